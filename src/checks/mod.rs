@@ -1,0 +1,64 @@
+//! Checks: records in, diagnostics out.
+//!
+//! [`record`] runs on one parsed record (it needs only the config);
+//! [`identity`] checks a file's id against its name; [`tree`] runs the checks
+//! that need every record: unique ids, references, CMDB cycles.
+
+mod cmdb;
+mod fields;
+mod identity;
+mod references;
+mod state;
+mod timeline;
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Record;
+use crate::records::Loaded;
+use crate::workspace::Workspace;
+use crate::yaml::Node;
+
+pub use identity::identity;
+
+/// Where a record's fields are, for diagnostics.
+pub(crate) struct Located<'a> {
+    pub node: &'a Node,
+    pub path: &'a Path,
+}
+
+impl Located<'_> {
+    /// Position of the value at a JSON pointer (or its nearest parent).
+    pub fn pos(&self, pointer: &str) -> crate::yaml::Pos {
+        self.node.find(crate::records::pointer_segments(pointer)).pos
+    }
+
+    pub fn error(&self, code: &'static str, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, message).at(self.path, self.pos(pointer))
+    }
+
+    pub fn warning(&self, code: &'static str, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, message).at(self.path, self.pos(pointer))
+    }
+}
+
+/// Single-record checks: state fields, priority, timestamps, people and
+/// config references, custom fields, CI class rules.
+pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<Diagnostic> {
+    let at = Located { node, path };
+    let mut out = Vec::new();
+    state::check(&ws.config, record, &at, &mut out);
+    timeline::check(record, &at, &mut out);
+    fields::check(&ws.config, record, &at, &mut out);
+    cmdb::check_ci(&ws.config, record, &at, &mut out);
+    out
+}
+
+/// Checks across the whole tree.
+pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    identity::duplicates(loaded, &mut out);
+    references::check(&ws.config, loaded, &mut out);
+    cmdb::check_graph(&ws.config, loaded, &mut out);
+    out
+}

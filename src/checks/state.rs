@@ -1,0 +1,124 @@
+//! A record's state is a state of its workflow, and the record carries the
+//! fields that state requires.
+
+use crate::approval;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{ChangeType, Record};
+use crate::suggest;
+use crate::workflow::{self, is_set};
+
+use super::Located;
+
+const CHANGE_APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "closed"];
+const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fulfilled", "closed"];
+
+pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    let wf = workflow::for_record(record);
+    let status = record.status();
+    let Some(state) = wf.state(status) else {
+        let names: Vec<&str> = wf.state_names().collect();
+        out.push(
+            at.error("unknown-state", "/status", format!("`{status}` is not a state of the {} workflow (states: {})", wf.name, names.join(", ")))
+                .with_suggestion(suggest::closest(status, names.iter().copied())),
+        );
+        return;
+    };
+    let json = record.to_json();
+    for field in state.requires {
+        if !is_set(&json, field) {
+            out.push(
+                at.error("missing-for-state", "/status", format!("state `{status}` requires `{field}`"))
+                    .with_hint(format!("set it with `gitsm set {} {field}=...`", record.id())),
+            );
+        }
+    }
+    match record {
+        Record::Incident(inc) => {
+            let open: Vec<usize> = inc
+                .on_hold
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.end.is_none())
+                .map(|(i, _)| i)
+                .collect();
+            if status == "on_hold" && open.is_empty() {
+                out.push(at.error(
+                    "missing-for-state",
+                    "/status",
+                    "state `on_hold` requires an `on_hold` period without `end`, with its reason",
+                ));
+            }
+            if status != "on_hold" {
+                for i in &open {
+                    out.push(at.error(
+                        "open-hold",
+                        &format!("/on_hold/{i}"),
+                        format!("hold period has no `end` but the incident is `{status}`, not `on_hold`"),
+                    ));
+                }
+            }
+            if open.len() > 1 {
+                out.push(at.error("open-hold", "/on_hold", "more than one hold period is open"));
+            }
+        }
+        Record::Problem(p) => {
+            if p.known_error && !(is_set(&json, "root_cause") && is_set(&json, "workaround")) {
+                out.push(at.error(
+                    "known-error",
+                    "/known_error",
+                    "`known_error: true` needs both `root_cause` and `workaround`",
+                ));
+            }
+            if matches!(status, "resolved" | "closed")
+                && !(is_set(&json, "fix_change") || is_set(&json, "resolution.notes"))
+            {
+                out.push(at.error(
+                    "missing-for-state",
+                    "/status",
+                    format!("state `{status}` requires `fix_change` or `resolution.notes`"),
+                ));
+            }
+        }
+        Record::Change(c) => {
+            if c.change_type == ChangeType::Standard {
+                if !c.approvals.is_empty() {
+                    out.push(at.warning(
+                        "approvals",
+                        "/approvals",
+                        "standard changes are pre-approved by their template; these approvals are ignored",
+                    ));
+                }
+            } else if CHANGE_APPROVED_STATES.contains(&status) {
+                let approvals = approval::for_change(config, c);
+                if let Some(why) = approvals.shortfall() {
+                    let mut d = at.error(
+                        "approvals",
+                        if c.approvals.is_empty() { "/status" } else { "/approvals" },
+                        format!("a {} change in `{status}` must be approved: {why}", c.change_type.name()),
+                    );
+                    if !approvals.ignored.is_empty() {
+                        d = d.with_hint(approvals.ignored.join("; "));
+                    }
+                    out.push(d);
+                }
+            }
+        }
+        Record::Request(r) => {
+            let rule = config.catalog.get(&r.catalog_item).and_then(|i| i.approval.as_ref());
+            if let Some(rule) = rule {
+                if REQUEST_APPROVED_STATES.contains(&status) {
+                    let s = approval::evaluate(config, rule, &r.approvals, &[Some(&r.requested_by)]);
+                    if let Some(why) = s.shortfall() {
+                        out.push(at.error(
+                            "approvals",
+                            "/status",
+                            format!("catalogue item `{}` needs approval before `{status}`: {why}", r.catalog_item),
+                        ));
+                    }
+                }
+            }
+        }
+        Record::Ci(_) => {}
+    }
+}

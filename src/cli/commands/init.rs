@@ -1,0 +1,72 @@
+//! `gitsm init`: scaffold a managed repository.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::config;
+use crate::kind::Kind;
+use crate::schema;
+
+use super::super::ui::Ui;
+use super::super::CliError;
+
+mod example {
+    include!(concat!(env!("OUT_DIR"), "/example_repo.rs"));
+}
+
+/// Create gitsm.yaml, the record folders and the schemas in the current directory
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also add the sample organisation: people, CIs, incidents, problems, changes, requests
+    #[arg(long)]
+    pub example: bool,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let root = &ui.cwd;
+    let config_path = root.join(config::FILE_NAME);
+    if config_path.exists() {
+        return Err(CliError::usage_hint(
+            format!("{} already exists", config_path.display()),
+            "this folder is already a gitsm repository",
+        ));
+    }
+    // Check everything that could refuse before writing anything.
+    let files: Vec<(String, String)> = if args.example {
+        example::FILES.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect()
+    } else {
+        vec![(config::FILE_NAME.to_owned(), config::STARTER.to_owned())]
+    };
+    for (rel, _) in &files {
+        if root.join(rel).exists() {
+            return Err(CliError::usage(format!("{rel} already exists; nothing was written")));
+        }
+    }
+    for kind in Kind::ALL {
+        let dir = root.join(kind.folder());
+        std::fs::create_dir_all(&dir).map_err(|e| CliError::io(dir.display(), e))?;
+        let keep = dir.join(".gitkeep");
+        if !keep.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_none()).unwrap_or(false) {
+            std::fs::write(&keep, "").map_err(|e| CliError::io(keep.display(), e))?;
+        }
+    }
+    super::schema::write_all(&root.join("schemas"), &schema::files())?;
+    for (rel, text) in &files {
+        if rel.starts_with("schemas/") {
+            continue;
+        }
+        let path = root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
+        }
+        crate::write::create_new(&path, text.as_bytes()).map_err(|e| CliError::io(path.display(), e))?;
+    }
+    let what = if args.example { "with the example organisation" } else { "" };
+    ui.status(&format!("initialised gitsm in {} {what}", shown(root)));
+    ui.status("next: gitsm new incident --title \"...\"   (then gitsm validate)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}

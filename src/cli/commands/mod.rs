@@ -1,0 +1,10 @@
+//! One file per subcommand: its arguments and its `run`.
+
+pub mod completions;
+pub mod init;
+pub mod list;
+pub mod man;
+pub mod new;
+pub mod schema;
+pub mod show;
+pub mod validate;

@@ -1,0 +1,210 @@
+//! `gitsm new <kind>`: create the next record from defaults.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{Datelike, SecondsFormat};
+use serde_json::{Map, Value, json};
+
+use crate::assign::Assignment;
+use crate::checks;
+use crate::config::Layout;
+use crate::diagnostic::Diagnostic;
+use crate::git;
+use crate::ids;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::records;
+use crate::workflow;
+use crate::workspace::Workspace;
+
+use super::super::ui::{Ui, stdout_write};
+use super::super::CliError;
+
+/// Create a record and print its path
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application")]
+pub struct Args {
+    /// incident, problem, change, request or ci
+    pub kind: Kind,
+    /// Title of the ticket (the name of a CI)
+    #[arg(long)]
+    pub title: String,
+    /// Set a field: dotted keys (window.start=...), lists comma-separated (cis=web,db)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<Assignment>,
+    /// Open the new file in $VISUAL / $EDITOR, then check it
+    #[arg(long)]
+    pub edit: bool,
+}
+
+/// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible runs.
+pub fn now() -> Result<Timestamp, CliError> {
+    match std::env::var("GITSM_NOW") {
+        Ok(s) => chrono::DateTime::parse_from_rfc3339(&s)
+            .map_err(|e| CliError::usage(format!("GITSM_NOW=`{s}` is not an RFC 3339 timestamp: {e}"))),
+        Err(_) => {
+            let local = chrono::Local::now();
+            let secs = local.to_rfc3339_opts(SecondsFormat::Secs, true);
+            chrono::DateTime::parse_from_rfc3339(&secs).map_err(|e| CliError::io("clock", e))
+        }
+    }
+}
+
+/// The person running gitsm, as a handle when `people` knows their email.
+pub fn current_person(ws: &Workspace) -> Option<String> {
+    let email = git::user_email(&ws.root)?;
+    Some(ws.config.person_by_email(&email).map_or(email, String::from))
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let kind = args.kind;
+    let now = now()?;
+    let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let mut doc = Map::new();
+    if kind == Kind::Ci {
+        doc.insert("id".into(), json!(ids::slug(&args.title)));
+        doc.insert("name".into(), json!(args.title));
+        doc.insert("class".into(), json!("application"));
+        doc.insert("status".into(), json!(workflow::for_kind(kind).initial));
+    } else {
+        doc.insert("id".into(), Value::Null);
+        doc.insert("title".into(), json!(args.title));
+        doc.insert("status".into(), json!(workflow::for_kind(kind).initial));
+        doc.insert("created_at".into(), stamp);
+        let who_field = if matches!(kind, Kind::Change | Kind::Request) { "requested_by" } else { "reported_by" };
+        if let Some(who) = current_person(&ws) {
+            doc.insert(who_field.into(), json!(who));
+        } else if !args.set.iter().any(|a| a.key() == who_field) {
+            return Err(CliError::usage_hint(
+                "cannot tell who you are",
+                format!("run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"),
+            ));
+        }
+        match kind {
+            Kind::Incident => {
+                doc.insert("impact".into(), json!("medium"));
+                doc.insert("urgency".into(), json!("medium"));
+            }
+            Kind::Change => {
+                doc.insert("type".into(), json!("normal"));
+            }
+            _ => {}
+        }
+    }
+    let mut value = Value::Object(doc);
+    let schema = ws.schemas.schema(kind).clone();
+    for a in &args.set {
+        a.apply(&mut value, &schema).map_err(CliError::usage)?;
+    }
+    if value.get("id").is_some_and(Value::is_null) {
+        let taken = taken_ids(&ws, kind);
+        let year = now.year();
+        let id = ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
+        value["id"] = json!(id);
+    }
+    let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if id.is_empty() {
+        return Err(CliError::usage("the new record has no id; pass --set id=..."));
+    }
+    // Canonical key order and the computed priority, when the record is well-formed.
+    if let Ok(mut record) = Record::from_json(kind, value.clone()) {
+        if let Record::Incident(inc) = &mut record {
+            if inc.priority.is_none() && inc.priority_override.is_none() {
+                inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
+            }
+        }
+        value = record.to_json();
+    }
+    let rel = record_path(&ws, kind, &id, now.year());
+    if ws.abs(&rel).exists() || crate::records::discover(&ws, &[kind]).0.iter().any(|(_, p)| p.file_stem() == rel.file_stem()) {
+        return Err(CliError::usage(format!("a record with id `{id}` already exists")));
+    }
+    let text = render(&ws, kind, &rel, &value)?;
+    let diags = check_new(&ws, kind, &rel, &text);
+    if diags.iter().any(Diagnostic::is_error) {
+        ui.print_diagnostics(&diags);
+        return Err(CliError::Failed(format!("{} was not created", ui.show_path(&ws.root, &rel))));
+    }
+    let abs = ws.abs(&rel);
+    crate::write::create_new(&abs, text.as_bytes()).map_err(|e| CliError::io(abs.display(), e))?;
+    stdout_write(&format!("{}\n", ui.show_path(&ws.root, &rel)))?;
+    if args.edit {
+        edit(&abs)?;
+        let bytes = std::fs::read(&abs).map_err(|e| CliError::io(abs.display(), e))?;
+        let diags = check_new(&ws, kind, &rel, &String::from_utf8_lossy(&bytes));
+        if diags.iter().any(Diagnostic::is_error) {
+            ui.print_diagnostics(&diags);
+            return Err(CliError::Failed(format!("{} needs fixing", ui.show_path(&ws.root, &rel))));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ids of `kind` in the work tree and in the upstream branch.
+fn taken_ids(ws: &Workspace, kind: Kind) -> Vec<String> {
+    let (paths, _) = records::discover(ws, &[kind]);
+    let mut taken: Vec<String> = paths
+        .iter()
+        .filter_map(|(_, p)| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    if let Some(repo) = git::open(&ws.root) {
+        if let (Some(prefix), Some(tree)) = (git::prefix(&repo, &ws.root), git::upstream_tree(&repo, ws.config.ids.base.as_deref())) {
+            taken.extend(git::record_stems(&repo, &tree, &prefix.join(kind.folder())));
+        }
+    }
+    taken
+}
+
+/// Where a new record goes: `incidents/INC-0042.yaml` or `incidents/2026/INC-0042.yaml`.
+fn record_path(ws: &Workspace, kind: Kind, id: &str, year: i32) -> PathBuf {
+    let mut p = PathBuf::from(kind.folder());
+    if ws.config.ids.layout == Layout::ByYear && kind.is_ticket() {
+        p.push(year.to_string());
+    }
+    p.push(format!("{id}.yaml"));
+    p
+}
+
+/// The file text: a schema modeline for editors, then the fields.
+fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<String, CliError> {
+    let mut text = String::new();
+    if ws.root.join("schemas").join(kind.schema_file()).is_file() {
+        let up = "../".repeat(rel.components().count() - 1);
+        text.push_str(&format!("# yaml-language-server: $schema={up}schemas/{}\n", kind.schema_file()));
+    }
+    let body = serde_yaml::to_string(value).map_err(|e| CliError::io("YAML", e))?;
+    text.push_str(&body);
+    Ok(text)
+}
+
+/// Everything `validate` would say about this new file.
+fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
+    let (file, mut diags) = records::parse_record(ws, kind, rel, text.as_bytes());
+    if let Some(file) = file {
+        let mut loaded = records::load(ws, &Kind::ALL);
+        loaded.files.retain(|f| f.path != rel);
+        loaded.files.push(file);
+        diags.extend(checks::tree(ws, &loaded).into_iter().filter(|d| d.path.as_deref() == Some(rel)));
+    }
+    diags
+}
+
+/// Run the user's editor on `path` and wait for it.
+fn edit(path: &Path) -> Result<(), CliError> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(path)
+        .status()
+        .map_err(|e| CliError::io(format!("cannot start editor `{editor}`"), e))?;
+    if !status.success() {
+        return Err(CliError::Failed(format!("editor `{editor}` exited with {status}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! `gitsm show <ID>`: one record, its computed priority and its links both ways.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+
+use crate::links::{self, Link};
+use crate::records;
+use crate::suggest;
+use crate::kind::Kind;
+
+use super::super::ui::{Ui, stdout_write};
+use super::super::CliError;
+
+/// Show one record with its computed priority and links in both directions
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Record id, e.g. INC-0042 or payments-api
+    pub id: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let loaded = records::load(&ws, &Kind::ALL);
+    let Some((file, record)) = loaded.find(&args.id) else {
+        if let Some(f) = loaded.files.iter().find(|f| f.id.as_deref() == Some(args.id.as_str())) {
+            ui.print_diagnostics(&loaded.diagnostics.iter().filter(|d| d.path.as_ref() == Some(&f.path)).cloned().collect::<Vec<_>>());
+            return Err(CliError::Failed(format!("{} is not valid; fix it first", args.id)));
+        }
+        let ids: Vec<&str> = loaded.files.iter().filter_map(|f| f.id.as_deref()).collect();
+        let hint = suggest::closest(&args.id, ids.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        return Err(CliError::Usage {
+            message: format!("no record with id `{}`", args.id),
+            hint,
+        });
+    };
+    let priority = crate::priority::of(record, &ws.config);
+    let (outgoing, incoming) = links::both_ways(&loaded, record.id());
+    let path = file.path.to_string_lossy().replace('\\', "/");
+    let text = match args.format {
+        ShowFormat::Json => {
+            let doc = json!({
+                "id": record.id(),
+                "kind": record.kind(),
+                "path": path,
+                "priority": priority,
+                "record": record.to_json(),
+                "links": { "outgoing": outgoing, "incoming": incoming },
+            });
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ShowFormat::Text => {
+            let mut s = String::new();
+            let p = priority.map(|p| format!("[{}] ", p.name())).unwrap_or_default();
+            let _ = writeln!(s, "{} {p}{}", record.id(), record.title());
+            let _ = writeln!(s, "{} · {} · {}", record.kind().label(), record.status(), ui.show_path(&ws.root, &file.path));
+            s.push('\n');
+            let Value::Object(fields) = record.to_json() else { return Ok(ExitCode::SUCCESS) };
+            for (key, value) in &fields {
+                if matches!(key.as_str(), "id" | "title" | "name" | "status" | "description") {
+                    continue;
+                }
+                let _ = writeln!(s, "{key:>20}: {}", inline(value));
+            }
+            if let Some(d) = record.description() {
+                let _ = writeln!(s, "\n{}", d.trim_end());
+            }
+            links_section(&mut s, "Links from this record", &outgoing);
+            links_section(&mut s, "Links to this record", &incoming);
+            s
+        }
+    };
+    stdout_write(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inline(v: &Value) -> String {
+    match v {
+        Value::String(s) if !s.contains('\n') => s.clone(),
+        Value::String(s) => format!("{} …", s.lines().next().unwrap_or_default()),
+        Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        }
+        Value::Array(items) => format!("{} entries", items.len()),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", inline(v)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+fn links_section(s: &mut String, heading: &str, links: &[Link]) {
+    if links.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{heading}:");
+    for l in links {
+        let about = match (&l.title, &l.status) {
+            (Some(t), Some(st)) => format!("{t} ({st})"),
+            _ => "(missing)".into(),
+        };
+        let _ = writeln!(s, "  {:<18} {:<14} {about}", l.field, l.id);
+    }
+}

@@ -1,0 +1,284 @@
+//! Renderers for diagnostics: text for people; JSON, GitHub workflow
+//! commands, JUnit XML and SARIF for machines.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+
+use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING};
+
+/// How `validate` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    #[default]
+    Text,
+    Json,
+    Github,
+    Junit,
+    Sarif,
+}
+
+/// Human-readable diagnostics, with the offending line and a caret.
+pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> std::io::Result<()> {
+    let mut sources: HashMap<PathBuf, Option<Vec<String>>> = HashMap::new();
+    for d in diags {
+        let (label, style) = match d.severity {
+            Severity::Error => ("error", ERROR),
+            Severity::Warning => ("warning", WARNING),
+        };
+        writeln!(w, "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}", d.code, d.message)?;
+        let Some(path) = &d.path else {
+            continue;
+        };
+        let shown = ui.show_path(root, path);
+        let commit = d.commit.as_deref().map(|c| format!(" (commit {c})")).unwrap_or_default();
+        if d.line == 0 {
+            writeln!(w, "  {DIM}-->{DIM:#} {shown}{commit}")?;
+        } else {
+            writeln!(w, "  {DIM}-->{DIM:#} {shown}:{}:{}{commit}", d.line, d.column)?;
+            let lines = sources.entry(path.clone()).or_insert_with(|| {
+                std::fs::read_to_string(root.join(path))
+                    .ok()
+                    .map(|t| t.lines().map(String::from).collect())
+            });
+            if let Some(line) = lines.as_ref().and_then(|l| l.get(d.line as usize - 1)) {
+                if line.len() <= 400 {
+                    let number = d.line.to_string();
+                    let pad = " ".repeat(number.len());
+                    let caret_pad: String = line
+                        .chars()
+                        .take(d.column.saturating_sub(1) as usize)
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    writeln!(w, "{DIM}{pad} |{DIM:#}")?;
+                    writeln!(w, "{DIM}{number} |{DIM:#} {line}")?;
+                    writeln!(w, "{DIM}{pad} |{DIM:#} {caret_pad}{style}^{style:#}")?;
+                }
+            }
+        }
+        if let Some(h) = &d.hint {
+            writeln!(w, "  {HINT}= hint{HINT:#}: {h}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The one-line summary after a validation.
+pub fn summary_line(summary: Summary, records: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "checked {}: {}, {}",
+        plural(records, "record"),
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning")
+    )
+}
+
+/// Paths as CI systems want them: relative to the repository's top level.
+pub struct Paths {
+    pub prefix: PathBuf,
+}
+
+impl Paths {
+    pub fn show(&self, rel: &Path) -> String {
+        self.prefix.join(rel).to_string_lossy().replace('\\', "/")
+    }
+}
+
+pub fn json(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
+    let summary = Summary::of(diags);
+    let items: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            if let (Some(p), Some(obj)) = (&d.path, v.as_object_mut()) {
+                obj.insert("path".into(), json!(paths.show(p)));
+            }
+            v
+        })
+        .collect();
+    let doc = json!({
+        "ok": summary.errors == 0,
+        "records": records,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "diagnostics": items,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn github_escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn github_escape_property(s: &str) -> String {
+    github_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands. The runner shows only the first ten
+/// annotations of a kind, so a final summary names the totals and every file.
+pub fn github(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(p) = &d.path {
+            props.push(format!("file={}", github_escape_property(&paths.show(p))));
+            if d.line > 0 {
+                props.push(format!("line={}", d.line));
+                props.push(format!("col={}", d.column));
+            }
+        }
+        props.push(format!("title={}", github_escape_property(&format!("gitsm {}", d.code))));
+        let mut message = d.message.clone();
+        if let Some(h) = &d.hint {
+            message.push_str(&format!("\nhint: {h}"));
+        }
+        out.push_str(&format!("::{level} {}::{}\n", props.join(","), github_escape_data(&message)));
+    }
+    let summary = Summary::of(diags);
+    let mut by_file: BTreeMap<String, usize> = BTreeMap::new();
+    for d in diags {
+        *by_file.entry(d.path.as_deref().map_or_else(|| "-".into(), |p| paths.show(p))).or_default() += 1;
+    }
+    let files: Vec<String> = by_file.iter().map(|(f, n)| format!("{f} ({n})")).collect();
+    let line = format!(
+        "gitsm validate: {}{}",
+        summary_line(summary, records),
+        if files.is_empty() { String::new() } else { format!(" in {}", files.join(", ")) }
+    );
+    let level = if summary.errors > 0 { "error" } else { "notice" };
+    out.push_str(&format!("::{level} title=gitsm validate summary::{}\n", github_escape_data(&line)));
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push_str(&format!("&#x{:X};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test case per record file; each error is a failure.
+pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
+    let mut by_file: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
+    for f in files {
+        by_file.entry(paths.show(f)).or_default();
+    }
+    for d in diags {
+        let key = d.path.as_deref().map_or_else(|| "gitsm".into(), |p| paths.show(p));
+        by_file.entry(key).or_default().push(d);
+    }
+    let failures = by_file.values().filter(|ds| ds.iter().any(|d| d.is_error())).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"gitsm validate\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"gitsm validate\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">\n",
+        by_file.len(),
+        by_file.len()
+    ));
+    for (file, ds) in &by_file {
+        out.push_str(&format!("    <testcase classname=\"gitsm\" name=\"{}\" file=\"{}\"", xml_escape(file), xml_escape(file)));
+        let errors: Vec<&&Diagnostic> = ds.iter().filter(|d| d.is_error()).collect();
+        let warnings: Vec<&&Diagnostic> = ds.iter().filter(|d| !d.is_error()).collect();
+        if errors.is_empty() && warnings.is_empty() {
+            out.push_str("/>\n");
+            continue;
+        }
+        out.push_str(">\n");
+        let describe = |d: &Diagnostic| format!("{}:{}:{}: [{}] {}", file, d.line, d.column, d.code, d.message);
+        if !errors.is_empty() {
+            let body: Vec<String> = errors.iter().map(|d| describe(d)).collect();
+            out.push_str(&format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                xml_escape(&errors[0].message),
+                errors[0].code,
+                xml_escape(&body.join("\n"))
+            ));
+        }
+        if !warnings.is_empty() {
+            let body: Vec<String> = warnings.iter().map(|d| describe(d)).collect();
+            out.push_str(&format!("      <system-out>{}</system-out>\n", xml_escape(&body.join("\n"))));
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// SARIF 2.1.0, for code-scanning dashboards.
+pub fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
+    let mut rules: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut message = d.message.clone();
+            if let Some(h) = &d.hint {
+                message.push_str(&format!(" (hint: {h})"));
+            }
+            let mut result = json!({
+                "ruleId": d.code,
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": message },
+            });
+            if let Some(p) = &d.path {
+                let mut physical = json!({ "artifactLocation": { "uri": paths.show(p) } });
+                if d.line > 0 {
+                    physical["region"] = json!({ "startLine": d.line, "startColumn": d.column.max(1) });
+                }
+                result["locations"] = json!([{ "physicalLocation": physical }]);
+            }
+            result
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "gitsm",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(|r| json!({ "id": r, "name": r })).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        assert_eq!(github_escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(github_escape_data("x\ny"), "x%0Ay");
+    }
+
+    #[test]
+    fn xml_escapes_markup() {
+        assert_eq!(xml_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+    }
+}

@@ -1,0 +1,120 @@
+//! Where output goes and how paths are shown.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::diagnostic::Diagnostic;
+use crate::workspace::{self, Workspace};
+
+use super::{CliError, GlobalArgs};
+
+pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
+pub const DIM: Style = AnsiColor::BrightBlack.on_default();
+pub const BOLD: Style = Style::new().bold();
+
+/// The invocation's context: its directory and verbosity.
+pub struct Ui {
+    /// Directory gitsm runs in (after `-C`).
+    pub cwd: PathBuf,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Result<Ui, CliError> {
+        let here = std::env::current_dir().map_err(|e| CliError::io("current directory", e))?;
+        let cwd = match &global.dir {
+            Some(d) => here.join(d),
+            None => here,
+        };
+        if !cwd.is_dir() {
+            return Err(CliError::usage(format!("cannot change to `{}`: no such directory", cwd.display())));
+        }
+        let cwd = cwd.canonicalize().map_err(|e| CliError::io(cwd.display(), e))?;
+        Ok(Ui {
+            cwd,
+            quiet: global.quiet,
+            verbose: global.verbose,
+        })
+    }
+
+    /// Open the managed repository at or above the working directory.
+    pub fn workspace(&self) -> Result<Workspace, CliError> {
+        Ok(Workspace::discover(&self.cwd)?)
+    }
+
+    /// A root-relative path as the user should see it: relative to the working directory.
+    pub fn show_path(&self, root: &Path, rel: &Path) -> String {
+        relative(&root.join(rel), &self.cwd).display().to_string()
+    }
+
+    /// Print diagnostics as text on stderr.
+    pub fn print_diagnostics(&self, diags: &[Diagnostic]) {
+        let root = workspace::find_root(&self.cwd).unwrap_or_else(|| self.cwd.clone());
+        let mut err = anstream::stderr().lock();
+        let _ = super::output::text(diags, &root, self, &mut err);
+    }
+
+    /// A status line on stderr, unless `-q`.
+    pub fn status(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(anstream::stderr(), "{message}");
+        }
+    }
+}
+
+/// `error: message` and an optional `hint:` line on stderr.
+pub fn error_line(message: &str, hint: Option<&str>) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {message}");
+    if let Some(h) = hint {
+        let _ = writeln!(err, "{HINT}hint{HINT:#}: {h}");
+    }
+}
+
+/// `path` relative to `base` (both absolute), with `..` where needed.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let p: Vec<Component<'_>> = path.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Write to stdout; a closed pipe (`gitsm list | head`) is not an error.
+pub fn stdout_write(text: &str) -> Result<(), CliError> {
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::io("stdout", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("/a/b/c.yaml"), Path::new("/a")), PathBuf::from("b/c.yaml"));
+        assert_eq!(relative(Path::new("/a/b/c.yaml"), Path::new("/a/d")), PathBuf::from("../b/c.yaml"));
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
+    }
+}

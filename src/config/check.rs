@@ -1,0 +1,215 @@
+//! Consistency checks of a config that the schema cannot express.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use crate::calendar::parse_spans;
+use crate::diagnostic::Diagnostic;
+use crate::yaml::{Node, Segment};
+
+use super::Config;
+
+/// Check `config` (parsed from `node`); diagnostics point into `path`.
+pub fn check(config: &Config, node: &Node, path: &Path) -> Vec<Diagnostic> {
+    let mut out = Checker {
+        node,
+        path,
+        diags: Vec::new(),
+    };
+    out.people(config);
+    out.calendars(config);
+    out.policies(config);
+    out.cmdb(config);
+    out.diags
+}
+
+struct Checker<'a> {
+    node: &'a Node,
+    path: &'a Path,
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: &[&str], message: String) {
+        let pos = self
+            .node
+            .find(at.iter().map(|k| match k.parse::<usize>() {
+                Ok(i) if k.chars().all(|c| c.is_ascii_digit()) => Segment::Index(i),
+                _ => Segment::Key((*k).into()),
+            }))
+            .pos;
+        self.diags
+            .push(Diagnostic::error("config", message).at(self.path, pos));
+    }
+
+    fn present(&self, at: &[&str]) -> bool {
+        let mut node = self.node;
+        for k in at {
+            match node.get(k) {
+                Some(n) => node = n,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    fn people(&mut self, config: &Config) {
+        let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+        for (handle, person) in &config.people {
+            for (i, email) in person.emails.iter().enumerate() {
+                if !email.contains('@') {
+                    self.error(
+                        &["people", handle, "emails", &i.to_string()],
+                        format!("`{email}` is not an email address"),
+                    );
+                }
+                if let Some(other) = owners.insert(email.to_ascii_lowercase(), handle) {
+                    self.error(
+                        &["people", handle, "emails", &i.to_string()],
+                        format!("email `{email}` belongs to both `{other}` and `{handle}`"),
+                    );
+                }
+            }
+        }
+        for (group, members) in &config.groups {
+            for (i, member) in members.iter().enumerate() {
+                if !config.people.contains_key(member) {
+                    let hint = crate::suggest::did_you_mean(member, config.people.keys());
+                    self.error(
+                        &["groups", group, &i.to_string()],
+                        format!("group `{group}` names `{member}`, who is not in `people`{hint}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn calendars(&mut self, config: &Config) {
+        for (name, cal) in &config.calendars {
+            if chrono_tz::Tz::from_str(&cal.timezone).is_err() {
+                self.error(
+                    &["calendars", name, "timezone"],
+                    format!("`{}` is not an IANA time zone (e.g. Europe/Berlin)", cal.timezone),
+                );
+            }
+            for (day, spans) in cal.hours.days() {
+                if let Some(spans) = spans {
+                    if let Err(e) = parse_spans(spans) {
+                        self.error(&["calendars", name, "hours", day], e);
+                    }
+                }
+            }
+        }
+        let mut need = |at: Vec<String>, cal: Option<&String>| {
+            if let Some(cal) = cal {
+                if !config.calendars.contains_key(cal) {
+                    let hint = crate::suggest::did_you_mean(cal, config.calendars.keys());
+                    let at: Vec<&str> = at.iter().map(String::as_str).collect();
+                    self.error(&at, format!("unknown calendar `{cal}`{hint}"));
+                }
+            }
+        };
+        for p in crate::model::Priority::ALL {
+            need(
+                vec!["sla".into(), p.name().into(), "calendar".into()],
+                config.sla.target(p).calendar.as_ref(),
+            );
+        }
+        for (key, item) in &config.catalog {
+            need(
+                vec!["catalog".into(), key.clone(), "calendar".into()],
+                item.calendar.as_ref(),
+            );
+        }
+        if let Some(policy) = &config.symptom_policy {
+            need(
+                vec!["symptom_policy".into(), "calendar".into()],
+                policy.calendar.as_ref(),
+            );
+        }
+        if !(config.sla_at_risk > 0.0 && config.sla_at_risk <= 1.0) {
+            self.error(
+                &["sla_at_risk"],
+                format!("sla_at_risk must be above 0 and at most 1 (got {})", config.sla_at_risk),
+            );
+        }
+    }
+
+    fn policies(&mut self, config: &Config) {
+        let rules = [
+            ("normal", &config.change_policy.normal),
+            ("emergency", &config.change_policy.emergency),
+            ("standard", &config.change_policy.standard),
+            ("high_risk", &config.change_policy.high_risk),
+        ];
+        for (name, rule) in rules {
+            if let Some(group) = &rule.from {
+                if self.present(&["change_policy", name, "from"]) && !config.groups.contains_key(group) {
+                    let hint = crate::suggest::did_you_mean(group, config.groups.keys());
+                    self.error(
+                        &["change_policy", name, "from"],
+                        format!("unknown group `{group}`{hint}"),
+                    );
+                }
+            }
+        }
+        for (key, item) in &config.catalog {
+            if let Some(group) = item.approval.as_ref().and_then(|a| a.from.as_ref()) {
+                if !config.groups.contains_key(group) {
+                    self.error(
+                        &["catalog", key, "approval", "from"],
+                        format!("unknown group `{group}`"),
+                    );
+                }
+            }
+        }
+        for (i, w) in config.freeze_windows.iter().enumerate() {
+            if w.end <= w.start {
+                self.error(
+                    &["freeze_windows", &i.to_string(), "end"],
+                    format!("freeze window `{}` ends before it starts", w.name),
+                );
+            }
+        }
+    }
+
+    fn cmdb(&mut self, config: &Config) {
+        if let Err(e) = regex::Regex::new(&config.ci.id_pattern) {
+            self.error(&["ci", "id_pattern"], format!("invalid regular expression: {e}"));
+        }
+        for (name, class) in &config.ci.classes {
+            if let Some(p) = &class.id_pattern {
+                if let Err(e) = regex::Regex::new(p) {
+                    self.error(
+                        &["ci", "classes", name, "id_pattern"],
+                        format!("invalid regular expression: {e}"),
+                    );
+                }
+            }
+        }
+        for (name, rel) in &config.ci.relations {
+            for (side, classes) in [("from", &rel.from), ("to", &rel.to)] {
+                for (i, class) in classes.iter().enumerate() {
+                    if !config.ci.classes.contains_key(class) {
+                        let hint = crate::suggest::did_you_mean(class, config.ci.classes.keys());
+                        self.error(
+                            &["ci", "relations", name, side, &i.to_string()],
+                            format!("unknown CI class `{class}`{hint}"),
+                        );
+                    }
+                }
+            }
+        }
+        for (kind, fields) in &config.custom_fields {
+            for (name, field) in fields {
+                if field.field_type == super::FieldType::Enum && field.values.is_empty() {
+                    self.error(
+                        &["custom_fields", kind.name(), name],
+                        format!("enum field `{name}` lists no `values`"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `gitsm.yaml`: the organisation's policy, versioned and reviewed like code.
+//!
+//! Every key has a default, so an empty file works. The file is validated
+//! against its own JSON Schema (`schemas/gitsm.schema.json`), then checked for
+//! consistency (time zones exist, groups name known people, ...). A bad
+//! config is an error naming `gitsm.yaml:line:col`, never a silent default.
+
+mod check;
+mod types;
+
+use std::path::Path;
+
+pub use check::check;
+pub use types::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::schema::Schemas;
+use crate::yaml;
+
+/// File name of the config at the managed root.
+pub const FILE_NAME: &str = "gitsm.yaml";
+
+/// The commented starter config that `gitsm init` writes.
+pub const STARTER: &str = include_str!("starter.yaml");
+
+/// Parse and check a config text. `path` is used in diagnostics only.
+pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<Diagnostic>> {
+    let node = yaml::parse(text).map_err(|e| {
+        vec![Diagnostic::error("config-syntax", e.message).at(path, e.pos)]
+    })?;
+    let json = if node.is_null() {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        node.to_json()
+    };
+    let mut diags = schemas.validate_config(&json, &node, path);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let config: Config = match serde_json::from_value(json) {
+        Ok(c) => c,
+        Err(e) => {
+            return Err(vec![
+                Diagnostic::error("config", format!("invalid config: {e}")).at(path, node.pos),
+            ]);
+        }
+    };
+    diags.extend(check(&config, &node, path));
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(config)
+}

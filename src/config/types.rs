@@ -1,0 +1,618 @@
+//! The types of `gitsm.yaml`, with their documented defaults.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Duration;
+use crate::kind::Kind;
+use crate::model::{ChangeType, Level, Priority, Timestamp};
+
+/// The whole of `gitsm.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// People by handle, with the Git author emails that identify them.
+    pub people: BTreeMap<String, Person>,
+    /// Groups (e.g. `cab`, `ecab`, `service-desk`) by name: lists of handles.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// How record ids are made and where new records are put.
+    pub ids: IdPolicy,
+    /// Priority by impact (outer key) and urgency (inner key).
+    pub priority_matrix: PriorityMatrix,
+    /// Response and resolution targets by priority.
+    pub sla: SlaPolicy,
+    /// Share of a target after which a clock is `at_risk` (0.75 = 75%).
+    pub sla_at_risk: f64,
+    /// Business calendars by name. A target without a calendar runs 24x7.
+    pub calendars: BTreeMap<String, Calendar>,
+    /// The service catalogue: items users may request, with their own targets.
+    pub catalog: BTreeMap<String, CatalogItem>,
+    /// Targets by symptom and service class, overriding `sla` for incidents that name a `symptom`.
+    pub symptom_policy: Option<SymptomPolicy>,
+    /// Approvals required for changes by type and risk.
+    pub change_policy: ChangePolicy,
+    /// Pre-approved standard change templates by name.
+    pub standard_changes: BTreeMap<String, StandardChange>,
+    /// Periods in which changes are frozen, except the types listed in `allow`.
+    pub freeze_windows: Vec<FreezeWindow>,
+    /// CMDB policy: CI classes, relation types, id pattern.
+    pub ci: CiPolicy,
+    /// Incident categories; when empty any category is accepted.
+    pub categories: Vec<String>,
+    /// Incident resolution codes.
+    pub resolution_codes: Vec<String>,
+    /// Organisation-defined fields under `custom:`, by kind then field name.
+    pub custom_fields: BTreeMap<Kind, BTreeMap<String, CustomField>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            people: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            ids: IdPolicy::default(),
+            priority_matrix: PriorityMatrix::default(),
+            sla: SlaPolicy::default(),
+            sla_at_risk: 0.75,
+            calendars: BTreeMap::from([("business".to_owned(), Calendar::default())]),
+            catalog: default_catalog(),
+            symptom_policy: None,
+            change_policy: ChangePolicy::default(),
+            standard_changes: BTreeMap::new(),
+            freeze_windows: Vec::new(),
+            ci: CiPolicy::default(),
+            categories: Vec::new(),
+            resolution_codes: [
+                "fixed",
+                "workaround_applied",
+                "hardware_repair",
+                "software_patch",
+                "user_training",
+                "duplicate",
+                "no_fault_found",
+            ]
+            .map(String::from)
+            .to_vec(),
+            custom_fields: BTreeMap::new(),
+        }
+    }
+}
+
+/// A person and their Git identities.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    /// Git author emails of this person; approvals count only from these.
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IdScheme {
+    /// INC-0001, INC-0002, ...: next after the highest in the work tree and upstream.
+    #[default]
+    Sequential,
+    /// INC-2026-0001: sequential within the year the record is created.
+    Yearly,
+    /// INC-7KQ3XM: short random ids that never collide between branches.
+    Random,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// All records of a kind in its folder: `incidents/INC-0042.yaml`.
+    #[default]
+    Flat,
+    /// New records in a folder per year: `incidents/2026/INC-0042.yaml`.
+    ByYear,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdPolicy {
+    pub scheme: IdScheme,
+    pub layout: Layout,
+    /// Digits of the number part (`4`: INC-0001).
+    #[schemars(range(min = 1, max = 12))]
+    pub width: u8,
+    /// Upstream revision also searched for taken ids (default `origin/HEAD`, then `origin/main`).
+    pub base: Option<String>,
+    /// Id prefixes by ticket kind.
+    pub prefixes: Prefixes,
+}
+
+impl Default for IdPolicy {
+    fn default() -> Self {
+        IdPolicy {
+            scheme: IdScheme::Sequential,
+            layout: Layout::Flat,
+            width: 4,
+            base: None,
+            prefixes: Prefixes::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Prefixes {
+    pub incident: String,
+    pub problem: String,
+    pub change: String,
+    pub request: String,
+}
+
+impl Default for Prefixes {
+    fn default() -> Self {
+        Prefixes {
+            incident: "INC".into(),
+            problem: "PRB".into(),
+            change: "CHG".into(),
+            request: "REQ".into(),
+        }
+    }
+}
+
+impl IdPolicy {
+    pub fn prefix(&self, kind: Kind) -> Option<&str> {
+        match kind {
+            Kind::Incident => Some(&self.prefixes.incident),
+            Kind::Problem => Some(&self.prefixes.problem),
+            Kind::Change => Some(&self.prefixes.change),
+            Kind::Request => Some(&self.prefixes.request),
+            Kind::Ci => None,
+        }
+    }
+}
+
+/// Priorities for one impact level, by urgency.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRow {
+    pub high: Priority,
+    pub medium: Priority,
+    pub low: Priority,
+}
+
+/// Impact x urgency -> priority. Defaults: high/high P1; high/medium and
+/// medium/high P2; high/low, medium/medium, low/high P3; the rest P4.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PriorityMatrix {
+    pub high: MatrixRow,
+    pub medium: MatrixRow,
+    pub low: MatrixRow,
+}
+
+impl Default for PriorityMatrix {
+    fn default() -> Self {
+        use Priority::*;
+        PriorityMatrix {
+            high: MatrixRow { high: P1, medium: P2, low: P3 },
+            medium: MatrixRow { high: P2, medium: P3, low: P4 },
+            low: MatrixRow { high: P3, medium: P4, low: P4 },
+        }
+    }
+}
+
+impl PriorityMatrix {
+    /// The priority for an impact and urgency.
+    pub fn priority(&self, impact: Level, urgency: Level) -> Priority {
+        let row = match impact {
+            Level::High => &self.high,
+            Level::Medium => &self.medium,
+            Level::Low => &self.low,
+        };
+        match urgency {
+            Level::High => row.high,
+            Level::Medium => row.medium,
+            Level::Low => row.low,
+        }
+    }
+}
+
+/// Response and resolution targets for one priority.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    /// Time to acknowledge.
+    pub response: Duration,
+    /// Time to resolve.
+    pub resolution: Duration,
+    /// Business calendar the clock runs on; 24x7 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+}
+
+/// Targets per priority. Defaults: P1 15m/4h and P2 30m/8h around the clock;
+/// P3 4h/27h and P4 9h/90h on the `business` calendar (4 business hours / 3
+/// business days, 1 business day / 10 business days).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[allow(non_snake_case)]
+pub struct SlaPolicy {
+    pub P1: SlaTarget,
+    pub P2: SlaTarget,
+    pub P3: SlaTarget,
+    pub P4: SlaTarget,
+}
+
+impl Default for SlaPolicy {
+    fn default() -> Self {
+        let t = |r: i64, s: i64, cal: Option<&str>| SlaTarget {
+            response: Duration::minutes(r),
+            resolution: Duration::minutes(s),
+            calendar: cal.map(String::from),
+        };
+        SlaPolicy {
+            P1: t(15, 4 * 60, None),
+            P2: t(30, 8 * 60, None),
+            P3: t(4 * 60, 27 * 60, Some("business")),
+            P4: t(9 * 60, 90 * 60, Some("business")),
+        }
+    }
+}
+
+impl SlaPolicy {
+    pub fn target(&self, p: Priority) -> &SlaTarget {
+        match p {
+            Priority::P1 => &self.P1,
+            Priority::P2 => &self.P2,
+            Priority::P3 => &self.P3,
+            Priority::P4 => &self.P4,
+        }
+    }
+}
+
+/// A business calendar.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    /// IANA time zone name, e.g. `Europe/Berlin`; daylight saving applies.
+    pub timezone: String,
+    /// Working hours per weekday, e.g. `"09:00-18:00"` or `"09:00-12:30,13:30-18:00"`.
+    #[serde(default)]
+    pub hours: WeekHours,
+    /// Days off (YYYY-MM-DD).
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        let day = Some("09:00-18:00".to_owned());
+        Calendar {
+            timezone: "UTC".into(),
+            hours: WeekHours {
+                mon: day.clone(),
+                tue: day.clone(),
+                wed: day.clone(),
+                thu: day.clone(),
+                fri: day,
+                sat: None,
+                sun: None,
+            },
+            holidays: Vec::new(),
+        }
+    }
+}
+
+/// Working hours by weekday; a missing day is a day off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeekHours {
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub mon: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub tue: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub wed: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub thu: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub fri: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub sat: Option<String>,
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
+    pub sun: Option<String>,
+}
+
+impl WeekHours {
+    /// `(weekday name, spans)` for each day, Monday first.
+    pub fn days(&self) -> [(&'static str, Option<&str>); 7] {
+        [
+            ("mon", self.mon.as_deref()),
+            ("tue", self.tue.as_deref()),
+            ("wed", self.wed.as_deref()),
+            ("thu", self.thu.as_deref()),
+            ("fri", self.fri.as_deref()),
+            ("sat", self.sat.as_deref()),
+            ("sun", self.sun.as_deref()),
+        ]
+    }
+}
+
+/// A rule: how many approvals, from which group.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// Number of distinct approvers needed.
+    pub approvals: u32,
+    /// The group the approvers must belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// An item of the service catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogItem {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Time to acknowledge a request for this item.
+    pub response: Duration,
+    /// Time to fulfil it.
+    pub fulfilment: Duration,
+    /// Calendar the clocks run on; 24x7 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Approvals a request needs before fulfilment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalRule>,
+}
+
+fn default_catalog() -> BTreeMap<String, CatalogItem> {
+    let item = |name: &str, fulfil: i64| CatalogItem {
+        name: name.into(),
+        description: None,
+        response: Duration::minutes(10),
+        fulfilment: Duration::minutes(fulfil),
+        calendar: None,
+        approval: None,
+    };
+    BTreeMap::from([
+        ("install-os".into(), item("Install an operating system", 45)),
+        ("hardware-change".into(), item("Add or remove computer hardware", 30)),
+        ("install-application".into(), item("Install an ordinary application", 20)),
+        ("clear-fault".into(), item("Clear an ordinary fault", 40)),
+    ])
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    Response,
+    #[default]
+    Resolution,
+}
+
+/// Targets by symptom and the affected service's class (minutes a user can wait), e.g.
+/// `system_crash: { "1": 10m, "2": 15m, "3": 30m }`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SymptomPolicy {
+    /// Which clock these targets set.
+    #[serde(default)]
+    pub clock: Clock,
+    /// Calendar for these targets; 24x7 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// Symptom -> service class -> target.
+    pub targets: BTreeMap<String, BTreeMap<String, Duration>>,
+}
+
+/// Approvals by change type and risk. Defaults: normal 2 from `cab`,
+/// emergency 1 from `ecab`, standard 0 (template required), high risk 3 from `cab`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChangePolicy {
+    pub normal: ApprovalRule,
+    pub emergency: ApprovalRule,
+    pub standard: ApprovalRule,
+    /// Applies to any non-standard change with `risk: high`.
+    pub high_risk: ApprovalRule,
+    /// Approving commits must carry a signature `git verify-commit` accepts.
+    pub require_signed_approvals: bool,
+    /// Scheduling conflicts (overlaps, freezes, maintenance windows) are errors, not warnings.
+    pub conflicts_are_errors: bool,
+}
+
+impl Default for ChangePolicy {
+    fn default() -> Self {
+        let rule = |n: u32, from: Option<&str>| ApprovalRule {
+            approvals: n,
+            from: from.map(String::from),
+        };
+        ChangePolicy {
+            normal: rule(2, Some("cab")),
+            emergency: rule(1, Some("ecab")),
+            standard: rule(0, None),
+            high_risk: rule(3, Some("cab")),
+            require_signed_approvals: false,
+            conflicts_are_errors: false,
+        }
+    }
+}
+
+impl ChangePolicy {
+    /// The rule that applies to a change of this type and risk.
+    pub fn rule(&self, change_type: ChangeType, risk: Option<Level>) -> &ApprovalRule {
+        match (change_type, risk) {
+            (ChangeType::Standard, _) => &self.standard,
+            (_, Some(Level::High)) => &self.high_risk,
+            (ChangeType::Normal, _) => &self.normal,
+            (ChangeType::Emergency, _) => &self.emergency,
+        }
+    }
+}
+
+/// A pre-approved standard change.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandardChange {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Level>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation_plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backout_plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_plan: Option<String>,
+}
+
+/// A change freeze (blackout window).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeWindow {
+    pub name: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Change types still allowed during the freeze (e.g. `[emergency]`).
+    #[serde(default)]
+    pub allow: Vec<ChangeType>,
+}
+
+/// CMDB policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CiPolicy {
+    /// Regular expression every CI id must match, e.g. `^D\d{6}-\d{3}$` for
+    /// location-coded workstations. Default: a lower-case slug or an upper-case code.
+    pub id_pattern: String,
+    /// CI classes by name.
+    pub classes: BTreeMap<String, CiClass>,
+    /// Relation types by name.
+    pub relations: BTreeMap<String, RelationType>,
+}
+
+impl Default for CiPolicy {
+    fn default() -> Self {
+        let class = |service: bool| CiClass {
+            service,
+            id_pattern: None,
+            attributes: BTreeMap::new(),
+        };
+        let rel = |propagates_impact: bool, acyclic: bool| RelationType {
+            propagates_impact,
+            acyclic,
+            from: Vec::new(),
+            to: Vec::new(),
+        };
+        CiPolicy {
+            id_pattern: r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z0-9]+(-[A-Z0-9]+)*)$".into(),
+            classes: BTreeMap::from([
+                ("service".into(), class(true)),
+                ("application".into(), class(false)),
+                ("database".into(), class(false)),
+                ("server".into(), class(false)),
+                ("virtual_machine".into(), class(false)),
+                ("network_device".into(), class(false)),
+                ("storage".into(), class(false)),
+                ("workstation".into(), class(false)),
+                ("printer".into(), class(false)),
+            ]),
+            relations: BTreeMap::from([
+                ("depends_on".into(), rel(true, true)),
+                ("runs_on".into(), rel(true, true)),
+                ("hosted_on".into(), rel(true, true)),
+                ("part_of".into(), rel(true, true)),
+                ("connected_to".into(), rel(false, false)),
+            ]),
+        }
+    }
+}
+
+/// A CI class.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CiClass {
+    /// CIs of this class are business services (may be named in a ticket's `service`).
+    #[serde(default)]
+    pub service: bool,
+    /// Regular expression the ids of this class must match (overrides `ci.id_pattern`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_pattern: Option<String>,
+    /// Attributes CIs of this class carry under `attributes:`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, CustomField>,
+}
+
+/// Semantics of a relation type.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationType {
+    /// A failure of the target affects the source (used by impact analysis).
+    #[serde(default)]
+    pub propagates_impact: bool,
+    /// Cycles through this relation are errors.
+    #[serde(default)]
+    pub acyclic: bool,
+    /// Classes allowed as the source; empty: any.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Classes allowed as the target; empty: any.
+    #[serde(default)]
+    pub to: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// YYYY-MM-DD.
+    Date,
+    /// RFC 3339 with offset.
+    Timestamp,
+    /// One of `values`.
+    Enum,
+    /// A list of strings.
+    List,
+}
+
+/// A declared custom field or CI attribute.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomField {
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// Allowed values of an `enum` field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Config {
+    /// The handle whose emails include `email` (case-insensitive).
+    pub fn person_by_email(&self, email: &str) -> Option<&str> {
+        self.people
+            .iter()
+            .find(|(_, p)| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+            .map(|(h, _)| h.as_str())
+    }
+
+    pub fn is_service_class(&self, class: &str) -> bool {
+        self.ci.classes.get(class).is_some_and(|c| c.service)
+    }
+
+    pub fn in_group(&self, group: &str, handle: &str) -> bool {
+        self.groups
+            .get(group)
+            .is_some_and(|members| members.iter().any(|m| m == handle))
+    }
+}

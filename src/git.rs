@@ -1,0 +1,67 @@
+//! The few things gitsm asks of Git through libgit2 (local repositories only).
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Repository, Tree};
+
+/// The Git repository containing `dir`, if any.
+pub fn open(dir: &Path) -> Option<Repository> {
+    Repository::discover(dir).ok()
+}
+
+/// `git config user.email` as Git would read it for `dir`.
+pub fn user_email(dir: &Path) -> Option<String> {
+    let config = match open(dir) {
+        Some(repo) => repo.config().ok()?,
+        None => git2::Config::open_default().ok()?,
+    };
+    config.get_string("user.email").ok().filter(|e| !e.is_empty())
+}
+
+/// Where `root` lies inside the repository's work tree (`""` at the top).
+pub fn prefix(repo: &Repository, root: &Path) -> Option<PathBuf> {
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
+    root.strip_prefix(&workdir).ok().map(Path::to_path_buf)
+}
+
+/// The upstream revision new ids must not collide with: `base` if given,
+/// else `origin/HEAD`, `origin/main`, `origin/master`, whichever exists.
+pub fn upstream_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Option<Tree<'r>> {
+    let candidates: Vec<&str> = match base {
+        Some(b) => vec![b],
+        None => vec!["origin/HEAD", "origin/main", "origin/master"],
+    };
+    candidates
+        .into_iter()
+        .find_map(|rev| repo.revparse_single(rev).ok()?.peel_to_tree().ok())
+}
+
+/// File stems of `*.yaml` files directly in `folder` of `tree`, and in its
+/// year subfolders.
+pub fn record_stems(repo: &Repository, tree: &Tree<'_>, folder: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entry) = tree.get_path(folder) else { return out };
+    let Ok(sub) = repo.find_tree(entry.id()) else { return out };
+    collect(repo, &sub, 0, &mut out);
+    out
+}
+
+fn collect(repo: &Repository, tree: &Tree<'_>, depth: usize, out: &mut Vec<String>) {
+    for e in tree.iter() {
+        let Ok(name) = e.name() else { continue };
+        match e.kind() {
+            Some(ObjectType::Blob) => {
+                if let Some(stem) = name.strip_suffix(".yaml") {
+                    out.push(stem.to_owned());
+                }
+            }
+            Some(ObjectType::Tree) if depth == 0 => {
+                if let Ok(sub) = repo.find_tree(e.id()) {
+                    collect(repo, &sub, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! gitsm: Git-native IT service management.
+//!
+//! Incidents, problems, changes, service requests and configuration items
+//! are YAML files in a Git repository. This library reads them ([`records`]),
+//! checks them ([`checks`]) against their JSON Schemas ([`schema`]), the
+//! organisation's policy ([`config`]) and the ITIL workflows ([`workflow`]),
+//! and the command-line layer ([`cli`]) renders what it finds.
+
+pub mod approval;
+pub mod assign;
+pub mod calendar;
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod duration;
+pub mod git;
+pub mod ids;
+pub mod kind;
+pub mod links;
+pub mod model;
+pub mod priority;
+pub mod records;
+pub mod schema;
+pub mod suggest;
+pub mod workflow;
+pub mod workspace;
+pub mod write;
+pub mod yaml;
+
+pub use cli::main;

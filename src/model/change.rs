@@ -1,0 +1,142 @@
+//! Changes (requests for change) and their approvals.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Level, Timestamp, ticket};
+
+ticket! {
+    /// A change (`changes/CHG-0001.yaml`).
+    pub struct Change {
+        /// Who asked for it: a handle from `people` or an email. Immutable.
+        pub requested_by: String,
+        /// standard (pre-approved template), normal (CAB) or emergency (ECAB).
+        #[serde(rename = "type")]
+        pub change_type: ChangeType,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub risk: Option<Level>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub impact: Option<Level>,
+        /// The business service concerned (a CI id of class `service`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service: Option<String>,
+        /// CIs it touches (CI ids).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub cis: Vec<String>,
+        /// Who carries it out: a handle from `people` or an email.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub implementer: Option<String>,
+        /// When it may be carried out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub window: Option<ChangeWindow>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub implementation_plan: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub backout_plan: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub test_plan: Option<String>,
+        /// Approval decisions, appended by `gitsm approve`. Only an entry committed by the
+        /// approver's own Git identity counts.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub approvals: Vec<Approval>,
+        /// For standard changes: the pre-approved template (a key of `standard_changes`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub template: Option<String>,
+        /// Releases this change authorises, e.g. `payments-api@2.4.0`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub release: Vec<String>,
+        /// The problem this change fixes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub problem: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub implemented_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub outcome: Option<ChangeOutcome>,
+        /// Post-implementation review notes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub review: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub close_code: Option<CloseCode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub closed_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cancel_reason: Option<String>,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeType {
+    Standard,
+    Normal,
+    Emergency,
+}
+
+impl ChangeType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeType::Standard => "standard",
+            ChangeType::Normal => "normal",
+            ChangeType::Emergency => "emergency",
+        }
+    }
+}
+
+/// The period in which a change may be implemented.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ChangeWindow {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// IANA time zone the window was planned in (for display and daylight saving), e.g. `Europe/Berlin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+/// One approver's decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Approval {
+    /// The approver: a handle from `people`.
+    pub by: String,
+    pub decision: Decision,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOutcome {
+    Successful,
+    SuccessfulWithIssues,
+    Unsuccessful,
+    BackedOut,
+}
+
+impl ChangeOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeOutcome::Successful => "successful",
+            ChangeOutcome::SuccessfulWithIssues => "successful_with_issues",
+            ChangeOutcome::Unsuccessful => "unsuccessful",
+            ChangeOutcome::BackedOut => "backed_out",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseCode {
+    Successful,
+    SuccessfulWithIssues,
+    Unsuccessful,
+    Cancelled,
+}

@@ -1,0 +1,124 @@
+//! Incidents: unplanned interruptions or reductions in quality of a service.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Level, Priority, Resolution, Timestamp, ticket};
+
+ticket! {
+    /// An incident (`incidents/INC-0001.yaml`).
+    pub struct Incident {
+        /// Who reported it: a handle from `people` or an email. Immutable.
+        pub reported_by: String,
+        /// How widely the business is affected.
+        pub impact: Level,
+        /// How quickly the business needs it resolved.
+        pub urgency: Level,
+        /// Priority. When given it must equal what the priority matrix gives for
+        /// impact x urgency, unless `priority_override` records another with a reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub priority: Option<Priority>,
+        /// A priority that departs from the matrix, with the reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub priority_override: Option<PriorityOverride>,
+        /// The business service affected (a CI id of class `service`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub service: Option<String>,
+        /// CIs affected (CI ids).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub affected_cis: Vec<String>,
+        /// Category, one of `categories` in gitsm.yaml when that list is set.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub category: Option<String>,
+        /// Symptom, for symptom-based SLA targets (`symptom_policy` in gitsm.yaml).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub symptom: Option<String>,
+        /// Support level now handling it: 1 service desk, 2 second line, 3 third line or vendor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(range(min = 1, max = 3))]
+        pub support_level: Option<u8>,
+        /// Escalations between support levels, oldest first.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub escalations: Vec<Escalation>,
+        /// When someone first acknowledged it (ends the response clock).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub acknowledged_at: Option<Timestamp>,
+        /// When service was restored (ends the resolution clock).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub resolved_at: Option<Timestamp>,
+        /// When it was closed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub closed_at: Option<Timestamp>,
+        /// Periods on hold; the SLA clocks pause during each. `end` is empty while on hold.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub on_hold: Vec<HoldPeriod>,
+        /// How it was resolved.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub resolution: Option<Resolution>,
+        /// The problem record it was linked to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub problem: Option<String>,
+        /// The change that caused it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub caused_by_change: Option<String>,
+        /// The incident this one duplicates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub duplicate_of: Option<String>,
+        /// Why it was cancelled.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cancel_reason: Option<String>,
+    }
+}
+
+/// A priority set by hand, away from the matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PriorityOverride {
+    pub priority: Priority,
+    /// Why the matrix priority does not fit.
+    #[schemars(length(min = 1))]
+    pub reason: String,
+}
+
+/// A move to another support level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Escalation {
+    /// When it was escalated.
+    pub at: Timestamp,
+    /// The support level it went to (1, 2 or 3).
+    #[schemars(range(min = 1, max = 3))]
+    pub to_level: u8,
+    /// The group it went to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Who escalated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A period on hold; the SLA clocks pause from `start` to `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct HoldPeriod {
+    pub start: Timestamp,
+    /// Empty while still on hold.
+    #[serde(default)]
+    pub end: Option<Timestamp>,
+    pub reason: HoldReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why a ticket waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    AwaitingCaller,
+    AwaitingChange,
+    AwaitingProblem,
+    AwaitingVendor,
+    Other,
+}

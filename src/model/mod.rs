@@ -1,0 +1,424 @@
+//! Typed records. The JSON Schemas under `schemas/` are generated from these
+//! types (see [`crate::schema`]); field doc comments become schema
+//! descriptions, which editors show while a record is being written.
+
+mod change;
+mod ci;
+mod incident;
+mod problem;
+mod request;
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
+pub use ci::Ci;
+pub use incident::{Escalation, HoldPeriod, HoldReason, Incident, PriorityOverride};
+pub use problem::{Origin, Problem, ProblemResolution, ProblemResolutionCode};
+pub use request::Request;
+
+use crate::kind::Kind;
+
+/// An RFC 3339 timestamp with an explicit UTC offset.
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// Impact, urgency and risk levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    High,
+    Medium,
+    Low,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::High => "high",
+            Level::Medium => "medium",
+            Level::Low => "low",
+        }
+    }
+}
+
+/// Incident and problem priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::P1 => "P1",
+            Priority::P2 => "P2",
+            Priority::P3 => "P3",
+            Priority::P4 => "P4",
+        }
+    }
+}
+
+impl std::str::FromStr for Priority {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown priority `{s}` (expected P1, P2, P3 or P4)"))
+    }
+}
+
+/// An appended note. Notes are never edited or removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Note {
+    /// When the note was written.
+    pub at: Timestamp,
+    /// Who wrote it: a handle from `people` or an email.
+    pub by: String,
+    /// The note (Markdown).
+    pub text: String,
+}
+
+/// How a ticket was resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Resolution {
+    /// Resolution code, one of `resolution_codes` in gitsm.yaml.
+    pub code: Option<String>,
+    /// What was done.
+    pub notes: Option<String>,
+}
+
+/// Fields shared by every ticket kind, generated into each ticket struct so
+/// the schema stays flat (no `allOf`) and unknown keys stay errors.
+macro_rules! ticket {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$fmeta:meta])* pub $field:ident : $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[schemars(deny_unknown_fields)]
+        pub struct $name {
+            /// Unique id; equals the file name without `.yaml`.
+            pub id: String,
+            /// One-line summary.
+            pub title: String,
+            /// Current workflow state (see `workflows` in gitsm.yaml).
+            pub status: String,
+            /// When the ticket was opened (RFC 3339 with offset). Immutable.
+            pub created_at: $crate::model::Timestamp,
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Who works on it: a handle from `people` or an email.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub assignee: Option<String>,
+            /// Owning group, from `groups`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub team: Option<String>,
+            /// Full description (Markdown).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub description: Option<String>,
+            /// Other related records, by id.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub links: Vec<String>,
+            /// Append-only work notes.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub notes: Vec<$crate::model::Note>,
+            /// Organisation-defined fields, declared under `custom_fields` in gitsm.yaml.
+            #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+            pub custom: serde_json::Map<String, serde_json::Value>,
+        }
+    };
+}
+pub(crate) use ticket;
+
+/// Any record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Incident(Incident),
+    Problem(Problem),
+    Change(Change),
+    Request(Request),
+    Ci(Ci),
+}
+
+/// A reference from one record to another, found in a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// JSON pointer of the field holding the id, e.g. `/affected_cis/1`.
+    pub pointer: String,
+    /// The id referred to.
+    pub target: String,
+    /// The kind the target must be (`None`: any record).
+    pub expects: Option<Kind>,
+    /// Field name for messages and for showing links, e.g. `affected_cis`.
+    pub field: String,
+}
+
+/// A person named in a record (a handle or an email).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRef {
+    pub pointer: String,
+    pub who: String,
+}
+
+impl Record {
+    /// Deserialise a record of `kind` from its JSON form.
+    pub fn from_json(kind: Kind, value: Value) -> Result<Record, serde_json::Error> {
+        Ok(match kind {
+            Kind::Incident => Record::Incident(serde_json::from_value(value)?),
+            Kind::Problem => Record::Problem(serde_json::from_value(value)?),
+            Kind::Change => Record::Change(serde_json::from_value(value)?),
+            Kind::Request => Record::Request(serde_json::from_value(value)?),
+            Kind::Ci => Record::Ci(serde_json::from_value(value)?),
+        })
+    }
+
+    pub fn to_json(&self) -> Value {
+        let v = match self {
+            Record::Incident(r) => serde_json::to_value(r),
+            Record::Problem(r) => serde_json::to_value(r),
+            Record::Change(r) => serde_json::to_value(r),
+            Record::Request(r) => serde_json::to_value(r),
+            Record::Ci(r) => serde_json::to_value(r),
+        };
+        v.unwrap_or(Value::Null)
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Incident(_) => Kind::Incident,
+            Record::Problem(_) => Kind::Problem,
+            Record::Change(_) => Kind::Change,
+            Record::Request(_) => Kind::Request,
+            Record::Ci(_) => Kind::Ci,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Incident(r) => &r.id,
+            Record::Problem(r) => &r.id,
+            Record::Change(r) => &r.id,
+            Record::Request(r) => &r.id,
+            Record::Ci(r) => &r.id,
+        }
+    }
+
+    /// Title of a ticket, name of a CI.
+    pub fn title(&self) -> &str {
+        match self {
+            Record::Incident(r) => &r.title,
+            Record::Problem(r) => &r.title,
+            Record::Change(r) => &r.title,
+            Record::Request(r) => &r.title,
+            Record::Ci(r) => &r.name,
+        }
+    }
+
+    pub fn status(&self) -> &str {
+        match self {
+            Record::Incident(r) => &r.status,
+            Record::Problem(r) => &r.status,
+            Record::Change(r) => &r.status,
+            Record::Request(r) => &r.status,
+            Record::Ci(r) => &r.status,
+        }
+    }
+
+    pub fn created_at(&self) -> Option<Timestamp> {
+        match self {
+            Record::Incident(r) => Some(r.created_at),
+            Record::Problem(r) => Some(r.created_at),
+            Record::Change(r) => Some(r.created_at),
+            Record::Request(r) => Some(r.created_at),
+            Record::Ci(_) => None,
+        }
+    }
+
+    pub fn assignee(&self) -> Option<&str> {
+        match self {
+            Record::Incident(r) => r.assignee.as_deref(),
+            Record::Problem(r) => r.assignee.as_deref(),
+            Record::Change(r) => r.implementer.as_deref().or(r.assignee.as_deref()),
+            Record::Request(r) => r.assignee.as_deref(),
+            Record::Ci(r) => r.owner.as_deref(),
+        }
+    }
+
+    pub fn team(&self) -> Option<&str> {
+        match self {
+            Record::Incident(r) => r.team.as_deref(),
+            Record::Problem(r) => r.team.as_deref(),
+            Record::Change(r) => r.team.as_deref(),
+            Record::Request(r) => r.team.as_deref(),
+            Record::Ci(r) => r.team.as_deref(),
+        }
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Record::Incident(r) => r.description.as_deref(),
+            Record::Problem(r) => r.description.as_deref(),
+            Record::Change(r) => r.description.as_deref(),
+            Record::Request(r) => r.description.as_deref(),
+            Record::Ci(r) => r.description.as_deref(),
+        }
+    }
+
+    pub fn custom(&self) -> &Map<String, Value> {
+        match self {
+            Record::Incident(r) => &r.custom,
+            Record::Problem(r) => &r.custom,
+            Record::Change(r) => &r.custom,
+            Record::Request(r) => &r.custom,
+            Record::Ci(r) => &r.custom,
+        }
+    }
+
+    pub fn notes(&self) -> &[Note] {
+        match self {
+            Record::Incident(r) => &r.notes,
+            Record::Problem(r) => &r.notes,
+            Record::Change(r) => &r.notes,
+            Record::Request(r) => &r.notes,
+            Record::Ci(_) => &[],
+        }
+    }
+
+    /// Generic `links` of a ticket.
+    fn links(&self) -> &[String] {
+        match self {
+            Record::Incident(r) => &r.links,
+            Record::Problem(r) => &r.links,
+            Record::Change(r) => &r.links,
+            Record::Request(r) => &r.links,
+            Record::Ci(_) => &[],
+        }
+    }
+
+    /// Every id this record refers to, with the field that holds it.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut refs = Refs::default();
+        refs.list("links", self.links(), None);
+        match self {
+            Record::Incident(r) => {
+                refs.one("service", r.service.as_deref(), Some(Kind::Ci));
+                refs.list("affected_cis", &r.affected_cis, Some(Kind::Ci));
+                refs.one("problem", r.problem.as_deref(), Some(Kind::Problem));
+                refs.one("caused_by_change", r.caused_by_change.as_deref(), Some(Kind::Change));
+                refs.one("duplicate_of", r.duplicate_of.as_deref(), Some(Kind::Incident));
+            }
+            Record::Problem(r) => {
+                refs.one("service", r.service.as_deref(), Some(Kind::Ci));
+                refs.list("affected_cis", &r.affected_cis, Some(Kind::Ci));
+                refs.one("fix_change", r.fix_change.as_deref(), Some(Kind::Change));
+                refs.one("duplicate_of", r.duplicate_of.as_deref(), Some(Kind::Problem));
+            }
+            Record::Change(r) => {
+                refs.one("service", r.service.as_deref(), Some(Kind::Ci));
+                refs.list("cis", &r.cis, Some(Kind::Ci));
+                refs.one("problem", r.problem.as_deref(), Some(Kind::Problem));
+            }
+            Record::Request(r) => {
+                refs.list("cis", &r.cis, Some(Kind::Ci));
+            }
+            Record::Ci(r) => {
+                for (relation, targets) in &r.relations {
+                    refs.list_at(&format!("relations/{relation}"), relation, targets, Some(Kind::Ci));
+                }
+            }
+        }
+        refs.0
+    }
+
+    /// Every person named in this record.
+    pub fn people(&self) -> Vec<PersonRef> {
+        let mut out = Vec::new();
+        let mut add = |pointer: String, who: Option<&str>| {
+            if let Some(who) = who {
+                out.push(PersonRef {
+                    pointer,
+                    who: who.to_owned(),
+                });
+            }
+        };
+        match self {
+            Record::Incident(r) => {
+                add("/reported_by".into(), Some(&r.reported_by));
+                add("/assignee".into(), r.assignee.as_deref());
+                for (i, e) in r.escalations.iter().enumerate() {
+                    add(format!("/escalations/{i}/by"), e.by.as_deref());
+                }
+            }
+            Record::Problem(r) => {
+                add("/reported_by".into(), Some(&r.reported_by));
+                add("/assignee".into(), r.assignee.as_deref());
+            }
+            Record::Change(r) => {
+                add("/requested_by".into(), Some(&r.requested_by));
+                add("/assignee".into(), r.assignee.as_deref());
+                add("/implementer".into(), r.implementer.as_deref());
+                for (i, a) in r.approvals.iter().enumerate() {
+                    add(format!("/approvals/{i}/by"), Some(&a.by));
+                }
+            }
+            Record::Request(r) => {
+                add("/requested_by".into(), Some(&r.requested_by));
+                add("/requested_for".into(), r.requested_for.as_deref());
+                add("/assignee".into(), r.assignee.as_deref());
+                for (i, a) in r.approvals.iter().enumerate() {
+                    add(format!("/approvals/{i}/by"), Some(&a.by));
+                }
+            }
+            Record::Ci(r) => {
+                add("/owner".into(), r.owner.as_deref());
+            }
+        }
+        for (i, n) in self.notes().iter().enumerate() {
+            add(format!("/notes/{i}/by"), Some(&n.by));
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Refs(Vec<Reference>);
+
+impl Refs {
+    fn one(&mut self, field: &str, id: Option<&str>, expects: Option<Kind>) {
+        if let Some(id) = id {
+            self.0.push(Reference {
+                pointer: format!("/{field}"),
+                target: id.to_owned(),
+                expects,
+                field: field.to_owned(),
+            });
+        }
+    }
+
+    fn list(&mut self, field: &str, ids: &[String], expects: Option<Kind>) {
+        self.list_at(field, field, ids, expects);
+    }
+
+    fn list_at(&mut self, pointer: &str, field: &str, ids: &[String], expects: Option<Kind>) {
+        for (i, id) in ids.iter().enumerate() {
+            self.0.push(Reference {
+                pointer: format!("/{pointer}/{i}"),
+                target: id.clone(),
+                expects,
+                field: field.to_owned(),
+            });
+        }
+    }
+}

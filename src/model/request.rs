@@ -1,0 +1,32 @@
+//! Service requests: standard things users ask for from the catalogue.
+
+use super::{Approval, Timestamp, ticket};
+
+ticket! {
+    /// A service request (`requests/REQ-0001.yaml`).
+    pub struct Request {
+        /// Who asked: a handle from `people` or an email. Immutable.
+        pub requested_by: String,
+        /// The catalogue item requested (a key of `catalog` in gitsm.yaml).
+        pub catalog_item: String,
+        /// Who it is for, when not the requester.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub requested_for: Option<String>,
+        /// CIs concerned (e.g. the workstation to install on).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub cis: Vec<String>,
+        /// Approvals, where the catalogue item requires them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub approvals: Vec<Approval>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub acknowledged_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fulfilled_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub closed_at: Option<Timestamp>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reject_reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cancel_reason: Option<String>,
+    }
+}

@@ -1,0 +1,261 @@
+//! Reading record files from the work tree: one parse per file, in parallel.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::checks;
+use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
+use crate::model::{Record, Reference};
+use crate::workspace::Workspace;
+use crate::yaml::{self, NodeValue, Pos, Segment};
+
+/// Largest record file accepted.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// A record file as read, with what cross-file checks need of it.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    /// Relative to the managed root.
+    pub path: PathBuf,
+    pub kind: Kind,
+    /// The `id:` field, when it is a string.
+    pub id: Option<String>,
+    pub id_pos: Pos,
+    /// The typed record, when the file passed its schema.
+    pub record: Option<Record>,
+    /// References to other records, with where each is written.
+    pub refs: Vec<(Reference, Pos)>,
+}
+
+/// The records of a tree and what reading them found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<RecordFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Typed records, in path order.
+    pub fn records(&self) -> impl Iterator<Item = (&RecordFile, &Record)> {
+        self.files
+            .iter()
+            .filter_map(|f| f.record.as_ref().map(|r| (f, r)))
+    }
+
+    pub fn find(&self, id: &str) -> Option<(&RecordFile, &Record)> {
+        self.records().find(|(_, r)| r.id() == id)
+    }
+}
+
+/// Paths of every record file under the managed root (root-relative), with
+/// diagnostics for entries that cannot be records.
+pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
+    let mut paths = Vec::new();
+    let mut diags = Vec::new();
+    for &kind in kinds {
+        let dir = ws.root.join(kind.folder());
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(&dir)
+            .min_depth(1)
+            .max_depth(2)
+            .sort_by_file_name();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let rel = e.path().and_then(|p| p.strip_prefix(&ws.root).ok()).unwrap_or(Path::new(kind.folder()));
+                    diags.push(Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel));
+                    continue;
+                }
+            };
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&ws.root).unwrap_or(entry.path()).to_path_buf();
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                if !is_year(&name) {
+                    diags.push(
+                        Diagnostic::warning("unexpected-folder", "folders inside a kind's folder must be years (e.g. 2026); its files are not read")
+                            .in_file(&rel),
+                    );
+                }
+                continue;
+            }
+            let is_yaml = name.ends_with(".yaml");
+            if !is_yaml {
+                if name.ends_with(".yml") {
+                    diags.push(
+                        Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")
+                            .in_file(&rel)
+                            .with_hint("rename the file"),
+                    );
+                }
+                continue;
+            }
+            if entry.depth() == 2 && !entry.path().parent().and_then(Path::file_name).is_some_and(|p| is_year(&p.to_string_lossy())) {
+                continue;
+            }
+            if ft.is_symlink() {
+                diags.push(
+                    Diagnostic::error("symlink", "record files may not be symbolic links")
+                        .in_file(&rel)
+                        .with_hint("replace the link with the file itself"),
+                );
+                continue;
+            }
+            paths.push((kind, rel));
+        }
+    }
+    (paths, diags)
+}
+
+fn is_year(name: &str) -> bool {
+    name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Read, parse and check every record of `kinds` in parallel.
+pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
+    let (paths, mut diagnostics) = discover(ws, kinds);
+    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
+        .par_iter()
+        .map(|(kind, rel)| read_record(ws, *kind, rel))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for (file, diags) in results {
+        files.extend(file);
+        diagnostics.extend(diags);
+    }
+    Loaded { files, diagnostics }
+}
+
+/// Read one record file from the work tree and run the single-file checks.
+pub fn read_record(ws: &Workspace, kind: Kind, rel: &Path) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let abs = ws.abs(rel);
+    let bytes = match std::fs::symlink_metadata(&abs) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return (
+                None,
+                vec![Diagnostic::error(
+                    "too-large",
+                    format!("file is {} bytes; record files are limited to {MAX_FILE_BYTES} bytes", meta.len()),
+                )
+                .in_file(rel)],
+            );
+        }
+        Ok(_) => std::fs::read(&abs),
+        Err(e) => Err(e),
+    };
+    match bytes {
+        Ok(bytes) => parse_record(ws, kind, rel, &bytes),
+        Err(e) => (
+            None,
+            vec![Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)],
+        ),
+    }
+}
+
+/// Parse and check the bytes of a record file.
+pub fn parse_record(ws: &Workspace, kind: Kind, rel: &Path, bytes: &[u8]) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            let pos = Pos {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                col: u32::try_from(col).unwrap_or(u32::MAX),
+            };
+            return (
+                None,
+                vec![Diagnostic::error("encoding", "file is not valid UTF-8 (is it a binary file?)").at(rel, pos)],
+            );
+        }
+    };
+    if bytes.contains(&0) {
+        return (
+            None,
+            vec![Diagnostic::error("encoding", "file contains NUL bytes (is it a binary file?)").in_file(rel)],
+        );
+    }
+    let node = match yaml::parse(text) {
+        Ok(n) => n,
+        Err(e) => return (None, vec![Diagnostic::error("yaml", e.message).at(rel, e.pos)]),
+    };
+    match &node.value {
+        NodeValue::Map(_) => {}
+        NodeValue::Null => {
+            return (
+                None,
+                vec![Diagnostic::error("empty", "record file is empty").in_file(rel).with_hint(format!(
+                    "create records with `gitsm new {kind}`"
+                ))],
+            );
+        }
+        _ => {
+            return (
+                None,
+                vec![Diagnostic::error("not-a-mapping", "a record file must be a YAML mapping of fields").at(rel, node.pos)],
+            );
+        }
+    }
+    let json = node.to_json();
+    let id = json.get("id").and_then(Value::as_str).map(String::from);
+    let id_pos = node.get("id").map_or(Pos::START, |n| n.pos);
+    let mut diags = ws.schemas.validate(kind, &json, &node, rel);
+    let record = if diags.is_empty() {
+        match Record::from_json(kind, json) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("schema", format!("record does not fit the {} model: {e}", kind.label()))
+                        .at(rel, node.pos)
+                        .with_hint(format!("{} may have been loosened beyond what gitsm understands", ws.schemas.origin(kind))),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut refs = Vec::new();
+    if let Some(record) = &record {
+        diags.extend(checks::record(ws, record, &node, rel));
+        refs = record
+            .references()
+            .into_iter()
+            .map(|r| {
+                let pos = node.find(pointer_segments(&r.pointer)).pos;
+                (r, pos)
+            })
+            .collect();
+    }
+    diags.extend(checks::identity(ws, kind, rel, id.as_deref(), id_pos));
+    let file = RecordFile {
+        path: rel.to_path_buf(),
+        kind,
+        id,
+        id_pos,
+        record,
+        refs,
+    };
+    (Some(file), diags)
+}
+
+/// Segments of a JSON pointer such as `/approvals/0/by`.
+pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = Segment<'_>> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| match s.parse::<usize>() {
+            Ok(i) => Segment::Index(i),
+            Err(_) => Segment::Key(s.into()),
+        })
+}

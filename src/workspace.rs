@@ -1,0 +1,85 @@
+//! A managed repository: the folder holding `gitsm.yaml`, its config and schemas.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
+use crate::schema::{SchemaError, Schemas};
+
+/// Why a workspace could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("not a gitsm repository (or any parent up to {searched}): no {file} found")]
+    NotFound { searched: String, file: &'static str },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration")]
+    Config(Vec<Diagnostic>),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+/// An opened managed repository.
+pub struct Workspace {
+    /// The managed root: the folder holding `gitsm.yaml`.
+    pub root: PathBuf,
+    pub config: Config,
+    pub schemas: Schemas,
+}
+
+/// The managed root at or above `start`, found like Git finds `.git`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    start
+        .ancestors()
+        .find(|dir| dir.join(config::FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+}
+
+impl Workspace {
+    /// Open the managed repository at or above `start`.
+    pub fn discover(start: &Path) -> Result<Workspace, WorkspaceError> {
+        let root = find_root(start).ok_or_else(|| WorkspaceError::NotFound {
+            searched: "/".into(),
+            file: config::FILE_NAME,
+        })?;
+        Self::open(root)
+    }
+
+    /// Open the managed repository whose root is `root`.
+    pub fn open(root: PathBuf) -> Result<Workspace, WorkspaceError> {
+        let schema_dir = root.join("schemas");
+        let schemas = Schemas::load(Some(&schema_dir))?;
+        let config_path = root.join(config::FILE_NAME);
+        let text = read_text(&config_path).map_err(|source| WorkspaceError::Io {
+            path: config_path.display().to_string(),
+            source,
+        })?;
+        let config = config::parse(&text, Path::new(config::FILE_NAME), &schemas)
+            .map_err(WorkspaceError::Config)?;
+        Ok(Workspace {
+            root,
+            config,
+            schemas,
+        })
+    }
+
+    /// Absolute path of a root-relative path.
+    pub fn abs(&self, rel: &Path) -> PathBuf {
+        self.root.join(rel)
+    }
+}
+
+/// Read a UTF-8 text file (a leading byte-order mark is dropped).
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
