@@ -5,16 +5,20 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn collect(dir: &Path, base: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
         if p.is_dir() {
             collect(&p, base, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "json" || e == "md") {
-            if let Ok(rel) = p.strip_prefix(base) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "json" || e == "md")
+            && let Ok(rel) = p.strip_prefix(base)
+        {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }
@@ -24,12 +28,18 @@ fn main() {
     println!("cargo::rerun-if-changed=example-repo");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
-    let mut code = String::from("/// Files of `example-repo/`: (path, contents).\npub const FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Files of `example-repo/`: (path, contents).\npub const FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
-        let _ = writeln!(code, "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/example-repo/{f}\"))),");
+        let _ = writeln!(
+            code,
+            "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/example-repo/{f}\"))),"
+        );
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("example_repo.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("example_repo.rs");
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }

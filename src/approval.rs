@@ -29,7 +29,9 @@ impl ApprovalStatus {
     /// One sentence saying why it is not satisfied.
     pub fn shortfall(&self) -> Option<String> {
         if let Some(who) = self.rejected_by.first() {
-            return Some(format!("rejected by `{who}`; it must go back to `new` before it can be approved again"));
+            return Some(format!(
+                "rejected by `{who}`; it must go back to `new` before it can be approved again"
+            ));
         }
         if self.satisfied() {
             return None;
@@ -69,13 +71,13 @@ pub fn evaluate(
             ));
             continue;
         }
-        if let Some(group) = &rule.from {
-            if !config.in_group(group, &who) {
-                status
-                    .ignored
-                    .push(format!("`{}` is not in group `{group}`", a.by));
-                continue;
-            }
+        if let Some(group) = &rule.from
+            && !config.in_group(group, &who)
+        {
+            status
+                .ignored
+                .push(format!("`{}` is not in group `{group}`", a.by));
+            continue;
         }
         match a.decision {
             Decision::Rejected => {

@@ -29,7 +29,9 @@ impl FromStr for Assignment {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         };
         if !path.iter().all(valid) {
-            return Err(format!("invalid key `{key}` (use dotted field names such as `resolution.code`)"));
+            return Err(format!(
+                "invalid key `{key}` (use dotted field names such as `resolution.code`)"
+            ));
         }
         Ok(Assignment {
             path,
@@ -49,7 +51,12 @@ impl Assignment {
         let value = if self.value.is_empty() {
             None
         } else {
-            Some(convert(&self.key(), &self.value, field_schema.map(|s| resolve(schema, s)), schema)?)
+            Some(convert(
+                &self.key(),
+                &self.value,
+                field_schema.map(|s| resolve(schema, s)),
+                schema,
+            )?)
         };
         let (last, parents) = self.path.split_last().ok_or("empty key")?;
         let mut node = record;
@@ -92,14 +99,13 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
                 None => return s,
             }
         }
-        if let Some(branches) = s.get("anyOf").and_then(Value::as_array) {
-            if let Some(b) = branches
+        if let Some(branches) = s.get("anyOf").and_then(Value::as_array)
+            && let Some(b) = branches
                 .iter()
                 .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))
-            {
-                s = b;
-                continue;
-            }
+        {
+            s = b;
+            continue;
         }
         return s;
     }
@@ -134,7 +140,9 @@ fn convert(key: &str, raw: &str, schema: Option<&Value>, root: &Value) -> Result
     let ty = schema.and_then(type_of);
     match ty {
         Some("array") => {
-            let items = schema.and_then(|s| s.get("items")).map(|i| resolve(root, i));
+            let items = schema
+                .and_then(|s| s.get("items"))
+                .map(|i| resolve(root, i));
             raw.split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -159,7 +167,9 @@ fn convert(key: &str, raw: &str, schema: Option<&Value>, root: &Value) -> Result
             "false" | "no" => Ok(Value::Bool(false)),
             _ => Err(format!("`{key}` takes true or false, got `{raw}`")),
         },
-        Some("object") => Err(format!("`{key}` is a mapping; set its fields with `{key}.<field>=...`")),
+        Some("object") => Err(format!(
+            "`{key}` is a mapping; set its fields with `{key}.<field>=...`"
+        )),
         _ => Ok(Value::String(raw.to_owned())),
     }
 }

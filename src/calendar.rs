@@ -17,10 +17,12 @@ pub fn parse_spans(text: &str) -> Result<Vec<(NaiveTime, NaiveTime)>, String> {
         if end != NaiveTime::MIN && end <= start {
             return Err(format!("working hours `{part}` end before they start"));
         }
-        if let Some(&(_, prev_end)) = spans.last() {
-            if prev_end == NaiveTime::MIN || start < prev_end {
-                return Err(format!("working hours `{text}` overlap or are out of order"));
-            }
+        if let Some(&(_, prev_end)) = spans.last()
+            && (prev_end == NaiveTime::MIN || start < prev_end)
+        {
+            return Err(format!(
+                "working hours `{text}` overlap or are out of order"
+            ));
         }
         spans.push((start, end));
     }
@@ -35,7 +37,10 @@ mod tests {
     fn two_spans_a_day() {
         let spans = parse_spans("09:00-12:30, 13:30-18:00").expect("valid");
         assert_eq!(spans.len(), 2);
-        assert_eq!(spans[1].0, NaiveTime::from_hms_opt(13, 30, 0).expect("time"));
+        assert_eq!(
+            spans[1].0,
+            NaiveTime::from_hms_opt(13, 30, 0).expect("time")
+        );
     }
 
     #[test]

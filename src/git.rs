@@ -15,7 +15,10 @@ pub fn user_email(dir: &Path) -> Option<String> {
         Some(repo) => repo.config().ok()?,
         None => git2::Config::open_default().ok()?,
     };
-    config.get_string("user.email").ok().filter(|e| !e.is_empty())
+    config
+        .get_string("user.email")
+        .ok()
+        .filter(|e| !e.is_empty())
 }
 
 /// Where `root` lies inside the repository's work tree (`""` at the top).
@@ -41,8 +44,12 @@ pub fn upstream_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Option<Tre
 /// year subfolders.
 pub fn record_stems(repo: &Repository, tree: &Tree<'_>, folder: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    let Ok(entry) = tree.get_path(folder) else { return out };
-    let Ok(sub) = repo.find_tree(entry.id()) else { return out };
+    let Ok(entry) = tree.get_path(folder) else {
+        return out;
+    };
+    let Ok(sub) = repo.find_tree(entry.id()) else {
+        return out;
+    };
     collect(repo, &sub, 0, &mut out);
     out
 }

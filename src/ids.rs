@@ -51,7 +51,9 @@ fn highest(taken: &[&str], head: &str) -> u64 {
 
 fn random_code(len: usize) -> String {
     // RandomState is seeded from the OS for every instance.
-    let mut bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let mut bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
     (0..len)
         .map(|_| {
             let c = ALPHABET[(bits % 32) as usize] as char;
@@ -84,7 +86,15 @@ mod tests {
     #[test]
     fn sequential_takes_next_after_highest() {
         let p = IdPolicy::default();
-        assert_eq!(next_ticket_id(&p, Kind::Incident, 2026, ["INC-0001", "INC-0041", "CHG-0100"]), "INC-0042");
+        assert_eq!(
+            next_ticket_id(
+                &p,
+                Kind::Incident,
+                2026,
+                ["INC-0001", "INC-0041", "CHG-0100"]
+            ),
+            "INC-0042"
+        );
         assert_eq!(next_ticket_id(&p, Kind::Change, 2026, []), "CHG-0001");
     }
 
@@ -94,7 +104,10 @@ mod tests {
             scheme: IdScheme::Yearly,
             ..IdPolicy::default()
         };
-        assert_eq!(next_ticket_id(&p, Kind::Incident, 2026, ["INC-2025-0100", "INC-2026-0007"]), "INC-2026-0008");
+        assert_eq!(
+            next_ticket_id(&p, Kind::Incident, 2026, ["INC-2025-0100", "INC-2026-0007"]),
+            "INC-2026-0008"
+        );
     }
 
     #[test]

@@ -37,7 +37,9 @@ pub fn both_ways(loaded: &Loaded, id: &str) -> (Vec<Link>, Vec<Link>) {
     let mut outgoing = Vec::new();
     let mut incoming = Vec::new();
     for f in &loaded.files {
-        let Some(this) = f.id.as_deref() else { continue };
+        let Some(this) = f.id.as_deref() else {
+            continue;
+        };
         for (r, _) in &f.refs {
             if this == id {
                 outgoing.push(describe(&r.field, &r.target));

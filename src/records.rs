@@ -68,8 +68,13 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let rel = e.path().and_then(|p| p.strip_prefix(&ws.root).ok()).unwrap_or(Path::new(kind.folder()));
-                    diags.push(Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel));
+                    let rel = e
+                        .path()
+                        .and_then(|p| p.strip_prefix(&ws.root).ok())
+                        .unwrap_or(Path::new(kind.folder()));
+                    diags.push(
+                        Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel),
+                    );
                     continue;
                 }
             };
@@ -77,7 +82,11 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
             if name.starts_with('.') {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&ws.root).unwrap_or(entry.path()).to_path_buf();
+            let rel = entry
+                .path()
+                .strip_prefix(&ws.root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
             let ft = entry.file_type();
             if ft.is_dir() {
                 if !is_year(&name) {
@@ -99,7 +108,13 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
                 }
                 continue;
             }
-            if entry.depth() == 2 && !entry.path().parent().and_then(Path::file_name).is_some_and(|p| is_year(&p.to_string_lossy())) {
+            if entry.depth() == 2
+                && !entry
+                    .path()
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|p| is_year(&p.to_string_lossy()))
+            {
                 continue;
             }
             if ft.is_symlink() {
@@ -136,17 +151,26 @@ pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
 }
 
 /// Read one record file from the work tree and run the single-file checks.
-pub fn read_record(ws: &Workspace, kind: Kind, rel: &Path) -> (Option<RecordFile>, Vec<Diagnostic>) {
+pub fn read_record(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let abs = ws.abs(rel);
     let bytes = match std::fs::symlink_metadata(&abs) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
             return (
                 None,
-                vec![Diagnostic::error(
-                    "too-large",
-                    format!("file is {} bytes; record files are limited to {MAX_FILE_BYTES} bytes", meta.len()),
-                )
-                .in_file(rel)],
+                vec![
+                    Diagnostic::error(
+                        "too-large",
+                        format!(
+                            "file is {} bytes; record files are limited to {MAX_FILE_BYTES} bytes",
+                            meta.len()
+                        ),
+                    )
+                    .in_file(rel),
+                ],
             );
         }
         Ok(_) => std::fs::read(&abs),
@@ -162,7 +186,12 @@ pub fn read_record(ws: &Workspace, kind: Kind, rel: &Path) -> (Option<RecordFile
 }
 
 /// Parse and check the bytes of a record file.
-pub fn parse_record(ws: &Workspace, kind: Kind, rel: &Path, bytes: &[u8]) -> (Option<RecordFile>, Vec<Diagnostic>) {
+pub fn parse_record(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    bytes: &[u8],
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
@@ -175,34 +204,53 @@ pub fn parse_record(ws: &Workspace, kind: Kind, rel: &Path, bytes: &[u8]) -> (Op
             };
             return (
                 None,
-                vec![Diagnostic::error("encoding", "file is not valid UTF-8 (is it a binary file?)").at(rel, pos)],
+                vec![
+                    Diagnostic::error("encoding", "file is not valid UTF-8 (is it a binary file?)")
+                        .at(rel, pos),
+                ],
             );
         }
     };
     if bytes.contains(&0) {
         return (
             None,
-            vec![Diagnostic::error("encoding", "file contains NUL bytes (is it a binary file?)").in_file(rel)],
+            vec![
+                Diagnostic::error("encoding", "file contains NUL bytes (is it a binary file?)")
+                    .in_file(rel),
+            ],
         );
     }
     let node = match yaml::parse(text) {
         Ok(n) => n,
-        Err(e) => return (None, vec![Diagnostic::error("yaml", e.message).at(rel, e.pos)]),
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error("yaml", e.message).at(rel, e.pos)],
+            );
+        }
     };
     match &node.value {
         NodeValue::Map(_) => {}
         NodeValue::Null => {
             return (
                 None,
-                vec![Diagnostic::error("empty", "record file is empty").in_file(rel).with_hint(format!(
-                    "create records with `gitsm new {kind}`"
-                ))],
+                vec![
+                    Diagnostic::error("empty", "record file is empty")
+                        .in_file(rel)
+                        .with_hint(format!("create records with `gitsm new {kind}`")),
+                ],
             );
         }
         _ => {
             return (
                 None,
-                vec![Diagnostic::error("not-a-mapping", "a record file must be a YAML mapping of fields").at(rel, node.pos)],
+                vec![
+                    Diagnostic::error(
+                        "not-a-mapping",
+                        "a record file must be a YAML mapping of fields",
+                    )
+                    .at(rel, node.pos),
+                ],
             );
         }
     }
@@ -215,9 +263,15 @@ pub fn parse_record(ws: &Workspace, kind: Kind, rel: &Path, bytes: &[u8]) -> (Op
             Ok(r) => Some(r),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("schema", format!("record does not fit the {} model: {e}", kind.label()))
-                        .at(rel, node.pos)
-                        .with_hint(format!("{} may have been loosened beyond what gitsm understands", ws.schemas.origin(kind))),
+                    Diagnostic::error(
+                        "schema",
+                        format!("record does not fit the {} model: {e}", kind.label()),
+                    )
+                    .at(rel, node.pos)
+                    .with_hint(format!(
+                        "{} may have been loosened beyond what gitsm understands",
+                        ws.schemas.origin(kind)
+                    )),
                 );
                 None
             }

@@ -101,7 +101,9 @@ impl Schemas {
     pub fn load(dir: Option<&Path>) -> Result<Schemas, SchemaError> {
         let mut kinds = BTreeMap::new();
         for kind in Kind::ALL {
-            let on_disk = dir.map(|d| d.join(kind.schema_file())).filter(|p| p.is_file());
+            let on_disk = dir
+                .map(|d| d.join(kind.schema_file()))
+                .filter(|p| p.is_file());
             let (schema, origin) = match on_disk {
                 Some(path) => (read_schema(&path)?, path.display().to_string()),
                 None => (builtin(kind), format!("built-in {}", kind.schema_file())),
@@ -284,14 +286,21 @@ fn translate(
                 format!(" in `{field}`")
             };
             out.push(
-                Diagnostic::error("missing-field", format!("missing required field `{name}`{place}"))
-                    .at(path, value_pos),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("missing required field `{name}`{place}"),
+                )
+                .at(path, value_pos),
             );
         }
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             let got = error.instance();
             let suggestion = got
@@ -300,7 +309,11 @@ fn translate(
             out.push(
                 Diagnostic::error(
                     "invalid-value",
-                    format!("{prefix}{} is not one of {}", short(got), allowed.join(", ")),
+                    format!(
+                        "{prefix}{} is not one of {}",
+                        short(got),
+                        allowed.join(", ")
+                    ),
                 )
                 .at(path, value_pos)
                 .with_suggestion(suggestion),
@@ -320,32 +333,44 @@ fn translate(
                         translate(compiled, e, node, path, code, out);
                     }
                 }
-                None => out.push(
-                    Diagnostic::error(code, format!("{prefix}{error}")).at(path, value_pos),
-                ),
+                None => out
+                    .push(Diagnostic::error(code, format!("{prefix}{error}")).at(path, value_pos)),
             }
         }
         ValidationErrorKind::Type { .. } => {
             out.push(
                 Diagnostic::error(
                     "wrong-type",
-                    format!("{prefix}{} {}", short(error.instance()), type_expectation(error)),
+                    format!(
+                        "{prefix}{} {}",
+                        short(error.instance()),
+                        type_expectation(error)
+                    ),
                 )
                 .at(path, value_pos),
             );
         }
         ValidationErrorKind::Format { format } => {
             let hint = match format.as_str() {
-                "date-time" => "write an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00+01:00",
+                "date-time" => {
+                    "write an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:30:00+01:00"
+                }
                 "date" => "write a date as YYYY-MM-DD",
                 _ => "",
             };
             let d = Diagnostic::error(
                 "invalid-value",
-                format!("{prefix}{} is not a valid {format}", short(error.instance())),
+                format!(
+                    "{prefix}{} is not a valid {format}",
+                    short(error.instance())
+                ),
             )
             .at(path, value_pos);
-            out.push(if hint.is_empty() { d } else { d.with_hint(hint) });
+            out.push(if hint.is_empty() {
+                d
+            } else {
+                d.with_hint(hint)
+            });
         }
         _ => out.push(Diagnostic::error(code, format!("{prefix}{error}")).at(path, value_pos)),
     }

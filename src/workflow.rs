@@ -84,12 +84,29 @@ static INCIDENT: LazyLock<Workflow> = LazyLock::new(|| Workflow {
     initial: "new",
     states: vec![
         st("new", &["in_progress", "cancelled"], &[]),
-        st("in_progress", &["on_hold", "resolved", "cancelled"], &["assignee"]),
-        st("on_hold", &["in_progress", "resolved", "cancelled"], &["assignee", "on_hold"]),
-        st("resolved", &["closed", "in_progress", "cancelled"], RESOLVED),
+        st(
+            "in_progress",
+            &["on_hold", "resolved", "cancelled"],
+            &["assignee"],
+        ),
+        st(
+            "on_hold",
+            &["in_progress", "resolved", "cancelled"],
+            &["assignee", "on_hold"],
+        ),
+        st(
+            "resolved",
+            &["closed", "in_progress", "cancelled"],
+            RESOLVED,
+        ),
         end(
             "closed",
-            &["resolution.code", "resolution.notes", "resolved_at", "closed_at"],
+            &[
+                "resolution.code",
+                "resolution.notes",
+                "resolved_at",
+                "closed_at",
+            ],
         ),
         end("cancelled", CANCELLED),
     ],
@@ -100,9 +117,21 @@ static PROBLEM: LazyLock<Workflow> = LazyLock::new(|| Workflow {
     initial: "new",
     states: vec![
         st("new", &["investigating", "cancelled"], &[]),
-        st("investigating", &["known_error", "resolved", "cancelled"], &["assignee"]),
-        st("known_error", &["resolved", "cancelled"], &["root_cause", "workaround"]),
-        st("resolved", &["closed", "investigating"], &["resolution.code", "resolved_at"]),
+        st(
+            "investigating",
+            &["known_error", "resolved", "cancelled"],
+            &["assignee"],
+        ),
+        st(
+            "known_error",
+            &["resolved", "cancelled"],
+            &["root_cause", "workaround"],
+        ),
+        st(
+            "resolved",
+            &["closed", "investigating"],
+            &["resolution.code", "resolved_at"],
+        ),
         end("closed", &["resolution.code", "resolved_at", "closed_at"]),
         end("cancelled", CANCELLED),
     ],
@@ -113,8 +142,16 @@ static CHANGE_NORMAL: LazyLock<Workflow> = LazyLock::new(|| Workflow {
     initial: "new",
     states: vec![
         st("new", &["assess", "cancelled"], &[]),
-        st("assess", &["authorize", "new", "cancelled"], &["risk", "impact"]),
-        st("authorize", &["scheduled", "new", "cancelled"], &["risk", "impact"]),
+        st(
+            "assess",
+            &["authorize", "new", "cancelled"],
+            &["risk", "impact"],
+        ),
+        st(
+            "authorize",
+            &["scheduled", "new", "cancelled"],
+            &["risk", "impact"],
+        ),
         st("scheduled", &["implement", "new", "cancelled"], PLANNED),
         st("implement", &["review"], PLANNED),
         st("review", &["closed"], &["outcome"]),
@@ -128,17 +165,33 @@ static CHANGE_EMERGENCY: LazyLock<Workflow> = LazyLock::new(|| Workflow {
     initial: "new",
     states: vec![
         st("new", &["assess", "authorize", "cancelled"], &[]),
-        st("assess", &["authorize", "new", "cancelled"], &["risk", "impact"]),
+        st(
+            "assess",
+            &["authorize", "new", "cancelled"],
+            &["risk", "impact"],
+        ),
         st("authorize", &["scheduled", "new", "cancelled"], &["risk"]),
         st(
             "scheduled",
             &["implement", "new", "cancelled"],
-            &["risk", "window.start", "window.end", "implementation_plan", "backout_plan"],
+            &[
+                "risk",
+                "window.start",
+                "window.end",
+                "implementation_plan",
+                "backout_plan",
+            ],
         ),
         st(
             "implement",
             &["review"],
-            &["risk", "window.start", "window.end", "implementation_plan", "backout_plan"],
+            &[
+                "risk",
+                "window.start",
+                "window.end",
+                "implementation_plan",
+                "backout_plan",
+            ],
         ),
         st("review", &["closed"], &["outcome"]),
         end("closed", &["outcome", "close_code", "review"]),
@@ -156,7 +209,11 @@ static CHANGE_STANDARD: LazyLock<Workflow> = LazyLock::new(|| Workflow {
             &["implement", "new", "cancelled"],
             &["template", "window.start", "window.end"],
         ),
-        st("implement", &["review", "closed"], &["template", "window.start", "window.end"]),
+        st(
+            "implement",
+            &["review", "closed"],
+            &["template", "window.start", "window.end"],
+        ),
         st("review", &["closed"], &["outcome"]),
         end("closed", &["outcome", "close_code"]),
         end("cancelled", CANCELLED),
@@ -167,10 +224,18 @@ static REQUEST: LazyLock<Workflow> = LazyLock::new(|| Workflow {
     name: "service request",
     initial: "new",
     states: vec![
-        st("new", &["approved", "in_fulfillment", "rejected", "cancelled"], &[]),
+        st(
+            "new",
+            &["approved", "in_fulfillment", "rejected", "cancelled"],
+            &[],
+        ),
         st("approved", &["in_fulfillment", "cancelled"], &[]),
         st("in_fulfillment", &["fulfilled", "cancelled"], &["assignee"]),
-        st("fulfilled", &["closed", "in_fulfillment"], &["fulfilled_at"]),
+        st(
+            "fulfilled",
+            &["closed", "in_fulfillment"],
+            &["fulfilled_at"],
+        ),
         end("closed", &["fulfilled_at", "closed_at"]),
         end("rejected", &["reject_reason"]),
         end("cancelled", CANCELLED),
@@ -238,7 +303,15 @@ mod tests {
 
     #[test]
     fn every_transition_names_a_known_state_and_every_state_is_reachable() {
-        let all = [&*INCIDENT, &*PROBLEM, &*CHANGE_NORMAL, &*CHANGE_EMERGENCY, &*CHANGE_STANDARD, &*REQUEST, &*CI];
+        let all = [
+            &*INCIDENT,
+            &*PROBLEM,
+            &*CHANGE_NORMAL,
+            &*CHANGE_EMERGENCY,
+            &*CHANGE_STANDARD,
+            &*REQUEST,
+            &*CI,
+        ];
         for wf in all {
             let mut reached = vec![wf.initial];
             let mut i = 0;
@@ -252,7 +325,12 @@ mod tests {
                 }
                 i += 1;
             }
-            assert_eq!(reached.len(), wf.states.len(), "{}: unreachable state", wf.name);
+            assert_eq!(
+                reached.len(),
+                wf.states.len(),
+                "{}: unreachable state",
+                wf.name
+            );
             for s in &wf.states {
                 assert_eq!(s.terminal, s.next.is_empty(), "{}: {}", wf.name, s.name);
             }

@@ -10,7 +10,10 @@ use crate::schema::{SchemaError, Schemas};
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     #[error("not a gitsm repository (or any parent up to {searched}): no {file} found")]
-    NotFound { searched: String, file: &'static str },
+    NotFound {
+        searched: String,
+        file: &'static str,
+    },
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,

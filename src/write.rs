@@ -25,5 +25,8 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    tempfile::Builder::new().prefix(".gitsm-").suffix(".tmp").tempfile_in(dir)
+    tempfile::Builder::new()
+        .prefix(".gitsm-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
 }

@@ -151,7 +151,9 @@ impl Node {
             NodeValue::Null => Value::Null,
             NodeValue::Bool(b) => Value::Bool(*b),
             NodeValue::Int(i) => Value::from(*i),
-            NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeValue::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
             NodeValue::Str(s) => Value::String(s.clone()),
             NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeValue::Map(entries) => Value::Object(
@@ -196,11 +198,23 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
             }
             Event::SequenceStart(anchor, tag) => {
                 reject_tag(tag.as_deref(), pos)?;
-                builder.open(Node { value: NodeValue::Seq(Vec::new()), pos }, anchor)?;
+                builder.open(
+                    Node {
+                        value: NodeValue::Seq(Vec::new()),
+                        pos,
+                    },
+                    anchor,
+                )?;
             }
             Event::MappingStart(anchor, tag) => {
                 reject_tag(tag.as_deref(), pos)?;
-                builder.open(Node { value: NodeValue::Map(Vec::new()), pos }, anchor)?;
+                builder.open(
+                    Node {
+                        value: NodeValue::Map(Vec::new()),
+                        pos,
+                    },
+                    anchor,
+                )?;
             }
             Event::SequenceEnd | Event::MappingEnd => builder.close()?,
             Event::Alias(id) => builder.alias(id, pos)?,
@@ -216,7 +230,10 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 fn reject_tag(tag: Option<&saphyr_parser::Tag>, pos: Pos) -> Result<(), YamlError> {
     match tag {
         Some(t) if !(t.handle == "tag:yaml.org,2002:" || t.handle == "!!") => Err(YamlError::new(
-            format!("YAML tags such as `{}{}` are not supported", t.handle, t.suffix),
+            format!(
+                "YAML tags such as `{}{}` are not supported",
+                t.handle, t.suffix
+            ),
             pos,
         )),
         _ => Ok(()),
@@ -234,7 +251,10 @@ fn resolve_scalar(
         return match t.suffix.as_str() {
             "str" => Ok(NodeValue::Str(text.to_owned())),
             "null" | "bool" | "int" | "float" => Ok(resolve_plain(text)),
-            other => Err(YamlError::new(format!("YAML tag `!!{other}` is not supported"), pos)),
+            other => Err(YamlError::new(
+                format!("YAML tag `!!{other}` is not supported"),
+                pos,
+            )),
         };
     }
     Ok(match style {
@@ -249,31 +269,34 @@ fn resolve_plain(text: &str) -> NodeValue {
         "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
         "true" | "True" | "TRUE" => return NodeValue::Bool(true),
         "false" | "False" | "FALSE" => return NodeValue::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return NodeValue::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return NodeValue::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return NodeValue::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return NodeValue::Float(f64::NAN),
         _ => {}
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return NodeValue::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return NodeValue::Int(i);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return NodeValue::Int(i);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return NodeValue::Int(i);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return NodeValue::Int(i);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return NodeValue::Int(i);
     }
-    if looks_like_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return NodeValue::Float(f);
-        }
+    if looks_like_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return NodeValue::Float(f);
     }
     NodeValue::Str(text.to_owned())
 }
@@ -301,11 +324,14 @@ fn looks_like_float(text: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
+/// A collection being built: the node, its anchor id, and for a mapping
+/// the key waiting for its value.
+type Open = (Node, usize, Option<(String, Pos)>);
+
 /// Builds the tree from the event stream without recursion.
 #[derive(Default)]
 struct Builder {
-    /// Open collections; for mappings, the key waiting for its value.
-    stack: Vec<(Node, usize, Option<(String, Pos)>)>,
+    stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
     nodes: usize,
     root: Option<Node>,
@@ -384,10 +410,16 @@ impl Builder {
                             return Err(YamlError::new("a mapping key may not be empty", node.pos));
                         }
                         NodeValue::Float(_) => {
-                            return Err(YamlError::new("a mapping key may not be a number with a fraction", node.pos));
+                            return Err(YamlError::new(
+                                "a mapping key may not be a number with a fraction",
+                                node.pos,
+                            ));
                         }
                         NodeValue::Seq(_) | NodeValue::Map(_) => {
-                            return Err(YamlError::new("mapping keys must be plain strings", node.pos));
+                            return Err(YamlError::new(
+                                "mapping keys must be plain strings",
+                                node.pos,
+                            ));
                         }
                     };
                     if let Some(first) = entries.iter().find(|e| e.key == key) {
@@ -429,7 +461,8 @@ mod tests {
 
     #[test]
     fn core_schema_scalars() {
-        let node = parse("a: yes\nb: 2026-01-01\nc: 12\nd: 1.5\ne: ~\nf: '12'\ng: true\n").expect("parses");
+        let node = parse("a: yes\nb: 2026-01-01\nc: 12\nd: 1.5\ne: ~\nf: '12'\ng: true\n")
+            .expect("parses");
         let json = node.to_json();
         assert_eq!(json["a"], "yes");
         assert_eq!(json["b"], "2026-01-01");

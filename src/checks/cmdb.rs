@@ -13,38 +13,65 @@ use crate::yaml::Pos;
 use super::Located;
 
 /// Single-CI checks.
-pub(super) fn check_ci(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_ci(
+    config: &Config,
+    record: &Record,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let Record::Ci(ci) = record else { return };
     let class = config.ci.classes.get(&ci.class);
     if class.is_none() {
         out.push(
-            at.error("unknown-class", "/class", format!("`{}` is not a CI class of `ci.classes`", ci.class))
-                .with_suggestion(suggest::closest(&ci.class, config.ci.classes.keys())),
+            at.error(
+                "unknown-class",
+                "/class",
+                format!("`{}` is not a CI class of `ci.classes`", ci.class),
+            )
+            .with_suggestion(suggest::closest(&ci.class, config.ci.classes.keys())),
         );
     }
     let pattern = class
         .and_then(|c| c.id_pattern.as_deref())
         .unwrap_or(&config.ci.id_pattern);
-    if let Ok(re) = regex::Regex::new(pattern) {
-        if !re.is_match(&ci.id) {
-            out.push(at.error("id-pattern", "/id", format!("CI id `{}` does not match the pattern `{pattern}`", ci.id)));
-        }
+    if let Ok(re) = regex::Regex::new(pattern)
+        && !re.is_match(&ci.id)
+    {
+        out.push(at.error(
+            "id-pattern",
+            "/id",
+            format!("CI id `{}` does not match the pattern `{pattern}`", ci.id),
+        ));
     }
     if let Some(class) = class {
-        super::fields::custom(Some(&class.attributes), &ci.attributes, "/attributes", at, out);
+        super::fields::custom(
+            Some(&class.attributes),
+            &ci.attributes,
+            "/attributes",
+            at,
+            out,
+        );
     }
     for relation in ci.relations.keys() {
         if !config.ci.relations.contains_key(relation) {
             out.push(
-                at.error("unknown-relation", &format!("/relations/{relation}"), format!("`{relation}` is not a relation type of `ci.relations`"))
-                    .with_suggestion(suggest::closest(relation, config.ci.relations.keys())),
+                at.error(
+                    "unknown-relation",
+                    &format!("/relations/{relation}"),
+                    format!("`{relation}` is not a relation type of `ci.relations`"),
+                )
+                .with_suggestion(suggest::closest(relation, config.ci.relations.keys())),
             );
         }
     }
-    if let Some(cal) = &ci.maintenance_window {
-        if !config.calendars.contains_key(cal) {
-            out.push(at.error("unknown-calendar", "/maintenance_window", format!("`{cal}` is not a calendar of `calendars`")));
-        }
+    if let Some(cal) = &ci.maintenance_window
+        && !config.calendars.contains_key(cal)
+    {
+        out.push(at.error(
+            "unknown-calendar",
+            "/maintenance_window",
+            format!("`{cal}` is not a calendar of `calendars`"),
+        ));
     }
 }
 
@@ -68,7 +95,12 @@ pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagno
                 .map(move |(r, pos)| ((id, r.field.as_str(), r.target.as_str()), *pos))
         })
         .collect();
-    let pos_of = |from: &str, rel: &str, to: &str| positions.get(&(from, rel, to)).copied().unwrap_or(Pos::START);
+    let pos_of = |from: &str, rel: &str, to: &str| {
+        positions
+            .get(&(from, rel, to))
+            .copied()
+            .unwrap_or(Pos::START)
+    };
 
     for (name, rel) in &config.ci.relations {
         // Class pairings.
@@ -76,31 +108,51 @@ pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagno
             for target in ci.relations.get(name).into_iter().flatten() {
                 if !rel.from.is_empty() && !rel.from.contains(&ci.class) {
                     out.push(
-                        Diagnostic::error("relation-class", format!("a `{}` may not be the source of `{name}` (allowed: {})", ci.class, rel.from.join(", ")))
-                            .at(path, pos_of(id, name, target)),
+                        Diagnostic::error(
+                            "relation-class",
+                            format!(
+                                "a `{}` may not be the source of `{name}` (allowed: {})",
+                                ci.class,
+                                rel.from.join(", ")
+                            ),
+                        )
+                        .at(path, pos_of(id, name, target)),
                     );
                 }
-                if let Some((_, t)) = cis.get(target.as_str()) {
-                    if !rel.to.is_empty() && !rel.to.contains(&t.class) {
-                        out.push(
-                            Diagnostic::error(
-                                "relation-class",
-                                format!("`{name}` may not point at `{target}`, a `{}` (allowed: {})", t.class, rel.to.join(", ")),
-                            )
-                            .at(path, pos_of(id, name, target)),
-                        );
-                    }
+                if let Some((_, t)) = cis.get(target.as_str())
+                    && !rel.to.is_empty()
+                    && !rel.to.contains(&t.class)
+                {
+                    out.push(
+                        Diagnostic::error(
+                            "relation-class",
+                            format!(
+                                "`{name}` may not point at `{target}`, a `{}` (allowed: {})",
+                                t.class,
+                                rel.to.join(", ")
+                            ),
+                        )
+                        .at(path, pos_of(id, name, target)),
+                    );
                 }
             }
         }
         if rel.acyclic {
             for cycle in cycles(&cis, name) {
                 let (first, second) = (&cycle[0], &cycle[1]);
-                let path = cis.get(first.as_str()).map(|(p, _)| *p).unwrap_or(std::path::Path::new(""));
+                let path = cis
+                    .get(first.as_str())
+                    .map(|(p, _)| *p)
+                    .unwrap_or(std::path::Path::new(""));
                 out.push(
-                    Diagnostic::error("relation-cycle", format!("cycle through `{name}`: {} -> {first}", cycle.join(" -> ")))
-                        .at(path, pos_of(first, name, second))
-                        .with_hint(format!("`{name}` may not form a cycle; remove one of these relations")),
+                    Diagnostic::error(
+                        "relation-cycle",
+                        format!("cycle through `{name}`: {} -> {first}", cycle.join(" -> ")),
+                    )
+                    .at(path, pos_of(first, name, second))
+                    .with_hint(format!(
+                        "`{name}` may not form a cycle; remove one of these relations"
+                    )),
                 );
             }
         }
@@ -109,7 +161,10 @@ pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagno
 
 /// Elementary cycles found by a depth-first search, each reported once,
 /// rotated to start at its smallest id.
-fn cycles(cis: &HashMap<&str, (&std::path::Path, &crate::model::Ci)>, relation: &str) -> Vec<Vec<String>> {
+fn cycles(
+    cis: &HashMap<&str, (&std::path::Path, &crate::model::Ci)>,
+    relation: &str,
+) -> Vec<Vec<String>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Color {
         White,
@@ -123,7 +178,12 @@ fn cycles(cis: &HashMap<&str, (&std::path::Path, &crate::model::Ci)>, relation: 
     let targets = |id: &str| -> Vec<&str> {
         cis.get(id)
             .and_then(|(_, ci)| ci.relations.get(relation))
-            .map(|v| v.iter().map(String::as_str).filter(|t| cis.contains_key(t)).collect())
+            .map(|v| {
+                v.iter()
+                    .map(String::as_str)
+                    .filter(|t| cis.contains_key(t))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     for &start in &ids {
@@ -145,8 +205,15 @@ fn cycles(cis: &HashMap<&str, (&std::path::Path, &crate::model::Ci)>, relation: 
                     }
                     Color::Grey => {
                         let from = stack.iter().position(|(n, _, _)| *n == t).unwrap_or(0);
-                        let mut cycle: Vec<String> = stack[from..].iter().map(|(n, _, _)| (*n).to_owned()).collect();
-                        let min = cycle.iter().enumerate().min_by_key(|(_, s)| s.as_str()).map_or(0, |(k, _)| k);
+                        let mut cycle: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|(n, _, _)| (*n).to_owned())
+                            .collect();
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, s)| s.as_str())
+                            .map_or(0, |(k, _)| k);
                         cycle.rotate_left(min);
                         found.insert(cycle);
                     }

@@ -18,25 +18,56 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             continue;
         }
         out.push(
-            at.error("unknown-person", &person.pointer, format!("`{}` is not a handle in `people` (write a handle or an email)", person.who))
-                .with_suggestion(suggest::closest(&person.who, config.people.keys())),
+            at.error(
+                "unknown-person",
+                &person.pointer,
+                format!(
+                    "`{}` is not a handle in `people` (write a handle or an email)",
+                    person.who
+                ),
+            )
+            .with_suggestion(suggest::closest(&person.who, config.people.keys())),
         );
     }
-    if let Some(team) = record.team() {
-        if !config.groups.contains_key(team) {
-            out.push(
-                at.error("unknown-group", "/team", format!("`{team}` is not a group in `groups`"))
-                    .with_suggestion(suggest::closest(team, config.groups.keys())),
-            );
-        }
+    if let Some(team) = record.team()
+        && !config.groups.contains_key(team)
+    {
+        out.push(
+            at.error(
+                "unknown-group",
+                "/team",
+                format!("`{team}` is not a group in `groups`"),
+            )
+            .with_suggestion(suggest::closest(team, config.groups.keys())),
+        );
     }
     let kind = record.kind();
-    custom(config.custom_fields.get(&kind), record.custom(), "/custom", at, out);
+    custom(
+        config.custom_fields.get(&kind),
+        record.custom(),
+        "/custom",
+        at,
+        out,
+    );
     match record {
         Record::Incident(r) => {
-            one_of(at, out, "/category", r.category.as_deref(), &config.categories, "categories");
+            one_of(
+                at,
+                out,
+                "/category",
+                r.category.as_deref(),
+                &config.categories,
+                "categories",
+            );
             let code = r.resolution.as_ref().and_then(|x| x.code.as_deref());
-            one_of(at, out, "/resolution/code", code, &config.resolution_codes, "resolution_codes");
+            one_of(
+                at,
+                out,
+                "/resolution/code",
+                code,
+                &config.resolution_codes,
+                "resolution_codes",
+            );
             let matrix = config.priority_matrix.priority(r.impact, r.urgency);
             match (&r.priority_override, r.priority) {
                 (Some(o), Some(p)) if o.priority != p => out.push(at.error(
@@ -63,37 +94,67 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             if let Some(symptom) = &r.symptom {
                 match &config.symptom_policy {
                     Some(policy) if !policy.targets.contains_key(symptom) => out.push(
-                        at.error("unknown-symptom", "/symptom", format!("`{symptom}` is not a symptom of `symptom_policy.targets`"))
-                            .with_suggestion(suggest::closest(symptom, policy.targets.keys())),
+                        at.error(
+                            "unknown-symptom",
+                            "/symptom",
+                            format!("`{symptom}` is not a symptom of `symptom_policy.targets`"),
+                        )
+                        .with_suggestion(suggest::closest(symptom, policy.targets.keys())),
                     ),
-                    None => out.push(at.warning("unknown-symptom", "/symptom", "no `symptom_policy` is configured; `symptom` has no effect")),
+                    None => out.push(at.warning(
+                        "unknown-symptom",
+                        "/symptom",
+                        "no `symptom_policy` is configured; `symptom` has no effect",
+                    )),
                     _ => {}
                 }
             }
         }
         Record::Problem(r) => {
-            one_of(at, out, "/category", r.category.as_deref(), &config.categories, "categories");
+            one_of(
+                at,
+                out,
+                "/category",
+                r.category.as_deref(),
+                &config.categories,
+                "categories",
+            );
         }
         Record::Change(r) => {
-            if let Some(t) = &r.template {
-                if !config.standard_changes.contains_key(t) {
-                    out.push(
-                        at.error("unknown-template", "/template", format!("`{t}` is not a template in `standard_changes`"))
-                            .with_suggestion(suggest::closest(t, config.standard_changes.keys())),
-                    );
-                }
+            if let Some(t) = &r.template
+                && !config.standard_changes.contains_key(t)
+            {
+                out.push(
+                    at.error(
+                        "unknown-template",
+                        "/template",
+                        format!("`{t}` is not a template in `standard_changes`"),
+                    )
+                    .with_suggestion(suggest::closest(t, config.standard_changes.keys())),
+                );
             }
-            if let Some(tz) = r.window.as_ref().and_then(|w| w.timezone.as_deref()) {
-                if tz.parse::<chrono_tz::Tz>().is_err() {
-                    out.push(at.error("timezone", "/window/timezone", format!("`{tz}` is not an IANA time zone")));
-                }
+            if let Some(tz) = r.window.as_ref().and_then(|w| w.timezone.as_deref())
+                && tz.parse::<chrono_tz::Tz>().is_err()
+            {
+                out.push(at.error(
+                    "timezone",
+                    "/window/timezone",
+                    format!("`{tz}` is not an IANA time zone"),
+                ));
             }
         }
         Record::Request(r) => {
             if !config.catalog.contains_key(&r.catalog_item) {
                 out.push(
-                    at.error("unknown-catalog-item", "/catalog_item", format!("`{}` is not an item of the service `catalog`", r.catalog_item))
-                        .with_suggestion(suggest::closest(&r.catalog_item, config.catalog.keys())),
+                    at.error(
+                        "unknown-catalog-item",
+                        "/catalog_item",
+                        format!(
+                            "`{}` is not an item of the service `catalog`",
+                            r.catalog_item
+                        ),
+                    )
+                    .with_suggestion(suggest::closest(&r.catalog_item, config.catalog.keys())),
                 );
             }
         }
@@ -102,14 +163,28 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
 }
 
 /// `value` must be one of `allowed` when that list is configured.
-fn one_of(at: &Located<'_>, out: &mut Vec<Diagnostic>, pointer: &str, value: Option<&str>, allowed: &[String], key: &str) {
+fn one_of(
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+    pointer: &str,
+    value: Option<&str>,
+    allowed: &[String],
+    key: &str,
+) {
     let Some(value) = value else { return };
     if allowed.is_empty() || allowed.iter().any(|a| a == value) {
         return;
     }
     out.push(
-        at.error("invalid-value", pointer, format!("`{value}` is not one of `{key}` in gitsm.yaml ({})", allowed.join(", ")))
-            .with_suggestion(suggest::closest(value, allowed.iter())),
+        at.error(
+            "invalid-value",
+            pointer,
+            format!(
+                "`{value}` is not one of `{key}` in gitsm.yaml ({})",
+                allowed.join(", ")
+            ),
+        )
+        .with_suggestion(suggest::closest(value, allowed.iter())),
     );
 }
 
@@ -127,12 +202,23 @@ pub(super) fn custom(
         match values.get(name) {
             None | Some(Value::Null) => {
                 if spec.required {
-                    out.push(at.error("missing-field", base, format!("missing required field `{}`", &pointer[1..].replace('/', "."))));
+                    out.push(at.error(
+                        "missing-field",
+                        base,
+                        format!(
+                            "missing required field `{}`",
+                            &pointer[1..].replace('/', ".")
+                        ),
+                    ));
                 }
             }
             Some(v) => {
                 if let Some(problem) = type_problem(spec, v) {
-                    out.push(at.error("wrong-type", &pointer, format!("`{}`: {problem}", &pointer[1..].replace('/', "."))));
+                    out.push(at.error(
+                        "wrong-type",
+                        &pointer,
+                        format!("`{}`: {problem}", &pointer[1..].replace('/', ".")),
+                    ));
                 }
             }
         }
@@ -145,13 +231,21 @@ fn type_problem(spec: &CustomField, v: &Value) -> Option<String> {
         FieldType::Integer => v.is_i64() || v.is_u64(),
         FieldType::Number => v.is_number(),
         FieldType::Boolean => v.is_boolean(),
-        FieldType::Date => v.as_str().is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()),
-        FieldType::Timestamp => v.as_str().is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok()),
+        FieldType::Date => v
+            .as_str()
+            .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()),
+        FieldType::Timestamp => v
+            .as_str()
+            .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok()),
         FieldType::List => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
         FieldType::Enum => {
             return match v.as_str() {
                 Some(s) if spec.values.iter().any(|x| x == s) => None,
-                _ => Some(format!("`{}` is not one of {}", v.as_str().map_or_else(|| v.to_string(), String::from), spec.values.join(", "))),
+                _ => Some(format!(
+                    "`{}` is not one of {}",
+                    v.as_str().map_or_else(|| v.to_string(), String::from),
+                    spec.values.join(", ")
+                )),
             };
         }
     };

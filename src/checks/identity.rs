@@ -10,31 +10,60 @@ use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
 /// Check the id of the file at `path` (root-relative).
-pub fn identity(ws: &Workspace, kind: Kind, path: &Path, id: Option<&str>, pos: Pos) -> Vec<Diagnostic> {
+pub fn identity(
+    ws: &Workspace,
+    kind: Kind,
+    path: &Path,
+    id: Option<&str>,
+    pos: Pos,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(id) = id else { return out };
-    if id.contains(['/', '\\']) || id.contains("..") || id.starts_with('.') || id.chars().any(char::is_control) {
+    if id.contains(['/', '\\'])
+        || id.contains("..")
+        || id.starts_with('.')
+        || id.chars().any(char::is_control)
+    {
         out.push(
-            Diagnostic::error("unsafe-id", format!("id `{}` may not contain `/`, `\\`, `..` or control characters", id.escape_debug()))
-                .at(path, pos),
+            Diagnostic::error(
+                "unsafe-id",
+                format!(
+                    "id `{}` may not contain `/`, `\\`, `..` or control characters",
+                    id.escape_debug()
+                ),
+            )
+            .at(path, pos),
         );
         return out;
     }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if stem != id {
         out.push(
-            Diagnostic::error("id-mismatch", format!("id `{id}` does not match the file name `{stem}.yaml`"))
-                .at(path, pos)
-                .with_hint(format!("rename the file to `{id}.yaml` or set `id: {stem}`")),
+            Diagnostic::error(
+                "id-mismatch",
+                format!("id `{id}` does not match the file name `{stem}.yaml`"),
+            )
+            .at(path, pos)
+            .with_hint(format!(
+                "rename the file to `{id}.yaml` or set `id: {stem}`"
+            )),
         );
     }
-    if let Some(prefix) = ws.config.ids.prefix(kind) {
-        if !id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('-') && rest.len() > 1) {
-            out.push(
-                Diagnostic::error("id-prefix", format!("{} ids start with `{prefix}-`, got `{id}`", kind.label()))
-                    .at(path, pos),
-            );
-        }
+    if let Some(prefix) = ws.config.ids.prefix(kind)
+        && !id
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('-') && rest.len() > 1)
+    {
+        out.push(
+            Diagnostic::error(
+                "id-prefix",
+                format!("{} ids start with `{prefix}-`, got `{id}`", kind.label()),
+            )
+            .at(path, pos),
+        );
     }
     out
 }
@@ -59,9 +88,14 @@ pub fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
                 .map(|&j| loaded.files[j].path.display().to_string())
                 .collect();
             out.push(
-                Diagnostic::error("duplicate-id", format!("id `{id}` is also used by {}", others.join(", ")))
-                    .at(&f.path, f.id_pos)
-                    .with_hint(format!("give one of them a new id with `gitsm renumber {id}`")),
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!("id `{id}` is also used by {}", others.join(", ")),
+                )
+                .at(&f.path, f.id_pos)
+                .with_hint(format!(
+                    "give one of them a new id with `gitsm renumber {id}`"
+                )),
             );
         }
     }

@@ -30,14 +30,26 @@ pub(crate) struct Located<'a> {
 impl Located<'_> {
     /// Position of the value at a JSON pointer (or its nearest parent).
     pub fn pos(&self, pointer: &str) -> crate::yaml::Pos {
-        self.node.find(crate::records::pointer_segments(pointer)).pos
+        self.node
+            .find(crate::records::pointer_segments(pointer))
+            .pos
     }
 
-    pub fn error(&self, code: &'static str, pointer: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(
+        &self,
+        code: &'static str,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::error(code, message).at(self.path, self.pos(pointer))
     }
 
-    pub fn warning(&self, code: &'static str, pointer: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(
+        &self,
+        code: &'static str,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::warning(code, message).at(self.path, self.pos(pointer))
     }
 }

@@ -23,7 +23,10 @@ pub(super) fn check(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>)
                 Some(Record::Ci(ci)) => Some(ci.class.as_str()),
                 _ => None,
             };
-            index.entry(id.as_str()).or_insert(Target { kind: f.kind, class });
+            index.entry(id.as_str()).or_insert(Target {
+                kind: f.kind,
+                class,
+            });
         }
     }
     for f in &loaded.files {
@@ -31,7 +34,13 @@ pub(super) fn check(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>)
     }
 }
 
-fn check_file(config: &Config, loaded: &Loaded, index: &HashMap<&str, Target<'_>>, f: &RecordFile, out: &mut Vec<Diagnostic>) {
+fn check_file(
+    config: &Config,
+    loaded: &Loaded,
+    index: &HashMap<&str, Target<'_>>,
+    f: &RecordFile,
+    out: &mut Vec<Diagnostic>,
+) {
     for (r, pos) in &f.refs {
         match index.get(r.target.as_str()) {
             None => {
@@ -42,28 +51,44 @@ fn check_file(config: &Config, loaded: &Loaded, index: &HashMap<&str, Target<'_>
                     .filter(|o| r.expects.is_none_or(|k| o.kind == k))
                     .filter_map(|o| o.id.as_deref());
                 out.push(
-                    Diagnostic::error("dangling-reference", format!("`{}` names {what} `{}`, which does not exist", r.field, r.target))
-                        .at(&f.path, *pos)
-                        .with_suggestion(suggest::closest(&r.target, candidates.collect::<Vec<_>>().iter().copied())),
+                    Diagnostic::error(
+                        "dangling-reference",
+                        format!(
+                            "`{}` names {what} `{}`, which does not exist",
+                            r.field, r.target
+                        ),
+                    )
+                    .at(&f.path, *pos)
+                    .with_suggestion(suggest::closest(
+                        &r.target,
+                        candidates.collect::<Vec<_>>().iter().copied(),
+                    )),
                 );
             }
             Some(t) => {
-                if let Some(expected) = r.expects {
-                    if t.kind != expected {
-                        out.push(
-                            Diagnostic::error(
-                                "wrong-reference",
-                                format!("`{}` must name a {}, but `{}` is a {}", r.field, expected.label(), r.target, t.kind.label()),
-                            )
-                            .at(&f.path, *pos),
-                        );
-                        continue;
-                    }
+                if let Some(expected) = r.expects
+                    && t.kind != expected
+                {
+                    out.push(
+                        Diagnostic::error(
+                            "wrong-reference",
+                            format!(
+                                "`{}` must name a {}, but `{}` is a {}",
+                                r.field,
+                                expected.label(),
+                                r.target,
+                                t.kind.label()
+                            ),
+                        )
+                        .at(&f.path, *pos),
+                    );
+                    continue;
                 }
-                if r.field == "service" {
-                    if let Some(class) = t.class {
-                        if !config.is_service_class(class) {
-                            out.push(
+                if r.field == "service"
+                    && let Some(class) = t.class
+                    && !config.is_service_class(class)
+                {
+                    out.push(
                                 Diagnostic::error(
                                     "not-a-service",
                                     format!("`service` must name a business service, but `{}` is a CI of class `{class}`", r.target),
@@ -71,11 +96,15 @@ fn check_file(config: &Config, loaded: &Loaded, index: &HashMap<&str, Target<'_>
                                 .at(&f.path, *pos)
                                 .with_hint("name it under `affected_cis`, and the service it supports under `service`"),
                             );
-                        }
-                    }
                 }
                 if f.id.as_deref() == Some(r.target.as_str()) {
-                    out.push(Diagnostic::error("self-reference", format!("`{}` names the record itself", r.field)).at(&f.path, *pos));
+                    out.push(
+                        Diagnostic::error(
+                            "self-reference",
+                            format!("`{}` names the record itself", r.field),
+                        )
+                        .at(&f.path, *pos),
+                    );
                 }
             }
         }

@@ -19,8 +19,16 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
     let Some(state) = wf.state(status) else {
         let names: Vec<&str> = wf.state_names().collect();
         out.push(
-            at.error("unknown-state", "/status", format!("`{status}` is not a state of the {} workflow (states: {})", wf.name, names.join(", ")))
-                .with_suggestion(suggest::closest(status, names.iter().copied())),
+            at.error(
+                "unknown-state",
+                "/status",
+                format!(
+                    "`{status}` is not a state of the {} workflow (states: {})",
+                    wf.name,
+                    names.join(", ")
+                ),
+            )
+            .with_suggestion(suggest::closest(status, names.iter().copied())),
         );
         return;
     };
@@ -28,8 +36,15 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
     for field in state.requires {
         if !is_set(&json, field) {
             out.push(
-                at.error("missing-for-state", "/status", format!("state `{status}` requires `{field}`"))
-                    .with_hint(format!("set it with `gitsm set {} {field}=...`", record.id())),
+                at.error(
+                    "missing-for-state",
+                    "/status",
+                    format!("state `{status}` requires `{field}`"),
+                )
+                .with_hint(format!(
+                    "set it with `gitsm set {} {field}=...`",
+                    record.id()
+                )),
             );
         }
     }
@@ -54,7 +69,9 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
                     out.push(at.error(
                         "open-hold",
                         &format!("/on_hold/{i}"),
-                        format!("hold period has no `end` but the incident is `{status}`, not `on_hold`"),
+                        format!(
+                            "hold period has no `end` but the incident is `{status}`, not `on_hold`"
+                        ),
                     ));
                 }
             }
@@ -94,8 +111,15 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
                 if let Some(why) = approvals.shortfall() {
                     let mut d = at.error(
                         "approvals",
-                        if c.approvals.is_empty() { "/status" } else { "/approvals" },
-                        format!("a {} change in `{status}` must be approved: {why}", c.change_type.name()),
+                        if c.approvals.is_empty() {
+                            "/status"
+                        } else {
+                            "/approvals"
+                        },
+                        format!(
+                            "a {} change in `{status}` must be approved: {why}",
+                            c.change_type.name()
+                        ),
                     );
                     if !approvals.ignored.is_empty() {
                         d = d.with_hint(approvals.ignored.join("; "));
@@ -105,17 +129,23 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Request(r) => {
-            let rule = config.catalog.get(&r.catalog_item).and_then(|i| i.approval.as_ref());
-            if let Some(rule) = rule {
-                if REQUEST_APPROVED_STATES.contains(&status) {
-                    let s = approval::evaluate(config, rule, &r.approvals, &[Some(&r.requested_by)]);
-                    if let Some(why) = s.shortfall() {
-                        out.push(at.error(
-                            "approvals",
-                            "/status",
-                            format!("catalogue item `{}` needs approval before `{status}`: {why}", r.catalog_item),
-                        ));
-                    }
+            let rule = config
+                .catalog
+                .get(&r.catalog_item)
+                .and_then(|i| i.approval.as_ref());
+            if let Some(rule) = rule
+                && REQUEST_APPROVED_STATES.contains(&status)
+            {
+                let s = approval::evaluate(config, rule, &r.approvals, &[Some(&r.requested_by)]);
+                if let Some(why) = s.shortfall() {
+                    out.push(at.error(
+                        "approvals",
+                        "/status",
+                        format!(
+                            "catalogue item `{}` needs approval before `{status}`: {why}",
+                            r.catalog_item
+                        ),
+                    ));
                 }
             }
         }

@@ -30,34 +30,46 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
             Severity::Error => ("error", ERROR),
             Severity::Warning => ("warning", WARNING),
         };
-        writeln!(w, "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}", d.code, d.message)?;
+        writeln!(
+            w,
+            "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
+            d.code, d.message
+        )?;
         let Some(path) = &d.path else {
             continue;
         };
         let shown = ui.show_path(root, path);
-        let commit = d.commit.as_deref().map(|c| format!(" (commit {c})")).unwrap_or_default();
+        let commit = d
+            .commit
+            .as_deref()
+            .map(|c| format!(" (commit {c})"))
+            .unwrap_or_default();
         if d.line == 0 {
             writeln!(w, "  {DIM}-->{DIM:#} {shown}{commit}")?;
         } else {
-            writeln!(w, "  {DIM}-->{DIM:#} {shown}:{}:{}{commit}", d.line, d.column)?;
+            writeln!(
+                w,
+                "  {DIM}-->{DIM:#} {shown}:{}:{}{commit}",
+                d.line, d.column
+            )?;
             let lines = sources.entry(path.clone()).or_insert_with(|| {
                 std::fs::read_to_string(root.join(path))
                     .ok()
                     .map(|t| t.lines().map(String::from).collect())
             });
-            if let Some(line) = lines.as_ref().and_then(|l| l.get(d.line as usize - 1)) {
-                if line.len() <= 400 {
-                    let number = d.line.to_string();
-                    let pad = " ".repeat(number.len());
-                    let caret_pad: String = line
-                        .chars()
-                        .take(d.column.saturating_sub(1) as usize)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    writeln!(w, "{DIM}{pad} |{DIM:#}")?;
-                    writeln!(w, "{DIM}{number} |{DIM:#} {line}")?;
-                    writeln!(w, "{DIM}{pad} |{DIM:#} {caret_pad}{style}^{style:#}")?;
-                }
+            if let Some(line) = lines.as_ref().and_then(|l| l.get(d.line as usize - 1))
+                && line.len() <= 400
+            {
+                let number = d.line.to_string();
+                let pad = " ".repeat(number.len());
+                let caret_pad: String = line
+                    .chars()
+                    .take(d.column.saturating_sub(1) as usize)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(w, "{DIM}{pad} |{DIM:#}")?;
+                writeln!(w, "{DIM}{number} |{DIM:#} {line}")?;
+                writeln!(w, "{DIM}{pad} |{DIM:#} {caret_pad}{style}^{style:#}")?;
             }
         }
         if let Some(h) = &d.hint {
@@ -114,11 +126,15 @@ pub fn json(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
 }
 
 fn github_escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn github_escape_property(s: &str) -> String {
-    github_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    github_escape_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// GitHub Actions workflow commands. The runner shows only the first ten
@@ -138,26 +154,50 @@ pub fn github(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
                 props.push(format!("col={}", d.column));
             }
         }
-        props.push(format!("title={}", github_escape_property(&format!("gitsm {}", d.code))));
+        props.push(format!(
+            "title={}",
+            github_escape_property(&format!("gitsm {}", d.code))
+        ));
         let mut message = d.message.clone();
         if let Some(h) = &d.hint {
             message.push_str(&format!("\nhint: {h}"));
         }
-        out.push_str(&format!("::{level} {}::{}\n", props.join(","), github_escape_data(&message)));
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            github_escape_data(&message)
+        ));
     }
     let summary = Summary::of(diags);
     let mut by_file: BTreeMap<String, usize> = BTreeMap::new();
     for d in diags {
-        *by_file.entry(d.path.as_deref().map_or_else(|| "-".into(), |p| paths.show(p))).or_default() += 1;
+        *by_file
+            .entry(
+                d.path
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |p| paths.show(p)),
+            )
+            .or_default() += 1;
     }
     let files: Vec<String> = by_file.iter().map(|(f, n)| format!("{f} ({n})")).collect();
     let line = format!(
         "gitsm validate: {}{}",
         summary_line(summary, records),
-        if files.is_empty() { String::new() } else { format!(" in {}", files.join(", ")) }
+        if files.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", files.join(", "))
+        }
     );
-    let level = if summary.errors > 0 { "error" } else { "notice" };
-    out.push_str(&format!("::{level} title=gitsm validate summary::{}\n", github_escape_data(&line)));
+    let level = if summary.errors > 0 {
+        "error"
+    } else {
+        "notice"
+    };
+    out.push_str(&format!(
+        "::{level} title=gitsm validate summary::{}\n",
+        github_escape_data(&line)
+    ));
     out
 }
 
@@ -170,7 +210,9 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push_str(&format!("&#x{:X};", c as u32)),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {
+                out.push_str(&format!("&#x{:X};", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -184,10 +226,16 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
         by_file.entry(paths.show(f)).or_default();
     }
     for d in diags {
-        let key = d.path.as_deref().map_or_else(|| "gitsm".into(), |p| paths.show(p));
+        let key = d
+            .path
+            .as_deref()
+            .map_or_else(|| "gitsm".into(), |p| paths.show(p));
         by_file.entry(key).or_default().push(d);
     }
-    let failures = by_file.values().filter(|ds| ds.iter().any(|d| d.is_error())).count();
+    let failures = by_file
+        .values()
+        .filter(|ds| ds.iter().any(|d| d.is_error()))
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"gitsm validate\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"gitsm validate\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">\n",
@@ -195,7 +243,11 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
         by_file.len()
     ));
     for (file, ds) in &by_file {
-        out.push_str(&format!("    <testcase classname=\"gitsm\" name=\"{}\" file=\"{}\"", xml_escape(file), xml_escape(file)));
+        out.push_str(&format!(
+            "    <testcase classname=\"gitsm\" name=\"{}\" file=\"{}\"",
+            xml_escape(file),
+            xml_escape(file)
+        ));
         let errors: Vec<&&Diagnostic> = ds.iter().filter(|d| d.is_error()).collect();
         let warnings: Vec<&&Diagnostic> = ds.iter().filter(|d| !d.is_error()).collect();
         if errors.is_empty() && warnings.is_empty() {
@@ -203,7 +255,12 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
             continue;
         }
         out.push_str(">\n");
-        let describe = |d: &Diagnostic| format!("{}:{}:{}: [{}] {}", file, d.line, d.column, d.code, d.message);
+        let describe = |d: &Diagnostic| {
+            format!(
+                "{}:{}:{}: [{}] {}",
+                file, d.line, d.column, d.code, d.message
+            )
+        };
         if !errors.is_empty() {
             let body: Vec<String> = errors.iter().map(|d| describe(d)).collect();
             out.push_str(&format!(
@@ -215,7 +272,10 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
         }
         if !warnings.is_empty() {
             let body: Vec<String> = warnings.iter().map(|d| describe(d)).collect();
-            out.push_str(&format!("      <system-out>{}</system-out>\n", xml_escape(&body.join("\n"))));
+            out.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                xml_escape(&body.join("\n"))
+            ));
         }
         out.push_str("    </testcase>\n");
     }
@@ -279,6 +339,9 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup() {
-        assert_eq!(xml_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+        assert_eq!(
+            xml_escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
     }
 }

@@ -32,9 +32,14 @@ impl Ui {
             None => here,
         };
         if !cwd.is_dir() {
-            return Err(CliError::usage(format!("cannot change to `{}`: no such directory", cwd.display())));
+            return Err(CliError::usage(format!(
+                "cannot change to `{}`: no such directory",
+                cwd.display()
+            )));
         }
-        let cwd = cwd.canonicalize().map_err(|e| CliError::io(cwd.display(), e))?;
+        let cwd = cwd
+            .canonicalize()
+            .map_err(|e| CliError::io(cwd.display(), e))?;
         Ok(Ui {
             cwd,
             quiet: global.quiet,
@@ -113,8 +118,17 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative(Path::new("/a/b/c.yaml"), Path::new("/a")), PathBuf::from("b/c.yaml"));
-        assert_eq!(relative(Path::new("/a/b/c.yaml"), Path::new("/a/d")), PathBuf::from("../b/c.yaml"));
-        assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::from("."));
+        assert_eq!(
+            relative(Path::new("/a/b/c.yaml"), Path::new("/a")),
+            PathBuf::from("b/c.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/a/b/c.yaml"), Path::new("/a/d")),
+            PathBuf::from("../b/c.yaml")
+        );
+        assert_eq!(
+            relative(Path::new("/a"), Path::new("/a")),
+            PathBuf::from(".")
+        );
     }
 }

@@ -90,24 +90,27 @@ impl Checker<'_> {
             if chrono_tz::Tz::from_str(&cal.timezone).is_err() {
                 self.error(
                     &["calendars", name, "timezone"],
-                    format!("`{}` is not an IANA time zone (e.g. Europe/Berlin)", cal.timezone),
+                    format!(
+                        "`{}` is not an IANA time zone (e.g. Europe/Berlin)",
+                        cal.timezone
+                    ),
                 );
             }
             for (day, spans) in cal.hours.days() {
-                if let Some(spans) = spans {
-                    if let Err(e) = parse_spans(spans) {
-                        self.error(&["calendars", name, "hours", day], e);
-                    }
+                if let Some(spans) = spans
+                    && let Err(e) = parse_spans(spans)
+                {
+                    self.error(&["calendars", name, "hours", day], e);
                 }
             }
         }
         let mut need = |at: Vec<String>, cal: Option<&String>| {
-            if let Some(cal) = cal {
-                if !config.calendars.contains_key(cal) {
-                    let hint = crate::suggest::did_you_mean(cal, config.calendars.keys());
-                    let at: Vec<&str> = at.iter().map(String::as_str).collect();
-                    self.error(&at, format!("unknown calendar `{cal}`{hint}"));
-                }
+            if let Some(cal) = cal
+                && !config.calendars.contains_key(cal)
+            {
+                let hint = crate::suggest::did_you_mean(cal, config.calendars.keys());
+                let at: Vec<&str> = at.iter().map(String::as_str).collect();
+                self.error(&at, format!("unknown calendar `{cal}`{hint}"));
             }
         };
         for p in crate::model::Priority::ALL {
@@ -131,7 +134,10 @@ impl Checker<'_> {
         if !(config.sla_at_risk > 0.0 && config.sla_at_risk <= 1.0) {
             self.error(
                 &["sla_at_risk"],
-                format!("sla_at_risk must be above 0 and at most 1 (got {})", config.sla_at_risk),
+                format!(
+                    "sla_at_risk must be above 0 and at most 1 (got {})",
+                    config.sla_at_risk
+                ),
             );
         }
     }
@@ -144,24 +150,25 @@ impl Checker<'_> {
             ("high_risk", &config.change_policy.high_risk),
         ];
         for (name, rule) in rules {
-            if let Some(group) = &rule.from {
-                if self.present(&["change_policy", name, "from"]) && !config.groups.contains_key(group) {
-                    let hint = crate::suggest::did_you_mean(group, config.groups.keys());
-                    self.error(
-                        &["change_policy", name, "from"],
-                        format!("unknown group `{group}`{hint}"),
-                    );
-                }
+            if let Some(group) = &rule.from
+                && self.present(&["change_policy", name, "from"])
+                && !config.groups.contains_key(group)
+            {
+                let hint = crate::suggest::did_you_mean(group, config.groups.keys());
+                self.error(
+                    &["change_policy", name, "from"],
+                    format!("unknown group `{group}`{hint}"),
+                );
             }
         }
         for (key, item) in &config.catalog {
-            if let Some(group) = item.approval.as_ref().and_then(|a| a.from.as_ref()) {
-                if !config.groups.contains_key(group) {
-                    self.error(
-                        &["catalog", key, "approval", "from"],
-                        format!("unknown group `{group}`"),
-                    );
-                }
+            if let Some(group) = item.approval.as_ref().and_then(|a| a.from.as_ref())
+                && !config.groups.contains_key(group)
+            {
+                self.error(
+                    &["catalog", key, "approval", "from"],
+                    format!("unknown group `{group}`"),
+                );
             }
         }
         for (i, w) in config.freeze_windows.iter().enumerate() {
@@ -176,16 +183,19 @@ impl Checker<'_> {
 
     fn cmdb(&mut self, config: &Config) {
         if let Err(e) = regex::Regex::new(&config.ci.id_pattern) {
-            self.error(&["ci", "id_pattern"], format!("invalid regular expression: {e}"));
+            self.error(
+                &["ci", "id_pattern"],
+                format!("invalid regular expression: {e}"),
+            );
         }
         for (name, class) in &config.ci.classes {
-            if let Some(p) = &class.id_pattern {
-                if let Err(e) = regex::Regex::new(p) {
-                    self.error(
-                        &["ci", "classes", name, "id_pattern"],
-                        format!("invalid regular expression: {e}"),
-                    );
-                }
+            if let Some(p) = &class.id_pattern
+                && let Err(e) = regex::Regex::new(p)
+            {
+                self.error(
+                    &["ci", "classes", name, "id_pattern"],
+                    format!("invalid regular expression: {e}"),
+                );
             }
         }
         for (name, rel) in &config.ci.relations {

@@ -25,9 +25,8 @@ pub const STARTER: &str = include_str!("starter.yaml");
 
 /// Parse and check a config text. `path` is used in diagnostics only.
 pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<Diagnostic>> {
-    let node = yaml::parse(text).map_err(|e| {
-        vec![Diagnostic::error("config-syntax", e.message).at(path, e.pos)]
-    })?;
+    let node = yaml::parse(text)
+        .map_err(|e| vec![Diagnostic::error("config-syntax", e.message).at(path, e.pos)])?;
     let json = if node.is_null() {
         serde_json::Value::Object(serde_json::Map::new())
     } else {

@@ -194,9 +194,21 @@ impl Default for PriorityMatrix {
     fn default() -> Self {
         use Priority::*;
         PriorityMatrix {
-            high: MatrixRow { high: P1, medium: P2, low: P3 },
-            medium: MatrixRow { high: P2, medium: P3, low: P4 },
-            low: MatrixRow { high: P3, medium: P4, low: P4 },
+            high: MatrixRow {
+                high: P1,
+                medium: P2,
+                low: P3,
+            },
+            medium: MatrixRow {
+                high: P2,
+                medium: P3,
+                low: P4,
+            },
+            low: MatrixRow {
+                high: P3,
+                medium: P4,
+                low: P4,
+            },
         }
     }
 }
@@ -379,8 +391,14 @@ fn default_catalog() -> BTreeMap<String, CatalogItem> {
     };
     BTreeMap::from([
         ("install-os".into(), item("Install an operating system", 45)),
-        ("hardware-change".into(), item("Add or remove computer hardware", 30)),
-        ("install-application".into(), item("Install an ordinary application", 20)),
+        (
+            "hardware-change".into(),
+            item("Add or remove computer hardware", 30),
+        ),
+        (
+            "install-application".into(),
+            item("Install an ordinary application", 20),
+        ),
         ("clear-fault".into(), item("Clear an ordinary fault", 40)),
     ])
 }

@@ -49,4 +49,3 @@ pub struct Ci {
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom: Map<String, Value>,
 }
-

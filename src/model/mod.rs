@@ -25,7 +25,9 @@ use crate::kind::Kind;
 pub type Timestamp = DateTime<FixedOffset>;
 
 /// Impact, urgency and risk levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     High,
@@ -44,7 +46,9 @@ impl Level {
 }
 
 /// Incident and problem priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Priority {
     P1,
     P2,
@@ -316,14 +320,26 @@ impl Record {
                 refs.one("service", r.service.as_deref(), Some(Kind::Ci));
                 refs.list("affected_cis", &r.affected_cis, Some(Kind::Ci));
                 refs.one("problem", r.problem.as_deref(), Some(Kind::Problem));
-                refs.one("caused_by_change", r.caused_by_change.as_deref(), Some(Kind::Change));
-                refs.one("duplicate_of", r.duplicate_of.as_deref(), Some(Kind::Incident));
+                refs.one(
+                    "caused_by_change",
+                    r.caused_by_change.as_deref(),
+                    Some(Kind::Change),
+                );
+                refs.one(
+                    "duplicate_of",
+                    r.duplicate_of.as_deref(),
+                    Some(Kind::Incident),
+                );
             }
             Record::Problem(r) => {
                 refs.one("service", r.service.as_deref(), Some(Kind::Ci));
                 refs.list("affected_cis", &r.affected_cis, Some(Kind::Ci));
                 refs.one("fix_change", r.fix_change.as_deref(), Some(Kind::Change));
-                refs.one("duplicate_of", r.duplicate_of.as_deref(), Some(Kind::Problem));
+                refs.one(
+                    "duplicate_of",
+                    r.duplicate_of.as_deref(),
+                    Some(Kind::Problem),
+                );
             }
             Record::Change(r) => {
                 refs.one("service", r.service.as_deref(), Some(Kind::Ci));
@@ -335,7 +351,12 @@ impl Record {
             }
             Record::Ci(r) => {
                 for (relation, targets) in &r.relations {
-                    refs.list_at(&format!("relations/{relation}"), relation, targets, Some(Kind::Ci));
+                    refs.list_at(
+                        &format!("relations/{relation}"),
+                        relation,
+                        targets,
+                        Some(Kind::Ci),
+                    );
                 }
             }
         }

@@ -7,8 +7,8 @@ use crate::config;
 use crate::kind::Kind;
 use crate::schema;
 
-use super::super::ui::Ui;
 use super::super::CliError;
+use super::super::ui::Ui;
 
 mod example {
     include!(concat!(env!("OUT_DIR"), "/example_repo.rs"));
@@ -33,20 +33,29 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     }
     // Check everything that could refuse before writing anything.
     let files: Vec<(String, String)> = if args.example {
-        example::FILES.iter().map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect()
+        example::FILES
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect()
     } else {
         vec![(config::FILE_NAME.to_owned(), config::STARTER.to_owned())]
     };
     for (rel, _) in &files {
         if root.join(rel).exists() {
-            return Err(CliError::usage(format!("{rel} already exists; nothing was written")));
+            return Err(CliError::usage(format!(
+                "{rel} already exists; nothing was written"
+            )));
         }
     }
     for kind in Kind::ALL {
         let dir = root.join(kind.folder());
         std::fs::create_dir_all(&dir).map_err(|e| CliError::io(dir.display(), e))?;
         let keep = dir.join(".gitkeep");
-        if !keep.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_none()).unwrap_or(false) {
+        if !keep.exists()
+            && std::fs::read_dir(&dir)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false)
+        {
             std::fs::write(&keep, "").map_err(|e| CliError::io(keep.display(), e))?;
         }
     }
@@ -59,9 +68,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
         }
-        crate::write::create_new(&path, text.as_bytes()).map_err(|e| CliError::io(path.display(), e))?;
+        crate::write::create_new(&path, text.as_bytes())
+            .map_err(|e| CliError::io(path.display(), e))?;
     }
-    let what = if args.example { "with the example organisation" } else { "" };
+    let what = if args.example {
+        "with the example organisation"
+    } else {
+        ""
+    };
     ui.status(&format!("initialised gitsm in {} {what}", shown(root)));
     ui.status("next: gitsm new incident --title \"...\"   (then gitsm validate)");
     Ok(ExitCode::SUCCESS)

@@ -9,8 +9,8 @@ use crate::model::{Priority, Record};
 use crate::records;
 use crate::workflow;
 
-use super::super::ui::{Ui, stdout_write};
 use super::super::CliError;
+use super::super::ui::{Ui, stdout_write};
 
 /// List records, filtered
 #[derive(Debug, clap::Args)]

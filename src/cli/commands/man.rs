@@ -21,7 +21,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     match args.output {
         None => {
             let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd).render(&mut buf).map_err(|e| CliError::io("man page", e))?;
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(|e| CliError::io("man page", e))?;
             stdout_write(&String::from_utf8_lossy(&buf))?;
         }
         Some(dir) => {

@@ -18,12 +18,14 @@ use crate::records;
 use crate::workflow;
 use crate::workspace::Workspace;
 
-use super::super::ui::{Ui, stdout_write};
 use super::super::CliError;
+use super::super::ui::{Ui, stdout_write};
 
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application")]
+#[command(
+    after_help = "Examples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application"
+)]
 pub struct Args {
     /// incident, problem, change, request or ci
     pub kind: Kind,
@@ -41,8 +43,9 @@ pub struct Args {
 /// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible runs.
 pub fn now() -> Result<Timestamp, CliError> {
     match std::env::var("GITSM_NOW") {
-        Ok(s) => chrono::DateTime::parse_from_rfc3339(&s)
-            .map_err(|e| CliError::usage(format!("GITSM_NOW=`{s}` is not an RFC 3339 timestamp: {e}"))),
+        Ok(s) => chrono::DateTime::parse_from_rfc3339(&s).map_err(|e| {
+            CliError::usage(format!("GITSM_NOW=`{s}` is not an RFC 3339 timestamp: {e}"))
+        }),
         Err(_) => {
             let local = chrono::Local::now();
             let secs = local.to_rfc3339_opts(SecondsFormat::Secs, true);
@@ -54,7 +57,11 @@ pub fn now() -> Result<Timestamp, CliError> {
 /// The person running gitsm, as a handle when `people` knows their email.
 pub fn current_person(ws: &Workspace) -> Option<String> {
     let email = git::user_email(&ws.root)?;
-    Some(ws.config.person_by_email(&email).map_or(email, String::from))
+    Some(
+        ws.config
+            .person_by_email(&email)
+            .map_or(email, String::from),
+    )
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
@@ -73,13 +80,19 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         doc.insert("title".into(), json!(args.title));
         doc.insert("status".into(), json!(workflow::for_kind(kind).initial));
         doc.insert("created_at".into(), stamp);
-        let who_field = if matches!(kind, Kind::Change | Kind::Request) { "requested_by" } else { "reported_by" };
+        let who_field = if matches!(kind, Kind::Change | Kind::Request) {
+            "requested_by"
+        } else {
+            "reported_by"
+        };
         if let Some(who) = current_person(&ws) {
             doc.insert(who_field.into(), json!(who));
         } else if !args.set.iter().any(|a| a.key() == who_field) {
             return Err(CliError::usage_hint(
                 "cannot tell who you are",
-                format!("run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"),
+                format!(
+                    "run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"
+                ),
             ));
         }
         match kind {
@@ -104,28 +117,45 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let id = ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
         value["id"] = json!(id);
     }
-    let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     if id.is_empty() {
-        return Err(CliError::usage("the new record has no id; pass --set id=..."));
+        return Err(CliError::usage(
+            "the new record has no id; pass --set id=...",
+        ));
     }
     // Canonical key order and the computed priority, when the record is well-formed.
     if let Ok(mut record) = Record::from_json(kind, value.clone()) {
-        if let Record::Incident(inc) = &mut record {
-            if inc.priority.is_none() && inc.priority_override.is_none() {
-                inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
-            }
+        if let Record::Incident(inc) = &mut record
+            && inc.priority.is_none()
+            && inc.priority_override.is_none()
+        {
+            inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
         }
         value = record.to_json();
     }
     let rel = record_path(&ws, kind, &id, now.year());
-    if ws.abs(&rel).exists() || crate::records::discover(&ws, &[kind]).0.iter().any(|(_, p)| p.file_stem() == rel.file_stem()) {
-        return Err(CliError::usage(format!("a record with id `{id}` already exists")));
+    if ws.abs(&rel).exists()
+        || crate::records::discover(&ws, &[kind])
+            .0
+            .iter()
+            .any(|(_, p)| p.file_stem() == rel.file_stem())
+    {
+        return Err(CliError::usage(format!(
+            "a record with id `{id}` already exists"
+        )));
     }
     let text = render(&ws, kind, &rel, &value)?;
     let diags = check_new(&ws, kind, &rel, &text);
     if diags.iter().any(Diagnostic::is_error) {
         ui.print_diagnostics(&diags);
-        return Err(CliError::Failed(format!("{} was not created", ui.show_path(&ws.root, &rel))));
+        return Err(CliError::Failed(format!(
+            "{} was not created",
+            ui.show_path(&ws.root, &rel)
+        )));
     }
     let abs = ws.abs(&rel);
     crate::write::create_new(&abs, text.as_bytes()).map_err(|e| CliError::io(abs.display(), e))?;
@@ -136,7 +166,10 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let diags = check_new(&ws, kind, &rel, &String::from_utf8_lossy(&bytes));
         if diags.iter().any(Diagnostic::is_error) {
             ui.print_diagnostics(&diags);
-            return Err(CliError::Failed(format!("{} needs fixing", ui.show_path(&ws.root, &rel))));
+            return Err(CliError::Failed(format!(
+                "{} needs fixing",
+                ui.show_path(&ws.root, &rel)
+            )));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -149,10 +182,13 @@ fn taken_ids(ws: &Workspace, kind: Kind) -> Vec<String> {
         .iter()
         .filter_map(|(_, p)| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
-    if let Some(repo) = git::open(&ws.root) {
-        if let (Some(prefix), Some(tree)) = (git::prefix(&repo, &ws.root), git::upstream_tree(&repo, ws.config.ids.base.as_deref())) {
-            taken.extend(git::record_stems(&repo, &tree, &prefix.join(kind.folder())));
-        }
+    if let Some(repo) = git::open(&ws.root)
+        && let (Some(prefix), Some(tree)) = (
+            git::prefix(&repo, &ws.root),
+            git::upstream_tree(&repo, ws.config.ids.base.as_deref()),
+        )
+    {
+        taken.extend(git::record_stems(&repo, &tree, &prefix.join(kind.folder())));
     }
     taken
 }
@@ -172,7 +208,10 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<Strin
     let mut text = String::new();
     if ws.root.join("schemas").join(kind.schema_file()).is_file() {
         let up = "../".repeat(rel.components().count() - 1);
-        text.push_str(&format!("# yaml-language-server: $schema={up}schemas/{}\n", kind.schema_file()));
+        text.push_str(&format!(
+            "# yaml-language-server: $schema={up}schemas/{}\n",
+            kind.schema_file()
+        ));
     }
     let body = serde_yaml::to_string(value).map_err(|e| CliError::io("YAML", e))?;
     text.push_str(&body);
@@ -186,7 +225,11 @@ fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnost
         let mut loaded = records::load(ws, &Kind::ALL);
         loaded.files.retain(|f| f.path != rel);
         loaded.files.push(file);
-        diags.extend(checks::tree(ws, &loaded).into_iter().filter(|d| d.path.as_deref() == Some(rel)));
+        diags.extend(
+            checks::tree(ws, &loaded)
+                .into_iter()
+                .filter(|d| d.path.as_deref() == Some(rel)),
+        );
     }
     diags
 }
@@ -204,7 +247,9 @@ fn edit(path: &Path) -> Result<(), CliError> {
         .status()
         .map_err(|e| CliError::io(format!("cannot start editor `{editor}`"), e))?;
     if !status.success() {
-        return Err(CliError::Failed(format!("editor `{editor}` exited with {status}")));
+        return Err(CliError::Failed(format!(
+            "editor `{editor}` exited with {status}"
+        )));
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use crate::schema;
 
-use super::super::ui::{Ui, stdout_write};
 use super::super::CliError;
+use super::super::ui::{Ui, stdout_write};
 
 /// Export the JSON Schemas (draft 2020-12) of every record kind and of gitsm.yaml
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,11 @@ pub struct Args {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut files = schema::files();
     if let Some(name) = &args.name {
-        let file = if name == "config" { schema::CONFIG_SCHEMA.to_owned() } else { format!("{name}.schema.json") };
+        let file = if name == "config" {
+            schema::CONFIG_SCHEMA.to_owned()
+        } else {
+            format!("{name}.schema.json")
+        };
         files.retain(|(f, _)| *f == file);
         if files.is_empty() {
             return Err(CliError::usage(format!(
@@ -34,13 +38,20 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Some(dir) => {
             let dir = ui.cwd.join(dir);
             write_all(&dir, &files)?;
-            ui.status(&format!("wrote {} schema files to {}", files.len(), dir.display()));
+            ui.status(&format!(
+                "wrote {} schema files to {}",
+                files.len(),
+                dir.display()
+            ));
         }
         None if files.len() == 1 => stdout_write(&files[0].1)?,
         None => {
             let mut all = serde_json::Map::new();
             for (f, text) in &files {
-                all.insert((*f).to_owned(), serde_json::from_str(text).unwrap_or_default());
+                all.insert(
+                    (*f).to_owned(),
+                    serde_json::from_str(text).unwrap_or_default(),
+                );
             }
             let mut s = serde_json::to_string_pretty(&all).unwrap_or_default();
             s.push('\n');
@@ -55,7 +66,8 @@ pub fn write_all(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), 
     std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
     for (name, text) in files {
         let path = dir.join(name);
-        crate::write::atomic(&path, text.as_bytes()).map_err(|e| CliError::io(path.display(), e))?;
+        crate::write::atomic(&path, text.as_bytes())
+            .map_err(|e| CliError::io(path.display(), e))?;
     }
     Ok(())
 }

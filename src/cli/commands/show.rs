@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
+use crate::kind::Kind;
 use crate::links::{self, Link};
 use crate::records;
 use crate::suggest;
-use crate::kind::Kind;
 
-use super::super::ui::{Ui, stdout_write};
 use super::super::CliError;
+use super::super::ui::{Ui, stdout_write};
 
 /// Show one record with its computed priority and links in both directions
 #[derive(Debug, clap::Args)]
@@ -33,12 +33,31 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let loaded = records::load(&ws, &Kind::ALL);
     let Some((file, record)) = loaded.find(&args.id) else {
-        if let Some(f) = loaded.files.iter().find(|f| f.id.as_deref() == Some(args.id.as_str())) {
-            ui.print_diagnostics(&loaded.diagnostics.iter().filter(|d| d.path.as_ref() == Some(&f.path)).cloned().collect::<Vec<_>>());
-            return Err(CliError::Failed(format!("{} is not valid; fix it first", args.id)));
+        if let Some(f) = loaded
+            .files
+            .iter()
+            .find(|f| f.id.as_deref() == Some(args.id.as_str()))
+        {
+            ui.print_diagnostics(
+                &loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.path.as_ref() == Some(&f.path))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            return Err(CliError::Failed(format!(
+                "{} is not valid; fix it first",
+                args.id
+            )));
         }
-        let ids: Vec<&str> = loaded.files.iter().filter_map(|f| f.id.as_deref()).collect();
-        let hint = suggest::closest(&args.id, ids.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let ids: Vec<&str> = loaded
+            .files
+            .iter()
+            .filter_map(|f| f.id.as_deref())
+            .collect();
+        let hint =
+            suggest::closest(&args.id, ids.iter().copied()).map(|s| format!("did you mean `{s}`?"));
         return Err(CliError::Usage {
             message: format!("no record with id `{}`", args.id),
             hint,
@@ -63,13 +82,26 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         ShowFormat::Text => {
             let mut s = String::new();
-            let p = priority.map(|p| format!("[{}] ", p.name())).unwrap_or_default();
+            let p = priority
+                .map(|p| format!("[{}] ", p.name()))
+                .unwrap_or_default();
             let _ = writeln!(s, "{} {p}{}", record.id(), record.title());
-            let _ = writeln!(s, "{} · {} · {}", record.kind().label(), record.status(), ui.show_path(&ws.root, &file.path));
+            let _ = writeln!(
+                s,
+                "{} · {} · {}",
+                record.kind().label(),
+                record.status(),
+                ui.show_path(&ws.root, &file.path)
+            );
             s.push('\n');
-            let Value::Object(fields) = record.to_json() else { return Ok(ExitCode::SUCCESS) };
+            let Value::Object(fields) = record.to_json() else {
+                return Ok(ExitCode::SUCCESS);
+            };
             for (key, value) in &fields {
-                if matches!(key.as_str(), "id" | "title" | "name" | "status" | "description") {
+                if matches!(
+                    key.as_str(),
+                    "id" | "title" | "name" | "status" | "description"
+                ) {
                     continue;
                 }
                 let _ = writeln!(s, "{key:>20}: {}", inline(value));

@@ -8,13 +8,15 @@ use crate::git;
 use crate::kind::Kind;
 use crate::records;
 
+use super::super::CliError;
 use super::super::output::{self, DiagnosticFormat, Paths};
 use super::super::ui::{Ui, stdout_write};
-use super::super::CliError;
 
 /// Check every record of the managed repository
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit status: 0 when no errors were found, 1 when some were, 2 for a bad config or usage.")]
+#[command(
+    after_help = "Exit status: 0 when no errors were found, 1 when some were, 2 for a bad config or usage."
+)]
 pub struct Args {
     /// Check the whole work tree (the default)
     #[arg(long)]
@@ -53,5 +55,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         DiagnosticFormat::Sarif => stdout_write(&output::sarif(&diags, &paths))?,
     }
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
