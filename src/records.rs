@@ -33,6 +33,8 @@ pub struct RecordFile {
 /// The records of a tree and what reading them found.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Record files found (including those that could not be parsed).
+    pub checked: usize,
     pub files: Vec<RecordFile>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -147,7 +149,11 @@ pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
         files.extend(file);
         diagnostics.extend(diags);
     }
-    Loaded { files, diagnostics }
+    Loaded {
+        checked: paths.len(),
+        files,
+        diagnostics,
+    }
 }
 
 /// Read one record file from the work tree and run the single-file checks.

@@ -381,10 +381,27 @@ fn is_null_type_error(e: &ValidationError<'_>) -> bool {
 }
 
 fn type_expectation(error: &ValidationError<'_>) -> String {
-    // jsonschema says `"x" is not of type "integer"`; keep the part after the value.
+    // jsonschema says `"x" is not of type(s) "null", "integer"`: name the
+    // expected types in words, leaving out `null` (an empty field).
     let text = error.to_string();
-    match text.find(" is not of type") {
-        Some(i) => text[i + 1..].to_owned(),
-        None => text,
-    }
+    let Some(i) = text.find(" is not of type") else { return text };
+    let types: Vec<&str> = text[i..]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|t| *t != "null")
+        .collect();
+    let words: Vec<&str> = types
+        .iter()
+        .map(|t| match *t {
+            "integer" => "a whole number",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "true or false",
+            "array" => "a list",
+            "object" => "a mapping",
+            other => other,
+        })
+        .collect();
+    format!("is not {}", words.join(" or "))
 }

@@ -35,7 +35,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut diags = loaded.diagnostics.clone();
     diags.extend(checks::tree(&ws, &loaded));
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let records = loaded.files.len();
+    let records = loaded.checked;
     let summary = Summary::of(&diags);
     let prefix = git::open(&ws.root)
         .and_then(|repo| git::prefix(&repo, &ws.root))
