@@ -28,11 +28,21 @@ fn generate_for<T: JsonSchema>(title: &str) -> Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>();
-    let mut value = schema.to_value();
-    if let Value::Object(map) = &mut value {
-        map.insert("title".into(), Value::String(title.into()));
-    }
-    value
+    // `$schema` and `title` first, for people reading the file.
+    let Value::Object(body) = schema.to_value() else {
+        return Value::Null;
+    };
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "$schema".into(),
+        body.get("$schema").cloned().unwrap_or(Value::Null),
+    );
+    map.insert("title".into(), Value::String(title.into()));
+    map.extend(
+        body.into_iter()
+            .filter(|(k, _)| k != "$schema" && k != "title"),
+    );
+    Value::Object(map)
 }
 
 /// The built-in schema of a kind.
@@ -224,6 +234,45 @@ fn diagnostics(
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.dedup();
+    merge_missing(out)
+}
+
+/// One diagnostic per mapping for its missing fields, not one per field.
+fn merge_missing(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut fields: Vec<Vec<String>> = Vec::new();
+    for d in diags {
+        let name = (d.code == "missing-field")
+            .then(|| d.message.split('`').nth(1).map(String::from))
+            .flatten();
+        let same_place = out.last().is_some_and(|p: &Diagnostic| {
+            p.code == "missing-field"
+                && p.path == d.path
+                && (p.line, p.column) == (d.line, d.column)
+        });
+        match name {
+            Some(n) if same_place => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(n);
+                }
+            }
+            _ => {
+                fields.push(name.into_iter().collect());
+                out.push(d);
+            }
+        }
+    }
+    for (d, names) in out.iter_mut().zip(fields) {
+        if names.len() > 1 {
+            let place = d
+                .message
+                .split_once(" in `")
+                .map(|(_, p)| format!(" in `{p}"))
+                .unwrap_or_default();
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            d.message = format!("missing required fields {}{place}", list.join(", "));
+        }
+    }
     out
 }
 
@@ -384,7 +433,9 @@ fn type_expectation(error: &ValidationError<'_>) -> String {
     // jsonschema says `"x" is not of type(s) "null", "integer"`: name the
     // expected types in words, leaving out `null` (an empty field).
     let text = error.to_string();
-    let Some(i) = text.find(" is not of type") else { return text };
+    let Some(i) = text.find(" is not of type") else {
+        return text;
+    };
     let types: Vec<&str> = text[i..]
         .split('"')
         .skip(1)

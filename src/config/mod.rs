@@ -36,7 +36,7 @@ pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<D
     if !diags.is_empty() {
         return Err(diags);
     }
-    let config: Config = match serde_json::from_value(json) {
+    let mut config: Config = match serde_json::from_value(json) {
         Ok(c) => c,
         Err(e) => {
             return Err(vec![
@@ -44,6 +44,9 @@ pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<D
             ]);
         }
     };
+    // The default SLA policy runs P3 and P4 on the `business` calendar: it
+    // stays available when an organisation declares calendars of its own.
+    config.calendars.entry("business".to_owned()).or_default();
     diags.extend(check(&config, &node, path));
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
