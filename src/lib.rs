@@ -11,6 +11,7 @@ pub mod assign;
 pub mod calendar;
 pub mod checks;
 pub mod cli;
+pub mod cmdb;
 pub mod config;
 pub mod diagnostic;
 pub mod duration;

@@ -90,6 +90,17 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
                 .unwrap_or(entry.path())
                 .to_path_buf();
             let ft = entry.file_type();
+            if ft.is_symlink() {
+                diags.push(
+                    Diagnostic::error(
+                        "symlink",
+                        "record files and year folders may not be symbolic links",
+                    )
+                    .in_file(&rel)
+                    .with_hint("replace the link with what it points to"),
+                );
+                continue;
+            }
             if ft.is_dir() {
                 if !is_year(&name) {
                     diags.push(
@@ -117,14 +128,6 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
                     .and_then(Path::file_name)
                     .is_some_and(|p| is_year(&p.to_string_lossy()))
             {
-                continue;
-            }
-            if ft.is_symlink() {
-                diags.push(
-                    Diagnostic::error("symlink", "record files may not be symbolic links")
-                        .in_file(&rel)
-                        .with_hint("replace the link with the file itself"),
-                );
                 continue;
             }
             paths.push((kind, rel));

@@ -96,8 +96,10 @@ pub struct Note {
 #[schemars(deny_unknown_fields)]
 pub struct Resolution {
     /// Resolution code, one of `resolution_codes` in gitsm.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// What was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
 

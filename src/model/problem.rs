@@ -67,7 +67,9 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ProblemResolution {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ProblemResolutionCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
 

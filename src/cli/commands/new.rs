@@ -127,16 +127,6 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             "the new record has no id; pass --set id=...",
         ));
     }
-    // Canonical key order and the computed priority, when the record is well-formed.
-    if let Ok(mut record) = Record::from_json(kind, value.clone()) {
-        if let Record::Incident(inc) = &mut record
-            && inc.priority.is_none()
-            && inc.priority_override.is_none()
-        {
-            inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
-        }
-        value = record.to_json();
-    }
     let rel = record_path(&ws, kind, &id, now.year());
     if ws.abs(&rel).exists()
         || crate::records::discover(&ws, &[kind])
@@ -147,6 +137,27 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         return Err(CliError::usage(format!(
             "a record with id `{id}` already exists"
         )));
+    }
+    // Refuse what the schema refuses (unknown keys included) before the typed
+    // model, which ignores unknown keys, puts the fields in canonical order.
+    let raw = render(&ws, kind, &rel, &value)?;
+    let diags = check_new(&ws, kind, &rel, &raw);
+    if diags.iter().any(Diagnostic::is_error) {
+        ui.print_diagnostics(&diags);
+        return Err(CliError::Failed(format!(
+            "{} was not created",
+            ui.show_path(&ws.root, &rel)
+        )));
+    }
+    // Canonical key order and the computed priority, now that the record is well-formed.
+    if let Ok(mut record) = Record::from_json(kind, value.clone()) {
+        if let Record::Incident(inc) = &mut record
+            && inc.priority.is_none()
+            && inc.priority_override.is_none()
+        {
+            inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
+        }
+        value = record.to_json();
     }
     let text = render(&ws, kind, &rel, &value)?;
     let diags = check_new(&ws, kind, &rel, &text);

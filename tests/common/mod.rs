@@ -1,0 +1,307 @@
+//! Shared helpers for the integration tests: run the real `gitsm` binary (and
+//! `git`) hermetically, in throw-away repositories.
+//!
+//! Every process gets a cleared environment: only `PATH` is inherited; `HOME`
+//! is a temporary folder, system and global Git config are ignored, colour is
+//! off and the clock `gitsm new` reads is fixed by `GITSM_NOW`.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// The fixed "now" every gitsm run sees.
+pub const NOW: &str = "2026-11-21T10:00:00+01:00";
+
+/// A valid minimal incident, `INC-0001`.
+pub const VALID_INCIDENT: &str = "\
+id: INC-0001
+title: VPN down
+status: new
+created_at: 2026-11-20T09:00:00+01:00
+reported_by: someone@example.com
+impact: high
+urgency: high
+";
+
+/// Path of the binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_gitsm")
+}
+
+/// Apply the hermetic environment to `cmd`.
+fn hermetic(cmd: &mut Command, home: &Path) {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("NO_COLOR", "1")
+        .env("GITSM_NOW", NOW)
+        .env("LANG", "C")
+        .env("TZ", "UTC");
+}
+
+/// What a finished process left behind.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            // A process killed by a signal has no code: report -1 so that no
+            // assertion on 0, 1 or 2 passes by accident.
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// (exit code, stdout, stderr)
+    pub fn parts(&self) -> (i32, &str, &str) {
+        (self.code, &self.stdout, &self.stderr)
+    }
+
+    /// Assert the exit code and that nothing panicked; returns self for chaining.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert!(
+            !self.stderr.contains("panicked") && !self.stdout.contains("panicked"),
+            "gitsm panicked:\n{self}"
+        );
+        assert_eq!(self.code, code, "unexpected exit code:\n{self}");
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr does not contain {needle:?}:\n{self}"
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout does not contain {needle:?}:\n{self}"
+        );
+        self
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Run gitsm in `dir` with `home` as HOME.
+pub fn gitsm_in<I, S>(home: &Path, dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(bin());
+    hermetic(&mut cmd, home);
+    cmd.current_dir(dir).args(args);
+    Run::from(cmd.output().expect("gitsm starts"))
+}
+
+/// Run gitsm and return (exit code, stdout, stderr).
+pub fn gitsm_output<I, S>(home: &Path, dir: &Path, args: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let r = gitsm_in(home, dir, args);
+    (r.code, r.stdout, r.stderr)
+}
+
+/// Run git in `dir`; panics unless it succeeds. Returns stdout.
+#[track_caller]
+pub fn git_in<I, S>(home: &Path, dir: &Path, args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, home);
+    cmd.current_dir(dir).args(&args);
+    let out = cmd.output().expect("git starts");
+    let run = Run::from(out);
+    assert_eq!(
+        run.code,
+        0,
+        "git {args:?} failed in {}:\n{run}",
+        dir.display()
+    );
+    run.stdout
+}
+
+/// Write `contents` to `root/rel`, creating parent folders.
+pub fn write_file(root: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create parent folders");
+    }
+    std::fs::write(&path, contents).expect("write file");
+    path
+}
+
+/// A temporary sandbox: a HOME folder and a work folder, removed on drop.
+pub struct Sandbox {
+    tmp: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let tmp = tempfile::Builder::new()
+            .prefix("gitsm-test-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(tmp.path().join("home")).expect("home");
+        Sandbox { tmp }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    /// A folder inside the sandbox (created).
+    pub fn dir(&self, name: &str) -> PathBuf {
+        let p = self.tmp.path().join(name);
+        std::fs::create_dir_all(&p).expect("create dir");
+        p
+    }
+
+    /// `git init` a work tree at `name`, with a local identity.
+    pub fn git_repo(&self, name: &str) -> PathBuf {
+        let dir = self.dir(name);
+        git_in(
+            &self.home(),
+            &dir,
+            ["-c", "init.defaultBranch=main", "init", "-q"],
+        );
+        set_identity(&self.home(), &dir);
+        dir
+    }
+
+    pub fn gitsm<I, S>(&self, dir: &Path, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        gitsm_in(&self.home(), dir, args)
+    }
+
+    #[track_caller]
+    pub fn git<I, S>(&self, dir: &Path, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        git_in(&self.home(), dir, args)
+    }
+}
+
+/// Set a local `user.name` / `user.email` in the repository at `dir`.
+pub fn set_identity(home: &Path, dir: &Path) {
+    git_in(home, dir, ["config", "user.name", "Test User"]);
+    git_in(home, dir, ["config", "user.email", "tester@example.com"]);
+}
+
+/// A managed repository: a fresh Git work tree where `gitsm init` ran.
+pub struct Repo {
+    pub sandbox: Sandbox,
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// `git init` + identity + `gitsm init`.
+    pub fn new() -> Repo {
+        let sandbox = Sandbox::new();
+        let root = sandbox.git_repo("repo");
+        sandbox.gitsm(&root, ["init"]).expect_code(0);
+        assert!(
+            root.join("gitsm.yaml").is_file(),
+            "gitsm init wrote no gitsm.yaml"
+        );
+        Repo { sandbox, root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        write_file(&self.root, rel, contents)
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.sandbox.gitsm(&self.root, args)
+    }
+
+    /// (exit code, stdout, stderr)
+    pub fn output<I, S>(&self, args: I) -> (i32, String, String)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        gitsm_output(&self.sandbox.home(), &self.root, args)
+    }
+
+    #[track_caller]
+    pub fn git<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.sandbox.git(&self.root, args)
+    }
+
+    /// Record files of a kind folder (recursively), relative to the root.
+    pub fn record_files(&self, folder: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_yaml(&self.root, &self.root.join(folder), &mut out);
+        out.sort();
+        out
+    }
+}
+
+fn collect_yaml(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_yaml(root, &p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml") {
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The shipped example organisation (`example-repo/`, a managed root inside
+//! this project's repository) validates, and `gitsm init --example` recreates
+//! it faithfully.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Sandbox;
+
+const KIND_FOLDERS: [&str; 5] = ["incidents", "problems", "changes", "requests", "cis"];
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example_repo() -> PathBuf {
+    manifest_dir().join("example-repo")
+}
+
+/// Every file below `dir`, relative to it, sorted.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap_or(&p).to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn yaml_records(root: &Path, folder: &str) -> Vec<PathBuf> {
+    files_below(&root.join(folder))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect()
+}
+
+#[test]
+fn example_repo_validates_with_dash_c() {
+    let sb = Sandbox::new();
+    // From the project folder, as the README says.
+    let run = sb.gitsm(&manifest_dir(), ["-C", "example-repo", "validate"]);
+    run.expect_code(0);
+    // From anywhere else, with an absolute path.
+    let elsewhere = sb.dir("elsewhere");
+    let abs = example_repo();
+    let run = sb.gitsm(
+        &elsewhere,
+        [
+            "-C".as_ref(),
+            abs.as_os_str(),
+            "validate".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+    );
+    run.expect_code(0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{run}"));
+    assert_eq!(doc["errors"], 0, "{run}");
+    assert!(
+        doc["records"].as_u64().unwrap_or(0) > 0,
+        "the example has no records:\n{run}"
+    );
+}
+
+#[test]
+fn example_repo_has_records_of_every_kind() {
+    let root = example_repo();
+    assert!(
+        root.join("gitsm.yaml").is_file(),
+        "example-repo/gitsm.yaml is missing"
+    );
+    for folder in KIND_FOLDERS {
+        assert!(
+            !yaml_records(&root, folder).is_empty(),
+            "example-repo/{folder}/ has no records"
+        );
+    }
+}
+
+#[test]
+fn example_repo_modelines_point_at_existing_schemas() {
+    let root = example_repo();
+    let mut checked = 0;
+    for folder in KIND_FOLDERS {
+        for rel in yaml_records(&root, folder) {
+            let path = root.join(folder).join(&rel);
+            let text = std::fs::read_to_string(&path).expect("readable record");
+            let Some(first) = text.lines().next() else {
+                continue;
+            };
+            let Some(target) = first.strip_prefix("# yaml-language-server: $schema=") else {
+                continue;
+            };
+            let schema = path.parent().expect("parent").join(target.trim());
+            assert!(
+                schema.is_file(),
+                "{} names schema {target}, which does not exist",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "no record in example-repo carries a schema modeline"
+    );
+}
+
+#[test]
+fn init_example_validates_and_lists() {
+    let sb = Sandbox::new();
+    let root = sb.git_repo("org");
+    sb.gitsm(&root, ["init", "--example"]).expect_code(0);
+    assert!(root.join("gitsm.yaml").is_file());
+    sb.gitsm(&root, ["validate"]).expect_code(0);
+
+    let list = sb.gitsm(&root, ["list", "--format", "json"]);
+    list.expect_code(0);
+    assert!(
+        !list.stderr.contains("could not be read"),
+        "some example records are unreadable:\n{list}"
+    );
+    let rows: serde_json::Value = serde_json::from_str(&list.stdout).expect("JSON");
+    let rows = rows.as_array().expect("list");
+    for kind in ["incident", "problem", "change", "request", "ci"] {
+        assert!(
+            rows.iter().any(|r| r["kind"] == kind),
+            "init --example made no {kind}:\n{list}"
+        );
+    }
+    // Every listed record can be shown.
+    for r in rows {
+        let id = r["id"].as_str().expect("id");
+        sb.gitsm(&root, ["show", id, "--format", "json"])
+            .expect_code(0);
+    }
+    // Committed, it is still valid (history checks see one commit).
+    sb.git(&root, ["add", "-A"]);
+    sb.git(&root, ["commit", "-q", "-m", "example"]);
+    sb.gitsm(&root, ["validate"]).expect_code(0);
+}
+
+#[test]
+fn init_example_matches_the_shipped_example() {
+    let sb = Sandbox::new();
+    let root = sb.git_repo("org");
+    sb.gitsm(&root, ["init", "--example"]).expect_code(0);
+    let shipped = example_repo();
+    let mut compared = 0;
+    for rel in files_below(&shipped) {
+        let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if !matches!(ext, "yaml" | "json" | "md") {
+            continue;
+        }
+        let want = std::fs::read(shipped.join(&rel)).expect("shipped file");
+        let got = std::fs::read(root.join(&rel))
+            .unwrap_or_else(|e| panic!("init --example did not write {}: {e}", rel.display()));
+        assert!(
+            want == got,
+            "init --example wrote a different {} than example-repo/ has",
+            rel.display()
+        );
+        compared += 1;
+    }
+    assert!(compared > 0, "example-repo/ is empty");
+}
+
+#[test]
+fn init_example_refuses_to_overwrite() {
+    let sb = Sandbox::new();
+    let root = sb.git_repo("org");
+    common::write_file(&root, "incidents/.keep", "");
+    sb.gitsm(&root, ["init", "--example"]).expect_code(0);
+    let config = std::fs::read(root.join("gitsm.yaml")).expect("config");
+    sb.gitsm(&root, ["init", "--example"]).expect_code(2);
+    assert_eq!(
+        std::fs::read(root.join("gitsm.yaml")).expect("config"),
+        config
+    );
+}
