@@ -6,22 +6,28 @@ use crate::model::{Record, Timestamp};
 
 use super::Located;
 
-/// Report when `later` (at `pointer`) is before `earlier`.
-fn order(
-    at: &Located<'_>,
-    out: &mut Vec<Diagnostic>,
-    earlier: (&str, Option<Timestamp>),
-    later: (&str, &str, Option<Timestamp>),
-) {
-    let (Some(a), Some(b)) = (earlier.1, later.2) else {
-        return;
-    };
-    if b < a {
-        out.push(at.error(
-            "timestamp-order",
-            later.1,
-            format!("`{}` ({b}) is before `{}` ({a})", later.0, earlier.0),
-        ));
+/// A named timestamp and where it is written.
+type Step<'a> = (&'a str, String, Option<Timestamp>);
+
+fn step(name: &str, ts: Option<Timestamp>) -> Step<'_> {
+    (name, format!("/{name}"), ts)
+}
+
+/// Each timestamp present in `steps` is not before the last one present before it.
+fn chain(at: &Located<'_>, out: &mut Vec<Diagnostic>, steps: &[Step<'_>]) {
+    let mut last: Option<(&str, Timestamp)> = None;
+    for (name, pointer, ts) in steps {
+        let Some(ts) = *ts else { continue };
+        if let Some((prev_name, prev)) = last
+            && ts < prev
+        {
+            out.push(at.error(
+                "timestamp-order",
+                pointer,
+                format!("`{name}` ({ts}) is before `{prev_name}` ({prev})"),
+            ));
+        }
+        last = Some((name, ts));
     }
 }
 
@@ -29,90 +35,53 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
     let Some(created) = record.created_at() else {
         return;
     };
-    let c = ("created_at", Some(created));
-    for (i, n) in record.notes().iter().enumerate() {
-        order(
-            at,
-            out,
-            c,
-            ("notes.at", &format!("/notes/{i}/at"), Some(n.at)),
-        );
-    }
+    let created = step("created_at", Some(created));
+    // Events that only have to come after the record was created.
+    let mut events: Vec<Step<'_>> = record
+        .notes()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ("notes.at", format!("/notes/{i}/at"), Some(n.at)))
+        .collect();
     match record {
         Record::Incident(r) => {
-            order(
+            chain(
                 at,
                 out,
-                c,
-                ("acknowledged_at", "/acknowledged_at", r.acknowledged_at),
+                &[
+                    created.clone(),
+                    step("acknowledged_at", r.acknowledged_at),
+                    step("resolved_at", r.resolved_at),
+                    step("closed_at", r.closed_at),
+                ],
             );
-            order(at, out, c, ("resolved_at", "/resolved_at", r.resolved_at));
-            order(
-                at,
-                out,
-                ("acknowledged_at", r.acknowledged_at),
-                ("resolved_at", "/resolved_at", r.resolved_at),
-            );
-            order(at, out, c, ("closed_at", "/closed_at", r.closed_at));
-            order(
-                at,
-                out,
-                ("resolved_at", r.resolved_at),
-                ("closed_at", "/closed_at", r.closed_at),
-            );
-            let mut prev_end: Option<Timestamp> = None;
+            // Hold periods follow one another: start, end, next start, ...
+            let mut holds = vec![created.clone()];
             for (i, h) in r.on_hold.iter().enumerate() {
-                order(
-                    at,
-                    out,
-                    c,
-                    (
-                        "on_hold.start",
-                        &format!("/on_hold/{i}/start"),
-                        Some(h.start),
-                    ),
-                );
-                order(
-                    at,
-                    out,
-                    ("on_hold.start", Some(h.start)),
-                    ("on_hold.end", &format!("/on_hold/{i}/end"), h.end),
-                );
-                order(
-                    at,
-                    out,
-                    ("the previous hold's end", prev_end),
-                    (
-                        "on_hold.start",
-                        &format!("/on_hold/{i}/start"),
-                        Some(h.start),
-                    ),
-                );
-                prev_end = h.end;
+                holds.push((
+                    "on_hold.start",
+                    format!("/on_hold/{i}/start"),
+                    Some(h.start),
+                ));
+                holds.push(("on_hold.end", format!("/on_hold/{i}/end"), h.end));
             }
-            for (i, e) in r.escalations.iter().enumerate() {
-                order(
-                    at,
-                    out,
-                    c,
-                    (
-                        "escalations.at",
-                        &format!("/escalations/{i}/at"),
-                        Some(e.at),
-                    ),
-                );
-            }
-        }
-        Record::Problem(r) => {
-            order(at, out, c, ("resolved_at", "/resolved_at", r.resolved_at));
-            order(at, out, c, ("closed_at", "/closed_at", r.closed_at));
-            order(
-                at,
-                out,
-                ("resolved_at", r.resolved_at),
-                ("closed_at", "/closed_at", r.closed_at),
+            chain(at, out, &holds);
+            events.extend(
+                r.escalations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| ("escalations.at", format!("/escalations/{i}/at"), Some(e.at))),
             );
         }
+        Record::Problem(r) => chain(
+            at,
+            out,
+            &[
+                created.clone(),
+                step("resolved_at", r.resolved_at),
+                step("closed_at", r.closed_at),
+            ],
+        ),
         Record::Change(r) => {
             if let Some(w) = &r.window
                 && w.end <= w.start
@@ -126,57 +95,39 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
                     ),
                 ));
             }
-            for (i, a) in r.approvals.iter().enumerate() {
-                order(
-                    at,
-                    out,
-                    c,
-                    ("approvals.at", &format!("/approvals/{i}/at"), Some(a.at)),
-                );
-            }
-            order(
+            chain(
                 at,
                 out,
-                c,
-                ("implemented_at", "/implemented_at", r.implemented_at),
+                &[
+                    created.clone(),
+                    step("implemented_at", r.implemented_at),
+                    step("closed_at", r.closed_at),
+                ],
             );
-            order(at, out, c, ("closed_at", "/closed_at", r.closed_at));
-            order(
-                at,
-                out,
-                ("implemented_at", r.implemented_at),
-                ("closed_at", "/closed_at", r.closed_at),
-            );
+            events.extend(approvals(&r.approvals));
         }
         Record::Request(r) => {
-            order(
+            chain(
                 at,
                 out,
-                c,
-                ("acknowledged_at", "/acknowledged_at", r.acknowledged_at),
+                &[
+                    created.clone(),
+                    step("acknowledged_at", r.acknowledged_at),
+                    step("fulfilled_at", r.fulfilled_at),
+                    step("closed_at", r.closed_at),
+                ],
             );
-            order(
-                at,
-                out,
-                c,
-                ("fulfilled_at", "/fulfilled_at", r.fulfilled_at),
-            );
-            order(
-                at,
-                out,
-                ("fulfilled_at", r.fulfilled_at),
-                ("closed_at", "/closed_at", r.closed_at),
-            );
-            order(at, out, c, ("closed_at", "/closed_at", r.closed_at));
-            for (i, a) in r.approvals.iter().enumerate() {
-                order(
-                    at,
-                    out,
-                    c,
-                    ("approvals.at", &format!("/approvals/{i}/at"), Some(a.at)),
-                );
-            }
+            events.extend(approvals(&r.approvals));
         }
         Record::Ci(_) => {}
     }
+    for event in events {
+        chain(at, out, &[created.clone(), event]);
+    }
+}
+
+fn approvals(list: &[crate::model::Approval]) -> impl Iterator<Item = Step<'static>> + '_ {
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| ("approvals.at", format!("/approvals/{i}/at"), Some(a.at)))
 }
