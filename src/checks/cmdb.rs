@@ -1,13 +1,17 @@
 //! CMDB rules: classes, id patterns, attributes, relation types, class
-//! pairings and cycles where a relation type forbids them.
+//! pairings and cycles where a relation type forbids them; and health
+//! warnings: orphan CIs, retired CIs still in use, duplicate names.
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::cmdb::CmdbGraph;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
 use crate::model::Record;
 use crate::records::Loaded;
 use crate::suggest;
+use crate::workflow;
 use crate::yaml::Pos;
 
 use super::Located;
@@ -75,8 +79,9 @@ pub(super) fn check_ci(
     }
 }
 
-/// Cross-CI checks: allowed class pairings, cycles.
+/// Cross-CI checks: allowed class pairings, cycles, CMDB health.
 pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    health(config, loaded, out);
     let cis: HashMap<&str, (&std::path::Path, &crate::model::Ci)> = loaded
         .records()
         .filter_map(|(f, r)| match r {
@@ -155,6 +160,111 @@ pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagno
                     )),
                 );
             }
+        }
+    }
+}
+
+/// CMDB health warnings: orphan CIs (no relation either way and no ticket
+/// names them), retired CIs still named by open incidents, problems or
+/// requests (changes may: decommissioning is a change) or by relations of
+/// CIs that are not retired, and CIs sharing a name.
+fn health(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+    let graph = CmdbGraph::from_loaded(&config.ci, loaded);
+    let retired = |id: &str| {
+        graph
+            .index_of(id)
+            .is_some_and(|i| graph.ci(i).status == "retired")
+    };
+    let mut named_by_ticket = vec![false; graph.len()];
+    let mut names: HashMap<String, (&str, &std::path::Path)> = HashMap::new();
+    for (file, record) in loaded.records() {
+        if let Record::Ci(ci) = record {
+            if ci.status != "retired" {
+                for (r, pos) in file.refs.iter().filter(|(r, _)| retired(&r.target)) {
+                    out.push(
+                        Diagnostic::warning(
+                            "retired-ci",
+                            format!(
+                                "`{}` is {}, but its `{}` names `{}`, a retired CI",
+                                ci.id, ci.status, r.field, r.target
+                            ),
+                        )
+                        .at(&file.path, *pos)
+                        .with_hint("remove the relation, or point it at the CI that replaced it"),
+                    );
+                }
+            }
+            let key = ci.name.trim().to_lowercase();
+            match names.get(&key) {
+                Some((first, first_path)) if *first != ci.id => out.push(
+                    Diagnostic::warning(
+                        "duplicate-ci-name",
+                        format!(
+                            "`{}` has the same name as `{first}` ({}): \"{}\"",
+                            ci.id,
+                            first_path.display(),
+                            ci.name.trim()
+                        ),
+                    )
+                    .at(&file.path, file.id_pos)
+                    .with_hint("give each CI a distinct name, or merge the two records"),
+                ),
+                Some(_) => {}
+                None => {
+                    names.insert(key, (ci.id.as_str(), file.path.as_path()));
+                }
+            }
+            continue;
+        }
+        // A change may name a retired CI: that is how one is disposed of.
+        let open = !workflow::for_record(record).is_terminal(record.status())
+            && !matches!(record, Record::Change(_));
+        for (r, pos) in &file.refs {
+            if r.expects != Some(Kind::Ci) {
+                continue;
+            }
+            if let Some(i) = graph.index_of(&r.target) {
+                named_by_ticket[i] = true;
+            }
+            if open && retired(&r.target) {
+                out.push(
+                    Diagnostic::warning(
+                        "retired-ci",
+                        format!(
+                            "{} is open ({}) but its `{}` names `{}`, a retired CI",
+                            record.id(),
+                            record.status(),
+                            r.field,
+                            r.target
+                        ),
+                    )
+                    .at(&file.path, *pos),
+                );
+            }
+        }
+    }
+    for (file, record) in loaded.records() {
+        let Record::Ci(ci) = record else { continue };
+        let Some(i) = graph.index_of(&ci.id) else {
+            continue;
+        };
+        // A retired CI with nothing attached is simply history.
+        if ci.status != "retired"
+            && ci.relations.values().all(Vec::is_empty)
+            && graph.incoming(i).is_empty()
+            && !named_by_ticket[i]
+        {
+            out.push(
+                Diagnostic::warning(
+                    "orphan-ci",
+                    format!(
+                        "`{}` has no relation to another CI and no ticket names it",
+                        ci.id
+                    ),
+                )
+                .at(&file.path, file.id_pos)
+                .with_hint("add its `relations` (e.g. what it runs on), or retire it"),
+            );
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One file per subcommand: its arguments and its `run`.
 
 pub mod completions;
+pub mod graph;
+pub mod impact;
 pub mod init;
 pub mod list;
 pub mod man;

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
+use crate::cmdb::{self, Similar};
 use crate::kind::Kind;
 use crate::links::{self, Link};
+use crate::model::Record;
 use crate::records;
 use crate::suggest;
 
@@ -66,9 +68,13 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let priority = crate::priority::of(record, &ws.config);
     let (outgoing, incoming) = links::both_ways(&loaded, record.id());
     let path = file.path.to_string_lossy().replace('\\', "/");
+    let similar = match record {
+        Record::Incident(incident) => Some(cmdb::similar(&loaded, incident)),
+        _ => None,
+    };
     let text = match args.format {
         ShowFormat::Json => {
-            let doc = json!({
+            let mut doc = json!({
                 "id": record.id(),
                 "kind": record.kind(),
                 "path": path,
@@ -76,6 +82,10 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 "record": record.to_json(),
                 "links": { "outgoing": outgoing, "incoming": incoming },
             });
+            if let (Some(similar), Some(map)) = (&similar, doc.as_object_mut()) {
+                map.insert("similar".into(), json!(similar.incidents));
+                map.insert("known_errors".into(), json!(similar.known_errors));
+            }
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
             s
@@ -111,6 +121,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             }
             links_section(&mut s, "Links from this record", &outgoing);
             links_section(&mut s, "Links to this record", &incoming);
+            if let Some(similar) = &similar {
+                similar_section(&mut s, similar);
+            }
             s
         }
     };
@@ -146,5 +159,71 @@ fn links_section(s: &mut String, heading: &str, links: &[Link]) {
             _ => "(missing)".into(),
         };
         let _ = writeln!(s, "  {:<18} {:<14} {about}", l.field, l.id);
+    }
+}
+
+/// How many similar incidents the text output lists.
+const SIMILAR_SHOWN: usize = 5;
+
+fn similar_section(s: &mut String, similar: &Similar) {
+    if !similar.incidents.is_empty() {
+        let _ = writeln!(s, "\nSimilar incidents (newest first):");
+        for i in similar.incidents.iter().take(SIMILAR_SHOWN) {
+            let why = if i.shared_cis.is_empty() {
+                "same service and category".to_owned()
+            } else {
+                format!("on {}", i.shared_cis.join(", "))
+            };
+            let _ = writeln!(
+                s,
+                "  {:<14} {} {}  {} ({why})",
+                i.id,
+                i.at.format("%Y-%m-%d"),
+                i.status,
+                i.title
+            );
+            let code = i.resolution_code.as_deref().unwrap_or("no code");
+            let notes = i
+                .resolution_notes
+                .as_deref()
+                .map(|n| inline(&Value::String(n.trim().to_owned())))
+                .unwrap_or_default();
+            let _ = writeln!(s, "  {:<14} resolved: {code}  {notes}", "");
+        }
+        if similar.incidents.len() > SIMILAR_SHOWN {
+            let _ = writeln!(
+                s,
+                "  … {} more (--format json lists all)",
+                similar.incidents.len() - SIMILAR_SHOWN
+            );
+        }
+    }
+    if !similar.known_errors.is_empty() {
+        let _ = writeln!(s, "\nKnown errors that may match:");
+        for k in &similar.known_errors {
+            let mut why = Vec::new();
+            if !k.shared_cis.is_empty() {
+                why.push(format!("on {}", k.shared_cis.join(", ")));
+            }
+            if !k.shared_words.is_empty() {
+                why.push(format!("symptoms: {}", k.shared_words.join(", ")));
+            }
+            let _ = writeln!(
+                s,
+                "  {:<14} {}  {} ({})",
+                k.id,
+                k.status,
+                k.title,
+                why.join("; ")
+            );
+            if let Some(w) = &k.workaround {
+                let _ = writeln!(
+                    s,
+                    "  {:<14} workaround: {}",
+                    "",
+                    inline(&Value::String(w.trim().to_owned()))
+                );
+            }
+        }
     }
 }
