@@ -9,14 +9,14 @@
 //!
 //! Helpers live in this file (tests/common/ belongs to other suites).
 
+mod common;
+use common::hermetic;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 use tempfile::TempDir;
-
-const NOW: &str = "2026-11-21T10:00:00+01:00";
 
 /// Policy of the fixture: every default relation type, with `runs_on`
 /// restricted to applications on servers.
@@ -173,18 +173,6 @@ impl Run {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
     }
-}
-
-fn hermetic(cmd: &mut Command, home: &Path) {
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("NO_COLOR", "1")
-        .env("GITSM_NOW", NOW)
-        .env("LANG", "C")
-        .env("TZ", "UTC");
 }
 
 impl Fixture {

@@ -33,7 +33,8 @@ pub fn bin() -> &'static str {
 }
 
 /// Apply the hermetic environment to `cmd`.
-fn hermetic(cmd: &mut Command, home: &Path) {
+/// Clear the environment down to a fixed, hermetic one.
+pub fn hermetic(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
