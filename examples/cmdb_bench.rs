@@ -51,21 +51,13 @@ fn build(n: usize, relations: usize) -> Vec<Ci> {
         class_of.push(LAYERS.len() - 1);
     }
     let mut cis: Vec<Ci> = (0..n)
-        .map(|i| Ci {
-            id: format!("ci-{i:06}"),
-            name: format!("CI {i}"),
-            class: LAYERS[class_of[i]].0.to_owned(),
-            status: "active".to_owned(),
-            owner: None,
-            team: None,
-            environment: None,
-            location: None,
-            service_class: None,
-            maintenance_window: None,
-            description: None,
-            attributes: serde_json::Map::new(),
-            relations: Default::default(),
-            custom: serde_json::Map::new(),
+        .map(|i| {
+            Ci::new(
+                format!("ci-{i:06}"),
+                format!("CI {i}"),
+                LAYERS[class_of[i]].0,
+                "active",
+            )
         })
         .collect();
     // Each relation goes from a CI to one further down (a DAG, as a real

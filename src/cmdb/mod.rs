@@ -324,23 +324,11 @@ mod tests {
 
     fn ci(id: &str, class: &str, relations: &[(&str, &[&str])]) -> Ci {
         Ci {
-            id: id.into(),
-            name: id.to_uppercase(),
-            class: class.into(),
-            status: "active".into(),
-            owner: None,
-            team: None,
-            environment: None,
-            location: None,
-            service_class: None,
-            maintenance_window: None,
-            description: None,
-            attributes: serde_json::Map::new(),
             relations: relations
                 .iter()
                 .map(|(r, t)| ((*r).to_owned(), t.iter().map(|s| (*s).to_owned()).collect()))
                 .collect(),
-            custom: serde_json::Map::new(),
+            ..Ci::new(id, id.to_uppercase(), class, "active")
         }
     }
 

@@ -49,3 +49,30 @@ pub struct Ci {
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom: Map<String, Value>,
 }
+
+impl Ci {
+    /// A CI with only its required fields set.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        class: impl Into<String>,
+        status: impl Into<String>,
+    ) -> Ci {
+        Ci {
+            id: id.into(),
+            name: name.into(),
+            class: class.into(),
+            status: status.into(),
+            owner: None,
+            team: None,
+            environment: None,
+            location: None,
+            service_class: None,
+            maintenance_window: None,
+            description: None,
+            attributes: Map::new(),
+            relations: BTreeMap::new(),
+            custom: Map::new(),
+        }
+    }
+}

@@ -179,6 +179,18 @@ fn hops(n: usize) -> String {
     }
 }
 
+/// One CI of a dependents or dependencies listing.
+fn ci_row(s: &mut String, r: &ReachedCi, dependents: bool) {
+    let _ = writeln!(
+        s,
+        "    {:<24} {:<28} {:<8} {}",
+        r.ci.id,
+        r.ci.name,
+        hops(r.distance),
+        via_text(r, dependents)
+    );
+}
+
 fn via_text(r: &ReachedCi, dependents: bool) -> String {
     match &r.via {
         Some(v) if dependents => format!("{} {} {}", r.ci.id, v.relation, v.ci),
@@ -236,14 +248,7 @@ fn render_text(subject: &Subject, impact: &Impact) -> String {
             if g.service { " (business service)" } else { "" }
         );
         for r in &g.cis {
-            let _ = writeln!(
-                s,
-                "    {:<24} {:<28} {:<8} {}",
-                r.ci.id,
-                r.ci.name,
-                hops(r.distance),
-                via_text(r, true)
-            );
+            ci_row(&mut s, r, true);
         }
     }
 
@@ -252,14 +257,7 @@ fn render_text(subject: &Subject, impact: &Impact) -> String {
         let _ = writeln!(s, "  nothing");
     }
     for r in &impact.dependencies {
-        let _ = writeln!(
-            s,
-            "    {:<24} {:<28} {:<8} {}",
-            r.ci.id,
-            r.ci.name,
-            hops(r.distance),
-            via_text(r, false)
-        );
+        ci_row(&mut s, r, false);
     }
 
     for (heading, list) in [
