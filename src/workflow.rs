@@ -1,19 +1,21 @@
 //! Workflows: the states of each kind, the transitions between them and the
-//! fields a record must carry in each state (ITIL defaults, SPEC section 4).
+//! fields a record must carry in each state. The ITIL defaults of SPEC
+//! section 4 apply unless `gitsm.yaml` replaces a kind's workflow under
+//! `workflows:`; a replacement is checked like code (every transition names a
+//! state, every state is reachable) before it is used.
 
-use std::sync::LazyLock;
-
+use crate::config::{WorkflowOverrides, WorkflowSpec};
 use crate::kind::Kind;
 use crate::model::{ChangeType, Record};
 
 /// One state of a workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
-    pub name: &'static str,
+    pub name: String,
     /// States reachable from this one.
-    pub next: &'static [&'static str],
+    pub next: Vec<String>,
     /// Dotted field paths that must be set in this state.
-    pub requires: &'static [&'static str],
+    pub requires: Vec<String>,
     /// No further change except appended notes.
     pub terminal: bool,
 }
@@ -21,8 +23,8 @@ pub struct State {
 /// A kind's (or a change type's) workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workflow {
-    pub name: &'static str,
-    pub initial: &'static str,
+    pub name: String,
+    pub initial: String,
     pub states: Vec<State>,
 }
 
@@ -31,8 +33,8 @@ impl Workflow {
         self.states.iter().find(|s| s.name == name)
     }
 
-    pub fn state_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.states.iter().map(|s| s.name)
+    pub fn state_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.states.iter().map(|s| s.name.as_str())
     }
 
     pub fn is_terminal(&self, name: &str) -> bool {
@@ -41,242 +43,184 @@ impl Workflow {
 
     /// Whether `from -> to` is allowed (staying in a state always is).
     pub fn allows(&self, from: &str, to: &str) -> bool {
-        from == to || self.state(from).is_some_and(|s| s.next.contains(&to))
+        from == to
+            || self
+                .state(from)
+                .is_some_and(|s| s.next.iter().any(|n| n == to))
+    }
+
+    /// The states `from` may move to.
+    pub fn next_of(&self, from: &str) -> &[String] {
+        self.state(from).map_or(&[], |s| s.next.as_slice())
+    }
+
+    /// A workflow from its `gitsm.yaml` form, or what is wrong with it: each
+    /// problem with the keys under the spec where it is.
+    pub fn from_spec(
+        name: &str,
+        spec: &WorkflowSpec,
+    ) -> Result<Workflow, Vec<(Vec<String>, String)>> {
+        let mut problems = Vec::new();
+        if !spec.states.contains_key(&spec.initial) {
+            problems.push((
+                vec!["initial".to_owned()],
+                format!(
+                    "initial state `{}` is not one of the states{}",
+                    spec.initial,
+                    crate::suggest::did_you_mean(&spec.initial, spec.states.keys())
+                ),
+            ));
+        }
+        for (state, s) in &spec.states {
+            for (i, n) in s.next.iter().enumerate() {
+                if !spec.states.contains_key(n) {
+                    problems.push((
+                        vec!["states".into(), state.clone(), "next".into(), i.to_string()],
+                        format!(
+                            "`{state}` moves to `{n}`, which is not a state of this workflow{}",
+                            crate::suggest::did_you_mean(n, spec.states.keys())
+                        ),
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            let reached = reachable(&spec.initial, |s| {
+                spec.states.get(s).map(|s| s.next.as_slice()).unwrap_or(&[])
+            });
+            for state in spec.states.keys() {
+                if !reached.contains(&state.as_str()) {
+                    problems.push((
+                        vec!["states".into(), state.clone()],
+                        format!("state `{state}` cannot be reached from `{}`", spec.initial),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Workflow {
+            name: name.to_owned(),
+            initial: spec.initial.clone(),
+            states: spec
+                .states
+                .iter()
+                .map(|(name, s)| State {
+                    name: name.clone(),
+                    next: s.next.clone(),
+                    requires: s.requires.clone(),
+                    terminal: s.next.is_empty(),
+                })
+                .collect(),
+        })
     }
 }
 
-const fn st(
-    name: &'static str,
-    next: &'static [&'static str],
-    requires: &'static [&'static str],
-) -> State {
-    State {
-        name,
-        next,
-        requires,
-        terminal: false,
+/// States reachable from `initial` (itself included).
+fn reachable<'a>(initial: &'a str, next: impl Fn(&str) -> &'a [String]) -> Vec<&'a str> {
+    let mut reached = vec![initial];
+    let mut i = 0;
+    while i < reached.len() {
+        for n in next(reached[i]) {
+            if !reached.contains(&n.as_str()) {
+                reached.push(n);
+            }
+        }
+        i += 1;
+    }
+    reached
+}
+
+/// The workflow of every kind (and change type) in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflows {
+    incident: Workflow,
+    problem: Workflow,
+    normal_change: Workflow,
+    emergency_change: Workflow,
+    standard_change: Workflow,
+    request: Workflow,
+    ci: Workflow,
+}
+
+impl Default for Workflows {
+    fn default() -> Self {
+        Workflows {
+            incident: defaults::incident(),
+            problem: defaults::problem(),
+            normal_change: defaults::normal_change(),
+            emergency_change: defaults::emergency_change(),
+            standard_change: defaults::standard_change(),
+            request: defaults::request(),
+            ci: defaults::ci(),
+        }
     }
 }
 
-const fn end(name: &'static str, requires: &'static [&'static str]) -> State {
-    State {
-        name,
-        next: &[],
-        requires,
-        terminal: true,
+impl Workflows {
+    /// The defaults with `overrides` applied. A bad override is left at its
+    /// default here; `config::check` reports it.
+    pub fn with_overrides(overrides: &WorkflowOverrides) -> Workflows {
+        let mut set = Workflows::default();
+        for (key, spec) in overrides.iter() {
+            if let Ok(wf) = Workflow::from_spec(&set.slot(key).name.clone(), spec) {
+                *set.slot(key) = wf;
+            }
+        }
+        set
     }
-}
 
-const RESOLVED: &[&str] = &["resolution.code", "resolution.notes", "resolved_at"];
-const CANCELLED: &[&str] = &["cancel_reason"];
-const PLANNED: &[&str] = &[
-    "risk",
-    "impact",
-    "window.start",
-    "window.end",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-];
-
-static INCIDENT: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "incident",
-    initial: "new",
-    states: vec![
-        st("new", &["in_progress", "cancelled"], &[]),
-        st(
-            "in_progress",
-            &["on_hold", "resolved", "cancelled"],
-            &["assignee"],
-        ),
-        st(
-            "on_hold",
-            &["in_progress", "resolved", "cancelled"],
-            &["assignee", "on_hold"],
-        ),
-        st(
-            "resolved",
-            &["closed", "in_progress", "cancelled"],
-            RESOLVED,
-        ),
-        end(
-            "closed",
-            &[
-                "resolution.code",
-                "resolution.notes",
-                "resolved_at",
-                "closed_at",
-            ],
-        ),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static PROBLEM: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "problem",
-    initial: "new",
-    states: vec![
-        st("new", &["investigating", "cancelled"], &[]),
-        st(
-            "investigating",
-            &["known_error", "resolved", "cancelled"],
-            &["assignee"],
-        ),
-        st(
-            "known_error",
-            &["resolved", "cancelled"],
-            &["root_cause", "workaround"],
-        ),
-        st(
-            "resolved",
-            &["closed", "investigating"],
-            &["resolution.code", "resolved_at"],
-        ),
-        end("closed", &["resolution.code", "resolved_at", "closed_at"]),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static CHANGE_NORMAL: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "change (normal)",
-    initial: "new",
-    states: vec![
-        st("new", &["assess", "cancelled"], &[]),
-        st(
-            "assess",
-            &["authorize", "new", "cancelled"],
-            &["risk", "impact"],
-        ),
-        st(
-            "authorize",
-            &["scheduled", "new", "cancelled"],
-            &["risk", "impact"],
-        ),
-        st("scheduled", &["implement", "new", "cancelled"], PLANNED),
-        st("implement", &["review"], PLANNED),
-        st("review", &["closed"], &["outcome"]),
-        end("closed", &["outcome", "close_code", "review"]),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static CHANGE_EMERGENCY: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "change (emergency)",
-    initial: "new",
-    states: vec![
-        st("new", &["assess", "authorize", "cancelled"], &[]),
-        st(
-            "assess",
-            &["authorize", "new", "cancelled"],
-            &["risk", "impact"],
-        ),
-        st("authorize", &["scheduled", "new", "cancelled"], &["risk"]),
-        st(
-            "scheduled",
-            &["implement", "new", "cancelled"],
-            &[
-                "risk",
-                "window.start",
-                "window.end",
-                "implementation_plan",
-                "backout_plan",
-            ],
-        ),
-        st(
-            "implement",
-            &["review"],
-            &[
-                "risk",
-                "window.start",
-                "window.end",
-                "implementation_plan",
-                "backout_plan",
-            ],
-        ),
-        st("review", &["closed"], &["outcome"]),
-        end("closed", &["outcome", "close_code", "review"]),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static CHANGE_STANDARD: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "change (standard)",
-    initial: "new",
-    states: vec![
-        st("new", &["scheduled", "cancelled"], &["template"]),
-        st(
-            "scheduled",
-            &["implement", "new", "cancelled"],
-            &["template", "window.start", "window.end"],
-        ),
-        st(
-            "implement",
-            &["review", "closed"],
-            &["template", "window.start", "window.end"],
-        ),
-        st("review", &["closed"], &["outcome"]),
-        end("closed", &["outcome", "close_code"]),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static REQUEST: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "service request",
-    initial: "new",
-    states: vec![
-        st(
-            "new",
-            &["approved", "in_fulfillment", "rejected", "cancelled"],
-            &[],
-        ),
-        st("approved", &["in_fulfillment", "cancelled"], &[]),
-        st("in_fulfillment", &["fulfilled", "cancelled"], &["assignee"]),
-        st(
-            "fulfilled",
-            &["closed", "in_fulfillment"],
-            &["fulfilled_at"],
-        ),
-        end("closed", &["fulfilled_at", "closed_at"]),
-        end("rejected", &["reject_reason"]),
-        end("cancelled", CANCELLED),
-    ],
-});
-
-static CI: LazyLock<Workflow> = LazyLock::new(|| Workflow {
-    name: "configuration item",
-    initial: "planned",
-    states: vec![
-        st("planned", &["active", "retired"], &[]),
-        st("active", &["maintenance", "retired"], &[]),
-        st("maintenance", &["active", "retired"], &[]),
-        end("retired", &[]),
-    ],
-});
-
-/// The workflow a kind starts in (for changes: the normal one).
-pub fn for_kind(kind: Kind) -> &'static Workflow {
-    match kind {
-        Kind::Incident => &INCIDENT,
-        Kind::Problem => &PROBLEM,
-        Kind::Change => &CHANGE_NORMAL,
-        Kind::Request => &REQUEST,
-        Kind::Ci => &CI,
+    fn slot(&mut self, key: &str) -> &mut Workflow {
+        match key {
+            "incident" => &mut self.incident,
+            "problem" => &mut self.problem,
+            "emergency_change" => &mut self.emergency_change,
+            "standard_change" => &mut self.standard_change,
+            "request" => &mut self.request,
+            "ci" => &mut self.ci,
+            _ => &mut self.normal_change,
+        }
     }
-}
 
-/// The workflow that governs `record`.
-pub fn for_record(record: &Record) -> &'static Workflow {
-    match record {
-        Record::Change(c) => for_change(c.change_type),
-        other => for_kind(other.kind()),
+    /// The workflow a kind starts in (for changes: the normal one).
+    pub fn for_kind(&self, kind: Kind) -> &Workflow {
+        match kind {
+            Kind::Incident => &self.incident,
+            Kind::Problem => &self.problem,
+            Kind::Change => &self.normal_change,
+            Kind::Request => &self.request,
+            Kind::Ci => &self.ci,
+        }
     }
-}
 
-pub fn for_change(t: ChangeType) -> &'static Workflow {
-    match t {
-        ChangeType::Normal => &CHANGE_NORMAL,
-        ChangeType::Emergency => &CHANGE_EMERGENCY,
-        ChangeType::Standard => &CHANGE_STANDARD,
+    pub fn for_change(&self, t: ChangeType) -> &Workflow {
+        match t {
+            ChangeType::Normal => &self.normal_change,
+            ChangeType::Emergency => &self.emergency_change,
+            ChangeType::Standard => &self.standard_change,
+        }
+    }
+
+    /// The workflow that governs `record`.
+    pub fn for_record(&self, record: &Record) -> &Workflow {
+        match record {
+            Record::Change(c) => self.for_change(c.change_type),
+            other => self.for_kind(other.kind()),
+        }
+    }
+
+    /// Every workflow in force.
+    pub fn all(&self) -> [&Workflow; 7] {
+        [
+            &self.incident,
+            &self.problem,
+            &self.normal_change,
+            &self.emergency_change,
+            &self.standard_change,
+            &self.request,
+            &self.ci,
+        ]
     }
 }
 
@@ -297,34 +241,225 @@ pub fn is_set(json: &serde_json::Value, dotted: &str) -> bool {
     }
 }
 
+/// The ITIL defaults of SPEC section 4, written as the `gitsm.yaml` form
+/// an organisation would copy and adapt.
+mod defaults {
+    use super::*;
+
+    /// A workflow from `(state, next states, required fields)` rows; a
+    /// state with no next states is terminal.
+    fn build(name: &str, rows: &[(&str, &[&str], &[&str])]) -> Workflow {
+        Workflow {
+            name: name.to_owned(),
+            initial: rows[0].0.to_owned(),
+            states: rows
+                .iter()
+                .map(|(state, next, requires)| State {
+                    name: (*state).to_owned(),
+                    next: next.iter().map(|s| (*s).to_owned()).collect(),
+                    requires: requires.iter().map(|s| (*s).to_owned()).collect(),
+                    terminal: next.is_empty(),
+                })
+                .collect(),
+        }
+    }
+
+    const RESOLVED: &[&str] = &["resolution.code", "resolution.notes", "resolved_at"];
+    const CANCELLED: &[&str] = &["cancel_reason"];
+    const PLANNED: &[&str] = &[
+        "risk",
+        "impact",
+        "window.start",
+        "window.end",
+        "implementation_plan",
+        "backout_plan",
+        "test_plan",
+    ];
+    const EMERGENCY_PLANNED: &[&str] = &[
+        "risk",
+        "window.start",
+        "window.end",
+        "implementation_plan",
+        "backout_plan",
+    ];
+    const STANDARD_PLANNED: &[&str] = &["template", "window.start", "window.end"];
+
+    pub fn incident() -> Workflow {
+        build(
+            "incident",
+            &[
+                ("new", &["in_progress", "cancelled"], &[]),
+                (
+                    "in_progress",
+                    &["on_hold", "resolved", "cancelled"],
+                    &["assignee"],
+                ),
+                (
+                    "on_hold",
+                    &["in_progress", "resolved", "cancelled"],
+                    &["assignee", "on_hold"],
+                ),
+                (
+                    "resolved",
+                    &["closed", "in_progress", "cancelled"],
+                    RESOLVED,
+                ),
+                (
+                    "closed",
+                    &[],
+                    &[
+                        "resolution.code",
+                        "resolution.notes",
+                        "resolved_at",
+                        "closed_at",
+                    ],
+                ),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn problem() -> Workflow {
+        build(
+            "problem",
+            &[
+                ("new", &["investigating", "cancelled"], &[]),
+                (
+                    "investigating",
+                    &["known_error", "resolved", "cancelled"],
+                    &["assignee"],
+                ),
+                (
+                    "known_error",
+                    &["resolved", "cancelled"],
+                    &["root_cause", "workaround"],
+                ),
+                (
+                    "resolved",
+                    &["closed", "investigating"],
+                    &["resolution.code", "resolved_at"],
+                ),
+                (
+                    "closed",
+                    &[],
+                    &["resolution.code", "resolved_at", "closed_at"],
+                ),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn normal_change() -> Workflow {
+        build(
+            "change (normal)",
+            &[
+                ("new", &["assess", "cancelled"], &[]),
+                (
+                    "assess",
+                    &["authorize", "new", "cancelled"],
+                    &["risk", "impact"],
+                ),
+                (
+                    "authorize",
+                    &["scheduled", "new", "cancelled"],
+                    &["risk", "impact"],
+                ),
+                ("scheduled", &["implement", "new", "cancelled"], PLANNED),
+                ("implement", &["review"], PLANNED),
+                ("review", &["closed"], &["outcome"]),
+                ("closed", &[], &["outcome", "close_code", "review"]),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn emergency_change() -> Workflow {
+        build(
+            "change (emergency)",
+            &[
+                ("new", &["assess", "authorize", "cancelled"], &[]),
+                (
+                    "assess",
+                    &["authorize", "new", "cancelled"],
+                    &["risk", "impact"],
+                ),
+                ("authorize", &["scheduled", "new", "cancelled"], &["risk"]),
+                (
+                    "scheduled",
+                    &["implement", "new", "cancelled"],
+                    EMERGENCY_PLANNED,
+                ),
+                ("implement", &["review"], EMERGENCY_PLANNED),
+                ("review", &["closed"], &["outcome"]),
+                ("closed", &[], &["outcome", "close_code", "review"]),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn standard_change() -> Workflow {
+        build(
+            "change (standard)",
+            &[
+                ("new", &["scheduled", "cancelled"], &["template"]),
+                (
+                    "scheduled",
+                    &["implement", "new", "cancelled"],
+                    STANDARD_PLANNED,
+                ),
+                ("implement", &["review", "closed"], STANDARD_PLANNED),
+                ("review", &["closed"], &["outcome"]),
+                ("closed", &[], &["outcome", "close_code"]),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn request() -> Workflow {
+        build(
+            "service request",
+            &[
+                (
+                    "new",
+                    &["approved", "in_fulfillment", "rejected", "cancelled"],
+                    &[],
+                ),
+                ("approved", &["in_fulfillment", "cancelled"], &[]),
+                ("in_fulfillment", &["fulfilled", "cancelled"], &["assignee"]),
+                (
+                    "fulfilled",
+                    &["closed", "in_fulfillment"],
+                    &["fulfilled_at"],
+                ),
+                ("closed", &[], &["fulfilled_at", "closed_at"]),
+                ("rejected", &[], &["reject_reason"]),
+                ("cancelled", &[], CANCELLED),
+            ],
+        )
+    }
+
+    pub fn ci() -> Workflow {
+        build(
+            "configuration item",
+            &[
+                ("planned", &["active", "retired"], &[]),
+                ("active", &["maintenance", "retired"], &[]),
+                ("maintenance", &["active", "retired"], &[]),
+                ("retired", &[], &[]),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::StateSpec;
 
     #[test]
-    fn every_transition_names_a_known_state_and_every_state_is_reachable() {
-        let all = [
-            &*INCIDENT,
-            &*PROBLEM,
-            &*CHANGE_NORMAL,
-            &*CHANGE_EMERGENCY,
-            &*CHANGE_STANDARD,
-            &*REQUEST,
-            &*CI,
-        ];
-        for wf in all {
-            let mut reached = vec![wf.initial];
-            let mut i = 0;
-            while i < reached.len() {
-                let s = wf.state(reached[i]).expect("known state");
-                for n in s.next {
-                    assert!(wf.state(n).is_some(), "{}: {} -> {n}", wf.name, s.name);
-                    if !reached.contains(n) {
-                        reached.push(n);
-                    }
-                }
-                i += 1;
-            }
+    fn defaults_name_known_states_and_reach_them_all() {
+        for wf in Workflows::default().all() {
+            let reached = reachable(&wf.initial, |s| wf.next_of(s));
             assert_eq!(
                 reached.len(),
                 wf.states.len(),
@@ -332,19 +467,71 @@ mod tests {
                 wf.name
             );
             for s in &wf.states {
-                assert_eq!(s.terminal, s.next.is_empty(), "{}: {}", wf.name, s.name);
+                for n in &s.next {
+                    assert!(wf.state(n).is_some(), "{}: {} -> {n}", wf.name, s.name);
+                }
             }
         }
     }
 
     #[test]
     fn incident_defaults_follow_itil() {
-        let wf = for_kind(Kind::Incident);
+        let set = Workflows::default();
+        let wf = set.for_kind(Kind::Incident);
         assert!(wf.allows("new", "in_progress"));
         assert!(wf.allows("in_progress", "on_hold"));
         assert!(wf.allows("on_hold", "in_progress"));
         assert!(wf.allows("resolved", "in_progress"));
         assert!(!wf.allows("new", "closed"));
         assert!(wf.is_terminal("closed"));
+    }
+
+    fn spec(initial: &str, states: &[(&str, &[&str])]) -> WorkflowSpec {
+        WorkflowSpec {
+            initial: initial.into(),
+            states: states
+                .iter()
+                .map(|(s, next)| {
+                    let next = next.iter().map(|n| (*n).to_owned()).collect();
+                    (
+                        (*s).to_owned(),
+                        StateSpec {
+                            next,
+                            requires: vec![],
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_spec_with_an_unknown_target_or_an_unreachable_state_is_refused() {
+        let bad = spec("new", &[("new", &["done", "triage"]), ("done", &[])]);
+        let problems = Workflow::from_spec("incident", &bad).expect_err("unknown target");
+        assert_eq!(problems[0].0, ["states", "new", "next", "1"]);
+        let island = spec(
+            "new",
+            &[("new", &["done"]), ("done", &[]), ("limbo", &["done"])],
+        );
+        let problems = Workflow::from_spec("incident", &island).expect_err("unreachable");
+        assert!(problems[0].1.contains("`limbo` cannot be reached"));
+        let ok = spec("new", &[("new", &["done"]), ("done", &[])]);
+        let wf = Workflow::from_spec("incident", &ok).expect("valid");
+        assert!(wf.is_terminal("done") && wf.allows("new", "done"));
+    }
+
+    #[test]
+    fn overrides_replace_only_their_kind() {
+        let overrides = WorkflowOverrides {
+            incident: Some(spec("open", &[("open", &["done"]), ("done", &[])])),
+            ..WorkflowOverrides::default()
+        };
+        let set = Workflows::with_overrides(&overrides);
+        assert_eq!(set.for_kind(Kind::Incident).initial, "open");
+        assert_eq!(
+            set.for_kind(Kind::Problem),
+            Workflows::default().for_kind(Kind::Problem)
+        );
     }
 }

@@ -11,7 +11,6 @@ use crate::kind::Kind;
 use crate::model::Record;
 use crate::records::Loaded;
 use crate::suggest;
-use crate::workflow;
 use crate::yaml::Pos;
 
 use super::Located;
@@ -217,7 +216,7 @@ fn health(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // A change may name a retired CI: that is how one is disposed of.
-        let open = !workflow::for_record(record).is_terminal(record.status())
+        let open = !config.workflow(record).is_terminal(record.status())
             && !matches!(record, Record::Change(_));
         for (r, pos) in &file.refs {
             if r.expects != Some(Kind::Ci) {

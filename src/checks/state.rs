@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ChangeType, Record};
 use crate::suggest;
-use crate::workflow::{self, is_set};
+use crate::workflow::is_set;
 
 use super::Located;
 
@@ -14,7 +14,7 @@ const CHANGE_APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "c
 const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fulfilled", "closed"];
 
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
-    let wf = workflow::for_record(record);
+    let wf = config.workflow(record);
     let status = record.status();
     let Some(state) = wf.state(status) else {
         let names: Vec<&str> = wf.state_names().collect();
@@ -33,8 +33,8 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
         return;
     };
     let json = record.to_json();
-    for field in state.requires {
-        if !is_set(&json, field) {
+    for field in &state.requires {
+        if !is_set(&json, field.as_str()) {
             out.push(
                 at.error(
                     "missing-for-state",

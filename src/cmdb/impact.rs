@@ -8,7 +8,6 @@ use crate::config::Config;
 use crate::kind::Kind;
 use crate::model::{ChangeWindow, Priority, Record};
 use crate::records::Loaded;
-use crate::workflow;
 
 use super::{CmdbGraph, Reached};
 
@@ -208,7 +207,7 @@ pub fn impact(
         cis.sort();
         cis.dedup();
         let status = record.status();
-        let open = !workflow::for_record(record).is_terminal(status) && status != "resolved";
+        let open = !config.workflow(record).is_terminal(status) && status != "resolved";
         let mut ticket = TicketOnChain {
             id: record.id().to_owned(),
             kind: record.kind(),

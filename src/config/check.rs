@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use crate::calendar::parse_spans;
 use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
 use crate::yaml::{Node, Segment};
 
 use super::Config;
@@ -21,6 +22,7 @@ pub fn check(config: &Config, node: &Node, path: &Path) -> Vec<Diagnostic> {
     out.calendars(config);
     out.policies(config);
     out.cmdb(config);
+    out.workflows(config);
     out.diags
 }
 
@@ -52,6 +54,50 @@ impl Checker<'_> {
             }
         }
         true
+    }
+
+    /// Workflow overrides are complete graphs whose required fields exist.
+    fn workflows(&mut self, config: &Config) {
+        for (key, spec) in config.workflows.iter() {
+            if let Err(problems) = crate::workflow::Workflow::from_spec(key, spec) {
+                for (at, message) in problems {
+                    let mut path = vec!["workflows", key];
+                    path.extend(at.iter().map(String::as_str));
+                    self.error(&path, format!("workflow `{key}`: {message}"));
+                }
+            }
+            let kind = match key {
+                "incident" => Kind::Incident,
+                "problem" => Kind::Problem,
+                "request" => Kind::Request,
+                "ci" => Kind::Ci,
+                _ => Kind::Change,
+            };
+            let schema = crate::schema::builtin(kind);
+            let fields = schema.get("properties").and_then(|p| p.as_object());
+            for (state, s) in &spec.states {
+                for (i, field) in s.requires.iter().enumerate() {
+                    let top = field.split('.').next().unwrap_or_default();
+                    if fields.is_some_and(|f| !f.contains_key(top)) {
+                        let hint = crate::suggest::did_you_mean(
+                            top,
+                            fields.into_iter().flat_map(|f| f.keys()),
+                        );
+                        self.error(
+                            &[
+                                "workflows",
+                                key,
+                                "states",
+                                state,
+                                "requires",
+                                &i.to_string(),
+                            ],
+                            format!("a {} has no field `{top}`{hint}", kind.label()),
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn people(&mut self, config: &Config) {

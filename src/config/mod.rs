@@ -51,5 +51,6 @@ pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<D
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
+    config.flows = crate::workflow::Workflows::with_overrides(&config.workflows);
     Ok(config)
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::duration::Duration;
 use crate::kind::Kind;
-use crate::model::{ChangeType, Level, Priority, Timestamp};
+use crate::model::{ChangeType, Level, Priority, Record, Timestamp};
+use crate::workflow::{Workflow, Workflows};
 
 /// The whole of `gitsm.yaml`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -46,6 +47,15 @@ pub struct Config {
     pub resolution_codes: Vec<String>,
     /// Organisation-defined fields under `custom:`, by kind then field name.
     pub custom_fields: BTreeMap<Kind, BTreeMap<String, CustomField>>,
+    /// Replacements for the default ITIL workflows, by kind.
+    pub workflows: WorkflowOverrides,
+    /// How far a recorded timestamp may lie after the commit that records
+    /// it (clocks differ between machines).
+    pub clock_skew: Duration,
+    /// The workflows in force: the defaults with `workflows` applied.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub flows: Workflows,
 }
 
 impl Default for Config {
@@ -77,8 +87,75 @@ impl Default for Config {
             .map(String::from)
             .to_vec(),
             custom_fields: BTreeMap::new(),
+            workflows: WorkflowOverrides::default(),
+            clock_skew: Duration::minutes(15),
+            flows: Workflows::default(),
         }
     }
+}
+
+impl Config {
+    /// The workflow that governs `record`.
+    pub fn workflow(&self, record: &Record) -> &Workflow {
+        self.flows.for_record(record)
+    }
+
+    /// The workflow new records of `kind` start in.
+    pub fn kind_workflow(&self, kind: Kind) -> &Workflow {
+        self.flows.for_kind(kind)
+    }
+}
+
+/// Workflows that replace a default, by kind (`change` is the normal
+/// change; emergency and standard changes have their own).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkflowOverrides {
+    pub incident: Option<WorkflowSpec>,
+    pub problem: Option<WorkflowSpec>,
+    pub change: Option<WorkflowSpec>,
+    pub emergency_change: Option<WorkflowSpec>,
+    pub standard_change: Option<WorkflowSpec>,
+    pub request: Option<WorkflowSpec>,
+    pub ci: Option<WorkflowSpec>,
+}
+
+impl WorkflowOverrides {
+    /// The overrides given, by config key.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &WorkflowSpec)> {
+        [
+            ("incident", &self.incident),
+            ("problem", &self.problem),
+            ("change", &self.change),
+            ("emergency_change", &self.emergency_change),
+            ("standard_change", &self.standard_change),
+            ("request", &self.request),
+            ("ci", &self.ci),
+        ]
+        .into_iter()
+        .filter_map(|(k, s)| s.as_ref().map(|s| (k, s)))
+    }
+}
+
+/// A whole workflow: where records start and what each state allows.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSpec {
+    /// The state new records start in.
+    pub initial: String,
+    /// Every state by name. A state without `next` states is terminal: the
+    /// record is frozen except for appended notes.
+    pub states: BTreeMap<String, StateSpec>,
+}
+
+/// One state of a workflow override.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateSpec {
+    /// States a record may move to from this one.
+    pub next: Vec<String>,
+    /// Dotted field paths a record must carry in this state (e.g. `resolution.code`).
+    pub requires: Vec<String>,
 }
 
 /// A person and their Git identities.

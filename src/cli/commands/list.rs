@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::kind::Kind;
 use crate::model::{Priority, Record};
 use crate::records;
-use crate::workflow;
 
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
@@ -70,7 +69,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut rows: Vec<Row> = loaded
         .records()
         .filter(|(_, r)| args.status.is_empty() || args.status.iter().any(|s| s == r.status()))
-        .filter(|(_, r)| !args.open || !workflow::for_record(r).is_terminal(r.status()))
+        .filter(|(_, r)| !args.open || !ws.config.workflow(r).is_terminal(r.status()))
         .map(|(f, r)| Row {
             id: r.id().to_owned(),
             kind: r.kind(),

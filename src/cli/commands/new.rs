@@ -15,7 +15,6 @@ use crate::ids;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records;
-use crate::workflow;
 use crate::workspace::Workspace;
 
 use super::super::CliError;
@@ -74,11 +73,17 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         doc.insert("id".into(), json!(ids::slug(&args.title)));
         doc.insert("name".into(), json!(args.title));
         doc.insert("class".into(), json!("application"));
-        doc.insert("status".into(), json!(workflow::for_kind(kind).initial));
+        doc.insert(
+            "status".into(),
+            json!(ws.config.kind_workflow(kind).initial),
+        );
     } else {
         doc.insert("id".into(), Value::Null);
         doc.insert("title".into(), json!(args.title));
-        doc.insert("status".into(), json!(workflow::for_kind(kind).initial));
+        doc.insert(
+            "status".into(),
+            json!(ws.config.kind_workflow(kind).initial),
+        );
         doc.insert("created_at".into(), stamp);
         let who_field = if matches!(kind, Kind::Change | Kind::Request) {
             "requested_by"
