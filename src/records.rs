@@ -136,7 +136,8 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
     (paths, diags)
 }
 
-fn is_year(name: &str) -> bool {
+/// Whether a folder name is a year (`2026`): the one level of sharding allowed.
+pub fn is_year(name: &str) -> bool {
     name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -167,21 +168,7 @@ pub fn read_record(
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let abs = ws.abs(rel);
     let bytes = match std::fs::symlink_metadata(&abs) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return (
-                None,
-                vec![
-                    Diagnostic::error(
-                        "too-large",
-                        format!(
-                            "file is {} bytes; record files are limited to {MAX_FILE_BYTES} bytes",
-                            meta.len()
-                        ),
-                    )
-                    .in_file(rel),
-                ],
-            );
-        }
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => return (None, vec![too_large(rel, meta.len())]),
         Ok(_) => std::fs::read(&abs),
         Err(e) => Err(e),
     };
@@ -192,6 +179,15 @@ pub fn read_record(
             vec![Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)],
         ),
     }
+}
+
+/// The refusal of a file larger than a record may be.
+pub fn too_large(rel: &Path, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        "too-large",
+        format!("file is {size} bytes; record files are limited to {MAX_FILE_BYTES} bytes"),
+    )
+    .in_file(rel)
 }
 
 /// Parse and check the bytes of a record file.

@@ -79,8 +79,8 @@ pub(super) fn check_ci(
 }
 
 /// Cross-CI checks: allowed class pairings, cycles, CMDB health.
-pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
-    health(config, loaded, out);
+/// Relation rules: class pairings and cycles where a relation forbids them.
+pub(super) fn relations(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let cis: HashMap<&str, (&std::path::Path, &crate::model::Ci)> = loaded
         .records()
         .filter_map(|(f, r)| match r {
@@ -167,7 +167,7 @@ pub(super) fn check_graph(config: &Config, loaded: &Loaded, out: &mut Vec<Diagno
 /// names them), retired CIs still named by open incidents, problems or
 /// requests (changes may: decommissioning is a change) or by relations of
 /// CIs that are not retired, and CIs sharing a name.
-fn health(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+pub(super) fn health(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let graph = CmdbGraph::from_loaded(&config.ci, loaded);
     let retired = |id: &str| {
         graph

@@ -6,12 +6,17 @@
 
 mod cmdb;
 mod fields;
+mod history;
 mod identity;
 mod references;
 mod state;
 mod timeline;
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
@@ -66,11 +71,43 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
     out
 }
 
+/// History rules: `record` against its previous version `old` (`None`
+/// when it is new), recorded by a commit made at `recorded_at`.
+pub fn history(
+    ws: &Workspace,
+    record: &Record,
+    old: Option<&Value>,
+    recorded_at: DateTime<FixedOffset>,
+    node: &Node,
+    path: &Path,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    history::check(&ws.config, record, old, recorded_at, &Located { node, path }, &mut out);
+    out
+}
+
 /// Checks across the whole tree.
 pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     identity::duplicates(loaded, &mut out);
     references::check(&ws.config, loaded, &mut out);
-    cmdb::check_graph(&ws.config, loaded, &mut out);
+    cmdb::health(&ws.config, loaded, &mut out);
+    cmdb::relations(&ws.config, loaded, &mut out);
+    out
+}
+
+/// The cross-record checks of a change: `loaded` holds the records that
+/// changed (at `changed`) and the records they name, and only findings on
+/// changed files are kept — plus relation cycles, which a change may close
+/// through records it did not touch. Whole-tree warnings (orphan CIs) need
+/// the whole tree and are left to `validate --all`.
+pub fn changed(ws: &Workspace, loaded: &Loaded, changed: &HashSet<PathBuf>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    identity::duplicates(loaded, &mut out);
+    references::check(&ws.config, loaded, &mut out);
+    cmdb::relations(&ws.config, loaded, &mut out);
+    out.retain(|d| {
+        d.code == "relation-cycle" || d.path.as_ref().is_some_and(|p| changed.contains(p))
+    });
     out
 }

@@ -33,20 +33,28 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
         return;
     };
     let json = record.to_json();
-    for field in &state.requires {
-        if !is_set(&json, field.as_str()) {
-            out.push(
-                at.error(
-                    "missing-for-state",
-                    "/status",
-                    format!("state `{status}` requires `{field}`"),
-                )
-                .with_hint(format!(
-                    "set it with `gitsm set {} {field}=...`",
-                    record.id()
-                )),
-            );
-        }
+    let missing: Vec<&str> = state
+        .requires
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !is_set(&json, f))
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+        let sets: Vec<String> = missing.iter().map(|f| format!("{f}=...")).collect();
+        out.push(
+            at.error(
+                "missing-for-state",
+                "/status",
+                format!("state `{status}` requires {}", list.join(", ")),
+            )
+            .with_hint(format!(
+                "set {} with `gitsm set {} {}`",
+                if missing.len() == 1 { "it" } else { "them" },
+                record.id(),
+                sets.join(" ")
+            )),
+        );
     }
     match record {
         Record::Incident(inc) => {

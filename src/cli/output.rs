@@ -52,7 +52,11 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
                 "  {DIM}-->{DIM:#} {shown}:{}:{}{commit}",
                 d.line, d.column
             )?;
+            // A finding in a past commit: the work tree may read otherwise.
             let lines = sources.entry(path.clone()).or_insert_with(|| {
+                if d.commit.is_some() {
+                    return None;
+                }
                 std::fs::read_to_string(root.join(path))
                     .ok()
                     .map(|t| t.lines().map(String::from).collect())
@@ -79,12 +83,11 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
     Ok(())
 }
 
-/// The one-line summary after a validation.
-pub fn summary_line(summary: Summary, records: usize) -> String {
+/// The one-line summary after a validation of `what` (e.g. "12 records").
+pub fn summary_line(summary: Summary, what: &str) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
-        "checked {}: {}, {}",
-        plural(records, "record"),
+        "checked {what}: {}, {}",
         plural(summary.errors, "error"),
         plural(summary.warnings, "warning")
     )
@@ -182,7 +185,10 @@ pub fn github(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
     let files: Vec<String> = by_file.iter().map(|(f, n)| format!("{f} ({n})")).collect();
     let line = format!(
         "gitsm validate: {}{}",
-        summary_line(summary, records),
+        summary_line(
+            summary,
+            &format!("{records} record{}", if records == 1 { "" } else { "s" })
+        ),
         if files.is_empty() {
             String::new()
         } else {

@@ -246,6 +246,18 @@ impl IdPolicy {
             Kind::Ci => None,
         }
     }
+
+    /// The kind an id belongs to: a ticket kind by its prefix, else a CI.
+    pub fn kind_of(&self, id: &str) -> Kind {
+        Kind::ALL
+            .into_iter()
+            .find(|&k| {
+                self.prefix(k).is_some_and(|p| {
+                    id.strip_prefix(p).is_some_and(|rest| rest.starts_with('-'))
+                })
+            })
+            .unwrap_or(Kind::Ci)
+    }
 }
 
 /// Priorities for one impact level, by urgency.

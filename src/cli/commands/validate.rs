@@ -1,10 +1,13 @@
-//! `gitsm validate`: schema, references, uniqueness, state and policy rules.
+//! `gitsm validate`: schema, references, uniqueness, state and policy rules
+//! on the work tree; with `--staged` or `--range`, the history rules too.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::checks;
-use crate::diagnostic::Summary;
+use crate::diagnostic::{Diagnostic, Summary};
 use crate::git;
+use crate::history::{self, HistoryError};
 use crate::kind::Kind;
 use crate::records;
 
@@ -12,15 +15,22 @@ use super::super::CliError;
 use super::super::output::{self, DiagnosticFormat, Paths};
 use super::super::ui::{Ui, stdout_write};
 
-/// Check every record of the managed repository
+/// Check the records of the managed repository
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 when no errors were found, 1 when some were, 2 for a bad config or usage."
+    after_help = "Exit status: 0 when no errors were found, 1 when some were, 2 for a bad config or usage.\n\n\
+Examples:\n  gitsm validate                                   # the work tree\n  gitsm validate --staged                          # the pre-commit hook\n  gitsm validate --range origin/main..HEAD --format github   # CI on a pull request"
 )]
 pub struct Args {
     /// Check the whole work tree (the default)
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["staged", "range"])]
     pub all: bool,
+    /// Check what is staged against HEAD, with the history rules (pre-commit)
+    #[arg(long, conflicts_with = "range")]
+    pub staged: bool,
+    /// Check every first-parent commit of A..B against its parent
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
@@ -31,33 +41,83 @@ pub struct Args {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &Kind::ALL);
-    let mut diags = loaded.diagnostics.clone();
-    diags.extend(checks::tree(&ws, &loaded));
-    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let records = loaded.checked;
-    let summary = Summary::of(&diags);
-    let prefix = git::open(&ws.root)
-        .and_then(|repo| git::prefix(&repo, &ws.root))
+    let repo = git::open(&ws.root);
+    let prefix = repo
+        .as_ref()
+        .and_then(|repo| git::prefix(repo, &ws.root))
         .unwrap_or_else(|| super::super::ui::relative(&ws.root, &ui.cwd));
+    let (mut diags, files, what) = if args.staged || args.range.is_some() {
+        let repo = repo.ok_or_else(|| {
+            CliError::usage(format!(
+                "{} is not inside a Git repository; --staged and --range read Git history",
+                ws.root.display()
+            ))
+        })?;
+        let checked = match &args.range {
+            Some(spec) => history::range(&ws, &repo, &prefix, spec),
+            None => history::staged(&ws, &repo, &prefix, super::new::now()?),
+        }
+        .map_err(history_error)?;
+        let what = match &args.range {
+            Some(spec) => format!(
+                "{} in {} commit{} of {spec}",
+                records_word(checked.files.len()),
+                checked.commits,
+                if checked.commits == 1 { "" } else { "s" }
+            ),
+            None => format!("{} staged", records_word(checked.files.len())),
+        };
+        (checked.diagnostics, checked.files, what)
+    } else {
+        let loaded = records::load(&ws, &Kind::ALL);
+        let mut diags = loaded.diagnostics.clone();
+        diags.extend(checks::tree(&ws, &loaded));
+        let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
+        let what = records_word(loaded.checked);
+        (diags, files, what)
+    };
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let summary = Summary::of(&diags);
     let paths = Paths { prefix };
-    match args.format {
-        DiagnosticFormat::Text => {
-            ui.print_diagnostics(&diags);
-            ui.status(&output::summary_line(summary, records));
-        }
-        DiagnosticFormat::Json => stdout_write(&output::json(&diags, records, &paths))?,
-        DiagnosticFormat::Github => stdout_write(&output::github(&diags, records, &paths))?,
-        DiagnosticFormat::Junit => {
-            let files: Vec<_> = loaded.files.iter().map(|f| f.path.clone()).collect();
-            stdout_write(&output::junit(&diags, &files, &paths))?;
-        }
-        DiagnosticFormat::Sarif => stdout_write(&output::sarif(&diags, &paths))?,
-    }
+    report(ui, &args, &diags, &files, &paths, &what)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn report(
+    ui: &Ui,
+    args: &Args,
+    diags: &[Diagnostic],
+    files: &[PathBuf],
+    paths: &Paths,
+    what: &str,
+) -> Result<(), CliError> {
+    let summary = Summary::of(diags);
+    let records = files.len();
+    match args.format {
+        DiagnosticFormat::Text => {
+            ui.print_diagnostics(diags);
+            ui.status(&output::summary_line(summary, what));
+        }
+        DiagnosticFormat::Json => stdout_write(&output::json(diags, records, paths))?,
+        DiagnosticFormat::Github => stdout_write(&output::github(diags, records, paths))?,
+        DiagnosticFormat::Junit => stdout_write(&output::junit(diags, files, paths))?,
+        DiagnosticFormat::Sarif => stdout_write(&output::sarif(diags, paths))?,
+    }
+    Ok(())
+}
+
+fn records_word(n: usize) -> String {
+    format!("{n} record{}", if n == 1 { "" } else { "s" })
+}
+
+fn history_error(e: HistoryError) -> CliError {
+    match e.hint() {
+        Some(hint) => CliError::usage_hint(e.to_string(), hint),
+        None => CliError::usage(e.to_string()),
+    }
 }

@@ -1,0 +1,225 @@
+//! Rules between two versions of one record: the workflow allows the
+//! transition, terminal records stay frozen, immutable fields stay, notes
+//! are only appended, and what a commit records did not happen after it.
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::Record;
+
+use super::Located;
+
+/// Fields that never change once written.
+const IMMUTABLE: &[&str] = &["id", "created_at", "reported_by", "requested_by"];
+
+/// Timestamps that record something that happened (as opposed to plans
+/// such as a change window): they cannot lie after the commit recording them.
+const STAMPS: &[&str] = &[
+    "created_at",
+    "acknowledged_at",
+    "implemented_at",
+    "resolved_at",
+    "fulfilled_at",
+    "closed_at",
+];
+
+/// Lists whose items carry such timestamps, and the timestamp fields.
+const STAMPED_LISTS: &[(&str, &[&str])] = &[
+    ("notes", &["at"]),
+    ("approvals", &["at"]),
+    ("escalations", &["at"]),
+    ("on_hold", &["start", "end"]),
+];
+
+/// Check `record` (parsed at `at`) against its previous version `old`
+/// (`None` for a new record). `recorded_at` is the time of the commit that
+/// records it (or now, for the index).
+pub(super) fn check(
+    config: &Config,
+    record: &Record,
+    old: Option<&Value>,
+    recorded_at: DateTime<FixedOffset>,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let new = record.to_json();
+    if let Some(old) = old {
+        transition(config, record, old, &new, at, out);
+        for field in IMMUTABLE {
+            if let Some(before) = old.get(*field)
+                && new.get(*field) != Some(before)
+            {
+                out.push(at.error(
+                    "immutable",
+                    &format!("/{field}"),
+                    format!("`{field}` may not change once recorded (it was {before})"),
+                ));
+            }
+        }
+        notes_appended(old, &new, at, out);
+    }
+    stamps_not_in_future(config, old, &new, recorded_at, at, out);
+}
+
+fn transition(
+    config: &Config,
+    record: &Record,
+    old: &Value,
+    new: &Value,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let wf = config.workflow(record);
+    let Some(from) = old.get("status").and_then(Value::as_str) else {
+        return;
+    };
+    let to = record.status();
+    if wf.state(from).is_none() || wf.state(to).is_none() {
+        // An unknown state is reported by the single-record checks.
+        return;
+    }
+    if from != to {
+        if !wf.allows(from, to) {
+            let next = wf.next_of(from);
+            let allowed = if next.is_empty() {
+                format!("`{from}` is a terminal state: nothing may follow it")
+            } else {
+                format!(
+                    "from `{from}` it may move to {}",
+                    next.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            out.push(
+                at.error(
+                    "transition",
+                    "/status",
+                    format!(
+                        "{}: `{from}` -> `{to}` is not a transition of the {} workflow",
+                        record.id(),
+                        wf.name
+                    ),
+                )
+                .with_hint(allowed),
+            );
+        }
+        return;
+    }
+    if wf.is_terminal(from) {
+        let changed = changed_fields(old, new);
+        if let Some(first) = changed.first() {
+            out.push(
+                at.error(
+                    "terminal-edit",
+                    &format!("/{first}"),
+                    format!(
+                        "{} is `{from}`, a terminal state: only notes may be added (changed: {})",
+                        record.id(),
+                        changed.join(", ")
+                    ),
+                )
+                .with_hint("open a new record that refers to this one instead"),
+            );
+        }
+    }
+}
+
+/// Top-level fields that differ between two versions, notes aside.
+fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<&'a str> {
+    let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<&str> = a.keys().map(String::as_str).collect();
+    keys.extend(b.keys().map(String::as_str).filter(|k| !a.contains_key(*k)));
+    keys.retain(|k| *k != "notes" && a.get(*k) != b.get(*k));
+    keys
+}
+
+fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    let list = |v: &Value| v.get("notes").and_then(Value::as_array).cloned();
+    let before = list(old).unwrap_or_default();
+    let after = list(new).unwrap_or_default();
+    for (i, note) in before.iter().enumerate() {
+        match after.get(i) {
+            Some(n) if n == note => {}
+            Some(_) => {
+                out.push(
+                    at.error(
+                        "notes-append-only",
+                        &format!("/notes/{i}"),
+                        format!("note {} was edited; notes are append-only", i + 1),
+                    )
+                    .with_hint("restore it and add a new note with the correction"),
+                );
+                return;
+            }
+            None => {
+                out.push(at.error(
+                    "notes-append-only",
+                    "/notes",
+                    format!(
+                        "{} of {} notes were removed; notes are append-only",
+                        before.len() - after.len().min(before.len()),
+                        before.len()
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+}
+
+fn stamps_not_in_future(
+    config: &Config,
+    old: Option<&Value>,
+    new: &Value,
+    recorded_at: DateTime<FixedOffset>,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let latest = recorded_at + config.clock_skew.to_chrono();
+    let lookup = |v: Option<&Value>, pointer: &str| v.and_then(|v| v.pointer(pointer)).cloned();
+    let mut pointers: Vec<String> = STAMPS.iter().map(|f| format!("/{f}")).collect();
+    for (list, fields) in STAMPED_LISTS {
+        let n = new.get(*list).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..n {
+            pointers.extend(fields.iter().map(|f| format!("/{list}/{i}/{f}")));
+        }
+    }
+    for pointer in pointers {
+        let Some(value) = lookup(Some(new), &pointer) else {
+            continue;
+        };
+        if lookup(old, &pointer).as_ref() == Some(&value) {
+            continue;
+        }
+        let Some(stamp) = value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        else {
+            continue;
+        };
+        if stamp > latest {
+            out.push(
+                at.error(
+                    "future-timestamp",
+                    &pointer,
+                    format!(
+                        "`{}` is {}, later than the commit that records it ({})",
+                        pointer.trim_start_matches('/').replace('/', "."),
+                        stamp.to_rfc3339(),
+                        recorded_at.to_rfc3339()
+                    ),
+                )
+                .with_hint(format!(
+                    "record what has happened, when it happened (allowed clock skew: {})",
+                    config.clock_skew
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! Checks over Git history: the index against HEAD (`validate --staged`),
+//! and every first-parent commit of a range against its parent
+//! (`validate --range`).
+//!
+//! Each comparison reads only the records that changed and the records they
+//! name (found by path lookup), so its cost follows the change, not the
+//! size of the repository.
+
+pub mod diff;
+
+use std::collections::{HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use git2::{Commit, Oid, Repository, Sort};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::checks;
+use crate::config;
+use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
+use crate::records::{Loaded, RecordFile, parse_record};
+use crate::revision::Snapshot;
+use crate::workspace::Workspace;
+use crate::yaml;
+
+use diff::RecordChange;
+
+/// Why history could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("unknown revision `{0}`")]
+    UnknownRevision(String),
+    #[error("`{rev}` is not in this shallow clone")]
+    Shallow { rev: String },
+    #[error("the repository has no commits yet")]
+    Empty,
+    #[error("the index has unresolved merge conflicts")]
+    Conflicts,
+    #[error("{0}")]
+    Git(String),
+}
+
+impl HistoryError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            HistoryError::Shallow { .. } => Some(
+                "fetch more history: `git fetch --unshallow` (or `--deepen=N`); on GitHub Actions set `fetch-depth: 0` on actions/checkout",
+            ),
+            HistoryError::UnknownRevision(_) => {
+                Some("name a branch, tag or commit, e.g. `origin/main..HEAD`")
+            }
+            HistoryError::Conflicts => Some("resolve the conflicts and `git add` the files"),
+            _ => None,
+        }
+    }
+}
+
+impl From<git2::Error> for HistoryError {
+    fn from(e: git2::Error) -> Self {
+        HistoryError::Git(e.message().to_owned())
+    }
+}
+
+/// What a history check found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Record files checked (each once, at its latest version).
+    pub files: Vec<PathBuf>,
+    /// Commits compared with their parent.
+    pub commits: usize,
+}
+
+/// The index against HEAD, as the pre-commit hook sees them. The index is
+/// written out as a tree (libgit2 reuses its cached subtrees, so only the
+/// folders that changed are written): the same tree `git commit` will make.
+pub fn staged(
+    ws: &Workspace,
+    repo: &Repository,
+    prefix: &Path,
+    now: DateTime<FixedOffset>,
+) -> Result<Checked, HistoryError> {
+    let mut index = match std::env::var_os("GIT_INDEX_FILE") {
+        // Set by `git commit -a` and `git commit <paths>` for their hooks.
+        Some(file) => {
+            let file = PathBuf::from(file);
+            let file = if file.is_absolute() {
+                file
+            } else {
+                repo.workdir().unwrap_or(repo.path()).join(file)
+            };
+            git2::Index::open(&file)?
+        }
+        None => repo.index()?,
+    };
+    if index.has_conflicts() {
+        return Err(HistoryError::Conflicts);
+    }
+    let tree = repo.find_tree(index.write_tree_to(repo)?)?;
+    let head = match repo.head() {
+        Ok(h) => Some(h.peel_to_tree()?),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => return Err(e.into()),
+    };
+    let old = Snapshot::new(repo, head.as_ref(), prefix);
+    let new = Snapshot::new(repo, Some(&tree), prefix);
+    let diagnostics = compare(ws, &old, &new, now);
+    Ok(Checked {
+        files: diagnostics.1,
+        diagnostics: diagnostics.0,
+        commits: 0,
+    })
+}
+
+/// Every first-parent commit of `spec` against its first parent. `spec` is
+/// `A..B`, `A...B` (from their merge base), or a single revision (its whole
+/// first-parent history); an empty side means HEAD, as in Git.
+pub fn range(
+    ws: &Workspace,
+    repo: &Repository,
+    prefix: &Path,
+    spec: &str,
+) -> Result<Checked, HistoryError> {
+    let (base, tip) = resolve_range(repo, spec)?;
+    let mut walk = repo.revwalk()?;
+    walk.push(tip)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
+    walk.simplify_first_parent()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let shallow = shallow_commits(repo);
+    let mut out = Checked::default();
+    let mut latest: Vec<PathBuf> = Vec::new();
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        let parent_tree = match commit.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) if shallow.contains(&commit.id()) || commit.parent_count() > 0 => {
+                return Err(HistoryError::Shallow {
+                    rev: format!("{}^", short(&commit)),
+                });
+            }
+            Err(_) => None,
+        };
+        let tree = commit.tree()?;
+        let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
+        let new = Snapshot::new(repo, Some(&tree), prefix);
+        let (mut diags, files) = compare(ws, &old, &new, commit_time(&commit));
+        let tag = format!("{} {}", short(&commit), commit.summary().ok().flatten().unwrap_or_default());
+        for d in &mut diags {
+            d.commit = Some(tag.clone());
+        }
+        out.diagnostics.extend(diags);
+        latest.extend(files);
+        out.commits += 1;
+    }
+    latest.sort();
+    latest.dedup();
+    out.files = latest;
+    Ok(out)
+}
+
+/// The two ends of a range expression.
+fn resolve_range(repo: &Repository, spec: &str) -> Result<(Option<Oid>, Oid), HistoryError> {
+    let commit = |rev: &str| -> Result<Oid, HistoryError> {
+        let rev = if rev.is_empty() { "HEAD" } else { rev };
+        match repo.revparse_single(rev).and_then(|o| o.peel_to_commit()) {
+            Ok(c) => Ok(c.id()),
+            Err(_) if rev == "HEAD" && repo.head().is_err() => Err(HistoryError::Empty),
+            Err(_) if repo.is_shallow() => Err(HistoryError::Shallow { rev: rev.to_owned() }),
+            Err(_) => Err(HistoryError::UnknownRevision(rev.to_owned())),
+        }
+    };
+    if let Some((a, b)) = spec.split_once("...") {
+        let (a, b) = (commit(a)?, commit(b)?);
+        let base = repo.merge_base(a, b).map_err(|_| {
+            if repo.is_shallow() {
+                HistoryError::Shallow { rev: spec.to_owned() }
+            } else {
+                HistoryError::UnknownRevision(format!("merge base of {spec}"))
+            }
+        })?;
+        return Ok((Some(base), b));
+    }
+    if let Some((a, b)) = spec.split_once("..") {
+        return Ok((Some(commit(a)?), commit(b)?));
+    }
+    Ok((None, commit(spec)?))
+}
+
+/// Commits at the edge of a shallow clone (their parents are missing).
+fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
+    std::fs::read_to_string(repo.path().join("shallow"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .collect()
+}
+
+fn short(commit: &Commit<'_>) -> String {
+    commit.id().to_string()[..10].to_owned()
+}
+
+/// When a commit was made, in its committer's offset.
+pub fn commit_time(commit: &Commit<'_>) -> DateTime<FixedOffset> {
+    let t = commit.committer().when();
+    let offset = FixedOffset::east_opt(t.offset_minutes() * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    DateTime::from_timestamp(t.seconds(), 0)
+        .unwrap_or_default()
+        .with_timezone(&offset)
+}
+
+/// One comparison of two revisions: the diagnostics of what changed, and
+/// the record files checked.
+pub fn compare(
+    ws: &Workspace,
+    old: &Snapshot<'_>,
+    new: &Snapshot<'_>,
+    recorded_at: DateTime<FixedOffset>,
+) -> (Vec<Diagnostic>, Vec<PathBuf>) {
+    let mut changes = diff::changed_records(old, new);
+    if policy_changed(old, new) {
+        // A new policy can invalidate any record: check them all.
+        let seen: HashSet<PathBuf> = changes.iter().map(|c| c.path().to_path_buf()).collect();
+        for (kind, path) in new.all_records() {
+            if seen.contains(&path) {
+                continue;
+            }
+            let version = |s: &Snapshot<'_>| {
+                s.id_of(&path).map(|blob| diff::Version {
+                    path: path.clone(),
+                    blob,
+                })
+            };
+            changes.push(RecordChange {
+                kind,
+                old: version(old),
+                new: version(new),
+            });
+        }
+    }
+    let mut diagnostics = Vec::new();
+    // Read blobs here (git2 objects stay on this thread), parse in parallel.
+    let inputs: Vec<Input> = changes
+        .iter()
+        .filter_map(|c| {
+            let Some(v) = &c.new else {
+                let path = c.old.as_ref().map(|v| v.path.clone()).unwrap_or_default();
+                diagnostics.push(deleted(c.stem(), &path));
+                return None;
+            };
+            let bytes = new.read(&v.path);
+            let old_bytes = c.old.as_ref().and_then(|o| old.read(&o.path).ok());
+            Some(Input {
+                kind: c.kind,
+                path: v.path.clone(),
+                bytes,
+                old_bytes,
+            })
+        })
+        .collect();
+    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = inputs
+        .par_iter()
+        .map(|input| check_version(ws, input, recorded_at))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for (file, diags) in results {
+        files.extend(file);
+        diagnostics.extend(diags);
+    }
+    let changed: HashSet<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let checked: Vec<PathBuf> = inputs.into_iter().map(|i| i.path).collect();
+    let loaded = with_context(ws, new, files);
+    diagnostics.extend(checks::changed(ws, &loaded, &changed));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+    (diagnostics, checked)
+}
+
+/// A changed record file as read from Git.
+struct Input {
+    kind: Kind,
+    path: PathBuf,
+    bytes: Result<Vec<u8>, Box<Diagnostic>>,
+    old_bytes: Option<Vec<u8>>,
+}
+
+/// Single-record checks of the new version and history rules against the
+/// old one.
+fn check_version(
+    ws: &Workspace,
+    input: &Input,
+    recorded_at: DateTime<FixedOffset>,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let bytes = match &input.bytes {
+        Ok(b) => b,
+        Err(d) => return (None, vec![(**d).clone()]),
+    };
+    let (file, mut diags) = parse_record(ws, input.kind, &input.path, bytes);
+    if let Some(record) = file.as_ref().and_then(|f| f.record.as_ref()) {
+        let old: Option<Value> = input
+            .old_bytes
+            .as_deref()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|t| yaml::parse(t).ok())
+            .map(|n| n.to_json());
+        // The file parsed once already; parse again for positions.
+        if let Some(node) = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|t| yaml::parse(t.strip_prefix('\u{feff}').unwrap_or(t)).ok())
+        {
+            diags.extend(checks::history(
+                ws,
+                record,
+                old.as_ref(),
+                recorded_at,
+                &node,
+                &input.path,
+            ));
+        }
+    }
+    (file, diags)
+}
+
+fn deleted(id: &str, path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "deleted",
+        format!("{id} was deleted; records are never deleted"),
+    )
+    .in_file(path)
+    .with_hint(format!(
+        "restore it (`git checkout HEAD -- {}`) and close or cancel it instead",
+        path.display()
+    ))
+}
+
+/// Whether the policy (config or schemas) differs between two revisions.
+fn policy_changed(old: &Snapshot<'_>, new: &Snapshot<'_>) -> bool {
+    if !new.exists() {
+        return false;
+    }
+    [Path::new(config::FILE_NAME), Path::new("schemas")]
+        .iter()
+        .any(|p| old.id_of(p) != new.id_of(p))
+        && old.exists()
+}
+
+/// The changed files plus the records they name, transitively along CI
+/// relations (a cycle may close anywhere along them), and any other file
+/// holding the same id (duplicates).
+fn with_context(ws: &Workspace, new: &Snapshot<'_>, files: Vec<RecordFile>) -> Loaded {
+    let mut loaded_paths: HashSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let mut wanted: VecDeque<(Kind, String)> = VecDeque::new();
+    for f in &files {
+        if let Some(id) = &f.id {
+            wanted.push_back((f.kind, id.clone()));
+        }
+        for (r, _) in &f.refs {
+            let kind = r.expects.unwrap_or_else(|| ws.config.ids.kind_of(&r.target));
+            wanted.push_back((kind, r.target.clone()));
+        }
+    }
+    let mut asked: HashSet<(Kind, String)> = HashSet::new();
+    let mut context = Vec::new();
+    while let Some((kind, id)) = wanted.pop_front() {
+        if !asked.insert((kind, id.clone())) {
+            continue;
+        }
+        for path in new.locate(kind, &id) {
+            if !loaded_paths.insert(path.clone()) {
+                continue;
+            }
+            let (Some(file), _) = new.read_record(ws, kind, &path) else {
+                continue;
+            };
+            if kind == Kind::Ci {
+                for (r, _) in &file.refs {
+                    if r.pointer.starts_with("/relations/") {
+                        wanted.push_back((Kind::Ci, r.target.clone()));
+                    }
+                }
+            }
+            context.push(file);
+        }
+    }
+    let mut all = files;
+    all.extend(context);
+    Loaded {
+        checked: loaded_paths.len(),
+        files: all,
+        diagnostics: Vec::new(),
+    }
+}

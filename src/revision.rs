@@ -1,0 +1,212 @@
+//! Records as stored in Git: the managed root inside one tree — a commit's,
+//! or the index written out as a tree. Records are found by path lookup
+//! (`<folder>/<id>.yaml`, or inside a year folder), never by listing a
+//! kind's folder, so reading a few records costs the same in a repository
+//! of a hundred records as in one of a hundred thousand.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
+use crate::records::{self, MAX_FILE_BYTES, RecordFile};
+use crate::workspace::Workspace;
+
+/// Git's file mode for a symbolic link.
+pub const SYMLINK_MODE: i32 = 0o120_000;
+
+/// The managed root as stored in one Git tree.
+pub struct Snapshot<'r> {
+    repo: &'r Repository,
+    /// The managed root's tree; `None` when the revision has no managed root
+    /// (an empty repository, or a commit from before `gitsm init`).
+    root: Option<Tree<'r>>,
+    /// Each kind's folder and its year subfolders, read on first use.
+    folders: [OnceCell<Folder<'r>>; Kind::ALL.len()],
+}
+
+#[derive(Default)]
+struct Folder<'r> {
+    tree: Option<Tree<'r>>,
+    years: Vec<String>,
+}
+
+impl<'r> Snapshot<'r> {
+    /// The managed root at `prefix` inside `tree`; an absent `tree` is an
+    /// empty revision.
+    pub fn new(repo: &'r Repository, tree: Option<&Tree<'r>>, prefix: &Path) -> Snapshot<'r> {
+        let root = tree.and_then(|tree| {
+            if prefix.as_os_str().is_empty() {
+                Some(tree.clone())
+            } else {
+                let entry = tree.get_path(prefix).ok()?;
+                (entry.kind() == Some(ObjectType::Tree))
+                    .then(|| repo.find_tree(entry.id()).ok())
+                    .flatten()
+            }
+        });
+        Snapshot {
+            repo,
+            root,
+            folders: Default::default(),
+        }
+    }
+
+    pub fn repo(&self) -> &'r Repository {
+        self.repo
+    }
+
+    /// Whether this revision holds a managed root at all.
+    pub fn exists(&self) -> bool {
+        self.root.is_some()
+    }
+
+    /// The object id at a root-relative path (a blob or a tree).
+    pub fn id_of(&self, rel: &Path) -> Option<Oid> {
+        self.root.as_ref()?.get_path(rel).ok().map(|e| e.id())
+    }
+
+    /// The tree of a kind's folder.
+    pub fn folder(&self, kind: Kind) -> Option<&Tree<'r>> {
+        self.folder_info(kind).tree.as_ref()
+    }
+
+    fn folder_info(&self, kind: Kind) -> &Folder<'r> {
+        let i = Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+        self.folders[i].get_or_init(|| {
+            let Some(tree) = self
+                .root
+                .as_ref()
+                .and_then(|root| root.get_name(kind.folder()))
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .and_then(|e| self.repo.find_tree(e.id()).ok())
+            else {
+                return Folder::default();
+            };
+            // Entries are sorted by name and year folders are all digits:
+            // they come first, so the scan stops at the first other name.
+            let years = tree
+                .iter()
+                .take_while(|e| e.name_bytes().first().is_some_and(u8::is_ascii_digit))
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .filter_map(|e| e.name().ok().filter(|n| records::is_year(n)).map(String::from))
+                .collect();
+            Folder {
+                tree: Some(tree),
+                years,
+            }
+        })
+    }
+
+    /// Every path where a record `id` of `kind` is stored: `<folder>/<id>.yaml`
+    /// and `<folder>/<year>/<id>.yaml`.
+    pub fn locate(&self, kind: Kind, id: &str) -> Vec<PathBuf> {
+        if !is_plain_name(id) {
+            return Vec::new();
+        }
+        let folder = self.folder_info(kind);
+        let Some(tree) = &folder.tree else {
+            return Vec::new();
+        };
+        let file = format!("{id}.yaml");
+        let mut found = Vec::new();
+        if tree.get_name(&file).is_some() {
+            found.push(Path::new(kind.folder()).join(&file));
+        }
+        for year in &folder.years {
+            let rel = Path::new(year).join(&file);
+            if tree.get_path(&rel).is_ok() {
+                found.push(Path::new(kind.folder()).join(rel));
+            }
+        }
+        found
+    }
+
+    /// Read and check the record file at `rel`, as [`records::parse_record`]
+    /// does for the work tree.
+    pub fn read_record(
+        &self,
+        ws: &Workspace,
+        kind: Kind,
+        rel: &Path,
+    ) -> (Option<RecordFile>, Vec<Diagnostic>) {
+        match self.read(rel) {
+            Ok(bytes) => records::parse_record(ws, kind, rel, &bytes),
+            Err(d) => (None, vec![*d]),
+        }
+    }
+
+    /// The bytes of the file at `rel`, refused when it is not a regular file
+    /// or is larger than a record may be.
+    pub fn read(&self, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+        let unreadable =
+            |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
+        let root = self
+            .root
+            .as_ref()
+            .ok_or_else(|| unreadable("no managed root in this revision".into()))?;
+        let entry = root
+            .get_path(rel)
+            .map_err(|_| unreadable("no such file in this revision".into()))?;
+        if entry.filemode() == SYMLINK_MODE {
+            return Err(Box::new(
+                Diagnostic::error("symlink", "record files may not be symbolic links")
+                    .in_file(rel)
+                    .with_hint("replace the link with what it points to"),
+            ));
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .map_err(|e| unreadable(format!("cannot read: {}", e.message())))?;
+        if blob.size() as u64 > MAX_FILE_BYTES {
+            return Err(Box::new(records::too_large(rel, blob.size() as u64)));
+        }
+        Ok(blob.content().to_vec())
+    }
+
+    /// Every record file of this revision (used when the policy itself
+    /// changed and every record must be checked again).
+    pub fn all_records(&self) -> Vec<(Kind, PathBuf)> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let Some(tree) = self.folder(kind) else {
+                continue;
+            };
+            let base = Path::new(kind.folder());
+            for e in tree.iter() {
+                let Ok(name) = e.name() else { continue };
+                match e.kind() {
+                    Some(ObjectType::Blob) if name.ends_with(".yaml") => {
+                        out.push((kind, base.join(name)));
+                    }
+                    Some(ObjectType::Tree) if records::is_year(name) => {
+                        let Ok(sub) = self.repo.find_tree(e.id()) else {
+                            continue;
+                        };
+                        for f in sub.iter() {
+                            if let Ok(file) = f.name()
+                                && file.ends_with(".yaml")
+                                && f.kind() == Some(ObjectType::Blob)
+                            {
+                                out.push((kind, base.join(name).join(file)));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An id that can be a file name: no separators, no `..`, nothing hidden.
+fn is_plain_name(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && !id.contains(['/', '\\', '\0'])
+        && id.len() <= 200
+}
