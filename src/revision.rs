@@ -91,7 +91,12 @@ impl<'r> Snapshot<'r> {
                 .iter()
                 .take_while(|e| e.name_bytes().first().is_some_and(u8::is_ascii_digit))
                 .filter(|e| e.kind() == Some(ObjectType::Tree))
-                .filter_map(|e| e.name().ok().filter(|n| records::is_year(n)).map(String::from))
+                .filter_map(|e| {
+                    e.name()
+                        .ok()
+                        .filter(|n| records::is_year(n))
+                        .map(String::from)
+                })
                 .collect();
             Folder {
                 tree: Some(tree),
@@ -141,8 +146,7 @@ impl<'r> Snapshot<'r> {
     /// The bytes of the file at `rel`, refused when it is not a regular file
     /// or is larger than a record may be.
     pub fn read(&self, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
-        let unreadable =
-            |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
+        let unreadable = |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
         let root = self
             .root
             .as_ref()
@@ -205,8 +209,5 @@ impl<'r> Snapshot<'r> {
 
 /// An id that can be a file name: no separators, no `..`, nothing hidden.
 fn is_plain_name(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('.')
-        && !id.contains(['/', '\\', '\0'])
-        && id.len() <= 200
+    !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\', '\0']) && id.len() <= 200
 }

@@ -82,7 +82,14 @@ pub fn history(
     path: &Path,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    history::check(&ws.config, record, old, recorded_at, &Located { node, path }, &mut out);
+    history::check(
+        &ws.config,
+        record,
+        old,
+        recorded_at,
+        &Located { node, path },
+        &mut out,
+    );
     out
 }
 

@@ -92,7 +92,7 @@ impl Checker<'_> {
                                 "requires",
                                 &i.to_string(),
                             ],
-                            format!("a {} has no field `{top}`{hint}", kind.label()),
+                            format!("{} records have no field `{top}`{hint}", kind.label()),
                         );
                     }
                 }

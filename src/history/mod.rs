@@ -150,7 +150,11 @@ pub fn range(
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
         let new = Snapshot::new(repo, Some(&tree), prefix);
         let (mut diags, files) = compare(ws, &old, &new, commit_time(&commit));
-        let tag = format!("{} {}", short(&commit), commit.summary().ok().flatten().unwrap_or_default());
+        let tag = format!(
+            "{} {}",
+            short(&commit),
+            commit.summary().ok().flatten().unwrap_or_default()
+        );
         for d in &mut diags {
             d.commit = Some(tag.clone());
         }
@@ -171,7 +175,9 @@ fn resolve_range(repo: &Repository, spec: &str) -> Result<(Option<Oid>, Oid), Hi
         match repo.revparse_single(rev).and_then(|o| o.peel_to_commit()) {
             Ok(c) => Ok(c.id()),
             Err(_) if rev == "HEAD" && repo.head().is_err() => Err(HistoryError::Empty),
-            Err(_) if repo.is_shallow() => Err(HistoryError::Shallow { rev: rev.to_owned() }),
+            Err(_) if repo.is_shallow() => Err(HistoryError::Shallow {
+                rev: rev.to_owned(),
+            }),
             Err(_) => Err(HistoryError::UnknownRevision(rev.to_owned())),
         }
     };
@@ -179,7 +185,9 @@ fn resolve_range(repo: &Repository, spec: &str) -> Result<(Option<Oid>, Oid), Hi
         let (a, b) = (commit(a)?, commit(b)?);
         let base = repo.merge_base(a, b).map_err(|_| {
             if repo.is_shallow() {
-                HistoryError::Shallow { rev: spec.to_owned() }
+                HistoryError::Shallow {
+                    rev: spec.to_owned(),
+                }
             } else {
                 HistoryError::UnknownRevision(format!("merge base of {spec}"))
             }
@@ -361,7 +369,9 @@ fn with_context(ws: &Workspace, new: &Snapshot<'_>, files: Vec<RecordFile>) -> L
             wanted.push_back((f.kind, id.clone()));
         }
         for (r, _) in &f.refs {
-            let kind = r.expects.unwrap_or_else(|| ws.config.ids.kind_of(&r.target));
+            let kind = r
+                .expects
+                .unwrap_or_else(|| ws.config.ids.kind_of(&r.target));
             wanted.push_back((kind, r.target.clone()));
         }
     }

@@ -154,6 +154,24 @@ where
     run.stdout
 }
 
+/// Run git in `dir` with extra environment (e.g. fixed commit dates); the
+/// result is returned, not asserted, for commands expected to fail.
+pub fn git_env_in<I, S>(home: &Path, dir: &Path, args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, home);
+    cmd.current_dir(dir).args(args).envs(env.iter().copied());
+    Run::from(cmd.output().expect("git starts"))
+}
+
+/// The environment that makes a commit's author and committer dates `date`.
+pub fn dated(date: &str) -> [(&'static str, &str); 2] {
+    [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)]
+}
+
 /// Write `contents` to `root/rel`, creating parent folders.
 pub fn write_file(root: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = root.join(rel);
@@ -277,6 +295,22 @@ impl Repo {
         S: AsRef<OsStr>,
     {
         self.sandbox.git(&self.root, args)
+    }
+
+    /// `git add -A` and commit everything at `date`; returns the commit id.
+    #[track_caller]
+    pub fn commit(&self, message: &str, date: &str) -> String {
+        self.git(["add", "-A"]);
+        let run = self.try_commit(&["-q", "-m", message], date);
+        assert_eq!(run.code, 0, "git commit failed:\n{run}");
+        self.git(["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// `git commit <args>` at `date`, hooks included; the result is returned.
+    pub fn try_commit(&self, args: &[&str], date: &str) -> Run {
+        let mut all = vec!["commit"];
+        all.extend_from_slice(args);
+        git_env_in(&self.sandbox.home(), &self.root, all, &dated(date))
     }
 
     /// Record files of a kind folder (recursively), relative to the root.
