@@ -497,3 +497,87 @@ workflows:
         .stderr_has("gitsm.yaml:6:24")
         .stderr_has("incident records have no field `categroy`");
 }
+
+#[test]
+fn history_shows_each_commit_its_author_and_the_status_change_first() {
+    let repo = Repo::new();
+    repo.write(
+        "gitsm.yaml",
+        "people:\n  alice: { name: Alice Doe, emails: [alice@example.com] }\n",
+    );
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    repo.commit("open INC-0001", DAY1);
+    repo.write(
+        "incidents/INC-0002.yaml",
+        VALID_INCIDENT.replace("INC-0001", "INC-0002"),
+    );
+    repo.commit("unrelated", DAY1);
+    edit(
+        &repo,
+        "incidents/INC-0001.yaml",
+        "status: new\n",
+        "status: in_progress\nassignee: alice\n",
+    );
+    repo.git(["add", "-A"]);
+    let mut env = dated(DAY2).to_vec();
+    env.extend([
+        ("GIT_AUTHOR_NAME", "Alice Doe"),
+        ("GIT_AUTHOR_EMAIL", "alice@example.com"),
+    ]);
+    git_env_in(
+        &repo.sandbox.home(),
+        &repo.root,
+        ["commit", "-q", "-m", "take INC-0001"],
+        &env,
+    )
+    .expect_code(0);
+    let run = repo.run(["history", "INC-0001"]);
+    run.expect_code(0)
+        .stdout_has("INC-0001: 2 commits")
+        .stdout_has("created as `new`")
+        .stdout_has("Alice Doe <alice@example.com> (alice)")
+        .stdout_has("take INC-0001\n  status: new -> in_progress\n  assignee: (unset) -> alice\n");
+    assert!(!run.stdout.contains("unrelated"), "{run}");
+    let json = repo.run(["history", "INC-0001", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let take = &v["events"][1];
+    assert_eq!(take["author"]["email"], "alice@example.com");
+    assert_eq!(take["transition"]["from"], "new");
+    assert_eq!(take["transition"]["to"], "in_progress");
+    assert_eq!(take["changes"][0]["field"], "status");
+    assert_eq!(take["at"], "2026-11-21T10:00:00+01:00");
+    repo.run(["history", "INC-0042"])
+        .expect_code(2)
+        .stderr_has("no incident `INC-0042` in the history of HEAD");
+}
+
+#[test]
+fn history_counts_a_reopen() {
+    let repo = repo_with_incident();
+    edit(
+        &repo,
+        "incidents/INC-0001.yaml",
+        "status: new\n",
+        "status: in_progress\nassignee: alice@example.com\n",
+    );
+    repo.commit("take", DAY2);
+    edit(
+        &repo,
+        "incidents/INC-0001.yaml",
+        "status: in_progress\n",
+        "status: resolved\nresolved_at: 2026-11-21T09:00:00+01:00\nresolution:\n  code: fixed\n  notes: Restarted.\n",
+    );
+    repo.commit("resolve", DAY2);
+    edit(
+        &repo,
+        "incidents/INC-0001.yaml",
+        "status: resolved",
+        "status: in_progress",
+    );
+    repo.commit("it is back", DAY3);
+    repo.run(["history", "INC-0001"])
+        .expect_code(0)
+        .stdout_has("INC-0001: 4 commits, reopened once");
+    repo.run(["validate", "--range", "HEAD~3..HEAD"])
+        .expect_code(0);
+}

@@ -7,6 +7,7 @@
 //! size of the repository.
 
 pub mod diff;
+pub mod trail;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};

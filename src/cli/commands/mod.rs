@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod graph;
+pub mod history;
 pub mod impact;
 pub mod init;
 pub mod list;

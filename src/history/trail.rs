@@ -1,0 +1,316 @@
+//! Audit trails from Git: who changed a record, when, and which fields.
+//!
+//! [`record_trail`] follows one record through history by comparing, per
+//! commit, the id of its kind folder with the parent's: commits that did not
+//! touch the folder are skipped without reading it. [`transitions`] walks
+//! history once for every record, for commands that need many timelines.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use git2::{Commit, Oid, Repository, Sort};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::kind::Kind;
+use crate::revision::Snapshot;
+use crate::yaml;
+
+use super::{HistoryError, commit_time, diff};
+
+/// A commit's author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+}
+
+/// One commit that touched a record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub commit: String,
+    pub summary: String,
+    pub author: Author,
+    /// Commit (committer) time.
+    pub at: DateTime<FixedOffset>,
+    /// Path of the record file after the commit (before it, when deleted).
+    pub path: String,
+    pub action: Action,
+    /// The status change, if any (`from` is `None` on creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<StatusChange>,
+    /// Fields changed, status first.
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Created,
+    Changed,
+    Moved,
+    Deleted,
+}
+
+/// A status before and after a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub from: Option<String>,
+    pub to: String,
+}
+
+/// One field's value before and after a commit (`null` when absent).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// Dotted path, e.g. `resolution.code`.
+    pub field: String,
+    pub from: Value,
+    pub to: Value,
+}
+
+/// A record's trail, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trail {
+    pub id: String,
+    pub events: Vec<Event>,
+    /// Times the record went from resolved (or fulfilled) back to work.
+    pub reopened: usize,
+}
+
+/// Every commit reachable from `tip` that changed record `id` of `kind`.
+/// A merge counts only when the record differs from every parent (a
+/// conflict resolution), as in `git log`.
+pub fn record_trail(
+    repo: &Repository,
+    prefix: &Path,
+    kind: Kind,
+    id: &str,
+    tip: Oid,
+) -> Result<Trail, HistoryError> {
+    let mut walk = repo.revwalk()?;
+    walk.push(tip)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
+    let mut events = Vec::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        let tree = commit.tree()?;
+        let new = Snapshot::new(repo, Some(&tree), prefix);
+        let parents: Vec<Commit<'_>> = commit.parents().collect();
+        let parent_trees: Vec<_> = parents.iter().filter_map(|p| p.tree().ok()).collect();
+        let olds: Vec<Snapshot<'_>> = if parent_trees.is_empty() {
+            vec![Snapshot::new(repo, None, prefix)]
+        } else {
+            parent_trees
+                .iter()
+                .map(|t| Snapshot::new(repo, Some(t), prefix))
+                .collect()
+        };
+        // Skip the commit when the kind folder is the same as a parent's.
+        let folder = new.folder(kind).map(git2::Tree::id);
+        if olds
+            .iter()
+            .any(|o| o.folder(kind).map(git2::Tree::id) == folder)
+        {
+            continue;
+        }
+        let version = |s: &Snapshot<'_>| -> Option<(String, Oid)> {
+            let path = s.locate(kind, id).into_iter().next()?;
+            let blob = s.id_of(&path)?;
+            Some((path.to_string_lossy().into_owned(), blob))
+        };
+        let after = version(&new);
+        let before: Vec<Option<(String, Oid)>> = olds.iter().map(version).collect();
+        if before
+            .iter()
+            .any(|b| b.as_ref().map(|v| v.1) == after.as_ref().map(|v| v.1))
+        {
+            continue;
+        }
+        let old = before.into_iter().next().flatten();
+        let read =
+            |v: &Option<(String, Oid)>| v.as_ref().and_then(|(_, blob)| read_json(repo, *blob));
+        events.push(event(&commit, &old, &after, read(&old), read(&after)));
+    }
+    let reopened = events
+        .iter()
+        .filter_map(|e| e.transition.as_ref())
+        .filter(|t| is_reopen(t.from.as_deref(), &t.to))
+        .count();
+    Ok(Trail {
+        id: id.to_owned(),
+        events,
+        reopened,
+    })
+}
+
+/// A status change of one record, for timelines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    pub from: Option<String>,
+    pub to: String,
+    pub at: DateTime<FixedOffset>,
+    pub commit: String,
+    pub author: Author,
+}
+
+/// Status changes of every record, by id, oldest first: one walk of the
+/// first-parent history up to `tip`, one subtree-skipping diff per commit.
+pub fn transitions(
+    repo: &Repository,
+    prefix: &Path,
+    tip: Oid,
+) -> Result<HashMap<String, Vec<Transition>>, HistoryError> {
+    let mut walk = repo.revwalk()?;
+    walk.push(tip)?;
+    walk.simplify_first_parent()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    let mut out: HashMap<String, Vec<Transition>> = HashMap::new();
+    for oid in walk {
+        let commit = repo.find_commit(oid?)?;
+        let tree = commit.tree()?;
+        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
+        let new = Snapshot::new(repo, Some(&tree), prefix);
+        for change in diff::changed_records(&old, &new) {
+            let status = |v: &Option<diff::Version>| {
+                v.as_ref()
+                    .and_then(|v| read_json(repo, v.blob))
+                    .and_then(|j| j.get("status").and_then(Value::as_str).map(String::from))
+            };
+            let (from, to) = (status(&change.old), status(&change.new));
+            let Some(to) = to else { continue };
+            if from.as_deref() == Some(to.as_str()) {
+                continue;
+            }
+            out.entry(change.stem().to_owned())
+                .or_default()
+                .push(Transition {
+                    from,
+                    to,
+                    at: commit_time(&commit),
+                    commit: commit.id().to_string(),
+                    author: author(&commit),
+                });
+        }
+    }
+    Ok(out)
+}
+
+/// Leaving a resolved (or fulfilled) state for work again.
+pub fn is_reopen(from: Option<&str>, to: &str) -> bool {
+    matches!(from, Some("resolved" | "fulfilled"))
+        && !matches!(to, "closed" | "cancelled" | "resolved" | "fulfilled")
+}
+
+fn read_json(repo: &Repository, blob: Oid) -> Option<Value> {
+    let blob = repo.find_blob(blob).ok()?;
+    let text = std::str::from_utf8(blob.content()).ok()?;
+    yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+        .ok()
+        .map(|n| n.to_json())
+}
+
+fn author(commit: &Commit<'_>) -> Author {
+    let a = commit.author();
+    Author {
+        name: String::from_utf8_lossy(a.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(a.email_bytes()).into_owned(),
+    }
+}
+
+fn event(
+    commit: &Commit<'_>,
+    before: &Option<(String, Oid)>,
+    after: &Option<(String, Oid)>,
+    old: Option<Value>,
+    new: Option<Value>,
+) -> Event {
+    let action = match (before, after) {
+        (None, _) => Action::Created,
+        (Some(_), None) => Action::Deleted,
+        (Some((a, _)), Some((b, _))) if a != b => Action::Moved,
+        _ => Action::Changed,
+    };
+    let path = after
+        .as_ref()
+        .or(before.as_ref())
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default();
+    let status = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|j| j.get("status"))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    let (from, to) = (status(&old), status(&new));
+    let transition = match to {
+        Some(to) if from.as_deref() != Some(to.as_str()) => Some(StatusChange { from, to }),
+        _ => None,
+    };
+    let mut changes = Vec::new();
+    field_changes(
+        "",
+        old.as_ref().unwrap_or(&Value::Null),
+        new.as_ref().unwrap_or(&Value::Null),
+        &mut changes,
+    );
+    changes.sort_by_key(|c| c.field != "status");
+    Event {
+        commit: commit.id().to_string(),
+        summary: commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned(),
+        author: author(commit),
+        at: commit_time(commit),
+        path,
+        action,
+        transition,
+        changes,
+    }
+}
+
+/// Differences between two values as dotted fields; maps are descended
+/// into, anything else is compared whole.
+fn field_changes(at: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
+    if old == new {
+        return;
+    }
+    let (Value::Object(a), Value::Object(b)) = (old, new) else {
+        let (a, b) = (old.as_object(), new.as_object());
+        // A record appearing or disappearing: list its top-level fields.
+        if at.is_empty() && (a.is_some() || b.is_some()) {
+            let empty = serde_json::Map::new();
+            let (a, b) = (a.unwrap_or(&empty), b.unwrap_or(&empty));
+            return field_changes(
+                at,
+                &Value::Object(a.clone()),
+                &Value::Object(b.clone()),
+                out,
+            );
+        }
+        out.push(FieldChange {
+            field: at.to_owned(),
+            from: old.clone(),
+            to: new.clone(),
+        });
+        return;
+    };
+    let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+    for key in keys {
+        let path = if at.is_empty() {
+            key.clone()
+        } else {
+            format!("{at}.{key}")
+        };
+        field_changes(
+            &path,
+            a.get(key).unwrap_or(&Value::Null),
+            b.get(key).unwrap_or(&Value::Null),
+            out,
+        );
+    }
+}
