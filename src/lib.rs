@@ -15,6 +15,7 @@ pub mod cmdb;
 pub mod config;
 pub mod diagnostic;
 pub mod duration;
+pub mod edit;
 pub mod git;
 pub mod history;
 pub mod ids;
