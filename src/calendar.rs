@@ -1,6 +1,24 @@
 //! Business calendars: working hours per weekday in a time zone, holidays.
+//!
+//! A [`BusinessCalendar`] answers two questions about instants: how much
+//! working time lies between them ([`BusinessCalendar::working_time`]) and
+//! when a given amount of working time, started at an instant, is used up
+//! ([`BusinessCalendar::add_working_time`], a due time). Working hours are
+//! wall-clock times in the calendar's IANA time zone, so a day on which
+//! daylight saving starts or ends is exactly as long as the clocks say: a
+//! `00:00-24:00` day has 23 or 25 hours, and a span that begins or ends in
+//! an hour that is skipped or repeated covers precisely the instants whose
+//! local time lies inside it.
 
-use chrono::NaiveTime;
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+
+use crate::config;
 
 /// Parse `"09:00-12:30,13:30-18:00"` into ordered, non-overlapping spans.
 pub fn parse_spans(text: &str) -> Result<Vec<(NaiveTime, NaiveTime)>, String> {
@@ -29,9 +47,269 @@ pub fn parse_spans(text: &str) -> Result<Vec<(NaiveTime, NaiveTime)>, String> {
     Ok(spans)
 }
 
+/// Why a calendar of `gitsm.yaml` cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("`{0}` is not an IANA time zone (e.g. Europe/Berlin)")]
+    TimeZone(String),
+    #[error("{day}: {message}")]
+    Hours { day: &'static str, message: String },
+}
+
+/// A half-open interval of instants `[start, end)`.
+pub type Interval = (DateTime<Utc>, DateTime<Utc>);
+
+/// Working hours in a time zone, with holidays; or around the clock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCalendar {
+    tz: Tz,
+    /// Spans per weekday, Monday first; an end of `00:00` means midnight (24:00).
+    week: [Vec<(NaiveTime, NaiveTime)>; 7],
+    holidays: BTreeSet<NaiveDate>,
+    /// 24x7: every instant is working time (wall-clock time).
+    always: bool,
+}
+
+/// How far ahead [`BusinessCalendar::add_working_time`] looks before it
+/// gives up (a calendar whose every working day is a holiday).
+const HORIZON_DAYS: i64 = 366 * 100;
+
+/// Days of instants examined at once while looking for a due time.
+const STEP_DAYS: i64 = 14;
+
+impl BusinessCalendar {
+    /// Around the clock: working time is wall-clock time.
+    pub fn always() -> BusinessCalendar {
+        BusinessCalendar {
+            tz: Tz::UTC,
+            week: Default::default(),
+            holidays: BTreeSet::new(),
+            always: true,
+        }
+    }
+
+    /// Compile a calendar of `gitsm.yaml`.
+    pub fn new(cal: &config::Calendar) -> Result<BusinessCalendar, CalendarError> {
+        let tz = Tz::from_str(&cal.timezone)
+            .map_err(|_| CalendarError::TimeZone(cal.timezone.clone()))?;
+        let mut week: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
+        for (slot, (day, text)) in week.iter_mut().zip(cal.hours.days()) {
+            if let Some(text) = text {
+                *slot =
+                    parse_spans(text).map_err(|message| CalendarError::Hours { day, message })?;
+            }
+        }
+        Ok(BusinessCalendar {
+            tz,
+            week,
+            holidays: cal.holidays.iter().copied().collect(),
+            always: false,
+        })
+    }
+
+    /// The calendar's time zone (UTC for 24x7).
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
+    /// Whether every instant is working time.
+    pub fn is_always(&self) -> bool {
+        self.always
+    }
+
+    /// Working time in `[from, to)`; zero when `to` is not after `from`.
+    pub fn working_time(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        if self.always {
+            return to - from;
+        }
+        self.intervals(from, to)
+            .iter()
+            .fold(Duration::zero(), |sum, (s, e)| sum + (*e - *s))
+    }
+
+    /// The instant at which `amount` of working time, counted from `from`,
+    /// is used up: the due time of a target. A due time that falls at the
+    /// end of a working span is that end (18:00, not 09:00 the next day).
+    /// `None` when `amount` is not used up within a hundred years (a
+    /// calendar without hours, or a target longer than that).
+    pub fn add_working_time(&self, from: DateTime<Utc>, amount: Duration) -> Option<DateTime<Utc>> {
+        if amount <= Duration::zero() {
+            return Some(from);
+        }
+        if amount > Duration::days(HORIZON_DAYS) {
+            return None;
+        }
+        if self.always {
+            return Some(from + amount);
+        }
+        if self.week.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let mut left = amount;
+        let mut cursor = from;
+        while cursor - from < Duration::days(HORIZON_DAYS) {
+            let next = cursor + Duration::days(STEP_DAYS);
+            for (s, e) in self.intervals(cursor, next) {
+                let len = e - s;
+                if left <= len {
+                    return Some(s + left);
+                }
+                left -= len;
+            }
+            cursor = next;
+        }
+        None
+    }
+
+    /// The working intervals inside `[from, to)`, in order, clipped to it.
+    pub fn intervals(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+        if to <= from {
+            return Vec::new();
+        }
+        if self.always {
+            return vec![(from, to)];
+        }
+        // Every instant of [from, to) has a local date in this range (the
+        // margin covers a fall-back across midnight).
+        let first = self.local_date(from).pred_opt().unwrap_or(NaiveDate::MIN);
+        let last = self.local_date(to).succ_opt().unwrap_or(NaiveDate::MAX);
+        let mut out = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            for (s, e) in self.day_intervals(date) {
+                let (s, e) = (s.max(from), e.min(to));
+                if s < e {
+                    out.push((s, e));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
+    /// The instants whose local date is `date` and whose local time lies in
+    /// one of the day's spans. Exact across offset changes: within a piece
+    /// of constant offset `o`, local time is `t + o`, so a local span
+    /// `[a, b)` is the instants `[a - o, b - o)` of that piece.
+    fn day_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        let spans = &self.week[date.weekday().num_days_from_monday() as usize];
+        if spans.is_empty() || self.holidays.contains(&date) {
+            return Vec::new();
+        }
+        let pieces = offset_pieces(self.tz, date);
+        let mut out = Vec::new();
+        for &(a, b) in spans {
+            let start = date.and_time(a);
+            let end = if b == NaiveTime::MIN {
+                date.succ_opt().unwrap_or(NaiveDate::MAX).and_time(b)
+            } else {
+                date.and_time(b)
+            };
+            for &(p0, p1, offset) in &pieces {
+                let shift = Duration::seconds(i64::from(offset));
+                let s = utc(start - shift).max(p0);
+                let e = utc(end - shift).min(p1);
+                if s < e {
+                    out.push((s, e));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&naive)
+}
+
+fn instant(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+fn offset_at(tz: Tz, at: DateTime<Utc>) -> i32 {
+    tz.offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// Pieces of constant UTC offset `(from, to, seconds east of UTC)` that
+/// cover every instant whose local date in `tz` is `date`: the UTC days
+/// `date - 1` to `date + 1`, split at each offset change. (Offset changes
+/// in the time-zone database are weeks apart, so two inside these three
+/// days are not looked for.)
+fn offset_pieces(tz: Tz, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>, i32)> {
+    let day = |d: Option<NaiveDate>| utc(d.unwrap_or(date).and_time(NaiveTime::MIN));
+    let from = day(date.pred_opt());
+    let to = day(date.succ_opt().and_then(|d| d.succ_opt()));
+    let mut out = Vec::new();
+    let mut start = from;
+    let mut offset = offset_at(tz, start);
+    let last = to - Duration::seconds(1);
+    while start < to && offset_at(tz, last) != offset {
+        // First instant after `start` whose offset differs: offsets change
+        // on whole seconds, so bisect to one second.
+        let (mut lo, mut hi) = (start.timestamp(), last.timestamp());
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if offset_at(tz, instant(mid)) == offset {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let hi = instant(hi);
+        out.push((start, hi, offset));
+        start = hi;
+        offset = offset_at(tz, start);
+    }
+    out.push((start, to, offset));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("timestamp").to_utc()
+    }
+
+    fn hours(h: i64) -> Duration {
+        Duration::hours(h)
+    }
+
+    fn calendar(
+        tz: &str,
+        hours: &str,
+        weekend: Option<&str>,
+        holidays: &[&str],
+    ) -> BusinessCalendar {
+        let day = Some(hours.to_owned());
+        let cal = config::Calendar {
+            timezone: tz.into(),
+            hours: config::WeekHours {
+                mon: day.clone(),
+                tue: day.clone(),
+                wed: day.clone(),
+                thu: day.clone(),
+                fri: day,
+                sat: weekend.map(String::from),
+                sun: weekend.map(String::from),
+            },
+            holidays: holidays.iter().map(|d| d.parse().expect("date")).collect(),
+        };
+        BusinessCalendar::new(&cal).expect("valid calendar")
+    }
+
+    fn office(tz: &str) -> BusinessCalendar {
+        calendar(tz, "09:00-18:00", None, &[])
+    }
 
     #[test]
     fn two_spans_a_day() {
@@ -48,5 +326,217 @@ mod tests {
         assert!(parse_spans("18:00-09:00").is_err());
         assert!(parse_spans("09:00-13:00,12:00-18:00").is_err());
         assert!(parse_spans("9-5").is_err());
+    }
+
+    #[test]
+    fn refuses_unknown_zone() {
+        let cal = config::Calendar {
+            timezone: "Mars/Olympus".into(),
+            ..config::Calendar::default()
+        };
+        assert_eq!(
+            BusinessCalendar::new(&cal),
+            Err(CalendarError::TimeZone("Mars/Olympus".into()))
+        );
+    }
+
+    #[test]
+    fn twenty_seven_hours_are_three_working_days() {
+        // Mon 2026-03-02 09:00 UTC + 27h of 9h days: Mon, Tue, Wed -> Wed 18:00.
+        let cal = office("UTC");
+        let due = cal.add_working_time(t("2026-03-02T09:00:00Z"), hours(27));
+        assert_eq!(due, Some(t("2026-03-04T18:00:00Z")));
+        assert_eq!(
+            cal.working_time(t("2026-03-02T09:00:00Z"), t("2026-03-04T18:00:00Z")),
+            hours(27)
+        );
+    }
+
+    #[test]
+    fn weekend_is_skipped() {
+        // Fri 2026-03-06 16:00 + 4h: 2h on Friday (16-18), 2h on Monday (09-11).
+        let cal = office("UTC");
+        let due = cal.add_working_time(t("2026-03-06T16:00:00Z"), hours(4));
+        assert_eq!(due, Some(t("2026-03-09T11:00:00Z")));
+        // Sat 10:00 to Mon 10:00: only Monday 09-10 counts.
+        assert_eq!(
+            cal.working_time(t("2026-03-07T10:00:00Z"), t("2026-03-09T10:00:00Z")),
+            hours(1)
+        );
+    }
+
+    #[test]
+    fn holidays_are_days_off_in_the_calendars_zone() {
+        // Berlin, Thu 2026-12-24 and Fri 12-25 off. Wed 12-23 17:00 CET + 2h:
+        // 1h Wed (17-18), then Mon 12-28 09:00-10:00 CET = 09:00Z.
+        let cal = calendar(
+            "Europe/Berlin",
+            "09:00-18:00",
+            None,
+            &["2026-12-24", "2026-12-25"],
+        );
+        let due = cal.add_working_time(t("2026-12-23T16:00:00Z"), hours(2));
+        assert_eq!(due, Some(t("2026-12-28T09:00:00Z")));
+    }
+
+    #[test]
+    fn lunch_break_is_not_working_time() {
+        // 09:00-12:30 and 13:30-18:00: 8h a day. 11:00 + 3h = 1.5h before lunch,
+        // 1.5h after: 15:00.
+        let cal = calendar("UTC", "09:00-12:30,13:30-18:00", None, &[]);
+        let due = cal.add_working_time(t("2026-03-02T11:00:00Z"), hours(3));
+        assert_eq!(due, Some(t("2026-03-02T15:00:00Z")));
+        assert_eq!(
+            cal.working_time(t("2026-03-02T00:00:00Z"), t("2026-03-03T00:00:00Z")),
+            hours(8)
+        );
+    }
+
+    #[test]
+    fn due_at_the_end_of_a_span_is_that_end() {
+        // 09:00 + 9h ends the day exactly: 18:00, not next morning.
+        let cal = office("UTC");
+        let due = cal.add_working_time(t("2026-03-02T09:00:00Z"), hours(9));
+        assert_eq!(due, Some(t("2026-03-02T18:00:00Z")));
+    }
+
+    #[test]
+    fn around_the_clock_is_wall_time() {
+        let cal = BusinessCalendar::always();
+        // Across the Berlin spring-forward night: 24h of wall time is 24h.
+        let from = t("2026-03-28T12:00:00+01:00");
+        assert_eq!(
+            cal.add_working_time(from, hours(24)),
+            Some(t("2026-03-29T13:00:00+02:00"))
+        );
+        assert_eq!(
+            cal.working_time(from, t("2026-03-29T13:00:00+02:00")),
+            hours(24)
+        );
+    }
+
+    #[test]
+    fn whole_days_follow_daylight_saving() {
+        // A 00:00-24:00 calendar in Berlin: the spring-forward day Sun 03-29 has
+        // 23 hours, the fall-back day Sun 10-25 has 25.
+        let cal = calendar("Europe/Berlin", "00:00-24:00", Some("00:00-24:00"), &[]);
+        assert_eq!(
+            cal.working_time(
+                t("2026-03-29T00:00:00+01:00"),
+                t("2026-03-30T00:00:00+02:00")
+            ),
+            hours(23)
+        );
+        assert_eq!(
+            cal.working_time(
+                t("2026-10-25T00:00:00+02:00"),
+                t("2026-10-26T00:00:00+01:00")
+            ),
+            hours(25)
+        );
+    }
+
+    #[test]
+    fn spans_in_skipped_and_repeated_hours() {
+        // Berlin: 02:00-03:00 does not exist on 2026-03-29 and happens twice on
+        // 2026-10-25 (02:00-03:00 CEST = 00:00-01:00Z, then CET = 01:00-02:00Z).
+        let cal = calendar("Europe/Berlin", "02:00-03:00", Some("02:00-03:00"), &[]);
+        let day = |d: &str, next: &str| {
+            cal.working_time(
+                t(&format!("{d}T00:00:00Z")),
+                t(&format!("{next}T00:00:00Z")),
+            )
+        };
+        assert_eq!(day("2026-03-29", "2026-03-30"), Duration::zero());
+        assert_eq!(day("2026-10-25", "2026-10-26"), hours(2));
+        // 02:30-03:30 on the fall-back day: 02:30-03:00 CEST (00:30-01:00Z),
+        // all of 02:00-03:00 CET but only from 02:30 (01:30-02:00Z), then
+        // 03:00-03:30 CET (02:00-02:30Z): 30 + 30 + 30 minutes.
+        let cal = calendar("Europe/Berlin", "02:30-03:30", Some("02:30-03:30"), &[]);
+        assert_eq!(
+            cal.intervals(t("2026-10-25T00:00:00Z"), t("2026-10-26T00:00:00Z")),
+            vec![
+                (t("2026-10-25T00:30:00Z"), t("2026-10-25T01:00:00Z")),
+                (t("2026-10-25T01:30:00Z"), t("2026-10-25T02:30:00Z")),
+            ]
+        );
+        // 01:30-03:30 on the spring-forward day: 01:30-02:00 CET (00:30-01:00Z)
+        // and 03:00-03:30 CEST (01:00-01:30Z): one hour.
+        // (The local day: its midnights are 23:00Z and 22:00Z.)
+        let cal = calendar("Europe/Berlin", "01:30-03:30", Some("01:30-03:30"), &[]);
+        assert_eq!(
+            cal.working_time(
+                t("2026-03-29T00:00:00+01:00"),
+                t("2026-03-30T00:00:00+02:00")
+            ),
+            hours(1)
+        );
+    }
+
+    #[test]
+    fn new_york_transitions() {
+        // America/New_York, all-day calendar: Sun 2026-03-08 has 23h, Sun 11-01 25h.
+        let cal = calendar("America/New_York", "00:00-24:00", Some("00:00-24:00"), &[]);
+        assert_eq!(
+            cal.working_time(
+                t("2026-03-08T00:00:00-05:00"),
+                t("2026-03-09T00:00:00-04:00")
+            ),
+            hours(23)
+        );
+        assert_eq!(
+            cal.working_time(
+                t("2026-11-01T00:00:00-04:00"),
+                t("2026-11-02T00:00:00-05:00")
+            ),
+            hours(25)
+        );
+    }
+
+    #[test]
+    fn office_hours_shift_with_the_zone() {
+        // Berlin office 09:00-18:00: before 03-29 that is 08:00-17:00Z, after it
+        // 07:00-16:00Z. Fri 03-27 17:00 CET (16:00Z) + 2h: 1h Friday, Mon 03-30
+        // 09:00-10:00 CEST = 08:00Z.
+        let cal = office("Europe/Berlin");
+        assert_eq!(
+            cal.add_working_time(t("2026-03-27T16:00:00Z"), hours(2)),
+            Some(t("2026-03-30T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn no_hours_is_never_due() {
+        let cal = calendar("UTC", "09:00-18:00", None, &[]);
+        let mut empty = cal.clone();
+        empty.week = Default::default();
+        assert_eq!(
+            empty.add_working_time(t("2026-03-02T09:00:00Z"), hours(1)),
+            None
+        );
+        assert_eq!(
+            empty.working_time(t("2026-03-02T09:00:00Z"), t("2026-04-02T09:00:00Z")),
+            Duration::zero()
+        );
+    }
+
+    #[test]
+    fn beyond_a_hundred_years_is_never_due() {
+        let from = t("2026-03-02T09:00:00Z");
+        let cal = BusinessCalendar::always();
+        assert_eq!(cal.add_working_time(from, hours(999_999_999)), None);
+        assert_eq!(
+            cal.add_working_time(from, hours(24 * 366)),
+            Some(t("2027-03-03T09:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn reversed_range_is_zero() {
+        let cal = office("UTC");
+        assert_eq!(
+            cal.working_time(t("2026-03-03T10:00:00Z"), t("2026-03-02T10:00:00Z")),
+            Duration::zero()
+        );
     }
 }

@@ -26,6 +26,7 @@ pub mod priority;
 pub mod records;
 pub mod revision;
 pub mod schema;
+pub mod sla;
 pub mod suggest;
 pub mod workflow;
 pub mod workspace;

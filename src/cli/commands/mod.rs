@@ -10,4 +10,5 @@ pub mod man;
 pub mod new;
 pub mod schema;
 pub mod show;
+pub mod sla;
 pub mod validate;

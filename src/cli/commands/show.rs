@@ -1,4 +1,5 @@
-//! `gitsm show <ID>`: one record, its computed priority and its links both ways.
+//! `gitsm show <ID>`: one record, its computed priority, its SLA clocks and
+//! its links both ways.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -10,12 +11,15 @@ use crate::kind::Kind;
 use crate::links::{self, Link};
 use crate::model::Record;
 use crate::records;
+use crate::sla::{Policy, TicketClocks};
 use crate::suggest;
 
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
+use super::sla as sla_cmd;
 
-/// Show one record with its computed priority and links in both directions
+/// Show one record with its computed priority, SLA clocks (read now, or at
+/// GITSM_NOW) and links in both directions
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Record id, e.g. INC-0042 or payments-api
@@ -72,6 +76,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Record::Incident(incident) => Some(cmdb::similar(&loaded, incident)),
         _ => None,
     };
+    let clocks = match record {
+        Record::Incident(_) | Record::Request(_) => {
+            let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
+            let classes = sla_cmd::service_classes(&loaded);
+            sla_cmd::ticket_clocks(&policy, &classes, record, super::new::now()?)?
+        }
+        _ => None,
+    };
     let text = match args.format {
         ShowFormat::Json => {
             let mut doc = json!({
@@ -82,6 +94,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 "record": record.to_json(),
                 "links": { "outgoing": outgoing, "incoming": incoming },
             });
+            if let (Some(clocks), Some(map)) = (&clocks, doc.as_object_mut()) {
+                map.insert("sla".into(), sla_cmd::clocks_json(clocks));
+            }
             if let (Some(similar), Some(map)) = (&similar, doc.as_object_mut()) {
                 map.insert("similar".into(), json!(similar.incidents));
                 map.insert("known_errors".into(), json!(similar.known_errors));
@@ -119,6 +134,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             if let Some(d) = record.description() {
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
+            if let Some(clocks) = &clocks {
+                sla_section(&mut s, clocks);
+            }
             links_section(&mut s, "Links from this record", &outgoing);
             links_section(&mut s, "Links to this record", &incoming);
             if let Some(similar) = &similar {
@@ -145,6 +163,51 @@ fn inline(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         other => other.to_string(),
+    }
+}
+
+/// `response  met  12m of 15m (P1) ...`: one line per clock.
+fn sla_section(s: &mut String, clocks: &TicketClocks) {
+    let at = clocks.at.format("%Y-%m-%d %H:%M %:z");
+    let style = sla_cmd::state_style(clocks.state());
+    let state = clocks.state().name();
+    let _ = writeln!(s, "\nSLA at {at}: {style}{state}{style:#}");
+    for c in clocks.clocks() {
+        let r = &c.reading;
+        let style = sla_cmd::state_style(r.state);
+        let calendar = c.target.calendar.as_deref().unwrap_or("24x7");
+        let basis = sla_cmd::basis_text(&c.target.basis);
+        let when = match &c.stop {
+            Some(stop) => format!("stopped {}", stop.at.format("%Y-%m-%d %H:%M %:z")),
+            None if r.remaining < chrono::Duration::zero() => {
+                format!(
+                    "{} over, was due {}",
+                    sla_cmd::span(-r.remaining),
+                    sla_cmd::due_text(c)
+                )
+            }
+            None => format!(
+                "{} left, due {}",
+                sla_cmd::span(r.remaining),
+                sla_cmd::due_text(c)
+            ),
+        };
+        let held = if r.paused { "; on hold" } else { "" };
+        let _ = writeln!(
+            s,
+            "  {:<10}  {style}{:<8}{style:#}  {} of {} ({basis}, {calendar}); {when}{held}",
+            c.kind.name(),
+            r.state.name(),
+            sla_cmd::span(r.elapsed),
+            c.target.duration,
+        );
+    }
+    if clocks.resolution.is_none() {
+        let _ = writeln!(
+            s,
+            "  {:<10}  resolved, but the record does not say when",
+            "resolution"
+        );
     }
 }
 

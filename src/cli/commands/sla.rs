@@ -1,0 +1,329 @@
+//! `gitsm sla`: open tickets with their SLA clocks.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use chrono::{DateTime, Duration, SecondsFormat};
+use serde_json::{Value, json};
+
+use crate::duration;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::records::{self, Loaded};
+use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks, Timeline};
+
+use super::super::CliError;
+use super::super::ui::{ERROR, Ui, WARNING, stdout_write};
+
+/// Show open incidents and service requests with their SLA clocks
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "A ticket is open at T when it was created by T and not resolved (fulfilled) by T; \
+cancelled and rejected tickets have no clocks. Its state is the worst of its clocks: \
+ok < at_risk < breached (a missed response counts as breached).\n\nExamples:\n  gitsm sla\n  gitsm sla --at 2026-11-23T09:00:00+01:00 --format json\n  gitsm sla --fail-on breach"
+)]
+pub struct Args {
+    /// Read the clocks at this instant (RFC 3339) instead of now
+    #[arg(long, value_name = "T", value_parser = parse_at)]
+    pub at: Option<Timestamp>,
+    /// Exit with 1 when a ticket has breached its SLA
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SlaFormat::Text)]
+    pub format: SlaFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any open ticket whose state is `breached`
+    Breach,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlaFormat {
+    Text,
+    Json,
+}
+
+fn parse_at(s: &str) -> Result<Timestamp, String> {
+    DateTime::parse_from_rfc3339(s).map_err(|e| {
+        format!("`{s}` is not an RFC 3339 timestamp ({e}); write e.g. 2026-11-23T09:00:00+01:00")
+    })
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let at = match args.at {
+        Some(at) => at,
+        None => super::new::now()?,
+    };
+    let loaded = records::load(&ws, &[Kind::Incident, Kind::Request, Kind::Ci]);
+    let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
+    let classes = service_classes(&loaded);
+    let mut open = Vec::new();
+    for (_, record) in loaded.records() {
+        if let Some(clocks) = ticket_clocks(&policy, &classes, record, at)?
+            && clocks.is_open()
+        {
+            open.push((record, clocks));
+        }
+    }
+    open.sort_by_key(|(_, c)| (std::cmp::Reverse(c.state()), next_due(c), c.id.clone()));
+    let text = match args.format {
+        SlaFormat::Json => {
+            let items: Vec<Value> = open
+                .iter()
+                .map(|(record, clocks)| ticket_json(record, clocks))
+                .collect();
+            let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        SlaFormat::Text => table(&open),
+    };
+    stdout_write(&text)?;
+    let count = |state| open.iter().filter(|(_, c)| c.state() == state).count();
+    let breached = count(ClockState::Breached);
+    if args.format == SlaFormat::Text {
+        ui.status(&format!(
+            "{} open at {}: {breached} breached, {} at risk, {} ok",
+            plural(open.len(), "ticket"),
+            at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            count(ClockState::AtRisk),
+            count(ClockState::Ok),
+        ));
+    }
+    let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
+    if skipped > 0 {
+        ui.status(&format!(
+            "warning: {} could not be read and {} not measured; run `gitsm validate`",
+            plural(skipped, "record file"),
+            if skipped == 1 { "is" } else { "are" }
+        ));
+    }
+    if args.fail_on == Some(FailOn::Breach) && breached > 0 {
+        return Err(CliError::Failed(format!(
+            "{} breached {} SLA",
+            plural(breached, "ticket"),
+            if breached == 1 { "its" } else { "their" }
+        )));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The service class of each service CI, for `symptom_policy`.
+pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
+    loaded
+        .records()
+        .filter_map(|(_, r)| match r {
+            Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A ticket's clocks at `at`, from the record's own stamps.
+pub fn ticket_clocks(
+    policy: &Policy<'_>,
+    classes: &HashMap<&str, u8>,
+    record: &Record,
+    at: Timestamp,
+) -> Result<Option<TicketClocks>, CliError> {
+    let Some(timeline) = Timeline::from_record(record) else {
+        return Ok(None);
+    };
+    let class = match record {
+        Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
+        _ => None,
+    };
+    policy
+        .clocks(record, &timeline, class, at)
+        .map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// The earliest due time of a running clock, for ordering.
+fn next_due(clocks: &TicketClocks) -> Option<Timestamp> {
+    clocks
+        .clocks()
+        .filter(|c| !c.reading.stopped)
+        .filter_map(|c| c.due)
+        .min()
+}
+
+/// `1h30m`, `-45m` (past the target), `0m`; whole minutes.
+pub fn span(d: Duration) -> String {
+    let minutes = duration::Duration::minutes(d.num_minutes().abs());
+    if d < Duration::zero() && minutes.as_minutes() > 0 {
+        format!("-{minutes}")
+    } else {
+        minutes.to_string()
+    }
+}
+
+fn instant(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Text of a due time, local to the clock's calendar.
+pub fn due_text(clock: &SlaClock) -> String {
+    clock.due.map_or_else(
+        || "never".to_owned(),
+        |d| d.format("%Y-%m-%d %H:%M %:z").to_string(),
+    )
+}
+
+pub fn state_style(state: ClockState) -> Style {
+    match state {
+        ClockState::Breached | ClockState::Missed => ERROR,
+        ClockState::AtRisk => WARNING,
+        ClockState::Ok | ClockState::Met => AnsiColor::Green.on_default(),
+    }
+}
+
+fn stamp_json(stamp: &Stamp) -> Value {
+    let mut v = json!({ "at": instant(&stamp.at) });
+    match &stamp.source {
+        Source::Record => v["from"] = json!("record"),
+        Source::Git { commit } => {
+            v["from"] = json!("git");
+            v["commit"] = json!(commit);
+        }
+    }
+    v
+}
+
+/// Where a target comes from, as text: `P3`, `catalog vpn-access`, ...
+pub fn basis_text(basis: &Basis) -> String {
+    match basis {
+        Basis::Priority(p) => p.name().to_owned(),
+        Basis::Catalog(item) => format!("catalog {item}"),
+        Basis::Symptom {
+            symptom,
+            service_class,
+        } => format!("symptom {symptom}, class {service_class}"),
+    }
+}
+
+fn basis_json(basis: &Basis) -> Value {
+    match basis {
+        Basis::Priority(p) => json!({ "from": "priority", "priority": p.name() }),
+        Basis::Catalog(item) => json!({ "from": "catalog", "item": item }),
+        Basis::Symptom {
+            symptom,
+            service_class,
+        } => json!({ "from": "symptom", "symptom": symptom, "service_class": service_class }),
+    }
+}
+
+/// One clock: durations in seconds, instants in RFC 3339.
+pub fn clock_json(clock: &SlaClock) -> Value {
+    let r = &clock.reading;
+    json!({
+        "state": r.state.name(),
+        "target": clock.target.duration.to_chrono().num_seconds(),
+        "elapsed": r.elapsed.num_seconds(),
+        "remaining": r.remaining.num_seconds(),
+        "due": clock.due.as_ref().map(instant),
+        "paused": r.paused,
+        "calendar": clock.target.calendar,
+        "basis": basis_json(&clock.target.basis),
+        "start": stamp_json(&clock.start),
+        "stop": clock.stop.as_ref().map(stamp_json),
+    })
+}
+
+/// A ticket's SLA: its state, the instant read and both clocks.
+pub fn clocks_json(clocks: &TicketClocks) -> Value {
+    json!({
+        "state": clocks.state().name(),
+        "at": instant(&clocks.at),
+        "response": clock_json(&clocks.response),
+        "resolution": clocks.resolution.as_ref().map(clock_json),
+    })
+}
+
+fn ticket_json(record: &Record, clocks: &TicketClocks) -> Value {
+    let mut v = json!({
+        "id": clocks.id,
+        "kind": clocks.kind,
+        "priority": clocks.priority.map(|p| p.name()),
+        "status": record.status(),
+        "title": record.title(),
+    });
+    if let (Value::Object(map), Value::Object(sla)) = (&mut v, clocks_json(clocks)) {
+        map.extend(sla);
+    }
+    v
+}
+
+const HEADERS: [&str; 8] = [
+    "ID",
+    "PRIORITY",
+    "CLOCK",
+    "STATE",
+    "ELAPSED",
+    "TARGET",
+    "REMAINING",
+    "DUE",
+];
+
+/// One row per clock, aligned; the state column coloured.
+fn table(open: &[(&Record, TicketClocks)]) -> String {
+    let mut rows: Vec<([String; 8], ClockState)> = Vec::new();
+    for (_, clocks) in open {
+        for c in clocks.clocks() {
+            let r = &c.reading;
+            rows.push((
+                [
+                    clocks.id.clone(),
+                    clocks
+                        .priority
+                        .map_or_else(|| "-".to_owned(), |p| p.name().to_owned()),
+                    c.kind.name().to_owned(),
+                    r.state.name().to_owned(),
+                    span(r.elapsed),
+                    c.target.duration.to_string(),
+                    span(r.remaining),
+                    if r.paused {
+                        format!("{} (on hold)", due_text(c))
+                    } else {
+                        due_text(c)
+                    },
+                ],
+                r.state,
+            ));
+        }
+    }
+    let mut widths = HEADERS.map(str::len);
+    for (cells, _) in &rows {
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String], state: Option<ClockState>| {
+        let last = cells.len() - 1;
+        for (i, c) in cells.iter().enumerate() {
+            let style = state
+                .filter(|_| i == 3)
+                .map(state_style)
+                .unwrap_or_default();
+            out.push_str(&format!("{style}{c}{style:#}"));
+            if i != last {
+                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        out.push('\n');
+    };
+    line(&HEADERS.map(String::from), None);
+    for (cells, state) in &rows {
+        line(cells, Some(*state));
+    }
+    out
+}
