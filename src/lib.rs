@@ -18,6 +18,7 @@ pub mod duration;
 pub mod edit;
 pub mod git;
 pub mod history;
+pub mod hooks;
 pub mod ids;
 pub mod kind;
 pub mod links;

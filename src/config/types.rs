@@ -252,9 +252,8 @@ impl IdPolicy {
         Kind::ALL
             .into_iter()
             .find(|&k| {
-                self.prefix(k).is_some_and(|p| {
-                    id.strip_prefix(p).is_some_and(|rest| rest.starts_with('-'))
-                })
+                self.prefix(k)
+                    .is_some_and(|p| id.strip_prefix(p).is_some_and(|rest| rest.starts_with('-')))
             })
             .unwrap_or(Kind::Ci)
     }

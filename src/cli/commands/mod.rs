@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod graph;
 pub mod history;
+pub mod hooks;
 pub mod impact;
 pub mod init;
 pub mod list;
