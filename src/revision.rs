@@ -7,7 +7,7 @@
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository, Tree};
+use git2::{Index, ObjectType, Oid, Repository, Tree};
 
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
@@ -17,14 +17,23 @@ use crate::workspace::Workspace;
 /// Git's file mode for a symbolic link.
 pub const SYMLINK_MODE: i32 = 0o120_000;
 
-/// The managed root as stored in one Git tree.
+/// The managed root as stored in one revision: a Git tree, or the index.
 pub struct Snapshot<'r> {
     repo: &'r Repository,
     /// The managed root's tree; `None` when the revision has no managed root
-    /// (an empty repository, or a commit from before `gitsm init`).
+    /// (an empty repository, or a commit from before `gitsm init`). For the
+    /// index, HEAD's tree: it tells which year folders exist.
     root: Option<Tree<'r>>,
+    /// The index, when this snapshot is what is staged.
+    index: Option<Staged>,
     /// Each kind's folder and its year subfolders, read on first use.
     folders: [OnceCell<Folder<'r>>; Kind::ALL.len()],
+}
+
+/// The index and where the managed root lies in it.
+struct Staged {
+    index: Index,
+    prefix: PathBuf,
 }
 
 #[derive(Default)]
@@ -50,7 +59,40 @@ impl<'r> Snapshot<'r> {
         Snapshot {
             repo,
             root,
+            index: None,
             folders: Default::default(),
+        }
+    }
+
+    /// What is staged in `index`; `head` is HEAD's tree (absent in an empty
+    /// repository). Files are looked up in the index by path (a binary
+    /// search), so nothing is written and nothing is listed.
+    pub fn staged(
+        repo: &'r Repository,
+        index: Index,
+        head: Option<&Tree<'r>>,
+        prefix: &Path,
+    ) -> Snapshot<'r> {
+        let mut snapshot = Snapshot::new(repo, head, prefix);
+        snapshot.index = Some(Staged {
+            index,
+            prefix: prefix.to_path_buf(),
+        });
+        snapshot
+    }
+
+    /// The object id and file mode at a root-relative path.
+    fn entry(&self, rel: &Path) -> Option<(Oid, i32)> {
+        match &self.index {
+            Some(staged) => {
+                let path = staged.prefix.join(rel);
+                let e = staged.index.get_path(&path, 0)?;
+                i32::try_from(e.mode).ok().map(|mode| (e.id, mode))
+            }
+            None => {
+                let e = self.root.as_ref()?.get_path(rel).ok()?;
+                Some((e.id(), e.filemode()))
+            }
         }
     }
 
@@ -60,12 +102,16 @@ impl<'r> Snapshot<'r> {
 
     /// Whether this revision holds a managed root at all.
     pub fn exists(&self) -> bool {
-        self.root.is_some()
+        match &self.index {
+            Some(_) => self.entry(Path::new(crate::config::FILE_NAME)).is_some(),
+            None => self.root.is_some(),
+        }
     }
 
-    /// The object id at a root-relative path (a blob or a tree).
+    /// The object id at a root-relative path (a blob; in a tree, also a
+    /// folder).
     pub fn id_of(&self, rel: &Path) -> Option<Oid> {
-        self.root.as_ref()?.get_path(rel).ok().map(|e| e.id())
+        self.entry(rel).map(|(id, _)| id)
     }
 
     /// The tree of a kind's folder.
@@ -111,22 +157,17 @@ impl<'r> Snapshot<'r> {
         if !is_plain_name(id) {
             return Vec::new();
         }
-        let folder = self.folder_info(kind);
-        let Some(tree) = &folder.tree else {
-            return Vec::new();
-        };
+        let base = Path::new(kind.folder());
         let file = format!("{id}.yaml");
-        let mut found = Vec::new();
-        if tree.get_name(&file).is_some() {
-            found.push(Path::new(kind.folder()).join(&file));
-        }
-        for year in &folder.years {
-            let rel = Path::new(year).join(&file);
-            if tree.get_path(&rel).is_ok() {
-                found.push(Path::new(kind.folder()).join(rel));
-            }
-        }
-        found
+        std::iter::once(base.join(&file))
+            .chain(
+                self.folder_info(kind)
+                    .years
+                    .iter()
+                    .map(|year| base.join(year).join(&file)),
+            )
+            .filter(|rel| self.entry(rel).is_some())
+            .collect()
     }
 
     /// Read and check the record file at `rel`, as [`records::parse_record`]
@@ -147,14 +188,10 @@ impl<'r> Snapshot<'r> {
     /// or is larger than a record may be.
     pub fn read(&self, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
         let unreadable = |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
-        let root = self
-            .root
-            .as_ref()
-            .ok_or_else(|| unreadable("no managed root in this revision".into()))?;
-        let entry = root
-            .get_path(rel)
-            .map_err(|_| unreadable("no such file in this revision".into()))?;
-        if entry.filemode() == SYMLINK_MODE {
+        let (id, mode) = self
+            .entry(rel)
+            .ok_or_else(|| unreadable("no such file in this revision".into()))?;
+        if mode == SYMLINK_MODE {
             return Err(Box::new(
                 Diagnostic::error("symlink", "record files may not be symbolic links")
                     .in_file(rel)
@@ -163,7 +200,7 @@ impl<'r> Snapshot<'r> {
         }
         let blob = self
             .repo
-            .find_blob(entry.id())
+            .find_blob(id)
             .map_err(|e| unreadable(format!("cannot read: {}", e.message())))?;
         if blob.size() as u64 > MAX_FILE_BYTES {
             return Err(Box::new(records::too_large(rel, blob.size() as u64)));
@@ -174,6 +211,9 @@ impl<'r> Snapshot<'r> {
     /// Every record file of this revision (used when the policy itself
     /// changed and every record must be checked again).
     pub fn all_records(&self) -> Vec<(Kind, PathBuf)> {
+        if let Some(staged) = &self.index {
+            return staged_records(staged);
+        }
         let mut out = Vec::new();
         for kind in Kind::ALL {
             let Some(tree) = self.folder(kind) else {
@@ -205,6 +245,27 @@ impl<'r> Snapshot<'r> {
         }
         out
     }
+}
+
+/// Record files in the index: `<prefix>/<folder>/[<year>/]<name>.yaml`.
+fn staged_records(staged: &Staged) -> Vec<(Kind, PathBuf)> {
+    staged
+        .index
+        .iter()
+        .filter_map(|e| {
+            let path = PathBuf::from(String::from_utf8(e.path).ok()?);
+            let rel = path.strip_prefix(&staged.prefix).ok()?;
+            let mut parts = rel.iter().filter_map(|p| p.to_str());
+            let kind = Kind::from_folder(parts.next()?)?;
+            let rest: Vec<&str> = parts.collect();
+            let ok = match rest.as_slice() {
+                [name] => name.ends_with(".yaml"),
+                [year, name] => records::is_year(year) && name.ends_with(".yaml"),
+                _ => false,
+            };
+            ok.then(|| (kind, rel.to_path_buf()))
+        })
+        .collect()
 }
 
 /// An id that can be a file name: no separators, no `..`, nothing hidden.

@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{Delta, DiffOptions, Index, ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::kind::Kind;
 use crate::records::is_year;
@@ -84,27 +84,126 @@ pub fn changed_records(old: &Snapshot<'_>, new: &Snapshot<'_>) -> Vec<RecordChan
                 }),
             }
         });
-        // Pair a removal with an addition of the same file name: a move.
-        for v in added {
-            let name = v.path.file_name().map(ToOwned::to_owned);
-            let old = removed
-                .iter()
-                .position(|r| r.path.file_name().map(ToOwned::to_owned) == name)
-                .map(|i| removed.swap_remove(i));
-            out.push(RecordChange {
-                kind,
-                old,
-                new: Some(v),
-            });
-        }
-        out.extend(removed.into_iter().map(|v| RecordChange {
-            kind,
-            old: Some(v),
-            new: None,
-        }));
+        out.extend(pair_moves(kind, removed, added));
     }
     out.sort_by(|x, y| x.path().cmp(y.path()));
     out
+}
+
+/// Additions and removals of one kind as changes; a removal and an
+/// addition of the same file name (a move between year folders) become one.
+fn pair_moves(kind: Kind, mut removed: Vec<Version>, added: Vec<Version>) -> Vec<RecordChange> {
+    let mut out = Vec::new();
+    for v in added {
+        let old = removed
+            .iter()
+            .position(|r| r.path.file_name() == v.path.file_name())
+            .map(|i| removed.swap_remove(i));
+        out.push(RecordChange {
+            kind,
+            old,
+            new: Some(v),
+        });
+    }
+    out.extend(removed.into_iter().map(|v| RecordChange {
+        kind,
+        old: Some(v),
+        new: None,
+    }));
+    out
+}
+
+/// Record files that differ between HEAD's tree and the index, and whether
+/// the policy (`gitsm.yaml`, `schemas/`) differs. libgit2 compares the two
+/// over the managed folders only, without writing or listing anything else.
+pub fn staged_changes(
+    repo: &Repository,
+    head: Option<&Tree<'_>>,
+    index: &Index,
+    prefix: &Path,
+) -> Result<(Vec<RecordChange>, bool), git2::Error> {
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true);
+    let spec = |p: &str| prefix.join(p).to_string_lossy().replace('\\', "/");
+    for kind in Kind::ALL {
+        opts.pathspec(format!("{}/", spec(kind.folder())));
+    }
+    opts.pathspec(spec(crate::config::FILE_NAME));
+    opts.pathspec(format!("{}/", spec("schemas")));
+    let diff = repo.diff_tree_to_index(head, Some(index), Some(&mut opts))?;
+    let mut by_kind: Vec<(Kind, Vec<Version>, Vec<Version>, Vec<RecordChange>)> = Kind::ALL
+        .iter()
+        .map(|&k| (k, Vec::new(), Vec::new(), Vec::new()))
+        .collect();
+    let mut policy = false;
+    let version = |file: git2::DiffFile<'_>| -> Option<(Kind, Version)> {
+        let rel = file.path()?.strip_prefix(prefix).ok()?.to_path_buf();
+        let mut parts = rel.iter().filter_map(|p| p.to_str());
+        let kind = Kind::from_folder(parts.next()?)?;
+        let rest: Vec<&str> = parts.collect();
+        let ok = match rest.as_slice() {
+            [name] => is_record_name(name),
+            [year, name] => is_year(year) && is_record_name(name),
+            _ => false,
+        };
+        ok.then_some((
+            kind,
+            Version {
+                path: rel,
+                blob: file.id(),
+            },
+        ))
+    };
+    for delta in diff.deltas() {
+        let touches_policy = [delta.old_file(), delta.new_file()].iter().any(|f| {
+            f.path()
+                .and_then(|p| p.strip_prefix(prefix).ok())
+                .is_some_and(|p| {
+                    p == Path::new(crate::config::FILE_NAME) || p.starts_with("schemas")
+                })
+        });
+        policy |= touches_policy;
+        let old = (delta.status() != Delta::Added)
+            .then(|| version(delta.old_file()))
+            .flatten();
+        let new = (delta.status() != Delta::Deleted)
+            .then(|| version(delta.new_file()))
+            .flatten();
+        match (old, new) {
+            (Some((k, o)), Some((_, n))) if o.path == n.path => {
+                let slot = by_kind.iter_mut().find(|s| s.0 == k);
+                if let Some(slot) = slot {
+                    slot.3.push(RecordChange {
+                        kind: k,
+                        old: Some(o),
+                        new: Some(n),
+                    });
+                }
+            }
+            (o, n) => {
+                for (k, v, added) in o
+                    .map(|(k, v)| (k, v, false))
+                    .into_iter()
+                    .chain(n.map(|(k, v)| (k, v, true)))
+                {
+                    if let Some(slot) = by_kind.iter_mut().find(|s| s.0 == k) {
+                        if added {
+                            slot.2.push(v)
+                        } else {
+                            slot.1.push(v)
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (kind, removed, added, changed) in by_kind {
+        out.extend(changed);
+        out.extend(pair_moves(kind, removed, added));
+    }
+    out.sort_by(|x, y| x.path().cmp(y.path()));
+    Ok((out, policy))
 }
 
 /// Files the record checks look at (a `.yml` file is reported, not skipped).

@@ -75,16 +75,16 @@ pub struct Checked {
     pub commits: usize,
 }
 
-/// The index against HEAD, as the pre-commit hook sees them. The index is
-/// written out as a tree (libgit2 reuses its cached subtrees, so only the
-/// folders that changed are written): the same tree `git commit` will make.
+/// The index against HEAD, as the pre-commit hook sees them: libgit2
+/// compares the two over the managed folders, and staged files are read
+/// from the index by path.
 pub fn staged(
     ws: &Workspace,
     repo: &Repository,
     prefix: &Path,
     now: DateTime<FixedOffset>,
 ) -> Result<Checked, HistoryError> {
-    let mut index = match std::env::var_os("GIT_INDEX_FILE") {
+    let index = match std::env::var_os("GIT_INDEX_FILE") {
         // Set by `git commit -a` and `git commit <paths>` for their hooks.
         Some(file) => {
             let file = PathBuf::from(file);
@@ -100,18 +100,18 @@ pub fn staged(
     if index.has_conflicts() {
         return Err(HistoryError::Conflicts);
     }
-    let tree = repo.find_tree(index.write_tree_to(repo)?)?;
     let head = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
         Err(e) => return Err(e.into()),
     };
+    let (changes, policy) = diff::staged_changes(repo, head.as_ref(), &index, prefix)?;
     let old = Snapshot::new(repo, head.as_ref(), prefix);
-    let new = Snapshot::new(repo, Some(&tree), prefix);
-    let diagnostics = compare(ws, &old, &new, now);
+    let new = Snapshot::staged(repo, index, head.as_ref(), prefix);
+    let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now);
     Ok(Checked {
-        files: diagnostics.1,
-        diagnostics: diagnostics.0,
+        diagnostics,
+        files,
         commits: 0,
     })
 }
@@ -150,7 +150,9 @@ pub fn range(
         let tree = commit.tree()?;
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
         let new = Snapshot::new(repo, Some(&tree), prefix);
-        let (mut diags, files) = compare(ws, &old, &new, commit_time(&commit));
+        let changes = diff::changed_records(&old, &new);
+        let policy = policy_changed(&old, &new);
+        let (mut diags, files) = compare(ws, changes, policy, &old, &new, commit_time(&commit));
         let tag = format!(
             "{} {}",
             short(&commit),
@@ -224,16 +226,18 @@ pub fn commit_time(commit: &Commit<'_>) -> DateTime<FixedOffset> {
         .with_timezone(&offset)
 }
 
-/// One comparison of two revisions: the diagnostics of what changed, and
-/// the record files checked.
-pub fn compare(
+/// One comparison of two revisions, given the record files that differ
+/// and whether the policy did: the diagnostics of what changed, and the
+/// record files checked.
+fn compare(
     ws: &Workspace,
+    mut changes: Vec<RecordChange>,
+    policy_changed: bool,
     old: &Snapshot<'_>,
     new: &Snapshot<'_>,
     recorded_at: DateTime<FixedOffset>,
 ) -> (Vec<Diagnostic>, Vec<PathBuf>) {
-    let mut changes = diff::changed_records(old, new);
-    if policy_changed(old, new) {
+    if policy_changed && old.exists() && new.exists() {
         // A new policy can invalidate any record: check them all.
         let seen: HashSet<PathBuf> = changes.iter().map(|c| c.path().to_path_buf()).collect();
         for (kind, path) in new.all_records() {
@@ -348,15 +352,11 @@ fn deleted(id: &str, path: &Path) -> Diagnostic {
     ))
 }
 
-/// Whether the policy (config or schemas) differs between two revisions.
+/// Whether the policy (config or schemas) differs between two trees.
 fn policy_changed(old: &Snapshot<'_>, new: &Snapshot<'_>) -> bool {
-    if !new.exists() {
-        return false;
-    }
     [Path::new(config::FILE_NAME), Path::new("schemas")]
         .iter()
         .any(|p| old.id_of(p) != new.id_of(p))
-        && old.exists()
 }
 
 /// The changed files plus the records they name, transitively along CI
