@@ -6,6 +6,9 @@
 use crate::config::{ApprovalRule, Config};
 use crate::model::{Approval, Change, Decision};
 
+/// States a non-standard change reaches only once approved.
+pub const APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "closed"];
+
 /// How a list of approvals stands against a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ApprovalStatus {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod duration;
 pub mod edit;
+pub mod gate;
 pub mod git;
 pub mod history;
 pub mod hooks;

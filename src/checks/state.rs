@@ -10,7 +10,6 @@ use crate::workflow::is_set;
 
 use super::Located;
 
-const CHANGE_APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "closed"];
 const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fulfilled", "closed"];
 
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
@@ -114,7 +113,7 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
                         "standard changes are pre-approved by their template; these approvals are ignored",
                     ));
                 }
-            } else if CHANGE_APPROVED_STATES.contains(&status) {
+            } else if approval::APPROVED_STATES.contains(&status) {
                 let approvals = approval::for_change(config, c);
                 if let Some(why) = approvals.shortfall() {
                     let mut d = at.error(

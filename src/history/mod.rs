@@ -6,6 +6,7 @@
 //! name (found by path lookup), so its cost follows the change, not the
 //! size of the repository.
 
+pub mod approvals;
 pub mod diff;
 pub mod trail;
 
@@ -17,6 +18,7 @@ use git2::{Commit, Oid, Repository, Sort};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::approval;
 use crate::checks;
 use crate::config;
 use crate::diagnostic::Diagnostic;
@@ -108,7 +110,16 @@ pub fn staged(
     let (changes, policy) = diff::staged_changes(repo, head.as_ref(), &index, prefix)?;
     let old = Snapshot::new(repo, head.as_ref(), prefix);
     let new = Snapshot::staged(repo, index, head.as_ref(), prefix);
-    let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now);
+    let author = std::env::var("GIT_AUTHOR_EMAIL")
+        .ok()
+        .or_else(|| repo.config().ok()?.get_string("user.email").ok())
+        .unwrap_or_default();
+    let base = Base::Staged {
+        head: repo.head().ok().and_then(|h| h.target()),
+        author,
+        prefix: prefix.to_path_buf(),
+    };
+    let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now, &base);
     Ok(Checked {
         diagnostics,
         files,
@@ -152,7 +163,12 @@ pub fn range(
         let new = Snapshot::new(repo, Some(&tree), prefix);
         let changes = diff::changed_records(&old, &new);
         let policy = policy_changed(&old, &new);
-        let (mut diags, files) = compare(ws, changes, policy, &old, &new, commit_time(&commit));
+        let base = Base::Commit {
+            oid: commit.id(),
+            prefix: prefix.to_path_buf(),
+        };
+        let (mut diags, files) =
+            compare(ws, changes, policy, &old, &new, commit_time(&commit), &base);
         let tag = format!(
             "{} {}",
             short(&commit),
@@ -236,6 +252,7 @@ fn compare(
     old: &Snapshot<'_>,
     new: &Snapshot<'_>,
     recorded_at: DateTime<FixedOffset>,
+    base: &Base,
 ) -> (Vec<Diagnostic>, Vec<PathBuf>) {
     if policy_changed && old.exists() && new.exists() {
         // A new policy can invalidate any record: check them all.
@@ -282,7 +299,10 @@ fn compare(
         .map(|input| check_version(ws, input, recorded_at))
         .collect();
     let mut files = Vec::with_capacity(results.len());
-    for (file, diags) in results {
+    for ((file, diags), input) in results.into_iter().zip(&inputs) {
+        if let Some(f) = &file {
+            diagnostics.extend(approvals_from_history(ws, new.repo(), base, f, input));
+        }
         files.extend(file);
         diagnostics.extend(diags);
     }
@@ -293,6 +313,95 @@ fn compare(
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
     (diagnostics, checked)
+}
+
+/// What precedes the new version of a comparison in history.
+enum Base {
+    /// The commit being checked (its own history included).
+    Commit { oid: Oid, prefix: PathBuf },
+    /// The index, to be committed by `author` on top of `head`.
+    Staged {
+        head: Option<Oid>,
+        author: String,
+        prefix: PathBuf,
+    },
+}
+
+/// A change in an approved state whose file lists enough approvals is
+/// judged again from history: who committed each approval, and whether
+/// the approved content changed since.
+fn approvals_from_history(
+    ws: &Workspace,
+    repo: &Repository,
+    base: &Base,
+    file: &RecordFile,
+    input: &Input,
+) -> Option<Diagnostic> {
+    let Some(crate::model::Record::Change(change)) = &file.record else {
+        return None;
+    };
+    if change.change_type == crate::model::ChangeType::Standard
+        || !approval::APPROVED_STATES.contains(&change.status.as_str())
+        || approval::for_change(&ws.config, change)
+            .shortfall()
+            .is_some()
+    {
+        return None;
+    }
+    let steps = match base {
+        Base::Commit { oid, prefix } => approvals::steps(repo, prefix, &change.id, *oid).ok()?,
+        Base::Staged {
+            head,
+            author,
+            prefix,
+        } => {
+            let mut steps = match head {
+                Some(h) => approvals::steps(repo, prefix, &change.id, *h).ok()?,
+                None => Vec::new(),
+            };
+            let before = steps.last().and_then(|s| s.after.clone());
+            let after = input
+                .bytes
+                .as_ref()
+                .ok()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(|t| yaml::parse(t).ok())
+                .map(|n| n.to_json());
+            steps.push(approvals::Step {
+                commit: "staged".into(),
+                oid: None,
+                email: author.clone(),
+                before,
+                after,
+            });
+            steps
+        }
+    };
+    let workdir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    let verdict = approvals::judge(&ws.config, change, &steps, &mut |oid| {
+        approvals::verify_commit(&workdir, oid)
+    });
+    let reasons = verdict.reasons();
+    let (first, rest) = reasons.split_first()?;
+    let pos = input
+        .bytes
+        .as_ref()
+        .ok()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|t| yaml::parse(t).ok())
+        .map(|n| n.find(crate::records::pointer_segments("/approvals")).pos)
+        .unwrap_or(file.id_pos);
+    Some(
+        Diagnostic::error(
+            "approvals",
+            format!(
+                "{} is `{}` but history does not bear out its approvals: {first}",
+                change.id, change.status
+            ),
+        )
+        .at(&input.path, pos)
+        .with_hint(rest.join("; ")),
+    )
 }
 
 /// A changed record file as read from Git.

@@ -78,26 +78,42 @@ pub struct Trail {
     pub reopened: usize,
 }
 
-/// Every commit reachable from `tip` that changed record `id` of `kind`.
-/// A merge counts only when the record differs from every parent (a
-/// conflict resolution), as in `git log`.
-pub fn record_trail(
-    repo: &Repository,
+/// One commit that changed a record: the record file (path, blob) in the
+/// commit's first parent and in the commit.
+pub struct Touch<'r> {
+    pub commit: Commit<'r>,
+    pub before: Option<(String, Oid)>,
+    pub after: Option<(String, Oid)>,
+}
+
+impl Touch<'_> {
+    /// The record's content before and after the commit.
+    pub fn contents(&self, repo: &Repository) -> (Option<Value>, Option<Value>) {
+        let read = |v: &Option<(String, Oid)>| v.as_ref().and_then(|(_, b)| read_json(repo, *b));
+        (read(&self.before), read(&self.after))
+    }
+}
+
+/// Every commit reachable from `tip` that changed record `id` of `kind`,
+/// oldest first. A merge counts only when the record differs from every
+/// parent (a conflict resolution), as in `git log`. Commits whose kind
+/// folder is the same as a parent's are skipped without reading it.
+pub fn touches<'r>(
+    repo: &'r Repository,
     prefix: &Path,
     kind: Kind,
     id: &str,
     tip: Oid,
-) -> Result<Trail, HistoryError> {
+) -> Result<Vec<Touch<'r>>, HistoryError> {
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
-    let mut events = Vec::new();
+    let mut out = Vec::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
         let new = Snapshot::new(repo, Some(&tree), prefix);
-        let parents: Vec<Commit<'_>> = commit.parents().collect();
-        let parent_trees: Vec<_> = parents.iter().filter_map(|p| p.tree().ok()).collect();
+        let parent_trees: Vec<_> = commit.parents().filter_map(|p| p.tree().ok()).collect();
         let olds: Vec<Snapshot<'_>> = if parent_trees.is_empty() {
             vec![Snapshot::new(repo, None, prefix)]
         } else {
@@ -106,7 +122,6 @@ pub fn record_trail(
                 .map(|t| Snapshot::new(repo, Some(t), prefix))
                 .collect()
         };
-        // Skip the commit when the kind folder is the same as a parent's.
         let folder = new.folder(kind).map(git2::Tree::id);
         if olds
             .iter()
@@ -127,11 +142,31 @@ pub fn record_trail(
         {
             continue;
         }
-        let old = before.into_iter().next().flatten();
-        let read =
-            |v: &Option<(String, Oid)>| v.as_ref().and_then(|(_, blob)| read_json(repo, *blob));
-        events.push(event(&commit, &old, &after, read(&old), read(&after)));
+        let before = before.into_iter().next().flatten();
+        out.push(Touch {
+            commit,
+            before,
+            after,
+        });
     }
+    Ok(out)
+}
+
+/// The audit trail of record `id` of `kind` up to `tip`.
+pub fn record_trail(
+    repo: &Repository,
+    prefix: &Path,
+    kind: Kind,
+    id: &str,
+    tip: Oid,
+) -> Result<Trail, HistoryError> {
+    let events: Vec<Event> = touches(repo, prefix, kind, id, tip)?
+        .iter()
+        .map(|t| {
+            let (old, new) = t.contents(repo);
+            event(&t.commit, &t.before, &t.after, old, new)
+        })
+        .collect();
     let reopened = events
         .iter()
         .filter_map(|e| e.transition.as_ref())
@@ -211,7 +246,7 @@ fn read_json(repo: &Repository, blob: Oid) -> Option<Value> {
         .map(|n| n.to_json())
 }
 
-fn author(commit: &Commit<'_>) -> Author {
+pub fn author(commit: &Commit<'_>) -> Author {
     let a = commit.author();
     Author {
         name: String::from_utf8_lossy(a.name_bytes()).into_owned(),

@@ -1,6 +1,7 @@
 //! One file per subcommand: its arguments and its `run`.
 
 pub mod completions;
+pub mod gate;
 pub mod graph;
 pub mod history;
 pub mod hooks;

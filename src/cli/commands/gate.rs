@@ -1,0 +1,219 @@
+//! `gitsm gate`: may this change (or the change authorising this release)
+//! be implemented now? Exit 0 only when it may.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use git2::Oid;
+use serde_json::json;
+
+use crate::gate::{self, Decision};
+use crate::git;
+use crate::history::approvals;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::records::parse_record;
+use crate::revision::Snapshot;
+use crate::workspace::Workspace;
+
+use super::super::CliError;
+use super::super::ui::{Ui, stdout_write};
+
+/// Decide whether a change may be implemented: approved under policy by the
+/// approvers' own Git identities and not stale, inside its window, outside
+/// any freeze that forbids its type
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 when the change may go ahead, 1 when it may not, 2 for an unknown change or release, or a usage error.\n\n\
+Examples:\n  gitsm gate --change CHG-0042\n  gitsm gate --release payments-api@2.4.0 --format json"
+)]
+pub struct Args {
+    /// The change to judge
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "release",
+        conflicts_with = "release"
+    )]
+    pub change: Option<String>,
+    /// Judge the change whose `release` list names NAME
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// The moment of the deployment (RFC 3339; default now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Judge the records as they are at this revision
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let at: Timestamp = match &args.at {
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map_err(|e| CliError::usage(format!("--at `{t}` is not an RFC 3339 time: {e}")))?,
+        None => super::new::now()?,
+    };
+    let repo = git::open(&ws.root).ok_or_else(|| {
+        CliError::usage(format!(
+            "{} is not inside a Git repository; the gate judges committed history",
+            ws.root.display()
+        ))
+    })?;
+    let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
+    let tip = repo
+        .revparse_single(&args.rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| CliError::usage(format!("unknown revision `{}`", args.rev)))?;
+    let tree = tip
+        .tree()
+        .map_err(|e| CliError::io("reading the tree", e))?;
+    let snapshot = Snapshot::new(&repo, Some(&tree), &prefix);
+    let candidates = match (&args.change, &args.release) {
+        (Some(id), _) => {
+            let change = read_change(&ws, &snapshot, id)?
+                .ok_or_else(|| CliError::usage(format!("no change `{id}` at {}", args.rev)))?;
+            vec![change]
+        }
+        (None, Some(name)) => {
+            let found = changes_for_release(&ws, &snapshot, name);
+            if found.is_empty() {
+                return Err(CliError::usage_hint(
+                    format!("no change at {} authorises release `{name}`", args.rev),
+                    "list it under `release:` of the change that deploys it",
+                ));
+            }
+            found
+        }
+        (None, None) => return Err(CliError::usage("give --change ID or --release NAME")),
+    };
+    let workdir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
+    let mut signatures: HashMap<Oid, bool> = HashMap::new();
+    let mut verify = |oid: Oid| {
+        *signatures
+            .entry(oid)
+            .or_insert_with(|| approvals::verify_commit(&workdir, oid))
+    };
+    let mut decisions = Vec::new();
+    for change in &candidates {
+        let steps = approvals::steps(&repo, &prefix, &change.id, tip.id())
+            .map_err(|e| CliError::io("reading history", e))?;
+        let verdict = approvals::judge(&ws.config, change, &steps, &mut verify);
+        decisions.push(gate::decide(&ws.config, change, &verdict, at));
+    }
+    // For a release, the first change that may go ahead answers; else all
+    // the reasons of the candidates.
+    let chosen = decisions.iter().position(|d| d.allowed).unwrap_or_default();
+    let decision = &decisions[chosen];
+    match args.format {
+        GateFormat::Json => {
+            let mut value =
+                serde_json::to_value(decision).map_err(|e| CliError::io("JSON output", e))?;
+            if let Some(name) = &args.release {
+                value["release"] = json!(name);
+                value["candidates"] =
+                    json!(decisions.iter().map(|d| &d.change).collect::<Vec<_>>());
+            }
+            let text =
+                serde_json::to_string_pretty(&value).map_err(|e| CliError::io("JSON output", e))?;
+            stdout_write(&format!("{text}\n"))?;
+        }
+        GateFormat::Text => {
+            let mut out = String::new();
+            for d in if decision.allowed {
+                &decisions[chosen..=chosen]
+            } else {
+                &decisions[..]
+            } {
+                out.push_str(&text(d, args.release.as_deref()));
+            }
+            stdout_write(&out)?;
+        }
+    }
+    Ok(if decision.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn text(d: &Decision, release: Option<&str>) -> String {
+    let what = match release {
+        Some(r) => format!("release {r} ({})", d.change),
+        None => d.change.clone(),
+    };
+    let mut out = format!(
+        "gate: {what} {} at {}\n",
+        if d.allowed { "ALLOWED" } else { "DENIED" },
+        d.at.to_rfc3339()
+    );
+    for r in &d.reasons {
+        let _ = writeln!(out, "  - {r}");
+    }
+    out
+}
+
+/// The change `id` as recorded in `snapshot`, parsed and checked.
+fn read_change(
+    ws: &Workspace,
+    snapshot: &Snapshot<'_>,
+    id: &str,
+) -> Result<Option<crate::model::Change>, CliError> {
+    let Some(path) = snapshot.locate(Kind::Change, id).into_iter().next() else {
+        return Ok(None);
+    };
+    let (file, diags) = snapshot.read_record(ws, Kind::Change, &path);
+    match file.and_then(|f| f.record) {
+        Some(Record::Change(c)) => Ok(Some(c)),
+        _ => Err(CliError::Failed(format!(
+            "{} is not a valid change record: {}",
+            path.display(),
+            diags
+                .first()
+                .map_or("unreadable".into(), |d| d.message.clone())
+        ))),
+    }
+}
+
+/// Changes whose `release` list names `name`. Files that do not contain
+/// the name at all are skipped without being parsed.
+fn changes_for_release(
+    ws: &Workspace,
+    snapshot: &Snapshot<'_>,
+    name: &str,
+) -> Vec<crate::model::Change> {
+    let needle = name.as_bytes();
+    let mut found: Vec<crate::model::Change> = snapshot
+        .all_records()
+        .into_iter()
+        .filter(|(kind, _)| *kind == Kind::Change)
+        .filter_map(|(kind, path)| {
+            let bytes = snapshot.read(&path).ok()?;
+            if !bytes.windows(needle.len().max(1)).any(|w| w == needle) {
+                return None;
+            }
+            match parse_record(ws, kind, &path, &bytes).0?.record? {
+                Record::Change(c) if c.release.iter().any(|r| r == name) => Some(c),
+                _ => None,
+            }
+        })
+        .collect();
+    // Changes that may be deployed first, then by id.
+    found.sort_by_key(|c| {
+        (
+            !gate::OPEN_STATES.contains(&c.status.as_str()),
+            c.id.clone(),
+        )
+    });
+    found
+}
