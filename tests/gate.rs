@@ -382,3 +382,76 @@ fn signed_approvals_policy_accepts_signed_commits_and_refuses_unsigned_ones() {
         }
     }
 }
+
+#[test]
+fn scheduling_conflicts_are_warnings_unless_the_policy_says_errors() {
+    let repo = Repo::new();
+    let ci = |id: &str, extra: &str| {
+        format!("id: {id}\nname: {id}\nclass: application\nstatus: active\n{extra}")
+    };
+    repo.write("cis/db.yaml", ci("db", "maintenance_window: nights\n"));
+    repo.write(
+        "cis/api.yaml",
+        ci("api", "relations:\n  depends_on: [db]\n"),
+    );
+    let scheduled = |id: &str, cis: &str, window: (&str, &str)| {
+        change(id, "normal", window, "x@1")
+            .replace("status: authorize", "status: scheduled")
+            .replace("risk: medium", &format!("risk: medium\ncis: [{cis}]"))
+            + &format!(
+                "approvals:\n{}{}",
+                approval("carol", "2026-11-20T09:30:00+01:00"),
+                approval("dave", "2026-11-20T09:31:00+01:00")
+            )
+    };
+    // CHG-0001 touches api, which depends on db; CHG-0002 touches db, an
+    // hour later but overlapping; CHG-0003 is in the year-end freeze.
+    repo.write(
+        "changes/CHG-0001.yaml",
+        scheduled("CHG-0001", "api", WINDOW),
+    );
+    repo.write(
+        "changes/CHG-0002.yaml",
+        scheduled(
+            "CHG-0002",
+            "db",
+            ("2026-11-25T22:00:00+01:00", "2026-11-26T01:00:00+01:00"),
+        ),
+    );
+    repo.write(
+        "changes/CHG-0003.yaml",
+        scheduled(
+            "CHG-0003",
+            "api",
+            ("2026-12-21T20:00:00+01:00", "2026-12-21T21:00:00+01:00"),
+        ),
+    );
+    // db may be changed 22:00-06:00 only: CHG-0002 (22:00-01:00) fits.
+    let policy = "calendars:\n  nights:\n    timezone: Europe/Berlin\n    hours: { mon: \"22:00-24:00\", tue: \"00:00-06:00,22:00-24:00\", wed: \"00:00-06:00,22:00-24:00\", thu: \"00:00-06:00,22:00-24:00\", fri: \"00:00-06:00\" }\n";
+    repo.write("gitsm.yaml", format!("{CONFIG}{policy}"));
+    let run = repo.run(["validate"]);
+    run.expect_code(0)
+        .stderr_has(
+            "warning[schedule-overlap]: CHG-0001's window overlaps CHG-0002's, and both touch `db`",
+        )
+        .stderr_has("warning[schedule-overlap]: CHG-0002's window overlaps CHG-0001's")
+        .stderr_has("warning[schedule-freeze]: CHG-0003's window overlaps freeze `year-end`");
+    assert!(!run.stderr.contains("schedule-maintenance"), "{run}");
+    // Moved to the afternoon, CHG-0002 leaves db's maintenance window.
+    replace(
+        &repo,
+        "changes/CHG-0002.yaml",
+        "start: 2026-11-25T22:00:00+01:00",
+        "start: 2026-11-25T21:00:00+01:00",
+    );
+    repo.run(["validate"])
+        .expect_code(0)
+        .stderr_has("warning[schedule-maintenance]: CHG-0002's window is not inside `nights`, the maintenance window of `db`");
+    repo.write(
+        "gitsm.yaml",
+        format!("{CONFIG}{policy}change_policy:\n  conflicts_are_errors: true\n"),
+    );
+    repo.run(["validate"])
+        .expect_code(1)
+        .stderr_has("error[schedule-overlap]");
+}

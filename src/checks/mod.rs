@@ -9,6 +9,7 @@ mod fields;
 mod history;
 mod identity;
 mod references;
+mod schedule;
 mod state;
 mod timeline;
 
@@ -100,6 +101,7 @@ pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
     references::check(&ws.config, loaded, &mut out);
     cmdb::health(&ws.config, loaded, &mut out);
     cmdb::relations(&ws.config, loaded, &mut out);
+    schedule::check(&ws.config, loaded, &mut out);
     out
 }
 
@@ -113,6 +115,7 @@ pub fn changed(ws: &Workspace, loaded: &Loaded, changed: &HashSet<PathBuf>) -> V
     identity::duplicates(loaded, &mut out);
     references::check(&ws.config, loaded, &mut out);
     cmdb::relations(&ws.config, loaded, &mut out);
+    schedule::check(&ws.config, loaded, &mut out);
     out.retain(|d| {
         d.code == "relation-cycle" || d.path.as_ref().is_some_and(|p| changed.contains(p))
     });
