@@ -30,6 +30,7 @@ pub mod revision;
 pub mod schema;
 pub mod sla;
 pub mod suggest;
+pub mod update;
 pub mod workflow;
 pub mod workspace;
 pub mod write;

@@ -1,32 +1,99 @@
 //! Writing files atomically: a temp file in the same folder, then a rename,
-//! so a reader or a crash never sees half a record.
+//! so a reader or a crash never sees half a record. New files get the
+//! usual permissions (the process umask applies); a replaced file keeps
+//! its own.
 
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Replace (or create) `path` with `contents`.
 pub fn atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut tmp = temp_beside(path)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let keep = std::fs::metadata(path).ok().map(|m| m.permissions());
+    with_temp(path, contents, |tmp, file| {
+        if let Some(permissions) = keep {
+            file.set_permissions(permissions)?;
+        }
+        std::fs::rename(tmp, path)
+    })
 }
 
 /// Create `path` with `contents`; fails if it already exists.
 pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut tmp = temp_beside(path)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+    with_temp(path, contents, |tmp, _| {
+        // A hard link fails when `path` exists: no clobbering, no window.
+        std::fs::hard_link(tmp, path)?;
+        std::fs::remove_file(tmp)
+    })
 }
 
-fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+/// Write `contents` to a new temp file beside `path`, then `finish` it; the
+/// temp file is removed if anything fails.
+fn with_temp(
+    path: &Path,
+    contents: &[u8],
+    finish: impl FnOnce(&Path, &File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (tmp, mut file) = temp_beside(path)?;
+    let result = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| finish(&tmp, &file));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A new file `.gitsm-<pid>-<n>.tmp` in `path`'s folder, created with the
+/// default mode (0666 less the umask).
+fn temp_beside(path: &Path) -> std::io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    tempfile::Builder::new()
-        .prefix(".gitsm-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".gitsm-{}-{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < u32::MAX => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_replaces_and_refuses_to_clobber() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a/INC-0001.yaml");
+        create_new(&path, b"one\n").expect("create");
+        assert!(create_new(&path, b"two\n").is_err());
+        assert_eq!(std::fs::read(&path).expect("read"), b"one\n");
+        atomic(&path, b"three\n").expect("replace");
+        assert_eq!(std::fs::read(&path).expect("read"), b"three\n");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, "x").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        atomic(&path, b"y").expect("replace");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
 }

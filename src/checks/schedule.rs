@@ -106,8 +106,7 @@ pub(super) fn check(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>)
     };
     for i in 0..booked.len() {
         let (f, c, _, end) = booked[i];
-        for j in i + 1..booked.len() {
-            let (g, d, start2, _) = booked[j];
+        for (j, &(g, d, start2, _)) in booked.iter().enumerate().skip(i + 1) {
             if start2 >= end {
                 break;
             }

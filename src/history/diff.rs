@@ -131,10 +131,10 @@ pub fn staged_changes(
     opts.pathspec(spec(crate::config::FILE_NAME));
     opts.pathspec(format!("{}/", spec("schemas")));
     let diff = repo.diff_tree_to_index(head, Some(index), Some(&mut opts))?;
-    let mut by_kind: Vec<(Kind, Vec<Version>, Vec<Version>, Vec<RecordChange>)> = Kind::ALL
-        .iter()
-        .map(|&k| (k, Vec::new(), Vec::new(), Vec::new()))
-        .collect();
+    // Per kind: files changed in place, removed, added (moves pair up).
+    let mut changed: Vec<RecordChange> = Vec::new();
+    let mut removed: Vec<(Kind, Version)> = Vec::new();
+    let mut added: Vec<(Kind, Version)> = Vec::new();
     let mut policy = false;
     let version = |file: git2::DiffFile<'_>| -> Option<(Kind, Version)> {
         let rel = file.path()?.strip_prefix(prefix).ok()?.to_path_buf();
@@ -155,14 +155,13 @@ pub fn staged_changes(
         ))
     };
     for delta in diff.deltas() {
-        let touches_policy = [delta.old_file(), delta.new_file()].iter().any(|f| {
+        policy |= [delta.old_file(), delta.new_file()].iter().any(|f| {
             f.path()
                 .and_then(|p| p.strip_prefix(prefix).ok())
                 .is_some_and(|p| {
                     p == Path::new(crate::config::FILE_NAME) || p.starts_with("schemas")
                 })
         });
-        policy |= touches_policy;
         let old = (delta.status() != Delta::Added)
             .then(|| version(delta.old_file()))
             .flatten();
@@ -170,37 +169,26 @@ pub fn staged_changes(
             .then(|| version(delta.new_file()))
             .flatten();
         match (old, new) {
-            (Some((k, o)), Some((_, n))) if o.path == n.path => {
-                let slot = by_kind.iter_mut().find(|s| s.0 == k);
-                if let Some(slot) = slot {
-                    slot.3.push(RecordChange {
-                        kind: k,
-                        old: Some(o),
-                        new: Some(n),
-                    });
-                }
-            }
+            (Some((kind, o)), Some((_, n))) if o.path == n.path => changed.push(RecordChange {
+                kind,
+                old: Some(o),
+                new: Some(n),
+            }),
             (o, n) => {
-                for (k, v, added) in o
-                    .map(|(k, v)| (k, v, false))
-                    .into_iter()
-                    .chain(n.map(|(k, v)| (k, v, true)))
-                {
-                    if let Some(slot) = by_kind.iter_mut().find(|s| s.0 == k) {
-                        if added {
-                            slot.2.push(v)
-                        } else {
-                            slot.1.push(v)
-                        }
-                    }
-                }
+                removed.extend(o);
+                added.extend(n);
             }
         }
     }
-    let mut out = Vec::new();
-    for (kind, removed, added, changed) in by_kind {
-        out.extend(changed);
-        out.extend(pair_moves(kind, removed, added));
+    let mut out = changed;
+    for kind in Kind::ALL {
+        let of_kind = |list: &[(Kind, Version)]| -> Vec<Version> {
+            list.iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        out.extend(pair_moves(kind, of_kind(&removed), of_kind(&added)));
     }
     out.sort_by(|x, y| x.path().cmp(y.path()));
     Ok((out, policy))

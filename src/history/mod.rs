@@ -478,11 +478,10 @@ fn with_context(ws: &Workspace, new: &Snapshot<'_>, files: Vec<RecordFile>) -> L
         if let Some(id) = &f.id {
             wanted.push_back((f.kind, id.clone()));
         }
+        // By the kind the id names, so that a reference to the wrong kind
+        // is found and reported as such.
         for (r, _) in &f.refs {
-            let kind = r
-                .expects
-                .unwrap_or_else(|| ws.config.ids.kind_of(&r.target));
-            wanted.push_back((kind, r.target.clone()));
+            wanted.push_back((ws.config.ids.kind_of(&r.target), r.target.clone()));
         }
     }
     let mut asked: HashSet<(Kind, String)> = HashSet::new();

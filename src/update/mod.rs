@@ -1,0 +1,423 @@
+//! Editing records in place: what `gitsm set`, `transition` and `link` do.
+//!
+//! A record is found from its id alone: the kind from the id's prefix, the
+//! file at `<folder>/<id>.yaml` or `<folder>/<year>/<id>.yaml` (no walk of
+//! the tree). A change is planned as [`Edit`]s and made in one
+//! [`edit::apply`], which keeps comments, key order, quoting and every
+//! untouched line byte for byte. The result is then checked as the
+//! pre-commit hook would check it (schema, state requirements, the history
+//! rules against the file as it is now, references to the records it names)
+//! and written atomically only when nothing is wrong. A refused change
+//! leaves the file as it was.
+
+mod link;
+mod locate;
+mod transition;
+
+use std::collections::{HashSet, VecDeque};
+use std::path::PathBuf;
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::assign::Assignment;
+use crate::checks;
+use crate::diagnostic::Diagnostic;
+use crate::edit::{self, Edit, EditError, Step};
+use crate::kind::Kind;
+use crate::model::Timestamp;
+use crate::records::{self, Loaded, RecordFile};
+use crate::workspace::Workspace;
+use crate::yaml;
+
+pub use link::{DEFAULT_RELATION, Linked, link};
+use locate::Folders;
+pub use locate::open;
+pub use transition::{TransitionRequest, Transitioned, transition};
+
+/// Why a record was not changed. The file is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// A wrong argument: an unknown id or state, a malformed `--set`.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+    /// The workflow does not allow the transition.
+    #[error("{id}: `{from}` -> `{to}` is not a transition of the {workflow} workflow")]
+    Transition {
+        id: String,
+        from: String,
+        to: String,
+        workflow: String,
+        /// The states `from` may move to (empty: `from` is terminal).
+        allowed: Vec<String>,
+    },
+    /// The change is refused for a reason about the record itself.
+    #[error("{message}")]
+    Refused {
+        message: String,
+        hint: Option<String>,
+    },
+    /// The file cannot be edited without reformatting it.
+    #[error("cannot edit {} safely: {source}", .path.display())]
+    Unsafe { path: PathBuf, source: EditError },
+    /// The edited record would not pass validation.
+    #[error("{} would not be valid; nothing was written", .path.display())]
+    Invalid {
+        path: PathBuf,
+        /// The text that was not written, which the positions refer to.
+        proposed: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl UpdateError {
+    fn usage(message: impl Into<String>, hint: Option<String>) -> Self {
+        UpdateError::Usage {
+            message: message.into(),
+            hint,
+        }
+    }
+
+    fn refused(message: impl Into<String>, hint: Option<String>) -> Self {
+        UpdateError::Refused {
+            message: message.into(),
+            hint,
+        }
+    }
+}
+
+/// A record file as it is now, ready to be edited.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub kind: Kind,
+    /// Relative to the managed root.
+    pub path: PathBuf,
+    text: String,
+    json: Value,
+}
+
+impl Target {
+    /// The record's `status`, when it has one.
+    pub fn status(&self) -> Option<&str> {
+        self.json.get("status").and_then(Value::as_str)
+    }
+}
+
+/// One field a change sets or appends to, for the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// Dotted path, e.g. `resolution.code` or `on_hold.0.end`.
+    pub field: String,
+    pub value: Value,
+    /// Appended to a list rather than set.
+    pub append: bool,
+    /// Filled in by gitsm (a timestamp, the assignee) rather than asked for.
+    pub implied: bool,
+}
+
+/// A record after a change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Updated {
+    pub id: String,
+    pub path: PathBuf,
+    pub changes: Vec<FieldChange>,
+    /// False when the change left the file as it was.
+    pub written: bool,
+    /// Warnings about the new version (an error refuses the change).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A planned edit and how to report it.
+struct Planned {
+    edit: Edit,
+    implied: bool,
+}
+
+impl Planned {
+    fn set(path: Vec<Step>, value: Value, implied: bool) -> Self {
+        Planned {
+            edit: Edit::Set { path, value },
+            implied,
+        }
+    }
+
+    fn append(path: Vec<Step>, item: Value, implied: bool) -> Self {
+        Planned {
+            edit: Edit::Append { path, item },
+            implied,
+        }
+    }
+
+    fn describe(&self) -> FieldChange {
+        let (path, value, append) = match &self.edit {
+            Edit::Set { path, value } => (path, value, false),
+            Edit::Append { path, item } => (path, item, true),
+        };
+        FieldChange {
+            field: path
+                .iter()
+                .map(Step::to_string)
+                .collect::<Vec<_>>()
+                .join("."),
+            value: value.clone(),
+            append,
+            implied: self.implied,
+        }
+    }
+}
+
+fn keys(path: &[&str]) -> Vec<Step> {
+    path.iter().map(|k| Step::Key((*k).to_owned())).collect()
+}
+
+/// A timestamp as records write it: `2026-11-21T10:00:00+01:00`.
+fn stamp(now: Timestamp) -> Value {
+    Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Apply `planned` to the target in one edit, check the result, and write it.
+fn apply_checked(
+    ws: &Workspace,
+    target: &Target,
+    planned: &[Planned],
+    now: Timestamp,
+) -> Result<Updated, UpdateError> {
+    let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
+    let text = edit::apply(&target.text, &edits).map_err(|source| UpdateError::Unsafe {
+        path: target.path.clone(),
+        source,
+    })?;
+    let changes = planned.iter().map(Planned::describe).collect();
+    let mut updated = Updated {
+        id: target.id.clone(),
+        path: target.path.clone(),
+        changes,
+        written: false,
+        warnings: Vec::new(),
+    };
+    if text == target.text {
+        return Ok(updated);
+    }
+    let diagnostics = check(ws, target, &text, now);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(UpdateError::Invalid {
+            path: target.path.clone(),
+            proposed: text,
+            diagnostics,
+        });
+    }
+    write(ws, target, &text)?;
+    updated.written = true;
+    updated.warnings = diagnostics;
+    Ok(updated)
+}
+
+/// What `validate --staged` would say about `text` as the next version of
+/// `target`, recorded at `now`.
+pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec<Diagnostic> {
+    let rel = &target.path;
+    let (file, mut diags) = records::parse_record(ws, target.kind, rel, text.as_bytes());
+    if let Some(file) = file {
+        if let (Some(record), Ok(node)) = (&file.record, yaml::parse(without_bom(text))) {
+            diags.extend(checks::history(
+                ws,
+                record,
+                Some(&target.json),
+                now,
+                &node,
+                rel,
+            ));
+        }
+        let loaded = with_references(ws, file);
+        diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
+    }
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+    diags
+}
+
+/// The edited file plus the records it names (along CI relations
+/// transitively, where a cycle may close) and any other file with its id,
+/// each found by path from its id.
+fn with_references(ws: &Workspace, file: RecordFile) -> Loaded {
+    let mut folders = Folders::default();
+    let mut seen: HashSet<PathBuf> = HashSet::from([file.path.clone()]);
+    let mut wanted: VecDeque<(Kind, String)> = VecDeque::new();
+    if let Some(id) = &file.id {
+        wanted.push_back((file.kind, id.clone()));
+    }
+    for (r, _) in &file.refs {
+        // The id says where the record is; the references check then says
+        // whether it is of the kind the field wants.
+        wanted.push_back((ws.config.ids.kind_of(&r.target), r.target.clone()));
+    }
+    let mut asked: HashSet<(Kind, String)> = HashSet::new();
+    let mut files = vec![file];
+    while let Some((kind, id)) = wanted.pop_front() {
+        if !asked.insert((kind, id.clone())) {
+            continue;
+        }
+        for path in folders.locate(ws, kind, &id) {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let (Some(found), _) = records::read_record(ws, kind, &path) else {
+                continue;
+            };
+            if kind == Kind::Ci {
+                for (r, _) in &found.refs {
+                    if r.pointer.starts_with("/relations/") {
+                        wanted.push_back((Kind::Ci, r.target.clone()));
+                    }
+                }
+            }
+            files.push(found);
+        }
+    }
+    Loaded {
+        checked: files.len(),
+        files,
+        diagnostics: Vec::new(),
+    }
+}
+
+/// Replace the file, unless it changed since it was read.
+fn write(ws: &Workspace, target: &Target, text: &str) -> Result<(), UpdateError> {
+    let abs = ws.abs(&target.path);
+    let io = |source| UpdateError::Io {
+        path: target.path.clone(),
+        source,
+    };
+    if std::fs::read(&abs).map_err(io)? != target.text.as_bytes() {
+        return Err(UpdateError::refused(
+            format!(
+                "{} changed while gitsm was editing it; nothing was written",
+                target.path.display()
+            ),
+            Some("run the command again".into()),
+        ));
+    }
+    crate::write::atomic(&abs, text.as_bytes()).map_err(io)
+}
+
+/// `key=value` assignments as edits, typed by the kind's schema. `status`
+/// is refused (it moves only through [`transition`]), and so is an empty
+/// value: the editor cannot remove a field.
+fn assignments(
+    ws: &Workspace,
+    target: &Target,
+    list: &[Assignment],
+    for_transition: bool,
+) -> Result<Vec<Planned>, UpdateError> {
+    let schema = ws.schemas.schema(target.kind);
+    let mut out = Vec::with_capacity(list.len());
+    for a in list {
+        let key = a.key();
+        if key == "status" {
+            let hint = if for_transition {
+                "the state to move to is the STATE argument".to_owned()
+            } else {
+                format!(
+                    "move it through the workflow: `gitsm transition {} <STATE>`",
+                    target.id
+                )
+            };
+            return Err(UpdateError::usage(
+                format!(
+                    "`status` is not set directly: it changes by a transition (checked against the {} workflow)",
+                    target.kind.label()
+                ),
+                Some(hint),
+            ));
+        }
+        if a.value.is_empty() {
+            return Err(UpdateError::usage(
+                format!("`{key}=` has no value; gitsm does not remove fields"),
+                Some(format!(
+                    "give `{key}` a value, or delete its line from {} by hand",
+                    target.path.display()
+                )),
+            ));
+        }
+        let mut scratch = Value::Object(Map::new());
+        a.apply(&mut scratch, schema)
+            .map_err(|e| UpdateError::usage(e, None))?;
+        let value = a
+            .path
+            .iter()
+            .try_fold(&scratch, |v, seg| v.get(seg))
+            .cloned()
+            .unwrap_or(Value::Null);
+        out.push(Planned::set(steps(&target.json, &a.path), value, false));
+    }
+    Ok(out)
+}
+
+/// Path steps for dotted keys: a number indexes a list that is there.
+fn steps(json: &Value, path: &[String]) -> Vec<Step> {
+    let mut here = Some(json);
+    path.iter()
+        .map(|seg| match (here, seg.parse::<usize>()) {
+            (Some(Value::Array(items)), Ok(i)) => {
+                here = items.get(i);
+                Step::Index(i)
+            }
+            _ => {
+                here = here.and_then(|v| v.get(seg));
+                Step::Key(seg.clone())
+            }
+        })
+        .collect()
+}
+
+/// Set fields of the record `id`.
+pub fn set(
+    ws: &Workspace,
+    target: &Target,
+    list: &[Assignment],
+    now: Timestamp,
+) -> Result<Updated, UpdateError> {
+    if list.is_empty() {
+        return Err(UpdateError::usage("nothing to set", None));
+    }
+    let planned = assignments(ws, target, list, false)?;
+    apply_checked(ws, target, &planned, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_index_lists_that_exist() {
+        let json = json!({"notes": [{"text": "a"}], "custom": {}});
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            steps(&json, &path(&["notes", "0", "text"])),
+            vec![
+                Step::Key("notes".into()),
+                Step::Index(0),
+                Step::Key("text".into())
+            ]
+        );
+        assert_eq!(
+            steps(&json, &path(&["custom", "0"])),
+            vec![Step::Key("custom".into()), Step::Key("0".into())]
+        );
+    }
+}
