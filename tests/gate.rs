@@ -455,3 +455,104 @@ fn scheduling_conflicts_are_warnings_unless_the_policy_says_errors() {
         .expect_code(1)
         .stderr_has("error[schedule-overlap]");
 }
+
+/// `gitsm approve` as whoever `git config user.email` says.
+fn approve_as(repo: &Repo, email: &str, args: &[&str]) -> Run {
+    repo.git(["config", "user.email", email]);
+    let mut all = vec!["approve"];
+    all.extend_from_slice(args);
+    repo.run(all)
+}
+
+#[test]
+fn approve_appends_a_decision_by_the_current_identity_and_refuses_the_wrong_people() {
+    let repo = Repo::new();
+    repo.write("gitsm.yaml", CONFIG);
+    repo.write(
+        "changes/CHG-0001.yaml",
+        change("CHG-0001", "normal", WINDOW, "payments-api@2.4.0"),
+    );
+    commit_as(
+        &repo,
+        "rita@example.com",
+        "CHG-0001",
+        "2026-11-20T10:00:00+01:00",
+    );
+    let before = std::fs::read(repo.path("changes/CHG-0001.yaml")).expect("read");
+    approve_as(&repo, "rita@example.com", &["CHG-0001"])
+        .expect_code(1)
+        .stderr_has("`rita` requested or implements CHG-0001 and may not approve it");
+    approve_as(&repo, "erin@example.com", &["CHG-0001"])
+        .expect_code(1)
+        .stderr_has("a normal change is approved by `cab`, and `erin` is not in it");
+    approve_as(&repo, "nobody@example.com", &["CHG-0001"])
+        .expect_code(2)
+        .stderr_has("`nobody@example.com` is not the email of anyone in `people`");
+    assert_eq!(
+        std::fs::read(repo.path("changes/CHG-0001.yaml")).expect("read"),
+        before
+    );
+    approve_as(
+        &repo,
+        "carol@example.com",
+        &["CHG-0001", "--comment", "Looks safe"],
+    )
+    .expect_code(0)
+    .stdout_has("CHG-0001: approved by carol");
+    let text = std::fs::read_to_string(repo.path("changes/CHG-0001.yaml")).expect("read");
+    assert!(
+        text.ends_with(
+            "release: [payments-api@2.4.0]\napprovals:\n  - by: carol\n    decision: approved\n    at: 2026-11-21T10:00:00+01:00\n    comment: Looks safe\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn approvals_through_the_cli_open_the_gate_and_a_rejection_starts_over() {
+    let repo = Repo::new();
+    repo.write("gitsm.yaml", CONFIG);
+    repo.write(
+        "changes/CHG-0001.yaml",
+        change("CHG-0001", "normal", WINDOW, "payments-api@2.4.0"),
+    );
+    commit_as(
+        &repo,
+        "rita@example.com",
+        "CHG-0001",
+        "2026-11-20T10:00:00+01:00",
+    );
+    approve_as(&repo, "carol@example.com", &["CHG-0001"]).expect_code(0);
+    repo.commit("carol approves", "2026-11-21T10:05:00+01:00");
+    approve_as(
+        &repo,
+        "dave@example.com",
+        &["CHG-0001", "--reject", "--comment", "Not now"],
+    )
+    .expect_code(0);
+    repo.commit("dave rejects", "2026-11-21T10:06:00+01:00");
+    repo.git(["config", "user.email", "rita@example.com"]);
+    repo.run(["transition", "CHG-0001", "scheduled"])
+        .expect_code(1)
+        .stderr_has("rejected by `dave`");
+    // Back to `new`: the earlier decisions are cleared.
+    repo.run(["transition", "CHG-0001", "new"]).expect_code(0);
+    let text = std::fs::read_to_string(repo.path("changes/CHG-0001.yaml")).expect("read");
+    assert!(text.contains("approvals: []"), "{text}");
+    repo.commit("rework", "2026-11-21T10:07:00+01:00");
+    // One commit per step: `validate --range` checks each transition.
+    for step in ["assess", "authorize"] {
+        repo.run(["transition", "CHG-0001", step]).expect_code(0);
+        repo.commit(step, "2026-11-21T10:08:00+01:00");
+    }
+    for who in ["carol", "dave"] {
+        approve_as(&repo, &format!("{who}@example.com"), &["CHG-0001"]).expect_code(0);
+        repo.commit(&format!("{who} approves"), "2026-11-21T10:09:00+01:00");
+    }
+    repo.git(["config", "user.email", "rita@example.com"]);
+    repo.run(["transition", "CHG-0001", "scheduled"])
+        .expect_code(0);
+    repo.commit("schedule", "2026-11-21T10:10:00+01:00");
+    gate(&repo, &["--change", "CHG-0001", "--at", INSIDE]).expect_code(0);
+    repo.run(["validate", "--range", "HEAD"]).expect_code(0);
+}

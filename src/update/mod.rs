@@ -10,6 +10,7 @@
 //! and written atomically only when nothing is wrong. A refused change
 //! leaves the file as it was.
 
+mod approve;
 mod link;
 mod locate;
 mod transition;
@@ -31,6 +32,7 @@ use crate::records::{self, Loaded, RecordFile};
 use crate::workspace::Workspace;
 use crate::yaml;
 
+pub use approve::{Decision, approve};
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
 pub use locate::open;

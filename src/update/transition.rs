@@ -187,6 +187,17 @@ pub fn transition(
         }
     }
 
+    // A change sent back to `new` starts its approval over: earlier
+    // decisions (a rejection included) no longer stand.
+    let decided = target
+        .json
+        .get("approvals")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    if target.kind == Kind::Change && to == "new" && decided {
+        planned.push(Planned::set(keys(&["approvals"]), json!([]), true));
+    }
+
     // Hold periods pause the SLA clocks: one opens on the way in, and the
     // open one closes on the way out.
     let holds = target.kind == Kind::Incident && declares(ws, target.kind, "on_hold");

@@ -1,5 +1,6 @@
 //! One file per subcommand: its arguments and its `run`.
 
+pub mod approve;
 pub mod completions;
 pub mod gate;
 pub mod graph;
