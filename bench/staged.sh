@@ -20,20 +20,28 @@ export GIT_AUTHOR_DATE=2026-11-20T10:00:00+01:00 GIT_COMMITTER_DATE=2026-11-20T1
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
-# Median wall time of a command, in milliseconds.
+# Median wall time and median CPU time (user + system) of a command, in
+# milliseconds: "wall / cpu". On a busy machine the CPU figure is the stable one.
+timing=$(mktemp)
+trap 'rm -f "$timing"' EXIT
 median_ms() {
-  local times=()
+  local walls=() cpus=()
   for _ in $(seq "$runs"); do
-    local t0 t1
+    local t0 t1 cpu
     t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
+    { TIMEFORMAT='%3U %3S'; time "$@" >/dev/null 2>&1 || true; } 2>"$timing"
+    cpu=$(tail -n1 "$timing" | awk '{printf "%d", ($1 + $2) * 1000}')
     t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
+    walls+=($(( (t1 - t0) / 1000000 )))
+    cpus+=("$cpu")
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+  local wall cpu
+  wall=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%s / %s' "$wall" "$cpu"
 }
 
-echo "| records | layout | gitsm validate --staged | git diff --cached (floor) | result |"
+echo "| records | layout | gitsm validate --staged, ms wall / cpu | git diff --cached (floor), ms wall / cpu | result |"
 echo "|---:|---|---:|---:|---|"
 for n in ${SIZES:-100 100000}; do
   for layout in flat by_year; do
@@ -52,6 +60,6 @@ for n in ${SIZES:-100 100000}; do
     result=$("$bin" -C "$dir" validate --staged 2>&1 | tail -n1)
     gitsm_ms=$(median_ms "$bin" -C "$dir" validate --staged)
     git_ms=$(median_ms git -C "$dir" diff --cached --quiet)
-    echo "| $n | $layout | $gitsm_ms ms | $git_ms ms | $result |"
+    echo "| $n | $layout | $gitsm_ms | $git_ms | $result |"
   done
 done

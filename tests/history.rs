@@ -581,3 +581,30 @@ fn history_counts_a_reopen() {
     repo.run(["validate", "--range", "HEAD~3..HEAD"])
         .expect_code(0);
 }
+
+#[test]
+fn a_renumbered_record_is_not_a_deletion_but_a_removed_one_is() {
+    let repo = repo_with_incident();
+    repo.write(
+        "incidents/INC-0002.yaml",
+        VALID_INCIDENT.replace("INC-0001", "INC-0002"),
+    );
+    repo.commit("second", DAY1);
+    // What `gitsm renumber` does: the same record (created_at, reporter)
+    // under the next free id.
+    repo.git(["mv", "incidents/INC-0002.yaml", "incidents/INC-0003.yaml"]);
+    edit(&repo, "incidents/INC-0003.yaml", "id: INC-0002", "id: INC-0003");
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"]).expect_code(0);
+    // A different record under the new id does not excuse the removal.
+    edit(
+        &repo,
+        "incidents/INC-0003.yaml",
+        "created_at: 2026-11-20T09:00:00+01:00",
+        "created_at: 2026-11-20T09:30:00+01:00",
+    );
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("INC-0002 was deleted");
+}

@@ -276,12 +276,15 @@ fn compare(
     }
     let mut diagnostics = Vec::new();
     // Read blobs here (git2 objects stay on this thread), parse in parallel.
+    let renumbered = renumbered(&changes, old, new);
     let inputs: Vec<Input> = changes
         .iter()
         .filter_map(|c| {
             let Some(v) = &c.new else {
                 let path = c.old.as_ref().map(|v| v.path.clone()).unwrap_or_default();
-                diagnostics.push(deleted(c.stem(), &path));
+                if !renumbered.contains(&path) {
+                    diagnostics.push(deleted(c.stem(), &path));
+                }
                 return None;
             };
             let bytes = new.read(&v.path);
@@ -447,6 +450,44 @@ fn check_version(
         }
     }
     (file, diags)
+}
+
+/// Removed files whose record lives on under another id (`gitsm
+/// renumber`): an added file of the same kind carries the same identity —
+/// the fields that never change (`created_at` and the reporter or
+/// requester).
+fn renumbered(
+    changes: &[RecordChange],
+    old: &Snapshot<'_>,
+    new: &Snapshot<'_>,
+) -> HashSet<PathBuf> {
+    let identity = |s: &Snapshot<'_>, v: &diff::Version| -> Option<Value> {
+        let bytes = s.read(&v.path).ok()?;
+        let json = yaml::parse(std::str::from_utf8(&bytes).ok()?)
+            .ok()?
+            .to_json();
+        let fields = ["created_at", "reported_by", "requested_by"].map(|f| json.get(f).cloned());
+        fields[0]
+            .is_some()
+            .then(|| Value::Array(fields.into_iter().map(Option::unwrap_or_default).collect()))
+    };
+    let added: Vec<(Kind, Value)> = changes
+        .iter()
+        .filter(|c| c.old.is_none())
+        .filter_map(|c| Some((c.kind, identity(new, c.new.as_ref()?)?)))
+        .collect();
+    changes
+        .iter()
+        .filter(|c| c.new.is_none())
+        .filter_map(|c| {
+            let v = c.old.as_ref()?;
+            let id = identity(old, v)?;
+            added
+                .iter()
+                .any(|(k, a)| *k == c.kind && *a == id)
+                .then(|| v.path.clone())
+        })
+        .collect()
 }
 
 fn deleted(id: &str, path: &Path) -> Diagnostic {

@@ -133,7 +133,12 @@ fn no_such_record(ws: &Workspace, folders: &mut Folders, kind: Kind, id: &str) -
     UpdateError::usage(format!("no {} with id `{id}`", kind.label()), hint)
 }
 
-fn read_target(ws: &Workspace, kind: Kind, id: &str, rel: &Path) -> Result<Target, UpdateError> {
+pub(super) fn read_target(
+    ws: &Workspace,
+    kind: Kind,
+    id: &str,
+    rel: &Path,
+) -> Result<Target, UpdateError> {
     let abs = ws.abs(rel);
     let io = |source| UpdateError::Io {
         path: rel.to_path_buf(),

@@ -13,6 +13,7 @@
 mod approve;
 mod link;
 mod locate;
+mod renumber;
 mod transition;
 
 use std::collections::{HashSet, VecDeque};
@@ -36,6 +37,7 @@ pub use approve::{Decision, approve};
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
 pub use locate::open;
+pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
 pub use transition::{TransitionRequest, Transitioned, transition};
 
 /// Why a record was not changed. The file is untouched in every case.

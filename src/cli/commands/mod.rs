@@ -12,6 +12,7 @@ pub mod link;
 pub mod list;
 pub mod man;
 pub mod new;
+pub mod renumber;
 pub mod schema;
 pub mod set;
 pub mod show;
