@@ -691,3 +691,70 @@ fn the_pre_commit_framework_runs_the_shipped_hook() {
     assert_eq!(run.code, 0, "the valid record failed:\n{run}");
     run.stdout_has("Passed");
 }
+
+// ------------------------------------------------- workflow rules, through hooks
+
+/// INC-0001 committed in `itsm/` with the hooks installed.
+fn repo_with_committed_incident(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let (top, root) = committed_monorepo(sb);
+    common::write_file(&root, "incidents/INC-0001.yaml", VALID_INCIDENT);
+    git_ok(sb, &top, ["add", "-A"]);
+    git_ok(sb, &top, ["commit", "-q", "-m", "open INC-0001"]);
+    (top, root)
+}
+
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let body = text(path);
+    assert!(body.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, body.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn the_hook_enforces_the_workflow_on_a_real_commit() {
+    let sb = Sandbox::new();
+    let (top, root) = repo_with_committed_incident(&sb);
+    let file = root.join("incidents/INC-0001.yaml");
+
+    // new -> closed: refused, naming the transition and the allowed ones.
+    replace_in(&file, "status: new", "status: closed");
+    git_ok(&sb, &top, ["add", "-A"]);
+    let run = git_run(&sb, &top, ["commit", "-q", "-m", "close at once"]);
+    assert_ne!(run.code, 0, "the commit went through:\n{run}");
+    run.stderr_has("`new` -> `closed` is not a transition of the incident workflow")
+        .stderr_has("from `new` it may move to `in_progress`, `cancelled`");
+    assert_eq!(commits(&sb, &top), "2");
+
+    // A legal edit through the CLI is accepted, and keeps the file's layout.
+    git_ok(&sb, &top, ["reset", "-q", "--hard"]);
+    git_ok(&sb, &top, ["config", "user.email", "alice@example.com"]);
+    sb.gitsm(&root, ["transition", "INC-0001", "in_progress"])
+        .expect_code(0);
+    git_ok(&sb, &top, ["add", "-A"]);
+    git_run(&sb, &top, ["commit", "-q", "-m", "take it"]).expect_code(0);
+    assert_eq!(commits(&sb, &top), "3");
+
+    // Deleting a record: refused.
+    git_ok(&sb, &top, ["rm", "-q", "itsm/incidents/INC-0001.yaml"]);
+    let run = git_run(&sb, &top, ["commit", "-q", "-m", "tidy up"]);
+    assert_ne!(run.code, 0, "the commit went through:\n{run}");
+    run.stderr_has("INC-0001 was deleted; records are never deleted");
+    git_ok(&sb, &top, ["reset", "-q", "--hard"]);
+
+    // --no-verify skips the hook; the range check in CI still fails.
+    replace_in(&file, "status: in_progress", "status: closed");
+    git_ok(&sb, &top, ["add", "-A"]);
+    git_ok(
+        &sb,
+        &top,
+        ["commit", "-q", "--no-verify", "-m", "sneak it in"],
+    );
+    let run = sb.gitsm(&top, ["-C", "itsm", "validate", "--range", "HEAD~1..HEAD"]);
+    run.expect_code(1)
+        .stderr_has("`in_progress` -> `closed` is not a transition")
+        .stderr_has("sneak it in");
+
+    // The audit trail shows the status change and who made it.
+    sb.gitsm(&root, ["history", "INC-0001"])
+        .expect_code(0)
+        .stdout_has("take it\n  status: new -> in_progress");
+}
