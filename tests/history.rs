@@ -593,7 +593,12 @@ fn a_renumbered_record_is_not_a_deletion_but_a_removed_one_is() {
     // What `gitsm renumber` does: the same record (created_at, reporter)
     // under the next free id.
     repo.git(["mv", "incidents/INC-0002.yaml", "incidents/INC-0003.yaml"]);
-    edit(&repo, "incidents/INC-0003.yaml", "id: INC-0002", "id: INC-0003");
+    edit(
+        &repo,
+        "incidents/INC-0003.yaml",
+        "id: INC-0002",
+        "id: INC-0003",
+    );
     repo.git(["add", "-A"]);
     repo.run(["validate", "--staged"]).expect_code(0);
     // A different record under the new id does not excuse the removal.
