@@ -9,6 +9,20 @@ pub fn open(dir: &Path) -> Option<Repository> {
     Repository::discover(dir).ok()
 }
 
+/// The commit `rev` names, or why there is none: an empty repository or
+/// an unknown name.
+pub fn commit_at<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, String> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| {
+            if repo.head().is_err() {
+                "the repository has no commits yet".to_owned()
+            } else {
+                format!("unknown revision `{rev}`")
+            }
+        })
+}
+
 /// `git config user.email` as Git would read it for `dir`.
 pub fn user_email(dir: &Path) -> Option<String> {
     let config = match open(dir) {

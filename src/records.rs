@@ -52,6 +52,59 @@ impl Loaded {
     }
 }
 
+/// `files` plus the records they name — transitively along CI relations,
+/// where a cycle may close — and any other file holding one of their ids
+/// (a duplicate). Records are found by id (`locate`: the kind and id to the
+/// paths holding it) and read with `read`, never by listing the tree: the
+/// cost follows `files`, not the repository. Ids are looked up by the kind
+/// they name, so a reference to the wrong kind is found and reported as such.
+pub fn with_named(
+    config: &crate::config::Config,
+    files: Vec<RecordFile>,
+    mut locate: impl FnMut(Kind, &str) -> Vec<PathBuf>,
+    mut read: impl FnMut(Kind, &Path) -> Option<RecordFile>,
+) -> Loaded {
+    use std::collections::{HashSet, VecDeque};
+    let mut seen: HashSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let mut wanted: VecDeque<(Kind, String)> = VecDeque::new();
+    for f in &files {
+        if let Some(id) = &f.id {
+            wanted.push_back((f.kind, id.clone()));
+        }
+        for (r, _) in &f.refs {
+            wanted.push_back((config.ids.kind_of(&r.target), r.target.clone()));
+        }
+    }
+    let mut asked: HashSet<(Kind, String)> = HashSet::new();
+    let mut all = files;
+    while let Some((kind, id)) = wanted.pop_front() {
+        if !asked.insert((kind, id.clone())) {
+            continue;
+        }
+        for path in locate(kind, &id) {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let Some(file) = read(kind, &path) else {
+                continue;
+            };
+            if kind == Kind::Ci {
+                for (r, _) in &file.refs {
+                    if r.pointer.starts_with("/relations/") {
+                        wanted.push_back((Kind::Ci, r.target.clone()));
+                    }
+                }
+            }
+            all.push(file);
+        }
+    }
+    Loaded {
+        checked: all.len(),
+        files: all,
+        diagnostics: Vec::new(),
+    }
+}
+
 /// Paths of every record file under the managed root (root-relative), with
 /// diagnostics for entries that cannot be records.
 pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {

@@ -52,6 +52,23 @@ impl Ui {
         Ok(Workspace::discover(&self.cwd)?)
     }
 
+    /// The Git repository holding the managed root, and where the root
+    /// lies in it; `needs` says what for, in the error outside Git.
+    pub fn repository(
+        &self,
+        ws: &Workspace,
+        needs: &str,
+    ) -> Result<(git2::Repository, PathBuf), CliError> {
+        let repo = crate::git::open(&ws.root).ok_or_else(|| {
+            CliError::usage(format!(
+                "{} is not inside a Git repository: {needs}",
+                ws.root.display()
+            ))
+        })?;
+        let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
+        Ok((repo, prefix))
+    }
+
     /// A root-relative path as the user should see it: relative to the working directory.
     pub fn show_path(&self, root: &Path, rel: &Path) -> String {
         relative(&root.join(rel), &self.cwd).display().to_string()

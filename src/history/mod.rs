@@ -10,7 +10,7 @@ pub mod approvals;
 pub mod diff;
 pub mod trail;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -23,7 +23,7 @@ use crate::checks;
 use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
-use crate::records::{Loaded, RecordFile, parse_record};
+use crate::records::{self, RecordFile, parse_record};
 use crate::revision::Snapshot;
 use crate::workspace::Workspace;
 use crate::yaml;
@@ -311,7 +311,12 @@ fn compare(
     }
     let changed: HashSet<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
     let checked: Vec<PathBuf> = inputs.into_iter().map(|i| i.path).collect();
-    let loaded = with_context(ws, new, files);
+    let loaded = records::with_named(
+        &ws.config,
+        files,
+        |kind, id| new.locate(kind, id),
+        |kind, path| new.read_record(ws, kind, path).0,
+    );
     diagnostics.extend(checks::changed(ws, &loaded, &changed));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
@@ -507,52 +512,4 @@ fn policy_changed(old: &Snapshot<'_>, new: &Snapshot<'_>) -> bool {
     [Path::new(config::FILE_NAME), Path::new("schemas")]
         .iter()
         .any(|p| old.id_of(p) != new.id_of(p))
-}
-
-/// The changed files plus the records they name, transitively along CI
-/// relations (a cycle may close anywhere along them), and any other file
-/// holding the same id (duplicates).
-fn with_context(ws: &Workspace, new: &Snapshot<'_>, files: Vec<RecordFile>) -> Loaded {
-    let mut loaded_paths: HashSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let mut wanted: VecDeque<(Kind, String)> = VecDeque::new();
-    for f in &files {
-        if let Some(id) = &f.id {
-            wanted.push_back((f.kind, id.clone()));
-        }
-        // By the kind the id names, so that a reference to the wrong kind
-        // is found and reported as such.
-        for (r, _) in &f.refs {
-            wanted.push_back((ws.config.ids.kind_of(&r.target), r.target.clone()));
-        }
-    }
-    let mut asked: HashSet<(Kind, String)> = HashSet::new();
-    let mut context = Vec::new();
-    while let Some((kind, id)) = wanted.pop_front() {
-        if !asked.insert((kind, id.clone())) {
-            continue;
-        }
-        for path in new.locate(kind, &id) {
-            if !loaded_paths.insert(path.clone()) {
-                continue;
-            }
-            let (Some(file), _) = new.read_record(ws, kind, &path) else {
-                continue;
-            };
-            if kind == Kind::Ci {
-                for (r, _) in &file.refs {
-                    if r.pointer.starts_with("/relations/") {
-                        wanted.push_back((Kind::Ci, r.target.clone()));
-                    }
-                }
-            }
-            context.push(file);
-        }
-    }
-    let mut all = files;
-    all.extend(context);
-    Loaded {
-        checked: loaded_paths.len(),
-        files: all,
-        diagnostics: Vec::new(),
-    }
 }

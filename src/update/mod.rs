@@ -16,7 +16,7 @@ mod locate;
 mod renumber;
 mod transition;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::SecondsFormat;
@@ -29,7 +29,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::{self, Edit, EditError, Step};
 use crate::kind::Kind;
 use crate::model::Timestamp;
-use crate::records::{self, Loaded, RecordFile};
+use crate::records;
 use crate::workspace::Workspace;
 use crate::yaml;
 
@@ -246,57 +246,18 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
                 rel,
             ));
         }
-        let loaded = with_references(ws, file);
+        let mut folders = Folders::default();
+        let loaded = records::with_named(
+            &ws.config,
+            vec![file],
+            |kind, id| folders.locate(ws, kind, id),
+            |kind, path| records::read_record(ws, kind, path).0,
+        );
         diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
     }
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
     diags
-}
-
-/// The edited file plus the records it names (along CI relations
-/// transitively, where a cycle may close) and any other file with its id,
-/// each found by path from its id.
-fn with_references(ws: &Workspace, file: RecordFile) -> Loaded {
-    let mut folders = Folders::default();
-    let mut seen: HashSet<PathBuf> = HashSet::from([file.path.clone()]);
-    let mut wanted: VecDeque<(Kind, String)> = VecDeque::new();
-    if let Some(id) = &file.id {
-        wanted.push_back((file.kind, id.clone()));
-    }
-    for (r, _) in &file.refs {
-        // The id says where the record is; the references check then says
-        // whether it is of the kind the field wants.
-        wanted.push_back((ws.config.ids.kind_of(&r.target), r.target.clone()));
-    }
-    let mut asked: HashSet<(Kind, String)> = HashSet::new();
-    let mut files = vec![file];
-    while let Some((kind, id)) = wanted.pop_front() {
-        if !asked.insert((kind, id.clone())) {
-            continue;
-        }
-        for path in folders.locate(ws, kind, &id) {
-            if !seen.insert(path.clone()) {
-                continue;
-            }
-            let (Some(found), _) = records::read_record(ws, kind, &path) else {
-                continue;
-            };
-            if kind == Kind::Ci {
-                for (r, _) in &found.refs {
-                    if r.pointer.starts_with("/relations/") {
-                        wanted.push_back((Kind::Ci, r.target.clone()));
-                    }
-                }
-            }
-            files.push(found);
-        }
-    }
-    Loaded {
-        checked: files.len(),
-        files,
-        diagnostics: Vec::new(),
-    }
 }
 
 /// Replace the file, unless it changed since it was read.

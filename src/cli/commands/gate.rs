@@ -64,17 +64,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             .map_err(|e| CliError::usage(format!("--at `{t}` is not an RFC 3339 time: {e}")))?,
         None => super::new::now()?,
     };
-    let repo = git::open(&ws.root).ok_or_else(|| {
-        CliError::usage(format!(
-            "{} is not inside a Git repository; the gate judges committed history",
-            ws.root.display()
-        ))
-    })?;
-    let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
-    let tip = repo
-        .revparse_single(&args.rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| CliError::usage(format!("unknown revision `{}`", args.rev)))?;
+    let (repo, prefix) = ui.repository(&ws, "the gate judges committed history")?;
+    let tip = git::commit_at(&repo, &args.rev).map_err(CliError::usage)?;
     let tree = tip
         .tree()
         .map_err(|e| CliError::io("reading the tree", e))?;

@@ -34,23 +34,8 @@ pub enum HistoryFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let repo = git::open(&ws.root).ok_or_else(|| {
-        CliError::usage(format!(
-            "{} is not inside a Git repository: there is no history to show",
-            ws.root.display()
-        ))
-    })?;
-    let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
-    let tip = repo
-        .revparse_single(&args.rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| {
-            if repo.head().is_err() {
-                CliError::usage("the repository has no commits yet")
-            } else {
-                CliError::usage(format!("unknown revision `{}`", args.rev))
-            }
-        })?;
+    let (repo, prefix) = ui.repository(&ws, "there is no history to show")?;
+    let tip = git::commit_at(&repo, &args.rev).map_err(CliError::usage)?;
     let kind = ws.config.ids.kind_of(&args.id);
     let trail = trail::record_trail(&repo, &prefix, kind, &args.id, tip.id())
         .map_err(|e| CliError::io("reading history", e))?;
