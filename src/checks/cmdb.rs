@@ -34,10 +34,8 @@ pub(super) fn check_ci(
             .with_suggestion(suggest::closest(&ci.class, config.ci.classes.keys())),
         );
     }
-    let pattern = class
-        .and_then(|c| c.id_pattern.as_deref())
-        .unwrap_or(&config.ci.id_pattern);
-    if let Ok(re) = regex::Regex::new(pattern)
+    let (pattern, re) = config.ci.id_regex(class.map(|_| ci.class.as_str()));
+    if let Some(re) = re
         && !re.is_match(&ci.id)
     {
         out.push(at.error(

@@ -52,5 +52,6 @@ pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<D
         return Err(diags);
     }
     config.flows = crate::workflow::Workflows::with_overrides(&config.workflows);
+    config.ci.compile();
     Ok(config)
 }

@@ -599,6 +599,32 @@ pub struct CiPolicy {
     pub classes: BTreeMap<String, CiClass>,
     /// Relation types by name.
     pub relations: BTreeMap<String, RelationType>,
+    /// The id patterns compiled once (by pattern text), when the config is
+    /// read: a CI check must not compile a regular expression per record.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub compiled: BTreeMap<String, regex::Regex>,
+}
+
+impl CiPolicy {
+    /// Compile `id_pattern` and the classes' patterns (those that compile;
+    /// the config check reports the others).
+    pub fn compile(&mut self) {
+        let patterns = std::iter::once(&self.id_pattern)
+            .chain(self.classes.values().filter_map(|c| c.id_pattern.as_ref()));
+        self.compiled = patterns
+            .filter_map(|p| regex::Regex::new(p).ok().map(|re| (p.clone(), re)))
+            .collect();
+    }
+
+    /// The id pattern of a CI of `class`, and its compiled form.
+    pub fn id_regex(&self, class: Option<&str>) -> (&str, Option<&regex::Regex>) {
+        let pattern = class
+            .and_then(|c| self.classes.get(c))
+            .and_then(|c| c.id_pattern.as_deref())
+            .unwrap_or(&self.id_pattern);
+        (pattern, self.compiled.get(pattern))
+    }
 }
 
 impl Default for CiPolicy {
@@ -614,7 +640,7 @@ impl Default for CiPolicy {
             from: Vec::new(),
             to: Vec::new(),
         };
-        CiPolicy {
+        let mut policy = CiPolicy {
             id_pattern: r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z0-9]+(-[A-Z0-9]+)*)$".into(),
             classes: BTreeMap::from([
                 ("service".into(), class(true)),
@@ -634,7 +660,10 @@ impl Default for CiPolicy {
                 ("part_of".into(), rel(true, true)),
                 ("connected_to".into(), rel(false, false)),
             ]),
-        }
+            compiled: BTreeMap::new(),
+        };
+        policy.compile();
+        policy
     }
 }
 
