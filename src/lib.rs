@@ -26,6 +26,7 @@ pub mod links;
 pub mod model;
 pub mod priority;
 pub mod records;
+pub mod report;
 pub mod revision;
 pub mod schema;
 pub mod sla;

@@ -227,6 +227,57 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }))
 }
 
+/// The string value of a top-level `key` of a mapping document, read by
+/// streaming the document only as far as that key: for reading one field
+/// of many files (the status of every record version in history). `None`
+/// when the document is not a mapping, lacks the key, the value is not a
+/// string, or the text before it is not valid YAML; what follows the key
+/// is not read.
+pub fn top_level_str(text: &str, key: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut at_key = true;
+    let mut wanted = false;
+    for item in Parser::new_from_str(text) {
+        let (event, span) = item.ok()?;
+        match event {
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {}
+            Event::MappingStart(..) if depth == 0 => depth = 1,
+            Event::MappingStart(..) | Event::SequenceStart(..) if depth > 0 => {
+                if depth == 1 && wanted {
+                    return None;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd if depth > 1 => {
+                depth -= 1;
+                if depth == 1 {
+                    at_key = !at_key;
+                }
+            }
+            Event::Scalar(value, style, _, tag) if depth == 1 => {
+                if wanted {
+                    let pos = Pos::from_span(&span);
+                    return match resolve_scalar(&value, style, tag.as_deref(), pos).ok()? {
+                        NodeValue::Str(s) => Some(s),
+                        _ => None,
+                    };
+                }
+                wanted = at_key && value == key;
+                at_key = !at_key;
+            }
+            Event::Alias(_) if depth == 1 => {
+                if wanted {
+                    return None;
+                }
+                at_key = !at_key;
+            }
+            Event::Scalar(..) | Event::Alias(_) if depth > 1 => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 fn reject_tag(tag: Option<&saphyr_parser::Tag>, pos: Pos) -> Result<(), YamlError> {
     match tag {
         Some(t) if !(t.handle == "tag:yaml.org,2002:" || t.handle == "!!") => Err(YamlError::new(
@@ -505,5 +556,19 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").expect_err("unclosed");
         assert!(err.pos.line >= 1);
         assert!(err.message.starts_with("invalid YAML"));
+    }
+    #[test]
+    fn one_top_level_string_is_read_as_far_as_its_key() {
+        let doc =
+            "id: X\nnotes:\n  - {status: no}\nmeta: {status: no}\nstatus: 'resolved'\nbroken: [\n";
+        assert_eq!(top_level_str(doc, "status").as_deref(), Some("resolved"));
+        assert_eq!(top_level_str("a: {status: x}\n", "status"), None);
+        assert_eq!(top_level_str("status: 12\n", "status"), None);
+        assert_eq!(top_level_str("status: [a]\n", "status"), None);
+        assert_eq!(top_level_str("- status\n", "status"), None);
+        assert_eq!(
+            top_level_str("? [k]\n: status\nstatus: new\n", "status").as_deref(),
+            Some("new")
+        );
     }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, Oid, Repository, Sort};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -201,17 +202,45 @@ pub fn transitions(
     walk.simplify_first_parent()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut out: HashMap<String, Vec<Transition>> = HashMap::new();
+    // The status of every blob seen: a record's old version is the new
+    // version of an earlier commit, so each version is parsed once.
+    let mut statuses: HashMap<Oid, Option<String>> = HashMap::new();
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
         let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
         let new = Snapshot::new(repo, Some(&tree), prefix);
-        for change in diff::changed_records(&old, &new) {
+        let changes = diff::changed_records(&old, &new);
+        // Blobs are read here (git2 objects stay on this thread) and
+        // parsed in parallel, a bounded number at a time.
+        let mut unseen: Vec<Oid> = changes
+            .iter()
+            .flat_map(|c| [&c.old, &c.new])
+            .flatten()
+            .map(|v| v.blob)
+            .filter(|b| !statuses.contains_key(b))
+            .collect();
+        unseen.sort_unstable();
+        unseen.dedup();
+        for chunk in unseen.chunks(4096) {
+            let blobs: Vec<(Oid, Option<Vec<u8>>)> = chunk
+                .iter()
+                .map(|&b| {
+                    let bytes = repo.find_blob(b).ok().map(|blob| blob.content().to_vec());
+                    (b, bytes)
+                })
+                .collect();
+            statuses.par_extend(
+                blobs
+                    .into_par_iter()
+                    .map(|(b, bytes)| (b, bytes.as_deref().and_then(status_of))),
+            );
+        }
+        for change in changes {
             let status = |v: &Option<diff::Version>| {
                 v.as_ref()
-                    .and_then(|v| read_json(repo, v.blob))
-                    .and_then(|j| j.get("status").and_then(Value::as_str).map(String::from))
+                    .and_then(|v| statuses.get(&v.blob).cloned().flatten())
             };
             let (from, to) = (status(&change.old), status(&change.new));
             let Some(to) = to else { continue };
@@ -230,6 +259,12 @@ pub fn transitions(
         }
     }
     Ok(out)
+}
+
+/// The `status` of a record file's text (read only as far as that key).
+fn status_of(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    yaml::top_level_str(text.strip_prefix('\u{feff}').unwrap_or(text), "status")
 }
 
 /// Leaving a resolved (or fulfilled) state for work again.

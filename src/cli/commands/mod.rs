@@ -13,6 +13,7 @@ pub mod list;
 pub mod man;
 pub mod new;
 pub mod renumber;
+pub mod report;
 pub mod schema;
 pub mod set;
 pub mod show;

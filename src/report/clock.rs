@@ -1,0 +1,323 @@
+//! SLA clocks as the report reads them: against their target at the end
+//! of the period, and the working time a stopped clock took.
+//!
+//! A running clock is never measured up to the end of the period (a
+//! ticket open for a year would cost a year of calendar days): only
+//! whether and when its target ran out is looked for, which costs as much
+//! as the target is long.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::calendar::BusinessCalendar;
+use crate::sla::{self, ClockKind, Target};
+
+pub type Instant = DateTime<Utc>;
+
+/// Pauses of a clock: start and, unless it lasts, end.
+pub type Held = Vec<(Instant, Option<Instant>)>;
+
+/// A measured time, stamped with the instant that ended it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub at: Instant,
+    pub value: Duration,
+    pub from_git: bool,
+}
+
+/// A clock against its target.
+pub struct Verdict {
+    pub clock: ClockKind,
+    pub target: Target,
+    pub outcome: Outcome,
+    /// A stamp of this clock came from history.
+    pub from_git: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Running within its target (or no clock).
+    Pending,
+    /// Stopped within its target.
+    Met { at: Instant, elapsed: Duration },
+    /// Its target ran out at `due`; stopped since, or still running.
+    Missed {
+        due: Instant,
+        stopped: Option<(Instant, Duration)>,
+    },
+}
+
+impl Outcome {
+    /// When it was decided and whether the target was met.
+    pub fn decided(&self) -> Option<(Instant, bool)> {
+        match *self {
+            Outcome::Pending => None,
+            Outcome::Met { at, .. } => Some((at, true)),
+            Outcome::Missed { due, .. } => Some((due, false)),
+        }
+    }
+}
+
+/// How a clock started at `created`, stopping at `stop` (if it has by
+/// `as_of`) and standing still while `held`, did against `amount` of
+/// working time on `calendar`, as of `as_of`.
+pub fn judge(
+    calendar: &BusinessCalendar,
+    amount: Duration,
+    created: Instant,
+    stop: Option<Instant>,
+    held: &Held,
+    as_of: Instant,
+) -> Outcome {
+    match stop.filter(|s| *s <= as_of) {
+        Some(stop) => {
+            let r = sla::read(calendar, amount, created, Some(stop), held, stop, 1.0);
+            if r.elapsed <= amount {
+                Outcome::Met {
+                    at: stop,
+                    elapsed: r.elapsed,
+                }
+            } else {
+                Outcome::Missed {
+                    due: r.due.unwrap_or(stop),
+                    stopped: Some((stop, r.elapsed)),
+                }
+            }
+        }
+        None => {
+            let held = merged(held, created, as_of);
+            match used_up(calendar, amount, created, &held, as_of) {
+                // Breached once more than the target has elapsed.
+                Some(due) if counts_after(calendar, &held, due, as_of) => {
+                    Outcome::Missed { due, stopped: None }
+                }
+                _ => Outcome::Pending,
+            }
+        }
+    }
+}
+
+/// Working time on `calendar` from `start` to `stop`, pauses excluded.
+pub fn measure(
+    calendar: &BusinessCalendar,
+    start: Instant,
+    stop: Instant,
+    held: &Held,
+) -> Duration {
+    sla::read(
+        calendar,
+        Duration::zero(),
+        start,
+        Some(stop),
+        held,
+        stop,
+        1.0,
+    )
+    .elapsed
+}
+
+/// Pauses clipped to `[start, end]` (an open one lasts until `end`),
+/// ordered and merged.
+fn merged(held: &Held, start: Instant, end: Instant) -> Vec<(Instant, Instant)> {
+    let mut spans: Vec<(Instant, Instant)> = held
+        .iter()
+        .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    spans.sort();
+    let mut out: Vec<(Instant, Instant)> = Vec::new();
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// The instant a clock started at `start` has counted `amount` of working
+/// time on `calendar`, standing still while `held`; `None` when that is
+/// not before `limit`. Costs what the target costs, not what the
+/// ticket's age costs.
+fn used_up(
+    calendar: &BusinessCalendar,
+    amount: Duration,
+    start: Instant,
+    held: &[(Instant, Instant)],
+    limit: Instant,
+) -> Option<Instant> {
+    let mut segments = Vec::with_capacity(held.len() + 1);
+    let mut cursor = start;
+    for &(s, e) in held {
+        if cursor < s {
+            segments.push((cursor, s));
+        }
+        cursor = cursor.max(e);
+    }
+    if cursor < limit {
+        segments.push((cursor, limit));
+    }
+    let mut left = amount;
+    for (s, e) in segments {
+        let due = calendar.add_working_time(s, left)?;
+        if due <= e {
+            return Some(due);
+        }
+        left -= calendar.working_time(s, e);
+    }
+    None
+}
+
+/// Whether a running clock counts a second more after `due`, before
+/// `limit`: most often `due` lies inside working hours and no pause, which
+/// a look at that one second shows.
+fn counts_after(
+    calendar: &BusinessCalendar,
+    held: &[(Instant, Instant)],
+    due: Instant,
+    limit: Instant,
+) -> bool {
+    let second = Duration::seconds(1);
+    if due + second > limit {
+        return false;
+    }
+    if !held.iter().any(|&(s, e)| s <= due && due < e)
+        && calendar.working_time(due, due + second) == second
+    {
+        return true;
+    }
+    used_up(calendar, second, due, held, limit).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Instant {
+        DateTime::parse_from_rfc3339(s).expect("timestamp").to_utc()
+    }
+
+    fn office() -> BusinessCalendar {
+        BusinessCalendar::new(&crate::config::Calendar::default()).expect("calendar")
+    }
+
+    #[test]
+    fn a_target_runs_out_in_working_time() {
+        // Mon-Fri 09:00-18:00 UTC. 4h from Friday 16:00: 2h on Friday, 2h
+        // on Monday -> Monday 2026-11-23 11:00.
+        let due = used_up(
+            &office(),
+            Duration::hours(4),
+            t("2026-11-20T16:00:00Z"),
+            &[],
+            t("2026-12-31T00:00:00Z"),
+        );
+        assert_eq!(due, Some(t("2026-11-23T11:00:00Z")));
+        // Not before a limit of Monday 10:00.
+        let due = used_up(
+            &office(),
+            Duration::hours(4),
+            t("2026-11-20T16:00:00Z"),
+            &[],
+            t("2026-11-23T10:00:00Z"),
+        );
+        assert_eq!(due, None);
+    }
+
+    #[test]
+    fn clocks_are_met_missed_or_pending() {
+        // 4h on Mon-Fri 09:00-18:00 UTC from Friday 16:00: due Monday 11:00.
+        let judge_at = |stop: Option<&str>, as_of: &str| {
+            judge(
+                &office(),
+                Duration::hours(4),
+                t("2026-11-20T16:00:00Z"),
+                stop.map(t),
+                &Vec::new(),
+                t(as_of),
+            )
+        };
+        // Stopped Monday 10:00 after 2h + 1h: met then.
+        assert_eq!(
+            judge_at(Some("2026-11-23T10:00:00Z"), "2026-11-30T00:00:00Z"),
+            Outcome::Met {
+                at: t("2026-11-23T10:00:00Z"),
+                elapsed: Duration::hours(3)
+            }
+        );
+        // Stopped Monday 12:00 after 5h: missed when it ran out, 11:00.
+        assert_eq!(
+            judge_at(Some("2026-11-23T12:00:00Z"), "2026-11-30T00:00:00Z"),
+            Outcome::Missed {
+                due: t("2026-11-23T11:00:00Z"),
+                stopped: Some((t("2026-11-23T12:00:00Z"), Duration::hours(5)))
+            }
+        );
+        // Still running: pending at 10:30, missed at 11:30. A stop after
+        // the reading is not seen.
+        assert_eq!(judge_at(None, "2026-11-23T10:30:00Z"), Outcome::Pending);
+        assert_eq!(
+            judge_at(Some("2026-11-23T12:00:00Z"), "2026-11-23T11:30:00Z"),
+            Outcome::Missed {
+                due: t("2026-11-23T11:00:00Z"),
+                stopped: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_pause_pushes_the_target_out() {
+        // As above, held Monday 09:00-10:00: 1h later, Monday 12:00.
+        let due = used_up(
+            &office(),
+            Duration::hours(4),
+            t("2026-11-20T16:00:00Z"),
+            &[(t("2026-11-23T09:00:00Z"), t("2026-11-23T10:00:00Z"))],
+            t("2026-12-31T00:00:00Z"),
+        );
+        assert_eq!(due, Some(t("2026-11-23T12:00:00Z")));
+    }
+
+    #[test]
+    fn breached_only_once_past_the_target() {
+        // Due at Friday 18:00, the end of the day's hours: at Saturday noon
+        // no more working time has passed, at Monday 09:00:01 it has.
+        let due = t("2026-11-20T18:00:00Z");
+        assert!(!counts_after(
+            &office(),
+            &[],
+            due,
+            t("2026-11-21T12:00:00Z")
+        ));
+        assert!(counts_after(&office(), &[], due, t("2026-11-23T09:00:01Z")));
+        // Inside working hours, one second later is enough.
+        let due = t("2026-11-20T15:00:00Z");
+        assert!(counts_after(&office(), &[], due, t("2026-11-20T15:00:01Z")));
+        assert!(!counts_after(
+            &office(),
+            &[],
+            due,
+            t("2026-11-20T15:00:00Z")
+        ));
+        // Unless a pause holds the clock from then on.
+        let held = [(due, t("2026-11-21T00:00:00Z"))];
+        assert!(!counts_after(
+            &office(),
+            &held,
+            due,
+            t("2026-11-20T23:00:00Z")
+        ));
+    }
+
+    #[test]
+    fn pauses_merge_and_clip() {
+        let held = vec![
+            (t("2026-11-20T10:00:00Z"), Some(t("2026-11-20T12:00:00Z"))),
+            (t("2026-11-20T11:00:00Z"), None),
+            (t("2026-11-19T10:00:00Z"), Some(t("2026-11-19T11:00:00Z"))),
+        ];
+        assert_eq!(
+            merged(&held, t("2026-11-20T00:00:00Z"), t("2026-11-20T15:00:00Z")),
+            vec![(t("2026-11-20T10:00:00Z"), t("2026-11-20T15:00:00Z"))]
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Incident KPIs: response and resolution times, SLA compliance and
+//! breaches, reopens, first-line resolution, escalation, top services
+//! and CIs.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+use crate::model::{Priority, Record};
+use crate::report::clock::Sample;
+use crate::report::facts::utc;
+use crate::report::{
+    Breach, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top,
+};
+
+use super::{Context, TOP, breach, compliance, sort_breaches, stats};
+
+pub fn incidents(ctx: &Context<'_>) -> Incidents {
+    let (since, until) = (ctx.period.since, ctx.period.until);
+    let of = |p: Priority| ctx.incidents().filter(move |(_, f)| f.priority == p);
+    let in_period = |s: &&Sample| ctx.period.contains(s.at);
+    let times = Priority::ALL
+        .iter()
+        .map(|&p| PriorityTimes {
+            priority: p.name().to_owned(),
+            calendar: ctx.config.sla.target(p).calendar.clone(),
+            mtta: stats(of(p).filter_map(|(_, f)| f.mtta.as_ref()).filter(in_period)),
+            mttr: stats(of(p).filter_map(|(_, f)| f.mttr.as_ref()).filter(in_period)),
+        })
+        .collect();
+    let row = |key: &str, p: Option<Priority>| {
+        let all = ctx
+            .incidents()
+            .filter(move |(_, f)| p.is_none_or(|p| f.priority == p));
+        PriorityCompliance {
+            priority: key.to_owned(),
+            response: compliance(
+                all.clone().filter_map(|(_, f)| f.response.as_ref()),
+                since,
+                until,
+            ),
+            resolution: compliance(all.filter_map(|(_, f)| f.resolution.as_ref()), since, until),
+        }
+    };
+    let mut sla: Vec<PriorityCompliance> = Priority::ALL
+        .iter()
+        .map(|&p| row(p.name(), Some(p)))
+        .collect();
+    sla.push(row("all", None));
+    let mut breaches: Vec<Breach> = ctx
+        .incidents()
+        .flat_map(|(t, f)| {
+            [&f.response, &f.resolution]
+                .into_iter()
+                .flatten()
+                .filter_map(move |v| breach(ctx, t, f.priority.name(), v))
+        })
+        .collect();
+    sort_breaches(&mut breaches);
+    let resolved_first: Vec<_> = ctx
+        .incidents()
+        .filter(|(t, f)| {
+            !t.is_void()
+                && f.first_resolved
+                    .as_ref()
+                    .is_some_and(|s| ctx.period.contains(utc(s)))
+        })
+        .collect();
+    let mut reopened_tickets: Vec<Reopened> = resolved_first
+        .iter()
+        .filter_map(|(t, f)| {
+            let times: Vec<_> = f
+                .reopens
+                .iter()
+                .map(utc)
+                .filter(|&at| at < until)
+                .map(|at| ctx.period.local(at))
+                .collect();
+            (!times.is_empty()).then(|| Reopened {
+                id: t.record.id().to_owned(),
+                title: t.record.title().to_owned(),
+                reopened_at: times,
+            })
+        })
+        .collect();
+    reopened_tickets.sort_by(|a, b| a.id.cmp(&b.id));
+    let reopened = ctx.history.then_some(reopened_tickets.len());
+    let resolved: Vec<_> = ctx.incidents().filter(|(t, _)| ctx.done_in(t)).collect();
+    Incidents {
+        times,
+        sla,
+        breaches,
+        reopens: Reopens {
+            resolved: resolved_first.len(),
+            reopened,
+            rate: reopened.map(|n| Ratio::new(n, resolved_first.len())),
+            tickets: reopened_tickets,
+        },
+        first_line: Ratio::new(
+            resolved.iter().filter(|(_, f)| f.first_line).count(),
+            resolved.len(),
+        ),
+        escalation: stats(
+            ctx.incidents()
+                .filter_map(|(_, f)| f.escalation.as_ref())
+                .filter(in_period),
+        ),
+        top_services: top(
+            ctx,
+            ctx.incidents()
+                .filter(|(t, _)| ctx.opened_in(t))
+                .filter_map(|(t, _)| match t.record {
+                    Record::Incident(i) => i.service.as_deref(),
+                    _ => None,
+                }),
+        ),
+        top_cis: top(
+            ctx,
+            ctx.incidents()
+                .filter(|(t, _)| ctx.opened_in(t))
+                .flat_map(|(t, _)| match t.record {
+                    Record::Incident(i) => i.affected_cis.as_slice(),
+                    _ => &[],
+                })
+                .map(String::as_str),
+        ),
+    }
+}
+
+/// The ids named most often, with their CI names; top 10.
+fn top<'a>(ctx: &Context<'_>, ids: impl Iterator<Item = &'a str>) -> Vec<Top> {
+    let mut counted: HashMap<&str, usize> = HashMap::new();
+    for id in ids {
+        *counted.entry(id).or_insert(0) += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counted.into_iter().collect();
+    v.sort_by(|a, b| (Reverse(a.1), a.0).cmp(&(Reverse(b.1), b.0)));
+    v.truncate(TOP);
+    let names: HashMap<&str, &str> = ctx
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Ci(ci) => Some((ci.id.as_str(), ci.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    v.into_iter()
+        .map(|(id, n)| Top {
+            id: id.to_owned(),
+            name: names.get(id).map(|s| (*s).to_owned()),
+            incidents: n,
+        })
+        .collect()
+}

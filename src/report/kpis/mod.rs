@@ -1,0 +1,342 @@
+//! The KPIs of a period, aggregated from the tickets' facts: volumes and
+//! backlog here, each kind's own in its module. Every list is sorted, so
+//! the same facts always give the same report.
+
+mod changes;
+mod incidents;
+mod problems;
+mod requests;
+
+pub use changes::changes;
+pub use incidents::incidents;
+pub use problems::problems;
+pub use requests::requests;
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+
+use crate::config::Config;
+use crate::kind::Kind;
+use crate::model::{Priority, Record};
+use crate::sla::{Basis, ClockKind};
+
+use super::clock::{Instant, Outcome, Sample, Verdict};
+use super::facts::{Detail, Ticket};
+use super::{
+    AGING_BUCKETS, Backlog, BacklogRow, Breach, Compliance, Count, DerivedStamp, History,
+    HistoryInfo, Oldest, Period, Stats, Volumes,
+};
+
+/// The ticket kinds, in report order.
+pub const TICKET_KINDS: [Kind; 4] = [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request];
+
+/// Rows of a "top" list.
+pub(super) const TOP: usize = 10;
+
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub records: &'a [&'a Record],
+    pub tickets: &'a [Ticket<'a>],
+    pub period: &'a Period,
+    /// Whether Git history was read.
+    pub history: bool,
+}
+
+impl Context<'_> {
+    fn until(&self) -> Instant {
+        self.period.until
+    }
+
+    fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Ticket<'_>> {
+        self.tickets.iter().filter(move |t| t.kind() == kind)
+    }
+
+    fn incidents(
+        &self,
+    ) -> impl Iterator<Item = (&Ticket<'_>, &super::facts::IncidentFacts)> + Clone {
+        self.tickets.iter().filter_map(|t| match &t.detail {
+            Detail::Incident(f) => Some((t, f)),
+            _ => None,
+        })
+    }
+
+    fn opened_in(&self, t: &Ticket<'_>) -> bool {
+        self.period.contains(t.created)
+    }
+
+    fn closed_in(&self, t: &Ticket<'_>) -> bool {
+        t.closed_at().is_some_and(|at| self.period.contains(at))
+    }
+
+    /// Resolved (fulfilled, closed: not cancelled) in the period.
+    fn done_in(&self, t: &Ticket<'_>) -> bool {
+        !t.is_void() && self.closed_in(t)
+    }
+}
+
+pub fn history_info(ctx: &Context<'_>, history: Option<&History>) -> HistoryInfo {
+    let mut stamps: Vec<DerivedStamp> = ctx
+        .tickets
+        .iter()
+        .flat_map(|t| {
+            t.derived.iter().map(|d| DerivedStamp {
+                id: t.record.id().to_owned(),
+                field: d.field.to_owned(),
+                at: ctx.period.local(d.at.to_utc()),
+                commit: d.commit.clone(),
+            })
+        })
+        .collect();
+    stamps.sort_by(|a, b| (&a.id, &a.at, &a.field).cmp(&(&b.id, &b.at, &b.field)));
+    let mut derived = BTreeMap::new();
+    for s in &stamps {
+        *derived.entry(s.field.clone()).or_insert(0) += 1;
+    }
+    HistoryInfo {
+        available: history.is_some(),
+        tip: history.map(|h| h.tip.clone()),
+        shallow: history.is_some_and(|h| h.shallow),
+        derived,
+        stamps,
+    }
+}
+
+/// Opened, closed and cancelled counts by a key; keys with nothing in the
+/// period are left out.
+pub(super) fn counts<'t, K: Fn(&Ticket<'_>) -> String>(
+    ctx: &Context<'_>,
+    tickets: impl Iterator<Item = &'t Ticket<'t>>,
+    key: K,
+) -> BTreeMap<String, Count> {
+    let mut out: BTreeMap<String, Count> = BTreeMap::new();
+    for t in tickets {
+        let (opened, closed) = (ctx.opened_in(t), ctx.closed_in(t));
+        if !opened && !closed {
+            continue;
+        }
+        let k = key(t);
+        let c = out.entry(k.clone()).or_insert(Count {
+            key: k,
+            opened: 0,
+            closed: 0,
+            cancelled: 0,
+        });
+        c.opened += usize::from(opened);
+        c.closed += usize::from(closed);
+        c.cancelled += usize::from(closed && t.is_void());
+    }
+    out
+}
+
+fn most_opened(map: BTreeMap<String, Count>) -> Vec<Count> {
+    let mut v: Vec<Count> = map.into_values().collect();
+    v.sort_by(|a, b| {
+        (Reverse(a.opened), Reverse(a.closed), &a.key).cmp(&(
+            Reverse(b.opened),
+            Reverse(b.closed),
+            &b.key,
+        ))
+    });
+    v
+}
+
+fn zero(key: &str) -> Count {
+    Count {
+        key: key.to_owned(),
+        opened: 0,
+        closed: 0,
+        cancelled: 0,
+    }
+}
+
+fn incident_field(t: &Ticket<'_>, field: fn(&crate::model::Incident) -> Option<&str>) -> String {
+    match t.record {
+        Record::Incident(i) => field(i).unwrap_or("(none)").to_owned(),
+        _ => String::new(),
+    }
+}
+
+pub fn volumes(ctx: &Context<'_>) -> Volumes {
+    let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name().to_owned());
+    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
+        Detail::Incident(f) => f.priority.name().to_owned(),
+        _ => String::new(),
+    });
+    Volumes {
+        by_kind: TICKET_KINDS
+            .iter()
+            .map(|k| by_kind.remove(k.name()).unwrap_or_else(|| zero(k.name())))
+            .collect(),
+        incidents_by_priority: Priority::ALL
+            .iter()
+            .map(|p| {
+                by_priority
+                    .remove(p.name())
+                    .unwrap_or_else(|| zero(p.name()))
+            })
+            .collect(),
+        incidents_by_service: most_opened(counts(ctx, ctx.of_kind(Kind::Incident), |t| {
+            incident_field(t, |i| i.service.as_deref())
+        })),
+        incidents_by_category: most_opened(counts(ctx, ctx.of_kind(Kind::Incident), |t| {
+            incident_field(t, |i| i.category.as_deref())
+        })),
+    }
+}
+
+fn backlog_row<'t>(
+    ctx: &Context<'_>,
+    key: &str,
+    tickets: impl Iterator<Item = &'t Ticket<'t>>,
+) -> BacklogRow {
+    let until = ctx.until();
+    let mut aging = vec![0; AGING_BUCKETS.len()];
+    let mut open = 0;
+    let mut oldest: Option<(Duration, &str)> = None;
+    for t in tickets.filter(|t| t.open_at(until)) {
+        open += 1;
+        let age = until - t.created;
+        let bucket = AGING_BUCKETS
+            .iter()
+            .position(|(days, _)| days.is_none_or(|d| age < Duration::days(d)))
+            .unwrap_or(AGING_BUCKETS.len() - 1);
+        aging[bucket] += 1;
+        let id = t.record.id();
+        if oldest.is_none_or(|(a, i)| (age, Reverse(id)) > (a, Reverse(i))) {
+            oldest = Some((age, id));
+        }
+    }
+    BacklogRow {
+        key: key.to_owned(),
+        open,
+        aging,
+        oldest: oldest.map(|(age, id)| Oldest {
+            id: id.to_owned(),
+            age: age.num_seconds(),
+        }),
+    }
+}
+
+pub fn backlog(ctx: &Context<'_>) -> Backlog {
+    Backlog {
+        buckets: AGING_BUCKETS.iter().map(|(_, l)| (*l).to_owned()).collect(),
+        by_kind: TICKET_KINDS
+            .iter()
+            .map(|&k| backlog_row(ctx, k.name(), ctx.of_kind(k)))
+            .collect(),
+        incidents_by_priority: Priority::ALL
+            .iter()
+            .map(|&p| {
+                backlog_row(
+                    ctx,
+                    p.name(),
+                    ctx.incidents()
+                        .filter(|(_, f)| f.priority == p)
+                        .map(|(t, _)| t),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Mean and median of samples (seconds, rounded to the nearest).
+pub fn stats<'s>(samples: impl Iterator<Item = &'s Sample>) -> Stats {
+    let mut secs = Vec::new();
+    let mut from_git = 0;
+    for s in samples {
+        secs.push(s.value.num_seconds().max(0));
+        from_git += usize::from(s.from_git);
+    }
+    secs.sort_unstable();
+    let n = secs.len() as i128;
+    let half = |sum: i128, n: i128| i64::try_from((2 * sum + n).div_euclid(2 * n)).unwrap_or(0);
+    let mean = (n > 0).then(|| half(secs.iter().map(|&s| i128::from(s)).sum(), n));
+    let median = (n > 0).then(|| {
+        let mid = secs.len() / 2;
+        if secs.len() % 2 == 1 {
+            secs[mid]
+        } else {
+            half(i128::from(secs[mid - 1]) + i128::from(secs[mid]), 2)
+        }
+    });
+    Stats {
+        count: secs.len(),
+        mean,
+        median,
+        from_git,
+    }
+}
+
+/// Clocks decided in the period (or in `[from, to)`).
+pub fn compliance<'v>(
+    verdicts: impl Iterator<Item = &'v Verdict>,
+    from: Instant,
+    to: Instant,
+) -> Compliance {
+    let mut c = Compliance::default();
+    for v in verdicts {
+        if let Some((at, met)) = v.outcome.decided()
+            && from <= at
+            && at < to
+        {
+            if met {
+                c.met += 1;
+            } else {
+                c.missed += 1;
+            }
+            c.from_git += usize::from(v.from_git);
+        }
+    }
+    c.percent = super::percent(c.met, c.met + c.missed);
+    c
+}
+
+pub(super) fn breach(
+    ctx: &Context<'_>,
+    t: &Ticket<'_>,
+    group: &str,
+    v: &Verdict,
+) -> Option<Breach> {
+    let Outcome::Missed { due, stopped } = v.outcome else {
+        return None;
+    };
+    if !ctx.period.contains(due) {
+        return None;
+    }
+    let clock = match (t.kind(), v.clock) {
+        (Kind::Request, ClockKind::Resolution) => "fulfilment",
+        (_, c) => c.name(),
+    };
+    Some(Breach {
+        id: t.record.id().to_owned(),
+        kind: t.kind(),
+        title: t.record.title().to_owned(),
+        group: group.to_owned(),
+        clock,
+        state: if stopped.is_some() {
+            "missed"
+        } else {
+            "breached"
+        },
+        target: v.target.duration,
+        basis: match &v.target.basis {
+            Basis::Priority(p) => format!("priority {}", p.name()),
+            Basis::Catalog(item) => format!("catalog {item}"),
+            Basis::Symptom {
+                symptom,
+                service_class,
+            } => format!("symptom {symptom}, service class {service_class}"),
+        },
+        calendar: v.target.calendar.clone(),
+        breached_at: ctx.period.local(due),
+        stopped_at: stopped.map(|(at, _)| ctx.period.local(at)),
+        elapsed: stopped.map(|(_, e)| e.num_seconds()),
+        from_git: v.from_git,
+    })
+}
+
+pub(super) fn sort_breaches(breaches: &mut [Breach]) {
+    breaches.sort_by(|a, b| (a.breached_at, &a.id, a.clock).cmp(&(b.breached_at, &b.id, b.clock)));
+}

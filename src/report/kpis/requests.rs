@@ -1,0 +1,74 @@
+//! Service request KPIs per catalogue item: fulfilment within target.
+
+use crate::report::facts::{Detail, RequestFacts, Ticket};
+use crate::report::{Breach, ItemRow, Requests};
+
+use super::{Context, breach, compliance, sort_breaches, stats};
+
+pub fn requests(ctx: &Context<'_>) -> Requests {
+    let (since, until) = (ctx.period.since, ctx.period.until);
+    let requests: Vec<(&Ticket<'_>, &RequestFacts)> = ctx
+        .tickets
+        .iter()
+        .filter_map(|t| match &t.detail {
+            Detail::Request(f) => Some((t, f)),
+            _ => None,
+        })
+        .collect();
+    let row = |item: &str, name: Option<String>, of: &dyn Fn(&str) -> bool| {
+        let mine: Vec<_> = requests.iter().filter(|(_, f)| of(&f.item)).collect();
+        ItemRow {
+            item: item.to_owned(),
+            name,
+            opened: mine.iter().filter(|(t, _)| ctx.opened_in(t)).count(),
+            fulfilled: mine.iter().filter(|(t, _)| ctx.done_in(t)).count(),
+            response: compliance(
+                mine.iter().filter_map(|(_, f)| f.response.as_ref()),
+                since,
+                until,
+            ),
+            fulfilment: compliance(
+                mine.iter().filter_map(|(_, f)| f.fulfilment.as_ref()),
+                since,
+                until,
+            ),
+            fulfilment_time: stats(
+                mine.iter()
+                    .filter_map(|(_, f)| f.fulfilment_time.as_ref())
+                    .filter(|s| ctx.period.contains(s.at)),
+            ),
+        }
+    };
+    let mut by_item: Vec<ItemRow> = ctx
+        .config
+        .catalog
+        .iter()
+        .map(|(key, item)| row(key, Some(item.name.clone()), &|i| i == key))
+        .collect();
+    // Items the catalogue does not list, where anything happened to them.
+    let mut unknown: Vec<&str> = requests
+        .iter()
+        .map(|(_, f)| f.item.as_str())
+        .filter(|i| !ctx.config.catalog.contains_key(*i))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    for item in unknown {
+        let r = row(item, None, &|i| i == item);
+        if r.opened + r.fulfilled > 0 {
+            by_item.push(r);
+        }
+    }
+    by_item.push(row("all", None, &|_| true));
+    let mut breaches: Vec<Breach> = requests
+        .iter()
+        .flat_map(|(t, f)| {
+            [&f.response, &f.fulfilment]
+                .into_iter()
+                .flatten()
+                .filter_map(move |v| breach(ctx, t, &f.item, v))
+        })
+        .collect();
+    sort_breaches(&mut breaches);
+    Requests { by_item, breaches }
+}

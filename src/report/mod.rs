@@ -1,0 +1,577 @@
+//! Manager reports: the KPIs of SPEC section 7 for a period, and monthly
+//! trends, computed from the records and, where a record lacks a
+//! timestamp, from Git history.
+//!
+//! Data flows one way. A *source* ([`source`]: the work tree, or a
+//! commit's tree with `--rev`) yields records and, from one walk of the
+//! history, every record's status transitions ([`History`]). [`build`]
+//! turns them into a [`Report`], plain data (`Serialize`) that knows
+//! nothing of formats; [`render`] prints it as Markdown, JSON or a
+//! self-contained HTML page, and the static site reads the same data.
+//!
+//! Figures are reproducible: nothing reads the wall clock (the "as of"
+//! instant is the period's end, which the caller chooses), every list is
+//! sorted, and percentages are rounded to one decimal, so the same records
+//! at the same revision give the same report, byte for byte.
+//!
+//! How each figure is defined is documented on its field and, for readers
+//! of the report, in its "Sources and definitions" section.
+
+mod clock;
+mod facts;
+mod kpis;
+mod period;
+pub mod render;
+pub mod source;
+mod stamps;
+mod trends;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::history::trail::Transition;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::sla::{Policy, SlaError};
+
+pub use period::{Bound, Period, PeriodError};
+
+/// Status transitions of every record, from one walk of the first-parent
+/// history up to `tip`.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The commit the walk started from.
+    pub tip: String,
+    /// The repository is a shallow clone: history before its edge is
+    /// missing (records then seem created at the edge).
+    pub shallow: bool,
+    /// By record id, oldest first.
+    pub transitions: HashMap<String, Vec<Transition>>,
+}
+
+/// What a report is computed from.
+pub struct Inputs<'a> {
+    /// The policy in force at the revision reported on.
+    pub config: &'a Config,
+    /// Every record that could be read (CIs included: names, service classes).
+    pub records: &'a [&'a Record],
+    /// Record files that could not be read and are left out.
+    pub unreadable: usize,
+    /// The commit reported on; `None` for the work tree.
+    pub revision: Option<String>,
+    /// Git history; `None` outside a Git repository or before the first commit.
+    pub history: Option<&'a History>,
+}
+
+/// Problem resolution targets (calendar days from creation) by priority:
+/// the configuration has none, so the report uses these common defaults.
+/// A problem without a priority gets the P4 target.
+pub const PROBLEM_TARGET_DAYS: [(crate::model::Priority, i64); 4] = [
+    (crate::model::Priority::P1, 7),
+    (crate::model::Priority::P2, 14),
+    (crate::model::Priority::P3, 30),
+    (crate::model::Priority::P4, 60),
+];
+
+/// Age buckets of the open backlog: upper bounds in days and labels.
+pub const AGING_BUCKETS: [(Option<i64>, &str); 5] = [
+    (Some(1), "under 1 day"),
+    (Some(7), "1-7 days"),
+    (Some(30), "7-30 days"),
+    (Some(90), "30-90 days"),
+    (None, "over 90 days"),
+];
+
+/// How many of how many, and the share in percent (one decimal; `None`
+/// when there is nothing to divide by).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ratio {
+    pub count: usize,
+    pub of: usize,
+    pub percent: Option<f64>,
+}
+
+impl Ratio {
+    pub fn new(count: usize, of: usize) -> Ratio {
+        Ratio {
+            count,
+            of,
+            percent: percent(count, of),
+        }
+    }
+}
+
+/// `count / of` in percent, rounded to one decimal.
+pub(crate) fn percent(count: usize, of: usize) -> Option<f64> {
+    (of > 0).then(|| (count as f64 * 1000.0 / of as f64).round() / 10.0)
+}
+
+/// Durations of a set of tickets, in seconds (rounded to the nearest).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Stats {
+    pub count: usize,
+    pub mean: Option<i64>,
+    pub median: Option<i64>,
+    /// Samples measured with a stamp taken from Git history.
+    pub from_git: usize,
+}
+
+/// Targets kept and missed among the clocks decided in a period. A clock
+/// is decided when it stops within its target (met, at the stop) or when
+/// its target runs out before it stops (missed, at that instant; whether
+/// it has stopped since or is still running): each clock counts once, in
+/// the period in which it was decided, whenever the report is made.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Compliance {
+    pub met: usize,
+    pub missed: usize,
+    /// `met / (met + missed)` in percent, one decimal.
+    pub percent: Option<f64>,
+    /// Clocks that used a stamp taken from Git history.
+    pub from_git: usize,
+}
+
+/// The period and the instant the report describes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodInfo {
+    /// First instant of the period.
+    pub since: Timestamp,
+    /// End of the period (excluded), and the instant the report is "as of":
+    /// backlogs are counted and running clocks read then.
+    pub until: Timestamp,
+    /// IANA time zone of dates, month boundaries and shown times.
+    pub timezone: String,
+}
+
+/// Where the figures come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceInfo {
+    /// The commit reported on; `None` for the work tree.
+    pub revision: Option<String>,
+    /// Records read, by kind.
+    pub records: BTreeMap<Kind, usize>,
+    /// Record files that could not be read and are not counted.
+    pub unreadable: usize,
+    /// Tickets closed, cancelled or rejected at a time neither their
+    /// record nor Git history gives; counted as leaving the queue at the
+    /// latest time their record shows.
+    pub estimated_closures: usize,
+    pub history: HistoryInfo,
+}
+
+/// What Git history contributed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryInfo {
+    /// Whether history was read at all.
+    pub available: bool,
+    /// The commit its walk started from.
+    pub tip: Option<String>,
+    pub shallow: bool,
+    /// Stamps taken from history, by what they stand for.
+    pub derived: BTreeMap<String, usize>,
+    /// Every stamp taken from history, by record id.
+    pub stamps: Vec<DerivedStamp>,
+}
+
+/// A timestamp a record lacks, taken from the commit that made the
+/// transition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DerivedStamp {
+    pub id: String,
+    /// What it stands for: `acknowledged`, `resolved`, `reopened`, ...
+    pub field: String,
+    pub at: Timestamp,
+    pub commit: String,
+}
+
+/// Opened and closed tickets of one group in the period. `closed` counts
+/// every ticket that left the queue (resolved, fulfilled or closed, and
+/// cancelled or rejected); `cancelled` how many of those were cancelled or
+/// rejected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Count {
+    pub key: String,
+    pub opened: usize,
+    pub closed: usize,
+    pub cancelled: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Volumes {
+    /// Incidents, problems, changes and service requests.
+    pub by_kind: Vec<Count>,
+    pub incidents_by_priority: Vec<Count>,
+    /// By `service` (`(none)` when unset), most opened first.
+    pub incidents_by_service: Vec<Count>,
+    /// By `category` (`(none)` when unset), most opened first.
+    pub incidents_by_category: Vec<Count>,
+}
+
+/// The open tickets of one group at the end of the period, by age.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacklogRow {
+    pub key: String,
+    pub open: usize,
+    /// Counts per [`AGING_BUCKETS`] bucket (wall-clock age).
+    pub aging: Vec<usize>,
+    pub oldest: Option<Oldest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Oldest {
+    pub id: String,
+    /// Age in seconds.
+    pub age: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backlog {
+    /// Labels of the aging buckets.
+    pub buckets: Vec<String>,
+    pub by_kind: Vec<BacklogRow>,
+    pub incidents_by_priority: Vec<BacklogRow>,
+}
+
+/// Mean times of the incidents of one priority, on the calendar of the
+/// priority's SLA target (24x7 when it names none), on-hold time excluded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriorityTimes {
+    pub priority: String,
+    pub calendar: Option<String>,
+    /// Created to acknowledged (or resolved, when never acknowledged), for
+    /// incidents acknowledged in the period.
+    pub mtta: Stats,
+    /// Created to resolved, for incidents resolved in the period.
+    pub mttr: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriorityCompliance {
+    /// `P1`..`P4`, or `all`.
+    pub priority: String,
+    pub response: Compliance,
+    pub resolution: Compliance,
+}
+
+/// A clock whose target ran out in the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breach {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    /// The incident's priority, or the request's catalogue item.
+    pub group: String,
+    /// `response`, `resolution` or `fulfilment`.
+    pub clock: &'static str,
+    /// `missed` (stopped late) or `breached` (still running at the end).
+    pub state: &'static str,
+    /// The target, e.g. `4h`, and its calendar.
+    pub target: crate::duration::Duration,
+    pub calendar: Option<String>,
+    /// Where the target comes from: `priority P1`, `catalog laptop`, or
+    /// `symptom system_crash, service class 1`.
+    pub basis: String,
+    /// When the target ran out.
+    pub breached_at: Timestamp,
+    /// When the clock stopped, if it has.
+    pub stopped_at: Option<Timestamp>,
+    /// Working time counted until it stopped, in seconds.
+    pub elapsed: Option<i64>,
+    pub from_git: bool,
+}
+
+/// Reopened incidents. Needs Git history: a record shows only its current
+/// state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reopens {
+    /// Incidents first resolved in the period.
+    pub resolved: usize,
+    /// How many of them were reopened (back to work after `resolved`) by
+    /// the end of the period; `None` without Git history.
+    pub reopened: Option<usize>,
+    pub rate: Option<Ratio>,
+    pub tickets: Vec<Reopened>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reopened {
+    pub id: String,
+    pub title: String,
+    pub reopened_at: Vec<Timestamp>,
+}
+
+/// Incidents or problems counted against a CI or service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Top {
+    pub id: String,
+    pub name: Option<String>,
+    pub incidents: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incidents {
+    pub times: Vec<PriorityTimes>,
+    /// Per priority, then `all`.
+    pub sla: Vec<PriorityCompliance>,
+    pub breaches: Vec<Breach>,
+    pub reopens: Reopens,
+    /// Incidents resolved in the period at support level 1: their
+    /// `support_level` is 1, or unset with no escalation.
+    pub first_line: Ratio,
+    /// Time from creation to the first escalation beyond level 1, for
+    /// incidents first escalated in the period (measured like MTTR).
+    pub escalation: Stats,
+    /// Services named by the incidents opened in the period, top 10.
+    pub top_services: Vec<Top>,
+    /// CIs named in `affected_cis` of the incidents opened in the period, top 10.
+    pub top_cis: Vec<Top>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemTarget {
+    pub priority: String,
+    pub days: i64,
+}
+
+/// A problem whose target ran out in the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueProblem {
+    pub id: String,
+    pub title: String,
+    pub priority: Option<String>,
+    pub due: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemIncidents {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    /// Incidents naming it, opened in the period.
+    pub in_period: usize,
+    /// Incidents naming it, opened by the end of the period.
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problems {
+    pub opened: usize,
+    /// Resolved (or closed) in the period.
+    pub resolved: usize,
+    /// Open at the end of the period.
+    pub open: usize,
+    /// The targets [`PROBLEM_TARGET_DAYS`] used for `within_target`.
+    pub targets: Vec<ProblemTarget>,
+    /// Resolution within the target of the problem's priority, calendar
+    /// days from creation; decided like SLA clocks.
+    pub within_target: Compliance,
+    pub overdue: Vec<OverdueProblem>,
+    /// Problems that became known errors in the period: the commit that
+    /// moved them to `known_error` (needs Git history).
+    pub known_errors_added: usize,
+    /// Known errors with no such commit in history (added before the
+    /// history starts, or never in `known_error` state).
+    pub known_errors_undated: usize,
+    /// Known errors in the KEDB at the end of the period.
+    pub kedb: usize,
+    /// Incidents linked to a problem (opened by the end of the period) per
+    /// problem (not cancelled, opened by then).
+    pub incidents_per_problem: Option<f64>,
+    /// Problems with the most incidents opened in the period, top 10.
+    pub top: Vec<ProblemIncidents>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeTypeRow {
+    /// `standard`, `normal`, `emergency`, or `all`.
+    pub change_type: String,
+    pub opened: usize,
+    /// Implemented in the period.
+    pub implemented: usize,
+    /// Implemented in the period with outcome `successful`.
+    pub successful: usize,
+    /// `successful` of those implemented in the period with an outcome.
+    pub success_rate: Ratio,
+    /// Created to implemented, wall time.
+    pub lead_time: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeCount {
+    pub outcome: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CausingChange {
+    pub id: String,
+    pub title: String,
+    pub change_type: String,
+    pub outcome: Option<String>,
+    /// Incidents whose `caused_by_change` names it.
+    pub incidents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Changes {
+    /// Per type, then `all`.
+    pub by_type: Vec<ChangeTypeRow>,
+    /// Outcomes of the changes implemented in the period.
+    pub outcomes: Vec<OutcomeCount>,
+    /// Implemented in the period but no outcome recorded yet.
+    pub awaiting_outcome: usize,
+    /// Emergency changes among those opened in the period.
+    pub emergency_share: Ratio,
+    /// Changes implemented in the period that an incident names in
+    /// `caused_by_change`.
+    pub caused_incidents: Ratio,
+    pub causing: Vec<CausingChange>,
+    /// Implementation times taken from Git history (the commit that moved
+    /// the change to `review`, or to `closed`).
+    pub implemented_from_git: usize,
+}
+
+/// Service requests of one catalogue item (or all of them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRow {
+    /// Catalogue key, or `all`.
+    pub item: String,
+    /// Name in the catalogue; `None` for an item it does not list.
+    pub name: Option<String>,
+    pub opened: usize,
+    /// Fulfilled in the period.
+    pub fulfilled: usize,
+    pub response: Compliance,
+    pub fulfilment: Compliance,
+    /// Created to fulfilled, on the item's calendar.
+    pub fulfilment_time: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Requests {
+    /// Per catalogue item, then `all`.
+    pub by_item: Vec<ItemRow>,
+    pub breaches: Vec<Breach>,
+}
+
+/// Tickets of each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct KindCounts {
+    pub incident: usize,
+    pub problem: usize,
+    pub change: usize,
+    pub request: usize,
+}
+
+impl KindCounts {
+    pub fn get(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Incident => self.incident,
+            Kind::Problem => self.problem,
+            Kind::Change => self.change,
+            Kind::Request => self.request,
+            Kind::Ci => 0,
+        }
+    }
+
+    fn slot(&mut self, kind: Kind) -> Option<&mut usize> {
+        match kind {
+            Kind::Incident => Some(&mut self.incident),
+            Kind::Problem => Some(&mut self.problem),
+            Kind::Change => Some(&mut self.change),
+            Kind::Request => Some(&mut self.request),
+            Kind::Ci => None,
+        }
+    }
+}
+
+/// One month of the trends (the first and last may be partial: months
+/// are clipped to the period).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Month {
+    /// `2026-09`.
+    pub month: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub opened: KindCounts,
+    /// Left the queue (resolved, fulfilled, closed, cancelled, rejected).
+    pub closed: KindCounts,
+    /// Open at the end of the month.
+    pub backlog: KindCounts,
+    /// Incident response and resolution clocks decided in the month.
+    pub response: Compliance,
+    pub resolution: Compliance,
+    /// Service request fulfilment clocks decided in the month.
+    pub fulfilment: Compliance,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub period: PeriodInfo,
+    pub source: SourceInfo,
+    pub volumes: Volumes,
+    pub backlog: Backlog,
+    pub incidents: Incidents,
+    pub problems: Problems,
+    pub changes: Changes,
+    pub requests: Requests,
+    /// Monthly series over the period.
+    pub trends: Vec<Month>,
+}
+
+/// Compute the report of `period` from `inputs`.
+pub fn build(inputs: &Inputs<'_>, period: &Period) -> Result<Report, SlaError> {
+    let policy = Policy::new(inputs.config)?;
+    let tickets = facts::tickets(inputs, &policy, period.until)?;
+    let ctx = kpis::Context {
+        config: inputs.config,
+        records: inputs.records,
+        tickets: &tickets,
+        period,
+        history: inputs.history.is_some(),
+    };
+    // The sections only read the facts: computed side by side.
+    let ((volumes, backlog), ((incidents, problems), ((changes, requests), trends))) = rayon::join(
+        || rayon::join(|| kpis::volumes(&ctx), || kpis::backlog(&ctx)),
+        || {
+            rayon::join(
+                || rayon::join(|| kpis::incidents(&ctx), || kpis::problems(&ctx)),
+                || {
+                    rayon::join(
+                        || rayon::join(|| kpis::changes(&ctx), || kpis::requests(&ctx)),
+                        || trends::months(&ctx),
+                    )
+                },
+            )
+        },
+    );
+    let mut records = BTreeMap::new();
+    for r in inputs.records {
+        *records.entry(r.kind()).or_insert(0) += 1;
+    }
+    Ok(Report {
+        period: PeriodInfo {
+            since: period.local(period.since),
+            until: period.local(period.until),
+            timezone: period.timezone.name().to_owned(),
+        },
+        source: SourceInfo {
+            revision: inputs.revision.clone(),
+            records,
+            unreadable: inputs.unreadable,
+            estimated_closures: tickets.iter().filter(|t| t.exit_estimated).count(),
+            history: kpis::history_info(&ctx, inputs.history),
+        },
+        volumes,
+        backlog,
+        incidents,
+        problems,
+        changes,
+        requests,
+        trends,
+    })
+}

@@ -1,0 +1,146 @@
+//! Where a report's inputs come from when they are read from a commit
+//! (`--rev`): the policy and the records of that commit's tree, and one
+//! walk of the history up to it. (The work tree is read by
+//! [`crate::records::load`].)
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository};
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
+use crate::history::HistoryError;
+use crate::history::trail;
+use crate::kind::Kind;
+use crate::records::{self, Loaded, MAX_FILE_BYTES, RecordFile, parse_record};
+use crate::revision::{SYMLINK_MODE, Snapshot};
+use crate::schema::Schemas;
+use crate::workspace::Workspace;
+
+use super::History;
+
+/// Why a revision's policy cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(
+        "there is no {file} in this revision (it predates `gitsm init`, or the managed root moved)"
+    )]
+    NoConfig { file: &'static str },
+    #[error("{file} of this revision is not UTF-8")]
+    Encoding { file: &'static str },
+    #[error("gitsm.yaml of this revision is invalid")]
+    Config(Vec<Diagnostic>),
+}
+
+/// The policy in force at a revision: its `gitsm.yaml`, checked with
+/// `schemas`. The SLA targets and calendars of a past commit are used for
+/// a report of that commit, so a later policy change never alters it.
+pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Config, SourceError> {
+    let file = config::FILE_NAME;
+    let bytes = snapshot
+        .read(Path::new(file))
+        .map_err(|_| SourceError::NoConfig { file })?;
+    let text = String::from_utf8(bytes).map_err(|_| SourceError::Encoding { file })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    config::parse(text, Path::new(file), schemas).map_err(SourceError::Config)
+}
+
+/// Every record of a revision, in tree order. The kind folders are walked
+/// once for the blob ids (a lookup by path would read a large folder's
+/// tree again for each file: libgit2 does not cache big trees); the blobs
+/// are then read and parsed in parallel, each thread with its own handle
+/// on the repository (git2 objects cannot be shared between threads).
+pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
+    let entries = record_entries(snapshot);
+    let git_dir = snapshot.repo().path().to_path_buf();
+    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = entries
+        .par_iter()
+        .map_init(
+            || Repository::open(&git_dir).ok(),
+            |repo, (kind, path, id, mode)| match read_blob(repo.as_ref(), path, *id, *mode) {
+                Ok(bytes) => parse_record(ws, *kind, path, &bytes),
+                Err(d) => (None, vec![*d]),
+            },
+        )
+        .collect();
+    let mut loaded = Loaded {
+        checked: entries.len(),
+        ..Loaded::default()
+    };
+    for (file, diags) in results {
+        loaded.files.extend(file);
+        loaded.diagnostics.extend(diags);
+    }
+    loaded
+}
+
+/// The record files of a revision's kind folders (and their year
+/// folders): kind, root-relative path, blob id and file mode.
+fn record_entries(snapshot: &Snapshot<'_>) -> Vec<(Kind, PathBuf, Oid, i32)> {
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let Some(tree) = snapshot.folder(kind) else {
+            continue;
+        };
+        let base = Path::new(kind.folder());
+        for e in tree.iter() {
+            let Ok(name) = e.name() else { continue };
+            match e.kind() {
+                Some(ObjectType::Blob) if name.ends_with(".yaml") => {
+                    out.push((kind, base.join(name), e.id(), e.filemode()));
+                }
+                Some(ObjectType::Tree) if records::is_year(name) => {
+                    let Ok(sub) = snapshot.repo().find_tree(e.id()) else {
+                        continue;
+                    };
+                    for f in sub.iter() {
+                        if let Ok(file) = f.name()
+                            && file.ends_with(".yaml")
+                            && f.kind() == Some(ObjectType::Blob)
+                        {
+                            out.push((kind, base.join(name).join(file), f.id(), f.filemode()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// A record file's bytes, refused as [`Snapshot::read`] refuses them.
+fn read_blob(
+    repo: Option<&Repository>,
+    rel: &Path,
+    id: Oid,
+    mode: i32,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let unreadable = |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
+    if mode == SYMLINK_MODE {
+        return Err(Box::new(
+            Diagnostic::error("symlink", "record files may not be symbolic links")
+                .in_file(rel)
+                .with_hint("replace the link with what it points to"),
+        ));
+    }
+    let repo = repo.ok_or_else(|| unreadable("cannot open the repository".into()))?;
+    let blob = repo
+        .find_blob(id)
+        .map_err(|e| unreadable(format!("cannot read: {}", e.message())))?;
+    if blob.size() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(records::too_large(rel, blob.size() as u64)));
+    }
+    Ok(blob.content().to_vec())
+}
+
+/// Status transitions of every record, from one walk of the first-parent
+/// history up to `tip`.
+pub fn history(repo: &Repository, prefix: &Path, tip: Oid) -> Result<History, HistoryError> {
+    Ok(History {
+        tip: tip.to_string(),
+        shallow: repo.is_shallow(),
+        transitions: trail::transitions(repo, prefix, tip)?,
+    })
+}

@@ -1,0 +1,182 @@
+//! The stamps a ticket's record lacks, taken from Git history: from the
+//! commits that changed its status ([`Trail`]), each noted as [`Derived`]
+//! so the report can say which figures came from history.
+
+use crate::history::trail::{self, Transition};
+use crate::model::{Record, Timestamp};
+use crate::sla::{End, Pause, Phase, Source, Stamp, Timeline};
+
+use super::facts::Exit;
+
+/// A stamp taken from history: what it stands for, when, which commit.
+pub struct Derived {
+    pub field: &'static str,
+    pub at: Timestamp,
+    pub commit: String,
+}
+
+/// A record's status transitions, oldest first.
+pub struct Trail<'a>(pub &'a [Transition]);
+
+impl<'a> Trail<'a> {
+    /// Commits that changed the status. The commit that added a record
+    /// already in a state (an import, say) says when the record reached the
+    /// repository, not when it reached that state: no stamp is taken from it.
+    pub fn changes(&self) -> impl DoubleEndedIterator<Item = &'a Transition> + use<'a> {
+        self.0.iter().filter(|t| t.from.is_some())
+    }
+
+    pub fn last_into(&self, states: &[&str]) -> Option<&'a Transition> {
+        self.changes()
+            .rev()
+            .find(|t| states.contains(&t.to.as_str()))
+    }
+
+    pub fn first_into(&self, states: &[&str]) -> Option<&'a Transition> {
+        self.changes().find(|t| states.contains(&t.to.as_str()))
+    }
+
+    /// The commit that first moved the ticket out of `new` to work on it.
+    pub fn taken_up(&self) -> Option<&'a Transition> {
+        self.0.iter().find(|t| {
+            t.from.as_deref() == Some("new") && !matches!(t.to.as_str(), "cancelled" | "rejected")
+        })
+    }
+
+    /// Each reopen, with the transition that had resolved the ticket.
+    pub fn reopens(&self) -> Vec<(Option<&'a Transition>, &'a Transition)> {
+        let mut done = None;
+        let mut out = Vec::new();
+        for t in self.0 {
+            if trail::is_reopen(t.from.as_deref(), &t.to) {
+                out.push((done, t));
+            } else if matches!(t.to.as_str(), "resolved" | "fulfilled") {
+                done = Some(t);
+            }
+        }
+        out
+    }
+}
+
+/// Take a stamp from a transition, noting it as derived.
+pub fn from_git(t: &Transition, field: &'static str, derived: &mut Vec<Derived>) -> Stamp {
+    derived.push(Derived {
+        field,
+        at: t.at,
+        commit: t.commit.clone(),
+    });
+    Stamp {
+        at: t.at,
+        source: Source::Git {
+            commit: t.commit.clone(),
+        },
+    }
+}
+
+/// The record's own timeline, completed from history: an acknowledgement
+/// it lacks (the commit that took it out of `new`), a resolution it lacks,
+/// and the time it sat resolved before each reopen (a pause).
+pub fn timeline(
+    record: &Record,
+    trail: &Trail<'_>,
+    done: &'static str,
+    derived: &mut Vec<Derived>,
+) -> Timeline {
+    let created = record.created_at().unwrap_or_default();
+    let mut tl = Timeline::from_record(record).unwrap_or(Timeline {
+        created: Stamp::record(created),
+        acknowledged: None,
+        resolved: End::Open,
+        pauses: Vec::new(),
+    });
+    if tl.acknowledged.is_none()
+        && let Some(t) = trail.taken_up()
+    {
+        tl.acknowledged = Some(from_git(t, "acknowledged", derived));
+    }
+    if tl.resolved == End::Unknown
+        && let Some(t) = trail.last_into(&[done, "closed"])
+    {
+        tl.resolved = End::At(from_git(t, done, derived));
+    }
+    for (resolved, reopened) in trail.reopens() {
+        if let Some(resolved) = resolved {
+            let stamp = from_git(reopened, "reopened", derived);
+            tl.pauses.push(Pause {
+                start: resolved.at,
+                end: Some(reopened.at),
+                source: stamp.source,
+            });
+        }
+    }
+    tl
+}
+
+/// How a ticket with a clock left the queue: resolved (fulfilled) when
+/// its timeline says, cancelled or rejected when history says.
+pub fn clock_exit(
+    phase: Phase,
+    tl: &Timeline,
+    trail: &Trail<'_>,
+    derived: &mut Vec<Derived>,
+) -> Exit {
+    match phase {
+        Phase::Open => Exit::Open,
+        Phase::Done => Exit::Closed {
+            at: match &tl.resolved {
+                End::At(s) => Some(s.clone()),
+                _ => None,
+            },
+            void: false,
+        },
+        Phase::Void => void_exit(trail, derived),
+    }
+}
+
+/// Cancelled or rejected: when, only history says.
+pub fn void_exit(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
+    Exit::Closed {
+        at: trail
+            .last_into(&["cancelled", "rejected"])
+            .map(|t| from_git(t, "cancelled", derived)),
+        void: true,
+    }
+}
+
+/// The latest time a ticket's record shows: its creation, notes and the
+/// stamps of its kind.
+pub fn latest_stamp(record: &Record) -> Timestamp {
+    let mut stamps: Vec<Timestamp> = record.notes().iter().map(|n| n.at).collect();
+    stamps.extend(record.created_at());
+    match record {
+        Record::Incident(r) => {
+            stamps.extend(
+                [r.acknowledged_at, r.resolved_at, r.closed_at]
+                    .into_iter()
+                    .flatten(),
+            );
+            stamps.extend(r.escalations.iter().map(|e| e.at));
+            stamps.extend(
+                r.on_hold
+                    .iter()
+                    .flat_map(|h| [Some(h.start), h.end])
+                    .flatten(),
+            );
+        }
+        Record::Request(r) => {
+            stamps.extend(
+                [r.acknowledged_at, r.fulfilled_at, r.closed_at]
+                    .into_iter()
+                    .flatten(),
+            );
+            stamps.extend(r.approvals.iter().map(|a| a.at));
+        }
+        Record::Problem(r) => stamps.extend([r.resolved_at, r.closed_at].into_iter().flatten()),
+        Record::Change(r) => {
+            stamps.extend([r.implemented_at, r.closed_at].into_iter().flatten());
+            stamps.extend(r.approvals.iter().map(|a| a.at));
+        }
+        Record::Ci(_) => {}
+    }
+    stamps.into_iter().max().unwrap_or_default()
+}
