@@ -29,6 +29,7 @@ pub mod records;
 pub mod report;
 pub mod revision;
 pub mod schema;
+pub mod site;
 pub mod sla;
 pub mod suggest;
 pub mod update;

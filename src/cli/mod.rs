@@ -69,6 +69,7 @@ pub enum Command {
     History(commands::history::Args),
     Renumber(commands::renumber::Args),
     Schema(commands::schema::Args),
+    Site(commands::site::Args),
     Completions(commands::completions::Args),
     Man(commands::man::Args),
 }
@@ -119,6 +120,7 @@ fn run(ui: &Ui, command: Command) -> Result<ExitCode, CliError> {
         Command::History(args) => commands::history::run(ui, args),
         Command::Renumber(args) => commands::renumber::run(ui, args),
         Command::Schema(args) => commands::schema::run(ui, args),
+        Command::Site(args) => commands::site::run(ui, args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(ui, args),
     }

@@ -17,6 +17,7 @@ pub mod report;
 pub mod schema;
 pub mod set;
 pub mod show;
+pub mod site;
 pub mod sla;
 pub mod transition;
 pub mod validate;

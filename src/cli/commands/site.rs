@@ -1,0 +1,152 @@
+//! `gitsm site [-o DIR]`: build the static site.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chrono::DateTime;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::model::Timestamp;
+use crate::site::{self, Options, Progress};
+
+use super::super::CliError;
+use super::super::ui::Ui;
+
+/// Build the static HTML site: dashboard, lists with search, a page per
+/// record and CI, change calendar, known errors, SLA and report pages
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The folder is self-contained (relative links, no remote resources): open \
+index.html from disk or publish it on any static host. It is written to a temporary folder and \
+then replaces DIR as a whole; DIR must be new, empty, or a site gitsm wrote before.\n\n\
+SLA clocks and the calendar's today are read at --at, else GITSM_NOW, else the time of the last \
+commit, so the same revision always gives the same site.\n\n\
+Templates: a file in the managed repository's templates/ folder replaces the built-in template \
+or asset of the same name (base.html, list.html, record.html, ci.html, site.css, ...).\n\n\
+Examples:\n  gitsm site\n  gitsm site -o public --at now"
+)]
+pub struct Args {
+    /// Output folder [default: site/ in the managed repository]
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Read SLA clocks at this instant: RFC 3339, or `now`
+    #[arg(long, value_name = "T", value_parser = parse_at)]
+    pub at: Option<At>,
+}
+
+#[derive(Debug, Clone)]
+pub enum At {
+    Now,
+    Instant(Timestamp),
+}
+
+fn parse_at(s: &str) -> Result<At, String> {
+    if s == "now" {
+        return Ok(At::Now);
+    }
+    DateTime::parse_from_rfc3339(s).map(At::Instant).map_err(|e| {
+        format!("`{s}` is not an RFC 3339 timestamp ({e}); write e.g. 2026-11-23T09:00:00+01:00 or `now`")
+    })
+}
+
+/// A progress bar on stderr when it is a terminal; nothing otherwise (CI logs).
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(ui: &Ui) -> Bar {
+        let visible = !ui.quiet && std::io::stderr().is_terminal();
+        let bar = if visible {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&self, message: &str) {
+        self.0.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        self.0.set_message(message.to_owned());
+        self.0.enable_steady_tick(Duration::from_millis(120));
+    }
+
+    fn start(&self, total: u64) {
+        self.0.disable_steady_tick();
+        self.0.set_length(total);
+        self.0.set_position(0);
+        self.0.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} pages ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        self.0.set_message("rendering");
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let out = match &args.output {
+        Some(dir) => ui.cwd.join(dir),
+        None => site::default_out(&ws.root),
+    };
+    let at = match args.at {
+        Some(At::Instant(t)) => Some(t),
+        Some(At::Now) => Some(super::new::now()?),
+        None => match std::env::var("GITSM_NOW") {
+            Ok(_) => Some(super::new::now()?),
+            Err(_) => None,
+        },
+    };
+    let bar = Bar::new(ui);
+    let built = site::build(&ws, &Options { out, at }, &bar).map_err(|e| {
+        bar.finish();
+        match e {
+            site::SiteError::Target { .. } => CliError::usage_hint(
+                e.to_string(),
+                "pass -o with a new or empty folder, or remove the folder",
+            ),
+            site::SiteError::Template { .. } | site::SiteError::Sla(_) => {
+                CliError::usage(e.to_string())
+            }
+            site::SiteError::Io { .. } => CliError::io("writing the site", e),
+        }
+    })?;
+    for w in &built.warnings {
+        ui.status(&format!("warning: {w}"));
+    }
+    if built.invalid > 0 {
+        ui.status(&format!(
+            "warning: {} record file{} could not be read and have no page; run `gitsm validate`",
+            built.invalid,
+            if built.invalid == 1 { "" } else { "s" }
+        ));
+    }
+    if !built.overridden.is_empty() {
+        ui.status(&format!(
+            "templates from the repository: {}",
+            built.overridden.join(", ")
+        ));
+    }
+    ui.status(&format!(
+        "wrote {} pages ({} records) to {} (as of {})",
+        built.pages,
+        built.records,
+        ui.show_path(&ui.cwd, &built.out),
+        site::fmt_time(&built.at)
+    ));
+    Ok(ExitCode::SUCCESS)
+}

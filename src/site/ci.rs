@@ -1,0 +1,166 @@
+//! What a CI page adds to a record page: its relations drawn as a graph,
+//! the business services and CIs that depend on it, and the tickets on it
+//! (open incidents and problems, scheduled changes, recent history).
+
+use serde::Serialize;
+
+use crate::model::{Ci, Record};
+
+use super::data::{SCHEDULED_CHANGE_STATES, SiteData};
+use super::{fmt_time, graph, paths};
+
+/// Longest list of dependents or tickets a CI page shows.
+pub const LIST_CAP: usize = 50;
+
+/// Most CIs drawn around a CI (two relations away when they fit, else one).
+const GRAPH_CAP: usize = 36;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CiRef {
+    pub id: String,
+    pub name: String,
+    pub class: String,
+    pub status: String,
+    pub href: String,
+    pub distance: usize,
+    /// The relation and CI one step closer to this CI.
+    pub via: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketRef {
+    pub id: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub status: String,
+    pub priority: Option<&'static str>,
+    pub href: String,
+    /// A change's window, a ticket's creation.
+    pub when: Option<String>,
+    pub known_error: bool,
+}
+
+/// A list with how many entries there were before it was capped.
+#[derive(Debug, Clone, Serialize)]
+pub struct Capped<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+impl<T> Capped<T> {
+    fn new(mut items: Vec<T>) -> Capped<T> {
+        let total = items.len();
+        items.truncate(LIST_CAP);
+        Capped { items, total }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CiView {
+    /// Inline SVG (escaped by the drawing code).
+    pub graph: String,
+    pub graph_depth: usize,
+    pub services: Capped<CiRef>,
+    pub dependents: Capped<CiRef>,
+    pub dependencies: Capped<CiRef>,
+    pub incidents: Capped<TicketRef>,
+    pub problems: Capped<TicketRef>,
+    pub changes: Capped<TicketRef>,
+    /// Every ticket naming the CI, newest first.
+    pub history: Capped<TicketRef>,
+}
+
+pub fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
+    let g = &data.graph;
+    let index = g.index_of(&ci.id)?;
+    let mut depth = 2;
+    let mut sub = g.neighbourhood(&[index], depth);
+    if sub.nodes.len() > GRAPH_CAP {
+        depth = 1;
+        sub = g.neighbourhood(&[index], depth);
+    }
+    let href = |id: &str| format!("{root}{}", paths::record(crate::kind::Kind::Ci, id));
+    let svg = graph::svg(&sub, &format!("Relations of {}", ci.name), &href);
+    let reached = |list: Vec<crate::cmdb::Reached>| {
+        let mut out: Vec<CiRef> = list
+            .iter()
+            .map(|r| {
+                let c = g.ci(r.ci);
+                CiRef {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    class: c.class.clone(),
+                    status: c.status.clone(),
+                    href: href(&c.id),
+                    distance: r.distance,
+                    via: r
+                        .via
+                        .map(|e| format!("{} {}", g.relation_name(e.relation), g.ci(e.ci).id)),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (a.distance, &a.id).cmp(&(b.distance, &b.id)));
+        out
+    };
+    let dependents_raw = g.dependents(&[index]);
+    let services: Vec<CiRef> = reached(
+        dependents_raw
+            .iter()
+            .filter(|r| g.is_service(r.ci))
+            .copied()
+            .collect(),
+    );
+    let dependents = reached(dependents_raw);
+    let dependencies = reached(g.dependencies(&[index]));
+    let tickets: &[&Record] = data
+        .tickets_by_ci
+        .get(ci.id.as_str())
+        .map_or(&[], Vec::as_slice);
+    let ticket = |r: &Record| TicketRef {
+        id: r.id().to_owned(),
+        kind: r.kind().label(),
+        title: r.title().to_owned(),
+        status: r.status().to_owned(),
+        priority: data.priority(r).map(|p| p.name()),
+        href: format!("{root}{}", paths::record(r.kind(), r.id())),
+        when: match r {
+            Record::Change(c) => c
+                .window
+                .as_ref()
+                .map(|w| format!("{} – {}", fmt_time(&w.start), fmt_time(&w.end))),
+            _ => r.created_at().map(|t| fmt_time(&t)),
+        },
+        known_error: matches!(r, Record::Problem(p) if p.known_error),
+    };
+    let pick = |f: &dyn Fn(&Record) -> bool| {
+        let mut v: Vec<TicketRef> = tickets.iter().filter(|r| f(r)).map(|r| ticket(r)).collect();
+        v.sort_by(|a, b| (a.priority, &a.id).cmp(&(b.priority, &b.id)));
+        Capped::new(v)
+    };
+    let incidents = pick(&|r| matches!(r, Record::Incident(_)) && data.is_open(r));
+    let problems = pick(&|r| matches!(r, Record::Problem(_)) && data.is_open(r));
+    let mut changes: Vec<&Record> = tickets
+        .iter()
+        .copied()
+        .filter(|r| matches!(r, Record::Change(_)) && SCHEDULED_CHANGE_STATES.contains(&r.status()))
+        .collect();
+    changes.sort_by_key(|r| match r {
+        Record::Change(c) => (c.window.as_ref().map(|w| w.start), r.id().to_owned()),
+        _ => (None, r.id().to_owned()),
+    });
+    let changes = Capped::new(changes.into_iter().map(ticket).collect());
+    let mut history: Vec<&Record> = tickets.to_vec();
+    history.sort_by(|a, b| (b.created_at(), b.id()).cmp(&(a.created_at(), a.id())));
+    let history = Capped::new(history.into_iter().map(ticket).collect());
+    Some(CiView {
+        graph: svg,
+        graph_depth: depth,
+        services: Capped::new(services),
+        dependents: Capped::new(dependents),
+        dependencies: Capped::new(dependencies),
+        incidents,
+        problems,
+        changes,
+        history,
+    })
+}

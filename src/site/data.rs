@@ -1,0 +1,197 @@
+//! Everything the pages need, indexed once: records by id, links in the
+//! reverse direction, tickets by the CIs they name, status transitions from
+//! one walk of Git history, and SLA clocks. Each lookup a page makes is then
+//! a hash lookup, so the build grows linearly with the records.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::cmdb::CmdbGraph;
+use crate::config::Config;
+use crate::history::trail::Transition;
+use crate::kind::Kind;
+use crate::model::{Priority, Record, Timestamp};
+use crate::records::Loaded;
+use crate::sla::{Policy, TicketClocks, Timeline};
+
+use super::paths;
+
+/// Change states in which a change is about to touch, or is touching, its
+/// CIs (as `gitsm impact` counts them).
+pub const SCHEDULED_CHANGE_STATES: [&str; 2] = ["scheduled", "implement"];
+
+/// The records of a build and their indexes.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    /// Valid records, first of each id, by kind then id.
+    pub records: Vec<&'a Record>,
+    pub by_id: HashMap<&'a str, &'a Record>,
+    /// Links stored on other records, by target: (field, source id).
+    pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
+    /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
+    pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>>,
+    /// Status transitions from Git, by id (empty without history).
+    pub transitions: &'a HashMap<String, Vec<Transition>>,
+    /// SLA clocks of incidents and requests read at `at`, by id.
+    pub clocks: HashMap<&'a str, TicketClocks>,
+    pub graph: CmdbGraph<'a>,
+    /// The instant the site shows: clocks are read then.
+    pub at: Timestamp,
+}
+
+impl<'a> SiteData<'a> {
+    pub fn new(
+        config: &'a Config,
+        loaded: &'a Loaded,
+        transitions: &'a HashMap<String, Vec<Transition>>,
+        at: Timestamp,
+    ) -> Result<SiteData<'a>, crate::sla::SlaError> {
+        let mut records: Vec<&Record> = loaded.records().map(|(_, r)| r).collect();
+        records.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
+        let mut by_id: HashMap<&str, &Record> = HashMap::with_capacity(records.len());
+        records.retain(|r| by_id.insert(r.id(), r).is_none());
+        let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        for f in &loaded.files {
+            let (Some(source), Some(record)) = (f.id.as_deref(), &f.record) else {
+                continue;
+            };
+            if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {
+                continue;
+            }
+            for (r, _) in &f.refs {
+                incoming
+                    .entry(r.target.as_str())
+                    .or_default()
+                    .push((r.field.as_str(), source));
+            }
+        }
+        for list in incoming.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let mut tickets_by_ci: HashMap<&str, Vec<&Record>> = HashMap::new();
+        for &r in &records {
+            let mut named = ci_names(r);
+            named.sort_unstable();
+            named.dedup();
+            for ci in named {
+                tickets_by_ci.entry(ci).or_default().push(r);
+            }
+        }
+        let policy = Policy::new(config)?;
+        let classes: HashMap<&str, u8> = records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
+                _ => None,
+            })
+            .collect();
+        let clocks = records
+            .par_iter()
+            .filter_map(|&r| {
+                let timeline = Timeline::from_record(r)?;
+                let class = match r {
+                    Record::Incident(i) => {
+                        i.service.as_deref().and_then(|s| classes.get(s).copied())
+                    }
+                    _ => None,
+                };
+                match policy.clocks(r, &timeline, class, at) {
+                    Ok(Some(c)) => Some(Ok((r.id(), c))),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                }
+            })
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        let graph = CmdbGraph::new(
+            &config.ci,
+            records.iter().filter_map(|r| match r {
+                Record::Ci(ci) => Some(ci),
+                _ => None,
+            }),
+        );
+        Ok(SiteData {
+            config,
+            records,
+            by_id,
+            incoming,
+            tickets_by_ci,
+            transitions,
+            clocks,
+            graph,
+            at,
+        })
+    }
+
+    /// Records of one kind, by id.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &'a Record> + '_ {
+        self.records
+            .iter()
+            .copied()
+            .filter(move |r| r.kind() == kind)
+    }
+
+    /// Whether a record still needs work: not in a terminal state, not
+    /// resolved or fulfilled; CIs are open unless retired.
+    pub fn is_open(&self, record: &Record) -> bool {
+        let status = record.status();
+        match record {
+            Record::Ci(_) => status != "retired",
+            _ => {
+                !self.config.workflow(record).is_terminal(status)
+                    && !matches!(status, "resolved" | "fulfilled")
+            }
+        }
+    }
+
+    pub fn priority(&self, record: &Record) -> Option<Priority> {
+        crate::priority::of(record, self.config)
+    }
+
+    /// The page of record `id` relative to a page whose root prefix is
+    /// `root`, when the record exists.
+    pub fn href(&self, root: &str, id: &str) -> Option<String> {
+        self.by_id
+            .get(id)
+            .map(|r| format!("{root}{}", paths::record(r.kind(), r.id())))
+    }
+
+    /// When a ticket was done with (resolved, fulfilled, closed or
+    /// cancelled): the record's stamp, else the first Git transition into
+    /// such a state. `None` while open or when nothing says.
+    pub fn done_at(&self, record: &Record) -> Option<Timestamp> {
+        let stamp = match record {
+            Record::Incident(r) => r.resolved_at.or(r.closed_at),
+            Record::Problem(r) => r.resolved_at.or(r.closed_at),
+            Record::Change(r) => r.closed_at,
+            Record::Request(r) => r.fulfilled_at.or(r.closed_at),
+            Record::Ci(_) => return None,
+        };
+        if self.is_open(record) {
+            return None;
+        }
+        stamp.or_else(|| {
+            self.transitions.get(record.id())?.iter().find_map(|t| {
+                let done = self.config.workflow(record).is_terminal(&t.to)
+                    || matches!(t.to.as_str(), "resolved" | "fulfilled");
+                done.then_some(t.at)
+            })
+        })
+    }
+}
+
+/// The CI ids a ticket names (`service`, `affected_cis`, `cis`).
+pub fn ci_names(record: &Record) -> Vec<&str> {
+    let (service, list): (Option<&str>, &[String]) = match record {
+        Record::Incident(r) => (r.service.as_deref(), &r.affected_cis),
+        Record::Problem(r) => (r.service.as_deref(), &r.affected_cis),
+        Record::Change(r) => (r.service.as_deref(), &r.cis),
+        Record::Request(r) => (None, &r.cis),
+        Record::Ci(_) => (None, &[]),
+    };
+    service
+        .into_iter()
+        .chain(list.iter().map(String::as_str))
+        .collect()
+}

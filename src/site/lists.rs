@@ -1,0 +1,238 @@
+//! Table pages: the list of each kind (filtered and searched in the
+//! browser), the known error database and the SLA page.
+
+use serde::Serialize;
+
+use crate::kind::Kind;
+use crate::model::Record;
+use crate::sla::ClockState;
+
+use super::data::SiteData;
+use super::record::{ClockView, LinkView, clock_views, link};
+use super::{fmt_date, fmt_time, paths};
+
+/// Heading of a kind's list.
+pub fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Incident => "Incidents",
+        Kind::Problem => "Problems",
+        Kind::Change => "Changes",
+        Kind::Request => "Service requests",
+        Kind::Ci => "Configuration items",
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub status: String,
+    pub open: bool,
+    pub priority: Option<&'static str>,
+    /// One per extra column.
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListView {
+    pub kind: &'static str,
+    pub heading: &'static str,
+    pub has_priority: bool,
+    pub columns: Vec<&'static str>,
+    pub statuses: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// The extra columns of a row (see [`columns`]).
+fn cells(record: &Record) -> Vec<String> {
+    let o = |s: Option<&str>| s.unwrap_or("").to_owned();
+    let created = record
+        .created_at()
+        .map(|t| fmt_date(&t))
+        .unwrap_or_default();
+    match record {
+        Record::Incident(r) => vec![o(r.service.as_deref()), o(r.assignee.as_deref()), created],
+        Record::Problem(r) => vec![
+            if r.known_error {
+                "known error".into()
+            } else {
+                String::new()
+            },
+            o(r.assignee.as_deref()),
+            created,
+        ],
+        Record::Change(r) => vec![
+            r.change_type.name().to_owned(),
+            r.risk.map(|l| l.name().to_owned()).unwrap_or_default(),
+            r.window
+                .as_ref()
+                .map(|w| fmt_time(&w.start))
+                .unwrap_or_default(),
+        ],
+        Record::Request(r) => vec![r.catalog_item.clone(), r.requested_by.clone(), created],
+        Record::Ci(r) => vec![
+            r.class.clone(),
+            o(r.environment.as_deref()),
+            o(r.owner.as_deref()),
+        ],
+    }
+}
+
+fn columns(kind: Kind) -> Vec<&'static str> {
+    match kind {
+        Kind::Incident => vec!["Service", "Assignee", "Opened"],
+        Kind::Problem => vec!["KEDB", "Assignee", "Opened"],
+        Kind::Change => vec!["Type", "Risk", "Window start"],
+        Kind::Request => vec!["Catalogue item", "Requested by", "Opened"],
+        Kind::Ci => vec!["Class", "Environment", "Owner"],
+    }
+}
+
+/// The list page of `kind` (at `<folder>/index.html`).
+pub fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
+    let mut records: Vec<&Record> = data.of_kind(kind).collect();
+    if kind.is_ticket() {
+        records.sort_by(|a, b| (b.created_at(), a.id()).cmp(&(a.created_at(), b.id())));
+    }
+    let mut statuses: Vec<String> = records.iter().map(|r| r.status().to_owned()).collect();
+    statuses.sort();
+    statuses.dedup();
+    let rows = records
+        .iter()
+        .map(|r| Row {
+            id: r.id().to_owned(),
+            href: format!("{}.html", paths::file_stem(r.id())),
+            title: r.title().to_owned(),
+            status: r.status().to_owned(),
+            open: data.is_open(r),
+            priority: data.priority(r).map(|p| p.name()),
+            cells: cells(r),
+        })
+        .collect();
+    ListView {
+        kind: kind.name(),
+        heading: plural(kind),
+        has_priority: matches!(kind, Kind::Incident | Kind::Problem),
+        columns: columns(kind),
+        statuses,
+        rows,
+    }
+}
+
+/// A known error as the KEDB shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownError {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub status: String,
+    pub open: bool,
+    pub priority: Option<&'static str>,
+    pub symptoms: Option<String>,
+    pub root_cause: Option<String>,
+    pub workaround: Option<String>,
+    pub cis: Vec<LinkView>,
+    pub fix_change: Option<LinkView>,
+    /// Incidents whose `problem` names it.
+    pub incidents: usize,
+}
+
+/// Problems recorded as known errors (root page `kedb.html`), by id.
+pub fn kedb(data: &SiteData<'_>) -> Vec<KnownError> {
+    data.of_kind(Kind::Problem)
+        .filter_map(|r| match r {
+            Record::Problem(p) if p.known_error => Some((r, p)),
+            _ => None,
+        })
+        .map(|(r, p)| KnownError {
+            id: p.id.clone(),
+            href: paths::record(Kind::Problem, &p.id),
+            title: p.title.clone(),
+            status: p.status.clone(),
+            open: data.is_open(r),
+            priority: data.priority(r).map(|p| p.name()),
+            symptoms: p.symptoms.clone(),
+            root_cause: p.root_cause.clone(),
+            workaround: p.workaround.clone(),
+            cis: p
+                .service
+                .iter()
+                .chain(&p.affected_cis)
+                .map(|id| link(data, "", "affected_cis", id))
+                .collect(),
+            fix_change: p
+                .fix_change
+                .as_deref()
+                .map(|c| link(data, "", "fix_change", c)),
+            incidents: data
+                .incoming
+                .get(p.id.as_str())
+                .map_or(0, |l| l.iter().filter(|(f, _)| *f == "problem").count()),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaRow {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: String,
+    pub priority: Option<&'static str>,
+    pub state: &'static str,
+    pub clocks: Vec<ClockView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaView {
+    pub at: String,
+    pub rows: Vec<SlaRow>,
+    pub breached: usize,
+    pub at_risk: usize,
+    pub ok: usize,
+}
+
+/// Open incidents and requests with their clocks, worst first (`sla.html`).
+pub fn sla(data: &SiteData<'_>) -> SlaView {
+    let mut open: Vec<(&Record, &crate::sla::TicketClocks)> = data
+        .records
+        .iter()
+        .filter_map(|r| data.clocks.get(r.id()).map(|c| (*r, c)))
+        .filter(|(_, c)| c.is_open())
+        .collect();
+    let next_due = |c: &crate::sla::TicketClocks| {
+        c.clocks()
+            .filter(|k| !k.reading.stopped)
+            .filter_map(|k| k.due)
+            .min()
+    };
+    open.sort_by(|(a, ca), (b, cb)| {
+        (std::cmp::Reverse(ca.state()), next_due(ca), a.id()).cmp(&(
+            std::cmp::Reverse(cb.state()),
+            next_due(cb),
+            b.id(),
+        ))
+    });
+    let count = |s: ClockState| open.iter().filter(|(_, c)| c.state() == s).count();
+    SlaView {
+        at: fmt_time(&data.at),
+        breached: count(ClockState::Breached),
+        at_risk: count(ClockState::AtRisk),
+        ok: count(ClockState::Ok),
+        rows: open
+            .iter()
+            .map(|(r, c)| SlaRow {
+                id: r.id().to_owned(),
+                href: paths::record(r.kind(), r.id()),
+                title: r.title().to_owned(),
+                kind: r.kind().label(),
+                status: r.status().to_owned(),
+                priority: c.priority.map(|p| p.name()),
+                state: c.state().name(),
+                clocks: clock_views(c),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,365 @@
+//! The static site (`gitsm site`, SPEC §8): a self-contained folder of HTML
+//! pages for managers, built from the records, the CMDB and Git history.
+//!
+//! The site uses relative links only and loads nothing from elsewhere (no
+//! CDN, no fonts, no server): it opens from `file://` and deploys to any
+//! static host. Pages: a dashboard with SVG charts, a list per kind with
+//! client-side search and filters (state in the URL), a page per record
+//! (fields, Markdown rendered safely, links both ways, SLA clocks, timeline)
+//! and per CI (relations graph, impact), the change calendar with freeze
+//! windows, the known error database, the SLA page and the report page.
+//!
+//! The build reads the records once, walks Git history once
+//! ([`crate::history::trail::transitions`]), indexes everything
+//! ([`data::SiteData`]) and renders the pages in parallel into a temporary
+//! folder beside the output, which then replaces the output in one rename:
+//! a failed build leaves the previous site as it was. The same records,
+//! history and instant give byte-identical output.
+
+mod calendar;
+pub mod charts;
+mod ci;
+mod dashboard;
+pub mod data;
+pub mod graph;
+mod lists;
+pub mod markdown;
+mod output;
+pub mod paths;
+mod record;
+pub mod report;
+pub mod templates;
+mod timeline;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use minijinja::Value;
+use minijinja::value::Serde;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::git;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::records;
+use crate::workspace::Workspace;
+
+use data::SiteData;
+use templates::Templates;
+
+/// Why the site could not be built. Nothing is written in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template {name}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Template {
+        name: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{}: {reason}", path.display())]
+    Target { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Sla(#[from] crate::sla::SlaError),
+}
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The folder to write (replaced as a whole).
+    pub out: PathBuf,
+    /// The instant the site shows (SLA clocks, "today" in the calendar).
+    /// `None`: the time of the last commit, so that the same revision
+    /// gives the same site.
+    pub at: Option<Timestamp>,
+}
+
+/// Reports the build's progress (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// A step that has no count (reading records, history).
+    fn phase(&self, _message: &str) {}
+    /// Rendering starts: `total` pages.
+    fn start(&self, _total: u64) {}
+    /// `n` more pages written.
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub out: PathBuf,
+    pub pages: usize,
+    /// Records with a page.
+    pub records: usize,
+    /// Record files that could not be read or are invalid (no page).
+    pub invalid: usize,
+    /// Templates and assets taken from the managed repository.
+    pub overridden: Vec<String>,
+    pub at: Timestamp,
+    pub warnings: Vec<String>,
+}
+
+/// What every page's template receives as `page`.
+#[derive(Debug, Clone, Serialize)]
+struct PageInfo {
+    /// Prefix from the page to the site root (`""` or `"../"`).
+    root: String,
+    /// The page's path from the site root.
+    path: String,
+    title: String,
+    /// Navigation entry to highlight.
+    section: &'static str,
+    /// The instant the site shows.
+    at: String,
+}
+
+/// A page to render: its path, template and view.
+struct Page {
+    path: String,
+    template: &'static str,
+    title: String,
+    section: &'static str,
+    view: Value,
+}
+
+/// Build the site of `ws` into `options.out`.
+pub fn build(
+    ws: &Workspace,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Built, SiteError> {
+    output::check_target(&options.out, &ws.root)?;
+    let templates = Templates::load(Some(&ws.root.join(templates::OVERRIDE_DIR)))?;
+    progress.phase("reading records");
+    let loaded = records::load(ws, &Kind::ALL);
+    progress.phase("reading history");
+    let mut warnings = Vec::new();
+    let (history, tip) = history(ws, &mut warnings);
+    let at = options
+        .at
+        .or(tip)
+        .unwrap_or_else(|| latest_stamp(&loaded).unwrap_or_default());
+    let no_history = HashMap::new();
+    let transitions = history.as_ref().map_or(&no_history, |h| &h.transitions);
+    let data = SiteData::new(&ws.config, &loaded, transitions, at)?;
+    progress.phase("computing the report");
+    let report = report::compute(&report::Source {
+        config: &ws.config,
+        records: &data.records,
+        unreadable: loaded.checked.saturating_sub(data.records.len()),
+        history: history.as_ref(),
+        at,
+    });
+    if let Err(e) = &report {
+        warnings.push(format!("no report page: {e}"));
+    }
+    let fixed = fixed_pages(&data, report.as_ref().map_err(Clone::clone));
+    let staging = output::Staging::new(&options.out)?;
+    for kind in Kind::ALL {
+        staging.create_dir(paths::folder(kind))?;
+    }
+    staging.create_dir("assets")?;
+    let total = fixed.len() + data.records.len();
+    progress.start(total as u64);
+    let at_text = fmt_time(&at);
+    let render = |path: &str,
+                  template: &str,
+                  title: &str,
+                  section: &'static str,
+                  view: Value,
+                  extra: Value| {
+        let page = PageInfo {
+            root: paths::root_of(path),
+            path: path.to_owned(),
+            title: title.to_owned(),
+            section,
+            at: at_text.clone(),
+        };
+        let ctx =
+            minijinja::context! { page => Value::from(Serde(&page)), view => view, ci => extra };
+        let html = templates.render(template, ctx)?;
+        staging.write(path, html.as_bytes())?;
+        progress.advance(1);
+        Ok::<(), SiteError>(())
+    };
+    fixed.into_par_iter().try_for_each(|p| {
+        render(
+            &p.path,
+            p.template,
+            &p.title,
+            p.section,
+            p.view,
+            Value::UNDEFINED,
+        )
+    })?;
+    data.records.par_iter().try_for_each(|record| {
+        let path = paths::record(record.kind(), record.id());
+        let root = paths::root_of(&path);
+        let view = record::view(&data, record, &root);
+        let title = format!("{} {}", record.id(), record.title());
+        match record {
+            Record::Ci(ci) => {
+                let extra = ci::view(&data, ci, &root);
+                render(
+                    &path,
+                    "ci.html",
+                    &title,
+                    "cis",
+                    Value::from(Serde(&view)),
+                    Value::from(Serde(&extra)),
+                )
+            }
+            _ => render(
+                &path,
+                "record.html",
+                &title,
+                record.kind().folder(),
+                Value::from(Serde(&view)),
+                Value::UNDEFINED,
+            ),
+        }
+    })?;
+    for (name, text) in &templates.assets {
+        staging.write(&format!("assets/{name}"), text.as_bytes())?;
+    }
+    staging.finish(&options.out)?;
+    progress.finish();
+    Ok(Built {
+        out: options.out.clone(),
+        pages: total,
+        records: data.records.len(),
+        invalid: loaded.files.iter().filter(|f| f.record.is_none()).count()
+            + loaded.checked.saturating_sub(loaded.files.len()),
+        overridden: templates.overridden.clone(),
+        at,
+        warnings,
+    })
+}
+
+/// The pages that are not one record's.
+fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, String>) -> Vec<Page> {
+    let page =
+        |path: &str, template: &'static str, title: &str, section: &'static str, view: Value| {
+            Page {
+                path: path.to_owned(),
+                template,
+                title: title.to_owned(),
+                section,
+                view,
+            }
+        };
+    let mut pages = vec![
+        page(
+            "index.html",
+            "dashboard.html",
+            "Dashboard",
+            "dashboard",
+            Value::from(Serde(&dashboard::view(data))),
+        ),
+        page(
+            "calendar.html",
+            "calendar.html",
+            "Change calendar",
+            "calendar",
+            Value::from(Serde(&calendar::view(data))),
+        ),
+        page(
+            "kedb.html",
+            "kedb.html",
+            "Known error database",
+            "kedb",
+            Value::from(Serde(&lists::kedb(data))),
+        ),
+        page(
+            "sla.html",
+            "sla.html",
+            "SLA",
+            "sla",
+            Value::from(Serde(&lists::sla(data))),
+        ),
+        page(
+            "report.html",
+            "report.html",
+            "Report",
+            "report",
+            Value::from(Serde(&report::view(report))),
+        ),
+    ];
+    for kind in Kind::ALL {
+        pages.push(page(
+            &paths::list(kind),
+            "list.html",
+            lists::plural(kind),
+            kind.folder(),
+            Value::from(Serde(&lists::list(data, kind))),
+        ));
+    }
+    pages
+}
+
+/// Status transitions of every record from one walk of history, and the
+/// time of the last commit. Without a repository or commits: none; when
+/// history cannot be read, a warning.
+fn history(
+    ws: &Workspace,
+    warnings: &mut Vec<String>,
+) -> (Option<crate::report::History>, Option<Timestamp>) {
+    let Some(repo) = git::open(&ws.root) else {
+        return (None, None);
+    };
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return (None, None);
+    };
+    let tip = crate::history::commit_time(&head);
+    let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
+    match crate::report::source::history(&repo, &prefix, head.id()) {
+        Ok(h) => (Some(h), Some(tip)),
+        Err(e) => {
+            warnings.push(format!("timelines without Git history: {e}"));
+            (None, Some(tip))
+        }
+    }
+}
+
+/// The latest timestamp the records hold (the instant of a site built
+/// outside Git).
+fn latest_stamp(loaded: &records::Loaded) -> Option<Timestamp> {
+    loaded.records().filter_map(|(_, r)| r.created_at()).max()
+}
+
+/// An instant as pages show it, in its own offset: `2026-09-03 12:14 +02:00`.
+pub fn fmt_time(t: &Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
+/// A date as lists show it.
+pub fn fmt_date(t: &Timestamp) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// `1h30m`, `-45m` (past the target), `0m`; whole minutes.
+pub fn span(d: Duration) -> String {
+    let minutes = crate::duration::Duration::minutes(d.num_minutes().abs());
+    if d < Duration::zero() && minutes.as_minutes() > 0 {
+        format!("-{minutes}")
+    } else {
+        minutes.to_string()
+    }
+}
+
+/// Default output folder: `site/` under the managed root.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("site")
+}

@@ -1,0 +1,130 @@
+//! Writing the site: into a temporary folder beside the output, then moved
+//! into place by renames, so that nothing half-written is ever visible and
+//! a failed build leaves the previous site untouched. A folder is only
+//! replaced when it is empty or a previous build wrote it (it holds the
+//! marker file): `-o .` by mistake must never delete a work tree.
+
+use std::path::{Path, PathBuf};
+
+use super::SiteError;
+
+/// File that marks a folder as written by `gitsm site`.
+pub const MARKER: &str = ".gitsm-site";
+
+const MARKER_TEXT: &str =
+    "Written by `gitsm site`. This folder is replaced as a whole on every build.\n";
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
+    move |source| SiteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Refuse an output folder that the build would wrongly replace.
+pub fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
+    let refuse = |reason: &str| SiteError::Target {
+        path: out.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    if let (Ok(o), Ok(r)) = (out.canonicalize(), root.canonicalize())
+        && r.starts_with(&o)
+    {
+        return Err(refuse(
+            "is the managed repository or contains it; choose a folder of its own",
+        ));
+    }
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(out)(e)),
+        Ok(meta) if !meta.is_dir() => Err(refuse("exists and is not a folder")),
+        Ok(_) => {
+            if out.join(MARKER).is_file() {
+                return Ok(());
+            }
+            let mut entries = std::fs::read_dir(out).map_err(io(out))?;
+            if entries.next().is_none() {
+                Ok(())
+            } else {
+                Err(refuse(
+                    "exists and was not written by `gitsm site` (no .gitsm-site file in it); refusing to replace it",
+                ))
+            }
+        }
+    }
+}
+
+/// The temporary folder a build writes into.
+pub struct Staging {
+    dir: tempfile::TempDir,
+}
+
+impl Staging {
+    /// A temporary folder in the output's parent (the same file system, so
+    /// the final rename is atomic).
+    pub fn new(out: &Path) -> Result<Staging, SiteError> {
+        let parent = parent(out);
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".gitsm-site-")
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // A temporary folder is private; a site is for publishing.
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+                .map_err(io(dir.path()))?;
+        }
+        std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(io(dir.path()))?;
+        Ok(Staging { dir })
+    }
+
+    pub fn create_dir(&self, rel: &str) -> Result<(), SiteError> {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(&p).map_err(io(&p))
+    }
+
+    /// Write a file at `rel` (a site path with `/`).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
+        let p = self.dir.path().join(rel);
+        std::fs::write(&p, bytes).map_err(io(&p))
+    }
+
+    /// Move the finished site to `out`, replacing what was there.
+    pub fn finish(self, out: &Path) -> Result<(), SiteError> {
+        let staged = self.dir.keep();
+        let result = replace(&staged, out);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&staged);
+        }
+        result
+    }
+}
+
+fn parent(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staged, out).map_err(io(out));
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let old = parent(out).join(format!(".{name}.old-{}", std::process::id()));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    std::fs::rename(out, &old).map_err(io(out))?;
+    if let Err(e) = std::fs::rename(staged, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(io(out)(e));
+    }
+    std::fs::remove_dir_all(&old).map_err(io(&old))
+}

@@ -1,0 +1,145 @@
+//! A record's timeline, oldest first: its status transitions from Git
+//! history (commit and author, from one walk of the log) merged with what
+//! the record itself holds: its stamps, notes, approvals, escalations and
+//! holds.
+
+use serde::Serialize;
+
+use crate::model::{Decision, Record, Timestamp};
+
+use super::data::SiteData;
+use super::fmt_time;
+
+/// One event in a record's life.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    #[serde(skip)]
+    pub instant: i64,
+    /// `git` (a commit) or `record` (a field of the record).
+    pub source: &'static str,
+    pub who: Option<String>,
+    pub what: String,
+    /// Markdown (a note, a comment, a reason).
+    pub text: Option<String>,
+    pub commit: Option<String>,
+}
+
+/// The record's timeline, oldest first.
+pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
+    let mut out = Vec::new();
+    let mut add = |at: &Timestamp, who: Option<&str>, what: String, text: Option<&str>| {
+        out.push(TimelineEntry {
+            at: fmt_time(at),
+            instant: at.timestamp(),
+            source: "record",
+            who: who.map(str::to_owned),
+            what,
+            text: text.map(str::to_owned),
+            commit: None,
+        });
+    };
+    let opener = match record {
+        Record::Incident(r) => Some(r.reported_by.as_str()),
+        Record::Problem(r) => Some(r.reported_by.as_str()),
+        Record::Change(r) => Some(r.requested_by.as_str()),
+        Record::Request(r) => Some(r.requested_by.as_str()),
+        Record::Ci(_) => None,
+    };
+    if let Some(created) = record.created_at() {
+        add(&created, opener, "opened".into(), None);
+    }
+    let stamps: Vec<(&str, Option<Timestamp>)> = match record {
+        Record::Incident(r) => vec![
+            ("acknowledged", r.acknowledged_at),
+            ("resolved", r.resolved_at),
+            ("closed", r.closed_at),
+        ],
+        Record::Problem(r) => vec![("resolved", r.resolved_at), ("closed", r.closed_at)],
+        Record::Change(r) => vec![("implemented", r.implemented_at), ("closed", r.closed_at)],
+        Record::Request(r) => vec![
+            ("acknowledged", r.acknowledged_at),
+            ("fulfilled", r.fulfilled_at),
+            ("closed", r.closed_at),
+        ],
+        Record::Ci(_) => Vec::new(),
+    };
+    for (what, at) in stamps {
+        if let Some(at) = at {
+            add(&at, None, what.into(), None);
+        }
+    }
+    match record {
+        Record::Incident(r) => {
+            for e in &r.escalations {
+                let team = e
+                    .team
+                    .as_deref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default();
+                add(
+                    &e.at,
+                    e.by.as_deref(),
+                    format!("escalated to level {}{team}", e.to_level),
+                    e.reason.as_deref(),
+                );
+            }
+            for h in &r.on_hold {
+                let reason = serde_json::to_value(h.reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default();
+                add(
+                    &h.start,
+                    None,
+                    format!("on hold: {reason}"),
+                    h.note.as_deref(),
+                );
+                if let Some(end) = &h.end {
+                    add(end, None, "resumed".into(), None);
+                }
+            }
+        }
+        Record::Change(r) => {
+            for a in &r.approvals {
+                let what = match a.decision {
+                    Decision::Approved => "approved",
+                    Decision::Rejected => "rejected",
+                };
+                add(&a.at, Some(&a.by), what.into(), a.comment.as_deref());
+            }
+        }
+        Record::Request(r) => {
+            for a in &r.approvals {
+                let what = match a.decision {
+                    Decision::Approved => "approved",
+                    Decision::Rejected => "rejected",
+                };
+                add(&a.at, Some(&a.by), what.into(), a.comment.as_deref());
+            }
+        }
+        _ => {}
+    }
+    for n in record.notes() {
+        add(&n.at, Some(&n.by), "note".into(), Some(&n.text));
+    }
+    if let Some(transitions) = data.transitions.get(record.id()) {
+        for t in transitions {
+            let what = match &t.from {
+                Some(from) => format!("status {from} → {}", t.to),
+                None => format!("committed as {}", t.to),
+            };
+            out.push(TimelineEntry {
+                at: fmt_time(&t.at),
+                instant: t.at.timestamp(),
+                source: "git",
+                who: Some(t.author.name.clone()),
+                what,
+                text: None,
+                commit: Some(t.commit.chars().take(10).collect()),
+            });
+        }
+    }
+    out.sort_by_key(|e| e.instant);
+    out
+}

@@ -1,0 +1,555 @@
+//! `gitsm site`: the static site of the example organisation (every record
+//! and CI has a page, every relative link resolves, nothing remote is
+//! loaded, the output is deterministic), hostile record content rendered
+//! inert, template overrides, the output folder safety rules, and real
+//! browser checks in headless Chromium (search and filters, no injected
+//! script runs).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Repo, Sandbox};
+use regex::Regex;
+
+const KIND_FOLDERS: [&str; 5] = ["incidents", "problems", "changes", "requests", "cis"];
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy file");
+        }
+    }
+}
+
+/// Every file below `dir`, relative to it, with `/`.
+fn files_below(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap_or(&p);
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The example organisation as a subfolder (`itsm/`) of a Git repository
+/// with one commit, so that timelines have history. Returns the repo and
+/// the managed root.
+fn example() -> (Repo, PathBuf) {
+    let sandbox = Sandbox::new();
+    let root = sandbox.git_repo("repo");
+    let managed = root.join("itsm");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+        &managed,
+    );
+    let repo = Repo { sandbox, root };
+    repo.commit(
+        "Import the example organisation",
+        "2026-11-20T12:00:00+01:00",
+    );
+    (repo, managed)
+}
+
+/// A page with the `/` that attribute escaping writes as `&#x2f;` put back.
+fn read_page(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .replace("&#x2f;", "/")
+}
+
+/// Relative `href`/`src` targets of a page that must exist in the site.
+fn local_targets(html: &str) -> Vec<String> {
+    let re = Regex::new(r#"(?:href|src)="([^"]*)""#).expect("regex");
+    re.captures_iter(html)
+        .map(|c| {
+            // Attribute values are HTML-escaped (minijinja escapes `/` too).
+            c[1].replace("&#x2f;", "/")
+                .replace("&#47;", "/")
+                .replace("&amp;", "&")
+        })
+        .filter(|t| {
+            !(t.starts_with("http://")
+                || t.starts_with("https://")
+                || t.starts_with("mailto:")
+                || t.starts_with('#'))
+        })
+        .collect()
+}
+
+/// Resolve `target` (relative, maybe with a query) against the page at `page`.
+fn resolve(page: &str, target: &str) -> String {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn example_site_is_complete_linked_self_contained_and_deterministic() {
+    let (repo, managed) = example();
+    let run = repo.sandbox.gitsm(&managed, ["site"]);
+    run.expect_code(0).stderr_has("wrote ");
+    let site = managed.join("site");
+    let files = files_below(&site);
+
+    for page in [
+        "index.html",
+        "calendar.html",
+        "kedb.html",
+        "sla.html",
+        "report.html",
+        "assets/site.css",
+        "assets/site.js",
+    ] {
+        assert!(files.iter().any(|f| f == page), "{page} missing: {files:?}");
+    }
+    // Every record and CI has a page, and each kind a list.
+    for folder in KIND_FOLDERS {
+        assert!(
+            files.contains(&format!("{folder}/index.html")),
+            "{folder}/index.html missing"
+        );
+        for e in std::fs::read_dir(managed.join(folder))
+            .expect("kind folder")
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".yaml") {
+                assert!(
+                    files.contains(&format!("{folder}/{id}.html")),
+                    "no page for {folder}/{id}"
+                );
+            }
+        }
+    }
+    // Every relative link resolves; nothing is loaded from elsewhere.
+    let mut pages = 0;
+    for f in files.iter().filter(|f| f.ends_with(".html")) {
+        pages += 1;
+        let html = std::fs::read_to_string(site.join(f)).expect("page");
+        for target in local_targets(&html) {
+            let resolved = resolve(f, &target);
+            assert!(
+                site.join(&resolved).is_file(),
+                "{f}: link {target} -> {resolved} does not exist"
+            );
+        }
+        for remote in [
+            r#"src="http"#,
+            r#"src="//"#,
+            r#"<link rel="stylesheet" href="http"#,
+            "@import",
+        ] {
+            assert!(
+                !html.contains(remote),
+                "{f} references a remote resource ({remote})"
+            );
+        }
+    }
+    assert!(pages > 80, "only {pages} pages");
+    let css = read_page(&site.join("assets/site.css"));
+    assert!(
+        !css.contains("url(") && !css.contains("@import"),
+        "the stylesheet loads something"
+    );
+
+    // Content: the dashboard has charts, a CI page a graph with its
+    // dependents, a record page its timeline from Git and its links both ways.
+    let index = read_page(&site.join("index.html"));
+    assert!(
+        index.matches("<svg class=\"chart\"").count() >= 5,
+        "dashboard charts"
+    );
+    let ci = read_page(&site.join("cis/payments-api.html"));
+    assert!(ci.contains("<svg class=\"graph\""), "CI graph");
+    assert!(
+        ci.contains("online-payments.html"),
+        "the service depending on payments-api"
+    );
+    let inc = read_page(&site.join("incidents/INC-0001.html"));
+    assert!(inc.contains("ev-git"), "timeline entry from Git history");
+    assert!(
+        inc.contains("href=\"../problems/PRB-0001.html\""),
+        "outgoing link"
+    );
+    let prb = read_page(&site.join("problems/PRB-0001.html"));
+    assert!(
+        prb.contains("linked from") && prb.contains("INC-0001.html"),
+        "incoming link"
+    );
+    let kedb = read_page(&site.join("kedb.html"));
+    assert!(kedb.contains("Workaround"), "known errors with workarounds");
+    let report = read_page(&site.join("report.html"));
+    assert!(
+        report.contains("Service management report"),
+        "the KPI report"
+    );
+    let calendar = read_page(&site.join("calendar.html"));
+    assert!(
+        calendar.contains("year-end") && calendar.contains("class=\"cal\""),
+        "calendar with freezes"
+    );
+
+    // The same inputs give the same bytes.
+    repo.sandbox
+        .gitsm(&managed, ["site", "-o", "../copy"])
+        .expect_code(0);
+    let copy = repo.root.join("copy");
+    assert_eq!(files_below(&copy), files, "same files");
+    for f in &files {
+        let a = std::fs::read(site.join(f)).expect("a");
+        let b = std::fs::read(copy.join(f)).expect("b");
+        assert!(a == b, "{f} differs between two builds");
+    }
+
+    browser_checks(&repo, &site);
+}
+
+const XSS_TITLE: &str = "<script>document.title='pwned'</script>";
+
+fn hostile_repo() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "cis/db.yaml",
+        "id: db\nname: Database\nclass: database\nstatus: active\n",
+    );
+    repo.write(
+        "cis/evil.yaml",
+        "id: evil\nname: \"<b onmouseover=alert(1)>Evil</b>\"\nclass: application\nstatus: active\nrelations:\n  depends_on: [db]\n",
+    );
+    repo.write(
+        "incidents/INC-0001.yaml",
+        format!(
+            "id: INC-0001\ntitle: \"{XSS_TITLE}\"\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\nreported_by: someone@example.com\nimpact: high\nurgency: high\naffected_cis: [evil]\ndescription: |\n  Raw <img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"> here.\n\n  <script>document.body.setAttribute('data-pwned','script')</script>\n\n  [click me](javascript:document.body.setAttribute('data-pwned','link'))\n  [also](JaVaScRiPt:alert(1)) ![pic](https://example.com/x.png)\nnotes:\n  - at: 2026-11-20T09:05:00+01:00\n    by: someone@example.com\n    text: \"<svg onload=alert(1)>\"\n"
+        ),
+    );
+    repo.commit("Hostile records", "2026-11-20T10:00:00+01:00");
+    repo
+}
+
+#[test]
+fn hostile_record_content_is_shown_as_text() {
+    let repo = hostile_repo();
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["site", "-o", "out"]).expect_code(0);
+    let out = repo.path("out");
+    let page = std::fs::read_to_string(out.join("incidents/INC-0001.html")).expect("page");
+    assert_eq!(
+        page.matches("<script").count(),
+        1,
+        "only the site's own script:\n{page}"
+    );
+    assert!(
+        page.contains("&lt;script&gt;document.title="),
+        "title escaped"
+    );
+    assert!(!page.contains("<img"), "raw HTML became an element");
+    assert!(
+        page.contains("&lt;img src=x onerror="),
+        "raw HTML shown as text"
+    );
+    assert!(!page.contains("<svg onload"), "note HTML became an element");
+    assert!(
+        !page.to_lowercase().contains("href=\"javascript"),
+        "javascript: link kept"
+    );
+    assert!(page.contains("click me"), "the link text stays");
+    assert!(
+        !page.contains("src=\"https://example.com"),
+        "remote image loaded"
+    );
+    for f in [
+        "incidents/index.html",
+        "index.html",
+        "sla.html",
+        "cis/evil.html",
+        "cis/db.html",
+    ] {
+        let html = std::fs::read_to_string(out.join(f)).expect("page");
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "{f}: a script from record content"
+        );
+        assert!(!html.contains("<b onmouseover"), "{f}: CI name unescaped");
+    }
+    let Some(chrome) = chromium() else { return };
+    let profile = repo.sandbox.dir("chrome-profile");
+    for f in [
+        "incidents/INC-0001.html",
+        "incidents/index.html",
+        "cis/evil.html",
+        "cis/db.html",
+    ] {
+        let dom = dump_dom(&chrome, &profile, &file_url(&out.join(f), ""));
+        assert!(
+            dom.contains("</body>"),
+            "{f}: Chromium loaded nothing:\n{dom}"
+        );
+        assert!(!dom.contains("<title>pwned"), "{f}: the title payload ran");
+        assert!(!dom.contains("data-pwned=\""), "{f}: a payload ran:\n{dom}");
+        assert!(
+            !dom.contains("<b onmouseover"),
+            "{f}: markup from a record became an element"
+        );
+    }
+}
+
+#[test]
+fn templates_are_overridden_and_output_folders_are_protected() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", common::VALID_INCIDENT);
+    repo.write(
+        "templates/kedb.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">OUR KEDB: {{ view|length }} known errors</p>{% include \"our-footer.html\" %}{% endblock %}",
+    );
+    // A template of the repository's own, for an include.
+    repo.write(
+        "templates/our-footer.html",
+        "<p id=\"ours\">Service desk: ext. 4444</p>",
+    );
+    // Unrelated files in the folder are ignored unless a template names them.
+    repo.write("templates/email.html", "{{#each tickets}}{{/each}}");
+    repo.write("templates/site.css", "body { color: teal; }\n");
+    repo.commit("Records and templates", "2026-11-20T10:00:00+01:00");
+    repo.run(["site"])
+        .expect_code(0)
+        .stderr_has("templates from the repository: kedb.html, site.css");
+    let site = repo.path("site");
+    let kedb = read_page(&site.join("kedb.html"));
+    assert!(
+        kedb.contains("<p id=\"custom\">OUR KEDB: 0 known errors</p>"),
+        "{kedb}"
+    );
+    assert!(
+        kedb.contains("assets/site.css"),
+        "the built-in base.html still wraps it"
+    );
+    assert!(
+        kedb.contains("<p id=\"ours\">Service desk: ext. 4444</p>"),
+        "a template of the repository's own, included"
+    );
+    let css = read_page(&site.join("assets/site.css"));
+    assert_eq!(css, "body { color: teal; }\n");
+    // The built-in templates are used for the rest.
+    let inc = read_page(&site.join("incidents/INC-0001.html"));
+    assert!(inc.contains("VPN down"));
+
+    // A broken override fails the build and leaves the previous site alone.
+    std::fs::write(site.join("stale.html"), "old").expect("write");
+    repo.write(
+        "templates/sla.html",
+        "{% extends \"base.html\" %}{% block content %}{{ view.rows[ }}{% endblock %}",
+    );
+    repo.run(["site"]).expect_code(2).stderr_has("sla.html");
+    assert_eq!(read_page(&site.join("kedb.html")), kedb);
+    assert!(site.join("stale.html").exists());
+    std::fs::remove_file(repo.path("templates/sla.html")).expect("remove");
+    // A rebuild replaces the old site as a whole.
+    repo.run(["site"]).expect_code(0);
+    assert!(
+        !site.join("stale.html").exists(),
+        "the old site was not replaced"
+    );
+
+    // A folder gitsm did not write is never replaced.
+    repo.write("docs/keep.txt", "precious");
+    repo.run(["site", "-o", "docs"])
+        .expect_code(2)
+        .stderr_has("not written by `gitsm site`");
+    assert_eq!(
+        std::fs::read_to_string(repo.path("docs/keep.txt")).expect("kept"),
+        "precious"
+    );
+    repo.run(["site", "-o", "."]).expect_code(2);
+    assert!(repo.path("gitsm.yaml").is_file());
+    // An empty folder is fine.
+    std::fs::create_dir_all(repo.path("empty")).expect("mkdir");
+    repo.run(["site", "-o", "empty"]).expect_code(0);
+    assert!(repo.path("empty/index.html").is_file());
+    // Nothing is left behind in the parent folder.
+    let leftovers: Vec<String> = std::fs::read_dir(&repo.root)
+        .expect("root")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".gitsm-site") || n.contains(".old-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Headless Chromium
+
+/// The Chromium binary, or `None` (with a note) when it is not installed;
+/// a failure instead when GITSM_REQUIRE_TOOLS=1.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("GITSM_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "Chromium is not on PATH and GITSM_REQUIRE_TOOLS=1 (apt-get install chromium)"
+        );
+        eprintln!("note: Chromium is not installed; browser tests skipped");
+    }
+    found
+}
+
+fn file_url(path: &Path, query: &str) -> String {
+    format!("file://{}{query}", path.display())
+}
+
+/// Load `url` in headless Chromium (its scripts run) and return the DOM.
+fn dump_dom(chrome: &Path, profile: &Path, url: &str) -> String {
+    let mut child = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("Chromium did not finish loading {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A row of a list page as Chromium left it.
+struct Row {
+    hidden: bool,
+    open: bool,
+    priority: Option<String>,
+    /// Its text, lower case.
+    text: String,
+}
+
+/// Rows of a dumped list page, by id.
+fn rows(dom: &str) -> BTreeMap<String, Row> {
+    let row = Regex::new(r#"(?s)<tr ([^>]*data-id="([^"]+)"[^>]*)>(.*?)</tr>"#).expect("regex");
+    let priority = Regex::new(r#"data-priority="([^"]+)""#).expect("regex");
+    let tag = Regex::new(r"<[^>]+>").expect("regex");
+    row.captures_iter(dom)
+        .map(|c| {
+            let attrs = &c[1];
+            let row = Row {
+                hidden: attrs.contains("hidden"),
+                open: attrs.contains("data-open=\"1\""),
+                priority: priority.captures(attrs).map(|p| p[1].to_owned()),
+                text: tag.replace_all(&c[3], " ").to_lowercase(),
+            };
+            (c[2].to_owned(), row)
+        })
+        .collect()
+}
+
+fn browser_checks(repo: &Repo, site: &Path) {
+    let Some(chrome) = chromium() else { return };
+    let profile = repo.sandbox.dir("chrome-profile");
+    let list = site.join("incidents/index.html");
+
+    // Without a query every row shows and the controls appear.
+    let dom = dump_dom(&chrome, &profile, &file_url(&list, ""));
+    let all = rows(&dom);
+    assert!(all.len() >= 20, "rows: {}", all.len());
+    assert!(
+        all.values().all(|r| !r.hidden),
+        "a row is hidden without a filter"
+    );
+    assert!(
+        dom.contains("data-filter-for=\"records\">"),
+        "the filter controls stayed hidden"
+    );
+
+    // ?q= opens filtered: exactly the rows whose text has the word.
+    let dom = dump_dom(&chrome, &profile, &file_url(&list, "?q=vpn"));
+    let got = rows(&dom);
+    assert_eq!(got.len(), all.len());
+    let shown: Vec<&String> = got
+        .iter()
+        .filter(|(_, r)| !r.hidden)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        !shown.is_empty() && shown.len() < all.len(),
+        "?q=vpn shows {shown:?}"
+    );
+    for (id, r) in &got {
+        assert_eq!(r.hidden, !r.text.contains("vpn"), "{id}: {:?}", r.text);
+    }
+    assert!(
+        dom.contains(&format!("{} of {} shown", shown.len(), all.len())),
+        "count"
+    );
+
+    // Search and filters combine: open payments incidents of priority P2.
+    let dom = dump_dom(
+        &chrome,
+        &profile,
+        &file_url(&list, "?q=payments&status=open&priority=P2"),
+    );
+    let mut shown = 0;
+    for (id, r) in rows(&dom) {
+        let wanted = r.text.contains("payments") && r.open && r.priority.as_deref() == Some("P2");
+        assert_eq!(r.hidden, !wanted, "{id}");
+        shown += usize::from(!r.hidden);
+    }
+    assert!(shown > 0, "no open P2 payments incident shown");
+
+    // The dashboard renders its charts in a browser.
+    let dom = dump_dom(&chrome, &profile, &file_url(&site.join("index.html"), ""));
+    assert!(
+        dom.matches("<svg class=\"chart\"").count() >= 5,
+        "dashboard:\n{dom}"
+    );
+}
