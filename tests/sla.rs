@@ -765,3 +765,47 @@ fn tickets_created_after_at_and_problems_are_not_listed() {
     let doc: Value = serde_json::from_str(&run.stdout).expect("json");
     assert!(doc.get("sla").is_none());
 }
+
+/// A ticket in progress whose record lacks `acknowledged_at`: the response
+/// clock stops at the commit that took it out of `new`, and says so.
+#[test]
+fn a_missing_acknowledgement_is_taken_from_git_history() {
+    let repo = Repo::new();
+    // P1 (high/high): response 15m, 24x7. Created 09:00; the commit taking
+    // it up is at 09:10, so the response was met after 10 minutes.
+    let inc = "\
+id: INC-0001
+title: VPN down
+status: new
+created_at: 2026-11-20T09:00:00+01:00
+reported_by: someone@example.com
+impact: high
+urgency: high
+";
+    repo.write("incidents/INC-0001.yaml", inc);
+    repo.commit("open", "2026-11-20T09:00:00+01:00");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        inc.replace(
+            "status: new",
+            "status: in_progress\nassignee: alice@example.com",
+        ),
+    );
+    repo.commit("take it", "2026-11-20T09:10:00+01:00");
+    let run = repo.run([
+        "sla",
+        "--at",
+        "2026-11-20T10:00:00+01:00",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let response = &json[0]["response"];
+    assert_eq!(response["state"], "met", "{json}");
+    assert_eq!(response["elapsed"], 600, "{json}");
+    assert_eq!(response["stop"]["from"], "git", "{json}");
+    repo.run(["sla", "--at", "2026-11-20T10:00:00+01:00"])
+        .expect_code(0)
+        .stderr_has("1 ticket with a time taken from Git history");
+}

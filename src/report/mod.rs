@@ -23,7 +23,7 @@ mod kpis;
 mod period;
 pub mod render;
 pub mod source;
-mod stamps;
+pub mod stamps;
 mod trends;
 
 use std::collections::{BTreeMap, HashMap};

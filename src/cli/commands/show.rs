@@ -80,7 +80,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Record::Incident(_) | Record::Request(_) => {
             let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
             let classes = sla_cmd::service_classes(&loaded);
-            sla_cmd::ticket_clocks(&policy, &classes, record, super::new::now()?)?
+            sla_cmd::ticket_clocks(&policy, &classes, record, &[], super::new::now()?)?
         }
         _ => None,
     };

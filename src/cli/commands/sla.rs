@@ -8,9 +8,11 @@ use chrono::{DateTime, Duration, SecondsFormat};
 use serde_json::{Value, json};
 
 use crate::duration;
+use crate::history::trail::Transition;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Loaded};
+use crate::report::{History, stamps};
 use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks, Timeline};
 
 use super::super::CliError;
@@ -62,9 +64,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let loaded = records::load(&ws, &[Kind::Incident, Kind::Request, Kind::Ci]);
     let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
     let classes = service_classes(&loaded);
+    let history = history_if_needed(&ws, &loaded);
     let mut open = Vec::new();
     for (_, record) in loaded.records() {
-        if let Some(clocks) = ticket_clocks(&policy, &classes, record, at)?
+        let transitions = history
+            .as_ref()
+            .and_then(|h| h.transitions.get(record.id()))
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(clocks) = ticket_clocks(&policy, &classes, record, transitions, at)?
             && clocks.is_open()
         {
             open.push((record, clocks));
@@ -93,6 +100,21 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             at.to_rfc3339_opts(SecondsFormat::Secs, true),
             count(ClockState::AtRisk),
             count(ClockState::Ok),
+        ));
+    }
+    let from_git = open
+        .iter()
+        .filter(|(_, c)| {
+            c.clocks().any(|k| {
+                let git = |s: &Stamp| matches!(s.source, Source::Git { .. });
+                git(&k.start) || k.stop.as_ref().is_some_and(git)
+            })
+        })
+        .count();
+    if from_git > 0 && args.format == SlaFormat::Text {
+        ui.status(&format!(
+            "{} with a time taken from Git history (the commit that made the transition; see --format json)",
+            plural(from_git, "ticket")
         ));
     }
     let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
@@ -128,16 +150,47 @@ pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
         .collect()
 }
 
-/// A ticket's clocks at `at`, from the record's own stamps.
+/// Git history, when some ticket's clocks need it: an open ticket past its
+/// first state without `acknowledged_at` (the commit that took it up says
+/// when), or one reopened (the time it sat resolved is a pause). One walk
+/// of the history for all of them; none at all in the common case.
+fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Option<History> {
+    let needs = loaded.records().any(|(_, r)| match r {
+        Record::Incident(i) => {
+            let open = !ws.config.workflow(r).is_terminal(&i.status) && i.status != "resolved";
+            open && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
+        }
+        Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
+        _ => false,
+    });
+    if !needs {
+        return None;
+    }
+    let repo = crate::git::open(&ws.root)?;
+    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    crate::report::source::history(&repo, &prefix, head.id()).ok()
+}
+
+/// A ticket's clocks at `at`, from the record's own stamps and, where it
+/// lacks one, from its status `transitions` in Git history (the clock then
+/// says so: `from: git` with the commit).
 pub fn ticket_clocks(
     policy: &Policy<'_>,
     classes: &HashMap<&str, u8>,
     record: &Record,
+    transitions: &[Transition],
     at: Timestamp,
 ) -> Result<Option<TicketClocks>, CliError> {
-    let Some(timeline) = Timeline::from_record(record) else {
+    if Timeline::from_record(record).is_none() {
         return Ok(None);
+    }
+    let done = if record.kind() == Kind::Request {
+        "fulfilled"
+    } else {
+        "resolved"
     };
+    let timeline = stamps::timeline(record, &stamps::Trail(transitions), done, &mut Vec::new());
     let class = match record {
         Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
         _ => None,
