@@ -15,7 +15,6 @@ bin=$PWD/target/release/gitsm
 commits=${COMMITS:-10000}
 runs=${RUNS:-7}
 dir=${BENCH_DIR:-$PWD/target/bench}/gate-$commits
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1
 
 if [ ! -d "$dir/.git" ]; then
   rm -rf "$dir" && mkdir -p "$dir" && git -C "$dir" init -q -b main
@@ -80,26 +79,7 @@ PY
   git -C "$dir" reset -q --hard main
 fi
 
-# Median wall time and median CPU time (user + system) of a command, in
-# milliseconds: "wall / cpu". On a busy machine the CPU figure is the stable one.
-timing=$(mktemp)
-trap 'rm -f "$timing"' EXIT
-median_ms() {
-  local walls=() cpus=()
-  for _ in $(seq "$runs"); do
-    local t0 t1 cpu
-    t0=$(date +%s%N)
-    { TIMEFORMAT='%3U %3S'; time "$@" >/dev/null 2>&1 || true; } 2>"$timing"
-    cpu=$(tail -n1 "$timing" | awk '{printf "%d", ($1 + $2) * 1000}')
-    t1=$(date +%s%N)
-    walls+=($(( (t1 - t0) / 1000000 )))
-    cpus+=("$cpu")
-  done
-  local wall cpu
-  wall=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%s / %s' "$wall" "$cpu"
-}
+source bench/lib.sh
 
 at=2027-01-10T21:00:00+01:00
 echo "| commits | command | median, ms wall / cpu | result |"

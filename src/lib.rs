@@ -23,6 +23,7 @@ pub mod hooks;
 pub mod ids;
 pub mod kind;
 pub mod links;
+pub mod markup;
 pub mod model;
 pub mod priority;
 pub mod records;

@@ -26,21 +26,7 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// Escape text for SVG/HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::markup::escape;
 
 /// A number as a chart shows it: integers plainly, others to one decimal.
 pub fn number(v: f64) -> String {
