@@ -42,12 +42,15 @@ pub fn prefix(repo: &Repository, root: &Path) -> Option<PathBuf> {
     root.strip_prefix(&workdir).ok().map(Path::to_path_buf)
 }
 
+/// Upstream revisions tried, in order, when no base is configured.
+pub const UPSTREAMS: [&str; 3] = ["origin/HEAD", "origin/main", "origin/master"];
+
 /// The upstream revision new ids must not collide with: `base` if given,
-/// else `origin/HEAD`, `origin/main`, `origin/master`, whichever exists.
+/// else the first of [`UPSTREAMS`] that exists.
 pub fn upstream_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Option<Tree<'r>> {
     let candidates: Vec<&str> = match base {
         Some(b) => vec![b],
-        None => vec!["origin/HEAD", "origin/main", "origin/master"],
+        None => UPSTREAMS.to_vec(),
     };
     candidates
         .into_iter()

@@ -105,6 +105,28 @@ pub fn with_named(
     }
 }
 
+/// Ids of `kind` taken in the work tree (file stems) and, when given, in
+/// `upstream`: a revision's tree and where the managed root lies in it.
+pub fn taken_ids(
+    ws: &Workspace,
+    kind: Kind,
+    upstream: Option<(&git2::Repository, &git2::Tree<'_>, &Path)>,
+) -> Vec<String> {
+    let (paths, _) = discover(ws, &[kind]);
+    let mut taken: Vec<String> = paths
+        .iter()
+        .filter_map(|(_, p)| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    if let Some((repo, tree, prefix)) = upstream {
+        taken.extend(crate::git::record_stems(
+            repo,
+            tree,
+            &prefix.join(kind.folder()),
+        ));
+    }
+    taken
+}
+
 /// Paths of every record file under the managed root (root-relative), with
 /// diagnostics for entries that cannot be records.
 pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {

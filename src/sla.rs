@@ -685,6 +685,13 @@ mod tests {
         assert_eq!(r.due, Some(t("2026-03-03T17:00:00Z")));
     }
 
+    /// `record` moved to `status` (no other field changed).
+    fn with_status(record: Record, status: &str) -> Record {
+        let mut json = record.to_json();
+        json["status"] = status.into();
+        Record::from_json(Kind::Incident, json).expect("incident")
+    }
+
     fn incident(extra: &str) -> Record {
         let yaml = format!(
             "id: INC-0001\ntitle: t\nstatus: in_progress\ncreated_at: 2026-03-02T10:00:00Z\n\
@@ -719,15 +726,7 @@ mod tests {
 
     #[test]
     fn resolved_without_a_time_has_no_resolution_clock() {
-        let r = incident("")
-            .to_json()
-            .as_object()
-            .cloned()
-            .map(|mut m| {
-                m.insert("status".into(), "resolved".into());
-                Record::from_json(Kind::Incident, m.into()).expect("incident")
-            })
-            .expect("object");
+        let r = with_status(incident(""), "resolved");
         let tl = Timeline::from_record(&r).expect("timeline");
         assert_eq!(tl.resolved, End::Unknown);
         let config = Config::default();
@@ -766,15 +765,7 @@ mod tests {
 
     #[test]
     fn cancelled_tickets_have_no_clocks() {
-        let r = incident("cancel_reason: dup\n")
-            .to_json()
-            .as_object()
-            .cloned()
-            .map(|mut m| {
-                m.insert("status".into(), "cancelled".into());
-                Record::from_json(Kind::Incident, m.into()).expect("incident")
-            })
-            .expect("object");
+        let r = with_status(incident("cancel_reason: dup\n"), "cancelled");
         let config = Config::default();
         let policy = Policy::new(&config).expect("policy");
         let tl = Timeline::from_record(&r).expect("timeline");

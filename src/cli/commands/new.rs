@@ -193,20 +193,17 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 
 /// Ids of `kind` in the work tree and in the upstream branch.
 fn taken_ids(ws: &Workspace, kind: Kind) -> Vec<String> {
-    let (paths, _) = records::discover(ws, &[kind]);
-    let mut taken: Vec<String> = paths
-        .iter()
-        .filter_map(|(_, p)| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .collect();
-    if let Some(repo) = git::open(&ws.root)
-        && let (Some(prefix), Some(tree)) = (
-            git::prefix(&repo, &ws.root),
-            git::upstream_tree(&repo, ws.config.ids.base.as_deref()),
-        )
-    {
-        taken.extend(git::record_stems(&repo, &tree, &prefix.join(kind.folder())));
-    }
-    taken
+    let repo = git::open(&ws.root);
+    let upstream = repo.as_ref().and_then(|repo| {
+        let prefix = git::prefix(repo, &ws.root)?;
+        let tree = git::upstream_tree(repo, ws.config.ids.base.as_deref())?;
+        Some((repo, tree, prefix))
+    });
+    records::taken_ids(
+        ws,
+        kind,
+        upstream.as_ref().map(|(r, t, p)| (*r, t, p.as_path())),
+    )
 }
 
 /// Where a new record goes: `incidents/INC-0042.yaml` or `incidents/2026/INC-0042.yaml`.

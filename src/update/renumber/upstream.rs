@@ -15,10 +15,6 @@ use crate::yaml;
 
 use super::super::{UpdateError, without_bom};
 
-/// Upstream revisions tried, in order, when neither `--onto` nor
-/// `ids.base` names one (as [`git::upstream_tree`] does).
-const UPSTREAMS: [&str; 3] = ["origin/HEAD", "origin/main", "origin/master"];
-
 /// The revision whose ids are taken too.
 pub(super) struct Upstream<'r> {
     pub label: String,
@@ -28,7 +24,7 @@ pub(super) struct Upstream<'r> {
 }
 
 /// The revision to compare with: `onto`, else `ids.base`, else the first of
-/// [`UPSTREAMS`] that exists (none: `None`). A named revision that does not
+/// [`git::UPSTREAMS`] that exists (none: `None`). A named revision that does not
 /// exist is a usage error.
 pub(super) fn resolve<'r>(
     ws: &Workspace,
@@ -63,7 +59,7 @@ pub(super) fn resolve<'r>(
             })?;
             Some((rev.to_owned(), tree))
         }
-        None => UPSTREAMS
+        None => git::UPSTREAMS
             .iter()
             .find_map(|rev| git::upstream_tree(repo, Some(rev)).map(|t| ((*rev).to_owned(), t))),
     };
@@ -93,19 +89,10 @@ pub(super) fn taken_ids(
     upstream: Option<&Upstream<'_>>,
     repo: Option<&Repository>,
 ) -> Vec<String> {
-    let (paths, _) = records::discover(ws, &[kind]);
-    let mut taken: Vec<String> = paths
-        .iter()
-        .filter_map(|(_, p)| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .collect();
-    if let (Some(u), Some(repo)) = (upstream, repo) {
-        taken.extend(git::record_stems(
-            repo,
-            &u.tree,
-            &u.prefix.join(kind.folder()),
-        ));
-    }
-    taken
+    let upstream = upstream
+        .zip(repo)
+        .map(|(u, repo)| (repo, &u.tree, u.prefix.as_path()));
+    records::taken_ids(ws, kind, upstream)
 }
 
 /// Fields of REV's version of `file`'s record that name `id`.
