@@ -100,6 +100,11 @@ impl<'r> Snapshot<'r> {
         self.repo
     }
 
+    /// The id of the managed root's tree (HEAD's, for the index).
+    pub fn root_id(&self) -> Option<Oid> {
+        self.root.as_ref().map(Tree::id)
+    }
+
     /// Whether this revision holds a managed root at all.
     pub fn exists(&self) -> bool {
         match &self.index {

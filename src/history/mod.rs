@@ -147,7 +147,9 @@ pub fn range(
     let shallow = shallow_commits(repo);
     let mut out = Checked::default();
     let mut latest: Vec<PathBuf> = Vec::new();
+    let mut trees = diff::TreeCache::new(repo)?;
     for id in walk {
+        trees.step();
         let commit = repo.find_commit(id?)?;
         let parent_tree = match commit.parent(0) {
             Ok(p) => Some(p.tree()?),
@@ -161,7 +163,7 @@ pub fn range(
         let tree = commit.tree()?;
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
         let new = Snapshot::new(repo, Some(&tree), prefix);
-        let changes = diff::changed_records(&old, &new);
+        let changes = diff::changed_records(&mut trees, old.root_id(), new.root_id(), &Kind::ALL);
         let policy = policy_changed(&old, &new);
         let base = Base::Commit {
             oid: commit.id(),
