@@ -11,7 +11,7 @@ trap 'rm -f "$timing"' EXIT
 
 # Median wall time and median CPU time (user + system) of `runs` runs of a
 # command, in milliseconds: "wall / cpu". On a busy machine the CPU figure
-# is the stable one.
+# is the stable one. `$cleanup`, when set, runs after each run, untimed.
 median_ms() {
   local walls=() cpus=()
   for _ in $(seq "$runs"); do
@@ -20,6 +20,7 @@ median_ms() {
     { TIMEFORMAT='%3U %3S'; time "$@" >/dev/null 2>&1 || true; } 2>"$timing"
     cpu=$(tail -n1 "$timing" | awk '{printf "%d", ($1 + $2) * 1000}')
     t1=$(date +%s%N)
+    ${cleanup:-true}
     walls+=($(( (t1 - t0) / 1000000 )))
     cpus+=("$cpu")
   done
