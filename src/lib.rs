@@ -33,6 +33,7 @@ pub mod schema;
 pub mod site;
 pub mod sla;
 pub mod suggest;
+pub mod tree_cache;
 pub mod update;
 pub mod workflow;
 pub mod workspace;

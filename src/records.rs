@@ -131,6 +131,17 @@ pub fn taken_ids(
 /// diagnostics for entries that cannot be records.
 pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
+    let diags = discover_each(ws, kinds, &mut |kind, rel| paths.push((kind, rel)));
+    (paths, diags)
+}
+
+/// [`discover`], handing each record file to `found` as it is met (kinds in
+/// the order given, files in name order).
+fn discover_each(
+    ws: &Workspace,
+    kinds: &[Kind],
+    found: &mut dyn FnMut(Kind, PathBuf),
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for &kind in kinds {
         let dir = ws.root.join(kind.folder());
@@ -205,10 +216,10 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
             {
                 continue;
             }
-            paths.push((kind, rel));
+            found(kind, rel);
         }
     }
-    (paths, diags)
+    diags
 }
 
 /// Whether a folder name is a year (`2026`): the one level of sharding allowed.
@@ -216,20 +227,36 @@ pub fn is_year(name: &str) -> bool {
     name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Read, parse and check every record of `kinds` in parallel.
+/// Read, parse and check every record of `kinds` in parallel. Files are
+/// read as the folders are listed (one thread lists, the others read), and
+/// kept in the order [`discover`] gives.
 pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
-    let (paths, mut diagnostics) = discover(ws, kinds);
-    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
-        .par_iter()
-        .map(|(kind, rel)| read_record(ws, *kind, rel))
-        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (mut diagnostics, mut results) = rayon::join(
+        move || {
+            let mut order = 0;
+            discover_each(ws, kinds, &mut |kind, rel| {
+                // The receiver lives until every path is sent.
+                let _ = tx.send((order, kind, rel));
+                order += 1;
+            })
+        },
+        || {
+            rx.into_iter()
+                .par_bridge()
+                .map(|(order, kind, rel)| (order, read_record(ws, kind, &rel)))
+                .collect::<Vec<_>>()
+        },
+    );
+    results.sort_unstable_by_key(|(order, _)| *order);
     let mut files = Vec::with_capacity(results.len());
-    for (file, diags) in results {
+    let checked = results.len();
+    for (_, (file, diags)) in results {
         files.extend(file);
         diagnostics.extend(diags);
     }
     Loaded {
-        checked: paths.len(),
+        checked,
         files,
         diagnostics,
     }
@@ -241,10 +268,19 @@ pub fn read_record(
     kind: Kind,
     rel: &Path,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    let abs = ws.abs(rel);
-    let bytes = match std::fs::symlink_metadata(&abs) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => return (None, vec![too_large(rel, meta.len())]),
-        Ok(_) => std::fs::read(&abs),
+    // One open and one `fstat` on it: the size is checked before reading.
+    let bytes = std::fs::File::open(ws.abs(rel)).and_then(|mut file| {
+        let size = file.metadata()?.len();
+        if size > MAX_FILE_BYTES {
+            return Ok(Err(size));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(Ok(bytes))
+    });
+    let bytes = match bytes {
+        Ok(Err(size)) => return (None, vec![too_large(rel, size)]),
+        Ok(Ok(bytes)) => Ok(bytes),
         Err(e) => Err(e),
     };
     match bytes {

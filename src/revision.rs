@@ -4,14 +4,16 @@
 //! kind's folder, so reading a few records costs the same in a repository
 //! of a hundred records as in one of a hundred thousand.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use git2::{Index, ObjectType, Oid, Repository, Tree};
 
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
 use crate::records::{self, MAX_FILE_BYTES, RecordFile};
+use crate::tree_cache::TreeCache;
 use crate::workspace::Workspace;
 
 /// Git's file mode for a symbolic link.
@@ -28,6 +30,9 @@ pub struct Snapshot<'r> {
     index: Option<Staged>,
     /// Each kind's folder and its year subfolders, read on first use.
     folders: [OnceCell<Folder<'r>>; Kind::ALL.len()],
+    /// Raw trees shared with the other snapshots of a history walk: when
+    /// set, files are looked up through it (see [`TreeCache`]).
+    trees: Option<Rc<RefCell<TreeCache<'r>>>>,
 }
 
 /// The index and where the managed root lies in it.
@@ -40,6 +45,8 @@ struct Staged {
 struct Folder<'r> {
     tree: Option<Tree<'r>>,
     years: Vec<String>,
+    /// Each year folder's tree, read on first use (in step with `years`).
+    year_trees: Vec<OnceCell<Option<Tree<'r>>>>,
 }
 
 impl<'r> Snapshot<'r> {
@@ -61,7 +68,15 @@ impl<'r> Snapshot<'r> {
             root,
             index: None,
             folders: Default::default(),
+            trees: None,
         }
+    }
+
+    /// This snapshot, looking files up through `trees` (a history walk's
+    /// cache: each version of a large folder is then read once per walk).
+    pub fn with_trees(mut self, trees: &Rc<RefCell<TreeCache<'r>>>) -> Snapshot<'r> {
+        self.trees = Some(Rc::clone(trees));
+        self
     }
 
     /// What is staged in `index`; `head` is HEAD's tree (absent in an empty
@@ -89,11 +104,43 @@ impl<'r> Snapshot<'r> {
                 let e = staged.index.get_path(&path, 0)?;
                 i32::try_from(e.mode).ok().map(|mode| (e.id, mode))
             }
+            None if self.trees.is_some() => {
+                let trees = self.trees.as_ref()?;
+                trees.borrow_mut().entry_at(self.root_id(), rel)
+            }
             None => {
-                let e = self.root.as_ref()?.get_path(rel).ok()?;
+                // Record files through the folder trees this snapshot keeps:
+                // libgit2 caches no tree over 4 KB, and a lookup from the
+                // root would read a 100,000-file folder again for each file.
+                let parts: Option<Vec<&str>> = rel.iter().map(|p| p.to_str()).collect();
+                let tree = match parts.as_deref() {
+                    Some([folder, name]) => Kind::from_folder(folder)
+                        .and_then(|kind| self.folder(kind))
+                        .map(|t| (t, *name)),
+                    Some([folder, year, name]) => Kind::from_folder(folder)
+                        .and_then(|kind| self.year_folder(kind, year))
+                        .map(|t| (t, *name)),
+                    _ => None,
+                };
+                let e = match tree {
+                    Some((tree, name)) => tree.get_name(name)?,
+                    None => self.root.as_ref()?.get_path(rel).ok()?,
+                };
                 Some((e.id(), e.filemode()))
             }
         }
+    }
+
+    /// The tree of a year folder of a kind's folder.
+    fn year_folder(&self, kind: Kind, year: &str) -> Option<&Tree<'r>> {
+        let folder = self.folder_info(kind);
+        let i = folder.years.iter().position(|y| y == year)?;
+        folder.year_trees[i]
+            .get_or_init(|| {
+                let entry = folder.tree.as_ref()?.get_name(year)?;
+                self.repo.find_tree(entry.id()).ok()
+            })
+            .as_ref()
     }
 
     pub fn repo(&self) -> &'r Repository {
@@ -138,7 +185,7 @@ impl<'r> Snapshot<'r> {
             };
             // Entries are sorted by name and year folders are all digits:
             // they come first, so the scan stops at the first other name.
-            let years = tree
+            let years: Vec<String> = tree
                 .iter()
                 .take_while(|e| e.name_bytes().first().is_some_and(u8::is_ascii_digit))
                 .filter(|e| e.kind() == Some(ObjectType::Tree))
@@ -150,10 +197,35 @@ impl<'r> Snapshot<'r> {
                 })
                 .collect();
             Folder {
+                year_trees: years.iter().map(|_| OnceCell::new()).collect(),
                 tree: Some(tree),
                 years,
             }
         })
+    }
+
+    /// The year folders of a kind's folder.
+    fn years(&self, kind: Kind) -> Vec<String> {
+        let Some(trees) = &self.trees else {
+            return self.folder_info(kind).years.clone();
+        };
+        let mut trees = trees.borrow_mut();
+        let Some((folder, _)) = trees.entry_at(self.root_id(), Path::new(kind.folder())) else {
+            return Vec::new();
+        };
+        let Some(tree) = trees.read(Some(folder)) else {
+            return Vec::new();
+        };
+        tree.entries()
+            .take_while(|e| e.name.first().is_some_and(u8::is_ascii_digit))
+            .filter(|e| e.is_tree())
+            .filter_map(|e| {
+                std::str::from_utf8(e.name)
+                    .ok()
+                    .filter(|n| records::is_year(n))
+            })
+            .map(String::from)
+            .collect()
     }
 
     /// Every path where a record `id` of `kind` is stored: `<folder>/<id>.yaml`
@@ -166,8 +238,7 @@ impl<'r> Snapshot<'r> {
         let file = format!("{id}.yaml");
         std::iter::once(base.join(&file))
             .chain(
-                self.folder_info(kind)
-                    .years
+                self.years(kind)
                     .iter()
                     .map(|year| base.join(year).join(&file)),
             )

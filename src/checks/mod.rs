@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
 use crate::records::Loaded;
@@ -95,14 +97,27 @@ pub fn history(
 }
 
 /// Checks across the whole tree.
+/// One whole-tree check, adding its findings.
+type Check<'a> = &'a (dyn Fn(&mut Vec<Diagnostic>) + Sync);
+
 pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    identity::duplicates(loaded, &mut out);
-    references::check(&ws.config, loaded, &mut out);
-    cmdb::health(&ws.config, loaded, &mut out);
-    cmdb::relations(&ws.config, loaded, &mut out);
-    schedule::check(&ws.config, loaded, &mut out);
-    out
+    // Independent of each other: run side by side.
+    let config = &ws.config;
+    let checks: [Check<'_>; 5] = [
+        &|out| identity::duplicates(loaded, out),
+        &|out| references::check(config, loaded, out),
+        &|out| cmdb::health(config, loaded, out),
+        &|out| cmdb::relations(config, loaded, out),
+        &|out| schedule::check(config, loaded, out),
+    ];
+    checks
+        .par_iter()
+        .flat_map_iter(|check| {
+            let mut out = Vec::new();
+            check(&mut out);
+            out
+        })
+        .collect()
 }
 
 /// The cross-record checks of a change: `loaded` holds the records that

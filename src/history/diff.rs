@@ -7,17 +7,14 @@
 //! of a commit follows what it touched; a flat folder costs one pass over
 //! its entries (libgit2's own tree diff walks every entry of both trees).
 
-use std::cell::OnceCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
-use git2::{Delta, DiffOptions, Index, ObjectType, Odb, Oid, Repository, Tree};
+use git2::{Delta, DiffOptions, Index, Oid, Repository, Tree};
 
 use crate::kind::Kind;
 use crate::records::is_year;
+use crate::tree_cache::{RawEntry, RawTree, TreeCache};
 
 /// One version of a record file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,13 +65,12 @@ pub fn changed_records(
     }
     let (old_root, new_root) = (trees.read(old), trees.read(new));
     for &kind in kinds {
-        let folder = |root: &Option<Rc<RawTree>>| {
-            root.as_deref()
-                .and_then(|r| r.entries().find(|e| e.name == kind.folder().as_bytes()))
+        let folder = |root: Option<&RawTree>| {
+            root.and_then(|r| r.entries().find(|e| e.name == kind.folder().as_bytes()))
                 .filter(RawEntry::is_tree)
                 .map(|e| e.id())
         };
-        let (a, b) = (folder(&old_root), folder(&new_root));
+        let (a, b) = (folder(old_root.as_deref()), folder(new_root.as_deref()));
         if a == b {
             continue;
         }
@@ -109,147 +105,6 @@ pub fn changed_records(
     }
     out.sort_by(|x, y| x.path().cmp(y.path()));
     out
-}
-
-/// Tree objects as raw bytes, for walks over many commits. A commit's trees
-/// are its child's parent trees, so a tree used in one step of a walk is
-/// kept for the next: each version of a folder is read (inflated) once, and
-/// never parsed into libgit2's entry lists (a 100,000-file folder is a
-/// 4 MB tree, and libgit2 caches no tree over 4 KB).
-pub struct TreeCache<'r> {
-    odb: Odb<'r>,
-    current: HashMap<Oid, Rc<RawTree>>,
-    previous: HashMap<Oid, Rc<RawTree>>,
-}
-
-/// A tree object's bytes and where each entry starts.
-struct RawTree {
-    bytes: Vec<u8>,
-    /// Start of every entry, then the end of the last one: found by
-    /// splitting the bytes, or (cheaper) carried over from the version of
-    /// the folder this one was compared with.
-    starts: OnceCell<Vec<usize>>,
-}
-
-impl RawTree {
-    fn new(bytes: Vec<u8>) -> RawTree {
-        RawTree {
-            bytes,
-            starts: OnceCell::new(),
-        }
-    }
-
-    fn starts(&self) -> &[usize] {
-        self.starts.get_or_init(|| {
-            let mut starts = vec![0];
-            let mut at = 0;
-            while let Some(len) = entry_len(&self.bytes[at..]) {
-                at += len;
-                starts.push(at);
-            }
-            starts
-        })
-    }
-
-    fn len(&self) -> usize {
-        self.starts().len() - 1
-    }
-
-    fn entry(&self, i: usize) -> RawEntry<'_> {
-        let starts = self.starts();
-        let bytes = &self.bytes[starts[i]..starts[i + 1]];
-        let space = memchr::memchr(b' ', bytes).unwrap_or(0);
-        let nul = bytes.len() - 21;
-        RawEntry {
-            mode: &bytes[..space],
-            name: bytes.get(space + 1..nul).unwrap_or_default(),
-            id: &bytes[nul + 1..],
-            bytes,
-        }
-    }
-
-    fn entries(&self) -> impl Iterator<Item = RawEntry<'_>> {
-        (0..self.len()).map(|i| self.entry(i))
-    }
-
-    /// The entries that may differ between `a` and `b`, as index ranges.
-    /// The common leading and trailing bytes (found by `memcmp`) hold the
-    /// same entries on both sides and are skipped unread; only the middle
-    /// of `b` is split into entries, and `b`'s entry starts are filled in
-    /// from `a`'s.
-    fn differing(a: &RawTree, b: &RawTree) -> (Range<usize>, Range<usize>) {
-        let sa = a.starts();
-        let (xa, xb) = (&a.bytes[..sa[sa.len() - 1]], &b.bytes[..]);
-        let prefix = common_prefix(xa, xb);
-        // Entries ending inside the common prefix: the same on both sides
-        // (both are split into entries from the start, over equal bytes).
-        let first = sa[1..].partition_point(|&end| end <= prefix);
-        let room = xa.len().min(xb.len()) - sa[first];
-        let tail = xb.len() - common_suffix(xa, xb).min(room);
-        // Split `b` from there until an entry starts inside the common
-        // suffix where an entry of `a` starts, at the same distance from
-        // the end: from there on both sides split alike.
-        let mut sb = sa[..=first].to_vec();
-        let mut at = sa[first];
-        let end_a = loop {
-            if at >= tail
-                && let Ok(i) = sa.binary_search(&(at + xa.len() - xb.len()))
-            {
-                break i;
-            }
-            match entry_len(&xb[at..]) {
-                Some(len) => {
-                    at += len;
-                    sb.push(at);
-                }
-                // The end of `b` (or where it stops being a tree).
-                None => break sa.len() - 1,
-            }
-        };
-        let end_b = sb.len() - 1;
-        if end_a + 1 < sa.len() {
-            sb.extend(sa[end_a + 1..].iter().map(|&s| s + xb.len() - xa.len()));
-        }
-        if b.starts.get().is_none() {
-            let _ = b.starts.set(sb);
-        }
-        (first..end_a.max(first), first..end_b.max(first))
-    }
-}
-
-impl<'r> TreeCache<'r> {
-    pub fn new(repo: &'r Repository) -> Result<TreeCache<'r>, git2::Error> {
-        Ok(TreeCache {
-            odb: repo.odb()?,
-            current: HashMap::new(),
-            previous: HashMap::new(),
-        })
-    }
-
-    /// The next step of a walk: trees used neither in the step that ends
-    /// nor in the one before are dropped.
-    pub fn step(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
-    }
-
-    fn read(&mut self, id: Option<Oid>) -> Option<Rc<RawTree>> {
-        let id = id?;
-        if let Some(tree) = self.current.get(&id) {
-            return Some(Rc::clone(tree));
-        }
-        let tree = match self.previous.remove(&id) {
-            Some(tree) => tree,
-            None => {
-                let object = self.odb.read(id).ok()?;
-                if object.kind() != ObjectType::Tree {
-                    return None;
-                }
-                Rc::new(RawTree::new(object.data().to_vec()))
-            }
-        };
-        self.current.insert(id, Rc::clone(&tree));
-        Some(tree)
-    }
 }
 
 /// Additions and removals of one kind as changes; a removal and an
@@ -369,90 +224,6 @@ enum Side {
     Both(Oid),
 }
 
-/// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
-struct RawEntry<'t> {
-    mode: &'t [u8],
-    name: &'t [u8],
-    id: &'t [u8],
-    /// The whole entry: two entries with equal bytes are the same file.
-    bytes: &'t [u8],
-}
-
-impl RawEntry<'_> {
-    fn is_tree(&self) -> bool {
-        self.mode == b"40000"
-    }
-
-    /// A file (regular, executable or symbolic link), not a folder or a
-    /// submodule.
-    fn is_blob(&self) -> bool {
-        !self.is_tree() && self.mode != b"160000"
-    }
-
-    fn id(&self) -> Oid {
-        Oid::from_bytes(self.id).unwrap_or(Oid::ZERO_SHA1)
-    }
-
-    /// Git's entry order: by name bytes, a tree's name compared as if it
-    /// ended in `/`.
-    fn order(&self, other: &RawEntry<'_>) -> Ordering {
-        let key = |e: &RawEntry<'_>| {
-            let slash = e.is_tree().then_some(b'/');
-            e.name.iter().copied().chain(slash).collect::<Vec<u8>>()
-        };
-        match self.name.cmp(other.name) {
-            // Only a name that is a prefix of the other can order
-            // differently once a folder's `/` is counted.
-            Ordering::Equal if self.is_tree() == other.is_tree() => Ordering::Equal,
-            _ if self.name.starts_with(other.name) || other.name.starts_with(self.name) => {
-                key(self).cmp(&key(other))
-            }
-            order => order,
-        }
-    }
-}
-
-/// The length of the raw tree entry at the start of `bytes`
-/// (`<mode> <name>\0<20-byte id>`), if one is there.
-fn entry_len(bytes: &[u8]) -> Option<usize> {
-    let nul = memchr::memchr(0, bytes)?;
-    let len = nul + 1 + 20;
-    (memchr::memchr(b' ', &bytes[..nul]).is_some() && bytes.len() >= len).then_some(len)
-}
-
-/// How many leading bytes `a` and `b` share, compared a block at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 4096;
-    let n = a.len().min(b.len());
-    let mut at = 0;
-    while at + BLOCK <= n && a[at..at + BLOCK] == b[at..at + BLOCK] {
-        at += BLOCK;
-    }
-    at + a[at..n]
-        .iter()
-        .zip(&b[at..n])
-        .take_while(|(x, y)| x == y)
-        .count()
-}
-
-/// How many trailing bytes `a` and `b` share.
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 4096;
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
-    let mut at = n;
-    while at >= BLOCK && a[at - BLOCK..at] == b[at - BLOCK..at] {
-        at -= BLOCK;
-    }
-    n - at
-        + a[..at]
-            .iter()
-            .rev()
-            .zip(b[..at].iter().rev())
-            .take_while(|(x, y)| x == y)
-            .count()
-}
-
 /// Walk two versions of a folder, reporting files that differ; year folders
 /// (at depth 0) are descended into only when their ids differ.
 fn compare(
@@ -465,7 +236,10 @@ fn compare(
     let (ta, tb) = (trees.read(a), trees.read(b));
     let (ra, rb) = match (ta.as_deref(), tb.as_deref()) {
         (Some(x), Some(y)) => RawTree::differing(x, y),
-        (x, y) => (0..x.map_or(0, RawTree::len), 0..y.map_or(0, RawTree::len)),
+        (x, y) => (
+            0..x.map_or(0, RawTree::entry_count),
+            0..y.map_or(0, RawTree::entry_count),
+        ),
     };
     let mut xs = ra
         .filter_map(|i| ta.as_deref().map(|t| t.entry(i)))

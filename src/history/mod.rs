@@ -10,8 +10,10 @@ pub mod approvals;
 pub mod diff;
 pub mod trail;
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, Oid, Repository, Sort};
@@ -25,6 +27,7 @@ use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
 use crate::records::{self, RecordFile, parse_record};
 use crate::revision::Snapshot;
+use crate::tree_cache::TreeCache;
 use crate::workspace::Workspace;
 use crate::yaml;
 
@@ -147,9 +150,12 @@ pub fn range(
     let shallow = shallow_commits(repo);
     let mut out = Checked::default();
     let mut latest: Vec<PathBuf> = Vec::new();
-    let mut trees = diff::TreeCache::new(repo)?;
+    let trees = Rc::new(RefCell::new(TreeCache::new(repo)?));
+    // The last commit's snapshot: the next commit's parent, whose folder
+    // trees it has already read.
+    let mut previous: Option<(Oid, Snapshot<'_>)> = None;
     for id in walk {
-        trees.step();
+        trees.borrow_mut().step();
         let commit = repo.find_commit(id?)?;
         let parent_tree = match commit.parent(0) {
             Ok(p) => Some(p.tree()?),
@@ -161,9 +167,17 @@ pub fn range(
             Err(_) => None,
         };
         let tree = commit.tree()?;
-        let old = Snapshot::new(repo, parent_tree.as_ref(), prefix);
-        let new = Snapshot::new(repo, Some(&tree), prefix);
-        let changes = diff::changed_records(&mut trees, old.root_id(), new.root_id(), &Kind::ALL);
+        let old = match previous.take() {
+            Some((id, snapshot)) if commit.parent_id(0).ok() == Some(id) => snapshot,
+            _ => Snapshot::new(repo, parent_tree.as_ref(), prefix).with_trees(&trees),
+        };
+        let new = Snapshot::new(repo, Some(&tree), prefix).with_trees(&trees);
+        let changes = diff::changed_records(
+            &mut trees.borrow_mut(),
+            old.root_id(),
+            new.root_id(),
+            &Kind::ALL,
+        );
         let policy = policy_changed(&old, &new);
         let base = Base::Commit {
             oid: commit.id(),
@@ -182,6 +196,7 @@ pub fn range(
         out.diagnostics.extend(diags);
         latest.extend(files);
         out.commits += 1;
+        previous = Some((commit.id(), new));
     }
     latest.sort();
     latest.dedup();

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::kind::Kind;
 use crate::revision::Snapshot;
+use crate::tree_cache::TreeCache;
 use crate::yaml;
 
 use super::{HistoryError, commit_time, diff};
@@ -109,7 +110,7 @@ pub fn touches<'r>(
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
-    let mut trees = diff::TreeCache::new(repo)?;
+    let mut trees = TreeCache::new(repo)?;
     let root = |tree: Option<&git2::Tree<'r>>| Snapshot::new(repo, tree, prefix).root_id();
     let version =
         |v: Option<diff::Version>| v.map(|v| (v.path.to_string_lossy().into_owned(), v.blob));
@@ -199,8 +200,8 @@ pub fn transitions(
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     // Each commit that changed records, with the record versions before
     // and after it.
-    let mut commits: Vec<(Commit<'_>, Vec<(String, Option<Oid>, Oid)>)> = Vec::new();
-    let mut trees = diff::TreeCache::new(repo)?;
+    let mut commits: Vec<(Commit<'_>, Vec<Versions>)> = Vec::new();
+    let mut trees = TreeCache::new(repo)?;
     for oid in walk {
         trees.step();
         let commit = repo.find_commit(oid?)?;
@@ -251,6 +252,10 @@ pub fn transitions(
     }
     Ok(out)
 }
+
+/// A record changed by a commit: its id and its blob before (none when
+/// created) and after.
+type Versions = (String, Option<Oid>, Oid);
 
 /// The `status` of a record file's text (read only as far as that key).
 fn status_of(bytes: &[u8]) -> Option<String> {
