@@ -36,16 +36,6 @@ measure() {
   printf '%s | %d' "$times" "$((mem / 1024))"
 }
 
-# check-jsonschema over every record file, one schema per kind, in batches
-# of 5,000 files per process (as a user would with find | xargs).
-jsonschema_all() {
-  local dir=$1 schemas=$2
-  for kind in incident:incidents problem:problems change:changes request:requests ci:cis; do
-    find "$dir/${kind#*:}" -name '*.yaml' -print0 |
-      xargs -0 -n 5000 check-jsonschema --schemafile "$schemas/${kind%%:*}.schema.json" >/dev/null
-  done
-}
-
 # One incident moved from new to in_progress, staged; `git reset` undoes it.
 stage_one_edit() {
   local dir=$1 file
@@ -63,13 +53,13 @@ for n in ${SIZES:-1000 10000 100000}; do
     "$corpus" "$dir" "$n" "$layout" --commits 54 >/dev/null
     git -C "$dir" gc -q
   fi
-  schemas=$work/schemas && "$bin" schema -o "$schemas" >/dev/null
+  schemas=$work/schemas && "$bin" schema -q -o "$schemas" >/dev/null 2>&1
   row() { echo "| $n | $1 | $(measure "${@:2}") |"; }
   row "floor: read + YAML events (saphyr-parser), parallel" "$floor" "$dir"
   row "floor: read + \`serde_yaml::Value\`, parallel" "$floor" "$dir" value
   row "\`gitsm validate\` (--all)" "$bin" -C "$dir" validate -q
   if [ "${JSONSCHEMA_RUNS:-1}" -gt 0 ] && command -v check-jsonschema >/dev/null; then
-    runs=${JSONSCHEMA_RUNS:-1} row "check-jsonschema, same files and schemas" jsonschema_all "$dir" "$schemas"
+    runs=${JSONSCHEMA_RUNS:-1} row "check-jsonschema, same files and schemas" bash bench/jsonschema.sh "$dir" "$schemas"
   fi
   stage_one_edit "$dir"
   row "\`gitsm validate --staged\` (one edit)" "$bin" -C "$dir" validate --staged -q
