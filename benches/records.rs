@@ -152,3 +152,15 @@ fn libgit2_diff_tree_to_tree_one_edit(bencher: Bencher, n: usize) {
         diff.deltas().len()
     });
 }
+
+/// The comparison alone, both trees already read (in a walk, one of them
+/// is: the parent's): the byte-skipping compare of the two versions.
+#[divan::bench(args = [1_000, 10_000, 100_000])]
+fn changed_records_one_edit_trees_cached(bencher: Bencher, n: usize) {
+    let t = two_trees(n);
+    let mut trees = gitsm::tree_cache::TreeCache::new(&t.repo).expect("odb");
+    bencher.bench_local(|| {
+        trees.step();
+        gitsm::history::diff::changed_records(&mut trees, Some(t.before), Some(t.after), &Kind::ALL)
+    });
+}

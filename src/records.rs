@@ -131,17 +131,6 @@ pub fn taken_ids(
 /// diagnostics for entries that cannot be records.
 pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
-    let diags = discover_each(ws, kinds, &mut |kind, rel| paths.push((kind, rel)));
-    (paths, diags)
-}
-
-/// [`discover`], handing each record file to `found` as it is met (kinds in
-/// the order given, files in name order).
-fn discover_each(
-    ws: &Workspace,
-    kinds: &[Kind],
-    found: &mut dyn FnMut(Kind, PathBuf),
-) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for &kind in kinds {
         let dir = ws.root.join(kind.folder());
@@ -216,10 +205,10 @@ fn discover_each(
             {
                 continue;
             }
-            found(kind, rel);
+            paths.push((kind, rel));
         }
     }
-    diags
+    (paths, diags)
 }
 
 /// Whether a folder name is a year (`2026`): the one level of sharding allowed.
@@ -227,36 +216,20 @@ pub fn is_year(name: &str) -> bool {
     name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Read, parse and check every record of `kinds` in parallel. Files are
-/// read as the folders are listed (one thread lists, the others read), and
-/// kept in the order [`discover`] gives.
+/// Read, parse and check every record of `kinds` in parallel.
 pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (mut diagnostics, mut results) = rayon::join(
-        move || {
-            let mut order = 0;
-            discover_each(ws, kinds, &mut |kind, rel| {
-                // The receiver lives until every path is sent.
-                let _ = tx.send((order, kind, rel));
-                order += 1;
-            })
-        },
-        || {
-            rx.into_iter()
-                .par_bridge()
-                .map(|(order, kind, rel)| (order, read_record(ws, kind, &rel)))
-                .collect::<Vec<_>>()
-        },
-    );
-    results.sort_unstable_by_key(|(order, _)| *order);
+    let (paths, mut diagnostics) = discover(ws, kinds);
+    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
+        .par_iter()
+        .map(|(kind, rel)| read_record(ws, *kind, rel))
+        .collect();
     let mut files = Vec::with_capacity(results.len());
-    let checked = results.len();
-    for (_, (file, diags)) in results {
+    for (file, diags) in results {
         files.extend(file);
         diagnostics.extend(diags);
     }
     Loaded {
-        checked,
+        checked: paths.len(),
         files,
         diagnostics,
     }
