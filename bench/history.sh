@@ -31,14 +31,6 @@ if [ ! -f "$dir/gitsm.yaml" ]; then
 fi
 first=$(cd "$dir" && git ls-files 'incidents/*INC-000001.yaml' | head -n1)
 
-measure() {
-  local times mem
-  times=$(median_ms "$@")
-  mem=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1)
-  ${cleanup:-true}
-  printf '%s | %d' "$times" "$((mem / 1024))"
-}
-
 echo "| records | commits | command | ms wall / cpu | peak MB |"
 echo "|---:|---:|---|---:|---:|"
 row() { echo "| $records | $commits | $1 | $(measure "${@:2}") |"; }

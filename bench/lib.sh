@@ -29,3 +29,13 @@ median_ms() {
   cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   printf '%s / %s' "$wall" "$cpu"
 }
+
+# "wall / cpu | peak MB": `median_ms` and the peak resident set of one
+# more run.
+measure() {
+  local times mem
+  times=$(median_ms "$@")
+  mem=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1)
+  ${cleanup:-true}
+  printf '%s | %d' "$times" "$((mem / 1024))"
+}

@@ -22,14 +22,6 @@ runs=${RUNS:-5}
 
 source bench/lib.sh
 
-# `median_ms` and the peak resident memory of one run in MB: "wall / cpu | MB".
-measure() {
-  local times mem
-  times=$(median_ms "$@")
-  mem=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1)
-  printf '%s | %d' "$times" "$((mem / 1024))"
-}
-
 commit() {
   GIT_AUTHOR_DATE=$2 GIT_COMMITTER_DATE=$2 git -C "$1" commit -q -m "$3"
 }

@@ -27,15 +27,6 @@ runs=${RUNS:-5}
 source bench/lib.sh
 export GITSM_NOW=2027-01-01T00:00:00+01:00
 
-# "wall / cpu | peak MB" of a command (peak: the resident set of one run).
-measure() {
-  local times mem
-  times=$(median_ms "$@")
-  mem=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1)
-  ${cleanup:-true}
-  printf '%s | %d' "$times" "$((mem / 1024))"
-}
-
 # One incident moved from new to in_progress, staged; `git reset` undoes it.
 stage_one_edit() {
   local dir=$1 file
