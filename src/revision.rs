@@ -184,9 +184,11 @@ impl<'r> Snapshot<'r> {
                 return Folder::default();
             };
             // Entries are sorted by name and year folders are all digits:
-            // they come first, so the scan stops at the first other name.
+            // they come after names like `.gitkeep` and before letters, so
+            // the scan stops at the first name after them.
             let years: Vec<String> = tree
                 .iter()
+                .skip_while(|e| e.name_bytes().first().is_some_and(|&b| b < b'0'))
                 .take_while(|e| e.name_bytes().first().is_some_and(u8::is_ascii_digit))
                 .filter(|e| e.kind() == Some(ObjectType::Tree))
                 .filter_map(|e| {
@@ -217,6 +219,7 @@ impl<'r> Snapshot<'r> {
             return Vec::new();
         };
         tree.entries()
+            .skip_while(|e| e.name.first().is_some_and(|&b| b < b'0'))
             .take_while(|e| e.name.first().is_some_and(u8::is_ascii_digit))
             .filter(|e| e.is_tree())
             .filter_map(|e| {
@@ -347,4 +350,48 @@ fn staged_records(staged: &Staged) -> Vec<(Kind, PathBuf)> {
 /// An id that can be a file name: no separators, no `..`, nothing hidden.
 fn is_plain_name(id: &str) -> bool {
     !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\', '\0']) && id.len() <= 200
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::{Path, PathBuf};
+    use std::rc::Rc;
+
+    use git2::Repository;
+
+    use super::*;
+
+    /// Year folders are found behind names that sort before digits, such
+    /// as the `.gitkeep` that `gitsm init` writes into every kind folder.
+    #[test]
+    fn locate_finds_year_folders_after_a_gitkeep() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let blob = |text: &str| repo.blob(text.as_bytes()).expect("blob");
+        let mut year = repo.treebuilder(None).expect("builder");
+        year.insert("INC-5.yaml", blob("id: INC-5\n"), 0o100_644)
+            .expect("insert");
+        let year = year.write().expect("tree");
+        let mut incidents = repo.treebuilder(None).expect("builder");
+        incidents
+            .insert(".gitkeep", blob(""), 0o100_644)
+            .expect("insert");
+        incidents
+            .insert("-notes", blob(""), 0o100_644)
+            .expect("insert");
+        incidents.insert("2024", year, 0o040_000).expect("insert");
+        let incidents = incidents.write().expect("tree");
+        let mut root = repo.treebuilder(None).expect("builder");
+        root.insert("incidents", incidents, 0o040_000)
+            .expect("insert");
+        let root = repo.find_tree(root.write().expect("tree")).expect("root");
+        let expected = vec![PathBuf::from("incidents/2024/INC-5.yaml")];
+        let plain = Snapshot::new(&repo, Some(&root), Path::new(""));
+        assert_eq!(plain.locate(Kind::Incident, "INC-5"), expected);
+        let trees = Rc::new(RefCell::new(TreeCache::new(&repo).expect("odb")));
+        let cached = Snapshot::new(&repo, Some(&root), Path::new("")).with_trees(&trees);
+        assert_eq!(cached.locate(Kind::Incident, "INC-5"), expected);
+        assert!(cached.id_of(&expected[0]).is_some());
+    }
 }

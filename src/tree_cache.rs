@@ -160,12 +160,15 @@ impl<'r> TreeCache<'r> {
         let mut parts = path.iter().peekable();
         while let Some(part) = parts.next() {
             let name = part.to_str()?.as_bytes();
-            let (id, mode) = {
+            let (id, mode, folder) = {
                 let e = tree.find(name)?;
-                (e.id(), e.mode())
+                (e.id(), e.mode(), e.is_tree())
             };
             if parts.peek().is_none() {
                 return Some((id, mode));
+            }
+            if !folder {
+                return None;
             }
             tree = self.read(Some(id))?;
         }
@@ -203,7 +206,8 @@ pub struct RawEntry<'t> {
 
 impl RawEntry<'_> {
     pub fn is_tree(&self) -> bool {
-        self.mode == b"40000"
+        // Old tools wrote the zero-padded form (`git fsck`: zeroPaddedFilemode).
+        self.mode == b"40000" || self.mode == b"040000"
     }
 
     /// A file (regular, executable or symbolic link), not a folder or a

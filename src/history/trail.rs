@@ -129,11 +129,15 @@ pub fn touches<'r>(
         let mut before = None;
         let mut after = None;
         for old in olds {
+            let file = format!("{id}.yaml");
             let change = diff::changed_records(&mut trees, old, new, &[kind])
                 .into_iter()
-                .find(|c| c.stem() == id);
-            // The same as in one parent: not a change of this commit.
-            let Some(change) = change else {
+                .find(|c| c.path().file_name().is_some_and(|n| n == file.as_str()));
+            // The same as in one parent (or the same content, moved or with
+            // another file mode): not a change of this commit.
+            let Some(change) =
+                change.filter(|c| c.old.as_ref().map(|v| v.blob) != c.new.as_ref().map(|v| v.blob))
+            else {
                 continue 'commits;
             };
             before = before.or(Some(version(change.old)));
