@@ -293,6 +293,16 @@ impl<'r> Snapshot<'r> {
         if let Some(staged) = &self.index {
             return staged_records(staged);
         }
+        self.record_entries()
+            .into_iter()
+            .map(|(kind, path, _, _)| (kind, path))
+            .collect()
+    }
+
+    /// The record files of this revision's tree (kind folders and their
+    /// year folders, each folder walked once): kind, root-relative path,
+    /// blob id and file mode.
+    pub fn record_entries(&self) -> Vec<(Kind, PathBuf, Oid, i32)> {
         let mut out = Vec::new();
         for kind in Kind::ALL {
             let Some(tree) = self.folder(kind) else {
@@ -303,7 +313,7 @@ impl<'r> Snapshot<'r> {
                 let Ok(name) = e.name() else { continue };
                 match e.kind() {
                     Some(ObjectType::Blob) if name.ends_with(".yaml") => {
-                        out.push((kind, base.join(name)));
+                        out.push((kind, base.join(name), e.id(), e.filemode()));
                     }
                     Some(ObjectType::Tree) if records::is_year(name) => {
                         let Ok(sub) = self.repo.find_tree(e.id()) else {
@@ -314,7 +324,7 @@ impl<'r> Snapshot<'r> {
                                 && file.ends_with(".yaml")
                                 && f.kind() == Some(ObjectType::Blob)
                             {
-                                out.push((kind, base.join(name).join(file)));
+                                out.push((kind, base.join(name).join(file), f.id(), f.filemode()));
                             }
                         }
                     }

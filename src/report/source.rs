@@ -3,16 +3,15 @@
 //! walk of the history up to it. (The work tree is read by
 //! [`crate::records::load`].)
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 
 use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::git;
 use crate::history::HistoryError;
 use crate::history::trail;
-use crate::kind::Kind;
 use crate::records::{self, Loaded, MAX_FILE_BYTES, parse_record};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
@@ -52,7 +51,7 @@ pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Config, S
 /// are then read and parsed in parallel, each thread with its own handle
 /// on the repository (git2 objects cannot be shared between threads).
 pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
-    let entries = record_entries(snapshot);
+    let entries = snapshot.record_entries();
     let git_dir = snapshot.repo().path().to_path_buf();
     let results = git::par_map(
         &git_dir,
@@ -71,41 +70,6 @@ pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
         loaded.diagnostics.extend(diags);
     }
     loaded
-}
-
-/// The record files of a revision's kind folders (and their year
-/// folders): kind, root-relative path, blob id and file mode.
-fn record_entries(snapshot: &Snapshot<'_>) -> Vec<(Kind, PathBuf, Oid, i32)> {
-    let mut out = Vec::new();
-    for kind in Kind::ALL {
-        let Some(tree) = snapshot.folder(kind) else {
-            continue;
-        };
-        let base = Path::new(kind.folder());
-        for e in tree.iter() {
-            let Ok(name) = e.name() else { continue };
-            match e.kind() {
-                Some(ObjectType::Blob) if name.ends_with(".yaml") => {
-                    out.push((kind, base.join(name), e.id(), e.filemode()));
-                }
-                Some(ObjectType::Tree) if records::is_year(name) => {
-                    let Ok(sub) = snapshot.repo().find_tree(e.id()) else {
-                        continue;
-                    };
-                    for f in sub.iter() {
-                        if let Ok(file) = f.name()
-                            && file.ends_with(".yaml")
-                            && f.kind() == Some(ObjectType::Blob)
-                        {
-                            out.push((kind, base.join(name).join(file), f.id(), f.filemode()));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out
 }
 
 /// A record file's bytes, refused as [`Snapshot::read`] refuses them.
