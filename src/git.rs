@@ -13,24 +13,6 @@ pub fn open(dir: &Path) -> Option<Repository> {
     Repository::discover(dir).ok()
 }
 
-/// `f` over `items` in parallel, each thread with its own handle on the
-/// repository at `git_dir` (git2 objects cannot be shared between threads;
-/// `None` when it cannot be opened).
-pub fn par_map<I: Sync, T: Send>(
-    git_dir: &Path,
-    items: &[I],
-    f: impl Fn(Option<&Repository>, &I) -> T + Sync + Send,
-) -> Vec<T> {
-    use rayon::prelude::*;
-    items
-        .par_iter()
-        .map_init(
-            || Repository::open(git_dir).ok(),
-            |repo, item| f(repo.as_ref(), item),
-        )
-        .collect()
-}
-
 /// The commit `rev` names, or why there is none: an empty repository or
 /// an unknown name.
 pub fn commit_at<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, String> {

@@ -30,8 +30,9 @@ pub struct Snapshot<'r> {
     index: Option<Staged>,
     /// Each kind's folder and its year subfolders, read on first use.
     folders: [OnceCell<Folder<'r>>; Kind::ALL.len()],
-    /// Raw trees shared with the other snapshots of a history walk: when
-    /// set, files are looked up through it (see [`TreeCache`]).
+    /// Raw trees files are looked up through (see [`TreeCache`]): this
+    /// snapshot's own, or one shared by the snapshots of a history walk.
+    /// `None` only when the object database cannot be opened.
     trees: Option<Rc<RefCell<TreeCache<'r>>>>,
 }
 
@@ -45,8 +46,6 @@ struct Staged {
 struct Folder<'r> {
     tree: Option<Tree<'r>>,
     years: Vec<String>,
-    /// Each year folder's tree, read on first use (in step with `years`).
-    year_trees: Vec<OnceCell<Option<Tree<'r>>>>,
 }
 
 impl<'r> Snapshot<'r> {
@@ -68,12 +67,12 @@ impl<'r> Snapshot<'r> {
             root,
             index: None,
             folders: Default::default(),
-            trees: None,
+            trees: TreeCache::new(repo).ok().map(|t| Rc::new(RefCell::new(t))),
         }
     }
 
-    /// This snapshot, looking files up through `trees` (a history walk's
-    /// cache: each version of a large folder is then read once per walk).
+    /// This snapshot, looking files up through `trees`, a history walk's
+    /// cache: each version of a large folder is then read once per walk.
     pub fn with_trees(mut self, trees: &Rc<RefCell<TreeCache<'r>>>) -> Snapshot<'r> {
         self.trees = Some(Rc::clone(trees));
         self
@@ -104,43 +103,16 @@ impl<'r> Snapshot<'r> {
                 let e = staged.index.get_path(&path, 0)?;
                 i32::try_from(e.mode).ok().map(|mode| (e.id, mode))
             }
-            None if self.trees.is_some() => {
-                let trees = self.trees.as_ref()?;
-                trees.borrow_mut().entry_at(self.root_id(), rel)
-            }
-            None => {
-                // Record files through the folder trees this snapshot keeps:
-                // libgit2 caches no tree over 4 KB, and a lookup from the
-                // root would read a 100,000-file folder again for each file.
-                let parts: Option<Vec<&str>> = rel.iter().map(|p| p.to_str()).collect();
-                let tree = match parts.as_deref() {
-                    Some([folder, name]) => Kind::from_folder(folder)
-                        .and_then(|kind| self.folder(kind))
-                        .map(|t| (t, *name)),
-                    Some([folder, year, name]) => Kind::from_folder(folder)
-                        .and_then(|kind| self.year_folder(kind, year))
-                        .map(|t| (t, *name)),
-                    _ => None,
-                };
-                let e = match tree {
-                    Some((tree, name)) => tree.get_name(name)?,
-                    None => self.root.as_ref()?.get_path(rel).ok()?,
-                };
-                Some((e.id(), e.filemode()))
-            }
+            // libgit2 caches no tree over 4 KB: a lookup from the root would
+            // read a 100,000-file folder again for each file.
+            None => match &self.trees {
+                Some(trees) => trees.borrow_mut().entry_at(self.root_id(), rel),
+                None => {
+                    let e = self.root.as_ref()?.get_path(rel).ok()?;
+                    Some((e.id(), e.filemode()))
+                }
+            },
         }
-    }
-
-    /// The tree of a year folder of a kind's folder.
-    fn year_folder(&self, kind: Kind, year: &str) -> Option<&Tree<'r>> {
-        let folder = self.folder_info(kind);
-        let i = folder.years.iter().position(|y| y == year)?;
-        folder.year_trees[i]
-            .get_or_init(|| {
-                let entry = folder.tree.as_ref()?.get_name(year)?;
-                self.repo.find_tree(entry.id()).ok()
-            })
-            .as_ref()
     }
 
     pub fn repo(&self) -> &'r Repository {
@@ -186,7 +158,7 @@ impl<'r> Snapshot<'r> {
             // Entries are sorted by name and year folders are all digits:
             // they come after names like `.gitkeep` and before letters, so
             // the scan stops at the first name after them.
-            let years: Vec<String> = tree
+            let years = tree
                 .iter()
                 .skip_while(|e| e.name_bytes().first().is_some_and(|&b| b < b'0'))
                 .take_while(|e| e.name_bytes().first().is_some_and(u8::is_ascii_digit))
@@ -199,7 +171,6 @@ impl<'r> Snapshot<'r> {
                 })
                 .collect();
             Folder {
-                year_trees: years.iter().map(|_| OnceCell::new()).collect(),
                 tree: Some(tree),
                 years,
             }

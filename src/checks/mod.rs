@@ -17,9 +17,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::Value;
-
 use rayon::prelude::*;
+use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
@@ -96,10 +95,10 @@ pub fn history(
     out
 }
 
-/// Checks across the whole tree.
 /// One whole-tree check, adding its findings.
 type Check<'a> = &'a (dyn Fn(&mut Vec<Diagnostic>) + Sync);
 
+/// Checks across the whole tree.
 pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
     // Independent of each other: run side by side.
     let config = &ws.config;

@@ -114,6 +114,7 @@ pub fn touches<'r>(
     let root = |tree: Option<&git2::Tree<'r>>| Snapshot::new(repo, tree, prefix).root_id();
     let version =
         |v: Option<diff::Version>| v.map(|v| (v.path.to_string_lossy().into_owned(), v.blob));
+    let file = format!("{id}.yaml");
     let mut out = Vec::new();
     'commits: for oid in walk {
         trees.step();
@@ -129,7 +130,6 @@ pub fn touches<'r>(
         let mut before = None;
         let mut after = None;
         for old in olds {
-            let file = format!("{id}.yaml");
             let change = diff::changed_records(&mut trees, old, new, &[kind])
                 .into_iter()
                 .find(|c| c.path().file_name().is_some_and(|n| n == file.as_str()));
@@ -191,8 +191,7 @@ pub struct Transition {
 
 /// Status changes of every record, by id, oldest first: one walk of the
 /// first-parent history up to `tip`, one subtree-skipping diff per commit,
-/// then every record version read once (by blob id) and its status parsed,
-/// in parallel.
+/// then the status of every record version, each read once (by blob id).
 pub fn transitions(
     repo: &Repository,
     prefix: &Path,

@@ -6,13 +6,13 @@
 use std::path::Path;
 
 use git2::{Oid, Repository};
+use rayon::prelude::*;
 
 use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
-use crate::git;
 use crate::history::HistoryError;
 use crate::history::trail;
-use crate::records::{self, Loaded, MAX_FILE_BYTES, parse_record};
+use crate::records::{self, Loaded, MAX_FILE_BYTES, RecordFile, parse_record};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
 use crate::workspace::Workspace;
@@ -53,14 +53,16 @@ pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Config, S
 pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
     let entries = snapshot.record_entries();
     let git_dir = snapshot.repo().path().to_path_buf();
-    let results = git::par_map(
-        &git_dir,
-        &entries,
-        |repo, (kind, path, id, mode)| match read_blob(repo, path, *id, *mode) {
-            Ok(bytes) => parse_record(ws, *kind, path, &bytes),
-            Err(d) => (None, vec![*d]),
-        },
-    );
+    let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = entries
+        .par_iter()
+        .map_init(
+            || Repository::open(&git_dir).ok(),
+            |repo, (kind, path, id, mode)| match read_blob(repo.as_ref(), path, *id, *mode) {
+                Ok(bytes) => parse_record(ws, *kind, path, &bytes),
+                Err(d) => (None, vec![*d]),
+            },
+        )
+        .collect();
     let mut loaded = Loaded {
         checked: entries.len(),
         ..Loaded::default()
