@@ -4,7 +4,12 @@
 //!
 //! ```text
 //! cargo run --release --example cmdb_bench [CIS] [RELATIONS]
+//! cargo run --release --example cmdb_bench [CIS] [RELATIONS] --write DIR
 //! ```
+//!
+//! With `--write DIR` it writes the same CMDB as a managed repository
+//! (`DIR/gitsm.yaml`, `DIR/cis/ci-NNNNNN.yaml`) instead, for timing
+//! `gitsm impact` end to end.
 
 use std::time::{Duration, Instant};
 
@@ -87,8 +92,35 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Write `cis` as record files of a managed repository at `root`.
+fn write_repo(root: &std::path::Path, cis: &[Ci]) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    std::fs::create_dir_all(root.join("cis"))?;
+    std::fs::write(root.join("gitsm.yaml"), "ids:\n  layout: flat\n")?;
+    for ci in cis {
+        let mut text = format!(
+            "id: {}\nname: {}\nclass: {}\nstatus: {}\nowner: ops@example.com\n",
+            ci.id, ci.name, ci.class, ci.status
+        );
+        if !ci.relations.is_empty() {
+            text.push_str("relations:\n");
+            for (relation, targets) in &ci.relations {
+                let _ = writeln!(text, "  {relation}: [{}]", targets.join(", "));
+            }
+        }
+        std::fs::write(root.join("cis").join(format!("{}.yaml", ci.id)), text)?;
+    }
+    Ok(())
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let write_to = args.iter().position(|a| a == "--write").map(|i| {
+        let dir = args.get(i + 1).cloned().unwrap_or_default();
+        args.drain(i..(i + 2).min(args.len()));
+        dir
+    });
+    let mut args = args.into_iter();
     let n: usize = args
         .next()
         .and_then(|a| a.parse().ok())
@@ -97,6 +129,14 @@ fn main() {
     let relations: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let config = Config::default();
     let cis = build(n, relations);
+    if let Some(dir) = write_to {
+        if let Err(e) = write_repo(std::path::Path::new(&dir), &cis) {
+            eprintln!("cmdb_bench: cannot write {dir}: {e}");
+            std::process::exit(1);
+        }
+        println!("wrote {} CIs to {dir}", cis.len());
+        return;
+    }
     let runs = 7;
 
     let (t_build, graph) = time(runs, || CmdbGraph::new(&config.ci, &cis));

@@ -133,82 +133,75 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
     let mut paths = Vec::new();
     let mut diags = Vec::new();
     for &kind in kinds {
-        let dir = ws.root.join(kind.folder());
-        if !dir.is_dir() {
-            continue;
-        }
-        let walker = walkdir::WalkDir::new(&dir)
-            .min_depth(1)
-            .max_depth(2)
-            .sort_by_file_name();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let rel = e
-                        .path()
-                        .and_then(|p| p.strip_prefix(&ws.root).ok())
-                        .unwrap_or(Path::new(kind.folder()));
-                    diags.push(
-                        Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel),
-                    );
-                    continue;
-                }
-            };
-            let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(&ws.root)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            let ft = entry.file_type();
-            if ft.is_symlink() {
-                diags.push(
-                    Diagnostic::error(
-                        "symlink",
-                        "record files and year folders may not be symbolic links",
-                    )
-                    .in_file(&rel)
-                    .with_hint("replace the link with what it points to"),
-                );
-                continue;
-            }
-            if ft.is_dir() {
-                if !is_year(&name) {
-                    diags.push(
-                        Diagnostic::warning("unexpected-folder", "folders inside a kind's folder must be years (e.g. 2026); its files are not read")
-                            .in_file(&rel),
-                    );
-                }
-                continue;
-            }
-            let is_yaml = name.ends_with(".yaml");
-            if !is_yaml {
-                if name.ends_with(".yml") {
-                    diags.push(
-                        Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")
-                            .in_file(&rel)
-                            .with_hint("rename the file"),
-                    );
-                }
-                continue;
-            }
-            if entry.depth() == 2
-                && !entry
-                    .path()
-                    .parent()
-                    .and_then(Path::file_name)
-                    .is_some_and(|p| is_year(&p.to_string_lossy()))
-            {
-                continue;
-            }
-            paths.push((kind, rel));
+        let dir = Path::new(kind.folder());
+        if ws.root.join(dir).is_dir() {
+            discover_in(ws, kind, dir, true, &mut paths, &mut diags);
         }
     }
     (paths, diags)
+}
+
+/// The record files of one folder (`dir`, root-relative) in name order;
+/// with `years`, also those of its year folders, each where its name sorts.
+fn discover_in(
+    ws: &Workspace,
+    kind: Kind,
+    dir: &Path,
+    years: bool,
+    paths: &mut Vec<(Kind, PathBuf)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let unreadable = |rel: &Path, e: std::io::Error| {
+        Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)
+    };
+    let entries = match std::fs::read_dir(ws.abs(dir)) {
+        Ok(entries) => entries,
+        Err(e) => return diags.push(unreadable(dir, e)),
+    };
+    // Names and types from the directory listing (no `stat`), sorted by
+    // their bytes: a folder of 100,000 records is listed in milliseconds.
+    let mut listed = Vec::new();
+    for entry in entries {
+        match entry.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
+            Ok(named) => listed.push(named),
+            Err(e) => diags.push(unreadable(dir, e)),
+        }
+    }
+    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, ft) in listed {
+        let rel = dir.join(&name);
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        if ft.is_symlink() {
+            diags.push(
+                Diagnostic::error(
+                    "symlink",
+                    "record files and year folders may not be symbolic links",
+                )
+                .in_file(&rel)
+                .with_hint("replace the link with what it points to"),
+            );
+        } else if ft.is_dir() {
+            if !is_year(&name) {
+                diags.push(
+                    Diagnostic::warning("unexpected-folder", "folders inside a kind's folder must be years (e.g. 2026); its files are not read")
+                        .in_file(&rel),
+                );
+            } else if years {
+                discover_in(ws, kind, &rel, false, paths, diags);
+            }
+        } else if name.ends_with(".yaml") {
+            paths.push((kind, rel));
+        } else if name.ends_with(".yml") {
+            diags.push(
+                Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")
+                    .in_file(&rel)
+                    .with_hint("rename the file"),
+            );
+        }
+    }
 }
 
 /// Whether a folder name is a year (`2026`): the one level of sharding allowed.
@@ -241,28 +234,30 @@ pub fn read_record(
     kind: Kind,
     rel: &Path,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    // One open and one `fstat` on it: the size is checked before reading.
-    let bytes = std::fs::File::open(ws.abs(rel)).and_then(|mut file| {
-        let size = file.metadata()?.len();
-        if size > MAX_FILE_BYTES {
-            return Ok(Err(size));
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        std::io::Read::read_to_end(&mut file, &mut bytes)?;
-        Ok(Ok(bytes))
-    });
-    let bytes = match bytes {
-        Ok(Err(size)) => return (None, vec![too_large(rel, size)]),
-        Ok(Ok(bytes)) => Ok(bytes),
-        Err(e) => Err(e),
-    };
-    match bytes {
-        Ok(bytes) => parse_record(ws, kind, rel, &bytes),
-        Err(e) => (
-            None,
-            vec![Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)],
-        ),
+    // One open and reads into a buffer kept by the thread: no `stat` and no
+    // allocation per file. A file over the limit is found by reading one
+    // byte past it, and only then measured for the message.
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        let read = std::fs::File::open(ws.abs(rel)).and_then(|file| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_FILE_BYTES + 1), bytes)?;
+            Ok(file)
+        });
+        match read {
+            Ok(file) if bytes.len() as u64 > MAX_FILE_BYTES => {
+                let size = file.metadata().map_or(bytes.len() as u64, |m| m.len());
+                (None, vec![too_large(rel, size)])
+            }
+            Ok(_) => parse_record(ws, kind, rel, bytes),
+            Err(e) => (
+                None,
+                vec![Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)],
+            ),
+        }
+    })
 }
 
 /// The refusal of a file larger than a record may be.

@@ -31,12 +31,15 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
         );
         return;
     };
-    let json = record.to_json();
+    // The JSON form is built only when a check needs it (most states of
+    // most kinds require nothing).
+    let cell = std::cell::OnceCell::new();
+    let json = || cell.get_or_init(|| record.to_json());
     let missing: Vec<&str> = state
         .requires
         .iter()
         .map(String::as_str)
-        .filter(|f| !is_set(&json, f))
+        .filter(|f| !is_set(json(), f))
         .collect();
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
@@ -87,7 +90,7 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Problem(p) => {
-            if p.known_error && !(is_set(&json, "root_cause") && is_set(&json, "workaround")) {
+            if p.known_error && !(is_set(json(), "root_cause") && is_set(json(), "workaround")) {
                 out.push(at.error(
                     "known-error",
                     "/known_error",
@@ -95,7 +98,7 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
                 ));
             }
             if matches!(status, "resolved" | "closed")
-                && !(is_set(&json, "fix_change") || is_set(&json, "resolution.notes"))
+                && !(is_set(json(), "fix_change") || is_set(json(), "resolution.notes"))
             {
                 out.push(at.error(
                     "missing-for-state",

@@ -87,7 +87,7 @@ pub struct CmdbGraph<'a> {
     cis: Vec<&'a Ci>,
     /// Per CI: its class is a business service class.
     service: Vec<bool>,
-    index: HashMap<&'a str, usize>,
+    index: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     relations: Vec<RelationInfo>,
     /// Stored direction: source (the dependent CI) to target.
     forward: Adjacency,
@@ -102,8 +102,10 @@ impl<'a> CmdbGraph<'a> {
     /// The first CI with a given id wins (duplicates are reported by the
     /// identity checks); relations to unknown CIs are left out.
     pub fn new(policy: &CiPolicy, cis: impl IntoIterator<Item = &'a Ci>) -> CmdbGraph<'a> {
-        let mut nodes: Vec<&'a Ci> = Vec::new();
-        let mut index: HashMap<&'a str, usize> = HashMap::new();
+        let cis = cis.into_iter();
+        let mut nodes: Vec<&'a Ci> = Vec::with_capacity(cis.size_hint().0);
+        let mut index: HashMap<&'a str, usize, _> =
+            HashMap::with_capacity_and_hasher(nodes.capacity(), foldhash::fast::RandomState::default());
         for ci in cis {
             if !index.contains_key(ci.id.as_str()) {
                 index.insert(ci.id.as_str(), nodes.len());
