@@ -21,6 +21,7 @@ pub mod git;
 pub mod history;
 pub mod hooks;
 pub mod ids;
+pub mod index_file;
 pub mod kind;
 pub mod links;
 pub mod markup;

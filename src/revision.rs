@@ -8,9 +8,10 @@ use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use git2::{Index, ObjectType, Oid, Repository, Tree};
+use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::diagnostic::Diagnostic;
+use crate::index_file::IndexFile;
 use crate::kind::Kind;
 use crate::records::{self, MAX_FILE_BYTES, RecordFile};
 use crate::tree_cache::TreeCache;
@@ -38,8 +39,22 @@ pub struct Snapshot<'r> {
 
 /// The index and where the managed root lies in it.
 struct Staged {
-    index: Index,
-    prefix: PathBuf,
+    index: IndexFile,
+    /// The managed root's path from the top of the work tree, `/`-separated
+    /// (empty at the top).
+    prefix: String,
+}
+
+impl Staged {
+    /// The index path of a root-relative path.
+    fn path(&self, rel: &Path) -> String {
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if self.prefix.is_empty() {
+            rel
+        } else {
+            format!("{}/{rel}", self.prefix)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -83,14 +98,14 @@ impl<'r> Snapshot<'r> {
     /// search), so nothing is written and nothing is listed.
     pub fn staged(
         repo: &'r Repository,
-        index: Index,
+        index: IndexFile,
         head: Option<&Tree<'r>>,
         prefix: &Path,
     ) -> Snapshot<'r> {
         let mut snapshot = Snapshot::new(repo, head, prefix);
         snapshot.index = Some(Staged {
             index,
-            prefix: prefix.to_path_buf(),
+            prefix: prefix.to_string_lossy().replace('\\', "/"),
         });
         snapshot
     }
@@ -98,11 +113,7 @@ impl<'r> Snapshot<'r> {
     /// The object id and file mode at a root-relative path.
     fn entry(&self, rel: &Path) -> Option<(Oid, i32)> {
         match &self.index {
-            Some(staged) => {
-                let path = staged.prefix.join(rel);
-                let e = staged.index.get_path(&path, 0)?;
-                i32::try_from(e.mode).ok().map(|mode| (e.id, mode))
-            }
+            Some(staged) => staged.index.get(staged.path(rel).as_bytes()),
             // libgit2 caches no tree over 4 KB: a lookup from the root would
             // read a 100,000-file folder again for each file.
             None => match &self.trees {
@@ -179,6 +190,9 @@ impl<'r> Snapshot<'r> {
 
     /// The year folders of a kind's folder.
     fn years(&self, kind: Kind) -> Vec<String> {
+        if let Some(staged) = &self.index {
+            return staged_years(staged, kind);
+        }
         let Some(trees) = &self.trees else {
             return self.folder_info(kind).years.clone();
         };
@@ -309,23 +323,54 @@ impl<'r> Snapshot<'r> {
 
 /// Record files in the index: `<prefix>/<folder>/[<year>/]<name>.yaml`.
 fn staged_records(staged: &Staged) -> Vec<(Kind, PathBuf)> {
-    staged
-        .index
-        .iter()
-        .filter_map(|e| {
-            let path = PathBuf::from(String::from_utf8(e.path).ok()?);
-            let rel = path.strip_prefix(&staged.prefix).ok()?;
-            let mut parts = rel.iter().filter_map(|p| p.to_str());
-            let kind = Kind::from_folder(parts.next()?)?;
-            let rest: Vec<&str> = parts.collect();
-            let ok = match rest.as_slice() {
-                [name] => name.ends_with(".yaml"),
-                [year, name] => records::is_year(year) && name.ends_with(".yaml"),
-                _ => false,
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let folder = staged.path(Path::new(kind.folder()));
+        for i in staged.index.under(folder.as_bytes()) {
+            let Some((path, ..)) = staged.index.entry(i) else {
+                continue;
             };
-            ok.then(|| (kind, rel.to_path_buf()))
-        })
-        .collect()
+            let Ok(rest) = std::str::from_utf8(&path[folder.len() + 1..]) else {
+                continue;
+            };
+            let ok = match rest.split_once('/') {
+                None => rest.ends_with(".yaml"),
+                Some((year, name)) => {
+                    records::is_year(year) && !name.contains('/') && name.ends_with(".yaml")
+                }
+            };
+            if ok {
+                out.push((kind, Path::new(kind.folder()).join(rest)));
+            }
+        }
+    }
+    out
+}
+
+/// The year folders of a kind's folder in the index. Their names are
+/// digits: only the entries between `<folder>/0` and `<folder>/:` are
+/// looked at, a folder's whole run skipped at once.
+fn staged_years(staged: &Staged, kind: Kind) -> Vec<String> {
+    let folder = staged.path(Path::new(kind.folder()));
+    let index = &staged.index;
+    let digits = index.first_at_or_after(format!("{folder}/0").as_bytes())
+        ..index.first_at_or_after(format!("{folder}/:").as_bytes());
+    let mut years = Vec::new();
+    let mut i = digits.start;
+    while let Some((path, ..)) = index.entry(i).filter(|_| i < digits.end) {
+        let rest = &path[folder.len() + 1..];
+        let Some(slash) = memchr::memchr(b'/', rest) else {
+            i += 1;
+            continue;
+        };
+        if let Ok(name) = std::str::from_utf8(&rest[..slash])
+            && records::is_year(name)
+        {
+            years.push(name.to_owned());
+        }
+        i = index.run_end(digits.clone(), i, &path[..folder.len() + 1 + slash + 1]);
+    }
+    years
 }
 
 /// An id that can be a file name: no separators, no `..`, nothing hidden.

@@ -226,7 +226,7 @@ impl RawEntry<'_> {
 
     /// How this entry sorts against an entry named `name` (a folder when
     /// `folder`), in Git's order.
-    fn order_key(&self, name: &[u8], folder: bool) -> Ordering {
+    pub fn order_key(&self, name: &[u8], folder: bool) -> Ordering {
         let slash = |f: bool| f.then_some(b'/');
         let mine = self.name.iter().copied().chain(slash(self.is_tree()));
         mine.cmp(name.iter().copied().chain(slash(folder)))

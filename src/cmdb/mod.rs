@@ -104,8 +104,10 @@ impl<'a> CmdbGraph<'a> {
     pub fn new(policy: &CiPolicy, cis: impl IntoIterator<Item = &'a Ci>) -> CmdbGraph<'a> {
         let cis = cis.into_iter();
         let mut nodes: Vec<&'a Ci> = Vec::with_capacity(cis.size_hint().0);
-        let mut index: HashMap<&'a str, usize, _> =
-            HashMap::with_capacity_and_hasher(nodes.capacity(), foldhash::fast::RandomState::default());
+        let mut index: HashMap<&'a str, usize, _> = HashMap::with_capacity_and_hasher(
+            nodes.capacity(),
+            foldhash::fast::RandomState::default(),
+        );
         for ci in cis {
             if !index.contains_key(ci.id.as_str()) {
                 index.insert(ci.id.as_str(), nodes.len());

@@ -8,9 +8,12 @@
 //! its entries (libgit2's own tree diff walks every entry of both trees).
 
 use std::cmp::Ordering;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, DiffOptions, Index, Oid, Repository, Tree};
+use git2::Oid;
+
+use crate::index_file::IndexFile;
 
 use crate::kind::Kind;
 use crate::records::is_year;
@@ -74,36 +77,140 @@ pub fn changed_records(
         if a == b {
             continue;
         }
-        let mut removed = Vec::new();
-        let mut added = Vec::new();
-        let base = Path::new(kind.folder());
-        compare(trees, a, b, None, &mut |side, entry, dir| {
-            let Ok(name) = std::str::from_utf8(entry.name) else {
-                return;
-            };
-            if !is_record_name(name) {
-                return;
-            }
-            let v = Version {
-                path: dir.map_or_else(|| base.join(name), |d| base.join(d).join(name)),
-                blob: entry.id(),
-            };
-            match side {
-                Side::Old => removed.push(v),
-                Side::New => added.push(v),
-                Side::Both(old_id) => out.push(RecordChange {
-                    kind,
-                    old: Some(Version {
-                        path: v.path.clone(),
-                        blob: old_id,
-                    }),
-                    new: Some(v),
-                }),
-            }
-        });
-        out.extend(pair_moves(kind, removed, added));
+        out.extend(kind_changes(kind, |report| {
+            compare(trees, a, b, None, report)
+        }));
     }
     out.sort_by(|x, y| x.path().cmp(y.path()));
+    out
+}
+
+/// Record files that differ between HEAD's tree (`head`, the top of the
+/// repository) and the index, and whether the policy (`gitsm.yaml`,
+/// `schemas/`) differs. A folder whose cached tree id in the index is
+/// HEAD's is skipped unread; otherwise its entries are compared with HEAD's
+/// as two sorted lists, as [`changed_records`] compares two trees.
+pub fn staged_changes(
+    trees: &mut TreeCache<'_>,
+    head: Option<Oid>,
+    index: &IndexFile,
+    prefix: &Path,
+) -> (Vec<RecordChange>, bool) {
+    let at = |trees: &mut TreeCache<'_>, name: &str| {
+        let path = prefix.join(name).to_string_lossy().replace('\\', "/");
+        let head_id = trees.entry_at(head, Path::new(&path));
+        (path, head_id)
+    };
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let (folder, head_id) = at(trees, kind.folder());
+        let head_id = head_id
+            .filter(|&(_, mode)| mode == TREE_MODE)
+            .map(|(id, _)| id);
+        if head_id.is_some() && index.cached_tree(folder.as_bytes()) == head_id {
+            continue;
+        }
+        let range = index.under(folder.as_bytes());
+        if head_id.is_none() && range.is_empty() {
+            continue;
+        }
+        let offset = folder.len() + 1;
+        out.extend(kind_changes(kind, |report| {
+            compare_staged(trees, head_id, index, range, offset, None, report);
+        }));
+    }
+    out.sort_by(|x, y| x.path().cmp(y.path()));
+    let (config, head_config) = at(trees, crate::config::FILE_NAME);
+    let (schemas, head_schemas) = at(trees, "schemas");
+    let policy = index.get(config.as_bytes()) != head_config
+        || staged_folder_differs(trees, head_schemas, index, &schemas);
+    (out, policy)
+}
+
+/// Git's file mode for a folder.
+const TREE_MODE: i32 = 0o040_000;
+
+/// Whether the folder at `path` differs between HEAD (`head`: its id and
+/// mode there) and the index, files at any depth compared.
+fn staged_folder_differs(
+    trees: &mut TreeCache<'_>,
+    head: Option<(Oid, i32)>,
+    index: &IndexFile,
+    path: &str,
+) -> bool {
+    let head = head
+        .filter(|&(_, mode)| mode == TREE_MODE)
+        .map(|(id, _)| id);
+    if head.is_some() && index.cached_tree(path.as_bytes()) == head {
+        return false;
+    }
+    let mut in_head = Vec::new();
+    list_files(trees, head, Vec::new(), &mut in_head);
+    let offset = path.len() + 1;
+    let staged = index
+        .under(path.as_bytes())
+        .filter_map(|i| index.entry(i))
+        .map(|(p, id, mode)| (p[offset..].to_vec(), id, mode));
+    !staged.eq(in_head)
+}
+
+/// Every file below the tree `id` (path from it, blob id, mode), in Git's
+/// order, which is the index's.
+fn list_files(
+    trees: &mut TreeCache<'_>,
+    id: Option<Oid>,
+    dir: Vec<u8>,
+    out: &mut Vec<(Vec<u8>, Oid, i32)>,
+) {
+    let Some(tree) = trees.read(id) else {
+        return;
+    };
+    for e in tree.entries() {
+        let mut path = dir.clone();
+        if !path.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(e.name);
+        if e.is_tree() {
+            list_files(trees, Some(e.id()), path, out);
+        } else {
+            out.push((path, e.id(), e.mode()));
+        }
+    }
+}
+
+/// The changes of one kind's folder: `walk` reports every file that
+/// differs; additions and removals of one name pair up as moves.
+fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordChange> {
+    let mut out = Vec::new();
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    let base = Path::new(kind.folder());
+    walk(&mut |side, name, id, dir| {
+        let Ok(name) = std::str::from_utf8(name) else {
+            return;
+        };
+        if !is_record_name(name) {
+            return;
+        }
+        let v = Version {
+            path: dir.map_or_else(|| base.join(name), |d| base.join(d).join(name)),
+            blob: id,
+        };
+        match side {
+            Side::Old => removed.push(v),
+            Side::New => added.push(v),
+            Side::Both(old_id) => out.push(RecordChange {
+                kind,
+                old: Some(Version {
+                    path: v.path.clone(),
+                    blob: old_id,
+                }),
+                new: Some(v),
+            }),
+        }
+    });
+    out.extend(pair_moves(kind, removed, added));
     out
 }
 
@@ -130,91 +237,15 @@ fn pair_moves(kind: Kind, mut removed: Vec<Version>, added: Vec<Version>) -> Vec
     out
 }
 
-/// Record files that differ between HEAD's tree and the index, and whether
-/// the policy (`gitsm.yaml`, `schemas/`) differs. libgit2 compares the two
-/// over the managed folders only, without writing or listing anything else.
-pub fn staged_changes(
-    repo: &Repository,
-    head: Option<&Tree<'_>>,
-    index: &Index,
-    prefix: &Path,
-) -> Result<(Vec<RecordChange>, bool), git2::Error> {
-    let mut opts = DiffOptions::new();
-    opts.include_typechange(true);
-    let spec = |p: &str| prefix.join(p).to_string_lossy().replace('\\', "/");
-    for kind in Kind::ALL {
-        opts.pathspec(format!("{}/", spec(kind.folder())));
-    }
-    opts.pathspec(spec(crate::config::FILE_NAME));
-    opts.pathspec(format!("{}/", spec("schemas")));
-    let diff = repo.diff_tree_to_index(head, Some(index), Some(&mut opts))?;
-    // Per kind: files changed in place, removed, added (moves pair up).
-    let mut changed: Vec<RecordChange> = Vec::new();
-    let mut removed: Vec<(Kind, Version)> = Vec::new();
-    let mut added: Vec<(Kind, Version)> = Vec::new();
-    let mut policy = false;
-    let version = |file: git2::DiffFile<'_>| -> Option<(Kind, Version)> {
-        let rel = file.path()?.strip_prefix(prefix).ok()?.to_path_buf();
-        let mut parts = rel.iter().filter_map(|p| p.to_str());
-        let kind = Kind::from_folder(parts.next()?)?;
-        let rest: Vec<&str> = parts.collect();
-        let ok = match rest.as_slice() {
-            [name] => is_record_name(name),
-            [year, name] => is_year(year) && is_record_name(name),
-            _ => false,
-        };
-        ok.then_some((
-            kind,
-            Version {
-                path: rel,
-                blob: file.id(),
-            },
-        ))
-    };
-    for delta in diff.deltas() {
-        policy |= [delta.old_file(), delta.new_file()].iter().any(|f| {
-            f.path()
-                .and_then(|p| p.strip_prefix(prefix).ok())
-                .is_some_and(|p| {
-                    p == Path::new(crate::config::FILE_NAME) || p.starts_with("schemas")
-                })
-        });
-        let old = (delta.status() != Delta::Added)
-            .then(|| version(delta.old_file()))
-            .flatten();
-        let new = (delta.status() != Delta::Deleted)
-            .then(|| version(delta.new_file()))
-            .flatten();
-        match (old, new) {
-            (Some((kind, o)), Some((_, n))) if o.path == n.path => changed.push(RecordChange {
-                kind,
-                old: Some(o),
-                new: Some(n),
-            }),
-            (o, n) => {
-                removed.extend(o);
-                added.extend(n);
-            }
-        }
-    }
-    let mut out = changed;
-    for kind in Kind::ALL {
-        let of_kind = |list: &[(Kind, Version)]| -> Vec<Version> {
-            list.iter()
-                .filter(|(k, _)| *k == kind)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
-        out.extend(pair_moves(kind, of_kind(&removed), of_kind(&added)));
-    }
-    out.sort_by(|x, y| x.path().cmp(y.path()));
-    Ok((out, policy))
-}
-
 /// Files the record checks look at (a `.yml` file is reported, not skipped).
 fn is_record_name(name: &str) -> bool {
     !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
+
+/// Where a walk reports a file that differs: the side it is on, its name,
+/// its id, and the year folder it is in (`None`: directly in the kind's
+/// folder).
+type Report<'a> = dyn FnMut(Side, &[u8], Oid, Option<&str>) + 'a;
 
 /// Which revision an entry comes from; `Both` carries the old blob id of a
 /// file present in both with different content.
@@ -231,7 +262,7 @@ fn compare(
     a: Option<Oid>,
     b: Option<Oid>,
     dir: Option<&str>,
-    report: &mut dyn FnMut(Side, &RawEntry<'_>, Option<&str>),
+    report: &mut Report<'_>,
 ) {
     let (ta, tb) = (trees.read(a), trees.read(b));
     let (ra, rb) = match (ta.as_deref(), tb.as_deref()) {
@@ -267,7 +298,7 @@ fn compare(
         match (x, y) {
             (Some(x), Some(y)) => {
                 if x.is_blob() && y.is_blob() {
-                    report(Side::Both(x.id()), &y, dir);
+                    report(Side::Both(x.id()), y.name, y.id(), dir);
                 } else if let Some(name) = year_folder(&x, dir)
                     && year_folder(&y, dir).is_some()
                 {
@@ -291,10 +322,10 @@ fn one_side(
     side: Side,
     e: &RawEntry<'_>,
     dir: Option<&str>,
-    report: &mut dyn FnMut(Side, &RawEntry<'_>, Option<&str>),
+    report: &mut Report<'_>,
 ) {
     if e.is_blob() {
-        report(side, e, dir);
+        report(side, e.name, e.id(), dir);
         return;
     }
     let Some(name) = year_folder(e, dir) else {
@@ -306,6 +337,122 @@ fn one_side(
     };
     compare(trees, a, b, Some(name), report);
 }
+
+/// What the index holds in a folder: a file, or a subfolder and the run
+/// of entries inside it.
+enum Staged<'i> {
+    File(&'i [u8], Oid, i32),
+    Folder(&'i [u8], Range<usize>),
+}
+
+/// Walk HEAD's version of a folder (`head`) against the index entries in
+/// it (`range`; names start at byte `offset` of their paths), reporting
+/// files that differ as [`compare`] does for two trees; year folders (at
+/// depth 0) are descended into only when the index's cached id for them is
+/// not HEAD's.
+fn compare_staged(
+    trees: &mut TreeCache<'_>,
+    head: Option<Oid>,
+    index: &IndexFile,
+    range: Range<usize>,
+    offset: usize,
+    dir: Option<&str>,
+    report: &mut Report<'_>,
+) {
+    let tree = trees.read(head);
+    let mut xs = tree.iter().flat_map(|t| t.entries()).peekable();
+    let mut i = range.start;
+    let mut ys = std::iter::from_fn(|| staged_item(index, &range, &mut i, offset)).peekable();
+    loop {
+        let order = match (xs.peek(), ys.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(Staged::File(name, ..))) => x.order_key(name, false),
+            (Some(x), Some(Staged::Folder(name, _))) => x.order_key(name, true),
+        };
+        let x = if order.is_gt() { None } else { xs.next() };
+        let y = if order.is_lt() { None } else { ys.next() };
+        match (x, y) {
+            (Some(x), Some(Staged::File(name, id, mode))) => {
+                if x.is_blob() && mode != SUBMODULE_MODE && (x.id() != id || x.mode() != mode) {
+                    report(Side::Both(x.id()), name, id, dir);
+                }
+            }
+            (Some(x), Some(Staged::Folder(name, run))) => {
+                let Some(year) = year_folder(&x, dir) else {
+                    continue;
+                };
+                let path_len = offset + name.len();
+                let cached = index
+                    .entry(run.start)
+                    .and_then(|(path, ..)| index.cached_tree(&path[..path_len]));
+                if cached != Some(x.id()) {
+                    compare_staged(
+                        trees,
+                        Some(x.id()),
+                        index,
+                        run,
+                        path_len + 1,
+                        Some(year),
+                        report,
+                    );
+                }
+            }
+            (Some(x), None) => one_side(trees, Side::Old, &x, dir, report),
+            (None, Some(Staged::File(name, id, mode))) => {
+                if mode != SUBMODULE_MODE {
+                    report(Side::New, name, id, dir);
+                }
+            }
+            (None, Some(Staged::Folder(name, run))) => {
+                if dir.is_none()
+                    && let Some(year) = std::str::from_utf8(name).ok().filter(|n| is_year(n))
+                {
+                    compare_staged(
+                        trees,
+                        None,
+                        index,
+                        run,
+                        offset + name.len() + 1,
+                        Some(year),
+                        report,
+                    );
+                }
+            }
+            (None, None) => break,
+        }
+    }
+}
+
+/// The index's item at position `*i` of a folder's run of entries
+/// (`range`, names from byte `offset`), moving `*i` past it.
+fn staged_item<'i>(
+    index: &'i IndexFile,
+    range: &Range<usize>,
+    i: &mut usize,
+    offset: usize,
+) -> Option<Staged<'i>> {
+    if *i >= range.end {
+        return None;
+    }
+    let (path, id, mode) = index.entry(*i)?;
+    let rest = path.get(offset..)?;
+    match memchr::memchr(b'/', rest) {
+        None => {
+            *i += 1;
+            Some(Staged::File(rest, id, mode))
+        }
+        Some(slash) => {
+            let start = *i;
+            *i = index.run_end(range.clone(), start, &path[..offset + slash + 1]);
+            Some(Staged::Folder(&rest[..slash], start..*i))
+        }
+    }
+}
+
+/// Git's file mode for a submodule (a commit, not a file).
+const SUBMODULE_MODE: i32 = 0o160_000;
 
 /// The name of a year folder directly in a kind folder (`dir` is `None`).
 fn year_folder<'e>(e: &RawEntry<'e>, dir: Option<&str>) -> Option<&'e str> {
@@ -478,6 +625,163 @@ mod tests {
                 "round {round}"
             );
             before = after;
+        }
+    }
+
+    fn git(dir: &Path, args: &[&str]) {
+        crate::git::tests::git_cli(dir, args, None);
+    }
+
+    type Changes = BTreeSet<(String, Oid, bool)>;
+
+    /// The record files that differ between HEAD and the index, and whether
+    /// the policy differs: libgit2's diff of the two, and ours.
+    fn staged_both_ways(repo: &Repository, prefix: &str) -> (Changes, bool, Changes, bool) {
+        let head = repo.head().expect("head").peel_to_tree().expect("tree");
+        let diff = repo
+            .diff_tree_to_index(Some(&head), None, Some(&mut DiffOptions::new()))
+            .expect("diff");
+        let mut theirs = BTreeSet::new();
+        let mut their_policy = false;
+        for d in diff.deltas() {
+            for (file, is_new) in [(d.old_file(), false), (d.new_file(), true)] {
+                let Some(path) = file.path().map(|p| p.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                let Some(rel) = path.strip_prefix(prefix) else {
+                    continue;
+                };
+                their_policy |= rel == "gitsm.yaml" || rel.starts_with("schemas/");
+                let parts: Vec<&str> = rel.split('/').collect();
+                let record = match parts.as_slice() {
+                    [kind, name] => Kind::from_folder(kind).is_some() && is_record_name(name),
+                    [kind, year, name] => {
+                        Kind::from_folder(kind).is_some() && is_year(year) && is_record_name(name)
+                    }
+                    _ => false,
+                };
+                if record && !file.id().is_zero() {
+                    theirs.insert((rel.to_owned(), file.id(), is_new));
+                }
+            }
+        }
+        let index = IndexFile::open(repo).expect("index reads");
+        let mut trees = TreeCache::new(repo).expect("odb");
+        let prefix = Path::new(prefix.trim_end_matches('/'));
+        let (changes, our_policy) = staged_changes(&mut trees, Some(head.id()), &index, prefix);
+        let mut ours = BTreeSet::new();
+        for c in changes {
+            for (v, is_new) in [(c.old, false), (c.new, true)] {
+                if let Some(v) = v {
+                    ours.insert((v.path.to_string_lossy().replace('\\', "/"), v.blob, is_new));
+                }
+            }
+        }
+        (ours, our_policy, theirs, their_policy)
+    }
+
+    /// The index read directly and compared with HEAD (cached folder ids
+    /// skipping unchanged folders) finds exactly the record files and
+    /// policy changes libgit2's diff of HEAD against the index finds, for
+    /// indexes the real `git` wrote: versions 2 and 4, after `git add` (the
+    /// cache tree partly invalid) and after a commit (all valid), edits in
+    /// flat and year folders, additions, deletions, moves, a managed root
+    /// in a subfolder.
+    #[test]
+    fn staged_diff_agrees_with_libgit2_on_indexes_git_wrote() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        let repo = Repository::open(root).expect("open");
+        let prefix = "ops/itsm/";
+        let mut rng = Lcg(11);
+        let mut files = Files::new();
+        for i in 0..150 {
+            files.insert(
+                format!("{prefix}incidents/INC-{i:04}.yaml"),
+                format!("v0 {i}\n"),
+            );
+            files.insert(
+                format!("{prefix}problems/{}/PRB-{i:04}.yaml", 2020 + i % 4),
+                format!("p {i}\n"),
+            );
+        }
+        files.insert(format!("{prefix}gitsm.yaml"), "x\n".into());
+        files.insert(
+            format!("{prefix}schemas/incident.schema.json"),
+            "{}\n".into(),
+        );
+        files.insert(
+            format!("{prefix}incidents/misc/INC-9001.yaml"),
+            "no year\n".into(),
+        );
+        files.insert("README.md".into(), "outside\n".into());
+        let write = |files: &Files| {
+            for (path, text) in files {
+                let path = root.join(path);
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+                std::fs::write(path, text).expect("write");
+            }
+        };
+        write(&files);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "start"]);
+        for round in 0..16 {
+            let keys: Vec<String> = files.keys().cloned().collect();
+            for _ in 0..1 + rng.below(4) {
+                let key = &keys[rng.below(keys.len())];
+                match rng.below(6) {
+                    0 => {
+                        files.remove(key);
+                        let _ = std::fs::remove_file(root.join(key));
+                    }
+                    1 => {
+                        let name = key.rsplit('/').next().unwrap_or_default().to_owned();
+                        if key.starts_with(&format!("{prefix}problems/"))
+                            && let Some(text) = files.remove(key)
+                        {
+                            let _ = std::fs::remove_file(root.join(key));
+                            files.insert(
+                                format!("{prefix}problems/{}/{name}", 2019 + rng.below(6)),
+                                text,
+                            );
+                        }
+                    }
+                    2 => {
+                        files.insert(
+                            format!("{prefix}incidents/INC-{:04}a.yaml", rng.below(150)),
+                            format!("new {round}\n"),
+                        );
+                    }
+                    3 if round % 5 == 0 => {
+                        files.insert(
+                            format!("{prefix}schemas/incident.schema.json"),
+                            format!("{{}} {round}\n"),
+                        );
+                    }
+                    _ => {
+                        files.insert(key.clone(), format!("edit {round} {}\n", rng.below(1000)));
+                    }
+                }
+            }
+            write(&files);
+            git(root, &["add", "-A"]);
+            if round % 2 == 1 {
+                git(root, &["update-index", "--index-version", "4"]);
+            }
+            let (ours, our_policy, theirs, their_policy) = staged_both_ways(&repo, prefix);
+            assert!(
+                !theirs.is_empty() || round % 5 == 0,
+                "round {round} changed nothing"
+            );
+            assert_eq!(ours, theirs, "round {round}: staged records");
+            assert_eq!(our_policy, their_policy, "round {round}: policy");
+            git(root, &["commit", "-q", "-m", &format!("round {round}")]);
+            let (ours, our_policy, ..) = staged_both_ways(&repo, prefix);
+            assert!(
+                ours.is_empty() && !our_policy,
+                "round {round}: nothing staged after the commit"
+            );
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::approval;
 use crate::checks;
 use crate::config;
 use crate::diagnostic::Diagnostic;
+use crate::index_file::{IndexError, IndexFile};
 use crate::kind::Kind;
 use crate::records::{self, RecordFile, parse_record};
 use crate::revision::Snapshot;
@@ -46,6 +47,8 @@ pub enum HistoryError {
     Conflicts,
     #[error("{0}")]
     Git(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
 }
 
 impl HistoryError {
@@ -59,6 +62,7 @@ impl HistoryError {
                 Some("name a branch, tag or commit, e.g. `origin/main..HEAD`")
             }
             HistoryError::Conflicts => Some("resolve the conflicts and `git add` the files"),
+            HistoryError::Index(e) => e.hint(),
             _ => None,
         }
     }
@@ -80,28 +84,17 @@ pub struct Checked {
     pub commits: usize,
 }
 
-/// The index against HEAD, as the pre-commit hook sees them: libgit2
-/// compares the two over the managed folders, and staged files are read
-/// from the index by path.
+/// The index against HEAD, as the pre-commit hook sees them: the index
+/// file is read directly ([`IndexFile`]), folders whose cached tree id is
+/// HEAD's are skipped, the others compared entry by entry with HEAD's raw
+/// trees, and staged files are read from the index by path.
 pub fn staged(
     ws: &Workspace,
     repo: &Repository,
     prefix: &Path,
     now: DateTime<FixedOffset>,
 ) -> Result<Checked, HistoryError> {
-    let index = match std::env::var_os("GIT_INDEX_FILE") {
-        // Set by `git commit -a` and `git commit <paths>` for their hooks.
-        Some(file) => {
-            let file = PathBuf::from(file);
-            let file = if file.is_absolute() {
-                file
-            } else {
-                repo.workdir().unwrap_or(repo.path()).join(file)
-            };
-            git2::Index::open(&file)?
-        }
-        None => repo.index()?,
-    };
+    let index = IndexFile::open(repo)?;
     if index.has_conflicts() {
         return Err(HistoryError::Conflicts);
     }
@@ -110,9 +103,15 @@ pub fn staged(
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
         Err(e) => return Err(e.into()),
     };
-    let (changes, policy) = diff::staged_changes(repo, head.as_ref(), &index, prefix)?;
-    let old = Snapshot::new(repo, head.as_ref(), prefix);
-    let new = Snapshot::staged(repo, index, head.as_ref(), prefix);
+    let trees = Rc::new(RefCell::new(TreeCache::new(repo)?));
+    let (changes, policy) = diff::staged_changes(
+        &mut trees.borrow_mut(),
+        head.as_ref().map(git2::Tree::id),
+        &index,
+        prefix,
+    );
+    let old = Snapshot::new(repo, head.as_ref(), prefix).with_trees(&trees);
+    let new = Snapshot::staged(repo, index, head.as_ref(), prefix).with_trees(&trees);
     let author = std::env::var("GIT_AUTHOR_EMAIL")
         .ok()
         .or_else(|| repo.config().ok()?.get_string("user.email").ok())
