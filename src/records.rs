@@ -24,8 +24,9 @@ pub struct RecordFile {
     /// The `id:` field, when it is a string.
     pub id: Option<String>,
     pub id_pos: Pos,
-    /// The typed record, when the file passed its schema.
-    pub record: Option<Record>,
+    /// The typed record, when the file passed its schema. Boxed: a record
+    /// is large (several hundred bytes) and lists of files are moved whole.
+    pub record: Option<Box<Record>>,
     /// References to other records, with where each is written.
     pub refs: Vec<(Reference, Pos)>,
 }
@@ -44,7 +45,7 @@ impl Loaded {
     pub fn records(&self) -> impl Iterator<Item = (&RecordFile, &Record)> {
         self.files
             .iter()
-            .filter_map(|f| f.record.as_ref().map(|r| (f, r)))
+            .filter_map(|f| f.record.as_deref().map(|r| (f, r)))
     }
 
     pub fn find(&self, id: &str) -> Option<(&RecordFile, &Record)> {
@@ -344,7 +345,7 @@ pub fn parse_record(
     let mut diags = ws.schemas.validate(kind, &json, &node, rel);
     let record = if diags.is_empty() {
         match Record::from_json(kind, json) {
-            Ok(r) => Some(r),
+            Ok(r) => Some(Box::new(r)),
             Err(e) => {
                 diags.push(
                     Diagnostic::error(

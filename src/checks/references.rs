@@ -19,7 +19,7 @@ pub(super) fn check(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>)
     let mut index: HashMap<&str, Target<'_>> = HashMap::with_capacity(loaded.files.len());
     for f in &loaded.files {
         if let Some(id) = &f.id {
-            let class = match &f.record {
+            let class = match f.record.as_deref() {
                 Some(Record::Ci(ci)) => Some(ci.class.as_str()),
                 _ => None,
             };

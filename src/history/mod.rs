@@ -361,7 +361,7 @@ fn approvals_from_history(
     file: &RecordFile,
     input: &Input,
 ) -> Option<Diagnostic> {
-    let Some(crate::model::Record::Change(change)) = &file.record else {
+    let Some(crate::model::Record::Change(change)) = file.record.as_deref() else {
         return None;
     };
     if change.change_type == crate::model::ChangeType::Standard

@@ -53,7 +53,7 @@ impl<'a> SiteData<'a> {
         records.retain(|r| by_id.insert(r.id(), r).is_none());
         let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
         for f in &loaded.files {
-            let (Some(source), Some(record)) = (f.id.as_deref(), &f.record) else {
+            let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
                 continue;
             };
             if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {

@@ -164,7 +164,7 @@ fn read_change(
         return Ok(None);
     };
     let (file, diags) = snapshot.read_record(ws, Kind::Change, &path);
-    match file.and_then(|f| f.record) {
+    match file.and_then(|f| f.record).map(|r| *r) {
         Some(Record::Change(c)) => Ok(Some(c)),
         _ => Err(CliError::Failed(format!(
             "{} is not a valid change record: {}",
@@ -193,7 +193,7 @@ fn changes_for_release(
             if !bytes.windows(needle.len().max(1)).any(|w| w == needle) {
                 return None;
             }
-            match parse_record(ws, kind, &path, &bytes).0?.record? {
+            match *parse_record(ws, kind, &path, &bytes).0?.record? {
                 Record::Change(c) if c.release.iter().any(|r| r == name) => Some(c),
                 _ => None,
             }
