@@ -29,6 +29,9 @@ pub struct RecordFile {
     pub record: Option<Box<Record>>,
     /// References to other records, with where each is written.
     pub refs: Vec<(Reference, Pos)>,
+    /// The Git blob id of the bytes read: which version of the record in
+    /// history this is (a history walk need not read that version again).
+    pub blob: Option<git2::Oid>,
 }
 
 /// The records of a tree and what reading them found.
@@ -384,6 +387,7 @@ pub fn parse_record(
         id_pos,
         record,
         refs,
+        blob: git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok(),
     };
     (Some(file), diags)
 }

@@ -191,11 +191,14 @@ pub struct Transition {
 
 /// Status changes of every record, by id, oldest first: one walk of the
 /// first-parent history up to `tip`, one subtree-skipping diff per commit,
-/// then the status of every record version, each read once (by blob id).
+/// then the status of every record version, each read once (by blob id);
+/// the versions in `known` (blob id to status, e.g. the records already
+/// read from the work tree) are not read at all.
 pub fn transitions(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
+    known: &HashMap<Oid, String>,
 ) -> Result<HashMap<String, Vec<Transition>>, HistoryError> {
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
@@ -233,7 +236,10 @@ pub fn transitions(
     for &blob in versions.flat_map(|(_, old, new)| old.iter().chain([new])) {
         statuses
             .entry(blob)
-            .or_insert_with(|| status_of(repo.find_blob(blob).ok()?.content()));
+            .or_insert_with(|| match known.get(&blob) {
+                Some(status) => Some(status.clone()),
+                None => status_of(repo.find_blob(blob).ok()?.content()),
+            });
     }
     let mut out: HashMap<String, Vec<Transition>> = HashMap::new();
     for (commit, changes) in &commits {
@@ -380,6 +386,64 @@ fn field_changes(at: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>)
             a.get(key).unwrap_or(&Value::Null),
             b.get(key).unwrap_or(&Value::Null),
             out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::tests::git_cli as git;
+
+    /// Statuses given by blob id (the records already read from the work
+    /// tree) are used instead of reading those versions: the same
+    /// transitions as reading every version, and a planted status shows
+    /// that the given one is what counts.
+    #[test]
+    fn known_statuses_stand_in_for_reading_versions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"], None);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        let file = root.join("incidents/INC-1.yaml");
+        for status in ["new", "in_progress", "resolved"] {
+            std::fs::write(&file, format!("id: INC-1\nstatus: {status}\n")).expect("write");
+            git(root, &["add", "-A"], None);
+            git(root, &["commit", "-q", "-m", status], None);
+        }
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        let steps = |known: &HashMap<Oid, String>| -> Vec<(Option<String>, String)> {
+            transitions(&repo, Path::new(""), tip, known).expect("walk")["INC-1"]
+                .iter()
+                .map(|t| (t.from.clone(), t.to.clone()))
+                .collect()
+        };
+        let read_all = steps(&HashMap::new());
+        let expected = [
+            (None, "new"),
+            (Some("new"), "in_progress"),
+            (Some("in_progress"), "resolved"),
+        ]
+        .map(|(from, to)| (from.map(String::from), to.to_owned()));
+        assert_eq!(read_all, expected);
+        let tip_blob = Oid::from_str(&git(
+            root,
+            &["rev-parse", "HEAD:incidents/INC-1.yaml"],
+            None,
+        ))
+        .expect("oid");
+        let known = HashMap::from([(tip_blob, "resolved".to_owned())]);
+        assert_eq!(steps(&known), read_all);
+        // The blob id of a file read from the work tree is Git's.
+        std::fs::write(root.join("gitsm.yaml"), "{}\n").expect("write");
+        let ws = crate::workspace::Workspace::discover(root).expect("workspace");
+        let loaded = crate::records::load(&ws, &[crate::kind::Kind::Incident]);
+        assert_eq!(loaded.files.first().and_then(|f| f.blob), Some(tip_blob));
+        let planted = HashMap::from([(tip_blob, "closed".to_owned())]);
+        assert_eq!(
+            steps(&planted).last().map(|(_, to)| to.as_str()),
+            Some("closed")
         );
     }
 }

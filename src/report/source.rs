@@ -3,6 +3,7 @@
 //! walk of the history up to it. (The work tree is read by
 //! [`crate::records::load`].)
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use git2::{Oid, Repository};
@@ -100,11 +101,21 @@ fn read_blob(
 }
 
 /// Status transitions of every record, from one walk of the first-parent
-/// history up to `tip`.
-pub fn history(repo: &Repository, prefix: &Path, tip: Oid) -> Result<History, HistoryError> {
+/// history up to `tip`. The versions among `loaded` (by blob id: usually
+/// the tip's own, read already) are not read again.
+pub fn history(
+    repo: &Repository,
+    prefix: &Path,
+    tip: Oid,
+    loaded: &Loaded,
+) -> Result<History, HistoryError> {
+    let known: HashMap<Oid, String> = loaded
+        .records()
+        .filter_map(|(f, r)| Some((f.blob?, r.status().to_owned())))
+        .collect();
     Ok(History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),
-        transitions: trail::transitions(repo, prefix, tip)?,
+        transitions: trail::transitions(repo, prefix, tip, &known)?,
     })
 }

@@ -146,7 +146,7 @@ pub fn build(
     let loaded = records::load(ws, &Kind::ALL);
     progress.phase("reading history");
     let mut warnings = Vec::new();
-    let (history, tip) = history(ws, &mut warnings);
+    let (history, tip) = history(ws, &loaded, &mut warnings);
     let at = options
         .at
         .or(tip)
@@ -314,6 +314,7 @@ fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, Strin
 /// history cannot be read, a warning.
 fn history(
     ws: &Workspace,
+    loaded: &crate::records::Loaded,
     warnings: &mut Vec<String>,
 ) -> (Option<crate::report::History>, Option<Timestamp>) {
     let Some(repo) = git::open(&ws.root) else {
@@ -324,7 +325,7 @@ fn history(
     };
     let tip = crate::history::commit_time(&head);
     let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
-    match crate::report::source::history(&repo, &prefix, head.id()) {
+    match crate::report::source::history(&repo, &prefix, head.id(), loaded) {
         Ok(h) => (Some(h), Some(tip)),
         Err(e) => {
             warnings.push(format!("timelines without Git history: {e}"));

@@ -150,7 +150,7 @@ fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliErro
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
             Some(
-                source::history(repo, &prefix, head.id())
+                source::history(repo, &prefix, head.id(), &loaded)
                     .map_err(|e| CliError::io("reading history", e))?,
             )
         }
@@ -184,7 +184,7 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         schemas: ws.schemas,
     };
     let loaded = source::records_at(&ws, &snapshot);
-    let history = source::history(repo, &prefix, commit.id())
+    let history = source::history(repo, &prefix, commit.id(), &loaded)
         .map_err(|e| CliError::io("reading history", e))?;
     Ok(Source {
         ws,

@@ -169,7 +169,7 @@ fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Optio
     let repo = crate::git::open(&ws.root)?;
     let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
     let head = repo.head().ok()?.peel_to_commit().ok()?;
-    crate::report::source::history(&repo, &prefix, head.id()).ok()
+    crate::report::source::history(&repo, &prefix, head.id(), loaded).ok()
 }
 
 /// A ticket's clocks at `at`, from the record's own stamps and, where it
