@@ -74,7 +74,7 @@ pub struct BusinessCalendar {
 /// gives up (a calendar whose every working day is a holiday).
 const HORIZON_DAYS: i64 = 366 * 100;
 
-/// Days of instants examined at once while looking for a due time.
+/// Most days of instants examined at once while looking for a due time.
 const STEP_DAYS: i64 = 14;
 
 impl BusinessCalendar {
@@ -150,8 +150,12 @@ impl BusinessCalendar {
         }
         let mut left = amount;
         let mut cursor = from;
+        // Most targets are hours and are used up within days: the window
+        // starts small and doubles (each day's spans cost time-zone lookups).
+        let mut step = 2;
         while cursor - from < Duration::days(HORIZON_DAYS) {
-            let next = cursor + Duration::days(STEP_DAYS);
+            let next = cursor + Duration::days(step);
+            step = (step * 2).min(STEP_DAYS);
             for (s, e) in self.intervals(cursor, next) {
                 let len = e - s;
                 if left <= len {
