@@ -40,14 +40,14 @@ impl IndexError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            IndexError::Damaged { .. } => {
-                Some("rebuild it from HEAD with `git reset` (keeps the work tree) and stage again")
-            }
+            IndexError::Damaged { .. } => Some(
+                "if `git ls-files --stage` fails too, delete the index file and run `git reset` (the work tree is kept; stage the changes again)",
+            ),
             IndexError::Unsupported { what, .. } if what.starts_with("split") => Some(
-                "turn it off with `git update-index --no-split-index` (and `git config core.splitIndex false`)",
+                "turn it off with `git config core.splitIndex false` and `git update-index --no-split-index`",
             ),
             IndexError::Unsupported { what, .. } if what.starts_with("sparse") => {
-                Some("turn it off with `git sparse-checkout init --no-sparse-index`")
+                Some("turn it off with `git sparse-checkout reapply --no-sparse-index`")
             }
             _ => None,
         }
@@ -129,6 +129,7 @@ impl IndexFile {
         };
         let mut at = 12;
         let mut previous = 0..0;
+        let mut previous_stage = 0;
         for _ in 0..count {
             let fixed = body.get(at..at + FIXED).ok_or(truncated)?;
             let mode = be32(&fixed[24..]);
@@ -161,7 +162,16 @@ impl IndexFile {
                 // Padded with 1 to 8 NULs to a multiple of 8 bytes.
                 at + ((name_at + nul - at + 8) & !7)
             };
-            previous = start as usize..index.paths.len();
+            let path = start as usize..index.paths.len();
+            let stage = ((flags >> 12) & 3) as u8;
+            // Sorted by path, then stage, as Git requires (the lookups
+            // are binary searches).
+            let order = index.paths[path.clone()].cmp(&index.paths[previous.clone()]);
+            if start > 0 && (order.is_lt() || (order.is_eq() && stage <= previous_stage)) {
+                return Err(Problem::Damaged("its entries are out of order"));
+            }
+            previous = path;
+            previous_stage = stage;
             if mode & 0o170_000 == FOLDER_MODE {
                 return Err(Problem::Unsupported("sparse (it holds folder entries)"));
             }
@@ -172,7 +182,7 @@ impl IndexFile {
                     path: (start, len32(index.paths.len())?),
                     id: fixed[40..60].try_into().map_err(|_| truncated)?,
                     mode,
-                    stage: ((flags >> 12) & 3) as u8,
+                    stage,
                 });
             }
         }
@@ -187,6 +197,13 @@ impl IndexFile {
                     .ok_or(Problem::Damaged("its cache tree cannot be read"))?,
                 b"link" => return Err(Problem::Unsupported("split (core.splitIndex)")),
                 b"sdir" => return Err(Problem::Unsupported("sparse (index.sparse)")),
+                // Extensions named in capitals may be ignored; others are
+                // required to read the index right (Git refuses them too).
+                [first, ..] if !first.is_ascii_uppercase() => {
+                    return Err(Problem::Unsupported(
+                        "written with an extension gitsm does not know",
+                    ));
+                }
                 _ => {}
             }
             at += 8 + size;
@@ -305,52 +322,72 @@ fn varint(bytes: &[u8]) -> Option<(usize, usize)> {
 /// `<entry count> <subtree count>\n`, and its tree id unless the count is
 /// -1 (invalidated by a change inside).
 fn read_cache_tree(data: &[u8], out: &mut HashMap<Vec<u8>, Oid>) -> Option<()> {
-    let mut at = 0;
+    let mut reader = CacheTree {
+        data,
+        at: 0,
+        path: Vec::new(),
+        budget: MAX_CACHED_PATH_BYTES,
+        out,
+    };
     if !data.is_empty() {
-        cache_tree_folder(data, &mut at, &mut Vec::new(), 0, out)?;
+        reader.folder(0)?;
     }
-    (at == data.len()).then_some(())
+    (reader.at == data.len()).then_some(())
 }
 
-/// Deeper than any path Git accepts (4,096 bytes); bounds the recursion.
-const MAX_DEPTH: usize = 4096;
+/// Deeper than a path of 4,096 bytes can go; bounds the recursion.
+const MAX_DEPTH: usize = 2048;
+/// Folder paths longer than this are not remembered (only a lost shortcut).
+const MAX_PATH: usize = 4096;
+/// At most this many bytes of folder paths are remembered, so a crafted
+/// cache tree (deep folders, each with many siblings) cannot exhaust memory.
+const MAX_CACHED_PATH_BYTES: usize = 64 << 20;
 
-fn cache_tree_folder(
-    data: &[u8],
-    at: &mut usize,
-    path: &mut Vec<u8>,
-    depth: usize,
-    out: &mut HashMap<Vec<u8>, Oid>,
-) -> Option<()> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let mut field = |end: u8| {
-        let rest = data.get(*at..)?;
+struct CacheTree<'d, 'o> {
+    data: &'d [u8],
+    at: usize,
+    /// The path of the folder being read.
+    path: Vec<u8>,
+    /// Bytes of paths that may still be remembered.
+    budget: usize,
+    out: &'o mut HashMap<Vec<u8>, Oid>,
+}
+
+impl<'d> CacheTree<'d, '_> {
+    /// The bytes up to the next `end`, moving past it.
+    fn field(&mut self, end: u8) -> Option<&'d [u8]> {
+        let rest = self.data.get(self.at..)?;
         let len = memchr::memchr(end, rest)?;
-        *at += len + 1;
+        self.at += len + 1;
         Some(&rest[..len])
-    };
-    let name = field(0)?;
-    let entries: i64 = std::str::from_utf8(field(b' ')?).ok()?.parse().ok()?;
-    let subtrees: usize = std::str::from_utf8(field(b'\n')?).ok()?.parse().ok()?;
-    let parent = path.len();
-    if depth > 1 {
-        path.push(b'/');
     }
-    path.extend_from_slice(name);
-    if entries >= 0 {
-        out.insert(
-            path.clone(),
-            Oid::from_bytes(data.get(*at..*at + 20)?).ok()?,
-        );
-        *at += 20;
+
+    fn folder(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let name = self.field(0)?;
+        let entries: i64 = std::str::from_utf8(self.field(b' ')?).ok()?.parse().ok()?;
+        let subtrees: usize = std::str::from_utf8(self.field(b'\n')?).ok()?.parse().ok()?;
+        let parent = self.path.len();
+        if depth > 1 {
+            self.path.push(b'/');
+        }
+        self.path.extend_from_slice(name);
+        if entries >= 0 {
+            let id = Oid::from_bytes(self.data.get(self.at..self.at + 20)?).ok()?;
+            self.at += 20;
+            if self.path.len() <= MAX_PATH && self.path.len() <= self.budget {
+                self.budget -= self.path.len();
+                self.out.insert(self.path.clone(), id);
+            }
+        }
+        for _ in 0..subtrees {
+            self.folder(depth + 1)?;
+        }
+        self.path.truncate(parent);
+        Some(())
     }
-    for _ in 0..subtrees {
-        cache_tree_folder(data, at, path, depth + 1, out)?;
-    }
-    path.truncate(parent);
-    Some(())
 }
 
 #[cfg(test)]
@@ -502,5 +539,58 @@ mod tests {
         let e = IndexFile::open(&repo).expect_err("refused");
         assert!(e.to_string().contains("split"), "{e}");
         assert!(e.hint().is_some_and(|h| h.contains("--no-split-index")));
+    }
+
+    /// Bytes changed or cut anywhere give an error or a read, never a
+    /// panic (versions 2 and 4; the trailing checksum is not verified).
+    #[test]
+    fn damage_anywhere_never_panics() {
+        let (dir, repo) = repo();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        for version in ["2", "4"] {
+            git(
+                dir.path(),
+                &["update-index", "--index-version", version],
+                None,
+            );
+            let bytes = std::fs::read(repo.path().join("index")).expect("index");
+            for cut in 0..bytes.len() {
+                let _ = IndexFile::parse(&bytes[..cut]);
+            }
+            for _ in 0..3000 {
+                let mut damaged = bytes.clone();
+                for _ in 0..1 + next(3) {
+                    let at = next(damaged.len());
+                    damaged[at] = next(256) as u8;
+                }
+                let _ = IndexFile::parse(&damaged);
+            }
+        }
+    }
+
+    /// An extension not named in capitals is required to read the index
+    /// right: one gitsm does not know is refused, as Git refuses it.
+    #[test]
+    fn an_unknown_required_extension_is_refused() {
+        let (_dir, repo) = repo();
+        let bytes = std::fs::read(repo.path().join("index")).expect("index");
+        let (body, checksum) = bytes.split_at(bytes.len() - 20);
+        let mut with = body.to_vec();
+        with.extend_from_slice(b"abcd\0\0\0\0");
+        with.extend_from_slice(checksum);
+        assert!(matches!(
+            IndexFile::parse(&with),
+            Err(Problem::Unsupported(_))
+        ));
+        let mut optional = body.to_vec();
+        optional.extend_from_slice(b"ABCD\0\0\0\0");
+        optional.extend_from_slice(checksum);
+        assert!(IndexFile::parse(&optional).is_ok());
     }
 }

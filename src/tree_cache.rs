@@ -26,6 +26,9 @@ pub struct TreeCache<'r> {
     odb: Odb<'r>,
     current: HashMap<Oid, Rc<RawTree>>,
     previous: HashMap<Oid, Rc<RawTree>>,
+    /// The first object that could not be read at all (missing or
+    /// damaged): a walk that met one has not seen everything.
+    missing: Option<Oid>,
 }
 
 /// A tree object's bytes and where each entry starts.
@@ -145,6 +148,7 @@ impl<'r> TreeCache<'r> {
             odb: repo.odb()?,
             current: HashMap::new(),
             previous: HashMap::new(),
+            missing: None,
         })
     }
 
@@ -175,6 +179,14 @@ impl<'r> TreeCache<'r> {
         None
     }
 
+    /// The first tree that could not be read since this cache was made
+    /// (the object is missing or damaged).
+    pub fn missing(&self) -> Option<Oid> {
+        self.missing
+    }
+
+    /// The tree `id` (`None` when there is none, it is not a tree, or it
+    /// cannot be read; see [`TreeCache::missing`]).
     pub fn read(&mut self, id: Option<Oid>) -> Option<Rc<RawTree>> {
         let id = id?;
         if let Some(tree) = self.current.get(&id) {
@@ -183,7 +195,10 @@ impl<'r> TreeCache<'r> {
         let tree = match self.previous.remove(&id) {
             Some(tree) => tree,
             None => {
-                let object = self.odb.read(id).ok()?;
+                let Ok(object) = self.odb.read(id) else {
+                    self.missing.get_or_insert(id);
+                    return None;
+                };
                 if object.kind() != ObjectType::Tree {
                     return None;
                 }
@@ -217,11 +232,19 @@ impl RawEntry<'_> {
     }
 
     /// The file mode (`0o100644`, `0o40000`, ...; 0 when unreadable).
+    /// The file mode as Git reads it: a regular file is `0o100644` or
+    /// (owner may execute) `0o100755`, whatever permissions old tools wrote
+    /// (`100664`); 0 when unreadable.
     pub fn mode(&self) -> i32 {
-        std::str::from_utf8(self.mode)
+        let mode = std::str::from_utf8(self.mode)
             .ok()
             .and_then(|m| i32::from_str_radix(m, 8).ok())
-            .unwrap_or(0)
+            .unwrap_or(0);
+        match mode & 0o170_000 {
+            0o100_000 if mode & 0o100 != 0 => 0o100_755,
+            0o100_000 => 0o100_644,
+            kind => kind,
+        }
     }
 
     /// How this entry sorts against an entry named `name` (a folder when
@@ -344,5 +367,24 @@ mod tests {
         for missing in ["a/INC-8.yaml", "a1", "INC-1.yaml/x", "", "c"] {
             assert_eq!(trees.entry_at(root, Path::new(missing)), None, "{missing}");
         }
+    }
+
+    /// Modes are read as Git canonicalises them: `100664` (written by old
+    /// tools) is a plain file, any owner execute bit an executable one.
+    #[test]
+    fn modes_are_canonical() {
+        let entry = |mode: &str| {
+            let mut bytes = format!("{mode} f\0").into_bytes();
+            bytes.extend_from_slice(&[7; 20]);
+            RawTree::new(bytes).entry(0).mode()
+        };
+        assert_eq!(entry("100644"), 0o100_644);
+        assert_eq!(entry("100664"), 0o100_644);
+        assert_eq!(entry("100744"), 0o100_755);
+        assert_eq!(entry("100755"), 0o100_755);
+        assert_eq!(entry("120000"), 0o120_000);
+        assert_eq!(entry("40000"), 0o040_000);
+        assert_eq!(entry("160000"), 0o160_000);
+        assert_eq!(entry("junk"), 0);
     }
 }

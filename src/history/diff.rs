@@ -375,8 +375,17 @@ fn compare_staged(
         let y = if order.is_lt() { None } else { ys.next() };
         match (x, y) {
             (Some(x), Some(Staged::File(name, id, mode))) => {
-                if x.is_blob() && mode != SUBMODULE_MODE && (x.id() != id || x.mode() != mode) {
-                    report(Side::Both(x.id()), name, id, dir);
+                let staged_file = mode != SUBMODULE_MODE;
+                if x.is_blob() && staged_file {
+                    if x.id() != id || x.mode() != mode {
+                        report(Side::Both(x.id()), name, id, dir);
+                    }
+                } else {
+                    // A submodule replaced by a file, or the other way.
+                    one_side(trees, Side::Old, &x, dir, report);
+                    if staged_file {
+                        report(Side::New, name, id, dir);
+                    }
                 }
             }
             (Some(x), Some(Staged::Folder(name, run))) => {
@@ -783,5 +792,92 @@ mod tests {
                 "round {round}: nothing staged after the commit"
             );
         }
+    }
+
+    /// `git` in `dir`, with its output.
+    fn git_out(dir: &Path, args: &[&str], input: Option<&str>) -> String {
+        crate::git::tests::git_cli(dir, args, input)
+    }
+
+    /// Record changes staged in `root`'s index against HEAD: `(path, is_new)`.
+    fn staged_paths(repo: &Repository) -> (BTreeSet<(String, bool)>, Option<Oid>) {
+        let head = repo.head().expect("head").peel_to_tree().expect("tree");
+        let index = IndexFile::open(repo).expect("index");
+        let mut trees = TreeCache::new(repo).expect("odb");
+        let (changes, _) = staged_changes(&mut trees, Some(head.id()), &index, Path::new(""));
+        let mut out = BTreeSet::new();
+        for c in changes {
+            for (v, is_new) in [(c.old, false), (c.new, true)] {
+                if let Some(v) = v {
+                    out.insert((v.path.to_string_lossy().replace('\\', "/"), is_new));
+                }
+            }
+        }
+        (out, trees.missing())
+    }
+
+    /// A submodule (a commit, not a file) where a record was, or a record
+    /// where a submodule was: the file side is reported, the other not.
+    #[test]
+    fn a_submodule_swapped_with_a_record_reports_the_file_side() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        std::fs::write(root.join("incidents/INC-1.yaml"), "id: INC-1\n").expect("write");
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "one"]);
+        let repo = Repository::open(root).expect("open");
+        let commit = git_out(root, &["rev-parse", "HEAD"], None);
+        let path = "incidents/INC-1.yaml";
+        let gitlink = format!("160000,{commit},{path}");
+        git(root, &["update-index", "--cacheinfo", &gitlink]);
+        let (changes, _) = staged_paths(&repo);
+        assert_eq!(changes, BTreeSet::from([(path.to_owned(), false)]));
+        git(root, &["commit", "-q", "-m", "submodule"]);
+        git(
+            root,
+            &[
+                "update-index",
+                "--add",
+                "--cacheinfo",
+                &format!(
+                    "100644,{},{path}",
+                    git_out(root, &["rev-parse", "HEAD~1:incidents/INC-1.yaml"], None)
+                ),
+            ],
+        );
+        let (changes, _) = staged_paths(&repo);
+        assert_eq!(changes, BTreeSet::from([(path.to_owned(), true)]));
+    }
+
+    /// A HEAD folder whose tree object is missing is not taken for an
+    /// empty folder: the cache names it, and the hook refuses to go on.
+    #[test]
+    fn a_missing_head_tree_is_noticed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        let blob = git_out(root, &["hash-object", "-w", "--stdin"], Some("id: INC-1\n"));
+        let absent = "1234567890123456789012345678901234567890";
+        let tree = git_out(
+            root,
+            &["mktree", "--missing"],
+            Some(&format!("040000 tree {absent}\tincidents\n")),
+        );
+        let commit = git_out(root, &["commit-tree", &tree, "-m", "damaged"], None);
+        git(root, &["update-ref", "HEAD", &commit]);
+        git(
+            root,
+            &[
+                "update-index",
+                "--add",
+                "--cacheinfo",
+                &format!("100644,{blob},incidents/INC-2.yaml"),
+            ],
+        );
+        let repo = Repository::open(root).expect("open");
+        let (_, missing) = staged_paths(&repo);
+        assert_eq!(missing, Some(Oid::from_str(absent).expect("oid")));
     }
 }

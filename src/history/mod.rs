@@ -110,6 +110,7 @@ pub fn staged(
         &index,
         prefix,
     );
+    missing_tree(&trees.borrow())?;
     let old = Snapshot::new(repo, head.as_ref(), prefix).with_trees(&trees);
     let new = Snapshot::staged(repo, index, head.as_ref(), prefix).with_trees(&trees);
     let author = std::env::var("GIT_AUTHOR_EMAIL")
@@ -127,6 +128,17 @@ pub fn staged(
         files,
         commits: 0,
     })
+}
+
+/// Refuse to go on from a comparison that met a tree it could not read: it
+/// would take a missing folder for a deleted one.
+fn missing_tree(trees: &TreeCache<'_>) -> Result<(), HistoryError> {
+    match trees.missing() {
+        Some(id) => Err(HistoryError::Git(format!(
+            "cannot read tree {id}: the object is missing or damaged (`git fsck` tells more)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Every first-parent commit of `spec` against its first parent. `spec` is
@@ -177,6 +189,7 @@ pub fn range(
             new.root_id(),
             &Kind::ALL,
         );
+        missing_tree(&trees.borrow())?;
         let policy = policy_changed(&old, &new);
         let base = Base::Commit {
             oid: commit.id(),
