@@ -241,8 +241,11 @@ pub fn transitions(
                 None => status_of(repo.find_blob(blob).ok()?.content()),
             });
     }
-    let mut out: HashMap<String, Vec<Transition>> = HashMap::new();
+    let changed: usize = commits.iter().map(|(_, changes)| changes.len()).sum();
+    let mut out: HashMap<String, Vec<Transition>> = HashMap::with_capacity(changed);
     for (commit, changes) in &commits {
+        // What every transition of this commit shares, worked out once.
+        let (at, id, by) = (commit_time(commit), commit.id().to_string(), author(commit));
         for (stem, old, new) in changes {
             let status = |blob: &Oid| statuses.get(blob).cloned().flatten();
             let (from, to) = (old.as_ref().and_then(status), status(new));
@@ -253,9 +256,9 @@ pub fn transitions(
             out.entry(stem.clone()).or_default().push(Transition {
                 from,
                 to,
-                at: commit_time(commit),
-                commit: commit.id().to_string(),
-                author: author(commit),
+                at,
+                commit: id.clone(),
+                author: by.clone(),
             });
         }
     }
