@@ -420,4 +420,40 @@ mod tests {
         assert_eq!(cached.locate(Kind::Incident, "INC-5"), expected);
         assert!(cached.id_of(&expected[0]).is_some());
     }
+
+    /// In the index, a record staged in a year folder HEAD does not have
+    /// yet (the first record of a new year) is found by id, in a managed
+    /// root inside a subfolder, and so are HEAD's.
+    #[test]
+    fn staged_records_are_located_in_new_year_folders() {
+        use crate::git::tests::git_cli as git;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"], None);
+        let write = |rel: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "id: x\n").expect("write");
+        };
+        write("itsm/incidents/2026/INC-1.yaml");
+        git(root, &["add", "-A"], None);
+        git(root, &["commit", "-q", "-m", "one"], None);
+        write("itsm/incidents/2027/INC-2.yaml");
+        git(root, &["add", "-A"], None);
+        let repo = Repository::open(root).expect("open");
+        let head = repo.head().expect("head").peel_to_tree().expect("tree");
+        let index = IndexFile::open(&repo).expect("index");
+        let staged = Snapshot::staged(&repo, index, Some(&head), Path::new("itsm"));
+        assert_eq!(
+            staged.locate(Kind::Incident, "INC-2"),
+            vec![PathBuf::from("incidents/2027/INC-2.yaml")]
+        );
+        assert_eq!(
+            staged.locate(Kind::Incident, "INC-1"),
+            vec![PathBuf::from("incidents/2026/INC-1.yaml")]
+        );
+        assert!(staged.locate(Kind::Incident, "INC-3").is_empty());
+        let head_only = Snapshot::new(&repo, Some(&head), Path::new("itsm"));
+        assert!(head_only.locate(Kind::Incident, "INC-2").is_empty());
+    }
 }
