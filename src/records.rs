@@ -29,8 +29,9 @@ pub struct RecordFile {
     pub record: Option<Box<Record>>,
     /// References to other records, with where each is written.
     pub refs: Vec<(Reference, Pos)>,
-    /// The Git blob id of the bytes read: which version of the record in
-    /// history this is (a history walk need not read that version again).
+    /// The Git blob id of the bytes read, when known (a work-tree file's is
+    /// hashed, a commit's is its tree entry's): which version of the record
+    /// in history this is, so a history walk need not read it again.
     pub blob: Option<git2::Oid>,
 }
 
@@ -155,12 +156,9 @@ fn discover_in(
     paths: &mut Vec<(Kind, PathBuf)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let unreadable = |rel: &Path, e: std::io::Error| {
-        Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)
-    };
     let entries = match std::fs::read_dir(ws.abs(dir)) {
         Ok(entries) => entries,
-        Err(e) => return diags.push(unreadable(dir, e)),
+        Err(e) => return diags.push(unreadable(dir, &e)),
     };
     // Names and types from the directory listing (no `stat`), sorted by
     // their bytes: a folder of 100,000 records is listed in milliseconds.
@@ -168,7 +166,7 @@ fn discover_in(
     for entry in entries {
         match entry.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
             Ok(named) => listed.push(named),
-            Err(e) => diags.push(unreadable(dir, e)),
+            Err(e) => diags.push(unreadable(dir, &e)),
         }
     }
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -255,13 +253,34 @@ pub fn read_record(
                 let size = file.metadata().map_or(bytes.len() as u64, |m| m.len());
                 (None, vec![too_large(rel, size)])
             }
-            Ok(_) => parse_record(ws, kind, rel, bytes),
-            Err(e) => (
-                None,
-                vec![Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)],
-            ),
+            Ok(_) => {
+                let blob = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok();
+                parse_version(ws, kind, rel, bytes, blob)
+            }
+            Err(e) => (None, vec![unreadable(rel, &e)]),
         }
     })
+}
+
+/// A file or folder that could not be read.
+fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)
+}
+
+/// [`parse_record`] for one version of a record file whose Git blob id is
+/// known (`RecordFile::blob`).
+pub fn parse_version(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    bytes: &[u8],
+    blob: Option<git2::Oid>,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let (mut file, diags) = parse_record(ws, kind, rel, bytes);
+    if let Some(file) = &mut file {
+        file.blob = blob;
+    }
+    (file, diags)
 }
 
 /// The refusal of a file larger than a record may be.
@@ -387,7 +406,7 @@ pub fn parse_record(
         id_pos,
         record,
         refs,
-        blob: git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok(),
+        blob: None,
     };
     (Some(file), diags)
 }

@@ -13,7 +13,7 @@ use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::history::HistoryError;
 use crate::history::trail;
-use crate::records::{self, Loaded, MAX_FILE_BYTES, RecordFile, parse_record};
+use crate::records::{self, Loaded, MAX_FILE_BYTES, RecordFile, parse_version};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
 use crate::workspace::Workspace;
@@ -59,7 +59,7 @@ pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
         .map_init(
             || Repository::open(&git_dir).ok(),
             |repo, (kind, path, id, mode)| match read_blob(repo.as_ref(), path, *id, *mode) {
-                Ok(bytes) => parse_record(ws, *kind, path, &bytes),
+                Ok(bytes) => parse_version(ws, *kind, path, &bytes, Some(*id)),
                 Err(d) => (None, vec![*d]),
             },
         )
