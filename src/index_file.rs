@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
+use crate::tree_cache::FOLDER_MODE;
+
 /// Why the index could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -76,8 +78,6 @@ struct Entry {
 
 /// Bytes of the fixed part of an entry: stat data, mode, id, flags.
 const FIXED: usize = 62;
-/// Git's file mode for a folder (entries of a sparse index).
-const FOLDER_MODE: u32 = 0o040_000;
 
 impl IndexFile {
     /// The repository's index: `$GIT_INDEX_FILE` when set (as `git commit
@@ -172,7 +172,7 @@ impl IndexFile {
             }
             previous = path;
             previous_stage = stage;
-            if mode & 0o170_000 == FOLDER_MODE {
+            if i32::try_from(mode & 0o170_000) == Ok(FOLDER_MODE) {
                 return Err(Problem::Unsupported("sparse (it holds folder entries)"));
             }
             // A path added with `git add -N` is not staged content: Git

@@ -17,6 +17,11 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Odb, Oid, Repository};
 
+/// Git's file mode for a folder (a tree; in a sparse index, a folder entry).
+pub const FOLDER_MODE: i32 = 0o040_000;
+/// Git's file mode for a submodule (a commit, not a file).
+pub const SUBMODULE_MODE: i32 = 0o160_000;
+
 /// Tree objects as raw bytes, for walks over many commits. A commit's trees
 /// are its child's parent trees, so a tree used in one step of a walk is
 /// kept for the next: each version of a folder is read (inflated) once, and

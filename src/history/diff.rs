@@ -14,10 +14,9 @@ use std::path::{Path, PathBuf};
 use git2::Oid;
 
 use crate::index_file::IndexFile;
-
 use crate::kind::Kind;
 use crate::records::is_year;
-use crate::tree_cache::{RawEntry, RawTree, TreeCache};
+use crate::tree_cache::{FOLDER_MODE, RawEntry, RawTree, SUBMODULE_MODE, TreeCache};
 
 /// One version of a record file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +104,7 @@ pub fn staged_changes(
     for kind in Kind::ALL {
         let (folder, head_id) = at(trees, kind.folder());
         let head_id = head_id
-            .filter(|&(_, mode)| mode == TREE_MODE)
+            .filter(|&(_, mode)| mode == FOLDER_MODE)
             .map(|(id, _)| id);
         if head_id.is_some() && index.cached_tree(folder.as_bytes()) == head_id {
             continue;
@@ -127,9 +126,6 @@ pub fn staged_changes(
     (out, policy)
 }
 
-/// Git's file mode for a folder.
-const TREE_MODE: i32 = 0o040_000;
-
 /// Whether the folder at `path` differs between HEAD (`head`: its id and
 /// mode there) and the index, files at any depth compared.
 fn staged_folder_differs(
@@ -139,7 +135,7 @@ fn staged_folder_differs(
     path: &str,
 ) -> bool {
     let head = head
-        .filter(|&(_, mode)| mode == TREE_MODE)
+        .filter(|&(_, mode)| mode == FOLDER_MODE)
         .map(|(id, _)| id);
     if head.is_some() && index.cached_tree(path.as_bytes()) == head {
         return false;
@@ -459,9 +455,6 @@ fn staged_item<'i>(
         }
     }
 }
-
-/// Git's file mode for a submodule (a commit, not a file).
-const SUBMODULE_MODE: i32 = 0o160_000;
 
 /// The name of a year folder directly in a kind folder (`dir` is `None`).
 fn year_folder<'e>(e: &RawEntry<'e>, dir: Option<&str>) -> Option<&'e str> {
