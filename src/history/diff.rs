@@ -97,15 +97,19 @@ pub fn staged_changes(
 ) -> (Vec<RecordChange>, bool) {
     let at = |trees: &mut TreeCache<'_>, name: &str| {
         let path = prefix.join(name).to_string_lossy().replace('\\', "/");
-        let head_id = trees.entry_at(head, Path::new(&path));
-        (path, head_id)
+        let head_entry = trees.entry_at(head, Path::new(&path));
+        (path, head_entry)
+    };
+    // HEAD's tree id of a folder, when that path is a folder there.
+    let folder_id = |entry: Option<(Oid, i32)>| {
+        entry
+            .filter(|&(_, mode)| mode == FOLDER_MODE)
+            .map(|(id, _)| id)
     };
     let mut out = Vec::new();
     for kind in Kind::ALL {
-        let (folder, head_id) = at(trees, kind.folder());
-        let head_id = head_id
-            .filter(|&(_, mode)| mode == FOLDER_MODE)
-            .map(|(id, _)| id);
+        let (folder, head_entry) = at(trees, kind.folder());
+        let head_id = folder_id(head_entry);
         if head_id.is_some() && index.cached_tree(folder.as_bytes()) == head_id {
             continue;
         }
@@ -122,21 +126,18 @@ pub fn staged_changes(
     let (config, head_config) = at(trees, crate::config::FILE_NAME);
     let (schemas, head_schemas) = at(trees, "schemas");
     let policy = index.get(config.as_bytes()) != head_config
-        || staged_folder_differs(trees, head_schemas, index, &schemas);
+        || staged_folder_differs(trees, folder_id(head_schemas), index, &schemas);
     (out, policy)
 }
 
-/// Whether the folder at `path` differs between HEAD (`head`: its id and
-/// mode there) and the index, files at any depth compared.
+/// Whether the folder at `path` differs between HEAD (`head`: its tree id
+/// there) and the index, files at any depth compared.
 fn staged_folder_differs(
     trees: &mut TreeCache<'_>,
-    head: Option<(Oid, i32)>,
+    head: Option<Oid>,
     index: &IndexFile,
     path: &str,
 ) -> bool {
-    let head = head
-        .filter(|&(_, mode)| mode == FOLDER_MODE)
-        .map(|(id, _)| id);
     if head.is_some() && index.cached_tree(path.as_bytes()) == head {
         return false;
     }
