@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::calendar::BusinessCalendar;
 use crate::config::Config;
-use crate::history::trail::Transition;
+use crate::history::trail::Transitions;
 use crate::kind::Kind;
 use crate::model::{Change, ChangeOutcome, ChangeType, Incident, Priority, Problem, Record};
 use crate::sla::{ClockKind, End, Phase, Policy, SlaError, Source, Stamp, Target, Timeline};
@@ -135,7 +135,7 @@ struct Env<'a> {
     policy: &'a Policy<'a>,
     /// Service class of each service CI, for `symptom_policy`.
     classes: HashMap<&'a str, u8>,
-    transitions: Option<&'a HashMap<String, Vec<Transition>>>,
+    transitions: Option<&'a Transitions>,
     as_of: Instant,
 }
 

@@ -26,12 +26,12 @@ pub mod source;
 pub mod stamps;
 mod trends;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::history::trail::Transition;
+use crate::history::trail::Transitions;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::sla::{Policy, SlaError};
@@ -48,7 +48,7 @@ pub struct History {
     /// missing (records then seem created at the edge).
     pub shallow: bool,
     /// By record id, oldest first.
-    pub transitions: HashMap<String, Vec<Transition>>,
+    pub transitions: Transitions,
 }
 
 /// What a report is computed from.

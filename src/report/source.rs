@@ -3,7 +3,6 @@
 //! walk of the history up to it. (The work tree is read by
 //! [`crate::records::load`].)
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use git2::{Oid, Repository};
@@ -109,9 +108,9 @@ pub fn history(
     tip: Oid,
     loaded: &Loaded,
 ) -> Result<History, HistoryError> {
-    let known: HashMap<Oid, String> = loaded
+    let known: trail::KnownStatuses<'_> = loaded
         .records()
-        .filter_map(|(f, r)| Some((f.blob?, r.status().to_owned())))
+        .filter_map(|(f, r)| Some((f.blob?, r.status())))
         .collect();
     Ok(History {
         tip: tip.to_string(),

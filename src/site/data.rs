@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::cmdb::CmdbGraph;
 use crate::config::Config;
-use crate::history::trail::Transition;
+use crate::history::trail::Transitions;
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
 use crate::records::Loaded;
@@ -32,7 +32,7 @@ pub struct SiteData<'a> {
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
     pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>>,
     /// Status transitions from Git, by id (empty without history).
-    pub transitions: &'a HashMap<String, Vec<Transition>>,
+    pub transitions: &'a Transitions,
     /// SLA clocks of incidents and requests read at `at`, by id.
     pub clocks: HashMap<&'a str, TicketClocks>,
     pub graph: CmdbGraph<'a>,
@@ -44,7 +44,7 @@ impl<'a> SiteData<'a> {
     pub fn new(
         config: &'a Config,
         loaded: &'a Loaded,
-        transitions: &'a HashMap<String, Vec<Transition>>,
+        transitions: &'a Transitions,
         at: Timestamp,
     ) -> Result<SiteData<'a>, crate::sla::SlaError> {
         let mut records: Vec<&Record> = loaded.records().map(|(_, r)| r).collect();

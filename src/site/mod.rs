@@ -31,7 +31,6 @@ pub mod report;
 pub mod templates;
 mod timeline;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Duration;
@@ -151,7 +150,7 @@ pub fn build(
         .at
         .or(tip)
         .unwrap_or_else(|| latest_stamp(&loaded).unwrap_or_default());
-    let no_history = HashMap::new();
+    let no_history = crate::history::trail::Transitions::default();
     let transitions = history.as_ref().map_or(&no_history, |h| &h.transitions);
     let data = SiteData::new(&ws.config, &loaded, transitions, at)?;
     progress.phase("computing the report");
