@@ -7,12 +7,10 @@ use std::collections::HashMap;
 
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
-use crate::report::facts::utc;
-use crate::report::{
-    Breach, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top,
-};
+use crate::report::facts::{Detail, utc};
+use crate::report::{Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top};
 
-use super::{Context, TOP, breach, compliance, sort_breaches, stats};
+use super::{Context, TOP, breaches, compliance, stats};
 
 pub fn incidents(ctx: &Context<'_>) -> Incidents {
     let (since, until) = (ctx.period.since, ctx.period.until);
@@ -46,16 +44,10 @@ pub fn incidents(ctx: &Context<'_>) -> Incidents {
         .map(|&p| row(p.name(), Some(p)))
         .collect();
     sla.push(row("all", None));
-    let mut breaches: Vec<Breach> = ctx
-        .incidents()
-        .flat_map(|(t, f)| {
-            [&f.response, &f.resolution]
-                .into_iter()
-                .flatten()
-                .filter_map(move |v| breach(ctx, t, f.priority.name(), v))
-        })
-        .collect();
-    sort_breaches(&mut breaches);
+    let breaches = breaches(ctx, |t| match &t.detail {
+        Detail::Incident(f) => Some((f.priority.name(), [&f.response, &f.resolution])),
+        _ => None,
+    });
     let resolved_first: Vec<_> = ctx
         .incidents()
         .filter(|(t, f)| {

@@ -16,6 +16,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use chrono::Duration;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::kind::Kind;
@@ -293,12 +294,7 @@ pub fn compliance<'v>(
     c
 }
 
-pub(super) fn breach(
-    ctx: &Context<'_>,
-    t: &Ticket<'_>,
-    group: &str,
-    v: &Verdict,
-) -> Option<Breach> {
+fn breach(ctx: &Context<'_>, t: &Ticket<'_>, group: &str, v: &Verdict) -> Option<Breach> {
     let Outcome::Missed { due, stopped } = v.outcome else {
         return None;
     };
@@ -337,6 +333,27 @@ pub(super) fn breach(
     })
 }
 
-pub(super) fn sort_breaches(breaches: &mut [Breach]) {
-    breaches.sort_by(|a, b| (a.breached_at, &a.id, a.clock).cmp(&(b.breached_at, &b.id, b.clock)));
+/// The clocks of the tickets that ran out in the period, in the order they
+/// did: `clocks` picks a ticket's group (priority or catalogue item) and
+/// clocks. Made and sorted in parallel (a large backlog can have a breach
+/// for every ticket); the sort is stable, so the order stays the same from
+/// run to run even if two files hold one id.
+pub(super) fn breaches<'a>(
+    ctx: &Context<'a>,
+    clocks: impl Fn(&'a Ticket<'a>) -> Option<(&'a str, [&'a Option<Verdict>; 2])> + Sync,
+) -> Vec<Breach> {
+    let mut breaches: Vec<Breach> = ctx
+        .tickets
+        .par_iter()
+        .filter_map(|t| Some((t, clocks(t)?)))
+        .flat_map_iter(|(t, (group, verdicts))| {
+            verdicts
+                .into_iter()
+                .flatten()
+                .filter_map(move |v| breach(ctx, t, group, v))
+        })
+        .collect();
+    breaches
+        .par_sort_by(|a, b| (a.breached_at, &a.id, a.clock).cmp(&(b.breached_at, &b.id, b.clock)));
+    breaches
 }

@@ -1,9 +1,9 @@
 //! Service request KPIs per catalogue item: fulfilment within target.
 
 use crate::report::facts::{Detail, RequestFacts, Ticket};
-use crate::report::{Breach, ItemRow, Requests};
+use crate::report::{ItemRow, Requests};
 
-use super::{Context, breach, compliance, sort_breaches, stats};
+use super::{Context, breaches, compliance, stats};
 
 pub fn requests(ctx: &Context<'_>) -> Requests {
     let (since, until) = (ctx.period.since, ctx.period.until);
@@ -60,15 +60,9 @@ pub fn requests(ctx: &Context<'_>) -> Requests {
         }
     }
     by_item.push(row("all", None, &|_| true));
-    let mut breaches: Vec<Breach> = requests
-        .iter()
-        .flat_map(|(t, f)| {
-            [&f.response, &f.fulfilment]
-                .into_iter()
-                .flatten()
-                .filter_map(move |v| breach(ctx, t, &f.item, v))
-        })
-        .collect();
-    sort_breaches(&mut breaches);
+    let breaches = breaches(ctx, |t| match &t.detail {
+        Detail::Request(f) => Some((f.item.as_str(), [&f.response, &f.fulfilment])),
+        _ => None,
+    });
     Requests { by_item, breaches }
 }
