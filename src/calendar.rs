@@ -125,9 +125,9 @@ impl BusinessCalendar {
         if self.always {
             return to - from;
         }
-        self.intervals(from, to)
-            .iter()
-            .fold(Duration::zero(), |sum, (s, e)| sum + (*e - *s))
+        let mut sum = Duration::zero();
+        self.each_interval(from, to, |(s, e)| sum += e - s);
+        sum
     }
 
     /// The instant at which `amount` of working time, counted from `from`,
@@ -176,55 +176,58 @@ impl BusinessCalendar {
         if self.always {
             return vec![(from, to)];
         }
+        let mut out = Vec::new();
+        self.each_interval(from, to, |i| out.push(i));
+        // Day by day is in order but across a fall-back at midnight, where
+        // the end of one local day comes after the start of the next.
+        out.sort_unstable();
+        out
+    }
+
+    /// Each working interval inside `[from, to)` (not empty), clipped to
+    /// it: the instants whose local date is a working day and whose local
+    /// time lies in one of its spans. Exact across offset changes: within
+    /// a piece of constant offset `o`, local time is `t + o`, so a local
+    /// span `[a, b)` is the instants `[a - o, b - o)` of that piece.
+    fn each_interval(&self, from: DateTime<Utc>, to: DateTime<Utc>, mut f: impl FnMut(Interval)) {
         // Every instant of [from, to) has a local date in this range (the
-        // margin covers a fall-back across midnight).
+        // margin covers a fall-back across midnight), and every instant of
+        // those dates lies in the UTC days from `first - 1` to `last + 1`.
         let first = self.local_date(from).pred_opt().unwrap_or(NaiveDate::MIN);
         let last = self.local_date(to).succ_opt().unwrap_or(NaiveDate::MAX);
-        let mut out = Vec::new();
+        let midnight =
+            |d: Option<NaiveDate>, or: NaiveDate| utc(d.unwrap_or(or).and_time(NaiveTime::MIN));
+        let pieces = offset_pieces(
+            self.tz,
+            midnight(first.pred_opt(), first),
+            midnight(last.succ_opt().and_then(|d| d.succ_opt()), last),
+        );
         for date in first.iter_days().take_while(|d| *d <= last) {
-            for (s, e) in self.day_intervals(date) {
-                let (s, e) = (s.max(from), e.min(to));
-                if s < e {
-                    out.push((s, e));
+            let spans = &self.week[date.weekday().num_days_from_monday() as usize];
+            if spans.is_empty() || self.holidays.contains(&date) {
+                continue;
+            }
+            for &(a, b) in spans {
+                let start = date.and_time(a);
+                let end = if b == NaiveTime::MIN {
+                    date.succ_opt().unwrap_or(NaiveDate::MAX).and_time(b)
+                } else {
+                    date.and_time(b)
+                };
+                for &(p0, p1, offset) in &pieces {
+                    let shift = Duration::seconds(i64::from(offset));
+                    let s = utc(start - shift).max(p0).max(from);
+                    let e = utc(end - shift).min(p1).min(to);
+                    if s < e {
+                        f((s, e));
+                    }
                 }
             }
         }
-        out.sort();
-        out
     }
 
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
         at.with_timezone(&self.tz).date_naive()
-    }
-
-    /// The instants whose local date is `date` and whose local time lies in
-    /// one of the day's spans. Exact across offset changes: within a piece
-    /// of constant offset `o`, local time is `t + o`, so a local span
-    /// `[a, b)` is the instants `[a - o, b - o)` of that piece.
-    fn day_intervals(&self, date: NaiveDate) -> Vec<Interval> {
-        let spans = &self.week[date.weekday().num_days_from_monday() as usize];
-        if spans.is_empty() || self.holidays.contains(&date) {
-            return Vec::new();
-        }
-        let pieces = offset_pieces(self.tz, date);
-        let mut out = Vec::new();
-        for &(a, b) in spans {
-            let start = date.and_time(a);
-            let end = if b == NaiveTime::MIN {
-                date.succ_opt().unwrap_or(NaiveDate::MAX).and_time(b)
-            } else {
-                date.and_time(b)
-            };
-            for &(p0, p1, offset) in &pieces {
-                let shift = Duration::seconds(i64::from(offset));
-                let s = utc(start - shift).max(p0);
-                let e = utc(end - shift).min(p1);
-                if s < e {
-                    out.push((s, e));
-                }
-            }
-        }
-        out
     }
 }
 
@@ -243,19 +246,32 @@ fn offset_at(tz: Tz, at: DateTime<Utc>) -> i32 {
 }
 
 /// Pieces of constant UTC offset `(from, to, seconds east of UTC)` that
-/// cover every instant whose local date in `tz` is `date`: the UTC days
-/// `date - 1` to `date + 1`, split at each offset change. (Offset changes
-/// in the time-zone database are weeks apart, so two inside these three
-/// days are not looked for.)
-fn offset_pieces(tz: Tz, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>, i32)> {
-    let day = |d: Option<NaiveDate>| utc(d.unwrap_or(date).and_time(NaiveTime::MIN));
-    let from = day(date.pred_opt());
-    let to = day(date.succ_opt().and_then(|d| d.succ_opt()));
-    let mut out = Vec::new();
+/// cover `[from, to)`, split at each offset change. The range is looked at
+/// three days at a time, two time-zone lookups each: offset changes in the
+/// time-zone database are weeks apart, so two inside three days are not
+/// looked for.
+fn offset_pieces(
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, i32)> {
+    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>, i32)> = Vec::new();
+    let mut push = |s: DateTime<Utc>, e: DateTime<Utc>, offset: i32| match out.last_mut() {
+        Some(last) if last.2 == offset => last.1 = e,
+        _ => out.push((s, e, offset)),
+    };
     let mut start = from;
-    let mut offset = offset_at(tz, start);
-    let last = to - Duration::seconds(1);
-    while start < to && offset_at(tz, last) != offset {
+    while start < to {
+        let end = start
+            .checked_add_signed(Duration::days(3))
+            .map_or(to, |e| e.min(to));
+        let offset = offset_at(tz, start);
+        let last = end - Duration::seconds(1);
+        if offset_at(tz, last) == offset {
+            push(start, end, offset);
+            start = end;
+            continue;
+        }
         // First instant after `start` whose offset differs: offsets change
         // on whole seconds, so bisect to one second.
         let (mut lo, mut hi) = (start.timestamp(), last.timestamp());
@@ -268,11 +284,9 @@ fn offset_pieces(tz: Tz, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>, 
             }
         }
         let hi = instant(hi);
-        out.push((start, hi, offset));
+        push(start, hi, offset);
         start = hi;
-        offset = offset_at(tz, start);
     }
-    out.push((start, to, offset));
     out
 }
 
@@ -313,6 +327,63 @@ mod tests {
 
     fn office(tz: &str) -> BusinessCalendar {
         calendar(tz, "09:00-18:00", None, &[])
+    }
+
+    /// Whether the instant `at` is working time, found the slow way: its
+    /// local date and time, looked up in the week and the holidays.
+    fn works_at(cal: &BusinessCalendar, at: DateTime<Utc>) -> bool {
+        let local = at.with_timezone(&cal.tz);
+        let (date, time) = (local.date_naive(), local.time());
+        !cal.holidays.contains(&date)
+            && cal.week[date.weekday().num_days_from_monday() as usize]
+                .iter()
+                .any(|&(a, b)| a <= time && (b == NaiveTime::MIN || time < b))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Working time is the count of working minutes, minute by minute,
+        /// around all four daylight-saving changes of 2026 in Berlin and
+        /// New York, with a lunch break, night spans on Sundays (the day
+        /// clocks change) and a holiday.
+        #[test]
+        fn working_time_counts_working_minutes(
+            zone in 0..4usize,
+            start in 0i64..(14 * 24 * 60),
+            minutes in 0i64..(3 * 24 * 60),
+        ) {
+            // A week before each change: Berlin 03-29 and 10-25, New York
+            // 03-08 and 11-01.
+            let (tz, base) = [
+                ("Europe/Berlin", "2026-03-22T00:00:00Z"),
+                ("Europe/Berlin", "2026-10-18T00:00:00Z"),
+                ("America/New_York", "2026-03-01T00:00:00Z"),
+                ("America/New_York", "2026-10-25T00:00:00Z"),
+            ][zone];
+            let weekday = Some("08:00-12:00, 13:00-17:30".to_owned());
+            let cal = BusinessCalendar::new(&config::Calendar {
+                timezone: tz.into(),
+                hours: config::WeekHours {
+                    mon: weekday.clone(),
+                    tue: weekday.clone(),
+                    wed: weekday.clone(),
+                    thu: weekday.clone(),
+                    fri: weekday,
+                    sat: None,
+                    sun: Some("00:30-03:30, 23:00-24:00".to_owned()),
+                },
+                holidays: vec!["2026-03-25".parse().expect("date"), "2026-10-28".parse().expect("date")],
+            })
+            .expect("calendar");
+            let from = t(base) + Duration::minutes(start);
+            let to = from + Duration::minutes(minutes);
+            let counted = (0..minutes)
+                .filter(|m| works_at(&cal, from + Duration::minutes(*m)))
+                .count();
+            proptest::prop_assert_eq!(cal.working_time(from, to), Duration::minutes(counted as i64));
+            let listed: Duration = cal.intervals(from, to).iter().map(|(s, e)| *e - *s).sum();
+            proptest::prop_assert_eq!(listed, Duration::minutes(counted as i64));
+        }
     }
 
     #[test]
