@@ -122,6 +122,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             if unreadable == 1 { "is" } else { "are" }
         ));
     }
+    // Freeing every record and figure one by one takes a tenth of a
+    // second at 100,000 records, for memory the process hands back to the
+    // system as it exits right after.
+    drop(records);
+    std::mem::forget((report, src));
     Ok(ExitCode::SUCCESS)
 }
 
