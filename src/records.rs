@@ -211,12 +211,26 @@ pub fn is_year(name: &str) -> bool {
     name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// What records are read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Every single-file rule, for `validate`, `show` and the commands
+    /// that edit.
+    Check,
+    /// Figures (`report`, `sla`, `site`): a file still counts only when it
+    /// passes its schema, but the rules about what it says (state
+    /// requirements, timelines, ids) are left to `validate`; and each
+    /// file's Git blob id is hashed, for the history walk
+    /// ([`RecordFile::blob`]).
+    Figures,
+}
+
 /// Read, parse and check every record of `kinds` in parallel.
-pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
+pub fn load(ws: &Workspace, kinds: &[Kind], purpose: Purpose) -> Loaded {
     let (paths, mut diagnostics) = discover(ws, kinds);
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
         .par_iter()
-        .map(|(kind, rel)| read_record(ws, *kind, rel))
+        .map(|(kind, rel)| read(ws, *kind, rel, purpose))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for (file, diags) in results {
@@ -236,6 +250,15 @@ pub fn read_record(
     kind: Kind,
     rel: &Path,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    read(ws, kind, rel, Purpose::Check)
+}
+
+fn read(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    purpose: Purpose,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
     // One open and reads into a buffer kept by the thread: no `stat` and no
     // allocation per file. A file over the limit is found by reading one
     // byte past it, and only then measured for the message.
@@ -254,8 +277,10 @@ pub fn read_record(
                 (None, vec![too_large(rel, size)])
             }
             Ok(_) => {
-                let blob = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok();
-                parse_version(ws, kind, rel, bytes, blob)
+                let blob = (purpose == Purpose::Figures)
+                    .then(|| git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok())
+                    .flatten();
+                parse_version(ws, kind, rel, bytes, blob, purpose)
             }
             Err(e) => (None, vec![unreadable(rel, &e)]),
         }
@@ -267,16 +292,17 @@ fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)
 }
 
-/// [`parse_record`] for one version of a record file whose Git blob id is
-/// known (`RecordFile::blob`).
+/// [`parse_record`] for `purpose`, for one version of a record file whose
+/// Git blob id is known (`RecordFile::blob`).
 pub fn parse_version(
     ws: &Workspace,
     kind: Kind,
     rel: &Path,
     bytes: &[u8],
     blob: Option<git2::Oid>,
+    purpose: Purpose,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    let (mut file, diags) = parse_record(ws, kind, rel, bytes);
+    let (mut file, diags) = parse(ws, kind, rel, bytes, purpose);
     if let Some(file) = &mut file {
         file.blob = blob;
     }
@@ -298,6 +324,16 @@ pub fn parse_record(
     kind: Kind,
     rel: &Path,
     bytes: &[u8],
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    parse(ws, kind, rel, bytes, Purpose::Check)
+}
+
+fn parse(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    bytes: &[u8],
+    purpose: Purpose,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
@@ -388,7 +424,9 @@ pub fn parse_record(
     };
     let mut refs = Vec::new();
     if let Some(record) = &record {
-        diags.extend(checks::record(ws, record, &node, rel));
+        if purpose == Purpose::Check {
+            diags.extend(checks::record(ws, record, &node, rel));
+        }
         refs = record
             .references()
             .into_iter()
@@ -398,7 +436,9 @@ pub fn parse_record(
             })
             .collect();
     }
-    diags.extend(checks::identity(ws, kind, rel, id.as_deref(), id_pos));
+    if purpose == Purpose::Check {
+        diags.extend(checks::identity(ws, kind, rel, id.as_deref(), id_pos));
+    }
     let file = RecordFile {
         path: rel.to_path_buf(),
         kind,

@@ -437,7 +437,11 @@ mod tests {
         // The blob id of a file read from the work tree is Git's.
         std::fs::write(root.join("gitsm.yaml"), "{}\n").expect("write");
         let ws = crate::workspace::Workspace::discover(root).expect("workspace");
-        let loaded = crate::records::load(&ws, &[crate::kind::Kind::Incident]);
+        let loaded = crate::records::load(
+            &ws,
+            &[crate::kind::Kind::Incident],
+            crate::records::Purpose::Figures,
+        );
         assert_eq!(loaded.files.first().and_then(|f| f.blob), Some(tip_blob));
         let planted = KnownStatuses::from_iter([(tip_blob, "closed")]);
         assert_eq!(

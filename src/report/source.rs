@@ -58,7 +58,14 @@ pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
         .map_init(
             || Repository::open(&git_dir).ok(),
             |repo, (kind, path, id, mode)| match read_blob(repo.as_ref(), path, *id, *mode) {
-                Ok(bytes) => parse_version(ws, *kind, path, &bytes, Some(*id)),
+                Ok(bytes) => parse_version(
+                    ws,
+                    *kind,
+                    path,
+                    &bytes,
+                    Some(*id),
+                    records::Purpose::Figures,
+                ),
                 Err(d) => (None, vec![*d]),
             },
         )

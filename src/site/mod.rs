@@ -142,7 +142,7 @@ pub fn build(
     output::check_target(&options.out, &ws.root)?;
     let templates = Templates::load(Some(&ws.root.join(templates::OVERRIDE_DIR)))?;
     progress.phase("reading records");
-    let loaded = records::load(ws, &Kind::ALL);
+    let loaded = records::load(ws, &Kind::ALL, records::Purpose::Figures);
     progress.phase("reading history");
     let mut warnings = Vec::new();
     let (history, tip) = history(ws, &loaded, &mut warnings);

@@ -37,7 +37,7 @@ pub enum GraphFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &[Kind::Ci]);
+    let loaded = records::load(&ws, &[Kind::Ci], records::Purpose::Check);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
     let mut from = Vec::with_capacity(args.from.len());
     for id in &args.from {

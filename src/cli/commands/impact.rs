@@ -56,7 +56,7 @@ struct Subject {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &Kind::ALL);
+    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
 
     let (roots, subject) = match (&args.ci, &args.change) {

@@ -64,7 +64,7 @@ fn service(record: &Record) -> Option<&str> {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    let loaded = records::load(&ws, &kinds);
+    let loaded = records::load(&ws, &kinds, records::Purpose::Check);
     let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
     let mut rows: Vec<Row> = loaded
         .records()

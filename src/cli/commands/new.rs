@@ -235,7 +235,7 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<Strin
 fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
     let (file, mut diags) = records::parse_record(ws, kind, rel, text.as_bytes());
     if let Some(file) = file {
-        let mut loaded = records::load(ws, &Kind::ALL);
+        let mut loaded = records::load(ws, &Kind::ALL, records::Purpose::Check);
         loaded.files.retain(|f| f.path != rel);
         loaded.files.push(file);
         diags.extend(

@@ -149,7 +149,7 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The work tree's records, history up to HEAD (when there is one), as of now.
 fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliError> {
-    let loaded = records::load(&ws, &Kind::ALL);
+    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Figures);
     let head = repo.and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
     let history = match head {
         Some((repo, head)) => {

@@ -37,7 +37,7 @@ pub enum ShowFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &Kind::ALL);
+    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
     let Some((file, record)) = loaded.find(&args.id) else {
         if let Some(f) = loaded
             .files

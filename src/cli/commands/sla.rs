@@ -61,7 +61,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Some(at) => at,
         None => super::new::now()?,
     };
-    let loaded = records::load(&ws, &[Kind::Incident, Kind::Request, Kind::Ci]);
+    let loaded = records::load(
+        &ws,
+        &[Kind::Incident, Kind::Request, Kind::Ci],
+        records::Purpose::Figures,
+    );
     let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
     let classes = service_classes(&loaded);
     let history = history_if_needed(&ws, &loaded);

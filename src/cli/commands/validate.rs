@@ -69,7 +69,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         };
         (checked.diagnostics, checked.files, what)
     } else {
-        let loaded = records::load(&ws, &Kind::ALL);
+        let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
