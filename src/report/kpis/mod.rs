@@ -294,66 +294,86 @@ pub fn compliance<'v>(
     c
 }
 
-fn breach(ctx: &Context<'_>, t: &Ticket<'_>, group: &str, v: &Verdict) -> Option<Breach> {
-    let Outcome::Missed { due, stopped } = v.outcome else {
-        return None;
-    };
-    if !ctx.period.contains(due) {
-        return None;
+/// A clock of a ticket whose target ran out in the period.
+struct Missed<'a> {
+    due: Instant,
+    id: &'a str,
+    clock: &'static str,
+    ticket: &'a Ticket<'a>,
+    group: &'a str,
+    verdict: &'a Verdict,
+}
+
+impl Missed<'_> {
+    fn breach(&self, ctx: &Context<'_>) -> Breach {
+        let (t, v) = (self.ticket, self.verdict);
+        let stopped = match v.outcome {
+            Outcome::Missed { stopped, .. } => stopped,
+            _ => None,
+        };
+        Breach {
+            id: self.id.to_owned(),
+            kind: t.kind(),
+            title: t.record.title().to_owned(),
+            group: self.group.to_owned(),
+            clock: self.clock,
+            state: if stopped.is_some() {
+                "missed"
+            } else {
+                "breached"
+            },
+            target: v.target.duration,
+            basis: match &v.target.basis {
+                Basis::Priority(p) => format!("priority {}", p.name()),
+                Basis::Catalog(item) => format!("catalog {item}"),
+                Basis::Symptom {
+                    symptom,
+                    service_class,
+                } => format!("symptom {symptom}, service class {service_class}"),
+            },
+            calendar: v.target.calendar.clone(),
+            breached_at: ctx.period.local(self.due),
+            stopped_at: stopped.map(|(at, _)| ctx.period.local(at)),
+            elapsed: stopped.map(|(_, e)| e.num_seconds()),
+            from_git: v.from_git,
+        }
     }
-    let clock = match (t.kind(), v.clock) {
-        (Kind::Request, ClockKind::Resolution) => "fulfilment",
-        (_, c) => c.name(),
-    };
-    Some(Breach {
-        id: t.record.id().to_owned(),
-        kind: t.kind(),
-        title: t.record.title().to_owned(),
-        group: group.to_owned(),
-        clock,
-        state: if stopped.is_some() {
-            "missed"
-        } else {
-            "breached"
-        },
-        target: v.target.duration,
-        basis: match &v.target.basis {
-            Basis::Priority(p) => format!("priority {}", p.name()),
-            Basis::Catalog(item) => format!("catalog {item}"),
-            Basis::Symptom {
-                symptom,
-                service_class,
-            } => format!("symptom {symptom}, service class {service_class}"),
-        },
-        calendar: v.target.calendar.clone(),
-        breached_at: ctx.period.local(due),
-        stopped_at: stopped.map(|(at, _)| ctx.period.local(at)),
-        elapsed: stopped.map(|(_, e)| e.num_seconds()),
-        from_git: v.from_git,
-    })
 }
 
 /// The clocks of the tickets that ran out in the period, in the order they
 /// did: `clocks` picks a ticket's group (priority or catalogue item) and
-/// clocks. Made and sorted in parallel (a large backlog can have a breach
-/// for every ticket); the sort is stable, so the order stays the same from
-/// run to run even if two files hold one id.
+/// clocks. Found, sorted and written out in parallel (a large backlog can
+/// have a breach for every ticket); sorted before they are written out, as
+/// small keys move faster than whole breaches. The sort is stable, so the
+/// order stays the same from run to run even if two files hold one id.
 pub(super) fn breaches<'a>(
     ctx: &Context<'a>,
     clocks: impl Fn(&'a Ticket<'a>) -> Option<(&'a str, [&'a Option<Verdict>; 2])> + Sync,
 ) -> Vec<Breach> {
-    let mut breaches: Vec<Breach> = ctx
+    let mut missed: Vec<Missed<'a>> = ctx
         .tickets
         .par_iter()
         .filter_map(|t| Some((t, clocks(t)?)))
-        .flat_map_iter(|(t, (group, verdicts))| {
-            verdicts
-                .into_iter()
-                .flatten()
-                .filter_map(move |v| breach(ctx, t, group, v))
+        .flat_map_iter(|(ticket, (group, verdicts))| {
+            verdicts.into_iter().flatten().filter_map(move |verdict| {
+                let Outcome::Missed { due, .. } = verdict.outcome else {
+                    return None;
+                };
+                let clock = match (ticket.kind(), verdict.clock) {
+                    (Kind::Request, ClockKind::Resolution) => "fulfilment",
+                    (_, c) => c.name(),
+                };
+                ctx.period.contains(due).then(|| Missed {
+                    due,
+                    id: ticket.record.id(),
+                    clock,
+                    ticket,
+                    group,
+                    verdict,
+                })
+            })
         })
         .collect();
-    breaches
-        .par_sort_by(|a, b| (a.breached_at, &a.id, a.clock).cmp(&(b.breached_at, &b.id, b.clock)));
-    breaches
+    missed.par_sort_by(|a, b| (a.due, a.id, a.clock).cmp(&(b.due, b.id, b.clock)));
+    missed.par_iter().map(|m| m.breach(ctx)).collect()
 }
