@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, Oid, Repository, Sort};
@@ -179,14 +180,16 @@ pub fn record_trail(
     })
 }
 
-/// A status change of one record, for timelines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A status change of one record, for timelines. The commit's id and
+/// author are shared by every transition the commit made (the commit that
+/// imports 100,000 records makes 100,000).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
     pub from: Option<String>,
     pub to: String,
     pub at: DateTime<FixedOffset>,
-    pub commit: String,
-    pub author: Author,
+    pub commit: Arc<str>,
+    pub author: Arc<Author>,
 }
 
 /// Statuses of record versions already read, by blob id (e.g. the work
@@ -245,14 +248,12 @@ pub fn transitions(
                 continue;
             }
             let (at, id, by) = shared.get_or_insert_with(|| {
-                (
-                    commit_time(&commit),
-                    commit.id().to_string(),
-                    author(&commit),
-                )
+                let id: Arc<str> = commit.id().to_string().into();
+                (commit_time(&commit), id, Arc::new(author(&commit)))
             });
+            // Most records change in few commits: room for one to start.
             out.entry(change.stem().to_owned())
-                .or_default()
+                .or_insert_with(|| Vec::with_capacity(1))
                 .push(Transition {
                     from,
                     to,

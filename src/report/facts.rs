@@ -321,7 +321,7 @@ fn incident(
         .map(|(_, t)| Stamp {
             at: t.at,
             source: Source::Git {
-                commit: t.commit.clone(),
+                commit: t.commit.to_string(),
             },
         })
         .collect();
@@ -333,7 +333,7 @@ fn incident(
         trail.0.iter().find(|t| t.to == "resolved").map(|t| Stamp {
             at: t.at,
             source: Source::Git {
-                commit: t.commit.clone(),
+                commit: t.commit.to_string(),
             },
         })
     };

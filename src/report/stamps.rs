@@ -63,12 +63,12 @@ pub fn from_git(t: &Transition, field: &'static str, derived: &mut Vec<Derived>)
     derived.push(Derived {
         field,
         at: t.at,
-        commit: t.commit.clone(),
+        commit: t.commit.to_string(),
     });
     Stamp {
         at: t.at,
         source: Source::Git {
-            commit: t.commit.clone(),
+            commit: t.commit.to_string(),
         },
     }
 }
