@@ -278,7 +278,7 @@ fn read(
             }
             Ok(_) => {
                 let blob = (purpose == Purpose::Figures)
-                    .then(|| git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok())
+                    .then(|| crate::git::blob_id(bytes))
                     .flatten();
                 parse_version(ws, kind, rel, bytes, blob, purpose)
             }
