@@ -26,6 +26,7 @@ pub mod source;
 pub mod stamps;
 mod trends;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -255,24 +256,25 @@ pub struct PriorityCompliance {
     pub resolution: Compliance,
 }
 
-/// A clock whose target ran out in the period.
+/// A clock whose target ran out in the period. Its text is borrowed from
+/// the records and the policy: a large backlog can breach 100,000 clocks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Breach {
-    pub id: String,
+pub struct Breach<'r> {
+    pub id: &'r str,
     pub kind: Kind,
-    pub title: String,
+    pub title: &'r str,
     /// The incident's priority, or the request's catalogue item.
-    pub group: String,
+    pub group: &'r str,
     /// `response`, `resolution` or `fulfilment`.
     pub clock: &'static str,
     /// `missed` (stopped late) or `breached` (still running at the end).
     pub state: &'static str,
     /// The target, e.g. `4h`, and its calendar.
     pub target: crate::duration::Duration,
-    pub calendar: Option<String>,
+    pub calendar: Option<Cow<'r, str>>,
     /// Where the target comes from: `priority P1`, `catalog laptop`, or
     /// `symptom system_crash, service class 1`.
-    pub basis: String,
+    pub basis: Cow<'r, str>,
     /// When the target ran out.
     pub breached_at: Timestamp,
     /// When the clock stopped, if it has.
@@ -311,11 +313,11 @@ pub struct Top {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Incidents {
+pub struct Incidents<'r> {
     pub times: Vec<PriorityTimes>,
     /// Per priority, then `all`.
     pub sla: Vec<PriorityCompliance>,
-    pub breaches: Vec<Breach>,
+    pub breaches: Vec<Breach<'r>>,
     pub reopens: Reopens,
     /// Incidents resolved in the period at support level 1: their
     /// `support_level` is 1, or unset with no escalation.
@@ -451,10 +453,10 @@ pub struct ItemRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Requests {
+pub struct Requests<'r> {
     /// Per catalogue item, then `all`.
     pub by_item: Vec<ItemRow>,
-    pub breaches: Vec<Breach>,
+    pub breaches: Vec<Breach<'r>>,
 }
 
 /// Tickets of each kind.
@@ -508,23 +510,23 @@ pub struct Month {
     pub fulfilment: Compliance,
 }
 
-/// Everything a report shows.
+/// Everything a report shows; its text borrows from the records.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct Report<'r> {
     pub period: PeriodInfo,
     pub source: SourceInfo,
     pub volumes: Volumes,
     pub backlog: Backlog,
-    pub incidents: Incidents,
+    pub incidents: Incidents<'r>,
     pub problems: Problems,
     pub changes: Changes,
-    pub requests: Requests,
+    pub requests: Requests<'r>,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
 
 /// Compute the report of `period` from `inputs`.
-pub fn build(inputs: &Inputs<'_>, period: &Period) -> Result<Report, SlaError> {
+pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, SlaError> {
     let policy = Policy::new(inputs.config)?;
     let tickets = facts::tickets(inputs, &policy, period.until)?;
     let ctx = kpis::Context {

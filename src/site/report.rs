@@ -56,7 +56,7 @@ pub struct Source<'a> {
 
 /// The report from the first ticket's month up to `at` (UTC months, as
 /// `gitsm report` does by default).
-pub fn compute(source: &Source<'_>) -> Result<Report, String> {
+pub fn compute<'a>(source: &Source<'a>) -> Result<Report<'a>, String> {
     let earliest = source.records.iter().filter_map(|r| r.created_at()).min();
     let period = Period::new(None, None, source.at, chrono_tz::Tz::UTC, earliest)
         .map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use crate::sla::Source;
 
 use super::{Context, stats};
 
-pub fn changes(ctx: &Context<'_>) -> Changes {
+pub fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
         .tickets
         .iter()

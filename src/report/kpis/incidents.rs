@@ -12,7 +12,7 @@ use crate::report::{Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopene
 
 use super::{Context, TOP, breaches, compliance, stats};
 
-pub fn incidents(ctx: &Context<'_>) -> Incidents {
+pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     let (since, until) = (ctx.period.since, ctx.period.until);
     let of = |p: Priority| ctx.incidents().filter(move |(_, f)| f.priority == p);
     let in_period = |s: &&Sample| ctx.period.contains(s.at);
@@ -119,7 +119,7 @@ pub fn incidents(ctx: &Context<'_>) -> Incidents {
 }
 
 /// The ids named most often, with their CI names; top 10.
-fn top<'a>(ctx: &Context<'_>, ids: impl Iterator<Item = &'a str>) -> Vec<Top> {
+fn top<'a>(ctx: &Context<'_, '_>, ids: impl Iterator<Item = &'a str>) -> Vec<Top> {
     let mut counted: HashMap<&str, usize> = HashMap::new();
     for id in ids {
         *counted.entry(id).or_insert(0) += 1;

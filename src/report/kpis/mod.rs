@@ -12,6 +12,7 @@ pub use incidents::incidents;
 pub use problems::problems;
 pub use requests::requests;
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -36,16 +37,18 @@ pub const TICKET_KINDS: [Kind; 4] = [Kind::Incident, Kind::Problem, Kind::Change
 /// Rows of a "top" list.
 pub(super) const TOP: usize = 10;
 
-pub struct Context<'a> {
-    pub config: &'a Config,
-    pub records: &'a [&'a Record],
-    pub tickets: &'a [Ticket<'a>],
+/// What the sections are computed from: `'r` is the records' lifetime,
+/// which text in the report borrows.
+pub struct Context<'a, 'r> {
+    pub config: &'r Config,
+    pub records: &'a [&'r Record],
+    pub tickets: &'a [Ticket<'r>],
     pub period: &'a Period,
     /// Whether Git history was read.
     pub history: bool,
 }
 
-impl Context<'_> {
+impl Context<'_, '_> {
     fn until(&self) -> Instant {
         self.period.until
     }
@@ -77,7 +80,7 @@ impl Context<'_> {
     }
 }
 
-pub fn history_info(ctx: &Context<'_>, history: Option<&History>) -> HistoryInfo {
+pub fn history_info(ctx: &Context<'_, '_>, history: Option<&History>) -> HistoryInfo {
     let mut stamps: Vec<DerivedStamp> = ctx
         .tickets
         .iter()
@@ -107,7 +110,7 @@ pub fn history_info(ctx: &Context<'_>, history: Option<&History>) -> HistoryInfo
 /// Opened, closed and cancelled counts by a key; keys with nothing in the
 /// period are left out.
 pub(super) fn counts<'t, K: Fn(&Ticket<'_>) -> String>(
-    ctx: &Context<'_>,
+    ctx: &Context<'_, '_>,
     tickets: impl Iterator<Item = &'t Ticket<'t>>,
     key: K,
 ) -> BTreeMap<String, Count> {
@@ -159,7 +162,7 @@ fn incident_field(t: &Ticket<'_>, field: fn(&crate::model::Incident) -> Option<&
     }
 }
 
-pub fn volumes(ctx: &Context<'_>) -> Volumes {
+pub fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name().to_owned());
     let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
         Detail::Incident(f) => f.priority.name().to_owned(),
@@ -188,7 +191,7 @@ pub fn volumes(ctx: &Context<'_>) -> Volumes {
 }
 
 fn backlog_row<'t>(
-    ctx: &Context<'_>,
+    ctx: &Context<'_, '_>,
     key: &str,
     tickets: impl Iterator<Item = &'t Ticket<'t>>,
 ) -> BacklogRow {
@@ -220,7 +223,7 @@ fn backlog_row<'t>(
     }
 }
 
-pub fn backlog(ctx: &Context<'_>) -> Backlog {
+pub fn backlog(ctx: &Context<'_, '_>) -> Backlog {
     Backlog {
         buckets: AGING_BUCKETS.iter().map(|(_, l)| (*l).to_owned()).collect(),
         by_kind: TICKET_KINDS
@@ -295,27 +298,27 @@ pub fn compliance<'v>(
 }
 
 /// A clock of a ticket whose target ran out in the period.
-struct Missed<'a> {
+struct Missed<'a, 'r> {
     due: Instant,
-    id: &'a str,
+    id: &'r str,
     clock: &'static str,
-    ticket: &'a Ticket<'a>,
-    group: &'a str,
+    ticket: &'a Ticket<'r>,
+    group: &'r str,
     verdict: &'a Verdict,
 }
 
-impl Missed<'_> {
-    fn breach(&self, ctx: &Context<'_>) -> Breach {
+impl<'r> Missed<'_, 'r> {
+    fn breach(&self, ctx: &Context<'_, 'r>) -> Breach<'r> {
         let (t, v) = (self.ticket, self.verdict);
         let stopped = match v.outcome {
             Outcome::Missed { stopped, .. } => stopped,
             _ => None,
         };
         Breach {
-            id: self.id.to_owned(),
+            id: self.id,
             kind: t.kind(),
-            title: t.record.title().to_owned(),
-            group: self.group.to_owned(),
+            title: t.record.title(),
+            group: self.group,
             clock: self.clock,
             state: if stopped.is_some() {
                 "missed"
@@ -324,14 +327,24 @@ impl Missed<'_> {
             },
             target: v.target.duration,
             basis: match &v.target.basis {
-                Basis::Priority(p) => format!("priority {}", p.name()),
-                Basis::Catalog(item) => format!("catalog {item}"),
+                Basis::Priority(p) => Cow::Borrowed(match p {
+                    Priority::P1 => "priority P1",
+                    Priority::P2 => "priority P2",
+                    Priority::P3 => "priority P3",
+                    Priority::P4 => "priority P4",
+                }),
+                Basis::Catalog(item) => Cow::Owned(format!("catalog {item}")),
                 Basis::Symptom {
                     symptom,
                     service_class,
-                } => format!("symptom {symptom}, service class {service_class}"),
+                } => Cow::Owned(format!("symptom {symptom}, service class {service_class}")),
             },
-            calendar: v.target.calendar.clone(),
+            calendar: v.target.calendar.as_deref().map(|name| {
+                match ctx.config.calendars.get_key_value(name) {
+                    Some((name, _)) => Cow::Borrowed(name.as_str()),
+                    None => Cow::Owned(name.to_owned()),
+                }
+            }),
             breached_at: ctx.period.local(self.due),
             stopped_at: stopped.map(|(at, _)| ctx.period.local(at)),
             elapsed: stopped.map(|(_, e)| e.num_seconds()),
@@ -341,16 +354,17 @@ impl Missed<'_> {
 }
 
 /// The clocks of the tickets that ran out in the period, in the order they
-/// did: `clocks` picks a ticket's group (priority or catalogue item) and
-/// clocks. Found, sorted and written out in parallel (a large backlog can
-/// have a breach for every ticket); sorted before they are written out, as
-/// small keys move faster than whole breaches. The sort is stable, so the
-/// order stays the same from run to run even if two files hold one id.
-pub(super) fn breaches<'a>(
-    ctx: &Context<'a>,
-    clocks: impl Fn(&'a Ticket<'a>) -> Option<(&'a str, [&'a Option<Verdict>; 2])> + Sync,
-) -> Vec<Breach> {
-    let mut missed: Vec<Missed<'a>> = ctx
+/// did: `clocks` picks a ticket's group (priority or catalogue item, from
+/// its record) and clocks. Found, sorted and written out in parallel (a
+/// large backlog can have a breach for every ticket); sorted before they
+/// are written out, as small keys move faster than whole breaches. The
+/// sort is stable, so the order stays the same from run to run even if two
+/// files hold one id.
+pub(super) fn breaches<'a, 'r>(
+    ctx: &Context<'a, 'r>,
+    clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
+) -> Vec<Breach<'r>> {
+    let mut missed: Vec<Missed<'a, 'r>> = ctx
         .tickets
         .par_iter()
         .filter_map(|t| Some((t, clocks(t)?)))

@@ -15,7 +15,7 @@ use crate::sla::Source;
 
 use super::{Context, TOP};
 
-pub fn problems(ctx: &Context<'_>) -> Problems {
+pub fn problems(ctx: &Context<'_, '_>) -> Problems {
     let until = ctx.until();
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
         .tickets

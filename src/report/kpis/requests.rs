@@ -1,11 +1,12 @@
 //! Service request KPIs per catalogue item: fulfilment within target.
 
+use crate::model::Record;
 use crate::report::facts::{Detail, RequestFacts, Ticket};
 use crate::report::{ItemRow, Requests};
 
 use super::{Context, breaches, compliance, stats};
 
-pub fn requests(ctx: &Context<'_>) -> Requests {
+pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
     let (since, until) = (ctx.period.since, ctx.period.until);
     let requests: Vec<(&Ticket<'_>, &RequestFacts)> = ctx
         .tickets
@@ -61,7 +62,10 @@ pub fn requests(ctx: &Context<'_>) -> Requests {
     }
     by_item.push(row("all", None, &|_| true));
     let breaches = breaches(ctx, |t| match &t.detail {
-        Detail::Request(f) => Some((f.item.as_str(), [&f.response, &f.fulfilment])),
+        Detail::Request(f) => match t.record {
+            Record::Request(r) => Some((r.catalog_item.as_str(), [&f.response, &f.fulfilment])),
+            _ => None,
+        },
         _ => None,
     });
     Requests { by_item, breaches }

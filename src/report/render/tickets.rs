@@ -26,7 +26,7 @@ fn breach_table(first: &str, group: &str, breaches: &[Breach]) -> Table {
             .calendar
             .as_deref()
             .into_iter()
-            .chain(b.basis.starts_with("symptom").then_some(b.basis.as_str()))
+            .chain(b.basis.starts_with("symptom").then_some(b.basis.as_ref()))
             .collect();
         let target = if notes.is_empty() {
             b.target.to_string()
@@ -34,8 +34,8 @@ fn breach_table(first: &str, group: &str, breaches: &[Breach]) -> Table {
             format!("{} ({})", b.target, notes.join(", "))
         };
         t.row(vec![
-            b.id.clone(),
-            b.group.clone(),
+            b.id.to_owned(),
+            b.group.to_owned(),
             if b.from_git {
                 format!("{} (Git)", b.clock)
             } else {
@@ -47,7 +47,7 @@ fn breach_table(first: &str, group: &str, breaches: &[Breach]) -> Table {
             b.stopped_at
                 .as_ref()
                 .map_or_else(|| "running".to_owned(), time),
-            b.title.clone(),
+            b.title.to_owned(),
         ]);
     }
     t
