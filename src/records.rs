@@ -27,7 +27,8 @@ pub struct RecordFile {
     /// The typed record, when the file passed its schema. Boxed: a record
     /// is large (several hundred bytes) and lists of files are moved whole.
     pub record: Option<Box<Record>>,
-    /// References to other records, with where each is written.
+    /// References to other records, with where each is written (the start
+    /// of the file when read for [`Purpose::Figures`]).
     pub refs: Vec<(Reference, Pos)>,
     /// The Git blob id of the bytes read, when known (a work-tree file's is
     /// hashed, a commit's is its tree entry's): which version of the record
@@ -219,9 +220,9 @@ pub enum Purpose {
     Check,
     /// Figures (`report`, `sla`, `site`): a file still counts only when it
     /// passes its schema, but the rules about what it says (state
-    /// requirements, timelines, ids) are left to `validate`; and each
-    /// file's Git blob id is hashed, for the history walk
-    /// ([`RecordFile::blob`]).
+    /// requirements, timelines, ids) are left to `validate`; references
+    /// carry no positions; and each file's Git blob id is hashed, for the
+    /// history walk ([`RecordFile::blob`]).
     Figures,
 }
 
@@ -397,10 +398,34 @@ fn parse(
             );
         }
     }
-    let json = node.to_json();
-    let id = json.get("id").and_then(Value::as_str).map(String::from);
     let id_pos = node.get("id").map_or(Pos::START, |n| n.pos);
-    let mut diags = ws.schemas.validate(kind, &json, &node, rel);
+    // Figures need positions only for the messages of a file that fails
+    // its schema (read again for them); otherwise the tree becomes JSON
+    // without copying its strings, and references carry no positions.
+    let (json, tree) = match purpose {
+        Purpose::Check => (node.to_json(), Some(node)),
+        Purpose::Figures => {
+            let json = node.into_json();
+            if ws.schemas.is_valid(kind, &json) {
+                (json, None)
+            } else {
+                match yaml::parse(text) {
+                    Ok(node) => (json, Some(node)),
+                    Err(e) => {
+                        return (
+                            None,
+                            vec![Diagnostic::error("yaml", e.message).at(rel, e.pos)],
+                        );
+                    }
+                }
+            }
+        }
+    };
+    let id = json.get("id").and_then(Value::as_str).map(String::from);
+    let mut diags = match &tree {
+        Some(node) => ws.schemas.validate(kind, &json, node, rel),
+        None => Vec::new(),
+    };
     let record = if diags.is_empty() {
         match Record::from_json(kind, json) {
             Ok(r) => Some(Box::new(r)),
@@ -410,7 +435,7 @@ fn parse(
                         "schema",
                         format!("record does not fit the {} model: {e}", kind.label()),
                     )
-                    .at(rel, node.pos)
+                    .at(rel, tree.as_ref().map_or(Pos::START, |n| n.pos))
                     .with_hint(format!(
                         "{} may have been loosened beyond what gitsm understands",
                         ws.schemas.origin(kind)
@@ -424,14 +449,16 @@ fn parse(
     };
     let mut refs = Vec::new();
     if let Some(record) = &record {
-        if purpose == Purpose::Check {
-            diags.extend(checks::record(ws, record, &node, rel));
+        if let (Purpose::Check, Some(node)) = (purpose, &tree) {
+            diags.extend(checks::record(ws, record, node, rel));
         }
         refs = record
             .references()
             .into_iter()
             .map(|r| {
-                let pos = node.find(pointer_segments(&r.pointer)).pos;
+                let pos = tree.as_ref().map_or(Pos::START, |node| {
+                    node.find(pointer_segments(&r.pointer)).pos
+                });
                 (r, pos)
             })
             .collect();

@@ -130,6 +130,11 @@ impl Schemas {
         diagnostics(compiled, json, node, path, "schema")
     }
 
+    /// Whether `json` passes the schema of `kind` (no messages: faster).
+    pub fn is_valid(&self, kind: Kind, json: &Value) -> bool {
+        self.kinds[&kind].validator.is_valid(json)
+    }
+
     pub fn validate_config(&self, json: &Value, node: &Node, path: &Path) -> Vec<Diagnostic> {
         diagnostics(&self.config, json, node, path, "config")
     }

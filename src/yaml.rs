@@ -145,6 +145,22 @@ impl Node {
         parent.entry(key).map_or(parent.pos, |e| e.key_pos)
     }
 
+    /// [`Node::to_json`] without copying the strings, when the positions
+    /// are no longer needed.
+    pub fn into_json(self) -> Value {
+        match self.value {
+            NodeValue::Str(s) => Value::String(s),
+            NodeValue::Seq(items) => Value::Array(items.into_iter().map(Node::into_json).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .map(|e| (e.key, e.value.into_json()))
+                    .collect(),
+            ),
+            _ => self.to_json(),
+        }
+    }
+
     /// Convert to JSON for schema validation and typed deserialisation.
     pub fn to_json(&self) -> Value {
         match &self.value {

@@ -1026,3 +1026,38 @@ fn example_repository_renders_in_every_format() {
     assert!(html.stdout.contains("<svg"), "trend charts are inline SVG");
     assert!(!html.stdout.contains("<script"));
 }
+
+#[test]
+fn records_that_fail_their_schema_are_left_out_with_a_warning() {
+    let open = "status: in_progress\nacknowledged_at: 2026-11-10T10:00:00+01:00\n";
+    let repo = repo(&[
+        incident("INC-0001", P2, "2026-11-02T09:00:00+01:00", open),
+        incident("INC-0002", P2, "2026-11-03T09:00:00+01:00", open),
+    ]);
+    // Breaks a rule `validate` checks beyond the schema (an incident in
+    // progress needs an assignee): still a ticket, still counted.
+    let (path, text) = incident("INC-0003", P2, "2026-11-04T09:00:00+01:00", open);
+    repo.write(&path, text.replace("assignee: agent@example.com\n", ""));
+    // Fails the schema only (a misspelt field the typed model would have
+    // ignored), and is not YAML at all.
+    let (path, text) = incident("INC-0004", P2, "2026-11-05T09:00:00+01:00", open);
+    repo.write(&path, format!("{text}asignee: someone@example.com\n"));
+    repo.write(
+        "incidents/INC-0005.yaml",
+        "id: INC-0005\ntitle: [unclosed\n",
+    );
+    repo.run(["validate"]).expect_code(1);
+    let mut args = vec!["report", "--format", "json"];
+    args.extend_from_slice(&NOVEMBER);
+    let run = repo.run(&args);
+    run.expect_code(0)
+        .stderr_has("2 record files could not be read and are not counted");
+    let r: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(r["volumes"]["by_kind"][0]["key"], "incident");
+    assert_eq!(
+        r["volumes"]["by_kind"][0]["opened"], 3,
+        "{:#}",
+        r["volumes"]
+    );
+    assert_eq!(r["source"]["unreadable"], 2);
+}
