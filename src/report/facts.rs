@@ -161,12 +161,21 @@ pub fn tickets<'r>(
         transitions: inputs.history.map(|h| &h.transitions),
         as_of,
     };
-    let results: Vec<Result<Option<Ticket<'r>>, SlaError>> = inputs
+    // Collected straight into place (a ticket's facts are large). Which
+    // error is reported must not depend on the threads: on one, the first
+    // in record order is found again.
+    inputs
         .records
         .par_iter()
-        .map(|&r| ticket(&env, r))
-        .collect();
-    results.into_iter().filter_map(Result::transpose).collect()
+        .filter_map(|&r| ticket(&env, r).transpose())
+        .collect::<Result<Vec<Ticket<'r>>, SlaError>>()
+        .or_else(|_| {
+            inputs
+                .records
+                .iter()
+                .filter_map(|&r| ticket(&env, r).transpose())
+                .collect()
+        })
 }
 
 fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, SlaError> {
