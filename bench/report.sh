@@ -11,6 +11,11 @@
 #   bash bench/report.sh                      # 100,000 records, 5 runs
 #   SIZES="10000 100000" RUNS=3 bash bench/report.sh
 #
+# A second table times `validate` and `report` in alternation (PAIRS
+# pairs, default 9) and gives the median of the per-pair ratios: on a
+# machine whose speed drifts from minute to minute, the two commands of a
+# pair see the same machine.
+#
 # Repositories are generated once under target/bench (reused across runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,5 +73,27 @@ for n in ${SIZES:-100000}; do
     if [ "$scenario" != no-git ]; then
       row "gitsm report --rev HEAD" report --rev HEAD --until 2026-11-21T10:00:00+01:00
     fi
+  done
+done
+
+# Median of `report` ÷ `validate` over interleaved pairs, wall and CPU.
+ratio() {
+  local dir=$1 pairs=${PAIRS:-9} ratios
+  ratios=$(for _ in $(seq "$pairs"); do
+    for cmd in "validate -q" report; do
+      { TIMEFORMAT='%3R %3U %3S'; time "$bin" -C "$dir" $cmd >/dev/null 2>&1 || true; } 2>"$timing"
+      tail -n1 "$timing"
+    done
+  done | awk '{ if (NR % 2) { w = $1; c = $2 + $3 } else { print $1 / w, ($2 + $3) / c } }')
+  median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] }'; }
+  printf '%s | %s' "$(cut -d' ' -f1 <<<"$ratios" | median)" "$(cut -d' ' -f2 <<<"$ratios" | median)"
+}
+
+echo
+echo "| records | repository | report ÷ validate, wall | CPU |"
+echo "|---:|---|---:|---:|"
+for n in ${SIZES:-100000}; do
+  for scenario in no-git commit history; do
+    echo "| $n | $scenario | $(ratio "$(repo "$n" "$scenario")") |"
   done
 done
