@@ -10,8 +10,10 @@
 //! an hour that is skipped or repeated covers precisely the instants whose
 //! local time lies inside it.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
@@ -68,7 +70,26 @@ pub struct BusinessCalendar {
     holidays: BTreeSet<NaiveDate>,
     /// 24x7: every instant is working time (wall-clock time).
     always: bool,
+    offsets: OffsetTable,
 }
+
+/// A piece of constant UTC offset: `[from, to)` and seconds east of UTC.
+type Piece = (DateTime<Utc>, DateTime<Utc>, i32);
+
+/// The offset pieces of a time zone from 1970 to 2100, worked out on first
+/// use (a few thousand time-zone lookups) instead of for every interval
+/// asked for. Two calendars are equal whether or not either has it yet.
+#[derive(Debug, Clone, Default)]
+struct OffsetTable(OnceLock<Vec<Piece>>);
+
+impl PartialEq for OffsetTable {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// The span of instants [`OffsetTable`] covers: seconds since 1970.
+const TABLE_END: i64 = 4_102_444_800; // 2100-01-01T00:00:00Z
 
 /// How far ahead [`BusinessCalendar::add_working_time`] looks before it
 /// gives up (a calendar whose every working day is a holiday).
@@ -85,6 +106,7 @@ impl BusinessCalendar {
             week: Default::default(),
             holidays: BTreeSet::new(),
             always: true,
+            offsets: OffsetTable::default(),
         }
     }
 
@@ -104,6 +126,7 @@ impl BusinessCalendar {
             week,
             holidays: cal.holidays.iter().copied().collect(),
             always: false,
+            offsets: OffsetTable::default(),
         })
     }
 
@@ -197,8 +220,7 @@ impl BusinessCalendar {
         let last = self.local_date(to).succ_opt().unwrap_or(NaiveDate::MAX);
         let midnight =
             |d: Option<NaiveDate>, or: NaiveDate| utc(d.unwrap_or(or).and_time(NaiveTime::MIN));
-        let pieces = offset_pieces(
-            self.tz,
+        let pieces = self.offset_pieces(
             midnight(first.pred_opt(), first),
             midnight(last.succ_opt().and_then(|d| d.succ_opt()), last),
         );
@@ -214,7 +236,7 @@ impl BusinessCalendar {
                 } else {
                     date.and_time(b)
                 };
-                for &(p0, p1, offset) in &pieces {
+                for &(p0, p1, offset) in pieces.iter() {
                     let shift = Duration::seconds(i64::from(offset));
                     let s = utc(start - shift).max(p0).max(from);
                     let e = utc(end - shift).min(p1).min(to);
@@ -226,8 +248,38 @@ impl BusinessCalendar {
         }
     }
 
+    /// Pieces of constant offset that cover `[from, to)` (the first and
+    /// last may reach beyond it): from the table where it covers the range.
+    fn offset_pieces(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Cow<'_, [Piece]> {
+        match self.table(from, to) {
+            Some(table) => {
+                let first = table.partition_point(|p| p.1 <= from);
+                let end = table.partition_point(|p| p.0 < to);
+                Cow::Borrowed(&table[first..end.max(first)])
+            }
+            None => Cow::Owned(offset_pieces(self.tz, from, to)),
+        }
+    }
+
+    /// The offset table, when it covers `[from, to)`.
+    fn table(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<&[Piece]> {
+        (from.timestamp() >= 0 && to.timestamp() <= TABLE_END).then(|| {
+            self.offsets
+                .0
+                .get_or_init(|| offset_pieces(self.tz, instant(0), instant(TABLE_END)))
+                .as_slice()
+        })
+    }
+
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.tz).date_naive()
+        let piece = self
+            .table(at, at)
+            .and_then(|table| table.get(table.partition_point(|p| p.1 <= at)));
+        match piece {
+            // Inside the table: 1970 to 2100, far from the ends of time.
+            Some(&(_, _, offset)) => (at.naive_utc() + Duration::seconds(i64::from(offset))).date(),
+            None => at.with_timezone(&self.tz).date_naive(),
+        }
     }
 }
 
@@ -250,12 +302,8 @@ fn offset_at(tz: Tz, at: DateTime<Utc>) -> i32 {
 /// three days at a time, two time-zone lookups each: offset changes in the
 /// time-zone database are weeks apart, so two inside three days are not
 /// looked for.
-fn offset_pieces(
-    tz: Tz,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, DateTime<Utc>, i32)> {
-    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>, i32)> = Vec::new();
+fn offset_pieces(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
     let mut push = |s: DateTime<Utc>, e: DateTime<Utc>, offset: i32| match out.last_mut() {
         Some(last) if last.2 == offset => last.1 = e,
         _ => out.push((s, e, offset)),
@@ -338,6 +386,37 @@ mod tests {
             && cal.week[date.weekday().num_days_from_monday() as usize]
                 .iter()
                 .any(|&(a, b)| a <= time && (b == NaiveTime::MIN || time < b))
+    }
+
+    /// The offset table covers 1970 to 2100; outside it (and across its
+    /// edges) the offsets are looked up as they are needed, with the same
+    /// result: weeks around the fall-back of 1969 and 2150 in New York and
+    /// across the table's first instant, minute by minute.
+    #[test]
+    fn instants_outside_the_offset_table_count_the_same() {
+        let cal = calendar(
+            "America/New_York",
+            "08:00-12:00, 13:00-17:30",
+            Some("01:00-03:00"),
+            &[],
+        );
+        for from in [
+            "1969-10-20T00:00:00Z",
+            "1969-12-28T00:00:00Z",
+            "2150-10-28T00:00:00Z",
+            "2099-12-28T00:00:00Z",
+        ] {
+            let from = t(from);
+            let minutes = 9 * 24 * 60;
+            let counted = (0..minutes)
+                .filter(|m| works_at(&cal, from + Duration::minutes(*m)))
+                .count();
+            assert_eq!(
+                cal.working_time(from, from + Duration::minutes(minutes)),
+                Duration::minutes(counted as i64),
+                "from {from}"
+            );
+        }
     }
 
     proptest::proptest! {
