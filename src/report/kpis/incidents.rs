@@ -7,43 +7,57 @@ use std::collections::HashMap;
 
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
-use crate::report::facts::{Detail, utc};
+use crate::report::facts::{Detail, IncidentFacts, Ticket, utc};
 use crate::report::{Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top};
 
 use super::{Context, TOP, breaches, compliance, stats};
 
 pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     let (since, until) = (ctx.period.since, ctx.period.until);
-    let of = |p: Priority| ctx.incidents().filter(move |(_, f)| f.priority == p);
+    // Each priority's incidents, gathered in one pass.
+    let mut by_priority: [Vec<(&Ticket<'_>, &IncidentFacts)>; 4] = Default::default();
+    for (t, f) in ctx.incidents() {
+        let slot = Priority::ALL.iter().position(|&p| p == f.priority);
+        by_priority[slot.unwrap_or(3)].push((t, f));
+    }
     let in_period = |s: &&Sample| ctx.period.contains(s.at);
     let times = Priority::ALL
         .iter()
-        .map(|&p| PriorityTimes {
+        .zip(&by_priority)
+        .map(|(&p, of)| PriorityTimes {
             priority: p.name().to_owned(),
             calendar: ctx.config.sla.target(p).calendar.clone(),
-            mtta: stats(of(p).filter_map(|(_, f)| f.mtta.as_ref()).filter(in_period)),
-            mttr: stats(of(p).filter_map(|(_, f)| f.mttr.as_ref()).filter(in_period)),
+            mtta: stats(
+                of.iter()
+                    .filter_map(|(_, f)| f.mtta.as_ref())
+                    .filter(in_period),
+            ),
+            mttr: stats(
+                of.iter()
+                    .filter_map(|(_, f)| f.mttr.as_ref())
+                    .filter(in_period),
+            ),
         })
         .collect();
-    let row = |key: &str, p: Option<Priority>| {
-        let all = ctx
-            .incidents()
-            .filter(move |(_, f)| p.is_none_or(|p| f.priority == p));
-        PriorityCompliance {
-            priority: key.to_owned(),
-            response: compliance(
-                all.clone().filter_map(|(_, f)| f.response.as_ref()),
-                since,
-                until,
-            ),
-            resolution: compliance(all.filter_map(|(_, f)| f.resolution.as_ref()), since, until),
-        }
+    let row = |key: &str, of: &[(&Ticket<'_>, &IncidentFacts)]| PriorityCompliance {
+        priority: key.to_owned(),
+        response: compliance(
+            of.iter().filter_map(|(_, f)| f.response.as_ref()),
+            since,
+            until,
+        ),
+        resolution: compliance(
+            of.iter().filter_map(|(_, f)| f.resolution.as_ref()),
+            since,
+            until,
+        ),
     };
     let mut sla: Vec<PriorityCompliance> = Priority::ALL
         .iter()
-        .map(|&p| row(p.name(), Some(p)))
+        .zip(&by_priority)
+        .map(|(p, of)| row(p.name(), of))
         .collect();
-    sla.push(row("all", None));
+    sla.push(row("all", &by_priority.concat()));
     let breaches = breaches(ctx, |t| match &t.detail {
         Detail::Incident(f) => Some((f.priority.name(), [&f.response, &f.resolution])),
         _ => None,

@@ -14,7 +14,7 @@ pub use requests::requests;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Duration;
 use rayon::prelude::*;
@@ -109,29 +109,24 @@ pub fn history_info(ctx: &Context<'_, '_>, history: Option<&History>) -> History
 
 /// Opened, closed and cancelled counts by a key; keys with nothing in the
 /// period are left out.
-pub(super) fn counts<'t, K: Fn(&Ticket<'_>) -> String>(
+pub(super) fn counts<'t, 'r: 't>(
     ctx: &Context<'_, '_>,
-    tickets: impl Iterator<Item = &'t Ticket<'t>>,
-    key: K,
+    tickets: impl Iterator<Item = &'t Ticket<'r>>,
+    key: impl Fn(&'t Ticket<'r>) -> &'t str,
 ) -> BTreeMap<String, Count> {
-    let mut out: BTreeMap<String, Count> = BTreeMap::new();
+    let mut out: HashMap<&str, Count> = HashMap::default();
     for t in tickets {
         let (opened, closed) = (ctx.opened_in(t), ctx.closed_in(t));
         if !opened && !closed {
             continue;
         }
         let k = key(t);
-        let c = out.entry(k.clone()).or_insert(Count {
-            key: k,
-            opened: 0,
-            closed: 0,
-            cancelled: 0,
-        });
+        let c = out.entry(k).or_insert_with(|| zero(k));
         c.opened += usize::from(opened);
         c.closed += usize::from(closed);
         c.cancelled += usize::from(closed && t.is_void());
     }
-    out
+    out.into_values().map(|c| (c.key.clone(), c)).collect()
 }
 
 fn most_opened(map: BTreeMap<String, Count>) -> Vec<Count> {
@@ -155,18 +150,21 @@ fn zero(key: &str) -> Count {
     }
 }
 
-fn incident_field(t: &Ticket<'_>, field: fn(&crate::model::Incident) -> Option<&str>) -> String {
+fn incident_field<'r>(
+    t: &Ticket<'r>,
+    field: fn(&'r crate::model::Incident) -> Option<&'r str>,
+) -> &'r str {
     match t.record {
-        Record::Incident(i) => field(i).unwrap_or("(none)").to_owned(),
-        _ => String::new(),
+        Record::Incident(i) => field(i).unwrap_or("(none)"),
+        _ => "",
     }
 }
 
 pub fn volumes(ctx: &Context<'_, '_>) -> Volumes {
-    let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name().to_owned());
+    let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name());
     let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
-        Detail::Incident(f) => f.priority.name().to_owned(),
-        _ => String::new(),
+        Detail::Incident(f) => f.priority.name(),
+        _ => "",
     });
     Volumes {
         by_kind: TICKET_KINDS
@@ -300,24 +298,29 @@ pub fn compliance<'v>(
 /// A clock of a ticket whose target ran out in the period.
 struct Missed<'a, 'r> {
     due: Instant,
+    /// The ticket's place in the input: the last tie-break, for when two
+    /// files hold one id.
+    index: usize,
     id: &'r str,
     clock: &'static str,
-    ticket: &'a Ticket<'r>,
+    /// Read while the ticket is at hand, not after the sort.
+    kind: Kind,
+    title: &'r str,
     group: &'r str,
     verdict: &'a Verdict,
 }
 
 impl<'r> Missed<'_, 'r> {
     fn breach(&self, ctx: &Context<'_, 'r>) -> Breach<'r> {
-        let (t, v) = (self.ticket, self.verdict);
+        let v = self.verdict;
         let stopped = match v.outcome {
             Outcome::Missed { stopped, .. } => stopped,
             _ => None,
         };
         Breach {
             id: self.id,
-            kind: t.kind(),
-            title: t.record.title(),
+            kind: self.kind,
+            title: self.title,
             group: self.group,
             clock: self.clock,
             state: if stopped.is_some() {
@@ -357,9 +360,9 @@ impl<'r> Missed<'_, 'r> {
 /// did: `clocks` picks a ticket's group (priority or catalogue item, from
 /// its record) and clocks. Found, sorted and written out in parallel (a
 /// large backlog can have a breach for every ticket); sorted before they
-/// are written out, as small keys move faster than whole breaches. The
-/// sort is stable, so the order stays the same from run to run even if two
-/// files hold one id.
+/// are written out, as small keys move faster than whole breaches. Ties
+/// go by input order, so the order stays the same from run to run even if
+/// two files hold one id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
     clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
@@ -367,8 +370,9 @@ pub(super) fn breaches<'a, 'r>(
     let mut missed: Vec<Missed<'a, 'r>> = ctx
         .tickets
         .par_iter()
-        .filter_map(|t| Some((t, clocks(t)?)))
-        .flat_map_iter(|(ticket, (group, verdicts))| {
+        .enumerate()
+        .filter_map(|(index, t)| Some((index, t, clocks(t)?)))
+        .flat_map_iter(|(index, ticket, (group, verdicts))| {
             verdicts.into_iter().flatten().filter_map(move |verdict| {
                 let Outcome::Missed { due, .. } = verdict.outcome else {
                     return None;
@@ -379,15 +383,19 @@ pub(super) fn breaches<'a, 'r>(
                 };
                 ctx.period.contains(due).then(|| Missed {
                     due,
+                    index,
                     id: ticket.record.id(),
                     clock,
-                    ticket,
+                    kind: ticket.kind(),
+                    title: ticket.record.title(),
                     group,
                     verdict,
                 })
             })
         })
         .collect();
-    missed.par_sort_by(|a, b| (a.due, a.id, a.clock).cmp(&(b.due, b.id, b.clock)));
+    missed.par_sort_unstable_by(|a, b| {
+        (a.due, a.id, a.clock, a.index).cmp(&(b.due, b.id, b.clock, b.index))
+    });
     missed.par_iter().map(|m| m.breach(ctx)).collect()
 }
