@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use git2::{Commit, Oid, Repository, Sort};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -190,6 +191,9 @@ pub struct Transition {
     pub at: DateTime<FixedOffset>,
     pub commit: Arc<str>,
     pub author: Arc<Author>,
+    /// The record file's blob before the commit (`None`: added) and after.
+    pub before: Option<Oid>,
+    pub after: Oid,
 }
 
 /// Statuses of record versions already read, by blob id (e.g. the work
@@ -199,71 +203,148 @@ pub type KnownStatuses<'a> = HashMap<Oid, &'a str, foldhash::fast::RandomState>;
 /// Status changes of every record, by id, oldest first.
 pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomState>;
 
-/// Status changes of every record, by id, oldest first: one walk of the
-/// first-parent history up to `tip`, one subtree-skipping diff per commit,
-/// and the status of every record version it meets, each read once (by
-/// blob id); the versions in `known` are not read at all.
-///
-/// Versions are read in the order of the walk: versions of a record are
-/// stored as deltas of each other, and reading them in that order keeps
-/// libgit2's delta base cache warm (4.5 s for 145,000 versions in oid
-/// order, 0.8 s in walk order; more threads only contend for the pack's
-/// lock).
+/// Status changes of every record, by id, oldest first: one [`walk`] of
+/// the first-parent history up to `tip`, then the statuses of the last
+/// versions, which `known` usually holds (see [`Walk::transitions`]).
 pub fn transitions(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
     known: &KnownStatuses<'_>,
 ) -> Result<Transitions, HistoryError> {
-    let mut walk = repo.revwalk()?;
-    walk.push(tip)?;
-    walk.simplify_first_parent()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    Ok(walk(repo, prefix, tip)?.transitions(repo, known))
+}
+
+/// The changes of every record in the first-parent history up to a tip,
+/// as transitions whose statuses are still to be filled in, and the
+/// statuses of every record version but the last of each file. It needs
+/// no record of the work tree, so it can be read while they are; only the
+/// last versions' statuses are left to [`Walk::transitions`].
+pub struct Walk {
+    /// Each record's changes, oldest first (`from` and `to` empty).
+    changes: Transitions,
+    /// Statuses read during the walk (`None`: not a string, or unreadable).
+    read: HashMap<Oid, Option<String>, foldhash::fast::RandomState>,
+}
+
+/// Walk the first-parent history up to `tip`: one subtree-skipping diff per
+/// commit, then the status of every version met that is not the last of
+/// its file, each read once (by blob id).
+///
+/// Versions are read in the order of the walk: versions of a record are
+/// stored as deltas of each other, and reading them in that order keeps
+/// libgit2's delta base cache warm (4.5 s for 145,000 versions in oid
+/// order, 0.8 s in walk order; more threads only contend for the pack's
+/// lock).
+pub fn walk(repo: &Repository, prefix: &Path, tip: Oid) -> Result<Walk, HistoryError> {
+    let mut revwalk = repo.revwalk()?;
+    revwalk.push(tip)?;
+    revwalk.simplify_first_parent()?;
+    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut trees = TreeCache::new(repo)?;
-    let mut read: HashMap<Oid, Option<String>, foldhash::fast::RandomState> = HashMap::default();
-    let mut status = |blob: Oid| match known.get(&blob) {
-        Some(status) => Some((*status).to_owned()),
-        None => read
-            .entry(blob)
-            .or_insert_with(|| status_of(repo.find_blob(blob).ok()?.content()))
-            .clone(),
-    };
-    let mut out = Transitions::default();
-    for oid in walk {
+    let mut changes = Transitions::default();
+    // Every version met, in walk order.
+    let mut met = Vec::new();
+    for oid in revwalk {
         trees.step();
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
         let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix).root_id();
         let new = Snapshot::new(repo, Some(&tree), prefix).root_id();
-        let changes = diff::changed_records(&mut trees, old, new, &Kind::ALL);
-        // What every transition of this commit shares, worked out once.
-        let mut shared = None;
-        for change in &changes {
-            let Some(to) = change.new.as_ref().and_then(|v| status(v.blob)) else {
+        let diff = diff::changed_records(&mut trees, old, new, &Kind::ALL);
+        if diff.is_empty() {
+            continue;
+        }
+        changes.reserve(diff.len());
+        // What every transition of this commit shares.
+        let (at, id) = (
+            commit_time(&commit),
+            Arc::<str>::from(commit.id().to_string()),
+        );
+        let by = Arc::new(author(&commit));
+        for change in diff {
+            let before = change.old.as_ref().map(|v| v.blob);
+            met.extend(before);
+            // A deletion is no transition.
+            let Some(after) = change.new.as_ref().map(|v| v.blob) else {
                 continue;
             };
-            let from = change.old.as_ref().and_then(|v| status(v.blob));
-            if from.as_deref() == Some(to.as_str()) {
-                continue;
-            }
-            let (at, id, by) = shared.get_or_insert_with(|| {
-                let id: Arc<str> = commit.id().to_string().into();
-                (commit_time(&commit), id, Arc::new(author(&commit)))
-            });
+            met.push(after);
             // Most records change in few commits: room for one to start.
-            out.entry(change.stem().to_owned())
+            changes
+                .entry(change.stem().to_owned())
                 .or_insert_with(|| Vec::with_capacity(1))
                 .push(Transition {
-                    from,
-                    to,
-                    at: *at,
+                    from: None,
+                    to: String::new(),
+                    at,
                     commit: id.clone(),
                     author: by.clone(),
+                    before,
+                    after,
                 });
         }
     }
-    Ok(out)
+    let last: std::collections::HashSet<Oid, foldhash::fast::RandomState> = changes
+        .values()
+        .filter_map(|transitions| Some(transitions.last()?.after))
+        .collect();
+    let mut read = HashMap::default();
+    for blob in met {
+        if !last.contains(&blob) {
+            read.entry(blob)
+                .or_insert_with(|| status_of_blob(repo, blob));
+        }
+    }
+    Ok(Walk { changes, read })
+}
+
+impl Walk {
+    /// Status changes of every record, by id, oldest first. The statuses
+    /// of the last versions come from `known` (by blob id: the records
+    /// read already) or, for those it lacks, are read now; then every
+    /// record's transitions are filled in, in parallel, and those that
+    /// change no status (or leave none) are dropped.
+    pub fn transitions(self, repo: &Repository, known: &KnownStatuses<'_>) -> Transitions {
+        let Walk {
+            mut changes,
+            mut read,
+        } = self;
+        let unread: Vec<Oid> = changes
+            .par_iter()
+            .flat_map_iter(|(_, transitions)| transitions)
+            .flat_map_iter(|t| t.before.into_iter().chain([t.after]))
+            .filter(|blob| !known.contains_key(blob) && !read.contains_key(blob))
+            .collect();
+        for blob in unread {
+            read.entry(blob)
+                .or_insert_with(|| status_of_blob(repo, blob));
+        }
+        let status = |blob: Oid| match known.get(&blob) {
+            Some(status) => Some((*status).to_owned()),
+            None => read.get(&blob).cloned().flatten(),
+        };
+        changes.par_iter_mut().for_each(|(_, transitions)| {
+            transitions.retain_mut(|t| {
+                let Some(to) = status(t.after) else {
+                    return false;
+                };
+                let from = t.before.and_then(status);
+                if from.as_deref() == Some(to.as_str()) {
+                    return false;
+                }
+                (t.from, t.to) = (from, to);
+                true
+            });
+        });
+        changes.retain(|_, transitions| !transitions.is_empty());
+        changes
+    }
+}
+
+fn status_of_blob(repo: &Repository, blob: Oid) -> Option<String> {
+    status_of(repo.find_blob(blob).ok()?.content())
 }
 
 /// The `status` of a record file's text (read only as far as that key).

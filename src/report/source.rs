@@ -115,13 +115,41 @@ pub fn history(
     tip: Oid,
     loaded: &Loaded,
 ) -> Result<History, HistoryError> {
+    let walk = trail::walk(repo, prefix, tip)?;
+    Ok(resolve(repo, tip, walk, loaded))
+}
+
+/// The records `load` reads, and the history up to `tip` walked at the
+/// same time on a thread of its own: a walk needs no record, only its last
+/// step (the statuses of the versions the records are) does. The thread
+/// opens the repository again (a handle is not shared between threads).
+pub fn load_with_history(
+    repo: &Repository,
+    prefix: &Path,
+    tip: Oid,
+    load: impl FnOnce() -> Loaded,
+) -> (Loaded, Result<History, HistoryError>) {
+    let git_dir = repo.path();
+    let (loaded, walk) = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| trail::walk(&Repository::open(git_dir)?, prefix, tip));
+        let loaded = load();
+        let walk = walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, walk)
+    });
+    let history = walk.map(|walk| resolve(repo, tip, walk, &loaded));
+    (loaded, history)
+}
+
+fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
     let known: trail::KnownStatuses<'_> = loaded
         .records()
         .filter_map(|(f, r)| Some((f.blob?, r.status())))
         .collect();
-    Ok(History {
+    History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),
-        transitions: trail::transitions(repo, prefix, tip, &known)?,
-    })
+        transitions: walk.transitions(repo, &known),
+    }
 }

@@ -150,17 +150,16 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The work tree's records, history up to HEAD (when there is one), as of now.
 fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliError> {
-    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Figures);
+    let load = || records::load(&ws, &Kind::ALL, records::Purpose::Figures);
     let head = repo.and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
-    let history = match head {
+    let (loaded, history) = match head {
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
-            Some(
-                source::history(repo, &prefix, head.id(), &loaded)
-                    .map_err(|e| CliError::io("reading history", e))?,
-            )
+            let (loaded, history) = source::load_with_history(repo, &prefix, head.id(), load);
+            let history = history.map_err(|e| CliError::io("reading history", e))?;
+            (loaded, Some(history))
         }
-        None => None,
+        None => (load(), None),
     };
     Ok(Source {
         ws,
@@ -189,9 +188,10 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         config,
         schemas: ws.schemas,
     };
-    let loaded = source::records_at(&ws, &snapshot);
-    let history = source::history(repo, &prefix, commit.id(), &loaded)
-        .map_err(|e| CliError::io("reading history", e))?;
+    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), || {
+        source::records_at(&ws, &snapshot)
+    });
+    let history = history.map_err(|e| CliError::io("reading history", e))?;
     Ok(Source {
         ws,
         loaded,
