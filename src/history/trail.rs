@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::git::ObjectKey;
 use crate::kind::Kind;
 use crate::revision::Snapshot;
 use crate::tree_cache::TreeCache;
@@ -198,7 +199,7 @@ pub struct Transition {
 
 /// Statuses of record versions already read, by blob id (e.g. the work
 /// tree's records): a walk takes them from here instead of reading them.
-pub type KnownStatuses<'a> = HashMap<Oid, &'a str, foldhash::fast::RandomState>;
+pub type KnownStatuses<'a> = HashMap<ObjectKey, &'a str, foldhash::fast::RandomState>;
 
 /// Status changes of every record, by id, oldest first.
 pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomState>;
@@ -224,7 +225,7 @@ pub struct Walk {
     /// Each record's changes, oldest first (`from` and `to` empty).
     changes: Transitions,
     /// Statuses read during the walk (`None`: not a string, or unreadable).
-    read: HashMap<Oid, Option<String>, foldhash::fast::RandomState>,
+    read: HashMap<ObjectKey, Option<String>, foldhash::fast::RandomState>,
 }
 
 /// Walk the first-parent history up to `tip`: one subtree-skipping diff per
@@ -286,14 +287,15 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid) -> Result<Walk, HistoryE
                 });
         }
     }
-    let last: std::collections::HashSet<Oid, foldhash::fast::RandomState> = changes
+    let last: std::collections::HashSet<ObjectKey, foldhash::fast::RandomState> = changes
         .values()
-        .filter_map(|transitions| Some(transitions.last()?.after))
+        .filter_map(|transitions| Some(transitions.last()?.after.into()))
         .collect();
     let mut read = HashMap::default();
     for blob in met {
-        if !last.contains(&blob) {
-            read.entry(blob)
+        let key = ObjectKey::from(blob);
+        if !last.contains(&key) {
+            read.entry(key)
                 .or_insert_with(|| status_of_blob(repo, blob));
         }
     }
@@ -315,15 +317,21 @@ impl Walk {
             .par_iter()
             .flat_map_iter(|(_, transitions)| transitions)
             .flat_map_iter(|t| t.before.into_iter().chain([t.after]))
-            .filter(|blob| !known.contains_key(blob) && !read.contains_key(blob))
+            .filter(|&blob| {
+                let key = ObjectKey::from(blob);
+                !known.contains_key(&key) && !read.contains_key(&key)
+            })
             .collect();
         for blob in unread {
-            read.entry(blob)
+            read.entry(blob.into())
                 .or_insert_with(|| status_of_blob(repo, blob));
         }
-        let status = |blob: Oid| match known.get(&blob) {
-            Some(status) => Some((*status).to_owned()),
-            None => read.get(&blob).cloned().flatten(),
+        let status = |blob: Oid| {
+            let key = ObjectKey::from(blob);
+            match known.get(&key) {
+                Some(status) => Some((*status).to_owned()),
+                None => read.get(&key).cloned().flatten(),
+            }
         };
         changes.par_iter_mut().for_each(|(_, transitions)| {
             transitions.retain_mut(|t| {
@@ -514,7 +522,7 @@ mod tests {
             None,
         ))
         .expect("oid");
-        let known = KnownStatuses::from_iter([(tip_blob, "resolved")]);
+        let known = KnownStatuses::from_iter([(tip_blob.into(), "resolved")]);
         assert_eq!(steps(&known), read_all);
         // The blob id of a file read from the work tree is Git's.
         std::fs::write(root.join("gitsm.yaml"), "{}\n").expect("write");
@@ -525,7 +533,7 @@ mod tests {
             crate::records::Purpose::Figures,
         );
         assert_eq!(loaded.files.first().and_then(|f| f.blob), Some(tip_blob));
-        let planted = KnownStatuses::from_iter([(tip_blob, "closed")]);
+        let planted = KnownStatuses::from_iter([(tip_blob.into(), "closed")]);
         assert_eq!(
             steps(&planted).last().map(|(_, to)| to.as_str()),
             Some("closed")

@@ -145,7 +145,7 @@ pub fn load_with_history(
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
     let known: trail::KnownStatuses<'_> = loaded
         .records()
-        .filter_map(|(f, r)| Some((f.blob?, r.status())))
+        .filter_map(|(f, r)| Some((f.blob?.into(), r.status())))
         .collect();
     History {
         tip: tip.to_string(),
