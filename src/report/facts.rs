@@ -24,6 +24,9 @@ use super::{Inputs, PROBLEM_TARGET_DAYS};
 /// A ticket as the report sees it.
 pub struct Ticket<'r> {
     pub record: &'r Record,
+    /// The record's kind, kept here: passes over every ticket look at it,
+    /// and reading it from each record would be a trip to memory apiece.
+    kind: Kind,
     pub created: Instant,
     pub exit: Exit,
     /// It left the queue at a time neither the record nor history gives,
@@ -31,7 +34,9 @@ pub struct Ticket<'r> {
     pub exit_estimated: bool,
     /// Stamps taken from Git history for this ticket.
     pub derived: Vec<Derived>,
-    pub detail: Detail,
+    /// Boxed: the facts of a kind are large, and a ticket is moved as it is
+    /// collected and streamed through in every pass over all tickets.
+    pub detail: Box<Detail>,
 }
 
 /// How a ticket left the queue.
@@ -92,7 +97,7 @@ pub struct RequestFacts {
 
 impl Ticket<'_> {
     pub fn kind(&self) -> Kind {
-        self.record.kind()
+        self.kind
     }
 
     /// When it left the queue, if known.
@@ -212,11 +217,12 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
     };
     Ok(Some(Ticket {
         record,
+        kind: record.kind(),
         created: created.to_utc(),
         exit,
         exit_estimated,
         derived,
-        detail,
+        detail: Box::new(detail),
     }))
 }
 

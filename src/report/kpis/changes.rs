@@ -15,7 +15,7 @@ pub fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
         .tickets
         .iter()
-        .filter_map(|t| match &t.detail {
+        .filter_map(|t| match &*t.detail {
             Detail::Change(f) => Some((t, f)),
             _ => None,
         })

@@ -60,7 +60,7 @@ impl Context<'_, '_> {
     fn incidents(
         &self,
     ) -> impl Iterator<Item = (&Ticket<'_>, &super::facts::IncidentFacts)> + Clone {
-        self.tickets.iter().filter_map(|t| match &t.detail {
+        self.tickets.iter().filter_map(|t| match &*t.detail {
             Detail::Incident(f) => Some((t, f)),
             _ => None,
         })
@@ -162,7 +162,7 @@ fn incident_field<'r>(
 
 pub fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name());
-    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
+    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &*t.detail {
         Detail::Incident(f) => f.priority.name(),
         _ => "",
     });

@@ -20,7 +20,7 @@ pub fn problems(ctx: &Context<'_, '_>) -> Problems {
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
         .tickets
         .iter()
-        .filter_map(|t| match &t.detail {
+        .filter_map(|t| match &*t.detail {
             Detail::Problem(f) => Some((t, f)),
             _ => None,
         })

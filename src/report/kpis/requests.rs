@@ -11,7 +11,7 @@ pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
     let requests: Vec<(&Ticket<'_>, &RequestFacts)> = ctx
         .tickets
         .iter()
-        .filter_map(|t| match &t.detail {
+        .filter_map(|t| match &*t.detail {
             Detail::Request(f) => Some((t, f)),
             _ => None,
         })
@@ -61,7 +61,7 @@ pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
         }
     }
     by_item.push(row("all", None, &|_| true));
-    let breaches = breaches(ctx, |t| match &t.detail {
+    let breaches = breaches(ctx, |t| match &*t.detail {
         Detail::Request(f) => match t.record {
             Record::Request(r) => Some((r.catalog_item.as_str(), [&f.response, &f.fulfilment])),
             _ => None,
