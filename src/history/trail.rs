@@ -244,8 +244,9 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid) -> Result<Walk, HistoryE
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut trees = TreeCache::new(repo)?;
     let mut changes = Transitions::default();
-    // Every version met, in walk order.
-    let mut met = Vec::new();
+    // The versions a commit replaced (or deleted), in walk order: every
+    // version but the last of each file.
+    let mut replaced = Vec::new();
     for oid in revwalk {
         trees.step();
         let commit = repo.find_commit(oid?)?;
@@ -266,12 +267,11 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid) -> Result<Walk, HistoryE
         let by = Arc::new(author(&commit));
         for change in diff {
             let before = change.old.as_ref().map(|v| v.blob);
-            met.extend(before);
+            replaced.extend(before);
             // A deletion is no transition.
             let Some(after) = change.new.as_ref().map(|v| v.blob) else {
                 continue;
             };
-            met.push(after);
             // Most records change in few commits: room for one to start.
             changes
                 .entry(change.stem().to_owned())
@@ -287,17 +287,10 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid) -> Result<Walk, HistoryE
                 });
         }
     }
-    let last: std::collections::HashSet<ObjectKey, foldhash::fast::RandomState> = changes
-        .values()
-        .filter_map(|transitions| Some(transitions.last()?.after.into()))
-        .collect();
     let mut read = HashMap::default();
-    for blob in met {
-        let key = ObjectKey::from(blob);
-        if !last.contains(&key) {
-            read.entry(key)
-                .or_insert_with(|| status_of_blob(repo, blob));
-        }
+    for blob in replaced {
+        read.entry(ObjectKey::from(blob))
+            .or_insert_with(|| status_of_blob(repo, blob));
     }
     Ok(Walk { changes, read })
 }
