@@ -892,12 +892,29 @@ fn long_lists_are_cut_in_markdown_but_whole_in_json() {
     run.expect_code(0).stdout_has(
         "The first 100 of 120 are listed; the JSON format (--format json) lists all of them.",
     );
-    let rows = run
+    let rows: Vec<(String, String)> = run
         .stdout
         .lines()
         .filter(|l| l.starts_with("| INC-") && l.contains("| breached |"))
-        .count();
-    assert_eq!(rows, 100);
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].to_owned(), cells[3].to_owned())
+        })
+        .collect();
+    // The Markdown keeps only the rows it shows: the first 100, in the
+    // order of the whole list.
+    let first: Vec<(String, String)> = r["incidents"]["breaches"]
+        .as_array()
+        .expect("breaches")
+        .iter()
+        .take(100)
+        .map(|b| {
+            let text = |k: &str| b[k].as_str().expect("text").to_owned();
+            (text("id"), text("clock"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 100);
+    assert_eq!(rows, first);
 }
 
 #[test]

@@ -64,6 +64,11 @@ pub struct Inputs<'a> {
     pub revision: Option<String>,
     /// Git history; `None` outside a Git repository or before the first commit.
     pub history: Option<&'a History>,
+    /// How many breaches of each list to keep, the first in order (`None`:
+    /// all). A report rendered as Markdown or HTML shows only the first
+    /// [`render::LISTED`]: the others (a large backlog breaches a clock of
+    /// nearly every ticket) need not be sorted or written out.
+    pub listed: Option<usize>,
 }
 
 /// Problem resolution targets (calendar days from creation) by priority:
@@ -256,6 +261,17 @@ pub struct PriorityCompliance {
     pub resolution: Compliance,
 }
 
+/// The clocks whose target ran out in the period, in the order they did:
+/// all of them, or the first [`Inputs::listed`]. Serialized as the list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Breaches<'r> {
+    pub listed: Vec<Breach<'r>>,
+    /// How many there are, listed or not.
+    #[serde(skip)]
+    pub count: usize,
+}
+
 /// A clock whose target ran out in the period. Its text is borrowed from
 /// the records and the policy: a large backlog can breach 100,000 clocks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -317,7 +333,7 @@ pub struct Incidents<'r> {
     pub times: Vec<PriorityTimes>,
     /// Per priority, then `all`.
     pub sla: Vec<PriorityCompliance>,
-    pub breaches: Vec<Breach<'r>>,
+    pub breaches: Breaches<'r>,
     pub reopens: Reopens,
     /// Incidents resolved in the period at support level 1: their
     /// `support_level` is 1, or unset with no escalation.
@@ -456,7 +472,7 @@ pub struct ItemRow {
 pub struct Requests<'r> {
     /// Per catalogue item, then `all`.
     pub by_item: Vec<ItemRow>,
-    pub breaches: Vec<Breach<'r>>,
+    pub breaches: Breaches<'r>,
 }
 
 /// Tickets of each kind.
@@ -535,6 +551,7 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
         tickets: &tickets,
         period,
         history: inputs.history.is_some(),
+        listed: inputs.listed,
     };
     // The sections only read the facts: computed side by side.
     let ((volumes, backlog), ((incidents, problems), ((changes, requests), trends))) = rayon::join(

@@ -66,6 +66,8 @@ pub fn compute<'a>(source: &Source<'a>) -> Result<Report<'a>, String> {
         unreadable: source.unreadable,
         revision: None,
         history: source.history,
+        // The page's data lists every breach.
+        listed: None,
     };
     report::build(&inputs, &period).map_err(|e| e.to_string())
 }

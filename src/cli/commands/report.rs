@@ -100,6 +100,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         unreadable,
         revision: src.revision.clone(),
         history: src.history.as_ref(),
+        // JSON lists every breach; the documents, the first few.
+        listed: (args.format != ReportFormat::Json).then_some(render::LISTED),
     };
     let report = report::build(&inputs, &period).map_err(|e| CliError::usage(e.to_string()))?;
     let text = match args.format {

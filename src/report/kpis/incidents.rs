@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
 use crate::report::facts::{Detail, IncidentFacts, Ticket, utc};
-use crate::report::{Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top};
+use crate::report::{
+    Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top,
+};
 
 use super::{Context, TOP, breaches, compliance, stats};
 
@@ -108,7 +110,10 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     Incidents {
         times,
         sla,
-        breaches: Vec::new(),
+        breaches: Breaches {
+            listed: Vec::new(),
+            count: 0,
+        },
         reopens: Reopens {
             resolved: resolved_first.len(),
             reopened,

@@ -27,7 +27,7 @@ use crate::sla::{Basis, ClockKind};
 use super::clock::{Instant, Outcome, Sample, Verdict};
 use super::facts::{Detail, Ticket};
 use super::{
-    AGING_BUCKETS, Backlog, BacklogRow, Breach, Compliance, Count, DerivedStamp, History,
+    AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp, History,
     HistoryInfo, Oldest, Period, Stats, Volumes,
 };
 
@@ -46,6 +46,8 @@ pub struct Context<'a, 'r> {
     pub period: &'a Period,
     /// Whether Git history was read.
     pub history: bool,
+    /// How many breaches of each list to keep ([`super::Inputs::listed`]).
+    pub listed: Option<usize>,
 }
 
 impl Context<'_, '_> {
@@ -360,13 +362,14 @@ impl<'r> Missed<'_, 'r> {
 /// did: `clocks` picks a ticket's group (priority or catalogue item, from
 /// its record) and clocks. Found, sorted and written out in parallel (a
 /// large backlog can have a breach for every ticket); sorted before they
-/// are written out, as small keys move faster than whole breaches. Ties
-/// go by input order, so the order stays the same from run to run even if
-/// two files hold one id.
+/// are written out, as small keys move faster than whole breaches; only
+/// the first [`Context::listed`] are kept, sorted and written out when
+/// fewer are wanted. Ties go by input order, so the order stays the same
+/// from run to run even if two files hold one id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
     clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
-) -> Vec<Breach<'r>> {
+) -> Breaches<'r> {
     let mut missed: Vec<Missed<'a, 'r>> = ctx
         .tickets
         .par_iter()
@@ -394,8 +397,20 @@ pub(super) fn breaches<'a, 'r>(
             })
         })
         .collect();
-    missed.par_sort_unstable_by(|a, b| {
+    let count = missed.len();
+    let order = |a: &Missed<'_, '_>, b: &Missed<'_, '_>| {
         (a.due, a.id, a.clock, a.index).cmp(&(b.due, b.id, b.clock, b.index))
-    });
-    missed.par_iter().map(|m| m.breach(ctx)).collect()
+    };
+    if let Some(n) = ctx.listed.filter(|&n| n < count) {
+        // Only the first n are kept: found without sorting the others.
+        if n > 0 {
+            missed.select_nth_unstable_by(n - 1, order);
+        }
+        missed.truncate(n);
+    }
+    missed.par_sort_unstable_by(order);
+    Breaches {
+        listed: missed.par_iter().map(|m| m.breach(ctx)).collect(),
+        count,
+    }
 }

@@ -27,7 +27,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
 }
 
 /// Rows shown of a list of tickets; the JSON format has them all.
-const LISTED: usize = 100;
+pub const LISTED: usize = 100;
 
 pub(super) struct Doc(pub(super) Vec<Block>);
 

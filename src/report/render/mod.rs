@@ -11,6 +11,7 @@ mod tickets;
 
 use super::Report;
 
+pub use document::LISTED;
 pub use html::{page as html, sections as html_sections};
 pub use markdown::render as markdown;
 

@@ -1,11 +1,11 @@
 //! The sections of the report about each kind of ticket: incidents,
 //! problems, changes and service requests.
 
-use super::super::{Breach, Report};
+use super::super::{Breaches, Report};
 use super::Table;
 use super::document::{Doc, compliance, count, listed, mean_days, mean_hm, plural, ratio, time};
 
-fn breach_table(first: &str, group: &str, breaches: &[Breach]) -> Table {
+fn breach_table(first: &str, group: &str, breaches: &Breaches) -> Table {
     let mut t = Table::new(
         &[
             first,
@@ -19,7 +19,9 @@ fn breach_table(first: &str, group: &str, breaches: &[Breach]) -> Table {
         ],
         8,
     );
-    for b in listed(&mut t, breaches) {
+    let shown = listed(&mut t, &breaches.listed);
+    t.omitted = breaches.count - shown.len();
+    for b in shown {
         // Say where a target comes from when it is not the row's own
         // (priority or catalogue item): a symptom policy.
         let notes: Vec<&str> = b
