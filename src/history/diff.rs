@@ -214,7 +214,7 @@ fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordCha
 /// Additions and removals of one kind as changes; a removal and an
 /// addition of the same file name (a move between year folders) become one.
 fn pair_moves(kind: Kind, mut removed: Vec<Version>, added: Vec<Version>) -> Vec<RecordChange> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(added.len() + removed.len());
     for v in added {
         let old = removed
             .iter()
