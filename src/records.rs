@@ -224,6 +224,9 @@ pub enum Purpose {
     /// carry no positions; and each file's Git blob id is hashed, for the
     /// history walk ([`RecordFile::blob`]).
     Figures,
+    /// [`Purpose::Figures`] where there is no history to walk (outside Git,
+    /// or before the first commit): no blob ids are hashed.
+    FiguresWithoutHistory,
 }
 
 /// Read, parse and check every record of `kinds` in parallel.
@@ -404,7 +407,7 @@ fn parse(
     // without copying its strings, and references carry no positions.
     let (json, tree) = match purpose {
         Purpose::Check => (node.to_json(), Some(node)),
-        Purpose::Figures => {
+        Purpose::Figures | Purpose::FiguresWithoutHistory => {
             let json = node.into_json();
             if ws.schemas.is_valid(kind, &json) {
                 (json, None)

@@ -152,16 +152,18 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The work tree's records, history up to HEAD (when there is one), as of now.
 fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliError> {
-    let load = || records::load(&ws, &Kind::ALL, records::Purpose::Figures);
+    let load = |purpose| records::load(&ws, &Kind::ALL, purpose);
     let head = repo.and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
     let (loaded, history) = match head {
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
-            let (loaded, history) = source::load_with_history(repo, &prefix, head.id(), load);
+            let (loaded, history) = source::load_with_history(repo, &prefix, head.id(), || {
+                load(records::Purpose::Figures)
+            });
             let history = history.map_err(|e| CliError::io("reading history", e))?;
             (loaded, Some(history))
         }
-        None => (load(), None),
+        None => (load(records::Purpose::FiguresWithoutHistory), None),
     };
     Ok(Source {
         ws,
