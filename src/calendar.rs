@@ -176,10 +176,12 @@ impl BusinessCalendar {
         // Most targets are hours and are used up within days: the window
         // starts small and doubles (each day's spans cost time-zone lookups).
         let mut step = 2;
+        let mut intervals = Vec::new();
         while cursor - from < Duration::days(HORIZON_DAYS) {
             let next = cursor + Duration::days(step);
             step = (step * 2).min(STEP_DAYS);
-            for (s, e) in self.intervals(cursor, next) {
+            self.intervals_into(cursor, next, &mut intervals);
+            for &(s, e) in &intervals {
                 let len = e - s;
                 if left <= len {
                     return Some(s + left);
@@ -193,18 +195,26 @@ impl BusinessCalendar {
 
     /// The working intervals inside `[from, to)`, in order, clipped to it.
     pub fn intervals(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
+        let mut out = Vec::new();
+        self.intervals_into(from, to, &mut out);
+        out
+    }
+
+    /// [`BusinessCalendar::intervals`] into `out` (cleared first), whose
+    /// room is used again.
+    fn intervals_into(&self, from: DateTime<Utc>, to: DateTime<Utc>, out: &mut Vec<Interval>) {
+        out.clear();
         if to <= from {
-            return Vec::new();
+            return;
         }
         if self.always {
-            return vec![(from, to)];
+            out.push((from, to));
+            return;
         }
-        let mut out = Vec::new();
         self.each_interval(from, to, |i| out.push(i));
         // Day by day is in order but across a fall-back at midnight, where
         // the end of one local day comes after the start of the next.
         out.sort_unstable();
-        out
     }
 
     /// Each working interval inside `[from, to)` (not empty), clipped to

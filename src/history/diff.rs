@@ -80,8 +80,20 @@ pub fn changed_records(
             compare(trees, a, b, None, report)
         }));
     }
-    out.sort_by(|x, y| x.path().cmp(y.path()));
+    out.sort_by(by_path);
     out
+}
+
+/// Changes in the order of their paths, as `Path` orders them (folder by
+/// folder), compared as bytes split at `/`: the paths here are relative
+/// and plain (no `.`, `..` or doubled separators), and `Path`'s general
+/// comparison made sorting 100,000 changes a fifth of a history walk.
+fn by_path(x: &RecordChange, y: &RecordChange) -> std::cmp::Ordering {
+    fn parts(c: &RecordChange) -> impl Iterator<Item = &[u8]> {
+        let path = c.path().as_os_str().as_encoded_bytes();
+        path.split(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))
+    }
+    parts(x).cmp(parts(y))
 }
 
 /// Record files that differ between HEAD's tree (`head`, the top of the
@@ -122,7 +134,7 @@ pub fn staged_changes(
             compare_staged(trees, head_id, index, range, offset, None, report);
         }));
     }
-    out.sort_by(|x, y| x.path().cmp(y.path()));
+    out.sort_by(by_path);
     let (config, head_config) = at(trees, crate::config::FILE_NAME);
     let (schemas, head_schemas) = at(trees, "schemas");
     let policy = index.get(config.as_bytes()) != head_config
@@ -470,6 +482,38 @@ mod tests {
     use git2::{DiffOptions, Repository, TreeBuilder};
 
     use super::*;
+
+    /// Changes sort as their paths do, also where bytes and folders
+    /// disagree (`-` and `.` sort before `/`).
+    #[test]
+    fn changes_sort_as_paths_do() {
+        let names = [
+            "incidents/INC-2.yaml",
+            "incidents/2026/INC-1.yaml",
+            "incidents/2026-x/INC-1.yaml",
+            "incidents/2026.yaml",
+            "incidents/2025/INC-9.yaml",
+            "changes/CHG-1.yaml",
+            "incidents/INC-10.yaml",
+            "incidents-old/INC-1.yaml",
+        ];
+        let change = |path: &str| RecordChange {
+            kind: Kind::Incident,
+            old: None,
+            new: Some(Version {
+                path: PathBuf::from(path),
+                blob: Oid::ZERO_SHA1,
+            }),
+        };
+        let mut ours: Vec<RecordChange> = names.iter().map(|p| change(p)).collect();
+        ours.sort_by(by_path);
+        let mut paths: Vec<&Path> = names.iter().map(Path::new).collect();
+        paths.sort();
+        assert_eq!(
+            ours.iter().map(RecordChange::path).collect::<Vec<_>>(),
+            paths
+        );
+    }
 
     /// A deterministic pseudo-random source (no `rand` in tests either).
     struct Lcg(u64);

@@ -306,42 +306,69 @@ impl Walk {
             mut changes,
             mut read,
         } = self;
-        let unread: Vec<Oid> = changes
-            .par_iter()
-            .flat_map_iter(|(_, transitions)| transitions)
-            .flat_map_iter(|t| t.before.into_iter().chain([t.after]))
-            .filter(|&blob| {
-                let key = ObjectKey::from(blob);
-                !known.contains_key(&key) && !read.contains_key(&key)
+        // Filled in per record, in parallel; a record with a version
+        // neither known nor read yet waits for those to be read.
+        let waiting: Vec<(String, Vec<Oid>)> = changes
+            .par_iter_mut()
+            .filter_map(|(id, transitions)| {
+                fill(transitions, known, &read)
+                    .err()
+                    .map(|unread| (id.clone(), unread))
             })
             .collect();
-        for blob in unread {
-            read.entry(blob.into())
-                .or_insert_with(|| status_of_blob(repo, blob));
-        }
-        let status = |blob: Oid| {
-            let key = ObjectKey::from(blob);
-            match known.get(&key) {
-                Some(status) => Some((*status).to_owned()),
-                None => read.get(&key).cloned().flatten(),
+        for (id, unread) in waiting {
+            for blob in unread {
+                read.entry(blob.into())
+                    .or_insert_with(|| status_of_blob(repo, blob));
             }
-        };
-        changes.par_iter_mut().for_each(|(_, transitions)| {
-            transitions.retain_mut(|t| {
-                let Some(to) = status(t.after) else {
-                    return false;
-                };
-                let from = t.before.and_then(status);
-                if from.as_deref() == Some(to.as_str()) {
-                    return false;
-                }
-                (t.from, t.to) = (from, to);
-                true
-            });
-        });
+            if let Some(transitions) = changes.get_mut(&id) {
+                // Every version is known or read now.
+                let _ = fill(transitions, known, &read);
+            }
+        }
         changes.retain(|_, transitions| !transitions.is_empty());
         changes
     }
+}
+
+/// Fill in the statuses of one record's transitions from `known` and
+/// `read`, dropping those that change no status; or, leaving them as
+/// they are, the versions found in neither.
+fn fill(
+    transitions: &mut Vec<Transition>,
+    known: &KnownStatuses<'_>,
+    read: &HashMap<ObjectKey, Option<String>, foldhash::fast::RandomState>,
+) -> Result<(), Vec<Oid>> {
+    let unread: Vec<Oid> = transitions
+        .iter()
+        .flat_map(|t| t.before.into_iter().chain([t.after]))
+        .filter(|&blob| {
+            let key = ObjectKey::from(blob);
+            !known.contains_key(&key) && !read.contains_key(&key)
+        })
+        .collect();
+    if !unread.is_empty() {
+        return Err(unread);
+    }
+    let status = |blob: Oid| {
+        let key = ObjectKey::from(blob);
+        match known.get(&key) {
+            Some(status) => Some((*status).to_owned()),
+            None => read.get(&key).cloned().flatten(),
+        }
+    };
+    transitions.retain_mut(|t| {
+        let Some(to) = status(t.after) else {
+            return false;
+        };
+        let from = t.before.and_then(status);
+        if from.as_deref() == Some(to.as_str()) {
+            return false;
+        }
+        (t.from, t.to) = (from, to);
+        true
+    });
+    Ok(())
 }
 
 fn status_of_blob(repo: &Repository, blob: Oid) -> Option<String> {
