@@ -143,10 +143,14 @@ pub fn load_with_history(
 }
 
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
-    let known: trail::KnownStatuses<'_> = loaded
-        .records()
-        .filter_map(|(f, r)| Some((f.blob?.into(), r.status())))
-        .collect();
+    // Sized at once: grown from empty, it would be rehashed a dozen times.
+    let mut known =
+        trail::KnownStatuses::with_capacity_and_hasher(loaded.files.len(), Default::default());
+    known.extend(
+        loaded
+            .records()
+            .filter_map(|(f, r)| Some((f.blob?.into(), r.status()))),
+    );
     History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),
