@@ -2,8 +2,9 @@
 //!
 //! [`record_trail`] follows one record through history by comparing, per
 //! commit, the id of its kind folder with the parent's: commits that did not
-//! touch the folder are skipped without reading it. [`transitions`] walks
-//! history once for every record, for commands that need many timelines.
+//! touch the folder are skipped without reading it. [`walk`] walks history
+//! once for every record, for commands that need many timelines, and
+//! [`Walk::transitions`] gives their status changes.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -203,18 +204,6 @@ pub type KnownStatuses<'a> = HashMap<ObjectKey, &'a str, foldhash::fast::RandomS
 
 /// Status changes of every record, by id, oldest first.
 pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomState>;
-
-/// Status changes of every record, by id, oldest first: one [`walk`] of
-/// the first-parent history up to `tip`, then the statuses of the last
-/// versions, which `known` usually holds (see [`Walk::transitions`]).
-pub fn transitions(
-    repo: &Repository,
-    prefix: &Path,
-    tip: Oid,
-    known: &KnownStatuses<'_>,
-) -> Result<Transitions, HistoryError> {
-    Ok(walk(repo, prefix, tip)?.transitions(repo, known))
-}
 
 /// The changes of every record in the first-parent history up to a tip,
 /// as transitions whose statuses are still to be filled in, and the
@@ -523,7 +512,9 @@ mod tests {
         let repo = Repository::open(root).expect("open");
         let tip = repo.head().expect("head").target().expect("tip");
         let steps = |known: &KnownStatuses<'_>| -> Vec<(Option<String>, String)> {
-            transitions(&repo, Path::new(""), tip, known).expect("walk")["INC-1"]
+            walk(&repo, Path::new(""), tip)
+                .expect("walk")
+                .transitions(&repo, known)["INC-1"]
                 .iter()
                 .map(|t| (t.from.clone(), t.to.clone()))
                 .collect()

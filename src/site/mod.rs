@@ -10,7 +10,7 @@
 //! windows, the known error database, the SLA page and the report page.
 //!
 //! The build reads the records once, walks Git history once
-//! ([`crate::history::trail::transitions`]), indexes everything
+//! ([`crate::history::trail::walk`]), indexes everything
 //! ([`data::SiteData`]) and renders the pages in parallel into a temporary
 //! folder beside the output, which then replaces the output in one rename:
 //! a failed build leaves the previous site as it was. The same records,
