@@ -328,24 +328,24 @@ fn fill(
     known: &KnownStatuses<'_>,
     read: &HashMap<ObjectKey, Option<String>, foldhash::fast::RandomState>,
 ) -> Result<(), Vec<Oid>> {
+    // A version's status (`Ok(None)`: it has none), or `Err` when it is
+    // neither known nor read.
+    let lookup = |blob: Oid| {
+        let key = ObjectKey::from(blob);
+        match known.get(&key) {
+            Some(status) => Ok(Some(*status)),
+            None => read.get(&key).map(Option::as_deref).ok_or(blob),
+        }
+    };
     let unread: Vec<Oid> = transitions
         .iter()
         .flat_map(|t| t.before.into_iter().chain([t.after]))
-        .filter(|&blob| {
-            let key = ObjectKey::from(blob);
-            !known.contains_key(&key) && !read.contains_key(&key)
-        })
+        .filter_map(|blob| lookup(blob).err())
         .collect();
     if !unread.is_empty() {
         return Err(unread);
     }
-    let status = |blob: Oid| {
-        let key = ObjectKey::from(blob);
-        match known.get(&key) {
-            Some(status) => Some((*status).to_owned()),
-            None => read.get(&key).cloned().flatten(),
-        }
-    };
+    let status = |blob: Oid| lookup(blob).ok().flatten().map(str::to_owned);
     transitions.retain_mut(|t| {
         let Some(to) = status(t.after) else {
             return false;
