@@ -28,7 +28,8 @@ pub struct RecordFile {
     /// is large (several hundred bytes) and lists of files are moved whole.
     pub record: Option<Box<Record>>,
     /// References to other records, with where each is written (the start
-    /// of the file when read for [`Purpose::Figures`]).
+    /// of the file when read for [`Purpose::Figures`]; none when they are
+    /// not wanted).
     pub refs: Vec<(Reference, Pos)>,
     /// The Git blob id of the bytes read, when known (a work-tree file's is
     /// hashed, a commit's is its tree entry's): which version of the record
@@ -220,13 +221,24 @@ pub enum Purpose {
     Check,
     /// Figures (`report`, `sla`, `site`): a file still counts only when it
     /// passes its schema, but the rules about what it says (state
-    /// requirements, timelines, ids) are left to `validate`; references
-    /// carry no positions; and each file's Git blob id is hashed, for the
-    /// history walk ([`RecordFile::blob`]).
-    Figures,
-    /// [`Purpose::Figures`] where there is no history to walk (outside Git,
-    /// or before the first commit): no blob ids are hashed.
-    FiguresWithoutHistory,
+    /// requirements, timelines, ids) are left to `validate`.
+    Figures {
+        /// Hash each file's Git blob id, for a history walk
+        /// ([`RecordFile::blob`]); pointless outside Git or before the
+        /// first commit.
+        blob_ids: bool,
+        /// Gather each record's references (without positions), for those
+        /// who follow links (the site); a report does not.
+        references: bool,
+    },
+}
+
+impl Purpose {
+    /// Figures that a history walk completes (blob ids), without references.
+    pub const FIGURES_WITH_HISTORY: Purpose = Purpose::Figures {
+        blob_ids: true,
+        references: false,
+    };
 }
 
 /// Read, parse and check every record of `kinds` in parallel.
@@ -281,7 +293,7 @@ fn read(
                 (None, vec![too_large(rel, size)])
             }
             Ok(_) => {
-                let blob = (purpose == Purpose::Figures)
+                let blob = matches!(purpose, Purpose::Figures { blob_ids: true, .. })
                     .then(|| crate::git::blob_id(bytes))
                     .flatten();
                 parse_version(ws, kind, rel, bytes, blob, purpose)
@@ -407,7 +419,7 @@ fn parse(
     // without copying its strings, and references carry no positions.
     let (json, tree) = match purpose {
         Purpose::Check => (node.to_json(), Some(node)),
-        Purpose::Figures | Purpose::FiguresWithoutHistory => {
+        Purpose::Figures { .. } => {
             let json = node.into_json();
             if ws.schemas.is_valid(kind, &json) {
                 (json, None)
@@ -450,11 +462,19 @@ fn parse(
     } else {
         None
     };
+    if let (Some(record), Purpose::Check, Some(node)) = (&record, purpose, &tree) {
+        diags.extend(checks::record(ws, record, node, rel));
+    }
     let mut refs = Vec::new();
-    if let Some(record) = &record {
-        if let (Purpose::Check, Some(node)) = (purpose, &tree) {
-            diags.extend(checks::record(ws, record, node, rel));
-        }
+    let references = matches!(
+        purpose,
+        Purpose::Check
+            | Purpose::Figures {
+                references: true,
+                ..
+            }
+    );
+    if let Some(record) = record.as_ref().filter(|_| references) {
         refs = record
             .references()
             .into_iter()

@@ -541,7 +541,7 @@ mod tests {
         let loaded = crate::records::load(
             &ws,
             &[crate::kind::Kind::Incident],
-            crate::records::Purpose::Figures,
+            crate::records::Purpose::FIGURES_WITH_HISTORY,
         );
         assert_eq!(loaded.files.first().and_then(|f| f.blob), Some(tip_blob));
         let planted = KnownStatuses::from_iter([(tip_blob.into(), "closed")]);

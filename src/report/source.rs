@@ -64,7 +64,7 @@ pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
                     path,
                     &bytes,
                     Some(*id),
-                    records::Purpose::Figures,
+                    records::Purpose::FIGURES_WITH_HISTORY,
                 ),
                 Err(d) => (None, vec![*d]),
             },

@@ -142,7 +142,14 @@ pub fn build(
     output::check_target(&options.out, &ws.root)?;
     let templates = Templates::load(Some(&ws.root.join(templates::OVERRIDE_DIR)))?;
     progress.phase("reading records");
-    let loaded = records::load(ws, &Kind::ALL, records::Purpose::Figures);
+    let loaded = records::load(
+        ws,
+        &Kind::ALL,
+        records::Purpose::Figures {
+            blob_ids: true,
+            references: true,
+        },
+    );
     progress.phase("reading history");
     let mut warnings = Vec::new();
     let (history, tip) = history(ws, &loaded, &mut warnings);

@@ -158,12 +158,18 @@ fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliErro
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
             let (loaded, history) = source::load_with_history(repo, &prefix, head.id(), || {
-                load(records::Purpose::Figures)
+                load(records::Purpose::FIGURES_WITH_HISTORY)
             });
             let history = history.map_err(|e| CliError::io("reading history", e))?;
             (loaded, Some(history))
         }
-        None => (load(records::Purpose::FiguresWithoutHistory), None),
+        None => (
+            load(records::Purpose::Figures {
+                blob_ids: false,
+                references: false,
+            }),
+            None,
+        ),
     };
     Ok(Source {
         ws,

@@ -64,7 +64,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let loaded = records::load(
         &ws,
         &[Kind::Incident, Kind::Request, Kind::Ci],
-        records::Purpose::Figures,
+        records::Purpose::FIGURES_WITH_HISTORY,
     );
     let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
     let classes = service_classes(&loaded);
