@@ -264,46 +264,15 @@ pub fn read(
         && pauses
             .iter()
             .any(|&(s, e)| s <= at && e.is_none_or(|e| e > at));
-    // Pauses clipped to [start, end], in order and merged.
-    let mut held: Vec<(DateTime<Utc>, DateTime<Utc>)> = pauses
-        .iter()
-        .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    held.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
-    for (s, e) in held {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    // The running segments between the pauses.
-    let mut segments = Vec::new();
-    let mut cursor = start;
-    for (s, e) in merged {
-        if cursor < s {
-            segments.push((cursor, s));
-        }
-        cursor = e;
-    }
-    if cursor < end {
-        segments.push((cursor, end));
-    }
-    let mut elapsed = Duration::zero();
-    let mut due = None;
-    let mut reached = false;
-    for &(s, e) in &segments {
-        let worked = calendar.working_time(s, e);
-        if !reached && elapsed + worked >= target {
-            due = calendar.add_working_time(s, target - elapsed);
-            reached = true;
-        }
-        elapsed += worked;
-    }
-    if !reached {
-        due = calendar.add_working_time(end, target - elapsed);
-    }
+    let count = count(
+        calendar,
+        target,
+        &running(start, end, &merge_pauses(pauses, start, end)),
+    );
+    let elapsed = count.elapsed;
+    let due = count
+        .used_up
+        .unwrap_or_else(|| calendar.add_working_time(end, target - elapsed));
     let state = if stopped {
         if elapsed <= target {
             ClockState::Met
@@ -325,6 +294,80 @@ pub fn read(
         paused,
         state,
     }
+}
+
+/// Pauses clipped to `[start, end]` (an open one lasts until `end`), in
+/// order and merged.
+pub fn merge_pauses(
+    pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut held: Vec<(DateTime<Utc>, DateTime<Utc>)> = pauses
+        .iter()
+        .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    held.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(held.len());
+    for (s, e) in held {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// The stretches of `[start, end)` a clock runs: between `held`, pauses
+/// as [`merge_pauses`] gives them.
+pub fn running(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    held: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut segments = Vec::with_capacity(held.len() + 1);
+    let mut cursor = start;
+    for &(s, e) in held {
+        if cursor < s {
+            segments.push((cursor, s));
+        }
+        cursor = cursor.max(e);
+    }
+    if cursor < end {
+        segments.push((cursor, end));
+    }
+    segments
+}
+
+/// Working time counted over a clock's running stretches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub elapsed: Duration,
+    /// `Some` when the target was used up within the stretches: the
+    /// instant it was (`None` beyond the calendar's horizon).
+    pub used_up: Option<Option<DateTime<Utc>>>,
+}
+
+/// Count the working time of `segments` on `calendar`, noting when
+/// `target` of it was used up. What is left of the target past the last
+/// stretch is not looked for: a stopped clock that met its target has no
+/// use for it.
+pub fn count(
+    calendar: &BusinessCalendar,
+    target: Duration,
+    segments: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Count {
+    let mut elapsed = Duration::zero();
+    let mut used_up = None;
+    for &(s, e) in segments {
+        let worked = calendar.working_time(s, e);
+        if used_up.is_none() && elapsed + worked >= target {
+            used_up = Some(calendar.add_working_time(s, target - elapsed));
+        }
+        elapsed += worked;
+    }
+    Count { elapsed, used_up }
 }
 
 /// One clock of a ticket, read at an instant.
@@ -566,6 +609,19 @@ mod tests {
 
     fn h(hours: i64) -> Duration {
         Duration::hours(hours)
+    }
+
+    #[test]
+    fn pauses_merge_and_clip() {
+        let held = vec![
+            (t("2026-11-20T10:00:00Z"), Some(t("2026-11-20T12:00:00Z"))),
+            (t("2026-11-20T11:00:00Z"), None),
+            (t("2026-11-19T10:00:00Z"), Some(t("2026-11-19T11:00:00Z"))),
+        ];
+        assert_eq!(
+            merge_pauses(&held, t("2026-11-20T00:00:00Z"), t("2026-11-20T15:00:00Z")),
+            vec![(t("2026-11-20T10:00:00Z"), t("2026-11-20T15:00:00Z"))]
+        );
     }
 
     /// Read a 24x7 clock started at 10:00 on 2026-03-02, at-risk share 0.75.

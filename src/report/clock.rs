@@ -70,21 +70,21 @@ pub fn judge(
 ) -> Outcome {
     match stop.filter(|s| *s <= as_of) {
         Some(stop) => {
-            let r = sla::read(calendar, amount, created, Some(stop), held, stop, 1.0);
-            if r.elapsed <= amount {
+            let count = stopped(calendar, amount, created, stop, held);
+            if count.elapsed <= amount {
                 Outcome::Met {
                     at: stop,
-                    elapsed: r.elapsed,
+                    elapsed: count.elapsed,
                 }
             } else {
                 Outcome::Missed {
-                    due: r.due.unwrap_or(stop),
-                    stopped: Some((stop, r.elapsed)),
+                    due: count.used_up.flatten().unwrap_or(stop),
+                    stopped: Some((stop, count.elapsed)),
                 }
             }
         }
         None => {
-            let held = merged(held, created, as_of);
+            let held = sla::merge_pauses(held, created, as_of);
             match used_up(calendar, amount, created, &held, as_of) {
                 // Breached once more than the target has elapsed.
                 Some(due) if counts_after(calendar, &held, due, as_of) => {
@@ -103,35 +103,23 @@ pub fn measure(
     stop: Instant,
     held: &Held,
 ) -> Duration {
-    sla::read(
-        calendar,
-        Duration::zero(),
-        start,
-        Some(stop),
-        held,
-        stop,
-        1.0,
-    )
-    .elapsed
+    stopped(calendar, Duration::zero(), start, stop, held).elapsed
 }
 
-/// Pauses clipped to `[start, end]` (an open one lasts until `end`),
-/// ordered and merged.
-fn merged(held: &Held, start: Instant, end: Instant) -> Vec<(Instant, Instant)> {
-    let mut spans: Vec<(Instant, Instant)> = held
-        .iter()
-        .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    spans.sort();
-    let mut out: Vec<(Instant, Instant)> = Vec::new();
-    for (s, e) in spans {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
+/// The count of a clock that ran from `start` to `stop` (not before it).
+fn stopped(
+    calendar: &BusinessCalendar,
+    amount: Duration,
+    start: Instant,
+    stop: Instant,
+    held: &Held,
+) -> sla::Count {
+    let end = stop.max(start);
+    sla::count(
+        calendar,
+        amount,
+        &sla::running(start, end, &sla::merge_pauses(held, start, end)),
+    )
 }
 
 /// The instant a clock started at `start` has counted `amount` of working
@@ -145,19 +133,8 @@ fn used_up(
     held: &[(Instant, Instant)],
     limit: Instant,
 ) -> Option<Instant> {
-    let mut segments = Vec::with_capacity(held.len() + 1);
-    let mut cursor = start;
-    for &(s, e) in held {
-        if cursor < s {
-            segments.push((cursor, s));
-        }
-        cursor = cursor.max(e);
-    }
-    if cursor < limit {
-        segments.push((cursor, limit));
-    }
     let mut left = amount;
-    for (s, e) in segments {
+    for (s, e) in sla::running(start, limit, held) {
         let due = calendar.add_working_time(s, left)?;
         if due <= e {
             return Some(due);
@@ -306,18 +283,5 @@ mod tests {
             due,
             t("2026-11-20T23:00:00Z")
         ));
-    }
-
-    #[test]
-    fn pauses_merge_and_clip() {
-        let held = vec![
-            (t("2026-11-20T10:00:00Z"), Some(t("2026-11-20T12:00:00Z"))),
-            (t("2026-11-20T11:00:00Z"), None),
-            (t("2026-11-19T10:00:00Z"), Some(t("2026-11-19T11:00:00Z"))),
-        ];
-        assert_eq!(
-            merged(&held, t("2026-11-20T00:00:00Z"), t("2026-11-20T15:00:00Z")),
-            vec![(t("2026-11-20T10:00:00Z"), t("2026-11-20T15:00:00Z"))]
-        );
     }
 }
