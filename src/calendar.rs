@@ -15,9 +15,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::config;
@@ -62,19 +60,30 @@ pub enum CalendarError {
 pub type Interval = (DateTime<Utc>, DateTime<Utc>);
 
 /// Working hours in a time zone, with holidays; or around the clock.
+///
+/// Instants are worked on as seconds since 1970 (and durations since
+/// then, where a bound has a fraction of a second): local days are whole
+/// numbers of them, so a day's spans are a multiplication and an offset
+/// away, without a calendar date to build for each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusinessCalendar {
     tz: Tz,
-    /// Spans per weekday, Monday first; an end of `00:00` means midnight (24:00).
-    week: [Vec<(NaiveTime, NaiveTime)>; 7],
-    holidays: BTreeSet<NaiveDate>,
+    /// Spans per weekday, Monday first, as seconds after local midnight
+    /// (`[start, end)`; an end of 24:00 is 86,400).
+    week: [Vec<(i64, i64)>; 7],
+    /// Days off, as days since 1970-01-01 (local dates).
+    holidays: BTreeSet<i64>,
     /// 24x7: every instant is working time (wall-clock time).
     always: bool,
     offsets: OffsetTable,
 }
 
-/// A piece of constant UTC offset: `[from, to)` and seconds east of UTC.
-type Piece = (DateTime<Utc>, DateTime<Utc>, i32);
+/// Seconds in a day, as local days have them.
+const DAY: i64 = 86_400;
+
+/// A piece of constant UTC offset: `[from, to)` in seconds since 1970, and
+/// seconds east of UTC.
+type Piece = (i64, i64, i32);
 
 /// The offset pieces of a time zone from 1970 to 2100, worked out on first
 /// use (a few thousand time-zone lookups) instead of for every interval
@@ -121,10 +130,19 @@ impl BusinessCalendar {
                     parse_spans(text).map_err(|message| CalendarError::Hours { day, message })?;
             }
         }
+        let seconds = |t: NaiveTime| i64::from(Timelike::num_seconds_from_midnight(&t));
         Ok(BusinessCalendar {
             tz,
-            week,
-            holidays: cal.holidays.iter().copied().collect(),
+            week: week.map(|spans| {
+                spans
+                    .into_iter()
+                    .map(|(a, b)| {
+                        let end = if b == NaiveTime::MIN { DAY } else { seconds(b) };
+                        (seconds(a), end)
+                    })
+                    .collect()
+            }),
+            holidays: cal.holidays.iter().map(|&d| day_number(d)).collect(),
             always: false,
             offsets: OffsetTable::default(),
         })
@@ -149,7 +167,7 @@ impl BusinessCalendar {
             return to - from;
         }
         let mut sum = Duration::zero();
-        self.each_interval(from, to, |(s, e)| sum += e - s);
+        self.each_interval(from, to, |s, e| sum += e - s);
         sum
     }
 
@@ -176,15 +194,15 @@ impl BusinessCalendar {
         // Most targets are hours and are used up within days: the window
         // starts small and doubles (each day's spans cost time-zone lookups).
         let mut step = 2;
-        let mut intervals = Vec::new();
+        let mut spans = Vec::new();
         while cursor - from < Duration::days(HORIZON_DAYS) {
             let next = cursor + Duration::days(step);
             step = (step * 2).min(STEP_DAYS);
-            self.intervals_into(cursor, next, &mut intervals);
-            for &(s, e) in &intervals {
+            self.spans_into(cursor, next, &mut spans);
+            for &(s, e) in &spans {
                 let len = e - s;
                 if left <= len {
-                    return Some(s + left);
+                    return DateTime::UNIX_EPOCH.checked_add_signed(s + left);
                 }
                 left -= len;
             }
@@ -195,72 +213,84 @@ impl BusinessCalendar {
 
     /// The working intervals inside `[from, to)`, in order, clipped to it.
     pub fn intervals(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
-        let mut out = Vec::new();
-        self.intervals_into(from, to, &mut out);
-        out
+        let mut spans = Vec::new();
+        self.spans_into(from, to, &mut spans);
+        spans
+            .into_iter()
+            .filter_map(|(s, e)| {
+                let at = |d| DateTime::UNIX_EPOCH.checked_add_signed(d);
+                Some((at(s)?, at(e)?))
+            })
+            .collect()
     }
 
-    /// [`BusinessCalendar::intervals`] into `out` (cleared first), whose
-    /// room is used again.
-    fn intervals_into(&self, from: DateTime<Utc>, to: DateTime<Utc>, out: &mut Vec<Interval>) {
+    /// [`BusinessCalendar::intervals`] as durations since 1970, into `out`
+    /// (cleared first), whose room is used again.
+    fn spans_into(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        out: &mut Vec<(Duration, Duration)>,
+    ) {
         out.clear();
         if to <= from {
             return;
         }
         if self.always {
-            out.push((from, to));
+            out.push((since_1970(from), since_1970(to)));
             return;
         }
-        self.each_interval(from, to, |i| out.push(i));
+        self.each_interval(from, to, |s, e| out.push((s, e)));
         // Day by day is in order but across a fall-back at midnight, where
         // the end of one local day comes after the start of the next.
         out.sort_unstable();
     }
 
     /// Each working interval inside `[from, to)` (not empty), clipped to
-    /// it: the instants whose local date is a working day and whose local
-    /// time lies in one of its spans. Exact across offset changes: within
-    /// a piece of constant offset `o`, local time is `t + o`, so a local
-    /// span `[a, b)` is the instants `[a - o, b - o)` of that piece.
-    fn each_interval(&self, from: DateTime<Utc>, to: DateTime<Utc>, mut f: impl FnMut(Interval)) {
-        // Every instant of [from, to) has a local date in this range (the
+    /// it, as durations since 1970: the instants whose local date is a
+    /// working day and whose local time lies in one of its spans. Exact
+    /// across offset changes: within a piece of constant offset `o`, local
+    /// time is `t + o`, so a local span `[a, b)` is the instants
+    /// `[a - o, b - o)` of that piece.
+    fn each_interval(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        mut f: impl FnMut(Duration, Duration),
+    ) {
+        let (lower, upper) = (since_1970(from), since_1970(to));
+        // Every instant of [from, to) has a local day in this range (the
         // margin covers a fall-back across midnight), and every instant of
-        // those dates lies in the UTC days from `first - 1` to `last + 1`.
-        let first = self.local_date(from).pred_opt().unwrap_or(NaiveDate::MIN);
-        let last = self.local_date(to).succ_opt().unwrap_or(NaiveDate::MAX);
-        let midnight =
-            |d: Option<NaiveDate>, or: NaiveDate| utc(d.unwrap_or(or).and_time(NaiveTime::MIN));
-        let pieces = self.offset_pieces(
-            midnight(first.pred_opt(), first),
-            midnight(last.succ_opt().and_then(|d| d.succ_opt()), last),
-        );
-        for date in first.iter_days().take_while(|d| *d <= last) {
-            let spans = &self.week[date.weekday().num_days_from_monday() as usize];
-            if spans.is_empty() || self.holidays.contains(&date) {
+        // those days lies in the UTC days from `first - 1` to `last + 1`.
+        let first = self.local_day(from.timestamp()) - 1;
+        let last = self.local_day(to.timestamp()) + 1;
+        let pieces = self.offset_pieces((first - 1) * DAY, (last + 2) * DAY);
+        for day in first..=last {
+            // 1970-01-01 was a Thursday (Monday is 0).
+            let spans = &self.week[(day + 3).rem_euclid(7) as usize];
+            if spans.is_empty() || self.holidays.contains(&day) {
                 continue;
             }
+            let midnight = day * DAY;
             for &(a, b) in spans {
-                let start = date.and_time(a);
-                let end = if b == NaiveTime::MIN {
-                    date.succ_opt().unwrap_or(NaiveDate::MAX).and_time(b)
-                } else {
-                    date.and_time(b)
-                };
                 for &(p0, p1, offset) in pieces.iter() {
-                    let shift = Duration::seconds(i64::from(offset));
-                    let s = utc(start - shift).max(p0).max(from);
-                    let e = utc(end - shift).min(p1).min(to);
+                    let offset = i64::from(offset);
+                    let s = (midnight + a - offset).max(p0);
+                    let e = (midnight + b - offset).min(p1);
+                    let s = Duration::seconds(s).max(lower);
+                    let e = Duration::seconds(e).min(upper);
                     if s < e {
-                        f((s, e));
+                        f(s, e);
                     }
                 }
             }
         }
     }
 
-    /// Pieces of constant offset that cover `[from, to)` (the first and
-    /// last may reach beyond it): from the table where it covers the range.
-    fn offset_pieces(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Cow<'_, [Piece]> {
+    /// Pieces of constant offset that cover `[from, to)` (seconds since
+    /// 1970; the first and last may reach beyond it): from the table where
+    /// it covers the range.
+    fn offset_pieces(&self, from: i64, to: i64) -> Cow<'_, [Piece]> {
         match self.table(from, to) {
             Some(table) => {
                 let first = table.partition_point(|p| p.1 <= from);
@@ -271,38 +301,45 @@ impl BusinessCalendar {
         }
     }
 
-    /// The offset table, when it covers `[from, to)`.
-    fn table(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<&[Piece]> {
-        (from.timestamp() >= 0 && to.timestamp() <= TABLE_END).then(|| {
+    /// The offset table, when it covers `[from, to)` (seconds since 1970).
+    fn table(&self, from: i64, to: i64) -> Option<&[Piece]> {
+        (from >= 0 && to <= TABLE_END).then(|| {
             self.offsets
                 .0
-                .get_or_init(|| offset_pieces(self.tz, instant(0), instant(TABLE_END)))
+                .get_or_init(|| offset_pieces(self.tz, 0, TABLE_END))
                 .as_slice()
         })
     }
 
-    fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+    /// The local day (days since 1970-01-01) of the instant `at` seconds
+    /// since 1970 (a fraction of a second never changes the day).
+    fn local_day(&self, at: i64) -> i64 {
         let piece = self
             .table(at, at)
             .and_then(|table| table.get(table.partition_point(|p| p.1 <= at)));
-        match piece {
-            // Inside the table: 1970 to 2100, far from the ends of time.
-            Some(&(_, _, offset)) => (at.naive_utc() + Duration::seconds(i64::from(offset))).date(),
-            None => at.with_timezone(&self.tz).date_naive(),
-        }
+        let offset = match piece {
+            Some(&(_, _, offset)) => offset,
+            None => offset_at(self.tz, at),
+        };
+        (at + i64::from(offset)).div_euclid(DAY)
     }
 }
 
-fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&naive)
+/// Days since 1970-01-01 of a date.
+fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - 719_163
+}
+
+fn since_1970(at: DateTime<Utc>) -> Duration {
+    at - DateTime::UNIX_EPOCH
 }
 
 fn instant(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-fn offset_at(tz: Tz, at: DateTime<Utc>) -> i32 {
-    tz.offset_from_utc_datetime(&at.naive_utc())
+fn offset_at(tz: Tz, at: i64) -> i32 {
+    tz.offset_from_utc_datetime(&instant(at).naive_utc())
         .fix()
         .local_minus_utc()
 }
@@ -312,36 +349,33 @@ fn offset_at(tz: Tz, at: DateTime<Utc>) -> i32 {
 /// three days at a time, two time-zone lookups each: offset changes in the
 /// time-zone database are weeks apart, so two inside three days are not
 /// looked for.
-fn offset_pieces(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Piece> {
+fn offset_pieces(tz: Tz, from: i64, to: i64) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
-    let mut push = |s: DateTime<Utc>, e: DateTime<Utc>, offset: i32| match out.last_mut() {
+    let mut push = |s: i64, e: i64, offset: i32| match out.last_mut() {
         Some(last) if last.2 == offset => last.1 = e,
         _ => out.push((s, e, offset)),
     };
     let mut start = from;
     while start < to {
-        let end = start
-            .checked_add_signed(Duration::days(3))
-            .map_or(to, |e| e.min(to));
+        let end = (start + 3 * DAY).min(to);
         let offset = offset_at(tz, start);
-        let last = end - Duration::seconds(1);
+        let last = end - 1;
         if offset_at(tz, last) == offset {
             push(start, end, offset);
             start = end;
             continue;
         }
-        // First instant after `start` whose offset differs: offsets change
+        // First second after `start` whose offset differs: offsets change
         // on whole seconds, so bisect to one second.
-        let (mut lo, mut hi) = (start.timestamp(), last.timestamp());
+        let (mut lo, mut hi) = (start, last);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if offset_at(tz, instant(mid)) == offset {
+            if offset_at(tz, mid) == offset {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
-        let hi = instant(hi);
         push(start, hi, offset);
         start = hi;
     }
@@ -392,10 +426,11 @@ mod tests {
     fn works_at(cal: &BusinessCalendar, at: DateTime<Utc>) -> bool {
         let local = at.with_timezone(&cal.tz);
         let (date, time) = (local.date_naive(), local.time());
-        !cal.holidays.contains(&date)
+        let second = i64::from(time.num_seconds_from_midnight());
+        !cal.holidays.contains(&day_number(date))
             && cal.week[date.weekday().num_days_from_monday() as usize]
                 .iter()
-                .any(|&(a, b)| a <= time && (b == NaiveTime::MIN || time < b))
+                .any(|&(a, b)| a <= second && second < b)
     }
 
     /// The offset table covers 1970 to 2100; outside it (and across its
