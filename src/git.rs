@@ -24,6 +24,14 @@ pub fn blob_id(bytes: &[u8]) -> Option<git2::Oid> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObjectKey([u8; 20]);
 
+impl ObjectKey {
+    /// Which of `shares` (at least one) parts of a set of ids this one
+    /// falls in: ids are hashes, so their first byte spreads them evenly.
+    pub fn share(&self, shares: usize) -> usize {
+        usize::from(self.0[0]) % shares.max(1)
+    }
+}
+
 impl From<git2::Oid> for ObjectKey {
     fn from(oid: git2::Oid) -> Self {
         ObjectKey(oid.as_bytes().try_into().unwrap_or_default())

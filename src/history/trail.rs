@@ -200,7 +200,49 @@ pub struct Transition {
 
 /// Statuses of record versions already read, by blob id (e.g. the work
 /// tree's records): a walk takes them from here instead of reading them.
-pub type KnownStatuses<'a> = HashMap<ObjectKey, &'a str, foldhash::fast::RandomState>;
+///
+/// One map per share of the ids, filled side by side: blob ids are evenly
+/// spread, so their first byte shares them out, and 100,000 versions are
+/// not inserted one after another.
+#[derive(Debug, Default)]
+pub struct KnownStatuses<'a> {
+    shards: Vec<HashMap<ObjectKey, &'a str, foldhash::fast::RandomState>>,
+}
+
+impl<'a> KnownStatuses<'a> {
+    /// The statuses of `versions`, in as many shares as there are threads.
+    pub fn new(versions: &[(ObjectKey, &'a str)]) -> Self {
+        let shares = rayon::current_num_threads().clamp(1, 256);
+        let shards = (0..shares)
+            .into_par_iter()
+            .map(|share| {
+                let mut map = HashMap::with_capacity_and_hasher(
+                    versions.len() / shares + 1,
+                    Default::default(),
+                );
+                map.extend(
+                    versions
+                        .iter()
+                        .filter(|(key, _)| key.share(shares) == share)
+                        .copied(),
+                );
+                map
+            })
+            .collect();
+        KnownStatuses { shards }
+    }
+
+    fn get(&self, key: &ObjectKey) -> Option<&'a str> {
+        let shard = self.shards.get(key.share(self.shards.len()))?;
+        shard.get(key).copied()
+    }
+}
+
+impl<'a> FromIterator<(ObjectKey, &'a str)> for KnownStatuses<'a> {
+    fn from_iter<I: IntoIterator<Item = (ObjectKey, &'a str)>>(versions: I) -> Self {
+        KnownStatuses::new(&versions.into_iter().collect::<Vec<_>>())
+    }
+}
 
 /// Status changes of every record, by id, oldest first.
 pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomState>;
@@ -333,7 +375,7 @@ fn fill(
     let lookup = |blob: Oid| {
         let key = ObjectKey::from(blob);
         match known.get(&key) {
-            Some(status) => Ok(Some(*status)),
+            Some(status) => Ok(Some(status)),
             None => read.get(&key).map(Option::as_deref).ok_or(blob),
         }
     };

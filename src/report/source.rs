@@ -143,17 +143,16 @@ pub fn load_with_history(
 }
 
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
-    // Sized at once: grown from empty, it would be rehashed a dozen times.
-    let mut known =
-        trail::KnownStatuses::with_capacity_and_hasher(loaded.files.len(), Default::default());
-    known.extend(
-        loaded
-            .records()
-            .filter_map(|(f, r)| Some((f.blob?.into(), r.status()))),
-    );
+    let mut versions = Vec::new();
+    loaded
+        .files
+        .par_iter()
+        .map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
+        .collect_into_vec(&mut versions);
+    let versions: Vec<_> = versions.into_iter().flatten().collect();
     History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),
-        transitions: walk.transitions(repo, &known),
+        transitions: walk.transitions(repo, &trail::KnownStatuses::new(&versions)),
     }
 }
