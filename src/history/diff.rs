@@ -193,7 +193,6 @@ fn list_files(
 fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordChange> {
     let mut out = Vec::new();
     let mut removed = Vec::new();
-    let mut added = Vec::new();
     let base = Path::new(kind.folder());
     walk(&mut |side, name, id, dir| {
         let Ok(name) = std::str::from_utf8(name) else {
@@ -208,7 +207,11 @@ fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordCha
         };
         match side {
             Side::Old => removed.push(v),
-            Side::New => added.push(v),
+            Side::New => out.push(RecordChange {
+                kind,
+                old: None,
+                new: Some(v),
+            }),
             Side::Both(old_id) => out.push(RecordChange {
                 kind,
                 old: Some(Version {
@@ -219,31 +222,48 @@ fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordCha
             }),
         }
     });
-    out.extend(pair_moves(kind, removed, added));
+    pair_moves(kind, &mut out, removed);
     out
 }
 
-/// Additions and removals of one kind as changes; a removal and an
-/// addition of the same file name (a move between year folders) become one.
-fn pair_moves(kind: Kind, mut removed: Vec<Version>, added: Vec<Version>) -> Vec<RecordChange> {
-    let mut out = Vec::with_capacity(added.len() + removed.len());
-    for v in added {
-        let old = removed
-            .iter()
-            .position(|r| r.path.file_name() == v.path.file_name())
-            .map(|i| removed.swap_remove(i));
-        out.push(RecordChange {
-            kind,
-            old,
-            new: Some(v),
-        });
+/// Removals of one kind into `changes`: a removal of the file name of an
+/// addition (a move between year folders) becomes that change's old
+/// version, any other a deletion. Additions are found by name in a map,
+/// so a commit that moves a whole year costs what it moves.
+fn pair_moves(kind: Kind, changes: &mut Vec<RecordChange>, removed: Vec<Version>) {
+    if removed.is_empty() {
+        return;
     }
-    out.extend(removed.into_iter().map(|v| RecordChange {
+    let mut added: std::collections::HashMap<&std::ffi::OsStr, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        if let (None, Some(new)) = (&c.old, &c.new)
+            && let Some(name) = new.path.file_name()
+        {
+            added.entry(name).or_default().push(i);
+        }
+    }
+    let mut paired = Vec::new();
+    let mut deleted = Vec::new();
+    for v in removed {
+        let slot = v
+            .path
+            .file_name()
+            .and_then(|name| added.get_mut(name))
+            .and_then(|slots| (!slots.is_empty()).then(|| slots.remove(0)));
+        match slot {
+            Some(i) => paired.push((i, v)),
+            None => deleted.push(v),
+        }
+    }
+    for (i, v) in paired {
+        changes[i].old = Some(v);
+    }
+    changes.extend(deleted.into_iter().map(|v| RecordChange {
         kind,
         old: Some(v),
         new: None,
     }));
-    out
 }
 
 /// Files the record checks look at (a `.yml` file is reported, not skipped).
@@ -513,6 +533,51 @@ mod tests {
             ours.iter().map(RecordChange::path).collect::<Vec<_>>(),
             paths
         );
+    }
+
+    /// Removals pair with the additions of their file name (moves between
+    /// year folders), each at most once; the rest are deletions.
+    #[test]
+    fn removals_pair_with_additions_of_their_name() {
+        let version = |path: &str, byte: u8| Version {
+            path: PathBuf::from(path),
+            blob: Oid::from_bytes(&[byte; 20]).expect("oid"),
+        };
+        let added = |path: &str| RecordChange {
+            kind: Kind::Incident,
+            old: None,
+            new: Some(version(path, 1)),
+        };
+        let mut changes = vec![
+            added("incidents/2026/INC-1.yaml"),
+            added("incidents/2026/INC-2.yaml"),
+            added("incidents/INC-3.yaml"),
+        ];
+        pair_moves(
+            Kind::Incident,
+            &mut changes,
+            vec![
+                version("incidents/INC-2.yaml", 2),
+                version("incidents/INC-1.yaml", 3),
+                version("incidents/2025/INC-2.yaml", 4),
+            ],
+        );
+        let olds: Vec<_> = changes
+            .iter()
+            .map(|c| (c.path().to_owned(), c.old.as_ref().map(|v| v.blob)))
+            .collect();
+        let oid = |byte| Some(Oid::from_bytes(&[byte; 20]).expect("oid"));
+        assert_eq!(
+            olds,
+            [
+                (PathBuf::from("incidents/2026/INC-1.yaml"), oid(3)),
+                (PathBuf::from("incidents/2026/INC-2.yaml"), oid(2)),
+                (PathBuf::from("incidents/INC-3.yaml"), None),
+                // A second removal of INC-2 finds its name taken: deleted.
+                (PathBuf::from("incidents/2025/INC-2.yaml"), oid(4)),
+            ]
+        );
+        assert!(changes[3].new.is_none());
     }
 
     /// A deterministic pseudo-random source (no `rand` in tests either).
