@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 use git2::{Commit, Repository};
+use rayon::prelude::*;
 
 use crate::git;
 use crate::history;
@@ -91,7 +92,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     let records: Vec<&Record> = src.loaded.records().map(|(_, r)| r).collect();
     let unreadable = src.loaded.checked.saturating_sub(records.len());
-    let earliest = records.iter().filter_map(|r| r.created_at()).min();
+    // In parallel: every record is fetched from memory for it.
+    let earliest = records.par_iter().filter_map(|r| r.created_at()).min();
     let period = Period::new(args.since, args.until, src.as_of, args.timezone, earliest)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let inputs = Inputs {

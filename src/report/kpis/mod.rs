@@ -55,17 +55,20 @@ impl Context<'_, '_> {
         self.period.until
     }
 
-    fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Ticket<'_>> {
+    fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Ticket<'_>> + Clone {
         self.tickets.iter().filter(move |t| t.kind() == kind)
     }
 
     fn incidents(
         &self,
     ) -> impl Iterator<Item = (&Ticket<'_>, &super::facts::IncidentFacts)> + Clone {
-        self.tickets.iter().filter_map(|t| match &*t.detail {
-            Detail::Incident(f) => Some((t, f)),
-            _ => None,
-        })
+        // By the kind kept in the ticket first: no other ticket's facts are
+        // fetched from memory.
+        self.of_kind(Kind::Incident)
+            .filter_map(|t| match &*t.detail {
+                Detail::Incident(f) => Some((t, f)),
+                _ => None,
+            })
     }
 
     fn opened_in(&self, t: &Ticket<'_>) -> bool {
