@@ -14,7 +14,7 @@ use crate::calendar::BusinessCalendar;
 use crate::config::Config;
 use crate::history::trail::Transitions;
 use crate::kind::Kind;
-use crate::model::{Change, ChangeOutcome, ChangeType, Incident, Priority, Problem, Record};
+use crate::model::{Change, ChangeOutcome, ChangeType, Ci, Incident, Priority, Problem, Record};
 use crate::sla::{ClockKind, End, Phase, Policy, SlaError, Source, Stamp, Target, Timeline};
 
 use super::clock::{self, Held, Instant, Outcome, Sample, Verdict};
@@ -148,16 +148,13 @@ struct Env<'a> {
 /// order.
 pub fn tickets<'r>(
     inputs: &Inputs<'r>,
+    cis: &[&'r Ci],
     policy: &Policy<'_>,
     as_of: Instant,
 ) -> Result<Vec<Ticket<'r>>, SlaError> {
-    let classes = inputs
-        .records
+    let classes = cis
         .iter()
-        .filter_map(|r| match r {
-            Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
-            _ => None,
-        })
+        .filter_map(|ci| ci.service_class.map(|c| (ci.id.as_str(), c)))
         .collect();
     let env = Env {
         config: inputs.config,

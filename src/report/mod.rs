@@ -29,12 +29,13 @@ mod trends;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::history::trail::Transitions;
 use crate::kind::Kind;
-use crate::model::{Record, Timestamp};
+use crate::model::{Ci, Record, Timestamp};
 use crate::sla::{Policy, SlaError};
 
 pub use period::{Bound, Period, PeriodError};
@@ -544,10 +545,20 @@ pub struct Report<'r> {
 /// Compute the report of `period` from `inputs`.
 pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, SlaError> {
     let policy = Policy::new(inputs.config)?;
-    let tickets = facts::tickets(inputs, &policy, period.until)?;
+    // The CIs, for service classes and names: found once, in parallel
+    // (every record is fetched from memory to tell).
+    let cis: Vec<&Ci> = inputs
+        .records
+        .par_iter()
+        .filter_map(|r| match r {
+            Record::Ci(ci) => Some(ci),
+            _ => None,
+        })
+        .collect();
+    let tickets = facts::tickets(inputs, &cis, &policy, period.until)?;
     let ctx = kpis::Context {
         config: inputs.config,
-        records: inputs.records,
+        cis: &cis,
         tickets: &tickets,
         period,
         history: inputs.history.is_some(),

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
-use crate::report::facts::{Detail, IncidentFacts, Ticket, utc};
+use crate::report::facts::{Detail, IncidentFacts, utc};
 use crate::report::{
-    Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Top,
+    Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Stats, Top,
 };
 
 use super::{Context, TOP, breaches, compliance, stats};
@@ -31,14 +31,35 @@ pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     }
 }
 
-/// Every figure but the breaches.
+/// Every figure but the breaches: the clocks per priority, the reopens
+/// and resolutions, and the top services and CIs.
 fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
+    let (times, sla) = clocks(ctx);
+    let (reopens, first_line, escalation) = resolutions(ctx);
+    let (top_services, top_cis) = tops(ctx);
+    Incidents {
+        times,
+        sla,
+        breaches: Breaches {
+            listed: Vec::new(),
+            count: 0,
+        },
+        reopens,
+        first_line,
+        escalation,
+        top_services,
+        top_cis,
+    }
+}
+
+/// Response and resolution times, and SLA compliance, per priority.
+fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>) {
     let (since, until) = (ctx.period.since, ctx.period.until);
     // Each priority's incidents, gathered in one pass.
-    let mut by_priority: [Vec<(&Ticket<'_>, &IncidentFacts)>; 4] = Default::default();
-    for (t, f) in ctx.incidents() {
+    let mut by_priority: [Vec<&IncidentFacts>; 4] = Default::default();
+    for (_, f) in ctx.incidents() {
         let slot = Priority::ALL.iter().position(|&p| p == f.priority);
-        by_priority[slot.unwrap_or(3)].push((t, f));
+        by_priority[slot.unwrap_or(3)].push(f);
     }
     let in_period = |s: &&Sample| ctx.period.contains(s.at);
     let times = Priority::ALL
@@ -47,27 +68,15 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
         .map(|(&p, of)| PriorityTimes {
             priority: p.name().to_owned(),
             calendar: ctx.config.sla.target(p).calendar.clone(),
-            mtta: stats(
-                of.iter()
-                    .filter_map(|(_, f)| f.mtta.as_ref())
-                    .filter(in_period),
-            ),
-            mttr: stats(
-                of.iter()
-                    .filter_map(|(_, f)| f.mttr.as_ref())
-                    .filter(in_period),
-            ),
+            mtta: stats(of.iter().filter_map(|f| f.mtta.as_ref()).filter(in_period)),
+            mttr: stats(of.iter().filter_map(|f| f.mttr.as_ref()).filter(in_period)),
         })
         .collect();
-    let row = |key: &str, of: &[(&Ticket<'_>, &IncidentFacts)]| PriorityCompliance {
+    let row = |key: &str, of: &[&IncidentFacts]| PriorityCompliance {
         priority: key.to_owned(),
-        response: compliance(
-            of.iter().filter_map(|(_, f)| f.response.as_ref()),
-            since,
-            until,
-        ),
+        response: compliance(of.iter().filter_map(|f| f.response.as_ref()), since, until),
         resolution: compliance(
-            of.iter().filter_map(|(_, f)| f.resolution.as_ref()),
+            of.iter().filter_map(|f| f.resolution.as_ref()),
             since,
             until,
         ),
@@ -78,6 +87,13 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
         .map(|(p, of)| row(p.name(), of))
         .collect();
     sla.push(row("all", &by_priority.concat()));
+    (times, sla)
+}
+
+/// Reopens of incidents first resolved in the period, the first-line
+/// share of those resolved, and the time to the first escalation.
+fn resolutions(ctx: &Context<'_, '_>) -> (Reopens, Ratio, Stats) {
+    let until = ctx.period.until;
     let resolved_first: Vec<_> = ctx
         .incidents()
         .filter(|(t, f)| {
@@ -107,48 +123,39 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     reopened_tickets.sort_by(|a, b| a.id.cmp(&b.id));
     let reopened = ctx.history.then_some(reopened_tickets.len());
     let resolved: Vec<_> = ctx.incidents().filter(|(t, _)| ctx.done_in(t)).collect();
-    Incidents {
-        times,
-        sla,
-        breaches: Breaches {
-            listed: Vec::new(),
-            count: 0,
-        },
-        reopens: Reopens {
-            resolved: resolved_first.len(),
-            reopened,
-            rate: reopened.map(|n| Ratio::new(n, resolved_first.len())),
-            tickets: reopened_tickets,
-        },
-        first_line: Ratio::new(
-            resolved.iter().filter(|(_, f)| f.first_line).count(),
-            resolved.len(),
-        ),
-        escalation: stats(
-            ctx.incidents()
-                .filter_map(|(_, f)| f.escalation.as_ref())
-                .filter(in_period),
-        ),
-        top_services: top(
+    let reopens = Reopens {
+        resolved: resolved_first.len(),
+        reopened,
+        rate: reopened.map(|n| Ratio::new(n, resolved_first.len())),
+        tickets: reopened_tickets,
+    };
+    let first_line = Ratio::new(
+        resolved.iter().filter(|(_, f)| f.first_line).count(),
+        resolved.len(),
+    );
+    let escalation = stats(
+        ctx.incidents()
+            .filter_map(|(_, f)| f.escalation.as_ref())
+            .filter(|s| ctx.period.contains(s.at)),
+    );
+    (reopens, first_line, escalation)
+}
+
+/// The services and the CIs most named by incidents opened in the period.
+fn tops(ctx: &Context<'_, '_>) -> (Vec<Top>, Vec<Top>) {
+    let opened = || {
+        ctx.incidents().filter_map(|(t, _)| match t.record {
+            Record::Incident(i) if ctx.opened_in(t) => Some(i),
+            _ => None,
+        })
+    };
+    (
+        top(ctx, opened().filter_map(|i| i.service.as_deref())),
+        top(
             ctx,
-            ctx.incidents()
-                .filter(|(t, _)| ctx.opened_in(t))
-                .filter_map(|(t, _)| match t.record {
-                    Record::Incident(i) => i.service.as_deref(),
-                    _ => None,
-                }),
+            opened().flat_map(|i| i.affected_cis.iter().map(String::as_str)),
         ),
-        top_cis: top(
-            ctx,
-            ctx.incidents()
-                .filter(|(t, _)| ctx.opened_in(t))
-                .flat_map(|(t, _)| match t.record {
-                    Record::Incident(i) => i.affected_cis.as_slice(),
-                    _ => &[],
-                })
-                .map(String::as_str),
-        ),
-    }
+    )
 }
 
 /// The ids named most often, with their CI names; top 10.
@@ -161,12 +168,9 @@ fn top<'a>(ctx: &Context<'_, '_>, ids: impl Iterator<Item = &'a str>) -> Vec<Top
     v.sort_by(|a, b| (Reverse(a.1), a.0).cmp(&(Reverse(b.1), b.0)));
     v.truncate(TOP);
     let names: HashMap<&str, &str> = ctx
-        .records
+        .cis
         .iter()
-        .filter_map(|r| match r {
-            Record::Ci(ci) => Some((ci.id.as_str(), ci.name.as_str())),
-            _ => None,
-        })
+        .map(|ci| (ci.id.as_str(), ci.name.as_str()))
         .collect();
     v.into_iter()
         .map(|(id, n)| Top {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::kind::Kind;
-use crate::model::{Priority, Record};
+use crate::model::{Ci, Priority, Record};
 use crate::sla::{Basis, ClockKind};
 
 use super::clock::{Instant, Outcome, Sample, Verdict};
@@ -41,7 +41,8 @@ pub(super) const TOP: usize = 10;
 /// which text in the report borrows.
 pub struct Context<'a, 'r> {
     pub config: &'r Config,
-    pub records: &'a [&'r Record],
+    /// The configuration items among the records.
+    pub cis: &'a [&'r Ci],
     pub tickets: &'a [Ticket<'r>],
     pub period: &'a Period,
     /// Whether Git history was read.
