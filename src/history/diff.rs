@@ -76,10 +76,15 @@ pub fn changed_records(
         if a == b {
             continue;
         }
-        out.extend(kind_changes(kind, |report| {
-            compare(trees, a, b, None, report)
-        }));
+        if a.is_none() {
+            // Every file of the folder is added (a first commit): room for
+            // them at once.
+            out.reserve(trees.read(b).map_or(0, |t| t.entry_count()));
+        }
+        kind_changes(kind, &mut out, |report| compare(trees, a, b, None, report));
     }
+    // Stable: each kind's changes come in order already, and a stable sort
+    // merges such runs in linear time.
     out.sort_by(by_path);
     out
 }
@@ -130,9 +135,9 @@ pub fn staged_changes(
             continue;
         }
         let offset = folder.len() + 1;
-        out.extend(kind_changes(kind, |report| {
+        kind_changes(kind, &mut out, |report| {
             compare_staged(trees, head_id, index, range, offset, None, report);
-        }));
+        });
     }
     out.sort_by(by_path);
     let (config, head_config) = at(trees, crate::config::FILE_NAME);
@@ -190,8 +195,8 @@ fn list_files(
 
 /// The changes of one kind's folder: `walk` reports every file that
 /// differs; additions and removals of one name pair up as moves.
-fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordChange> {
-    let mut out = Vec::new();
+fn kind_changes(kind: Kind, out: &mut Vec<RecordChange>, walk: impl FnOnce(&mut Report<'_>)) {
+    let start = out.len();
     let mut removed = Vec::new();
     let base = Path::new(kind.folder());
     walk(&mut |side, name, id, dir| {
@@ -222,21 +227,20 @@ fn kind_changes(kind: Kind, walk: impl FnOnce(&mut Report<'_>)) -> Vec<RecordCha
             }),
         }
     });
-    pair_moves(kind, &mut out, removed);
-    out
+    pair_moves(kind, out, start, removed);
 }
 
-/// Removals of one kind into `changes`: a removal of the file name of an
+/// Removals of one kind into `changes` (its changes start at `start`): a removal of the file name of an
 /// addition (a move between year folders) becomes that change's old
 /// version, any other a deletion. Additions are found by name in a map,
 /// so a commit that moves a whole year costs what it moves.
-fn pair_moves(kind: Kind, changes: &mut Vec<RecordChange>, removed: Vec<Version>) {
+fn pair_moves(kind: Kind, changes: &mut Vec<RecordChange>, start: usize, removed: Vec<Version>) {
     if removed.is_empty() {
         return;
     }
     let mut added: std::collections::HashMap<&std::ffi::OsStr, Vec<usize>> =
         std::collections::HashMap::new();
-    for (i, c) in changes.iter().enumerate() {
+    for (i, c) in changes.iter().enumerate().skip(start) {
         if let (None, Some(new)) = (&c.old, &c.new)
             && let Some(name) = new.path.file_name()
         {
@@ -556,6 +560,7 @@ mod tests {
         pair_moves(
             Kind::Incident,
             &mut changes,
+            0,
             vec![
                 version("incidents/INC-2.yaml", 2),
                 version("incidents/INC-1.yaml", 3),
