@@ -163,21 +163,16 @@ pub fn tickets<'r>(
         transitions: inputs.history.map(|h| &h.transitions),
         as_of,
     };
-    // Collected straight into place (a ticket's facts are large). Which
-    // error is reported must not depend on the threads: on one, the first
-    // in record order is found again.
+    // Each record's facts computed into its own slot, in parallel; then
+    // gathered in record order, so the error reported (the first) does not
+    // depend on the threads.
+    let mut slots = Vec::new();
     inputs
         .records
         .par_iter()
-        .filter_map(|&r| ticket(&env, r).transpose())
-        .collect::<Result<Vec<Ticket<'r>>, SlaError>>()
-        .or_else(|_| {
-            inputs
-                .records
-                .iter()
-                .filter_map(|&r| ticket(&env, r).transpose())
-                .collect()
-        })
+        .map(|&r| ticket(&env, r))
+        .collect_into_vec(&mut slots);
+    slots.into_iter().filter_map(Result::transpose).collect()
 }
 
 fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, SlaError> {

@@ -579,10 +579,20 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
             )
         },
     );
-    let mut records = BTreeMap::new();
-    for r in inputs.records {
-        *records.entry(r.kind()).or_insert(0) += 1;
-    }
+    // Counted in parallel: every record is fetched from memory for its kind.
+    let records = inputs
+        .records
+        .par_iter()
+        .fold(BTreeMap::new, |mut counts, r| {
+            *counts.entry(r.kind()).or_insert(0) += 1;
+            counts
+        })
+        .reduce(BTreeMap::new, |mut a, b| {
+            for (kind, n) in b {
+                *a.entry(kind).or_insert(0) += n;
+            }
+            a
+        });
     Ok(Report {
         period: PeriodInfo {
             since: period.local(period.since),
