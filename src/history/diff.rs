@@ -77,14 +77,14 @@ pub fn changed_records(
             continue;
         }
         if a.is_none() {
-            // Every file of the folder is added (a first commit): room for
-            // them at once.
+            // Everything in the folder is added (a first commit): room for
+            // its entries at once (a hint: year folders count as one).
             out.reserve(trees.read(b).map_or(0, |t| t.entry_count()));
         }
         kind_changes(kind, &mut out, |report| compare(trees, a, b, None, report));
     }
-    // Stable: each kind's changes come in order already, and a stable sort
-    // merges such runs in linear time.
+    // Stable: each kind's changes come mostly in order already (its
+    // deletions last), and a stable sort merges such runs in linear time.
     out.sort_by(by_path);
     out
 }
