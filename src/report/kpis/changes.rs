@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::kind::Kind;
 use crate::model::{ChangeOutcome, ChangeType, Record};
 use crate::report::clock::Sample;
 use crate::report::facts::{ChangeFacts, Detail, Ticket, utc};
@@ -13,8 +14,7 @@ use super::{Context, stats};
 
 pub fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
-        .tickets
-        .iter()
+        .of_kind(Kind::Change)
         .filter_map(|t| match &*t.detail {
             Detail::Change(f) => Some((t, f)),
             _ => None,

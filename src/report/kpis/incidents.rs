@@ -5,6 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
+use crate::kind::Kind;
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
 use crate::report::facts::{Detail, IncidentFacts, utc};
@@ -18,7 +19,7 @@ pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     // The breaches, a large share of the work, are found beside the rest.
     let (breaches, incidents) = rayon::join(
         || {
-            breaches(ctx, |t| match &*t.detail {
+            breaches(ctx, Kind::Incident, |t| match &*t.detail {
                 Detail::Incident(f) => Some((f.priority.name(), [&f.response, &f.resolution])),
                 _ => None,
             })

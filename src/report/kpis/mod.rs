@@ -362,22 +362,26 @@ impl<'r> Missed<'_, 'r> {
     }
 }
 
-/// The clocks of the tickets that ran out in the period, in the order they
-/// did: `clocks` picks a ticket's group (priority or catalogue item, from
-/// its record) and clocks. Found, sorted and written out in parallel (a
-/// large backlog can have a breach for every ticket); sorted before they
-/// are written out, as small keys move faster than whole breaches; only
-/// the first [`Context::listed`] are kept, sorted and written out when
-/// fewer are wanted. Ties go by input order, so the order stays the same
-/// from run to run even if two files hold one id.
+/// The clocks of the tickets of `kind` that ran out in the period, in the
+/// order they did: `clocks` picks a ticket's group (priority or catalogue
+/// item, from its record) and clocks. Found, sorted and written out in
+/// parallel (a large backlog can have a breach for every ticket); sorted
+/// before they are written out, as small keys move faster than whole
+/// breaches; only the first [`Context::listed`] are kept, sorted and
+/// written out when fewer are wanted. Ties go by input order, so the order
+/// stays the same from run to run even if two files hold one id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
+    kind: Kind,
     clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
 ) -> Breaches<'r> {
     let mut missed: Vec<Missed<'a, 'r>> = ctx
         .tickets
         .par_iter()
         .enumerate()
+        // By the kind kept in the ticket first: no other ticket's facts are
+        // fetched from memory.
+        .filter(|(_, t)| t.kind() == kind)
         .filter_map(|(index, t)| Some((index, t, clocks(t)?)))
         .flat_map_iter(|(index, ticket, (group, verdicts))| {
             verdicts.into_iter().flatten().filter_map(move |verdict| {

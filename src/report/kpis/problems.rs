@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
+use crate::kind::Kind;
 use crate::model::Record;
 use crate::report::clock::Outcome;
 use crate::report::facts::{Detail, Exit, ProblemFacts, Ticket, utc};
@@ -18,8 +19,7 @@ use super::{Context, TOP};
 pub fn problems(ctx: &Context<'_, '_>) -> Problems {
     let until = ctx.until();
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
-        .tickets
-        .iter()
+        .of_kind(Kind::Problem)
         .filter_map(|t| match &*t.detail {
             Detail::Problem(f) => Some((t, f)),
             _ => None,

@@ -1,5 +1,6 @@
 //! Service request KPIs per catalogue item: fulfilment within target.
 
+use crate::kind::Kind;
 use crate::model::Record;
 use crate::report::facts::{Detail, RequestFacts, Ticket};
 use crate::report::{ItemRow, Requests};
@@ -9,8 +10,7 @@ use super::{Context, breaches, compliance, stats};
 pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
     let (since, until) = (ctx.period.since, ctx.period.until);
     let requests: Vec<(&Ticket<'_>, &RequestFacts)> = ctx
-        .tickets
-        .iter()
+        .of_kind(Kind::Request)
         .filter_map(|t| match &*t.detail {
             Detail::Request(f) => Some((t, f)),
             _ => None,
@@ -61,7 +61,7 @@ pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
         }
     }
     by_item.push(row("all", None, &|_| true));
-    let breaches = breaches(ctx, |t| match &*t.detail {
+    let breaches = breaches(ctx, Kind::Request, |t| match &*t.detail {
         Detail::Request(f) => match t.record {
             Record::Request(r) => Some((r.catalog_item.as_str(), [&f.response, &f.fulfilment])),
             _ => None,
