@@ -375,7 +375,7 @@ pub(super) fn breaches<'a, 'r>(
     kind: Kind,
     clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
 ) -> Breaches<'r> {
-    let mut missed: Vec<Missed<'a, 'r>> = ctx
+    let found = ctx
         .tickets
         .par_iter()
         .enumerate()
@@ -403,18 +403,50 @@ pub(super) fn breaches<'a, 'r>(
                     verdict,
                 })
             })
-        })
-        .collect();
-    let count = missed.len();
+        });
     let order = |a: &Missed<'_, '_>, b: &Missed<'_, '_>| {
         (a.due, a.id, a.clock, a.index).cmp(&(b.due, b.id, b.clock, b.index))
     };
-    if let Some(n) = ctx.listed.filter(|&n| n < count) {
-        // Only the first n are kept: found without sorting the others.
-        if n > 0 {
-            missed.select_nth_unstable_by(n - 1, order);
+    // The first n of a list, found without sorting the others.
+    let keep_first = |missed: &mut Vec<Missed<'a, 'r>>, n: usize| {
+        if missed.len() > n {
+            if n > 0 {
+                missed.select_nth_unstable_by(n - 1, order);
+            }
+            missed.truncate(n);
         }
-        missed.truncate(n);
+    };
+    let (count, mut missed) = match ctx.listed {
+        None => {
+            let all: Vec<Missed<'a, 'r>> = found.collect();
+            (all.len(), all)
+        }
+        // Only the first n are kept: each thread keeps at most twice that
+        // while it counts, so the others are never gathered. The order is
+        // total (input order breaks ties), so which are first does not
+        // depend on the threads.
+        Some(n) => found
+            .fold(
+                || (0, Vec::new()),
+                |(count, mut kept), m| {
+                    kept.push(m);
+                    if kept.len() > 2 * n {
+                        keep_first(&mut kept, n);
+                    }
+                    (count + 1, kept)
+                },
+            )
+            .reduce(
+                || (0, Vec::new()),
+                |(a, mut kept), (b, more)| {
+                    kept.extend(more);
+                    keep_first(&mut kept, n);
+                    (a + b, kept)
+                },
+            ),
+    };
+    if let Some(n) = ctx.listed {
+        keep_first(&mut missed, n);
     }
     missed.par_sort_unstable_by(order);
     Breaches {
