@@ -143,13 +143,11 @@ pub fn load_with_history(
 }
 
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
-    let mut versions = Vec::new();
-    loaded
+    let versions: Vec<_> = loaded
         .files
         .par_iter()
-        .map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
-        .collect_into_vec(&mut versions);
-    let versions: Vec<_> = versions.into_iter().flatten().collect();
+        .filter_map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
+        .collect();
     History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),
