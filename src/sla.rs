@@ -264,11 +264,7 @@ pub fn read(
         && pauses
             .iter()
             .any(|&(s, e)| s <= at && e.is_none_or(|e| e > at));
-    let count = count(
-        calendar,
-        target,
-        &running(start, end, &merge_pauses(pauses, start, end)),
-    );
+    let count = count(calendar, target, start, end, pauses);
     let elapsed = count.elapsed;
     let due = count
         .used_up
@@ -349,18 +345,20 @@ pub struct Count {
     pub used_up: Option<Option<DateTime<Utc>>>,
 }
 
-/// Count the working time of `segments` on `calendar`, noting when
-/// `target` of it was used up. What is left of the target past the last
-/// stretch is not looked for: a stopped clock that met its target has no
-/// use for it.
+/// Count the working time on `calendar` from `start` to `end`, less
+/// `pauses` (an open one lasts until `end`), noting when `target` of it
+/// was used up. What is left of the target past `end` is not looked for:
+/// a stopped clock that met its target has no use for it.
 pub fn count(
     calendar: &BusinessCalendar,
     target: Duration,
-    segments: &[(DateTime<Utc>, DateTime<Utc>)],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
 ) -> Count {
     let mut elapsed = Duration::zero();
     let mut used_up = None;
-    for &(s, e) in segments {
+    for (s, e) in running(start, end, &merge_pauses(pauses, start, end)) {
         let worked = calendar.working_time(s, e);
         if used_up.is_none() && elapsed + worked >= target {
             used_up = Some(calendar.add_working_time(s, target - elapsed));

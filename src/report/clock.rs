@@ -70,7 +70,7 @@ pub fn judge(
 ) -> Outcome {
     match stop.filter(|s| *s <= as_of) {
         Some(stop) => {
-            let count = stopped(calendar, amount, created, stop, held);
+            let count = sla::count(calendar, amount, created, stop.max(created), held);
             if count.elapsed <= amount {
                 Outcome::Met {
                     at: stop,
@@ -103,23 +103,7 @@ pub fn measure(
     stop: Instant,
     held: &Held,
 ) -> Duration {
-    stopped(calendar, Duration::zero(), start, stop, held).elapsed
-}
-
-/// The count of a clock that ran from `start` to `stop` (not before it).
-fn stopped(
-    calendar: &BusinessCalendar,
-    amount: Duration,
-    start: Instant,
-    stop: Instant,
-    held: &Held,
-) -> sla::Count {
-    let end = stop.max(start);
-    sla::count(
-        calendar,
-        amount,
-        &sla::running(start, end, &sla::merge_pauses(held, start, end)),
-    )
+    sla::count(calendar, Duration::zero(), start, stop.max(start), held).elapsed
 }
 
 /// The instant a clock started at `start` has counted `amount` of working
