@@ -49,7 +49,8 @@ pub struct History {
     /// The repository is a shallow clone: history before its edge is
     /// missing (records then seem created at the edge).
     pub shallow: bool,
-    /// By record id, oldest first.
+    /// By record id, oldest first; for figures, without lone additions
+    /// ([`crate::history::trail::Keep`]).
     pub transitions: Transitions,
 }
 

@@ -106,16 +106,17 @@ fn read_blob(
     Ok(blob.content().to_vec())
 }
 
-/// Status transitions of every record, from one walk of the first-parent
-/// history up to `tip`. The versions among `loaded` (by blob id: usually
-/// the tip's own, read already) are not read again.
+/// Status transitions of every record (those `keep` says), from one walk
+/// of the first-parent history up to `tip`. The versions among `loaded`
+/// (by blob id: usually the tip's own, read already) are not read again.
 pub fn history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
     loaded: &Loaded,
+    keep: trail::Keep,
 ) -> Result<History, HistoryError> {
-    let walk = trail::walk(repo, prefix, tip)?;
+    let walk = trail::walk(repo, prefix, tip, keep)?;
     Ok(resolve(repo, tip, walk, loaded))
 }
 
@@ -127,11 +128,15 @@ pub fn load_with_history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
+    keep: trail::Keep,
     load: impl FnOnce() -> Loaded,
 ) -> (Loaded, Result<History, HistoryError>) {
     let git_dir = repo.path();
     let (loaded, walk) = std::thread::scope(|scope| {
-        let walker = scope.spawn(|| trail::walk(&Repository::open(git_dir)?, prefix, tip));
+        let walker = scope.spawn(|| {
+            let repo = Repository::open(git_dir)?;
+            trail::walk(&repo, prefix, tip, keep)
+        });
         let loaded = load();
         let walk = walker
             .join()
@@ -143,11 +148,15 @@ pub fn load_with_history(
 }
 
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
-    let versions: Vec<_> = loaded
-        .files
-        .par_iter()
-        .filter_map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
-        .collect();
+    // The statuses of the versions read, unless no transition needs one.
+    let versions: Vec<_> = match walk.is_empty() {
+        true => Vec::new(),
+        false => loaded
+            .files
+            .par_iter()
+            .filter_map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
+            .collect(),
+    };
     History {
         tip: tip.to_string(),
         shallow: repo.is_shallow(),

@@ -40,6 +40,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::git;
+use crate::history::trail::Keep;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records;
@@ -331,7 +332,7 @@ fn history(
     };
     let tip = crate::history::commit_time(&head);
     let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
-    match crate::report::source::history(&repo, &prefix, head.id(), loaded) {
+    match crate::report::source::history(&repo, &prefix, head.id(), loaded, Keep::All) {
         Ok(h) => (Some(h), Some(tip)),
         Err(e) => {
             warnings.push(format!("timelines without Git history: {e}"));

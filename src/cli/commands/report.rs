@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::git;
 use crate::history;
+use crate::history::trail::Keep;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Loaded};
@@ -65,6 +66,10 @@ pub enum ReportFormat {
 fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
+
+/// The transitions a report's figures use: a record's lone addition gives
+/// none of them.
+const FIGURES: Keep = Keep::AllButLoneAdditions;
 
 /// What a report is made from, read from the work tree or a commit.
 struct Source {
@@ -159,9 +164,10 @@ fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliErro
     let (loaded, history) = match head {
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
-            let (loaded, history) = source::load_with_history(repo, &prefix, head.id(), || {
-                load(records::Purpose::FIGURES_WITH_HISTORY)
-            });
+            let (loaded, history) =
+                source::load_with_history(repo, &prefix, head.id(), FIGURES, || {
+                    load(records::Purpose::FIGURES_WITH_HISTORY)
+                });
             let history = history.map_err(|e| CliError::io("reading history", e))?;
             (loaded, Some(history))
         }
@@ -200,7 +206,7 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         config,
         schemas: ws.schemas,
     };
-    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), || {
+    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), FIGURES, || {
         source::records_at(&ws, &snapshot)
     });
     let history = history.map_err(|e| CliError::io("reading history", e))?;

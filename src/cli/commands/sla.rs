@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, SecondsFormat};
 use serde_json::{Value, json};
 
 use crate::duration;
-use crate::history::trail::Transition;
+use crate::history::trail::{Keep, Transition};
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Loaded};
@@ -173,7 +173,8 @@ fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Optio
     let repo = crate::git::open(&ws.root)?;
     let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
     let head = repo.head().ok()?.peel_to_commit().ok()?;
-    crate::report::source::history(&repo, &prefix, head.id(), loaded).ok()
+    crate::report::source::history(&repo, &prefix, head.id(), loaded, Keep::AllButLoneAdditions)
+        .ok()
 }
 
 /// A ticket's clocks at `at`, from the record's own stamps and, where it
