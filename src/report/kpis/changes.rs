@@ -1,8 +1,6 @@
 //! Change KPIs: by type, success rate and outcomes, emergency share,
 //! changes that caused incidents, lead time.
 
-use std::collections::HashMap;
-
 use crate::kind::Kind;
 use crate::model::{ChangeOutcome, ChangeType, Record};
 use crate::report::clock::Sample;
@@ -10,7 +8,7 @@ use crate::report::facts::{ChangeFacts, Detail, Ticket, utc};
 use crate::report::{CausingChange, ChangeTypeRow, Changes, OutcomeCount, Ratio};
 use crate::sla::Source;
 
-use super::{Context, stats};
+use super::{Context, IdMap, stats};
 
 pub fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
@@ -88,7 +86,7 @@ pub fn changes(ctx: &Context<'_, '_>) -> Changes {
         .iter()
         .filter(|(_, f)| f.change_type == ChangeType::Emergency)
         .count();
-    let mut caused: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut caused: IdMap<&str, Vec<&str>> = IdMap::default();
     for (t, _) in ctx.incidents().filter(|(t, _)| t.created < ctx.until()) {
         if let Record::Incident(i) = t.record
             && let Some(c) = i.caused_by_change.as_deref()

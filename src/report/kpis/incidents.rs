@@ -3,7 +3,6 @@
 //! and CIs.
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 use crate::kind::Kind;
 use crate::model::{Priority, Record};
@@ -13,7 +12,7 @@ use crate::report::{
     Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Stats, Top,
 };
 
-use super::{Context, TOP, breaches, compliance, stats};
+use super::{Context, IdMap, TOP, breaches, compliance, stats};
 
 pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     // The breaches, a large share of the work, are found beside the rest.
@@ -161,14 +160,14 @@ fn tops(ctx: &Context<'_, '_>) -> (Vec<Top>, Vec<Top>) {
 
 /// The ids named most often, with their CI names; top 10.
 fn top<'a>(ctx: &Context<'_, '_>, ids: impl Iterator<Item = &'a str>) -> Vec<Top> {
-    let mut counted: HashMap<&str, usize> = HashMap::new();
+    let mut counted: IdMap<&str, usize> = IdMap::default();
     for id in ids {
         *counted.entry(id).or_insert(0) += 1;
     }
     let mut v: Vec<(&str, usize)> = counted.into_iter().collect();
     v.sort_by(|a, b| (Reverse(a.1), a.0).cmp(&(Reverse(b.1), b.0)));
     v.truncate(TOP);
-    let names: HashMap<&str, &str> = ctx
+    let names: IdMap<&str, &str> = ctx
         .cis
         .iter()
         .map(|ci| (ci.id.as_str(), ci.name.as_str()))

@@ -14,7 +14,7 @@ pub use requests::requests;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::Duration;
 use rayon::prelude::*;
@@ -25,6 +25,11 @@ use crate::model::{Ci, Priority, Record};
 use crate::sla::{Basis, ClockKind};
 
 use super::clock::{Instant, Outcome, Sample, Verdict};
+
+/// Counts and lists keyed by record ids and names, hashed with foldhash:
+/// the ids are the repository's own, not a server's untrusted input, and
+/// the incident sections look up some 100,000 of them.
+pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use super::facts::{Detail, Ticket};
 use super::{
     AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp, History,
@@ -120,7 +125,7 @@ pub(super) fn counts<'t, 'r: 't>(
     tickets: impl Iterator<Item = &'t Ticket<'r>>,
     key: impl Fn(&'t Ticket<'r>) -> &'t str,
 ) -> BTreeMap<String, Count> {
-    let mut out: HashMap<&str, Count> = HashMap::default();
+    let mut out: IdMap<&str, Count> = IdMap::default();
     for t in tickets {
         let (opened, closed) = (ctx.opened_in(t), ctx.closed_in(t));
         if !opened && !closed {

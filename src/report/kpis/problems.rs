@@ -2,7 +2,6 @@
 //! per problem.
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 use crate::kind::Kind;
 use crate::model::Record;
@@ -14,7 +13,7 @@ use crate::report::{
 };
 use crate::sla::Source;
 
-use super::{Context, TOP};
+use super::{Context, IdMap, TOP};
 
 pub fn problems(ctx: &Context<'_, '_>) -> Problems {
     let until = ctx.until();
@@ -60,7 +59,7 @@ pub fn problems(ctx: &Context<'_, '_>) -> Problems {
         .iter()
         .filter(|(t, _)| t.created < until && !t.is_void())
         .collect();
-    let mut linked: HashMap<&str, (usize, usize)> = counted
+    let mut linked: IdMap<&str, (usize, usize)> = counted
         .iter()
         .map(|(t, _)| (t.record.id(), (0, 0)))
         .collect();
