@@ -214,8 +214,8 @@ pub fn is_year(name: &str) -> bool {
 }
 
 /// What records are read for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
+#[derive(Clone, Copy)]
+pub enum Purpose<'a> {
     /// Every single-file rule, for `validate`, `show` and the commands
     /// that edit.
     Check,
@@ -223,26 +223,56 @@ pub enum Purpose {
     /// passes its schema, but the rules about what it says (state
     /// requirements, timelines, ids) are left to `validate`.
     Figures {
-        /// Hash each file's Git blob id, for a history walk
-        /// ([`RecordFile::blob`]); pointless outside Git or before the
-        /// first commit.
-        blob_ids: bool,
+        /// Which files' Git blob ids to hash, for a history walk
+        /// ([`RecordFile::blob`]).
+        blob_ids: BlobIds<'a>,
         /// Gather each record's references (without positions), for those
         /// who follow links (the site); a report does not.
         references: bool,
     },
 }
 
-impl Purpose {
+/// Which work-tree files' Git blob ids are hashed as they are read: a
+/// history walk takes the status of a version it meets from the record
+/// read, by blob id, instead of reading that version again.
+#[derive(Clone, Copy)]
+pub enum BlobIds<'a> {
+    /// None: outside Git, or before the first commit.
+    None,
+    All,
+    /// Those of the files (root-relative paths) it says yes to.
+    Of(&'a (dyn Fn(&Path) -> bool + Sync)),
+}
+
+impl Purpose<'_> {
     /// Figures that a history walk completes (blob ids), without references.
-    pub const FIGURES_WITH_HISTORY: Purpose = Purpose::Figures {
-        blob_ids: true,
+    pub const FIGURES_WITH_HISTORY: Purpose<'static> = Purpose::Figures {
+        blob_ids: BlobIds::All,
         references: false,
     };
+
+    fn is_check(&self) -> bool {
+        matches!(self, Purpose::Check)
+    }
+
+    /// Whether the blob id of the file at `rel` is wanted.
+    fn blob_id(&self, rel: &Path) -> bool {
+        match self {
+            Purpose::Figures {
+                blob_ids: BlobIds::All,
+                ..
+            } => true,
+            Purpose::Figures {
+                blob_ids: BlobIds::Of(wanted),
+                ..
+            } => wanted(rel),
+            _ => false,
+        }
+    }
 }
 
 /// Read, parse and check every record of `kinds` in parallel.
-pub fn load(ws: &Workspace, kinds: &[Kind], purpose: Purpose) -> Loaded {
+pub fn load(ws: &Workspace, kinds: &[Kind], purpose: Purpose<'_>) -> Loaded {
     let (paths, mut diagnostics) = discover(ws, kinds);
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
         .par_iter()
@@ -273,7 +303,7 @@ fn read(
     ws: &Workspace,
     kind: Kind,
     rel: &Path,
-    purpose: Purpose,
+    purpose: Purpose<'_>,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     // One open and reads into a buffer kept by the thread: no `stat` and no
     // allocation per file. A file over the limit is found by reading one
@@ -293,7 +323,8 @@ fn read(
                 (None, vec![too_large(rel, size)])
             }
             Ok(_) => {
-                let blob = matches!(purpose, Purpose::Figures { blob_ids: true, .. })
+                let blob = purpose
+                    .blob_id(rel)
                     .then(|| crate::git::blob_id(bytes))
                     .flatten();
                 parse_version(ws, kind, rel, bytes, blob, purpose)
@@ -316,7 +347,7 @@ pub fn parse_version(
     rel: &Path,
     bytes: &[u8],
     blob: Option<git2::Oid>,
-    purpose: Purpose,
+    purpose: Purpose<'_>,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let (mut file, diags) = parse(ws, kind, rel, bytes, purpose);
     if let Some(file) = &mut file {
@@ -349,7 +380,7 @@ fn parse(
     kind: Kind,
     rel: &Path,
     bytes: &[u8],
-    purpose: Purpose,
+    purpose: Purpose<'_>,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
@@ -486,7 +517,7 @@ fn parse(
             })
             .collect();
     }
-    if purpose == Purpose::Check {
+    if purpose.is_check() {
         diags.extend(checks::identity(ws, kind, rel, id.as_deref(), id_pos));
     }
     let file = RecordFile {

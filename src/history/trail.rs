@@ -252,6 +252,7 @@ pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomSt
 /// statuses of every record version but the last of each file. It needs
 /// no record of the work tree, so it can be read while they are; only the
 /// last versions' statuses are left to [`Walk::transitions`].
+#[derive(Default)]
 pub struct Walk {
     /// Each record's changes, oldest first (`from` and `to` empty).
     changes: Transitions,
@@ -352,6 +353,13 @@ impl Walk {
     /// No record has a transition to give.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// The record of `file` (named by its id) has transitions to give.
+    pub fn has_transitions(&self, file: &Path) -> bool {
+        file.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|id| self.changes.contains_key(id))
     }
 
     /// Status changes of every record, by id, oldest first. The statuses
@@ -668,5 +676,21 @@ mod tests {
             statuses(Keep::AllButLoneAdditions),
             [owned("INC-1", &["resolved", "in_progress"])]
         );
+        // Only the records with transitions need their blob ids hashed.
+        let walk = walk(&repo, Path::new(""), tip, Keep::AllButLoneAdditions).expect("walk");
+        std::fs::write(root.join("gitsm.yaml"), "{}\n").expect("write");
+        let ws = crate::workspace::Workspace::discover(root).expect("workspace");
+        let wanted = |file: &Path| walk.has_transitions(file);
+        let purpose = crate::records::Purpose::Figures {
+            blob_ids: crate::records::BlobIds::Of(&wanted),
+            references: false,
+        };
+        let loaded = crate::records::load(&ws, &[crate::kind::Kind::Incident], purpose);
+        let hashed: Vec<_> = loaded
+            .files
+            .iter()
+            .map(|f| (f.id.as_deref(), f.blob.is_some()))
+            .collect();
+        assert_eq!(hashed, [(Some("INC-1"), true), (Some("INC-2"), false)]);
     }
 }

@@ -4,6 +4,7 @@
 //! [`crate::records::load`].)
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use git2::{Oid, Repository};
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::history::HistoryError;
 use crate::history::trail;
-use crate::records::{self, Loaded, MAX_FILE_BYTES, RecordFile, parse_version};
+use crate::records::{self, BlobIds, Loaded, MAX_FILE_BYTES, RecordFile, parse_version};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
 use crate::workspace::Workspace;
@@ -124,26 +125,37 @@ pub fn history(
 /// same time on a thread of its own: a walk needs no record, only its last
 /// step (the statuses of the versions the records are) does. The thread
 /// opens the repository again (a handle is not shared between threads).
+///
+/// `load` is told which files' blob ids to hash: all until the walk is
+/// done (usually long before the records are read), then only those of
+/// the records it has transitions for; a version of another is never
+/// looked up (or, were it, would be read from the repository).
 pub fn load_with_history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
     keep: trail::Keep,
-    load: impl FnOnce() -> Loaded,
+    load: impl FnOnce(BlobIds<'_>) -> Loaded,
 ) -> (Loaded, Result<History, HistoryError>) {
     let git_dir = repo.path();
-    let (loaded, walk) = std::thread::scope(|scope| {
-        let walker = scope.spawn(|| {
-            let repo = Repository::open(git_dir)?;
-            trail::walk(&repo, prefix, tip, keep)
+    let walked: OnceLock<trail::Walk> = OnceLock::new();
+    let wanted = |file: &Path| walked.get().is_none_or(|walk| walk.has_transitions(file));
+    let (loaded, done) = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| -> Result<(), HistoryError> {
+            let walk = trail::walk(&Repository::open(git_dir)?, prefix, tip, keep)?;
+            let _ = walked.set(walk);
+            Ok(())
         });
-        let loaded = load();
-        let walk = walker
+        let loaded = load(BlobIds::Of(&wanted));
+        let done = walker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (loaded, walk)
+        (loaded, done)
     });
-    let history = walk.map(|walk| resolve(repo, tip, walk, &loaded));
+    let history = done.map(|()| {
+        let walk = walked.into_inner().unwrap_or_default();
+        resolve(repo, tip, walk, &loaded)
+    });
     (loaded, history)
 }
 

@@ -147,7 +147,7 @@ pub fn build(
         ws,
         &Kind::ALL,
         records::Purpose::Figures {
-            blob_ids: true,
+            blob_ids: records::BlobIds::All,
             references: true,
         },
     );

@@ -159,25 +159,23 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The work tree's records, history up to HEAD (when there is one), as of now.
 fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliError> {
-    let load = |purpose| records::load(&ws, &Kind::ALL, purpose);
+    let load = |blob_ids: records::BlobIds<'_>| {
+        let purpose = records::Purpose::Figures {
+            blob_ids,
+            references: false,
+        };
+        records::load(&ws, &Kind::ALL, purpose)
+    };
     let head = repo.and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
     let (loaded, history) = match head {
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
             let (loaded, history) =
-                source::load_with_history(repo, &prefix, head.id(), FIGURES, || {
-                    load(records::Purpose::FIGURES_WITH_HISTORY)
-                });
+                source::load_with_history(repo, &prefix, head.id(), FIGURES, load);
             let history = history.map_err(|e| CliError::io("reading history", e))?;
             (loaded, Some(history))
         }
-        None => (
-            load(records::Purpose::Figures {
-                blob_ids: false,
-                references: false,
-            }),
-            None,
-        ),
+        None => (load(records::BlobIds::None), None),
     };
     Ok(Source {
         ws,
@@ -206,7 +204,7 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         config,
         schemas: ws.schemas,
     };
-    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), FIGURES, || {
+    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), FIGURES, |_| {
         source::records_at(&ws, &snapshot)
     });
     let history = history.map_err(|e| CliError::io("reading history", e))?;
