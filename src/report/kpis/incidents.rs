@@ -55,12 +55,11 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
 /// Response and resolution times, and SLA compliance, per priority.
 fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>) {
     let (since, until) = (ctx.period.since, ctx.period.until);
-    // Each priority's incidents, gathered in one pass.
-    let mut by_priority: [Vec<&IncidentFacts>; 4] = Default::default();
-    for (_, f) in ctx.incidents() {
-        let slot = Priority::ALL.iter().position(|&p| p == f.priority);
-        by_priority[slot.unwrap_or(3)].push(f);
-    }
+    let by_priority = ctx.incidents_by_priority().map(|of| {
+        of.into_iter()
+            .map(|(_, f)| f)
+            .collect::<Vec<&IncidentFacts>>()
+    });
     let in_period = |s: &&Sample| ctx.period.contains(s.at);
     let times = Priority::ALL
         .iter()

@@ -30,7 +30,7 @@ use super::clock::{Instant, Outcome, Sample, Verdict};
 /// the ids are the repository's own, not a server's untrusted input, and
 /// the incident sections look up some 100,000 of them.
 pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use super::facts::{Detail, Ticket};
+use super::facts::{Detail, IncidentFacts, Ticket};
 use super::{
     AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp, History,
     HistoryInfo, Oldest, Period, Stats, Volumes,
@@ -65,9 +65,7 @@ impl Context<'_, '_> {
         self.tickets.iter().filter(move |t| t.kind() == kind)
     }
 
-    fn incidents(
-        &self,
-    ) -> impl Iterator<Item = (&Ticket<'_>, &super::facts::IncidentFacts)> + Clone {
+    fn incidents(&self) -> impl Iterator<Item = (&Ticket<'_>, &IncidentFacts)> + Clone {
         // By the kind kept in the ticket first: no other ticket's facts are
         // fetched from memory.
         self.of_kind(Kind::Incident)
@@ -75,6 +73,17 @@ impl Context<'_, '_> {
                 Detail::Incident(f) => Some((t, f)),
                 _ => None,
             })
+    }
+
+    /// The incidents of each priority, in the order of [`Priority::ALL`],
+    /// gathered in one pass.
+    fn incidents_by_priority(&self) -> [Vec<(&Ticket<'_>, &IncidentFacts)>; Priority::ALL.len()] {
+        let mut by: [Vec<_>; Priority::ALL.len()] = Default::default();
+        for (t, f) in self.incidents() {
+            let slot = Priority::ALL.iter().position(|&p| p == f.priority);
+            by[slot.unwrap_or(Priority::ALL.len() - 1)].push((t, f));
+        }
+        by
     }
 
     fn opened_in(&self, t: &Ticket<'_>) -> bool {
@@ -207,7 +216,10 @@ fn backlog_row<'t>(
     let until = ctx.until();
     let mut aging = vec![0; AGING_BUCKETS.len()];
     let mut open = 0;
-    let mut oldest: Option<(Duration, &str)> = None;
+    // The oldest, and of those as old the first by id: a record is read
+    // for its id only on a tie (ages are in each ticket, ids in memory
+    // elsewhere).
+    let mut oldest: Option<(Duration, &Ticket<'_>)> = None;
     for t in tickets.filter(|t| t.open_at(until)) {
         open += 1;
         let age = until - t.created;
@@ -216,17 +228,18 @@ fn backlog_row<'t>(
             .position(|(days, _)| days.is_none_or(|d| age < Duration::days(d)))
             .unwrap_or(AGING_BUCKETS.len() - 1);
         aging[bucket] += 1;
-        let id = t.record.id();
-        if oldest.is_none_or(|(a, i)| (age, Reverse(id)) > (a, Reverse(i))) {
-            oldest = Some((age, id));
+        let older =
+            oldest.is_none_or(|(a, o)| age > a || (age == a && t.record.id() < o.record.id()));
+        if older {
+            oldest = Some((age, t));
         }
     }
     BacklogRow {
         key: key.to_owned(),
         open,
         aging,
-        oldest: oldest.map(|(age, id)| Oldest {
-            id: id.to_owned(),
+        oldest: oldest.map(|(age, t)| Oldest {
+            id: t.record.id().to_owned(),
             age: age.num_seconds(),
         }),
     }
@@ -241,15 +254,8 @@ pub fn backlog(ctx: &Context<'_, '_>) -> Backlog {
             .collect(),
         incidents_by_priority: Priority::ALL
             .iter()
-            .map(|&p| {
-                backlog_row(
-                    ctx,
-                    p.name(),
-                    ctx.incidents()
-                        .filter(|(_, f)| f.priority == p)
-                        .map(|(t, _)| t),
-                )
-            })
+            .zip(ctx.incidents_by_priority())
+            .map(|(p, of)| backlog_row(ctx, p.name(), of.into_iter().map(|(t, _)| t)))
             .collect(),
     }
 }
