@@ -27,6 +27,10 @@ runs=${RUNS:-5}
 
 source bench/lib.sh
 
+# The repositories lie inside gitsm's own checkout: without a ceiling the
+# no-git corpus would find (and walk) gitsm's history.
+export GIT_CEILING_DIRECTORIES=$work
+
 commit() {
   GIT_AUTHOR_DATE=$2 GIT_COMMITTER_DATE=$2 git -C "$1" commit -q -m "$3"
 }

@@ -45,13 +45,22 @@ impl From<git2::Oid> for ObjectKey {
     }
 }
 
-/// The Git repository containing `dir`, if any.
+/// The Git repository containing `dir`, if any. As Git does, the search
+/// upwards crosses file systems but does not go up into a folder listed in
+/// `GIT_CEILING_DIRECTORIES` (absolute paths, separated as in `PATH`).
 pub fn open(dir: &Path) -> Option<Repository> {
     // libgit2 re-hashes every object it reads (with SHA-1 collision
     // detection): over half the time of a history walk. Git itself only
     // does that in `git fsck`; the object store is trusted as Git trusts it.
     git2::opts::strict_hash_verification(false);
-    Repository::discover(dir).ok()
+    let ceilings: Vec<std::path::PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|list| {
+            std::env::split_paths(&list)
+                .filter(|p| p.is_absolute())
+                .collect()
+        })
+        .unwrap_or_default();
+    Repository::open_ext(dir, git2::RepositoryOpenFlags::CROSS_FS, &ceilings).ok()
 }
 
 /// The commit `rev` names, or why there is none: an empty repository or

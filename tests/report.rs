@@ -930,6 +930,39 @@ fn without_git_the_report_says_figures_come_from_the_records() {
         .stdout_has("| Reopen rate | needs Git history |");
 }
 
+/// A managed folder inside another project's repository reads that
+/// repository's history, unless `GIT_CEILING_DIRECTORIES` stops the search
+/// for it, as it stops Git's.
+#[test]
+fn the_search_for_a_repository_stops_at_git_ceiling_directories() {
+    let sb = Sandbox::new();
+    let outer = sb.git_repo("outer");
+    let dir = outer.join("tickets");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::write(dir.join("gitsm.yaml"), CONFIG).expect("config");
+    let (p, t) = incident("INC-0001", P1, "2026-11-02T09:00:00+01:00", "status: new\n");
+    common::write_file(&dir, &p, t);
+    sb.git(&outer, ["add", "-A"]);
+    sb.git(&outer, ["commit", "-q", "-m", "tickets"]);
+    let available = |ceiling: Option<&Path>| {
+        let mut cmd = std::process::Command::new(common::bin());
+        common::hermetic(&mut cmd, &sb.home());
+        if let Some(ceiling) = ceiling {
+            cmd.env("GIT_CEILING_DIRECTORIES", ceiling);
+        }
+        let out = cmd
+            .current_dir(&dir)
+            .args(["report", "--format", "json", "--until", "2026-11-21"])
+            .output()
+            .expect("gitsm starts");
+        assert!(out.status.success(), "{out:?}");
+        let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        json["source"]["history"]["available"].clone()
+    };
+    assert_eq!(available(None), true);
+    assert_eq!(available(Some(&outer)), false);
+}
+
 // --- The example repository -------------------------------------------------
 
 fn manifest_dir() -> PathBuf {
