@@ -292,6 +292,22 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut trees = TreeCache::new(repo)?;
     let mut changes = Transitions::default();
+    // Records added and not changed since, with the commit that added them
+    // (an index into `commits`) and their blob: most records of a large
+    // repository, and with `Keep::AllButLoneAdditions` never transitions.
+    let mut added: HashMap<String, (usize, Oid), foldhash::fast::RandomState> = HashMap::default();
+    // What every transition of a commit shares: its time, id and author.
+    let mut commits: Vec<(DateTime<FixedOffset>, Arc<str>, Arc<Author>)> = Vec::new();
+    let transition =
+        |(at, id, by): &(DateTime<FixedOffset>, Arc<str>, Arc<Author>), before, after| Transition {
+            from: None,
+            to: String::new(),
+            at: *at,
+            commit: id.clone(),
+            author: by.clone(),
+            before,
+            after,
+        };
     // The versions a commit replaced (or deleted), in walk order: every
     // version but the last of each file.
     let mut replaced = Vec::new();
@@ -306,13 +322,13 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         if diff.is_empty() {
             continue;
         }
-        changes.reserve(diff.len());
-        // What every transition of this commit shares.
-        let (at, id) = (
+        added.reserve(diff.len());
+        let at = commits.len();
+        commits.push((
             commit_time(&commit),
-            Arc::<str>::from(commit.id().to_string()),
-        );
-        let by = Arc::new(author(&commit));
+            Arc::from(commit.id().to_string()),
+            Arc::new(author(&commit)),
+        ));
         for change in diff {
             let before = change.old.as_ref().map(|v| v.blob);
             replaced.extend(before);
@@ -320,26 +336,25 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
             let Some(after) = change.new.as_ref().map(|v| v.blob) else {
                 continue;
             };
-            // Most records change in few commits: room for one to start.
-            changes
-                .entry(change.stem().to_owned())
-                .or_insert_with(|| Vec::with_capacity(1))
-                .push(Transition {
-                    from: None,
-                    to: String::new(),
-                    at,
-                    commit: id.clone(),
-                    author: by.clone(),
-                    before,
-                    after,
-                });
+            let stem = change.stem();
+            let now = || transition(&commits[at], before, after);
+            if let Some(trail) = changes.get_mut(stem) {
+                trail.push(now());
+            } else if let Some((id, (first, blob))) = added.remove_entry(stem) {
+                changes.insert(id, vec![transition(&commits[first], None, blob), now()]);
+            } else if before.is_none() {
+                added.insert(stem.to_owned(), (at, after));
+            } else {
+                changes.insert(stem.to_owned(), vec![now()]);
+            }
         }
     }
-    if keep == Keep::AllButLoneAdditions {
-        changes.retain(|_, transitions| match transitions.as_slice() {
-            [only] => only.before.is_some(),
-            _ => true,
-        });
+    if keep == Keep::All {
+        changes.extend(
+            added
+                .into_iter()
+                .map(|(id, (at, blob))| (id, vec![transition(&commits[at], None, blob)])),
+        );
     }
     let mut read = HashMap::default();
     for blob in replaced {
