@@ -260,6 +260,9 @@ pub struct Walk {
     read: HashMap<ObjectKey, Option<String>, foldhash::fast::RandomState>,
 }
 
+/// What every transition of a commit shares: its time, id and author.
+type Shared = (DateTime<FixedOffset>, Arc<str>, Arc<Author>);
+
 /// Which transitions a [`walk`] keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
@@ -293,21 +296,20 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     let mut trees = TreeCache::new(repo)?;
     let mut changes = Transitions::default();
     // Records added and not changed since, with the commit that added them
-    // (an index into `commits`) and their blob: most records of a large
-    // repository, and with `Keep::AllButLoneAdditions` never transitions.
+    // (an index into `commits`) and their blob: they become transitions
+    // when a later commit changes them, or at the end if every transition
+    // is kept (an import of 100,000 records otherwise builds none).
     let mut added: HashMap<String, (usize, Oid), foldhash::fast::RandomState> = HashMap::default();
-    // What every transition of a commit shares: its time, id and author.
-    let mut commits: Vec<(DateTime<FixedOffset>, Arc<str>, Arc<Author>)> = Vec::new();
-    let transition =
-        |(at, id, by): &(DateTime<FixedOffset>, Arc<str>, Arc<Author>), before, after| Transition {
-            from: None,
-            to: String::new(),
-            at: *at,
-            commit: id.clone(),
-            author: by.clone(),
-            before,
-            after,
-        };
+    let mut commits: Vec<Shared> = Vec::new();
+    let transition = |(at, id, by): &Shared, before, after| Transition {
+        from: None,
+        to: String::new(),
+        at: *at,
+        commit: id.clone(),
+        author: by.clone(),
+        before,
+        after,
+    };
     // The versions a commit replaced (or deleted), in walk order: every
     // version but the last of each file.
     let mut replaced = Vec::new();

@@ -161,13 +161,14 @@ pub fn load_with_history(
 
 fn resolve(repo: &Repository, tip: Oid, walk: trail::Walk, loaded: &Loaded) -> History {
     // The statuses of the versions read, unless no transition needs one.
-    let versions: Vec<_> = match walk.is_empty() {
-        true => Vec::new(),
-        false => loaded
+    let versions: Vec<_> = if walk.is_empty() {
+        Vec::new()
+    } else {
+        loaded
             .files
             .par_iter()
             .filter_map(|f| Some((f.blob?.into(), f.record.as_ref()?.status())))
-            .collect(),
+            .collect()
     };
     History {
         tip: tip.to_string(),

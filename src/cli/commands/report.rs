@@ -204,6 +204,7 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         config,
         schemas: ws.schemas,
     };
+    // A commit's blob ids come with its tree: none is hashed.
     let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), FIGURES, |_| {
         source::records_at(&ws, &snapshot)
     });
