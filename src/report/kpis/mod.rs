@@ -25,16 +25,16 @@ use crate::model::{Ci, Priority, Record};
 use crate::sla::{Basis, ClockKind};
 
 use super::clock::{Instant, Outcome, Sample, Verdict};
-
-/// Counts and lists keyed by record ids and names, hashed with foldhash:
-/// the ids are the repository's own, not a server's untrusted input, and
-/// the incident sections look up some 100,000 of them.
-pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use super::facts::{Detail, IncidentFacts, Ticket};
 use super::{
     AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp, History,
     HistoryInfo, Oldest, Period, Stats, Volumes,
 };
+
+/// Counts and lists keyed by record ids and names, hashed with foldhash:
+/// the ids are the repository's own, not a server's untrusted input, and
+/// the incident sections look up some 100,000 of them.
+pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The ticket kinds, in report order.
 pub const TICKET_KINDS: [Kind; 4] = [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request];
