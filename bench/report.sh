@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin gitsm --example corpus
 bin=$PWD/target/release/gitsm
 corpus=$PWD/target/release/examples/corpus
-work=${BENCH_DIR:-$PWD/target/bench}
+work=$(realpath -m "${BENCH_DIR:-$PWD/target/bench}")
 runs=${RUNS:-5}
 
 source bench/lib.sh

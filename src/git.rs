@@ -45,8 +45,8 @@ impl From<git2::Oid> for ObjectKey {
     }
 }
 
-/// The Git repository containing `dir`, if any. As Git does, the search
-/// upwards crosses file systems but does not go up into a folder listed in
+/// The Git repository containing `dir`, if any: the search upwards crosses
+/// file systems and, as Git's does, does not go up into a folder listed in
 /// `GIT_CEILING_DIRECTORIES` (absolute paths, separated as in `PATH`).
 pub fn open(dir: &Path) -> Option<Repository> {
     // libgit2 re-hashes every object it reads (with SHA-1 collision

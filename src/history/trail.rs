@@ -252,7 +252,6 @@ pub type Transitions = HashMap<String, Vec<Transition>, foldhash::fast::RandomSt
 /// statuses of every record version but the last of each file. It needs
 /// no record of the work tree, so it can be read while they are; only the
 /// last versions' statuses are left to [`Walk::transitions`].
-#[derive(Default)]
 pub struct Walk {
     /// Each record's changes, oldest first (`from` and `to` empty).
     changes: Transitions,
@@ -324,7 +323,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         if diff.is_empty() {
             continue;
         }
-        added.reserve(diff.len());
+        added.reserve(diff.iter().filter(|c| c.old.is_none()).count());
         let at = commits.len();
         commits.push((
             commit_time(&commit),

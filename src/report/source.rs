@@ -152,9 +152,12 @@ pub fn load_with_history(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (loaded, done)
     });
-    let history = done.map(|()| {
-        let walk = walked.into_inner().unwrap_or_default();
-        resolve(repo, tip, walk, &loaded)
+    // A walk that succeeded has been published.
+    let history = done.and_then(|()| {
+        let walk = walked
+            .into_inner()
+            .ok_or_else(|| HistoryError::Git("the history walk gave no result".into()))?;
+        Ok(resolve(repo, tip, walk, &loaded))
     });
     (loaded, history)
 }

@@ -67,9 +67,9 @@ fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
 
-/// The transitions a report's figures use: a record's lone addition gives
-/// none of them.
-const FIGURES: Keep = Keep::AllButLoneAdditions;
+/// The transitions a report uses: a record's lone addition gives none of
+/// its figures.
+const REPORT_KEEP: Keep = Keep::AllButLoneAdditions;
 
 /// What a report is made from, read from the work tree or a commit.
 struct Source {
@@ -171,7 +171,7 @@ fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliErro
         Some((repo, head)) => {
             let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
             let (loaded, history) =
-                source::load_with_history(repo, &prefix, head.id(), FIGURES, load);
+                source::load_with_history(repo, &prefix, head.id(), REPORT_KEEP, load);
             let history = history.map_err(|e| CliError::io("reading history", e))?;
             (loaded, Some(history))
         }
@@ -205,9 +205,10 @@ fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<So
         schemas: ws.schemas,
     };
     // A commit's blob ids come with its tree: none is hashed.
-    let (loaded, history) = source::load_with_history(repo, &prefix, commit.id(), FIGURES, |_| {
-        source::records_at(&ws, &snapshot)
-    });
+    let (loaded, history) =
+        source::load_with_history(repo, &prefix, commit.id(), REPORT_KEEP, |_| {
+            source::records_at(&ws, &snapshot)
+        });
     let history = history.map_err(|e| CliError::io("reading history", e))?;
     Ok(Source {
         ws,

@@ -7,7 +7,7 @@ use std::cmp::Reverse;
 use crate::kind::Kind;
 use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
-use crate::report::facts::{Detail, IncidentFacts, utc};
+use crate::report::facts::{Detail, IncidentFacts, Ticket, utc};
 use crate::report::{
     Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Stats, Top,
 };
@@ -55,11 +55,7 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
 /// Response and resolution times, and SLA compliance, per priority.
 fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>) {
     let (since, until) = (ctx.period.since, ctx.period.until);
-    let by_priority = ctx.incidents_by_priority().map(|of| {
-        of.into_iter()
-            .map(|(_, f)| f)
-            .collect::<Vec<&IncidentFacts>>()
-    });
+    let by_priority = ctx.incidents_by_priority();
     let in_period = |s: &&Sample| ctx.period.contains(s.at);
     let times = Priority::ALL
         .iter()
@@ -67,15 +63,27 @@ fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>
         .map(|(&p, of)| PriorityTimes {
             priority: p.name().to_owned(),
             calendar: ctx.config.sla.target(p).calendar.clone(),
-            mtta: stats(of.iter().filter_map(|f| f.mtta.as_ref()).filter(in_period)),
-            mttr: stats(of.iter().filter_map(|f| f.mttr.as_ref()).filter(in_period)),
+            mtta: stats(
+                of.iter()
+                    .filter_map(|(_, f)| f.mtta.as_ref())
+                    .filter(in_period),
+            ),
+            mttr: stats(
+                of.iter()
+                    .filter_map(|(_, f)| f.mttr.as_ref())
+                    .filter(in_period),
+            ),
         })
         .collect();
-    let row = |key: &str, of: &[&IncidentFacts]| PriorityCompliance {
+    let row = |key: &str, of: &[(&Ticket<'_>, &IncidentFacts)]| PriorityCompliance {
         priority: key.to_owned(),
-        response: compliance(of.iter().filter_map(|f| f.response.as_ref()), since, until),
+        response: compliance(
+            of.iter().filter_map(|(_, f)| f.response.as_ref()),
+            since,
+            until,
+        ),
         resolution: compliance(
-            of.iter().filter_map(|f| f.resolution.as_ref()),
+            of.iter().filter_map(|(_, f)| f.resolution.as_ref()),
             since,
             until,
         ),
