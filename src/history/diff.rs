@@ -230,9 +230,9 @@ fn kind_changes(kind: Kind, out: &mut Vec<RecordChange>, walk: impl FnOnce(&mut 
     pair_moves(kind, out, start, removed);
 }
 
-/// Removals of one kind into `changes` (its changes start at `start`): a removal of the file name of an
-/// addition (a move between year folders) becomes that change's old
-/// version, any other a deletion. Additions are found by name in a map,
+/// Removals of one kind into `changes` (its changes start at `start`): a
+/// removal of the file name of an addition (a move between year folders)
+/// becomes that change's old version, any other a deletion. Additions are found by name in a map,
 /// so a commit that moves a whole year costs what it moves.
 fn pair_moves(kind: Kind, changes: &mut Vec<RecordChange>, start: usize, removed: Vec<Version>) {
     if removed.is_empty() {
