@@ -13,9 +13,11 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<String>) {
     for p in paths {
         if p.is_dir() {
             collect(&p, base, out);
-        } else if p
+        } else if (p
             .extension()
             .is_some_and(|e| e == "yaml" || e == "json" || e == "md")
+            // The demo signing keys, so that `init --example` can approve.
+            || p.parent().is_some_and(|d| d.ends_with("keys")))
             && let Ok(rel) = p.strip_prefix(base)
         {
             out.push(rel.to_string_lossy().replace('\\', "/"));

@@ -272,6 +272,23 @@ impl<'r> Snapshot<'r> {
         Ok(blob.content().to_vec())
     }
 
+    /// The policy (`gitsm.yaml`) of this revision, checked with `schemas`;
+    /// the documented defaults when the revision has none (nobody is
+    /// anybody's approver then).
+    pub fn policy(&self, schemas: &crate::schema::Schemas) -> Result<crate::config::Config, Vec<Diagnostic>> {
+        let rel = Path::new(crate::config::FILE_NAME);
+        let text = match self.entry(rel) {
+            None => String::new(),
+            Some(_) => {
+                let bytes = self.read(rel).map_err(|d| vec![*d])?;
+                String::from_utf8(bytes).map_err(|_| {
+                    vec![Diagnostic::error("config-syntax", "gitsm.yaml is not valid UTF-8").in_file(rel)]
+                })?
+            }
+        };
+        crate::config::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), rel, schemas)
+    }
+
     /// Every record file of this revision (used when the policy itself
     /// changed and every record must be checked again).
     pub fn all_records(&self) -> Vec<(Kind, PathBuf)> {

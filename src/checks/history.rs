@@ -5,6 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
+use crate::approval;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
@@ -59,6 +60,8 @@ pub(super) fn check(
             }
         }
         notes_appended(old, &new, at, out);
+        decisions_appended(old, &new, at, out);
+        approved_content_kept(config, record, old, at, out);
     }
     stamps_not_in_future(config, old, &new, recorded_at, at, out);
 }
@@ -171,6 +174,107 @@ fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diag
             }
         }
     }
+}
+
+/// Decisions are append-only; the return of the record to `new` alone
+/// clears them (a rejection blocks until then).
+fn decisions_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    let list = |v: &Value| v.get("approvals").and_then(Value::as_array).cloned();
+    let before = list(old).unwrap_or_default();
+    let after = list(new).unwrap_or_default();
+    let status = |v: &Value| v.get("status").and_then(Value::as_str).map(str::to_owned);
+    if after.is_empty() && status(new).as_deref() == Some("new") && status(old) != status(new) {
+        return;
+    }
+    for (i, decision) in before.iter().enumerate() {
+        let what = match after.get(i) {
+            Some(d) if d == decision => continue,
+            Some(_) => format!("decision {} was edited", i + 1),
+            None => format!(
+                "{} of {} decisions were removed",
+                before.len() - after.len().min(before.len()),
+                before.len()
+            ),
+        };
+        out.push(
+            at.error(
+                "decisions-append-only",
+                &format!("/approvals/{}", i.min(after.len().saturating_sub(1))),
+                format!("{what}; decisions are append-only"),
+            )
+            .with_hint(
+                "restore it; a decision is withdrawn only by moving the record back to `new`, which clears them all",
+            ),
+        );
+        return;
+    }
+}
+
+/// A change or request that reached an approved state keeps its approved
+/// content: an edit would make its decisions stale behind the approvers'
+/// backs. Moving it back (e.g. to `authorize`, or `new`) first is the way.
+fn approved_content_kept(
+    config: &Config,
+    record: &Record,
+    old: &Value,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Ok(before) = Record::from_json(record.kind(), old.clone()) else {
+        return;
+    };
+    if !approval::needs_approval(config, &before) || !approval::needs_approval(config, record) {
+        return;
+    }
+    let (Some(a), Some(b)) = (
+        approval::content::approved_content(&before),
+        approval::content::approved_content(record),
+    ) else {
+        return;
+    };
+    let changed: Vec<&String> = b
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| a.get(k.as_str()) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    let Some(first) = changed.first() else {
+        return;
+    };
+    out.push(
+        at.error(
+            "approved-content",
+            &format!("/{first}"),
+            format!(
+                "{} is `{}`: its approved content ({}) may not change, its decisions would go stale",
+                record.id(),
+                record.status(),
+                changed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_hint("move it back before the approved state (or to `new`) first, edit, and ask for approval again"),
+    );
+}
+
+/// Whether `new` differs from `old` only by decisions appended, in the
+/// same state: such a commit renews approvals and is always allowed.
+pub fn only_decisions_added(old: &Value, new: &Value) -> bool {
+    let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
+        return false;
+    };
+    let list = |m: &serde_json::Map<String, Value>| {
+        m.get("approvals")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (before, after) = (list(a), list(b));
+    after.len() > before.len()
+        && after.starts_with(&before)
+        && a.keys()
+            .chain(b.keys())
+            .all(|k| k == "approvals" || a.get(k) == b.get(k))
 }
 
 fn stamps_not_in_future(

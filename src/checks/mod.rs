@@ -26,6 +26,7 @@ use crate::records::Loaded;
 use crate::workspace::Workspace;
 use crate::yaml::Node;
 
+pub use history::only_decisions_added;
 pub use identity::identity;
 
 /// Where a record's fields are, for diagnostics.
@@ -93,6 +94,18 @@ pub fn history(
         &mut out,
     );
     out
+}
+
+/// A version that only appends decisions to the previous one renews
+/// approvals: that its decisions do not yet satisfy the policy is a
+/// warning then, not an error (approvers sign one after the other).
+pub fn renewing(old: Option<&Value>, new: &Value, diags: &mut [Diagnostic]) {
+    if !old.is_some_and(|old| only_decisions_added(old, new)) {
+        return;
+    }
+    for d in diags.iter_mut().filter(|d| d.code == "approvals") {
+        d.severity = crate::diagnostic::Severity::Warning;
+    }
 }
 
 /// One whole-tree check, adding its findings.

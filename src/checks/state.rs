@@ -2,15 +2,13 @@
 //! fields that state requires.
 
 use crate::approval;
-use crate::config::Config;
+use crate::config::{Config, RuleName};
 use crate::diagnostic::Diagnostic;
-use crate::model::{ChangeType, Record};
+use crate::model::Record;
 use crate::suggest;
 use crate::workflow::is_set;
 
 use super::Located;
-
-const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fulfilled", "closed"];
 
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     let wf = config.workflow(record);
@@ -108,7 +106,8 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Change(c) => {
-            if c.change_type == ChangeType::Standard {
+            let (rule, _) = approval::change_rule(config, c);
+            if rule == RuleName::Standard {
                 if !c.approvals.is_empty() {
                     out.push(at.warning(
                         "approvals",
@@ -116,49 +115,50 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
                         "standard changes are pre-approved by their template; these approvals are ignored",
                     ));
                 }
-            } else if approval::APPROVED_STATES.contains(&status) {
-                let approvals = approval::for_change(config, c);
-                if let Some(why) = approvals.shortfall() {
-                    let mut d = at.error(
-                        "approvals",
-                        if c.approvals.is_empty() {
-                            "/status"
-                        } else {
-                            "/approvals"
-                        },
-                        format!(
-                            "a {} change in `{status}` must be approved: {why}",
-                            c.change_type.name()
-                        ),
-                    );
-                    if !approvals.ignored.is_empty() {
-                        d = d.with_hint(approvals.ignored.join("; "));
-                    }
-                    out.push(d);
-                }
+            } else {
+                approvals(config, record, status, at, out);
             }
         }
-        Record::Request(r) => {
-            let rule = config
-                .catalog
-                .get(&r.catalog_item)
-                .and_then(|i| i.approval.as_ref());
-            if let Some(rule) = rule
-                && REQUEST_APPROVED_STATES.contains(&status)
-            {
-                let s = approval::evaluate(config, rule, &r.approvals, &[Some(&r.requested_by)]);
-                if let Some(why) = s.shortfall() {
-                    out.push(at.error(
-                        "approvals",
-                        "/status",
-                        format!(
-                            "catalogue item `{}` needs approval before `{status}`: {why}",
-                            r.catalog_item
-                        ),
-                    ));
-                }
-            }
-        }
+        Record::Request(_) => approvals(config, record, status, at, out),
         Record::Ci(_) => {}
     }
+}
+
+/// A change or request in a state it reaches only once approved carries
+/// decisions that satisfy the policy.
+fn approvals(
+    config: &Config,
+    record: &Record,
+    status: &str,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !approval::needs_approval(config, record) {
+        return;
+    }
+    let Some(judged) = approval::judge(config, record) else {
+        return;
+    };
+    let Some(why) = judged.shortfall() else {
+        return;
+    };
+    let what = match record {
+        Record::Change(c) => format!("a {} change", c.change_type.name()),
+        Record::Request(r) => format!("a request for `{}`", r.catalog_item),
+        _ => "a record".to_owned(),
+    };
+    let mut d = at.error(
+        "approvals",
+        if judged.decisions.is_empty() {
+            "/status"
+        } else {
+            "/approvals"
+        },
+        format!("{what} in `{status}` must be approved: {why}"),
+    );
+    let ignored = judged.ignored();
+    if !ignored.is_empty() {
+        d = d.with_hint(ignored.join("; "));
+    }
+    out.push(d);
 }

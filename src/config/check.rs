@@ -118,6 +118,37 @@ impl Checker<'_> {
                 }
             }
         }
+        let mut key_owners: Vec<(ssh_key::public::KeyData, &str)> = Vec::new();
+        for (handle, person) in &config.people {
+            for (i, line) in person.keys.iter().enumerate() {
+                let at = ["people", handle.as_str(), "keys", &i.to_string()];
+                match crate::approval::signature::parse_public_key(line) {
+                    Err(e) => self.error(
+                        &at,
+                        format!(
+                            "key {} of `{handle}` is not an OpenSSH public key line (`ssh-ed25519 AAAA... comment`): {e}",
+                            i + 1
+                        ),
+                    ),
+                    Ok(key) => {
+                        if let Some((_, other)) =
+                            key_owners.iter().find(|(k, _)| k == key.key_data())
+                        {
+                            let other = (*other).to_owned();
+                            self.error(
+                                &at,
+                                format!(
+                                    "key {} is listed under both `{other}` and `{handle}`; a key proves one person",
+                                    crate::approval::signature::fingerprint(key.key_data())
+                                ),
+                            );
+                        } else {
+                            key_owners.push((key.key_data().clone(), handle));
+                        }
+                    }
+                }
+            }
+        }
         for (group, members) in &config.groups {
             for (i, member) in members.iter().enumerate() {
                 if !config.people.contains_key(member) {

@@ -32,6 +32,21 @@ pub fn parse(text: &str, path: &Path, schemas: &Schemas) -> Result<Config, Vec<D
     } else {
         node.to_json()
     };
+    if let Some(old) = node
+        .get("change_policy")
+        .and_then(|p| p.get("require_signed_approvals"))
+    {
+        return Err(vec![
+            Diagnostic::error(
+                "config",
+                "`change_policy.require_signed_approvals` was removed: decisions are proven by signatures now",
+            )
+            .at(path, old.pos)
+            .with_hint(
+                "delete it; `change_policy.proof: signature` (the default) needs a signature by the approver's key over what they approved, `proof: commit` trusts commit author emails",
+            ),
+        ]);
+    }
     let mut diags = schemas.validate_config(&json, &node, path);
     if !diags.is_empty() {
         return Err(diags);

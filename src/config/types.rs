@@ -163,9 +163,14 @@ pub struct StateSpec {
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub name: String,
-    /// Git author emails of this person; approvals count only from these.
+    /// Git author emails of this person (who they are in commits).
     #[serde(default)]
     pub emails: Vec<String>,
+    /// OpenSSH public keys of this person, one `allowed_signers`-style line
+    /// each (`ssh-ed25519 AAAA... carol@laptop`): a decision by this person
+    /// counts only with a signature by one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
@@ -519,15 +524,53 @@ pub struct SymptomPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChangePolicy {
+    /// Changes no other rule matches.
     pub normal: ApprovalRule,
     pub emergency: ApprovalRule,
+    /// Standard changes whose risk is at most their template's (low when the template names none).
     pub standard: ApprovalRule,
-    /// Applies to any non-standard change with `risk: high`.
+    /// Changes with `risk: high`.
     pub high_risk: ApprovalRule,
-    /// Approving commits must carry a signature `git verify-commit` accepts.
-    pub require_signed_approvals: bool,
+    /// The rules tried in turn; the first that matches a change applies, `normal` when none does.
+    pub order: Vec<RuleName>,
+    /// What proves a decision: `signature` (an SSH signature by one of the approver's `keys`
+    /// over the approved content) or `commit` (the commit adding it was authored by one of the
+    /// approver's emails — a self-asserted author email, trusted as such).
+    pub proof: Proof,
     /// Scheduling conflicts (overlaps, freezes, maintenance windows) are errors, not warnings.
     pub conflicts_are_errors: bool,
+}
+
+/// A rule of `change_policy` that `order` may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleName {
+    Standard,
+    Emergency,
+    HighRisk,
+    Normal,
+}
+
+impl RuleName {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleName::Standard => "standard",
+            RuleName::Emergency => "emergency",
+            RuleName::HighRisk => "high_risk",
+            RuleName::Normal => "normal",
+        }
+    }
+}
+
+/// What proves that a person took a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// A signature by one of the approver's keys over the approved content.
+    #[default]
+    Signature,
+    /// The author email of the commit that added the decision (self-asserted).
+    Commit,
 }
 
 impl Default for ChangePolicy {
@@ -541,21 +584,46 @@ impl Default for ChangePolicy {
             emergency: rule(1, Some("ecab")),
             standard: rule(0, None),
             high_risk: rule(3, Some("cab")),
-            require_signed_approvals: false,
+            order: vec![RuleName::Standard, RuleName::Emergency, RuleName::HighRisk],
+            proof: Proof::Signature,
             conflicts_are_errors: false,
         }
     }
 }
 
 impl ChangePolicy {
-    /// The rule that applies to a change of this type and risk.
-    pub fn rule(&self, change_type: ChangeType, risk: Option<Level>) -> &ApprovalRule {
-        match (change_type, risk) {
-            (ChangeType::Standard, _) => &self.standard,
-            (_, Some(Level::High)) => &self.high_risk,
-            (ChangeType::Normal, _) => &self.normal,
-            (ChangeType::Emergency, _) => &self.emergency,
-        }
+    /// The rule that applies to a change of this type and risk, whose
+    /// template (for a standard change) allows `template_risk`: the first
+    /// of `order` that matches, else `normal`.
+    pub fn rule(
+        &self,
+        change_type: ChangeType,
+        risk: Option<Level>,
+        template_risk: Option<Level>,
+    ) -> (RuleName, &ApprovalRule) {
+        let matches = |name: RuleName| match name {
+            RuleName::Standard => {
+                // Level orders High < Medium < Low: a larger one is less risky.
+                change_type == ChangeType::Standard
+                    && risk.is_none_or(|r| r >= template_risk.unwrap_or(Level::Low))
+            }
+            RuleName::Emergency => change_type == ChangeType::Emergency,
+            RuleName::HighRisk => risk == Some(Level::High),
+            RuleName::Normal => true,
+        };
+        let name = self
+            .order
+            .iter()
+            .copied()
+            .find(|n| matches(*n))
+            .unwrap_or(RuleName::Normal);
+        let rule = match name {
+            RuleName::Standard => &self.standard,
+            RuleName::Emergency => &self.emergency,
+            RuleName::HighRisk => &self.high_risk,
+            RuleName::Normal => &self.normal,
+        };
+        (name, rule)
     }
 }
 

@@ -1,40 +1,26 @@
-//! Whether a change's approvals are authentic and fresh, judged from the
-//! history of its file — never from what the file says alone.
+//! What the history of a change or request file says of its decisions.
 //!
-//! An approval entry counts only if the commit that added it was authored
-//! by one of the approver's Git emails (from `people`), no approved content
-//! (type, risk, window, cis, the three plans, release) changed in a later
-//! commit, the change did not go back to `new` after it, and — when the
-//! policy asks — the commit is signed (`git verify-commit` accepts it).
+//! Two things only history can tell: rejections that were deleted from the
+//! file since it last went back to `new` (decisions are append-only, so
+//! such a rejection still blocks), and — under `change_policy.proof:
+//! commit` — who authored the commit that added each decision, and whether
+//! the approved content changed after it.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use git2::{Oid, Repository};
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::approval::{self, ApprovalStatus};
+use crate::approval::{self, ApprovalStatus, content};
 use crate::config::Config;
 use crate::kind::Kind;
-use crate::model::{Approval, Change};
+use crate::model::{Approval, Record};
 
 use super::HistoryError;
 use super::trail;
 
-/// Fields an approval vouches for: changing one makes earlier approvals stale.
-pub const APPROVED_CONTENT: &[&str] = &[
-    "type",
-    "risk",
-    "window",
-    "cis",
-    "implementation_plan",
-    "backout_plan",
-    "test_plan",
-    "release",
-];
-
-/// One version of the change file, as a commit (or the index) recorded it.
+/// One version of the record file, as a commit (or the index) recorded it.
 #[derive(Debug, Clone)]
 pub struct Step {
     /// Short commit id, or `staged`.
@@ -47,15 +33,23 @@ pub struct Step {
     pub after: Option<Value>,
 }
 
-/// The history of change `id` up to `tip`, oldest first.
+/// The history of record `id` of `kind` up to `tip`, oldest first; only
+/// versions at `path` (root-relative) when given, so that another file
+/// claiming the same id never speaks for this one.
 pub fn steps(
     repo: &Repository,
     prefix: &Path,
+    kind: Kind,
     id: &str,
+    path: Option<&Path>,
     tip: Oid,
 ) -> Result<Vec<Step>, HistoryError> {
-    Ok(trail::touches(repo, prefix, Kind::Change, id, tip)?
+    let at_path = |v: &Option<(String, Oid)>| {
+        path.is_none_or(|p| v.as_ref().is_some_and(|(f, _)| Path::new(f) == p))
+    };
+    Ok(trail::touches(repo, prefix, kind, id, tip)?
         .into_iter()
+        .filter(|t| at_path(&t.after) || at_path(&t.before))
         .map(|t| {
             let (before, after) = t.contents(repo);
             Step {
@@ -69,87 +63,81 @@ pub fn steps(
         .collect())
 }
 
-/// What history says of one approval entry of the current version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EntryVerdict {
-    pub by: String,
-    pub decision: String,
-    /// The commit that added the entry, if found.
-    pub commit: Option<String>,
-    pub counts: bool,
-    /// Why it does not count.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
+fn decisions(v: &Option<Value>) -> Vec<Value> {
+    v.as_ref()
+        .and_then(|v| v.get("approvals"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
-/// The approvals of a change as history judges them.
-#[derive(Debug, Clone)]
-pub struct Verdict {
-    pub entries: Vec<EntryVerdict>,
-    /// The policy applied to the entries that count.
-    pub status: ApprovalStatus,
+fn status(v: &Option<Value>) -> Option<&str> {
+    v.as_ref()?.get("status")?.as_str()
 }
 
-impl Verdict {
-    /// Every reason the approvals do not satisfy the policy (empty: they do).
-    pub fn reasons(&self) -> Vec<String> {
-        let Some(shortfall) = self.status.shortfall() else {
-            return Vec::new();
-        };
-        let mut out = vec![format!("approvals: {shortfall}")];
-        for e in &self.entries {
-            if let Some(why) = &e.why {
-                out.push(format!(
-                    "{} by `{}` does not count: {why}",
-                    e.decision, e.by
-                ));
+/// Steps since the record last went back to `new` (all when it never did).
+fn since_reset(steps: &[Step]) -> &[Step] {
+    let reset = steps
+        .iter()
+        .rposition(|s| status(&s.after) == Some("new") && status(&s.before) != Some("new"));
+    &steps[reset.map_or(0, |i| i + 1)..]
+}
+
+/// Rejections some version recorded since the last return to `new` that
+/// the current version no longer lists: `(by, commit)`.
+pub fn removed_rejections(steps: &[Step], current: &[Approval]) -> Vec<(String, String)> {
+    let now: Vec<Value> = current
+        .iter()
+        .filter_map(|a| serde_json::to_value(a).ok())
+        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for step in since_reset(steps) {
+        for d in decisions(&step.after) {
+            let rejected = d.get("decision").and_then(Value::as_str) == Some("rejected");
+            let by = d.get("by").and_then(Value::as_str).unwrap_or("?").to_owned();
+            let kept = now.iter().any(|n| same_decision(n, &d));
+            if rejected && !kept && !out.iter().any(|(b, _)| *b == by) {
+                out.push((by, step.commit.clone()));
             }
         }
-        out.extend(
-            self.status
-                .ignored
-                .iter()
-                .map(|i| format!("approval ignored: {i}")),
-        );
-        out
     }
+    out
 }
 
-/// Judge the approvals of `change` (the last step's version) from `steps`.
-/// `signed` tells whether a commit carries an accepted signature; it is
-/// asked only when the policy requires signed approvals.
-pub fn judge(
-    config: &Config,
-    change: &Change,
-    steps: &[Step],
-    signed: &mut dyn FnMut(Oid) -> bool,
-) -> Verdict {
-    let list = |v: &Option<Value>| -> Vec<Value> {
-        v.as_ref()
-            .and_then(|v| v.get("approvals"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let status_of = |v: &Option<Value>| {
-        v.as_ref()
-            .and_then(|v| v.get("status"))
+/// Two decisions are the same when their fields are (a timestamp written
+/// with another offset is still the same instant).
+fn same_decision(a: &Value, b: &Value) -> bool {
+    let field = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    let instant = |v: &Value| {
+        v.get("at")
             .and_then(Value::as_str)
-            .map(String::from)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
     };
-    // Where each entry was (last) added, and what happened after.
+    ["by", "decision", "comment", "signature"]
+        .iter()
+        .all(|k| field(a, k) == field(b, k))
+        && instant(a) == instant(b)
+}
+
+/// Under `proof: commit`: the decisions of `record` judged by who
+/// committed them. A decision counts only if the commit that added it was
+/// authored by one of the approver's emails, and no approved content
+/// changed and the record did not go back to `new` after it.
+pub fn judge_by_commits(config: &Config, record: &Record, steps: &[Step]) -> Option<ApprovalStatus> {
+    let mut status = approval::judge(config, record)?;
+    let fields = content::fields(record);
     let mut added: HashMap<String, usize> = HashMap::new();
     let mut content_changes: Vec<(usize, Vec<&str>)> = Vec::new();
     let mut resets: Vec<usize> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
-        let before = list(&step.before);
-        for entry in list(&step.after) {
+        let before = decisions(&step.before);
+        for entry in decisions(&step.after) {
             if !before.contains(&entry) {
                 added.insert(entry.to_string(), i);
             }
         }
         if let (Some(b), Some(a)) = (&step.before, &step.after) {
-            let changed: Vec<&str> = APPROVED_CONTENT
+            let changed: Vec<&str> = fields
                 .iter()
                 .copied()
                 .filter(|f| b.get(*f) != a.get(*f))
@@ -157,56 +145,53 @@ pub fn judge(
             if !changed.is_empty() {
                 content_changes.push((i, changed));
             }
-            if status_of(&step.after).as_deref() == Some("new")
-                && status_of(&step.before).as_deref() != Some("new")
-            {
+            if status_of(a) == Some("new") && status_of(b) != Some("new") {
                 resets.push(i);
             }
         }
     }
-    let current = steps.last().map(|s| list(&s.after)).unwrap_or_default();
-    let mut entries = Vec::new();
-    let mut counted: Vec<Approval> = Vec::new();
-    for (raw, typed) in current.iter().zip(&change.approvals) {
-        let decision = match typed.decision {
-            crate::model::Decision::Approved => "approval",
-            crate::model::Decision::Rejected => "rejection",
-        };
-        let at = added.get(&raw.to_string()).copied();
-        let why = match at {
-            None => Some("the commit that added it is not in this history".to_owned()),
-            Some(i) => problem(config, typed, i, steps, &content_changes, &resets, signed),
-        };
-        if why.is_none() {
-            counted.push(typed.clone());
+    let current = steps.last().map(|s| decisions(&s.after)).unwrap_or_default();
+    let written: &[Approval] = match record {
+        Record::Change(c) => &c.approvals,
+        Record::Request(r) => &r.approvals,
+        _ => &[],
+    };
+    for ((raw, typed), verdict) in current.iter().zip(written).zip(&mut status.decisions) {
+        if !verdict.counts {
+            continue;
         }
-        entries.push(EntryVerdict {
-            by: typed.by.clone(),
-            decision: decision.to_owned(),
-            commit: at.map(|i| steps[i].commit.clone()),
-            counts: why.is_none(),
-            why,
-        });
+        let why = match added.get(&raw.to_string()) {
+            None => Some("the commit that added it is not in this history".to_owned()),
+            Some(&i) => by_commit(config, typed, i, steps, &content_changes, &resets),
+        };
+        if why.is_some() {
+            verdict.counts = false;
+            verdict.why = why;
+        }
     }
-    let rule = config.change_policy.rule(change.change_type, change.risk);
-    let status = approval::evaluate(
-        config,
-        rule,
-        &counted,
-        &[Some(&change.requested_by), change.implementer.as_deref()],
-    );
-    Verdict { entries, status }
+    let mut counted: Vec<String> = Vec::new();
+    for v in &status.decisions {
+        let who = approval::resolve(config, &v.by);
+        if v.counts && v.decision == "approved" && !counted.contains(&who) {
+            counted.push(who);
+        }
+    }
+    status.counted = counted;
+    Some(status)
 }
 
-/// Why an entry added at step `i` does not count, if it does not.
-fn problem(
+fn status_of(v: &Value) -> Option<&str> {
+    v.get("status")?.as_str()
+}
+
+/// Why a decision added at step `i` does not count, if it does not.
+fn by_commit(
     config: &Config,
     entry: &Approval,
     i: usize,
     steps: &[Step],
     content_changes: &[(usize, Vec<&str>)],
     resets: &[usize],
-    signed: &mut dyn FnMut(Oid) -> bool,
 ) -> Option<String> {
     let step = &steps[i];
     if !is_identity_of(config, &entry.by, &step.email) {
@@ -224,17 +209,8 @@ fn problem(
     }
     if let Some(j) = resets.iter().find(|j| **j > i) {
         return Some(format!(
-            "given before the change went back to `new` in commit {}",
+            "given before the record went back to `new` in commit {}",
             steps[*j].commit
-        ));
-    }
-    if config.change_policy.require_signed_approvals
-        && let Some(oid) = step.oid
-        && !signed(oid)
-    {
-        return Some(format!(
-            "commit {} is not signed with a key `git verify-commit` accepts (require_signed_approvals)",
-            step.commit
         ));
     }
     None
@@ -250,18 +226,4 @@ pub fn is_identity_of(config: &Config, who: &str, email: &str) -> bool {
         .people
         .get(who)
         .is_some_and(|p| p.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
-}
-
-/// `git verify-commit`: the one place gitsm runs Git's CLI, because
-/// signature verification (GPG, SSH allowed signers) is configured there.
-pub fn verify_commit(workdir: &Path, oid: Oid) -> bool {
-    std::process::Command::new("git")
-        .arg("verify-commit")
-        .arg(oid.to_string())
-        .current_dir(workdir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }

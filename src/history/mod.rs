@@ -47,6 +47,8 @@ pub enum HistoryError {
     Conflicts,
     #[error("{0}")]
     Git(String),
+    #[error("the policy at {rev} is not valid: {message}")]
+    Policy { rev: String, message: String },
     #[error(transparent)]
     Index(#[from] IndexError),
 }
@@ -117,10 +119,15 @@ pub fn staged(
         .ok()
         .or_else(|| repo.config().ok()?.get_string("user.email").ok())
         .unwrap_or_default();
+    let trusted = match head {
+        Some(_) => Some(trusted_policy(ws, &old, "HEAD")?),
+        None => None,
+    };
     let base = Base::Staged {
         head: repo.head().ok().and_then(|h| h.target()),
         author,
         prefix: prefix.to_path_buf(),
+        trusted: trusted.as_ref(),
     };
     let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now, &base);
     Ok(Checked {
@@ -159,6 +166,15 @@ pub fn range(
     walk.simplify_first_parent()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let shallow = shallow_commits(repo);
+    let trusted = match base {
+        Some(b) => {
+            let commit = repo.find_commit(b)?;
+            let tree = commit.tree()?;
+            let snapshot = Snapshot::new(repo, Some(&tree), prefix);
+            Some(trusted_policy(ws, &snapshot, &short(&commit))?)
+        }
+        None => None,
+    };
     let mut out = Checked::default();
     let mut latest: Vec<PathBuf> = Vec::new();
     let trees = Rc::new(RefCell::new(TreeCache::new(repo)?));
@@ -194,6 +210,7 @@ pub fn range(
         let base = Base::Commit {
             oid: commit.id(),
             prefix: prefix.to_path_buf(),
+            trusted: trusted.as_ref(),
         };
         let (mut diags, files) =
             compare(ws, changes, policy, &old, &new, commit_time(&commit), &base);
@@ -246,6 +263,25 @@ fn resolve_range(repo: &Repository, spec: &str) -> Result<(Option<Oid>, Oid), Hi
         return Ok((Some(commit(a)?), commit(b)?));
     }
     Ok((None, commit(spec)?))
+}
+
+/// The policy of `snapshot` (read at `rev`), to judge decisions with.
+pub fn trusted_policy(
+    ws: &Workspace,
+    snapshot: &Snapshot<'_>,
+    rev: &str,
+) -> Result<Trusted, HistoryError> {
+    let config = snapshot.policy(&ws.schemas).map_err(|diags| HistoryError::Policy {
+        rev: rev.to_owned(),
+        message: diags
+            .iter()
+            .find(|d| d.is_error())
+            .map_or_else(|| "unreadable".to_owned(), |d| format!("{}:{}: {}", d.line, d.column, d.message)),
+    })?;
+    Ok(Trusted {
+        config,
+        rev: rev.to_owned(),
+    })
 }
 
 /// Commits at the edge of a shallow clone (their parents are missing).
@@ -353,20 +389,53 @@ fn compare(
 }
 
 /// What precedes the new version of a comparison in history.
-enum Base {
+enum Base<'t> {
     /// The commit being checked (its own history included).
-    Commit { oid: Oid, prefix: PathBuf },
+    Commit {
+        oid: Oid,
+        prefix: PathBuf,
+        trusted: Option<&'t Trusted>,
+    },
     /// The index, to be committed by `author` on top of `head`.
     Staged {
         head: Option<Oid>,
         author: String,
         prefix: PathBuf,
+        trusted: Option<&'t Trusted>,
     },
 }
 
-/// A change in an approved state whose file lists enough approvals is
-/// judged again from history: who committed each approval, and whether
-/// the approved content changed since.
+impl Base<'_> {
+    fn trusted(&self) -> Option<&crate::config::Config> {
+        match self {
+            Base::Commit { trusted, .. } | Base::Staged { trusted, .. } => {
+                trusted.map(|t| &t.config)
+            }
+        }
+    }
+
+    fn trusted_rev(&self) -> Option<&str> {
+        match self {
+            Base::Commit { trusted, .. } | Base::Staged { trusted, .. } => {
+                trusted.map(|t| t.rev.as_str())
+            }
+        }
+    }
+}
+
+/// The policy decisions are judged under: the one at the base of the
+/// comparison, which the change being checked cannot have edited.
+pub struct Trusted {
+    pub config: crate::config::Config,
+    /// The revision it was read from, e.g. `HEAD` or a short commit id.
+    pub rev: String,
+}
+
+/// A change or request in a state it reaches only once approved is judged
+/// again under the trusted policy (the base of the comparison: a pull
+/// request cannot approve its own change with a key, email or group
+/// membership it adds) and, under `proof: commit`, from the history of
+/// who committed each decision.
 fn approvals_from_history(
     ws: &Workspace,
     repo: &Repository,
@@ -374,26 +443,72 @@ fn approvals_from_history(
     file: &RecordFile,
     input: &Input,
 ) -> Option<Diagnostic> {
-    let Some(crate::model::Record::Change(change)) = file.record.as_deref() else {
-        return None;
-    };
-    if change.change_type == crate::model::ChangeType::Standard
-        || !approval::APPROVED_STATES.contains(&change.status.as_str())
-        || approval::for_change(&ws.config, change)
-            .shortfall()
-            .is_some()
+    let record = file.record.as_deref()?;
+    let trusted = base.trusted().unwrap_or(&ws.config);
+    if !approval::needs_approval(trusted, record)
+        || approval::judge(&ws.config, record)?.shortfall().is_some()
     {
+        // Not approved under the work tree's policy either: the
+        // single-record checks report it.
         return None;
     }
-    let steps = match base {
-        Base::Commit { oid, prefix } => approvals::steps(repo, prefix, &change.id, *oid).ok()?,
+    let judged = match trusted.change_policy.proof {
+        crate::config::Proof::Signature => approval::judge(trusted, record)?,
+        crate::config::Proof::Commit => {
+            let steps = history_steps(repo, base, record, input)?;
+            approvals::judge_by_commits(trusted, record, &steps)?
+        }
+    };
+    let first = judged.shortfall()?;
+    let pos = input
+        .bytes
+        .as_ref()
+        .ok()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|t| yaml::parse(t).ok())
+        .map(|n| n.find(crate::records::pointer_segments("/approvals")).pos)
+        .unwrap_or(file.id_pos);
+    let under = match base.trusted_rev() {
+        Some(rev) => format!("under the policy at {rev}"),
+        None => "under the policy".to_owned(),
+    };
+    Some(
+        Diagnostic::error(
+            "approvals",
+            format!(
+                "{} is `{}` but its decisions do not hold {under}: {first}",
+                record.id(),
+                record.status()
+            ),
+        )
+        .at(&input.path, pos)
+        .with_hint(judged.ignored().join("; ")),
+    )
+}
+
+/// The versions of the record's file up to the compared one.
+fn history_steps(
+    repo: &Repository,
+    base: &Base,
+    record: &crate::model::Record,
+    input: &Input,
+) -> Option<Vec<approvals::Step>> {
+    let kind = record.kind();
+    match base {
+        Base::Commit { oid, prefix, .. } => {
+            approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *oid).ok()
+        }
         Base::Staged {
             head,
             author,
             prefix,
+            ..
         } => {
             let mut steps = match head {
-                Some(h) => approvals::steps(repo, prefix, &change.id, *h).ok()?,
+                Some(h) => {
+                    approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *h)
+                        .ok()?
+                }
                 None => Vec::new(),
             };
             let before = steps.last().and_then(|s| s.after.clone());
@@ -411,34 +526,9 @@ fn approvals_from_history(
                 before,
                 after,
             });
-            steps
+            Some(steps)
         }
-    };
-    let workdir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let verdict = approvals::judge(&ws.config, change, &steps, &mut |oid| {
-        approvals::verify_commit(&workdir, oid)
-    });
-    let reasons = verdict.reasons();
-    let (first, rest) = reasons.split_first()?;
-    let pos = input
-        .bytes
-        .as_ref()
-        .ok()
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|t| yaml::parse(t).ok())
-        .map(|n| n.find(crate::records::pointer_segments("/approvals")).pos)
-        .unwrap_or(file.id_pos);
-    Some(
-        Diagnostic::error(
-            "approvals",
-            format!(
-                "{} is `{}` but history does not bear out its approvals: {first}",
-                change.id, change.status
-            ),
-        )
-        .at(&input.path, pos)
-        .with_hint(rest.join("; ")),
-    )
+    }
 }
 
 /// A changed record file as read from Git.
@@ -481,6 +571,7 @@ fn check_version(
                 &node,
                 &input.path,
             ));
+            checks::renewing(old.as_ref(), &node.to_json(), &mut diags);
         }
     }
     (file, diags)

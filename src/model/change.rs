@@ -35,8 +35,8 @@ ticket! {
         pub backout_plan: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub test_plan: Option<String>,
-        /// Approval decisions, appended by `gitsm approve`. Only an entry committed by the
-        /// approver's own Git identity counts.
+        /// Decisions, appended by `gitsm approve`: each counts only with a valid signature
+        /// by one of the approver's keys over the approved content (`change_policy.proof`).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub approvals: Vec<Approval>,
         /// For standard changes: the pre-approved template (a key of `standard_changes`).
@@ -95,7 +95,8 @@ pub struct ChangeWindow {
     pub timezone: Option<String>,
 }
 
-/// One approver's decision.
+/// One approver's decision. Append-only: only the return of the record to
+/// `new` clears the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Approval {
@@ -105,6 +106,24 @@ pub struct Approval {
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// OpenSSH signature (`SSHSIG`, namespace `gitsm`, base64 without the armour lines) by one
+    /// of the approver's keys over the decision and the approved content; written by
+    /// `gitsm approve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Why `at` is earlier than the commit that first could have recorded it (a decision
+    /// taken in a meeting and written down later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
+}
+
+impl Decision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::Rejected => "rejected",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

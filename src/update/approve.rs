@@ -1,26 +1,28 @@
-//! `gitsm approve`: append an approval (or a rejection) by the person
-//! running gitsm, stamped now — refused for anyone the change policy does
-//! not allow to decide on this change.
+//! `gitsm approve`: append a signed decision on a change or a service
+//! request — refused for anyone the policy does not allow to decide on it.
 
 use serde_json::{Map, Value};
 
-use crate::approval;
-use crate::model::{ChangeType, Record, Timestamp};
+use crate::approval::{self, content, signature::SigningKey};
+use crate::config::RuleName;
+use crate::model::{Approval, Record, Timestamp};
 use crate::workspace::Workspace;
 
 use super::{Planned, Target, UpdateError, Updated, apply_checked, keys, stamp};
 
 /// One decision to record.
 pub struct Decision<'a> {
-    /// The approver's handle in `people` (from their Git email).
-    pub by: &'a str,
     pub reject: bool,
     pub comment: Option<&'a str>,
+    /// The key that signs it; its owner in `people` is the approver.
+    pub key: &'a SigningKey,
 }
 
-/// Append `decision` to the change's approvals, after checking the
-/// approver may decide: in the group the policy requires for this change's
-/// type and risk, and neither its requester nor its implementer.
+/// Append `decision` to the record's decisions, signed, after checking
+/// the key's owner may decide: in the group the rule requires, and neither
+/// the requester, the implementer nor the person a request is for. On a
+/// record already rejected the decision is recorded all the same (and the
+/// returned warnings say it stays blocked).
 pub fn approve(
     ws: &Workspace,
     target: &Target,
@@ -33,88 +35,157 @@ pub fn approve(
             Some("run `gitsm validate` and fix it first".into()),
         )
     })?;
-    let Record::Change(change) = record else {
-        return Err(UpdateError::usage(
-            format!("{} is not a change; only changes are approved", target.id),
-            None,
-        ));
-    };
-    if change.change_type == ChangeType::Standard {
-        return Err(UpdateError::refused(
-            format!(
-                "{} is a standard change: its template is pre-approved",
-                change.id
-            ),
-            None,
-        ));
-    }
     let config = &ws.config;
-    if config
-        .workflow(&Record::Change(change.clone()))
-        .is_terminal(&change.status)
-    {
+    let by = approver(ws, decision.key)?;
+    let (rule, excluded): (_, Vec<&str>) = match &record {
+        Record::Change(c) => {
+            let (name, rule) = approval::change_rule(config, c);
+            if name == RuleName::Standard {
+                return Err(UpdateError::refused(
+                    format!("{} is a standard change: its template is pre-approved", c.id),
+                    None,
+                ));
+            }
+            let mut excluded = vec![c.requested_by.as_str()];
+            excluded.extend(c.implementer.as_deref());
+            (rule, excluded)
+        }
+        Record::Request(r) => {
+            let Some(rule) = approval::request_rule(config, r) else {
+                return Err(UpdateError::refused(
+                    format!(
+                        "{}: catalogue item `{}` needs no approval",
+                        r.id, r.catalog_item
+                    ),
+                    None,
+                ));
+            };
+            let mut excluded = vec![r.requested_by.as_str()];
+            excluded.extend(r.requested_for.as_deref());
+            (rule, excluded)
+        }
+        _ => {
+            return Err(UpdateError::usage(
+                format!(
+                    "{} is not a change or a service request; only those take decisions",
+                    target.id
+                ),
+                None,
+            ));
+        }
+    };
+    if config.workflow(&record).is_terminal(record.status()) {
         return Err(UpdateError::refused(
             format!(
                 "{} is `{}`: it is too late to decide on it",
-                change.id, change.status
+                record.id(),
+                record.status()
             ),
             None,
         ));
     }
-    let rule = config.change_policy.rule(change.change_type, change.risk);
-    let me = approval::resolve(config, decision.by);
-    let excluded = [
-        Some(change.requested_by.as_str()),
-        change.implementer.as_deref(),
-    ];
     if excluded
         .iter()
-        .flatten()
-        .any(|x| approval::resolve(config, x) == me)
+        .any(|x| approval::resolve(config, x) == by)
     {
         return Err(UpdateError::refused(
             format!(
-                "`{}` requested or implements {} and may not approve it (separation of duties)",
-                decision.by, change.id
+                "`{by}` requested {} (or implements it, or it is for them) and may not decide on it (separation of duties)",
+                record.id()
             ),
             None,
         ));
     }
     if let Some(group) = &rule.from
-        && !config.in_group(group, &me)
+        && !config.in_group(group, &by)
     {
         return Err(UpdateError::refused(
             format!(
-                "a {}{} change is approved by `{group}`, and `{}` is not in it",
-                change.change_type.name(),
-                if change.risk == Some(crate::model::Level::High) {
-                    ", high-risk"
-                } else {
-                    ""
-                },
-                decision.by
+                "{} is decided by `{group}`, and `{by}` is not in it",
+                record.id()
             ),
             Some(format!(
                 "ask a member of `{group}` (see `groups` in gitsm.yaml)"
             )),
         ));
     }
-    let mut entry = Map::new();
-    entry.insert("by".into(), Value::String(decision.by.to_owned()));
-    let verdict = if decision.reject {
-        "rejected"
-    } else {
-        "approved"
+    let mut entry = Approval {
+        by: by.clone(),
+        decision: if decision.reject {
+            crate::model::Decision::Rejected
+        } else {
+            crate::model::Decision::Approved
+        },
+        at: now,
+        comment: decision.comment.map(str::to_owned),
+        signature: None,
+        backdated: None,
     };
-    entry.insert("decision".into(), Value::String(verdict.into()));
-    entry.insert("at".into(), stamp(now));
-    if let Some(c) = decision.comment {
-        entry.insert("comment".into(), Value::String(c.to_owned()));
+    let message = content::message(&record, &entry)
+        .ok_or_else(|| UpdateError::refused("nothing to sign".to_owned(), None))?;
+    entry.signature = Some(
+        decision
+            .key
+            .sign(&message)
+            .map_err(|e| UpdateError::refused(e.to_string(), None))?,
+    );
+    let blocked = approval::judge(config, &record).is_some_and(|s| !s.rejected_by.is_empty());
+    let mut value = Map::new();
+    value.insert("by".into(), Value::String(entry.by.clone()));
+    value.insert(
+        "decision".into(),
+        Value::String(entry.decision.name().into()),
+    );
+    value.insert("at".into(), stamp(now));
+    if let Some(c) = &entry.comment {
+        value.insert("comment".into(), Value::String(c.clone()));
+    }
+    if let Some(s) = &entry.signature {
+        value.insert("signature".into(), Value::String(s.clone()));
     }
     let planned = [Planned::append(
         keys(&["approvals"]),
-        Value::Object(entry),
+        Value::Object(value),
         false,
     )];
-    apply_checked(ws, target, &planned, now)
+    let mut updated = apply_checked(ws, target, &planned, now)?;
+    if blocked {
+        updated.warnings.push(
+            crate::diagnostic::Diagnostic::warning(
+                "approvals",
+                format!(
+                    "{} was rejected: it stays blocked until it goes back to `new`, whatever is decided now",
+                    record.id()
+                ),
+            )
+            .in_file(&target.path),
+        );
+    }
+    Ok(updated)
+}
+
+/// The person whose `keys` hold the signing key.
+fn approver(ws: &Workspace, key: &SigningKey) -> Result<String, UpdateError> {
+    let data = key.public.key_data();
+    ws.config
+        .people
+        .iter()
+        .find(|(_, p)| {
+            p.keys.iter().any(|k| {
+                approval::signature::parse_public_key(k).is_ok_and(|k| k.key_data() == data)
+            })
+        })
+        .map(|(h, _)| h.clone())
+        .ok_or_else(|| {
+            UpdateError::refused(
+                format!(
+                    "key {} is not listed under anyone's `keys` in gitsm.yaml",
+                    approval::signature::fingerprint(data)
+                ),
+                Some(
+                    "add your public key (`cat ~/.ssh/id_ed25519.pub`) to `people.<you>.keys` in a reviewed change of gitsm.yaml"
+                        .into(),
+                ),
+            )
+        })
 }

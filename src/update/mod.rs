@@ -254,6 +254,9 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
             |kind, path| records::read_record(ws, kind, path).0,
         );
         diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
+        if let Ok(node) = yaml::parse(without_bom(text)) {
+            checks::renewing(Some(&target.json), &node.to_json(), &mut diags);
+        }
     }
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();

@@ -207,6 +207,26 @@ pub fn renumber(ws: &Workspace, id: &str, onto: Option<&str>) -> Result<Renumber
     // New ids, free here and in REV; each file stays in its folder.
     let mut taken = upstream::taken_ids(ws, kind, upstream.as_ref(), repo.as_ref());
     let mut planned: Vec<Rewrite> = Vec::new();
+    for mover in &choice.movers {
+        let signed = mover
+            .json
+            .get("approvals")
+            .and_then(Value::as_array)
+            .is_some_and(|list| list.iter().any(|d| d.get("signature").is_some()));
+        if signed {
+            return Err(UpdateError::refused(
+                format!(
+                    "{} carries signed decisions, and the id is part of what they sign: renumbering would void them",
+                    mover.path.display()
+                ),
+                Some(
+                    "renumber the other copy (`--onto` the branch that has the unsigned one), or move this record back to `new` (which clears its decisions), renumber it, and ask for approval again"
+                        .into(),
+                ),
+            )
+            .into());
+        }
+    }
     for mover in choice.movers {
         let year = year_of(ws, kind, id, &mover.json);
         let new_id =

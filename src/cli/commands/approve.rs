@@ -1,29 +1,36 @@
-//! `gitsm approve <CHG> [--reject] [--comment T]`: record a decision on a
-//! change as the person whose Git identity runs gitsm.
+//! `gitsm approve <ID> [--reject] [--comment T] [--key FILE]`: record a
+//! signed decision on a change or a service request.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::approval::signature::SigningKey;
 use crate::update::{self, Decision};
 
 use super::super::CliError;
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
-/// Approve (or reject) a change as yourself: your `git config user.email`
-/// must belong to a person in `people` who is in the group the change
-/// policy requires, and is neither the requester nor the implementer
+/// Approve (or reject) a change or a service request, signed with your SSH
+/// key: the key must be listed under your `people.<handle>.keys`, and you
+/// must be in the group the policy requires and be neither the requester
+/// nor the implementer
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The decision is appended to `approvals` with your handle and the current \
-time; commit it yourself: an approval counts only when the commit that adds \
-it is authored by one of your emails (and, with require_signed_approvals, \
-signed).
+The decision is appended to `approvals` with your handle, the current time \
+and an SSH signature (namespace `gitsm`) over the decision and the approved \
+content; commit it as usual. It counts wherever it is read — after a squash \
+merge, a rebase or in a shallow clone — until the approved content changes. \
+The key is --key FILE, else Git's `user.signingkey` (a path, or \
+`key::ssh-ed25519 AAAA...` for a key in your ssh-agent). Signing runs \
+`ssh-keygen -Y sign`.
 
 Examples:
   gitsm approve CHG-0042 --comment 'Backout plan tested'
-  gitsm approve CHG-0042 --reject --comment 'Clashes with the DB upgrade'")]
+  gitsm approve CHG-0042 --reject --comment 'Clashes with the DB upgrade'
+  gitsm approve REQ-0017 --key ~/.ssh/id_ed25519")]
 pub struct Args {
-    /// The change, e.g. CHG-0042
+    /// The change or request, e.g. CHG-0042
     pub id: String,
     /// Record a rejection instead of an approval
     #[arg(long)]
@@ -31,6 +38,10 @@ pub struct Args {
     /// Why
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
+    /// The SSH key to sign with (a private key, or a public key whose
+    /// private half is in ssh-agent); default: `git config user.signingkey`
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = EditFormat::Text)]
     pub format: EditFormat,
@@ -39,22 +50,20 @@ pub struct Args {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let now = super::new::now()?;
-    let email = crate::git::user_email(&ws.root).ok_or_else(|| {
+    let key = match &args.key {
+        Some(path) => SigningKey::from_file(path),
+        None => SigningKey::from_git_config(&ws.root),
+    }
+    .map_err(|e| {
         CliError::usage_hint(
-            "gitsm cannot tell who you are: `git config user.email` is not set",
-            "set it to the email listed for you under `people` in gitsm.yaml",
-        )
-    })?;
-    let handle = ws.config.person_by_email(&email).ok_or_else(|| {
-        CliError::usage_hint(
-            format!("`{email}` is not the email of anyone in `people`"),
-            "approvers are listed under `people` in gitsm.yaml with their Git emails",
+            e.to_string(),
+            "create a key with `ssh-keygen -t ed25519` and list its public half under `people.<you>.keys` in gitsm.yaml",
         )
     })?;
     let decision = Decision {
-        by: handle,
         reject: args.reject,
         comment: args.comment.as_deref(),
+        key: &key,
     };
     let updated = update::open(&ws, &args.id)
         .and_then(|target| update::approve(&ws, &target, &decision, now))
@@ -63,7 +72,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         print_json(&updated)?;
     } else {
         let verb = if args.reject { "rejected" } else { "approved" };
-        let headline = format!("{}: {verb} by {handle}", updated.id);
+        let by = updated
+            .changes
+            .first()
+            .and_then(|c| c.value.get("by"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("?")
+            .to_owned();
+        let headline = format!("{}: {verb} by {by} (signed)", updated.id);
         print_text(ui, &ws.root, &headline, &updated.path, Some(&updated))?;
     }
     Ok(ExitCode::SUCCESS)

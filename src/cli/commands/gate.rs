@@ -1,16 +1,13 @@
 //! `gitsm gate`: may this change (or the change authorising this release)
 //! be implemented now? Exit 0 only when it may.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use git2::Oid;
 use serde_json::json;
 
-use crate::gate::{self, Decision};
+use crate::gate::{self, GateDecision, GateError, Judged};
 use crate::git;
-use crate::history::approvals;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::parse_record;
@@ -20,13 +17,18 @@ use crate::workspace::Workspace;
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
 
-/// Decide whether a change may be implemented: approved under policy by the
-/// approvers' own Git identities and not stale, inside its window, outside
-/// any freeze that forbids its type
+/// Decide whether a change may be implemented: its file valid at the
+/// revision, approved under the trusted policy by signatures over its
+/// current content, no rejection removed, inside its window, outside any
+/// freeze that forbids its type
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 when the change may go ahead, 1 when it may not, 2 for an unknown change or release, or a usage error.\n\n\
-Examples:\n  gitsm gate --change CHG-0042\n  gitsm gate --release payments-api@2.4.0 --format json"
+    after_help = "The answer is a function of --rev and --policy-rev alone: nothing is read from the work tree. \
+The policy (people, keys, groups, change policy) is read at --policy-rev, which defaults to --rev; \
+in a pipeline, pass the protected branch (e.g. --policy-rev origin/main) so that a pull request cannot \
+approve its own change with a key or a group membership it adds.\n\n\
+Exit status: 0 when the change may go ahead, 1 when it may not, 2 for an unknown change or release, or a usage error.\n\n\
+Examples:\n  gitsm gate --change CHG-0042\n  gitsm gate --release payments-api@2.4.0 --policy-rev origin/main --format json"
 )]
 pub struct Args {
     /// The change to judge
@@ -46,6 +48,14 @@ pub struct Args {
     /// Judge the records as they are at this revision
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub rev: String,
+    /// Judge decisions with the policy (gitsm.yaml) of this revision
+    /// (default: --rev)
+    #[arg(long, value_name = "REV")]
+    pub policy_rev: Option<String>,
+    /// Deny when history checks cannot run (a shallow clone) instead of
+    /// skipping them with a note
+    #[arg(long)]
+    pub require_history: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = GateFormat::Text)]
     pub format: GateFormat,
@@ -70,12 +80,21 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         .tree()
         .map_err(|e| CliError::io("reading the tree", e))?;
     let snapshot = Snapshot::new(&repo, Some(&tree), &prefix);
-    let candidates = match (&args.change, &args.release) {
-        (Some(id), _) => {
-            let change = read_change(&ws, &snapshot, id)?
-                .ok_or_else(|| CliError::usage(format!("no change `{id}` at {}", args.rev)))?;
-            vec![change]
-        }
+    let policy_rev = args.policy_rev.clone().unwrap_or_else(|| args.rev.clone());
+    let policy_commit = git::commit_at(&repo, &policy_rev).map_err(CliError::usage)?;
+    let policy_tree = policy_commit
+        .tree()
+        .map_err(|e| CliError::io("reading the tree", e))?;
+    let policy = Snapshot::new(&repo, Some(&policy_tree), &prefix)
+        .policy(&ws.schemas)
+        .map_err(CliError::from)?;
+    // Everything below is judged under the trusted policy.
+    let ws = Workspace {
+        config: policy,
+        ..ws
+    };
+    let ids = match (&args.change, &args.release) {
+        (Some(id), _) => vec![id.clone()],
         (None, Some(name)) => {
             let found = changes_for_release(&ws, &snapshot, name);
             if found.is_empty() {
@@ -84,23 +103,32 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                     "list it under `release:` of the change that deploys it",
                 ));
             }
-            found
+            found.into_iter().map(|c| c.id).collect()
         }
         (None, None) => return Err(CliError::usage("give --change ID or --release NAME")),
     };
-    let workdir = repo.workdir().unwrap_or(repo.path()).to_path_buf();
-    let mut signatures: HashMap<Oid, bool> = HashMap::new();
-    let mut verify = |oid: Oid| {
-        *signatures
-            .entry(oid)
-            .or_insert_with(|| approvals::verify_commit(&workdir, oid))
+    let judged = Judged {
+        repo: &repo,
+        prefix: &prefix,
+        tip: tip.id(),
+        snapshot: &snapshot,
+        policy_rev: policy_rev.clone(),
+        require_history: args.require_history,
     };
     let mut decisions = Vec::new();
-    for change in &candidates {
-        let steps = approvals::steps(&repo, &prefix, &change.id, tip.id())
-            .map_err(|e| CliError::io("reading history", e))?;
-        let verdict = approvals::judge(&ws.config, change, &steps, &mut verify);
-        decisions.push(gate::decide(&ws.config, change, &verdict, at));
+    for id in &ids {
+        match gate::judge(&ws, &judged, id, at) {
+            Ok(d) => decisions.push(d),
+            Err(GateError::NotFound(id)) => {
+                return Err(CliError::usage(format!("no change `{id}` at {}", args.rev)));
+            }
+            Err(GateError::History(e)) => {
+                return Err(match e.hint() {
+                    Some(h) => CliError::usage_hint(format!("reading history: {e}"), h),
+                    None => CliError::io("reading history", e),
+                });
+            }
+        }
     }
     // For a release, the first change that may go ahead answers; else all
     // the reasons of the candidates.
@@ -138,7 +166,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     })
 }
 
-fn text(d: &Decision, release: Option<&str>) -> String {
+fn text(d: &GateDecision, release: Option<&str>) -> String {
     let what = match release {
         Some(r) => format!("release {r} ({})", d.change),
         None => d.change.clone(),
@@ -151,29 +179,10 @@ fn text(d: &Decision, release: Option<&str>) -> String {
     for r in &d.reasons {
         let _ = writeln!(out, "  - {r}");
     }
-    out
-}
-
-/// The change `id` as recorded in `snapshot`, parsed and checked.
-fn read_change(
-    ws: &Workspace,
-    snapshot: &Snapshot<'_>,
-    id: &str,
-) -> Result<Option<crate::model::Change>, CliError> {
-    let Some(path) = snapshot.locate(Kind::Change, id).into_iter().next() else {
-        return Ok(None);
-    };
-    let (file, diags) = snapshot.read_record(ws, Kind::Change, &path);
-    match file.and_then(|f| f.record).map(|r| *r) {
-        Some(Record::Change(c)) => Ok(Some(c)),
-        _ => Err(CliError::Failed(format!(
-            "{} is not a valid change record: {}",
-            path.display(),
-            diags
-                .first()
-                .map_or("unreadable".into(), |d| d.message.clone())
-        ))),
+    for n in &d.notes {
+        let _ = writeln!(out, "  note: {n}");
     }
+    out
 }
 
 /// Changes whose `release` list names `name`. Files that do not contain

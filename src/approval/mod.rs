@@ -1,0 +1,251 @@
+//! Decisions on changes and service requests, judged under a policy.
+//!
+//! With `change_policy.proof: signature` (the default) this is a pure
+//! function of the record and the policy: a decision counts when its
+//! signature ([`signature`]) by one of the approver's keys verifies over the
+//! record's current approved content ([`content`]), the approver is in the
+//! rule's group, and is neither the requester nor the implementer. With
+//! `proof: commit` the file's decisions are taken as written here, and
+//! history (`history::approvals`) judges who committed them.
+
+pub mod content;
+pub mod signature;
+
+use serde::Serialize;
+
+use crate::config::{ApprovalRule, Config, Proof, RuleName};
+use crate::model::{Approval, Change, Decision, Record, Request};
+
+/// States a non-standard change reaches only once approved.
+pub const APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "closed"];
+
+/// States a request that needs approval reaches only once approved.
+pub const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fulfilled", "closed"];
+
+/// How one decision of the file stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionVerdict {
+    pub by: String,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    pub counts: bool,
+    /// Why it does not count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// How the decisions of a record stand against the rule that applies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApprovalStatus {
+    /// The rule applied (`normal`, `emergency`, `high_risk`, `standard`,
+    /// or `catalog` for a request).
+    pub rule: String,
+    /// Distinct approvals needed.
+    pub required: u32,
+    /// Group approvers must belong to.
+    pub group: Option<String>,
+    /// Handles whose approvals count.
+    pub counted: Vec<String>,
+    /// Handles of eligible approvers who rejected.
+    pub rejected_by: Vec<String>,
+    /// Every decision of the file, in order.
+    pub decisions: Vec<DecisionVerdict>,
+}
+
+impl ApprovalStatus {
+    pub fn satisfied(&self) -> bool {
+        self.rejected_by.is_empty() && self.counted.len() >= self.required as usize
+    }
+
+    /// One sentence saying why it is not satisfied.
+    pub fn shortfall(&self) -> Option<String> {
+        if let Some(who) = self.rejected_by.first() {
+            return Some(format!(
+                "rejected by `{who}`; it must go back to `new` before it can be approved again"
+            ));
+        }
+        if self.satisfied() {
+            return None;
+        }
+        let from = self
+            .group
+            .as_deref()
+            .map(|g| format!(" from `{g}`"))
+            .unwrap_or_default();
+        Some(format!(
+            "needs {} approval(s){from} ({} rule), has {}",
+            self.required,
+            self.rule,
+            self.counted.len()
+        ))
+    }
+
+    /// Why some decisions do not count, one sentence each.
+    pub fn ignored(&self) -> Vec<String> {
+        self.decisions
+            .iter()
+            .filter_map(|d| {
+                let why = d.why.as_ref()?;
+                let what = if d.decision == "rejected" {
+                    "rejection"
+                } else {
+                    "approval"
+                };
+                Some(format!("{what} by `{}` does not count: {why}", d.by))
+            })
+            .collect()
+    }
+}
+
+/// Whether `record` is in a state it reaches only once its decisions
+/// satisfy the policy.
+pub fn needs_approval(config: &Config, record: &Record) -> bool {
+    match record {
+        Record::Change(c) => {
+            change_rule(config, c).0 != RuleName::Standard
+                && APPROVED_STATES.contains(&c.status.as_str())
+        }
+        Record::Request(r) => {
+            request_rule(config, r).is_some()
+                && REQUEST_APPROVED_STATES.contains(&r.status.as_str())
+        }
+        _ => false,
+    }
+}
+
+/// The rule that applies to a change under `config`.
+pub fn change_rule<'c>(config: &'c Config, change: &Change) -> (RuleName, &'c ApprovalRule) {
+    let template_risk = change
+        .template
+        .as_ref()
+        .and_then(|t| config.standard_changes.get(t))
+        .and_then(|t| t.risk);
+    config
+        .change_policy
+        .rule(change.change_type, change.risk, template_risk)
+}
+
+/// The rule that applies to a request: its catalogue item's, if any.
+pub fn request_rule<'c>(config: &'c Config, request: &Request) -> Option<&'c ApprovalRule> {
+    config
+        .catalog
+        .get(&request.catalog_item)
+        .and_then(|i| i.approval.as_ref())
+}
+
+/// The decisions of `record` (a change or a request) judged under `config`;
+/// `None` for a record that takes no decisions or needs none.
+pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
+    let (rule_name, rule, decisions, excluded): (&str, &ApprovalRule, &[Approval], Vec<&str>) =
+        match record {
+            Record::Change(c) => {
+                let (name, rule) = change_rule(config, c);
+                let mut excluded = vec![c.requested_by.as_str()];
+                excluded.extend(c.implementer.as_deref());
+                (name.name(), rule, &c.approvals, excluded)
+            }
+            Record::Request(r) => {
+                let rule = request_rule(config, r)?;
+                let mut excluded = vec![r.requested_by.as_str()];
+                excluded.extend(r.requested_for.as_deref());
+                (
+                    "catalog",
+                    rule,
+                    &r.approvals,
+                    excluded,
+                )
+            }
+            _ => return None,
+        };
+    let mut status = ApprovalStatus {
+        rule: rule_name.to_owned(),
+        required: rule.approvals,
+        group: rule.from.clone(),
+        ..ApprovalStatus::default()
+    };
+    let excluded: Vec<String> = excluded.iter().map(|x| resolve(config, x)).collect();
+    for d in decisions {
+        let who = resolve(config, &d.by);
+        let why = eligibility(config, rule, &who, &excluded, &d.by);
+        // A decision proves itself only by its signature; under `proof:
+        // commit` history judges it instead.
+        let proof = match config.change_policy.proof {
+            Proof::Signature => why.is_none().then(|| proof(config, record, d, &who)).flatten(),
+            Proof::Commit => None,
+        };
+        let eligible = why.is_none();
+        let why = why.or(proof);
+        match d.decision {
+            // An eligible approver's rejection blocks even when its
+            // signature does not verify: an unproven decision may deny,
+            // never allow.
+            Decision::Rejected if eligible => {
+                if !status.rejected_by.contains(&who) {
+                    status.rejected_by.push(who.clone());
+                }
+            }
+            Decision::Approved if why.is_none() => {
+                if !status.counted.contains(&who) {
+                    status.counted.push(who.clone());
+                }
+            }
+            _ => {}
+        }
+        status.decisions.push(DecisionVerdict {
+            by: d.by.clone(),
+            decision: d.decision.name().to_owned(),
+            counts: why.is_none(),
+            why,
+        });
+    }
+    Some(status)
+}
+
+/// Why `who` may not decide under `rule`, if they may not.
+fn eligibility(
+    config: &Config,
+    rule: &ApprovalRule,
+    who: &str,
+    excluded: &[String],
+    written: &str,
+) -> Option<String> {
+    if config.change_policy.proof == Proof::Signature && !config.people.contains_key(who) {
+        return Some(format!("`{written}` is not a person in the policy's `people`"));
+    }
+    if excluded.iter().any(|x| x == who) {
+        return Some(format!(
+            "`{written}` requested it (or implements it, or it is for them) and may not decide on it"
+        ));
+    }
+    if let Some(group) = &rule.from
+        && !config.in_group(group, who)
+    {
+        return Some(format!("`{written}` is not in group `{group}`"));
+    }
+    None
+}
+
+/// Why decision `d` by `who` is not proven by its signature, if it is not.
+fn proof(config: &Config, record: &Record, d: &Approval, who: &str) -> Option<String> {
+    let keys = config.people.get(who).map_or(&[][..], |p| &p.keys[..]);
+    let message = content::message(record, d)?;
+    match signature::verify(who, keys, &message, d.signature.as_deref()) {
+        Ok(()) => None,
+        Err(signature::SignatureError::Unsigned) => Some(
+            "it is not signed (sign decisions with `gitsm approve`; `change_policy.proof: commit` trusts commit authors instead, and `gitsm baseline` accepts imported history)"
+                .into(),
+        ),
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// A person's handle: the handle itself, or the handle owning an email.
+pub fn resolve(config: &Config, who: &str) -> String {
+    if who.contains('@') {
+        if let Some(h) = config.person_by_email(who) {
+            return h.to_owned();
+        }
+        return who.to_ascii_lowercase();
+    }
+    who.to_owned()
+}
