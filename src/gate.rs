@@ -109,7 +109,10 @@ pub fn judge(
     );
     let Some(Record::Change(change)) = file.and_then(|f| f.record).map(|r| *r) else {
         if reasons.is_empty() {
-            reasons.push(format!("{} is not a readable change record", path.display()));
+            reasons.push(format!(
+                "{} is not a readable change record",
+                path.display()
+            ));
         }
         return Ok(unreadable(id, at, judged, reasons));
     };
@@ -166,7 +169,12 @@ fn located(d: &Diagnostic) -> String {
     }
 }
 
-fn unreadable(id: &str, at: Timestamp, judged: &Judged<'_, '_>, reasons: Vec<String>) -> GateDecision {
+fn unreadable(
+    id: &str,
+    at: Timestamp,
+    judged: &Judged<'_, '_>,
+    reasons: Vec<String>,
+) -> GateDecision {
     GateDecision {
         allowed: false,
         change: id.to_owned(),
@@ -264,8 +272,14 @@ fn history_rules(
         };
         let short = touch.commit.id().to_string()[..10].to_owned();
         let recorded_at = history::commit_time(&touch.commit);
-        for d in checks::history(ws, &record, old.as_ref(), recorded_at, &node, &PathBuf::from(file))
-        {
+        for d in checks::history(
+            ws,
+            &record,
+            old.as_ref(),
+            recorded_at,
+            &node,
+            &PathBuf::from(file),
+        ) {
             if d.is_error() {
                 out.push(format!("history: commit {short}: {}", located(&d)));
             }

@@ -275,14 +275,20 @@ impl<'r> Snapshot<'r> {
     /// The policy (`gitsm.yaml`) of this revision, checked with `schemas`;
     /// the documented defaults when the revision has none (nobody is
     /// anybody's approver then).
-    pub fn policy(&self, schemas: &crate::schema::Schemas) -> Result<crate::config::Config, Vec<Diagnostic>> {
+    pub fn policy(
+        &self,
+        schemas: &crate::schema::Schemas,
+    ) -> Result<crate::config::Config, Vec<Diagnostic>> {
         let rel = Path::new(crate::config::FILE_NAME);
         let text = match self.entry(rel) {
             None => String::new(),
             Some(_) => {
                 let bytes = self.read(rel).map_err(|d| vec![*d])?;
                 String::from_utf8(bytes).map_err(|_| {
-                    vec![Diagnostic::error("config-syntax", "gitsm.yaml is not valid UTF-8").in_file(rel)]
+                    vec![
+                        Diagnostic::error("config-syntax", "gitsm.yaml is not valid UTF-8")
+                            .in_file(rel),
+                    ]
                 })?
             }
         };

@@ -49,6 +49,52 @@ impl Workflow {
                 .is_some_and(|s| s.next.iter().any(|n| n == to))
     }
 
+    /// The shortest way from `from` to `to` through states that `passable`
+    /// accepts (a record that carries their fields) and that are not
+    /// terminal: the states after `from`, `to` last. `None` when there is
+    /// none. One commit may take a record several steps this way (a squash
+    /// merge, or two `gitsm transition` calls between commits).
+    pub fn path(
+        &self,
+        from: &str,
+        to: &str,
+        passable: impl Fn(&State) -> bool,
+    ) -> Option<Vec<String>> {
+        let mut came_from: Vec<(String, String)> = Vec::new();
+        let mut frontier = vec![from.to_owned()];
+        let mut seen = vec![from.to_owned()];
+        while !frontier.is_empty() {
+            let mut next_frontier = Vec::new();
+            for state in &frontier {
+                for next in self.next_of(state) {
+                    if seen.contains(next) {
+                        continue;
+                    }
+                    seen.push(next.clone());
+                    came_from.push((next.clone(), state.clone()));
+                    if next == to {
+                        let mut path = vec![to.to_owned()];
+                        let mut at = to.to_owned();
+                        while let Some((_, prev)) = came_from.iter().find(|(n, _)| *n == at) {
+                            if prev == from {
+                                break;
+                            }
+                            path.push(prev.clone());
+                            at = prev.clone();
+                        }
+                        path.reverse();
+                        return Some(path);
+                    }
+                    if self.state(next).is_some_and(|s| !s.terminal && passable(s)) {
+                        next_frontier.push(next.clone());
+                    }
+                }
+            }
+            frontier = next_frontier;
+        }
+        None
+    }
+
     /// The states `from` may move to.
     pub fn next_of(&self, from: &str) -> &[String] {
         self.state(from).map_or(&[], |s| s.next.as_slice())

@@ -151,6 +151,31 @@ fn init_example_validates_and_lists() {
     sb.git(&root, ["add", "-A"]);
     sb.git(&root, ["commit", "-q", "-m", "example"]);
     sb.gitsm(&root, ["validate"]).expect_code(0);
+    sb.gitsm(&root, ["validate", "--range", "HEAD"])
+        .expect_code(0);
+    // Its signed decisions open the gate for the scheduled change, inside
+    // its window; the others are denied with their reasons.
+    let at = "2026-12-02T23:00:00+01:00";
+    sb.gitsm(&root, ["gate", "--change", "CHG-0009", "--at", at])
+        .expect_code(0)
+        .stdout_has("gate: CHG-0009 ALLOWED");
+    sb.gitsm(&root, ["gate", "--change", "CHG-0011", "--at", at])
+        .expect_code(1)
+        .stdout_has("approvals: needs 2 approval(s) from `cab` (normal rule), has 1")
+        .stdout_has("status is `authorize`");
+    sb.gitsm(&root, ["gate", "--change", "CHG-0008", "--at", at])
+        .expect_code(1)
+        .stdout_has("is outside its window");
+    // The demo keys sign: Elena's approval completes CHG-0011's.
+    sb.gitsm(&root, ["approve", "CHG-0011", "--key", "keys/elena"])
+        .expect_code(0)
+        .stdout_has("CHG-0011: approved by elena (signed)");
+    sb.gitsm(
+        &root,
+        ["approve", "CHG-0011", "--key", "keys/greta", "--reject"],
+    )
+    .expect_code(0);
+    sb.gitsm(&root, ["validate"]).expect_code(0);
 }
 
 #[test]
@@ -162,7 +187,8 @@ fn init_example_matches_the_shipped_example() {
     let mut compared = 0;
     for rel in files_below(&shipped) {
         let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if !matches!(ext, "yaml" | "json" | "md") {
+        let key = rel.parent().is_some_and(|d| d.ends_with("keys"));
+        if !matches!(ext, "yaml" | "json" | "md") && !key {
             continue;
         }
         let want = std::fs::read(shipped.join(&rel)).expect("shipped file");

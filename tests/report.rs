@@ -28,6 +28,9 @@ people:
 groups:
   cab: [carol, dave]
   ecab: [carol]
+# The figures, not the proof of decisions, are under test here: the
+# decisions written by hand count as written.
+change_policy: { proof: commit }
 calendars:
   office:                 # Berlin office hours, Monday to Friday
     timezone: Europe/Berlin

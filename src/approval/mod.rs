@@ -148,12 +148,7 @@ pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
                 let rule = request_rule(config, r)?;
                 let mut excluded = vec![r.requested_by.as_str()];
                 excluded.extend(r.requested_for.as_deref());
-                (
-                    "catalog",
-                    rule,
-                    &r.approvals,
-                    excluded,
-                )
+                ("catalog", rule, &r.approvals, excluded)
             }
             _ => return None,
         };
@@ -170,26 +165,25 @@ pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
         // A decision proves itself only by its signature; under `proof:
         // commit` history judges it instead.
         let proof = match config.change_policy.proof {
-            Proof::Signature => why.is_none().then(|| proof(config, record, d, &who)).flatten(),
+            Proof::Signature => why
+                .is_none()
+                .then(|| proof(config, record, d, &who))
+                .flatten(),
             Proof::Commit => None,
         };
         let eligible = why.is_none();
         let why = why.or(proof);
-        match d.decision {
-            // An eligible approver's rejection blocks even when its
-            // signature does not verify: an unproven decision may deny,
-            // never allow.
-            Decision::Rejected if eligible => {
-                if !status.rejected_by.contains(&who) {
-                    status.rejected_by.push(who.clone());
-                }
-            }
-            Decision::Approved if why.is_none() => {
-                if !status.counted.contains(&who) {
-                    status.counted.push(who.clone());
-                }
-            }
-            _ => {}
+        // An eligible approver's rejection blocks even when its signature
+        // does not verify: an unproven decision may deny, never allow.
+        let list = match d.decision {
+            Decision::Rejected if eligible => Some(&mut status.rejected_by),
+            Decision::Approved if why.is_none() => Some(&mut status.counted),
+            _ => None,
+        };
+        if let Some(list) = list
+            && !list.contains(&who)
+        {
+            list.push(who.clone());
         }
         status.decisions.push(DecisionVerdict {
             by: d.by.clone(),
@@ -210,7 +204,9 @@ fn eligibility(
     written: &str,
 ) -> Option<String> {
     if config.change_policy.proof == Proof::Signature && !config.people.contains_key(who) {
-        return Some(format!("`{written}` is not a person in the policy's `people`"));
+        return Some(format!(
+            "`{written}` is not a person in the policy's `people`"
+        ));
     }
     if excluded.iter().any(|x| x == who) {
         return Some(format!(

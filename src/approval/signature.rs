@@ -173,7 +173,10 @@ impl SigningKey {
             let mut pub_path = path.as_os_str().to_owned();
             pub_path.push(".pub");
             let text = std::fs::read_to_string(&pub_path).map_err(|_| {
-                err("neither an OpenSSH private or public key, nor one with a `.pub` beside it".into())
+                err(
+                    "neither an OpenSSH private or public key, nor one with a `.pub` beside it"
+                        .into(),
+                )
             })?;
             parse_public_key(&text).map_err(err)?
         };

@@ -84,7 +84,13 @@ fn transition(
         return;
     }
     if from != to {
-        if !wf.allows(from, to) {
+        let carried = |state: &crate::workflow::State| {
+            state
+                .requires
+                .iter()
+                .all(|field| crate::workflow::is_set(new, field))
+        };
+        if !wf.allows(from, to) && wf.path(from, to, carried).is_none() {
             let next = wf.next_of(from);
             let allowed = if next.is_empty() {
                 format!("`{from}` is a terminal state: nothing may follow it")

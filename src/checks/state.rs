@@ -143,7 +143,15 @@ fn approvals(
         return;
     };
     let what = match record {
-        Record::Change(c) => format!("a {} change", c.change_type.name()),
+        Record::Change(c) => format!(
+            "{} {} change",
+            if c.change_type == crate::model::ChangeType::Emergency {
+                "an"
+            } else {
+                "a"
+            },
+            c.change_type.name()
+        ),
         Record::Request(r) => format!("a request for `{}`", r.catalog_item),
         _ => "a record".to_owned(),
     };

@@ -94,7 +94,11 @@ pub fn removed_rejections(steps: &[Step], current: &[Approval]) -> Vec<(String, 
     for step in since_reset(steps) {
         for d in decisions(&step.after) {
             let rejected = d.get("decision").and_then(Value::as_str) == Some("rejected");
-            let by = d.get("by").and_then(Value::as_str).unwrap_or("?").to_owned();
+            let by = d
+                .get("by")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned();
             let kept = now.iter().any(|n| same_decision(n, &d));
             if rejected && !kept && !out.iter().any(|(b, _)| *b == by) {
                 out.push((by, step.commit.clone()));
@@ -123,7 +127,11 @@ fn same_decision(a: &Value, b: &Value) -> bool {
 /// committed them. A decision counts only if the commit that added it was
 /// authored by one of the approver's emails, and no approved content
 /// changed and the record did not go back to `new` after it.
-pub fn judge_by_commits(config: &Config, record: &Record, steps: &[Step]) -> Option<ApprovalStatus> {
+pub fn judge_by_commits(
+    config: &Config,
+    record: &Record,
+    steps: &[Step],
+) -> Option<ApprovalStatus> {
     let mut status = approval::judge(config, record)?;
     let fields = content::fields(record);
     let mut added: HashMap<String, usize> = HashMap::new();
@@ -150,7 +158,10 @@ pub fn judge_by_commits(config: &Config, record: &Record, steps: &[Step]) -> Opt
             }
         }
     }
-    let current = steps.last().map(|s| decisions(&s.after)).unwrap_or_default();
+    let current = steps
+        .last()
+        .map(|s| decisions(&s.after))
+        .unwrap_or_default();
     let written: &[Approval] = match record {
         Record::Change(c) => &c.approvals,
         Record::Request(r) => &r.approvals,

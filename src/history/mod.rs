@@ -271,13 +271,15 @@ pub fn trusted_policy(
     snapshot: &Snapshot<'_>,
     rev: &str,
 ) -> Result<Trusted, HistoryError> {
-    let config = snapshot.policy(&ws.schemas).map_err(|diags| HistoryError::Policy {
-        rev: rev.to_owned(),
-        message: diags
-            .iter()
-            .find(|d| d.is_error())
-            .map_or_else(|| "unreadable".to_owned(), |d| format!("{}:{}: {}", d.line, d.column, d.message)),
-    })?;
+    let config = snapshot
+        .policy(&ws.schemas)
+        .map_err(|diags| HistoryError::Policy {
+            rev: rev.to_owned(),
+            message: diags.iter().find(|d| d.is_error()).map_or_else(
+                || "unreadable".to_owned(),
+                |d| format!("{}:{}: {}", d.line, d.column, d.message),
+            ),
+        })?;
     Ok(Trusted {
         config,
         rev: rev.to_owned(),
@@ -506,8 +508,7 @@ fn history_steps(
         } => {
             let mut steps = match head {
                 Some(h) => {
-                    approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *h)
-                        .ok()?
+                    approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *h).ok()?
                 }
                 None => Vec::new(),
             };

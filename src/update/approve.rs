@@ -42,7 +42,10 @@ pub fn approve(
             let (name, rule) = approval::change_rule(config, c);
             if name == RuleName::Standard {
                 return Err(UpdateError::refused(
-                    format!("{} is a standard change: its template is pre-approved", c.id),
+                    format!(
+                        "{} is a standard change: its template is pre-approved",
+                        c.id
+                    ),
                     None,
                 ));
             }
@@ -84,10 +87,7 @@ pub fn approve(
             None,
         ));
     }
-    if excluded
-        .iter()
-        .any(|x| approval::resolve(config, x) == by)
-    {
+    if excluded.iter().any(|x| approval::resolve(config, x) == by) {
         return Err(UpdateError::refused(
             format!(
                 "`{by}` requested {} (or implements it, or it is for them) and may not decide on it (separation of duties)",

@@ -279,6 +279,20 @@ impl Repo {
         self.sandbox.gitsm(&self.root, args)
     }
 
+    /// Run gitsm here with extra environment (e.g. `GITSM_NOW`).
+    pub fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(bin());
+        hermetic(&mut cmd, &self.sandbox.home());
+        cmd.current_dir(&self.root)
+            .args(args)
+            .envs(env.iter().copied());
+        Run::from(cmd.output().expect("gitsm starts"))
+    }
+
     /// (exit code, stdout, stderr)
     pub fn output<I, S>(&self, args: I) -> (i32, String, String)
     where

@@ -70,6 +70,13 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         crate::write::create_new(&path, text.as_bytes())
             .map_err(|e| CliError::io(path.display(), e))?;
+        // ssh-keygen signs only with a private key its owner alone can read.
+        #[cfg(unix)]
+        if rel.starts_with("keys/") && !rel.ends_with(".pub") && !rel.ends_with(".md") {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| CliError::io(path.display(), e))?;
+        }
     }
     let what = if args.example {
         "with the example organisation"
