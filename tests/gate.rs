@@ -159,6 +159,25 @@ fn approve_and_commit(repo: &Repo, keys: &Keys, who: &str, id: &str, hour: u32) 
     );
 }
 
+/// Approvals by Carol and Dave written by hand (no signature), each
+/// committed under the approver's email.
+fn unsigned_approvals_committed_as_the_approvers(repo: &Repo) {
+    for (who, hour) in [("carol", 9), ("dave", 10)] {
+        let mut text = read(repo, "changes/CHG-0001.yaml");
+        if !text.contains("approvals:") {
+            text.push_str("approvals:\n");
+        }
+        text.push_str(&approval(who, &format!("2026-11-21T{hour:02}:00:00+01:00")));
+        repo.write("changes/CHG-0001.yaml", text);
+        commit_as(
+            repo,
+            &format!("{who}@example.com"),
+            "approve",
+            &format!("2026-11-21T{hour:02}:05:00+01:00"),
+        );
+    }
+}
+
 /// CHG-0001 approved by Carol and Dave (or Erin for an emergency), each
 /// signing with their key in their own commit, then scheduled by Rita.
 fn approved_repo(kind: &str, window: (&str, &str)) -> (Repo, Keys) {
@@ -249,22 +268,7 @@ fn forged_author_email_does_not_make_an_approval() {
     );
     // Rita writes Carol's and Dave's approvals and commits each under their
     // email addresses (`git commit --author`): no signature, no approval.
-    for (who, hour) in [("carol", 9), ("dave", 10)] {
-        let mut text = read(&repo, "changes/CHG-0001.yaml");
-        if !text.contains("approvals:") {
-            text.push_str("approvals:\n");
-        }
-        text.push_str(&format!(
-            "  - by: {who}\n    decision: approved\n    at: 2026-11-21T{hour:02}:00:00+01:00\n"
-        ));
-        repo.write("changes/CHG-0001.yaml", text);
-        commit_as(
-            &repo,
-            &format!("{who}@example.com"),
-            "approve",
-            &format!("2026-11-21T{hour:02}:05:00+01:00"),
-        );
-    }
+    unsigned_approvals_committed_as_the_approvers(&repo);
     schedule(&repo, "CHG-0001");
     gate_at(&repo, &[])
         .expect_code(1)
@@ -1060,22 +1064,7 @@ fn commit_proof_trusts_commit_authors_and_spots_stale_approvals() {
         "CHG-0001",
         "2026-11-20T10:00:00+01:00",
     );
-    for (who, hour) in [("carol", 9), ("dave", 10)] {
-        let mut text = read(&repo, "changes/CHG-0001.yaml");
-        if !text.contains("approvals:") {
-            text.push_str("approvals:\n");
-        }
-        text.push_str(&format!(
-            "  - by: {who}\n    decision: approved\n    at: 2026-11-21T{hour:02}:00:00+01:00\n"
-        ));
-        repo.write("changes/CHG-0001.yaml", text);
-        commit_as(
-            &repo,
-            &format!("{who}@example.com"),
-            "approve",
-            &format!("2026-11-21T{hour:02}:05:00+01:00"),
-        );
-    }
+    unsigned_approvals_committed_as_the_approvers(&repo);
     schedule(&repo, "CHG-0001");
     gate_at(&repo, &[]).expect_code(0);
     // Written by Rita under her own name, they would not count.
