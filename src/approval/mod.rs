@@ -133,35 +133,104 @@ pub fn request_rule<'c>(config: &'c Config, request: &Request) -> Option<&'c App
         .and_then(|i| i.approval.as_ref())
 }
 
+/// Who decides on a record, and by which rule.
+pub struct Subject<'a> {
+    /// The rule's name (`normal`, `emergency`, `high_risk`, `standard`, or
+    /// `catalog` for a request).
+    pub rule_name: &'static str,
+    pub rule: &'a ApprovalRule,
+    pub decisions: &'a [Approval],
+    /// Handles that may not decide: the requester, the implementer, the
+    /// person a request is for.
+    excluded: Vec<String>,
+}
+
+/// Why a person may not decide on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ineligible {
+    /// Not a handle of the policy's `people` (under `proof: signature`).
+    NotAPerson,
+    /// The requester, the implementer or the person it is for.
+    Party,
+    /// Not in the group the rule requires.
+    NotInGroup(String),
+}
+
+impl<'a> Subject<'a> {
+    /// The rule and decisions of a change or a request under `config`;
+    /// `None` for another kind, or a request whose item needs no approval.
+    pub fn of(config: &'a Config, record: &'a Record) -> Option<Subject<'a>> {
+        let (rule_name, rule, decisions, parties) = match record {
+            Record::Change(c) => {
+                let (name, rule) = change_rule(config, c);
+                (
+                    name.name(),
+                    rule,
+                    &c.approvals,
+                    [Some(c.requested_by.as_str()), c.implementer.as_deref()],
+                )
+            }
+            Record::Request(r) => (
+                "catalog",
+                request_rule(config, r)?,
+                &r.approvals,
+                [Some(r.requested_by.as_str()), r.requested_for.as_deref()],
+            ),
+            _ => return None,
+        };
+        Some(Subject {
+            rule_name,
+            rule,
+            decisions,
+            excluded: parties
+                .iter()
+                .flatten()
+                .map(|p| resolve(config, p))
+                .collect(),
+        })
+    }
+
+    /// Why the person with handle `who` may not decide, if they may not.
+    pub fn ineligible(&self, config: &Config, who: &str) -> Option<Ineligible> {
+        if config.change_policy.proof == Proof::Signature && !config.people.contains_key(who) {
+            return Some(Ineligible::NotAPerson);
+        }
+        if self.excluded.iter().any(|x| x == who) {
+            return Some(Ineligible::Party);
+        }
+        match &self.rule.from {
+            Some(group) if !config.in_group(group, who) => {
+                Some(Ineligible::NotInGroup(group.clone()))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The decisions of `record` (a change or a request) judged under `config`;
 /// `None` for a record that takes no decisions or needs none.
 pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
-    let (rule_name, rule, decisions, excluded): (&str, &ApprovalRule, &[Approval], Vec<&str>) =
-        match record {
-            Record::Change(c) => {
-                let (name, rule) = change_rule(config, c);
-                let mut excluded = vec![c.requested_by.as_str()];
-                excluded.extend(c.implementer.as_deref());
-                (name.name(), rule, &c.approvals, excluded)
-            }
-            Record::Request(r) => {
-                let rule = request_rule(config, r)?;
-                let mut excluded = vec![r.requested_by.as_str()];
-                excluded.extend(r.requested_for.as_deref());
-                ("catalog", rule, &r.approvals, excluded)
-            }
-            _ => return None,
-        };
+    let subject = Subject::of(config, record)?;
     let mut status = ApprovalStatus {
-        rule: rule_name.to_owned(),
-        required: rule.approvals,
-        group: rule.from.clone(),
+        rule: subject.rule_name.to_owned(),
+        required: subject.rule.approvals,
+        group: subject.rule.from.clone(),
         ..ApprovalStatus::default()
     };
-    let excluded: Vec<String> = excluded.iter().map(|x| resolve(config, x)).collect();
-    for d in decisions {
+    for d in subject.decisions {
         let who = resolve(config, &d.by);
-        let why = eligibility(config, rule, &who, &excluded, &d.by);
+        let why = subject.ineligible(config, &who).map(|why| match why {
+            Ineligible::NotAPerson => {
+                format!("`{}` is not a person in the policy's `people`", d.by)
+            }
+            Ineligible::Party => format!(
+                "`{}` requested it (or implements it, or it is for them) and may not decide on it",
+                d.by
+            ),
+            Ineligible::NotInGroup(group) => {
+                format!("`{}` is not in group `{group}`", d.by)
+            }
+        });
         // A decision proves itself only by its signature; under `proof:
         // commit` history judges it instead.
         let proof = match config.change_policy.proof {
@@ -193,32 +262,6 @@ pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
         });
     }
     Some(status)
-}
-
-/// Why `who` may not decide under `rule`, if they may not.
-fn eligibility(
-    config: &Config,
-    rule: &ApprovalRule,
-    who: &str,
-    excluded: &[String],
-    written: &str,
-) -> Option<String> {
-    if config.change_policy.proof == Proof::Signature && !config.people.contains_key(who) {
-        return Some(format!(
-            "`{written}` is not a person in the policy's `people`"
-        ));
-    }
-    if excluded.iter().any(|x| x == who) {
-        return Some(format!(
-            "`{written}` requested it (or implements it, or it is for them) and may not decide on it"
-        ));
-    }
-    if let Some(group) = &rule.from
-        && !config.in_group(group, who)
-    {
-        return Some(format!("`{written}` is not in group `{group}`"));
-    }
-    None
 }
 
 /// Why decision `d` by `who` is not proven by its signature, if it is not.

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::approval::{self, content, signature::SigningKey};
+use crate::approval::{self, Ineligible, Subject, content, signature::SigningKey};
 use crate::config::RuleName;
 use crate::model::{Approval, Record, Timestamp};
 use crate::workspace::Workspace;
@@ -37,45 +37,34 @@ pub fn approve(
     })?;
     let config = &ws.config;
     let by = approver(ws, decision.key)?;
-    let (rule, excluded): (_, Vec<&str>) = match &record {
-        Record::Change(c) => {
-            let (name, rule) = approval::change_rule(config, c);
-            if name == RuleName::Standard {
-                return Err(UpdateError::refused(
-                    format!(
-                        "{} is a standard change: its template is pre-approved",
-                        c.id
-                    ),
-                    None,
-                ));
-            }
-            let mut excluded = vec![c.requested_by.as_str()];
-            excluded.extend(c.implementer.as_deref());
-            (rule, excluded)
+    let subject = match &record {
+        Record::Change(c) if approval::change_rule(config, c).0 == RuleName::Standard => {
+            return Err(UpdateError::refused(
+                format!(
+                    "{} is a standard change: its template is pre-approved",
+                    c.id
+                ),
+                None,
+            ));
         }
-        Record::Request(r) => {
-            let Some(rule) = approval::request_rule(config, r) else {
-                return Err(UpdateError::refused(
-                    format!(
-                        "{}: catalogue item `{}` needs no approval",
-                        r.id, r.catalog_item
-                    ),
-                    None,
-                ));
-            };
-            let mut excluded = vec![r.requested_by.as_str()];
-            excluded.extend(r.requested_for.as_deref());
-            (rule, excluded)
+        Record::Request(r) if approval::request_rule(config, r).is_none() => {
+            return Err(UpdateError::refused(
+                format!(
+                    "{}: catalogue item `{}` needs no approval",
+                    r.id, r.catalog_item
+                ),
+                None,
+            ));
         }
-        _ => {
-            return Err(UpdateError::usage(
+        _ => Subject::of(config, &record).ok_or_else(|| {
+            UpdateError::usage(
                 format!(
                     "{} is not a change or a service request; only those take decisions",
                     target.id
                 ),
                 None,
-            ));
-        }
+            )
+        })?,
     };
     if config.workflow(&record).is_terminal(record.status()) {
         return Err(UpdateError::refused(
@@ -87,27 +76,35 @@ pub fn approve(
             None,
         ));
     }
-    if excluded.iter().any(|x| approval::resolve(config, x) == by) {
-        return Err(UpdateError::refused(
-            format!(
-                "`{by}` requested {} (or implements it, or it is for them) and may not decide on it (separation of duties)",
-                record.id()
-            ),
-            None,
-        ));
-    }
-    if let Some(group) = &rule.from
-        && !config.in_group(group, &by)
-    {
-        return Err(UpdateError::refused(
-            format!(
-                "{} is decided by `{group}`, and `{by}` is not in it",
-                record.id()
-            ),
-            Some(format!(
-                "ask a member of `{group}` (see `groups` in gitsm.yaml)"
-            )),
-        ));
+    match subject.ineligible(config, &by) {
+        None => {}
+        Some(Ineligible::Party) => {
+            return Err(UpdateError::refused(
+                format!(
+                    "`{by}` requested {} (or implements it, or it is for them) and may not decide on it (separation of duties)",
+                    record.id()
+                ),
+                None,
+            ));
+        }
+        Some(Ineligible::NotInGroup(group)) => {
+            return Err(UpdateError::refused(
+                format!(
+                    "{} is decided by `{group}`, and `{by}` is not in it",
+                    record.id()
+                ),
+                Some(format!(
+                    "ask a member of `{group}` (see `groups` in gitsm.yaml)"
+                )),
+            ));
+        }
+        // `by` owns the key, so they are in `people`.
+        Some(Ineligible::NotAPerson) => {
+            return Err(UpdateError::refused(
+                format!("`{by}` is not a person in the policy's `people`"),
+                None,
+            ));
+        }
     }
     let mut entry = Approval {
         by: by.clone(),
