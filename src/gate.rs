@@ -11,7 +11,7 @@
 //! read from the work tree: the answer is a function of the revision and
 //! the policy revision.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use git2::{Oid, Repository};
 use serde::Serialize;
@@ -107,7 +107,8 @@ pub fn judge(
             .filter(|d| d.is_error() && d.code != "approvals")
             .map(|d| format!("the change file does not pass validation: {}", located(d))),
     );
-    let Some(Record::Change(change)) = file.and_then(|f| f.record).map(|r| *r) else {
+    let record = file.and_then(|f| f.record);
+    let Some(record @ Record::Change(change)) = record.as_deref() else {
         if reasons.is_empty() {
             reasons.push(format!(
                 "{} is not a readable change record",
@@ -116,7 +117,6 @@ pub fn judge(
         }
         return Ok(unreadable(id, at, judged, reasons));
     };
-    let record = Record::Change(change.clone());
     let shallow = judged.repo.is_shallow();
     let history = if shallow {
         notes.push(format!(
@@ -129,25 +129,25 @@ pub fn judge(
         }
         None
     } else {
-        Some(approvals::steps(
-            judged.repo,
-            judged.prefix,
-            Kind::Change,
-            id,
-            Some(path),
-            judged.tip,
-        )?)
+        let touches =
+            approvals::file_touches(judged.repo, judged.prefix, Kind::Change, path, judged.tip)?;
+        let steps: Vec<approvals::Step> = touches
+            .iter()
+            .map(|t| approvals::step(judged.repo, t))
+            .collect();
+        Some((touches, steps))
     };
-    if let Some(steps) = &history {
-        reasons.extend(history_rules(ws, judged, path)?);
+    if let Some((touches, steps)) = &history {
+        reasons.extend(history_rules(ws, judged, touches, steps, path));
         for (by, commit) in approvals::removed_rejections(steps, &change.approvals) {
             reasons.push(format!(
                 "a rejection by `{by}` (commit {commit}) was removed from the file; decisions are append-only and a rejection blocks until the change goes back to `new`"
             ));
         }
     }
-    let verdicts = decisions(ws, &record, &change, history.as_deref(), &mut reasons);
-    reasons.extend(plan(&ws.config, &change, at));
+    let steps = history.as_ref().map(|(_, steps)| steps.as_slice());
+    let verdicts = decisions(ws, record, change, steps, &mut reasons);
+    reasons.extend(plan(&ws.config, change, at));
     Ok(GateDecision {
         allowed: reasons.is_empty(),
         change: change.id.clone(),
@@ -241,21 +241,18 @@ fn decisions(
 fn history_rules(
     ws: &Workspace,
     judged: &Judged<'_, '_>,
+    touches: &[trail::Touch<'_>],
+    steps: &[approvals::Step],
     path: &Path,
-) -> Result<Vec<String>, HistoryError> {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+) -> Vec<String> {
     let mut out = Vec::new();
-    for touch in trail::touches(judged.repo, judged.prefix, Kind::Change, &stem, judged.tip)? {
+    for (touch, step) in touches.iter().zip(steps) {
         let Some((file, blob)) = &touch.after else {
             continue;
         };
         if Path::new(file) != path {
             continue;
         }
-        let old = touch.contents(judged.repo).0;
         let Some(text) = judged
             .repo
             .find_blob(*blob)
@@ -270,22 +267,14 @@ fn history_rules(
         let Ok(record) = Record::from_json(Kind::Change, node.to_json()) else {
             continue;
         };
-        let short = touch.commit.id().to_string()[..10].to_owned();
         let recorded_at = history::commit_time(&touch.commit);
-        for d in checks::history(
-            ws,
-            &record,
-            old.as_ref(),
-            recorded_at,
-            &node,
-            &PathBuf::from(file),
-        ) {
+        for d in checks::history(ws, &record, step.before.as_ref(), recorded_at, &node, path) {
             if d.is_error() {
-                out.push(format!("history: commit {short}: {}", located(&d)));
+                out.push(format!("history: commit {}: {}", step.commit, located(&d)));
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The change's state, window and freezes at `at`.

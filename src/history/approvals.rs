@@ -18,7 +18,7 @@ use crate::kind::Kind;
 use crate::model::{Approval, Record};
 
 use super::HistoryError;
-use super::trail;
+use super::trail::{self, Touch};
 
 /// One version of the record file, as a commit (or the index) recorded it.
 #[derive(Debug, Clone)]
@@ -33,33 +33,50 @@ pub struct Step {
     pub after: Option<Value>,
 }
 
-/// The history of record `id` of `kind` up to `tip`, oldest first; only
-/// versions at `path` (root-relative) when given, so that another file
-/// claiming the same id never speaks for this one.
+/// Every commit up to `tip` that changed the record file at `path`
+/// (root-relative), oldest first: another file claiming the same id never
+/// speaks for this one.
+pub fn file_touches<'r>(
+    repo: &'r Repository,
+    prefix: &Path,
+    kind: Kind,
+    path: &Path,
+    tip: Oid,
+) -> Result<Vec<Touch<'r>>, HistoryError> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let at_path = |v: &Option<(String, Oid)>| v.as_ref().is_some_and(|(f, _)| Path::new(f) == path);
+    Ok(trail::touches(repo, prefix, kind, &stem, tip)?
+        .into_iter()
+        .filter(|t| at_path(&t.after) || at_path(&t.before))
+        .collect())
+}
+
+/// The version a commit recorded, with its author.
+pub fn step(repo: &Repository, touch: &Touch<'_>) -> Step {
+    let (before, after) = touch.contents(repo);
+    Step {
+        commit: touch.commit.id().to_string()[..10].to_owned(),
+        oid: Some(touch.commit.id()),
+        email: trail::author(&touch.commit).email,
+        before,
+        after,
+    }
+}
+
+/// The history of the record file at `path` up to `tip`, oldest first.
 pub fn steps(
     repo: &Repository,
     prefix: &Path,
     kind: Kind,
-    id: &str,
-    path: Option<&Path>,
+    path: &Path,
     tip: Oid,
 ) -> Result<Vec<Step>, HistoryError> {
-    let at_path = |v: &Option<(String, Oid)>| {
-        path.is_none_or(|p| v.as_ref().is_some_and(|(f, _)| Path::new(f) == p))
-    };
-    Ok(trail::touches(repo, prefix, kind, id, tip)?
-        .into_iter()
-        .filter(|t| at_path(&t.after) || at_path(&t.before))
-        .map(|t| {
-            let (before, after) = t.contents(repo);
-            Step {
-                commit: t.commit.id().to_string()[..10].to_owned(),
-                oid: Some(t.commit.id()),
-                email: trail::author(&t.commit).email,
-                before,
-                after,
-            }
-        })
+    Ok(file_touches(repo, prefix, kind, path, tip)?
+        .iter()
+        .map(|t| step(repo, t))
         .collect())
 }
 

@@ -495,41 +495,33 @@ fn history_steps(
     record: &crate::model::Record,
     input: &Input,
 ) -> Option<Vec<approvals::Step>> {
-    let kind = record.kind();
-    match base {
-        Base::Commit { oid, prefix, .. } => {
-            approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *oid).ok()
-        }
-        Base::Staged {
-            head,
-            author,
-            prefix,
-            ..
-        } => {
-            let mut steps = match head {
-                Some(h) => {
-                    approvals::steps(repo, prefix, kind, record.id(), Some(&input.path), *h).ok()?
-                }
-                None => Vec::new(),
-            };
-            let before = steps.last().and_then(|s| s.after.clone());
-            let after = input
-                .bytes
-                .as_ref()
-                .ok()
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .and_then(|t| yaml::parse(t).ok())
-                .map(|n| n.to_json());
-            steps.push(approvals::Step {
-                commit: "staged".into(),
-                oid: None,
-                email: author.clone(),
-                before,
-                after,
-            });
-            Some(steps)
-        }
+    let (tip, prefix) = match base {
+        Base::Commit { oid, prefix, .. } => (Some(*oid), prefix),
+        Base::Staged { head, prefix, .. } => (*head, prefix),
+    };
+    let mut steps = match tip {
+        Some(tip) => approvals::steps(repo, prefix, record.kind(), &input.path, tip).ok()?,
+        None => Vec::new(),
+    };
+    if let Base::Staged { author, .. } = base {
+        // The index is the version about to be committed.
+        let before = steps.last().and_then(|s| s.after.clone());
+        let after = input
+            .bytes
+            .as_ref()
+            .ok()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|t| yaml::parse(t).ok())
+            .map(|n| n.to_json());
+        steps.push(approvals::Step {
+            commit: "staged".into(),
+            oid: None,
+            email: author.clone(),
+            before,
+            after,
+        });
     }
+    Some(steps)
 }
 
 /// A changed record file as read from Git.
