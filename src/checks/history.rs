@@ -148,72 +148,77 @@ fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<&'a str> {
     keys
 }
 
+/// Where a list stops being the earlier list with items appended.
+enum ListBreak {
+    /// Item `i` differs.
+    Edited(usize),
+    /// Items at the end are missing: how many.
+    Removed(usize),
+}
+
+/// How `after` breaks from `before` plus appended items, if it does.
+fn list_break(before: &[Value], after: &[Value]) -> Option<ListBreak> {
+    if let Some(i) = before.iter().zip(after).position(|(a, b)| a != b) {
+        return Some(ListBreak::Edited(i));
+    }
+    (after.len() < before.len()).then(|| ListBreak::Removed(before.len() - after.len()))
+}
+
+fn list<'v>(v: &'v Value, field: &str) -> &'v [Value] {
+    v.get(field)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
-    let list = |v: &Value| v.get("notes").and_then(Value::as_array).cloned();
-    let before = list(old).unwrap_or_default();
-    let after = list(new).unwrap_or_default();
-    for (i, note) in before.iter().enumerate() {
-        match after.get(i) {
-            Some(n) if n == note => {}
-            Some(_) => {
-                out.push(
-                    at.error(
-                        "notes-append-only",
-                        &format!("/notes/{i}"),
-                        format!("note {} was edited; notes are append-only", i + 1),
-                    )
-                    .with_hint("restore it and add a new note with the correction"),
-                );
-                return;
-            }
-            None => {
-                out.push(at.error(
-                    "notes-append-only",
-                    "/notes",
-                    format!(
-                        "{} of {} notes were removed; notes are append-only",
-                        before.len() - after.len().min(before.len()),
-                        before.len()
-                    ),
-                ));
-                return;
-            }
-        }
+    let (before, after) = (list(old, "notes"), list(new, "notes"));
+    match list_break(before, after) {
+        None => {}
+        Some(ListBreak::Edited(i)) => out.push(
+            at.error(
+                "notes-append-only",
+                &format!("/notes/{i}"),
+                format!("note {} was edited; notes are append-only", i + 1),
+            )
+            .with_hint("restore it and add a new note with the correction"),
+        ),
+        Some(ListBreak::Removed(n)) => out.push(at.error(
+            "notes-append-only",
+            "/notes",
+            format!(
+                "{n} of {} notes were removed; notes are append-only",
+                before.len()
+            ),
+        )),
     }
 }
 
 /// Decisions are append-only; the return of the record to `new` alone
 /// clears them (a rejection blocks until then).
 fn decisions_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
-    let list = |v: &Value| v.get("approvals").and_then(Value::as_array).cloned();
-    let before = list(old).unwrap_or_default();
-    let after = list(new).unwrap_or_default();
+    let (before, after) = (list(old, "approvals"), list(new, "approvals"));
     let status = |v: &Value| v.get("status").and_then(Value::as_str).map(str::to_owned);
     if after.is_empty() && status(new).as_deref() == Some("new") && status(old) != status(new) {
         return;
     }
-    for (i, decision) in before.iter().enumerate() {
-        let what = match after.get(i) {
-            Some(d) if d == decision => continue,
-            Some(_) => format!("decision {} was edited", i + 1),
-            None => format!(
-                "{} of {} decisions were removed",
-                before.len() - after.len().min(before.len()),
-                before.len()
-            ),
-        };
-        out.push(
-            at.error(
-                "decisions-append-only",
-                &format!("/approvals/{}", i.min(after.len().saturating_sub(1))),
-                format!("{what}; decisions are append-only"),
-            )
-            .with_hint(
-                "restore it; a decision is withdrawn only by moving the record back to `new`, which clears them all",
-            ),
-        );
-        return;
-    }
+    let (i, what) = match list_break(before, after) {
+        None => return,
+        Some(ListBreak::Edited(i)) => (i, format!("decision {} was edited", i + 1)),
+        Some(ListBreak::Removed(n)) => (
+            after.len().saturating_sub(1),
+            format!("{n} of {} decisions were removed", before.len()),
+        ),
+    };
+    out.push(
+        at.error(
+            "decisions-append-only",
+            &format!("/approvals/{i}"),
+            format!("{what}; decisions are append-only"),
+        )
+        .with_hint(
+            "restore it; a decision is withdrawn only by moving the record back to `new`, which clears them all",
+        ),
+    );
 }
 
 /// A change or request that reached an approved state keeps its approved
@@ -269,15 +274,9 @@ pub fn only_decisions_added(old: &Value, new: &Value) -> bool {
     let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
         return false;
     };
-    let list = |m: &serde_json::Map<String, Value>| {
-        m.get("approvals")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (before, after) = (list(a), list(b));
+    let (before, after) = (list(old, "approvals"), list(new, "approvals"));
     after.len() > before.len()
-        && after.starts_with(&before)
+        && after.starts_with(before)
         && a.keys()
             .chain(b.keys())
             .all(|k| k == "approvals" || a.get(k) == b.get(k))
