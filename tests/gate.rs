@@ -617,6 +617,43 @@ fn a_pull_request_cannot_approve_its_own_change_with_people_it_adds() {
 }
 
 #[test]
+fn a_pull_request_cannot_drop_the_approval_its_request_needs() {
+    let repo = Repo::new();
+    let keys = Keys::new(&repo);
+    repo.write("gitsm.yaml", keys.config());
+    let request = "id: REQ-0001\ntitle: VPN for Dave\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\nrequested_by: dave\ncatalog_item: vpn-access\n";
+    repo.write("requests/REQ-0001.yaml", request);
+    commit_as(
+        &repo,
+        "dave@example.com",
+        "REQ-0001",
+        "2026-11-20T10:00:00+01:00",
+    );
+    let base = repo.git(["rev-parse", "HEAD"]).trim().to_owned();
+    // The branch removes the item's approval rule and approves the request.
+    repo.write(
+        "gitsm.yaml",
+        keys.config()
+            .replace(", approval: { approvals: 1, from: cab }", ""),
+    );
+    repo.write(
+        "requests/REQ-0001.yaml",
+        request.replace("status: new", "status: approved"),
+    );
+    commit_as(
+        &repo,
+        "dave@example.com",
+        "no approval needed",
+        "2026-11-20T11:00:00+01:00",
+    );
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["validate", "--range", &format!("{base}..HEAD")])
+        .expect_code(1)
+        .stderr_has("REQ-0001 is `approved` but its decisions do not hold under the policy at")
+        .stderr_has("needs 1 approval(s) from `cab` (catalog rule), has 0");
+}
+
+#[test]
 fn standard_change_riskier_than_its_template_needs_approval() {
     let repo = Repo::new();
     let keys = Keys::new(&repo);

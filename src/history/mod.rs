@@ -447,9 +447,9 @@ fn approvals_from_history(
 ) -> Option<Diagnostic> {
     let record = file.record.as_deref()?;
     let trusted = base.trusted().unwrap_or(&ws.config);
-    if !approval::needs_approval(trusted, record)
-        || approval::judge(&ws.config, record)?.shortfall().is_some()
-    {
+    let reported = approval::needs_approval(&ws.config, record)
+        && approval::judge(&ws.config, record).is_some_and(|s| s.shortfall().is_some());
+    if !approval::needs_approval(trusted, record) || reported {
         // Not approved under the work tree's policy either: the
         // single-record checks report it.
         return None;
