@@ -1,8 +1,6 @@
 //! `gitsm approve`: append a signed decision on a change or a service
 //! request — refused for anyone the policy does not allow to decide on it.
 
-use serde_json::{Map, Value};
-
 use crate::approval::{self, Ineligible, Subject, content, signature::SigningKey};
 use crate::config::RuleName;
 use crate::model::{Approval, Record, Timestamp};
@@ -127,24 +125,11 @@ pub fn approve(
             .map_err(|e| UpdateError::refused(e.to_string(), None))?,
     );
     let blocked = approval::judge(config, &record).is_some_and(|s| !s.rejected_by.is_empty());
-    let mut value = Map::new();
-    value.insert("by".into(), Value::String(entry.by.clone()));
-    value.insert(
-        "decision".into(),
-        Value::String(entry.decision.name().into()),
-    );
-    value.insert("at".into(), stamp(now));
-    if let Some(c) = &entry.comment {
-        value.insert("comment".into(), Value::String(c.clone()));
-    }
-    if let Some(s) = &entry.signature {
-        value.insert("signature".into(), Value::String(s.clone()));
-    }
-    let planned = [Planned::append(
-        keys(&["approvals"]),
-        Value::Object(value),
-        false,
-    )];
+    let mut value = serde_json::to_value(&entry)
+        .map_err(|e| UpdateError::refused(format!("cannot write the decision: {e}"), None))?;
+    // Written as every stamp gitsm writes (the signature covers the instant).
+    value["at"] = stamp(now);
+    let planned = [Planned::append(keys(&["approvals"]), value, false)];
     let mut updated = apply_checked(ws, target, &planned, now)?;
     if blocked {
         updated.warnings.push(
