@@ -173,6 +173,19 @@ mod tests {
     }
 
     #[test]
+    fn the_field_lists_name_the_approved_content() {
+        let record = change("2026-11-25T20:00:00+01:00");
+        let content = approved_content(&record).expect("content");
+        let keys: Vec<&str> = content
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, fields(&record));
+    }
+
+    #[test]
     fn the_same_instant_with_another_offset_is_the_same_content() {
         let a = message(&change("2026-11-25T20:00:00+01:00"), &decision());
         let b = message(&change("2026-11-25T19:00:00Z"), &decision());

@@ -88,15 +88,19 @@ fn decisions(v: &Option<Value>) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn status(v: &Option<Value>) -> Option<&str> {
-    v.as_ref()?.get("status")?.as_str()
+impl Step {
+    /// Whether this version moved the record (back) to `new`, which clears
+    /// its decisions.
+    fn returns_to_new(&self) -> bool {
+        let status = |v: &Option<Value>| v.as_ref()?.get("status")?.as_str().map(str::to_owned);
+        status(&self.after).as_deref() == Some("new")
+            && status(&self.before).as_deref() != Some("new")
+    }
 }
 
 /// Steps since the record last went back to `new` (all when it never did).
 fn since_reset(steps: &[Step]) -> &[Step] {
-    let reset = steps
-        .iter()
-        .rposition(|s| status(&s.after) == Some("new") && status(&s.before) != Some("new"));
+    let reset = steps.iter().rposition(Step::returns_to_new);
     &steps[reset.map_or(0, |i| i + 1)..]
 }
 
@@ -170,20 +174,16 @@ pub fn judge_by_commits(
             if !changed.is_empty() {
                 content_changes.push((i, changed));
             }
-            if status_of(a) == Some("new") && status_of(b) != Some("new") {
-                resets.push(i);
-            }
+        }
+        if step.returns_to_new() {
+            resets.push(i);
         }
     }
     let current = steps
         .last()
         .map(|s| decisions(&s.after))
         .unwrap_or_default();
-    let written: &[Approval] = match record {
-        Record::Change(c) => &c.approvals,
-        Record::Request(r) => &r.approvals,
-        _ => &[],
-    };
+    let written = approval::Subject::of(config, record)?.decisions;
     for ((raw, typed), verdict) in current.iter().zip(written).zip(&mut status.decisions) {
         if !verdict.counts {
             continue;
@@ -206,10 +206,6 @@ pub fn judge_by_commits(
     }
     status.counted = counted;
     Some(status)
-}
-
-fn status_of(v: &Value) -> Option<&str> {
-    v.get("status")?.as_str()
 }
 
 /// Why a decision added at step `i` does not count, if it does not.
