@@ -135,6 +135,13 @@ fn replace(repo: &Repo, rel: &str, from: &str, to: &str) {
     std::fs::write(path, body.replacen(from, to, 1)).expect("write");
 }
 
+/// Cut CHG-0001's `approvals` (the file's last key) out of the file.
+fn strip_decisions(repo: &Repo) {
+    let text = read(repo, "changes/CHG-0001.yaml");
+    let cut = text.find("approvals:").expect("approvals");
+    repo.write("changes/CHG-0001.yaml", &text[..cut]);
+}
+
 fn read(repo: &Repo, rel: &str) -> String {
     std::fs::read_to_string(repo.path(rel)).expect("read")
 }
@@ -178,22 +185,26 @@ fn unsigned_approvals_committed_as_the_approvers(repo: &Repo) {
     }
 }
 
-/// CHG-0001 approved by Carol and Dave (or Erin for an emergency), each
-/// signing with their key in their own commit, then scheduled by Rita.
-fn approved_repo(kind: &str, window: (&str, &str)) -> (Repo, Keys) {
+/// A repository with the keyed policy and `text` as CHG-0001, committed
+/// by its requester, Rita.
+fn proposed(text: String) -> (Repo, Keys) {
     let repo = Repo::new();
     let keys = Keys::new(&repo);
     repo.write("gitsm.yaml", keys.config());
-    repo.write(
-        "changes/CHG-0001.yaml",
-        change("CHG-0001", kind, window, "payments-api@2.4.0"),
-    );
+    repo.write("changes/CHG-0001.yaml", text);
     commit_as(
         &repo,
         "rita@example.com",
         "CHG-0001 for CAB",
         "2026-11-20T10:00:00+01:00",
     );
+    (repo, keys)
+}
+
+/// CHG-0001 approved by Carol and Dave (or Erin for an emergency), each
+/// signing with their key in their own commit, then scheduled by Rita.
+fn approved_repo(kind: &str, window: (&str, &str)) -> (Repo, Keys) {
+    let (repo, keys) = proposed(change("CHG-0001", kind, window, "payments-api@2.4.0"));
     let approvers: &[&str] = if kind == "emergency" {
         &["erin"]
     } else {
@@ -253,19 +264,7 @@ fn allowed_inside_the_window_denied_outside() {
 
 #[test]
 fn forged_author_email_does_not_make_an_approval() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
-    repo.write(
-        "changes/CHG-0001.yaml",
-        change("CHG-0001", "normal", WINDOW, "x@1"),
-    );
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "CHG-0001",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, _keys) = proposed(change("CHG-0001", "normal", WINDOW, "x@1"));
     // Rita writes Carol's and Dave's approvals and commits each under their
     // email addresses (`git commit --author`): no signature, no approval.
     unsigned_approvals_committed_as_the_approvers(&repo);
@@ -313,19 +312,7 @@ fn someone_elses_key_does_not_make_an_approval() {
 
 #[test]
 fn deleted_rejection_still_blocks() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
-    repo.write(
-        "changes/CHG-0001.yaml",
-        change("CHG-0001", "normal", WINDOW, "x@1"),
-    );
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "CHG-0001",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, keys) = proposed(change("CHG-0001", "normal", WINDOW, "x@1"));
     let base = repo.git(["rev-parse", "HEAD"]).trim().to_owned();
     approve(
         &repo,
@@ -343,9 +330,7 @@ fn deleted_rejection_still_blocks() {
         "2026-11-21T08:05:00+01:00",
     );
     // Rita deletes the rejection; Dave and Frank approve.
-    let text = read(&repo, "changes/CHG-0001.yaml");
-    let cut = text.find("approvals:").expect("approvals");
-    repo.write("changes/CHG-0001.yaml", &text[..cut]);
+    strip_decisions(&repo);
     commit_as(
         &repo,
         "rita@example.com",
@@ -366,19 +351,7 @@ fn deleted_rejection_still_blocks() {
 
 #[test]
 fn rejection_blocks_until_back_to_new_and_approve_warns() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
-    repo.write(
-        "changes/CHG-0001.yaml",
-        change("CHG-0001", "normal", WINDOW, "x@1"),
-    );
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "CHG-0001",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, keys) = proposed(change("CHG-0001", "normal", WINDOW, "x@1"));
     approve(
         &repo,
         &keys,
@@ -424,9 +397,7 @@ fn rejection_blocks_until_back_to_new_and_approve_warns() {
         "status: authorize",
         "status: new",
     );
-    let text = read(&repo, "changes/CHG-0001.yaml");
-    let cut = text.find("approvals:").expect("approvals");
-    repo.write("changes/CHG-0001.yaml", &text[..cut]);
+    strip_decisions(&repo);
     commit_as(
         &repo,
         "rita@example.com",
@@ -543,19 +514,7 @@ fn duplicate_id_in_a_year_folder_denies_the_gate() {
 
 #[test]
 fn a_pull_request_cannot_approve_its_own_change_with_people_it_adds() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
-    repo.write(
-        "changes/CHG-0001.yaml",
-        change("CHG-0001", "normal", WINDOW, "x@1"),
-    );
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "CHG-0001",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, keys) = proposed(change("CHG-0001", "normal", WINDOW, "x@1"));
     let base = repo.git(["rev-parse", "HEAD"]).trim().to_owned();
     // The pull request puts Mallory in the CAB, and adds a look-alike
     // `carol2` whose key is Rita's second key... well, Mallory's: both
@@ -655,19 +614,10 @@ fn a_pull_request_cannot_drop_the_approval_its_request_needs() {
 
 #[test]
 fn standard_change_riskier_than_its_template_needs_approval() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
     let text = change("CHG-0001", "standard", WINDOW, "x@1")
         .replace("status: authorize", "status: scheduled")
         .replace("risk: medium", "risk: high\ntemplate: cert-renewal");
-    repo.write("changes/CHG-0001.yaml", text);
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "standard",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, _keys) = proposed(text);
     gate_at(&repo, &[])
         .expect_code(1)
         .stdout_has("needs 3 approval(s) from `cab` (high_risk rule), has 0");
@@ -684,17 +634,8 @@ fn standard_change_riskier_than_its_template_needs_approval() {
 
 #[test]
 fn emergency_high_risk_change_is_approved_by_the_ecab() {
-    let repo = Repo::new();
-    let keys = Keys::new(&repo);
-    repo.write("gitsm.yaml", keys.config());
     let text = change("CHG-0001", "emergency", WINDOW, "x@1").replace("risk: medium", "risk: high");
-    repo.write("changes/CHG-0001.yaml", text);
-    commit_as(
-        &repo,
-        "rita@example.com",
-        "emergency",
-        "2026-11-20T10:00:00+01:00",
-    );
+    let (repo, keys) = proposed(text);
     approve_and_commit(&repo, &keys, "erin", "CHG-0001", 9);
     schedule(&repo, "CHG-0001");
     gate_at(&repo, &[]).expect_code(0).stdout_has("ALLOWED");
