@@ -463,11 +463,7 @@ fn approvals_from_history(
     };
     let first = judged.shortfall()?;
     let pos = input
-        .bytes
-        .as_ref()
-        .ok()
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|t| yaml::parse(t).ok())
+        .node()
         .map(|n| n.find(crate::records::pointer_segments("/approvals")).pos)
         .unwrap_or(file.id_pos);
     let under = match base.trusted_rev() {
@@ -506,13 +502,7 @@ fn history_steps(
     if let Base::Staged { author, .. } = base {
         // The index is the version about to be committed.
         let before = steps.last().and_then(|s| s.after.clone());
-        let after = input
-            .bytes
-            .as_ref()
-            .ok()
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(|t| yaml::parse(t).ok())
-            .map(|n| n.to_json());
+        let after = input.node().map(|n| n.to_json());
         steps.push(approvals::Step {
             commit: "staged".into(),
             oid: None,
@@ -530,6 +520,14 @@ struct Input {
     path: PathBuf,
     bytes: Result<Vec<u8>, Box<Diagnostic>>,
     old_bytes: Option<Vec<u8>>,
+}
+
+impl Input {
+    /// The new version parsed, when it is YAML.
+    fn node(&self) -> Option<yaml::Node> {
+        let text = std::str::from_utf8(self.bytes.as_ref().ok()?).ok()?;
+        yaml::parse(text).ok()
+    }
 }
 
 /// Single-record checks of the new version and history rules against the
