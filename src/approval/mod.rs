@@ -26,8 +26,7 @@ pub const REQUEST_APPROVED_STATES: &[&str] = &["approved", "in_fulfillment", "fu
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DecisionVerdict {
     pub by: String,
-    /// `approved` or `rejected`.
-    pub decision: String,
+    pub decision: Decision,
     pub counts: bool,
     /// Why it does not count.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +85,7 @@ impl ApprovalStatus {
             .iter()
             .filter_map(|d| {
                 let why = d.why.as_ref()?;
-                let what = if d.decision == "rejected" {
+                let what = if d.decision == Decision::Rejected {
                     "rejection"
                 } else {
                     "approval"
@@ -256,7 +255,7 @@ pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
         }
         status.decisions.push(DecisionVerdict {
             by: d.by.clone(),
-            decision: d.decision.name().to_owned(),
+            decision: d.decision,
             counts: why.is_none(),
             why,
         });

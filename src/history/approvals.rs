@@ -200,7 +200,7 @@ pub fn judge_by_commits(
     let mut counted: Vec<String> = Vec::new();
     for v in &status.decisions {
         let who = approval::resolve(config, &v.by);
-        if v.counts && v.decision == "approved" && !counted.contains(&who) {
+        if v.counts && v.decision == crate::model::Decision::Approved && !counted.contains(&who) {
             counted.push(who);
         }
     }
