@@ -565,7 +565,7 @@ fn history_counts_a_reopen() {
         &repo,
         "incidents/INC-0001.yaml",
         "status: in_progress\n",
-        "status: resolved\nresolved_at: 2026-11-21T09:00:00+01:00\nresolution:\n  code: fixed\n  notes: Restarted.\n",
+        "status: resolved\nresolved_at: 2026-11-21T10:00:00+01:00\nresolution:\n  code: fixed\n  notes: Restarted.\n",
     );
     repo.commit("resolve", DAY2);
     edit(

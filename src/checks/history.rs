@@ -16,8 +16,9 @@ use super::Located;
 const IMMUTABLE: &[&str] = &["id", "created_at", "reported_by", "requested_by"];
 
 /// Timestamps that record something that happened (as opposed to plans
-/// such as a change window): they cannot lie after the commit recording them.
-const STAMPS: &[&str] = &[
+/// such as a change window): they cannot lie after the commit recording
+/// them, nor before a commit that changed the record without them.
+pub(super) const STAMPS: &[&str] = &[
     "created_at",
     "acknowledged_at",
     "implemented_at",
@@ -282,6 +283,34 @@ pub fn only_decisions_added(old: &Value, new: &Value) -> bool {
             .all(|k| k == "approvals" || a.get(k) == b.get(k))
 }
 
+/// The event stamps of `new` that `old` did not carry (every one when the
+/// record is new): JSON pointer and instant. Unparsable stamps are left to
+/// the schema.
+fn new_stamps(old: Option<&Value>, new: &Value) -> Vec<(String, DateTime<FixedOffset>)> {
+    let mut pointers: Vec<String> = STAMPS.iter().map(|f| format!("/{f}")).collect();
+    for (list, fields) in STAMPED_LISTS {
+        for i in 0..self::list(new, list).len() {
+            pointers.extend(fields.iter().map(|f| format!("/{list}/{i}/{f}")));
+        }
+    }
+    pointers
+        .into_iter()
+        .filter_map(|pointer| {
+            let value = new.pointer(&pointer)?;
+            if old.and_then(|o| o.pointer(&pointer)) == Some(value) {
+                return None;
+            }
+            let stamp = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+            Some((pointer, stamp))
+        })
+        .collect()
+}
+
+/// `/notes/2/at` as a reader writes it: `notes.2.at`.
+fn field_name(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
 fn stamps_not_in_future(
     config: &Config,
     old: Option<&Value>,
@@ -291,27 +320,7 @@ fn stamps_not_in_future(
     out: &mut Vec<Diagnostic>,
 ) {
     let latest = recorded_at + config.clock_skew.to_chrono();
-    let lookup = |v: Option<&Value>, pointer: &str| v.and_then(|v| v.pointer(pointer)).cloned();
-    let mut pointers: Vec<String> = STAMPS.iter().map(|f| format!("/{f}")).collect();
-    for (list, fields) in STAMPED_LISTS {
-        let n = new.get(*list).and_then(Value::as_array).map_or(0, Vec::len);
-        for i in 0..n {
-            pointers.extend(fields.iter().map(|f| format!("/{list}/{i}/{f}")));
-        }
-    }
-    for pointer in pointers {
-        let Some(value) = lookup(Some(new), &pointer) else {
-            continue;
-        };
-        if lookup(old, &pointer).as_ref() == Some(&value) {
-            continue;
-        }
-        let Some(stamp) = value
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        else {
-            continue;
-        };
+    for (pointer, stamp) in new_stamps(old, new) {
         if stamp > latest {
             out.push(
                 at.error(
@@ -319,7 +328,7 @@ fn stamps_not_in_future(
                     &pointer,
                     format!(
                         "`{}` is {}, later than the commit that records it ({})",
-                        pointer.trim_start_matches('/').replace('/', "."),
+                        field_name(&pointer),
                         stamp.to_rfc3339(),
                         recorded_at.to_rfc3339()
                     ),
@@ -330,5 +339,77 @@ fn stamps_not_in_future(
                 )),
             );
         }
+    }
+}
+
+/// The latest commit known to have changed a record file while it lacked
+/// the events a later version adds.
+#[derive(Debug, Clone)]
+pub struct SeenWithout {
+    /// Short commit id.
+    pub commit: String,
+    /// Its author time: the time Git keeps through rebases and cherry-picks.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The earliest event stamp `new` carries that `old` did not: only a
+/// commit authored later than it (beyond the skew) can show it backdated.
+pub fn earliest_new_event(old: Option<&Value>, new: &Value) -> Option<DateTime<FixedOffset>> {
+    new_stamps(old, new).into_iter().map(|(_, at)| at).min()
+}
+
+/// Events `new` adds that are earlier, beyond the clock skew, than `seen`
+/// — a commit that changed the file without them — are backdated: an
+/// error unless the entry (`backdated: <reason>`) or the record
+/// (`backdated: {<field>: <reason>}`) declares why.
+pub(super) fn backdating(
+    config: &Config,
+    old: Option<&Value>,
+    new: &Value,
+    seen: &SeenWithout,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let earliest = seen.at - config.clock_skew.to_chrono();
+    for (pointer, stamp) in new_stamps(old, new) {
+        if stamp >= earliest {
+            continue;
+        }
+        let (declared, how) = match pointer.rsplit_once('/') {
+            Some((entry, _)) if !entry.is_empty() => (
+                new.pointer(&format!("{entry}/backdated")),
+                "`backdated: <reason>` on the entry".to_owned(),
+            ),
+            _ => {
+                let field = pointer.trim_start_matches('/');
+                (
+                    new.get("backdated").and_then(|b| b.get(field)),
+                    format!("`backdated: {{{field}: <reason>}}` on the record"),
+                )
+            }
+        };
+        if declared
+            .and_then(Value::as_str)
+            .is_some_and(|r| !r.trim().is_empty())
+        {
+            continue;
+        }
+        out.push(
+            at.error(
+                "backdated",
+                &pointer,
+                format!(
+                    "`{}` is {}, earlier than commit {} ({}) that changed this file without it",
+                    field_name(&pointer),
+                    stamp.to_rfc3339(),
+                    seen.commit,
+                    seen.at.to_rfc3339()
+                ),
+            )
+            .with_hint(format!(
+                "record when it happened; if it really happened then and was written down later, say why with {how} (allowed clock skew: {})",
+                config.clock_skew
+            )),
+        );
     }
 }

@@ -26,7 +26,7 @@ use crate::records::Loaded;
 use crate::workspace::Workspace;
 use crate::yaml::Node;
 
-pub use history::only_decisions_added;
+pub use history::{SeenWithout, earliest_new_event, only_decisions_added};
 pub use identity::identity;
 
 /// Where a record's fields are, for diagnostics.
@@ -90,6 +90,28 @@ pub fn history(
         record,
         old,
         recorded_at,
+        &Located { node, path },
+        &mut out,
+    );
+    out
+}
+
+/// Backdating: events `new` adds earlier than `seen`, a commit that
+/// changed the record file without them, and not declared as such.
+pub fn backdating(
+    ws: &Workspace,
+    old: Option<&Value>,
+    new: &Value,
+    seen: &SeenWithout,
+    node: &Node,
+    path: &Path,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    history::backdating(
+        &ws.config,
+        old,
+        new,
+        seen,
         &Located { node, path },
         &mut out,
     );

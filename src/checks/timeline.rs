@@ -124,6 +124,44 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
     for event in events {
         chain(at, out, &[created.clone(), event]);
     }
+    declared_backdating(record, at, out);
+}
+
+/// `backdated:` on the record names its own event stamps, each with a
+/// reason.
+fn declared_backdating(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(declared) = record.backdated() else {
+        return;
+    };
+    let stamps: &[&str] = match record {
+        Record::Incident(_) => &["acknowledged_at", "resolved_at", "closed_at"],
+        Record::Problem(_) => &["resolved_at", "closed_at"],
+        Record::Change(_) => &["implemented_at", "closed_at"],
+        Record::Request(_) => &["acknowledged_at", "fulfilled_at", "closed_at"],
+        Record::Ci(_) => &[],
+    };
+    for (field, reason) in declared {
+        let pointer = format!("/backdated/{field}");
+        if !stamps.contains(&field.as_str()) {
+            out.push(
+                at.error(
+                    "backdated",
+                    &pointer,
+                    format!("`backdated` names `{field}`, which is not an event stamp of this record"),
+                )
+                .with_hint(format!(
+                    "name one of {}; notes, holds and decisions take `backdated: <reason>` on the entry",
+                    stamps.join(", ")
+                )),
+            );
+        } else if reason.trim().is_empty() {
+            out.push(at.error(
+                "backdated",
+                &pointer,
+                format!("`backdated.{field}` needs a reason"),
+            ));
+        }
+    }
 }
 
 fn approvals(list: &[crate::model::Approval]) -> impl Iterator<Item = Step<'static>> + '_ {

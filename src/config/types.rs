@@ -50,7 +50,8 @@ pub struct Config {
     /// Replacements for the default ITIL workflows, by kind.
     pub workflows: WorkflowOverrides,
     /// How far a recorded timestamp may lie after the commit that records
-    /// it (clocks differ between machines).
+    /// it, or before a commit that changed the record without it (clocks
+    /// differ between machines).
     pub clock_skew: Duration,
     /// The workflows in force: the defaults with `workflows` applied.
     #[serde(skip)]

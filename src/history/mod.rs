@@ -7,6 +7,7 @@
 //! size of the repository.
 
 pub mod approvals;
+pub mod backdating;
 pub mod diff;
 pub mod trail;
 
@@ -128,6 +129,7 @@ pub fn staged(
         author,
         prefix: prefix.to_path_buf(),
         trusted: trusted.as_ref(),
+        shallow: shallow_commits(repo),
     };
     let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now, &base);
     Ok(Checked {
@@ -181,6 +183,7 @@ pub fn range(
     // The last commit's snapshot: the next commit's parent, whose folder
     // trees it has already read.
     let mut previous: Option<(Oid, Snapshot<'_>)> = None;
+    let mut touches = backdating::RangeTouches::new(base, shallow.clone());
     for id in walk {
         trees.borrow_mut().step();
         let commit = repo.find_commit(id?)?;
@@ -206,6 +209,7 @@ pub fn range(
             &Kind::ALL,
         );
         missing_tree(&trees.borrow())?;
+        touches.record(ws, repo, &mut trees.borrow_mut(), prefix, &commit, &changes);
         let policy = policy_changed(&old, &new);
         let base = Base::Commit {
             oid: commit.id(),
@@ -214,11 +218,7 @@ pub fn range(
         };
         let (mut diags, files) =
             compare(ws, changes, policy, &old, &new, commit_time(&commit), &base);
-        let tag = format!(
-            "{} {}",
-            short(&commit),
-            commit.summary().ok().flatten().unwrap_or_default()
-        );
+        let tag = tag(&commit);
         for d in &mut diags {
             d.commit = Some(tag.clone());
         }
@@ -229,6 +229,7 @@ pub fn range(
     }
     latest.sort();
     latest.dedup();
+    out.diagnostics.extend(touches.check(ws, repo, prefix));
     out.files = latest;
     Ok(out)
 }
@@ -295,13 +296,26 @@ fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
+/// How a diagnostic names the commit it was found in.
+fn tag(commit: &Commit<'_>) -> String {
+    format!(
+        "{} {}",
+        short(commit),
+        commit.summary().ok().flatten().unwrap_or_default()
+    )
+}
+
 fn short(commit: &Commit<'_>) -> String {
     commit.id().to_string()[..10].to_owned()
 }
 
 /// When a commit was made, in its committer's offset.
 pub fn commit_time(commit: &Commit<'_>) -> DateTime<FixedOffset> {
-    let t = commit.committer().when();
+    git_time(commit.committer().when())
+}
+
+/// A Git time in its own offset.
+fn git_time(t: git2::Time) -> DateTime<FixedOffset> {
     let offset = FixedOffset::east_opt(t.offset_minutes() * 60)
         .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
     DateTime::from_timestamp(t.seconds(), 0)
@@ -372,6 +386,7 @@ fn compare(
     for ((file, diags), input) in results.into_iter().zip(&inputs) {
         if let Some(f) = &file {
             diagnostics.extend(approvals_from_history(ws, new.repo(), base, f, input));
+            diagnostics.extend(backdating::staged(ws, new.repo(), base, input));
         }
         files.extend(file);
         diagnostics.extend(diags);
@@ -404,6 +419,8 @@ enum Base<'t> {
         author: String,
         prefix: PathBuf,
         trusted: Option<&'t Trusted>,
+        /// Commits at the edge of a shallow clone.
+        shallow: HashSet<Oid>,
     },
 }
 
@@ -526,7 +543,17 @@ impl Input {
     /// The new version parsed, when it is YAML.
     fn node(&self) -> Option<yaml::Node> {
         let text = std::str::from_utf8(self.bytes.as_ref().ok()?).ok()?;
-        yaml::parse(text).ok()
+        yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+    }
+
+    /// The old version's JSON, when it is YAML.
+    fn old_json(&self) -> Option<Value> {
+        let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
+        Some(
+            yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+                .ok()?
+                .to_json(),
+        )
     }
 }
 
@@ -543,17 +570,9 @@ fn check_version(
     };
     let (file, mut diags) = parse_record(ws, input.kind, &input.path, bytes);
     if let Some(record) = file.as_ref().and_then(|f| f.record.as_ref()) {
-        let old: Option<Value> = input
-            .old_bytes
-            .as_deref()
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(|t| yaml::parse(t).ok())
-            .map(|n| n.to_json());
+        let old = input.old_json();
         // The file parsed once already; parse again for positions.
-        if let Some(node) = std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|t| yaml::parse(t.strip_prefix('\u{feff}').unwrap_or(t)).ok())
-        {
+        if let Some(node) = input.node() {
             diags.extend(checks::history(
                 ws,
                 record,

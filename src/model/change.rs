@@ -111,8 +111,8 @@ pub struct Approval {
     /// `gitsm approve`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    /// Why `at` is earlier than the commit that first could have recorded it (a decision
-    /// taken in a meeting and written down later).
+    /// Why `at` is earlier than a commit that changed the record without this decision
+    /// (a decision taken in a meeting and written down later).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backdated: Option<String>,
 }

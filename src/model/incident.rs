@@ -97,6 +97,10 @@ pub struct Escalation {
     pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why `at` is earlier than a commit that changed the record without
+    /// this escalation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
 }
 
 /// A period on hold; the SLA clocks pause from `start` to `end`.
@@ -110,6 +114,10 @@ pub struct HoldPeriod {
     pub reason: HoldReason,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why `start` or `end` is earlier than a commit that changed the
+    /// record without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
 }
 
 /// Why a ticket waits.

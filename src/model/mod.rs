@@ -89,6 +89,10 @@ pub struct Note {
     pub by: String,
     /// The note (Markdown).
     pub text: String,
+    /// Why `at` is earlier than a commit that changed the record without
+    /// this note (it was written down later than it happened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
 }
 
 /// How a ticket was resolved.
@@ -143,6 +147,12 @@ macro_rules! ticket {
             /// Organisation-defined fields, declared under `custom_fields` in gitsm.yaml.
             #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
             pub custom: serde_json::Map<String, serde_json::Value>,
+            /// Event stamps recorded later than they happened, each with
+            /// why: `{acknowledged_at: "phoned in during the outage"}`.
+            /// A stamp earlier than a commit that changed the ticket
+            /// without it is refused unless declared here.
+            #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+            pub backdated: std::collections::BTreeMap<String, String>,
         }
     };
 }
@@ -299,6 +309,17 @@ impl Record {
             Record::Change(r) => &r.notes,
             Record::Request(r) => &r.notes,
             Record::Ci(_) => &[],
+        }
+    }
+
+    /// Event stamps declared as recorded later than they happened, with why.
+    pub fn backdated(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+        match self {
+            Record::Incident(r) => Some(&r.backdated),
+            Record::Problem(r) => Some(&r.backdated),
+            Record::Change(r) => Some(&r.backdated),
+            Record::Request(r) => Some(&r.backdated),
+            Record::Ci(_) => None,
         }
     }
 
