@@ -368,6 +368,27 @@ fn a_shallow_clone_missing_the_base_says_to_fetch_more() {
     // The whole (cut) history: the cut is reached, and reported as such.
     let run = common::gitsm_in(&home, &clone, ["validate", "--range", "HEAD"]);
     run.expect_code(2).stderr_has("not in this shallow clone");
+    // The audit trail and the report say what they could not see, and
+    // nobody is said to have created the incident as it stands.
+    let edge = common::git_in(&home, &clone, ["rev-parse", "--short=10", "HEAD"]);
+    let run = common::gitsm_in(&home, &clone, ["history", "INC-0001"]);
+    run.expect_code(0)
+        .stdout_has(&format!(
+            "history is incomplete: this shallow clone ends at {}; `git fetch --unshallow` fetches the rest",
+            edge.trim()
+        ))
+        .stdout_has("`new` at the shallow clone's edge");
+    assert!(!run.stdout.contains("created as"), "{run}");
+    common::gitsm_in(&home, &clone, ["history", "INC-0001", "--format", "json"])
+        .expect_code(0)
+        .stdout_has("\"incomplete\": true");
+    common::gitsm_in(
+        &home,
+        &clone,
+        ["report", "--until", "2026-11-23T10:00:00+01:00"],
+    )
+    .expect_code(0)
+    .stdout_has("The repository is a shallow clone: history before its first commit is missing.");
 }
 
 #[test]

@@ -288,7 +288,7 @@ pub fn trusted_policy(
 }
 
 /// Commits at the edge of a shallow clone (their parents are missing).
-fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
+pub(crate) fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
     std::fs::read_to_string(repo.path().join("shallow"))
         .unwrap_or_default()
         .lines()

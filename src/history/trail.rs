@@ -81,6 +81,9 @@ pub struct Trail {
     pub events: Vec<Event>,
     /// Times the record went from resolved (or fulfilled) back to work.
     pub reopened: usize,
+    /// The oldest commit shown is the edge of a shallow clone: what came
+    /// before it (the record's creation, earlier changes) is missing.
+    pub incomplete: bool,
 }
 
 /// One commit that changed a record: the record file (path, blob) in the
@@ -164,7 +167,11 @@ pub fn record_trail(
     id: &str,
     tip: Oid,
 ) -> Result<Trail, HistoryError> {
-    let events: Vec<Event> = touches(repo, prefix, kind, id, tip)?
+    let touches = touches(repo, prefix, kind, id, tip)?;
+    let incomplete = touches
+        .first()
+        .is_some_and(|t| super::shallow_commits(repo).contains(&t.commit.id()));
+    let events: Vec<Event> = touches
         .iter()
         .map(|t| {
             let (old, new) = t.contents(repo);
@@ -180,6 +187,7 @@ pub fn record_trail(
         id: id.to_owned(),
         events,
         reopened,
+        incomplete,
     })
 }
 

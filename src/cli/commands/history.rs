@@ -84,7 +84,14 @@ fn text(trail: &Trail, config: &crate::config::Config) -> String {
             k => format!(", reopened {k} times"),
         }
     );
-    for e in &trail.events {
+    if trail.incomplete {
+        let _ = writeln!(
+            out,
+            "history is incomplete: this shallow clone ends at {}; `git fetch --unshallow` fetches the rest",
+            trail.events.first().map_or("", |e| &e.commit[..10])
+        );
+    }
+    for (i, e) in trail.events.iter().enumerate() {
         let who = match config.person_by_email(&e.author.email) {
             Some(handle) => format!("{} <{}> ({handle})", e.author.name, e.author.email),
             None => format!("{} <{}>", e.author.name, e.author.email),
@@ -99,7 +106,11 @@ fn text(trail: &Trail, config: &crate::config::Config) -> String {
         match e.action {
             Action::Created => {
                 let state = e.transition.as_ref().map(|t| t.to.as_str()).unwrap_or("?");
-                let _ = writeln!(out, "  created as `{state}` ({})", e.path);
+                if i == 0 && trail.incomplete {
+                    let _ = writeln!(out, "  `{state}` at the shallow clone's edge ({})", e.path);
+                } else {
+                    let _ = writeln!(out, "  created as `{state}` ({})", e.path);
+                }
                 continue;
             }
             Action::Deleted => {
