@@ -275,7 +275,9 @@ pub fn read(
         } else {
             ClockState::Missed
         }
-    } else if elapsed > target {
+    } else if elapsed > target || due.is_some_and(|d| d < at) {
+        // Breached once its due time has passed: on a business calendar
+        // the elapsed time stands at the target all night after it.
         ClockState::Breached
     } else if elapsed.num_milliseconds() as f64 >= at_risk * target.num_milliseconds() as f64 {
         ClockState::AtRisk
@@ -739,6 +741,37 @@ mod tests {
         assert_eq!(r.due, Some(t("2026-03-03T17:00:00Z")));
     }
 
+    #[test]
+    fn breached_once_the_due_time_has_passed_on_a_business_calendar() {
+        // P3, 27 working hours on Mon-Fri 09:00-18:00 Europe/Berlin (UTC+1
+        // in November). Opened Thursday 2026-11-19 09:00: Thu 9h + Fri 9h +
+        // Mon 9h, due Monday 2026-11-23 18:00 (17:00Z). No working time
+        // passes after 18:00, but the due time has.
+        let berlin = config::Calendar {
+            timezone: "Europe/Berlin".into(),
+            ..config::Calendar::default()
+        };
+        let cal = BusinessCalendar::new(&berlin).expect("calendar");
+        let p3 = |created: &str, at: &str| read(&cal, h(27), t(created), None, &[], t(at), 0.75);
+        let r = p3("2026-11-19T08:00:00Z", "2026-11-23T16:59:00Z");
+        assert_eq!(
+            (r.state, r.remaining),
+            (ClockState::AtRisk, Duration::minutes(1))
+        );
+        assert_eq!(r.due, Some(t("2026-11-23T17:00:00Z")));
+        for at in ["2026-11-23T17:30:00Z", "2026-11-23T22:00:00Z"] {
+            let r = p3("2026-11-19T08:00:00Z", at);
+            assert_eq!(r.state, ClockState::Breached, "at {at}");
+            assert_eq!(r.elapsed, h(27));
+            assert_eq!(r.remaining, Duration::zero());
+        }
+        // Opened Wednesday 2026-11-25 09:00: due Friday 18:00, and breached
+        // all Saturday though not a minute more has been worked.
+        let r = p3("2026-11-25T08:00:00Z", "2026-11-28T11:00:00Z");
+        assert_eq!(r.due, Some(t("2026-11-27T17:00:00Z")));
+        assert_eq!((r.state, r.elapsed), (ClockState::Breached, h(27)));
+    }
+
     /// `record` moved to `status` (no other field changed).
     fn with_status(record: Record, status: &str) -> Record {
         let mut json = record.to_json();
@@ -909,6 +942,35 @@ mod tests {
             let a = read(cal, h(27), minute(start), stop, &before, minute(at), 0.75);
             let b = read(cal, h(27), minute(start), stop, &after, minute(at), 0.75);
             prop_assert!(b.elapsed <= a.elapsed, "{:?} with the pause, {:?} without", b.elapsed, a.elapsed);
+        }
+
+        #[test]
+        fn the_report_and_sla_read_the_same_clock(
+            cal in 0..3usize,
+            start in 0..SPAN,
+            stop in prop::option::of(0..SPAN),
+            pauses in pauses(),
+            at in 0..SPAN,
+            target in 1..48 * 60i64,
+        ) {
+            // `sla`, `show` and the site read clocks with `read`; the report
+            // judges them with `report::clock::judge`: at every instant both
+            // say the same of whether the clock is met, missed or undecided.
+            use crate::report::clock::{Outcome, judge};
+            let cal = &calendars()[cal];
+            let pauses = to_pauses(&pauses);
+            let target = Duration::minutes(target);
+            let (start, at) = (minute(start), minute(at));
+            let stop = stop.map(|s| minute(s).max(start));
+            let reading = read(cal, target, start, stop, &pauses, at, 0.75);
+            let outcome = judge(cal, target, start, stop, &pauses, at);
+            let agree = match outcome {
+                Outcome::Met { .. } => reading.state == ClockState::Met,
+                Outcome::Missed { stopped: Some(_), .. } => reading.state == ClockState::Missed,
+                Outcome::Missed { stopped: None, .. } => reading.state == ClockState::Breached,
+                Outcome::Pending => matches!(reading.state, ClockState::Ok | ClockState::AtRisk),
+            };
+            prop_assert!(agree, "report {:?}, sla {:?}", outcome, reading);
         }
 
         #[test]

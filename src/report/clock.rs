@@ -86,10 +86,8 @@ pub fn judge(
         None => {
             let held = sla::merge_pauses(held, created, as_of);
             match used_up(calendar, amount, created, &held, as_of) {
-                // Breached once more than the target has elapsed.
-                Some(due) if counts_after(calendar, &held, due, as_of) => {
-                    Outcome::Missed { due, stopped: None }
-                }
+                // Breached once its due time has passed (as `sla::read`).
+                Some(due) if due < as_of => Outcome::Missed { due, stopped: None },
                 _ => Outcome::Pending,
             }
         }
@@ -126,27 +124,6 @@ fn used_up(
         left -= calendar.working_time(s, e);
     }
     None
-}
-
-/// Whether a running clock counts a second more after `due`, before
-/// `limit`: most often `due` lies inside working hours and no pause, which
-/// a look at that one second shows.
-fn counts_after(
-    calendar: &BusinessCalendar,
-    held: &[(Instant, Instant)],
-    due: Instant,
-    limit: Instant,
-) -> bool {
-    let second = Duration::seconds(1);
-    if due + second > limit {
-        return false;
-    }
-    if !held.iter().any(|&(s, e)| s <= due && due < e)
-        && calendar.working_time(due, due + second) == second
-    {
-        return true;
-    }
-    used_up(calendar, second, due, held, limit).is_some()
 }
 
 #[cfg(test)]
@@ -239,33 +216,38 @@ mod tests {
     }
 
     #[test]
-    fn breached_only_once_past_the_target() {
-        // Due at Friday 18:00, the end of the day's hours: at Saturday noon
-        // no more working time has passed, at Monday 09:00:01 it has.
-        let due = t("2026-11-20T18:00:00Z");
-        assert!(!counts_after(
+    fn missed_once_the_due_time_has_passed() {
+        // 2h on Mon-Fri 09:00-18:00 UTC from Friday 16:00: due Friday
+        // 18:00, the end of the day's hours. No working time passes over
+        // the weekend, but the due time has: missed on Friday evening and
+        // on Saturday, not at 18:00 itself.
+        let judge_at = |as_of: &str| {
+            judge(
+                &office(),
+                Duration::hours(2),
+                t("2026-11-20T16:00:00Z"),
+                None,
+                &Vec::new(),
+                t(as_of),
+            )
+        };
+        let missed = Outcome::Missed {
+            due: t("2026-11-20T18:00:00Z"),
+            stopped: None,
+        };
+        assert_eq!(judge_at("2026-11-20T18:00:00Z"), Outcome::Pending);
+        assert_eq!(judge_at("2026-11-20T18:30:00Z"), missed);
+        assert_eq!(judge_at("2026-11-21T12:00:00Z"), missed);
+        // A pause from 17:00 holds it: an hour is still left.
+        let held = vec![(t("2026-11-20T17:00:00Z"), Some(t("2026-11-23T00:00:00Z")))];
+        let paused = judge(
             &office(),
-            &[],
-            due,
-            t("2026-11-21T12:00:00Z")
-        ));
-        assert!(counts_after(&office(), &[], due, t("2026-11-23T09:00:01Z")));
-        // Inside working hours, one second later is enough.
-        let due = t("2026-11-20T15:00:00Z");
-        assert!(counts_after(&office(), &[], due, t("2026-11-20T15:00:01Z")));
-        assert!(!counts_after(
-            &office(),
-            &[],
-            due,
-            t("2026-11-20T15:00:00Z")
-        ));
-        // Unless a pause holds the clock from then on.
-        let held = [(due, t("2026-11-21T00:00:00Z"))];
-        assert!(!counts_after(
-            &office(),
+            Duration::hours(2),
+            t("2026-11-20T16:00:00Z"),
+            None,
             &held,
-            due,
-            t("2026-11-20T23:00:00Z")
-        ));
+            t("2026-11-21T12:00:00Z"),
+        );
+        assert_eq!(paused, Outcome::Pending);
     }
 }

@@ -17,7 +17,7 @@
 //! How each figure is defined is documented on its field and, for readers
 //! of the report, in its "Sources and definitions" section.
 
-mod clock;
+pub(crate) mod clock;
 mod facts;
 mod kpis;
 mod period;

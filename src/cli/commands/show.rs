@@ -179,7 +179,7 @@ fn sla_section(s: &mut String, clocks: &TicketClocks) {
         let basis = sla_cmd::basis_text(&c.target.basis);
         let when = match &c.stop {
             Some(stop) => format!("stopped {}", stop.at.format("%Y-%m-%d %H:%M %:z")),
-            None if r.remaining < chrono::Duration::zero() => {
+            None if r.state == crate::sla::ClockState::Breached => {
                 format!(
                     "{} over, was due {}",
                     sla_cmd::span(-r.remaining),
