@@ -83,26 +83,33 @@ pub struct Timeline {
     pub pauses: Vec<Pause>,
 }
 
-/// Where a ticket stands for the SLA, by its status.
+/// Where a ticket stands, by its status: the one definition of "open"
+/// (still needs work) that `list --open`, the site, the dashboard, the
+/// report's backlog and the SLA clocks share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Being worked on: `new`, `in_progress`, `on_hold`, `approved`,
-    /// `in_fulfillment`, and any state of a reopened ticket.
+    /// Still needs work: incidents `new`, `in_progress`, `on_hold` (and any
+    /// state of a reopened one); problems before `resolved`; changes
+    /// before `closed`; requests before `fulfilled`.
     Open,
-    /// `resolved` or `closed` (requests: `fulfilled` or `closed`).
+    /// `resolved` or `closed` (requests: `fulfilled` or `closed`; changes:
+    /// `closed`).
     Done,
-    /// `cancelled` or `rejected`: no SLA applies.
+    /// `cancelled` or `rejected`: nothing more to do, no SLA applies.
     Void,
 }
 
 impl Phase {
-    /// The phase of an incident or request; `None` for kinds without clocks.
-    pub fn of(record: &Record) -> Option<Phase> {
-        let (status, done): (&str, &[&str]) = match record {
-            Record::Incident(r) => (&r.status, &["resolved", "closed"]),
-            Record::Request(r) => (&r.status, &["fulfilled", "closed"]),
-            _ => return None,
+    /// The phase of any ticket; `None` for configuration items, which are
+    /// never open.
+    pub fn of_ticket(record: &Record) -> Option<Phase> {
+        let done: &[&str] = match record {
+            Record::Incident(_) | Record::Problem(_) => &["resolved", "closed"],
+            Record::Request(_) => &["fulfilled", "closed"],
+            Record::Change(_) => &["closed"],
+            Record::Ci(_) => return None,
         };
+        let status = record.status();
         Some(if done.contains(&status) {
             Phase::Done
         } else if matches!(status, "cancelled" | "rejected") {
@@ -110,6 +117,19 @@ impl Phase {
         } else {
             Phase::Open
         })
+    }
+
+    /// The phase of an incident or request; `None` for kinds without clocks.
+    pub fn of(record: &Record) -> Option<Phase> {
+        match record {
+            Record::Incident(_) | Record::Request(_) => Phase::of_ticket(record),
+            _ => None,
+        }
+    }
+
+    /// Whether a record still needs work.
+    pub fn is_open(record: &Record) -> bool {
+        Phase::of_ticket(record) == Some(Phase::Open)
     }
 }
 

@@ -207,7 +207,7 @@ pub fn impact(
         cis.sort();
         cis.dedup();
         let status = record.status();
-        let open = !config.workflow(record).is_terminal(status) && status != "resolved";
+        let open = crate::sla::Phase::is_open(record);
         let mut ticket = TicketOnChain {
             id: record.id().to_owned(),
             kind: record.kind(),

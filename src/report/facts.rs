@@ -192,7 +192,7 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
             (exit, Detail::Request(facts))
         }
         Record::Problem(p) => problem(env, record, p, &trail, &mut derived),
-        Record::Change(c) => change(c, &trail, &mut derived),
+        Record::Change(c) => change(record, c, &trail, &mut derived),
         Record::Ci(_) => return Ok(None),
     };
     // Closed at an unknown time: at the latest the record shows, so that
@@ -417,8 +417,8 @@ fn problem(
     trail: &Trail<'_>,
     derived: &mut Vec<Derived>,
 ) -> (Exit, Detail) {
-    let exit = match p.status.as_str() {
-        "resolved" | "closed" => {
+    let exit = match Phase::of_ticket(record).unwrap_or(Phase::Open) {
+        Phase::Done => {
             let at = match p.resolved_at.or(p.closed_at) {
                 Some(at) => Some(Stamp::record(at)),
                 None => trail
@@ -427,13 +427,8 @@ fn problem(
             };
             Exit::Closed { at, void: false }
         }
-        "cancelled" => Exit::Closed {
-            at: trail
-                .last_into(&["cancelled"])
-                .map(|t| from_git(t, "cancelled", derived)),
-            void: true,
-        },
-        _ => Exit::Open,
+        Phase::Void => void(trail, derived),
+        Phase::Open => Exit::Open,
     };
     let priority = crate::priority::of(record, env.config);
     let target_days = PROBLEM_TARGET_DAYS
@@ -476,9 +471,25 @@ fn problem(
     (exit, Detail::Problem(facts))
 }
 
-fn change(c: &Change, trail: &Trail<'_>, derived: &mut Vec<Derived>) -> (Exit, Detail) {
-    let exit = match c.status.as_str() {
-        "closed" => Exit::Closed {
+/// A problem or change cancelled (or rejected): it left the queue when it
+/// went there, as Git tells.
+fn void(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
+    Exit::Closed {
+        at: trail
+            .last_into(&["cancelled", "rejected"])
+            .map(|t| from_git(t, "cancelled", derived)),
+        void: true,
+    }
+}
+
+fn change(
+    record: &Record,
+    c: &Change,
+    trail: &Trail<'_>,
+    derived: &mut Vec<Derived>,
+) -> (Exit, Detail) {
+    let exit = match Phase::of_ticket(record).unwrap_or(Phase::Open) {
+        Phase::Done => Exit::Closed {
             at: match c.closed_at {
                 Some(at) => Some(Stamp::record(at)),
                 None => trail
@@ -487,13 +498,8 @@ fn change(c: &Change, trail: &Trail<'_>, derived: &mut Vec<Derived>) -> (Exit, D
             },
             void: false,
         },
-        "cancelled" => Exit::Closed {
-            at: trail
-                .last_into(&["cancelled"])
-                .map(|t| from_git(t, "cancelled", derived)),
-            void: true,
-        },
-        _ => Exit::Open,
+        Phase::Void => void(trail, derived),
+        Phase::Open => Exit::Open,
     };
     // Implemented: as recorded; else when it went to review (or straight
     // to closed from implement); else, with an outcome, when it closed.

@@ -132,17 +132,9 @@ impl<'a> SiteData<'a> {
             .filter(move |r| r.kind() == kind)
     }
 
-    /// Whether a record still needs work: not in a terminal state, not
-    /// resolved or fulfilled; CIs are open unless retired.
+    /// Whether a record still needs work ([`crate::sla::Phase::is_open`]).
     pub fn is_open(&self, record: &Record) -> bool {
-        let status = record.status();
-        match record {
-            Record::Ci(_) => status != "retired",
-            _ => {
-                !self.config.workflow(record).is_terminal(status)
-                    && !matches!(status, "resolved" | "fulfilled")
-            }
-        }
+        crate::sla::Phase::is_open(record)
     }
 
     pub fn priority(&self, record: &Record) -> Option<Priority> {

@@ -19,7 +19,9 @@ pub struct Args {
     /// Only records in this state (repeat for several)
     #[arg(long, value_name = "STATE")]
     pub status: Vec<String>,
-    /// Only records not in a terminal state (closed, cancelled, retired, ...)
+    /// Only tickets that still need work: incidents new, in progress or on
+    /// hold, problems before resolved, changes before closed, requests
+    /// before fulfilled (never CIs; --status for anything else)
     #[arg(long)]
     pub open: bool,
     /// Only this priority (P1..P4)
@@ -69,7 +71,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut rows: Vec<Row> = loaded
         .records()
         .filter(|(_, r)| args.status.is_empty() || args.status.iter().any(|s| s == r.status()))
-        .filter(|(_, r)| !args.open || !ws.config.workflow(r).is_terminal(r.status()))
+        .filter(|(_, r)| !args.open || crate::sla::Phase::is_open(r))
         .map(|(f, r)| Row {
             id: r.id().to_owned(),
             kind: r.kind(),

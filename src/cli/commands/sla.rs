@@ -161,8 +161,8 @@ pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
 fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Option<History> {
     let needs = loaded.records().any(|(_, r)| match r {
         Record::Incident(i) => {
-            let open = !ws.config.workflow(r).is_terminal(&i.status) && i.status != "resolved";
-            open && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
+            crate::sla::Phase::is_open(r)
+                && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
         }
         Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
         _ => false,
