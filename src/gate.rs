@@ -267,8 +267,11 @@ fn history_rules(
         let Ok(record) = Record::from_json(Kind::Change, node.to_json()) else {
             continue;
         };
-        let recorded_at = history::commit_time(&touch.commit);
-        for d in checks::history(ws, &record, step.before.as_ref(), recorded_at, &node, path) {
+        let recorded = checks::Recorded {
+            at: history::commit_time(&touch.commit),
+            skew: ws.config.clock_skew,
+        };
+        for d in checks::history(ws, &record, step.before.as_ref(), recorded, &node, path) {
             if d.is_error() {
                 out.push(format!("history: commit {}: {}", step.commit, located(&d)));
             }

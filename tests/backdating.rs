@@ -323,3 +323,229 @@ fn a_shallow_clone_blames_no_one() {
     common::git_in(&home, &clone, ["add", "-A"]);
     common::gitsm_in(&home, &clone, ["validate", "--staged"]).expect_code(0);
 }
+
+/// Commit everything with a committer date and another author date.
+fn commit_authored(repo: &Repo, message: &str, committed: &str, authored: &str) -> String {
+    repo.git(["add", "-A"]);
+    git_env_in(
+        &repo.sandbox.home(),
+        &repo.root,
+        ["commit", "-q", "--allow-empty", "-m", message],
+        &[
+            ("GIT_AUTHOR_DATE", authored),
+            ("GIT_COMMITTER_DATE", committed),
+        ],
+    )
+    .expect_code(0);
+    head(repo)
+}
+
+/// The acknowledged version after Bob's note, at `path`, with `id`.
+fn acknowledged(id: &str) -> String {
+    with_fields(ACK_1005)
+        .replacen("status: new\n", "", 1)
+        .replace("INC-0001", id)
+}
+
+#[test]
+fn a_move_into_a_year_folder_keeps_the_history() {
+    let repo = incident_noted_at_six();
+    let note = head(&repo);
+    std::fs::create_dir_all(repo.path("incidents/2026")).expect("year folder");
+    repo.git(["mv", FILE, "incidents/2026/INC-0001.yaml"]);
+    repo.write("incidents/2026/INC-0001.yaml", acknowledged("INC-0001"));
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[backdated]");
+    repo.commit("ack and file into 2026", TUE_0100);
+    repo.run(["validate", "--range", &format!("{note}..HEAD")])
+        .expect_code(1)
+        .stderr_has(&format!("earlier than commit {}", &note[..10]));
+}
+
+#[test]
+fn a_renumber_keeps_the_history() {
+    let repo = incident_noted_at_six();
+    let note = head(&repo);
+    // Renumbered in a commit whose author time is forged to 10:06, then
+    // acknowledged: the new file's history is the old one's.
+    repo.git(["rm", "-q", FILE]);
+    repo.write(
+        "incidents/INC-0002.yaml",
+        format!("{OPENED}{NOTE_1800}").replace("INC-0001", "INC-0002"),
+    );
+    commit_authored(&repo, "renumber", TUE_0100, "2026-11-16T10:06:00+01:00");
+    repo.write("incidents/INC-0002.yaml", acknowledged("INC-0002"));
+    repo.commit("ack INC-0002", TUE_0900);
+    repo.run(["validate", "--range", &format!("{note}..HEAD")])
+        .expect_code(1)
+        .stderr_has(&format!("earlier than commit {}", &note[..10]));
+}
+
+#[test]
+fn a_pull_request_cannot_widen_its_own_clock_skew() {
+    let repo = incident_noted_at_six();
+    let note = head(&repo);
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    assert!(config.contains("# clock_skew: 15m"));
+    repo.write(
+        "gitsm.yaml",
+        config.replace("# clock_skew: 15m", "clock_skew: 48h"),
+    );
+    repo.write(FILE, acknowledged("INC-0001"));
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[backdated]")
+        .stderr_has("allowed clock skew: 15m");
+    repo.commit("ack INC-0001; tune the clock skew", TUE_0100);
+    repo.run(["validate", "--range", &format!("{note}..HEAD")])
+        .expect_code(1)
+        .stderr_has("error[backdated]");
+}
+
+#[test]
+fn an_early_commit_time_on_main_does_not_cut_the_range_walk() {
+    let repo = incident_noted_at_six();
+    let note = head(&repo);
+    // A commit on main dated Monday 09:00 (it touches no ticket) sits
+    // between Bob's note and the pull request's base.
+    repo.write("README.md", "ops repo\n");
+    let base = repo.commit("readme", "2026-11-16T09:00:00+01:00");
+    repo.write(FILE, acknowledged("INC-0001"));
+    repo.commit("ack INC-0001", TUE_0100);
+    repo.run(["validate", "--range", &format!("{base}..HEAD")])
+        .expect_code(1)
+        .stderr_has(&format!("earlier than commit {}", &note[..10]));
+}
+
+#[test]
+fn a_merged_line_forked_before_the_evidence_is_checked_against_it() {
+    // Bob's note is on the shared incident branch; the attacker's side
+    // branch forked before it, acknowledges at 10:05 (author time forged
+    // to 10:06) with a copy of Bob's note, and the merge takes its version.
+    let repo = Repo::new();
+    repo.write(FILE, OPENED);
+    let opened = repo.commit("open INC-0001", MON_1000);
+    repo.git(["checkout", "-q", "-b", "inc-0001"]);
+    repo.write(FILE, format!("{OPENED}{NOTE_1800}"));
+    let note = repo.commit("note on INC-0001", MON_1800);
+    repo.git(["checkout", "-q", "-b", "side", &opened]);
+    repo.write(FILE, acknowledged("INC-0001"));
+    commit_authored(&repo, "ack INC-0001", TUE_0100, "2026-11-16T10:06:00+01:00");
+    repo.git(["checkout", "-q", "inc-0001"]);
+    let home = repo.sandbox.home();
+    let _ = git_env_in(
+        &home,
+        &repo.root,
+        ["merge", "-q", "--no-ff", "--no-commit", "side"],
+        &[],
+    );
+    repo.git(["checkout", "-q", "--theirs", FILE]);
+    repo.commit("merge side into inc-0001", TUE_0900);
+    assert_eq!(
+        repo.git(["rev-parse", &format!("HEAD:{FILE}")]),
+        repo.git(["rev-parse", &format!("side:{FILE}")])
+    );
+    repo.run(["validate", "--range", "main..inc-0001"])
+        .expect_code(1)
+        .stderr_has(&format!("earlier than commit {}", &note[..10]));
+}
+
+#[test]
+fn resolving_again_with_the_stamp_kept_from_before_a_reopen_is_checked() {
+    let repo = Repo::new();
+    repo.write(FILE, OPENED);
+    repo.commit("open INC-0001", MON_1000);
+    let resolved = OPENED.replace(
+        "status: new\n",
+        "status: resolved\nassignee: alice@example.com\nacknowledged_at: 2026-11-16T10:05:00+01:00\nresolved_at: 2026-11-16T12:00:00+01:00\nresolution:\n  code: fixed\n  notes: Restarted.\n",
+    );
+    repo.write(FILE, &resolved);
+    let base = repo.commit("resolve INC-0001", "2026-11-16T12:01:00+01:00");
+    // Reopened at 13:00 (resolved_at stays in the file), worked on, and
+    // resolved again on Tuesday without touching resolved_at.
+    let reopened = resolved.replacen("status: resolved", "status: in_progress", 1);
+    repo.write(FILE, format!("{reopened}{NOTE_1800}"));
+    repo.commit("reopen INC-0001", MON_1800);
+    repo.write(FILE, format!("{resolved}{NOTE_1800}"));
+    repo.commit("resolve INC-0001 again", TUE_0900);
+    repo.run(["validate", "--range", &format!("{base}..HEAD")])
+        .expect_code(1)
+        .stderr_has("`resolved_at` is 2026-11-16T12:00:00+01:00, earlier than commit");
+}
+
+#[test]
+fn the_same_instant_written_another_way_is_not_backdating() {
+    // Acknowledged at 10:05 in a commit at 10:06; Bob's note at 18:00; on
+    // Tuesday the stamp is rewritten in UTC: the same instant.
+    let repo = Repo::new();
+    repo.write(FILE, OPENED);
+    repo.commit("open INC-0001", MON_1000);
+    let acked = OPENED.replace("status: new\n", ACK_1005);
+    repo.write(FILE, &acked);
+    repo.commit("ack INC-0001", "2026-11-16T10:06:00+01:00");
+    repo.write(FILE, format!("{acked}{NOTE_1800}"));
+    let note = repo.commit("note on INC-0001", MON_1800);
+    let utc = acked.replace("T10:05:00+01:00", "T09:05:00Z");
+    repo.write(FILE, format!("{utc}{NOTE_1800}"));
+    repo.commit("stamps in UTC", TUE_0100);
+    repo.run(["validate", "--range", &format!("{note}..HEAD")])
+        .expect_code(0);
+}
+
+#[test]
+fn an_invisible_or_kept_declaration_is_no_reason() {
+    let repo = incident_noted_at_six();
+    let declared = |reason: &str| {
+        with_fields(&format!(
+            "{ACK_1005}backdated:\n  acknowledged_at: \"{reason}\"\n"
+        ))
+        .replacen("status: new\n", "", 1)
+    };
+    // A zero-width space is not a reason.
+    repo.write(FILE, declared("\u{200b}"));
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[backdated]");
+    // A real one is, for the stamp it was written with...
+    repo.write(FILE, declared("taken by phone"));
+    repo.commit("ack INC-0001", TUE_0100);
+    let acked = head(&repo);
+    // ...not for the stamp moved earlier still under the same reason.
+    repo.write(
+        FILE,
+        declared("taken by phone").replace("T10:05:00+01:00", "T09:57:00+01:00"),
+    );
+    repo.commit("ack earlier", TUE_0900);
+    repo.run(["validate", "--range", &format!("{acked}..HEAD")])
+        .expect_code(1)
+        .stderr_has("`acknowledged_at` is 2026-11-16T09:57:00+01:00");
+}
+
+#[test]
+fn a_shallow_clone_warns_what_it_could_not_check() {
+    let repo = incident_noted_at_six();
+    repo.write("README.md", "ops repo\n");
+    repo.commit("readme", MON_1800);
+    let home = repo.sandbox.home();
+    let parent = repo.root.parent().expect("parent");
+    let url = format!("file://{}", repo.root.display());
+    common::git_in(&home, parent, ["clone", "-q", "--depth", "1", &url, "cut"]);
+    let clone = parent.join("cut");
+    common::set_identity(&home, &clone);
+    common::write_file(&clone, FILE, acknowledged("INC-0001"));
+    git_env_in(
+        &home,
+        &clone,
+        ["commit", "-q", "-am", "ack"],
+        &dated(TUE_0100),
+    )
+    .expect_code(0);
+    common::gitsm_in(&home, &clone, ["validate", "--range", "HEAD~1..HEAD"])
+        .expect_code(0)
+        .stderr_has("warning[shallow]: backdating not checked against changes before")
+        .stderr_has("git fetch --unshallow");
+}

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::approval;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::duration::Duration;
 use crate::model::Record;
 
 use super::Located;
@@ -35,14 +36,23 @@ const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("on_hold", &["start", "end"]),
 ];
 
+/// When a version was recorded, and how far clocks may differ: the
+/// `clock_skew` of a policy its change cannot have edited (the base of a
+/// comparison), so a pull request cannot widen it for itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded {
+    /// The commit's time (or now, for the index).
+    pub at: DateTime<FixedOffset>,
+    pub skew: Duration,
+}
+
 /// Check `record` (parsed at `at`) against its previous version `old`
-/// (`None` for a new record). `recorded_at` is the time of the commit that
-/// records it (or now, for the index).
+/// (`None` for a new record).
 pub(super) fn check(
     config: &Config,
     record: &Record,
     old: Option<&Value>,
-    recorded_at: DateTime<FixedOffset>,
+    recorded: Recorded,
     at: &Located<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -64,7 +74,7 @@ pub(super) fn check(
         decisions_appended(old, &new, at, out);
         approved_content_kept(config, record, old, at, out);
     }
-    stamps_not_in_future(config, old, &new, recorded_at, at, out);
+    stamps_not_in_future(old, &new, recorded, at, out);
 }
 
 fn transition(
@@ -283,9 +293,18 @@ pub fn only_decisions_added(old: &Value, new: &Value) -> bool {
             .all(|k| k == "approvals" || a.get(k) == b.get(k))
 }
 
+/// The state whose arrival a top-level stamp records.
+const STAMPED_STATES: &[(&str, &str)] = &[
+    ("resolved_at", "resolved"),
+    ("fulfilled_at", "fulfilled"),
+    ("closed_at", "closed"),
+];
+
 /// The event stamps of `new` that `old` did not carry (every one when the
-/// record is new): JSON pointer and instant. Unparsable stamps are left to
-/// the schema.
+/// record is new): JSON pointer and instant. A stamp written with another
+/// offset is the same instant, not a new one; a stamp kept from before a
+/// reopen is new again when the record goes back to its state. Unparsable
+/// stamps are left to the schema.
 fn new_stamps(old: Option<&Value>, new: &Value) -> Vec<(String, DateTime<FixedOffset>)> {
     let mut pointers: Vec<String> = STAMPS.iter().map(|f| format!("/{f}")).collect();
     for (list, fields) in STAMPED_LISTS {
@@ -293,14 +312,26 @@ fn new_stamps(old: Option<&Value>, new: &Value) -> Vec<(String, DateTime<FixedOf
             pointers.extend(fields.iter().map(|f| format!("/{list}/{i}/{f}")));
         }
     }
+    let instant = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    };
+    fn status(v: Option<&Value>) -> Option<&str> {
+        v?.get("status")?.as_str()
+    }
+    let entered = |field: &str| {
+        STAMPED_STATES.iter().any(|(f, state)| {
+            *f == field && status(Some(new)) == Some(*state) && status(old) != Some(*state)
+        })
+    };
     pointers
         .into_iter()
         .filter_map(|pointer| {
-            let value = new.pointer(&pointer)?;
-            if old.and_then(|o| o.pointer(&pointer)) == Some(value) {
+            let stamp = instant(new.pointer(&pointer))?;
+            let kept = instant(old.and_then(|o| o.pointer(&pointer))) == Some(stamp);
+            if kept && !entered(&pointer[1..]) {
                 return None;
             }
-            let stamp = DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
             Some((pointer, stamp))
         })
         .collect()
@@ -312,14 +343,17 @@ fn field_name(pointer: &str) -> String {
 }
 
 fn stamps_not_in_future(
-    config: &Config,
     old: Option<&Value>,
     new: &Value,
-    recorded_at: DateTime<FixedOffset>,
+    recorded: Recorded,
     at: &Located<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let latest = recorded_at + config.clock_skew.to_chrono();
+    let Recorded {
+        at: recorded_at,
+        skew,
+    } = recorded;
+    let latest = recorded_at + skew.to_chrono();
     for (pointer, stamp) in new_stamps(old, new) {
         if stamp > latest {
             out.push(
@@ -334,12 +368,17 @@ fn stamps_not_in_future(
                     ),
                 )
                 .with_hint(format!(
-                    "record what has happened, when it happened (allowed clock skew: {})",
-                    config.clock_skew
+                    "record what has happened, when it happened (allowed clock skew: {skew})"
                 )),
             );
         }
     }
+}
+
+/// Whether a declaration's text says something: at least one letter or
+/// digit (blanks and invisible characters are no reason).
+pub fn is_reason(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
 }
 
 /// The latest commit known to have changed a record file while it lacked
@@ -363,35 +402,39 @@ pub fn earliest_new_event(old: Option<&Value>, new: &Value) -> Option<DateTime<F
 /// error unless the entry (`backdated: <reason>`) or the record
 /// (`backdated: {<field>: <reason>}`) declares why.
 pub(super) fn backdating(
-    config: &Config,
+    skew: Duration,
     old: Option<&Value>,
     new: &Value,
     seen: &SeenWithout,
     at: &Located<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let earliest = seen.at - config.clock_skew.to_chrono();
+    let earliest = seen.at - skew.to_chrono();
     for (pointer, stamp) in new_stamps(old, new) {
         if stamp >= earliest {
             continue;
         }
         let (declared, how) = match pointer.rsplit_once('/') {
             Some((entry, _)) if !entry.is_empty() => (
-                new.pointer(&format!("{entry}/backdated")),
+                format!("{entry}/backdated"),
                 "`backdated: <reason>` on the entry".to_owned(),
             ),
             _ => {
                 let field = pointer.trim_start_matches('/');
                 (
-                    new.get("backdated").and_then(|b| b.get(field)),
+                    format!("/backdated/{field}"),
                     format!("`backdated: {{{field}: <reason>}}` on the record"),
                 )
             }
         };
-        if declared
+        // A declaration excuses the stamp it was written with: one kept
+        // from an earlier version does not excuse a stamp moved since.
+        let reason = new.pointer(&declared).and_then(Value::as_str);
+        let kept = old
+            .and_then(|o| o.pointer(&declared))
             .and_then(Value::as_str)
-            .is_some_and(|r| !r.trim().is_empty())
-        {
+            == reason;
+        if reason.is_some_and(is_reason) && !kept {
             continue;
         }
         out.push(
@@ -407,8 +450,7 @@ pub(super) fn backdating(
                 ),
             )
             .with_hint(format!(
-                "record when it happened; if it really happened then and was written down later, say why with {how} (allowed clock skew: {})",
-                config.clock_skew
+                "record when it happened; if it really happened then and was written down later, say why with {how} (allowed clock skew: {skew})"
             )),
         );
     }

@@ -16,7 +16,6 @@ mod timeline;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -26,7 +25,7 @@ use crate::records::Loaded;
 use crate::workspace::Workspace;
 use crate::yaml::Node;
 
-pub use history::{SeenWithout, earliest_new_event, only_decisions_added};
+pub use history::{Recorded, SeenWithout, earliest_new_event, is_reason, only_decisions_added};
 pub use identity::identity;
 
 /// Where a record's fields are, for diagnostics.
@@ -75,12 +74,12 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
 }
 
 /// History rules: `record` against its previous version `old` (`None`
-/// when it is new), recorded by a commit made at `recorded_at`.
+/// when it is new), as `recorded`.
 pub fn history(
     ws: &Workspace,
     record: &Record,
     old: Option<&Value>,
-    recorded_at: DateTime<FixedOffset>,
+    recorded: Recorded,
     node: &Node,
     path: &Path,
 ) -> Vec<Diagnostic> {
@@ -89,7 +88,7 @@ pub fn history(
         &ws.config,
         record,
         old,
-        recorded_at,
+        recorded,
         &Located { node, path },
         &mut out,
     );
@@ -99,7 +98,7 @@ pub fn history(
 /// Backdating: events `new` adds earlier than `seen`, a commit that
 /// changed the record file without them, and not declared as such.
 pub fn backdating(
-    ws: &Workspace,
+    skew: crate::duration::Duration,
     old: Option<&Value>,
     new: &Value,
     seen: &SeenWithout,
@@ -107,14 +106,7 @@ pub fn backdating(
     path: &Path,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    history::backdating(
-        &ws.config,
-        old,
-        new,
-        seen,
-        &Located { node, path },
-        &mut out,
-    );
+    history::backdating(skew, old, new, seen, &Located { node, path }, &mut out);
     out
 }
 

@@ -154,7 +154,7 @@ fn declared_backdating(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnost
                     stamps.join(", ")
                 )),
             );
-        } else if reason.trim().is_empty() {
+        } else if !super::history::is_reason(reason) {
             out.push(at.error(
                 "backdated",
                 &pointer,

@@ -183,7 +183,13 @@ pub fn range(
     // The last commit's snapshot: the next commit's parent, whose folder
     // trees it has already read.
     let mut previous: Option<(Oid, Snapshot<'_>)> = None;
-    let mut touches = backdating::RangeTouches::new(base, shallow.clone());
+    let mut touches = backdating::RangeTouches::new(
+        base,
+        shallow.clone(),
+        trusted
+            .as_ref()
+            .map_or(ws.config.clock_skew, |t| t.config.clock_skew),
+    );
     for id in walk {
         trees.borrow_mut().step();
         let commit = repo.find_commit(id?)?;
@@ -209,7 +215,15 @@ pub fn range(
             &Kind::ALL,
         );
         missing_tree(&trees.borrow())?;
-        touches.record(ws, repo, &mut trees.borrow_mut(), prefix, &commit, &changes);
+        let renumbered = renumbered(&changes, &old, &new);
+        touches.record(
+            repo,
+            &mut trees.borrow_mut(),
+            prefix,
+            &commit,
+            &changes,
+            &renumbered,
+        );
         let policy = policy_changed(&old, &new);
         let base = Base::Commit {
             oid: commit.id(),
@@ -229,7 +243,7 @@ pub fn range(
     }
     latest.sort();
     latest.dedup();
-    out.diagnostics.extend(touches.check(ws, repo, prefix));
+    out.diagnostics.extend(touches.check(repo, prefix));
     out.files = latest;
     Ok(out)
 }
@@ -356,14 +370,25 @@ fn compare(
         }
     }
     let mut diagnostics = Vec::new();
+    let recorded = checks::Recorded {
+        at: recorded_at,
+        skew: base.trusted().unwrap_or(&ws.config).clock_skew,
+    };
     // Read blobs here (git2 objects stay on this thread), parse in parallel.
     let renumbered = renumbered(&changes, old, new);
+    let was_at = |c: &RecordChange| match &c.old {
+        Some(v) => Some(v.path.clone()),
+        None => renumbered
+            .iter()
+            .find(|(_, to)| Some(to) == c.new.as_ref().map(|v| &v.path))
+            .map(|(from, _)| from.clone()),
+    };
     let inputs: Vec<Input> = changes
         .iter()
         .filter_map(|c| {
             let Some(v) = &c.new else {
                 let path = c.old.as_ref().map(|v| v.path.clone()).unwrap_or_default();
-                if !renumbered.contains(&path) {
+                if !renumbered.iter().any(|(from, _)| *from == path) {
                     diagnostics.push(deleted(c.stem(), &path));
                 }
                 return None;
@@ -373,6 +398,7 @@ fn compare(
             Some(Input {
                 kind: c.kind,
                 path: v.path.clone(),
+                old_path: was_at(c),
                 bytes,
                 old_bytes,
             })
@@ -380,7 +406,7 @@ fn compare(
         .collect();
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = inputs
         .par_iter()
-        .map(|input| check_version(ws, input, recorded_at))
+        .map(|input| check_version(ws, input, recorded))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for ((file, diags), input) in results.into_iter().zip(&inputs) {
@@ -535,6 +561,8 @@ fn history_steps(
 struct Input {
     kind: Kind,
     path: PathBuf,
+    /// Where the file was before (itself, moved, or renumbered from).
+    old_path: Option<PathBuf>,
     bytes: Result<Vec<u8>, Box<Diagnostic>>,
     old_bytes: Option<Vec<u8>>,
 }
@@ -562,7 +590,7 @@ impl Input {
 fn check_version(
     ws: &Workspace,
     input: &Input,
-    recorded_at: DateTime<FixedOffset>,
+    recorded: checks::Recorded,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let bytes = match &input.bytes {
         Ok(b) => b,
@@ -577,7 +605,7 @@ fn check_version(
                 ws,
                 record,
                 old.as_ref(),
-                recorded_at,
+                recorded,
                 &node,
                 &input.path,
             ));
@@ -588,14 +616,17 @@ fn check_version(
 }
 
 /// Removed files whose record lives on under another id (`gitsm
-/// renumber`): an added file of the same kind carries the same identity —
-/// the fields that never change (`created_at` and the reporter or
-/// requester).
+/// renumber`), paired with the added file that carries the same identity
+/// — the fields that never change (`created_at` and the reporter or
+/// requester): `(old path, new path)`.
 fn renumbered(
     changes: &[RecordChange],
     old: &Snapshot<'_>,
     new: &Snapshot<'_>,
-) -> HashSet<PathBuf> {
+) -> Vec<(PathBuf, PathBuf)> {
+    if !changes.iter().any(|c| c.new.is_none()) {
+        return Vec::new();
+    }
     let identity = |s: &Snapshot<'_>, v: &diff::Version| -> Option<Value> {
         let bytes = s.read(&v.path).ok()?;
         let json = yaml::parse(std::str::from_utf8(&bytes).ok()?)
@@ -606,10 +637,13 @@ fn renumbered(
             .is_some()
             .then(|| Value::Array(fields.into_iter().map(Option::unwrap_or_default).collect()))
     };
-    let added: Vec<(Kind, Value)> = changes
+    let added: Vec<(Kind, Value, &Path)> = changes
         .iter()
         .filter(|c| c.old.is_none())
-        .filter_map(|c| Some((c.kind, identity(new, c.new.as_ref()?)?)))
+        .filter_map(|c| {
+            let v = c.new.as_ref()?;
+            Some((c.kind, identity(new, v)?, v.path.as_path()))
+        })
         .collect();
     changes
         .iter()
@@ -619,8 +653,8 @@ fn renumbered(
             let id = identity(old, v)?;
             added
                 .iter()
-                .any(|(k, a)| *k == c.kind && *a == id)
-                .then(|| v.path.clone())
+                .find(|(k, a, _)| *k == c.kind && *a == id)
+                .map(|(_, _, to)| (v.path.clone(), to.to_path_buf()))
         })
         .collect()
 }

@@ -241,7 +241,10 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
                 ws,
                 record,
                 Some(&target.json),
-                now,
+                checks::Recorded {
+                    at: now,
+                    skew: ws.config.clock_skew,
+                },
                 &node,
                 rel,
             ));
