@@ -112,9 +112,13 @@ pub(super) fn staged(
         return Vec::new();
     };
     let full = prefix.join(old_path);
-    let old = blob_at(&mut trees, &head, &full)
-        .and_then(|b| parse_blob(repo, b))
-        .map(|n| n.to_json());
+    let old = if *old_path == input.path {
+        input.old_json()
+    } else {
+        blob_at(&mut trees, &head, &full)
+            .and_then(|b| parse_blob(repo, b))
+            .map(|n| n.to_json())
+    };
     let json = new.to_json();
     let Some(earliest) = checks::earliest_new_event(old.as_ref(), &json) else {
         return Vec::new();
