@@ -206,6 +206,13 @@ fn example_site_is_complete_linked_self_contained_and_deterministic() {
     );
     let kedb = read_page(&site.join("kedb.html"));
     assert!(kedb.contains("Workaround"), "known errors with workarounds");
+    // PRB-0001's incidents are INC-0001 and INC-0007; CHG-0004, its fix,
+    // names it too but is no incident.
+    let prb1 = kedb
+        .split("<article")
+        .find(|a| a.contains("data-id=\"PRB-0001\""))
+        .expect("PRB-0001 in the KEDB");
+    assert!(prb1.contains(">2 incidents<"), "{prb1}");
     let report = read_page(&site.join("report.html"));
     assert!(
         report.contains("Service management report"),

@@ -312,6 +312,15 @@ impl Record {
         }
     }
 
+    /// The problem an incident is a case of: what "the incidents of a
+    /// problem" counts (a change naming a problem is its fix, not a case).
+    pub fn incident_of(&self) -> Option<&str> {
+        match self {
+            Record::Incident(i) => i.problem.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Event stamps declared as recorded later than they happened, with why.
     pub fn backdated(&self) -> Option<&std::collections::BTreeMap<String, String>> {
         match self {

@@ -166,9 +166,9 @@ pub fn kedb(data: &SiteData<'_>) -> Vec<KnownError> {
                 .as_deref()
                 .map(|c| link(data, "", "fix_change", c)),
             incidents: data
-                .incoming
-                .get(p.id.as_str())
-                .map_or(0, |l| l.iter().filter(|(f, _)| *f == "problem").count()),
+                .of_kind(Kind::Incident)
+                .filter(|i| i.incident_of() == Some(p.id.as_str()))
+                .count(),
         })
         .collect()
 }

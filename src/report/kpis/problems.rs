@@ -4,7 +4,6 @@
 use std::cmp::Reverse;
 
 use crate::kind::Kind;
-use crate::model::Record;
 use crate::report::clock::Outcome;
 use crate::report::facts::{Detail, Exit, ProblemFacts, Ticket, utc};
 use crate::report::{
@@ -64,9 +63,7 @@ pub fn problems(ctx: &Context<'_, '_>) -> Problems {
         .map(|(t, _)| (t.record.id(), (0, 0)))
         .collect();
     for (t, _) in ctx.incidents().filter(|(t, _)| t.created < until) {
-        if let Record::Incident(i) = t.record
-            && let Some(entry) = i.problem.as_deref().and_then(|p| linked.get_mut(p))
-        {
+        if let Some(entry) = t.record.incident_of().and_then(|p| linked.get_mut(p)) {
             entry.0 += usize::from(ctx.opened_in(t));
             entry.1 += 1;
         }
