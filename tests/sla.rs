@@ -809,3 +809,38 @@ urgency: high
         .expect_code(0)
         .stderr_has("1 ticket with a time taken from Git history");
 }
+
+#[test]
+fn sla_show_and_the_site_read_the_same_clock_from_history() {
+    // P1 opened Friday 09:00 and committed as `new`; taken up (in
+    // progress, no acknowledged_at) by a commit at 09:10. Read at 10:00:
+    // the response clock stopped at the commit, 10m of 15m, met; the
+    // resolution clock ran 1h of 4h, ok. Without history the response
+    // would be breached (1h of 15m).
+    let (p, t) = incident("INC-0001", P1, "2026-11-20T09:00:00+01:00", "status: new\n");
+    let repo = repo(&[(&p, t.clone())]);
+    repo.commit("open INC-0001", "2026-11-20T09:00:00+01:00");
+    repo.write(&p, t.replace("status: new", "status: in_progress"));
+    repo.commit("take INC-0001", "2026-11-20T09:10:00+01:00");
+    let at = "2026-11-20T10:00:00+01:00";
+    let list = sla_at(&repo, at);
+    let inc = ticket(&list, "INC-0001");
+    assert_eq!(inc["response"]["state"], "met");
+    assert_eq!(inc["response"]["elapsed"], 10 * M);
+    repo.run_env(["show", "INC-0001"], &[("GITSM_NOW", at)])
+        .expect_code(0)
+        .stdout_has("response    met       10m of 15m (P1, 24x7); stopped 2026-11-20 09:10 +01:00");
+    let site = repo.sandbox.dir("site");
+    repo.run(["site", "-q", "--at", at, "-o", site.to_str().expect("path")])
+        .expect_code(0);
+    let page = std::fs::read_to_string(site.join("sla.html")).expect("sla page");
+    let row = page
+        .split("<tr")
+        .skip_while(|r| !r.contains("INC-0001.html"))
+        .take(2)
+        .collect::<String>();
+    assert!(
+        row.contains("response <span class=\"badge sla-met\">met"),
+        "{row}"
+    );
+}

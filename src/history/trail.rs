@@ -159,6 +159,36 @@ pub fn touches<'r>(
     Ok(out)
 }
 
+/// The status changes of record `id` of `kind` up to `tip`, oldest first
+/// (its creation included): what its clocks take from history, found by
+/// the walk [`touches`] makes for one record.
+pub fn record_transitions(
+    repo: &Repository,
+    prefix: &Path,
+    kind: Kind,
+    id: &str,
+    tip: Oid,
+) -> Result<Vec<Transition>, HistoryError> {
+    Ok(touches(repo, prefix, kind, id, tip)?
+        .iter()
+        .filter_map(|t| {
+            let after = t.after.as_ref()?.1;
+            let to = status_of_blob(repo, after)?;
+            let before = t.before.as_ref().map(|(_, blob)| *blob);
+            let from = before.and_then(|b| status_of_blob(repo, b));
+            (from.as_deref() != Some(to.as_str())).then(|| Transition {
+                from,
+                to,
+                at: commit_time(&t.commit),
+                commit: Arc::from(t.commit.id().to_string()),
+                author: Arc::new(author(&t.commit)),
+                before,
+                after,
+            })
+        })
+        .collect())
+}
+
 /// The audit trail of record `id` of `kind` up to `tip`.
 pub fn record_trail(
     repo: &Repository,

@@ -2,9 +2,11 @@
 //! commits that changed its status ([`Trail`]), each noted as [`Derived`]
 //! so the report can say which figures came from history.
 
+use std::collections::HashMap;
+
 use crate::history::trail::{self, Transition};
 use crate::model::{Record, Timestamp};
-use crate::sla::{End, Pause, Phase, Source, Stamp, Timeline};
+use crate::sla::{End, Pause, Phase, Policy, SlaError, Source, Stamp, TicketClocks, Timeline};
 
 use super::facts::Exit;
 
@@ -71,6 +73,44 @@ pub fn from_git(t: &Transition, field: &'static str, derived: &mut Vec<Derived>)
             commit: t.commit.to_string(),
         },
     }
+}
+
+/// A ticket's clocks at `at`: its timeline completed from its status
+/// `transitions` in Git history (a clock that took a stamp from there says
+/// so: `from: git` with the commit), under `policy`, with the service
+/// class of the service it is for. The one way every output — `sla`,
+/// `show`, the site, the report — reads a ticket's clocks.
+pub fn clocks(
+    policy: &Policy<'_>,
+    classes: &HashMap<&str, u8>,
+    record: &Record,
+    transitions: &[Transition],
+    at: Timestamp,
+) -> Result<Option<TicketClocks>, SlaError> {
+    if Timeline::from_record(record).is_none() {
+        return Ok(None);
+    }
+    let done = match record {
+        Record::Request(_) => "fulfilled",
+        _ => "resolved",
+    };
+    let timeline = timeline(record, &Trail(transitions), done, &mut Vec::new());
+    let class = match record {
+        Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
+        _ => None,
+    };
+    policy.clocks(record, &timeline, class, at)
+}
+
+/// The service class of each business service, by CI id.
+pub fn service_classes<'r>(records: impl IntoIterator<Item = &'r Record>) -> HashMap<&'r str, u8> {
+    records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The record's own timeline, completed from history: an acknowledgement

@@ -13,7 +13,7 @@ use crate::history::trail::Transitions;
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
 use crate::records::Loaded;
-use crate::sla::{Policy, TicketClocks, Timeline};
+use crate::sla::{Policy, TicketClocks};
 
 use super::paths;
 
@@ -80,24 +80,12 @@ impl<'a> SiteData<'a> {
             }
         }
         let policy = Policy::new(config)?;
-        let classes: HashMap<&str, u8> = records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
-                _ => None,
-            })
-            .collect();
+        let classes = crate::report::stamps::service_classes(records.iter().copied());
         let clocks = records
             .par_iter()
             .filter_map(|&r| {
-                let timeline = Timeline::from_record(r)?;
-                let class = match r {
-                    Record::Incident(i) => {
-                        i.service.as_deref().and_then(|s| classes.get(s).copied())
-                    }
-                    _ => None,
-                };
-                match policy.clocks(r, &timeline, class, at) {
+                let history = transitions.get(r.id()).map_or(&[][..], Vec::as_slice);
+                match crate::report::stamps::clocks(&policy, &classes, r, history, at) {
                     Ok(Some(c)) => Some(Ok((r.id(), c))),
                     Ok(None) => None,
                     Err(e) => Some(Err(e)),

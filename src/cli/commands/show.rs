@@ -80,7 +80,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Record::Incident(_) | Record::Request(_) => {
             let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
             let classes = sla_cmd::service_classes(&loaded);
-            sla_cmd::ticket_clocks(&policy, &classes, record, &[], super::new::now()?)?
+            let transitions = history_of(&ws, record);
+            sla_cmd::ticket_clocks(&policy, &classes, record, &transitions, super::new::now()?)?
         }
         _ => None,
     };
@@ -167,6 +168,23 @@ fn inline(v: &Value) -> String {
 }
 
 /// `response  met  12m of 15m (P1) ...`: one line per clock.
+/// The record's status changes in the history of HEAD, for the stamps its
+/// record lacks (none outside a repository or before the first commit).
+fn history_of(
+    ws: &crate::workspace::Workspace,
+    record: &Record,
+) -> Vec<crate::history::trail::Transition> {
+    let Some(repo) = crate::git::open(&ws.root) else {
+        return Vec::new();
+    };
+    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
+    let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
+        return Vec::new();
+    };
+    crate::history::trail::record_transitions(&repo, &prefix, record.kind(), record.id(), head)
+        .unwrap_or_default()
+}
+
 fn sla_section(s: &mut String, clocks: &TicketClocks) {
     let at = clocks.at.format("%Y-%m-%d %H:%M %:z");
     let style = sla_cmd::state_style(clocks.state());

@@ -13,7 +13,7 @@ use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Loaded};
 use crate::report::{History, stamps};
-use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks, Timeline};
+use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
 use super::super::ui::{ERROR, Ui, WARNING, stdout_write};
@@ -145,13 +145,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The service class of each service CI, for `symptom_policy`.
 pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
-    loaded
-        .records()
-        .filter_map(|(_, r)| match r {
-            Record::Ci(ci) => ci.service_class.map(|c| (ci.id.as_str(), c)),
-            _ => None,
-        })
-        .collect()
+    stamps::service_classes(loaded.records().map(|(_, r)| r))
 }
 
 /// Git history, when some ticket's clocks need it: an open ticket past its
@@ -177,9 +171,7 @@ fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Optio
         .ok()
 }
 
-/// A ticket's clocks at `at`, from the record's own stamps and, where it
-/// lacks one, from its status `transitions` in Git history (the clock then
-/// says so: `from: git` with the commit).
+/// A ticket's clocks at `at` ([`stamps::clocks`]).
 pub fn ticket_clocks(
     policy: &Policy<'_>,
     classes: &HashMap<&str, u8>,
@@ -187,21 +179,7 @@ pub fn ticket_clocks(
     transitions: &[Transition],
     at: Timestamp,
 ) -> Result<Option<TicketClocks>, CliError> {
-    if Timeline::from_record(record).is_none() {
-        return Ok(None);
-    }
-    let done = if record.kind() == Kind::Request {
-        "fulfilled"
-    } else {
-        "resolved"
-    };
-    let timeline = stamps::timeline(record, &stamps::Trail(transitions), done, &mut Vec::new());
-    let class = match record {
-        Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
-        _ => None,
-    };
-    policy
-        .clocks(record, &timeline, class, at)
+    stamps::clocks(policy, classes, record, transitions, at)
         .map_err(|e| CliError::usage(e.to_string()))
 }
 
