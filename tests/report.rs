@@ -736,6 +736,56 @@ fn backlog_and_monthly_trends() {
 }
 
 #[test]
+fn a_period_ending_later_is_read_at_the_present_or_at() {
+    // INC-0001, P1 (4h), opened 2026-11-21 08:00 and still in progress.
+    // A period to the end of the year is read at GITSM_NOW (10:00): 2h of
+    // 4h, not missed, and the ticket 2h old; with --at 13:00, missed (due
+    // 12:00). Never at 2027-01-01.
+    let records = [incident(
+        "INC-0001",
+        P1,
+        "2026-11-21T08:00:00+01:00",
+        "status: in_progress\nacknowledged_at: 2026-11-21T08:05:00+01:00\n",
+    )];
+    let repo = repo(&records);
+    let year = [
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-31",
+        "--timezone",
+        "Europe/Berlin",
+    ];
+    let r = report_json(&repo, &year);
+    assert_eq!(r["period"]["until"], "2027-01-01T00:00:00+01:00");
+    assert_eq!(r["period"]["as_of"], "2026-11-21T10:00:00+01:00");
+    assert_eq!(r["backlog"]["by_kind"][0]["oldest"]["age"], 2 * H);
+    assert_eq!(
+        priority(&r["incidents"]["sla"], "P1")["resolution"]["missed"],
+        0
+    );
+    let mut at = year.to_vec();
+    at.extend(["--at", "2026-11-21T13:00:00+01:00"]);
+    let r = report_json(&repo, &at);
+    assert_eq!(r["period"]["as_of"], "2026-11-21T13:00:00+01:00");
+    assert_eq!(
+        priority(&r["incidents"]["sla"], "P1")["resolution"]["missed"],
+        1
+    );
+    let text = repo.run([
+        "report",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-31",
+        "--timezone",
+        "Europe/Berlin",
+    ]);
+    text.expect_code(0)
+        .stdout_has("Figures are as of 2026-11-21 10:00 +01:00");
+}
+
+#[test]
 fn the_same_inputs_give_byte_identical_reports() {
     let (repo, [_, _, c3, _, _]) = reopened_repo();
     for format in ["markdown", "json", "html"] {

@@ -146,9 +146,12 @@ pub struct Compliance {
 pub struct PeriodInfo {
     /// First instant of the period.
     pub since: Timestamp,
-    /// End of the period (excluded), and the instant the report is "as of":
-    /// backlogs are counted and running clocks read then.
+    /// End of the period (excluded).
     pub until: Timestamp,
+    /// The instant the report is as of — backlogs are counted and running
+    /// clocks read then: the end of the period, or the present (or
+    /// `--at`) when that is earlier.
+    pub as_of: Timestamp,
     /// IANA time zone of dates, month boundaries and shown times.
     pub timezone: String,
 }
@@ -556,7 +559,7 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
             _ => None,
         })
         .collect();
-    let tickets = facts::tickets(inputs, &cis, &policy, period.until)?;
+    let tickets = facts::tickets(inputs, &cis, &policy, period.as_of)?;
     let ctx = kpis::Context {
         config: inputs.config,
         cis: &cis,
@@ -598,6 +601,7 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
         period: PeriodInfo {
             since: period.local(period.since),
             until: period.local(period.until),
+            as_of: period.local(period.as_of),
             timezone: period.timezone.name().to_owned(),
         },
         source: SourceInfo {

@@ -42,32 +42,35 @@ pub enum PeriodError {
     Empty { since: String, until: String },
 }
 
-/// The half-open period `[since, until)`; `until` is also the instant the
-/// report is "as of".
+/// The half-open period `[since, until)`, read at `as_of`: the end of
+/// the period, or the present when the period ends later (a report never
+/// reads clocks in the future).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
     pub timezone: Tz,
 }
 
 impl Period {
-    /// A period from the bounds given. A date `since` starts at that day's
-    /// midnight, a date `until` ends the period at the end of that day. Without
-    /// `until` the period ends at `as_of`; without `since` it starts at the
-    /// beginning of the month of `earliest` (the first ticket's creation),
-    /// or of the month it ends in, whichever is earlier.
+    /// A period from the bounds given, read at `at` (the present, or
+    /// `--at`) or at its end if that is earlier. A date `since` starts at
+    /// that day's midnight, a date `until` ends the period at the end of
+    /// that day. Without `until` the period ends at `at`; without `since`
+    /// it starts at the beginning of the month of `earliest` (the first
+    /// ticket's creation), or of the month it ends in, whichever is earlier.
     pub fn new(
         since: Option<Bound>,
         until: Option<Bound>,
-        as_of: Timestamp,
+        at: Timestamp,
         timezone: Tz,
         earliest: Option<Timestamp>,
     ) -> Result<Period, PeriodError> {
         let until = match until {
             Some(Bound::Instant(t)) => t.to_utc(),
             Some(Bound::Date(d)) => midnight(timezone, d.succ_opt().unwrap_or(d)),
-            None => as_of.to_utc(),
+            None => at.to_utc(),
         };
         let since = match since {
             Some(Bound::Instant(t)) => t.to_utc(),
@@ -80,6 +83,7 @@ impl Period {
         let period = Period {
             since,
             until,
+            as_of: until.min(at.to_utc()),
             timezone,
         };
         if since >= until {

@@ -45,6 +45,10 @@ pub struct Args {
     /// Report on the records and policy of this commit instead of the work tree
     #[arg(long, value_name = "R")]
     pub rev: Option<String>,
+    /// Count backlogs and read SLA clocks at this instant (RFC 3339) when
+    /// the period ends later [default: now, or the commit time with --rev]
+    #[arg(long, value_name = "T", value_parser = super::sla::parse_at)]
+    pub at: Option<Timestamp>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
@@ -99,7 +103,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let unreadable = src.loaded.checked.saturating_sub(records.len());
     // In parallel: every record is fetched from memory for it.
     let earliest = records.par_iter().filter_map(|r| r.created_at()).min();
-    let period = Period::new(args.since, args.until, src.as_of, args.timezone, earliest)
+    let at = args.at.unwrap_or(src.as_of);
+    let period = Period::new(args.since, args.until, at, args.timezone, earliest)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let inputs = Inputs {
         config: &src.ws.config,

@@ -49,7 +49,7 @@ pub enum SlaFormat {
     Json,
 }
 
-fn parse_at(s: &str) -> Result<Timestamp, String> {
+pub fn parse_at(s: &str) -> Result<Timestamp, String> {
     DateTime::parse_from_rfc3339(s).map_err(|e| {
         format!("`{s}` is not an RFC 3339 timestamp ({e}); write e.g. 2026-11-23T09:00:00+01:00")
     })

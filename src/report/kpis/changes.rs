@@ -87,7 +87,7 @@ pub fn changes(ctx: &Context<'_, '_>) -> Changes {
         .filter(|(_, f)| f.change_type == ChangeType::Emergency)
         .count();
     let mut caused: IdMap<&str, Vec<&str>> = IdMap::default();
-    for (t, _) in ctx.incidents().filter(|(t, _)| t.created < ctx.until()) {
+    for (t, _) in ctx.incidents().filter(|(t, _)| t.created < ctx.as_of()) {
         if let Record::Incident(i) = t.record
             && let Some(c) = i.caused_by_change.as_deref()
         {

@@ -57,8 +57,9 @@ pub struct Context<'a, 'r> {
 }
 
 impl Context<'_, '_> {
-    fn until(&self) -> Instant {
-        self.period.until
+    /// The instant backlogs are counted and clocks read at.
+    fn as_of(&self) -> Instant {
+        self.period.as_of
     }
 
     fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Ticket<'_>> + Clone {
@@ -213,7 +214,7 @@ fn backlog_row<'t>(
     key: &str,
     tickets: impl Iterator<Item = &'t Ticket<'t>>,
 ) -> BacklogRow {
-    let until = ctx.until();
+    let until = ctx.as_of();
     let mut aging = vec![0; AGING_BUCKETS.len()];
     let mut open = 0;
     // The oldest, and of those as old the first by id: a record is read

@@ -15,7 +15,7 @@ use crate::sla::Source;
 use super::{Context, IdMap, TOP};
 
 pub fn problems(ctx: &Context<'_, '_>) -> Problems {
-    let until = ctx.until();
+    let until = ctx.as_of();
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
         .of_kind(Kind::Problem)
         .filter_map(|t| match &*t.detail {
