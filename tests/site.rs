@@ -560,3 +560,152 @@ fn browser_checks(repo: &Repo, site: &Path) {
         "dashboard:\n{dom}"
     );
 }
+
+/// The text description of the dashboard chart `id` (`c-sla`, ...).
+fn chart_desc(page: &str, id: &str) -> String {
+    let re = Regex::new(&format!(r#"<desc id="{id}-d">([^<]*)</desc>"#)).expect("regex");
+    let text = re.captures(page).unwrap_or_else(|| panic!("no chart {id}"))[1].to_owned();
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of the dashboard tile labelled `label`.
+fn tile(page: &str, label: &str) -> u64 {
+    let re = Regex::new(&format!(
+        r#"<span class="value">(\d+)</span> <span class="label">{label}</span>"#
+    ))
+    .expect("regex");
+    re.captures(page)
+        .unwrap_or_else(|| panic!("no tile {label}"))[1]
+        .parse()
+        .expect("number")
+}
+
+/// A chart value as the charts print it: whole numbers bare, else one
+/// decimal.
+fn shown(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[test]
+fn the_dashboard_shows_the_report_figures() {
+    // Committed in December, read on 5 December: tickets closed without a
+    // date, and running clocks whose target ran out, are where the report
+    // puts them. The site's report page covers the first ticket's month to
+    // the site's instant in UTC months, as `report --until T --at T` does.
+    let (repo, managed) = example();
+    repo.write("itsm/README.md", "December import\n");
+    repo.commit("Touch", "2026-12-05T09:00:00+01:00");
+    let at = "2026-12-05T10:00:00+01:00";
+    let home = repo.sandbox.home();
+    let out = repo.sandbox.dir("dashboard-site");
+    common::gitsm_in(
+        &home,
+        &managed,
+        ["site", "-q", "--at", at, "-o", out.to_str().expect("path")],
+    )
+    .expect_code(0);
+    let run = common::gitsm_in(
+        &home,
+        &managed,
+        ["report", "--format", "json", "--until", at, "--at", at],
+    );
+    run.expect_code(0);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("report JSON");
+    let page = read_page(&out.join("index.html"));
+
+    let open = |kind: &str| {
+        r["backlog"]["by_kind"]
+            .as_array()
+            .expect("backlog")
+            .iter()
+            .find(|row| row["key"] == kind)
+            .map_or(0, |row| row["open"].as_u64().expect("open"))
+    };
+    assert_eq!(tile(&page, "Open incidents"), open("incident"));
+    assert_eq!(tile(&page, "Open problems"), open("problem"));
+    assert_eq!(tile(&page, "Open requests"), open("request"));
+    assert_eq!(
+        tile(&page, "Known errors"),
+        r["problems"]["kedb"].as_u64().expect("kedb")
+    );
+    assert_eq!(
+        chart_desc(&page, "c-kind"),
+        format!(
+            "Incidents: {}; Problems: {}; Changes: {}; Service requests: {}",
+            open("incident"),
+            open("problem"),
+            open("change"),
+            open("request")
+        )
+    );
+    // Within target per priority: `P<n> (<met> of <total>): <percent>`.
+    let sla: Vec<String> = r["incidents"]["sla"]
+        .as_array()
+        .expect("sla")
+        .iter()
+        .filter(|row| row["priority"] != "all" && row["resolution"]["percent"].is_number())
+        .map(|row| {
+            let c = &row["resolution"];
+            let (met, missed) = (
+                c["met"].as_u64().expect("met"),
+                c["missed"].as_u64().expect("missed"),
+            );
+            format!(
+                "{} ({met} of {}): {}",
+                row["priority"].as_str().expect("priority"),
+                met + missed,
+                shown(c["percent"].as_f64().expect("percent"))
+            )
+        })
+        .collect();
+    assert!(!sla.is_empty());
+    assert_eq!(chart_desc(&page, "c-sla"), sla.join("; "));
+    // Opened, closed and backlog per month, all kinds together.
+    let months = r["trends"].as_array().expect("trends");
+    let months = &months[months.len().saturating_sub(12)..];
+    let total = |m: &serde_json::Value, what: &str| {
+        ["incident", "problem", "change", "request"]
+            .iter()
+            .map(|k| m[what][k].as_u64().expect("count"))
+            .sum::<u64>()
+    };
+    let series = |name: &str, what: &str| {
+        let values: Vec<String> = months
+            .iter()
+            .map(|m| format!("{} {}", m["month"].as_str().expect("month"), total(m, what)))
+            .collect();
+        format!("{name}: {}", values.join(", "))
+    };
+    assert_eq!(
+        chart_desc(&page, "c-flow"),
+        format!(
+            "{}. {}",
+            series("opened", "opened"),
+            series("closed", "closed")
+        )
+    );
+    assert_eq!(
+        chart_desc(&page, "c-backlog"),
+        series("open tickets", "backlog")
+    );
+    // Each chart links to the report section its figures come from.
+    let report_page = read_page(&out.join("report.html"));
+    for anchor in ["backlog", "trends", "incidents-sla-compliance", "changes"] {
+        assert!(
+            page.contains(&format!("href=\"report.html#{anchor}\"")),
+            "{anchor}"
+        );
+        assert!(
+            report_page.contains(&format!("id=\"{anchor}\"")),
+            "{anchor}"
+        );
+    }
+}

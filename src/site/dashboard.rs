@@ -1,14 +1,14 @@
 //! The dashboard: headline counts and charts of open work, flow per month,
-//! SLA compliance, time to resolve and change success.
+//! SLA compliance and change outcomes. Every figure the report has is the
+//! report's (the site's report page, same period and instant), and each
+//! chart links to the report's section; the SLA tiles are the clocks of
+//! the SLA page, as `gitsm sla` reads them.
 
-use std::collections::BTreeMap;
-
-use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::kind::Kind;
-use crate::model::{ChangeOutcome, Priority, Record, Timestamp};
-use crate::sla::{ClockKind, ClockState};
+use crate::report::{Compliance, Report};
+use crate::sla::ClockState;
 
 use super::charts::{self, Bar, Series};
 use super::data::SiteData;
@@ -33,41 +33,38 @@ pub struct Chart {
     /// Inline SVG (escaped by the chart code).
     pub svg: String,
     pub note: Option<String>,
+    /// The report section the figures come from.
+    pub href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DashboardView {
     pub tiles: Vec<Tile>,
     pub charts: Vec<Chart>,
+    /// Why the report's figures are missing, when they are.
+    pub missing: Option<String>,
 }
 
-/// First day of the month `back` months before `date`'s month.
-fn month_start(date: NaiveDate, back: usize) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 - i32::try_from(back).unwrap_or(0);
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
-        .unwrap_or(date)
+/// Open tickets of `kind` in the report's backlog.
+fn open(report: &Report<'_>, kind: Kind) -> usize {
+    report
+        .backlog
+        .by_kind
+        .iter()
+        .find(|row| row.key == kind.name())
+        .map_or(0, |row| row.open)
 }
 
-fn month_key(t: &Timestamp) -> (i32, u32) {
-    (t.year(), t.month())
-}
-
-pub fn view(data: &SiteData<'_>) -> DashboardView {
-    let open = |kind: Kind| data.of_kind(kind).filter(|r| data.is_open(r)).count();
+pub fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> DashboardView {
     let count_state = |s: ClockState| {
         data.clocks
             .values()
             .filter(|c| c.is_open() && c.state() == s)
             .count()
     };
-    let breached = count_state(ClockState::Breached);
     let scheduled = data
         .of_kind(Kind::Change)
         .filter(|r| super::data::SCHEDULED_CHANGE_STATES.contains(&r.status()))
-        .count();
-    let known_errors = data
-        .of_kind(Kind::Problem)
-        .filter(|r| matches!(r, Record::Problem(p) if p.known_error))
         .count();
     let tile = |label: &str, value: usize, href: String, bad: bool| Tile {
         label: label.to_owned(),
@@ -75,70 +72,91 @@ pub fn view(data: &SiteData<'_>) -> DashboardView {
         href,
         class: if bad && value > 0 { "bad" } else { "" },
     };
-    let tiles = vec![
+    let open_list = |kind: Kind| format!("{}?status=open", paths::list(kind));
+    let sla_tiles = [
         tile(
-            "Open incidents",
-            open(Kind::Incident),
-            format!("{}?status=open", paths::list(Kind::Incident)),
-            false,
+            "SLA breached",
+            count_state(ClockState::Breached),
+            "sla.html".into(),
+            true,
         ),
-        tile("SLA breached", breached, "sla.html".into(), true),
         tile(
             "SLA at risk",
             count_state(ClockState::AtRisk),
             "sla.html".into(),
             true,
         ),
+    ];
+    let scheduled = tile(
+        "Changes scheduled",
+        scheduled,
+        "calendar.html".into(),
+        false,
+    );
+    let report = match report {
+        Ok(report) => report,
+        Err(why) => {
+            let mut tiles = sla_tiles.to_vec();
+            tiles.push(scheduled);
+            return DashboardView {
+                tiles,
+                charts: Vec::new(),
+                missing: Some(why),
+            };
+        }
+    };
+    let mut tiles = vec![tile(
+        "Open incidents",
+        open(report, Kind::Incident),
+        open_list(Kind::Incident),
+        false,
+    )];
+    tiles.extend(sla_tiles);
+    tiles.extend([
         tile(
             "Open problems",
-            open(Kind::Problem),
-            format!("{}?status=open", paths::list(Kind::Problem)),
+            open(report, Kind::Problem),
+            open_list(Kind::Problem),
             false,
         ),
-        tile("Known errors", known_errors, "kedb.html".into(), false),
         tile(
-            "Changes scheduled",
-            scheduled,
-            "calendar.html".into(),
+            "Known errors",
+            report.problems.kedb,
+            "kedb.html".into(),
             false,
         ),
+        scheduled,
         tile(
             "Open requests",
-            open(Kind::Request),
-            format!("{}?status=open", paths::list(Kind::Request)),
+            open(report, Kind::Request),
+            open_list(Kind::Request),
             false,
         ),
-    ];
-    let mut charts_out = vec![by_priority(data), by_kind(data)];
-    charts_out.extend(flow(data));
-    charts_out.push(sla_compliance(data));
-    charts_out.push(change_success(data));
+    ]);
+    let mut charts_out = vec![by_priority(report), by_kind(report)];
+    charts_out.extend(flow(report));
+    charts_out.push(sla_compliance(report));
+    charts_out.push(change_outcomes(report));
     DashboardView {
         tiles,
         charts: charts_out,
+        missing: None,
     }
 }
 
-fn by_priority(data: &SiteData<'_>) -> Chart {
-    let mut counts: BTreeMap<Priority, usize> = Priority::ALL.iter().map(|p| (*p, 0)).collect();
-    for r in &data.records {
-        if matches!(r, Record::Incident(_))
-            && data.is_open(r)
-            && let Some(p) = data.priority(r)
-        {
-            *counts.entry(p).or_default() += 1;
-        }
-    }
-    let bars: Vec<Bar> = counts
+fn by_priority(report: &Report<'_>) -> Chart {
+    let bars: Vec<Bar> = report
+        .backlog
+        .incidents_by_priority
         .iter()
-        .map(|(p, n)| Bar {
-            label: p.name().to_owned(),
-            value: *n as f64,
-            class: format!("p-{}", p.name()),
+        .map(|row| Bar {
+            label: row.key.clone(),
+            value: row.open as f64,
+            class: format!("p-{}", row.key),
             href: Some(format!(
                 "{}?status=open&priority={}",
                 paths::list(Kind::Incident),
-                p.name()
+                row.key
             )),
         })
         .collect();
@@ -147,15 +165,16 @@ fn by_priority(data: &SiteData<'_>) -> Chart {
         title: title.into(),
         svg: charts::bars("c-priority", title, &bars),
         note: None,
+        href: Some("report.html#backlog".into()),
     }
 }
 
-fn by_kind(data: &SiteData<'_>) -> Chart {
+fn by_kind(report: &Report<'_>) -> Chart {
     let bars: Vec<Bar> = [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request]
         .iter()
         .map(|&k| Bar {
             label: plural(k).to_owned(),
-            value: data.of_kind(k).filter(|r| data.is_open(r)).count() as f64,
+            value: open(report, k) as f64,
             class: format!("k-{}", k.name()),
             href: Some(format!("{}?status=open", paths::list(k))),
         })
@@ -165,80 +184,31 @@ fn by_kind(data: &SiteData<'_>) -> Chart {
         title: title.into(),
         svg: charts::bars("c-kind", title, &bars),
         note: None,
+        href: Some("report.html#backlog".into()),
     }
 }
 
-/// Opened and closed per month, the backlog at each month's end and the
-/// mean time to resolve incidents resolved in each month.
-fn flow(data: &SiteData<'_>) -> Vec<Chart> {
-    let today = data.at.date_naive();
-    let months: Vec<NaiveDate> = (0..MONTHS).rev().map(|b| month_start(today, b)).collect();
-    let labels: Vec<String> = months
-        .iter()
-        .map(|m| m.format("%b %y").to_string())
-        .collect();
-    let index: BTreeMap<(i32, u32), usize> = months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| ((m.year(), m.month()), i))
-        .collect();
-    let (mut opened, mut closed) = (vec![0.0; MONTHS], vec![0.0; MONTHS]);
-    let mut backlog = vec![0.0; MONTHS];
-    let (mut ttr_sum, mut ttr_n) = (vec![0.0; MONTHS], vec![0.0; MONTHS]);
-    let ends: Vec<NaiveDate> = (0..MONTHS)
-        .map(|i| {
-            if i + 1 < MONTHS {
-                months[i + 1]
-            } else {
-                month_start(today, 0)
-                    .checked_add_months(chrono::Months::new(1))
-                    .unwrap_or(today)
-            }
-        })
-        .collect();
-    for r in data.records.iter().filter(|r| r.kind().is_ticket()) {
-        let Some(created) = r.created_at() else {
-            continue;
-        };
-        if let Some(&i) = index.get(&month_key(&created)) {
-            opened[i] += 1.0;
-        }
-        let done = data.done_at(r);
-        if let Some(d) = &done
-            && let Some(&i) = index.get(&month_key(d))
-        {
-            closed[i] += 1.0;
-            if let Record::Incident(inc) = r
-                && let Some(res) = inc.resolved_at
-            {
-                ttr_sum[i] += (res - created).num_minutes() as f64 / 60.0;
-                ttr_n[i] += 1.0;
-            }
-        }
-        if done.is_none() && !data.is_open(r) {
-            continue; // ended without a known time: not in any backlog
-        }
-        for (i, end) in ends.iter().enumerate() {
-            let c = created.date_naive();
-            if c < *end && done.is_none_or(|d| d.date_naive() >= *end) {
-                backlog[i] += 1.0;
-            }
-        }
-    }
-    let mttr: Vec<f64> = ttr_sum
-        .iter()
-        .zip(&ttr_n)
-        .map(|(s, n)| {
-            if *n > 0.0 {
-                (s / n * 10.0).round() / 10.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
+/// Opened and closed per month, and the backlog at each month's end: the
+/// report's trends, all ticket kinds together, the last twelve months.
+fn flow(report: &Report<'_>) -> Vec<Chart> {
+    let months = &report.trends[report.trends.len().saturating_sub(MONTHS)..];
+    let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
+    let total = |counts: &crate::report::KindCounts| {
+        [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request]
+            .iter()
+            .map(|&k| counts.get(k))
+            .sum::<usize>() as f64
+    };
+    let series = |name: &str, class: &str, values: Vec<f64>| Series {
+        name: name.into(),
+        class: class.into(),
+        values,
+    };
+    let opened = months.iter().map(|m| total(&m.opened)).collect();
+    let closed = months.iter().map(|m| total(&m.closed)).collect();
+    let backlog = months.iter().map(|m| total(&m.backlog)).collect();
     let t1 = "Tickets opened and closed per month";
     let t2 = "Backlog at the end of each month";
-    let t3 = "Mean time to resolve incidents (hours, wall time), by month resolved";
     vec![
         Chart {
             title: t1.into(),
@@ -247,19 +217,12 @@ fn flow(data: &SiteData<'_>) -> Vec<Chart> {
                 t1,
                 &labels,
                 &[
-                    Series {
-                        name: "opened".into(),
-                        class: "s-opened".into(),
-                        values: opened,
-                    },
-                    Series {
-                        name: "closed".into(),
-                        class: "s-closed".into(),
-                        values: closed,
-                    },
+                    series("opened", "s-opened", opened),
+                    series("closed", "s-closed", closed),
                 ],
             ),
             note: None,
+            href: Some("report.html#trends".into()),
         },
         Chart {
             title: t2.into(),
@@ -267,104 +230,78 @@ fn flow(data: &SiteData<'_>) -> Vec<Chart> {
                 "c-backlog",
                 t2,
                 &labels,
-                &[Series {
-                    name: "open tickets".into(),
-                    class: "s-backlog".into(),
-                    values: backlog,
-                }],
+                &[series("open tickets", "s-backlog", backlog)],
             ),
             note: None,
-        },
-        Chart {
-            title: t3.into(),
-            svg: charts::columns(
-                "c-mttr",
-                t3,
-                &labels,
-                &[Series {
-                    name: "MTTR (h)".into(),
-                    class: "s-mttr".into(),
-                    values: mttr,
-                }],
-            ),
-            note: Some("Months without a resolved incident show 0.".into()),
+            href: Some("report.html#trends".into()),
         },
     ]
 }
 
-/// Share of stopped incident resolution clocks that met their target, by priority.
-fn sla_compliance(data: &SiteData<'_>) -> Chart {
-    let mut met: BTreeMap<Priority, (usize, usize)> = BTreeMap::new();
-    for c in data.clocks.values() {
-        if c.kind != Kind::Incident {
-            continue;
-        }
-        let Some(p) = c.priority else { continue };
-        for clock in c.clocks().filter(|k| k.kind == ClockKind::Resolution) {
-            let slot = met.entry(p).or_default();
-            match clock.reading.state {
-                ClockState::Met => slot.0 += 1,
-                ClockState::Missed => slot.1 += 1,
-                _ => {}
-            }
-        }
-    }
-    let bars: Vec<Bar> = met
+/// Incident resolution clocks within target, by priority, as the report
+/// counts them: decided in its period, met when stopped within target,
+/// missed once the target ran out.
+fn sla_compliance(report: &Report<'_>) -> Chart {
+    let bars: Vec<Bar> = report
+        .incidents
+        .sla
         .iter()
-        .filter(|(_, (m, x))| m + x > 0)
-        .map(|(p, (m, x))| Bar {
-            label: format!("{} ({} of {})", p.name(), m, m + x),
-            value: (*m as f64 * 1000.0 / (m + x) as f64).round() / 10.0,
-            class: format!("p-{}", p.name()),
-            href: None,
+        .filter(|row| row.priority != "all")
+        .filter_map(|row| {
+            let Compliance {
+                met,
+                missed,
+                percent,
+                ..
+            } = row.resolution;
+            Some(Bar {
+                label: format!("{} ({met} of {})", row.priority, met + missed),
+                value: percent?,
+                class: format!("p-{}", row.priority),
+                href: None,
+            })
         })
         .collect();
     let title = "Incidents resolved within target, % by priority";
     Chart {
         title: title.into(),
         svg: charts::bars("c-sla", title, &bars),
-        note: Some("Resolution clocks that have stopped; open tickets are on the SLA page.".into()),
+        note: Some(
+            "Resolution clocks decided in the report's period: met when stopped within target, missed once the target ran out (stopped since or still running).".into(),
+        ),
+        href: Some("report.html#incidents-sla-compliance".into()),
     }
 }
 
-fn change_success(data: &SiteData<'_>) -> Chart {
-    let outcomes = [
-        ChangeOutcome::Successful,
-        ChangeOutcome::SuccessfulWithIssues,
-        ChangeOutcome::Unsuccessful,
-        ChangeOutcome::BackedOut,
-    ];
-    let mut counts = [0usize; 4];
-    for r in data.of_kind(Kind::Change) {
-        if let Record::Change(c) = r
-            && let Some(o) = c.outcome
-            && let Some(i) = outcomes.iter().position(|x| *x == o)
-        {
-            counts[i] += 1;
-        }
-    }
-    let total: usize = counts.iter().sum();
-    let bars: Vec<Bar> = outcomes
+/// Outcomes of the changes implemented in the report's period.
+fn change_outcomes(report: &Report<'_>) -> Chart {
+    let bars: Vec<Bar> = report
+        .changes
+        .outcomes
         .iter()
-        .zip(counts)
-        .map(|(o, n)| Bar {
-            label: o.name().replace('_', " "),
-            value: n as f64,
-            class: format!("o-{}", o.name()),
+        .map(|o| Bar {
+            label: o.outcome.replace('_', " "),
+            value: o.count as f64,
+            class: format!("o-{}", o.outcome),
             href: None,
         })
         .collect();
+    let rate = report
+        .changes
+        .by_type
+        .iter()
+        .find(|row| row.change_type == "all")
+        .map(|row| &row.success_rate);
     let title = "Implemented changes by outcome";
     Chart {
         title: title.into(),
         svg: charts::bars("c-changes", title, &bars),
-        note: (total > 0).then(|| {
-            format!(
-                "Success rate: {:.0}% ({} of {} implemented changes successful)",
-                counts[0] as f64 * 100.0 / total as f64,
-                counts[0],
-                total
-            )
+        note: rate.and_then(|r| {
+            Some(format!(
+                "Success rate: {:.1}% ({} of {} implemented changes with an outcome successful)",
+                r.percent?, r.count, r.of
+            ))
         }),
+        href: Some("report.html#changes".into()),
     }
 }

@@ -136,29 +136,6 @@ impl<'a> SiteData<'a> {
             .get(id)
             .map(|r| format!("{root}{}", paths::record(r.kind(), r.id())))
     }
-
-    /// When a ticket was done with (resolved, fulfilled, closed or
-    /// cancelled): the record's stamp, else the first Git transition into
-    /// such a state. `None` while open or when nothing says.
-    pub fn done_at(&self, record: &Record) -> Option<Timestamp> {
-        let stamp = match record {
-            Record::Incident(r) => r.resolved_at.or(r.closed_at),
-            Record::Problem(r) => r.resolved_at.or(r.closed_at),
-            Record::Change(r) => r.closed_at,
-            Record::Request(r) => r.fulfilled_at.or(r.closed_at),
-            Record::Ci(_) => return None,
-        };
-        if self.is_open(record) {
-            return None;
-        }
-        stamp.or_else(|| {
-            self.transitions.get(record.id())?.iter().find_map(|t| {
-                let done = self.config.workflow(record).is_terminal(&t.to)
-                    || matches!(t.to.as_str(), "resolved" | "fulfilled");
-                done.then_some(t.at)
-            })
-        })
-    }
 }
 
 /// The CI ids a ticket names (`service`, `affected_cis`, `cis`).

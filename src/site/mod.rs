@@ -273,7 +273,7 @@ fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, Strin
             "dashboard.html",
             "Dashboard",
             "dashboard",
-            Value::from(Serde(&dashboard::view(data))),
+            Value::from(Serde(&dashboard::view(data, report.clone()))),
         ),
         page(
             "calendar.html",

@@ -40,14 +40,39 @@ pub fn page(report: &Report) -> String {
     )
 }
 
+/// `SLA compliance` as an anchor: `sla-compliance`.
+fn slug(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.join("-")
+}
+
 /// The page's content without the surrounding document, for embedding
 /// (the static site's report page).
 pub fn sections(report: &Report) -> String {
     let mut out = String::new();
+    // Headings are anchors: `#backlog`, `#incidents-sla-compliance` (an
+    // h3 under its h2), which the dashboard links to.
+    let mut section = String::new();
     for block in document::blocks(report) {
         match block {
             Block::Heading(level, text) => {
-                let _ = writeln!(out, "<h{level}>{}</h{level}>", escape(&text));
+                let slug = slug(&text);
+                let id = if level <= 2 {
+                    section.clone_from(&slug);
+                    slug
+                } else {
+                    format!("{section}-{slug}")
+                };
+                let _ = writeln!(
+                    out,
+                    "<h{level} id=\"{}\">{}</h{level}>",
+                    escape(&id),
+                    escape(&text)
+                );
             }
             Block::Text(text) => {
                 let _ = writeln!(out, "<p>{}</p>", escape(&text));
