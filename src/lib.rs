@@ -37,6 +37,7 @@ pub mod suggest;
 pub mod tree_cache;
 pub mod update;
 pub mod workflow;
+pub mod worklog;
 pub mod workspace;
 pub mod write;
 pub mod yaml;

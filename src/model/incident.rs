@@ -130,3 +130,15 @@ pub enum HoldReason {
     AwaitingVendor,
     Other,
 }
+
+impl HoldReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            HoldReason::AwaitingCaller => "awaiting_caller",
+            HoldReason::AwaitingChange => "awaiting_change",
+            HoldReason::AwaitingProblem => "awaiting_problem",
+            HoldReason::AwaitingVendor => "awaiting_vendor",
+            HoldReason::Other => "other",
+        }
+    }
+}

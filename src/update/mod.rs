@@ -11,8 +11,10 @@
 //! leaves the file as it was.
 
 mod approve;
+mod escalate;
 mod link;
 mod locate;
+mod note;
 mod renumber;
 mod transition;
 
@@ -34,9 +36,11 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 pub use approve::{Decision, approve};
+pub use escalate::{Escalation, escalate};
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
 pub use locate::open;
+pub use note::note;
 pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
 pub use transition::{TransitionRequest, Transitioned, transition};
 
@@ -193,13 +197,20 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Apply `planned` to the target in one edit, check the result, and write it.
-fn apply_checked(
+/// An edit planned, applied and checked, not yet written.
+struct Prepared<'t> {
+    target: &'t Target,
+    text: String,
+    updated: Updated,
+}
+
+/// Apply `planned` to the target in one edit and check the result.
+fn prepare<'t>(
     ws: &Workspace,
-    target: &Target,
+    target: &'t Target,
     planned: &[Planned],
     now: Timestamp,
-) -> Result<Updated, UpdateError> {
+) -> Result<Prepared<'t>, UpdateError> {
     let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
     let text = edit::apply(&target.text, &edits).map_err(|source| UpdateError::Unsafe {
         path: target.path.clone(),
@@ -213,21 +224,66 @@ fn apply_checked(
         written: false,
         warnings: Vec::new(),
     };
-    if text == target.text {
-        return Ok(updated);
+    if text != target.text {
+        let diagnostics = check(ws, target, &text, now);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(UpdateError::Invalid {
+                path: target.path.clone(),
+                proposed: text,
+                diagnostics,
+            });
+        }
+        updated.warnings = diagnostics;
     }
-    let diagnostics = check(ws, target, &text, now);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(UpdateError::Invalid {
-            path: target.path.clone(),
-            proposed: text,
-            diagnostics,
-        });
+    Ok(Prepared {
+        target,
+        text,
+        updated,
+    })
+}
+
+/// Write every prepared edit that changes its file. Each was checked
+/// before the first is written, so a refusal leaves every file as it was.
+fn write_all(ws: &Workspace, prepared: Vec<Prepared<'_>>) -> Result<Vec<Updated>, UpdateError> {
+    let mut out = Vec::with_capacity(prepared.len());
+    for mut p in prepared {
+        if p.text != p.target.text {
+            write(ws, p.target, &p.text)?;
+            p.updated.written = true;
+        }
+        out.push(p.updated);
     }
-    write(ws, target, &text)?;
-    updated.written = true;
-    updated.warnings = diagnostics;
-    Ok(updated)
+    Ok(out)
+}
+
+/// Apply `planned` to the target in one edit, check the result, and write it.
+fn apply_checked(
+    ws: &Workspace,
+    target: &Target,
+    planned: &[Planned],
+    now: Timestamp,
+) -> Result<Updated, UpdateError> {
+    let prepared = prepare(ws, target, planned, now)?;
+    Ok(write_all(ws, vec![prepared])?.remove(0))
+}
+
+/// Plan an edit of each target, check them all, and write them all — or,
+/// when one is refused, none.
+fn apply_all(
+    ws: &Workspace,
+    targets: &[Target],
+    now: Timestamp,
+    plan: impl Fn(&Target) -> Result<Vec<Planned>, UpdateError>,
+) -> Result<Vec<Updated>, UpdateError> {
+    let planned = targets
+        .iter()
+        .map(|t| Ok((t, plan(t)?)))
+        .collect::<Result<Vec<_>, UpdateError>>()?;
+    let prepared = planned
+        .iter()
+        .map(|(t, p)| prepare(ws, t, p, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    write_all(ws, prepared)
 }
 
 /// What `validate --staged` would say about `text` as the next version of

@@ -2,6 +2,7 @@
 
 pub mod approve;
 pub mod completions;
+pub mod escalate;
 pub mod gate;
 pub mod graph;
 pub mod history;
@@ -12,6 +13,7 @@ pub mod link;
 pub mod list;
 pub mod man;
 pub mod new;
+pub mod note;
 pub mod renumber;
 pub mod report;
 pub mod schema;

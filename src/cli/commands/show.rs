@@ -85,6 +85,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         _ => None,
     };
+    let worklog = crate::worklog::of(&ws.config, record);
     let text = match args.format {
         ShowFormat::Json => {
             let mut doc = json!({
@@ -97,6 +98,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             });
             if let (Some(clocks), Some(map)) = (&clocks, doc.as_object_mut()) {
                 map.insert("sla".into(), sla_cmd::clocks_json(clocks));
+            }
+            if let Some(map) = doc.as_object_mut() {
+                map.insert("worklog".into(), json!(worklog));
             }
             if let (Some(similar), Some(map)) = (&similar, doc.as_object_mut()) {
                 map.insert("similar".into(), json!(similar.incidents));
@@ -126,7 +130,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             for (key, value) in &fields {
                 if matches!(
                     key.as_str(),
-                    "id" | "title" | "name" | "status" | "description"
+                    "id" | "title"
+                        | "name"
+                        | "status"
+                        | "description"
+                        | "notes"
+                        | "on_hold"
+                        | "escalations"
+                        | "approvals"
                 ) {
                     continue;
                 }
@@ -135,6 +146,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             if let Some(d) = record.description() {
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
+            worklog_section(&mut s, &worklog);
             if let Some(clocks) = &clocks {
                 sla_section(&mut s, clocks);
             }
@@ -148,6 +160,42 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     stdout_write(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `2026-09-03 12:17 +02:00  note        ben: text`, one entry a line
+/// (a long text's further lines indented below).
+fn worklog_section(s: &mut String, worklog: &[crate::worklog::Entry]) {
+    if worklog.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nWorklog");
+    for e in worklog {
+        let sep = if e.text.trim().is_empty() { "" } else { ": " };
+        let by =
+            e.by.as_deref()
+                .map(|b| format!("{b}{sep}"))
+                .unwrap_or_default();
+        let verdict = match (e.counts, &e.why) {
+            (Some(true), _) if e.what == "rejected" => {
+                " [blocks until it returns to new]".to_owned()
+            }
+            (Some(true), _) => " [counts]".to_owned(),
+            (Some(false), Some(why)) => format!(" [does not count: {why}]"),
+            (Some(false), None) => " [does not count]".to_owned(),
+            (None, _) => String::new(),
+        };
+        let mut lines = e.text.trim_end().lines();
+        let _ = writeln!(
+            s,
+            "  {}  {:<10}  {by}{}{verdict}",
+            e.at.format("%Y-%m-%d %H:%M %:z"),
+            e.what,
+            lines.next().unwrap_or_default()
+        );
+        for line in lines {
+            let _ = writeln!(s, "{:32}{line}", "");
+        }
+    }
 }
 
 fn inline(v: &Value) -> String {

@@ -1,0 +1,67 @@
+//! `gitsm escalate <ID>... --to-level N`: hand incidents to another level.
+
+use std::process::ExitCode;
+
+use crate::update::{self, Escalation};
+
+use super::super::CliError;
+use super::super::ui::Ui;
+use super::set::{EditFormat, print_json, print_text, refusal};
+
+/// Escalate incidents to another support level (and team)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Appends `{at, to_level, team, by, reason}` to `escalations`, sets \
+`support_level` (and `team` with --team); the assignee stays. First-line \
+resolution in the report counts incidents resolved at level 1, so an \
+escalation recorded here is what makes that figure true. With several ids \
+every incident is checked before any is written.
+
+Examples:
+  gitsm escalate INC-0042 --to-level 2 --team l2-apps --reason 'Needs a DB restart'
+  gitsm escalate INC-0042 INC-0043 --to-level 3 --team dba")]
+pub struct Args {
+    /// Incident ids
+    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    pub ids: Vec<String>,
+    /// The support level they go to (1, 2 or 3)
+    #[arg(long, value_name = "N")]
+    pub to_level: u8,
+    /// The group that takes them (from `groups`)
+    #[arg(long, value_name = "GROUP")]
+    pub team: Option<String>,
+    /// Why
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = EditFormat::Text)]
+    pub format: EditFormat,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let person = super::new::current_person(&ws);
+    let now = super::new::now()?;
+    let targets = args
+        .ids
+        .iter()
+        .map(|id| update::open(&ws, id))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| refusal(ui, &ws.root, e))?;
+    let to = Escalation {
+        to_level: args.to_level,
+        team: args.team.as_deref(),
+        reason: args.reason.as_deref(),
+        by: person.as_deref(),
+    };
+    let updated =
+        update::escalate(&ws, &targets, &to, now).map_err(|e| refusal(ui, &ws.root, e))?;
+    if args.format == EditFormat::Json {
+        return print_json(&updated).map(|()| ExitCode::SUCCESS);
+    }
+    for u in &updated {
+        let headline = format!("{}: escalated to level {}", u.id, args.to_level);
+        print_text(ui, &ws.root, &headline, &u.path, Some(u))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

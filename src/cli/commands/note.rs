@@ -1,0 +1,80 @@
+//! `gitsm note <ID>... <TEXT>`: add a note to records.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::update;
+
+use super::super::CliError;
+use super::super::ui::Ui;
+use super::set::{EditFormat, print_json, print_text, refusal};
+
+/// Add a note to one or more records, by you, now
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Appends `{at, by, text}` to `notes` (Markdown), in place: the status and every \
+other field stay as they are, so a closed record takes notes too. With several \
+ids every record is checked before any is written, and all are written or none. \
+The text is the last argument, or --file (`-` reads standard input).
+
+Examples:
+  gitsm note INC-0042 'Called the user back; waiting for the logs'
+  gitsm note INC-0042 INC-0043 'Same root cause as PRB-0007'
+  git log -1 --format=%B | gitsm note INC-0042 --file -")]
+pub struct Args {
+    /// Record ids, then the note unless --file is given
+    #[arg(value_name = "ID... TEXT", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+    /// Read the note from FILE (`-`: standard input)
+    #[arg(long, short = 'F', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = EditFormat::Text)]
+    pub format: EditFormat,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let (ids, text) = match &args.file {
+        Some(path) => (&args.args[..], read_text(path)?),
+        None => match args.args.split_last() {
+            Some((text, ids)) if !ids.is_empty() => (ids, text.clone()),
+            _ => {
+                return Err(CliError::usage_hint(
+                    "give the record ids and then the note",
+                    "e.g. gitsm note INC-0042 'Waiting for the vendor', or --file FILE",
+                ));
+            }
+        },
+    };
+    let person = super::new::current_person(&ws);
+    let now = super::new::now()?;
+    let targets = ids
+        .iter()
+        .map(|id| update::open(&ws, id))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| refusal(ui, &ws.root, e))?;
+    let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
+        .map_err(|e| refusal(ui, &ws.root, e))?;
+    if args.format == EditFormat::Json {
+        return print_json(&updated).map(|()| ExitCode::SUCCESS);
+    }
+    for u in &updated {
+        print_text(ui, &ws.root, &format!("{}: noted", u.id), &u.path, Some(u))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The note from a file, or standard input for `-`.
+fn read_text(path: &std::path::Path) -> Result<String, CliError> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::io("standard input", e))?;
+    } else {
+        text = std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?;
+    }
+    Ok(text)
+}

@@ -1,0 +1,82 @@
+//! `gitsm escalate`: move incidents to another support level.
+
+use serde_json::{Map, Value, json};
+
+use crate::kind::Kind;
+use crate::model::Timestamp;
+use crate::workspace::Workspace;
+
+use super::{Planned, Target, UpdateError, Updated, apply_all, keys, stamp};
+
+/// Where incidents go.
+#[derive(Debug, Clone, Copy)]
+pub struct Escalation<'a> {
+    /// The support level, 1 to 3.
+    pub to_level: u8,
+    /// The group that takes them, which becomes their `team`.
+    pub team: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    /// Who escalates.
+    pub by: Option<&'a str>,
+}
+
+/// Append `{at, to_level, team, by, reason}` to each incident's
+/// `escalations` and set its `support_level` (and `team`); the assignee
+/// stays. Each is checked before any is written; all are written or none.
+pub fn escalate(
+    ws: &Workspace,
+    targets: &[Target],
+    to: &Escalation<'_>,
+    now: Timestamp,
+) -> Result<Vec<Updated>, UpdateError> {
+    if !(1..=3).contains(&to.to_level) {
+        return Err(UpdateError::usage(
+            format!("support level {} does not exist", to.to_level),
+            Some("levels are 1 (service desk), 2 and 3".into()),
+        ));
+    }
+    if let Some(team) = to.team
+        && !ws.config.groups.contains_key(team)
+    {
+        let hint = crate::suggest::closest(team, ws.config.groups.keys().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"));
+        return Err(UpdateError::usage(
+            format!("`{team}` is not a group in gitsm.yaml"),
+            hint,
+        ));
+    }
+    apply_all(ws, targets, now, |target| {
+        if target.kind != Kind::Incident {
+            return Err(UpdateError::usage(
+                format!(
+                    "{} is not an incident: only incidents move between support levels",
+                    target.id
+                ),
+                None,
+            ));
+        }
+        let level = target.json.get("support_level").and_then(Value::as_u64);
+        if level == Some(u64::from(to.to_level)) {
+            return Err(UpdateError::refused(
+                format!("{} is at support level {} already", target.id, to.to_level),
+                None,
+            ));
+        }
+        let mut entry = Map::new();
+        entry.insert("at".into(), stamp(now));
+        entry.insert("to_level".into(), json!(to.to_level));
+        for (key, value) in [("team", to.team), ("by", to.by), ("reason", to.reason)] {
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                entry.insert(key.into(), json!(v));
+            }
+        }
+        let mut planned = vec![
+            Planned::append(keys(&["escalations"]), Value::Object(entry), false),
+            Planned::set(keys(&["support_level"]), json!(to.to_level), false),
+        ];
+        if let Some(team) = to.team {
+            planned.push(Planned::set(keys(&["team"]), json!(team), false));
+        }
+        Ok(planned)
+    })
+}

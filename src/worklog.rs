@@ -1,0 +1,105 @@
+//! A ticket's worklog: its notes, holds, escalations and decisions in the
+//! order they happened — what `show` prints instead of "4 entries" — each
+//! decision with whether it counts and why (the gate's own verdict).
+
+use serde::Serialize;
+
+use crate::approval;
+use crate::config::Config;
+use crate::model::{Record, Timestamp};
+
+/// One thing that happened to a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub at: Timestamp,
+    /// `note`, `hold`, `escalation`, `approved` or `rejected`.
+    pub what: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    pub text: String,
+    /// For a decision: whether it counts under the policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<bool>,
+    /// For a decision that does not count: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+impl Entry {
+    fn new(at: Timestamp, what: &'static str, by: Option<&str>, text: String) -> Entry {
+        Entry {
+            at,
+            what,
+            by: by.map(str::to_owned),
+            text,
+            counts: None,
+            why: None,
+        }
+    }
+}
+
+/// The worklog of `record`, oldest first (entries of one instant in the
+/// order the record lists them).
+pub fn of(config: &Config, record: &Record) -> Vec<Entry> {
+    let mut out: Vec<Entry> = record
+        .notes()
+        .iter()
+        .map(|n| Entry::new(n.at, "note", Some(&n.by), n.text.clone()))
+        .collect();
+    if let Record::Incident(i) = record {
+        for h in &i.on_hold {
+            let until = h
+                .end
+                .map_or_else(|| "still on hold".to_owned(), |e| format!("until {e}"));
+            let note = h
+                .note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            out.push(Entry::new(
+                h.start,
+                "hold",
+                None,
+                format!("on hold ({}), {until}{note}", h.reason.name()),
+            ));
+        }
+        for e in &i.escalations {
+            let team = e
+                .team
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            let reason = e
+                .reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            out.push(Entry::new(
+                e.at,
+                "escalation",
+                e.by.as_deref(),
+                format!("to level {}{team}{reason}", e.to_level),
+            ));
+        }
+    }
+    let decisions = match record {
+        Record::Change(c) => &c.approvals[..],
+        Record::Request(r) => &r.approvals[..],
+        _ => &[],
+    };
+    let verdicts = approval::judge(config, record).map(|s| s.decisions);
+    for (i, d) in decisions.iter().enumerate() {
+        let verdict = verdicts.as_ref().and_then(|v| v.get(i));
+        let mut entry = Entry::new(
+            d.at,
+            d.decision.name(),
+            Some(&d.by),
+            d.comment.clone().unwrap_or_default(),
+        );
+        entry.counts = verdict.map(|v| v.counts);
+        entry.why = verdict.and_then(|v| v.why.clone());
+        out.push(entry);
+    }
+    out.sort_by_key(|e| e.at);
+    out
+}
