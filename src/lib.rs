@@ -27,6 +27,7 @@ pub mod links;
 pub mod markup;
 pub mod model;
 pub mod priority;
+pub mod query;
 pub mod records;
 pub mod report;
 pub mod revision;

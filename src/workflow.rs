@@ -256,6 +256,18 @@ impl Workflows {
         }
     }
 
+    /// Every workflow records of `kind` can be in (changes: one per type).
+    pub fn of_kind(&self, kind: Kind) -> Vec<&Workflow> {
+        match kind {
+            Kind::Change => vec![
+                &self.normal_change,
+                &self.emergency_change,
+                &self.standard_change,
+            ],
+            other => vec![self.for_kind(other)],
+        }
+    }
+
     /// Every workflow in force.
     pub fn all(&self) -> [&Workflow; 7] {
         [

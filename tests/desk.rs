@@ -204,3 +204,126 @@ fn show_prints_the_worklog_with_each_decision_s_verdict() {
     assert_eq!(json["worklog"][0]["what"], "rejected");
     assert_eq!(json["worklog"][0]["counts"], true);
 }
+
+/// A repository made by `gitsm init --example`, with the Git identity
+/// `email`.
+fn example_as(email: &str) -> Repo {
+    let sandbox = common::Sandbox::new();
+    let root = sandbox.git_repo("example");
+    sandbox.gitsm(&root, ["init", "--example"]).expect_code(0);
+    let repo = Repo { sandbox, root };
+    repo.git(["config", "user.email", email]);
+    repo
+}
+
+/// The ids `list` prints (first column of the table), in order.
+fn listed(repo: &Repo, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["list"];
+    all.extend_from_slice(args);
+    let run = repo.run(&all);
+    run.expect_code(0);
+    run.stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn list_filters_sorts_and_refuses_what_cannot_match() {
+    // In the example, david (david.nguyen@example.com) works INC-0019 and
+    // (listed by kind, incidents first, then by id)
+    // INC-0021 and the change CHG-0011; PRB-0001's incidents are INC-0001
+    // and INC-0007; INC-0023 and INC-0024 are new and unassigned.
+    let repo = example_as("david.nguyen@example.com");
+    assert_eq!(
+        listed(&repo, &["--assignee", "david", "--open"]),
+        ["INC-0019", "INC-0021", "CHG-0011"]
+    );
+    assert_eq!(
+        listed(&repo, &["--mine", "--open"]),
+        ["INC-0019", "INC-0021", "CHG-0011"]
+    );
+    assert_eq!(
+        listed(
+            &repo,
+            &[
+                "incident",
+                "--assignee",
+                "david.nguyen@example.com",
+                "--open"
+            ]
+        ),
+        ["INC-0019", "INC-0021"]
+    );
+    assert_eq!(
+        listed(&repo, &["incident", "--problem", "PRB-0001"]),
+        ["INC-0001", "INC-0007"]
+    );
+    assert_eq!(
+        listed(&repo, &["incident", "--open", "--unassigned"]),
+        ["INC-0023", "INC-0024"]
+    );
+    // Open incidents by priority, newest first within one: INC-0021 (P2),
+    // then the P3s INC-0023 (20 Nov 17:52), INC-0022 (20 Nov 11:15),
+    // INC-0020 (18 Nov 08:20).
+    assert_eq!(
+        listed(
+            &repo,
+            &[
+                "incident",
+                "--open",
+                "--sort",
+                "priority,-created_at",
+                "--limit",
+                "4"
+            ]
+        ),
+        ["INC-0021", "INC-0023", "INC-0022", "INC-0020"]
+    );
+    assert_eq!(
+        listed(
+            &repo,
+            &["incident", "--since", "2026-11-20", "--until", "2026-11-20"]
+        ),
+        ["INC-0022", "INC-0023"]
+    );
+    repo.run(["list", "--status", "opne"])
+        .expect_code(2)
+        .stderr_has("`opne` is not a state of any workflow of these records")
+        .stderr_has("states: ");
+    repo.run(["list", "--status", "open"])
+        .expect_code(2)
+        .stderr_has("`--open` lists what still needs work");
+    repo.run(["list", "--team", "l2-ap"])
+        .expect_code(2)
+        .stderr_has("did you mean `l2-apps`?");
+    repo.run(["list", "--sort", "colour"])
+        .expect_code(2)
+        .stderr_has("cannot sort by `colour`");
+}
+
+#[test]
+fn list_csv_carries_the_sla_state_and_the_requester() {
+    let repo = example_as("david.nguyen@example.com");
+    let run = repo.run(["list", "incident", "--open", "--format", "csv"]);
+    run.expect_code(0);
+    let mut lines = run.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,kind,status,priority,assignee,team,service,created_at,title,requester,category,resolved_at,closed_at,sla_state,sla_due"
+        )
+    );
+    let header_len = 15;
+    for line in lines {
+        // No field of the example's open incidents holds a comma or quote.
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), header_len, "{line}");
+        assert!(
+            ["ok", "at_risk", "breached"].contains(&fields[13]),
+            "{line}"
+        );
+        assert!(!fields[9].is_empty(), "requester: {line}");
+    }
+}

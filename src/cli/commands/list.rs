@@ -5,14 +5,26 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::kind::Kind;
-use crate::model::{Priority, Record};
+use crate::model::{Priority, Record, Timestamp};
+use crate::query::{Query, service};
 use crate::records;
+use crate::report::Bound;
 
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
 
-/// List records, filtered
+/// List records, filtered and sorted
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+States and groups are checked: a misspelt one is an error (exit 2) naming the \
+valid ones, never an empty list. Dates are midnight UTC; a date --until \
+includes that day.
+
+Examples:
+  gitsm list incident --mine --open --sort priority,created_at
+  gitsm list --team l2-apps --unassigned
+  gitsm list incident --problem PRB-0003 --status in_progress
+  gitsm list --since 2026-11-01 --format csv > november.csv")]
 pub struct Args {
     /// Only this kind: incident, problem, change, request or ci
     pub kind: Option<Kind>,
@@ -27,6 +39,38 @@ pub struct Args {
     /// Only this priority (P1..P4)
     #[arg(long)]
     pub priority: Option<Priority>,
+    /// Only those assigned to this person (a handle or an email)
+    #[arg(long, value_name = "WHO")]
+    pub assignee: Option<String>,
+    /// Only those assigned to you (your Git email, mapped through `people`)
+    #[arg(long, conflicts_with_all = ["assignee", "unassigned"])]
+    pub mine: bool,
+    /// Only those nobody is assigned to
+    #[arg(long)]
+    pub unassigned: bool,
+    /// Only those of this group
+    #[arg(long, value_name = "GROUP")]
+    pub team: Option<String>,
+    /// Only those for this business service
+    #[arg(long, value_name = "CI")]
+    pub service: Option<String>,
+    /// Only the incidents of this problem
+    #[arg(long, value_name = "PRB")]
+    pub problem: Option<String>,
+    /// Only those created at or after D (a date or an RFC 3339 time)
+    #[arg(long, value_name = "D")]
+    pub since: Option<Bound>,
+    /// Only those created before D (a date: up to the end of that day)
+    #[arg(long, value_name = "D")]
+    pub until: Option<Bound>,
+    /// Order by these columns, comma-separated; `-` before one reverses it
+    /// (id, kind, status, priority, assignee, team, service, created_at,
+    /// title)
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub sort: Vec<String>,
+    /// Show at most N
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -51,28 +95,186 @@ struct Row {
     team: Option<String>,
     service: Option<String>,
     created_at: Option<String>,
+    #[serde(skip)]
+    created: Option<Timestamp>,
     path: String,
+    /// Who reported or requested it.
+    requester: Option<String>,
+    category: Option<String>,
+    /// Resolved (requests: fulfilled).
+    resolved_at: Option<String>,
+    closed_at: Option<String>,
+    /// The SLA state of an open ticket's clocks now (not in the table).
+    sla_state: Option<&'static str>,
+    /// The earliest due time of its running clocks.
+    sla_due: Option<String>,
 }
 
-fn service(record: &Record) -> Option<&str> {
+/// Who reported or requested a ticket, its category, and when it was
+/// resolved (or fulfilled) and closed.
+fn facts(record: &Record) -> [Option<String>; 4] {
+    let time = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339());
     match record {
-        Record::Incident(r) => r.service.as_deref(),
-        Record::Problem(r) => r.service.as_deref(),
-        Record::Change(r) => r.service.as_deref(),
-        _ => None,
+        Record::Incident(r) => [
+            Some(r.reported_by.clone()),
+            r.category.clone(),
+            time(r.resolved_at),
+            time(r.closed_at),
+        ],
+        Record::Problem(r) => [
+            Some(r.reported_by.clone()),
+            r.category.clone(),
+            time(r.resolved_at),
+            time(r.closed_at),
+        ],
+        Record::Change(r) => [Some(r.requested_by.clone()), None, None, time(r.closed_at)],
+        Record::Request(r) => [
+            Some(r.requested_by.clone()),
+            None,
+            time(r.fulfilled_at),
+            time(r.closed_at),
+        ],
+        Record::Ci(_) => [None, None, None, None],
     }
+}
+
+/// The instant a `--since`/`--until` bound stands for: a date is midnight
+/// UTC (for `--until`, the midnight after it).
+fn start_of(bound: &Bound, end: bool) -> Timestamp {
+    match bound {
+        Bound::Instant(t) => *t,
+        Bound::Date(d) => {
+            let d = if end { d.succ_opt().unwrap_or(*d) } else { *d };
+            d.and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .fixed_offset()
+        }
+    }
+}
+
+/// A column to sort by.
+#[derive(Debug, Clone, Copy)]
+enum SortKey {
+    Id,
+    Kind,
+    Status,
+    Priority,
+    Assignee,
+    Team,
+    Service,
+    CreatedAt,
+    Title,
+}
+
+impl SortKey {
+    const ALL: [(&'static str, SortKey); 9] = [
+        ("id", SortKey::Id),
+        ("kind", SortKey::Kind),
+        ("status", SortKey::Status),
+        ("priority", SortKey::Priority),
+        ("assignee", SortKey::Assignee),
+        ("team", SortKey::Team),
+        ("service", SortKey::Service),
+        ("created_at", SortKey::CreatedAt),
+        ("title", SortKey::Title),
+    ];
+
+    fn compare(self, a: &Row, b: &Row) -> std::cmp::Ordering {
+        match self {
+            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Kind => a.kind.cmp(&b.kind),
+            SortKey::Status => a.status.cmp(&b.status),
+            // P1 first; no priority last.
+            SortKey::Priority => {
+                (a.priority.is_none(), a.priority).cmp(&(b.priority.is_none(), b.priority))
+            }
+            SortKey::Assignee => a.assignee.cmp(&b.assignee),
+            SortKey::Team => a.team.cmp(&b.team),
+            SortKey::Service => a.service.cmp(&b.service),
+            SortKey::CreatedAt => a.created.cmp(&b.created),
+            SortKey::Title => a.title.cmp(&b.title),
+        }
+    }
+}
+
+/// `--sort priority,-created_at` as keys, each with whether it is reversed.
+fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
+    fields
+        .iter()
+        .map(|f| {
+            let (name, reverse) = match f.strip_prefix('-') {
+                Some(n) => (n, true),
+                None => (f.as_str(), false),
+            };
+            SortKey::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, k)| (*k, reverse))
+                .ok_or_else(|| {
+                    CliError::usage_hint(
+                        format!("cannot sort by `{name}`"),
+                        format!("sort by {}", SortKey::ALL.map(|(n, _)| n).join(", ")),
+                    )
+                })
+        })
+        .collect()
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    let assignee = if args.mine {
+        Some(super::new::current_person(&ws).ok_or_else(|| {
+            CliError::usage_hint(
+                "--mine: gitsm cannot tell who you are",
+                "run `git config user.email you@example.com`",
+            )
+        })?)
+    } else {
+        args.assignee.clone()
+    };
+    let query = Query {
+        kind: args.kind,
+        status: args.status.clone(),
+        open: args.open,
+        priority: args.priority,
+        assignee,
+        unassigned: args.unassigned,
+        team: args.team.clone(),
+        service: args.service.clone(),
+        problem: args.problem.clone(),
+        since: args.since.as_ref().map(|b| start_of(b, false)),
+        until: args.until.as_ref().map(|b| start_of(b, true)),
+    };
+    query.check(&ws.config).map_err(|e| CliError::Usage {
+        message: e.message,
+        hint: e.hint,
+    })?;
+    let order = sort_keys(&args.sort)?;
     let loaded = records::load(&ws, &kinds, records::Purpose::Check);
     let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
-    let mut rows: Vec<Row> = loaded
+    // The SLA columns (CSV and JSON) read each open ticket's clocks now.
+    let sla = if args.format == ListFormat::Table {
+        None
+    } else {
+        let policy =
+            crate::sla::Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
+        let history = super::sla::history_if_needed(&ws, &loaded);
+        Some((
+            policy,
+            super::sla::service_classes(&loaded),
+            history,
+            super::new::now()?,
+        ))
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    for (f, r) in loaded
         .records()
-        .filter(|(_, r)| args.status.is_empty() || args.status.iter().any(|s| s == r.status()))
-        .filter(|(_, r)| !args.open || crate::sla::Phase::is_open(r))
-        .map(|(f, r)| Row {
+        .filter(|(_, r)| query.matches(&ws.config, r))
+    {
+        let [requester, category, resolved_at, closed_at] = facts(r);
+        let mut row = Row {
             id: r.id().to_owned(),
             kind: r.kind(),
             status: r.status().to_owned(),
@@ -82,11 +284,47 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             team: r.team().map(String::from),
             service: service(r).map(String::from),
             created_at: r.created_at().map(|t| t.to_rfc3339()),
+            created: r.created_at(),
             path: f.path.to_string_lossy().replace('\\', "/"),
-        })
-        .filter(|row| args.priority.is_none_or(|p| row.priority == Some(p)))
-        .collect();
-    rows.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+            requester,
+            category,
+            resolved_at,
+            closed_at,
+            sla_state: None,
+            sla_due: None,
+        };
+        if let Some((policy, classes, history, now)) = &sla {
+            let transitions = history
+                .as_ref()
+                .and_then(|h| h.transitions.get(r.id()))
+                .map_or(&[][..], Vec::as_slice);
+            if let Some(clocks) = super::sla::ticket_clocks(policy, classes, r, transitions, *now)?
+                .filter(crate::sla::TicketClocks::is_open)
+            {
+                row.sla_state = Some(clocks.state().name());
+                row.sla_due = clocks
+                    .clocks()
+                    .filter(|c| !c.reading.stopped)
+                    .filter_map(|c| c.due)
+                    .min()
+                    .map(|t| t.to_rfc3339());
+            }
+        }
+        rows.push(row);
+    }
+    rows.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|(key, reverse)| {
+                let o = key.compare(a, b);
+                if *reverse { o.reverse() } else { o }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| (a.kind, &a.id).cmp(&(b.kind, &b.id)))
+    });
+    if let Some(n) = args.limit {
+        rows.truncate(n);
+    }
     let text = match args.format {
         ListFormat::Json => {
             let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
@@ -155,7 +393,9 @@ fn csv_field(s: &str) -> String {
 }
 
 fn csv(rows: &[Row]) -> String {
-    let mut out = String::from("id,kind,status,priority,assignee,team,service,created_at,title\n");
+    let mut out = String::from(
+        "id,kind,status,priority,assignee,team,service,created_at,title,requester,category,resolved_at,closed_at,sla_state,sla_due\n",
+    );
     for r in rows {
         let fields = [
             r.id.clone(),
@@ -167,6 +407,12 @@ fn csv(rows: &[Row]) -> String {
             r.service.clone().unwrap_or_default(),
             r.created_at.clone().unwrap_or_default(),
             r.title.clone(),
+            r.requester.clone().unwrap_or_default(),
+            r.category.clone().unwrap_or_default(),
+            r.resolved_at.clone().unwrap_or_default(),
+            r.closed_at.clone().unwrap_or_default(),
+            r.sla_state.unwrap_or_default().to_owned(),
+            r.sla_due.clone().unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -152,7 +152,7 @@ pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
 /// first state without `acknowledged_at` (the commit that took it up says
 /// when), or one reopened (the time it sat resolved is a pause). One walk
 /// of the history for all of them; none at all in the common case.
-fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Option<History> {
+pub fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Option<History> {
     let needs = loaded.records().any(|(_, r)| match r {
         Record::Incident(i) => {
             crate::sla::Phase::is_open(r)
