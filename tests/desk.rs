@@ -327,3 +327,79 @@ fn list_csv_carries_the_sla_state_and_the_requester() {
         assert!(!fields[9].is_empty(), "requester: {line}");
     }
 }
+
+const PROBLEM: &str = "\
+id: PRB-0001
+title: VPN concentrator drops sessions
+status: investigating
+created_at: 2026-11-19T09:00:00+01:00
+reported_by: someone@example.com
+assignee: tester@example.com
+";
+
+#[test]
+fn a_problem_moved_to_known_error_is_in_the_kedb() {
+    let repo = Repo::new();
+    repo.write("problems/PRB-0001.yaml", PROBLEM);
+    repo.run([
+        "transition",
+        "PRB-0001",
+        "known_error",
+        "--set",
+        "root_cause=Firmware 9.1 leaks session slots",
+        "--set",
+        "workaround=Restart the concentrator at night",
+    ])
+    .expect_code(0)
+    .stdout_has("known_error: true");
+    assert!(read(&repo, "problems/PRB-0001.yaml").contains("known_error: true\n"));
+    let run = repo.run(["report", "--format", "json"]);
+    run.expect_code(0);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(r["problems"]["kedb"], 1);
+    let site = repo.sandbox.dir("site");
+    repo.run(["site", "-q", "-o", site.to_str().expect("path")])
+        .expect_code(0);
+    let kedb = std::fs::read_to_string(site.join("kedb.html")).expect("kedb page");
+    assert!(kedb.contains("data-id=\"PRB-0001\""), "{kedb}");
+    // The state and the flag cannot disagree.
+    repo.write(
+        "problems/PRB-0001.yaml",
+        PROBLEM.replace(
+            "status: investigating",
+            "status: known_error\nroot_cause: x\nworkaround: y",
+        ),
+    );
+    repo.run(["validate"])
+        .expect_code(1)
+        .stderr_has("PRB-0001 is `known_error` but not flagged `known_error: true`");
+}
+
+#[test]
+fn set_follows_the_matrix_and_takes_me() {
+    // low x low is P4 in the default matrix, high x high P1.
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        VALID_INCIDENT.replace(
+            "impact: high\nurgency: high",
+            "impact: low\nurgency: low\npriority: P4",
+        ),
+    );
+    repo.run(["validate"]).expect_code(0);
+    repo.run([
+        "set",
+        "INC-0001",
+        "impact=high",
+        "urgency=high",
+        "assignee=me",
+    ])
+    .expect_code(0)
+    .stdout_has("priority: P1");
+    let text = read(&repo, "incidents/INC-0001.yaml");
+    assert!(
+        text.contains("priority: P1\n") && text.contains("assignee: tester@example.com\n"),
+        "{text}"
+    );
+    repo.run(["validate"]).expect_code(0);
+}

@@ -88,6 +88,18 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Problem(p) => {
+            // The state and the KEDB flag are one fact: a problem in
+            // `known_error` is in the KEDB.
+            if status == "known_error" && !p.known_error {
+                out.push(
+                    at.error(
+                        "known-error",
+                        "/status",
+                        format!("{} is `known_error` but not flagged `known_error: true`, so the KEDB leaves it out", p.id),
+                    )
+                    .with_hint(format!("set it: `gitsm set {} known_error=true`", p.id)),
+                );
+            }
             if p.known_error && !(is_set(json(), "root_cause") && is_set(json(), "workaround")) {
                 out.push(at.error(
                     "known-error",

@@ -411,18 +411,66 @@ fn steps(json: &Value, path: &[String]) -> Vec<Step> {
         .collect()
 }
 
-/// Set fields of the record `id`.
+/// Fields that name a person, where `me` stands for the person running
+/// gitsm.
+const PERSON_FIELDS: &[&str] = &["assignee", "implementer", "requested_for", "owner"];
+
+/// Set fields of the record `id`. `me` in a person field is `person` (the
+/// one running gitsm). When impact or urgency change, a stored `priority`
+/// follows the matrix (unless an override is recorded), so the record
+/// stays valid.
 pub fn set(
     ws: &Workspace,
     target: &Target,
     list: &[Assignment],
+    person: Option<&str>,
     now: Timestamp,
 ) -> Result<Updated, UpdateError> {
     if list.is_empty() {
         return Err(UpdateError::usage("nothing to set", None));
     }
-    let planned = assignments(ws, target, list, false)?;
+    let list = list
+        .iter()
+        .map(|a| {
+            if a.value != "me" || !PERSON_FIELDS.contains(&a.key().as_str()) {
+                return Ok(a.clone());
+            }
+            let me = person.ok_or_else(|| {
+                UpdateError::usage(
+                    format!("`{}=me`: gitsm cannot tell who you are", a.key()),
+                    Some("run `git config user.email you@example.com`".into()),
+                )
+            })?;
+            Ok(Assignment {
+                path: a.path.clone(),
+                value: me.to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, UpdateError>>()?;
+    let mut planned = assignments(ws, target, &list, false)?;
+    let sets = |key: &str| list.iter().any(|a| a.key() == key);
+    if (sets("impact") || sets("urgency")) && !sets("priority") {
+        planned.extend(derived_priority(ws, target, &planned));
+    }
     apply_checked(ws, target, &planned, now)
+}
+
+/// The stored `priority` the matrix gives once `planned` is applied, when
+/// it differs from the one the record holds.
+fn derived_priority(ws: &Workspace, target: &Target, planned: &[Planned]) -> Option<Planned> {
+    let stored = target.json.get("priority")?;
+    let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
+    let text = edit::apply(&target.text, &edits).ok()?;
+    let json = yaml::parse(without_bom(&text)).ok()?.to_json();
+    let record = crate::model::Record::from_json(target.kind, json).ok()?;
+    let priority = crate::priority::of(&record, &ws.config)?;
+    (stored.as_str() != Some(priority.name())).then(|| {
+        Planned::set(
+            keys(&["priority"]),
+            Value::String(priority.name().to_owned()),
+            true,
+        )
+    })
 }
 
 #[cfg(test)]

@@ -187,6 +187,16 @@ pub fn transition(
         }
     }
 
+    // A problem moved to `known_error` is in the KEDB: the state and the
+    // flag are one fact.
+    if target.kind == Kind::Problem
+        && to == "known_error"
+        && !assigned("known_error")
+        && target.json.get("known_error") != Some(&json!(true))
+    {
+        planned.push(Planned::set(keys(&["known_error"]), json!(true), true));
+    }
+
     // A change sent back to `new` starts its approval over: earlier
     // decisions (a rejection included) no longer stand.
     let decided = target

@@ -21,11 +21,14 @@ The edited record is validated (schema, state requirements, history rules, \
 references) before it is written; on any error nothing is written. `status` \
 changes only with `gitsm transition`. A list field takes a comma-separated \
 value and replaces the list. An empty value (`k=`) is refused: fields are not \
-removed by gitsm.
+removed by gitsm. `assignee=me` is you (your Git email, mapped through \
+`people`). When impact or urgency change, `priority` follows the matrix \
+(unless `priority_override` records another, with a reason).
 
 Examples:
   gitsm set INC-0042 resolution.code=fixed 'resolution.notes=Rebooted the switch'
   gitsm set INC-0042 affected_cis=web,db support_level=2
+  gitsm set INC-0042 assignee=me impact=high urgency=high
   gitsm set CHG-0007 window.start=2030-01-01T02:00:00Z window.end=2030-01-01T04:00:00Z")]
 pub struct Args {
     /// Record id, e.g. INC-0042 or payments-api
@@ -48,8 +51,9 @@ pub enum EditFormat {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let now = super::new::now()?;
+    let person = super::new::current_person(&ws);
     let result = update::open(&ws, &args.id)
-        .and_then(|target| update::set(&ws, &target, &args.assignments, now));
+        .and_then(|target| update::set(&ws, &target, &args.assignments, person.as_deref(), now));
     let updated = result.map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {
         print_json(&updated)?;
