@@ -403,3 +403,71 @@ fn set_follows_the_matrix_and_takes_me() {
     );
     repo.run(["validate"]).expect_code(0);
 }
+
+#[test]
+fn bulk_moves_are_all_or_nothing_and_take_the_list_filters() {
+    // INC-0001 and INC-0002 are incidents of PRB-0001, resolved; INC-0003
+    // is resolved too but of no problem.
+    let repo = Repo::new();
+    let resolved = |id: &str, problem: &str| {
+        VALID_INCIDENT.replace("INC-0001", id).replace(
+            "status: new",
+            &format!(
+                "status: resolved\nassignee: tester@example.com\nacknowledged_at: 2026-11-20T09:05:00+01:00\nresolved_at: 2026-11-20T10:00:00+01:00\nresolution:\n  code: fixed\n  notes: Fixed.\n{problem}"
+            ),
+        )
+    };
+    repo.write("problems/PRB-0001.yaml", PROBLEM);
+    repo.write(
+        "incidents/INC-0001.yaml",
+        resolved("INC-0001", "problem: PRB-0001\n"),
+    );
+    repo.write(
+        "incidents/INC-0002.yaml",
+        resolved("INC-0002", "problem: PRB-0001\n"),
+    );
+    repo.write("incidents/INC-0003.yaml", resolved("INC-0003", ""));
+    repo.write(
+        "incidents/INC-0004.yaml",
+        VALID_INCIDENT.replace("INC-0001", "INC-0004"),
+    );
+    repo.run(["validate"]).expect_code(0);
+    // INC-0004 is `new`: it cannot be closed, so none of the three is.
+    repo.run(["transition", "INC-0001", "INC-0003", "INC-0004", "closed"])
+        .expect_code(1)
+        .stderr_has("INC-0004: `new` -> `closed` is not a transition");
+    for id in ["INC-0001", "INC-0003"] {
+        assert!(
+            read(&repo, &format!("incidents/{id}.yaml")).contains("status: resolved\n"),
+            "{id}"
+        );
+    }
+    // The incidents of PRB-0001 that are resolved: INC-0001 and INC-0002.
+    repo.run([
+        "transition",
+        "--problem",
+        "PRB-0001",
+        "--status",
+        "resolved",
+        "closed",
+    ])
+    .expect_code(0)
+    .stdout_has("INC-0001: resolved -> closed")
+    .stdout_has("INC-0002: resolved -> closed");
+    assert!(read(&repo, "incidents/INC-0003.yaml").contains("status: resolved\n"));
+    for id in ["INC-0001", "INC-0002"] {
+        assert!(
+            read(&repo, &format!("incidents/{id}.yaml"))
+                .contains("closed_at: 2026-11-21T10:00:00+01:00\n"),
+            "{id}"
+        );
+    }
+    repo.run(["transition", "--problem", "PRB-0009", "closed"])
+        .expect_code(2)
+        .stderr_has("no record matches the filters");
+    repo.run(["set", "INC-0003", "INC-0004", "support_level=2"])
+        .expect_code(0)
+        .stdout_has("INC-0003: updated")
+        .stdout_has("INC-0004: updated");
+    repo.run(["validate"]).expect_code(0);
+}

@@ -4,6 +4,7 @@
 
 mod commands;
 mod error;
+mod filters;
 mod output;
 mod ui;
 

@@ -42,7 +42,7 @@ use locate::Folders;
 pub use locate::open;
 pub use note::note;
 pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
-pub use transition::{TransitionRequest, Transitioned, transition};
+pub use transition::{TransitionRequest, Transitioned, transition, transition_all};
 
 /// Why a record was not changed. The file is untouched in every case.
 #[derive(Debug, thiserror::Error)]
@@ -426,6 +426,18 @@ pub fn set(
     person: Option<&str>,
     now: Timestamp,
 ) -> Result<Updated, UpdateError> {
+    Ok(set_all(ws, std::slice::from_ref(target), list, person, now)?.remove(0))
+}
+
+/// [`set`] on every target: each is checked before any is written, and
+/// all are written or none.
+pub fn set_all(
+    ws: &Workspace,
+    targets: &[Target],
+    list: &[Assignment],
+    person: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<Updated>, UpdateError> {
     if list.is_empty() {
         return Err(UpdateError::usage("nothing to set", None));
     }
@@ -447,12 +459,15 @@ pub fn set(
             })
         })
         .collect::<Result<Vec<_>, UpdateError>>()?;
-    let mut planned = assignments(ws, target, &list, false)?;
     let sets = |key: &str| list.iter().any(|a| a.key() == key);
-    if (sets("impact") || sets("urgency")) && !sets("priority") {
-        planned.extend(derived_priority(ws, target, &planned));
-    }
-    apply_checked(ws, target, &planned, now)
+    let follow = (sets("impact") || sets("urgency")) && !sets("priority");
+    apply_all(ws, targets, now, |target| {
+        let mut planned = assignments(ws, target, &list, false)?;
+        if follow {
+            planned.extend(derived_priority(ws, target, &planned));
+        }
+        Ok(planned)
+    })
 }
 
 /// The stored `priority` the matrix gives once `planned` is applied, when

@@ -15,7 +15,8 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 use super::{
-    Planned, Target, UpdateError, Updated, apply_checked, assignments, keys, stamp, without_bom,
+    Planned, Prepared, Target, UpdateError, Updated, assignments, keys, prepare, stamp,
+    without_bom, write_all,
 };
 
 /// A move to another state, and what goes with it.
@@ -94,6 +95,40 @@ pub fn transition(
     target: &Target,
     req: &TransitionRequest<'_>,
 ) -> Result<Transitioned, UpdateError> {
+    Ok(transition_all(ws, std::slice::from_ref(target), req)?.remove(0))
+}
+
+/// Move every target to `req.to`: each move is planned and checked before
+/// any file is written, and all are written or none.
+pub fn transition_all(
+    ws: &Workspace,
+    targets: &[Target],
+    req: &TransitionRequest<'_>,
+) -> Result<Vec<Transitioned>, UpdateError> {
+    let prepared = targets
+        .iter()
+        .map(|t| prepare_move(ws, t, req))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (froms, prepared): (Vec<String>, Vec<Prepared<'_>>) = prepared.into_iter().unzip();
+    let updated = write_all(ws, prepared)?;
+    Ok(froms
+        .into_iter()
+        .zip(updated)
+        .map(|(from, update)| Transitioned {
+            from,
+            to: req.to.to_owned(),
+            update,
+        })
+        .collect())
+}
+
+/// One move planned and checked, not written: the state it leaves, and
+/// the edit.
+fn prepare_move<'t>(
+    ws: &Workspace,
+    target: &'t Target,
+    req: &TransitionRequest<'_>,
+) -> Result<(String, Prepared<'t>), UpdateError> {
     let id = &target.id;
     let to = req.to;
     let wf = workflow_of(ws, target.kind, &target.json);
@@ -249,12 +284,8 @@ pub fn transition(
         planned.push(note(id, text, req)?);
     }
 
-    match apply_checked(ws, target, &planned, req.now) {
-        Ok(update) => Ok(Transitioned {
-            from,
-            to: to.to_owned(),
-            update,
-        }),
+    match prepare(ws, target, &planned, req.now) {
+        Ok(prepared) => Ok((from.to_owned(), prepared)),
         Err(UpdateError::Invalid {
             path,
             proposed,

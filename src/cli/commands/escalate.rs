@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::update::{self, Escalation};
 
 use super::super::CliError;
+use super::super::filters::{Filters, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -42,12 +43,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let person = super::new::current_person(&ws);
     let now = super::new::now()?;
-    let targets = args
-        .ids
-        .iter()
-        .map(|id| update::open(&ws, id))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+    let targets = targets(ui, &ws, &args.ids, &Filters::default())?;
     let to = Escalation {
         to_level: args.to_level,
         team: args.team.as_deref(),

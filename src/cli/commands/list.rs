@@ -6,11 +6,11 @@ use serde::Serialize;
 
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
-use crate::query::{Query, service};
+use crate::query::service;
 use crate::records;
-use crate::report::Bound;
 
 use super::super::CliError;
+use super::super::filters::Filters;
 use super::super::ui::{Ui, stdout_write};
 
 /// List records, filtered and sorted
@@ -28,41 +28,8 @@ Examples:
 pub struct Args {
     /// Only this kind: incident, problem, change, request or ci
     pub kind: Option<Kind>,
-    /// Only records in this state (repeat for several)
-    #[arg(long, value_name = "STATE")]
-    pub status: Vec<String>,
-    /// Only tickets that still need work: incidents new, in progress or on
-    /// hold, problems before resolved, changes before closed, requests
-    /// before fulfilled (never CIs; --status for anything else)
-    #[arg(long)]
-    pub open: bool,
-    /// Only this priority (P1..P4)
-    #[arg(long)]
-    pub priority: Option<Priority>,
-    /// Only those assigned to this person (a handle or an email)
-    #[arg(long, value_name = "WHO")]
-    pub assignee: Option<String>,
-    /// Only those assigned to you (your Git email, mapped through `people`)
-    #[arg(long, conflicts_with_all = ["assignee", "unassigned"])]
-    pub mine: bool,
-    /// Only those nobody is assigned to
-    #[arg(long)]
-    pub unassigned: bool,
-    /// Only those of this group
-    #[arg(long, value_name = "GROUP")]
-    pub team: Option<String>,
-    /// Only those for this business service
-    #[arg(long, value_name = "CI")]
-    pub service: Option<String>,
-    /// Only the incidents of this problem
-    #[arg(long, value_name = "PRB")]
-    pub problem: Option<String>,
-    /// Only those created at or after D (a date or an RFC 3339 time)
-    #[arg(long, value_name = "D")]
-    pub since: Option<Bound>,
-    /// Only those created before D (a date: up to the end of that day)
-    #[arg(long, value_name = "D")]
-    pub until: Option<Bound>,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Order by these columns, comma-separated; `-` before one reverses it
     /// (id, kind, status, priority, assignee, team, service, created_at,
     /// title)
@@ -138,21 +105,6 @@ fn facts(record: &Record) -> [Option<String>; 4] {
     }
 }
 
-/// The instant a `--since`/`--until` bound stands for: a date is midnight
-/// UTC (for `--until`, the midnight after it).
-fn start_of(bound: &Bound, end: bool) -> Timestamp {
-    match bound {
-        Bound::Instant(t) => *t,
-        Bound::Date(d) => {
-            let d = if end { d.succ_opt().unwrap_or(*d) } else { *d };
-            d.and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-                .fixed_offset()
-        }
-    }
-}
-
 /// A column to sort by.
 #[derive(Debug, Clone, Copy)]
 enum SortKey {
@@ -224,33 +176,7 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    let assignee = if args.mine {
-        Some(super::new::current_person(&ws).ok_or_else(|| {
-            CliError::usage_hint(
-                "--mine: gitsm cannot tell who you are",
-                "run `git config user.email you@example.com`",
-            )
-        })?)
-    } else {
-        args.assignee.clone()
-    };
-    let query = Query {
-        kind: args.kind,
-        status: args.status.clone(),
-        open: args.open,
-        priority: args.priority,
-        assignee,
-        unassigned: args.unassigned,
-        team: args.team.clone(),
-        service: args.service.clone(),
-        problem: args.problem.clone(),
-        since: args.since.as_ref().map(|b| start_of(b, false)),
-        until: args.until.as_ref().map(|b| start_of(b, true)),
-    };
-    query.check(&ws.config).map_err(|e| CliError::Usage {
-        message: e.message,
-        hint: e.hint,
-    })?;
+    let query = args.filters.query(&ws, args.kind)?;
     let order = sort_keys(&args.sort)?;
     let loaded = records::load(&ws, &kinds, records::Purpose::Check);
     let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::update;
 
 use super::super::CliError;
+use super::super::filters::{Filters, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -26,6 +27,8 @@ pub struct Args {
     /// Record ids, then the note unless --file is given
     #[arg(value_name = "ID... TEXT", required = true, num_args = 1..)]
     pub args: Vec<String>,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Read the note from FILE (`-`: standard input)
     #[arg(long, short = 'F', value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -39,7 +42,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let (ids, text) = match &args.file {
         Some(path) => (&args.args[..], read_text(path)?),
         None => match args.args.split_last() {
-            Some((text, ids)) if !ids.is_empty() => (ids, text.clone()),
+            Some((text, ids)) if !ids.is_empty() || args.filters.given() => (ids, text.clone()),
             _ => {
                 return Err(CliError::usage_hint(
                     "give the record ids and then the note",
@@ -50,11 +53,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     let person = super::new::current_person(&ws);
     let now = super::new::now()?;
-    let targets = ids
-        .iter()
-        .map(|id| update::open(&ws, id))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+    let targets = targets(ui, &ws, ids, &args.filters)?;
     let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {

@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::update::{self, FieldChange, UpdateError, Updated};
 
 use super::super::CliError;
+use super::super::filters::{Filters, targets};
 use super::super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, stdout_write};
 
 /// Set fields of a record in place, keeping its comments and layout
@@ -31,11 +32,12 @@ Examples:
   gitsm set INC-0042 assignee=me impact=high urgency=high
   gitsm set CHG-0007 window.start=2030-01-01T02:00:00Z window.end=2030-01-01T04:00:00Z")]
 pub struct Args {
-    /// Record id, e.g. INC-0042 or payments-api
-    pub id: String,
-    /// Fields to set: dotted keys (resolution.code=fixed), lists comma-separated (cis=web,db)
-    #[arg(value_name = "KEY=VALUE", required = true)]
-    pub assignments: Vec<Assignment>,
+    /// Record ids (e.g. INC-0042 or payments-api), then the fields to set:
+    /// dotted keys (resolution.code=fixed), lists comma-separated (cis=web,db)
+    #[arg(value_name = "ID... KEY=VALUE", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Output format
     #[arg(long, value_enum, default_value_t = EditFormat::Text)]
     pub format: EditFormat,
@@ -52,18 +54,36 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let now = super::new::now()?;
     let person = super::new::current_person(&ws);
-    let result = update::open(&ws, &args.id)
-        .and_then(|target| update::set(&ws, &target, &args.assignments, person.as_deref(), now));
-    let updated = result.map_err(|e| refusal(ui, &ws.root, e))?;
+    let (assignments, ids): (Vec<&String>, Vec<&String>) =
+        args.args.iter().partition(|a| a.contains('='));
+    let assignments = assignments
+        .iter()
+        .map(|a| a.parse::<Assignment>().map_err(CliError::usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    if assignments.is_empty() {
+        return Err(CliError::usage_hint(
+            "nothing to set",
+            "give fields as KEY=VALUE after the ids, e.g. gitsm set INC-0042 assignee=me",
+        ));
+    }
+    let ids: Vec<String> = ids.into_iter().cloned().collect();
+    let targets = targets(ui, &ws, &ids, &args.filters)?;
+    let updated = update::set_all(&ws, &targets, &assignments, person.as_deref(), now)
+        .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {
-        print_json(&updated)?;
-    } else {
-        let headline = if updated.written {
-            format!("{}: updated", updated.id)
+        return match updated.as_slice() {
+            [one] => print_json(one),
+            many => print_json(&many),
+        }
+        .map(|()| ExitCode::SUCCESS);
+    }
+    for u in &updated {
+        let headline = if u.written {
+            format!("{}: updated", u.id)
         } else {
-            format!("{}: nothing to change", updated.id)
+            format!("{}: nothing to change", u.id)
         };
-        print_text(ui, &ws.root, &headline, &updated.path, Some(&updated))?;
+        print_text(ui, &ws.root, &headline, &u.path, Some(u))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -127,7 +147,7 @@ fn inline(v: &Value) -> String {
 
 /// The command error for a refused change, with its diagnostics printed:
 /// exit 2 for a wrong argument, 1 when the record or its workflow refuses.
-pub(super) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CliError {
+pub(crate) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CliError {
     match e {
         UpdateError::Usage { message, hint } => CliError::Usage { message, hint },
         UpdateError::Io { path, source } => CliError::io(ui.show_path(root, &path), source),

@@ -6,6 +6,7 @@ use crate::assign::Assignment;
 use crate::update::{self, TransitionRequest};
 
 use super::super::CliError;
+use super::super::filters::{Filters, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -26,12 +27,17 @@ Examples:
   gitsm transition INC-0042 in_progress --note 'Looking at the switch'
   gitsm transition INC-0042 on_hold --reason awaiting_vendor
   gitsm transition INC-0042 resolved --set resolution.code=fixed --set 'resolution.notes=Replaced the PSU'
-  gitsm transition INC-0042 cancelled --reason 'Duplicate of INC-0041'")]
+  gitsm transition INC-0042 cancelled --reason 'Duplicate of INC-0041'
+  gitsm transition --problem PRB-0003 --status resolved closed
+
+With several records (ids, or the filters of `gitsm list`), every move is \
+checked before any file is written, and all are written or none.")]
 pub struct Args {
-    /// Record id, e.g. INC-0042
-    pub id: String,
-    /// The state to move to, e.g. in_progress
-    pub state: String,
+    /// Record ids, then the state to move them to (e.g. INC-0042 in_progress)
+    #[arg(value_name = "ID... STATE", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Append a note `{at, by, text}`, by you
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -49,28 +55,30 @@ pub struct Args {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let person = super::new::current_person(&ws);
+    let Some((state, ids)) = args.args.split_last() else {
+        return Err(CliError::usage("name the state to move to"));
+    };
+    let targets = targets(ui, &ws, ids, &args.filters)?;
     let req = TransitionRequest {
-        to: &args.state,
+        to: state,
         note: args.note.as_deref(),
         reason: args.reason.as_deref(),
         assignments: &args.set,
         now: super::new::now()?,
         person: person.as_deref(),
     };
-    let done = update::open(&ws, &args.id)
-        .and_then(|target| update::transition(&ws, &target, &req))
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+    let done = update::transition_all(&ws, &targets, &req).map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {
-        print_json(&done)?;
-    } else {
-        let headline = format!("{}: {} -> {}", done.update.id, done.from, done.to);
-        print_text(
-            ui,
-            &ws.root,
-            &headline,
-            &done.update.path,
-            Some(&done.update),
-        )?;
+        // One record: the object, as before; several: a list.
+        return match done.as_slice() {
+            [one] => print_json(one),
+            many => print_json(&many),
+        }
+        .map(|()| ExitCode::SUCCESS);
+    }
+    for d in &done {
+        let headline = format!("{}: {} -> {}", d.update.id, d.from, d.to);
+        print_text(ui, &ws.root, &headline, &d.update.path, Some(&d.update))?;
     }
     Ok(ExitCode::SUCCESS)
 }
