@@ -471,3 +471,31 @@ fn bulk_moves_are_all_or_nothing_and_take_the_list_filters() {
         .stdout_has("INC-0004: updated");
     repo.run(["validate"]).expect_code(0);
 }
+
+#[test]
+fn mine_shows_a_cab_member_the_change_waiting_for_them() {
+    // CHG-0011 is in `authorize`; ines (CAB) approved it, hannes (CAB) has
+    // not: it waits for hannes, not for ines. david works INC-0021 (P2,
+    // due first) and INC-0019 (P4, on hold).
+    let repo = example_as("hannes.vogel@example.com");
+    repo.run(["mine"])
+        .expect_code(0)
+        .stdout_has("Decisions waiting for you (1)\n  CHG-0011")
+        .stdout_has("(gitsm approve CHG-0011)");
+    let repo = example_as("ines.moreau@example.com");
+    repo.run(["mine"])
+        .expect_code(0)
+        .stdout_has("Decisions waiting for you (0)");
+    let repo = example_as("david.nguyen@example.com");
+    let run = repo.run(["mine", "--format", "json"]);
+    run.expect_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(doc["person"], "david");
+    let ids: Vec<&str> = doc["tickets"]
+        .as_array()
+        .expect("tickets")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["INC-0021", "INC-0019", "CHG-0011"]);
+}

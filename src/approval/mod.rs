@@ -112,6 +112,35 @@ pub fn needs_approval(config: &Config, record: &Record) -> bool {
     }
 }
 
+/// Whether `record` waits for a decision by the person `who` (a handle):
+/// a change in `authorize`, or a request whose catalogue item needs
+/// approval before it is approved, whose rule still lacks approvals, which
+/// nobody eligible rejected, on which `who` may decide and has not yet.
+pub fn awaits(config: &Config, record: &Record, who: &str) -> bool {
+    let waiting = match record {
+        Record::Change(c) => c.status == "authorize",
+        Record::Request(r) => {
+            !REQUEST_APPROVED_STATES.contains(&r.status.as_str())
+                && !config.workflow(record).is_terminal(&r.status)
+        }
+        _ => false,
+    };
+    let Some(subject) = Subject::of(config, record).filter(|_| waiting) else {
+        return false;
+    };
+    let Some(status) = judge(config, record) else {
+        return false;
+    };
+    subject.rule.approvals > 0
+        && !status.satisfied()
+        && status.rejected_by.is_empty()
+        && subject.ineligible(config, who).is_none()
+        && !subject
+            .decisions
+            .iter()
+            .any(|d| resolve(config, &d.by) == who)
+}
+
 /// The rule that applies to a change under `config`.
 pub fn change_rule<'c>(config: &'c Config, change: &Change) -> (RuleName, &'c ApprovalRule) {
     let template_risk = change

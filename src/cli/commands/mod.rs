@@ -12,6 +12,7 @@ pub mod init;
 pub mod link;
 pub mod list;
 pub mod man;
+pub mod mine;
 pub mod new;
 pub mod note;
 pub mod renumber;

@@ -1,0 +1,165 @@
+//! `gitsm mine`: what needs the person running it.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+
+use crate::approval;
+use crate::kind::Kind;
+use crate::model::Record;
+use crate::query::Query;
+use crate::records;
+use crate::sla::{ClockState, Policy, TicketClocks};
+
+use super::super::CliError;
+use super::super::ui::{BOLD, Ui, stdout_write};
+
+/// What needs you: your open tickets by SLA urgency, the decisions waiting
+/// for you, and the problems you own
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+You are your Git email (`git config user.email`), mapped to a handle through \
+`people` in gitsm.yaml. Tickets come first by SLA state (breached, at risk, \
+ok), then by the next due time. A decision waits for you when a change is in \
+`authorize` (or a request whose catalogue item needs approval is not approved \
+yet), its rule still lacks approvals, nobody rejected it, you may decide (in \
+the group, not a party to it) and you have not: `gitsm approve <ID>`.")]
+pub struct Args {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = MineFormat::Text)]
+    pub format: MineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MineFormat {
+    Text,
+    Json,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let me = super::new::current_person(&ws).ok_or_else(|| {
+        CliError::usage_hint(
+            "gitsm cannot tell who you are",
+            "run `git config user.email you@example.com` (an email listed under `people` in gitsm.yaml gives your handle)",
+        )
+    })?;
+    let now = super::new::now()?;
+    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
+    let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
+    let classes = super::sla::service_classes(&loaded);
+    let history = super::sla::history_if_needed(&ws, &loaded);
+    let mine = Query {
+        assignee: Some(me.clone()),
+        open: true,
+        ..Query::default()
+    };
+    let mut tickets: Vec<(&Record, Option<TicketClocks>)> = Vec::new();
+    let mut problems: Vec<&Record> = Vec::new();
+    let mut decisions: Vec<&Record> = Vec::new();
+    for (_, r) in loaded.records() {
+        if approval::awaits(&ws.config, r, &me) {
+            decisions.push(r);
+        }
+        if !mine.matches(&ws.config, r) {
+            continue;
+        }
+        if r.kind() == Kind::Problem {
+            problems.push(r);
+            continue;
+        }
+        let transitions = history
+            .as_ref()
+            .and_then(|h| h.transitions.get(r.id()))
+            .map_or(&[][..], Vec::as_slice);
+        let clocks = super::sla::ticket_clocks(&policy, &classes, r, transitions, now)?;
+        tickets.push((r, clocks));
+    }
+    let due = |c: &Option<TicketClocks>| {
+        c.as_ref().and_then(|c| {
+            c.clocks()
+                .filter(|k| !k.reading.stopped)
+                .filter_map(|k| k.due)
+                .min()
+        })
+    };
+    tickets.sort_by_key(|(r, c)| {
+        let state = c.as_ref().map_or(ClockState::Ok, TicketClocks::state);
+        (
+            std::cmp::Reverse(state),
+            due(c).is_none(),
+            due(c),
+            r.id().to_owned(),
+        )
+    });
+    problems.sort_by_key(|r| r.id().to_owned());
+    decisions.sort_by_key(|r| r.id().to_owned());
+    let text = match args.format {
+        MineFormat::Json => {
+            let ticket = |(r, c): &(&Record, Option<TicketClocks>)| {
+                json!({
+                    "id": r.id(),
+                    "kind": r.kind(),
+                    "status": r.status(),
+                    "title": r.title(),
+                    "sla_state": c.as_ref().map(|c| c.state().name()),
+                    "due": due(c),
+                })
+            };
+            let brief =
+                |r: &&Record| json!({"id": r.id(), "status": r.status(), "title": r.title()});
+            let doc = json!({
+                "person": me,
+                "at": now,
+                "tickets": tickets.iter().map(ticket).collect::<Vec<Value>>(),
+                "decisions": decisions.iter().map(brief).collect::<Vec<Value>>(),
+                "problems": problems.iter().map(brief).collect::<Vec<Value>>(),
+            });
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        MineFormat::Text => {
+            let mut s = String::new();
+            let _ = writeln!(s, "{BOLD}Your open tickets{BOLD:#} ({})", tickets.len());
+            for (r, c) in &tickets {
+                let state = c.as_ref().map_or("", |c| c.state().name());
+                let when = due(c)
+                    .map(|d| format!("due {}", d.format("%Y-%m-%d %H:%M %:z")))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "  {:<10} {:<12} {:<9} {:<24} {}",
+                    r.id(),
+                    r.status(),
+                    state,
+                    when,
+                    r.title()
+                );
+            }
+            let _ = writeln!(
+                s,
+                "\n{BOLD}Decisions waiting for you{BOLD:#} ({})",
+                decisions.len()
+            );
+            for r in &decisions {
+                let _ = writeln!(
+                    s,
+                    "  {:<10} {:<12} {}  (gitsm approve {})",
+                    r.id(),
+                    r.status(),
+                    r.title(),
+                    r.id()
+                );
+            }
+            let _ = writeln!(s, "\n{BOLD}Your open problems{BOLD:#} ({})", problems.len());
+            for r in &problems {
+                let _ = writeln!(s, "  {:<10} {:<12} {}", r.id(), r.status(), r.title());
+            }
+            s
+        }
+    };
+    stdout_write(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
