@@ -79,14 +79,20 @@ pub fn commit_at<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>
 
 /// `git config user.email` as Git would read it for `dir`.
 pub fn user_email(dir: &Path) -> Option<String> {
+    user_setting(dir, "user.email")
+}
+
+/// `git config user.name` as seen from `dir`.
+pub fn user_name(dir: &Path) -> Option<String> {
+    user_setting(dir, "user.name")
+}
+
+fn user_setting(dir: &Path, key: &str) -> Option<String> {
     let config = match open(dir) {
         Some(repo) => repo.config().ok()?,
         None => git2::Config::open_default().ok()?,
     };
-    config
-        .get_string("user.email")
-        .ok()
-        .filter(|e| !e.is_empty())
+    config.get_string(key).ok().filter(|e| !e.is_empty())
 }
 
 /// Where `root` lies inside the repository's work tree (`""` at the top).

@@ -499,3 +499,26 @@ fn mine_shows_a_cab_member_the_change_waiting_for_them() {
         .collect();
     assert_eq!(ids, ["INC-0021", "INC-0019", "CHG-0011"]);
 }
+
+#[test]
+fn init_lists_you_ignores_the_site_and_says_what_next() {
+    let sandbox = common::Sandbox::new();
+    let root = sandbox.git_repo("fresh");
+    sandbox.git(&root, ["config", "user.email", "Carol.Diaz@example.com"]);
+    sandbox.git(&root, ["config", "user.name", "Carol Diaz"]);
+    std::fs::write(root.join(".gitignore"), "target/").expect("gitignore");
+    sandbox
+        .gitsm(&root, ["init"])
+        .expect_code(0)
+        .stderr_has("gitsm hooks install");
+    let config = std::fs::read_to_string(root.join("gitsm.yaml")).expect("config");
+    assert!(
+        config.contains("people:\n  carol-diaz: { name: \"Carol Diaz\", emails: [\"Carol.Diaz@example.com\"] }\n"),
+        "{config}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join(".gitignore")).expect("gitignore"),
+        "target/\n# built by `gitsm site`\nsite/\n"
+    );
+    sandbox.gitsm(&root, ["validate"]).expect_code(0);
+}

@@ -256,10 +256,16 @@ impl Repo {
         let sandbox = Sandbox::new();
         let root = sandbox.git_repo("repo");
         sandbox.gitsm(&root, ["init"]).expect_code(0);
+        // `init` lists the Git user under `people`; the tests start from
+        // nobody, as the starter policy reads without a Git identity.
+        let config = root.join("gitsm.yaml");
+        let text = std::fs::read_to_string(&config).expect("gitsm init wrote gitsm.yaml");
+        let you = "people:\n  tester: { name: \"Test User\", emails: [\"tester@example.com\"] }\n";
         assert!(
-            root.join("gitsm.yaml").is_file(),
-            "gitsm init wrote no gitsm.yaml"
+            text.contains(you),
+            "init did not list the Git user:\n{text}"
         );
+        std::fs::write(&config, text.replacen(you, "people: {}\n", 1)).expect("write gitsm.yaml");
         Repo { sandbox, root }
     }
 

@@ -38,7 +38,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
             .collect()
     } else {
-        vec![(config::FILE_NAME.to_owned(), config::STARTER.to_owned())]
+        vec![(config::FILE_NAME.to_owned(), starter_with_you(root))]
     };
     for (rel, _) in &files {
         if root.join(rel).exists() {
@@ -78,14 +78,76 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::io(path.display(), e))?;
         }
     }
+    ignore_site(root)?;
     let what = if args.example {
         "with the example organisation"
     } else {
         ""
     };
     ui.status(&format!("initialised gitsm in {} {what}", shown(root)));
-    ui.status("next: gitsm new incident --title \"...\"   (then gitsm validate)");
+    ui.status(
+        "next:\n  gitsm hooks install                  check every commit before it is made\n  gitsm new incident --title \"...\"    open a ticket (then gitsm validate)\n  list your SSH public key under people.<you>.keys in gitsm.yaml to approve changes",
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The starter policy with the person running `init` under `people`: the
+/// handle is their Git email's local part.
+fn starter_with_you(root: &Path) -> String {
+    let starter = config::STARTER.to_owned();
+    let Some(email) = crate::git::user_email(root) else {
+        return starter;
+    };
+    let handle: String = email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if handle.trim_matches('-').is_empty() {
+        return starter;
+    }
+    let name = crate::git::user_name(root).unwrap_or_else(|| handle.clone());
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    starter.replacen(
+        "people: {}",
+        &format!(
+            "people:\n  {handle}: {{ name: {}, emails: [{}] }}",
+            quote(&name),
+            quote(&email)
+        ),
+        1,
+    )
+}
+
+/// `site/` (what `gitsm site` writes by default) in `.gitignore`.
+fn ignore_site(root: &Path) -> Result<(), CliError> {
+    let path = root.join(".gitignore");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if text
+        .lines()
+        .any(|l| matches!(l.trim(), "site/" | "site" | "/site/" | "/site"))
+    {
+        return Ok(());
+    }
+    let sep = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    crate::write::atomic(
+        &path,
+        format!("{text}{sep}# built by `gitsm site`\nsite/\n").as_bytes(),
+    )
+    .map_err(|e| CliError::io(path.display(), e))
 }
 
 fn shown(p: &Path) -> String {
