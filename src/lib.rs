@@ -37,6 +37,7 @@ pub mod sla;
 pub mod suggest;
 pub mod tree_cache;
 pub mod update;
+pub mod when;
 pub mod workflow;
 pub mod worklog;
 pub mod workspace;

@@ -665,11 +665,42 @@ fn fail_on_breach_exits_one() {
 #[test]
 fn bad_at_is_a_usage_error() {
     let repo = repo(&[]);
-    repo.run(["sla", "--at", "tomorrow"])
+    repo.run(["sla", "--at", "soon"])
         .expect_code(2)
-        .stderr_has("RFC 3339");
+        .stderr_has("`soon` is not a time")
+        .stderr_has("tomorrow 09:00");
+    // A time without an offset is ambiguous: refused.
     repo.run(["sla", "--at", "2026-11-20T14:00:00"])
         .expect_code(2);
+}
+
+#[test]
+fn at_takes_dates_times_of_day_and_relative_times_in_the_organisation_zone() {
+    // P3 (27h on the office calendar, Berlin) opened Thursday 2026-11-19
+    // 09:00 and in progress: due Monday 2026-11-23 18:00. GITSM_NOW is
+    // Saturday 2026-11-21 10:00 +01:00.
+    let (p, t) = incident(
+        "INC-0001",
+        P3,
+        "2026-11-19T09:00:00+01:00",
+        "status: in_progress\nacknowledged_at: 2026-11-19T09:05:00+01:00\n",
+    );
+    let repo = repo_with(|c| format!("{c}timezone: Europe/Berlin\n"), &[(&p, t)]);
+    let state = |at: &str| {
+        sla_at(&repo, at)[0]["resolution"]["state"]
+            .as_str()
+            .expect("state")
+            .to_owned()
+    };
+    // `2026-11-23 18:30` is Berlin time: past the due time.
+    assert_eq!(state("2026-11-23 18:30"), "breached");
+    assert_eq!(state("2026-11-23 17:59"), "at_risk");
+    // Two days from Saturday 10:00 is Monday 10:00: 9h + 9h + 1h = 19h of
+    // 27h, 70%: ok. `+3d` is Tuesday 10:00: breached.
+    assert_eq!(state("+2d"), "ok");
+    assert_eq!(state("+3d"), "breached");
+    // `today` is Saturday midnight in Berlin: Thursday 9h + Friday 9h = 18h.
+    assert_eq!(sla_at(&repo, "today")[0]["resolution"]["elapsed"], 18 * H);
 }
 
 #[test]

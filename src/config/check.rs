@@ -163,6 +163,15 @@ impl Checker<'_> {
     }
 
     fn calendars(&mut self, config: &Config) {
+        if chrono_tz::Tz::from_str(&config.timezone).is_err() {
+            self.error(
+                &["timezone"],
+                format!(
+                    "`{}` is not an IANA time zone (e.g. Europe/Berlin)",
+                    config.timezone
+                ),
+            );
+        }
         for (name, cal) in &config.calendars {
             if chrono_tz::Tz::from_str(&cal.timezone).is_err() {
                 self.error(

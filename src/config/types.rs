@@ -53,6 +53,9 @@ pub struct Config {
     /// it, or before a commit that changed the record without it (clocks
     /// differ between machines).
     pub clock_skew: Duration,
+    /// The organisation's IANA time zone: a date on the command line
+    /// (`--at 2026-12-01`, `--at 'tomorrow 09:00'`) is local time there.
+    pub timezone: String,
     /// The workflows in force: the defaults with `workflows` applied.
     #[serde(skip)]
     #[schemars(skip)]
@@ -90,6 +93,7 @@ impl Default for Config {
             custom_fields: BTreeMap::new(),
             workflows: WorkflowOverrides::default(),
             clock_skew: Duration::minutes(15),
+            timezone: "UTC".into(),
             flows: Workflows::default(),
         }
     }

@@ -54,12 +54,14 @@ pub struct Source<'a> {
     pub at: Timestamp,
 }
 
-/// The report from the first ticket's month up to `at` (UTC months, as
-/// `gitsm report` does by default).
+/// The report from the first ticket's month up to `at` (months in the
+/// organisation's time zone, as `gitsm report` counts them by default).
 pub fn compute<'a>(source: &Source<'a>) -> Result<Report<'a>, String> {
     let earliest = source.records.iter().filter_map(|r| r.created_at()).min();
-    let period = Period::new(None, None, source.at, chrono_tz::Tz::UTC, earliest)
-        .map_err(|e| e.to_string())?;
+    // Months in the organisation's time zone, as `gitsm report` counts them.
+    let zone = <chrono_tz::Tz as std::str::FromStr>::from_str(&source.config.timezone)
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let period = Period::new(None, None, source.at, zone, earliest).map_err(|e| e.to_string())?;
     let inputs = Inputs {
         config: source.config,
         records: source.records,

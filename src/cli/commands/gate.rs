@@ -42,9 +42,11 @@ pub struct Args {
     /// Judge the change whose `release` list names NAME
     #[arg(long, value_name = "NAME")]
     pub release: Option<String>,
-    /// The moment of the deployment (RFC 3339; default now)
+    /// The moment of the deployment: RFC 3339, a date, `tomorrow 02:00`,
+    /// `+2h` (local times in the organisation's `timezone` at the policy
+    /// revision) [default: now]
     #[arg(long, value_name = "TIME")]
-    pub at: Option<String>,
+    pub at: Option<crate::when::When>,
     /// Judge the records as they are at this revision
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub rev: String,
@@ -69,11 +71,6 @@ pub enum GateFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let at: Timestamp = match &args.at {
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
-            .map_err(|e| CliError::usage(format!("--at `{t}` is not an RFC 3339 time: {e}")))?,
-        None => super::new::now()?,
-    };
     let (repo, prefix) = ui.repository(&ws, "the gate judges committed history")?;
     let tip = git::commit_at(&repo, &args.rev).map_err(CliError::usage)?;
     let tree = tip
@@ -93,6 +90,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         config: policy,
         ..ws
     };
+    let at: Timestamp = super::new::at(args.at, &ws.config)?;
     let ids = match (&args.change, &args.release) {
         (Some(id), _) => vec![id.clone()],
         (None, Some(name)) => {

@@ -53,6 +53,18 @@ pub fn now() -> Result<Timestamp, CliError> {
     }
 }
 
+/// The instant an `--at` argument means (now without one): dates and
+/// times of day are local in the organisation's `timezone`.
+pub fn at(
+    when: Option<crate::when::When>,
+    config: &crate::config::Config,
+) -> Result<Timestamp, CliError> {
+    let now = now()?;
+    let zone = <chrono_tz::Tz as std::str::FromStr>::from_str(&config.timezone)
+        .unwrap_or(chrono_tz::Tz::UTC);
+    Ok(when.map_or(now, |w| w.resolve(now, zone)))
+}
+
 /// The person running gitsm, as a handle when `people` knows their email.
 pub fn current_person(ws: &Workspace) -> Option<String> {
     let email = git::user_email(&ws.root)?;

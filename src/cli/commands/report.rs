@@ -45,10 +45,11 @@ pub struct Args {
     /// Report on the records and policy of this commit instead of the work tree
     #[arg(long, value_name = "R")]
     pub rev: Option<String>,
-    /// Count backlogs and read SLA clocks at this instant (RFC 3339) when
-    /// the period ends later [default: now, or the commit time with --rev]
-    #[arg(long, value_name = "T", value_parser = super::sla::parse_at)]
-    pub at: Option<Timestamp>,
+    /// Count backlogs and read SLA clocks at this time when the period ends
+    /// later: RFC 3339, a date, `tomorrow 09:00`, `-1d` (local times in the
+    /// organisation's `timezone`) [default: now, or the commit time with --rev]
+    #[arg(long, value_name = "T")]
+    pub at: Option<crate::when::When>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
@@ -56,8 +57,9 @@ pub struct Args {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// IANA time zone of dates, month boundaries and shown times
-    #[arg(long, value_name = "TZ", default_value = "UTC", value_parser = parse_timezone)]
-    pub timezone: Tz,
+    /// [default: the organisation's `timezone`, UTC unless set]
+    #[arg(long, value_name = "TZ", value_parser = parse_timezone)]
+    pub timezone: Option<Tz>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,8 +105,15 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let unreadable = src.loaded.checked.saturating_sub(records.len());
     // In parallel: every record is fetched from memory for it.
     let earliest = records.par_iter().filter_map(|r| r.created_at()).min();
-    let at = args.at.unwrap_or(src.as_of);
-    let period = Period::new(args.since, args.until, at, args.timezone, earliest)
+    let at = match args.at {
+        Some(when) => super::new::at(Some(when), &src.ws.config)?,
+        None => src.as_of,
+    };
+    let timezone = args
+        .timezone
+        .or_else(|| Tz::from_str(&src.ws.config.timezone).ok())
+        .unwrap_or(Tz::UTC);
+    let period = Period::new(args.since, args.until, at, timezone, earliest)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let inputs = Inputs {
         config: &src.ws.config,

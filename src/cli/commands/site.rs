@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use chrono::DateTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::Timestamp;
 use crate::site::{self, Options, Progress};
 
 use super::super::CliError;
@@ -31,24 +29,11 @@ pub struct Args {
     /// Output folder [default: site/ in the managed repository]
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Read SLA clocks at this instant: RFC 3339, or `now`
-    #[arg(long, value_name = "T", value_parser = parse_at)]
-    pub at: Option<At>,
-}
-
-#[derive(Debug, Clone)]
-pub enum At {
-    Now,
-    Instant(Timestamp),
-}
-
-fn parse_at(s: &str) -> Result<At, String> {
-    if s == "now" {
-        return Ok(At::Now);
-    }
-    DateTime::parse_from_rfc3339(s).map(At::Instant).map_err(|e| {
-        format!("`{s}` is not an RFC 3339 timestamp ({e}); write e.g. 2026-11-23T09:00:00+01:00 or `now`")
-    })
+    /// Read SLA clocks at this time: `now`, RFC 3339, a date, `tomorrow
+    /// 09:00`, `-1d` (local times in the organisation's `timezone`)
+    /// [default: the tip commit's time]
+    #[arg(long, value_name = "T")]
+    pub at: Option<crate::when::When>,
 }
 
 /// A progress bar on stderr when it is a terminal; nothing otherwise (CI logs).
@@ -104,8 +89,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         None => site::default_out(&ws.root),
     };
     let at = match args.at {
-        Some(At::Instant(t)) => Some(t),
-        Some(At::Now) => Some(super::new::now()?),
+        Some(when) => Some(super::new::at(Some(when), &ws.config)?),
         None => match std::env::var("GITSM_NOW") {
             Ok(_) => Some(super::new::now()?),
             Err(_) => None,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use chrono::{DateTime, Duration, SecondsFormat};
+use chrono::{Duration, SecondsFormat};
 use serde_json::{Value, json};
 
 use crate::duration;
@@ -26,9 +26,11 @@ cancelled and rejected tickets have no clocks. Its state is the worst of its clo
 ok < at_risk < breached (a missed response counts as breached).\n\nExamples:\n  gitsm sla\n  gitsm sla --at 2026-11-23T09:00:00+01:00 --format json\n  gitsm sla --fail-on breach"
 )]
 pub struct Args {
-    /// Read the clocks at this instant (RFC 3339) instead of now
-    #[arg(long, value_name = "T", value_parser = parse_at)]
-    pub at: Option<Timestamp>,
+    /// Read the clocks at this time instead of now: RFC 3339, a date,
+    /// `2026-12-01 09:00`, `tomorrow 09:00`, `+2h`, `-1d` (local times in
+    /// the organisation's `timezone`)
+    #[arg(long, value_name = "T")]
+    pub at: Option<crate::when::When>,
     /// Exit with 1 when a ticket has breached its SLA
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,
@@ -49,18 +51,9 @@ pub enum SlaFormat {
     Json,
 }
 
-pub fn parse_at(s: &str) -> Result<Timestamp, String> {
-    DateTime::parse_from_rfc3339(s).map_err(|e| {
-        format!("`{s}` is not an RFC 3339 timestamp ({e}); write e.g. 2026-11-23T09:00:00+01:00")
-    })
-}
-
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let at = match args.at {
-        Some(at) => at,
-        None => super::new::now()?,
-    };
+    let at = super::new::at(args.at, &ws.config)?;
     let loaded = records::load(
         &ws,
         &[Kind::Incident, Kind::Request, Kind::Ci],
