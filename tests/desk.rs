@@ -522,3 +522,15 @@ fn init_lists_you_ignores_the_site_and_says_what_next() {
     );
     sandbox.gitsm(&root, ["validate"]).expect_code(0);
 }
+
+#[test]
+fn times_gitsm_writes_are_in_the_organisation_zone() {
+    // The example works on Berlin time: 09:00Z is 10:00 +01:00 in November.
+    let repo = example_as("david.nguyen@example.com");
+    repo.run_env(
+        ["note", "INC-0021", "Deployed the fix to staging"],
+        &[("GITSM_NOW", "2026-11-21T09:00:00Z")],
+    )
+    .expect_code(0)
+    .stdout_has("at=2026-11-21T10:00:00+01:00");
+}

@@ -163,13 +163,12 @@ impl Checker<'_> {
     }
 
     fn calendars(&mut self, config: &Config) {
-        if chrono_tz::Tz::from_str(&config.timezone).is_err() {
+        if let Some(zone) = &config.timezone
+            && chrono_tz::Tz::from_str(zone).is_err()
+        {
             self.error(
                 &["timezone"],
-                format!(
-                    "`{}` is not an IANA time zone (e.g. Europe/Berlin)",
-                    config.timezone
-                ),
+                format!("`{zone}` is not an IANA time zone (e.g. Europe/Berlin)"),
             );
         }
         for (name, cal) in &config.calendars {

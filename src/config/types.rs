@@ -54,8 +54,10 @@ pub struct Config {
     /// differ between machines).
     pub clock_skew: Duration,
     /// The organisation's IANA time zone: a date on the command line
-    /// (`--at 2026-12-01`, `--at 'tomorrow 09:00'`) is local time there.
-    pub timezone: String,
+    /// (`--at 2026-12-01`, `--at 'tomorrow 09:00'`) is local time there,
+    /// and so are the times gitsm writes into records. Unset: UTC for the
+    /// command line, and the machine's own offset for written times.
+    pub timezone: Option<String>,
     /// The workflows in force: the defaults with `workflows` applied.
     #[serde(skip)]
     #[schemars(skip)]
@@ -93,7 +95,7 @@ impl Default for Config {
             custom_fields: BTreeMap::new(),
             workflows: WorkflowOverrides::default(),
             clock_skew: Duration::minutes(15),
-            timezone: "UTC".into(),
+            timezone: None,
             flows: Workflows::default(),
         }
     }
@@ -806,6 +808,14 @@ pub struct CustomField {
 }
 
 impl Config {
+    /// The organisation's time zone (UTC when unset or not a zone).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone
+            .as_deref()
+            .and_then(|z| <chrono_tz::Tz as std::str::FromStr>::from_str(z).ok())
+            .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
     /// The handle whose emails include `email` (case-insensitive).
     pub fn person_by_email(&self, email: &str) -> Option<&str> {
         self.people

@@ -59,9 +59,8 @@ pub struct Source<'a> {
 pub fn compute<'a>(source: &Source<'a>) -> Result<Report<'a>, String> {
     let earliest = source.records.iter().filter_map(|r| r.created_at()).min();
     // Months in the organisation's time zone, as `gitsm report` counts them.
-    let zone = <chrono_tz::Tz as std::str::FromStr>::from_str(&source.config.timezone)
-        .unwrap_or(chrono_tz::Tz::UTC);
-    let period = Period::new(None, None, source.at, zone, earliest).map_err(|e| e.to_string())?;
+    let period = Period::new(None, None, source.at, source.config.zone(), earliest)
+        .map_err(|e| e.to_string())?;
     let inputs = Inputs {
         config: source.config,
         records: source.records,

@@ -49,7 +49,7 @@ pub struct Args {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let now = super::new::now()?;
+    let now = super::new::now_for(&ws.config)?;
     let key = match &args.key {
         Some(path) => SigningKey::from_file(path),
         None => SigningKey::from_git_config(&ws.root),

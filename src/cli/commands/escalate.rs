@@ -42,7 +42,7 @@ pub struct Args {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let person = super::new::current_person(&ws);
-    let now = super::new::now()?;
+    let now = super::new::now_for(&ws.config)?;
     let targets = targets(ui, &ws, &args.ids, &Filters::default())?;
     let to = Escalation {
         to_level: args.to_level,

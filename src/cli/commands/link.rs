@@ -43,7 +43,7 @@ pub struct Args {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let now = super::new::now()?;
+    let now = super::new::now_for(&ws.config)?;
     let linked = update::link(&ws, &args.a, &args.b, args.relation.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {

@@ -60,9 +60,18 @@ pub fn at(
     config: &crate::config::Config,
 ) -> Result<Timestamp, CliError> {
     let now = now()?;
-    let zone = <chrono_tz::Tz as std::str::FromStr>::from_str(&config.timezone)
-        .unwrap_or(chrono_tz::Tz::UTC);
-    Ok(when.map_or(now, |w| w.resolve(now, zone)))
+    Ok(when.map_or(now, |w| w.resolve(now, config.zone())))
+}
+
+/// The present as gitsm writes it into records: in the organisation's
+/// `timezone` when the policy names one, else in the machine's offset
+/// (or `GITSM_NOW`'s).
+pub fn now_for(config: &crate::config::Config) -> Result<Timestamp, CliError> {
+    let now = now()?;
+    Ok(match config.timezone {
+        Some(_) => now.with_timezone(&config.zone()).fixed_offset(),
+        None => now,
+    })
 }
 
 /// The person running gitsm, as a handle when `people` knows their email.
@@ -78,7 +87,7 @@ pub fn current_person(ws: &Workspace) -> Option<String> {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let kind = args.kind;
-    let now = now()?;
+    let now = now_for(&ws.config)?;
     let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
     let mut doc = Map::new();
     if kind == Kind::Ci {

@@ -52,7 +52,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         },
     };
     let person = super::new::current_person(&ws);
-    let now = super::new::now()?;
+    let now = super::new::now_for(&ws.config)?;
     let targets = targets(ui, &ws, ids, &args.filters)?;
     let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;

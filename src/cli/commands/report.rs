@@ -109,10 +109,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Some(when) => super::new::at(Some(when), &src.ws.config)?,
         None => src.as_of,
     };
-    let timezone = args
-        .timezone
-        .or_else(|| Tz::from_str(&src.ws.config.timezone).ok())
-        .unwrap_or(Tz::UTC);
+    let timezone = args.timezone.unwrap_or_else(|| src.ws.config.zone());
     let period = Period::new(args.since, args.until, at, timezone, earliest)
         .map_err(|e| CliError::usage(e.to_string()))?;
     let inputs = Inputs {

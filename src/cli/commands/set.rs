@@ -52,7 +52,7 @@ pub enum EditFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let now = super::new::now()?;
+    let now = super::new::now_for(&ws.config)?;
     let person = super::new::current_person(&ws);
     let (assignments, ids): (Vec<&String>, Vec<&String>) =
         args.args.iter().partition(|a| a.contains('='));

@@ -64,7 +64,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         note: args.note.as_deref(),
         reason: args.reason.as_deref(),
         assignments: &args.set,
-        now: super::new::now()?,
+        now: super::new::now_for(&ws.config)?,
         person: person.as_deref(),
     };
     let done = update::transition_all(&ws, &targets, &req).map_err(|e| refusal(ui, &ws.root, e))?;
