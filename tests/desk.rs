@@ -534,3 +534,43 @@ fn times_gitsm_writes_are_in_the_organisation_zone() {
     .expect_code(0)
     .stdout_has("at=2026-11-21T10:00:00+01:00");
 }
+
+#[test]
+fn someone_who_left_keeps_their_history_but_gets_nothing_new() {
+    let repo = Repo::new();
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    repo.write(
+        "gitsm.yaml",
+        config.replacen(
+            "people: {}\n",
+            "people:\n  bob: { name: Bob Stone, emails: [bob@example.com], active: false }\n",
+            1,
+        ),
+    );
+    // A closed incident Bob worked stays valid.
+    repo.write(
+        "incidents/INC-0001.yaml",
+        CLOSED.replace("tester@example.com", "bob"),
+    );
+    repo.write(
+        "incidents/INC-0002.yaml",
+        VALID_INCIDENT.replace("INC-0001", "INC-0002"),
+    );
+    repo.run(["validate"]).expect_code(0);
+    repo.commit("records", "2026-11-21T09:00:00+01:00");
+    // Nothing new goes to him, through gitsm or by hand.
+    repo.run(["set", "INC-0002", "assignee=bob"])
+        .expect_code(1)
+        .stderr_has(
+            "`bob` has left (`active: false` in gitsm.yaml): nothing new may be assigned to them",
+        );
+    let text = read(&repo, "incidents/INC-0002.yaml");
+    repo.write(
+        "incidents/INC-0002.yaml",
+        text.replace("status: new\n", "status: new\nassignee: bob@example.com\n"),
+    );
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[inactive]");
+}

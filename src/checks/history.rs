@@ -72,6 +72,7 @@ pub(super) fn check(
         }
         notes_appended(old, &new, at, out);
         decisions_appended(old, &new, at, out);
+        leavers(config, old, &new, at, out);
         approved_content_kept(config, record, old, at, out);
     }
     stamps_not_in_future(old, &new, recorded, at, out);
@@ -201,6 +202,36 @@ fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diag
                 before.len()
             ),
         )),
+    }
+}
+
+/// Someone who left (`active: false`) keeps the records naming them
+/// valid, but is given nothing new: no record newly assigned to them, no
+/// new decision by them.
+fn leavers(config: &Config, old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    let assignee = |v: &Value| v.get("assignee").and_then(Value::as_str).map(str::to_owned);
+    if let Some(who) = assignee(new)
+        && assignee(old) != Some(who.clone())
+        && config.has_left(&who)
+    {
+        out.push(
+            at.error("inactive", "/assignee", format!("`{who}` has left (`active: false` in gitsm.yaml): nothing new may be assigned to them"))
+                .with_hint("assign it to someone who is here"),
+        );
+    }
+    let (before, after) = (list(old, "approvals"), list(new, "approvals"));
+    for (i, d) in after.iter().enumerate().skip(before.len()) {
+        if let Some(by) = d.get("by").and_then(Value::as_str)
+            && config.has_left(by)
+        {
+            out.push(at.error(
+                "inactive",
+                &format!("/approvals/{i}/by"),
+                format!(
+                    "`{by}` has left (`active: false` in gitsm.yaml) and takes no new decisions"
+                ),
+            ));
+        }
     }
 }
 

@@ -178,6 +178,18 @@ pub struct Person {
     /// counts only with a signature by one of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
+    /// `false` for someone who left: records naming them stay valid, but
+    /// nothing new may be assigned to them and they take no new decisions.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
@@ -814,6 +826,13 @@ impl Config {
             .as_deref()
             .and_then(|z| <chrono_tz::Tz as std::str::FromStr>::from_str(z).ok())
             .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// Whether `who` (a handle or an email) is a person marked
+    /// `active: false`.
+    pub fn has_left(&self, who: &str) -> bool {
+        let handle = self.person_by_email(who).unwrap_or(who);
+        self.people.get(handle).is_some_and(|p| !p.active)
     }
 
     /// The handle whose emails include `email` (case-insensitive).

@@ -74,6 +74,12 @@ pub fn approve(
             None,
         ));
     }
+    if config.has_left(&by) {
+        return Err(UpdateError::refused(
+            format!("`{by}` has left (`active: false` in gitsm.yaml) and takes no new decisions"),
+            None,
+        ));
+    }
     match subject.ineligible(config, &by) {
         None => {}
         Some(Ineligible::Party) => {
