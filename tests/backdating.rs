@@ -185,8 +185,10 @@ fn commits_that_did_not_touch_the_file_never_count() {
         .expect_code(0);
 }
 
-#[test]
-fn a_squash_merge_is_not_backdating() {
+/// Opened on Monday 10:00 on main (returned: that commit); on branch
+/// `work`, acknowledged at 10:05 (committed 10:06) and a note at 11:00
+/// (committed 11:01); main checked out again.
+fn worked_on_a_branch() -> (Repo, String) {
     let repo = Repo::new();
     repo.write(FILE, OPENED);
     repo.commit("open INC-0001", MON_1000);
@@ -201,6 +203,12 @@ fn a_squash_merge_is_not_backdating() {
     );
     repo.commit("note INC-0001", "2026-11-16T11:01:00+01:00");
     repo.git(["checkout", "-q", "main"]);
+    (repo, base)
+}
+
+#[test]
+fn a_squash_merge_is_not_backdating() {
+    let (repo, base) = worked_on_a_branch();
     // Other work lands on main at 18:00 before the squash.
     repo.write("README.md", "ops repo\n");
     repo.commit("readme", MON_1800);
@@ -212,20 +220,7 @@ fn a_squash_merge_is_not_backdating() {
 
 #[test]
 fn a_rebase_merge_is_not_backdating() {
-    let repo = Repo::new();
-    repo.write(FILE, OPENED);
-    repo.commit("open INC-0001", MON_1000);
-    let base = head(&repo);
-    repo.git(["checkout", "-q", "-b", "work"]);
-    repo.write(FILE, OPENED.replace("status: new\n", ACK_1005));
-    repo.commit("ack INC-0001", "2026-11-16T10:06:00+01:00");
-    let note = "notes:\n  - at: 2026-11-16T11:00:00+01:00\n    by: alice@example.com\n    text: Restarted the concentrator.\n";
-    repo.write(
-        FILE,
-        format!("{}{note}", OPENED.replace("status: new\n", ACK_1005)),
-    );
-    repo.commit("note INC-0001", "2026-11-16T11:01:00+01:00");
-    repo.git(["checkout", "-q", "main"]);
+    let (repo, base) = worked_on_a_branch();
     repo.write("README.md", "ops repo\n");
     repo.commit("readme", MON_1800);
     // Rebased on Tuesday: committer dates move, author dates stay.
