@@ -574,3 +574,27 @@ fn someone_who_left_keeps_their_history_but_gets_nothing_new() {
         .expect_code(1)
         .stderr_has("error[inactive]");
 }
+
+#[test]
+fn quiet_prints_only_errors() {
+    // A CI nothing relates to or names is a warning (orphan-ci).
+    let repo = Repo::new();
+    repo.write(
+        "cis/lonely.yaml",
+        "id: lonely\nname: Lonely box\nclass: server\nstatus: active\n",
+    );
+    repo.run(["validate"])
+        .expect_code(0)
+        .stderr_has("warning[orphan-ci]");
+    let run = repo.run(["-q", "validate"]);
+    run.expect_code(0);
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", ""),
+        "{run}"
+    );
+    repo.write("incidents/INC-0001.yaml", "id: INC-0001\n");
+    repo.run(["-q", "validate"])
+        .expect_code(1)
+        .stderr_has("error[");
+}

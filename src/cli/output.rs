@@ -25,7 +25,8 @@ pub enum DiagnosticFormat {
 /// Human-readable diagnostics, with the offending line and a caret.
 pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> std::io::Result<()> {
     let mut sources: HashMap<PathBuf, Option<Vec<String>>> = HashMap::new();
-    for d in diags {
+    // `-q` prints errors and the data asked for, nothing else.
+    for d in diags.iter().filter(|d| !ui.quiet || d.is_error()) {
         let (label, style) = match d.severity {
             Severity::Error => ("error", ERROR),
             Severity::Warning => ("warning", WARNING),
