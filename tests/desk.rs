@@ -598,3 +598,72 @@ fn quiet_prints_only_errors() {
         .expect_code(1)
         .stderr_has("error[");
 }
+
+#[test]
+fn templates_fill_in_new_records_and_a_standard_change_stays_in_bounds() {
+    let repo = example_as("david.nguyen@example.com");
+    let run = repo.run([
+        "new",
+        "incident",
+        "--template",
+        "printer-jam",
+        "--set",
+        "urgency=high",
+    ]);
+    run.expect_code(0);
+    let path = run.stdout.trim().to_owned();
+    let text = read(&repo, &path);
+    for line in [
+        "title: Printer jams or rejects jobs\n",
+        "impact: low\n",
+        "urgency: high\n",
+        "category: hardware\n",
+        "service: workplace-services\n",
+        "team: service-desk\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    // A standard change copies its template: type, title, risk, plans.
+    let run = repo.run([
+        "new",
+        "change",
+        "--template",
+        "os-security-patching",
+        "--set",
+        "cis=app-vm-01",
+    ]);
+    run.expect_code(0);
+    let text = read(&repo, run.stdout.trim());
+    for line in [
+        "type: standard\n",
+        "template: os-security-patching\n",
+        "title: Monthly OS security patches on a Linux VM\n",
+        "risk: low\n",
+        "backout_plan: Boot the previous kernel from GRUB;",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    repo.run(["new", "incident", "--template", "printer-jm"])
+        .expect_code(2)
+        .stderr_has("did you mean `printer-jam`?");
+    // A template that lists its CIs bounds the changes made from it.
+    let config = read(&repo, "gitsm.yaml");
+    repo.write(
+        "gitsm.yaml",
+        config.replacen(
+            "    title: Monthly OS security patches on a Linux VM\n",
+            "    title: Monthly OS security patches on a Linux VM\n    cis: [app-vm-01, app-vm-02]\n",
+            1,
+        ),
+    );
+    repo.run([
+        "new",
+        "change",
+        "--template",
+        "os-security-patching",
+        "--set",
+        "cis=orders-db",
+    ])
+    .expect_code(1)
+    .stderr_has("names CIs its template does not cover: orders-db");
+}

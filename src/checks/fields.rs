@@ -121,6 +121,36 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             );
         }
         Record::Change(r) => {
+            // A change from a template stays within what was pre-approved.
+            if let Some(t) = r
+                .template
+                .as_ref()
+                .and_then(|t| config.standard_changes.get(t))
+                && r.change_type == crate::model::ChangeType::Standard
+                && !t.cis.is_empty()
+            {
+                let outside: Vec<&str> = r
+                    .cis
+                    .iter()
+                    .filter(|c| !t.cis.contains(c))
+                    .map(String::as_str)
+                    .collect();
+                if !outside.is_empty() {
+                    out.push(
+                        at.error(
+                            "template-bounds",
+                            "/cis",
+                            format!(
+                                "{} is a standard change from `{}` but names CIs its template does not cover: {}",
+                                r.id,
+                                r.template.as_deref().unwrap_or_default(),
+                                outside.join(", ")
+                            ),
+                        )
+                        .with_hint("make it a normal change (`type: normal`), which the CAB approves"),
+                    );
+                }
+            }
             if let Some(t) = &r.template
                 && !config.standard_changes.contains_key(t)
             {

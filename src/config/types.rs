@@ -37,6 +37,9 @@ pub struct Config {
     pub change_policy: ChangePolicy,
     /// Pre-approved standard change templates by name.
     pub standard_changes: BTreeMap<String, StandardChange>,
+    /// Default fields for new records, by kind then template name:
+    /// `gitsm new incident --template printer-jam`.
+    pub templates: BTreeMap<Kind, BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
     /// Periods in which changes are frozen, except the types listed in `allow`.
     pub freeze_windows: Vec<FreezeWindow>,
     /// CMDB policy: CI classes, relation types, id pattern.
@@ -78,6 +81,7 @@ impl Default for Config {
             symptom_policy: None,
             change_policy: ChangePolicy::default(),
             standard_changes: BTreeMap::new(),
+            templates: BTreeMap::new(),
             freeze_windows: Vec::new(),
             ci: CiPolicy::default(),
             categories: Vec::new(),
@@ -655,6 +659,10 @@ pub struct StandardChange {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<Level>,
+    /// The CIs the pre-approved change may touch; a change from this
+    /// template that names others is refused (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cis: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implementation_plan: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -826,6 +834,57 @@ impl Config {
             .as_deref()
             .and_then(|z| <chrono_tz::Tz as std::str::FromStr>::from_str(z).ok())
             .unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// The fields a new record of `kind` takes from template `name`: a
+    /// standard change's (`standard_changes`: title, description, risk,
+    /// plans, CIs, and `type: standard`, `template: <name>`), else those
+    /// of `templates.<kind>.<name>`.
+    pub fn template(
+        &self,
+        kind: Kind,
+        name: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        use serde_json::{Value, json};
+        if kind == Kind::Change
+            && let Some(t) = self.standard_changes.get(name)
+        {
+            let mut fields = serde_json::Map::new();
+            fields.insert("title".into(), json!(t.title));
+            fields.insert("type".into(), json!("standard"));
+            fields.insert("template".into(), json!(name));
+            let optional = [
+                ("description", t.description.clone()),
+                ("risk", t.risk.map(|r| r.name().to_owned())),
+                ("implementation_plan", t.implementation_plan.clone()),
+                ("backout_plan", t.backout_plan.clone()),
+                ("test_plan", t.test_plan.clone()),
+            ];
+            for (key, value) in optional {
+                if let Some(v) = value {
+                    fields.insert(key.into(), Value::String(v));
+                }
+            }
+            if !t.cis.is_empty() {
+                fields.insert("cis".into(), json!(t.cis));
+            }
+            return Some(fields);
+        }
+        self.templates.get(&kind)?.get(name).cloned()
+    }
+
+    /// Every template name of `kind`, for suggestions.
+    pub fn template_names(&self, kind: Kind) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .templates
+            .get(&kind)
+            .into_iter()
+            .flat_map(|t| t.keys().map(String::as_str))
+            .collect();
+        if kind == Kind::Change {
+            names.extend(self.standard_changes.keys().map(String::as_str));
+        }
+        names
     }
 
     /// Whether `who` (a handle or an email) is a person marked

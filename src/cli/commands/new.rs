@@ -23,14 +23,17 @@ use super::super::ui::{Ui, stdout_write};
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application"
+    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application"
 )]
 pub struct Args {
     /// incident, problem, change, request or ci
     pub kind: Kind,
-    /// Title of the ticket (the name of a CI)
+    /// Title of the ticket (the name of a CI) [default: the template's]
     #[arg(long)]
-    pub title: String,
+    pub title: Option<String>,
+    /// Start from this template's fields (see below)
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
     /// Set a field: dotted keys (window.start=...), lists comma-separated (cis=web,db)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<Assignment>,
@@ -89,10 +92,37 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let kind = args.kind;
     let now = now_for(&ws.config)?;
     let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let template = match &args.template {
+        Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
+            let names = ws.config.template_names(kind);
+            let hint = crate::suggest::closest(name, names.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "templates of {}s are listed under `templates.{}` in gitsm.yaml",
+                        kind.name(),
+                        kind.name()
+                    )
+                });
+            CliError::usage_hint(format!("no {} template `{name}`", kind.name()), hint)
+        })?),
+        None => None,
+    };
+    let title = args
+        .title
+        .clone()
+        .or_else(|| {
+            template
+                .as_ref()
+                .and_then(|t| t.get("title").and_then(Value::as_str).map(str::to_owned))
+        })
+        .ok_or_else(|| {
+            CliError::usage("give the new record a --title (or a --template that has one)")
+        })?;
     let mut doc = Map::new();
     if kind == Kind::Ci {
-        doc.insert("id".into(), json!(ids::slug(&args.title)));
-        doc.insert("name".into(), json!(args.title));
+        doc.insert("id".into(), json!(ids::slug(&title)));
+        doc.insert("name".into(), json!(title));
         doc.insert("class".into(), json!("application"));
         doc.insert(
             "status".into(),
@@ -100,7 +130,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         );
     } else {
         doc.insert("id".into(), Value::Null);
-        doc.insert("title".into(), json!(args.title));
+        doc.insert("title".into(), json!(title));
         doc.insert(
             "status".into(),
             json!(ws.config.kind_workflow(kind).initial),
@@ -130,6 +160,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 doc.insert("type".into(), json!("normal"));
             }
             _ => {}
+        }
+    }
+    for (key, field) in template.into_iter().flatten() {
+        if !matches!(key.as_str(), "id" | "status" | "created_at") && key != "title" {
+            doc.insert(key, field);
         }
     }
     let mut value = Value::Object(doc);
