@@ -667,3 +667,63 @@ fn templates_fill_in_new_records_and_a_standard_change_stays_in_bounds() {
     .expect_code(1)
     .stderr_has("names CIs its template does not cover: orders-db");
 }
+
+/// An "editor": a shell script that writes `text` over the file it is given.
+fn editor_writing(repo: &Repo, name: &str, text: &str) -> String {
+    let script = repo.sandbox.dir("editors").join(name);
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncat > \"$1\" <<'EOF'\n{text}EOF\n"),
+    )
+    .expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    script.to_string_lossy().into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn new_edit_keeps_nothing_that_is_not_valid() {
+    let repo = Repo::new();
+    // Not on a terminal: an invalid edit is not kept.
+    let bad = editor_writing(
+        &repo,
+        "bad.sh",
+        "id: INC-0001\ntitle: VPN down\nstatus: nonsense\n",
+    );
+    repo.run_env(
+        ["new", "incident", "--title", "VPN down", "--edit"],
+        &[("EDITOR", &bad)],
+    )
+    .expect_code(1)
+    .stderr_has("was not created: the edited record is not valid");
+    assert!(
+        repo.record_files("incidents").is_empty(),
+        "{:?}",
+        repo.record_files("incidents")
+    );
+    // Emptied: given up.
+    let empty = editor_writing(&repo, "empty.sh", "");
+    repo.run_env(
+        ["new", "incident", "--title", "VPN down", "--edit"],
+        &[("EDITOR", &empty)],
+    )
+    .expect_code(1)
+    .stderr_has("the file was emptied");
+    assert!(repo.record_files("incidents").is_empty());
+    // A valid edit is kept.
+    let good = editor_writing(
+        &repo,
+        "good.sh",
+        "id: INC-0001\ntitle: VPN down for everyone\nstatus: new\ncreated_at: 2026-11-21T10:00:00+01:00\nreported_by: tester@example.com\nimpact: high\nurgency: high\npriority: P1\n",
+    );
+    repo.run_env(
+        ["new", "incident", "--title", "VPN down", "--edit"],
+        &[("EDITOR", &good)],
+    )
+    .expect_code(0);
+    assert_eq!(repo.record_files("incidents"), ["incidents/INC-0001.yaml"]);
+}

@@ -233,18 +233,49 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     crate::write::create_new(&abs, text.as_bytes()).map_err(|e| CliError::io(abs.display(), e))?;
     stdout_write(&format!("{}\n", ui.show_path(&ws.root, &rel)))?;
     if args.edit {
-        edit(&abs)?;
-        let bytes = std::fs::read(&abs).map_err(|e| CliError::io(abs.display(), e))?;
-        let diags = check_new(&ws, kind, &rel, &String::from_utf8_lossy(&bytes));
-        if diags.iter().any(Diagnostic::is_error) {
-            ui.print_diagnostics(&diags);
-            return Err(CliError::Failed(format!(
-                "{} needs fixing",
-                ui.show_path(&ws.root, &rel)
-            )));
-        }
+        edit_until_valid(ui, &ws, kind, &rel)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Open the new record in the editor until it is valid, as `git commit`
+/// does: on a terminal, asking whether to edit again; otherwise, or when
+/// the answer is no (or the file is emptied), the record is removed and
+/// nothing is left on disk.
+fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(), CliError> {
+    use std::io::IsTerminal as _;
+    let abs = ws.abs(rel);
+    let give_up = |why: &str| {
+        let _ = std::fs::remove_file(&abs);
+        CliError::Failed(format!(
+            "{} was not created: {why}",
+            ui.show_path(&ws.root, rel)
+        ))
+    };
+    loop {
+        if let Err(e) = edit(&abs) {
+            let _ = std::fs::remove_file(&abs);
+            return Err(e);
+        }
+        let bytes = std::fs::read(&abs).map_err(|e| CliError::io(abs.display(), e))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(give_up("the file was emptied"));
+        }
+        let diags = check_new(ws, kind, rel, &String::from_utf8_lossy(&bytes));
+        if !diags.iter().any(Diagnostic::is_error) {
+            return Ok(());
+        }
+        ui.print_diagnostics(&diags);
+        if !std::io::stdin().is_terminal() {
+            return Err(give_up("the edited record is not valid"));
+        }
+        eprint!("Edit again? [Y/n] ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if answer.trim().to_ascii_lowercase().starts_with('n') {
+            return Err(give_up("given up"));
+        }
+    }
 }
 
 /// Ids of `kind` in the work tree and in the upstream branch.
