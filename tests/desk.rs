@@ -727,3 +727,46 @@ fn new_edit_keeps_nothing_that_is_not_valid() {
     .expect_code(0);
     assert_eq!(repo.record_files("incidents"), ["incidents/INC-0001.yaml"]);
 }
+
+#[test]
+fn escalate_takes_the_list_filters_and_dates_are_local() {
+    // The example works on Berlin time. Open unassigned incidents: INC-0023
+    // (P3, service desk) and INC-0024 (P4); both go to level 2.
+    let repo = example_as("david.nguyen@example.com");
+    repo.run([
+        "escalate",
+        "--open",
+        "--unassigned",
+        "--to-level",
+        "2",
+        "--team",
+        "l2-apps",
+    ])
+    .expect_code(0)
+    .stdout_has("INC-0023: escalated to level 2")
+    .stdout_has("INC-0024: escalated to level 2");
+    // INC-0021 (06:50 +01:00) and INC-0024 (08:12 +01:00) were opened on
+    // 21 November. A record opened at 00:30 Berlin time on the 22nd is the
+    // 21st in UTC: in Berlin's day it belongs to the 22nd.
+    assert_eq!(
+        listed(
+            &repo,
+            &["incident", "--since", "2026-11-21", "--until", "2026-11-21"]
+        ),
+        ["INC-0021", "INC-0024"]
+    );
+    let late = read(&repo, "incidents/INC-0024.yaml")
+        .replace("INC-0024", "INC-0030")
+        .replace(
+            "created_at: 2026-11-21T08:12:00+01:00",
+            "created_at: 2026-11-22T00:30:00+01:00",
+        );
+    repo.write("incidents/INC-0030.yaml", late);
+    assert_eq!(
+        listed(
+            &repo,
+            &["incident", "--since", "2026-11-22", "--until", "2026-11-22"]
+        ),
+        ["INC-0030"]
+    );
+}

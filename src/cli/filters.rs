@@ -12,6 +12,15 @@ use crate::workspace::Workspace;
 use super::CliError;
 use super::ui::Ui;
 
+/// `--team` as a filter (apart, since `escalate --team` names where
+/// incidents go).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TeamFilter {
+    /// Only those of this group
+    #[arg(long, value_name = "GROUP")]
+    pub team: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Filters {
     /// Only records in this state (repeat for several)
@@ -34,9 +43,6 @@ pub struct Filters {
     /// Only those nobody is assigned to
     #[arg(long)]
     pub unassigned: bool,
-    /// Only those of this group
-    #[arg(long, value_name = "GROUP")]
-    pub team: Option<String>,
     /// Only those for this business service
     #[arg(long, value_name = "CI")]
     pub service: Option<String>,
@@ -60,7 +66,6 @@ impl Filters {
             || self.assignee.is_some()
             || self.mine
             || self.unassigned
-            || self.team.is_some()
             || self.service.is_some()
             || self.problem.is_some()
             || self.since.is_some()
@@ -69,7 +74,12 @@ impl Filters {
 
     /// The query, checked against the policy (exit 2 for a state or group
     /// it does not know).
-    pub fn query(&self, ws: &Workspace, kind: Option<Kind>) -> Result<Query, CliError> {
+    pub fn query(
+        &self,
+        ws: &Workspace,
+        kind: Option<Kind>,
+        team: &TeamFilter,
+    ) -> Result<Query, CliError> {
         let assignee = if self.mine {
             Some(super::commands::new::current_person(ws).ok_or_else(|| {
                 CliError::usage_hint(
@@ -87,11 +97,11 @@ impl Filters {
             priority: self.priority,
             assignee,
             unassigned: self.unassigned,
-            team: self.team.clone(),
+            team: team.team.clone(),
             service: self.service.clone(),
             problem: self.problem.clone(),
-            since: self.since.as_ref().map(|b| instant(b, false)),
-            until: self.until.as_ref().map(|b| instant(b, true)),
+            since: self.since.as_ref().map(|b| instant(b, false, ws)),
+            until: self.until.as_ref().map(|b| instant(b, true, ws)),
         };
         query.check(&ws.config).map_err(|e| CliError::Usage {
             message: e.message,
@@ -102,31 +112,32 @@ impl Filters {
 }
 
 /// The instant a `--since`/`--until` bound stands for: a date is midnight
-/// UTC (for `--until`, the midnight after it).
-fn instant(bound: &Bound, end: bool) -> Timestamp {
+/// in the organisation's time zone (for `--until`, the midnight after it).
+fn instant(bound: &Bound, end: bool, ws: &Workspace) -> Timestamp {
     match bound {
         Bound::Instant(t) => *t,
         Bound::Date(d) => {
             let d = if end { d.succ_opt().unwrap_or(*d) } else { *d };
-            d.and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .and_utc()
-                .fixed_offset()
+            crate::when::When::Local(d.and_time(chrono::NaiveTime::MIN))
+                .resolve(Timestamp::default(), ws.config.zone())
         }
     }
 }
 
-/// The records a bulk command acts on: those named, then those the filters
-/// select (each once, in id order), opened for editing.
+/// The records a bulk command acts on: those named, then those of `kind`
+/// (any, for `None`) the filters select (each once, in id order), opened
+/// for editing.
 pub fn targets(
     ui: &Ui,
     ws: &Workspace,
     ids: &[String],
     filters: &Filters,
+    team: &TeamFilter,
+    kind: Option<Kind>,
 ) -> Result<Vec<Target>, CliError> {
     let mut all: Vec<String> = ids.to_vec();
-    if filters.given() {
-        let query = filters.query(ws, None)?;
+    if filters.given() || team.team.is_some() {
+        let query = filters.query(ws, kind, team)?;
         let loaded = records::load(ws, &Kind::ALL, records::Purpose::Check);
         let mut found: Vec<String> = loaded
             .records()

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::update::{self, Escalation};
 
 use super::super::CliError;
-use super::super::filters::{Filters, targets};
+use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -22,9 +22,12 @@ Examples:
   gitsm escalate INC-0042 --to-level 2 --team l2-apps --reason 'Needs a DB restart'
   gitsm escalate INC-0042 INC-0043 --to-level 3 --team dba")]
 pub struct Args {
-    /// Incident ids
-    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    /// Incident ids (or the filters of `gitsm list`, but --team, which
+    /// here names where they go)
+    #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+    #[command(flatten)]
+    pub filters: Filters,
     /// The support level they go to (1, 2 or 3)
     #[arg(long, value_name = "N")]
     pub to_level: u8,
@@ -43,7 +46,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let person = super::new::current_person(&ws);
     let now = super::new::now_for(&ws.config)?;
-    let targets = targets(ui, &ws, &args.ids, &Filters::default())?;
+    let targets = targets(
+        ui,
+        &ws,
+        &args.ids,
+        &args.filters,
+        &TeamFilter::default(),
+        Some(crate::kind::Kind::Incident),
+    )?;
     let to = Escalation {
         to_level: args.to_level,
         team: args.team.as_deref(),

@@ -10,7 +10,7 @@ use crate::query::service;
 use crate::records;
 
 use super::super::CliError;
-use super::super::filters::Filters;
+use super::super::filters::{Filters, TeamFilter};
 use super::super::ui::{Ui, stdout_write};
 
 /// List records, filtered and sorted
@@ -30,6 +30,8 @@ pub struct Args {
     pub kind: Option<Kind>,
     #[command(flatten)]
     pub filters: Filters,
+    #[command(flatten)]
+    pub team: TeamFilter,
     /// Order by these columns, comma-separated; `-` before one reverses it
     /// (id, kind, status, priority, assignee, team, service, created_at,
     /// title)
@@ -176,7 +178,7 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    let query = args.filters.query(&ws, args.kind)?;
+    let query = args.filters.query(&ws, args.kind, &args.team)?;
     let order = sort_keys(&args.sort)?;
     let loaded = records::load(&ws, &kinds, records::Purpose::Check);
     let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();

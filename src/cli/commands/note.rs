@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::update;
 
 use super::super::CliError;
-use super::super::filters::{Filters, targets};
+use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -29,6 +29,8 @@ pub struct Args {
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,
+    #[command(flatten)]
+    pub team: TeamFilter,
     /// Read the note from FILE (`-`: standard input)
     #[arg(long, short = 'F', value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -42,7 +44,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let (ids, text) = match &args.file {
         Some(path) => (&args.args[..], read_text(path)?),
         None => match args.args.split_last() {
-            Some((text, ids)) if !ids.is_empty() || args.filters.given() => (ids, text.clone()),
+            Some((text, ids))
+                if !ids.is_empty() || args.filters.given() || args.team.team.is_some() =>
+            {
+                (ids, text.clone())
+            }
             _ => {
                 return Err(CliError::usage_hint(
                     "give the record ids and then the note",
@@ -53,7 +59,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     let person = super::new::current_person(&ws);
     let now = super::new::now_for(&ws.config)?;
-    let targets = targets(ui, &ws, ids, &args.filters)?;
+    let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
     let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::update::{self, FieldChange, UpdateError, Updated};
 
 use super::super::CliError;
-use super::super::filters::{Filters, targets};
+use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, stdout_write};
 
 /// Set fields of a record in place, keeping its comments and layout
@@ -38,6 +38,8 @@ pub struct Args {
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,
+    #[command(flatten)]
+    pub team: TeamFilter,
     /// Output format
     #[arg(long, value_enum, default_value_t = EditFormat::Text)]
     pub format: EditFormat,
@@ -67,7 +69,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         ));
     }
     let ids: Vec<String> = ids.into_iter().cloned().collect();
-    let targets = targets(ui, &ws, &ids, &args.filters)?;
+    let targets = targets(ui, &ws, &ids, &args.filters, &args.team, None)?;
     let updated = update::set_all(&ws, &targets, &assignments, person.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {

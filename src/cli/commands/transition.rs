@@ -6,7 +6,7 @@ use crate::assign::Assignment;
 use crate::update::{self, TransitionRequest};
 
 use super::super::CliError;
-use super::super::filters::{Filters, targets};
+use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
 use super::set::{EditFormat, print_json, print_text, refusal};
 
@@ -38,6 +38,8 @@ pub struct Args {
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,
+    #[command(flatten)]
+    pub team: TeamFilter,
     /// Append a note `{at, by, text}`, by you
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -58,7 +60,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let Some((state, ids)) = args.args.split_last() else {
         return Err(CliError::usage("name the state to move to"));
     };
-    let targets = targets(ui, &ws, ids, &args.filters)?;
+    let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
     let req = TransitionRequest {
         to: state,
         note: args.note.as_deref(),
