@@ -415,6 +415,27 @@ fn steps(json: &Value, path: &[String]) -> Vec<Step> {
 /// gitsm.
 const PERSON_FIELDS: &[&str] = &["assignee", "implementer", "requested_for", "owner"];
 
+/// `list` with `me` in a person field replaced by `person`.
+fn with_me(list: &[Assignment], person: Option<&str>) -> Result<Vec<Assignment>, UpdateError> {
+    list.iter()
+        .map(|a| {
+            if a.value != "me" || !PERSON_FIELDS.contains(&a.key().as_str()) {
+                return Ok(a.clone());
+            }
+            let me = person.ok_or_else(|| {
+                UpdateError::usage(
+                    format!("`{}=me`: gitsm cannot tell who you are", a.key()),
+                    Some("run `git config user.email you@example.com`".into()),
+                )
+            })?;
+            Ok(Assignment {
+                path: a.path.clone(),
+                value: me.to_owned(),
+            })
+        })
+        .collect()
+}
+
 /// Set fields of the record `id`. `me` in a person field is `person` (the
 /// one running gitsm). When impact or urgency change, a stored `priority`
 /// follows the matrix (unless an override is recorded), so the record
@@ -441,24 +462,7 @@ pub fn set_all(
     if list.is_empty() {
         return Err(UpdateError::usage("nothing to set", None));
     }
-    let list = list
-        .iter()
-        .map(|a| {
-            if a.value != "me" || !PERSON_FIELDS.contains(&a.key().as_str()) {
-                return Ok(a.clone());
-            }
-            let me = person.ok_or_else(|| {
-                UpdateError::usage(
-                    format!("`{}=me`: gitsm cannot tell who you are", a.key()),
-                    Some("run `git config user.email you@example.com`".into()),
-                )
-            })?;
-            Ok(Assignment {
-                path: a.path.clone(),
-                value: me.to_owned(),
-            })
-        })
-        .collect::<Result<Vec<_>, UpdateError>>()?;
+    let list = with_me(list, person)?;
     let sets = |key: &str| list.iter().any(|a| a.key() == key);
     let follow = (sets("impact") || sets("urgency")) && !sets("priority");
     apply_all(ws, targets, now, |target| {

@@ -15,7 +15,7 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 use super::{
-    Planned, Prepared, Target, UpdateError, Updated, assignments, keys, prepare, stamp,
+    Planned, Prepared, Target, UpdateError, Updated, assignments, keys, prepare, stamp, with_me,
     without_bom, write_all,
 };
 
@@ -190,7 +190,7 @@ fn prepare_move<'t>(
 
     let now = stamp(req.now);
     let mut planned = vec![Planned::set(keys(&["status"]), json!(to), false)];
-    let given = assignments(ws, target, req.assignments, true)?;
+    let given = assignments(ws, target, &with_me(req.assignments, req.person)?, true)?;
     let assigned = |field: &str| {
         req.assignments
             .iter()
