@@ -422,6 +422,14 @@ impl TicketClocks {
         std::iter::once(&self.response).chain(self.resolution.as_ref())
     }
 
+    /// The earliest due time of a running clock: what comes due next.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.clocks()
+            .filter(|c| !c.reading.stopped)
+            .filter_map(|c| c.due)
+            .min()
+    }
+
     /// The worst of the clocks: `Ok`, `AtRisk` or `Breached`.
     pub fn state(&self) -> ClockState {
         self.clocks()

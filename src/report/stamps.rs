@@ -78,8 +78,10 @@ pub fn from_git(t: &Transition, field: &'static str, derived: &mut Vec<Derived>)
 /// A ticket's clocks at `at`: its timeline completed from its status
 /// `transitions` in Git history (a clock that took a stamp from there says
 /// so: `from: git` with the commit), under `policy`, with the service
-/// class of the service it is for. The one way every output — `sla`,
-/// `show`, the site, the report — reads a ticket's clocks.
+/// class of the service it is for. The one way `sla`, `show`, `list`,
+/// `mine` and the site read a ticket's clocks; the report judges the same
+/// completed timeline with `report::clock`, held to the same verdict by a
+/// property test (`sla::tests`).
 pub fn clocks(
     policy: &Policy<'_>,
     classes: &HashMap<&str, u8>,

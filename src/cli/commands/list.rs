@@ -230,12 +230,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 .filter(crate::sla::TicketClocks::is_open)
             {
                 row.sla_state = Some(clocks.state().name());
-                row.sla_due = clocks
-                    .clocks()
-                    .filter(|c| !c.reading.stopped)
-                    .filter_map(|c| c.due)
-                    .min()
-                    .map(|t| t.to_rfc3339());
+                row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
             }
         }
         rows.push(row);

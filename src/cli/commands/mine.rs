@@ -76,14 +76,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let clocks = super::sla::ticket_clocks(&policy, &classes, r, transitions, now)?;
         tickets.push((r, clocks));
     }
-    let due = |c: &Option<TicketClocks>| {
-        c.as_ref().and_then(|c| {
-            c.clocks()
-                .filter(|k| !k.reading.stopped)
-                .filter_map(|k| k.due)
-                .min()
-        })
-    };
+    let due = |c: &Option<TicketClocks>| c.as_ref().and_then(TicketClocks::next_due);
     tickets.sort_by_key(|(r, c)| {
         let state = c.as_ref().map_or(ClockState::Ok, TicketClocks::state);
         (

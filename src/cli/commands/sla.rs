@@ -74,7 +74,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             open.push((record, clocks));
         }
     }
-    open.sort_by_key(|(_, c)| (std::cmp::Reverse(c.state()), next_due(c), c.id.clone()));
+    open.sort_by_key(|(_, c)| (std::cmp::Reverse(c.state()), c.next_due(), c.id.clone()));
     let text = match args.format {
         SlaFormat::Json => {
             let items: Vec<Value> = open
@@ -174,15 +174,6 @@ pub fn ticket_clocks(
 ) -> Result<Option<TicketClocks>, CliError> {
     stamps::clocks(policy, classes, record, transitions, at)
         .map_err(|e| CliError::usage(e.to_string()))
-}
-
-/// The earliest due time of a running clock, for ordering.
-fn next_due(clocks: &TicketClocks) -> Option<Timestamp> {
-    clocks
-        .clocks()
-        .filter(|c| !c.reading.stopped)
-        .filter_map(|c| c.due)
-        .min()
 }
 
 /// `1h30m`, `-45m` (past the target), `0m`; whole minutes.
