@@ -85,6 +85,11 @@ fn relative(text: &str) -> Option<Duration> {
             _ => return None,
         };
         rest = &rest[digits + unit.len_utf8()..];
+        // A century either way is already no time a ticket lives in; more
+        // would overflow the calendar.
+        if total > Duration::days(36_525) {
+            return None;
+        }
     }
     Some(total)
 }
@@ -95,11 +100,13 @@ impl When {
         match self {
             When::Now => now,
             When::Instant(at) => at,
-            When::Relative(d) => now + d,
+            When::Relative(d) => now.checked_add_signed(d).unwrap_or(now),
             When::Local(local) => local_time(zone, local),
             When::Day(offset, time) => {
                 let today = now.with_timezone(&zone).date_naive();
-                let day = today + Duration::days(offset);
+                let day = today
+                    .checked_add_signed(Duration::days(offset))
+                    .unwrap_or(today);
                 local_time(zone, day.and_time(time.unwrap_or(NaiveTime::MIN)))
             }
         }
@@ -109,13 +116,11 @@ impl When {
 /// A local time in `zone` (in a gap of a daylight-saving change, the
 /// first instant after it; in an overlap, the earlier).
 fn local_time(zone: Tz, local: NaiveDateTime) -> Timestamp {
-    let mut t = local;
-    loop {
-        if let Some(at) = zone.from_local_datetime(&t).earliest() {
-            return at.fixed_offset();
-        }
-        t += Duration::minutes(1);
-    }
+    // No gap lasts a day; past that (the edge of the calendar) read it as UTC.
+    (0..=24 * 60)
+        .filter_map(|m| local.checked_add_signed(Duration::minutes(m)))
+        .find_map(|t| zone.from_local_datetime(&t).earliest())
+        .map_or_else(|| local.and_utc().fixed_offset(), |at| at.fixed_offset())
 }
 
 #[cfg(test)]
@@ -143,6 +148,14 @@ mod tests {
         assert_eq!(at("-1d12h"), "2026-03-27T10:30:00+01:00");
         // 02:30 on the 29th does not exist in Berlin: the first instant after.
         assert_eq!(at("2026-03-29 02:30"), "2026-03-29T03:00:00+02:00");
+        // The last minute of the calendar resolves without a panic.
+        let last = When::Local(NaiveDate::MAX.and_time(NaiveTime::MIN) + Duration::minutes(1439));
+        let now = DateTime::parse_from_rfc3339("2026-03-28T22:30:00+01:00").expect("now");
+        assert_eq!(
+            last.resolve(now, chrono_tz::Pacific::Kiritimati)
+                .date_naive(),
+            NaiveDate::MAX
+        );
     }
 
     #[test]
