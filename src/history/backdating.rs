@@ -28,8 +28,6 @@ use crate::tree_cache::TreeCache;
 use crate::workspace::Workspace;
 use crate::yaml;
 
-use super::diff::RecordChange;
-
 /// The version of the file at `full` (repository-relative) in `commit`.
 fn blob_at(trees: &mut TreeCache<'_>, commit: &Commit<'_>, full: &Path) -> Option<Oid> {
     trees
@@ -204,37 +202,25 @@ impl RangeTouches {
     }
 
     /// The record files `commit` (of the range's first-parent line)
-    /// changed against its first parent; `renumbered` pairs a removed
-    /// file with the added one that carries on its record. A merge that
-    /// took a file from another parent did not change it there: that
-    /// line's changes join the file's history.
+    /// changed against its first parent, a renumbered file carrying on the
+    /// history of the one it replaced. A merge that took a file from
+    /// another parent did not change it there: that line's changes join
+    /// the file's history.
     pub(super) fn record(
         &mut self,
         repo: &Repository,
         trees: &mut TreeCache<'_>,
         prefix: &Path,
         commit: &Commit<'_>,
-        changes: &[RecordChange],
-        renumbered: &[(PathBuf, PathBuf)],
+        changes: &super::Changes,
     ) {
-        let old_blob = |path: &Path| {
-            changes
-                .iter()
-                .filter_map(|c| c.old.as_ref())
-                .find(|v| v.path == path)
-                .map(|v| v.blob)
-        };
-        for change in changes {
+        for change in &changes.list {
             let Some(new) = &change.new else {
                 continue;
             };
-            let (was_at, before) = match &change.old {
-                Some(v) => (v.path.clone(), Some(v.blob)),
-                None => match renumbered.iter().find(|(_, to)| *to == new.path) {
-                    Some((from, _)) => (from.clone(), old_blob(from)),
-                    None => (new.path.clone(), None),
-                },
-            };
+            let before = changes.before(change);
+            let was_at = before.map_or_else(|| new.path.clone(), |v| v.path.clone());
+            let before = before.map(|v| v.blob);
             let mut chain = self.files.remove(&was_at).unwrap_or(Chain {
                 at_base: was_at,
                 touches: Vec::new(),

@@ -107,7 +107,7 @@ pub fn staged(
         Err(e) => return Err(e.into()),
     };
     let trees = Rc::new(RefCell::new(TreeCache::new(repo)?));
-    let (changes, policy) = diff::staged_changes(
+    let (list, policy) = diff::staged_changes(
         &mut trees.borrow_mut(),
         head.as_ref().map(git2::Tree::id),
         &index,
@@ -131,7 +131,8 @@ pub fn staged(
         trusted: trusted.as_ref(),
         shallow: shallow_commits(repo),
     };
-    let (diagnostics, files) = compare(ws, changes, policy, &old, &new, now, &base);
+    let changes = Changes::new(list, policy, &old, &new);
+    let (diagnostics, files) = compare(ws, changes, &old, &new, now, &base);
     Ok(Checked {
         diagnostics,
         files,
@@ -208,30 +209,21 @@ pub fn range(
             _ => Snapshot::new(repo, parent_tree.as_ref(), prefix).with_trees(&trees),
         };
         let new = Snapshot::new(repo, Some(&tree), prefix).with_trees(&trees);
-        let changes = diff::changed_records(
+        let list = diff::changed_records(
             &mut trees.borrow_mut(),
             old.root_id(),
             new.root_id(),
             &Kind::ALL,
         );
         missing_tree(&trees.borrow())?;
-        let renumbered = renumbered(&changes, &old, &new);
-        touches.record(
-            repo,
-            &mut trees.borrow_mut(),
-            prefix,
-            &commit,
-            &changes,
-            &renumbered,
-        );
-        let policy = policy_changed(&old, &new);
+        let changes = Changes::new(list, policy_changed(&old, &new), &old, &new);
+        touches.record(repo, &mut trees.borrow_mut(), prefix, &commit, &changes);
         let base = Base::Commit {
             oid: commit.id(),
             prefix: prefix.to_path_buf(),
             trusted: trusted.as_ref(),
         };
-        let (mut diags, files) =
-            compare(ws, changes, policy, &old, &new, commit_time(&commit), &base);
+        let (mut diags, files) = compare(ws, changes, &old, &new, commit_time(&commit), &base);
         let tag = tag(&commit);
         for d in &mut diags {
             d.commit = Some(tag.clone());
@@ -337,21 +329,67 @@ fn git_time(t: git2::Time) -> DateTime<FixedOffset> {
         .with_timezone(&offset)
 }
 
-/// One comparison of two revisions, given the record files that differ
-/// and whether the policy did: the diagnostics of what changed, and the
-/// record files checked.
+/// What differs between two revisions of the managed root.
+struct Changes {
+    /// The record files that differ.
+    list: Vec<RecordChange>,
+    /// Removed files whose record lives on under another id (`gitsm
+    /// renumber`): `(old path, new path)`.
+    renumbered: Vec<(PathBuf, PathBuf)>,
+    /// Whether the policy (config or schemas) differs.
+    policy: bool,
+}
+
+impl Changes {
+    fn new(
+        list: Vec<RecordChange>,
+        policy: bool,
+        old: &Snapshot<'_>,
+        new: &Snapshot<'_>,
+    ) -> Changes {
+        Changes {
+            renumbered: renumbered(&list, old, new),
+            list,
+            policy,
+        }
+    }
+
+    /// The version `change`'s file had before: its own (moved or not), or
+    /// that of the file it was renumbered from.
+    fn before<'c>(&'c self, change: &'c RecordChange) -> Option<&'c diff::Version> {
+        change.old.as_ref().or_else(|| {
+            let new = change.new.as_ref()?;
+            let (from, _) = self.renumbered.iter().find(|(_, to)| *to == new.path)?;
+            self.list
+                .iter()
+                .filter_map(|c| c.old.as_ref())
+                .find(|v| v.path == *from)
+        })
+    }
+
+    /// Whether the file at `path` was removed by a renumber.
+    fn renumbered_from(&self, path: &Path) -> bool {
+        self.renumbered.iter().any(|(from, _)| from == path)
+    }
+}
+
+/// One comparison of two revisions, given what differs between them: the
+/// diagnostics of what changed, and the record files checked.
 fn compare(
     ws: &Workspace,
-    mut changes: Vec<RecordChange>,
-    policy_changed: bool,
+    mut changes: Changes,
     old: &Snapshot<'_>,
     new: &Snapshot<'_>,
     recorded_at: DateTime<FixedOffset>,
     base: &Base,
 ) -> (Vec<Diagnostic>, Vec<PathBuf>) {
-    if policy_changed && old.exists() && new.exists() {
+    if changes.policy && old.exists() && new.exists() {
         // A new policy can invalidate any record: check them all.
-        let seen: HashSet<PathBuf> = changes.iter().map(|c| c.path().to_path_buf()).collect();
+        let seen: HashSet<PathBuf> = changes
+            .list
+            .iter()
+            .map(|c| c.path().to_path_buf())
+            .collect();
         for (kind, path) in new.all_records() {
             if seen.contains(&path) {
                 continue;
@@ -362,7 +400,7 @@ fn compare(
                     blob,
                 })
             };
-            changes.push(RecordChange {
+            changes.list.push(RecordChange {
                 kind,
                 old: version(old),
                 new: version(new),
@@ -375,20 +413,13 @@ fn compare(
         skew: base.trusted().unwrap_or(&ws.config).clock_skew,
     };
     // Read blobs here (git2 objects stay on this thread), parse in parallel.
-    let renumbered = renumbered(&changes, old, new);
-    let was_at = |c: &RecordChange| match &c.old {
-        Some(v) => Some(v.path.clone()),
-        None => renumbered
-            .iter()
-            .find(|(_, to)| Some(to) == c.new.as_ref().map(|v| &v.path))
-            .map(|(from, _)| from.clone()),
-    };
     let inputs: Vec<Input> = changes
+        .list
         .iter()
         .filter_map(|c| {
             let Some(v) = &c.new else {
                 let path = c.old.as_ref().map(|v| v.path.clone()).unwrap_or_default();
-                if !renumbered.iter().any(|(from, _)| *from == path) {
+                if !changes.renumbered_from(&path) {
                     diagnostics.push(deleted(c.stem(), &path));
                 }
                 return None;
@@ -398,7 +429,7 @@ fn compare(
             Some(Input {
                 kind: c.kind,
                 path: v.path.clone(),
-                old_path: was_at(c),
+                old_path: changes.before(c).map(|v| v.path.clone()),
                 bytes,
                 old_bytes,
             })
