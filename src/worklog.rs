@@ -82,13 +82,8 @@ pub fn of(config: &Config, record: &Record) -> Vec<Entry> {
             ));
         }
     }
-    let decisions = match record {
-        Record::Change(c) => &c.approvals[..],
-        Record::Request(r) => &r.approvals[..],
-        _ => &[],
-    };
     let verdicts = approval::judge(config, record).map(|s| s.decisions);
-    for (i, d) in decisions.iter().enumerate() {
+    for (i, d) in record.decisions().iter().enumerate() {
         let verdict = verdicts.as_ref().and_then(|v| v.get(i));
         let mut entry = Entry::new(
             d.at,

@@ -312,6 +312,15 @@ impl Record {
         }
     }
 
+    /// The decisions of a change or a service request (none for others).
+    pub fn decisions(&self) -> &[Approval] {
+        match self {
+            Record::Change(c) => &c.approvals,
+            Record::Request(r) => &r.approvals,
+            _ => &[],
+        }
+    }
+
     /// The problem an incident is a case of: what "the incidents of a
     /// problem" counts (a change naming a problem is its fix, not a case).
     pub fn incident_of(&self) -> Option<&str> {

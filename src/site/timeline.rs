@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Decision, Record, Timestamp};
+use crate::model::{Record, Timestamp};
 
 use super::data::SiteData;
 use super::fmt_time;
@@ -69,56 +69,40 @@ pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
             add(&at, None, what.into(), None);
         }
     }
-    match record {
-        Record::Incident(r) => {
-            for e in &r.escalations {
-                let team = e
-                    .team
-                    .as_deref()
-                    .map(|t| format!(" ({t})"))
-                    .unwrap_or_default();
-                add(
-                    &e.at,
-                    e.by.as_deref(),
-                    format!("escalated to level {}{team}", e.to_level),
-                    e.reason.as_deref(),
-                );
-            }
-            for h in &r.on_hold {
-                let reason = serde_json::to_value(h.reason)
-                    .ok()
-                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                    .unwrap_or_default();
-                add(
-                    &h.start,
-                    None,
-                    format!("on hold: {reason}"),
-                    h.note.as_deref(),
-                );
-                if let Some(end) = &h.end {
-                    add(end, None, "resumed".into(), None);
-                }
+    if let Record::Incident(r) = record {
+        for e in &r.escalations {
+            let team = e
+                .team
+                .as_deref()
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            add(
+                &e.at,
+                e.by.as_deref(),
+                format!("escalated to level {}{team}", e.to_level),
+                e.reason.as_deref(),
+            );
+        }
+        for h in &r.on_hold {
+            let reason = h.reason.name().replace('_', " ");
+            add(
+                &h.start,
+                None,
+                format!("on hold: {reason}"),
+                h.note.as_deref(),
+            );
+            if let Some(end) = &h.end {
+                add(end, None, "resumed".into(), None);
             }
         }
-        Record::Change(r) => {
-            for a in &r.approvals {
-                let what = match a.decision {
-                    Decision::Approved => "approved",
-                    Decision::Rejected => "rejected",
-                };
-                add(&a.at, Some(&a.by), what.into(), a.comment.as_deref());
-            }
-        }
-        Record::Request(r) => {
-            for a in &r.approvals {
-                let what = match a.decision {
-                    Decision::Approved => "approved",
-                    Decision::Rejected => "rejected",
-                };
-                add(&a.at, Some(&a.by), what.into(), a.comment.as_deref());
-            }
-        }
-        _ => {}
+    }
+    for a in record.decisions() {
+        add(
+            &a.at,
+            Some(&a.by),
+            a.decision.name().into(),
+            a.comment.as_deref(),
+        );
     }
     for n in record.notes() {
         add(&n.at, Some(&n.by), "note".into(), Some(&n.text));
