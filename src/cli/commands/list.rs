@@ -17,8 +17,8 @@ use super::super::ui::{Ui, stdout_write};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 States and groups are checked: a misspelt one is an error (exit 2) naming the \
-valid ones, never an empty list. Dates are midnight UTC; a date --until \
-includes that day.
+valid ones, never an empty list. Dates are midnight in the organisation's \
+`timezone` (UTC unless gitsm.yaml sets one); a date --until includes that day.
 
 Examples:
   gitsm list incident --mine --open --sort priority,created_at
