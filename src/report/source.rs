@@ -121,6 +121,35 @@ pub fn history(
     Ok(resolve(repo, tip, walk, loaded))
 }
 
+/// Git history, when some ticket's clocks need it: an open ticket past its
+/// first state without `acknowledged_at` (the commit that took it up says
+/// when), or one reopened (the time it sat resolved is a pause). One walk
+/// of the history for all of them; none at all in the common case.
+pub fn history_for_clocks(ws: &Workspace, loaded: &Loaded) -> Option<History> {
+    let needs = loaded.records().any(|(_, r)| match r {
+        crate::model::Record::Incident(i) => {
+            crate::sla::Phase::is_open(r)
+                && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
+        }
+        crate::model::Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
+        _ => false,
+    });
+    if !needs {
+        return None;
+    }
+    let repo = crate::git::open(&ws.root)?;
+    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    history(
+        &repo,
+        &prefix,
+        head.id(),
+        loaded,
+        trail::Keep::AllButLoneAdditions,
+    )
+    .ok()
+}
+
 /// The records `load` reads, and the history up to `tip` walked at the
 /// same time on a thread of its own: a walk needs no record, only its last
 /// step (the statuses of the versions the records are) does. The thread

@@ -188,7 +188,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     } else {
         let policy =
             crate::sla::Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
-        let history = super::sla::history_if_needed(&ws, &loaded);
+        let history = crate::report::source::history_for_clocks(&ws, &loaded);
         Some((
             policy,
             super::sla::service_classes(&loaded),

@@ -49,7 +49,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
     let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
     let classes = super::sla::service_classes(&loaded);
-    let history = super::sla::history_if_needed(&ws, &loaded);
+    let history = crate::report::source::history_for_clocks(&ws, &loaded);
     let mine = Query {
         assignee: Some(me.clone()),
         open: true,

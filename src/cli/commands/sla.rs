@@ -8,11 +8,11 @@ use chrono::{Duration, SecondsFormat};
 use serde_json::{Value, json};
 
 use crate::duration;
-use crate::history::trail::{Keep, Transition};
+use crate::history::trail::Transition;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Loaded};
-use crate::report::{History, stamps};
+use crate::report::{source, stamps};
 use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
@@ -61,7 +61,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     );
     let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
     let classes = service_classes(&loaded);
-    let history = history_if_needed(&ws, &loaded);
+    let history = source::history_for_clocks(&ws, &loaded);
     let mut open = Vec::new();
     for (_, record) in loaded.records() {
         let transitions = history
@@ -139,29 +139,6 @@ fn plural(n: usize, word: &str) -> String {
 /// The service class of each service CI, for `symptom_policy`.
 pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
     stamps::service_classes(loaded.records().map(|(_, r)| r))
-}
-
-/// Git history, when some ticket's clocks need it: an open ticket past its
-/// first state without `acknowledged_at` (the commit that took it up says
-/// when), or one reopened (the time it sat resolved is a pause). One walk
-/// of the history for all of them; none at all in the common case.
-pub fn history_if_needed(ws: &crate::workspace::Workspace, loaded: &Loaded) -> Option<History> {
-    let needs = loaded.records().any(|(_, r)| match r {
-        Record::Incident(i) => {
-            crate::sla::Phase::is_open(r)
-                && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
-        }
-        Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
-        _ => false,
-    });
-    if !needs {
-        return None;
-    }
-    let repo = crate::git::open(&ws.root)?;
-    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
-    let head = repo.head().ok()?.peel_to_commit().ok()?;
-    crate::report::source::history(&repo, &prefix, head.id(), loaded, Keep::AllButLoneAdditions)
-        .ok()
 }
 
 /// A ticket's clocks at `at` ([`stamps::clocks`]).
