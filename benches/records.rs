@@ -16,7 +16,6 @@ use gitsm::calendar::BusinessCalendar;
 use gitsm::config::Calendar;
 use gitsm::edit::{self, Edit, Step};
 use gitsm::kind::Kind;
-use gitsm::records;
 use gitsm::schema::Schemas;
 use gitsm::workspace::Workspace;
 use gitsm::yaml;
@@ -59,7 +58,7 @@ fn parse_and_check_record(bencher: Bencher) {
     let ws = Workspace::open(example_repo()).expect("example workspace");
     let bytes = incident().into_bytes();
     let rel = Path::new("incidents/INC-0001.yaml");
-    bencher.bench(|| records::parse_record(&ws, Kind::Incident, rel, black_box(&bytes)));
+    bencher.bench(|| gitsm::checks::parse_record(&ws, Kind::Incident, rel, black_box(&bytes)));
 }
 
 /// `gitsm set`'s format-preserving edit (re-parsed to verify it).

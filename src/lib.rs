@@ -13,6 +13,7 @@ pub mod checks;
 pub mod cli;
 pub mod cmdb;
 pub mod config;
+pub mod dataset;
 pub mod diagnostic;
 pub mod duration;
 pub mod edit;

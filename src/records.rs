@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::checks;
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
 use crate::model::{Record, Reference};
@@ -28,8 +27,7 @@ pub struct RecordFile {
     /// is large (several hundred bytes) and lists of files are moved whole.
     pub record: Option<Box<Record>>,
     /// References to other records, with where each is written (the start
-    /// of the file when read for [`Purpose::Figures`]; none when they are
-    /// not wanted).
+    /// of the file when read for [`Detail::Figures`]).
     pub refs: Vec<(Reference, Pos)>,
     /// The Git blob id of the bytes read, when known (a work-tree file's is
     /// hashed, a commit's is its tree entry's): which version of the record
@@ -213,70 +211,44 @@ pub fn is_year(name: &str) -> bool {
     name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What records are read for.
-#[derive(Clone, Copy)]
-pub enum Purpose<'a> {
-    /// Every single-file rule, for `validate`, `show` and the commands
-    /// that edit.
-    Check,
-    /// Figures (`report`, `sla`, `site`): a file still counts only when it
-    /// passes its schema, but the rules about what it says (state
-    /// requirements, timelines, ids) are left to `validate`.
-    Figures {
-        /// Which files' Git blob ids to hash, for a history walk
-        /// ([`RecordFile::blob`]).
-        blob_ids: BlobIds<'a>,
-        /// Gather each record's references (without positions), for those
-        /// who follow links (the site); a report does not.
-        references: bool,
-    },
+/// How much of a file a read keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The parsed YAML with every position, for messages and for the rules
+    /// [`crate::checks`] runs on the file.
+    Positions,
+    /// The typed record only, for figures (`report`, `sla`, `site`): a file
+    /// still counts only when it passes its schema; positions are found
+    /// again (by parsing once more) only for the messages of one that does
+    /// not.
+    Figures,
 }
 
-/// Which work-tree files' Git blob ids are hashed as they are read: a
-/// history walk takes the status of a version it meets from the record
-/// read, by blob id, instead of reading that version again.
-#[derive(Clone, Copy)]
-pub enum BlobIds<'a> {
-    /// None: outside Git, or before the first commit.
-    None,
-    All,
-    /// Those of the files (root-relative paths) it says yes to.
-    Of(&'a (dyn Fn(&Path) -> bool + Sync)),
+/// A record file as parsed: the file and, with [`Detail::Positions`], its
+/// YAML tree.
+pub struct Parsed {
+    pub file: RecordFile,
+    pub node: Option<yaml::Node>,
 }
 
-impl Purpose<'_> {
-    /// Figures that a history walk completes (blob ids), without references.
-    pub const FIGURES_WITH_HISTORY: Purpose<'static> = Purpose::Figures {
-        blob_ids: BlobIds::All,
-        references: false,
-    };
-
-    fn is_check(&self) -> bool {
-        matches!(self, Purpose::Check)
-    }
-
-    /// Whether the blob id of the file at `rel` is wanted.
-    fn blob_id(&self, rel: &Path) -> bool {
-        match self {
-            Purpose::Figures {
-                blob_ids: BlobIds::All,
-                ..
-            } => true,
-            Purpose::Figures {
-                blob_ids: BlobIds::Of(wanted),
-                ..
-            } => wanted(rel),
-            _ => false,
-        }
-    }
-}
-
-/// Read, parse and check every record of `kinds` in parallel.
-pub fn load(ws: &Workspace, kinds: &[Kind], purpose: Purpose<'_>) -> Loaded {
+/// Read and parse every record of `kinds` in parallel, each file handed to
+/// `then` with the diagnostics of its parse (which may add its own, e.g.
+/// the rules of [`crate::checks`]). With `blob_ids`, each file's Git blob
+/// id is hashed from the bytes read ([`RecordFile::blob`]).
+pub fn load(
+    ws: &Workspace,
+    kinds: &[Kind],
+    detail: Detail,
+    blob_ids: bool,
+    then: impl Fn(Option<Parsed>, Vec<Diagnostic>) -> (Option<RecordFile>, Vec<Diagnostic>) + Sync,
+) -> Loaded {
     let (paths, mut diagnostics) = discover(ws, kinds);
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = paths
         .par_iter()
-        .map(|(kind, rel)| read(ws, *kind, rel, purpose))
+        .map(|(kind, rel)| {
+            let (parsed, diags) = read(ws, *kind, rel, detail, blob_ids);
+            then(parsed, diags)
+        })
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for (file, diags) in results {
@@ -290,21 +262,23 @@ pub fn load(ws: &Workspace, kinds: &[Kind], purpose: Purpose<'_>) -> Loaded {
     }
 }
 
-/// Read one record file from the work tree and run the single-file checks.
-pub fn read_record(
-    ws: &Workspace,
-    kind: Kind,
-    rel: &Path,
+/// Keep the file, drop its YAML tree: for [`load`] when nothing more is
+/// checked.
+pub fn as_read(
+    parsed: Option<Parsed>,
+    diags: Vec<Diagnostic>,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    read(ws, kind, rel, Purpose::Check)
+    (parsed.map(|p| p.file), diags)
 }
 
-fn read(
+/// Read and parse one record file of the work tree.
+pub fn read(
     ws: &Workspace,
     kind: Kind,
     rel: &Path,
-    purpose: Purpose<'_>,
-) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    detail: Detail,
+    blob_id: bool,
+) -> (Option<Parsed>, Vec<Diagnostic>) {
     // One open and reads into a buffer kept by the thread: no `stat` and no
     // allocation per file. A file over the limit is found by reading one
     // byte past it, and only then measured for the message.
@@ -323,11 +297,12 @@ fn read(
                 (None, vec![too_large(rel, size)])
             }
             Ok(_) => {
-                let blob = purpose
-                    .blob_id(rel)
-                    .then(|| crate::git::blob_id(bytes))
-                    .flatten();
-                parse_version(ws, kind, rel, bytes, blob, purpose)
+                let blob = blob_id.then(|| crate::git::blob_id(bytes)).flatten();
+                let (mut parsed, diags) = parse(ws, kind, rel, bytes, detail);
+                if let Some(parsed) = &mut parsed {
+                    parsed.file.blob = blob;
+                }
+                (parsed, diags)
             }
             Err(e) => (None, vec![unreadable(rel, &e)]),
         }
@@ -339,23 +314,6 @@ fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error("unreadable", format!("cannot read: {e}")).in_file(rel)
 }
 
-/// [`parse_record`] for `purpose`, for one version of a record file whose
-/// Git blob id is known (`RecordFile::blob`).
-pub fn parse_version(
-    ws: &Workspace,
-    kind: Kind,
-    rel: &Path,
-    bytes: &[u8],
-    blob: Option<git2::Oid>,
-    purpose: Purpose<'_>,
-) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    let (mut file, diags) = parse(ws, kind, rel, bytes, purpose);
-    if let Some(file) = &mut file {
-        file.blob = blob;
-    }
-    (file, diags)
-}
-
 /// The refusal of a file larger than a record may be.
 pub fn too_large(rel: &Path, size: u64) -> Diagnostic {
     Diagnostic::error(
@@ -365,23 +323,16 @@ pub fn too_large(rel: &Path, size: u64) -> Diagnostic {
     .in_file(rel)
 }
 
-/// Parse and check the bytes of a record file.
-pub fn parse_record(
+/// Parse the bytes of a record file: its YAML, its schema and its model.
+/// The file is `None` when it is not a YAML mapping; its record is `None`
+/// when it fails its schema (the diagnostics say why).
+pub fn parse(
     ws: &Workspace,
     kind: Kind,
     rel: &Path,
     bytes: &[u8],
-) -> (Option<RecordFile>, Vec<Diagnostic>) {
-    parse(ws, kind, rel, bytes, Purpose::Check)
-}
-
-fn parse(
-    ws: &Workspace,
-    kind: Kind,
-    rel: &Path,
-    bytes: &[u8],
-    purpose: Purpose<'_>,
-) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    detail: Detail,
+) -> (Option<Parsed>, Vec<Diagnostic>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
@@ -448,9 +399,9 @@ fn parse(
     // Figures need positions only for the messages of a file that fails
     // its schema (read again for them); otherwise the tree becomes JSON
     // without copying its strings, and references carry no positions.
-    let (json, tree) = match purpose {
-        Purpose::Check => (node.to_json(), Some(node)),
-        Purpose::Figures { .. } => {
+    let (json, tree) = match detail {
+        Detail::Positions => (node.to_json(), Some(node)),
+        Detail::Figures => {
             let json = node.into_json();
             if ws.schemas.is_valid(kind, &json) {
                 (json, None)
@@ -493,20 +444,9 @@ fn parse(
     } else {
         None
     };
-    if let (Some(record), Purpose::Check, Some(node)) = (&record, purpose, &tree) {
-        diags.extend(checks::record(ws, record, node, rel));
-    }
-    let mut refs = Vec::new();
-    let references = matches!(
-        purpose,
-        Purpose::Check
-            | Purpose::Figures {
-                references: true,
-                ..
-            }
-    );
-    if let Some(record) = record.as_ref().filter(|_| references) {
-        refs = record
+    // References carry their positions when the tree is kept.
+    let refs = record.as_ref().map_or_else(Vec::new, |record| {
+        record
             .references()
             .into_iter()
             .map(|r| {
@@ -515,11 +455,8 @@ fn parse(
                 });
                 (r, pos)
             })
-            .collect();
-    }
-    if purpose.is_check() {
-        diags.extend(checks::identity(ws, kind, rel, id.as_deref(), id_pos));
-    }
+            .collect()
+    });
     let file = RecordFile {
         path: rel.to_path_buf(),
         kind,
@@ -529,7 +466,8 @@ fn parse(
         refs,
         blob: None,
     };
-    (Some(file), diags)
+    let node = (detail == Detail::Positions).then_some(tree).flatten();
+    (Some(Parsed { file, node }), diags)
 }
 
 /// Segments of a JSON pointer such as `/approvals/0/by`.

@@ -243,7 +243,7 @@ impl<'r> Snapshot<'r> {
         rel: &Path,
     ) -> (Option<RecordFile>, Vec<Diagnostic>) {
         match self.read(rel) {
-            Ok(bytes) => records::parse_record(ws, kind, rel, &bytes),
+            Ok(bytes) => crate::checks::parse_record(ws, kind, rel, &bytes),
             Err(d) => (None, vec![*d]),
         }
     }

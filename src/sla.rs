@@ -133,6 +133,20 @@ impl Phase {
     }
 }
 
+/// Whether a ticket's clocks need Git history: an open ticket past its
+/// first state without `acknowledged_at` (the commit that took it up says
+/// when), or one reopened (the time it sat resolved is a pause).
+pub fn needs_history(record: &Record) -> bool {
+    match record {
+        Record::Incident(i) => {
+            Phase::is_open(record)
+                && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
+        }
+        Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
+        _ => false,
+    }
+}
+
 impl Timeline {
     /// The stamps a record holds itself. The record shows only its current
     /// state: an open ticket's `resolved_at` is left from before a reopen

@@ -3,6 +3,10 @@
 //! [`record`] runs on one parsed record (it needs only the config);
 //! [`identity`] checks a file's id against its name; [`tree`] runs the checks
 //! that need every record: unique ids, references, CMDB cycles.
+//!
+//! The loader ([`crate::records`]) only parses; [`load`], [`read_record`]
+//! and [`parse_record`] are its reads with the single-file rules run on
+//! each file, for `validate` and the commands that show or edit records.
 
 mod cmdb;
 mod fields;
@@ -20,8 +24,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
+use crate::kind::Kind;
 use crate::model::Record;
-use crate::records::Loaded;
+use crate::records::{self, Detail, Loaded, Parsed, RecordFile};
 use crate::workspace::Workspace;
 use crate::yaml::Node;
 
@@ -59,6 +64,59 @@ impl Located<'_> {
     ) -> Diagnostic {
         Diagnostic::warning(code, message).at(self.path, self.pos(pointer))
     }
+}
+
+/// Every record of `kinds` in the work tree, each checked by the
+/// single-file rules ([`checked`]).
+pub fn load(ws: &Workspace, kinds: &[Kind]) -> Loaded {
+    records::load(ws, kinds, Detail::Positions, false, |parsed, diags| {
+        checked(ws, parsed, diags)
+    })
+}
+
+/// One record file of the work tree, checked by the single-file rules.
+pub fn read_record(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let (parsed, diags) = records::read(ws, kind, rel, Detail::Positions, false);
+    checked(ws, parsed, diags)
+}
+
+/// The bytes of a record file (of the work tree, a commit or an edit),
+/// checked by the single-file rules.
+pub fn parse_record(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    bytes: &[u8],
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let (parsed, diags) = records::parse(ws, kind, rel, bytes, Detail::Positions);
+    checked(ws, parsed, diags)
+}
+
+/// A parsed file after the single-file rules: [`record`] on its record
+/// (when it passed its schema) and [`identity`] on its id.
+pub fn checked(
+    ws: &Workspace,
+    parsed: Option<Parsed>,
+    mut diags: Vec<Diagnostic>,
+) -> (Option<RecordFile>, Vec<Diagnostic>) {
+    let Some(Parsed { file, node }) = parsed else {
+        return (None, diags);
+    };
+    if let (Some(parsed), Some(node)) = (&file.record, &node) {
+        diags.extend(record(ws, parsed, node, &file.path));
+    }
+    diags.extend(identity(
+        ws,
+        file.kind,
+        &file.path,
+        file.id.as_deref(),
+        file.id_pos,
+    ));
+    (Some(file), diags)
 }
 
 /// Single-record checks: state fields, priority, timestamps, people and

@@ -83,3 +83,27 @@ impl From<Vec<Diagnostic>> for CliError {
         CliError::Workspace(WorkspaceError::Config(diags))
     }
 }
+
+impl From<crate::dataset::DatasetError> for CliError {
+    fn from(e: crate::dataset::DatasetError) -> Self {
+        use crate::dataset::{DatasetError, SourceError};
+        match e {
+            DatasetError::NotGit(root) => CliError::usage_hint(
+                format!("{} is not inside a Git repository", root.display()),
+                "drop --rev to read the work tree",
+            ),
+            DatasetError::UnknownRevision(rev) => CliError::usage_hint(
+                format!("unknown revision `{rev}`"),
+                "name a branch, tag or commit, e.g. HEAD~10 or v2026.10",
+            ),
+            DatasetError::Source {
+                source: SourceError::Config(diags),
+                ..
+            } => CliError::from(diags),
+            DatasetError::Source { commit, source } => {
+                CliError::usage(format!("{}: {source}", &commit[..10.min(commit.len())]))
+            }
+            other => CliError::usage(other.to_string()),
+        }
+    }
+}

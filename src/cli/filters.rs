@@ -4,7 +4,6 @@
 use crate::kind::Kind;
 use crate::model::{Priority, Timestamp};
 use crate::query::Query;
-use crate::records;
 use crate::report::Bound;
 use crate::update::{self, Target};
 use crate::workspace::Workspace;
@@ -138,7 +137,7 @@ pub fn targets(
     let mut all: Vec<String> = ids.to_vec();
     if filters.given() || team.team.is_some() {
         let query = filters.query(ws, kind, team)?;
-        let loaded = records::load(ws, &Kind::ALL, records::Purpose::Check);
+        let loaded = crate::checks::load(ws, &Kind::ALL);
         let mut found: Vec<String> = loaded
             .records()
             .filter(|(_, r)| query.matches(&ws.config, r))

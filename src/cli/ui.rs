@@ -87,6 +87,13 @@ impl Ui {
             let _ = writeln!(anstream::stderr(), "{message}");
         }
     }
+
+    /// `warning: ...` lines on stderr (unless quiet).
+    pub fn warnings(&self, warnings: &[String]) {
+        for warning in warnings {
+            self.status(&format!("warning: {warning}"));
+        }
+    }
 }
 
 /// `error: message` and an optional `hint:` line on stderr.

@@ -23,11 +23,12 @@ use serde_json::Value;
 
 use crate::approval;
 use crate::checks;
+use crate::checks::parse_record;
 use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::index_file::{IndexError, IndexFile};
 use crate::kind::Kind;
-use crate::records::{self, RecordFile, parse_record};
+use crate::records::{self, RecordFile};
 use crate::revision::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::workspace::Workspace;

@@ -672,7 +672,9 @@ mod tests {
         let loaded = crate::records::load(
             &ws,
             &[crate::kind::Kind::Incident],
-            crate::records::Purpose::FIGURES_WITH_HISTORY,
+            crate::records::Detail::Figures,
+            true,
+            crate::records::as_read,
         );
         assert_eq!(loaded.files.first().and_then(|f| f.blob), Some(tip_blob));
         let planted = KnownStatuses::from_iter([(tip_blob.into(), "closed")]);
@@ -730,21 +732,5 @@ mod tests {
             statuses(Keep::AllButLoneAdditions),
             [owned("INC-1", &["resolved", "in_progress"])]
         );
-        // Only the records with transitions need their blob ids hashed.
-        let walk = walk(&repo, Path::new(""), tip, Keep::AllButLoneAdditions).expect("walk");
-        std::fs::write(root.join("gitsm.yaml"), "{}\n").expect("write");
-        let ws = crate::workspace::Workspace::discover(root).expect("workspace");
-        let wanted = |file: &Path| walk.has_transitions(file);
-        let purpose = crate::records::Purpose::Figures {
-            blob_ids: crate::records::BlobIds::Of(&wanted),
-            references: false,
-        };
-        let loaded = crate::records::load(&ws, &[crate::kind::Kind::Incident], purpose);
-        let hashed: Vec<_> = loaded
-            .files
-            .iter()
-            .map(|f| (f.id.as_deref(), f.blob.is_some()))
-            .collect();
-        assert_eq!(hashed, [(Some("INC-1"), true), (Some("INC-2"), false)]);
     }
 }

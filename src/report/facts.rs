@@ -147,7 +147,7 @@ struct Env<'a> {
 /// The facts of every ticket of `inputs`, computed in parallel, in input
 /// order.
 pub fn tickets<'r>(
-    inputs: &Inputs<'r>,
+    inputs: &Inputs<'_, 'r>,
     cis: &[&'r Ci],
     policy: &Policy<'_>,
     as_of: Instant,

@@ -2,9 +2,9 @@
 //! trends, computed from the records and, where a record lacks a
 //! timestamp, from Git history.
 //!
-//! Data flows one way. A *source* ([`source`]: the work tree, or a
-//! commit's tree with `--rev`) yields records and, from one walk of the
-//! history, every record's status transitions ([`History`]). [`build`]
+//! Data flows one way. A [`Dataset`] (the work tree, or a commit's tree
+//! with `--rev`) holds the records and, from one walk of the history,
+//! every record's status transitions ([`History`]). [`build`]
 //! turns them into a [`Report`], plain data (`Serialize`) that knows
 //! nothing of formats; [`render`] prints it as Markdown, JSON or a
 //! self-contained HTML page, and the static site reads the same data.
@@ -22,7 +22,6 @@ mod facts;
 mod kpis;
 mod period;
 pub mod render;
-pub mod source;
 pub mod stamps;
 mod trends;
 
@@ -33,44 +32,21 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::history::trail::Transitions;
+use crate::dataset::{Dataset, History};
 use crate::kind::Kind;
 use crate::model::{Ci, Record, Timestamp};
 use crate::sla::{Policy, SlaError};
 
 pub use period::{Bound, Period, PeriodError};
 
-/// Status transitions of every record, from one walk of the first-parent
-/// history up to `tip`.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    /// The commit the walk started from.
-    pub tip: String,
-    /// The repository is a shallow clone: history before its edge is
-    /// missing (records then seem created at the edge).
-    pub shallow: bool,
-    /// By record id, oldest first; for figures, without lone additions
-    /// ([`crate::history::trail::Keep`]).
-    pub transitions: Transitions,
-}
-
-/// What a report is computed from.
-pub struct Inputs<'a> {
+/// What a report is computed from: a dataset's records, seen as a slice.
+pub(crate) struct Inputs<'s, 'r> {
     /// The policy in force at the revision reported on.
-    pub config: &'a Config,
+    pub config: &'r Config,
     /// Every record that could be read (CIs included: names, service classes).
-    pub records: &'a [&'a Record],
-    /// Record files that could not be read and are left out.
-    pub unreadable: usize,
-    /// The commit reported on; `None` for the work tree.
-    pub revision: Option<String>,
+    pub records: &'s [&'r Record],
     /// Git history; `None` outside a Git repository or before the first commit.
-    pub history: Option<&'a History>,
-    /// How many breaches of each list to keep, the first in order (`None`:
-    /// all). A report rendered as Markdown or HTML shows only the first
-    /// [`render::LISTED`]: the others (a large backlog breaches a clock of
-    /// nearly every ticket) need not be sorted or written out.
-    pub listed: Option<usize>,
+    pub history: Option<&'r History>,
 }
 
 /// Problem resolution targets (calendar days from creation) by priority:
@@ -267,7 +243,7 @@ pub struct PriorityCompliance {
 }
 
 /// The clocks whose target ran out in the period, in the order they did:
-/// all of them, or the first [`Inputs::listed`]. Serialized as the list.
+/// all of them, or the first `listed` ([`build`]). Serialized as the list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Breaches<'r> {
@@ -547,7 +523,22 @@ pub struct Report<'r> {
 }
 
 /// Compute the report of `period` from `inputs`.
-pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, SlaError> {
+/// The report of `dataset` for `period`. `listed` says how many breaches
+/// of each list to keep, the first in order (`None`: all): a report
+/// rendered as Markdown or HTML shows only the first [`render::LISTED`],
+/// and the others (a large backlog breaches a clock of nearly every
+/// ticket) need not be sorted or written out.
+pub fn build<'r>(
+    dataset: &'r Dataset,
+    period: &Period,
+    listed: Option<usize>,
+) -> Result<Report<'r>, SlaError> {
+    let records: Vec<&Record> = dataset.records().collect();
+    let inputs = Inputs {
+        config: dataset.config(),
+        records: &records,
+        history: dataset.history(),
+    };
     let policy = Policy::new(inputs.config)?;
     // The CIs, for service classes and names: found once, in parallel
     // (every record is fetched from memory to tell).
@@ -559,14 +550,14 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
             _ => None,
         })
         .collect();
-    let tickets = facts::tickets(inputs, &cis, &policy, period.as_of)?;
+    let tickets = facts::tickets(&inputs, &cis, &policy, period.as_of)?;
     let ctx = kpis::Context {
         config: inputs.config,
         cis: &cis,
         tickets: &tickets,
         period,
         history: inputs.history.is_some(),
-        listed: inputs.listed,
+        listed,
     };
     // The sections only read the facts: computed side by side.
     let ((volumes, backlog), ((incidents, problems), ((changes, requests), trends))) = rayon::join(
@@ -605,9 +596,9 @@ pub fn build<'r>(inputs: &Inputs<'r>, period: &Period) -> Result<Report<'r>, Sla
             timezone: period.timezone.name().to_owned(),
         },
         source: SourceInfo {
-            revision: inputs.revision.clone(),
+            revision: dataset.revision.clone(),
             records,
-            unreadable: inputs.unreadable,
+            unreadable: dataset.unreadable(),
             estimated_closures: tickets.iter().filter(|t| t.exit_estimated).count(),
             history: kpis::history_info(&ctx, inputs.history),
         },

@@ -9,11 +9,10 @@ use rayon::prelude::*;
 
 use crate::cmdb::CmdbGraph;
 use crate::config::Config;
-use crate::history::trail::Transitions;
+use crate::dataset::Dataset;
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
-use crate::records::Loaded;
-use crate::sla::{Policy, TicketClocks};
+use crate::sla::TicketClocks;
 
 use super::paths;
 
@@ -24,6 +23,7 @@ pub const SCHEDULED_CHANGE_STATES: [&str; 2] = ["scheduled", "implement"];
 /// The records of a build and their indexes.
 pub struct SiteData<'a> {
     pub config: &'a Config,
+    pub dataset: &'a Dataset,
     /// Valid records, first of each id, by kind then id.
     pub records: Vec<&'a Record>,
     pub by_id: HashMap<&'a str, &'a Record>,
@@ -31,8 +31,6 @@ pub struct SiteData<'a> {
     pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
     pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>>,
-    /// Status transitions from Git, by id (empty without history).
-    pub transitions: &'a Transitions,
     /// SLA clocks of incidents and requests read at `at`, by id.
     pub clocks: HashMap<&'a str, TicketClocks>,
     pub graph: CmdbGraph<'a>,
@@ -41,18 +39,14 @@ pub struct SiteData<'a> {
 }
 
 impl<'a> SiteData<'a> {
-    pub fn new(
-        config: &'a Config,
-        loaded: &'a Loaded,
-        transitions: &'a Transitions,
-        at: Timestamp,
-    ) -> Result<SiteData<'a>, crate::sla::SlaError> {
-        let mut records: Vec<&Record> = loaded.records().map(|(_, r)| r).collect();
+    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, crate::sla::SlaError> {
+        let config = dataset.config();
+        let mut records: Vec<&Record> = dataset.records().collect();
         records.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
         let mut by_id: HashMap<&str, &Record> = HashMap::with_capacity(records.len());
         records.retain(|r| by_id.insert(r.id(), r).is_none());
         let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
-        for f in &loaded.files {
+        for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
                 continue;
             };
@@ -79,17 +73,13 @@ impl<'a> SiteData<'a> {
                 tickets_by_ci.entry(ci).or_default().push(r);
             }
         }
-        let policy = Policy::new(config)?;
-        let classes = crate::report::stamps::service_classes(records.iter().copied());
+        let reader = dataset.clocks()?;
         let clocks = records
             .par_iter()
-            .filter_map(|&r| {
-                let history = transitions.get(r.id()).map_or(&[][..], Vec::as_slice);
-                match crate::report::stamps::clocks(&policy, &classes, r, history, at) {
-                    Ok(Some(c)) => Some(Ok((r.id(), c))),
-                    Ok(None) => None,
-                    Err(e) => Some(Err(e)),
-                }
+            .filter_map(|&r| match reader.of(r, at) {
+                Ok(Some(c)) => Some(Ok((r.id(), c))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
             })
             .collect::<Result<HashMap<_, _>, _>>()?;
         let graph = CmdbGraph::new(
@@ -101,11 +91,11 @@ impl<'a> SiteData<'a> {
         );
         Ok(SiteData {
             config,
+            dataset,
             records,
             by_id,
             incoming,
             tickets_by_ci,
-            transitions,
             clocks,
             graph,
             at,

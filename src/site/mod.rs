@@ -39,11 +39,9 @@ use minijinja::value::Serde;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::git;
-use crate::history::trail::Keep;
+use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
-use crate::records;
 use crate::workspace::Workspace;
 
 use data::SiteData;
@@ -136,39 +134,22 @@ struct Page {
 
 /// Build the site of `ws` into `options.out`.
 pub fn build(
-    ws: &Workspace,
+    ws: Workspace,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Built, SiteError> {
     output::check_target(&options.out, &ws.root)?;
     let templates = Templates::load(Some(&ws.root.join(templates::OVERRIDE_DIR)))?;
-    progress.phase("reading records");
-    let loaded = records::load(
-        ws,
-        &Kind::ALL,
-        records::Purpose::Figures {
-            blob_ids: records::BlobIds::All,
-            references: true,
-        },
-    );
-    progress.phase("reading history");
-    let mut warnings = Vec::new();
-    let (history, tip) = history(ws, &loaded, &mut warnings);
+    progress.phase("reading records and history");
+    let dataset = Dataset::work_tree(ws, Need::Timelines);
+    let mut warnings = dataset.warnings.clone();
     let at = options
         .at
-        .or(tip)
-        .unwrap_or_else(|| latest_stamp(&loaded).unwrap_or_default());
-    let no_history = crate::history::trail::Transitions::default();
-    let transitions = history.as_ref().map_or(&no_history, |h| &h.transitions);
-    let data = SiteData::new(&ws.config, &loaded, transitions, at)?;
+        .or(dataset.committed)
+        .unwrap_or_else(|| latest_stamp(&dataset).unwrap_or_default());
+    let data = SiteData::new(&dataset, at)?;
     progress.phase("computing the report");
-    let report = report::compute(&report::Source {
-        config: &ws.config,
-        records: &data.records,
-        unreadable: loaded.checked.saturating_sub(data.records.len()),
-        history: history.as_ref(),
-        at,
-    });
+    let report = report::compute(&dataset, at);
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }
@@ -247,8 +228,7 @@ pub fn build(
         out: options.out.clone(),
         pages: total,
         records: data.records.len(),
-        invalid: loaded.files.iter().filter(|f| f.record.is_none()).count()
-            + loaded.checked.saturating_sub(loaded.files.len()),
+        invalid: dataset.unreadable(),
         overridden: templates.overridden.clone(),
         at,
         warnings,
@@ -316,35 +296,10 @@ fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, Strin
     pages
 }
 
-/// Status transitions of every record from one walk of history, and the
-/// time of the last commit. Without a repository or commits: none; when
-/// history cannot be read, a warning.
-fn history(
-    ws: &Workspace,
-    loaded: &crate::records::Loaded,
-    warnings: &mut Vec<String>,
-) -> (Option<crate::report::History>, Option<Timestamp>) {
-    let Some(repo) = git::open(&ws.root) else {
-        return (None, None);
-    };
-    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
-        return (None, None);
-    };
-    let tip = crate::history::commit_time(&head);
-    let prefix = git::prefix(&repo, &ws.root).unwrap_or_default();
-    match crate::report::source::history(&repo, &prefix, head.id(), loaded, Keep::All) {
-        Ok(h) => (Some(h), Some(tip)),
-        Err(e) => {
-            warnings.push(format!("timelines without Git history: {e}"));
-            (None, Some(tip))
-        }
-    }
-}
-
 /// The latest timestamp the records hold (the instant of a site built
 /// outside Git).
-fn latest_stamp(loaded: &records::Loaded) -> Option<Timestamp> {
-    loaded.records().filter_map(|(_, r)| r.created_at()).max()
+fn latest_stamp(dataset: &Dataset) -> Option<Timestamp> {
+    dataset.records().filter_map(Record::created_at).max()
 }
 
 /// An instant as pages show it, in its own offset: `2026-09-03 12:14 +02:00`.

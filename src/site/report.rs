@@ -11,9 +11,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::Config;
+use crate::dataset::Dataset;
 use crate::model::{Record, Timestamp};
-use crate::report::{self, Inputs, Period, Report};
+use crate::report::{self, Period, Report};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
@@ -44,31 +44,12 @@ pub fn view(report: Result<&Report, String>) -> ReportView {
     }
 }
 
-/// What the report is computed from.
-pub struct Source<'a> {
-    pub config: &'a Config,
-    pub records: &'a [&'a Record],
-    pub unreadable: usize,
-    /// Git history; `None` outside Git or before the first commit.
-    pub history: Option<&'a report::History>,
-    pub at: Timestamp,
-}
-
 /// The report from the first ticket's month up to `at` (months in the
 /// organisation's time zone, as `gitsm report` counts them by default).
-pub fn compute<'a>(source: &Source<'a>) -> Result<Report<'a>, String> {
-    let earliest = source.records.iter().filter_map(|r| r.created_at()).min();
-    // Months in the organisation's time zone, as `gitsm report` counts them.
-    let period = Period::new(None, None, source.at, source.config.zone(), earliest)
+/// The page's data lists every breach.
+pub fn compute(dataset: &Dataset, at: Timestamp) -> Result<Report<'_>, String> {
+    let earliest = dataset.records().filter_map(Record::created_at).min();
+    let period = Period::new(None, None, at, dataset.config().zone(), earliest)
         .map_err(|e| e.to_string())?;
-    let inputs = Inputs {
-        config: source.config,
-        records: source.records,
-        unreadable: source.unreadable,
-        revision: None,
-        history: source.history,
-        // The page's data lists every breach.
-        listed: None,
-    };
-    report::build(&inputs, &period).map_err(|e| e.to_string())
+    report::build(dataset, &period, None).map_err(|e| e.to_string())
 }

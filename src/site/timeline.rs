@@ -107,22 +107,20 @@ pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
     for n in record.notes() {
         add(&n.at, Some(&n.by), "note".into(), Some(&n.text));
     }
-    if let Some(transitions) = data.transitions.get(record.id()) {
-        for t in transitions {
-            let what = match &t.from {
-                Some(from) => format!("status {from} → {}", t.to),
-                None => format!("committed as {}", t.to),
-            };
-            out.push(TimelineEntry {
-                at: fmt_time(&t.at),
-                instant: t.at.timestamp(),
-                source: "git",
-                who: Some(t.author.name.clone()),
-                what,
-                text: None,
-                commit: Some(t.commit.chars().take(10).collect()),
-            });
-        }
+    for t in data.dataset.transitions(record.id()) {
+        let what = match &t.from {
+            Some(from) => format!("status {from} → {}", t.to),
+            None => format!("committed as {}", t.to),
+        };
+        out.push(TimelineEntry {
+            at: fmt_time(&t.at),
+            instant: t.at.timestamp(),
+            source: "git",
+            who: Some(t.author.name.clone()),
+            what,
+            text: None,
+            commit: Some(t.commit.chars().take(10).collect()),
+        });
     }
     out.sort_by_key(|e| e.instant);
     out

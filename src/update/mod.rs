@@ -290,7 +290,7 @@ fn apply_all(
 /// `target`, recorded at `now`.
 pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec<Diagnostic> {
     let rel = &target.path;
-    let (file, mut diags) = records::parse_record(ws, target.kind, rel, text.as_bytes());
+    let (file, mut diags) = crate::checks::parse_record(ws, target.kind, rel, text.as_bytes());
     if let Some(file) = file {
         if let (Some(record), Ok(node)) = (&file.record, yaml::parse(without_bom(text))) {
             diags.extend(checks::history(
@@ -310,7 +310,7 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
             &ws.config,
             vec![file],
             |kind, id| folders.locate(ws, kind, id),
-            |kind, path| records::read_record(ws, kind, path).0,
+            |kind, path| crate::checks::read_record(ws, kind, path).0,
         );
         diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
         if let Ok(node) = yaml::parse(without_bom(text)) {

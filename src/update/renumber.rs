@@ -242,7 +242,7 @@ pub fn renumber(ws: &Workspace, id: &str, onto: Option<&str>) -> Result<Renumber
     }
 
     // The references, from every record of the tree as it is.
-    let loaded = records::load(ws, &Kind::ALL, records::Purpose::Check);
+    let loaded = crate::checks::load(ws, &Kind::ALL);
     done.warnings = unreadable_mentions(ws, &loaded, id);
     let (holders, left) = references(
         ws,

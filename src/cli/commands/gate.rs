@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use crate::checks::parse_record;
 use crate::gate::{self, GateDecision, GateError, Judged};
 use crate::git;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
-use crate::records::parse_record;
 use crate::revision::Snapshot;
 use crate::workspace::Workspace;
 

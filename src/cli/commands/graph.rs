@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use crate::cmdb::CmdbGraph;
 use crate::kind::Kind;
-use crate::records;
 use crate::suggest;
 
 use super::super::CliError;
@@ -37,7 +36,7 @@ pub enum GraphFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &[Kind::Ci], records::Purpose::Check);
+    let loaded = crate::checks::load(&ws, &[Kind::Ci]);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
     let mut from = Vec::with_capacity(args.from.len());
     for id in &args.from {

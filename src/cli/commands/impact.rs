@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cmdb::{self, CiSummary, CmdbGraph, Impact, ReachedCi, TicketOnChain};
 use crate::kind::Kind;
 use crate::model::Record;
-use crate::records::{self, Loaded};
+use crate::records::Loaded;
 use crate::suggest;
 
 use super::super::CliError;
@@ -56,7 +56,7 @@ struct Subject {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
+    let loaded = crate::checks::load(&ws, &Kind::ALL);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
 
     let (roots, subject) = match (&args.ci, &args.change) {

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
 use crate::query::service;
-use crate::records;
 
 use super::super::CliError;
 use super::super::filters::{Filters, TeamFilter};
@@ -180,33 +180,39 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
     let query = args.filters.query(&ws, args.kind, &args.team)?;
     let order = sort_keys(&args.sort)?;
-    let loaded = records::load(&ws, &kinds, records::Purpose::Check);
-    let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
     // The SLA columns (CSV and JSON) read each open ticket's clocks now.
-    let sla = if args.format == ListFormat::Table {
-        None
-    } else {
-        let policy =
-            crate::sla::Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
-        let history = crate::report::source::history_for_clocks(&ws, &loaded);
-        Some((
-            policy,
-            super::sla::service_classes(&loaded),
-            history,
-            super::new::now()?,
-        ))
+    let need = match args.format {
+        ListFormat::Table => Need::Records,
+        _ => Need::Clocks,
+    };
+    let dataset = Dataset::work_tree(ws, need);
+    ui.warnings(&dataset.warnings);
+    let config = dataset.config();
+    let skipped = dataset
+        .files()
+        .iter()
+        .filter(|f| f.record.is_none() && kinds.contains(&f.kind))
+        .count();
+    let sla = match need {
+        Need::Clocks => {
+            let clocks = dataset
+                .clocks()
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            Some((clocks, super::new::now()?))
+        }
+        _ => None,
     };
     let mut rows: Vec<Row> = Vec::new();
-    for (f, r) in loaded
-        .records()
-        .filter(|(_, r)| query.matches(&ws.config, r))
+    for (f, r) in dataset
+        .records_with_files()
+        .filter(|(_, r)| kinds.contains(&r.kind()) && query.matches(config, r))
     {
         let [requester, category, resolved_at, closed_at] = facts(r);
         let mut row = Row {
             id: r.id().to_owned(),
             kind: r.kind(),
             status: r.status().to_owned(),
-            priority: crate::priority::of(r, &ws.config),
+            priority: crate::priority::of(r, config),
             title: r.title().to_owned(),
             assignee: r.assignee().map(String::from),
             team: r.team().map(String::from),
@@ -221,17 +227,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             sla_state: None,
             sla_due: None,
         };
-        if let Some((policy, classes, history, now)) = &sla {
-            let transitions = history
-                .as_ref()
-                .and_then(|h| h.transitions.get(r.id()))
-                .map_or(&[][..], Vec::as_slice);
-            if let Some(clocks) = super::sla::ticket_clocks(policy, classes, r, transitions, *now)?
+        if let Some((clocks, now)) = &sla
+            && let Some(clocks) = clocks
+                .of(r, *now)
+                .map_err(|e| CliError::usage(e.to_string()))?
                 .filter(crate::sla::TicketClocks::is_open)
-            {
-                row.sla_state = Some(clocks.state().name());
-                row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
-            }
+        {
+            row.sla_state = Some(clocks.state().name());
+            row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
         }
         rows.push(row);
     }

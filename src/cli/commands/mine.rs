@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use crate::approval;
+use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
 use crate::model::Record;
 use crate::query::Query;
-use crate::records;
-use crate::sla::{ClockState, Policy, TicketClocks};
+use crate::sla::{ClockState, TicketClocks};
 
 use super::super::CliError;
 use super::super::ui::{BOLD, Ui, stdout_write};
@@ -46,10 +46,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         )
     })?;
     let now = super::new::now()?;
-    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
-    let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
-    let classes = super::sla::service_classes(&loaded);
-    let history = crate::report::source::history_for_clocks(&ws, &loaded);
+    let dataset = Dataset::work_tree(ws, Need::Clocks);
+    ui.warnings(&dataset.warnings);
+    let config = dataset.config();
+    let clocks = dataset
+        .clocks()
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let mine = Query {
         assignee: Some(me.clone()),
         open: true,
@@ -58,22 +60,20 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut tickets: Vec<(&Record, Option<TicketClocks>)> = Vec::new();
     let mut problems: Vec<&Record> = Vec::new();
     let mut decisions: Vec<&Record> = Vec::new();
-    for (_, r) in loaded.records() {
-        if approval::awaits(&ws.config, r, &me) {
+    for r in dataset.records() {
+        if approval::awaits(config, r, &me) {
             decisions.push(r);
         }
-        if !mine.matches(&ws.config, r) {
+        if !mine.matches(config, r) {
             continue;
         }
         if r.kind() == Kind::Problem {
             problems.push(r);
             continue;
         }
-        let transitions = history
-            .as_ref()
-            .and_then(|h| h.transitions.get(r.id()))
-            .map_or(&[][..], Vec::as_slice);
-        let clocks = super::sla::ticket_clocks(&policy, &classes, r, transitions, now)?;
+        let clocks = clocks
+            .of(r, now)
+            .map_err(|e| CliError::usage(e.to_string()))?;
         tickets.push((r, clocks));
     }
     let due = |c: &Option<TicketClocks>| c.as_ref().and_then(TicketClocks::next_due);

@@ -320,9 +320,9 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<Strin
 
 /// Everything `validate` would say about this new file.
 fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
-    let (file, mut diags) = records::parse_record(ws, kind, rel, text.as_bytes());
+    let (file, mut diags) = crate::checks::parse_record(ws, kind, rel, text.as_bytes());
     if let Some(file) = file {
-        let mut loaded = records::load(ws, &Kind::ALL, records::Purpose::Check);
+        let mut loaded = crate::checks::load(ws, &Kind::ALL);
         loaded.files.retain(|f| f.path != rel);
         loaded.files.push(file);
         diags.extend(

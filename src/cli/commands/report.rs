@@ -5,18 +5,10 @@ use std::process::ExitCode;
 use std::str::FromStr;
 
 use chrono_tz::Tz;
-use git2::{Commit, Repository};
-use rayon::prelude::*;
 
-use crate::git;
-use crate::history;
-use crate::history::trail::Keep;
-use crate::kind::Kind;
-use crate::model::{Record, Timestamp};
-use crate::records::{self, Loaded};
-use crate::report::{self, Bound, History, Inputs, Period, render, source};
-use crate::revision::Snapshot;
-use crate::workspace::Workspace;
+use crate::dataset::{Dataset, Need, Revision};
+use crate::model::Record;
+use crate::report::{self, Bound, Period, render};
 
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
@@ -73,55 +65,31 @@ fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
 
-/// The transitions a report uses: a record's lone addition gives none of
-/// its figures.
-const REPORT_KEEP: Keep = Keep::AllButLoneAdditions;
-
-/// What a report is made from, read from the work tree or a commit.
-struct Source {
-    ws: Workspace,
-    loaded: Loaded,
-    history: Option<History>,
-    revision: Option<String>,
-    as_of: Timestamp,
-}
-
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let repo = git::open(&ws.root);
-    let src = match &args.rev {
-        Some(rev) => {
-            let repo = repo.as_ref().ok_or_else(|| {
-                CliError::usage_hint(
-                    format!("{} is not inside a Git repository", ws.root.display()),
-                    "drop --rev to report on the work tree",
-                )
-            })?;
-            at_commit(ws, repo, &commit(repo, rev)?)?
-        }
-        None => work_tree(ws, repo.as_ref())?,
+    let revision = args
+        .rev
+        .clone()
+        .map_or(Revision::WorkTree, Revision::Commit);
+    let dataset = Dataset::open(ws, &revision, Need::Figures)?;
+    ui.warnings(&dataset.warnings);
+    let earliest = dataset.records().filter_map(Record::created_at).min();
+    // As of now for the work tree, the commit time for a commit.
+    let as_of = match (&args.rev, dataset.committed) {
+        (Some(_), Some(committed)) => committed,
+        _ => super::new::now()?,
     };
-    let records: Vec<&Record> = src.loaded.records().map(|(_, r)| r).collect();
-    let unreadable = src.loaded.checked.saturating_sub(records.len());
-    // In parallel: every record is fetched from memory for it.
-    let earliest = records.par_iter().filter_map(|r| r.created_at()).min();
     let at = match args.at {
-        Some(when) => super::new::at(Some(when), &src.ws.config)?,
-        None => src.as_of,
+        Some(when) => super::new::at(Some(when), dataset.config())?,
+        None => as_of,
     };
-    let timezone = args.timezone.unwrap_or_else(|| src.ws.config.zone());
+    let timezone = args.timezone.unwrap_or_else(|| dataset.config().zone());
     let period = Period::new(args.since, args.until, at, timezone, earliest)
         .map_err(|e| CliError::usage(e.to_string()))?;
-    let inputs = Inputs {
-        config: &src.ws.config,
-        records: &records,
-        unreadable,
-        revision: src.revision.clone(),
-        history: src.history.as_ref(),
-        // JSON lists every breach; the documents, the first few.
-        listed: (args.format != ReportFormat::Json).then_some(render::LISTED),
-    };
-    let report = report::build(&inputs, &period).map_err(|e| CliError::usage(e.to_string()))?;
+    // JSON lists every breach; the documents, the first few.
+    let listed = (args.format != ReportFormat::Json).then_some(render::LISTED);
+    let report =
+        report::build(&dataset, &period, listed).map_err(|e| CliError::usage(e.to_string()))?;
     let text = match args.format {
         ReportFormat::Markdown => render::markdown(&report),
         ReportFormat::Json => render::json(&report),
@@ -135,6 +103,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         None => stdout_write(&text)?,
     }
+    let unreadable = dataset.unreadable();
     if unreadable > 0 {
         ui.status(&format!(
             "warning: {unreadable} record file{} could not be read and {} not counted; run `gitsm validate`",
@@ -142,12 +111,6 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             if unreadable == 1 { "is" } else { "are" }
         ));
     }
-    // Freeing every record and figure one by one takes a tenth of a
-    // second at 100,000 records, for memory the process hands back to the
-    // system as it exits right after.
-    std::mem::forget(report);
-    drop(records);
-    std::mem::forget(src);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -166,81 +129,4 @@ fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = before;
     Ok(())
-}
-
-/// The work tree's records, history up to HEAD (when there is one), as of now.
-fn work_tree(ws: Workspace, repo: Option<&Repository>) -> Result<Source, CliError> {
-    let load = |blob_ids: records::BlobIds<'_>| {
-        let purpose = records::Purpose::Figures {
-            blob_ids,
-            references: false,
-        };
-        records::load(&ws, &Kind::ALL, purpose)
-    };
-    let head = repo.and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
-    let (loaded, history) = match head {
-        Some((repo, head)) => {
-            let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
-            let (loaded, history) =
-                source::load_with_history(repo, &prefix, head.id(), REPORT_KEEP, load);
-            let history = history.map_err(|e| CliError::io("reading history", e))?;
-            (loaded, Some(history))
-        }
-        None => (load(records::BlobIds::None), None),
-    };
-    Ok(Source {
-        ws,
-        loaded,
-        history,
-        revision: None,
-        as_of: super::new::now()?,
-    })
-}
-
-/// The records and policy of `commit`'s tree, history up to it, as of its
-/// commit time.
-fn at_commit(ws: Workspace, repo: &Repository, commit: &Commit<'_>) -> Result<Source, CliError> {
-    let id = commit.id().to_string();
-    let prefix = git::prefix(repo, &ws.root).unwrap_or_default();
-    let tree = commit
-        .tree()
-        .map_err(|e| CliError::io(format!("reading {id}"), e.message()))?;
-    let snapshot = Snapshot::new(repo, Some(&tree), &prefix);
-    let config = source::config_at(&snapshot, &ws.schemas).map_err(|e| match e {
-        source::SourceError::Config(diags) => CliError::from(diags),
-        other => CliError::usage(format!("{}: {other}", &id[..10])),
-    })?;
-    let ws = Workspace {
-        root: ws.root,
-        config,
-        schemas: ws.schemas,
-    };
-    // A commit's blob ids come with its tree: none is hashed.
-    let (loaded, history) =
-        source::load_with_history(repo, &prefix, commit.id(), REPORT_KEEP, |_| {
-            source::records_at(&ws, &snapshot)
-        });
-    let history = history.map_err(|e| CliError::io("reading history", e))?;
-    Ok(Source {
-        ws,
-        loaded,
-        history: Some(history),
-        revision: Some(id),
-        as_of: history::commit_time(commit),
-    })
-}
-
-fn commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>, CliError> {
-    repo.revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| {
-            if repo.head().is_err() {
-                CliError::usage("the repository has no commits yet")
-            } else {
-                CliError::usage_hint(
-                    format!("unknown revision `{rev}`"),
-                    "name a branch, tag or commit, e.g. HEAD~10 or v2026.10",
-                )
-            }
-        })
 }

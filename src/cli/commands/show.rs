@@ -10,8 +10,7 @@ use crate::cmdb::{self, Similar};
 use crate::kind::Kind;
 use crate::links::{self, Link};
 use crate::model::Record;
-use crate::records;
-use crate::sla::{Policy, TicketClocks};
+use crate::sla::TicketClocks;
 use crate::suggest;
 
 use super::super::CliError;
@@ -37,7 +36,7 @@ pub enum ShowFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
-    let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
+    let loaded = crate::checks::load(&ws, &Kind::ALL);
     let Some((file, record)) = loaded.find(&args.id) else {
         if let Some(f) = loaded
             .files
@@ -78,10 +77,15 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     let clocks = match record {
         Record::Incident(_) | Record::Request(_) => {
-            let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
-            let classes = sla_cmd::service_classes(&loaded);
-            let transitions = history_of(&ws, record);
-            sla_cmd::ticket_clocks(&policy, &classes, record, &transitions, super::new::now()?)?
+            let now = super::new::now()?;
+            let transitions = crate::dataset::transitions_of(&ws, record);
+            crate::dataset::Clocks::new(
+                &ws.config,
+                loaded.records().map(|(_, r)| r),
+                Some(&transitions),
+            )
+            .and_then(|clocks| clocks.of(record, now))
+            .map_err(|e| CliError::usage(e.to_string()))?
         }
         _ => None,
     };
@@ -218,21 +222,6 @@ fn inline(v: &Value) -> String {
 /// `response  met  12m of 15m (P1) ...`: one line per clock.
 /// The record's status changes in the history of HEAD, for the stamps its
 /// record lacks (none outside a repository or before the first commit).
-fn history_of(
-    ws: &crate::workspace::Workspace,
-    record: &Record,
-) -> Vec<crate::history::trail::Transition> {
-    let Some(repo) = crate::git::open(&ws.root) else {
-        return Vec::new();
-    };
-    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
-    let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
-        return Vec::new();
-    };
-    crate::history::trail::record_transitions(&repo, &prefix, record.kind(), record.id(), head)
-        .unwrap_or_default()
-}
-
 fn sla_section(s: &mut String, clocks: &TicketClocks) {
     let at = clocks.at.format("%Y-%m-%d %H:%M %:z");
     let style = sla_cmd::state_style(clocks.state());

@@ -96,7 +96,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         },
     };
     let bar = Bar::new(ui);
-    let built = site::build(&ws, &Options { out, at }, &bar).map_err(|e| {
+    let built = site::build(ws, &Options { out, at }, &bar).map_err(|e| {
         bar.finish();
         match e {
             site::SiteError::Target { .. } => CliError::usage_hint(

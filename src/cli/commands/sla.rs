@@ -1,19 +1,15 @@
 //! `gitsm sla`: open tickets with their SLA clocks.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use chrono::{Duration, SecondsFormat};
 use serde_json::{Value, json};
 
+use crate::dataset::{Dataset, Need};
 use crate::duration;
-use crate::history::trail::Transition;
-use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
-use crate::records::{self, Loaded};
-use crate::report::{source, stamps};
-use crate::sla::{Basis, ClockState, Policy, SlaClock, Source, Stamp, TicketClocks};
+use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
 use super::super::ui::{ERROR, Ui, WARNING, stdout_write};
@@ -54,21 +50,12 @@ pub enum SlaFormat {
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let at = super::new::at(args.at, &ws.config)?;
-    let loaded = records::load(
-        &ws,
-        &[Kind::Incident, Kind::Request, Kind::Ci],
-        records::Purpose::FIGURES_WITH_HISTORY,
-    );
-    let policy = Policy::new(&ws.config).map_err(|e| CliError::usage(e.to_string()))?;
-    let classes = service_classes(&loaded);
-    let history = source::history_for_clocks(&ws, &loaded);
+    let dataset = Dataset::work_tree(ws, Need::Clocks);
+    ui.warnings(&dataset.warnings);
+    let clocks = dataset.clocks().map_err(usage)?;
     let mut open = Vec::new();
-    for (_, record) in loaded.records() {
-        let transitions = history
-            .as_ref()
-            .and_then(|h| h.transitions.get(record.id()))
-            .map_or(&[][..], Vec::as_slice);
-        if let Some(clocks) = ticket_clocks(&policy, &classes, record, transitions, at)?
+    for record in dataset.records() {
+        if let Some(clocks) = clocks.of(record, at).map_err(usage)?
             && clocks.is_open()
         {
             open.push((record, clocks));
@@ -114,7 +101,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             plural(from_git, "ticket")
         ));
     }
-    let skipped = loaded.files.iter().filter(|f| f.record.is_none()).count();
+    let skipped = dataset.unreadable();
     if skipped > 0 {
         ui.status(&format!(
             "warning: {} could not be read and {} not measured; run `gitsm validate`",
@@ -136,21 +123,8 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The service class of each service CI, for `symptom_policy`.
-pub fn service_classes(loaded: &Loaded) -> HashMap<&str, u8> {
-    stamps::service_classes(loaded.records().map(|(_, r)| r))
-}
-
-/// A ticket's clocks at `at` ([`stamps::clocks`]).
-pub fn ticket_clocks(
-    policy: &Policy<'_>,
-    classes: &HashMap<&str, u8>,
-    record: &Record,
-    transitions: &[Transition],
-    at: Timestamp,
-) -> Result<Option<TicketClocks>, CliError> {
-    stamps::clocks(policy, classes, record, transitions, at)
-        .map_err(|e| CliError::usage(e.to_string()))
+fn usage(e: impl ToString) -> CliError {
+    CliError::usage(e.to_string())
 }
 
 /// `1h30m`, `-45m` (past the target), `0m`; whole minutes.

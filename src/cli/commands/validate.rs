@@ -9,7 +9,6 @@ use crate::diagnostic::{Diagnostic, Summary};
 use crate::git;
 use crate::history::{self, HistoryError};
 use crate::kind::Kind;
-use crate::records;
 
 use super::super::CliError;
 use super::super::output::{self, DiagnosticFormat, Paths};
@@ -69,7 +68,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         };
         (checked.diagnostics, checked.files, what)
     } else {
-        let loaded = records::load(&ws, &Kind::ALL, records::Purpose::Check);
+        let loaded = crate::checks::load(&ws, &Kind::ALL);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();

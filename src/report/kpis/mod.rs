@@ -27,7 +27,7 @@ use crate::sla::{Basis, ClockKind};
 use super::clock::{Instant, Outcome, Sample, Verdict};
 use super::facts::{Detail, IncidentFacts, Ticket};
 use super::{
-    AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp, History,
+    AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp,
     HistoryInfo, Oldest, Period, Stats, Volumes,
 };
 
@@ -52,7 +52,7 @@ pub struct Context<'a, 'r> {
     pub period: &'a Period,
     /// Whether Git history was read.
     pub history: bool,
-    /// How many breaches of each list to keep ([`super::Inputs::listed`]).
+    /// How many breaches of each list to keep ([`super::build`]).
     pub listed: Option<usize>,
 }
 
@@ -101,7 +101,10 @@ impl Context<'_, '_> {
     }
 }
 
-pub fn history_info(ctx: &Context<'_, '_>, history: Option<&History>) -> HistoryInfo {
+pub fn history_info(
+    ctx: &Context<'_, '_>,
+    history: Option<&crate::dataset::History>,
+) -> HistoryInfo {
     let mut stamps: Vec<DerivedStamp> = ctx
         .tickets
         .iter()

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::checks;
 use crate::diagnostic::Diagnostic;
 use crate::edit::{self, Edit};
-use crate::records::{self, Loaded, RecordFile};
+use crate::records::{Loaded, RecordFile};
 use crate::workspace::Workspace;
 
 use super::super::{Target, UpdateError, steps, write};
@@ -106,7 +106,8 @@ pub(super) fn check_all(
         }
     }
     for p in planned {
-        let (file, diags) = records::parse_record(ws, p.target.kind, &p.to, p.text.as_bytes());
+        let (file, diags) =
+            crate::checks::parse_record(ws, p.target.kind, &p.to, p.text.as_bytes());
         after_files.extend(file);
         after.extend(diags);
     }

@@ -1,10 +1,7 @@
-//! Where a report's inputs come from when they are read from a commit
-//! (`--rev`): the policy and the records of that commit's tree, and one
-//! walk of the history up to it. (The work tree is read by
-//! [`crate::records::load`].)
+//! Reading a revision: the policy and the records of a commit's tree, and
+//! one walk of the history up to a commit, side by side with the records.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use git2::{Oid, Repository};
 use rayon::prelude::*;
@@ -13,7 +10,7 @@ use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::history::HistoryError;
 use crate::history::trail;
-use crate::records::{self, BlobIds, Loaded, MAX_FILE_BYTES, RecordFile, parse_version};
+use crate::records::{self, Detail, Loaded, MAX_FILE_BYTES, RecordFile};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
 use crate::workspace::Workspace;
@@ -31,6 +28,8 @@ pub enum SourceError {
     Encoding { file: &'static str },
     #[error("gitsm.yaml of this revision is invalid")]
     Config(Vec<Diagnostic>),
+    #[error("cannot read the commit: {0}")]
+    Git(String),
 }
 
 /// The policy in force at a revision: its `gitsm.yaml`, checked with
@@ -59,14 +58,14 @@ pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
         .map_init(
             || Repository::open(&git_dir).ok(),
             |repo, (kind, path, id, mode)| match read_blob(repo.as_ref(), path, *id, *mode) {
-                Ok(bytes) => parse_version(
-                    ws,
-                    *kind,
-                    path,
-                    &bytes,
-                    Some(*id),
-                    records::Purpose::FIGURES_WITH_HISTORY,
-                ),
+                Ok(bytes) => {
+                    let (parsed, diags) = records::parse(ws, *kind, path, &bytes, Detail::Figures);
+                    let file = parsed.map(|p| RecordFile {
+                        blob: Some(*id),
+                        ..p.file
+                    });
+                    (file, diags)
+                }
                 Err(d) => (None, vec![*d]),
             },
         )
@@ -121,73 +120,28 @@ pub fn history(
     Ok(resolve(repo, tip, walk, loaded))
 }
 
-/// Git history, when some ticket's clocks need it: an open ticket past its
-/// first state without `acknowledged_at` (the commit that took it up says
-/// when), or one reopened (the time it sat resolved is a pause). One walk
-/// of the history for all of them; none at all in the common case.
-pub fn history_for_clocks(ws: &Workspace, loaded: &Loaded) -> Option<History> {
-    let needs = loaded.records().any(|(_, r)| match r {
-        crate::model::Record::Incident(i) => {
-            crate::sla::Phase::is_open(r)
-                && ((i.status != "new" && i.acknowledged_at.is_none()) || i.resolved_at.is_some())
-        }
-        crate::model::Record::Request(q) => q.status != "new" && q.acknowledged_at.is_none(),
-        _ => false,
-    });
-    if !needs {
-        return None;
-    }
-    let repo = crate::git::open(&ws.root)?;
-    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
-    let head = repo.head().ok()?.peel_to_commit().ok()?;
-    history(
-        &repo,
-        &prefix,
-        head.id(),
-        loaded,
-        trail::Keep::AllButLoneAdditions,
-    )
-    .ok()
-}
-
 /// The records `load` reads, and the history up to `tip` walked at the
 /// same time on a thread of its own: a walk needs no record, only its last
-/// step (the statuses of the versions the records are) does. The thread
-/// opens the repository again (a handle is not shared between threads).
-///
-/// `load` is told which files' blob ids to hash: all until the walk is
-/// done (usually long before the records are read), then only those of
-/// the records it has transitions for; a version of another is never
-/// looked up (or, were it, would be read from the repository).
+/// step (the statuses of the versions the records are, by blob id) does.
+/// The thread opens the repository again (a handle is not shared between
+/// threads).
 pub fn load_with_history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
     keep: trail::Keep,
-    load: impl FnOnce(BlobIds<'_>) -> Loaded,
+    load: impl FnOnce() -> Loaded,
 ) -> (Loaded, Result<History, HistoryError>) {
     let git_dir = repo.path();
-    let walked: OnceLock<trail::Walk> = OnceLock::new();
-    let wanted = |file: &Path| walked.get().is_none_or(|walk| walk.has_transitions(file));
-    let (loaded, done) = std::thread::scope(|scope| {
-        let walker = scope.spawn(|| -> Result<(), HistoryError> {
-            let walk = trail::walk(&Repository::open(git_dir)?, prefix, tip, keep)?;
-            let _ = walked.set(walk);
-            Ok(())
-        });
-        let loaded = load(BlobIds::Of(&wanted));
-        let done = walker
+    let (loaded, walked) = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| trail::walk(&Repository::open(git_dir)?, prefix, tip, keep));
+        let loaded = load();
+        let walked = walker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (loaded, done)
+        (loaded, walked)
     });
-    // A walk that succeeded has been published.
-    let history = done.and_then(|()| {
-        let walk = walked
-            .into_inner()
-            .ok_or_else(|| HistoryError::Git("the history walk gave no result".into()))?;
-        Ok(resolve(repo, tip, walk, &loaded))
-    });
+    let history = walked.map(|walk| resolve(repo, tip, walk, &loaded));
     (loaded, history)
 }
 
