@@ -27,6 +27,7 @@ pub mod kind;
 pub mod links;
 pub mod markup;
 pub mod model;
+pub mod policy;
 pub mod priority;
 pub mod query;
 pub mod records;

@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::Config;
 use crate::kind::Kind;
 use crate::model::{Priority, Record};
+use crate::policy::Policy;
 
 /// A filter over records; every condition given must hold.
 #[derive(Debug, Clone, Default)]
@@ -43,11 +43,11 @@ pub struct QueryError {
 impl Query {
     /// Refuse values the policy does not know: a state of no workflow of
     /// the kinds asked for, a group that does not exist.
-    pub fn check(&self, config: &Config) -> Result<(), QueryError> {
+    pub fn check(&self, config: &Policy) -> Result<(), QueryError> {
         let kinds: Vec<Kind> = self.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
         let mut states: Vec<&str> = kinds
             .iter()
-            .flat_map(|&k| config.flows.of_kind(k))
+            .flat_map(|&k| config.flows().of_kind(k))
             .flat_map(|wf| wf.state_names())
             .collect();
         states.sort_unstable();
@@ -80,7 +80,7 @@ impl Query {
     }
 
     /// Whether `record` is one of those asked for.
-    pub fn matches(&self, config: &Config, record: &Record) -> bool {
+    pub fn matches(&self, config: &Policy, record: &Record) -> bool {
         let person = |who: &str| -> Vec<String> {
             // A handle stands for its emails too, and an email for its handle.
             let handle = config.person_by_email(who).unwrap_or(who);

@@ -26,8 +26,9 @@ pub struct RecordFile {
     /// The typed record, when the file passed its schema. Boxed: a record
     /// is large (several hundred bytes) and lists of files are moved whole.
     pub record: Option<Box<Record>>,
-    /// References to other records, with where each is written (the start
-    /// of the file when read for [`Detail::Figures`]).
+    /// References to other records, with where each is written; none when
+    /// read for [`Detail::Figures`] (figures that follow links ask the
+    /// record: [`Record::references`]).
     pub refs: Vec<(Reference, Pos)>,
     /// The Git blob id of the bytes read, when known (a work-tree file's is
     /// hashed, a commit's is its tree entry's): which version of the record
@@ -444,19 +445,18 @@ pub fn parse(
     } else {
         None
     };
-    // References carry their positions when the tree is kept.
-    let refs = record.as_ref().map_or_else(Vec::new, |record| {
-        record
+    // References, with their positions, for the checks.
+    let refs = match (&record, &tree, detail) {
+        (Some(record), Some(node), Detail::Positions) => record
             .references()
             .into_iter()
             .map(|r| {
-                let pos = tree.as_ref().map_or(Pos::START, |node| {
-                    node.find(pointer_segments(&r.pointer)).pos
-                });
+                let pos = node.find(pointer_segments(&r.pointer)).pos;
                 (r, pos)
             })
-            .collect()
-    });
+            .collect(),
+        _ => Vec::new(),
+    };
     let file = RecordFile {
         path: rel.to_path_buf(),
         kind,

@@ -278,7 +278,7 @@ impl<'r> Snapshot<'r> {
     pub fn policy(
         &self,
         schemas: &crate::schema::Schemas,
-    ) -> Result<crate::config::Config, Vec<Diagnostic>> {
+    ) -> Result<crate::policy::Policy, Vec<Diagnostic>> {
         let rel = Path::new(crate::config::FILE_NAME);
         let text = match self.entry(rel) {
             None => String::new(),
@@ -292,7 +292,7 @@ impl<'r> Snapshot<'r> {
                 })?
             }
         };
-        crate::config::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), rel, schemas)
+        crate::policy::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), rel, schemas)
     }
 
     /// Every record file of this revision (used when the policy itself

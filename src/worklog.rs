@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::approval;
-use crate::config::Config;
 use crate::model::{Record, Timestamp};
+use crate::policy::Policy;
 
 /// One thing that happened to a ticket.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +40,7 @@ impl Entry {
 
 /// The worklog of `record`, oldest first (entries of one instant in the
 /// order the record lists them).
-pub fn of(config: &Config, record: &Record) -> Vec<Entry> {
+pub fn of(config: &Policy, record: &Record) -> Vec<Entry> {
     let mut out: Vec<Entry> = record
         .notes()
         .iter()

@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{self, Config};
+use crate::config;
 use crate::diagnostic::Diagnostic;
+use crate::policy::{self, Policy};
 use crate::schema::{SchemaError, Schemas};
 
 /// Why a workspace could not be opened.
@@ -29,7 +30,7 @@ pub enum WorkspaceError {
 pub struct Workspace {
     /// The managed root: the folder holding `gitsm.yaml`.
     pub root: PathBuf,
-    pub config: Config,
+    pub config: Policy,
     pub schemas: Schemas,
 }
 
@@ -61,7 +62,7 @@ impl Workspace {
             path: config_path.display().to_string(),
             source,
         })?;
-        let config = config::parse(&text, Path::new(config::FILE_NAME), &schemas)
+        let config = policy::parse(&text, Path::new(config::FILE_NAME), &schemas)
             .map_err(WorkspaceError::Config)?;
         Ok(Workspace {
             root,

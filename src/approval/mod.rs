@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::config::{ApprovalRule, Config, Proof, RuleName};
 use crate::model::{Approval, Change, Decision, Record, Request};
+use crate::workflow::Workflow;
 
 /// States a non-standard change reaches only once approved.
 pub const APPROVED_STATES: &[&str] = &["scheduled", "implement", "review", "closed"];
@@ -116,12 +117,13 @@ pub fn needs_approval(config: &Config, record: &Record) -> bool {
 /// a change in `authorize`, or a request whose catalogue item needs
 /// approval before it is approved, whose rule still lacks approvals, which
 /// nobody eligible rejected, on which `who` may decide and has not yet.
-pub fn awaits(config: &Config, record: &Record, who: &str) -> bool {
+/// `workflow` is the one that governs `record`.
+pub fn awaits(config: &Config, workflow: &Workflow, record: &Record, who: &str) -> bool {
     let waiting = match record {
         Record::Change(c) => c.status == "authorize",
         Record::Request(r) => {
             !REQUEST_APPROVED_STATES.contains(&r.status.as_str())
-                && !config.workflow(record).is_terminal(&r.status)
+                && !workflow.is_terminal(&r.status)
         }
         _ => false,
     };

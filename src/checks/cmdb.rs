@@ -5,10 +5,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::cmdb::CmdbGraph;
-use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
 use crate::model::Record;
+use crate::policy::Policy;
 use crate::records::Loaded;
 use crate::suggest;
 use crate::yaml::Pos;
@@ -17,7 +17,7 @@ use super::Located;
 
 /// Single-CI checks.
 pub(super) fn check_ci(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     at: &Located<'_>,
     out: &mut Vec<Diagnostic>,
@@ -34,7 +34,7 @@ pub(super) fn check_ci(
             .with_suggestion(suggest::closest(&ci.class, config.ci.classes.keys())),
         );
     }
-    let (pattern, re) = config.ci.id_regex(class.map(|_| ci.class.as_str()));
+    let (pattern, re) = config.ci_id_regex(class.map(|_| ci.class.as_str()));
     if let Some(re) = re
         && !re.is_match(&ci.id)
     {
@@ -78,7 +78,7 @@ pub(super) fn check_ci(
 
 /// Cross-CI checks: allowed class pairings, cycles, CMDB health.
 /// Relation rules: class pairings and cycles where a relation forbids them.
-pub(super) fn relations(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+pub(super) fn relations(config: &Policy, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let cis: HashMap<&str, (&std::path::Path, &crate::model::Ci)> = loaded
         .records()
         .filter_map(|(f, r)| match r {
@@ -165,7 +165,7 @@ pub(super) fn relations(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnost
 /// names them), retired CIs still named by open incidents, problems or
 /// requests (changes may: decommissioning is a change) or by relations of
 /// CIs that are not retired, and CIs sharing a name.
-pub(super) fn health(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+pub(super) fn health(config: &Policy, loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let graph = CmdbGraph::from_loaded(&config.ci, loaded);
     let retired = |id: &str| {
         graph

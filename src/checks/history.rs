@@ -6,10 +6,10 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use crate::approval;
-use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::duration::Duration;
 use crate::model::Record;
+use crate::policy::Policy;
 
 use super::Located;
 
@@ -49,7 +49,7 @@ pub struct Recorded {
 /// Check `record` (parsed at `at`) against its previous version `old`
 /// (`None` for a new record).
 pub(super) fn check(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     old: Option<&Value>,
     recorded: Recorded,
@@ -79,7 +79,7 @@ pub(super) fn check(
 }
 
 fn transition(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     old: &Value,
     new: &Value,
@@ -208,7 +208,7 @@ fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diag
 /// Someone who left (`active: false`) keeps the records naming them
 /// valid, but is given nothing new: no record newly assigned to them, no
 /// new decision by them.
-fn leavers(config: &Config, old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+fn leavers(config: &Policy, old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     let assignee = |v: &Value| v.get("assignee").and_then(Value::as_str).map(str::to_owned);
     if let Some(who) = assignee(new)
         && assignee(old) != Some(who.clone())
@@ -267,7 +267,7 @@ fn decisions_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<
 /// content: an edit would make its decisions stale behind the approvers'
 /// backs. Moving it back (e.g. to `authorize`, or `new`) first is the way.
 fn approved_content_kept(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     old: &Value,
     at: &Located<'_>,

@@ -2,15 +2,16 @@
 //! fields that state requires.
 
 use crate::approval;
-use crate::config::{Config, RuleName};
+use crate::config::RuleName;
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
+use crate::policy::Policy;
 use crate::suggest;
 use crate::workflow::is_set;
 
 use super::Located;
 
-pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(config: &Policy, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     let wf = config.workflow(record);
     let status = record.status();
     let Some(state) = wf.state(status) else {
@@ -139,7 +140,7 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
 /// A change or request in a state it reaches only once approved carries
 /// decisions that satisfy the policy.
 fn approvals(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     status: &str,
     at: &Located<'_>,

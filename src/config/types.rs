@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::duration::Duration;
 use crate::kind::Kind;
-use crate::model::{ChangeType, Level, Priority, Record, Timestamp};
-use crate::workflow::{Workflow, Workflows};
+use crate::model::{ChangeType, Level, Priority, Timestamp};
 
 /// The whole of `gitsm.yaml`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -61,10 +60,6 @@ pub struct Config {
     /// and so are the times gitsm writes into records. Unset: UTC for the
     /// command line, and the machine's own offset for written times.
     pub timezone: Option<String>,
-    /// The workflows in force: the defaults with `workflows` applied.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub flows: Workflows,
 }
 
 impl Default for Config {
@@ -100,20 +95,7 @@ impl Default for Config {
             workflows: WorkflowOverrides::default(),
             clock_skew: Duration::minutes(15),
             timezone: None,
-            flows: Workflows::default(),
         }
-    }
-}
-
-impl Config {
-    /// The workflow that governs `record`.
-    pub fn workflow(&self, record: &Record) -> &Workflow {
-        self.flows.for_record(record)
-    }
-
-    /// The workflow new records of `kind` start in.
-    pub fn kind_workflow(&self, kind: Kind) -> &Workflow {
-        self.flows.for_kind(kind)
     }
 }
 
@@ -694,31 +676,15 @@ pub struct CiPolicy {
     pub classes: BTreeMap<String, CiClass>,
     /// Relation types by name.
     pub relations: BTreeMap<String, RelationType>,
-    /// The id patterns compiled once (by pattern text), when the config is
-    /// read: a CI check must not compile a regular expression per record.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub compiled: BTreeMap<String, regex::Regex>,
 }
 
 impl CiPolicy {
-    /// Compile `id_pattern` and the classes' patterns (those that compile;
-    /// the config check reports the others).
-    pub fn compile(&mut self) {
-        let patterns = std::iter::once(&self.id_pattern)
-            .chain(self.classes.values().filter_map(|c| c.id_pattern.as_ref()));
-        self.compiled = patterns
-            .filter_map(|p| regex::Regex::new(p).ok().map(|re| (p.clone(), re)))
-            .collect();
-    }
-
-    /// The id pattern of a CI of `class`, and its compiled form.
-    pub fn id_regex(&self, class: Option<&str>) -> (&str, Option<&regex::Regex>) {
-        let pattern = class
+    /// The id pattern of a CI of `class` (its class's, or `id_pattern`).
+    pub fn id_pattern(&self, class: Option<&str>) -> &str {
+        class
             .and_then(|c| self.classes.get(c))
             .and_then(|c| c.id_pattern.as_deref())
-            .unwrap_or(&self.id_pattern);
-        (pattern, self.compiled.get(pattern))
+            .unwrap_or(&self.id_pattern)
     }
 }
 
@@ -735,7 +701,7 @@ impl Default for CiPolicy {
             from: Vec::new(),
             to: Vec::new(),
         };
-        let mut policy = CiPolicy {
+        CiPolicy {
             id_pattern: r"^([a-z0-9]+(-[a-z0-9]+)*|[A-Z0-9]+(-[A-Z0-9]+)*)$".into(),
             classes: BTreeMap::from([
                 ("service".into(), class(true)),
@@ -755,10 +721,7 @@ impl Default for CiPolicy {
                 ("part_of".into(), rel(true, true)),
                 ("connected_to".into(), rel(false, false)),
             ]),
-            compiled: BTreeMap::new(),
-        };
-        policy.compile();
-        policy
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! record (its timelines) and the links between records.
 
 mod source;
+pub mod stamps;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -222,7 +223,7 @@ impl Dataset {
         Dataset::new(ws, loaded, Ok(history), None, None)
     }
 
-    pub fn config(&self) -> &crate::config::Config {
+    pub fn config(&self) -> &crate::policy::Policy {
         &self.ws.config
     }
 
@@ -275,7 +276,7 @@ impl Dataset {
 
 /// Reads SLA clocks: one policy and one map of service classes for every
 /// ticket, each ticket's stamps completed from its transitions in history
-/// ([`crate::report::stamps::clocks`]). `sla`, `list`, `mine`, `show` and
+/// ([`stamps::clocks`]). `sla`, `list`, `mine`, `show` and
 /// the site read every clock through it.
 pub struct Clocks<'d> {
     policy: Policy<'d>,
@@ -293,7 +294,7 @@ impl<'d> Clocks<'d> {
     ) -> Result<Clocks<'d>, SlaError> {
         Ok(Clocks {
             policy: Policy::new(config)?,
-            classes: crate::report::stamps::service_classes(records),
+            classes: stamps::service_classes(records),
             transitions,
         })
     }
@@ -305,7 +306,7 @@ impl<'d> Clocks<'d> {
             .transitions
             .and_then(|t| t.get(record.id()))
             .map_or(&[][..], Vec::as_slice);
-        crate::report::stamps::clocks(&self.policy, &self.classes, record, transitions, at)
+        stamps::clocks(&self.policy, &self.classes, record, transitions, at)
     }
 }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 
-use crate::config::{self, Config};
+use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::history::HistoryError;
 use crate::history::trail;
+use crate::policy::{self, Policy};
 use crate::records::{self, Detail, Loaded, MAX_FILE_BYTES, RecordFile};
 use crate::revision::{SYMLINK_MODE, Snapshot};
 use crate::schema::Schemas;
@@ -35,14 +36,14 @@ pub enum SourceError {
 /// The policy in force at a revision: its `gitsm.yaml`, checked with
 /// `schemas`. The SLA targets and calendars of a past commit are used for
 /// a report of that commit, so a later policy change never alters it.
-pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Config, SourceError> {
+pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Policy, SourceError> {
     let file = config::FILE_NAME;
     let bytes = snapshot
         .read(Path::new(file))
         .map_err(|_| SourceError::NoConfig { file })?;
     let text = String::from_utf8(bytes).map_err(|_| SourceError::Encoding { file })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    config::parse(text, Path::new(file), schemas).map_err(SourceError::Config)
+    policy::parse(text, Path::new(file), schemas).map_err(SourceError::Config)
 }
 
 /// Every record of a revision, in tree order. The kind folders are walked

@@ -13,9 +13,9 @@ use git2::{Oid, Repository};
 use serde_json::Value;
 
 use crate::approval::{self, ApprovalStatus, content};
-use crate::config::Config;
 use crate::kind::Kind;
 use crate::model::{Approval, Record};
+use crate::policy::Policy;
 
 use super::HistoryError;
 use super::trail::{self, Touch};
@@ -149,7 +149,7 @@ fn same_decision(a: &Value, b: &Value) -> bool {
 /// authored by one of the approver's emails, and no approved content
 /// changed and the record did not go back to `new` after it.
 pub fn judge_by_commits(
-    config: &Config,
+    config: &Policy,
     record: &Record,
     steps: &[Step],
 ) -> Option<ApprovalStatus> {
@@ -210,7 +210,7 @@ pub fn judge_by_commits(
 
 /// Why a decision added at step `i` does not count, if it does not.
 fn by_commit(
-    config: &Config,
+    config: &Policy,
     entry: &Approval,
     i: usize,
     steps: &[Step],
@@ -242,7 +242,7 @@ fn by_commit(
 
 /// Whether `email` is one of the Git identities of approver `who` (a
 /// handle from `people`, or an email).
-pub fn is_identity_of(config: &Config, who: &str, email: &str) -> bool {
+pub fn is_identity_of(config: &Policy, who: &str, email: &str) -> bool {
     if who.contains('@') {
         return who.eq_ignore_ascii_case(email);
     }

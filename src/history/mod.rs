@@ -483,7 +483,7 @@ enum Base<'t> {
 }
 
 impl Base<'_> {
-    fn trusted(&self) -> Option<&crate::config::Config> {
+    fn trusted(&self) -> Option<&crate::policy::Policy> {
         match self {
             Base::Commit { trusted, .. } | Base::Staged { trusted, .. } => {
                 trusted.map(|t| &t.config)
@@ -503,7 +503,7 @@ impl Base<'_> {
 /// The policy decisions are judged under: the one at the base of the
 /// comparison, which the change being checked cannot have edited.
 pub struct Trusted {
-    pub config: crate::config::Config,
+    pub config: crate::policy::Policy,
     /// The revision it was read from, e.g. `HEAD` or a short commit id.
     pub rev: String,
 }

@@ -354,6 +354,20 @@ impl Record {
 
     /// Every id this record refers to, with the field that holds it.
     pub fn references(&self) -> Vec<Reference> {
+        self.names()
+            .into_iter()
+            .map(|n| Reference {
+                pointer: n.pointer(),
+                target: n.target.to_owned(),
+                expects: n.expects,
+                field: n.field.to_owned(),
+            })
+            .collect()
+    }
+
+    /// The ids this record names in its link fields, borrowed from it:
+    /// the one list of those fields, which [`Record::references`] owns.
+    pub fn names(&self) -> Vec<Named<'_>> {
         let mut refs = Refs::default();
         refs.list("links", self.links(), None);
         match self {
@@ -392,12 +406,7 @@ impl Record {
             }
             Record::Ci(r) => {
                 for (relation, targets) in &r.relations {
-                    refs.list_at(
-                        &format!("relations/{relation}"),
-                        relation,
-                        targets,
-                        Some(Kind::Ci),
-                    );
+                    refs.relation(relation, targets);
                 }
             }
         }
@@ -454,32 +463,70 @@ impl Record {
     }
 }
 
-#[derive(Default)]
-struct Refs(Vec<Reference>);
+/// An id a record names ([`Record::names`]), borrowed from the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named<'a> {
+    /// Field name, e.g. `affected_cis` (a CI's relation: its name).
+    pub field: &'a str,
+    /// The id named.
+    pub target: &'a str,
+    /// The kind the target must be (`None`: any record).
+    pub expects: Option<Kind>,
+    /// Where in a list field (`None`: a field of one id).
+    pub index: Option<usize>,
+    /// A CI relation (under `relations/`).
+    pub relation: bool,
+}
 
-impl Refs {
-    fn one(&mut self, field: &str, id: Option<&str>, expects: Option<Kind>) {
+impl Named<'_> {
+    /// JSON pointer of the field holding the id, e.g. `/affected_cis/1`.
+    pub fn pointer(&self) -> String {
+        let under = if self.relation { "/relations" } else { "" };
+        match self.index {
+            Some(i) => format!("{under}/{}/{i}", self.field),
+            None => format!("{under}/{}", self.field),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Refs<'a>(Vec<Named<'a>>);
+
+impl<'a> Refs<'a> {
+    fn one(&mut self, field: &'a str, id: Option<&'a str>, expects: Option<Kind>) {
         if let Some(id) = id {
-            self.0.push(Reference {
-                pointer: format!("/{field}"),
-                target: id.to_owned(),
+            self.0.push(Named {
+                field,
+                target: id,
                 expects,
-                field: field.to_owned(),
+                index: None,
+                relation: false,
             });
         }
     }
 
-    fn list(&mut self, field: &str, ids: &[String], expects: Option<Kind>) {
-        self.list_at(field, field, ids, expects);
+    fn list(&mut self, field: &'a str, ids: &'a [String], expects: Option<Kind>) {
+        self.push_all(field, ids, expects, false);
     }
 
-    fn list_at(&mut self, pointer: &str, field: &str, ids: &[String], expects: Option<Kind>) {
+    fn relation(&mut self, relation: &'a str, ids: &'a [String]) {
+        self.push_all(relation, ids, Some(Kind::Ci), true);
+    }
+
+    fn push_all(
+        &mut self,
+        field: &'a str,
+        ids: &'a [String],
+        expects: Option<Kind>,
+        relation: bool,
+    ) {
         for (i, id) in ids.iter().enumerate() {
-            self.0.push(Reference {
-                pointer: format!("/{pointer}/{i}"),
-                target: id.clone(),
+            self.0.push(Named {
+                field,
+                target: id,
                 expects,
-                field: field.to_owned(),
+                index: Some(i),
+                relation,
             });
         }
     }

@@ -12,13 +12,15 @@ use rayon::prelude::*;
 
 use crate::calendar::BusinessCalendar;
 use crate::config::Config;
+use crate::dataset::stamps::{Derived, Trail, from_git, timeline};
 use crate::history::trail::Transitions;
 use crate::kind::Kind;
-use crate::model::{Change, ChangeOutcome, ChangeType, Ci, Incident, Priority, Problem, Record};
+use crate::model::{
+    Change, ChangeOutcome, ChangeType, Ci, Incident, Priority, Problem, Record, Timestamp,
+};
 use crate::sla::{ClockKind, End, Phase, Policy, SlaError, Source, Stamp, Target, Timeline};
 
 use super::clock::{self, Held, Instant, Outcome, Sample, Verdict};
-use super::stamps::{Derived, Trail, clock_exit, from_git, latest_stamp, timeline, void_exit};
 use super::{Inputs, PROBLEM_TARGET_DAYS};
 
 /// A ticket as the report sees it.
@@ -581,4 +583,73 @@ fn sample(
         value: own.unwrap_or_else(|| clock::measure(calendar, created, at, held)),
         from_git: is_git(stamp),
     })
+}
+
+/// How a ticket with a clock left the queue: resolved (fulfilled) when
+/// its timeline says, cancelled or rejected when history says.
+pub fn clock_exit(
+    phase: Phase,
+    tl: &Timeline,
+    trail: &Trail<'_>,
+    derived: &mut Vec<Derived>,
+) -> Exit {
+    match phase {
+        Phase::Open => Exit::Open,
+        Phase::Done => Exit::Closed {
+            at: match &tl.resolved {
+                End::At(s) => Some(s.clone()),
+                _ => None,
+            },
+            void: false,
+        },
+        Phase::Void => void_exit(trail, derived),
+    }
+}
+
+/// Cancelled or rejected: when, only history says.
+pub fn void_exit(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
+    Exit::Closed {
+        at: trail
+            .last_into(&["cancelled", "rejected"])
+            .map(|t| from_git(t, "cancelled", derived)),
+        void: true,
+    }
+}
+
+/// The latest time a ticket's record shows: its creation, notes and the
+/// stamps of its kind.
+pub fn latest_stamp(record: &Record) -> Timestamp {
+    let mut stamps: Vec<Timestamp> = record.notes().iter().map(|n| n.at).collect();
+    stamps.extend(record.created_at());
+    match record {
+        Record::Incident(r) => {
+            stamps.extend(
+                [r.acknowledged_at, r.resolved_at, r.closed_at]
+                    .into_iter()
+                    .flatten(),
+            );
+            stamps.extend(r.escalations.iter().map(|e| e.at));
+            stamps.extend(
+                r.on_hold
+                    .iter()
+                    .flat_map(|h| [Some(h.start), h.end])
+                    .flatten(),
+            );
+        }
+        Record::Request(r) => {
+            stamps.extend(
+                [r.acknowledged_at, r.fulfilled_at, r.closed_at]
+                    .into_iter()
+                    .flatten(),
+            );
+            stamps.extend(r.approvals.iter().map(|a| a.at));
+        }
+        Record::Problem(r) => stamps.extend([r.resolved_at, r.closed_at].into_iter().flatten()),
+        Record::Change(r) => {
+            stamps.extend([r.implemented_at, r.closed_at].into_iter().flatten());
+            stamps.extend(r.approvals.iter().map(|a| a.at));
+        }
+        Record::Ci(_) => {}
+    }
+    stamps.into_iter().max().unwrap_or_default()
 }

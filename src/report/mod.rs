@@ -22,7 +22,6 @@ mod facts;
 mod kpis;
 mod period;
 pub mod render;
-pub mod stamps;
 mod trends;
 
 use std::borrow::Cow;

@@ -53,11 +53,11 @@ impl<'a> SiteData<'a> {
             if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {
                 continue;
             }
-            for (r, _) in &f.refs {
+            for n in record.names() {
                 incoming
-                    .entry(r.target.as_str())
+                    .entry(n.target)
                     .or_default()
-                    .push((r.field.as_str(), source));
+                    .push((n.field, source));
             }
         }
         for list in incoming.values_mut() {

@@ -50,7 +50,7 @@ fn workflow_of<'w>(ws: &'w Workspace, kind: Kind, json: &Value) -> &'w Workflow 
             .get("type")
             .and_then(|t| serde_json::from_value::<ChangeType>(t.clone()).ok())
     {
-        return ws.config.flows.for_change(t);
+        return ws.config.flows().for_change(t);
     }
     ws.config.kind_workflow(kind)
 }

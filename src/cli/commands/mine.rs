@@ -61,7 +61,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut problems: Vec<&Record> = Vec::new();
     let mut decisions: Vec<&Record> = Vec::new();
     for r in dataset.records() {
-        if approval::awaits(config, r, &me) {
+        if approval::awaits(config, config.workflow(r), r, &me) {
             decisions.push(r);
         }
         if !mine.matches(config, r) {

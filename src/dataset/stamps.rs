@@ -1,14 +1,13 @@
 //! The stamps a ticket's record lacks, taken from Git history: from the
 //! commits that changed its status ([`Trail`]), each noted as [`Derived`]
-//! so the report can say which figures came from history.
+//! so the report can say which figures came from history, and the clocks
+//! of a ticket whose timeline is completed so ([`clocks`]).
 
 use std::collections::HashMap;
 
 use crate::history::trail::{self, Transition};
 use crate::model::{Record, Timestamp};
-use crate::sla::{End, Pause, Phase, Policy, SlaError, Source, Stamp, TicketClocks, Timeline};
-
-use super::facts::Exit;
+use crate::sla::{End, Pause, Policy, SlaError, Source, Stamp, TicketClocks, Timeline};
 
 /// A stamp taken from history: what it stands for, when, which commit.
 pub struct Derived {
@@ -152,73 +151,4 @@ pub fn timeline(
         }
     }
     tl
-}
-
-/// How a ticket with a clock left the queue: resolved (fulfilled) when
-/// its timeline says, cancelled or rejected when history says.
-pub fn clock_exit(
-    phase: Phase,
-    tl: &Timeline,
-    trail: &Trail<'_>,
-    derived: &mut Vec<Derived>,
-) -> Exit {
-    match phase {
-        Phase::Open => Exit::Open,
-        Phase::Done => Exit::Closed {
-            at: match &tl.resolved {
-                End::At(s) => Some(s.clone()),
-                _ => None,
-            },
-            void: false,
-        },
-        Phase::Void => void_exit(trail, derived),
-    }
-}
-
-/// Cancelled or rejected: when, only history says.
-pub fn void_exit(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
-    Exit::Closed {
-        at: trail
-            .last_into(&["cancelled", "rejected"])
-            .map(|t| from_git(t, "cancelled", derived)),
-        void: true,
-    }
-}
-
-/// The latest time a ticket's record shows: its creation, notes and the
-/// stamps of its kind.
-pub fn latest_stamp(record: &Record) -> Timestamp {
-    let mut stamps: Vec<Timestamp> = record.notes().iter().map(|n| n.at).collect();
-    stamps.extend(record.created_at());
-    match record {
-        Record::Incident(r) => {
-            stamps.extend(
-                [r.acknowledged_at, r.resolved_at, r.closed_at]
-                    .into_iter()
-                    .flatten(),
-            );
-            stamps.extend(r.escalations.iter().map(|e| e.at));
-            stamps.extend(
-                r.on_hold
-                    .iter()
-                    .flat_map(|h| [Some(h.start), h.end])
-                    .flatten(),
-            );
-        }
-        Record::Request(r) => {
-            stamps.extend(
-                [r.acknowledged_at, r.fulfilled_at, r.closed_at]
-                    .into_iter()
-                    .flatten(),
-            );
-            stamps.extend(r.approvals.iter().map(|a| a.at));
-        }
-        Record::Problem(r) => stamps.extend([r.resolved_at, r.closed_at].into_iter().flatten()),
-        Record::Change(r) => {
-            stamps.extend([r.implemented_at, r.closed_at].into_iter().flatten());
-            stamps.extend(r.approvals.iter().map(|a| a.at));
-        }
-        Record::Ci(_) => {}
-    }
-    stamps.into_iter().max().unwrap_or_default()
 }

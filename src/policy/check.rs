@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
 use crate::yaml::{Node, Segment};
 
-use super::Config;
+use crate::config::Config;
 
 /// Check `config` (parsed from `node`); diagnostics point into `path`.
 pub fn check(config: &Config, node: &Node, path: &Path) -> Vec<Diagnostic> {
@@ -298,7 +298,7 @@ impl Checker<'_> {
         }
         for (kind, fields) in &config.custom_fields {
             for (name, field) in fields {
-                if field.field_type == super::FieldType::Enum && field.values.is_empty() {
+                if field.field_type == crate::config::FieldType::Enum && field.values.is_empty() {
                     self.error(
                         &["custom_fields", kind.name(), name],
                         format!("enum field `{name}` lists no `values`"),
