@@ -1013,6 +1013,20 @@ mod tests {
                 Outcome::Pending => matches!(reading.state, ClockState::Ok | ClockState::AtRisk),
             };
             prop_assert!(agree, "report {:?}, sla {:?}", outcome, reading);
+            // And the same figures: the working time a stopped clock
+            // counted, and when a missed target ran out.
+            match outcome {
+                Outcome::Met { elapsed, .. } => {
+                    prop_assert_eq!(reading.elapsed, elapsed, "report {:?}, sla {:?}", outcome, reading);
+                }
+                Outcome::Missed { due, stopped } => {
+                    prop_assert_eq!(reading.due, Some(due), "report {:?}, sla {:?}", outcome, reading);
+                    if let Some((_, elapsed)) = stopped {
+                        prop_assert_eq!(reading.elapsed, elapsed, "report {:?}, sla {:?}", outcome, reading);
+                    }
+                }
+                Outcome::Pending => {}
+            }
         }
 
         #[test]

@@ -22,6 +22,8 @@ mod facts;
 mod kpis;
 mod period;
 pub mod render;
+#[cfg(test)]
+mod tests;
 mod trends;
 
 use std::borrow::Cow;

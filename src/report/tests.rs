@@ -1,0 +1,211 @@
+//! Each KPI on a small dataset built by hand, with expectations computed
+//! by hand (SLA targets: the defaults, P1 15m / 4h and P2 30m / 8h around
+//! the clock). The period is November 2026 in UTC, read at its end.
+
+use std::path::PathBuf;
+
+use crate::dataset::Dataset;
+use crate::kind::Kind;
+use crate::model::Record;
+use crate::policy::Policy;
+use crate::workspace::Workspace;
+
+use super::{Period, Report, build};
+
+const H: i64 = 3600;
+const M: i64 = 60;
+
+fn record(kind: Kind, yaml: &str) -> Record {
+    let json = crate::yaml::parse(yaml).expect("yaml").to_json();
+    Record::from_json(kind, json).unwrap_or_else(|e| panic!("{e}:\n{yaml}"))
+}
+
+fn incident(id: &str, rest: &str) -> Record {
+    record(
+        Kind::Incident,
+        &format!("id: {id}\ntitle: {id}\nreported_by: user@example.com\n{rest}"),
+    )
+}
+
+fn dataset() -> Dataset {
+    let resolved = "resolution: { code: fixed, notes: Fixed. }";
+    let records = vec![
+        // P1: acknowledged after 10 minutes, resolved after 3 hours: both met.
+        incident(
+            "INC-1",
+            &format!(
+                "status: resolved\nimpact: high\nurgency: high\npriority: P1\nproblem: PRB-1\n\
+                 created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:10:00Z\n\
+                 resolved_at: 2026-11-02T13:00:00Z\n{resolved}"
+            ),
+        ),
+        // P1: 30 minutes to acknowledge, 5 hours to resolve: both missed;
+        // escalated, so not resolved at the first line.
+        incident(
+            "INC-2",
+            &format!(
+                "status: closed\nimpact: high\nurgency: high\npriority: P1\nproblem: PRB-1\n\
+                 created_at: 2026-11-03T10:00:00Z\nacknowledged_at: 2026-11-03T10:30:00Z\n\
+                 resolved_at: 2026-11-03T15:00:00Z\nclosed_at: 2026-11-04T09:00:00Z\n{resolved}\n\
+                 escalations: [{{ at: 2026-11-03T10:40:00Z, to_level: 2, by: ben }}]"
+            ),
+        ),
+        // P1, still in progress: acknowledged in 5 minutes (met); its
+        // resolution target ran out at 14:00 (missed, still running).
+        incident(
+            "INC-3",
+            "status: in_progress\nimpact: high\nurgency: high\npriority: P1\n\
+             created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z",
+        ),
+        // P2, new an hour before the end: response missed at 23:30; the
+        // resolution target runs out on 1 December (undecided).
+        incident(
+            "INC-4",
+            "status: new\nimpact: high\nurgency: medium\npriority: P2\n\
+             created_at: 2026-11-30T23:00:00Z",
+        ),
+        // A known error, open; and a resolved problem that is not one.
+        record(
+            Kind::Problem,
+            "id: PRB-1\ntitle: Pool\nstatus: known_error\nknown_error: true\n\
+             created_at: 2026-11-04T10:00:00Z\nreported_by: anna\nimpact: high\nurgency: medium",
+        ),
+        record(
+            Kind::Problem,
+            "id: PRB-2\ntitle: Disk\nstatus: resolved\nknown_error: false\n\
+             created_at: 2026-11-05T10:00:00Z\nresolved_at: 2026-11-06T10:00:00Z\n\
+             reported_by: anna\nimpact: low\nurgency: low",
+        ),
+        // A change that names PRB-1: not one of its incidents.
+        record(
+            Kind::Change,
+            "id: CHG-1\ntitle: Fix pool\ntype: normal\nstatus: authorize\nproblem: PRB-1\n\
+             created_at: 2026-11-10T10:00:00Z\nrequested_by: david\nrisk: low\nimpact: low",
+        ),
+        record(
+            Kind::Change,
+            "id: CHG-2\ntitle: Dropped\ntype: normal\nstatus: cancelled\n\
+             created_at: 2026-11-11T10:00:00Z\nrequested_by: david\nrisk: low\nimpact: low",
+        ),
+        record(
+            Kind::Ci,
+            "id: payments-api\nname: Payments API\nclass: application\nstatus: active",
+        ),
+    ];
+    let ws = Workspace {
+        root: PathBuf::new(),
+        config: Policy::default(),
+        schemas: crate::schema::Schemas::builtin().expect("schemas"),
+    };
+    Dataset::from_records(ws, records, None)
+}
+
+fn november() -> Period {
+    let at = "2026-12-01T00:00:00Z".parse().expect("instant");
+    Period::new(
+        Some("2026-11-01".parse().expect("since")),
+        Some("2026-11-30".parse().expect("until")),
+        at,
+        chrono_tz::UTC,
+        None,
+    )
+    .expect("period")
+}
+
+fn report(dataset: &Dataset) -> Report<'_> {
+    build(dataset, &november(), None).expect("report")
+}
+
+#[test]
+fn open_means_still_needs_work() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    let open = |key: &str| {
+        report
+            .backlog
+            .by_kind
+            .iter()
+            .find(|r| r.key == key)
+            .map_or(0, |r| r.open)
+    };
+    // INC-3 (in progress) and INC-4 (new); INC-1 is resolved.
+    assert_eq!(open("incident"), 2);
+    // PRB-1 (a known error is still open); PRB-2 is resolved.
+    assert_eq!(open("problem"), 1);
+    // CHG-1 (awaiting authorisation); CHG-2 is cancelled.
+    assert_eq!(open("change"), 1);
+    assert_eq!(report.problems.open, 1);
+}
+
+#[test]
+fn within_target_counts_the_clocks_decided_in_the_period() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    let row = |p: &str| {
+        report
+            .incidents
+            .sla
+            .iter()
+            .find(|r| r.priority == p)
+            .unwrap_or_else(|| panic!("no {p}"))
+    };
+    // Response: INC-1 and INC-3 met, INC-2 missed. Resolution: INC-1 met,
+    // INC-2 missed (stopped late), INC-3 missed (ran out still running).
+    assert_eq!((row("P1").response.met, row("P1").response.missed), (2, 1));
+    assert_eq!(
+        (row("P1").resolution.met, row("P1").resolution.missed),
+        (1, 2)
+    );
+    assert_eq!(row("P1").resolution.percent, Some(33.3));
+    // INC-4: response missed at 23:30; resolution undecided.
+    assert_eq!((row("P2").response.met, row("P2").response.missed), (0, 1));
+    assert_eq!(
+        (row("P2").resolution.met, row("P2").resolution.missed),
+        (0, 0)
+    );
+    assert_eq!(row("P2").resolution.percent, None);
+}
+
+#[test]
+fn mean_times_to_acknowledge_and_resolve() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    let p1 = report
+        .incidents
+        .times
+        .iter()
+        .find(|t| t.priority == "P1")
+        .expect("P1");
+    // Acknowledged in 10, 30 and 5 minutes.
+    assert_eq!(p1.mtta.count, 3);
+    assert_eq!(p1.mtta.mean, Some(15 * M));
+    assert_eq!(p1.mtta.median, Some(10 * M));
+    // Resolved in 3 and 5 hours.
+    assert_eq!(p1.mttr.count, 2);
+    assert_eq!(p1.mttr.mean, Some(4 * H));
+}
+
+#[test]
+fn first_line_resolution() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    // Resolved in November: INC-1 (no escalation) and INC-2 (escalated).
+    assert_eq!(report.incidents.first_line.count, 1);
+    assert_eq!(report.incidents.first_line.of, 2);
+    assert_eq!(report.incidents.first_line.percent, Some(50.0));
+}
+
+#[test]
+fn the_kedb_and_the_incidents_of_a_problem() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    assert_eq!(report.problems.kedb, 1);
+    let prb1 = report
+        .problems
+        .top
+        .iter()
+        .find(|p| p.id == "PRB-1")
+        .expect("PRB-1");
+    // INC-1 and INC-2 name it; CHG-1 does too, but is a change.
+    assert_eq!((prb1.in_period, prb1.total), (2, 2));
+}
