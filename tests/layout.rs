@@ -1,0 +1,109 @@
+//! The code's layout, as the README states it: the library's top-level
+//! modules depend on each other without a cycle, and the domain never
+//! reaches into the command line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Each top-level module of `src/` and the top-level modules it names as
+/// `crate::<module>` outside comments and test modules.
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.expect("walk src");
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let rel = path.strip_prefix(&src).expect("under src");
+        let first = rel.iter().next().expect("a component").to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_owned();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("read");
+        // Test modules may use anything.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let uses = graph.entry(module.clone()).or_default();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let name: String = line[i + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+                    .collect();
+                if !name.is_empty() && name != module {
+                    uses.insert(name);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle through `start`, if there is one.
+fn cycle_from(graph: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option<Vec<String>> {
+    fn visit(
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        start: &str,
+        at: &str,
+        path: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        for next in graph.get(at).into_iter().flatten() {
+            if next == start {
+                path.push(next.clone());
+                return true;
+            }
+            if seen.insert(next.clone()) {
+                path.push(next.clone());
+                if visit(graph, start, next, path, seen) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![start.to_owned()];
+    visit(graph, start, start, &mut path, &mut BTreeSet::new()).then_some(path)
+}
+
+#[test]
+fn the_modules_depend_on_each_other_without_a_cycle() {
+    let graph = module_graph();
+    assert!(graph.contains_key("dataset") && graph.contains_key("records"));
+    let cycles: Vec<String> = graph
+        .keys()
+        .filter_map(|m| cycle_from(&graph, m))
+        .map(|c| c.join(" → "))
+        .collect();
+    assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_domain_never_uses_the_command_line() {
+    let graph = module_graph();
+    let users: Vec<&String> = graph
+        .iter()
+        .filter(|(m, uses)| *m != "cli" && uses.contains("cli"))
+        .map(|(m, _)| m)
+        .collect();
+    assert!(users.is_empty(), "modules using cli: {users:?}");
+}
+
+#[test]
+fn the_config_keys_and_the_loader_are_leaves_of_the_policy() {
+    let graph = module_graph();
+    // The plain keys know nothing of what is built from them, and reading
+    // records runs no check.
+    for (module, forbidden) in [
+        ("config", ["policy", "schema", "workflow", "checks"]),
+        ("records", ["checks", "policy", "dataset", "report"]),
+    ] {
+        let uses = &graph[module];
+        for f in forbidden {
+            assert!(!uses.contains(f), "{module} uses {f}");
+        }
+    }
+}
