@@ -140,8 +140,14 @@ pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Di
     let mut diags = Vec::new();
     for &kind in kinds {
         let dir = Path::new(kind.folder());
-        if ws.root.join(dir).is_dir() {
-            discover_in(ws, kind, dir, true, &mut paths, &mut diags);
+        match crate::confined::is_dir(&ws.root, dir) {
+            Ok(true) => discover_in(ws, kind, dir, true, &mut paths, &mut diags),
+            Ok(false) => {}
+            Err(e) => diags.push(
+                Diagnostic::error("symlink", format!("{e}; its records are not read"))
+                    .in_file(dir)
+                    .with_hint("replace the link with the folder it points to"),
+            ),
         }
     }
     (paths, diags)
@@ -288,7 +294,9 @@ pub fn read(
     }
     BUFFER.with_borrow_mut(|bytes| {
         bytes.clear();
-        let read = std::fs::File::open(ws.abs(rel)).and_then(|file| {
+        // A link is refused (the folders on the way are checked by
+        // `discover` and `locate`).
+        let read = crate::confined::open_no_follow(&ws.abs(rel)).and_then(|file| {
             std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_FILE_BYTES + 1), bytes)?;
             Ok(file)
         });

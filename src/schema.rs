@@ -108,14 +108,17 @@ impl Schemas {
     }
 
     /// Schemas from `<root>/schemas/` where present, built-in otherwise.
-    pub fn load(dir: Option<&Path>) -> Result<Schemas, SchemaError> {
+    /// A schema reached through a symbolic link is an error.
+    pub fn load(root: Option<&Path>) -> Result<Schemas, SchemaError> {
         let mut kinds = BTreeMap::new();
         for kind in Kind::ALL {
-            let on_disk = dir
-                .map(|d| d.join(kind.schema_file()))
-                .filter(|p| p.is_file());
+            let rel = Path::new("schemas").join(kind.schema_file());
+            let on_disk = root.filter(|root| std::fs::symlink_metadata(root.join(&rel)).is_ok());
             let (schema, origin) = match on_disk {
-                Some(path) => (read_schema(&path)?, path.display().to_string()),
+                Some(root) => (
+                    read_schema(root, &rel)?,
+                    root.join(&rel).display().to_string(),
+                ),
                 None => (builtin(kind), format!("built-in {}", kind.schema_file())),
             };
             kinds.insert(kind, compile(schema, origin)?);
@@ -149,12 +152,16 @@ impl Schemas {
     }
 }
 
-fn read_schema(path: &Path) -> Result<Value, SchemaError> {
-    let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SchemaError {
-        origin: origin.clone(),
-        message: e.to_string(),
-    })?;
+/// Largest schema file read.
+const MAX_SCHEMA_BYTES: u64 = 4 * 1024 * 1024;
+
+fn read_schema(root: &Path, rel: &Path) -> Result<Value, SchemaError> {
+    let origin = root.join(rel).display().to_string();
+    let text =
+        crate::confined::read_text(root, rel, MAX_SCHEMA_BYTES).map_err(|e| SchemaError {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
     serde_json::from_str(&text).map_err(|e| SchemaError {
         origin: format!("{origin}:{}:{}", e.line(), e.column()),
         message: format!("not valid JSON: {e}"),

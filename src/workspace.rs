@@ -55,13 +55,16 @@ impl Workspace {
 
     /// Open the managed repository whose root is `root`.
     pub fn open(root: PathBuf) -> Result<Workspace, WorkspaceError> {
-        let schema_dir = root.join("schemas");
-        let schemas = Schemas::load(Some(&schema_dir))?;
+        let schemas = Schemas::load(Some(&root))?;
         let config_path = root.join(config::FILE_NAME);
-        let text = read_text(&config_path).map_err(|source| WorkspaceError::Io {
-            path: config_path.display().to_string(),
-            source,
-        })?;
+        // Never through a link: its target's lines would be echoed in errors.
+        let text =
+            crate::confined::read_text(&root, Path::new(config::FILE_NAME), MAX_CONFIG_BYTES)
+                .map(without_bom)
+                .map_err(|source| WorkspaceError::Io {
+                    path: config_path.display().to_string(),
+                    source,
+                })?;
         let config = policy::parse(&text, Path::new(config::FILE_NAME), &schemas)
             .map_err(WorkspaceError::Config)?;
         Ok(Workspace {
@@ -77,13 +80,21 @@ impl Workspace {
     }
 }
 
+/// Largest `gitsm.yaml` read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Read a UTF-8 text file (a leading byte-order mark is dropped).
 pub fn read_text(path: &Path) -> std::io::Result<String> {
     let bytes = std::fs::read(path)?;
     let text = String::from_utf8(bytes)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-    Ok(match text.strip_prefix('\u{feff}') {
+    Ok(without_bom(text))
+}
+
+/// `text` without a leading byte-order mark.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
         None => text,
-    })
+    }
 }

@@ -28,6 +28,25 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     })
 }
 
+/// Remove the temp files (`.gitsm-*.tmp`) a killed run left in `dir`.
+/// Only for folders no other process is writing into: record folders,
+/// under [`crate::lock::WriteLock`].
+pub fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".gitsm-")
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Write `contents` to a new temp file beside `path`, then `finish` it; the
 /// temp file is removed if anything fails.
 fn with_temp(

@@ -4,8 +4,9 @@
 //! and column, so that every diagnostic can name `path:line:col`. The reader
 //! is strict where a ticket file should be: one document per file, string
 //! keys, no duplicate keys, bounded nesting and bounded alias expansion (a
-//! "billion laughs" file is refused after a fixed number of nodes instead of
-//! exhausting memory). Plain scalars are resolved with the YAML 1.2 core
+//! "billion laughs" file, or one repeating a long string by alias, is
+//! refused once it expands past [`MAX_NODES`] nodes or [`max_bytes`] bytes,
+//! instead of exhausting memory). Plain scalars are resolved with the YAML 1.2 core
 //! schema, so `yes` stays a string and `2026-01-01` is a date string.
 
 use std::borrow::Cow;
@@ -18,6 +19,23 @@ use serde_json::Value;
 pub const MAX_NODES: usize = 200_000;
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 64;
+/// The most bytes of text (scalars and keys) any document may expand to.
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most bytes of text a document of `len` bytes may expand to through
+/// aliases: 16 times its size (at least 64 KiB), at most
+/// [`MAX_EXPANDED_BYTES`].
+pub fn max_bytes(len: usize) -> usize {
+    len.saturating_mul(16).clamp(64 * 1024, MAX_EXPANDED_BYTES)
+}
+
+/// What a node costs once expanded: its nodes, and the bytes of its text
+/// (each node counts 8 bytes besides its strings).
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    nodes: usize,
+    bytes: usize,
+}
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
@@ -89,12 +107,24 @@ pub enum Segment<'a> {
 
 impl Node {
     /// Number of nodes in this subtree.
-    fn count(&self) -> usize {
+    fn weight(&self) -> Weight {
+        let mut w = Weight { nodes: 1, bytes: 8 };
         match &self.value {
-            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeValue::Map(entries) => 1 + entries.iter().map(|e| e.value.count()).sum::<usize>(),
-            _ => 1,
+            NodeValue::Str(s) => w.bytes = w.bytes.saturating_add(s.len()),
+            NodeValue::Seq(items) => {
+                for item in items {
+                    w.add(item.weight());
+                }
+            }
+            NodeValue::Map(entries) => {
+                for e in entries {
+                    w.bytes = w.bytes.saturating_add(e.key.len());
+                    w.add(e.value.weight());
+                }
+            }
+            _ => {}
         }
+        w
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -184,7 +214,7 @@ impl Node {
 
 /// Parse one YAML document. An empty text gives a `Null` node.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    let mut builder = Builder::default();
+    let mut builder = Builder::new(max_bytes(text.len()));
     let mut documents = 0usize;
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| {
@@ -395,22 +425,49 @@ fn looks_like_float(text: &str) -> bool {
 /// the key waiting for its value.
 type Open = (Node, usize, Option<(String, Pos)>);
 
+impl Weight {
+    fn add(&mut self, other: Weight) {
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 /// Builds the tree from the event stream without recursion.
-#[derive(Default)]
 struct Builder {
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
-    nodes: usize,
+    /// Anchored nodes and what a copy of each costs.
+    anchors: HashMap<usize, (Node, Weight)>,
+    expanded: Weight,
+    max_bytes: usize,
     root: Option<Node>,
 }
 
 impl Builder {
-    fn count(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > MAX_NODES {
+    fn new(max_bytes: usize) -> Builder {
+        Builder {
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: Weight::default(),
+            max_bytes,
+            root: None,
+        }
+    }
+
+    fn count(&mut self, w: Weight, pos: Pos) -> Result<(), YamlError> {
+        self.expanded.add(w);
+        if self.expanded.nodes > MAX_NODES {
             return Err(YamlError::new(
                 format!(
                     "document expands to more than {MAX_NODES} nodes (an alias bomb?); refused"
+                ),
+                pos,
+            ));
+        }
+        if self.expanded.bytes > self.max_bytes {
+            return Err(YamlError::new(
+                format!(
+                    "document expands to more than {} bytes of text (an alias bomb?); refused",
+                    self.max_bytes
                 ),
                 pos,
             ));
@@ -419,7 +476,7 @@ impl Builder {
     }
 
     fn open(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
-        self.count(1, node.pos)?;
+        self.count(node.weight(), node.pos)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError::new(
                 format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -441,16 +498,17 @@ impl Builder {
     }
 
     fn push(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
-        self.count(1, node.pos)?;
+        self.count(node.weight(), node.pos)?;
         self.attach(node, anchor)
     }
 
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), YamlError> {
-        let Some(size) = self.anchors.get(&id).map(Node::count) else {
+        let Some(weight) = self.anchors.get(&id).map(|(_, w)| *w) else {
             return Err(YamlError::new("alias to an unknown anchor", pos));
         };
-        self.count(size, pos)?;
-        let Some(mut copy) = self.anchors.get(&id).cloned() else {
+        // Counted before the copy is made: a refused alias costs nothing.
+        self.count(weight, pos)?;
+        let Some(mut copy) = self.anchors.get(&id).map(|(n, _)| n.clone()) else {
             return Err(YamlError::new("alias to an unknown anchor", pos));
         };
         copy.pos = pos;
@@ -459,7 +517,8 @@ impl Builder {
 
     fn attach(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let weight = node.weight();
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         let Some((parent, _, pending)) = self.stack.last_mut() else {
             self.root = Some(node);
@@ -559,6 +618,31 @@ mod tests {
         }
         let err = parse(&text).expect_err("bomb");
         assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_alias_byte_bomb_is_refused_by_its_bytes() {
+        // Few nodes, many bytes: a 200 KB string repeated by alias 100
+        // times would expand to 20 MB; the bound for this file is 16 times
+        // its size.
+        let long = "x".repeat(200_000);
+        let mut text = format!("title: &t {long}\nrefs:\n");
+        for _ in 0..100 {
+            text.push_str("  - *t\n");
+        }
+        let err = parse(&text).expect_err("bomb");
+        assert!(err.message.contains("bytes of text"), "{}", err.message);
+        assert_eq!(err.pos.line, 18, "the alias that crossed the bound");
+        // The same string named a few times is fine.
+        let few = format!("title: &t {long}\nrefs: [*t, *t]\n");
+        assert!(parse(&few).is_ok());
+    }
+
+    #[test]
+    fn the_expansion_bound_follows_the_file_size() {
+        assert_eq!(max_bytes(100), 64 * 1024);
+        assert_eq!(max_bytes(100_000), 1_600_000);
+        assert_eq!(max_bytes(2 * 1024 * 1024), MAX_EXPANDED_BYTES);
     }
 
     #[test]

@@ -141,7 +141,11 @@ pub(super) fn relations(config: &Policy, loaded: &Loaded, out: &mut Vec<Diagnost
         }
         if rel.acyclic {
             for cycle in cycles(&cis, name) {
-                let (first, second) = (&cycle[0], &cycle[1]);
+                // A CI that names itself is a cycle of one.
+                let Some(first) = cycle.first() else {
+                    continue;
+                };
+                let second = cycle.get(1).unwrap_or(first);
                 let path = cis
                     .get(first.as_str())
                     .map(|(p, _)| *p)

@@ -139,7 +139,7 @@ pub fn build(
     progress: &dyn Progress,
 ) -> Result<Built, SiteError> {
     output::check_target(&options.out, &ws.root)?;
-    let templates = Templates::load(Some(&ws.root.join(templates::OVERRIDE_DIR)))?;
+    let templates = Templates::load(Some(&ws.root))?;
     progress.phase("reading records and history");
     let dataset = Dataset::work_tree(ws, Need::Timelines);
     let mut warnings = dataset.warnings.clone();

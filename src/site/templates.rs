@@ -6,9 +6,11 @@
 //! record supplies is escaped unless Rust code marked it safe (rendered
 //! Markdown, SVG drawn here), and that code escapes what it embeds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
+
+use crate::confined;
 
 use super::SiteError;
 
@@ -52,7 +54,11 @@ impl Templates {
     /// exists. Other templates in `dir` are loaded only when a template
     /// names them (`{% include "logo.html" %}`), so that unrelated files in
     /// a repository's `templates/` folder cannot break the build.
-    pub fn load(dir: Option<&Path>) -> Result<Templates, SiteError> {
+    ///
+    /// `root` is the managed root; its `templates/` folder and the files in
+    /// it are never read through a symbolic link (a link to
+    /// `/proc/self/environ` would publish the build's environment).
+    pub fn load(root: Option<&Path>) -> Result<Templates, SiteError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
@@ -69,8 +75,18 @@ impl Templates {
             .collect();
         let mut assets: Vec<(&'static str, String)> =
             ASSETS.iter().map(|(n, s)| (*n, (*s).to_owned())).collect();
-        if let Some(dir) = dir.filter(|d| d.is_dir()) {
-            for (name, text) in read_dir(dir)? {
+        let rel = Path::new(OVERRIDE_DIR);
+        let dir = match root {
+            Some(root) => confined::is_dir(root, rel)
+                .map_err(|source| SiteError::Io {
+                    path: root.join(rel),
+                    source,
+                })?
+                .then_some(root),
+            None => None,
+        };
+        if let Some(root) = dir {
+            for (name, text) in read_dir(root)? {
                 if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
                     slot.1 = text;
                 } else if let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) {
@@ -85,16 +101,21 @@ impl Templates {
             env.add_template_owned(name.clone(), source)
                 .map_err(|e| template_error(&name, &e))?;
         }
-        if let Some(dir) = dir.filter(|d| d.is_dir()) {
-            let dir = dir.to_path_buf();
+        if let Some(root) = dir {
+            let root = root.to_path_buf();
             env.set_loader(move |name| {
                 // A plain file name in the folder: nothing above or below it.
                 if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\', ':']) {
                     return Ok(None);
                 }
-                match crate::workspace::read_text(&dir.join(name)) {
+                let rel = Path::new(OVERRIDE_DIR).join(name);
+                match confined::read_text(&root, &rel, MAX_TEMPLATE_BYTES) {
                     Ok(text) => Ok(Some(text)),
-                    Err(_) => Ok(None),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        e.to_string(),
+                    )),
                 }
             });
         }
@@ -118,29 +139,33 @@ impl Templates {
     }
 }
 
-/// Regular files directly in `dir`, sorted, as (name, text).
-fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SiteError> {
+/// Largest template or asset read from the repository.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// The files directly in `root`'s `templates/` folder, sorted, as (name,
+/// text); a symbolic link among them is an error, other entries that are
+/// not regular files are left alone.
+fn read_dir(root: &Path) -> Result<Vec<(String, String)>, SiteError> {
+    let rel = Path::new(OVERRIDE_DIR);
     let io = |path: &Path, source: std::io::Error| SiteError::Io {
-        path: path.to_path_buf(),
+        path: root.join(path),
         source,
     };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| io(dir, e))?
+    let mut names: Vec<String> = std::fs::read_dir(root.join(rel))
+        .map_err(|e| io(rel, e))?
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.') && !name.ends_with(".md"))
         .collect();
-    paths.sort();
+    names.sort();
     let mut out = Vec::new();
-    for path in paths {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if name.starts_with('.') || name.ends_with(".md") {
-            continue;
-        }
-        let text = crate::workspace::read_text(&path).map_err(|e| io(&path, e))?;
-        out.push((name.to_owned(), text));
+    for name in names {
+        let path = rel.join(&name);
+        let text = confined::read_text(root, &path, MAX_TEMPLATE_BYTES)
+            .map(crate::workspace::without_bom)
+            .map_err(|e| io(&path, e))?;
+        out.push((name, text));
     }
     Ok(out)
 }

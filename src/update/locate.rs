@@ -44,6 +44,10 @@ impl Folders {
             return Vec::new();
         }
         let base = Path::new(kind.folder());
+        // A kind folder that is a link is never followed (`validate` says so).
+        if !crate::confined::is_dir(&ws.root, base).unwrap_or(false) {
+            return Vec::new();
+        }
         let file = format!("{id}.yaml");
         let mut candidates = vec![base.join(&file)];
         candidates.extend(

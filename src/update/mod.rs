@@ -245,15 +245,43 @@ fn prepare<'t>(
 /// Write every prepared edit that changes its file. Each was checked
 /// before the first is written, so a refusal leaves every file as it was.
 fn write_all(ws: &Workspace, prepared: Vec<Prepared<'_>>) -> Result<Vec<Updated>, UpdateError> {
-    let mut out = Vec::with_capacity(prepared.len());
-    for mut p in prepared {
-        if p.text != p.target.text {
-            write(ws, p.target, &p.text)?;
-            p.updated.written = true;
+    let changed: Vec<&Prepared<'_>> = prepared
+        .iter()
+        .filter(|p| p.text != p.target.text)
+        .collect();
+    if !changed.is_empty() {
+        // Under the lock, every record is compared with the text it was
+        // edited from before any is replaced: all are written, or none.
+        let _lock =
+            crate::lock::WriteLock::acquire(&ws.root).map_err(|source| UpdateError::Io {
+                path: PathBuf::from(crate::config::FILE_NAME),
+                source,
+            })?;
+        for p in &changed {
+            writable(ws, p.target)?;
         }
-        out.push(p.updated);
+        let folders: std::collections::BTreeSet<_> = changed
+            .iter()
+            .filter_map(|p| p.target.path.parent())
+            .collect();
+        for folder in folders {
+            crate::write::sweep(&ws.abs(folder));
+        }
+        for p in &changed {
+            let abs = ws.abs(&p.target.path);
+            crate::write::atomic(&abs, p.text.as_bytes()).map_err(|source| UpdateError::Io {
+                path: p.target.path.clone(),
+                source,
+            })?;
+        }
     }
-    Ok(out)
+    Ok(prepared
+        .into_iter()
+        .map(|mut p| {
+            p.updated.written = p.text != p.target.text;
+            p.updated
+        })
+        .collect())
 }
 
 /// Apply `planned` to the target in one edit, check the result, and write it.
@@ -322,14 +350,42 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
     diags
 }
 
-/// Replace the file, unless it changed since it was read.
-fn write(ws: &Workspace, target: &Target, text: &str) -> Result<(), UpdateError> {
-    let abs = ws.abs(&target.path);
+/// Create the record file `rel` with `text`, under the write lock: never
+/// through a link, never over an existing file.
+pub fn create(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let _lock = crate::lock::WriteLock::acquire(&ws.root)?;
+    crate::confined::check_writable(&ws.root, rel)?;
+    if let Some(folder) = rel.parent() {
+        crate::write::sweep(&ws.abs(folder));
+    }
+    crate::write::create_new(&ws.abs(rel), text.as_bytes())
+}
+
+/// Whether the file of `target` may be replaced: inside the repository
+/// (no link on the way), not read-only, and still the text it was edited
+/// from. Called under the write lock.
+pub(super) fn writable(ws: &Workspace, target: &Target) -> Result<(), UpdateError> {
     let io = |source| UpdateError::Io {
         path: target.path.clone(),
         source,
     };
-    if std::fs::read(&abs).map_err(io)? != target.text.as_bytes() {
+    crate::confined::check_writable(&ws.root, &target.path).map_err(io)?;
+    let abs = ws.abs(&target.path);
+    if std::fs::symlink_metadata(&abs)
+        .map_err(io)?
+        .permissions()
+        .readonly()
+    {
+        return Err(UpdateError::refused(
+            format!(
+                "{} is read-only; nothing was written",
+                target.path.display()
+            ),
+            Some("make it writable (chmod u+w) if it is meant to be edited".into()),
+        ));
+    }
+    let now = crate::confined::read(&ws.root, &target.path, records::MAX_FILE_BYTES).map_err(io)?;
+    if now != target.text.as_bytes() {
         return Err(UpdateError::refused(
             format!(
                 "{} changed while gitsm was editing it; nothing was written",
@@ -338,7 +394,7 @@ fn write(ws: &Workspace, target: &Target, text: &str) -> Result<(), UpdateError>
             Some("run the command again".into()),
         ));
     }
-    crate::write::atomic(&abs, text.as_bytes()).map_err(io)
+    Ok(())
 }
 
 /// `key=value` assignments as edits, typed by the kind's schema. `status`

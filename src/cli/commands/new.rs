@@ -230,7 +230,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         )));
     }
     let abs = ws.abs(&rel);
-    crate::write::create_new(&abs, text.as_bytes()).map_err(|e| CliError::io(abs.display(), e))?;
+    crate::update::create(&ws, &rel, &text).map_err(|e| CliError::io(abs.display(), e))?;
     stdout_write(&format!("{}\n", ui.show_path(&ws.root, &rel)))?;
     if args.edit {
         edit_until_valid(ui, &ws, kind, &rel)?;

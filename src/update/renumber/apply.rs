@@ -12,7 +12,7 @@ use crate::edit::{self, Edit};
 use crate::records::{Loaded, RecordFile};
 use crate::workspace::Workspace;
 
-use super::super::{Target, UpdateError, steps, write};
+use super::super::{UpdateError, steps, writable};
 use super::{RenumberError, Rewrite, dotted};
 
 /// The new id of each moved file, by its old path.
@@ -160,7 +160,13 @@ enum Done {
 /// then remove the old files; undo what was done if a step fails.
 pub(super) fn write_all(ws: &Workspace, planned: &[Rewrite]) -> Result<(), RenumberError> {
     let mut done: Vec<Done> = Vec::new();
-    let Err(failed) = write_in_order(ws, planned, &mut done) else {
+    // One writer at a time, as for every edit.
+    let lock = crate::lock::WriteLock::acquire(&ws.root).map_err(|source| UpdateError::Io {
+        path: PathBuf::from(crate::config::FILE_NAME),
+        source,
+    });
+    let written = lock.and_then(|_lock| write_in_order(ws, planned, &mut done));
+    let Err(failed) = written else {
         return Ok(());
     };
     if done.is_empty() {
@@ -209,7 +215,11 @@ fn write_in_order(
     let (moves, edits): (Vec<&Rewrite>, Vec<&Rewrite>) =
         planned.iter().partition(|p| p.to != p.target.path);
     for p in &moves {
-        unchanged(ws, &p.target)?;
+        writable(ws, &p.target)?;
+        crate::confined::check_writable(&ws.root, &p.to).map_err(|source| UpdateError::Io {
+            path: p.to.clone(),
+            source,
+        })?;
         crate::write::create_new(&ws.abs(&p.to), p.text.as_bytes()).map_err(|source| {
             UpdateError::Io {
                 path: p.to.clone(),
@@ -219,34 +229,22 @@ fn write_in_order(
         done.push(Done::Created(p.to.clone()));
     }
     for p in &edits {
-        write(ws, &p.target, &p.text)?;
+        writable(ws, &p.target)?;
+        crate::write::atomic(&ws.abs(&p.target.path), p.text.as_bytes()).map_err(|source| {
+            UpdateError::Io {
+                path: p.target.path.clone(),
+                source,
+            }
+        })?;
         done.push(Done::Replaced(p.to.clone(), p.target.text.clone()));
     }
     for p in &moves {
-        unchanged(ws, &p.target)?;
+        writable(ws, &p.target)?;
         std::fs::remove_file(ws.abs(&p.target.path)).map_err(|source| UpdateError::Io {
             path: p.target.path.clone(),
             source,
         })?;
         done.push(Done::Removed(p.target.path.clone(), p.target.text.clone()));
-    }
-    Ok(())
-}
-
-/// Refuse when the file is no longer what was read.
-fn unchanged(ws: &Workspace, target: &Target) -> Result<(), UpdateError> {
-    let now = std::fs::read(ws.abs(&target.path)).map_err(|source| UpdateError::Io {
-        path: target.path.clone(),
-        source,
-    })?;
-    if now != target.text.as_bytes() {
-        return Err(UpdateError::refused(
-            format!(
-                "{} changed while gitsm was renumbering; nothing more was written",
-                target.path.display()
-            ),
-            Some("run the command again".into()),
-        ));
     }
     Ok(())
 }

@@ -1,0 +1,249 @@
+//! The attack catalogue of hardening: each test is one way in, named after
+//! it, tried through the real binary the way an attacker (or an unlucky
+//! user) would, and what must hold instead.
+
+mod common;
+
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::process::Command;
+
+use common::{Repo, VALID_INCIDENT, bin, hermetic};
+
+/// A file outside the repository that nothing may reveal.
+fn host_secret(repo: &Repo) -> std::path::PathBuf {
+    let path = repo.sandbox.dir("host").join("secret.txt");
+    std::fs::write(&path, "HOST-SECRET-42\n").expect("write secret");
+    path
+}
+
+fn ci(id: &str, relations: &str) -> String {
+    format!("id: {id}\nname: {id}\nclass: application\nstatus: active\n{relations}")
+}
+
+#[test]
+fn a_ci_that_depends_on_itself_is_a_cycle_not_a_panic() {
+    let repo = Repo::new();
+    repo.write(
+        "cis/loop.yaml",
+        ci("loop", "relations:\n  depends_on: [loop]\n"),
+    );
+    let run = repo.run(["validate"]);
+    run.expect_code(1)
+        .stderr_has("relation-cycle")
+        .stderr_has("loop -> loop");
+    assert!(run.stderr.contains("cis/loop.yaml:6:"), "{run}");
+    assert!(!run.stderr.contains("panicked"), "{run}");
+    // Commands that check the tree refuse, without a panic.
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    let set = repo.run(["set", "INC-0001", "title=Still down"]);
+    assert_ne!(set.code, 101, "{set}");
+    assert!(!set.stderr.contains("panicked"), "{set}");
+}
+
+#[test]
+fn an_alias_byte_bomb_is_refused_at_its_line() {
+    let repo = Repo::new();
+    // 150 KB of text named once and repeated 60 times: 9 MB expanded,
+    // past 16 times the file's size.
+    let mut text = format!(
+        "{VALID_INCIDENT}description: &d {}\nlinks:\n",
+        "x".repeat(150_000)
+    );
+    for _ in 0..60 {
+        text.push_str("  - *d\n");
+    }
+    repo.write("incidents/INC-0001.yaml", &text);
+    let run = repo.run(["validate"]);
+    run.expect_code(1).stderr_has("bytes of text");
+    // The alias that crossed the bound: the 16th, on line 25.
+    assert!(run.stderr.contains("incidents/INC-0001.yaml:25:"), "{run}");
+}
+
+#[test]
+fn a_linked_stylesheet_cannot_publish_a_host_file() {
+    let repo = Repo::new();
+    let secret = host_secret(&repo);
+    std::fs::create_dir_all(repo.path("templates")).expect("mkdir");
+    symlink(&secret, repo.path("templates/site.css")).expect("link");
+    let out = repo.sandbox.dir("out");
+    let run = repo.run(["site", "-o", out.to_str().expect("utf-8")]);
+    assert_ne!(run.code, 0, "{run}");
+    run.stderr_has("symbolic link");
+    assert!(!run.stderr.contains("HOST-SECRET"), "{run}");
+    assert!(!out.join("assets/site.css").exists());
+}
+
+#[test]
+fn an_included_link_cannot_publish_a_host_file() {
+    let repo = Repo::new();
+    let secret = host_secret(&repo);
+    repo.write(
+        "templates/footer.html",
+        "<footer>{% include \"notes.html\" %}</footer>\n",
+    );
+    symlink(&secret, repo.path("templates/notes.html")).expect("link");
+    let out = repo.sandbox.dir("out");
+    let run = repo.run(["site", "-o", out.to_str().expect("utf-8")]);
+    assert_ne!(run.code, 0, "{run}");
+    run.stderr_has("symbolic link");
+    assert!(!run.stderr.contains("HOST-SECRET"), "{run}");
+}
+
+#[test]
+fn a_linked_templates_folder_is_not_read() {
+    let repo = Repo::new();
+    let secret = host_secret(&repo);
+    let outside = secret.parent().expect("host folder");
+    std::fs::copy(&secret, outside.join("site.css")).expect("copy");
+    symlink(outside, repo.path("templates")).expect("link");
+    let out = repo.sandbox.dir("out");
+    let run = repo.run(["site", "-o", out.to_str().expect("utf-8")]);
+    assert_ne!(run.code, 0, "{run}");
+    run.stderr_has("symbolic link");
+    let css = std::fs::read_to_string(out.join("assets/site.css")).unwrap_or_default();
+    assert!(!css.contains("HOST-SECRET"));
+}
+
+#[test]
+fn a_linked_kind_folder_is_neither_read_nor_written() {
+    let repo = Repo::new();
+    let outside = repo.sandbox.dir("outside-cis");
+    let planted = ci("planted", "");
+    std::fs::write(outside.join("planted.yaml"), &planted).expect("write");
+    std::fs::remove_dir_all(repo.path("cis")).ok();
+    symlink(&outside, repo.path("cis")).expect("link");
+    let run = repo.run(["validate"]);
+    run.expect_code(1).stderr_has("symbolic link");
+    let set = repo.run(["set", "planted", "name=Changed"]);
+    assert_ne!(set.code, 0, "{set}");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("planted.yaml")).expect("read"),
+        planted
+    );
+    let new = repo.run([
+        "new", "ci", "--class", "server", "--name", "Box", "--id", "box-1",
+    ]);
+    assert_ne!(new.code, 0, "{new}");
+    assert!(!outside.join("box-1.yaml").exists());
+}
+
+#[test]
+fn a_linked_record_is_neither_read_nor_written() {
+    let repo = Repo::new();
+    let secret = host_secret(&repo);
+    symlink(&secret, repo.path("incidents/INC-0001.yaml")).expect("link");
+    let run = repo.run(["validate"]);
+    run.expect_code(1).stderr_has("symbolic link");
+    assert!(!run.stderr.contains("HOST-SECRET"), "{run}");
+    let set = repo.run(["set", "INC-0001", "title=x"]);
+    assert_ne!(set.code, 0, "{set}");
+    assert_eq!(
+        std::fs::read_to_string(&secret).expect("read"),
+        "HOST-SECRET-42\n"
+    );
+}
+
+#[test]
+fn a_linked_config_is_refused_without_echoing_it() {
+    let repo = Repo::new();
+    let secret = repo.sandbox.dir("host").join("config.yaml");
+    std::fs::write(&secret, "AWS_SECRET_ACCESS_KEY: HOST-SECRET-42\n").expect("write");
+    std::fs::remove_file(repo.path("gitsm.yaml")).expect("rm");
+    symlink(&secret, repo.path("gitsm.yaml")).expect("link");
+    for args in [&["validate"][..], &["list"], &["sla"]] {
+        let run = repo.run(args);
+        assert_ne!(run.code, 0, "{args:?}: {run}");
+        run.stderr_has("symbolic link");
+        assert!(!run.stderr.contains("HOST-SECRET"), "{run}");
+        assert!(!run.stdout.contains("HOST-SECRET"), "{run}");
+    }
+}
+
+#[test]
+fn a_linked_schema_is_refused() {
+    let repo = Repo::new();
+    let outside = repo.sandbox.dir("host").join("incident.schema.json");
+    std::fs::write(&outside, "{}").expect("write");
+    std::fs::remove_file(repo.path("schemas/incident.schema.json")).expect("rm");
+    symlink(&outside, repo.path("schemas/incident.schema.json")).expect("link");
+    repo.run(["validate"])
+        .expect_code(2)
+        .stderr_has("symbolic link");
+}
+
+#[test]
+fn a_read_only_record_is_not_replaced() {
+    let repo = Repo::new();
+    let path = repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let run = repo.run(["set", "INC-0001", "title=Changed"]);
+    run.expect_code(1).stderr_has("read-only");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        VALID_INCIDENT
+    );
+    assert_eq!(
+        std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777,
+        0o444
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_no_temp_file_behind() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    // What a `kill -9` between writing and renaming leaves.
+    let stale = repo.write("incidents/.gitsm-4242-0.tmp", "id: INC-9999\n");
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["set", "INC-0001", "title=Changed"])
+        .expect_code(0);
+    assert!(!stale.exists(), "the next write in the folder removes it");
+    let left: Vec<_> = std::fs::read_dir(repo.path("incidents"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn two_editors_at_once_never_lose_an_edit() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    let spawn = |field: &str| {
+        let mut cmd = Command::new(bin());
+        hermetic(&mut cmd, &repo.sandbox.home());
+        cmd.current_dir(&repo.root)
+            .args(["set", "INC-0001", field])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    for trial in 0..20 {
+        let (a, b) = (format!("title=a{trial}"), format!("category=b{trial}"));
+        let (first, second) = (spawn(&a), spawn(&b));
+        let first = first.wait_with_output().expect("wait");
+        let second = second.wait_with_output().expect("wait");
+        let text = std::fs::read_to_string(repo.path("incidents/INC-0001.yaml")).expect("read");
+        for (out, field) in [(&first, &a), (&second, &b)] {
+            let (key, value) = field.split_once('=').expect("field");
+            let written = text.contains(&format!("{key}: {value}"));
+            match out.status.code() {
+                // Exit 0 means the edit is in the file.
+                Some(0) => assert!(written, "trial {trial}: {field} lost:\n{text}"),
+                // The other way to end: refused, nothing written.
+                Some(1) => {
+                    assert!(!written, "trial {trial}: {field} refused but written");
+                    assert!(
+                        String::from_utf8_lossy(&out.stderr).contains("changed while"),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+                other => panic!("trial {trial}: exit {other:?}"),
+            }
+        }
+    }
+}
