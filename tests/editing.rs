@@ -614,3 +614,64 @@ fn no_temp_files(dir: &Path) -> bool {
         .flatten()
         .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp"))
 }
+
+/// Flow-style items (`- { at: …, by: … }`), a flow list on two lines and
+/// a one-line flow list of maps: every command edits them in place.
+#[test]
+fn records_in_flow_style_are_edited_by_every_command() {
+    let repo = Repo::new();
+    repo.write(
+        "gitsm.yaml",
+        "people:\n  ben: { name: Ben, emails: [ben@example.com] }\n  tester: { name: Tester, emails: [tester@example.com] }\n\
+         groups:\n  dba: [ben]\n",
+    );
+    let flow = "\
+id: INC-0900
+title: Flow style
+status: new
+created_at: 2026-11-20T09:00:00+01:00
+reported_by: someone@example.com
+impact: low
+urgency: low
+notes:
+  - { at: 2026-11-20T10:00:00+01:00, by: ben, text: one }
+  - { at: 2026-11-20T11:00:00+01:00, by: ben, text: \"two, with comma\" }
+escalations: [{ at: 2026-11-20T10:30:00+01:00, to_level: 2, by: ben }]
+links: [INC-0001,
+  INC-0002]   # a multi-line flow list
+";
+    repo.write("incidents/INC-0900.yaml", flow);
+    for id in ["INC-0001", "INC-0002", "INC-0003"] {
+        repo.write(
+            &format!("incidents/{id}.yaml"),
+            common::VALID_INCIDENT.replace("INC-0001", id),
+        );
+    }
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["set", "INC-0900", "title=Changed"])
+        .expect_code(0);
+    repo.run([
+        "transition",
+        "INC-0900",
+        "in_progress",
+        "--set",
+        "assignee=ben",
+    ])
+    .expect_code(0);
+    repo.run(["note", "INC-0900", "three"]).expect_code(0);
+    repo.run(["link", "INC-0900", "INC-0003"]).expect_code(0);
+    repo.run(["escalate", "INC-0900", "--to-level", "3", "--team", "dba"])
+        .expect_code(0);
+    let text = std::fs::read_to_string(repo.path("incidents/INC-0900.yaml")).expect("read");
+    // The flow-style lines nobody edited are byte for byte as written.
+    for kept in [
+        "  - { at: 2026-11-20T10:00:00+01:00, by: ben, text: one }\n",
+        "  - { at: 2026-11-20T11:00:00+01:00, by: ben, text: \"two, with comma\" }\n",
+        "links: [INC-0001,\n  INC-0002, INC-0003]   # a multi-line flow list\n",
+    ] {
+        assert!(text.contains(kept), "{kept:?} not kept:\n{text}");
+    }
+    assert!(text.contains("title: Changed\n"), "{text}");
+    assert!(text.contains("status: in_progress\n"), "{text}");
+    repo.run(["validate"]).expect_code(0);
+}
