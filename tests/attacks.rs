@@ -247,3 +247,49 @@ fn two_editors_at_once_never_lose_an_edit() {
         }
     }
 }
+
+#[test]
+fn a_title_cannot_drive_the_terminal() {
+    let repo = Repo::new();
+    // Retitle the terminal (OSC), clear it, return the carriage, and a C1
+    // control introducer: YAML escapes, so the file itself is plain text.
+    let title = r#"title: "VPN \e]0;pwned\a down\e[2J\r\u009b31m""#;
+    repo.write(
+        "incidents/INC-0001.yaml",
+        VALID_INCIDENT.replace("title: VPN down", title),
+    );
+    let mut runs = Vec::new();
+    for args in [
+        &["--color", "always", "show", "INC-0001"][..],
+        &["--color", "always", "list"],
+        &["--color", "always", "validate"],
+        &["--color", "always", "report"],
+    ] {
+        let run = repo.run(args);
+        assert!(run.code == 0, "{args:?}: {run}");
+        runs.push((args, run));
+    }
+    for (args, run) in &runs {
+        for text in [&run.stdout, &run.stderr] {
+            for bad in ["\x1b]", "\x1b[2J", "\x07", "\r", "\u{9b}"] {
+                assert!(!text.contains(bad), "{args:?} printed {bad:?}:\n{text}");
+            }
+        }
+    }
+    // The title is still shown, its controls written out.
+    assert!(
+        runs[0]
+            .1
+            .stdout
+            .contains(r"VPN \x1b]0;pwned\x07 down\x1b[2J\x0d\u{9b}31m")
+    );
+    // validate warns, at the title.
+    let validate = &runs[2].1;
+    assert!(validate.stderr.contains("control-character"), "{validate}");
+    assert!(
+        validate.stderr.contains("incidents/INC-0001.yaml:2:"),
+        "{validate}"
+    );
+    // Our own colours still reach the terminal.
+    assert!(validate.stderr.contains("\x1b["), "{validate}");
+}

@@ -15,6 +15,7 @@ mod identity;
 mod references;
 mod schedule;
 mod state;
+mod text;
 mod timeline;
 
 use std::collections::HashSet;
@@ -128,6 +129,7 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
     timeline::check(record, &at, &mut out);
     fields::check(&ws.config, record, &at, &mut out);
     cmdb::check_ci(&ws.config, record, &at, &mut out);
+    text::check(node, &at, &mut out);
     out
 }
 

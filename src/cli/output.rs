@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 
-use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING};
+use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, terminal_safe};
 
 /// How `validate` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -34,7 +34,8 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
         writeln!(
             w,
             "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
-            d.code, d.message
+            d.code,
+            terminal_safe(&d.message)
         )?;
         let Some(path) = &d.path else {
             continue;
@@ -67,18 +68,22 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
             {
                 let number = d.line.to_string();
                 let pad = " ".repeat(number.len());
-                let caret_pad: String = line
+                // Under the column as shown, control characters written out.
+                let before: String = line
                     .chars()
                     .take(d.column.saturating_sub(1) as usize)
+                    .collect();
+                let caret_pad: String = terminal_safe(&before)
+                    .chars()
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 writeln!(w, "{DIM}{pad} |{DIM:#}")?;
-                writeln!(w, "{DIM}{number} |{DIM:#} {line}")?;
+                writeln!(w, "{DIM}{number} |{DIM:#} {}", terminal_safe(line))?;
                 writeln!(w, "{DIM}{pad} |{DIM:#} {caret_pad}{style}^{style:#}")?;
             }
         }
         if let Some(h) = &d.hint {
-            writeln!(w, "  {HINT}= hint{HINT:#}: {h}")?;
+            writeln!(w, "  {HINT}= hint{HINT:#}: {}", terminal_safe(h))?;
         }
     }
     Ok(())

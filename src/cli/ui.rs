@@ -15,6 +15,45 @@ pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
 pub const DIM: Style = AnsiColor::BrightBlack.on_default();
 pub const BOLD: Style = Style::new().bold();
+pub const GOOD: Style = AnsiColor::Green.on_default();
+
+/// Every style gitsm prints with: the only escape sequences that reach a
+/// terminal ([`terminal_safe`]).
+const PALETTE: [Style; 6] = [ERROR, WARNING, HINT, DIM, BOLD, GOOD];
+
+/// `text` as it may reach a terminal: control characters other than line
+/// breaks and tabs (C0, DEL and C1) are written out as `\x1b`, `\x0d`,
+/// `\u{9b}`, except the colour sequences of gitsm's own [`PALETTE`]. A
+/// record's title cannot retitle the terminal, clear it or move the cursor.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let ours: Vec<String> = PALETTE
+        .iter()
+        .flat_map(|s| [s.render().to_string(), s.render_reset().to_string()])
+        .filter(|seq| !seq.is_empty())
+        .collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(seq) = ours.iter().find(|seq| rest.starts_with(seq.as_str())) {
+            out.push_str(seq);
+            rest = &rest[seq.len()..];
+            continue;
+        }
+        if !unsafe_char(c) {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
 
 /// The invocation's context: its directory and verbosity.
 pub struct Ui {
@@ -84,7 +123,7 @@ impl Ui {
     /// A status line on stderr, unless `-q`.
     pub fn status(&self, message: &str) {
         if !self.quiet {
-            let _ = writeln!(anstream::stderr(), "{message}");
+            let _ = writeln!(anstream::stderr(), "{}", terminal_safe(message));
         }
     }
 
@@ -99,9 +138,9 @@ impl Ui {
 /// `error: message` and an optional `hint:` line on stderr.
 pub fn error_line(message: &str, hint: Option<&str>) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {message}");
+    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", terminal_safe(message));
     if let Some(h) = hint {
-        let _ = writeln!(err, "{HINT}hint{HINT:#}: {h}");
+        let _ = writeln!(err, "{HINT}hint{HINT:#}: {}", terminal_safe(h));
     }
 }
 
@@ -128,6 +167,7 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 
 /// Write to stdout; a closed pipe (`gitsm list | head`) is not an error.
 pub fn stdout_write(text: &str) -> Result<(), CliError> {
+    let text = terminal_safe(text);
     let mut out = anstream::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -139,6 +179,19 @@ pub fn stdout_write(text: &str) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_written_out_but_our_colours_pass() {
+        let title = "VPN\x1b]0;pwned\x07 down\x1b[2J\r\u{9b}31m";
+        assert_eq!(
+            terminal_safe(title),
+            "VPN\\x1b]0;pwned\\x07 down\\x1b[2J\\x0d\\u{9b}31m"
+        );
+        let ours = format!("{ERROR}error{ERROR:#}: a\tb\nc");
+        assert_eq!(terminal_safe(&ours), ours);
+        // A colour of ours inside record text is only a colour.
+        assert_eq!(terminal_safe("plain"), "plain");
+    }
 
     #[test]
     fn relative_paths() {

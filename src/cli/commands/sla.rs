@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use chrono::{Duration, SecondsFormat};
 use serde_json::{Value, json};
 
@@ -12,7 +12,7 @@ use crate::model::{Record, Timestamp};
 use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
-use super::super::ui::{ERROR, Ui, WARNING, stdout_write};
+use super::super::ui::{ERROR, GOOD, Ui, WARNING, stdout_write};
 
 /// Show open incidents and service requests with their SLA clocks
 #[derive(Debug, clap::Args)]
@@ -153,7 +153,7 @@ pub fn state_style(state: ClockState) -> Style {
     match state {
         ClockState::Breached | ClockState::Missed => ERROR,
         ClockState::AtRisk => WARNING,
-        ClockState::Ok | ClockState::Met => AnsiColor::Green.on_default(),
+        ClockState::Ok | ClockState::Met => GOOD,
     }
 }
 
