@@ -142,23 +142,61 @@ pub fn build(
     let templates = Templates::load(Some(&ws.root))?;
     progress.phase("reading records and history");
     let dataset = Dataset::work_tree(ws, Need::Timelines);
-    let mut warnings = dataset.warnings.clone();
     let at = options
         .at
         .or(dataset.committed)
         .unwrap_or_else(|| latest_stamp(&dataset).unwrap_or_default());
-    let data = SiteData::new(&dataset, at)?;
-    progress.phase("computing the report");
-    let report = report::compute(&dataset, at);
-    if let Err(e) = &report {
-        warnings.push(format!("no report page: {e}"));
-    }
-    let fixed = fixed_pages(&data, report.as_ref().map_err(Clone::clone));
     let staging = output::Staging::new(&options.out)?;
     for kind in Kind::ALL {
         staging.create_dir(paths::folder(kind))?;
     }
     staging.create_dir("assets")?;
+    let rendered = render(&dataset, &templates, at, progress, &|path, bytes| {
+        staging.write(path, bytes)
+    })?;
+    staging.finish(&options.out)?;
+    progress.finish();
+    let mut warnings = dataset.warnings.clone();
+    warnings.extend(rendered.warnings);
+    Ok(Built {
+        out: options.out.clone(),
+        pages: rendered.pages,
+        records: rendered.records,
+        invalid: dataset.unreadable(),
+        overridden: templates.overridden.clone(),
+        at,
+        warnings,
+    })
+}
+
+/// What [`render`] made.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Pages rendered (the assets besides).
+    pub pages: usize,
+    /// Records with a page.
+    pub records: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Render every page of `dataset` as of `at`, and the assets, each handed
+/// to `write` with its path from the site root (in parallel: `write` is
+/// called from several threads). Nothing here touches the file system.
+pub fn render(
+    dataset: &Dataset,
+    templates: &Templates,
+    at: Timestamp,
+    progress: &dyn Progress,
+    write: &(dyn Fn(&str, &[u8]) -> Result<(), SiteError> + Sync),
+) -> Result<Rendered, SiteError> {
+    let mut warnings = Vec::new();
+    let data = SiteData::new(dataset, at)?;
+    progress.phase("computing the report");
+    let report = report::compute(dataset, at);
+    if let Err(e) = &report {
+        warnings.push(format!("no report page: {e}"));
+    }
+    let fixed = fixed_pages(&data, report.as_ref().map_err(Clone::clone));
     let total = fixed.len() + data.records.len();
     progress.start(total as u64);
     let at_text = fmt_time(&at);
@@ -178,7 +216,7 @@ pub fn build(
         let ctx =
             minijinja::context! { page => Value::from(Serde(&page)), view => view, ci => extra };
         let html = templates.render(template, ctx)?;
-        staging.write(path, html.as_bytes())?;
+        write(path, html.as_bytes())?;
         progress.advance(1);
         Ok::<(), SiteError>(())
     };
@@ -220,17 +258,11 @@ pub fn build(
         }
     })?;
     for (name, text) in &templates.assets {
-        staging.write(&format!("assets/{name}"), text.as_bytes())?;
+        write(&format!("assets/{name}"), text.as_bytes())?;
     }
-    staging.finish(&options.out)?;
-    progress.finish();
-    Ok(Built {
-        out: options.out.clone(),
+    Ok(Rendered {
         pages: total,
         records: data.records.len(),
-        invalid: dataset.unreadable(),
-        overridden: templates.overridden.clone(),
-        at,
         warnings,
     })
 }
