@@ -78,6 +78,7 @@ fn pretty(v: &Value) -> String {
 }
 
 /// A compiled validator with what diagnostics need to know of its schema.
+#[derive(Clone)]
 struct Compiled {
     validator: Validator,
     schema: Value,
@@ -96,6 +97,7 @@ pub struct SchemaError {
 }
 
 /// Compiled validators for every kind and for the config.
+#[derive(Clone)]
 pub struct Schemas {
     kinds: BTreeMap<Kind, Compiled>,
     config: Compiled,

@@ -169,6 +169,9 @@ pub fn build(
     })
 }
 
+/// Where [`render`] puts a page: its path from the site root and its bytes.
+pub type PageWriter<'w> = dyn Fn(&str, &[u8]) -> Result<(), SiteError> + Sync + 'w;
+
 /// What [`render`] made.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -187,7 +190,7 @@ pub fn render(
     templates: &Templates,
     at: Timestamp,
     progress: &dyn Progress,
-    write: &(dyn Fn(&str, &[u8]) -> Result<(), SiteError> + Sync),
+    write: &PageWriter<'_>,
 ) -> Result<Rendered, SiteError> {
     let mut warnings = Vec::new();
     let data = SiteData::new(dataset, at)?;
