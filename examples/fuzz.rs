@@ -2,8 +2,9 @@
 //! (`bash bench/fuzz.sh` wraps it). Runs the harness of
 //! `tests/fuzz/harness.rs` on `--jobs` threads, each from its own seed,
 //! for `--seconds` or `--executions`, and prints executions per second and
-//! findings. Besides panics and broken properties, an execution slower
-//! than `--slow-ms` and a process above `--max-rss-mb` are findings.
+//! findings. Besides panics and broken properties, an input slower than
+//! `--slow-ms` (twice: once in the run, once replayed alone) and a process
+//! above `--max-rss-mb` are findings.
 //! Each finding's input is written to `--findings DIR`.
 //!
 //!   --seconds N       stop after N seconds (default 60)
@@ -107,10 +108,16 @@ fn main() {
                     let mut finding = fuzzer.step();
                     let took = t.elapsed().as_millis();
                     if finding.is_none() && took > o.slow_ms {
-                        finding = Some(Finding {
-                            what: format!("slow: {took} ms for one execution"),
-                            input: Vec::new(),
-                        });
+                        // Slow again on its own, or only on a busy machine?
+                        let t = Instant::now();
+                        let input = fuzzer.replay_last().unwrap_or_default();
+                        let again = t.elapsed().as_millis();
+                        if again > o.slow_ms {
+                            finding = Some(Finding {
+                                what: format!("slow: {took} ms, then {again} ms for one input"),
+                                input,
+                            });
+                        }
                     }
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if n.is_multiple_of(1_000) {

@@ -43,9 +43,12 @@ pub enum Revision {
 pub enum Need {
     /// The records alone (`list` as a table): no history.
     Records,
-    /// SLA clocks (`sla`, `list`, `mine`): history is walked only when an
-    /// open ticket's clock needs a stamp its record lacks.
+    /// Every record and SLA clocks (`list`, `mine`): history is walked
+    /// only when an open ticket's clock needs a stamp its record lacks.
     Clocks,
+    /// SLA clocks alone (`sla`): as [`Need::Clocks`], of the records that
+    /// have clocks (incidents and requests) and the CIs (service classes).
+    Sla,
     /// The report's figures: every status change after a record was added.
     Figures,
     /// The site: every commit of every record (its timeline), and each
@@ -119,17 +122,18 @@ impl Dataset {
         let head = repo
             .as_ref()
             .and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
+        let kinds = need.kinds();
         let Some((repo, head)) = head else {
-            let loaded = load(&ws, false);
+            let loaded = load(&ws, kinds, false);
             return Dataset::new(ws, loaded, Ok(None), None, None);
         };
         let prefix = crate::git::prefix(repo, &ws.root).unwrap_or_default();
         let committed = Some(history::commit_time(&head));
         let (loaded, history) = if need == Need::Records {
-            (load(&ws, false), Ok(None))
-        } else if need == Need::Clocks {
+            (load(&ws, kinds, false), Ok(None))
+        } else if matches!(need, Need::Clocks | Need::Sla) {
             // The blob ids are left to the walk, which is rarely needed.
-            let loaded = load(&ws, false);
+            let loaded = load(&ws, kinds, false);
             let history = if loaded.records().any(|(_, r)| crate::sla::needs_history(r)) {
                 source::history(repo, &prefix, head.id(), &loaded, keep(need)).map(Some)
             } else {
@@ -138,7 +142,9 @@ impl Dataset {
             (loaded, history)
         } else {
             let (loaded, history) =
-                source::load_with_history(repo, &prefix, head.id(), keep(need), || load(&ws, true));
+                source::load_with_history(repo, &prefix, head.id(), keep(need), || {
+                    load(&ws, kinds, true)
+                });
             (loaded, history.map(Some))
         };
         Dataset::new(ws, loaded, history, None, committed)
@@ -332,14 +338,24 @@ pub fn transitions_of(ws: &Workspace, record: &Record) -> Transitions {
 
 /// Every record of the work tree for figures, with Git blob ids when a
 /// history walk will look versions up by them.
-fn load(ws: &Workspace, blob_ids: bool) -> Loaded {
-    records::load(ws, &Kind::ALL, Detail::Figures, blob_ids, records::as_read)
+fn load(ws: &Workspace, kinds: &[Kind], blob_ids: bool) -> Loaded {
+    records::load(ws, kinds, Detail::Figures, blob_ids, records::as_read)
+}
+
+impl Need {
+    /// The kinds of record read.
+    fn kinds(self) -> &'static [Kind] {
+        match self {
+            Need::Sla => &[Kind::Incident, Kind::Request, Kind::Ci],
+            _ => &Kind::ALL,
+        }
+    }
 }
 
 fn keep(need: Need) -> Keep {
     match need {
         Need::Timelines => Keep::All,
-        Need::Records | Need::Clocks | Need::Figures => Keep::AllButLoneAdditions,
+        Need::Records | Need::Clocks | Need::Sla | Need::Figures => Keep::AllButLoneAdditions,
     }
 }
 

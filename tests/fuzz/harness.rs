@@ -155,6 +155,8 @@ pub struct Fuzzer {
     /// Valid records met lately (their files), for the checks across
     /// files, clocks and datasets.
     recent: Vec<RecordFile>,
+    /// The last input, for [`Fuzzer::replay_last`].
+    last: Option<Input>,
     pub stats: Stats,
 }
 
@@ -174,8 +176,17 @@ impl Fuzzer {
             ws,
             templates: Templates::load(None).expect("built-in templates"),
             recent: Vec::new(),
+            last: None,
             stats: Stats::default(),
         }
+    }
+
+    /// Drive the last input through the library again (not the report and
+    /// site stage): to tell a slow input from a busy machine.
+    pub fn replay_last(&mut self) -> Option<Vec<u8>> {
+        let input = self.last.clone()?;
+        let _ = catch_unwind(AssertUnwindSafe(|| self.drive(&input)));
+        Some(input.bytes())
     }
 
     /// One execution: an input generated, then driven through the library.
@@ -183,6 +194,7 @@ impl Fuzzer {
     pub fn step(&mut self) -> Option<Finding> {
         self.stats.executions += 1;
         let input = self.generate();
+        self.last = Some(input.clone());
         let run = catch_unwind(AssertUnwindSafe(|| self.drive(&input)));
         let finding = match run {
             Ok(Ok(())) => None,
