@@ -37,21 +37,27 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         .collect();
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
-    while let Some(c) = rest.chars().next() {
+    // Runs of ordinary text are copied whole; only a control character is
+    // looked at, and only an escape compared with the palette.
+    while let Some(at) = rest.find(unsafe_char) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
         if let Some(seq) = ours.iter().find(|seq| rest.starts_with(seq.as_str())) {
             out.push_str(seq);
             rest = &rest[seq.len()..];
             continue;
         }
-        if !unsafe_char(c) {
-            out.push(c);
-        } else if (c as u32) < 0x80 {
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        if (c as u32) < 0x80 {
             out.push_str(&format!("\\x{:02x}", c as u32));
         } else {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         }
         rest = &rest[c.len_utf8()..];
     }
+    out.push_str(rest);
     std::borrow::Cow::Owned(out)
 }
 

@@ -132,8 +132,9 @@ impl Dataset {
         let (loaded, history) = if need == Need::Records {
             (load(&ws, kinds, false), Ok(None))
         } else if matches!(need, Need::Clocks | Need::Sla) {
-            // The blob ids are left to the walk, which is rarely needed.
-            let loaded = load(&ws, kinds, false);
+            // With blob ids: should the walk be needed, the records read
+            // give the statuses of the versions it ends on.
+            let loaded = load(&ws, kinds, true);
             let history = if loaded.records().any(|(_, r)| crate::sla::needs_history(r)) {
                 source::history(repo, &prefix, head.id(), &loaded, keep(need)).map(Some)
             } else {
