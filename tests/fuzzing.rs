@@ -3,6 +3,7 @@
 //! on every machine. Long runs are `bash bench/fuzz.sh` (RELIABILITY.md).
 
 #[path = "fuzz/harness.rs"]
+#[allow(dead_code)] // shared with examples/fuzz.rs, which uses all of it
 mod harness;
 
 use std::path::Path;

@@ -157,6 +157,8 @@ pub struct Fuzzer {
     recent: Vec<RecordFile>,
     /// The last input, for [`Fuzzer::replay_last`].
     last: Option<Input>,
+    /// Each kind's JSON Schema, which generated records follow.
+    schemas: Vec<(Kind, Value)>,
     pub stats: Stats,
 }
 
@@ -177,6 +179,10 @@ impl Fuzzer {
             templates: Templates::load(None).expect("built-in templates"),
             recent: Vec::new(),
             last: None,
+            schemas: Kind::ALL
+                .iter()
+                .map(|&k| (k, gitsm::schema::builtin(k)))
+                .collect(),
             stats: Stats::default(),
         }
     }
@@ -237,8 +243,8 @@ impl Fuzzer {
                 Input::Record { kind, bytes }
             }
             40..70 => {
-                let kind = *self.rng.pick(&Kind::ALL);
-                let text = generate_record(&mut self.rng, kind);
+                let (kind, schema) = self.rng.pick(&self.schemas).clone();
+                let text = generate_record(&mut self.rng, kind, &schema);
                 Input::Record {
                     kind,
                     bytes: text.into_bytes(),
@@ -679,8 +685,7 @@ const STATES: &[&str] = &[
 /// required fields and some optional ones, each value of its type (enum
 /// values, timestamps, ids, people), now and then of another; top-level
 /// keys in block style, nested values as flow (JSON) or block lists.
-fn generate_record(rng: &mut Rng, kind: Kind) -> String {
-    let schema = gitsm::schema::builtin(kind);
+fn generate_record(rng: &mut Rng, kind: Kind, schema: &Value) -> String {
     let id = match kind {
         Kind::Incident => "INC-0001",
         Kind::Problem => "PRB-0001",
@@ -708,7 +713,7 @@ fn generate_record(rng: &mut Rng, kind: Kind) -> String {
         let value = if key == "id" && rng.chance(90) {
             json!(id)
         } else {
-            value_of(rng, &schema, prop, key, 0)
+            value_of(rng, schema, prop, key, 0)
         };
         out.push_str(key);
         out.push(':');
