@@ -37,14 +37,14 @@ pub fn both_ways(loaded: &Loaded, id: &str) -> (Vec<Link>, Vec<Link>) {
     let mut outgoing = Vec::new();
     let mut incoming = Vec::new();
     for f in &loaded.files {
-        let Some(this) = f.id.as_deref() else {
+        let (Some(this), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
             continue;
         };
-        for (r, _) in &f.refs {
+        for n in record.names() {
             if this == id {
-                outgoing.push(describe(&r.field, &r.target));
-            } else if r.target == id {
-                incoming.push(describe(&r.field, this));
+                outgoing.push(describe(n.field, n.target));
+            } else if n.target == id {
+                incoming.push(describe(n.field, this));
             }
         }
     }

@@ -244,6 +244,12 @@ impl Dataset {
         self.loaded.records()
     }
 
+    /// The files read, as the loader gives them (for the CMDB graph and
+    /// links, which take any set of files).
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
     /// The record files read, those that failed their schema included.
     pub fn files(&self) -> &[RecordFile] {
         &self.loaded.files

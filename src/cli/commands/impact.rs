@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmdb::{self, CiSummary, CmdbGraph, Impact, ReachedCi, TicketOnChain};
+use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
 use crate::model::Record;
 use crate::records::Loaded;
@@ -55,13 +56,14 @@ struct Subject {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let ws = ui.workspace()?;
-    let loaded = crate::checks::load(&ws, &Kind::ALL);
-    let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
+    let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    let ws = &dataset.ws;
+    let loaded = dataset.loaded();
+    let graph = CmdbGraph::from_loaded(&ws.config.ci, loaded);
 
     let (roots, subject) = match (&args.ci, &args.change) {
         (_, Some(change_id)) => {
-            let record = find(&loaded, change_id, Kind::Change)?;
+            let record = find(loaded, change_id, Kind::Change)?;
             let Record::Change(change) = record else {
                 return Err(not_a(change_id, record, Kind::Change));
             };
@@ -86,7 +88,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             (roots, subject)
         }
         (Some(ci_id), None) => {
-            let record = find(&loaded, ci_id, Kind::Ci)?;
+            let record = find(loaded, ci_id, Kind::Ci)?;
             let index = graph
                 .index_of(record.id())
                 .filter(|_| matches!(record, Record::Ci(_)))
@@ -109,7 +111,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let impact = cmdb::impact(
         &graph,
         &ws.config,
-        &loaded,
+        loaded,
         &roots,
         subject.change.as_ref().map(|(id, _, _)| id.as_str()),
     );

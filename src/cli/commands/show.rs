@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use crate::cmdb::{self, Similar};
-use crate::kind::Kind;
+use crate::dataset::{Dataset, Need};
 use crate::links::{self, Link};
 use crate::model::Record;
 use crate::sla::TicketClocks;
@@ -35,22 +35,18 @@ pub enum ShowFormat {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let ws = ui.workspace()?;
-    let loaded = crate::checks::load(&ws, &Kind::ALL);
+    let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    let ws = &dataset.ws;
+    let loaded = dataset.loaded();
     let Some((file, record)) = loaded.find(&args.id) else {
         if let Some(f) = loaded
             .files
             .iter()
             .find(|f| f.id.as_deref() == Some(args.id.as_str()))
         {
-            ui.print_diagnostics(
-                &loaded
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.path.as_ref() == Some(&f.path))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
+            // Read again with positions, for messages that point into it.
+            let (_, diags) = crate::checks::read_record(ws, f.kind, &f.path);
+            ui.print_diagnostics(&diags);
             return Err(CliError::Failed(format!(
                 "{} is not valid; fix it first",
                 args.id
@@ -69,23 +65,19 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         });
     };
     let priority = crate::priority::of(record, &ws.config);
-    let (outgoing, incoming) = links::both_ways(&loaded, record.id());
+    let (outgoing, incoming) = links::both_ways(loaded, record.id());
     let path = file.path.to_string_lossy().replace('\\', "/");
     let similar = match record {
-        Record::Incident(incident) => Some(cmdb::similar(&loaded, incident)),
+        Record::Incident(incident) => Some(cmdb::similar(loaded, incident)),
         _ => None,
     };
     let clocks = match record {
         Record::Incident(_) | Record::Request(_) => {
             let now = super::new::now()?;
-            let transitions = crate::dataset::transitions_of(&ws, record);
-            crate::dataset::Clocks::new(
-                &ws.config,
-                loaded.records().map(|(_, r)| r),
-                Some(&transitions),
-            )
-            .and_then(|clocks| clocks.of(record, now))
-            .map_err(|e| CliError::usage(e.to_string()))?
+            let transitions = crate::dataset::transitions_of(ws, record);
+            crate::dataset::Clocks::new(&ws.config, dataset.records(), Some(&transitions))
+                .and_then(|clocks| clocks.of(record, now))
+                .map_err(|e| CliError::usage(e.to_string()))?
         }
         _ => None,
     };
