@@ -251,25 +251,10 @@ impl<'r> Snapshot<'r> {
     /// The bytes of the file at `rel`, refused when it is not a regular file
     /// or is larger than a record may be.
     pub fn read(&self, rel: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
-        let unreadable = |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
-        let (id, mode) = self
-            .entry(rel)
-            .ok_or_else(|| unreadable("no such file in this revision".into()))?;
-        if mode == SYMLINK_MODE {
-            return Err(Box::new(
-                Diagnostic::error("symlink", "record files may not be symbolic links")
-                    .in_file(rel)
-                    .with_hint("replace the link with what it points to"),
-            ));
-        }
-        let blob = self
-            .repo
-            .find_blob(id)
-            .map_err(|e| unreadable(format!("cannot read: {}", e.message())))?;
-        if blob.size() as u64 > MAX_FILE_BYTES {
-            return Err(Box::new(records::too_large(rel, blob.size() as u64)));
-        }
-        Ok(blob.content().to_vec())
+        let (id, mode) = self.entry(rel).ok_or_else(|| {
+            Box::new(Diagnostic::error("unreadable", "no such file in this revision").in_file(rel))
+        })?;
+        read_blob(self.repo, rel, id, mode)
     }
 
     /// The policy (`gitsm.yaml`) of this revision, checked with `schemas`;
@@ -399,6 +384,32 @@ fn staged_years(staged: &Staged, kind: Kind) -> Vec<String> {
 /// An id that can be a file name: no separators, no `..`, nothing hidden.
 fn is_plain_name(id: &str) -> bool {
     !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\', '\0']) && id.len() <= 200
+}
+
+/// The bytes of the record file `rel`, the tree entry `id` with `mode`:
+/// refused when it is a symbolic link or larger than a record may be.
+pub fn read_blob(
+    repo: &Repository,
+    rel: &Path,
+    id: Oid,
+    mode: i32,
+) -> Result<Vec<u8>, Box<Diagnostic>> {
+    if mode == SYMLINK_MODE {
+        return Err(Box::new(
+            Diagnostic::error("symlink", "record files may not be symbolic links")
+                .in_file(rel)
+                .with_hint("replace the link with what it points to"),
+        ));
+    }
+    let blob = repo.find_blob(id).map_err(|e| {
+        Box::new(
+            Diagnostic::error("unreadable", format!("cannot read: {}", e.message())).in_file(rel),
+        )
+    })?;
+    if blob.size() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new(records::too_large(rel, blob.size() as u64)));
+    }
+    Ok(blob.content().to_vec())
 }
 
 #[cfg(test)]

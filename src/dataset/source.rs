@@ -11,8 +11,8 @@ use crate::diagnostic::Diagnostic;
 use crate::history::HistoryError;
 use crate::history::trail;
 use crate::policy::{self, Policy};
-use crate::records::{self, Detail, Loaded, MAX_FILE_BYTES, RecordFile};
-use crate::revision::{SYMLINK_MODE, Snapshot};
+use crate::records::{self, Detail, Loaded, RecordFile};
+use crate::revision::Snapshot;
 use crate::schema::Schemas;
 use crate::workspace::Workspace;
 
@@ -89,22 +89,10 @@ fn read_blob(
     id: Oid,
     mode: i32,
 ) -> Result<Vec<u8>, Box<Diagnostic>> {
-    let unreadable = |why: String| Box::new(Diagnostic::error("unreadable", why).in_file(rel));
-    if mode == SYMLINK_MODE {
-        return Err(Box::new(
-            Diagnostic::error("symlink", "record files may not be symbolic links")
-                .in_file(rel)
-                .with_hint("replace the link with what it points to"),
-        ));
-    }
-    let repo = repo.ok_or_else(|| unreadable("cannot open the repository".into()))?;
-    let blob = repo
-        .find_blob(id)
-        .map_err(|e| unreadable(format!("cannot read: {}", e.message())))?;
-    if blob.size() as u64 > MAX_FILE_BYTES {
-        return Err(Box::new(records::too_large(rel, blob.size() as u64)));
-    }
-    Ok(blob.content().to_vec())
+    let repo = repo.ok_or_else(|| {
+        Box::new(Diagnostic::error("unreadable", "cannot open the repository").in_file(rel))
+    })?;
+    crate::revision::read_blob(repo, rel, id, mode)
 }
 
 /// Status transitions of every record (those `keep` says), from one walk
