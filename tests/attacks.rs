@@ -293,3 +293,43 @@ fn a_title_cannot_drive_the_terminal() {
     // Our own colours still reach the terminal.
     assert!(validate.stderr.contains("\x1b["), "{validate}");
 }
+
+#[test]
+fn a_control_character_cannot_break_the_junit_report() {
+    let repo = Repo::new();
+    // An unknown state quoted in the message, holding ESC and NUL.
+    repo.write(
+        "incidents/INC-0001.yaml",
+        VALID_INCIDENT.replace("status: new", r#"status: "new\e[2J\0""#),
+    );
+    let run = repo.run(["validate", "--format", "junit"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains(r"\x1b[2J\x00"), "{run}");
+    let report = repo.sandbox.dir("junit").join("report.xml");
+    std::fs::write(&report, &run.stdout).expect("write");
+    // Two real consumers: libxml2 and Python's expat.
+    let consumers: [(&str, Vec<&str>); 2] = [
+        ("xmllint", vec!["--noout"]),
+        (
+            "python3",
+            vec![
+                "-c",
+                "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])",
+            ],
+        ),
+    ];
+    for (tool, args) in consumers {
+        match Command::new(tool).args(&args).arg(&report).output() {
+            Ok(out) => assert!(
+                out.status.success(),
+                "{tool} rejects the report: {}\n{}",
+                String::from_utf8_lossy(&out.stderr),
+                run.stdout
+            ),
+            Err(_) => assert!(
+                std::env::var_os("GITSM_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+                "GITSM_REQUIRE_TOOLS=1 but {tool} is not installed"
+            ),
+        }
+    }
+}

@@ -222,13 +222,24 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {
-                out.push_str(&format!("&#x{:X};", c as u32))
+            // XML 1.0 has no way to write these, not even as a character
+            // reference: they are written out as text (`\x1b`).
+            c if !xml_char(c) => {
+                if (c as u32) < 0x80 {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\u{{{:x}}}", c as u32));
+                }
             }
             c => out.push(c),
         }
     }
     out
+}
+
+/// A character XML 1.0 allows in a document (its `Char` production).
+fn xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
 /// JUnit XML: one test case per record file; each error is a failure.
@@ -354,6 +365,14 @@ mod tests {
         assert_eq!(
             xml_escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+    }
+
+    #[test]
+    fn characters_xml_cannot_hold_are_written_out() {
+        assert_eq!(
+            xml_escape("a\u{1b}[2J\u{0}b\u{fffe}\tc\u{7f}é"),
+            "a\\x1b[2J\\x00b\\u{fffe}\tc\u{7f}é"
         );
     }
 }
