@@ -36,6 +36,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        // Every code is a rule of the catalogue (tests run with this on).
+        debug_assert!(
+            crate::rules::of(code).is_some(),
+            "no rule for `{code}` in src/rules.rs"
+        );
         Diagnostic {
             severity,
             code,

@@ -35,6 +35,7 @@ pub mod query;
 pub mod records;
 pub mod report;
 pub mod revision;
+pub mod rules;
 pub mod schema;
 pub mod site;
 pub mod sla;

@@ -453,6 +453,27 @@ fn sarif_format_is_sarif_json() {
     assert_eq!(doc["version"], "2.1.0", "{run}");
     let results = doc["runs"][0]["results"].as_array().expect("results");
     assert_eq!(results.len(), 2, "{run}");
+    // What code scanning shows: each rule described, with help; columns
+    // counted as gitsm counts them; a fingerprint per finding.
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(!rules.is_empty(), "{run}");
+    for rule in rules {
+        for field in ["name", "shortDescription", "fullDescription", "help"] {
+            assert!(!rule[field].is_null(), "{field} missing in {rule}");
+        }
+        assert_ne!(rule["name"], rule["id"], "{rule}");
+    }
+    assert_eq!(doc["runs"][0]["columnKind"], "unicodeCodePoints");
+    for r in results {
+        assert!(
+            r["partialFingerprints"]["gitsmFinding/v1"].is_string(),
+            "{r}"
+        );
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"], "{r}");
+    }
 }
 
 #[test]

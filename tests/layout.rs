@@ -107,3 +107,42 @@ fn the_config_keys_and_the_loader_are_leaves_of_the_policy() {
         }
     }
 }
+
+#[test]
+fn every_code_a_diagnostic_names_has_a_rule() {
+    // Codes written as the first argument of `error(` / `warning(`.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut missing = BTreeSet::new();
+    let mut seen = 0;
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.expect("walk src");
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        for call in ["error(", "warning("] {
+            for (i, _) in text.match_indices(call) {
+                let rest = text[i + call.len()..].trim_start();
+                let Some(quoted) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let code: String = quoted.chars().take_while(|&c| c != '"').collect();
+                if code.is_empty() || !code.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    continue;
+                }
+                seen += 1;
+                if gitsm::rules::of(&code).is_none() {
+                    missing.insert(code);
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 50,
+        "only {seen} codes found: is the scan still right?"
+    );
+    assert!(
+        missing.is_empty(),
+        "codes without a rule in src/rules.rs: {missing:?}"
+    );
+}

@@ -306,11 +306,30 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
     out
 }
 
-/// SARIF 2.1.0, for code-scanning dashboards.
+/// SARIF 2.1.0, for code-scanning dashboards: each rule with its
+/// descriptions and help ([`crate::rules`]), relative percent-encoded
+/// URIs, columns in Unicode code points (as gitsm counts them), a
+/// fingerprint per finding, and the commit of a finding in history.
 pub fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
-    let mut rules: Vec<&str> = diags.iter().map(|d| d.code).collect();
-    rules.sort_unstable();
-    rules.dedup();
+    let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|code| match crate::rules::of(code) {
+            Some(rule) => json!({
+                "id": code,
+                "name": rule.name(),
+                "shortDescription": { "text": rule.summary },
+                "fullDescription": { "text": format!("{} {}", rule.summary, rule.help) },
+                "help": {
+                    "text": rule.help,
+                    "markdown": format!("**{}**\n\n{}", rule.summary, rule.help),
+                },
+            }),
+            None => json!({ "id": code, "shortDescription": { "text": code } }),
+        })
+        .collect();
     let results: Vec<serde_json::Value> = diags
         .iter()
         .map(|d| {
@@ -320,15 +339,28 @@ pub fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
             }
             let mut result = json!({
                 "ruleId": d.code,
+                "ruleIndex": codes.binary_search(&d.code).unwrap_or(0),
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": { "text": message },
             });
-            if let Some(p) = &d.path {
-                let mut physical = json!({ "artifactLocation": { "uri": paths.show(p) } });
+            let shown = d.path.as_deref().map(|p| paths.show(p));
+            if let Some(shown) = &shown {
+                let mut physical = json!({ "artifactLocation": { "uri": percent_encode_path(shown) } });
                 if d.line > 0 {
                     physical["region"] = json!({ "startLine": d.line, "startColumn": d.column.max(1) });
                 }
                 result["locations"] = json!([{ "physicalLocation": physical }]);
+            }
+            // Stable across runs and unrelated edits: the rule, the file and
+            // the message (not the line, which moves).
+            let print = crate::git::blob_id(
+                format!("{}\0{}\0{}", d.code, shown.as_deref().unwrap_or(""), d.message).as_bytes(),
+            )
+            .map(|oid| oid.to_string())
+            .unwrap_or_default();
+            result["partialFingerprints"] = json!({ "gitsmFinding/v1": print });
+            if let Some(commit) = &d.commit {
+                result["properties"] = json!({ "commit": commit });
             }
             result
         })
@@ -340,14 +372,30 @@ pub fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
             "tool": { "driver": {
                 "name": "gitsm",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(|r| json!({ "id": r, "name": r })).collect::<Vec<_>>(),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
             }},
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A relative path as a URI reference: every byte but unreserved ones and
+/// `/` percent-encoded (`INC 0101.yaml` → `INC%200101.yaml`).
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -365,6 +413,14 @@ mod tests {
         assert_eq!(
             xml_escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+    }
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(
+            percent_encode_path("incidents/INC 0101 é#?.yaml"),
+            "incidents/INC%200101%20%C3%A9%23%3F.yaml"
         );
     }
 
