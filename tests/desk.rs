@@ -770,3 +770,21 @@ fn escalate_takes_the_list_filters_and_dates_are_local() {
         ["INC-0030"]
     );
 }
+
+/// `-v` says, on stderr, where the repository is, what was read and how
+/// long it took; standard output is the same as without it.
+#[test]
+fn verbose_says_what_was_read_and_how_long_it_took() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    repo.write("incidents/INC-0002.yaml", "id: INC-0002\n");
+    repo.commit("two incidents", "2026-11-20T10:00:00+01:00");
+    let quiet = repo.run(["sla"]);
+    let run = repo.run(["-v", "sla"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, quiet.stdout);
+    run.stderr_has("gitsm: managed root ")
+        .stderr_has("read 1 record (1 unreadable) from the work tree")
+        .stderr_has("gitsm: done in ");
+    assert!(!quiet.stderr.contains("gitsm: "), "{quiet}");
+}

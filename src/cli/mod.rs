@@ -38,7 +38,8 @@ pub struct GlobalArgs {
     /// Print less: only errors and requested data
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail
+    /// Print more detail on stderr: the managed root, what was read (records,
+    /// history) and how long the command took
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -98,7 +99,10 @@ pub fn main() -> ExitCode {
         Ok(ui) => ui,
         Err(e) => return e.report(None),
     };
-    match run(&ui, cli.command) {
+    let started = std::time::Instant::now();
+    let outcome = run(&ui, cli.command);
+    ui.note(&format!("done in {} ms", started.elapsed().as_millis()));
+    match outcome {
         Ok(code) => code,
         Err(e) => e.report(Some(&ui)),
     }

@@ -94,7 +94,61 @@ impl Ui {
 
     /// Open the managed repository at or above the working directory.
     pub fn workspace(&self) -> Result<Workspace, CliError> {
-        Ok(Workspace::discover(&self.cwd)?)
+        let ws = Workspace::discover(&self.cwd)?;
+        if self.verbose {
+            let schemas = if ws
+                .schemas
+                .origin(crate::kind::Kind::Incident)
+                .starts_with("built-in")
+            {
+                "built in"
+            } else {
+                "from schemas/"
+            };
+            self.note(&format!(
+                "managed root {}; policy {}; schemas {schemas}",
+                ws.root.display(),
+                crate::config::FILE_NAME
+            ));
+        }
+        Ok(ws)
+    }
+
+    /// A `gitsm: ...` line on stderr with `-v`.
+    pub fn note(&self, message: &str) {
+        if self.verbose {
+            let _ = writeln!(
+                anstream::stderr(),
+                "{DIM}gitsm: {}{DIM:#}",
+                terminal_safe(message)
+            );
+        }
+    }
+
+    /// With `-v`, what a dataset read: records, unreadable files, history.
+    pub fn dataset(&self, dataset: &crate::dataset::Dataset) {
+        if !self.verbose {
+            return;
+        }
+        let history = match dataset.history() {
+            Some(h) => format!(
+                "history up to {} ({} records with status changes{})",
+                &h.tip[..h.tip.len().min(10)],
+                h.transitions.len(),
+                if h.shallow { ", shallow clone" } else { "" }
+            ),
+            None => "no history read".to_owned(),
+        };
+        let read = dataset.records().count();
+        self.note(&format!(
+            "read {read} record{} ({} unreadable) from {}; {history}",
+            if read == 1 { "" } else { "s" },
+            dataset.unreadable(),
+            dataset
+                .revision
+                .as_deref()
+                .map_or("the work tree", |r| &r[..r.len().min(10)])
+        ));
     }
 
     /// The Git repository holding the managed root, and where the root

@@ -57,6 +57,7 @@ struct Subject {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    ui.dataset(&dataset);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();
     let graph = CmdbGraph::from_loaded(&ws.config.ci, loaded);

@@ -186,6 +186,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         _ => Need::Clocks,
     };
     let dataset = Dataset::work_tree(ws, need);
+    ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let config = dataset.config();
     let skipped = dataset

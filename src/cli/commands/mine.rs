@@ -47,6 +47,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     })?;
     let now = super::new::now()?;
     let dataset = Dataset::work_tree(ws, Need::Clocks);
+    ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let config = dataset.config();
     let clocks = dataset

@@ -72,6 +72,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         .clone()
         .map_or(Revision::WorkTree, Revision::Commit);
     let dataset = Dataset::open(ws, &revision, Need::Figures)?;
+    ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let earliest = dataset.records().filter_map(Record::created_at).min();
     // As of now for the work tree, the commit time for a commit.

@@ -36,6 +36,7 @@ pub enum ShowFormat {
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    ui.dataset(&dataset);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();
     let Some((file, record)) = loaded.find(&args.id) else {

@@ -51,6 +51,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let ws = ui.workspace()?;
     let at = super::new::at(args.at, &ws.config)?;
     let dataset = Dataset::work_tree(ws, Need::Sla);
+    ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let clocks = dataset.clocks().map_err(usage)?;
     let mut open = Vec::new();
