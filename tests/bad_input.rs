@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::{Repo, Run, VALID_INCIDENT};
 
 const INC: &str = "incidents/INC-0001.yaml";
@@ -74,7 +72,7 @@ fn duplicate_yaml_keys_are_an_error() {
 }
 
 #[test]
-fn alias_bomb_is_refused_quickly() {
+fn alias_bomb_is_refused_at_its_bound() {
     // Billion laughs: 9^9 strings if expanded.
     let mut text =
         String::from("id: INC-0001\nlol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
@@ -85,17 +83,13 @@ fn alias_bomb_is_refused_quickly() {
     }
     let repo = Repo::new();
     repo.write(INC, &text);
-    let start = Instant::now();
     let run = repo.run(["validate"]);
-    let took = start.elapsed();
     run.expect_code(1).stderr_has(INC);
+    // Refused at a bound (here the 64 KiB of text a small file may expand
+    // to), so never expanded: no timing needed to tell.
     assert!(
-        run.stderr.to_lowercase().contains("alias"),
-        "message does not mention aliases:\n{run}"
-    );
-    assert!(
-        took < Duration::from_secs(10),
-        "alias bomb took {took:?} to refuse"
+        run.stderr.contains("(an alias bomb?); refused"),
+        "not refused at a bound:\n{run}"
     );
 }
 

@@ -556,20 +556,7 @@ fn the_pre_commit_manifest_limits_the_hook_to_managed_files() {
 /// Whether `pre-commit` is installed; a failure when it is not and
 /// GITSM_REQUIRE_TOOLS=1.
 fn pre_commit_installed() -> bool {
-    let found = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("GITSM_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "pre-commit is not on PATH and GITSM_REQUIRE_TOOLS=1"
-        );
-        eprintln!(
-            "note: pre-commit is not on PATH; skipping (set GITSM_REQUIRE_TOOLS=1 to fail instead)"
-        );
-    }
-    found
+    common::require_tool(&["pre-commit"], "pip install pre-commit").is_some()
 }
 
 /// This project's files (tracked, and new ones not ignored) committed to a

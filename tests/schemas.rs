@@ -123,21 +123,8 @@ fn schema_prints_one_schema_and_refuses_unknown_names() {
 /// `check-jsonschema` when it is on PATH; `None` (with a note) otherwise, or
 /// a failure when GITSM_REQUIRE_TOOLS=1.
 fn check_jsonschema() -> Option<&'static str> {
-    let found = Command::new("check-jsonschema")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("check-jsonschema");
-    }
-    assert!(
-        std::env::var("GITSM_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "check-jsonschema is not on PATH and GITSM_REQUIRE_TOOLS=1"
-    );
-    eprintln!(
-        "note: check-jsonschema is not on PATH; skipping (set GITSM_REQUIRE_TOOLS=1 to fail instead)"
-    );
-    None
+    common::require_tool(&["check-jsonschema"], "pip install check-jsonschema")
+        .map(|_| "check-jsonschema")
 }
 
 #[track_caller]

@@ -417,20 +417,10 @@ fn templates_are_overridden_and_output_folders_are_protected() {
 /// The Chromium binary, or `None` (with a note) when it is not installed;
 /// a failure instead when GITSM_REQUIRE_TOOLS=1.
 fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("GITSM_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "Chromium is not on PATH and GITSM_REQUIRE_TOOLS=1 (apt-get install chromium)"
-        );
-        eprintln!("note: Chromium is not installed; browser tests skipped");
-    }
-    found
+    common::require_tool(
+        &["chromium", "chromium-browser"],
+        "apt-get install chromium",
+    )
 }
 
 fn file_url(path: &Path, query: &str) -> String {

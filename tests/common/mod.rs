@@ -360,3 +360,26 @@ fn collect_yaml(root: &Path, dir: &Path, out: &mut Vec<String>) {
         }
     }
 }
+
+/// The path of the external tool `name` (the first of `names` on `PATH`),
+/// which a test feeds gitsm's output to. Missing, it is `None` with a note,
+/// or a failure when `GITSM_REQUIRE_TOOLS=1` (as CI sets it): the one place
+/// that decides whether a test may skip its real consumer.
+#[track_caller]
+pub fn require_tool(names: &[&str], install: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let name = names.first().copied().unwrap_or_default();
+        assert!(
+            std::env::var_os("GITSM_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+            "GITSM_REQUIRE_TOOLS=1 but `{name}` is not on PATH ({install})"
+        );
+        eprintln!("note: `{name}` is not on PATH ({install}); its check is skipped");
+    }
+    found
+}
