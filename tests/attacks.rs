@@ -277,12 +277,19 @@ fn a_title_cannot_drive_the_terminal() {
         }
     }
     // The title is still shown, its controls written out.
-    assert!(
-        runs[0]
-            .1
-            .stdout
-            .contains(r"VPN \x1b]0;pwned\x07 down\x1b[2J\x0d\u{9b}31m")
-    );
+    let shown = r"VPN \x1b]0;pwned\x07 down\x1b[2J\x0d\u009b31m";
+    assert!(runs[0].1.stdout.contains(shown), "{}", runs[0].1);
+    // JSON stays JSON, with the same title in it.
+    for args in [
+        &["show", "INC-0001", "--format", "json"][..],
+        &["list", "--format", "json"],
+    ] {
+        let run = repo.run(args);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} is not JSON ({e}):\n{run}"));
+        assert!(doc.to_string().contains("\\u001b]0;pwned"), "{doc}");
+        assert!(!run.stdout.contains('\u{9b}'), "{run}");
+    }
     // validate warns, at the title.
     let validate = &runs[2].1;
     assert!(validate.stderr.contains("control-character"), "{validate}");

@@ -22,9 +22,11 @@ pub const GOOD: Style = AnsiColor::Green.on_default();
 const PALETTE: [Style; 6] = [ERROR, WARNING, HINT, DIM, BOLD, GOOD];
 
 /// `text` as it may reach a terminal: control characters other than line
-/// breaks and tabs (C0, DEL and C1) are written out as `\x1b`, `\x0d`,
-/// `\u{9b}`, except the colour sequences of gitsm's own [`PALETTE`]. A
-/// record's title cannot retitle the terminal, clear it or move the cursor.
+/// breaks and tabs are written out, C0 as `\x1b`, `\x0d`, DEL and C1 as
+/// `\u007f`, `\u009b`, except the colour sequences of gitsm's own
+/// [`PALETTE`]. A record's title cannot retitle the terminal, clear it or
+/// move the cursor. JSON stays JSON: serde writes C0 controls as escapes
+/// already, and `\u009b` is a JSON escape of the same character.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !text.contains(unsafe_char) {
@@ -50,10 +52,10 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         let Some(c) = rest.chars().next() else {
             break;
         };
-        if (c as u32) < 0x80 {
+        if (c as u32) < 0x20 {
             out.push_str(&format!("\\x{:02x}", c as u32));
         } else {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            out.push_str(&format!("\\u{:04x}", c as u32));
         }
         rest = &rest[c.len_utf8()..];
     }
@@ -242,10 +244,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_written_out_but_our_colours_pass() {
-        let title = "VPN\x1b]0;pwned\x07 down\x1b[2J\r\u{9b}31m";
+        let title = "VPN\x1b]0;pwned\x07 down\x1b[2J\r\u{9b}31m\u{7f}";
         assert_eq!(
             terminal_safe(title),
-            "VPN\\x1b]0;pwned\\x07 down\\x1b[2J\\x0d\\u{9b}31m"
+            "VPN\\x1b]0;pwned\\x07 down\\x1b[2J\\x0d\\u009b31m\\u007f"
         );
         let ours = format!("{ERROR}error{ERROR:#}: a\tb\nc");
         assert_eq!(terminal_safe(&ours), ours);
