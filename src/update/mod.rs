@@ -319,8 +319,9 @@ fn apply_all(
 pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec<Diagnostic> {
     let rel = &target.path;
     let (file, mut diags) = crate::checks::parse_record(ws, target.kind, rel, text.as_bytes());
+    let node = yaml::parse(without_bom(text)).ok();
     if let Some(file) = file {
-        if let (Some(record), Ok(node)) = (&file.record, yaml::parse(without_bom(text))) {
+        if let (Some(record), Some(node)) = (&file.record, &node) {
             diags.extend(checks::history(
                 ws,
                 record,
@@ -329,7 +330,7 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
                     at: now,
                     skew: ws.config.clock_skew,
                 },
-                &node,
+                node,
                 rel,
             ));
         }
@@ -341,7 +342,7 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
             |kind, path| crate::checks::read_record(ws, kind, path).0,
         );
         diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
-        if let Ok(node) = yaml::parse(without_bom(text)) {
+        if let Some(node) = &node {
             checks::renewing(Some(&target.json), &node.to_json(), &mut diags);
         }
     }
@@ -370,8 +371,7 @@ pub(super) fn writable(ws: &Workspace, target: &Target) -> Result<(), UpdateErro
         source,
     };
     crate::confined::check_writable(&ws.root, &target.path).map_err(io)?;
-    let abs = ws.abs(&target.path);
-    if std::fs::symlink_metadata(&abs)
+    if std::fs::symlink_metadata(ws.abs(&target.path))
         .map_err(io)?
         .permissions()
         .readonly()
