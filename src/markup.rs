@@ -1,5 +1,21 @@
-//! Escaping text for HTML and SVG: the one function every page, chart and
-//! report renderer uses, so record content is never markup.
+//! Escaping text: for HTML and SVG, the one function every page, chart and
+//! report renderer uses, so record content is never markup; and control
+//! characters, which terminals act on and XML cannot hold, written out.
+
+/// A control character a terminal acts on: any but a line break or a tab.
+pub fn is_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `c` written out as text: C0 controls as `\x1b`, anything else as
+/// `\u009b` (a JSON escape of the same character).
+pub fn written_out(c: char) -> String {
+    if (c as u32) < 0x20 {
+        format!("\\x{:02x}", c as u32)
+    } else {
+        format!("\\u{:04x}", c as u32)
+    }
+}
 
 /// Escape text for HTML/SVG element content and attribute values.
 pub fn escape(text: &str) -> String {

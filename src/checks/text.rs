@@ -14,10 +14,7 @@ pub(super) fn check(node: &Node, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     while let Some((node, pointer)) = pending.pop() {
         match &node.value {
             NodeValue::Str(s) => {
-                if let Some(c) = s
-                    .chars()
-                    .find(|&c| c.is_control() && c != '\n' && c != '\t')
-                {
+                if let Some(c) = s.chars().find(|&c| crate::markup::is_control(c)) {
                     out.push(
                         at.warning(
                             "control-character",

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 
-use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, terminal_safe};
+use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, plural, terminal_safe};
 
 /// How `validate` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -91,7 +91,6 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
 
 /// The one-line summary after a validation of `what` (e.g. "12 records").
 pub fn summary_line(summary: Summary, what: &str) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "checked {what}: {}, {}",
         plural(summary.errors, "error"),
@@ -224,13 +223,7 @@ fn xml_escape(s: &str) -> String {
             '\'' => out.push_str("&apos;"),
             // XML 1.0 has no way to write these, not even as a character
             // reference: they are written out as text (`\x1b`).
-            c if !xml_char(c) => {
-                if (c as u32) < 0x80 {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\u{{{:x}}}", c as u32));
-                }
-            }
+            c if !xml_char(c) => out.push_str(&crate::markup::written_out(c)),
             c => out.push(c),
         }
     }
@@ -428,7 +421,7 @@ mod tests {
     fn characters_xml_cannot_hold_are_written_out() {
         assert_eq!(
             xml_escape("a\u{1b}[2J\u{0}b\u{fffe}\tc\u{7f}é"),
-            "a\\x1b[2J\\x00b\\u{fffe}\tc\u{7f}é"
+            "a\\x1b[2J\\x00b\\ufffe\tc\u{7f}é"
         );
     }
 }

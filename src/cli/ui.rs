@@ -28,8 +28,8 @@ const PALETTE: [Style; 6] = [ERROR, WARNING, HINT, DIM, BOLD, GOOD];
 /// move the cursor. JSON stays JSON: serde writes C0 controls as escapes
 /// already, and `\u009b` is a JSON escape of the same character.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.contains(unsafe_char) {
+    use crate::markup::{is_control, written_out};
+    if !text.contains(is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
     let ours: Vec<String> = PALETTE
@@ -41,7 +41,7 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = text;
     // Runs of ordinary text are copied whole; only a control character is
     // looked at, and only an escape compared with the palette.
-    while let Some(at) = rest.find(unsafe_char) {
+    while let Some(at) = rest.find(is_control) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(seq) = ours.iter().find(|seq| rest.starts_with(seq.as_str())) {
@@ -52,15 +52,16 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
         let Some(c) = rest.chars().next() else {
             break;
         };
-        if (c as u32) < 0x20 {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        }
+        out.push_str(&written_out(c));
         rest = &rest[c.len_utf8()..];
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// `1 record`, `2 records`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The invocation's context: its directory and verbosity.
@@ -141,10 +142,9 @@ impl Ui {
             ),
             None => "no history read".to_owned(),
         };
-        let read = dataset.records().count();
         self.note(&format!(
-            "read {read} record{} ({} unreadable) from {}; {history}",
-            if read == 1 { "" } else { "s" },
+            "read {} ({} unreadable) from {}; {history}",
+            plural(dataset.records().count(), "record"),
             dataset.unreadable(),
             dataset
                 .revision
@@ -186,6 +186,18 @@ impl Ui {
     pub fn status(&self, message: &str) {
         if !self.quiet {
             let _ = writeln!(anstream::stderr(), "{}", terminal_safe(message));
+        }
+    }
+
+    /// The warning that `n` record files could not be read and so are not
+    /// `used` (`counted`, `measured`) by the command.
+    pub fn unreadable(&self, n: usize, used: &str) {
+        if n > 0 {
+            self.status(&format!(
+                "warning: {} could not be read and {} not {used}; run `gitsm validate`",
+                plural(n, "record file"),
+                if n == 1 { "is" } else { "are" }
+            ));
         }
     }
 

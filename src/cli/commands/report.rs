@@ -104,14 +104,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         None => stdout_write(&text)?,
     }
-    let unreadable = dataset.unreadable();
-    if unreadable > 0 {
-        ui.status(&format!(
-            "warning: {unreadable} record file{} could not be read and {} not counted; run `gitsm validate`",
-            if unreadable == 1 { "" } else { "s" },
-            if unreadable == 1 { "is" } else { "are" }
-        ));
-    }
+    ui.unreadable(dataset.unreadable(), "counted");
     Ok(ExitCode::SUCCESS)
 }
 

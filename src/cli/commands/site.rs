@@ -109,9 +109,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             site::SiteError::Io { .. } => CliError::io("writing the site", e),
         }
     })?;
-    for w in &built.warnings {
-        ui.status(&format!("warning: {w}"));
-    }
+    ui.warnings(&built.warnings);
     if built.invalid > 0 {
         ui.status(&format!(
             "warning: {} record file{} could not be read and have no page; run `gitsm validate`",

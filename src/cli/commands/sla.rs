@@ -12,7 +12,7 @@ use crate::model::{Record, Timestamp};
 use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
-use super::super::ui::{ERROR, GOOD, Ui, WARNING, stdout_write};
+use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_write};
 
 /// Show open incidents and service requests with their SLA clocks
 #[derive(Debug, clap::Args)]
@@ -102,14 +102,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             plural(from_git, "ticket")
         ));
     }
-    let skipped = dataset.unreadable();
-    if skipped > 0 {
-        ui.status(&format!(
-            "warning: {} could not be read and {} not measured; run `gitsm validate`",
-            plural(skipped, "record file"),
-            if skipped == 1 { "is" } else { "are" }
-        ));
-    }
+    ui.unreadable(dataset.unreadable(), "measured");
     if args.fail_on == Some(FailOn::Breach) && breached > 0 {
         return Err(CliError::Failed(format!(
             "{} breached {} SLA",
@@ -118,10 +111,6 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         )));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn usage(e: impl ToString) -> CliError {

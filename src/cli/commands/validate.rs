@@ -12,7 +12,7 @@ use crate::kind::Kind;
 
 use super::super::CliError;
 use super::super::output::{self, DiagnosticFormat, Paths};
-use super::super::ui::{Ui, stdout_write};
+use super::super::ui::{Ui, plural, stdout_write};
 
 /// Check the records of the managed repository
 #[derive(Debug, clap::Args)]
@@ -60,11 +60,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let what = match &args.range {
             Some(spec) => format!(
                 "{} in {} commit{} of {spec}",
-                records_word(checked.files.len()),
+                plural(checked.files.len(), "record"),
                 checked.commits,
                 if checked.commits == 1 { "" } else { "s" }
             ),
-            None => format!("{} staged", records_word(checked.files.len())),
+            None => format!("{} staged", plural(checked.files.len(), "record")),
         };
         (checked.diagnostics, checked.files, what)
     } else {
@@ -72,7 +72,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
-        let what = records_word(loaded.checked);
+        let what = plural(loaded.checked, "record");
         (diags, files, what)
     };
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -108,10 +108,6 @@ fn report(
         DiagnosticFormat::Sarif => stdout_write(&output::sarif(diags, paths))?,
     }
     Ok(())
-}
-
-fn records_word(n: usize) -> String {
-    format!("{n} record{}", if n == 1 { "" } else { "s" })
 }
 
 fn history_error(e: HistoryError) -> CliError {
