@@ -116,27 +116,14 @@ pub fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
     })
 }
 
-/// The folder a file of `rel` would be written into, checked: it and the
-/// folders above it (below `root`) are not links. A folder still to be
-/// created is fine.
+/// Whether `rel` may be written: the folders on the way to it (below
+/// `root`) and the file, where they exist, are not links. A folder or file
+/// still to be created is fine. (A rename never follows a link, but a link
+/// there means someone meant it to be followed.)
 pub fn check_writable(root: &Path, rel: &Path) -> io::Result<()> {
-    let Some(parent) = rel.parent() else {
-        return Ok(());
-    };
-    let mut at = std::path::PathBuf::new();
-    for part in parent.components() {
-        at.push(part);
-        match check(root, &at) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e),
-        }
-    }
-    // The file itself: replaced by a rename, which never follows a link,
-    // but a link there means someone meant it to be followed.
-    match std::fs::symlink_metadata(root.join(rel)) {
-        Ok(m) if m.file_type().is_symlink() => Err(linked(rel)),
-        _ => Ok(()),
+    match check(root, rel) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
 }
 
