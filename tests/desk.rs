@@ -688,18 +688,21 @@ fn editor_writing(repo: &Repo, name: &str, text: &str) -> String {
 #[test]
 fn new_edit_keeps_nothing_that_is_not_valid() {
     let repo = Repo::new();
+    let new_with = |editor: &str| {
+        repo.run_env(
+            ["new", "incident", "--title", "VPN down", "--edit"],
+            &[("EDITOR", editor)],
+        )
+    };
     // Not on a terminal: an invalid edit is not kept.
     let bad = editor_writing(
         &repo,
         "bad.sh",
         "id: INC-0001\ntitle: VPN down\nstatus: nonsense\n",
     );
-    repo.run_env(
-        ["new", "incident", "--title", "VPN down", "--edit"],
-        &[("EDITOR", &bad)],
-    )
-    .expect_code(1)
-    .stderr_has("was not created: the edited record is not valid");
+    new_with(&bad)
+        .expect_code(1)
+        .stderr_has("was not created: the edited record is not valid");
     assert!(
         repo.record_files("incidents").is_empty(),
         "{:?}",
@@ -707,12 +710,9 @@ fn new_edit_keeps_nothing_that_is_not_valid() {
     );
     // Emptied: given up.
     let empty = editor_writing(&repo, "empty.sh", "");
-    repo.run_env(
-        ["new", "incident", "--title", "VPN down", "--edit"],
-        &[("EDITOR", &empty)],
-    )
-    .expect_code(1)
-    .stderr_has("the file was emptied");
+    new_with(&empty)
+        .expect_code(1)
+        .stderr_has("the file was emptied");
     assert!(repo.record_files("incidents").is_empty());
     // A valid edit is kept.
     let good = editor_writing(
@@ -720,11 +720,7 @@ fn new_edit_keeps_nothing_that_is_not_valid() {
         "good.sh",
         "id: INC-0001\ntitle: VPN down for everyone\nstatus: new\ncreated_at: 2026-11-21T10:00:00+01:00\nreported_by: tester@example.com\nimpact: high\nurgency: high\npriority: P1\n",
     );
-    repo.run_env(
-        ["new", "incident", "--title", "VPN down", "--edit"],
-        &[("EDITOR", &good)],
-    )
-    .expect_code(0);
+    new_with(&good).expect_code(0);
     assert_eq!(repo.record_files("incidents"), ["incidents/INC-0001.yaml"]);
 }
 

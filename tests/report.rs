@@ -772,15 +772,7 @@ fn a_period_ending_later_is_read_at_the_present_or_at() {
         priority(&r["incidents"]["sla"], "P1")["resolution"]["missed"],
         1
     );
-    let text = repo.run([
-        "report",
-        "--since",
-        "2026-11-01",
-        "--until",
-        "2026-12-31",
-        "--timezone",
-        "Europe/Berlin",
-    ]);
+    let text = repo.run(["report"].iter().chain(&year));
     text.expect_code(0)
         .stdout_has("Figures are as of 2026-11-21 10:00 +01:00");
 }
