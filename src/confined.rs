@@ -75,7 +75,10 @@ pub fn read(root: &Path, rel: &Path, limit: u64) -> io::Result<Vec<u8>> {
     }
     let mut bytes = Vec::new();
     let file = open_no_follow(&path)?;
-    io::Read::read_to_end(&mut io::Read::take(file, limit + 1), &mut bytes)?;
+    io::Read::read_to_end(
+        &mut io::Read::take(file, limit.saturating_add(1)),
+        &mut bytes,
+    )?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::other(format!(
             "{} grew past {limit} bytes while read",

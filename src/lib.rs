@@ -26,6 +26,7 @@ pub mod ids;
 pub mod index_file;
 pub mod kind;
 pub mod links;
+pub mod local_index;
 pub mod lock;
 pub mod markup;
 pub mod model;

@@ -9,6 +9,7 @@
 //! transition but a record's lone addition; the site every commit of every
 //! record (its timelines) and the links between records.
 
+mod clock_rows;
 mod source;
 pub mod stamps;
 
@@ -20,12 +21,14 @@ use git2::{Commit, Repository};
 use crate::history::trail::{Keep, Transition, Transitions};
 use crate::history::{self, HistoryError};
 use crate::kind::Kind;
+use crate::local_index::{self, LocalIndex, Selection};
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Detail, Loaded, RecordFile};
 use crate::revision::Snapshot;
 use crate::sla::{Policy, SlaError, TicketClocks};
 use crate::workspace::Workspace;
 
+pub use clock_rows::clock_rows;
 pub use source::SourceError;
 
 /// Which tree the records and the policy are read from.
@@ -118,23 +121,38 @@ impl Dataset {
     /// The records and policy of the work tree, with the history up to
     /// `HEAD` (none outside Git or before the first commit).
     pub fn work_tree(ws: Workspace, need: Need) -> Dataset {
+        Dataset::work_tree_where(ws, need, &Selection::default())
+    }
+
+    /// As [`Dataset::work_tree`], with only the records of `selection`
+    /// (and every CI, when clocks are read: their service classes set
+    /// targets) when the local index can answer that; callers filter what
+    /// they get as they would the whole tree.
+    pub fn work_tree_where(ws: Workspace, need: Need, selection: &Selection) -> Dataset {
         let repo = crate::git::open(&ws.root);
         let head = repo
             .as_ref()
             .and_then(|r| Some((r, r.head().ok()?.peel_to_commit().ok()?)));
-        let kinds = need.kinds();
+        let mut selection = selection.clone();
+        if selection.kinds.is_empty() {
+            selection.kinds = need.kinds().to_vec();
+        }
+        selection.with_cis |= need != Need::Records;
+        let mut notes = Vec::new();
+        let load =
+            |ws: &Workspace, notes: &mut Vec<String>| work_tree_records(ws, &selection, notes);
         let Some((repo, head)) = head else {
-            let loaded = load(&ws, kinds, false);
-            return Dataset::new(ws, loaded, Ok(None), None, None);
+            let loaded = load(&ws, &mut notes);
+            return Dataset::new(ws, loaded, Ok(None), None, None).noting(notes);
         };
         let prefix = crate::git::prefix(repo, &ws.root).unwrap_or_default();
         let committed = Some(history::commit_time(&head));
         let (loaded, history) = if need == Need::Records {
-            (load(&ws, kinds, false), Ok(None))
+            (load(&ws, &mut notes), Ok(None))
         } else if matches!(need, Need::Clocks | Need::Sla) {
             // With blob ids: should the walk be needed, the records read
             // give the statuses of the versions it ends on.
-            let loaded = load(&ws, kinds, true);
+            let loaded = load(&ws, &mut notes);
             let history = if loaded.records().any(|(_, r)| crate::sla::needs_history(r)) {
                 source::history(repo, &prefix, head.id(), &loaded, keep(need)).map(Some)
             } else {
@@ -144,11 +162,35 @@ impl Dataset {
         } else {
             let (loaded, history) =
                 source::load_with_history(repo, &prefix, head.id(), keep(need), || {
-                    load(&ws, kinds, true)
+                    load(&ws, &mut notes)
                 });
             (loaded, history.map(Some))
         };
-        Dataset::new(ws, loaded, history, None, committed)
+        Dataset::new(ws, loaded, history, None, committed).noting(notes)
+    }
+
+    /// The records `show` needs about `id`: those holding it, those they
+    /// name and those naming it, and the resolved incidents and known
+    /// errors that may be like it ([`LocalIndex::neighbourhood`]); the
+    /// whole work tree when the index cannot be used.
+    pub fn around(ws: Workspace, id: &str) -> Dataset {
+        let mut notes = Vec::new();
+        if local_index::enabled() {
+            match LocalIndex::open(&ws).map(|index| (index.neighbourhood(id), index.notes)) {
+                Ok((Ok(loaded), opened)) => {
+                    return Dataset::new(ws, loaded, Ok(None), None, None).noting(opened);
+                }
+                Ok((Err(e), _)) => notes.push(format!("the local index could not be read: {e}")),
+                Err(e) => notes.push(e.to_string()),
+            }
+        }
+        let loaded = records::load(&ws, &Kind::ALL, Detail::Figures, false, records::as_read);
+        Dataset::new(ws, loaded, Ok(None), None, None).noting(notes)
+    }
+
+    fn noting(mut self, notes: Vec<String>) -> Dataset {
+        self.warnings.extend(notes);
+        self
     }
 
     fn at_commit(
@@ -343,10 +385,53 @@ pub fn transitions_of(ws: &Workspace, record: &Record) -> Transitions {
     out
 }
 
-/// Every record of the work tree for figures, with Git blob ids when a
-/// history walk will look versions up by them.
-fn load(ws: &Workspace, kinds: &[Kind], blob_ids: bool) -> Loaded {
-    records::load(ws, kinds, Detail::Figures, blob_ids, records::as_read)
+/// Every record id of the work tree (for "did you mean").
+pub fn ids(ws: &Workspace) -> Vec<String> {
+    if local_index::enabled()
+        && let Ok(ids) = LocalIndex::open(ws).and_then(|index| {
+            index.ids().map_err(|e| local_index::IndexError::Sqlite {
+                path: String::new(),
+                message: e.to_string(),
+            })
+        })
+    {
+        return ids;
+    }
+    let loaded = records::load(ws, &Kind::ALL, Detail::Figures, false, records::as_read);
+    loaded.files.into_iter().filter_map(|f| f.id).collect()
+}
+
+/// The records of `selection` in the work tree, with their Git blob ids
+/// (a history walk looks versions up by them): from the local index,
+/// brought up to date, or — when it cannot be used — every file read.
+fn work_tree_records(ws: &Workspace, selection: &Selection, notes: &mut Vec<String>) -> Loaded {
+    if local_index::enabled() {
+        match LocalIndex::open(ws) {
+            Ok(index) => {
+                notes.extend(index.notes.iter().cloned());
+                match index.loaded(selection) {
+                    Ok(loaded) => return loaded,
+                    Err(e) => notes.push(format!("the local index could not be read: {e}")),
+                }
+            }
+            Err(e) => notes.push(e.to_string()),
+        }
+    }
+    let mut loaded = records::load(
+        ws,
+        &selection.kinds,
+        Detail::Figures,
+        true,
+        records::as_read,
+    );
+    // Kinds read whole; the other filters are the caller's.
+    if selection.with_cis && !selection.kinds.contains(&Kind::Ci) {
+        let cis = records::load(ws, &[Kind::Ci], Detail::Figures, true, records::as_read);
+        loaded.checked += cis.checked;
+        loaded.files.extend(cis.files);
+        loaded.diagnostics.extend(cis.diagnostics);
+    }
+    loaded
 }
 
 impl Need {

@@ -1,0 +1,351 @@
+//! The local index: every record of the work tree, parsed once and kept in
+//! an SQLite database under the Git directory
+//! (`<git dir>/gitsm/index.sqlite`), so that commands about one record or a
+//! filtered few cost that, not a parse of the whole tree.
+//!
+//! It is derived data, never the source of truth. Each run brings it up to
+//! date the way Git's own index is: every record file is `lstat`ed, and a
+//! file whose size, times or inode differ from what the index recorded is
+//! read and parsed again (as is one changed so recently that a later edit
+//! could share its timestamp: "racily clean", as Git calls it). An index of
+//! another format, of another policy or schemas (`gitsm.yaml`,
+//! `schemas/`), of another gitsm version, or one SQLite finds damaged is
+//! rebuilt from the records, never trusted. Two runs at once are serialised
+//! by SQLite (the update is one write transaction; readers see the last
+//! committed state). Outside Git, or when the Git directory cannot be
+//! written, the index is built in memory for the one run.
+
+mod refresh;
+mod schema;
+pub mod search;
+pub mod sql;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::kind::Kind;
+use crate::model::Record;
+use crate::records::{Loaded, RecordFile};
+use crate::workspace::Workspace;
+
+/// Why the index could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the local index {path}: {message}")]
+    Sqlite { path: String, message: String },
+}
+
+/// The local index of one work tree, up to date with its files.
+pub struct LocalIndex {
+    conn: Connection,
+    /// Where it is stored; `None` for an index built in memory.
+    pub location: Option<PathBuf>,
+    /// What opening it found worth saying (a rebuild and why).
+    pub notes: Vec<String>,
+    /// Files read again by the update (0 when nothing changed).
+    pub refreshed: usize,
+}
+
+/// Which records to take from the index: a superset of what a command
+/// shows, which still filters them (`Query::matches`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// These kinds (all when empty).
+    pub kinds: Vec<Kind>,
+    /// Only tickets that still need work.
+    pub open: bool,
+    /// Only these statuses (any when empty).
+    pub statuses: Vec<String>,
+    /// Every CI too, whatever the filters (their service classes set
+    /// SLA targets).
+    pub with_cis: bool,
+    /// And the records with these ids, whatever the filters.
+    pub also: Vec<String>,
+}
+
+impl LocalIndex {
+    /// The index of the work tree of `ws`, brought up to date: opened from
+    /// the Git directory (created, or rebuilt when it cannot be trusted),
+    /// else built in memory.
+    pub fn open(ws: &Workspace) -> Result<LocalIndex, IndexError> {
+        let Some(path) = location(ws) else {
+            return LocalIndex::in_memory(ws, Vec::new());
+        };
+        match LocalIndex::on_disk(ws, &path) {
+            Ok(index) => Ok(index),
+            Err(first) => {
+                // Damaged (or not a database at all): start again from the
+                // records. Another run may hold the old file open; it keeps
+                // its own copy, and the next run finds this one.
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(file));
+                }
+                let note = format!(
+                    "the local index was rebuilt: {}",
+                    first_line(&first.to_string())
+                );
+                match LocalIndex::on_disk(ws, &path) {
+                    Ok(mut index) => {
+                        index.notes.insert(0, note);
+                        Ok(index)
+                    }
+                    Err(_) => LocalIndex::in_memory(ws, vec![note]),
+                }
+            }
+        }
+    }
+
+    fn on_disk(ws: &Workspace, path: &Path) -> Result<LocalIndex, IndexError> {
+        let at = path.display().to_string();
+        let err = |e: rusqlite::Error| IndexError::Sqlite {
+            path: at.clone(),
+            message: e.to_string(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| IndexError::Sqlite {
+                path: at.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        // A rebuild by another run may take seconds at 100,000 records.
+        conn.busy_timeout(Duration::from_secs(120)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "wal")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "normal")
+            .map_err(err)?;
+        let mut index = LocalIndex {
+            conn,
+            location: Some(path.to_path_buf()),
+            notes: Vec::new(),
+            refreshed: 0,
+        };
+        index.refresh(ws).map_err(err)?;
+        Ok(index)
+    }
+
+    fn in_memory(ws: &Workspace, notes: Vec<String>) -> Result<LocalIndex, IndexError> {
+        let err = |e: rusqlite::Error| IndexError::Sqlite {
+            path: ":memory:".into(),
+            message: e.to_string(),
+        };
+        let mut index = LocalIndex {
+            conn: Connection::open_in_memory().map_err(err)?,
+            location: None,
+            notes,
+            refreshed: 0,
+        };
+        index.refresh(ws).map_err(err)?;
+        Ok(index)
+    }
+
+    /// Bring the index up to date with the work tree, in one write
+    /// transaction (another run's update waits for it, or it for them).
+    fn refresh(&mut self, ws: &Workspace) -> rusqlite::Result<()> {
+        let fingerprint = schema::fingerprint(ws);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(why) = schema::stale(&tx, &fingerprint)? {
+            if why != schema::NEW {
+                self.notes
+                    .push(format!("the local index was rebuilt: {why}"));
+            }
+            schema::create(&tx, ws, &fingerprint)?;
+        }
+        self.refreshed = refresh::update(&tx, ws)?;
+        tx.commit()
+    }
+
+    /// The record files of `selection` as the loader gives them, in the
+    /// order a full read lists them.
+    pub fn loaded(&self, selection: &Selection) -> rusqlite::Result<Loaded> {
+        let mut args: Vec<String> = Vec::new();
+        let mut wanted = vec!["1".to_owned()];
+        if !selection.kinds.is_empty() {
+            wanted.push(format!(
+                "kind IN ({})",
+                placeholders(selection.kinds.len(), 0)
+            ));
+            args.extend(selection.kinds.iter().map(|k| k.name().to_owned()));
+        }
+        if selection.open {
+            wanted.push("open".to_owned());
+        }
+        if !selection.statuses.is_empty() {
+            wanted.push(format!(
+                "status IN ({})",
+                placeholders(selection.statuses.len(), args.len())
+            ));
+            args.extend(selection.statuses.iter().cloned());
+        }
+        let mut or = String::new();
+        if selection.with_cis {
+            or.push_str(" OR kind = 'ci'");
+        }
+        if !selection.also.is_empty() {
+            or.push_str(&format!(
+                " OR id IN ({})",
+                placeholders(selection.also.len(), args.len())
+            ));
+            args.extend(selection.also.iter().cloned());
+        }
+        self.files(
+            &format!(
+                "SELECT path, kind, id, blob, parsed, record FROM files WHERE ({}){or}",
+                wanted.join(" AND ")
+            ),
+            args,
+        )
+    }
+
+    /// The files holding a record `id` (of any kind), the records they
+    /// name, the records naming it, and — for an incident — the resolved
+    /// incidents and known errors that may be like it: what `show` needs.
+    pub fn neighbourhood(&self, id: &str) -> rusqlite::Result<Loaded> {
+        self.files(
+            "WITH me(n) AS (SELECT n FROM files WHERE id = ?1),
+                  named(target) AS (SELECT target FROM refs WHERE source IN me),
+                  near(n) AS (
+                    SELECT n FROM me
+                    UNION SELECT files.n FROM files JOIN named ON files.id = named.target
+                    UNION SELECT source FROM refs WHERE target = ?1
+                    UNION SELECT source FROM refs JOIN files ON files.n = refs.source
+                      WHERE files.kind = 'incident'
+                        AND target IN (SELECT target FROM named)
+                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error)
+             SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
+            vec![id.to_owned()],
+        )
+    }
+
+    /// The record files holding any of `ids`, with the records they name.
+    pub fn named(&self, ids: &[&str]) -> rusqlite::Result<Loaded> {
+        let list = placeholders(ids.len(), 0);
+        self.files(
+            &format!(
+                "WITH me(n) AS (SELECT n FROM files WHERE id IN ({list}))
+                 SELECT path, kind, id, blob, parsed, record FROM files
+                 WHERE n IN me OR id IN (SELECT target FROM refs WHERE source IN me)"
+            ),
+            ids.iter().map(|s| (*s).to_owned()).collect(),
+        )
+    }
+
+    /// Every id of the index, for "did you mean".
+    pub fn ids(&self) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT id FROM files WHERE id IS NOT NULL ORDER BY id")?;
+        stmt.query_map([], |row| row.get(0))?.collect()
+    }
+
+    /// The path of a file holding `id`, when one does.
+    pub fn path_of(&self, id: &str) -> rusqlite::Result<Option<PathBuf>> {
+        self.conn
+            .query_row(
+                "SELECT path FROM files WHERE id = ?1 ORDER BY path LIMIT 1",
+                params![id],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map(|p| p.map(PathBuf::from))
+    }
+
+    fn files(&self, sql: &str, args: Vec<String>) -> rusqlite::Result<Loaded> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut files: Vec<(Option<RecordFile>, PathBuf)> = Vec::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut raw = Vec::new();
+        while let Some(row) = rows.next()? {
+            raw.push((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, bool>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ));
+        }
+        use rayon::prelude::*;
+        raw.par_iter()
+            .map(|(path, kind, id, blob, parsed, record)| {
+                let kind = kind.parse::<Kind>().unwrap_or(Kind::Incident);
+                let path = PathBuf::from(path);
+                let file = parsed.then(|| RecordFile {
+                    path: path.clone(),
+                    kind,
+                    id: id.clone(),
+                    id_pos: crate::yaml::Pos::START,
+                    refs: Vec::new(),
+                    record: record
+                        .as_deref()
+                        .and_then(|json| decode(kind, json))
+                        .map(Box::new),
+                    blob: blob.as_deref().and_then(|b| git2::Oid::from_str(b).ok()),
+                });
+                (file, path)
+            })
+            .collect_into_vec(&mut files);
+        files.par_sort_unstable_by(|a, b| {
+            let kind = |f: &(Option<RecordFile>, PathBuf)| {
+                f.1.components()
+                    .next()
+                    .and_then(|c| Kind::from_folder(&c.as_os_str().to_string_lossy()))
+            };
+            (kind(a), &a.1).cmp(&(kind(b), &b.1))
+        });
+        Ok(Loaded {
+            checked: files.len(),
+            files: files.into_iter().filter_map(|(f, _)| f).collect(),
+            diagnostics: Vec::new(),
+        })
+    }
+}
+
+/// A record as the index stores it (its typed form as JSON).
+fn decode(kind: Kind, json: &str) -> Option<Record> {
+    Some(match kind {
+        Kind::Incident => Record::Incident(serde_json::from_str(json).ok()?),
+        Kind::Problem => Record::Problem(serde_json::from_str(json).ok()?),
+        Kind::Change => Record::Change(serde_json::from_str(json).ok()?),
+        Kind::Request => Record::Request(serde_json::from_str(json).ok()?),
+        Kind::Ci => Record::Ci(serde_json::from_str(json).ok()?),
+    })
+}
+
+/// `?N, ?N+1, …`: `count` numbered parameters after the first `after`.
+fn placeholders(count: usize, after: usize) -> String {
+    (after + 1..=after + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// Whether commands may use the index: not when `GITSM_NO_INDEX` is set
+/// (they then read every file, as `validate --all` always does).
+pub fn enabled() -> bool {
+    std::env::var_os("GITSM_NO_INDEX").is_none_or(|v| v.is_empty())
+}
+
+/// `<git dir>/gitsm/index.sqlite` (the Git directory of the work tree: a
+/// linked worktree has its own); `None` outside Git.
+pub fn location(ws: &Workspace) -> Option<PathBuf> {
+    let repo = crate::git::open(&ws.root)?;
+    repo.workdir()?;
+    Some(repo.path().join("gitsm").join("index.sqlite"))
+}

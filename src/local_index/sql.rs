@@ -1,0 +1,196 @@
+//! Read-only SQL over the index's documented views (`gitsm query`), and
+//! standalone copies of them for BI tools (`gitsm export`).
+
+use std::path::Path;
+
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+
+use super::LocalIndex;
+
+/// The views a query may read and an export writes, in order.
+pub const VIEWS: [&str; 10] = [
+    "records",
+    "incidents",
+    "problems",
+    "changes",
+    "requests",
+    "cis",
+    "links",
+    "notes",
+    "decisions",
+    "clocks",
+];
+
+/// One SLA clock of an open ticket, read at one instant: a row of the
+/// `clocks` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockRow {
+    pub record: String,
+    pub kind: &'static str,
+    pub priority: Option<&'static str>,
+    /// `response` or `resolution`.
+    pub clock: &'static str,
+    /// `ok`, `at_risk` or `breached`.
+    pub state: &'static str,
+    pub target_seconds: i64,
+    pub elapsed_seconds: i64,
+    pub remaining_seconds: i64,
+    /// UTC, `2026-11-21T09:00:00Z`.
+    pub due: Option<String>,
+    pub paused: bool,
+    /// When the clocks were read (UTC).
+    pub at: String,
+}
+
+/// The rows of a query: column names, then values (null, integer, real
+/// or text; a blob as lower-case hex).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// Why a query was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SqlError {
+    #[error("only a single read-only statement (SELECT, WITH …) may run: {0}")]
+    NotReadOnly(String),
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(String),
+}
+
+const CLOCKS: &str = "CREATE TEMP TABLE clocks (
+    record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
+    state TEXT NOT NULL, target_seconds INTEGER, elapsed_seconds INTEGER,
+    remaining_seconds INTEGER, due TEXT, paused INTEGER NOT NULL, at TEXT NOT NULL)";
+
+impl LocalIndex {
+    /// Fill the `clocks` table (a temporary one, for this connection).
+    pub fn set_clocks(&self, rows: &[ClockRow]) -> rusqlite::Result<()> {
+        self.conn
+            .execute_batch("DROP TABLE IF EXISTS temp.clocks")?;
+        self.conn.execute_batch(CLOCKS)?;
+        let mut insert = self.conn.prepare(
+            "INSERT INTO temp.clocks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for r in rows {
+            insert.execute(rusqlite::params![
+                r.record,
+                r.kind,
+                r.priority,
+                r.clock,
+                r.state,
+                r.target_seconds,
+                r.elapsed_seconds,
+                r.remaining_seconds,
+                r.due,
+                r.paused,
+                r.at,
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Run one read-only statement. Refused: anything that writes, more
+    /// than one statement, and `ATTACH` (which could create a file).
+    pub fn query(&self, sql: &str) -> Result<Table, SqlError> {
+        self.conn
+            .set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+        self.conn.pragma_update(None, "query_only", true)?;
+        let result = self.read_only(sql);
+        self.conn.pragma_update(None, "query_only", false)?;
+        result
+    }
+
+    fn read_only(&self, sql: &str) -> Result<Table, SqlError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        if !stmt.readonly() {
+            return Err(SqlError::NotReadOnly(sql.trim().chars().take(60).collect()));
+        }
+        let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        let width = columns.len();
+        let mut rows = Vec::new();
+        let mut cursor = stmt.query([])?;
+        while let Some(row) = cursor.next()? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(value(row.get_ref(i)?));
+            }
+            rows.push(values);
+        }
+        Ok(Table { columns, rows })
+    }
+
+    /// Write the views (`clocks` included, as set) as tables of a new
+    /// SQLite database at `path`: built beside it, then renamed over it, so
+    /// that a reader never sees half an export.
+    pub fn export_sqlite(&self, path: &Path) -> Result<(), SqlError> {
+        let io = |e: std::io::Error| SqlError::Io(format!("{}: {e}", path.display()));
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let temp = tempfile::Builder::new()
+            .prefix(".gitsm-export")
+            .tempfile_in(folder.unwrap_or(Path::new(".")))
+            .map_err(io)?;
+        let target = temp.path().to_string_lossy().into_owned();
+        self.conn
+            .execute("ATTACH DATABASE ?1 AS export", [target.as_str()])?;
+        let copied = (|| {
+            for view in VIEWS {
+                let source = if view == "clocks" {
+                    "temp.clocks"
+                } else {
+                    view
+                };
+                if view == "clocks" && !self.has_clocks()? {
+                    continue;
+                }
+                self.conn.execute_batch(&format!(
+                    "CREATE TABLE export.{view} AS SELECT * FROM {source}"
+                ))?;
+            }
+            Ok::<(), rusqlite::Error>(())
+        })();
+        self.conn.execute_batch("DETACH DATABASE export")?;
+        copied?;
+        temp.persist(path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    fn has_clocks(&self) -> rusqlite::Result<bool> {
+        self.conn.query_row(
+            "SELECT count(*) FROM temp.sqlite_schema WHERE name = 'clocks'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )
+    }
+
+    /// Every row of `view` (for `export --format csv`).
+    pub fn view(&self, view: &str) -> Result<Table, SqlError> {
+        if view == "clocks" && !self.has_clocks()? {
+            self.set_clocks(&[])?;
+        }
+        self.read_only(&format!("SELECT * FROM {view}"))
+    }
+}
+
+fn value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::String(b.iter().map(|x| format!("{x:02x}")).collect()),
+    }
+}
+
+/// A cell as CSV and tables show it.
+pub fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
