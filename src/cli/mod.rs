@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod filters;
 mod output;
+mod tabular;
 mod ui;
 
 use std::path::PathBuf;
@@ -57,6 +58,9 @@ pub enum Command {
     New(commands::new::Args),
     List(commands::list::Args),
     Show(commands::show::Args),
+    Search(commands::search::Args),
+    Query(commands::query::Args),
+    Export(commands::export::Args),
     Set(commands::set::Args),
     Transition(commands::transition::Args),
     Note(commands::note::Args),
@@ -114,6 +118,9 @@ fn run(ui: &Ui, command: Command) -> Result<ExitCode, CliError> {
         Command::New(args) => commands::new::run(ui, args),
         Command::List(args) => commands::list::run(ui, args),
         Command::Show(args) => commands::show::run(ui, args),
+        Command::Search(args) => commands::search::run(ui, args),
+        Command::Query(args) => commands::query::run(ui, args),
+        Command::Export(args) => commands::export::run(ui, args),
         Command::Set(args) => commands::set::run(ui, args),
         Command::Transition(args) => commands::transition::run(ui, args),
         Command::Note(args) => commands::note::run(ui, args),

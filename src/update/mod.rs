@@ -19,7 +19,7 @@ mod renumber;
 mod transition;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::SecondsFormat;
 use serde::Serialize;
@@ -348,6 +348,29 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
     }
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
+    diags
+}
+
+/// Everything `validate` would say about `text` as a new record file at
+/// `rel`: its own rules and the cross-record ones, against the records it
+/// names and any file already holding its id (found by id, not by
+/// reading the tree).
+pub fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
+    let (file, mut diags) = crate::checks::parse_record(ws, kind, rel, text.as_bytes());
+    if let Some(file) = file {
+        let mut folders = Folders::default();
+        let loaded = records::with_named(
+            &ws.config,
+            vec![file],
+            |kind, id| folders.locate(ws, kind, id),
+            |kind, path| crate::checks::read_record(ws, kind, path).0,
+        );
+        diags.extend(checks::changed(
+            ws,
+            &loaded,
+            &HashSet::from([rel.to_path_buf()]),
+        ));
+    }
     diags
 }
 

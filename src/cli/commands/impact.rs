@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cmdb::{self, CiSummary, CmdbGraph, Impact, ReachedCi, TicketOnChain};
 use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
+use crate::local_index::Selection;
 use crate::model::Record;
 use crate::records::Loaded;
 use crate::suggest;
@@ -56,7 +57,14 @@ struct Subject {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    // Every CI, the open tickets (those an impact lists) and the change.
+    let selection = Selection {
+        open: true,
+        with_cis: true,
+        also: args.change.iter().cloned().collect(),
+        ..Selection::default()
+    };
+    let dataset = Dataset::work_tree_where(ui.workspace()?, Need::Records, &selection);
     ui.dataset(&dataset);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();

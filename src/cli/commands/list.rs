@@ -6,11 +6,13 @@ use serde::Serialize;
 
 use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
+use crate::local_index::Selection;
 use crate::model::{Priority, Record, Timestamp};
 use crate::query::service;
 
 use super::super::CliError;
 use super::super::filters::{Filters, TeamFilter};
+use super::super::tabular;
 use super::super::ui::{Ui, stdout_write};
 
 /// List records, filtered and sorted
@@ -185,7 +187,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         ListFormat::Table => Need::Records,
         _ => Need::Clocks,
     };
-    let dataset = Dataset::work_tree(ws, need);
+    // The index gives only the kinds and states asked for.
+    let selection = Selection {
+        kinds: kinds.clone(),
+        open: query.open,
+        statuses: query.status.clone(),
+        ..Selection::default()
+    };
+    let dataset = Dataset::work_tree_where(ws, need, &selection);
     ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let config = dataset.config();
@@ -270,8 +279,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cells(r: &Row) -> [String; 6] {
-    [
+fn cells(r: &Row) -> Vec<String> {
+    vec![
         r.id.clone(),
         r.status.clone(),
         r.priority.map(|p| p.name().to_owned()).unwrap_or_default(),
@@ -284,47 +293,30 @@ fn cells(r: &Row) -> [String; 6] {
 const HEADERS: [&str; 6] = ["ID", "STATUS", "PRIORITY", "ASSIGNEE", "SERVICE", "TITLE"];
 
 fn table(rows: &[Row]) -> String {
-    let all: Vec<[String; 6]> = rows.iter().map(cells).collect();
-    let mut widths = HEADERS.map(str::len);
-    for row in &all {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cols: &[String]| {
-        let last = cols.len() - 1;
-        for (i, c) in cols.iter().enumerate() {
-            if i == last {
-                out.push_str(c);
-            } else {
-                out.push_str(c);
-                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
-            }
-        }
-        out.push('\n');
-    };
-    line(&HEADERS.map(String::from));
-    for row in &all {
-        line(row);
-    }
-    out
+    tabular::aligned(&HEADERS, &rows.iter().map(cells).collect::<Vec<_>>())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
+const CSV_HEADERS: [&str; 15] = [
+    "id",
+    "kind",
+    "status",
+    "priority",
+    "assignee",
+    "team",
+    "service",
+    "created_at",
+    "title",
+    "requester",
+    "category",
+    "resolved_at",
+    "closed_at",
+    "sla_state",
+    "sla_due",
+];
 
 fn csv(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "id,kind,status,priority,assignee,team,service,created_at,title,requester,category,resolved_at,closed_at,sla_state,sla_due\n",
-    );
-    for r in rows {
-        let fields = [
+    let fields = |r: &Row| {
+        vec![
             r.id.clone(),
             r.kind.name().to_owned(),
             r.status.clone(),
@@ -340,10 +332,7 @@ fn csv(rows: &[Row]) -> String {
             r.closed_at.clone().unwrap_or_default(),
             r.sla_state.unwrap_or_default().to_owned(),
             r.sla_due.clone().unwrap_or_default(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
+        ]
+    };
+    tabular::csv(&CSV_HEADERS, &rows.iter().map(fields).collect::<Vec<_>>())
 }

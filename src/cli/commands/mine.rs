@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::approval;
 use crate::dataset::{Dataset, Need};
 use crate::kind::Kind;
+use crate::local_index::Selection;
 use crate::model::Record;
 use crate::query::Query;
 use crate::sla::{ClockState, TicketClocks};
@@ -46,7 +47,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         )
     })?;
     let now = super::new::now()?;
-    let dataset = Dataset::work_tree(ws, Need::Clocks);
+    // What awaits someone is still open.
+    let open = Selection {
+        open: true,
+        ..Selection::default()
+    };
+    let dataset = Dataset::work_tree_where(ws, Need::Clocks, &open);
     ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
     let config = dataset.config();

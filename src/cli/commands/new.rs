@@ -7,7 +7,6 @@ use chrono::{Datelike, SecondsFormat};
 use serde_json::{Map, Value, json};
 
 use crate::assign::Assignment;
-use crate::checks;
 use crate::config::Layout;
 use crate::diagnostic::Diagnostic;
 use crate::git;
@@ -202,7 +201,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     // Refuse what the schema refuses (unknown keys included) before the typed
     // model, which ignores unknown keys, puts the fields in canonical order.
     let raw = render(&ws, kind, &rel, &value)?;
-    let diags = check_new(&ws, kind, &rel, &raw);
+    let diags = crate::update::check_new(&ws, kind, &rel, &raw);
     if diags.iter().any(Diagnostic::is_error) {
         ui.print_diagnostics(&diags);
         return Err(CliError::Failed(format!(
@@ -221,7 +220,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         value = record.to_json();
     }
     let text = render(&ws, kind, &rel, &value)?;
-    let diags = check_new(&ws, kind, &rel, &text);
+    let diags = crate::update::check_new(&ws, kind, &rel, &text);
     if diags.iter().any(Diagnostic::is_error) {
         ui.print_diagnostics(&diags);
         return Err(CliError::Failed(format!(
@@ -261,7 +260,7 @@ fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(give_up("the file was emptied"));
         }
-        let diags = check_new(ws, kind, rel, &String::from_utf8_lossy(&bytes));
+        let diags = crate::update::check_new(ws, kind, rel, &String::from_utf8_lossy(&bytes));
         if !diags.iter().any(Diagnostic::is_error) {
             return Ok(());
         }
@@ -316,22 +315,6 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<Strin
     let body = serde_yaml::to_string(value).map_err(|e| CliError::io("YAML", e))?;
     text.push_str(&body);
     Ok(text)
-}
-
-/// Everything `validate` would say about this new file.
-fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
-    let (file, mut diags) = crate::checks::parse_record(ws, kind, rel, text.as_bytes());
-    if let Some(file) = file {
-        let mut loaded = crate::checks::load(ws, &Kind::ALL);
-        loaded.files.retain(|f| f.path != rel);
-        loaded.files.push(file);
-        diags.extend(
-            checks::tree(ws, &loaded)
-                .into_iter()
-                .filter(|d| d.path.as_deref() == Some(rel)),
-        );
-    }
-    diags
 }
 
 /// Run the user's editor on `path` and wait for it.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use crate::cmdb::{self, Similar};
-use crate::dataset::{Dataset, Need};
+use crate::dataset::Dataset;
 use crate::links::{self, Link};
 use crate::model::Record;
 use crate::sla::TicketClocks;
@@ -35,8 +35,9 @@ pub enum ShowFormat {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let dataset = Dataset::work_tree(ui.workspace()?, Need::Records);
+    let dataset = Dataset::around(ui.workspace()?, &args.id);
     ui.dataset(&dataset);
+    ui.warnings(&dataset.warnings);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();
     let Some((file, record)) = loaded.find(&args.id) else {
@@ -53,13 +54,9 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 args.id
             )));
         }
-        let ids: Vec<&str> = loaded
-            .files
-            .iter()
-            .filter_map(|f| f.id.as_deref())
-            .collect();
-        let hint =
-            suggest::closest(&args.id, ids.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let ids = crate::dataset::ids(ws);
+        let hint = suggest::closest(&args.id, ids.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"));
         return Err(CliError::Usage {
             message: format!("no record with id `{}`", args.id),
             hint,

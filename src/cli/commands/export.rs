@@ -1,0 +1,68 @@
+//! `gitsm export`: the records as a standalone SQLite database or CSV
+//! files, for BI tools.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::local_index::sql::VIEWS;
+
+use super::super::CliError;
+use super::super::ui::Ui;
+use super::query::{QueryFormat, open_index, render};
+
+/// Write the records for BI tools (Metabase, Grafana, Datasette, a
+/// spreadsheet): the views of `gitsm query` as tables
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+`--format sqlite` writes one database file with a table per view of \
+`gitsm query --help` (clocks read now, or at GITSM_NOW); `--format csv` \
+writes `<view>.csv` for each into the folder PATH. Each file is written \
+whole or not at all.
+
+Examples:
+  gitsm export --format sqlite -o itsm.sqlite && datasette itsm.sqlite
+  gitsm export --format csv -o exports/")]
+pub struct Args {
+    /// What to write
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The database file (sqlite) or folder (csv) to write
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Sqlite,
+    Csv,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let index = open_index(ui, true)?;
+    let failed = |e: crate::local_index::sql::SqlError| CliError::Failed(e.to_string());
+    match args.format {
+        ExportFormat::Sqlite => {
+            if args.output.is_dir() {
+                return Err(CliError::usage(format!(
+                    "{} is a folder; name the database file to write",
+                    args.output.display()
+                )));
+            }
+            index.export_sqlite(&args.output).map_err(failed)?;
+        }
+        ExportFormat::Csv => {
+            std::fs::create_dir_all(&args.output)
+                .map_err(|e| CliError::io(args.output.display(), e))?;
+            for view in VIEWS {
+                let table = index.view(view).map_err(failed)?;
+                let path = args.output.join(format!("{view}.csv"));
+                crate::write::atomic(&path, render(&table, QueryFormat::Csv).as_bytes())
+                    .map_err(|e| CliError::io(path.display(), e))?;
+            }
+        }
+    }
+    if !ui.quiet {
+        ui.status(&format!("wrote {}", args.output.display()));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,102 @@
+//! `gitsm search <TEXT>`: full-text search over the records.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use crate::kind::Kind;
+use crate::local_index::LocalIndex;
+use crate::local_index::search::{Search, SearchError};
+
+use super::super::CliError;
+use super::super::ui::{BOLD, Ui, stdout_write, terminal_safe};
+
+/// Find records by the words of their titles, descriptions, notes,
+/// resolutions, root causes and workarounds, best match first
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Every word must occur, in any form stemming joins (`acquirers` finds \
+`acquirer`); \"quoted words\" must occur in that order. A title counts ten \
+times the rest. Served by the local index (`<git dir>/gitsm/index.sqlite`), \
+brought up to date with the work tree first. Exit 0 with or without \
+matches.
+
+Examples:
+  gitsm search acquirer --open
+  gitsm search '\"card declined\"' --kind problem --format json")]
+pub struct Args {
+    /// Words to find
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Only records of this kind
+    #[arg(long)]
+    pub kind: Option<Kind>,
+    /// Only tickets that still need work
+    #[arg(long)]
+    pub open: bool,
+    /// Show at most N
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    pub format: SearchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SearchFormat {
+    Text,
+    Json,
+}
+
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+    let ws = ui.workspace()?;
+    let index = LocalIndex::open(&ws).map_err(|e| CliError::Failed(e.to_string()))?;
+    ui.warnings(&index.notes);
+    let search = Search {
+        text: args.text.join(" "),
+        kind: args.kind,
+        open: args.open,
+        limit: args.limit,
+    };
+    let hits = index.search(&search).map_err(|e| match e {
+        SearchError::Empty => CliError::usage("give some words to search for"),
+        SearchError::Sqlite(e) => CliError::Failed(format!("the local index: {e}")),
+    })?;
+    let text = match args.format {
+        SearchFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&hits).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        SearchFormat::Text => {
+            let mut s = String::new();
+            for hit in &hits {
+                let _ = writeln!(
+                    s,
+                    "{BOLD}{}{BOLD:#}  {}  {}",
+                    terminal_safe(hit.id.as_deref().unwrap_or(&hit.path)),
+                    terminal_safe(hit.status.as_deref().unwrap_or("")),
+                    terminal_safe(hit.title.as_deref().unwrap_or(""))
+                );
+                let mut line = String::new();
+                let mut from = 0;
+                for &(start, end) in &hit.matches {
+                    line.push_str(&terminal_safe(&hit.snippet[from..start]));
+                    let _ = write!(
+                        line,
+                        "{BOLD}{}{BOLD:#}",
+                        terminal_safe(&hit.snippet[start..end])
+                    );
+                    from = end;
+                }
+                line.push_str(&terminal_safe(&hit.snippet[from..]));
+                let _ = writeln!(s, "    {line}");
+            }
+            s
+        }
+    };
+    stdout_write(&text)?;
+    if hits.is_empty() && !ui.quiet {
+        ui.status("no record matches");
+    }
+    Ok(ExitCode::SUCCESS)
+}
