@@ -136,6 +136,17 @@ pub fn taken_ids(
 /// Paths of every record file under the managed root (root-relative), with
 /// diagnostics for entries that cannot be records.
 pub fn discover(ws: &Workspace, kinds: &[Kind]) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
+    let (found, diags) = discover_entries(ws, kinds);
+    (found.into_iter().map(|(k, p, _)| (k, p)).collect(), diags)
+}
+
+/// As [`discover`], with each file's directory entry: its `lstat`
+/// ([`std::fs::DirEntry::metadata`]) looks up one name in an open folder,
+/// not the whole path.
+pub fn discover_entries(
+    ws: &Workspace,
+    kinds: &[Kind],
+) -> (Vec<(Kind, PathBuf, std::fs::DirEntry)>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     let mut diags = Vec::new();
     for &kind in kinds {
@@ -160,7 +171,7 @@ fn discover_in(
     kind: Kind,
     dir: &Path,
     years: bool,
-    paths: &mut Vec<(Kind, PathBuf)>,
+    paths: &mut Vec<(Kind, PathBuf, std::fs::DirEntry)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let entries = match std::fs::read_dir(ws.abs(dir)) {
@@ -171,13 +182,13 @@ fn discover_in(
     // their bytes: a folder of 100,000 records is listed in milliseconds.
     let mut listed = Vec::new();
     for entry in entries {
-        match entry.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
+        match entry.and_then(|e| Ok((e.file_name(), e.file_type()?, e))) {
             Ok(named) => listed.push(named),
             Err(e) => diags.push(unreadable(dir, &e)),
         }
     }
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (name, ft) in listed {
+    for (name, ft, entry) in listed {
         let rel = dir.join(&name);
         let name = name.to_string_lossy();
         if name.starts_with('.') {
@@ -202,7 +213,7 @@ fn discover_in(
                 discover_in(ws, kind, &rel, false, paths, diags);
             }
         } else if name.ends_with(".yaml") {
-            paths.push((kind, rel));
+            paths.push((kind, rel, entry));
         } else if name.ends_with(".yml") {
             diags.push(
                 Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")

@@ -250,6 +250,39 @@ pub fn stdout_write(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Write a JSON array to stdout one element at a time, as
+/// `serde_json::to_string_pretty` lays it out (and `stdout_write` makes it
+/// terminal-safe): a listing of 100,000 records is never one string.
+pub fn stdout_json_list<T: serde::Serialize>(
+    items: impl IntoIterator<Item = T>,
+) -> Result<(), CliError> {
+    // JSON holds no colour to strip (control characters are written out
+    // by `terminal_safe`): straight to stdout.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let write = || -> std::io::Result<()> {
+        let mut first = true;
+        for item in items {
+            let text = serde_json::to_string_pretty(&item).map_err(std::io::Error::other)?;
+            out.write_all(if first { b"[\n" } else { b",\n" })?;
+            first = false;
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"  ")?;
+                out.write_all(terminal_safe(line).as_bytes())?;
+            }
+        }
+        out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+        out.flush()
+    };
+    match write() {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::io("stdout", e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -366,10 +366,15 @@ impl<'d> Clocks<'d> {
 }
 
 /// The status transitions of one record in the history up to `HEAD`
-/// (none outside Git): the cost of its file's history, not of the
-/// repository's, for commands that show one record.
+/// that its SLA clocks need (none outside Git, and none when its record
+/// holds every stamp: [`crate::sla::needs_history`]): the cost of its
+/// file's history, not of the repository's, for commands that show one
+/// record.
 pub fn transitions_of(ws: &Workspace, record: &Record) -> Transitions {
     let mut out = Transitions::default();
+    if !crate::sla::needs_history(record) {
+        return out;
+    }
     let Some(repo) = crate::git::open(&ws.root) else {
         return out;
     };

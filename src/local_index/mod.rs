@@ -263,47 +263,67 @@ impl LocalIndex {
     }
 
     fn files(&self, sql: &str, args: Vec<String>) -> rusqlite::Result<Loaded> {
+        /// Rows decoded at a time, side by side: the JSON text of a chunk
+        /// is dropped before the next is read.
+        const CHUNK: usize = 4096;
+        type Raw = (String, String, Option<String>, Option<String>, bool, Option<String>);
+        let decode_chunk = |raw: &mut Vec<Raw>, files: &mut Vec<(Option<RecordFile>, PathBuf)>| {
+            use rayon::prelude::*;
+            let decoded: Vec<_> = raw
+                .par_drain(..)
+                .map(|(path, kind, id, blob, parsed, record)| {
+                    let kind = kind.parse::<Kind>().unwrap_or(Kind::Incident);
+                    let path = PathBuf::from(path);
+                    let file = parsed.then(|| RecordFile {
+                        path: path.clone(),
+                        kind,
+                        id,
+                        id_pos: crate::yaml::Pos::START,
+                        refs: Vec::new(),
+                        record: record
+                            .as_deref()
+                            .and_then(|json| decode(kind, json))
+                            .map(Box::new),
+                        blob: blob.as_deref().and_then(|b| git2::Oid::from_str(b).ok()),
+                    });
+                    (file, path)
+                })
+                .collect();
+            files.extend(decoded);
+        };
         let mut stmt = self.conn.prepare(sql)?;
         let mut files: Vec<(Option<RecordFile>, PathBuf)> = Vec::new();
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        let mut raw = Vec::new();
+        let mut raw: Vec<Raw> = Vec::with_capacity(CHUNK);
         while let Some(row) = rows.next()? {
             raw.push((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, bool>(4)?,
-                row.get::<_, Option<String>>(5)?,
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
             ));
+            if raw.len() == CHUNK {
+                decode_chunk(&mut raw, &mut files);
+            }
         }
+        decode_chunk(&mut raw, &mut files);
         use rayon::prelude::*;
-        raw.par_iter()
-            .map(|(path, kind, id, blob, parsed, record)| {
-                let kind = kind.parse::<Kind>().unwrap_or(Kind::Incident);
-                let path = PathBuf::from(path);
-                let file = parsed.then(|| RecordFile {
-                    path: path.clone(),
-                    kind,
-                    id: id.clone(),
-                    id_pos: crate::yaml::Pos::START,
-                    refs: Vec::new(),
-                    record: record
-                        .as_deref()
-                        .and_then(|json| decode(kind, json))
-                        .map(Box::new),
-                    blob: blob.as_deref().and_then(|b| git2::Oid::from_str(b).ok()),
-                });
-                (file, path)
-            })
-            .collect_into_vec(&mut files);
-        files.par_sort_unstable_by(|a, b| {
-            let kind = |f: &(Option<RecordFile>, PathBuf)| {
-                f.1.components()
-                    .next()
-                    .and_then(|c| Kind::from_folder(&c.as_os_str().to_string_lossy()))
-            };
-            (kind(a), &a.1).cmp(&(kind(b), &b.1))
+        // In the order of a full read: by kind, then path component by
+        // component (`/` sorts before any byte a name may hold).
+        files.par_sort_by_cached_key(|(_, path)| {
+            let mut parts = path.components();
+            let kind = parts
+                .next()
+                .and_then(|c| Kind::from_folder(&c.as_os_str().to_string_lossy()));
+            let key: Vec<u8> = path
+                .as_os_str()
+                .as_encoded_bytes()
+                .iter()
+                .map(|&b| if b == b'/' { 0 } else { b })
+                .collect();
+            (kind, key)
         });
         Ok(Loaded {
             checked: files.len(),

@@ -1,7 +1,7 @@
 //! Bringing the index up to date with the work tree: `lstat` every record
 //! file, read again those whose stat data changed, drop those gone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -33,23 +33,28 @@ pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    let (paths, _) = records::discover(ws, &Kind::ALL);
-    let stats: Vec<Option<Stat>> = paths
-        .par_iter()
-        .map(|(_, rel)| stat(&ws.abs(rel)))
-        .collect();
-    let known = known(tx)?;
-    let mut present: HashSet<&str> = HashSet::with_capacity(paths.len());
+    // The files are listed and `lstat`ed while what the index knows is
+    // read: neither waits for the other.
+    let ((paths, stats), known) = std::thread::scope(|scope| {
+        let scan = scope.spawn(|| scan(ws));
+        let known = known(tx);
+        let scanned = scan
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (scanned, known)
+    });
+    // What is left of `known` once every file found is taken out of it
+    // is gone from the work tree.
+    let mut known = known?;
     let mut todo: Vec<(Kind, &PathBuf, String, Stat, Option<i64>)> = Vec::new();
     for ((kind, rel), stat) in paths.iter().zip(stats) {
         let Some(stat) = stat else { continue };
         let Some(key) = rel.to_str() else { continue };
-        present.insert(key);
-        let old = known.get(key);
-        if old.is_some_and(|(_, s)| *s == stat && s.mtime != 0) {
+        let old = known.remove(key);
+        if old.is_some_and(|(_, s)| s == stat && s.mtime != 0) {
             continue;
         }
-        todo.push((*kind, rel, key.to_owned(), stat, old.map(|(n, _)| *n)));
+        todo.push((*kind, rel, key.to_owned(), stat, old.map(|(n, _)| n)));
     }
     let rows: Vec<Row> = todo
         .par_iter()
@@ -64,12 +69,10 @@ pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
     let mut forget = tx.prepare("DELETE FROM files WHERE n = ?1")?;
     let mut forget_refs = tx.prepare("DELETE FROM refs WHERE source = ?1")?;
     let mut forget_text = tx.prepare("DELETE FROM text WHERE rowid = ?1")?;
-    for (path, (n, _)) in &known {
-        if !present.contains(path.as_str()) {
-            forget.execute([n])?;
-            forget_refs.execute([n])?;
-            forget_text.execute([n])?;
-        }
+    for (n, _) in known.values() {
+        forget.execute([n])?;
+        forget_refs.execute([n])?;
+        forget_text.execute([n])?;
     }
     let mut insert = tx.prepare(
         "INSERT INTO files (n, path, kind, mtime, ctime, size, ino, blob, parsed, id, status,
@@ -116,8 +119,20 @@ pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
     Ok(rows.len())
 }
 
+/// Every record file of the work tree, and what `lstat` says of it
+/// (`None`: gone since it was listed).
+fn scan(ws: &Workspace) -> (Vec<(Kind, PathBuf)>, Vec<Option<Stat>>) {
+    let (found, _) = records::discover_entries(ws, &Kind::ALL);
+    let stats = found.par_iter().map(|(_, _, e)| stat(e)).collect();
+    (found.into_iter().map(|(k, p, _)| (k, p)).collect(), stats)
+}
+
+/// Paths to what the index holds of them; paths are not attacker-chosen
+/// keys of a server, so a fast hasher will do.
+type Known = HashMap<String, (i64, Stat), foldhash::fast::RandomState>;
+
 /// The stat data the index holds, by path.
-fn known(tx: &Transaction<'_>) -> rusqlite::Result<HashMap<String, (i64, Stat)>> {
+fn known(tx: &Transaction<'_>) -> rusqlite::Result<Known> {
     let mut stmt = tx.prepare("SELECT n, path, mtime, ctime, size, ino FROM files")?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -137,9 +152,9 @@ fn known(tx: &Transaction<'_>) -> rusqlite::Result<HashMap<String, (i64, Stat)>>
 }
 
 #[cfg(unix)]
-fn stat(path: &Path) -> Option<Stat> {
+fn stat(entry: &std::fs::DirEntry) -> Option<Stat> {
     use std::os::unix::fs::MetadataExt;
-    let m = std::fs::symlink_metadata(path).ok()?;
+    let m = entry.metadata().ok()?;
     Some(Stat {
         mtime: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
         ctime: m.ctime() * 1_000_000_000 + m.ctime_nsec(),
@@ -149,8 +164,8 @@ fn stat(path: &Path) -> Option<Stat> {
 }
 
 #[cfg(not(unix))]
-fn stat(path: &Path) -> Option<Stat> {
-    let m = std::fs::symlink_metadata(path).ok()?;
+fn stat(entry: &std::fs::DirEntry) -> Option<Stat> {
+    let m = entry.metadata().ok()?;
     let nanos = |t: std::io::Result<SystemTime>| {
         t.ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())

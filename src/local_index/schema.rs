@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 
 /// The index's format; an index of another is rebuilt. Raise it whenever
 /// the tables below, or what a row holds, change.
-const FORMAT: i64 = 1;
+const FORMAT: i64 = 2;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
@@ -122,6 +122,7 @@ CREATE TABLE files (
     record TEXT
 ) STRICT;
 CREATE INDEX files_id ON files (id);
+CREATE INDEX files_stat ON files (path, mtime, ctime, size, ino);
 CREATE INDEX files_kind ON files (kind, open);
 CREATE TABLE refs (
     source INTEGER NOT NULL,

@@ -125,18 +125,20 @@ impl LocalIndex {
         let mut filter = String::new();
         let mut args: Vec<String> = vec![query];
         if let Some(kind) = search.kind {
-            filter.push_str(&format!(" AND kind = {}", placeholders(1, args.len())));
+            filter.push_str(&format!(" AND f.kind = {}", placeholders(1, args.len())));
             args.push(kind.name().to_owned());
         }
         if search.open {
-            filter.push_str(" AND open");
+            filter.push_str(" AND f.open");
         }
         let limit = search.limit.min(i64::MAX as usize);
         let sql = format!(
+            // The match drives (CROSS JOIN keeps it first): one pass over
+            // its postings, each row's file looked up by its key.
             "WITH top AS (
-               SELECT rowid AS n, rank FROM text
-               WHERE text MATCH ?1 AND rowid IN (SELECT n FROM files WHERE 1{filter})
-               ORDER BY rank LIMIT {limit})
+               SELECT text.rowid AS n, text.rank AS rank FROM text CROSS JOIN files f
+               ON f.n = text.rowid WHERE text MATCH ?1{filter}
+               ORDER BY text.rank LIMIT {limit})
              SELECT f.id, f.kind, f.status, f.title, f.path,
                snippet(text, -1, char(2), char(3), '…', 16), top.rank
              FROM top JOIN text ON text.rowid = top.n JOIN files f ON f.n = top.n

@@ -13,7 +13,7 @@ use crate::query::service;
 use super::super::CliError;
 use super::super::filters::{Filters, TeamFilter};
 use super::super::tabular;
-use super::super::ui::{Ui, stdout_write};
+use super::super::ui::{Ui, stdout_json_list, stdout_write};
 
 /// List records, filtered and sorted
 #[derive(Debug, clap::Args)]
@@ -261,16 +261,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     if let Some(n) = args.limit {
         rows.truncate(n);
     }
-    let text = match args.format {
-        ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        ListFormat::Csv => csv(&rows),
-        ListFormat::Table => table(&rows),
-    };
-    stdout_write(&text)?;
+    match args.format {
+        ListFormat::Json => stdout_json_list(&rows)?,
+        ListFormat::Csv => stdout_write(&csv(&rows))?,
+        ListFormat::Table => stdout_write(&table(&rows))?,
+    }
     if skipped > 0 && !ui.quiet {
         ui.status(&format!(
             "warning: {skipped} record file(s) could not be read and are not listed; run `gitsm validate`"
