@@ -343,3 +343,53 @@ fn a_control_character_cannot_break_the_junit_report() {
         );
     }
 }
+
+#[test]
+fn a_query_cannot_write_attach_or_copy_the_index_out() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    let dropped = repo.sandbox.dir("host").join("dropped.db");
+    let dropped = dropped.to_string_lossy();
+    for sql in [
+        "DELETE FROM files".to_owned(),
+        "UPDATE files SET id = 'INC-9999'".to_owned(),
+        "DROP VIEW incidents".to_owned(),
+        "CREATE TABLE t (x)".to_owned(),
+        "SELECT 1; DELETE FROM files".to_owned(),
+        format!("ATTACH DATABASE '{dropped}' AS x"),
+        format!("VACUUM INTO '{dropped}'"),
+        "SELECT load_extension('/nonexistent/evil.so')".to_owned(),
+    ] {
+        let run = repo.run(["query", sql.as_str()]);
+        assert_eq!(run.code, 2, "`{sql}` ran:\n{run}");
+    }
+    assert!(
+        !std::path::Path::new(dropped.as_ref()).exists(),
+        "a query wrote a file"
+    );
+    let run = repo.run(["query", "SELECT id FROM incidents", "--format", "csv"]);
+    assert_eq!(run.stdout, "id\nINC-0001\n", "the index was changed: {run}");
+}
+
+#[test]
+fn a_forged_index_row_does_not_outlive_the_next_run() {
+    // The index is derived data: a row edited behind gitsm's back (here,
+    // a record's status) is not believed once its stat data no longer
+    // matches the file; and a forged fingerprint is only a rebuild.
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    repo.run(["list"]).expect_code(0);
+    let index = repo.path(".git/gitsm/index.sqlite");
+    let forge = |sql: &str| {
+        let db = rusqlite::Connection::open(&index).expect("index");
+        db.execute(sql, []).expect("forge");
+    };
+    forge("UPDATE files SET open = 0, record = NULL, size = size + 1 WHERE id = 'INC-0001'");
+    let run = repo.run(["list", "--open"]);
+    assert!(run.stdout.contains("INC-0001"), "{run}");
+    forge("UPDATE files SET open = 0, record = NULL");
+    forge("UPDATE meta SET value = 'forged' WHERE key = 'fingerprint'");
+    let run = repo.run(["list", "--open"]);
+    assert!(run.stdout.contains("INC-0001"), "{run}");
+    assert!(run.stderr.contains("rebuilt"), "{run}");
+}

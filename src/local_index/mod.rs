@@ -266,7 +266,14 @@ impl LocalIndex {
         /// Rows decoded at a time, side by side: the JSON text of a chunk
         /// is dropped before the next is read.
         const CHUNK: usize = 4096;
-        type Raw = (String, String, Option<String>, Option<String>, bool, Option<String>);
+        type Raw = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            bool,
+            Option<String>,
+        );
         let decode_chunk = |raw: &mut Vec<Raw>, files: &mut Vec<(Option<RecordFile>, PathBuf)>| {
             use rayon::prelude::*;
             let decoded: Vec<_> = raw

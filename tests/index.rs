@@ -1,0 +1,475 @@
+//! The local index (`<git dir>/gitsm/index.sqlite`): it answers as a full
+//! read of the files does, follows every edit, is rebuilt when it cannot
+//! be trusted, survives runs side by side, and serves `search`, `query`
+//! and `export`.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::Repo;
+use proptest::prelude::*;
+
+/// An incident with a word of its own in its description.
+fn incident(n: u32, status: &str, word: &str, service: Option<&str>) -> String {
+    let mut text = format!(
+        "id: INC-{n:04}\ntitle: Incident {n}\nstatus: {status}\ncreated_at: 2026-11-{day:02}T09:00:00+01:00\n\
+         reported_by: someone@example.com\nimpact: {impact}\nurgency: high\n",
+        day = 1 + n % 20,
+        impact = if n % 2 == 0 { "high" } else { "low" },
+    );
+    if status != "new" {
+        text.push_str("acknowledged_at: 2026-11-21T09:30:00+01:00\n");
+    }
+    if matches!(status, "resolved" | "closed") {
+        text.push_str("resolved_at: 2026-11-21T09:45:00+01:00\n");
+    }
+    if status == "closed" {
+        text.push_str("closed_at: 2026-11-21T09:50:00+01:00\n");
+    }
+    if let Some(s) = service {
+        text.push_str(&format!("service: {s}\n"));
+    }
+    text.push_str(&format!("description: Seen by the {word} team.\n"));
+    text
+}
+
+const SERVICE: &str = "id: shop\nname: Shop\nclass: service\nstatus: active\n";
+
+fn index_path(repo: &Repo) -> PathBuf {
+    repo.path(".git/gitsm/index.sqlite")
+}
+
+/// The same command through the index and through a full read.
+#[track_caller]
+fn same_both_ways(repo: &Repo, args: &[&str]) -> String {
+    let indexed = repo.run(args);
+    let full = repo.run_env(args, &[("GITSM_NO_INDEX", "1")]);
+    assert_eq!(
+        (indexed.code, &indexed.stdout),
+        (full.code, &full.stdout),
+        "`gitsm {}` differs through the index\nindexed stderr: {}\nfull stderr: {}",
+        args.join(" "),
+        indexed.stderr,
+        full.stderr
+    );
+    indexed.stdout
+}
+
+/// The ids `search` finds for `word`.
+fn found(repo: &Repo, word: &str) -> Vec<String> {
+    let run = repo.run(["search", word, "--limit", "1000", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let hits: serde_json::Value = serde_json::from_str(&run.stdout).expect("search writes JSON");
+    let mut ids: Vec<String> = hits
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|h| h["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// An edit a user (or Git) makes to the work tree.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Write incident `n` (new, or over the old one: same size or not).
+    Write { n: u32, status: usize, word: usize },
+    /// Delete incident `n`'s file.
+    Remove { n: u32 },
+    /// Break incident `n`'s YAML.
+    Break { n: u32 },
+    /// Commit everything.
+    Commit,
+}
+
+const STATUSES: [&str; 4] = ["new", "in_progress", "resolved", "closed"];
+/// Of one length: rewriting a file with another leaves its size alone,
+/// so only its times (or a second look at a racily clean file) tell.
+const WORDS: [&str; 3] = ["zebrafinch", "quokkaland", "narwhalery"];
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (1u32..4, 0usize..4, 0usize..3).prop_map(|(n, status, word)| Step::Write { n, status, word }),
+        1 => (1u32..4).prop_map(|n| Step::Remove { n }),
+        1 => (1u32..4).prop_map(|n| Step::Break { n }),
+        1 => Just(Step::Commit),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// After every edit — within the same second as the last run, so that
+    /// stat data alone cannot tell — `list`, `show` and `search` through
+    /// the index give what a full read gives.
+    #[test]
+    fn the_index_answers_as_a_full_read_does(steps in prop::collection::vec(step(), 2..8)) {
+        let repo = Repo::new();
+        repo.write("cis/shop.yaml", SERVICE);
+        repo.write("incidents/INC-0001.yaml", incident(1, "new", WORDS[0], Some("shop")));
+        repo.commit("start", "2026-11-21T09:00:00+01:00");
+        let mut words: std::collections::BTreeMap<u32, usize> = [(1, 0)].into();
+        for step in &steps {
+            match *step {
+                Step::Write { n, status, word } => {
+                    let service = (n % 2 == 1).then_some("shop");
+                    repo.write(&format!("incidents/INC-{n:04}.yaml"), incident(n, STATUSES[status], WORDS[word], service));
+                    words.insert(n, word);
+                }
+                Step::Remove { n } => {
+                    let _ = std::fs::remove_file(repo.path(&format!("incidents/INC-{n:04}.yaml")));
+                    words.remove(&n);
+                }
+                Step::Break { n } => {
+                    repo.write(&format!("incidents/INC-{n:04}.yaml"), "id: [unclosed\n");
+                    words.remove(&n);
+                }
+                Step::Commit => {
+                    repo.git(["add", "-A"]);
+                    let run = repo.try_commit(&["-q", "--allow-empty", "-m", "step"], "2026-11-21T09:10:00+01:00");
+                    prop_assert_eq!(run.code, 0, "{}", run);
+                }
+            }
+            same_both_ways(&repo, &["list", "--format", "json"]);
+            same_both_ways(&repo, &["list", "--open", "--format", "csv"]);
+            same_both_ways(&repo, &["show", "INC-0001", "--format", "json"]);
+            same_both_ways(&repo, &["show", "shop", "--format", "json"]);
+            for (w, word) in WORDS.iter().enumerate() {
+                let expected: Vec<String> = words
+                    .iter()
+                    .filter(|(_, x)| **x == w)
+                    .map(|(n, _)| format!("INC-{n:04}"))
+                    .collect();
+                prop_assert_eq!(found(&repo, word), expected, "search {}", word);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_index_lives_in_the_git_directory_and_is_rebuilt_when_damaged() {
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "zebrafinch", None),
+    );
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    assert!(index_path(&repo).is_file(), "no index in .git/gitsm");
+    assert_eq!(
+        repo.git(["status", "--porcelain"]),
+        "",
+        "the index is not in the work tree"
+    );
+
+    // Garbage, a truncated database, an index of an older format: each is
+    // rebuilt from the records, with a note, and the answer is the same.
+    let garbage = b"this is not an SQLite database, just bytes".repeat(200);
+    std::fs::write(index_path(&repo), &garbage).expect("overwrite the index");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(run.stderr.contains("the local index was rebuilt"), "{run}");
+
+    let whole = std::fs::read(index_path(&repo)).expect("index rebuilt");
+    std::fs::write(index_path(&repo), &whole[..whole.len() / 3]).expect("truncate the index");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(run.stderr.contains("the local index was rebuilt"), "{run}");
+
+    let db = rusqlite::Connection::open(index_path(&repo)).expect("open the index");
+    db.pragma_update(None, "user_version", 1)
+        .expect("mark it old");
+    drop(db);
+    let run = repo.run(["search", "zebrafinch"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("INC-0001"), "{run}");
+    assert!(run.stderr.contains("format 1"), "{run}");
+
+    // A changed policy is a rebuild too (priorities follow the matrix).
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    repo.write("gitsm.yaml", format!("{config}\n# edited\n"));
+    let run = repo.run(["list", "--format", "json"]);
+    assert!(run.stderr.contains("gitsm.yaml"), "{run}");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!(run.stderr, "", "a second run trusts the rebuilt index");
+}
+
+#[test]
+fn runs_side_by_side_share_one_index_without_damage() {
+    let repo = Repo::new();
+    for n in 1..=40 {
+        repo.write(
+            &format!("incidents/INC-{n:04}.yaml"),
+            incident(n, "new", "quokkaish", None),
+        );
+    }
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let expected = repo
+        .run_env(["list", "--format", "json"], &[("GITSM_NO_INDEX", "1")])
+        .stdout;
+    // Four cold runs at once: one builds, the others wait or build after.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = std::process::Command::new(common::bin());
+            common::hermetic(&mut cmd, &repo.sandbox.home());
+            cmd.current_dir(&repo.root)
+                .args(["list", "--format", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("gitsm starts")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("gitsm ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    }
+    let db = rusqlite::Connection::open(index_path(&repo)).expect("open the index");
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity check");
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn search_ranks_titles_first_filters_and_never_fails_on_no_match() {
+    let repo = Repo::new();
+    repo.write("cis/shop.yaml", SERVICE);
+    // The word in a title beats the word in a description; stemming
+    // finds `acquirers` for `acquirer`.
+    let mut body = incident(1, "new", "plain", None);
+    body.push_str("notes:\n  - at: 2026-11-21T09:40:00+01:00\n    by: someone@example.com\n    text: the acquirers timed out\n");
+    repo.write("incidents/INC-0001.yaml", body);
+    repo.write(
+        "incidents/INC-0002.yaml",
+        incident(2, "closed", "plain", None)
+            .replace("title: Incident 2", "title: Acquirer timeouts"),
+    );
+    repo.write(
+        "problems/PRB-0001.yaml",
+        "id: PRB-0001\ntitle: Acquirer link flaps\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\nreported_by: someone@example.com\n",
+    );
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+
+    let run = repo.run(["search", "acquirer", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let hits: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let ids: Vec<&str> = hits
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 3, "{run}");
+    assert_eq!(
+        ids[2], "INC-0001",
+        "a body match ranks below title matches: {run}"
+    );
+    let note = &hits[2];
+    let snippet = note["snippet"].as_str().expect("snippet");
+    let (start, end) = (
+        note["matches"][0][0].as_u64().unwrap_or(0) as usize,
+        note["matches"][0][1].as_u64().unwrap_or(0) as usize,
+    );
+    assert_eq!(&snippet[start..end], "acquirers", "{run}");
+
+    let only = |args: &[&str]| -> Vec<String> {
+        let run = repo.run(args);
+        assert_eq!(run.code, 0, "{run}");
+        run.stdout
+            .lines()
+            .filter(|l| !l.starts_with(' '))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        only(&["search", "acquirer", "--kind", "problem"]),
+        ["PRB-0001"]
+    );
+    assert_eq!(
+        only(&["search", "acquirer", "--open", "--kind", "incident"]),
+        ["INC-0001"]
+    );
+    assert_eq!(only(&["search", "acquirer", "--limit", "1"]).len(), 1);
+    // Query syntax in the user's words is only words.
+    assert_eq!(
+        only(&["search", "acquirer NOT", "--kind", "problem"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(only(&["search", "\"link flaps\""]), ["PRB-0001"]);
+    assert_eq!(only(&["search", "\"flaps link\""]), Vec::<String>::new());
+
+    let none = repo.run(["search", "nothingmatchesthis"]);
+    assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none}");
+    repo.run(["search", " - "]).expect_code(2);
+}
+
+#[test]
+fn query_answers_from_documented_views() {
+    let repo = Repo::new();
+    repo.write("cis/shop.yaml", SERVICE);
+    // Impact high + urgency high is P1 in the starter matrix; low + high P3.
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "a", Some("shop")),
+    );
+    repo.write(
+        "incidents/INC-0002.yaml",
+        incident(2, "new", "a", Some("shop")),
+    );
+    repo.write(
+        "incidents/INC-0003.yaml",
+        incident(3, "closed", "a", Some("shop")),
+    );
+    repo.write("incidents/INC-0004.yaml", incident(4, "new", "a", None));
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+
+    let run = repo.run([
+        "query",
+        "SELECT service, priority, count(*) AS n FROM incidents GROUP BY service, priority ORDER BY service, priority",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    // INC-0002 and INC-0004: impact high, urgency high: P1; INC-0001 and
+    // INC-0003: impact low, urgency high: P3 (the starter matrix).
+    assert_eq!(
+        run.stdout,
+        "service,priority,n\n,P1,1\nshop,P1,1\nshop,P3,2\n"
+    );
+
+    // Times are UTC: 09:00+01:00 is 08:00Z.
+    let run = repo.run([
+        "query",
+        "SELECT created_at FROM incidents WHERE id = 'INC-0001'",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        run.stdout, "[\n  {\n    \"created_at\": \"2026-11-02T08:00:00Z\"\n  }\n]\n",
+        "{run}"
+    );
+
+    let run = repo.run([
+        "query",
+        "SELECT source, field, target, target_kind FROM links WHERE source = 'INC-0001'",
+    ]);
+    assert_eq!(
+        run.stdout, "source    field    target  target_kind\nINC-0001  service  shop    ci\n",
+        "{run}"
+    );
+
+    // The response clock of the starter policy for P1: INC-0002 was
+    // created 2026-11-03 09:00 and is not acknowledged: at NOW it is breached.
+    let run = repo.run([
+        "query",
+        "SELECT record, clock, state FROM clocks WHERE record = 'INC-0002' ORDER BY clock",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.starts_with(
+            "record,clock,state\nINC-0002,resolution,breached\nINC-0002,response,breached\n"
+        ),
+        "{run}"
+    );
+
+    let bad = repo.run(["query", "SELECT nope FROM incidents"]);
+    assert_eq!(bad.code, 2, "{bad}");
+    assert!(bad.stderr.contains("no such column: nope"), "{bad}");
+}
+
+#[test]
+fn export_writes_a_database_and_csv_files_for_bi_tools() {
+    let repo = Repo::new();
+    repo.write("cis/shop.yaml", SERVICE);
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "a", Some("shop")),
+    );
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let out = repo.sandbox.dir("out");
+    let db_path = out.join("itsm.sqlite");
+    repo.run([
+        "export",
+        "--format",
+        "sqlite",
+        "-o",
+        db_path.to_str().unwrap_or_default(),
+    ])
+    .expect_code(0);
+    let db = rusqlite::Connection::open(&db_path).expect("open the export");
+    let mut tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("tables");
+    tables.sort();
+    assert_eq!(
+        tables,
+        [
+            "changes",
+            "cis",
+            "clocks",
+            "decisions",
+            "incidents",
+            "links",
+            "notes",
+            "problems",
+            "records",
+            "requests"
+        ]
+    );
+    let (id, service): (String, String) = db
+        .query_row("SELECT id, service FROM incidents", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("the incident");
+    assert_eq!((id.as_str(), service.as_str()), ("INC-0001", "shop"));
+    // Nothing of the index's own: stat data and full text stay local.
+    assert!(!tables.contains(&"files".to_owned()));
+
+    let csv = out.join("csv");
+    repo.run([
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        csv.to_str().unwrap_or_default(),
+    ])
+    .expect_code(0);
+    let incidents = std::fs::read_to_string(csv.join("incidents.csv")).expect("incidents.csv");
+    assert!(
+        incidents.starts_with("path,id,title,status,created_at,"),
+        "{incidents}"
+    );
+    assert!(
+        incidents.contains("incidents/INC-0001.yaml,INC-0001,Incident 1,new,2026-11-02T08:00:00Z,"),
+        "{incidents}"
+    );
+    assert!(csv.join("clocks.csv").is_file());
+}
+
+#[test]
+fn outside_git_the_index_is_built_in_memory() {
+    let sandbox = common::Sandbox::new();
+    let dir = sandbox.dir("plain");
+    sandbox.gitsm(&dir, ["init"]).expect_code(0);
+    common::write_file(
+        &dir,
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "zebrafinch", None),
+    );
+    let run = sandbox.gitsm(&dir, ["search", "zebrafinch"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.starts_with("INC-0001"), "{run}");
+    assert!(!dir.join(".git").exists() && !dir.join(".gitsm").exists());
+}
