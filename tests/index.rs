@@ -16,7 +16,7 @@ fn incident(n: u32, status: &str, word: &str, service: Option<&str>) -> String {
         "id: INC-{n:04}\ntitle: Incident {n}\nstatus: {status}\ncreated_at: 2026-11-{day:02}T09:00:00+01:00\n\
          reported_by: someone@example.com\nimpact: {impact}\nurgency: high\n",
         day = 1 + n % 20,
-        impact = if n % 2 == 0 { "high" } else { "low" },
+        impact = if n.is_multiple_of(2) { "high" } else { "low" },
     );
     if status != "new" {
         text.push_str("acknowledged_at: 2026-11-21T09:30:00+01:00\n");
@@ -114,7 +114,7 @@ proptest! {
         for step in &steps {
             match *step {
                 Step::Write { n, status, word } => {
-                    let service = (n % 2 == 1).then_some("shop");
+                    let service = (!n.is_multiple_of(2)).then_some("shop");
                     repo.write(&format!("incidents/INC-{n:04}.yaml"), incident(n, STATUSES[status], WORDS[word], service));
                     words.insert(n, word);
                 }
