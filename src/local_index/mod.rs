@@ -35,6 +35,12 @@ use crate::workspace::Workspace;
 pub enum IndexError {
     #[error("the local index {path}: {message}")]
     Sqlite { path: String, message: String },
+    /// It cannot be created or written there (a read-only checkout, a
+    /// Git directory of another user, a lock held for minutes).
+    #[error(
+        "the local index {path} cannot be written ({message}); it is built in memory for this run"
+    )]
+    Unwritable { path: String, message: String },
 }
 
 /// The local index of one work tree, up to date with its files.
@@ -75,6 +81,9 @@ impl LocalIndex {
         };
         match LocalIndex::on_disk(ws, &path) {
             Ok(index) => Ok(index),
+            Err(unwritable @ IndexError::Unwritable { .. }) => {
+                LocalIndex::in_memory(ws, vec![unwritable.to_string()])
+            }
             Err(first) => {
                 // Damaged (or not a database at all): start again from the
                 // records. Another run may hold the old file open; it keeps
@@ -100,13 +109,26 @@ impl LocalIndex {
     }
 
     fn on_disk(ws: &Workspace, path: &Path) -> Result<LocalIndex, IndexError> {
+        use rusqlite::ErrorCode;
         let at = path.display().to_string();
-        let err = |e: rusqlite::Error| IndexError::Sqlite {
-            path: at.clone(),
-            message: e.to_string(),
+        let err = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(
+                ErrorCode::CannotOpen
+                | ErrorCode::ReadOnly
+                | ErrorCode::PermissionDenied
+                | ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked,
+            ) => IndexError::Unwritable {
+                path: at.clone(),
+                message: e.to_string(),
+            },
+            _ => IndexError::Sqlite {
+                path: at.clone(),
+                message: e.to_string(),
+            },
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| IndexError::Sqlite {
+            std::fs::create_dir_all(dir).map_err(|e| IndexError::Unwritable {
                 path: at.clone(),
                 message: e.to_string(),
             })?;

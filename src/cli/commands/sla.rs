@@ -12,7 +12,7 @@ use crate::model::{Record, Timestamp};
 use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
 
 use super::super::CliError;
-use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_write};
+use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_json_list, stdout_write};
 
 /// Show open incidents and service requests with their SLA clocks
 #[derive(Debug, clap::Args)]
@@ -63,19 +63,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
     }
     open.sort_by_key(|(_, c)| (std::cmp::Reverse(c.state()), c.next_due(), c.id.clone()));
-    let text = match args.format {
-        SlaFormat::Json => {
-            let items: Vec<Value> = open
-                .iter()
-                .map(|(record, clocks)| ticket_json(record, clocks))
-                .collect();
-            let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-        SlaFormat::Text => table(&open),
-    };
-    stdout_write(&text)?;
+    match args.format {
+        // One ticket at a time: 70,000 open tickets are never one string.
+        SlaFormat::Json => stdout_json_list(
+            open.iter()
+                .map(|(record, clocks)| ticket_json(record, clocks)),
+        )?,
+        SlaFormat::Text => stdout_write(&table(&open))?,
+    }
     let count = |state| open.iter().filter(|(_, c)| c.state() == state).count();
     let breached = count(ClockState::Breached);
     if args.format == SlaFormat::Text {

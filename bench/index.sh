@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The local index (`<git dir>/gitsm/index.sqlite`) on the repositories of
+# bench/run.sh (examples/corpus.rs, 54 commits): one-record and filtered
+# commands cold (no index: it is built) and warm (up to date), next to
+# `git status` on the same tree; median wall / CPU ms and peak MB.
+#
+#   bash bench/index.sh                  # 1,000 / 10,000 / 100,000, 5 runs
+#   SIZES=100000 RUNS=3 bash bench/index.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin gitsm --example corpus
+bin=$PWD/target/release/gitsm
+corpus=$PWD/target/release/examples/corpus
+work=${BENCH_DIR:-$PWD/target/bench}
+runs=${RUNS:-5}
+
+source bench/lib.sh
+export GITSM_NOW=2027-01-01T00:00:00+01:00
+
+echo "| records | command | cold: ms wall / cpu | cold peak MB | warm: ms wall / cpu | warm peak MB |"
+echo "|---:|---|---:|---:|---:|---:|"
+for n in ${SIZES:-1000 10000 100000}; do
+  dir=$work/run-$n-flat
+  if [ ! -f "$dir/gitsm.yaml" ]; then
+    rm -rf "$dir"
+    "$corpus" "$dir" "$n" flat --commits 54 >/dev/null
+    git -C "$dir" gc -q
+  fi
+  index=$(git -C "$dir" rev-parse --absolute-git-dir)/gitsm/index.sqlite
+  git -C "$dir" config user.email agent0@example.com
+  drop_index() { rm -f "$index" "$index-wal" "$index-shm"; }
+  drop_new() { git -C "$dir" clean -fdq incidents; }
+  drop_both() { drop_index; drop_new; }
+  row() {
+    local name=$1 after=$2; shift 2
+    local cold warm
+    drop_index
+    # `measure` runs $cleanup after each run, untimed.
+    if [ "$after" = drop_new ]; then cold=$(cleanup=drop_both measure "$@")
+    else cold=$(cleanup=drop_index measure "$@"); fi
+    "$@" >/dev/null 2>&1 || true; $after
+    warm=$(cleanup=$after measure "$@")
+    echo "| $n | $name | $cold | $warm |"
+  }
+  echo "| $n | \`git status\` (Git's scan of the same tree) | — | — | $(measure git -C "$dir" status) |"
+  row "\`gitsm show INC-000042\`" true "$bin" -C "$dir" show INC-000042
+  row "\`gitsm new incident\`" drop_new "$bin" -C "$dir" new incident --title "Card payments fail"
+  row "\`gitsm list incident --status in_progress\`" true "$bin" -C "$dir" list incident --status in_progress
+  row "\`gitsm list --open --format json\`" true "$bin" -C "$dir" list --open --format json
+  row "\`gitsm search network --limit 20\`" true "$bin" -C "$dir" search network
+  row "\`gitsm query\` P1s per service" true "$bin" -C "$dir" query \
+    "SELECT service, count(*) FROM incidents WHERE priority = 'P1' GROUP BY service"
+done
