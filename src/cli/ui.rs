@@ -117,6 +117,15 @@ impl Ui {
         Ok(ws)
     }
 
+    /// The local index of the workspace, up to date, its notes (a
+    /// rebuild and why) printed as warnings.
+    pub fn local_index(&self) -> Result<crate::local_index::LocalIndex, CliError> {
+        let index = crate::local_index::LocalIndex::open(&self.workspace()?)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        self.warnings(&index.notes);
+        Ok(index)
+    }
+
     /// A `gitsm: ...` line on stderr with `-v`.
     pub fn note(&self, message: &str) {
         if self.verbose {

@@ -334,14 +334,7 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
                 rel,
             ));
         }
-        let mut folders = Folders::default();
-        let loaded = records::with_named(
-            &ws.config,
-            vec![file],
-            |kind, id| folders.locate(ws, kind, id),
-            |kind, path| crate::checks::read_record(ws, kind, path).0,
-        );
-        diags.extend(checks::changed(ws, &loaded, &HashSet::from([rel.clone()])));
+        diags.extend(cross_record(ws, file));
         if let Some(node) = &node {
             checks::renewing(Some(&target.json), &node.to_json(), &mut diags);
         }
@@ -358,20 +351,23 @@ pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec
 pub fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
     let (file, mut diags) = crate::checks::parse_record(ws, kind, rel, text.as_bytes());
     if let Some(file) = file {
-        let mut folders = Folders::default();
-        let loaded = records::with_named(
-            &ws.config,
-            vec![file],
-            |kind, id| folders.locate(ws, kind, id),
-            |kind, path| crate::checks::read_record(ws, kind, path).0,
-        );
-        diags.extend(checks::changed(
-            ws,
-            &loaded,
-            &HashSet::from([rel.to_path_buf()]),
-        ));
+        diags.extend(cross_record(ws, file));
     }
     diags
+}
+
+/// The cross-record findings on `file` (about to be written), against the
+/// records it names and any other file holding its id.
+fn cross_record(ws: &Workspace, file: records::RecordFile) -> Vec<Diagnostic> {
+    let rel = file.path.clone();
+    let mut folders = Folders::default();
+    let loaded = records::with_named(
+        &ws.config,
+        vec![file],
+        |kind, id| folders.locate(ws, kind, id),
+        |kind, path| crate::checks::read_record(ws, kind, path).0,
+    );
+    checks::changed(ws, &loaded, &HashSet::from([rel]))
 }
 
 /// Create the record file `rel` with `text`, under the write lock: never

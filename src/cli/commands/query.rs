@@ -50,19 +50,17 @@ pub enum QueryFormat {
     Json,
 }
 
-/// The index, with its `clocks` table filled when `wanted` (read at
-/// GITSM_NOW, else now): `query` and `export` share it.
+/// The index, with its `clocks` table filled when `clocks` is asked for
+/// (read at GITSM_NOW, else now): `query` and `export` share it.
 pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CliError> {
-    let ws = ui.workspace()?;
-    let index = LocalIndex::open(&ws).map_err(|e| CliError::Failed(e.to_string()))?;
-    ui.warnings(&index.notes);
+    let index = ui.local_index()?;
     let failed = |e: rusqlite::Error| CliError::Failed(format!("the local index: {e}"));
     if clocks {
         let open = Selection {
             open: true,
             ..Selection::default()
         };
-        let data = Dataset::work_tree_where(ws, Need::Sla, &open);
+        let data = Dataset::work_tree_where(ui.workspace()?, Need::Sla, &open);
         ui.warnings(&data.warnings);
         let rows = dataset::clock_rows(&data, super::new::now()?)
             .map_err(|e| CliError::usage(e.to_string()))?;

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use crate::kind::Kind;
-use crate::local_index::LocalIndex;
 use crate::local_index::search::{Search, SearchError};
 
 use super::super::CliError;
@@ -48,9 +47,7 @@ pub enum SearchFormat {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let ws = ui.workspace()?;
-    let index = LocalIndex::open(&ws).map_err(|e| CliError::Failed(e.to_string()))?;
-    ui.warnings(&index.notes);
+    let index = ui.local_index()?;
     let search = Search {
         text: args.text.join(" "),
         kind: args.kind,
