@@ -473,3 +473,33 @@ fn outside_git_the_index_is_built_in_memory() {
     assert!(run.stdout.starts_with("INC-0001"), "{run}");
     assert!(!dir.join(".git").exists() && !dir.join(".gitsm").exists());
 }
+
+#[test]
+fn two_managed_roots_in_one_repository_keep_an_index_each() {
+    let sandbox = common::Sandbox::new();
+    let repo = sandbox.git_repo("mono");
+    for root in ["ops", "shop"] {
+        let dir = repo.join(root);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        sandbox.gitsm(&dir, ["init"]).expect_code(0);
+        common::write_file(
+            &dir,
+            "incidents/INC-0001.yaml",
+            incident(1, "new", root, None),
+        );
+    }
+    for _ in 0..2 {
+        for root in ["ops", "shop"] {
+            let run = sandbox.gitsm(&repo.join(root), ["search", root]);
+            assert_eq!(run.code, 0, "{run}");
+            assert!(run.stdout.starts_with("INC-0001"), "{run}");
+            if run.stderr.contains("rebuilt") {
+                panic!("the roots rebuild each other's index: {run}");
+            }
+        }
+    }
+    let indexes = std::fs::read_dir(repo.join(".git/gitsm"))
+        .expect("index folder")
+        .count();
+    assert_eq!(indexes, 2);
+}

@@ -392,9 +392,20 @@ pub fn enabled() -> bool {
 }
 
 /// `<git dir>/gitsm/index.sqlite` (the Git directory of the work tree: a
-/// linked worktree has its own); `None` outside Git.
+/// linked worktree has its own); for a managed root below the top of the
+/// work tree, `index-<hash of its path there>.sqlite`, so that two roots
+/// in one repository do not rebuild each other's. `None` outside Git.
 pub fn location(ws: &Workspace) -> Option<PathBuf> {
+    use sha1::{Digest, Sha1};
     let repo = crate::git::open(&ws.root)?;
     repo.workdir()?;
-    Some(repo.path().join("gitsm").join("index.sqlite"))
+    let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
+    let name = if prefix.as_os_str().is_empty() {
+        "index.sqlite".to_owned()
+    } else {
+        let hash = Sha1::digest(prefix.as_os_str().as_encoded_bytes());
+        let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("index-{short}.sqlite")
+    };
+    Some(repo.path().join("gitsm").join(name))
 }
