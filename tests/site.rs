@@ -699,3 +699,22 @@ fn the_dashboard_shows_the_report_figures() {
         );
     }
 }
+
+#[test]
+fn a_report_template_of_its_own_reads_the_report_as_data() {
+    // The report's data is made only when a template reads it; one that
+    // does gets the JSON of `gitsm report`, keys and lists alike.
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", common::VALID_INCIDENT);
+    repo.write(
+        "templates/report.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"tz\">{{ view.data.period.timezone }}</p>\
+         <p id=\"keys\">{{ view.data|list|length > 5 }}</p><p id=\"has\">{{ 'volumes' in view.data }}</p>{% endblock %}",
+    );
+    repo.commit("Records and a report template", "2026-11-20T10:00:00+01:00");
+    repo.run(["site"]).expect_code(0);
+    let page = read_page(&repo.path("site/report.html"));
+    assert!(page.contains("<p id=\"tz\">UTC</p>"), "{page}");
+    assert!(page.contains("<p id=\"keys\">True</p>"), "{page}");
+    assert!(page.contains("<p id=\"has\">True</p>"), "{page}");
+}

@@ -41,7 +41,8 @@ pub struct ListView {
     pub has_priority: bool,
     pub columns: Vec<&'static str>,
     pub statuses: Vec<String>,
-    pub rows: Vec<Row>,
+    /// [`Row`]s, read a row at a time ([`super::lazy::rows`]).
+    pub rows: minijinja::Value,
 }
 
 /// The extra columns of a row (see [`columns`]).
@@ -116,7 +117,7 @@ pub fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
         has_priority: matches!(kind, Kind::Incident | Kind::Problem),
         columns: columns(kind),
         statuses,
-        rows,
+        rows: super::lazy::rows(rows),
     }
 }
 
@@ -188,7 +189,8 @@ pub struct SlaRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct SlaView {
     pub at: String,
-    pub rows: Vec<SlaRow>,
+    /// [`SlaRow`]s, read a row at a time ([`super::lazy::rows`]).
+    pub rows: minijinja::Value,
     pub breached: usize,
     pub at_risk: usize,
     pub ok: usize,
@@ -221,18 +223,19 @@ pub fn sla(data: &SiteData<'_>) -> SlaView {
         breached: count(ClockState::Breached),
         at_risk: count(ClockState::AtRisk),
         ok: count(ClockState::Ok),
-        rows: open
-            .iter()
-            .map(|(r, c)| SlaRow {
-                id: r.id().to_owned(),
-                href: paths::record(r.kind(), r.id()),
-                title: r.title().to_owned(),
-                kind: r.kind().label(),
-                status: r.status().to_owned(),
-                priority: c.priority.map(|p| p.name()),
-                state: c.state().name(),
-                clocks: clock_views(c),
-            })
-            .collect(),
+        rows: super::lazy::rows(
+            open.iter()
+                .map(|(r, c)| SlaRow {
+                    id: r.id().to_owned(),
+                    href: paths::record(r.kind(), r.id()),
+                    title: r.title().to_owned(),
+                    kind: r.kind().label(),
+                    status: r.status().to_owned(),
+                    priority: c.priority.map(|p| p.name()),
+                    state: c.state().name(),
+                    clocks: clock_views(c),
+                })
+                .collect::<Vec<_>>(),
+        ),
     }
 }

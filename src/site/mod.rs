@@ -22,6 +22,7 @@ mod ci;
 mod dashboard;
 pub mod data;
 pub mod graph;
+mod lazy;
 mod lists;
 pub mod markdown;
 mod output;
@@ -123,13 +124,15 @@ struct PageInfo {
     at: String,
 }
 
-/// A page to render: its path, template and view.
-struct Page {
+/// A page to render: its path, template and view. The view is made when
+/// the page is rendered, not before: a list of 70,000 incidents is held
+/// only while its page is written.
+struct Page<'p> {
     path: String,
     template: &'static str,
     title: String,
     section: &'static str,
-    view: Value,
+    view: Box<dyn Fn() -> Value + Send + Sync + 'p>,
 }
 
 /// Build the site of `ws` into `options.out`.
@@ -229,7 +232,7 @@ pub fn render(
             p.template,
             &p.title,
             p.section,
-            p.view,
+            (p.view)(),
             Value::UNDEFINED,
         )
     })?;
@@ -271,52 +274,57 @@ pub fn render(
 }
 
 /// The pages that are not one record's.
-fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, String>) -> Vec<Page> {
-    let page =
-        |path: &str, template: &'static str, title: &str, section: &'static str, view: Value| {
-            Page {
-                path: path.to_owned(),
-                template,
-                title: title.to_owned(),
-                section,
-                view,
-            }
-        };
+fn fixed_pages<'p>(
+    data: &'p SiteData<'_>,
+    report: Result<&'p crate::report::Report, String>,
+) -> Vec<Page<'p>> {
+    fn page<'p>(
+        path: &str,
+        template: &'static str,
+        title: &str,
+        section: &'static str,
+        view: impl Fn() -> Value + Send + Sync + 'p,
+    ) -> Page<'p> {
+        Page {
+            path: path.to_owned(),
+            template,
+            title: title.to_owned(),
+            section,
+            view: Box::new(view),
+        }
+    }
+    let dashboard_report = report.clone();
     let mut pages = vec![
         page(
             "index.html",
             "dashboard.html",
             "Dashboard",
             "dashboard",
-            Value::from(Serde(&dashboard::view(data, report.clone()))),
+            move || Value::from(Serde(&dashboard::view(data, dashboard_report.clone()))),
         ),
         page(
             "calendar.html",
             "calendar.html",
             "Change calendar",
             "calendar",
-            Value::from(Serde(&calendar::view(data))),
+            move || Value::from(Serde(&calendar::view(data))),
         ),
         page(
             "kedb.html",
             "kedb.html",
             "Known error database",
             "kedb",
-            Value::from(Serde(&lists::kedb(data))),
+            move || Value::from(Serde(&lists::kedb(data))),
         ),
-        page(
-            "sla.html",
-            "sla.html",
-            "SLA",
-            "sla",
-            Value::from(Serde(&lists::sla(data))),
-        ),
+        page("sla.html", "sla.html", "SLA", "sla", move || {
+            Value::from(Serde(&lists::sla(data)))
+        }),
         page(
             "report.html",
             "report.html",
             "Report",
             "report",
-            Value::from(Serde(&report::view(report))),
+            move || Value::from(Serde(&report::view(report.clone()))),
         ),
     ];
     for kind in Kind::ALL {
@@ -325,7 +333,7 @@ fn fixed_pages(data: &SiteData<'_>, report: Result<&crate::report::Report, Strin
             "list.html",
             lists::plural(kind),
             kind.folder(),
-            Value::from(Serde(&lists::list(data, kind))),
+            move || Value::from(Serde(&lists::list(data, kind))),
         ));
     }
     pages

@@ -9,7 +9,6 @@
 //! renderer), which the built-in template shows.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::dataset::Dataset;
 use crate::model::{Record, Timestamp};
@@ -18,8 +17,9 @@ use crate::report::{self, Period, Report};
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
     pub available: bool,
-    /// The report as data, for templates that lay it out themselves.
-    pub data: Value,
+    /// The report as data, for templates that lay it out themselves
+    /// (made only if one reads it: [`super::lazy::json`]).
+    pub data: minijinja::Value,
     /// The report's sections as HTML (escaped by the report renderer).
     pub html: String,
     /// Why there is no report.
@@ -31,13 +31,13 @@ pub fn view(report: Result<&Report, String>) -> ReportView {
     match report {
         Ok(r) => ReportView {
             available: true,
-            data: serde_json::to_value(r).unwrap_or(Value::Null),
+            data: super::lazy::json(serde_json::to_string(r).unwrap_or_default()),
             html: report::render::html_sections(r),
             reason: None,
         },
         Err(reason) => ReportView {
             available: false,
-            data: Value::Null,
+            data: minijinja::Value::from(()),
             html: String::new(),
             reason: Some(reason),
         },
