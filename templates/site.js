@@ -1,7 +1,8 @@
 /* gitsm site: search and filters for list pages, in plain JavaScript with
    no dependencies. The controls are hidden until this script runs, so a
    page without JavaScript shows the full table. The filter state lives in
-   the URL (?q=vpn&status=open&priority=P1): a filtered list can be shared. */
+   the URL (?q=vpn&status=open&priority=P1): a filtered list can be shared.
+   The search covers each record's full text, from the list's search.js. */
 (function () {
   'use strict';
 
@@ -15,8 +16,13 @@
       return;
     }
     var items = Array.prototype.slice.call(target.querySelectorAll('[data-id]'));
+    /* The list's search.js (when present) holds each record's full text:
+       descriptions, notes, resolutions, root causes, workarounds. */
+    var full = window.gitsmSearch || {};
     var texts = items.map(function (el) {
-      return norm(el.textContent) + ' ' + norm(el.getAttribute('data-id'));
+      var id = el.getAttribute('data-id');
+      var more = Object.prototype.hasOwnProperty.call(full, id) ? full[id] : '';
+      return norm(el.textContent) + ' ' + norm(id) + ' ' + more;
     });
     var controls = Array.prototype.slice.call(box.querySelectorAll('input[name], select[name]'));
     var count = box.querySelector('.count');

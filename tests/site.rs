@@ -300,13 +300,21 @@ fn hostile_record_content_is_shown_as_text() {
         "cis/db.html",
     ] {
         let html = std::fs::read_to_string(out.join(f)).expect("page");
+        // The site's script, and on a list its search text.
+        let ours = if f.ends_with("/index.html") { 2 } else { 1 };
         assert_eq!(
             html.matches("<script").count(),
-            1,
+            ours,
             "{f}: a script from record content"
         );
         assert!(!html.contains("<b onmouseover"), "{f}: CI name unescaped");
     }
+    // The list's search text holds the record text as data: no markup.
+    let search = std::fs::read_to_string(out.join("incidents/search.js")).expect("search.js");
+    assert!(
+        !search.contains('<') && search.contains("\\u003cscript"),
+        "{search}"
+    );
     let Some(chrome) = chromium() else { return };
     let profile = repo.sandbox.dir("chrome-profile");
     for f in [
@@ -490,6 +498,16 @@ fn rows(dom: &str) -> BTreeMap<String, Row> {
         .collect()
 }
 
+/// The text of each record in a list's `search.js`, by id.
+fn full_text(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let script = std::fs::read_to_string(path).expect("search.js");
+    let json = script
+        .split_once("window.gitsmSearch = ")
+        .and_then(|(_, rest)| rest.trim_end().strip_suffix(';'))
+        .expect("window.gitsmSearch = {...};");
+    serde_json::from_str(json).expect("search.js holds JSON")
+}
+
 fn browser_checks(repo: &Repo, site: &Path) {
     let Some(chrome) = chromium() else { return };
     let profile = repo.sandbox.dir("chrome-profile");
@@ -521,13 +539,33 @@ fn browser_checks(repo: &Repo, site: &Path) {
         !shown.is_empty() && shown.len() < all.len(),
         "?q=vpn shows {shown:?}"
     );
+    // A row shows when its cells or its record's full text (the list's
+    // search.js: descriptions, notes, workarounds) have the word.
+    let full = full_text(&site.join("incidents/search.js"));
+    let has = |id: &str, r: &Row, word: &str| {
+        r.text.contains(word) || full.get(id).is_some_and(|t| t.contains(word))
+    };
     for (id, r) in &got {
-        assert_eq!(r.hidden, !r.text.contains("vpn"), "{id}: {:?}", r.text);
+        assert_eq!(r.hidden, !has(id, r, "vpn"), "{id}: {:?}", r.text);
     }
     assert!(
         dom.contains(&format!("{} of {} shown", shown.len(), all.len())),
         "count"
     );
+    // A word only in descriptions and notes finds its rows.
+    let only_full: Vec<&String> = full
+        .iter()
+        .filter(|(id, t)| t.contains("workaround") && !got[id.as_str()].text.contains("workaround"))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        !only_full.is_empty(),
+        "no incident says `workaround` outside its row"
+    );
+    let dom = dump_dom(&chrome, &profile, &file_url(&list, "?q=workaround"));
+    for (id, r) in rows(&dom) {
+        assert_eq!(r.hidden, !has(&id, &r, "workaround"), "{id}");
+    }
 
     // Search and filters combine: open payments incidents of priority P2.
     let dom = dump_dom(
@@ -537,7 +575,7 @@ fn browser_checks(repo: &Repo, site: &Path) {
     );
     let mut shown = 0;
     for (id, r) in rows(&dom) {
-        let wanted = r.text.contains("payments") && r.open && r.priority.as_deref() == Some("P2");
+        let wanted = has(&id, &r, "payments") && r.open && r.priority.as_deref() == Some("P2");
         assert_eq!(r.hidden, !wanted, "{id}");
         shown += usize::from(!r.hidden);
     }

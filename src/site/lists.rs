@@ -239,3 +239,27 @@ pub fn sla(data: &SiteData<'_>) -> SlaView {
         ),
     }
 }
+
+/// `<kind folder>/search.js`: the text `gitsm search` searches (titles,
+/// descriptions, notes, resolutions, root causes, workarounds, plans) of
+/// every record of a list, lower-cased, by id, for the list's search box:
+/// the page loads it as a script (a `file://` page may not fetch JSON).
+pub fn search_index(data: &SiteData<'_>, kind: Kind) -> String {
+    let texts: serde_json::Map<String, serde_json::Value> = data
+        .of_kind(kind)
+        .map(|r| {
+            let (title, body) = crate::local_index::search::text_of(r);
+            let text = format!("{title}\n{body}").to_lowercase();
+            (r.id().to_owned(), serde_json::Value::String(text))
+        })
+        .collect();
+    let json = serde_json::to_string(&texts)
+        .unwrap_or_default()
+        // Valid JSON, and nothing a script or page could read otherwise.
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
+    format!(
+        "/* gitsm: the searched text of each record of this list, for site.js. */\nwindow.gitsmSearch = {json};\n"
+    )
+}

@@ -263,6 +263,13 @@ pub fn render(
             ),
         }
     })?;
+    Kind::ALL.par_iter().try_for_each(|&kind| {
+        let script = lists::search_index(&data, kind);
+        write(
+            &format!("{}/search.js", paths::folder(kind)),
+            script.as_bytes(),
+        )
+    })?;
     for (name, text) in &templates.assets {
         write(&format!("assets/{name}"), text.as_bytes())?;
     }
