@@ -503,3 +503,36 @@ fn two_managed_roots_in_one_repository_keep_an_index_each() {
         .count();
     assert_eq!(indexes, 2);
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_indexed_as_it_is() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "zebrafinch", None),
+    );
+    // Bytes no UTF-8 text has, and a `%` that must not read as an escape.
+    for name in [&b"INC-\xff\xfe.yaml"[..], b"INC-%FF.yaml"] {
+        let path = repo
+            .path("incidents")
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(&path, incident(2, "new", "quokkaland", None)).expect("write");
+    }
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    same_both_ways(&repo, &["list", "--format", "csv"]);
+    // Written twice: the second run finds both files known and unchanged.
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    // The documented path shows each byte that is not UTF-8 as %XX.
+    let run = repo.run([
+        "query",
+        "SELECT path FROM records ORDER BY path",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        run.stdout,
+        "path\nincidents/INC-%25FF.yaml\nincidents/INC-%FF%FE.yaml\nincidents/INC-0001.yaml\n",
+        "{run}"
+    );
+}

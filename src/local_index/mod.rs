@@ -15,6 +15,7 @@
 //! committed state). Outside Git, or when the Git directory cannot be
 //! written, the index is built in memory for the one run.
 
+mod paths;
 mod refresh;
 mod schema;
 pub mod search;
@@ -23,7 +24,7 @@ pub mod sql;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::kind::Kind;
 use crate::model::Record;
@@ -272,18 +273,6 @@ impl LocalIndex {
         stmt.query_map([], |row| row.get(0))?.collect()
     }
 
-    /// The path of a file holding `id`, when one does.
-    pub fn path_of(&self, id: &str) -> rusqlite::Result<Option<PathBuf>> {
-        self.conn
-            .query_row(
-                "SELECT path FROM files WHERE id = ?1 ORDER BY path LIMIT 1",
-                params![id],
-                |row| row.get::<_, String>(0),
-            )
-            .optional()
-            .map(|p| p.map(PathBuf::from))
-    }
-
     fn files(&self, sql: &str, args: Vec<String>) -> rusqlite::Result<Loaded> {
         /// Rows decoded at a time, side by side: the JSON text of a chunk
         /// is dropped before the next is read.
@@ -302,7 +291,7 @@ impl LocalIndex {
                 .par_drain(..)
                 .map(|(path, kind, id, blob, parsed, record)| {
                     let kind = kind.parse::<Kind>().unwrap_or(Kind::Incident);
-                    let path = PathBuf::from(path);
+                    let path = paths::path(&path);
                     let file = parsed.then(|| RecordFile {
                         path: path.clone(),
                         kind,

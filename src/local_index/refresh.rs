@@ -49,12 +49,12 @@ pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
     let mut todo: Vec<(Kind, &PathBuf, String, Stat, Option<i64>)> = Vec::new();
     for ((kind, rel), stat) in paths.iter().zip(stats) {
         let Some(stat) = stat else { continue };
-        let Some(key) = rel.to_str() else { continue };
-        let old = known.remove(key);
+        let key = super::paths::key(rel);
+        let old = known.remove(&key);
         if old.is_some_and(|(_, s)| s == stat && s.mtime != 0) {
             continue;
         }
-        todo.push((*kind, rel, key.to_owned(), stat, old.map(|(n, _)| n)));
+        todo.push((*kind, rel, key, stat, old.map(|(n, _)| n)));
     }
     let rows: Vec<Row> = todo
         .par_iter()
