@@ -536,3 +536,37 @@ fn a_file_name_that_is_not_utf8_is_indexed_as_it_is() {
         "{run}"
     );
 }
+
+#[test]
+fn a_linked_worktree_keeps_its_own_index() {
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "zebrafinch", None),
+    );
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let other = repo.sandbox.dir("other-tree");
+    std::fs::remove_dir(&other).expect("git worktree add wants a new folder");
+    repo.git(["worktree", "add", "-q", other.to_str().unwrap_or_default()]);
+    // The worktree's record differs from the main tree's: each index says
+    // what its own tree holds.
+    common::write_file(
+        &other,
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "quokkaland", None),
+    );
+    let here = repo.run(["search", "zebrafinch"]);
+    let there = repo.sandbox.gitsm(&other, ["search", "quokkaland"]);
+    assert!(here.stdout.starts_with("INC-0001"), "{here}");
+    assert!(there.stdout.starts_with("INC-0001"), "{there}");
+    assert_eq!(
+        repo.sandbox.gitsm(&other, ["search", "zebrafinch"]).stdout,
+        ""
+    );
+    assert!(repo.path(".git/gitsm/index.sqlite").is_file());
+    let linked = std::fs::read_dir(repo.path(".git/worktrees"))
+        .expect("worktrees")
+        .filter_map(Result::ok)
+        .any(|e| e.path().join("gitsm/index.sqlite").is_file());
+    assert!(linked, "no index in the linked worktree's Git directory");
+}

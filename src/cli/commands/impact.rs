@@ -13,6 +13,7 @@ use crate::local_index::Selection;
 use crate::model::Record;
 use crate::records::Loaded;
 use crate::suggest;
+use crate::workspace::Workspace;
 
 use super::super::CliError;
 use super::super::ui::{Ui, stdout_write};
@@ -72,7 +73,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 
     let (roots, subject) = match (&args.ci, &args.change) {
         (_, Some(change_id)) => {
-            let record = find(loaded, change_id, Kind::Change)?;
+            let record = find(ws, loaded, change_id, Kind::Change)?;
             let Record::Change(change) = record else {
                 return Err(not_a(change_id, record, Kind::Change));
             };
@@ -97,7 +98,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             (roots, subject)
         }
         (Some(ci_id), None) => {
-            let record = find(loaded, ci_id, Kind::Ci)?;
+            let record = find(ws, loaded, ci_id, Kind::Ci)?;
             let index = graph
                 .index_of(record.id())
                 .filter(|_| matches!(record, Record::Ci(_)))
@@ -146,8 +147,13 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The record with `id`, or an error: invalid file (exit 1) or unknown id
-/// with a suggestion among ids of `kind` (exit 2).
-fn find<'a>(loaded: &'a Loaded, id: &str, kind: Kind) -> Result<&'a Record, CliError> {
+/// with a suggestion among the ids of `kind` in the work tree (exit 2).
+fn find<'a>(
+    ws: &Workspace,
+    loaded: &'a Loaded,
+    id: &str,
+    kind: Kind,
+) -> Result<&'a Record, CliError> {
     if let Some((_, record)) = loaded.find(id) {
         return Ok(record);
     }
@@ -157,13 +163,13 @@ fn find<'a>(loaded: &'a Loaded, id: &str, kind: Kind) -> Result<&'a Record, CliE
             f.path.display()
         )));
     }
-    let ids: Vec<&str> = loaded
-        .files
+    // Every id, not only those read (open tickets and CIs).
+    let ids = crate::dataset::ids(ws);
+    let of_kind = ids
         .iter()
-        .filter(|f| f.kind == kind)
-        .filter_map(|f| f.id.as_deref())
-        .collect();
-    let hint = suggest::closest(id, ids.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        .map(String::as_str)
+        .filter(|i| ws.config.ids.kind_of(i) == kind);
+    let hint = suggest::closest(id, of_kind).map(|s| format!("did you mean `{s}`?"));
     Err(CliError::Usage {
         message: format!("no {} with id `{id}`", kind.label()),
         hint,
