@@ -756,3 +756,96 @@ fn a_report_template_of_its_own_reads_the_report_as_data() {
     assert!(page.contains("<p id=\"keys\">True</p>"), "{page}");
     assert!(page.contains("<p id=\"has\">True</p>"), "{page}");
 }
+
+/// Every file of two sites, compared byte for byte.
+#[track_caller]
+fn same_site(a: &Path, b: &Path) {
+    let files = files_below(a);
+    assert_eq!(files, files_below(b), "the two sites hold other files");
+    for f in &files {
+        let (x, y) = (std::fs::read(a.join(f)), std::fs::read(b.join(f)));
+        assert!(
+            x.expect("a") == y.expect("b"),
+            "{f} differs from a full build"
+        );
+    }
+}
+
+/// `(pages, reused)` from `gitsm site`'s summary line.
+fn pages_reused(run: &common::Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("wrote "))
+        .unwrap_or_default();
+    let number = |after: &str| -> usize {
+        line.split(after)
+            .next()
+            .and_then(|s| s.split_whitespace().last())
+            .and_then(|n| n.trim_start_matches('(').parse().ok())
+            .unwrap_or(0)
+    };
+    (number(" pages"), number(" unchanged since"))
+}
+
+#[test]
+fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
+    let repo = Repo::new();
+    repo.write(
+        "cis/shop.yaml",
+        "id: shop\nname: Shop\nclass: service\nstatus: active\n",
+    );
+    for n in 1..=6 {
+        repo.write(
+            &format!("incidents/INC-{n:04}.yaml"),
+            format!(
+                "id: INC-{n:04}\ntitle: Incident {n}\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+                 reported_by: someone@example.com\nimpact: low\nurgency: low\n{}",
+                if n <= 2 { "service: shop\n" } else { "" }
+            ),
+        );
+    }
+    repo.write(
+        "problems/PRB-0001.yaml",
+        "id: PRB-0001\ntitle: Root of 3\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\nreported_by: someone@example.com\nlinks: [INC-0003]\n",
+    );
+    repo.commit("Records", "2026-11-20T10:00:00+01:00");
+    let at = ["--at", "2026-11-21T10:00:00+01:00"];
+    let site = |out: &str| repo.run(["site", "-o", out, at[0], at[1]]);
+
+    let first = site("out");
+    assert_eq!(first.code, 0, "{first}");
+    let (pages, reused) = pages_reused(&first);
+    assert_eq!(reused, 0, "{first}");
+    // Nothing changed: every record's page stands.
+    let again = site("out");
+    assert_eq!(pages_reused(&again), (pages, 8), "{again}");
+
+    // A title edited: that incident's page, and the page of the problem
+    // linking to it (which shows the title), are made again.
+    let text = std::fs::read_to_string(repo.path("incidents/INC-0003.yaml")).expect("read");
+    repo.write(
+        "incidents/INC-0003.yaml",
+        text.replace("Incident 3", "Checkout fails"),
+    );
+    repo.commit("Retitle", "2026-11-20T11:00:00+01:00");
+    let edited = site("out");
+    assert_eq!(pages_reused(&edited), (pages, 6), "{edited}");
+    site("full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+    std::fs::remove_dir_all(repo.path("full")).expect("rm");
+
+    // A page changed by hand is not trusted, and other templates reuse
+    // nothing; each time the result is a full build's.
+    let page = repo.path("out/incidents/INC-0001.html");
+    let mut bytes = std::fs::read(&page).expect("page");
+    bytes.extend_from_slice(b"<!-- edited -->");
+    std::fs::write(&page, bytes).expect("edit page");
+    let after_edit = site("out");
+    assert_eq!(pages_reused(&after_edit), (pages, 7), "{after_edit}");
+    repo.write("templates/our-footer.html", "<p>ext. 4444</p>");
+    let after_templates = site("out");
+    assert_eq!(pages_reused(&after_templates).1, 0, "{after_templates}");
+    site("full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+}

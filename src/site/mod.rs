@@ -14,7 +14,9 @@
 //! ([`data::SiteData`]) and renders the pages in parallel into a temporary
 //! folder beside the output, which then replaces the output in one rename:
 //! a failed build leaves the previous site as it was. The same records,
-//! history and instant give byte-identical output.
+//! history and instant give byte-identical output. A record's page whose
+//! inputs hash as in the previous build is hard-linked from it instead of
+//! rendered ([`manifest`]): the result is the same bytes.
 
 mod calendar;
 pub mod charts;
@@ -24,6 +26,7 @@ pub mod data;
 pub mod graph;
 mod lazy;
 mod lists;
+pub mod manifest;
 pub mod markdown;
 mod output;
 pub mod paths;
@@ -100,6 +103,8 @@ impl Progress for Silent {}
 pub struct Built {
     pub out: PathBuf,
     pub pages: usize,
+    /// Pages of the previous build that stood for this one's.
+    pub reused: usize,
     /// Records with a page.
     pub records: usize,
     /// Record files that could not be read or are invalid (no page).
@@ -154,16 +159,49 @@ pub fn build(
         staging.create_dir(paths::folder(kind))?;
     }
     staging.create_dir("assets")?;
-    let rendered = render(&dataset, &templates, at, progress, &|path, bytes| {
-        staging.write(path, bytes)
-    })?;
+    // The previous build's pages, for those whose inputs did not change.
+    let manifest_path = manifest::location(&dataset.ws.root, &options.out);
+    let previous = manifest_path
+        .as_deref()
+        .filter(|_| options.out.join(output::MARKER).is_file())
+        .map(manifest::load)
+        .unwrap_or_default();
+    let digests = std::sync::Mutex::new(Vec::with_capacity(previous.len()));
+    let reuse = |path: &str, digest: &manifest::Digest| {
+        if let Ok(mut all) = digests.lock() {
+            all.push((path.to_owned(), *digest));
+        }
+        let old = options.out.join(path);
+        let same = previous.get(path).is_some_and(|e| {
+            e.digest == *digest && manifest::stat(&old) == Some((e.size, e.mtime))
+        });
+        Ok(same && staging.link(path, &old).is_ok())
+    };
+    let rendered = render(
+        &dataset,
+        &templates,
+        at,
+        progress,
+        &|path, bytes| staging.write(path, bytes),
+        &reuse,
+    )?;
     staging.finish(&options.out)?;
-    progress.finish();
     let mut warnings = dataset.warnings.clone();
+    if let Some(path) = &manifest_path {
+        let pages = digests.into_inner().unwrap_or_default();
+        if let Err(e) = manifest::save(path, &options.out, &pages) {
+            warnings.push(format!(
+                "the next build cannot reuse this one's pages: {}: {e}",
+                path.display()
+            ));
+        }
+    }
+    progress.finish();
     warnings.extend(rendered.warnings);
     Ok(Built {
         out: options.out.clone(),
         pages: rendered.pages,
+        reused: rendered.reused,
         records: rendered.records,
         invalid: dataset.unreadable(),
         overridden: templates.overridden.clone(),
@@ -175,11 +213,23 @@ pub fn build(
 /// Where [`render`] puts a page: its path from the site root and its bytes.
 pub type PageWriter<'w> = dyn Fn(&str, &[u8]) -> Result<(), SiteError> + Sync + 'w;
 
+/// Asked before a page is rendered, with the hash of everything its
+/// rendering reads: whether the previous build's page can stand for it
+/// (it was put in place: nothing is rendered).
+pub type PageReuse<'w> = dyn Fn(&str, &manifest::Digest) -> Result<bool, SiteError> + Sync + 'w;
+
+/// Reuse nothing: every page is rendered.
+pub fn render_all(_: &str, _: &manifest::Digest) -> Result<bool, SiteError> {
+    Ok(false)
+}
+
 /// What [`render`] made.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// Pages rendered (the assets besides).
+    /// Pages made (the assets besides), rendered or reused.
     pub pages: usize,
+    /// Of those, pages the previous build's stood for.
+    pub reused: usize,
     /// Records with a page.
     pub records: usize,
     pub warnings: Vec<String>,
@@ -187,14 +237,17 @@ pub struct Rendered {
 
 /// Render every page of `dataset` as of `at`, and the assets, each handed
 /// to `write` with its path from the site root (in parallel: `write` is
-/// called from several threads). Nothing here touches the file system.
+/// called from several threads), unless `reuse` says the previous build's
+/// page stands for it. Nothing here touches the file system.
 pub fn render(
     dataset: &Dataset,
     templates: &Templates,
     at: Timestamp,
     progress: &dyn Progress,
     write: &PageWriter<'_>,
+    reuse: &PageReuse<'_>,
 ) -> Result<Rendered, SiteError> {
+    let reused = std::sync::atomic::AtomicUsize::new(0);
     let mut warnings = Vec::new();
     let data = SiteData::new(dataset, at)?;
     progress.phase("computing the report");
@@ -206,62 +259,49 @@ pub fn render(
     let total = fixed.len() + data.records.len();
     progress.start(total as u64);
     let at_text = fmt_time(&at);
-    let render = |path: &str,
-                  template: &str,
-                  title: &str,
-                  section: &'static str,
-                  view: Value,
-                  extra: Value| {
-        let page = PageInfo {
-            root: paths::root_of(path),
-            path: path.to_owned(),
-            title: title.to_owned(),
-            section,
-            at: at_text.clone(),
-        };
+    let info = |path: &str, title: &str, section: &'static str| PageInfo {
+        root: paths::root_of(path),
+        path: path.to_owned(),
+        title: title.to_owned(),
+        section,
+        at: at_text.clone(),
+    };
+    let render = |template: &str, page: &PageInfo, view: Value, extra: Value| {
         let ctx =
-            minijinja::context! { page => Value::from(Serde(&page)), view => view, ci => extra };
+            minijinja::context! { page => Value::from(Serde(page)), view => view, ci => extra };
         let html = templates.render(template, ctx)?;
-        write(path, html.as_bytes())?;
+        write(&page.path, html.as_bytes())?;
         progress.advance(1);
         Ok::<(), SiteError>(())
     };
+    // The pages that sum up every record (dashboard, report, lists, SLA,
+    // calendar, KEDB) change with almost any edit: always rendered.
     fixed.into_par_iter().try_for_each(|p| {
-        render(
-            &p.path,
-            p.template,
-            &p.title,
-            p.section,
-            (p.view)(),
-            Value::UNDEFINED,
-        )
+        let page = info(&p.path, &p.title, p.section);
+        render(p.template, &page, (p.view)(), Value::UNDEFINED)
     })?;
+    // A record's page is reused when what it is rendered from hashes as
+    // before (its typed view, hashed before it becomes template values).
     data.records.par_iter().try_for_each(|record| {
         let path = paths::record(record.kind(), record.id());
         let root = paths::root_of(&path);
         let view = record::view(&data, record, &root);
         let title = format!("{} {}", record.id(), record.title());
-        match record {
-            Record::Ci(ci) => {
-                let extra = ci::view(&data, ci, &root);
-                render(
-                    &path,
-                    "ci.html",
-                    &title,
-                    "cis",
-                    Value::from(Serde(&view)),
-                    Value::from(Serde(&extra)),
-                )
-            }
-            _ => render(
-                &path,
-                "record.html",
-                &title,
-                record.kind().folder(),
-                Value::from(Serde(&view)),
-                Value::UNDEFINED,
-            ),
+        let (template, section, extra) = match record {
+            Record::Ci(ci) => ("ci.html", "cis", Some(ci::view(&data, ci, &root))),
+            _ => ("record.html", record.kind().folder(), None),
+        };
+        let page = info(&path, &title, section);
+        let digest = digest(templates, template, &page, &view, &extra);
+        if let Some(digest) = digest
+            && reuse(&path, &digest)?
+        {
+            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress.advance(1);
+            return Ok(());
         }
+        let extra = extra.map_or(Value::UNDEFINED, |e| Value::from(Serde(&e)));
+        render(template, &page, Value::from(Serde(&view)), extra)
     })?;
     Kind::ALL.par_iter().try_for_each(|&kind| {
         let script = lists::search_index(&data, kind);
@@ -275,9 +315,40 @@ pub fn render(
     }
     Ok(Rendered {
         pages: total,
+        reused: reused.into_inner(),
         records: data.records.len(),
         warnings,
     })
+}
+
+/// The hash of what rendering a page reads: the templates, the template's
+/// name and its context (as JSON). Rendering is a function of these, so an
+/// equal hash means the bytes of the previous build's page.
+fn digest(
+    templates: &Templates,
+    template: &str,
+    page: &PageInfo,
+    view: &impl Serialize,
+    extra: &impl Serialize,
+) -> Option<manifest::Digest> {
+    use sha1::{Digest as _, Sha1};
+    struct Hashing(Sha1);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hash = Hashing(Sha1::new());
+    hash.0.update(templates.fingerprint);
+    hash.0.update(template.as_bytes());
+    // A view that cannot be written as JSON has no hash: its page is
+    // rendered, never reused.
+    serde_json::to_writer(&mut hash, &(page, view, extra)).ok()?;
+    Some(hash.0.finalize().into())
 }
 
 /// The pages that are not one record's.

@@ -91,6 +91,12 @@ impl Staging {
         std::fs::write(&p, bytes).map_err(io(&p))
     }
 
+    /// Put the file `from` (the previous build's page) at `rel` as a hard
+    /// link: no byte copied, and the old folder's removal frees nothing.
+    pub fn link(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+        std::fs::hard_link(from, self.dir.path().join(rel))
+    }
+
     /// Move the finished site to `out`, replacing what was there.
     pub fn finish(self, out: &Path) -> Result<(), SiteError> {
         let staged = self.dir.keep();

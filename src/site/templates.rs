@@ -47,6 +47,10 @@ pub struct Templates {
     pub assets: Vec<(&'static str, String)>,
     /// Files taken from the managed repository, for the summary.
     pub overridden: Vec<String>,
+    /// A hash of every template and asset a page may use (the embedded
+    /// ones and every file of the repository's `templates/`): a page
+    /// whose view is unchanged renders the same only when it is too.
+    pub fingerprint: [u8; 20],
 }
 
 impl Templates {
@@ -85,8 +89,20 @@ impl Templates {
                 .then_some(root),
             None => None,
         };
+        use sha1::{Digest, Sha1};
+        let mut fingerprint = Sha1::new();
+        for (name, text) in sources
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .chain(assets.iter().map(|(n, t)| (*n, t.as_str())))
+        {
+            fingerprint.update(format!("{name}\0{}\0", text.len()));
+            fingerprint.update(text);
+        }
         if let Some(root) = dir {
             for (name, text) in read_dir(root)? {
+                fingerprint.update(format!("templates/{name}\0{}\0", text.len()));
+                fingerprint.update(&text);
                 if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
                     slot.1 = text;
                 } else if let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) {
@@ -126,6 +142,7 @@ impl Templates {
             env,
             assets,
             overridden,
+            fingerprint: fingerprint.finalize().into(),
         })
     }
 

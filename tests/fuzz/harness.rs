@@ -443,6 +443,7 @@ impl Fuzzer {
                 written.fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
                 Ok(())
             },
+            &gitsm::site::render_all,
         )
         .map_err(|e| format!("site: {e}"))?;
         self.stats.datasets += 1;

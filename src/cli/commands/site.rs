@@ -123,8 +123,13 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             built.overridden.join(", ")
         ));
     }
+    let reused = if built.reused > 0 {
+        format!(", {} unchanged since the last build", built.reused)
+    } else {
+        String::new()
+    };
     ui.status(&format!(
-        "wrote {} pages ({} records) to {} (as of {})",
+        "wrote {} pages ({} records{reused}) to {} (as of {})",
         built.pages,
         built.records,
         ui.show_path(&ui.cwd, &built.out),

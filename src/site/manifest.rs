@@ -1,0 +1,121 @@
+//! What the last build wrote, for the next to reuse: each page's path, the
+//! hash of everything its rendering read (template set, page info, view)
+//! and the size and time of the file it left. Kept in the Git directory
+//! (`<git dir>/gitsm/site-<hash of the output folder>.manifest`), never in
+//! the published folder; outside Git there is none and every build is full.
+//!
+//! A page is reused — hard-linked from the previous output into the new
+//! one — only when its inputs hash as before and its file is still the
+//! one that build wrote (same size and modification time): rendering is a
+//! function of those inputs, so the result is the bytes a full build
+//! writes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The hash of a page's inputs.
+pub type Digest = [u8; 20];
+
+const HEADER: &str = "gitsm site manifest 1";
+
+/// A page as the last build left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub digest: Digest,
+    pub size: u64,
+    pub mtime: i128,
+}
+
+/// Where the manifest of the site written to `out` is kept; `None`
+/// outside Git.
+pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
+    use sha1::{Digest as _, Sha1};
+    let repo = crate::git::open(root)?;
+    // Before a first build the folder does not exist: its parent does.
+    let out = out.canonicalize().ok().or_else(|| {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+        Some(
+            parent
+                .unwrap_or(Path::new("."))
+                .canonicalize()
+                .ok()?
+                .join(out.file_name()?),
+        )
+    })?;
+    let hash = Sha1::digest(out.as_os_str().as_encoded_bytes());
+    let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    Some(
+        repo.path()
+            .join("gitsm")
+            .join(format!("site-{short}.manifest")),
+    )
+}
+
+/// The entries of the manifest at `path` (none when it is missing or
+/// not one: a full build).
+pub fn load(path: &Path) -> HashMap<String, Entry> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(HEADER) {
+        return HashMap::new();
+    }
+    lines
+        .filter_map(|line| {
+            let mut parts = line.splitn(4, ' ');
+            let digest = hex(parts.next()?)?;
+            let size = parts.next()?.parse().ok()?;
+            let mtime = parts.next()?.parse().ok()?;
+            let page = parts.next()?.to_owned();
+            Some((
+                page,
+                Entry {
+                    digest,
+                    size,
+                    mtime,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Write the manifest of the pages of `out` (their digests; sizes and
+/// times read from the files now there).
+pub fn save(path: &Path, out: &Path, pages: &[(String, Digest)]) -> std::io::Result<()> {
+    let mut text = format!("{HEADER}\n");
+    for (page, digest) in pages {
+        let Some((size, mtime)) = stat(&out.join(page)) else {
+            continue;
+        };
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("{hex} {size} {mtime} {page}\n"));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::write::atomic(path, text.as_bytes())
+}
+
+/// The size and modification time (ns) of a file.
+pub fn stat(path: &Path) -> Option<(u64, i128)> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((meta.len(), i128::try_from(mtime).ok()?))
+}
+
+fn hex(text: &str) -> Option<Digest> {
+    let mut out = [0u8; 20];
+    if text.len() != 40 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
