@@ -2,7 +2,10 @@
 # The local index (`<git dir>/gitsm/index.sqlite`) on the repositories of
 # bench/run.sh (examples/corpus.rs, 54 commits): one-record and filtered
 # commands cold (no index: it is built) and warm (up to date), next to
-# `git status` on the same tree; median wall / CPU ms and peak MB.
+# `git status` on the same tree; median wall / CPU ms and peak MB. Then
+# the site at a fixed instant: a full build into a fresh folder, a full
+# build replacing the previous site (another instant: no page stands),
+# and a build after a commit that retitles one incident (one run each).
 #
 #   bash bench/index.sh                  # 1,000 / 10,000 / 100,000, 5 runs
 #   SIZES=100000 RUNS=3 bash bench/index.sh
@@ -50,4 +53,25 @@ for n in ${SIZES:-1000 10000 100000}; do
   row "\`gitsm search network --limit 20\`" true "$bin" -C "$dir" search network
   row "\`gitsm query\` P1s per service" true "$bin" -C "$dir" query \
     "SELECT service, count(*) FROM incidents WHERE priority = 'P1' GROUP BY service"
+
+  site=$work/site-$n
+  drop_site() { rm -rf "$site"; }
+  retitle() {
+    local f
+    f=$(git -C "$dir" ls-files 'incidents/*INC-000042.yaml' | head -n1)
+    sed -i 's/^title: .*/title: Retitled '"$RANDOM"'/' "$dir/$f"
+    git -C "$dir" commit -q -am "bench: retitle one incident"
+  }
+  at=(--at 2027-01-02T00:00:00+01:00)
+  start=$(git -C "$dir" rev-parse HEAD)
+  drop_site
+  echo "| $n | \`gitsm site\` full, fresh folder | — | — | $(runs=1 cleanup=drop_site measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
+  other_site() { "$bin" -C "$dir" site -q -o "$site" --at 2027-01-03T00:00:00+01:00 >/dev/null 2>&1; }
+  other_site
+  echo "| $n | \`gitsm site\` full, replacing the last site | — | — | $(runs=1 cleanup=other_site measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
+  "$bin" -C "$dir" site -q -o "$site" "${at[@]}" >/dev/null 2>&1
+  retitle
+  echo "| $n | \`gitsm site\` after a commit retitling one incident | — | — | $(runs=1 cleanup=retitle measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
+  # The repository as bench/run.sh expects it (its last 50 commits).
+  git -C "$dir" reset -q --hard "$start"
 done
