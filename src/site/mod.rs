@@ -255,8 +255,11 @@ pub fn render(
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }
-    let fixed = fixed_pages(&data, report.as_ref().map_err(Clone::clone));
-    let total = fixed.len() + data.records.len();
+    // The pages that read the report first: it is dropped before the rest
+    // (at 100,000 records it holds every breach, some 100 MB).
+    let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
+    let fixed = fixed_pages(&data);
+    let total = with_report.len() + fixed.len() + data.records.len();
     progress.start(total as u64);
     let at_text = fmt_time(&at);
     let info = |path: &str, title: &str, section: &'static str| PageInfo {
@@ -276,10 +279,13 @@ pub fn render(
     };
     // The pages that sum up every record (dashboard, report, lists, SLA,
     // calendar, KEDB) change with almost any edit: always rendered.
-    fixed.into_par_iter().try_for_each(|p| {
+    let summary = |p: Page<'_>| {
         let page = info(&p.path, &p.title, p.section);
         render(p.template, &page, (p.view)(), Value::UNDEFINED)
-    })?;
+    };
+    with_report.into_par_iter().try_for_each(summary)?;
+    drop(report);
+    fixed.into_par_iter().try_for_each(summary)?;
     // A record's page is reused when what it is rendered from hashes as
     // before (its typed view, hashed before it becomes template values).
     data.records.par_iter().try_for_each(|record| {
@@ -351,28 +357,30 @@ fn digest(
     Some(hash.0.finalize().into())
 }
 
-/// The pages that are not one record's.
-fn fixed_pages<'p>(
+/// A page of the site that is not one record's.
+fn page<'p>(
+    path: &str,
+    template: &'static str,
+    title: &str,
+    section: &'static str,
+    view: impl Fn() -> Value + Send + Sync + 'p,
+) -> Page<'p> {
+    Page {
+        path: path.to_owned(),
+        template,
+        title: title.to_owned(),
+        section,
+        view: Box::new(view),
+    }
+}
+
+/// The pages that read the report: the dashboard and the report page.
+fn report_pages<'p>(
     data: &'p SiteData<'_>,
     report: Result<&'p crate::report::Report, String>,
 ) -> Vec<Page<'p>> {
-    fn page<'p>(
-        path: &str,
-        template: &'static str,
-        title: &str,
-        section: &'static str,
-        view: impl Fn() -> Value + Send + Sync + 'p,
-    ) -> Page<'p> {
-        Page {
-            path: path.to_owned(),
-            template,
-            title: title.to_owned(),
-            section,
-            view: Box::new(view),
-        }
-    }
     let dashboard_report = report.clone();
-    let mut pages = vec![
+    vec![
         page(
             "index.html",
             "dashboard.html",
@@ -380,6 +388,19 @@ fn fixed_pages<'p>(
             "dashboard",
             move || Value::from(Serde(&dashboard::view(data, dashboard_report.clone()))),
         ),
+        page(
+            "report.html",
+            "report.html",
+            "Report",
+            "report",
+            move || Value::from(Serde(&report::view(report.clone()))),
+        ),
+    ]
+}
+
+/// The other pages that are not one record's.
+fn fixed_pages<'p>(data: &'p SiteData<'_>) -> Vec<Page<'p>> {
+    let mut pages = vec![
         page(
             "calendar.html",
             "calendar.html",
@@ -397,13 +418,6 @@ fn fixed_pages<'p>(
         page("sla.html", "sla.html", "SLA", "sla", move || {
             Value::from(Serde(&lists::sla(data)))
         }),
-        page(
-            "report.html",
-            "report.html",
-            "Report",
-            "report",
-            move || Value::from(Serde(&report::view(report.clone()))),
-        ),
     ];
     for kind in Kind::ALL {
         pages.push(page(
