@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dataset::{Dataset, Need};
@@ -212,42 +213,46 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         _ => None,
     };
-    let mut rows: Vec<Row> = Vec::new();
-    for (f, r) in dataset
+    let matching: Vec<_> = dataset
         .records_with_files()
         .filter(|(_, r)| kinds.contains(&r.kind()) && query.matches(config, r))
-    {
-        let [requester, category, resolved_at, closed_at] = facts(r);
-        let mut row = Row {
-            id: r.id().to_owned(),
-            kind: r.kind(),
-            status: r.status().to_owned(),
-            priority: crate::priority::of(r, config),
-            title: r.title().to_owned(),
-            assignee: r.assignee().map(String::from),
-            team: r.team().map(String::from),
-            service: service(r).map(String::from),
-            created_at: r.created_at().map(|t| t.to_rfc3339()),
-            created: r.created_at(),
-            path: f.path.to_string_lossy().replace('\\', "/"),
-            requester,
-            category,
-            resolved_at,
-            closed_at,
-            sla_state: None,
-            sla_due: None,
-        };
-        if let Some((clocks, now)) = &sla
-            && let Some(clocks) = clocks
-                .of(r, *now)
-                .map_err(|e| CliError::usage(e.to_string()))?
-                .filter(crate::sla::TicketClocks::is_open)
-        {
-            row.sla_state = Some(clocks.state().name());
-            row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
-        }
-        rows.push(row);
-    }
+        .collect();
+    // Side by side: 100,000 rows each read their SLA clocks.
+    let mut rows = matching
+        .par_iter()
+        .map(|(f, r)| {
+            let [requester, category, resolved_at, closed_at] = facts(r);
+            let mut row = Row {
+                id: r.id().to_owned(),
+                kind: r.kind(),
+                status: r.status().to_owned(),
+                priority: crate::priority::of(r, config),
+                title: r.title().to_owned(),
+                assignee: r.assignee().map(String::from),
+                team: r.team().map(String::from),
+                service: service(r).map(String::from),
+                created_at: r.created_at().map(|t| t.to_rfc3339()),
+                created: r.created_at(),
+                path: f.path.to_string_lossy().replace('\\', "/"),
+                requester,
+                category,
+                resolved_at,
+                closed_at,
+                sla_state: None,
+                sla_due: None,
+            };
+            if let Some((clocks, now)) = &sla
+                && let Some(clocks) = clocks
+                    .of(r, *now)
+                    .map_err(|e| CliError::usage(e.to_string()))?
+                    .filter(crate::sla::TicketClocks::is_open)
+            {
+                row.sla_state = Some(clocks.state().name());
+                row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
+            }
+            Ok(row)
+        })
+        .collect::<Result<Vec<Row>, CliError>>()?;
     rows.sort_by(|a, b| {
         order
             .iter()
