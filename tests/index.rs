@@ -570,3 +570,61 @@ fn a_linked_worktree_keeps_its_own_index() {
         .any(|e| e.path().join("gitsm/index.sqlite").is_file());
     assert!(linked, "no index in the linked worktree's Git directory");
 }
+
+#[test]
+fn a_backslash_in_a_file_name_is_not_a_folder() {
+    // On Unix `\` is a byte of a name: `2026\INC-0002.yaml` is one file
+    // beside the year folder `2026/`, and both are indexed as they are.
+    let repo = Repo::new();
+    repo.write(
+        "incidents/2026/INC-0002.yaml",
+        incident(2, "new", "zebrafinch", None),
+    );
+    repo.write(
+        "incidents/2026\\INC-0003.yaml",
+        incident(3, "new", "quokkaland", None),
+    );
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    same_both_ways(&repo, &["show", "INC-0003", "--format", "json"]);
+    let run = repo.run([
+        "query",
+        "SELECT path FROM records ORDER BY path",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        run.stdout, "path\nincidents/2026/INC-0002.yaml\nincidents/2026\\INC-0003.yaml\n",
+        "{run}"
+    );
+    let run = repo.run(["search", "quokkaland"]);
+    assert!(run.stdout.starts_with("INC-0003"), "{run}");
+}
+
+#[test]
+fn a_field_named_like_an_sql_keyword_is_a_column_like_any_other() {
+    // A repository's schema may add a field named `order`: the view gets a
+    // column of that name (empty: the model keeps its own fields, and
+    // organisation fields belong under `custom`), and the index works.
+    let repo = Repo::new();
+    repo.run(["schema", "-o", "schemas"]).expect_code(0);
+    let path = repo.path("schemas/incident.schema.json");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("JSON");
+    schema["properties"]["order"] = serde_json::json!({ "type": ["string", "null"] });
+    std::fs::write(&path, serde_json::to_string_pretty(&schema).expect("JSON")).expect("write");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        format!("{}order: first\n", incident(1, "new", "zebrafinch", None)),
+    );
+    let run = repo.run([
+        "query",
+        "SELECT id, \"order\" FROM incidents",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "id,order\nINC-0001,\n", ""),
+        "{run}"
+    );
+}

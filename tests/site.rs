@@ -848,4 +848,22 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     assert_eq!(pages_reused(&after_templates).1, 0, "{after_templates}");
     site("full").expect_code(0);
     same_site(&repo.path("out"), &repo.path("full"));
+    std::fs::remove_dir_all(repo.path("full")).expect("rm");
+
+    // A file a template includes, whatever its name, is an input too.
+    let record = std::fs::read_to_string(repo.path("out/incidents/INC-0001.html")).expect("page");
+    assert!(!record.contains("BANNER"));
+    repo.write(
+        "templates/record.html",
+        "{% extends \"base.html\" %}{% block content %}{% include \"banner.md\" %} {{ view.id }}{% endblock %}",
+    );
+    repo.write("templates/banner.md", "BANNER-v1");
+    site("out").expect_code(0);
+    repo.write("templates/banner.md", "BANNER-v2");
+    let after_banner = site("out");
+    assert_eq!(pages_reused(&after_banner).1, 0, "{after_banner}");
+    let record = std::fs::read_to_string(repo.path("out/incidents/INC-0001.html")).expect("page");
+    assert!(record.contains("BANNER-v2"), "{record}");
+    site("full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
 }

@@ -36,6 +36,9 @@ use crate::workspace::Workspace;
 pub enum IndexError {
     #[error("the local index {path}: {message}")]
     Sqlite { path: String, message: String },
+    /// SQLite finds the file damaged, or not a database at all.
+    #[error("the local index {path} is damaged: {message}")]
+    Damaged { path: String, message: String },
     /// It cannot be created or written there (a read-only checkout, a
     /// Git directory of another user, a lock held for minutes).
     #[error(
@@ -82,10 +85,7 @@ impl LocalIndex {
         };
         match LocalIndex::on_disk(ws, &path) {
             Ok(index) => Ok(index),
-            Err(unwritable @ IndexError::Unwritable { .. }) => {
-                LocalIndex::in_memory(ws, vec![unwritable.to_string()])
-            }
-            Err(first) => {
+            Err(damaged @ IndexError::Damaged { .. }) => {
                 // Damaged (or not a database at all): start again from the
                 // records. Another run may hold the old file open; it keeps
                 // its own copy, and the next run finds this one.
@@ -96,7 +96,7 @@ impl LocalIndex {
                 }
                 let note = format!(
                     "the local index was rebuilt: {}",
-                    first_line(&first.to_string())
+                    first_line(&damaged.to_string())
                 );
                 match LocalIndex::on_disk(ws, &path) {
                     Ok(mut index) => {
@@ -106,6 +106,9 @@ impl LocalIndex {
                     Err(_) => LocalIndex::in_memory(ws, vec![note]),
                 }
             }
+            // Not writable there, or failing otherwise: this run builds
+            // one in memory and says why; the file is left as it is.
+            Err(other) => LocalIndex::in_memory(ws, vec![other.to_string()]),
         }
     }
 
@@ -120,6 +123,10 @@ impl LocalIndex {
                 | ErrorCode::DatabaseBusy
                 | ErrorCode::DatabaseLocked,
             ) => IndexError::Unwritable {
+                path: at.clone(),
+                message: e.to_string(),
+            },
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => IndexError::Damaged {
                 path: at.clone(),
                 message: e.to_string(),
             },

@@ -12,7 +12,8 @@ pub fn key(path: &Path) -> String {
         for c in chunk.valid().chars() {
             match c {
                 '%' => out.push_str("%25"),
-                '\\' => out.push('/'),
+                // A separator on Windows; on Unix a byte of a file name.
+                '\\' if cfg!(windows) => out.push('/'),
                 c => out.push(c),
             }
         }
@@ -68,6 +69,7 @@ mod tests {
             b"incidents/INC-\xff\xfe.yaml",
             b"cis/100%-up.yaml",
             b"cis/%FF.yaml",
+            b"incidents/2026\\INC-0002.yaml",
             "cis/caf\u{e9}.yaml".as_bytes(),
         ] {
             let p = Path::new(std::ffi::OsStr::from_bytes(raw));

@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 
 /// The index's format; an index of another is rebuilt. Raise it whenever
 /// the tables below, or what a row holds, change.
-const FORMAT: i64 = 2;
+const FORMAT: i64 = 3;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
@@ -178,13 +178,14 @@ fn kind_view(kind: Kind, schema: &Value) -> String {
         if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             continue;
         }
-        let value = format!("record ->> '$.{name}'");
+        // Quoted: a field may be named like an SQL keyword (`order`).
+        let value = format!("record ->> '$.\"{name}\"'");
         let column = if name == "priority" {
             "priority".to_owned()
         } else if prop.get("format").and_then(Value::as_str) == Some("date-time") {
-            format!("{} AS {name}", utc(&value))
+            format!("{} AS \"{name}\"", utc(&value))
         } else {
-            format!("{value} AS {name}")
+            format!("{value} AS \"{name}\"")
         };
         columns.push(column);
     }

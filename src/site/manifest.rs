@@ -80,16 +80,32 @@ pub fn load(path: &Path) -> HashMap<String, Entry> {
         .collect()
 }
 
-/// Write the manifest of the pages of `out` (their digests; sizes and
-/// times read from the files now there).
-pub fn save(path: &Path, out: &Path, pages: &[(String, Digest)]) -> std::io::Result<()> {
+/// The entries of `pages` as written in the folder `written` (the staged
+/// build, before it is moved into place: its files keep their sizes and
+/// times, and no other build's can be there).
+pub fn entries(written: &Path, pages: Vec<(String, Digest)>) -> Vec<(String, Entry)> {
+    pages
+        .into_iter()
+        .filter_map(|(page, digest)| {
+            let (size, mtime) = stat(&written.join(&page))?;
+            Some((
+                page,
+                Entry {
+                    digest,
+                    size,
+                    mtime,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Write the manifest.
+pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
     let mut text = format!("{HEADER}\n");
-    for (page, digest) in pages {
-        let Some((size, mtime)) = stat(&out.join(page)) else {
-            continue;
-        };
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        text.push_str(&format!("{hex} {size} {mtime} {page}\n"));
+    for (page, e) in entries {
+        let hex: String = e.digest.iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("{hex} {} {} {page}\n", e.size, e.mtime));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

@@ -185,11 +185,11 @@ pub fn build(
         &|path, bytes| staging.write(path, bytes),
         &reuse,
     )?;
+    let entries = manifest::entries(staging.path(), digests.into_inner().unwrap_or_default());
     staging.finish(&options.out)?;
     let mut warnings = dataset.warnings.clone();
     if let Some(path) = &manifest_path {
-        let pages = digests.into_inner().unwrap_or_default();
-        if let Err(e) = manifest::save(path, &options.out, &pages) {
+        if let Err(e) = manifest::save(path, &entries) {
             warnings.push(format!(
                 "the next build cannot reuse this one's pages: {}: {e}",
                 path.display()

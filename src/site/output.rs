@@ -91,6 +91,11 @@ impl Staging {
         std::fs::write(&p, bytes).map_err(io(&p))
     }
 
+    /// The folder being written.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Put the file `from` (the previous build's page) at `rel` as a hard
     /// link: no byte copied, and the old folder's removal frees nothing.
     pub fn link(&self, rel: &str, from: &Path) -> std::io::Result<()> {

@@ -91,6 +91,8 @@ impl Templates {
         };
         use sha1::{Digest, Sha1};
         let mut fingerprint = Sha1::new();
+        // gitsm's own code renders too (the `md` filter, escaping).
+        fingerprint.update(concat!("gitsm ", env!("CARGO_PKG_VERSION"), "\0"));
         for (name, text) in sources
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -100,9 +102,9 @@ impl Templates {
             fingerprint.update(text);
         }
         if let Some(root) = dir {
+            // Every file a template may include, not only the overrides.
+            reachable(root, &mut fingerprint);
             for (name, text) in read_dir(root)? {
-                fingerprint.update(format!("templates/{name}\0{}\0", text.len()));
-                fingerprint.update(&text);
                 if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
                     slot.1 = text;
                 } else if let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) {
@@ -185,6 +187,32 @@ fn read_dir(root: &Path) -> Result<Vec<(String, String)>, SiteError> {
         out.push((name, text));
     }
     Ok(out)
+}
+
+/// Hash the name and bytes of every file the loader may read from the
+/// repository's `templates/` (any plain name: `{% include "banner.md" %}`
+/// too), so that a page reused from the previous build was rendered with
+/// the same ones.
+fn reachable(root: &Path, hash: &mut sha1::Sha1) {
+    use sha1::Digest;
+    let rel = Path::new(OVERRIDE_DIR);
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(root.join(rel))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    for name in names {
+        hash.update(name.as_encoded_bytes());
+        match confined::read(root, &rel.join(&name), MAX_TEMPLATE_BYTES) {
+            Ok(bytes) => {
+                hash.update(format!("\0{}\0", bytes.len()));
+                hash.update(&bytes);
+            }
+            Err(e) => hash.update(format!("\0unreadable: {e}\0")),
+        }
+    }
 }
 
 /// A template error with minijinja's line information.
