@@ -188,13 +188,13 @@ pub fn build(
     let entries = manifest::entries(staging.path(), digests.into_inner().unwrap_or_default());
     staging.finish(&options.out)?;
     let mut warnings = dataset.warnings.clone();
-    if let Some(path) = &manifest_path {
-        if let Err(e) = manifest::save(path, &entries) {
-            warnings.push(format!(
-                "the next build cannot reuse this one's pages: {}: {e}",
-                path.display()
-            ));
-        }
+    if let Some(path) = &manifest_path
+        && let Err(e) = manifest::save(path, &entries)
+    {
+        warnings.push(format!(
+            "the next build cannot reuse this one's pages: {}: {e}",
+            path.display()
+        ));
     }
     progress.finish();
     warnings.extend(rendered.warnings);
