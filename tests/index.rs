@@ -34,6 +34,17 @@ fn incident(n: u32, status: &str, word: &str, service: Option<&str>) -> String {
     text
 }
 
+/// A repository whose one commit holds INC-0001 (its word: zebrafinch).
+fn one_incident() -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "zebrafinch", None),
+    );
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    repo
+}
+
 const SERVICE: &str = "id: shop\nname: Shop\nclass: service\nstatus: active\n";
 
 fn index_path(repo: &Repo) -> PathBuf {
@@ -150,12 +161,7 @@ proptest! {
 
 #[test]
 fn the_index_lives_in_the_git_directory_and_is_rebuilt_when_damaged() {
-    let repo = Repo::new();
-    repo.write(
-        "incidents/INC-0001.yaml",
-        incident(1, "new", "zebrafinch", None),
-    );
-    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let repo = one_incident();
     let listed = same_both_ways(&repo, &["list", "--format", "json"]);
     assert!(index_path(&repo).is_file(), "no index in .git/gitsm");
     assert_eq!(
@@ -539,12 +545,7 @@ fn a_file_name_that_is_not_utf8_is_indexed_as_it_is() {
 
 #[test]
 fn a_linked_worktree_keeps_its_own_index() {
-    let repo = Repo::new();
-    repo.write(
-        "incidents/INC-0001.yaml",
-        incident(1, "new", "zebrafinch", None),
-    );
-    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let repo = one_incident();
     let other = repo.sandbox.dir("other-tree");
     std::fs::remove_dir(&other).expect("git worktree add wants a new folder");
     repo.git(["worktree", "add", "-q", other.to_str().unwrap_or_default()]);
