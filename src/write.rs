@@ -10,8 +10,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Replace (or create) `path` with `contents`.
 pub fn atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    atomic_with(path, |file| file.write_all(contents))
+}
+
+/// Replace (or create) `path` with what `fill` writes (through a buffer):
+/// a large file is never held whole in memory.
+pub fn atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let keep = std::fs::metadata(path).ok().map(|m| m.permissions());
-    with_temp(path, contents, |tmp, file| {
+    with_temp(path, fill, |tmp, file| {
         if let Some(permissions) = keep {
             file.set_permissions(permissions)?;
         }
@@ -21,11 +30,15 @@ pub fn atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// Create `path` with `contents`; fails if it already exists.
 pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    with_temp(path, contents, |tmp, _| {
-        // A hard link fails when `path` exists: no clobbering, no window.
-        std::fs::hard_link(tmp, path)?;
-        std::fs::remove_file(tmp)
-    })
+    with_temp(
+        path,
+        |file| file.write_all(contents),
+        |tmp, _| {
+            // A hard link fails when `path` exists: no clobbering, no window.
+            std::fs::hard_link(tmp, path)?;
+            std::fs::remove_file(tmp)
+        },
+    )
 }
 
 /// Remove the temp files (`.gitsm-*.tmp`) a killed run left in `dir`.
@@ -47,18 +60,22 @@ pub fn sweep(dir: &Path) {
     }
 }
 
-/// Write `contents` to a new temp file beside `path`, then `finish` it; the
+/// Write a new temp file beside `path` with `fill`, then `finish` it; the
 /// temp file is removed if anything fails.
 fn with_temp(
     path: &Path,
-    contents: &[u8],
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     finish: impl FnOnce(&Path, &File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let (tmp, mut file) = temp_beside(path)?;
-    let result = file
-        .write_all(contents)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| finish(&tmp, &file));
+    let (tmp, file) = temp_beside(path)?;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+    let result = fill(&mut buffered)
+        .and_then(|()| buffered.flush())
+        .and_then(|()| {
+            let file = buffered.get_ref();
+            file.sync_all()?;
+            finish(&tmp, file)
+        });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -259,6 +259,55 @@ pub fn stdout_write(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// A writer of JSON text made terminal-safe as it passes ([`stdout_json`]).
+struct Safe<W: Write> {
+    out: W,
+    /// The first bytes of a character whose end has not come yet.
+    pending: Vec<u8>,
+}
+impl<W: Write> Safe<W> {
+    fn emit(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(terminal_safe(text).as_bytes())
+    }
+}
+impl<W: Write> Write for Safe<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Err(std::io::Error::other("JSON output is not UTF-8")),
+        };
+        let rest = self.pending.split_off(valid);
+        let done = std::mem::replace(&mut self.pending, rest);
+        self.emit(std::str::from_utf8(&done).unwrap_or_default())?;
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// JSON written to stdout as it is produced (`gitsm report --format json`
+/// at 100,000 records is 66 MB: never one string), made terminal-safe on
+/// the way: serde writes C0 controls as escapes already; DEL and C1 are
+/// written out as `\u007f`, `\u009b` (JSON escapes of the same
+/// characters). A character split between two writes waits for its end.
+pub fn stdout_json(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut safe = Safe {
+        out,
+        pending: Vec::new(),
+    };
+    match write(&mut safe).and_then(|()| safe.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::io("stdout", e)),
+    }
+}
+
 /// Write a JSON array to stdout one element at a time, as
 /// `serde_json::to_string_pretty` lays it out (and `stdout_write` makes it
 /// terminal-safe): a listing of 100,000 records is never one string.
@@ -307,6 +356,26 @@ mod tests {
         assert_eq!(terminal_safe(&ours), ours);
         // A colour of ours inside record text is only a colour.
         assert_eq!(terminal_safe("plain"), "plain");
+    }
+
+    #[test]
+    fn json_written_in_pieces_is_made_safe_across_them() {
+        // U+009B (C1 CSI) is 0xC2 0x9B in UTF-8: split between two writes.
+        let mut safe = Safe {
+            out: Vec::new(),
+            pending: Vec::new(),
+        };
+        let text = "{\"t\":\"a\u{9b}31m\u{7f}é\"}";
+        let bytes = text.as_bytes();
+        let cut = text.find('\u{9b}').unwrap_or(0) + 1;
+        for piece in [&bytes[..cut], &bytes[cut..cut + 4], &bytes[cut + 4..]] {
+            safe.write_all(piece).expect("write");
+        }
+        safe.flush().expect("flush");
+        assert_eq!(
+            String::from_utf8(safe.out).expect("UTF-8"),
+            "{\"t\":\"a\\u009b31m\\u007fé\"}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::model::Record;
 use crate::report::{self, Bound, Period, render};
 
 use super::super::CliError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::ui::{Ui, stdout_json, stdout_write};
 
 /// Report the KPIs of a period: volumes, backlog and aging, MTTA/MTTR and
 /// SLA compliance per priority, reopens, first-line resolution, problems,
@@ -91,6 +91,20 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let listed = (args.format != ReportFormat::Json).then_some(render::LISTED);
     let report =
         report::build(&dataset, &period, listed).map_err(|e| CliError::usage(e.to_string()))?;
+    if args.format == ReportFormat::Json {
+        // Every breach is listed: written as made, never one string.
+        match &args.output {
+            Some(path) => {
+                let path = ui.cwd.join(path);
+                write_report(&path, |out| render::json_to(&report, out))
+                    .map_err(|e| CliError::io(path.display(), e))?;
+                ui.status(&format!("wrote {}", path.display()));
+            }
+            None => stdout_json(|out| render::json_to(&report, out))?,
+        }
+        ui.unreadable(dataset.unreadable(), "counted");
+        return Ok(ExitCode::SUCCESS);
+    }
     let text = match args.format {
         ReportFormat::Markdown => render::markdown(&report),
         ReportFormat::Json => render::json(&report),
@@ -99,7 +113,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     match &args.output {
         Some(path) => {
             let path = ui.cwd.join(path);
-            write_report(&path, text.as_bytes()).map_err(|e| CliError::io(path.display(), e))?;
+            write_report(&path, |out| out.write_all(text.as_bytes()))
+                .map_err(|e| CliError::io(path.display(), e))?;
             ui.status(&format!("wrote {}", path.display()));
         }
         None => stdout_write(&text)?,
@@ -111,9 +126,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 /// Write the report atomically. The temporary file is private (0600); the
 /// report keeps the permissions of the file it replaces, or is readable by
 /// all (0644) when new, like a file a shell redirection creates.
-fn write_report(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_report(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let before = std::fs::metadata(path).ok().map(|m| m.permissions());
-    crate::write::atomic(path, bytes)?;
+    crate::write::atomic_with(path, fill)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

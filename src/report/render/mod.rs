@@ -17,9 +17,15 @@ pub use markdown::render as markdown;
 
 /// The report as pretty-printed JSON, with a final newline.
 pub fn json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut bytes = Vec::new();
+    let _ = json_to(report, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`json`] written to `out` as it is made: the same bytes.
+pub fn json_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }
 
 /// A piece of a rendered report.
