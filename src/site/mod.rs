@@ -251,7 +251,8 @@ pub fn render(
     let mut warnings = Vec::new();
     let data = SiteData::new(dataset, at)?;
     progress.phase("computing the report");
-    let report = report::compute(dataset, at);
+    let own_report_page = templates.overridden.iter().any(|t| t == "report.html");
+    let report = report::compute(dataset, at, own_report_page);
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }

@@ -46,10 +46,15 @@ pub fn view(report: Result<&Report, String>) -> ReportView {
 
 /// The report from the first ticket's month up to `at` (months in the
 /// organisation's time zone, as `gitsm report` counts them by default).
-/// The page's data lists every breach.
-pub fn compute(dataset: &Dataset, at: Timestamp) -> Result<Report<'_>, String> {
+/// With `every_breach` the page's data lists every breach (for a
+/// repository's own `report.html`, which may lay them out); otherwise the
+/// first [`report::render::LISTED`] of each list, which is all the
+/// built-in page shows (at 100,000 records the full lists are some
+/// 100 MB).
+pub fn compute(dataset: &Dataset, at: Timestamp, every_breach: bool) -> Result<Report<'_>, String> {
     let earliest = dataset.records().filter_map(Record::created_at).min();
     let period = Period::new(None, None, at, dataset.config().zone(), earliest)
         .map_err(|e| e.to_string())?;
-    report::build(dataset, &period, None).map_err(|e| e.to_string())
+    let listed = (!every_breach).then_some(report::render::LISTED);
+    report::build(dataset, &period, listed).map_err(|e| e.to_string())
 }
