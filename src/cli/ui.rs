@@ -309,36 +309,23 @@ pub fn stdout_json(
 }
 
 /// Write a JSON array to stdout one element at a time, as
-/// `serde_json::to_string_pretty` lays it out (and `stdout_write` makes it
-/// terminal-safe): a listing of 100,000 records is never one string.
+/// `serde_json::to_string_pretty` lays it out ([`stdout_json`]): a listing
+/// of 100,000 records is never one string.
 pub fn stdout_json_list<T: serde::Serialize>(
     items: impl IntoIterator<Item = T>,
 ) -> Result<(), CliError> {
-    // JSON holds no colour to strip (control characters are written out
-    // by `terminal_safe`): straight to stdout.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let write = || -> std::io::Result<()> {
-        let mut first = true;
-        for item in items {
-            let text = serde_json::to_string_pretty(&item).map_err(std::io::Error::other)?;
-            out.write_all(if first { b"[\n" } else { b",\n" })?;
-            first = false;
-            for (i, line) in text.lines().enumerate() {
-                if i > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(b"  ")?;
-                out.write_all(terminal_safe(line).as_bytes())?;
-            }
+    /// The items, serialised as a sequence as they come.
+    struct Lazy<I>(std::cell::Cell<Option<I>>);
+    impl<I: Iterator<Item: serde::Serialize>> serde::Serialize for Lazy<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.take().into_iter().flatten())
         }
-        out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
-        out.flush()
-    };
-    match write() {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::io("stdout", e)),
     }
+    let items = Lazy(std::cell::Cell::new(Some(items.into_iter())));
+    stdout_json(|out| {
+        serde_json::to_writer_pretty(&mut *out, &items)?;
+        out.write_all(b"\n")
+    })
 }
 
 #[cfg(test)]
