@@ -25,6 +25,18 @@ pub fn blob_id(bytes: &[u8]) -> Option<git2::Oid> {
     git2::Oid::from_bytes(&sha.finalize()).ok()
 }
 
+/// Bytes as lower-case hex, as Git writes object ids.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A short name for `path` (twelve hex digits of its SHA-1), for the files
+/// gitsm keeps in the Git directory per managed root or output folder.
+pub fn short_name(path: &std::ffi::OsStr) -> String {
+    use sha1::{Digest, Sha1};
+    hex(&Sha1::digest(path.as_encoded_bytes())[..6])
+}
+
 /// A Git object id as plain bytes, for maps of many ids: compared and
 /// hashed inline, where git2's `Oid` compares through a libgit2 call (a
 /// tenth of a history walk's time, in the lookups of 100,000 blob ids).

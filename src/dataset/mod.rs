@@ -175,16 +175,10 @@ impl Dataset {
     /// whole work tree when the index cannot be used.
     pub fn around(ws: Workspace, id: &str) -> Dataset {
         let mut notes = Vec::new();
-        if local_index::enabled() {
-            match LocalIndex::open(&ws).map(|index| (index.neighbourhood(id), index.notes)) {
-                Ok((Ok(loaded), opened)) => {
-                    return Dataset::new(ws, loaded, Ok(None), None, None).noting(opened);
-                }
-                Ok((Err(e), _)) => notes.push(format!("the local index could not be read: {e}")),
-                Err(e) => notes.push(e.to_string()),
-            }
-        }
-        let loaded = records::load(&ws, &Kind::ALL, Detail::Figures, false, records::as_read);
+        let loaded =
+            from_index(&ws, &mut notes, |index| index.neighbourhood(id)).unwrap_or_else(|| {
+                records::load(&ws, &Kind::ALL, Detail::Figures, false, records::as_read)
+            });
         Dataset::new(ws, loaded, Ok(None), None, None).noting(notes)
     }
 
@@ -392,51 +386,46 @@ pub fn transitions_of(ws: &Workspace, record: &Record) -> Transitions {
 
 /// Every record id of the work tree (for "did you mean").
 pub fn ids(ws: &Workspace) -> Vec<String> {
-    if local_index::enabled()
-        && let Ok(ids) = LocalIndex::open(ws).and_then(|index| {
-            index.ids().map_err(|e| local_index::IndexError::Sqlite {
-                path: String::new(),
-                message: e.to_string(),
-            })
-        })
-    {
-        return ids;
+    from_index(ws, &mut Vec::new(), LocalIndex::ids).unwrap_or_else(|| {
+        let loaded = records::load(ws, &Kind::ALL, Detail::Figures, false, records::as_read);
+        loaded.files.into_iter().filter_map(|f| f.id).collect()
+    })
+}
+
+/// What `ask` gets from the local index, brought up to date; `None` when
+/// it is turned off (`GITSM_NO_INDEX`) or cannot be used, with why in
+/// `notes` (and what opening it found: a rebuild).
+fn from_index<T>(
+    ws: &Workspace,
+    notes: &mut Vec<String>,
+    ask: impl FnOnce(&LocalIndex) -> rusqlite::Result<T>,
+) -> Option<T> {
+    if !local_index::enabled() {
+        return None;
     }
-    let loaded = records::load(ws, &Kind::ALL, Detail::Figures, false, records::as_read);
-    loaded.files.into_iter().filter_map(|f| f.id).collect()
+    let index = LocalIndex::open(ws)
+        .map_err(|e| notes.push(e.to_string()))
+        .ok()?;
+    notes.extend(index.notes.iter().cloned());
+    ask(&index)
+        .map_err(|e| notes.push(format!("the local index could not be read: {e}")))
+        .ok()
 }
 
 /// The records of `selection` in the work tree, with their Git blob ids
 /// (a history walk looks versions up by them): from the local index,
 /// brought up to date, or — when it cannot be used — every file read.
 fn work_tree_records(ws: &Workspace, selection: &Selection, notes: &mut Vec<String>) -> Loaded {
-    if local_index::enabled() {
-        match LocalIndex::open(ws) {
-            Ok(index) => {
-                notes.extend(index.notes.iter().cloned());
-                match index.loaded(selection) {
-                    Ok(loaded) => return loaded,
-                    Err(e) => notes.push(format!("the local index could not be read: {e}")),
-                }
-            }
-            Err(e) => notes.push(e.to_string()),
-        }
+    if let Some(loaded) = from_index(ws, notes, |index| index.loaded(selection)) {
+        return loaded;
     }
-    let mut loaded = records::load(
-        ws,
-        &selection.kinds,
-        Detail::Figures,
-        true,
-        records::as_read,
-    );
-    // Kinds read whole; the other filters are the caller's.
-    if selection.with_cis && !selection.kinds.contains(&Kind::Ci) {
-        let cis = records::load(ws, &[Kind::Ci], Detail::Figures, true, records::as_read);
-        loaded.checked += cis.checked;
-        loaded.files.extend(cis.files);
-        loaded.diagnostics.extend(cis.diagnostics);
+    // Kinds read whole (the CIs last, as a full read lists them); the
+    // other filters are the caller's.
+    let mut kinds = selection.kinds.clone();
+    if selection.with_cis && !kinds.contains(&Kind::Ci) {
+        kinds.push(Kind::Ci);
     }
-    loaded
+    records::load(ws, &kinds, Detail::Figures, true, records::as_read)
 }
 
 impl Need {

@@ -50,12 +50,8 @@ pub enum IndexError {
 /// The local index of one work tree, up to date with its files.
 pub struct LocalIndex {
     conn: Connection,
-    /// Where it is stored; `None` for an index built in memory.
-    pub location: Option<PathBuf>,
     /// What opening it found worth saying (a rebuild and why).
     pub notes: Vec<String>,
-    /// Files read again by the update (0 when nothing changed).
-    pub refreshed: usize,
 }
 
 /// Which records to take from the index: a superset of what a command
@@ -156,9 +152,7 @@ impl LocalIndex {
             .map_err(err)?;
         let mut index = LocalIndex {
             conn,
-            location: Some(path.to_path_buf()),
             notes: Vec::new(),
-            refreshed: 0,
         };
         index.refresh(ws).map_err(err)?;
         Ok(index)
@@ -171,9 +165,7 @@ impl LocalIndex {
         };
         let mut index = LocalIndex {
             conn: Connection::open_in_memory().map_err(err)?,
-            location: None,
             notes,
-            refreshed: 0,
         };
         index.refresh(ws).map_err(err)?;
         Ok(index)
@@ -193,7 +185,7 @@ impl LocalIndex {
             }
             schema::create(&tx, ws, &fingerprint)?;
         }
-        self.refreshed = refresh::update(&tx, ws)?;
+        refresh::update(&tx, ws)?;
         tx.commit()
     }
 
@@ -256,19 +248,6 @@ impl LocalIndex {
                     UNION SELECT n FROM files WHERE kind = 'problem' AND known_error)
              SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
             vec![id.to_owned()],
-        )
-    }
-
-    /// The record files holding any of `ids`, with the records they name.
-    pub fn named(&self, ids: &[&str]) -> rusqlite::Result<Loaded> {
-        let list = placeholders(ids.len(), 0);
-        self.files(
-            &format!(
-                "WITH me(n) AS (SELECT n FROM files WHERE id IN ({list}))
-                 SELECT path, kind, id, blob, parsed, record FROM files
-                 WHERE n IN me OR id IN (SELECT target FROM refs WHERE source IN me)"
-            ),
-            ids.iter().map(|s| (*s).to_owned()).collect(),
         )
     }
 
@@ -392,16 +371,16 @@ pub fn enabled() -> bool {
 /// work tree, `index-<hash of its path there>.sqlite`, so that two roots
 /// in one repository do not rebuild each other's. `None` outside Git.
 pub fn location(ws: &Workspace) -> Option<PathBuf> {
-    use sha1::{Digest, Sha1};
     let repo = crate::git::open(&ws.root)?;
     repo.workdir()?;
     let prefix = crate::git::prefix(&repo, &ws.root).unwrap_or_default();
     let name = if prefix.as_os_str().is_empty() {
         "index.sqlite".to_owned()
     } else {
-        let hash = Sha1::digest(prefix.as_os_str().as_encoded_bytes());
-        let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        format!("index-{short}.sqlite")
+        format!(
+            "index-{}.sqlite",
+            crate::git::short_name(prefix.as_os_str())
+        )
     };
     Some(repo.path().join("gitsm").join(name))
 }

@@ -28,8 +28,8 @@ struct Stat {
 /// some file systems): its entry is marked to be read again next time.
 const RACY_NS: i64 = 2_000_000_000;
 
-/// Read again what changed; returns how many files were read.
-pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
+/// Read again what changed.
+pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<()> {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
@@ -116,7 +116,7 @@ pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<usize> {
             insert_text.execute(params![n, title, body])?;
         }
     }
-    Ok(rows.len())
+    Ok(())
 }
 
 /// Every record file of the work tree, and what `lstat` says of it

@@ -42,7 +42,7 @@ pub fn fingerprint(ws: &Workspace) -> String {
             Err(_) => sha.update(b"(none)"),
         }
     }
-    sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::git::hex(&sha.finalize())
 }
 
 /// Why the index cannot be used as it is (`None`: it can).

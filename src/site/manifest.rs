@@ -29,7 +29,6 @@ pub struct Entry {
 /// Where the manifest of the site written to `out` is kept; `None`
 /// outside Git.
 pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
-    use sha1::{Digest as _, Sha1};
     let repo = crate::git::open(root)?;
     // Before a first build the folder does not exist: its parent does.
     let out = out.canonicalize().ok().or_else(|| {
@@ -42,13 +41,8 @@ pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
                 .join(out.file_name()?),
         )
     })?;
-    let hash = Sha1::digest(out.as_os_str().as_encoded_bytes());
-    let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    Some(
-        repo.path()
-            .join("gitsm")
-            .join(format!("site-{short}.manifest")),
-    )
+    let name = format!("site-{}.manifest", crate::git::short_name(out.as_os_str()));
+    Some(repo.path().join("gitsm").join(name))
 }
 
 /// The entries of the manifest at `path` (none when it is missing or
@@ -104,7 +98,7 @@ pub fn entries(written: &Path, pages: Vec<(String, Digest)>) -> Vec<(String, Ent
 pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
     let mut text = format!("{HEADER}\n");
     for (page, e) in entries {
-        let hex: String = e.digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::git::hex(&e.digest);
         text.push_str(&format!("{hex} {} {} {page}\n", e.size, e.mtime));
     }
     if let Some(dir) = path.parent() {
