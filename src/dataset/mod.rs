@@ -129,6 +129,26 @@ impl Dataset {
     /// targets) when the local index can answer that; callers filter what
     /// they get as they would the whole tree.
     pub fn work_tree_where(ws: Workspace, need: Need, selection: &Selection) -> Dataset {
+        Dataset::work_tree_with(ws, need, selection, None)
+    }
+
+    /// As [`Dataset::work_tree_where`], from an index already open (and
+    /// up to date), for a command that also queries it.
+    pub fn work_tree_indexed(
+        ws: Workspace,
+        need: Need,
+        selection: &Selection,
+        index: &LocalIndex,
+    ) -> Dataset {
+        Dataset::work_tree_with(ws, need, selection, Some(index))
+    }
+
+    fn work_tree_with(
+        ws: Workspace,
+        need: Need,
+        selection: &Selection,
+        index: Option<&LocalIndex>,
+    ) -> Dataset {
         let repo = crate::git::open(&ws.root);
         let head = repo
             .as_ref()
@@ -139,8 +159,9 @@ impl Dataset {
         }
         selection.with_cis |= need != Need::Records;
         let mut notes = Vec::new();
-        let load =
-            |ws: &Workspace, notes: &mut Vec<String>| work_tree_records(ws, &selection, notes);
+        let load = |ws: &Workspace, notes: &mut Vec<String>| {
+            work_tree_records(ws, &selection, index, notes)
+        };
         let Some((repo, head)) = head else {
             let loaded = load(&ws, &mut notes);
             return Dataset::new(ws, loaded, Ok(None), None, None).noting(notes);
@@ -407,16 +428,35 @@ fn from_index<T>(
         .map_err(|e| notes.push(e.to_string()))
         .ok()?;
     notes.extend(index.notes.iter().cloned());
-    ask(&index)
+    ask_index(&index, notes, ask)
+}
+
+/// What `ask` gets from `index`; `None` on an error, said in `notes`.
+fn ask_index<T>(
+    index: &LocalIndex,
+    notes: &mut Vec<String>,
+    ask: impl FnOnce(&LocalIndex) -> rusqlite::Result<T>,
+) -> Option<T> {
+    ask(index)
         .map_err(|e| notes.push(format!("the local index could not be read: {e}")))
         .ok()
 }
 
 /// The records of `selection` in the work tree, with their Git blob ids
-/// (a history walk looks versions up by them): from the local index,
-/// brought up to date, or — when it cannot be used — every file read.
-fn work_tree_records(ws: &Workspace, selection: &Selection, notes: &mut Vec<String>) -> Loaded {
-    if let Some(loaded) = from_index(ws, notes, |index| index.loaded(selection)) {
+/// (a history walk looks versions up by them): from the local index
+/// (`index`, else opened and brought up to date), or — when it cannot be
+/// used — every file read.
+fn work_tree_records(
+    ws: &Workspace,
+    selection: &Selection,
+    index: Option<&LocalIndex>,
+    notes: &mut Vec<String>,
+) -> Loaded {
+    let indexed = match index {
+        Some(index) => ask_index(index, notes, |index| index.loaded(selection)),
+        None => from_index(ws, notes, |index| index.loaded(selection)),
+    };
+    if let Some(loaded) = indexed {
         return loaded;
     }
     // Kinds read whole (the CIs last, as a full read lists them); the

@@ -60,7 +60,7 @@ pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CliError> {
             open: true,
             ..Selection::default()
         };
-        let data = Dataset::work_tree_where(ui.workspace()?, Need::Sla, &open);
+        let data = Dataset::work_tree_indexed(ui.workspace()?, Need::Sla, &open, &index);
         ui.warnings(&data.warnings);
         let rows = dataset::clock_rows(&data, super::new::now()?)
             .map_err(|e| CliError::usage(e.to_string()))?;
