@@ -383,3 +383,34 @@ pub fn require_tool(names: &[&str], install: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// A file of an npm package the conformance tests run (`tests/tools/`,
+/// installed by `bash tests/tools/install.sh`), e.g.
+/// `node_tool("vnu-jar/build/dist/vnu.jar")`.
+#[track_caller]
+pub fn node_tool(file: &str) -> Option<PathBuf> {
+    tool_file(&format!("node_modules/{file}"))
+}
+
+/// A file `bash tests/tools/install.sh` puts under `tests/tools/` (an npm
+/// package, a downloaded schema). Like [`require_tool`]: `None` (and a
+/// note) when absent, a failure when `GITSM_REQUIRE_TOOLS=1`.
+#[track_caller]
+pub fn tool_file(rel: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools")
+        .join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("GITSM_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+        "GITSM_REQUIRE_TOOLS=1 but {} is missing (bash tests/tools/install.sh)",
+        path.display()
+    );
+    eprintln!(
+        "note: {} is missing (bash tests/tools/install.sh); its check is skipped",
+        path.display()
+    );
+    None
+}
