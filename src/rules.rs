@@ -12,11 +12,19 @@ pub struct Rule {
     pub summary: &'static str,
     /// How to fix what it finds.
     pub help: &'static str,
+    /// A readable name where the code alone is one word.
+    named: Option<&'static str>,
 }
 
 impl Rule {
-    /// A readable name: the code in UpperCamelCase (`UnknownState`).
+    /// A readable name, never the code in another case (code scanning
+    /// requires the two to differ): the code in UpperCamelCase
+    /// (`UnknownState`), or a name given where the code is one word
+    /// (`transition` → `DisallowedTransition`).
     pub fn name(&self) -> String {
+        if let Some(name) = self.named {
+            return name.to_owned();
+        }
         self.code
             .split('-')
             .map(|word| {
@@ -39,13 +47,27 @@ const fn rule(code: &'static str, summary: &'static str, help: &'static str) -> 
         code,
         summary,
         help,
+        named: None,
+    }
+}
+
+const fn named(
+    code: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    help: &'static str,
+) -> Rule {
+    Rule {
+        named: Some(name),
+        ..rule(code, summary, help)
     }
 }
 
 /// Every rule, by code.
 pub const RULES: &[Rule] = &[
-    rule(
+    named(
         "approvals",
+        "MissingApprovals",
         "A change or request moved past approval without the approvals its rule requires.",
         "Collect the missing decisions with `gitsm approve`, or move the record back.",
     ),
@@ -54,13 +76,15 @@ pub const RULES: &[Rule] = &[
         "What a decision signed differs from what the record now says.",
         "Ask the approvers to decide again on the record as it stands (`gitsm approve`).",
     ),
-    rule(
+    named(
         "backdated",
+        "BackdatedStamp",
         "An event stamp lies earlier than a commit that changed the record without it.",
         "Record the time it really happened and say why it is late: `backdated: <reason>`.",
     ),
-    rule(
+    named(
         "config",
+        "InconsistentConfig",
         "gitsm.yaml is inconsistent: a reference, value or combination the policy cannot use.",
         "Fix the key at the position shown; `gitsm schema` prints what each key accepts.",
     ),
@@ -84,8 +108,9 @@ pub const RULES: &[Rule] = &[
         "An approval or rejection was changed or removed.",
         "Restore the decision as it was; a new decision is appended with `gitsm approve`.",
     ),
-    rule(
+    named(
         "deleted",
+        "DeletedRecord",
         "A record file was deleted; records are closed, never deleted.",
         "Restore the file and move the record to a terminal state instead.",
     ),
@@ -99,13 +124,15 @@ pub const RULES: &[Rule] = &[
         "Two record files hold the same id.",
         "Renumber one of them with `gitsm renumber`.",
     ),
-    rule(
+    named(
         "empty",
+        "EmptyRecordFile",
         "A record file is empty.",
         "Write the record, or create it with `gitsm new`.",
     ),
-    rule(
+    named(
         "encoding",
+        "InvalidEncoding",
         "A file is not valid UTF-8 text, or holds NUL bytes.",
         "Save it as UTF-8 text.",
     ),
@@ -134,13 +161,15 @@ pub const RULES: &[Rule] = &[
         "A ticket id does not carry its kind's prefix and number.",
         "Use an id such as INC-0042 (`ids` in gitsm.yaml sets the form).",
     ),
-    rule(
+    named(
         "immutable",
+        "ImmutableFieldChanged",
         "A field that may not change after creation was changed.",
         "Restore its first value.",
     ),
-    rule(
+    named(
         "inactive",
+        "InactivePerson",
         "Someone who has left (`active: false`) was assigned or decided.",
         "Assign the record to someone who is active.",
     ),
@@ -189,8 +218,9 @@ pub const RULES: &[Rule] = &[
         "A CI has no relation and no ticket names it.",
         "Relate it to the CIs it depends on, or retire it.",
     ),
-    rule(
+    named(
         "priority",
+        "PriorityOffMatrix",
         "A priority differs from what the impact × urgency matrix gives.",
         "Set the matrix's priority, or record a `priority_override` with a reason.",
     ),
@@ -229,8 +259,9 @@ pub const RULES: &[Rule] = &[
         "Two scheduled changes touch the same CI at the same time.",
         "Move one of the windows, or combine the changes.",
     ),
-    rule(
+    named(
         "schema",
+        "SchemaViolation",
         "A record does not pass its kind's JSON Schema.",
         "Fix the field at the position shown; the schemas are in `schemas/`.",
     ),
@@ -239,13 +270,15 @@ pub const RULES: &[Rule] = &[
         "A record names itself.",
         "Remove the reference to its own id.",
     ),
-    rule(
+    named(
         "shallow",
+        "ShallowHistory",
         "A shallow clone lacks the history a check needs.",
         "Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI).",
     ),
-    rule(
+    named(
         "symlink",
+        "SymbolicLink",
         "A file or folder inside the repository is a symbolic link; gitsm follows none.",
         "Replace the link with what it points to.",
     ),
@@ -264,8 +297,9 @@ pub const RULES: &[Rule] = &[
         "Timestamps are out of order (e.g. resolved before created).",
         "Correct the times so that events follow each other.",
     ),
-    rule(
+    named(
         "timezone",
+        "UnknownTimeZone",
         "A time zone is not one of the IANA database.",
         "Use a name such as Europe/Berlin.",
     ),
@@ -274,8 +308,9 @@ pub const RULES: &[Rule] = &[
         "A record file is larger than 1 MiB.",
         "Move long text out of the record (e.g. link a document).",
     ),
-    rule(
+    named(
         "transition",
+        "DisallowedTransition",
         "A status changed along a path the workflow does not allow.",
         "Move the record with `gitsm transition`, which follows the workflow.",
     ),
@@ -334,8 +369,9 @@ pub const RULES: &[Rule] = &[
         "A standard change names a template gitsm.yaml does not define.",
         "Name a template of `standard_changes`.",
     ),
-    rule(
+    named(
         "unreadable",
+        "UnreadableFile",
         "A file or folder could not be read.",
         "Check its permissions and that it is a regular file.",
     ),
@@ -354,9 +390,31 @@ pub const RULES: &[Rule] = &[
         "A value has the wrong type (e.g. a list where a string belongs).",
         "Write a value of the type the field expects.",
     ),
-    rule(
+    named(
         "yaml",
+        "InvalidYaml",
         "A record file is not valid YAML (syntax, duplicate keys, aliases past their bound).",
         "Fix the YAML at the position shown.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_never_the_code_in_another_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in RULES {
+            let name = rule.name();
+            assert!(
+                !name.eq_ignore_ascii_case(rule.code),
+                "{} is named {name}",
+                rule.code
+            );
+            assert!(seen.insert(name.clone()), "{name} twice");
+        }
+        assert_eq!(of("transition").map(Rule::name).as_deref(), Some("DisallowedTransition"));
+        assert_eq!(of("unknown-state").map(Rule::name).as_deref(), Some("UnknownState"));
+    }
+}
