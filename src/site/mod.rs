@@ -443,6 +443,12 @@ pub fn fmt_time(t: &Timestamp) -> String {
     t.format("%Y-%m-%d %H:%M %:z").to_string()
 }
 
+/// An instant as HTML reads it (a `<time>`'s `datetime`, a valid global
+/// date and time string): `2026-09-03T12:14:00+02:00`.
+pub fn iso_time(t: &Timestamp) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 /// A date as lists show it.
 pub fn fmt_date(t: &Timestamp) -> String {
     t.format("%Y-%m-%d").to_string()

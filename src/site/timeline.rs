@@ -8,12 +8,14 @@ use serde::Serialize;
 use crate::model::{Record, Timestamp};
 
 use super::data::SiteData;
-use super::fmt_time;
+use super::{fmt_time, iso_time};
 
 /// One event in a record's life.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
     pub at: String,
+    /// `at` for machines: the `<time>` element's `datetime`.
+    pub datetime: String,
     #[serde(skip)]
     pub instant: i64,
     /// `git` (a commit) or `record` (a field of the record).
@@ -31,6 +33,7 @@ pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
     let mut add = |at: &Timestamp, who: Option<&str>, what: String, text: Option<&str>| {
         out.push(TimelineEntry {
             at: fmt_time(at),
+            datetime: iso_time(at),
             instant: at.timestamp(),
             source: "record",
             who: who.map(str::to_owned),
@@ -114,6 +117,7 @@ pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
         };
         out.push(TimelineEntry {
             at: fmt_time(&t.at),
+            datetime: iso_time(&t.at),
             instant: t.at.timestamp(),
             source: "git",
             who: Some(t.author.name.clone()),
