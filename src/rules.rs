@@ -414,7 +414,13 @@ mod tests {
             );
             assert!(seen.insert(name.clone()), "{name} twice");
         }
-        assert_eq!(of("transition").map(Rule::name).as_deref(), Some("DisallowedTransition"));
-        assert_eq!(of("unknown-state").map(Rule::name).as_deref(), Some("UnknownState"));
+        assert_eq!(
+            of("transition").map(Rule::name).as_deref(),
+            Some("DisallowedTransition")
+        );
+        assert_eq!(
+            of("unknown-state").map(Rule::name).as_deref(),
+            Some("UnknownState")
+        );
     }
 }

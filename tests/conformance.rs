@@ -34,7 +34,10 @@ fn multitool_findings(sarif: &Path) -> Option<Vec<(String, String, String)>> {
     );
     let text = std::fs::read_to_string(&log).expect("validation log");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("validation log is JSON");
-    let results = doc["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let results = doc["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     Some(
         results
             .iter()
@@ -67,7 +70,11 @@ fn assert_fit_for_code_scanning(repo: &Repo, name: &str, args: &[&str]) -> serde
     // published home page to point to. It also proves the file was read:
     // the multitool silently skips a file it cannot deserialise.
     let rest: Vec<_> = findings.iter().filter(|f| f.0 != "SARIF2005").collect();
-    assert!(rest.is_empty(), "the multitool objects:\n{rest:#?}\n{}", run.stdout);
+    assert!(
+        rest.is_empty(),
+        "the multitool objects:\n{rest:#?}\n{}",
+        run.stdout
+    );
     assert!(
         findings.iter().any(|f| f.0 == "SARIF2005"),
         "the multitool did not analyse the file: {findings:?}"
@@ -96,7 +103,9 @@ fn sarif_passes_the_schema_and_github_rules_of_the_multitool() {
     );
     let results = doc["runs"][0]["results"].as_array().expect("results");
     assert!(
-        results.iter().any(|r| r["properties"]["commit"].is_string()),
+        results
+            .iter()
+            .any(|r| r["properties"]["commit"].is_string()),
         "a finding in history names its commit: {doc:#}"
     );
 
@@ -122,5 +131,130 @@ fn sarif_passes_the_schema_and_github_rules_of_the_multitool() {
     assert!(
         uris.contains(&"incidents/INC%200102%20%C3%A9.yaml"),
         "{uris:?}"
+    );
+}
+
+/// What yaml-language-server, driven over LSP by `tests/tools/lsp.js` as an
+/// editor drives it, says of `file`: its diagnostics and the completion at
+/// `line:column` (1-based).
+fn language_server(file: &Path, line: usize, column: usize) -> Option<serde_json::Value> {
+    let node = common::require_tool(&["node", "nodejs"], "apt-get install nodejs")?;
+    common::node_tool("yaml-language-server/bin/yaml-language-server")?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/lsp.js");
+    let out = Command::new(node)
+        .arg(script)
+        .arg(file)
+        .args([line.to_string(), column.to_string()])
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "lsp.js failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("lsp.js prints JSON"))
+}
+
+fn labels(answer: &serde_json::Value) -> Vec<String> {
+    answer["completion"]
+        .as_array()
+        .expect("completion")
+        .iter()
+        .filter_map(|item| item["label"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn editors_offer_every_property_of_every_schema() {
+    let repo = Repo::new();
+    // A file of each kind, and gitsm.yaml's schema, as `gitsm new` and
+    // `gitsm init` point to them: only the modeline and a blank line.
+    let files = [
+        ("incidents/EDIT.yaml", "../schemas/incident.schema.json"),
+        ("problems/EDIT.yaml", "../schemas/problem.schema.json"),
+        ("changes/EDIT.yaml", "../schemas/change.schema.json"),
+        ("requests/EDIT.yaml", "../schemas/request.schema.json"),
+        ("cis/EDIT.yaml", "../schemas/ci.schema.json"),
+        ("EDIT.yaml", "schemas/gitsm.schema.json"),
+    ];
+    for (rel, schema) in files {
+        let file = repo.write(rel, format!("# yaml-language-server: $schema={schema}\n\n"));
+        let Some(answer) = language_server(&file, 2, 1) else {
+            return;
+        };
+        let offered = labels(&answer);
+        let schema_file = file.parent().expect("folder").join(schema);
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&schema_file).expect("schema"))
+                .expect("schema is JSON");
+        let properties = schema["properties"].as_object().expect("properties");
+        let missing: Vec<&String> = properties.keys().filter(|p| !offered.contains(p)).collect();
+        assert!(
+            missing.is_empty(),
+            "{rel}: the editor does not offer {missing:?} (of {})",
+            properties.len()
+        );
+    }
+}
+
+#[test]
+fn editors_report_a_wrong_value_where_validate_does_and_describe_the_right_ones() {
+    let repo = Repo::new();
+    let rel = "incidents/INC-0001.yaml";
+    let file = repo.write(
+        rel,
+        format!(
+            "# yaml-language-server: $schema=../schemas/incident.schema.json\n{}\
+             on_hold:\n  - start: 2026-11-20T09:30:00+01:00\n    reason: awaiting_lunch\n",
+            VALID_INCIDENT.replace("impact: high", "impact: urgent")
+        ),
+    );
+    let run = repo.run(["validate", "--format", "json"]);
+    run.expect_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let mut by_validate: Vec<(u64, u64)> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["path"] == rel)
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    by_validate.sort_unstable();
+    // impact on line 7, column 9; the hold reason on line 11, column 13.
+    assert_eq!(by_validate, [(7, 9), (11, 13)], "{run}");
+
+    // Completion of the value of `urgency` (line 8, after `urgency: `).
+    let Some(answer) = language_server(&file, 8, 10) else {
+        return;
+    };
+    let mut by_editor: Vec<(u64, u64)> = answer["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or(0),
+                d["character"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    by_editor.sort_unstable();
+    assert_eq!(by_editor, by_validate, "{answer:#}");
+    let high = answer["completion"]
+        .as_array()
+        .expect("completion")
+        .iter()
+        .find(|item| item["label"] == "high")
+        .unwrap_or_else(|| panic!("`high` is not offered: {answer:#}"));
+    assert!(
+        high["documentation"]
+            .as_str()
+            .is_some_and(|doc| doc.contains("whole service")),
+        "the value is not described: {high}"
     );
 }
