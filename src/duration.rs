@@ -97,7 +97,8 @@ impl JsonSchema for Duration {
             "description": "A duration in hours and minutes, e.g. 15m, 4h, 1h30m. On a business calendar it counts working time only.",
             "type": "string",
             "pattern": "^([0-9]+h)?([0-9]+m)?$",
-            "minLength": 2
+            "minLength": 2,
+            "examples": ["15m", "4h", "1h30m"]
         })
     }
 }

@@ -104,12 +104,19 @@ impl Default for Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkflowOverrides {
+    /// The workflow of incidents.
     pub incident: Option<WorkflowSpec>,
+    /// The workflow of problems.
     pub problem: Option<WorkflowSpec>,
+    /// The workflow of normal changes.
     pub change: Option<WorkflowSpec>,
+    /// The workflow of emergency changes.
     pub emergency_change: Option<WorkflowSpec>,
+    /// The workflow of standard changes.
     pub standard_change: Option<WorkflowSpec>,
+    /// The workflow of service requests.
     pub request: Option<WorkflowSpec>,
+    /// The workflow of configuration items.
     pub ci: Option<WorkflowSpec>,
 }
 
@@ -155,6 +162,7 @@ pub struct StateSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// Full name, as shown on the site and in reports.
     pub name: String,
     /// Git author emails of this person (who they are in commits).
     #[serde(default)]
@@ -203,7 +211,9 @@ pub enum Layout {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct IdPolicy {
+    /// How the number part of a new id is chosen.
     pub scheme: IdScheme,
+    /// Where new record files go.
     pub layout: Layout,
     /// Digits of the number part (`4`: INC-0001).
     #[schemars(range(min = 1, max = 12))]
@@ -229,9 +239,13 @@ impl Default for IdPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Prefixes {
+    /// Prefix of incidents' ids (`INC-0001`).
     pub incident: String,
+    /// Prefix of problems' ids (`PRB-0001`).
     pub problem: String,
+    /// Prefix of changes' ids (`CHG-0001`).
     pub change: String,
+    /// Prefix of service requests' ids (`REQ-0001`).
     pub request: String,
 }
 
@@ -273,8 +287,11 @@ impl IdPolicy {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatrixRow {
+    /// The priority when urgency is high.
     pub high: Priority,
+    /// The priority when urgency is medium.
     pub medium: Priority,
+    /// The priority when urgency is low.
     pub low: Priority,
 }
 
@@ -283,8 +300,11 @@ pub struct MatrixRow {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PriorityMatrix {
+    /// Priorities when impact is high, by urgency.
     pub high: MatrixRow,
+    /// Priorities when impact is medium, by urgency.
     pub medium: MatrixRow,
+    /// Priorities when impact is low, by urgency.
     pub low: MatrixRow,
 }
 
@@ -347,9 +367,13 @@ pub struct SlaTarget {
 #[serde(default, deny_unknown_fields)]
 #[allow(non_snake_case)]
 pub struct SlaPolicy {
+    /// Targets of P1 (critical) tickets.
     pub P1: SlaTarget,
+    /// Targets of P2 (high) tickets.
     pub P2: SlaTarget,
+    /// Targets of P3 (moderate) tickets.
     pub P3: SlaTarget,
+    /// Targets of P4 (low) tickets.
     pub P4: SlaTarget,
 }
 
@@ -385,6 +409,7 @@ impl SlaPolicy {
 #[serde(deny_unknown_fields)]
 pub struct Calendar {
     /// IANA time zone name, e.g. `Europe/Berlin`; daylight saving applies.
+    #[schemars(example = "Europe/Berlin")]
     pub timezone: String,
     /// Working hours per weekday, e.g. `"09:00-18:00"` or `"09:00-12:30,13:30-18:00"`.
     #[serde(default)]
@@ -417,18 +442,25 @@ impl Default for Calendar {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeekHours {
+    /// Working hours on Monday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub mon: Option<String>,
+    /// Working hours on Tuesday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub tue: Option<String>,
+    /// Working hours on Wednesday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub wed: Option<String>,
+    /// Working hours on Thursday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub thu: Option<String>,
+    /// Working hours on Friday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub fri: Option<String>,
+    /// Working hours on Saturday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub sat: Option<String>,
+    /// Working hours on Sunday, e.g. `"09:00-18:00"`; none when absent.
     #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}(,\s*\d{2}:\d{2}-\d{2}:\d{2})*$"))]
     pub sun: Option<String>,
 }
@@ -463,7 +495,9 @@ pub struct ApprovalRule {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogItem {
+    /// What users see in the catalogue.
     pub name: String,
+    /// What the item delivers and to whom (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Time to acknowledge a request for this item.
@@ -504,7 +538,9 @@ fn default_catalog() -> BTreeMap<String, CatalogItem> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Clock {
+    /// Time to acknowledge (stops at `acknowledged_at`).
     Response,
+    /// Time to resolve (stops at `resolved_at`).
     #[default]
     Resolution,
 }
@@ -531,6 +567,7 @@ pub struct SymptomPolicy {
 pub struct ChangePolicy {
     /// Changes no other rule matches.
     pub normal: ApprovalRule,
+    /// Emergency changes (the emergency CAB).
     pub emergency: ApprovalRule,
     /// Standard changes whose risk is at most their template's (low when the template names none).
     pub standard: ApprovalRule,
@@ -550,9 +587,13 @@ pub struct ChangePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleName {
+    /// Standard changes within their template's risk.
     Standard,
+    /// Emergency changes.
     Emergency,
+    /// Changes with `risk: high`.
     HighRisk,
+    /// Any other change.
     Normal,
 }
 
@@ -636,19 +677,25 @@ impl ChangePolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardChange {
+    /// The title of changes made from this template.
     pub title: String,
+    /// What the template covers (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The assessed risk; a change from this template may not exceed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<Level>,
     /// The CIs the pre-approved change may touch; a change from this
     /// template that names others is refused (empty: any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cis: Vec<String>,
+    /// The pre-approved steps (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implementation_plan: Option<String>,
+    /// How to undo it (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backout_plan: Option<String>,
+    /// How to verify it worked (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_plan: Option<String>,
 }
@@ -657,8 +704,11 @@ pub struct StandardChange {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeWindow {
+    /// What the freeze is for, e.g. `year-end close`.
     pub name: String,
+    /// When the freeze begins (RFC 3339 with offset).
     pub start: Timestamp,
+    /// When it ends (RFC 3339 with offset).
     pub end: Timestamp,
     /// Change types still allowed during the freeze (e.g. `[emergency]`).
     #[serde(default)]
@@ -761,9 +811,13 @@ pub struct RelationType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
+    /// Any text.
     String,
+    /// A whole number.
     Integer,
+    /// Any number.
     Number,
+    /// `true` or `false`.
     Boolean,
     /// YYYY-MM-DD.
     Date,
@@ -779,13 +833,16 @@ pub enum FieldType {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomField {
+    /// The type of the value.
     #[serde(rename = "type")]
     pub field_type: FieldType,
+    /// Every record of the kind must carry the field.
     #[serde(default)]
     pub required: bool,
     /// Allowed values of an `enum` field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+    /// What the field means, for people filling it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

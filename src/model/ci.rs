@@ -27,6 +27,7 @@ pub struct Ci {
     /// e.g. production, staging, development.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Where it runs or stands: a data centre, region or room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// For business services: the service class (1 most critical) used by `symptom_policy`.
@@ -36,6 +37,7 @@ pub struct Ci {
     /// A calendar from gitsm.yaml outside of which changes to this CI may not be scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_window: Option<String>,
+    /// What it is and does (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Class-specific attributes, checked where the class declares them.

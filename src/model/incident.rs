@@ -74,6 +74,7 @@ ticket! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct PriorityOverride {
+    /// The priority to use instead of the matrix's.
     pub priority: Priority,
     /// Why the matrix priority does not fit.
     #[schemars(length(min = 1))]
@@ -95,6 +96,7 @@ pub struct Escalation {
     /// Who escalated it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// Why it needed the next level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Why `at` is earlier than a commit that changed the record without
@@ -107,11 +109,14 @@ pub struct Escalation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct HoldPeriod {
+    /// When the wait began (RFC 3339 with offset).
     pub start: Timestamp,
     /// Empty while still on hold.
     #[serde(default)]
     pub end: Option<Timestamp>,
+    /// Whom or what the ticket waits for.
     pub reason: HoldReason,
+    /// Details of the wait (a vendor's case number, a question asked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Why `start` or `end` is earlier than a commit that changed the
@@ -124,10 +129,15 @@ pub struct HoldPeriod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
+    /// The caller owes an answer or access.
     AwaitingCaller,
+    /// A change must be implemented first.
     AwaitingChange,
+    /// The root cause is being worked on in a problem.
     AwaitingProblem,
+    /// A supplier is working on it.
     AwaitingVendor,
+    /// Another reason (say which in `note`).
     Other,
 }
 

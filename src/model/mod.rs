@@ -30,8 +30,11 @@ pub type Timestamp = DateTime<FixedOffset>;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// The most: a whole service or many users, or it cannot wait.
     High,
+    /// Part of a service or a group of users, or it should be done soon.
     Medium,
+    /// One user or a minor function, or it can wait.
     Low,
 }
 
@@ -50,9 +53,13 @@ impl Level {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 pub enum Priority {
+    /// Critical: act at once, around the clock if the SLA says so.
     P1,
+    /// High: act within hours.
     P2,
+    /// Moderate: act within the working day.
     P3,
+    /// Low: act when time allows.
     P4,
 }
 
@@ -127,6 +134,7 @@ macro_rules! ticket {
             /// Current workflow state (see `workflows` in gitsm.yaml).
             pub status: String,
             /// When the ticket was opened (RFC 3339 with offset). Immutable.
+            #[schemars(example = "2026-11-20T09:00:00+01:00")]
             pub created_at: $crate::model::Timestamp,
             $($(#[$fmeta])* pub $field: $ty,)*
             /// Who works on it: a handle from `people` or an email.

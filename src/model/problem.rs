@@ -13,10 +13,13 @@ ticket! {
         /// Reactive (raised from incidents) or proactive (found by trend analysis).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub origin: Option<Origin>,
+        /// How much of the business its incidents affect.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub impact: Option<Level>,
+        /// How soon the cause must be removed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub urgency: Option<Level>,
+        /// From impact × urgency (`priority_matrix`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub priority: Option<Priority>,
         /// The business service affected (a CI id of class `service`).
@@ -25,6 +28,7 @@ ticket! {
         /// CIs affected (CI ids). Its incidents are those whose `problem` names it.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub affected_cis: Vec<String>,
+        /// A category from `categories` in gitsm.yaml.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub category: Option<String>,
         /// Symptoms as users see them, to match new incidents against the KEDB.
@@ -42,15 +46,19 @@ ticket! {
         /// The change that removes the cause.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub fix_change: Option<String>,
+        /// How it ended (required from `resolved`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub resolution: Option<ProblemResolution>,
+        /// When the cause was removed (required from `resolved`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub resolved_at: Option<Timestamp>,
+        /// When it was closed (required when `closed`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub closed_at: Option<Timestamp>,
         /// The problem this one duplicates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub duplicate_of: Option<String>,
+        /// Why it was cancelled (required when `cancelled`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub cancel_reason: Option<String>,
     }
@@ -59,7 +67,9 @@ ticket! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
+    /// Raised from one or more incidents.
     Reactive,
+    /// Found before incidents, by trend analysis or review.
     Proactive,
 }
 
@@ -67,8 +77,10 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ProblemResolution {
+    /// How the problem ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ProblemResolutionCode>,
+    /// What was done, or why the risk is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
@@ -76,8 +88,12 @@ pub struct ProblemResolution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemResolutionCode {
+    /// The cause was removed, usually by the change in `fix_change`.
     FixApplied,
+    /// The cause stays: removing it costs more than living with it.
     RiskAccepted,
+    /// Another problem covers it (`duplicate_of`).
     Duplicate,
+    /// Not pursued.
     Cancelled,
 }

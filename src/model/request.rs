@@ -18,14 +18,19 @@ ticket! {
         /// Approvals, where the catalogue item requires them.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub approvals: Vec<Approval>,
+        /// When the desk took it up (stops the response clock).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub acknowledged_at: Option<Timestamp>,
+        /// When it was delivered (required from `fulfilled`; stops the resolution clock).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub fulfilled_at: Option<Timestamp>,
+        /// When it was closed (required when `closed`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub closed_at: Option<Timestamp>,
+        /// Why it was refused (required when `rejected`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub reject_reason: Option<String>,
+        /// Why it was withdrawn (required when `cancelled`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub cancel_reason: Option<String>,
     }
