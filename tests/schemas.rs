@@ -106,6 +106,62 @@ fn every_schema_is_draft_2020_12_json() {
     }
 }
 
+/// Every place in `v` an editor would show nothing: a property without a
+/// description, an enum value without one, a `"default": null` (after
+/// which yaml-language-server lists no more properties).
+fn undocumented(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                for (name, prop) in props {
+                    if prop["description"].as_str().is_none_or(str::is_empty) {
+                        out.push(format!("{at}/properties/{name}: no description"));
+                    }
+                }
+            }
+            if let Some(values) = map.get("enum").and_then(|e| e.as_array()) {
+                let described = map["enumDescriptions"].as_array().map_or(0, Vec::len);
+                if described != values.len() {
+                    out.push(format!(
+                        "{at}: {} enum values, {described} described",
+                        values.len()
+                    ));
+                }
+            }
+            if map.get("default") == Some(&serde_json::Value::Null) {
+                out.push(format!("{at}: default null"));
+            }
+            for (k, child) in map {
+                undocumented(child, &format!("{at}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                undocumented(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_property_and_enum_value_is_described_for_editors() {
+    let dir = manifest_dir().join("schemas");
+    let mut ids = BTreeSet::new();
+    for name in json_files(&dir) {
+        let text = std::fs::read_to_string(dir.join(&name)).expect("schema");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let mut gaps = Vec::new();
+        undocumented(&doc, "", &mut gaps);
+        assert!(gaps.is_empty(), "schemas/{name}:\n{}", gaps.join("\n"));
+        let id = doc["$id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("schemas/{name} has no $id"));
+        assert!(ids.insert(id.to_owned()), "two schemas share the $id {id}");
+    }
+    assert_eq!(ids.len(), 6, "{ids:?}");
+}
+
 #[test]
 fn schema_prints_one_schema_and_refuses_unknown_names() {
     let sb = Sandbox::new();

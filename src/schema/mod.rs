@@ -24,11 +24,14 @@ use crate::yaml::{Node, Pos, Segment};
 /// File name of the config schema.
 pub const CONFIG_SCHEMA: &str = "gitsm.schema.json";
 
-fn generate_for<T: JsonSchema>(title: &str) -> Value {
+mod editor;
+
+/// A schema generated from `T`, as shipped in `file`: `$schema`, `$id` and
+/// `title` first, for people reading the file, and prepared for editors.
+fn generate_for<T: JsonSchema>(title: &str, file: &str) -> Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>();
-    // `$schema` and `title` first, for people reading the file.
     let Value::Object(body) = schema.to_value() else {
         return Value::Null;
     };
@@ -37,28 +40,46 @@ fn generate_for<T: JsonSchema>(title: &str) -> Value {
         "$schema".into(),
         body.get("$schema").cloned().unwrap_or(Value::Null),
     );
+    map.insert("$id".into(), Value::String(editor::id(file)));
     map.insert("title".into(), Value::String(title.into()));
     map.extend(
         body.into_iter()
             .filter(|(k, _)| k != "$schema" && k != "title"),
     );
-    Value::Object(map)
+    let mut schema = Value::Object(map);
+    editor::prepare(&mut schema);
+    schema
 }
 
 /// The built-in schema of a kind.
 pub fn builtin(kind: Kind) -> Value {
+    let file = kind.schema_file();
     match kind {
-        Kind::Incident => generate_for::<Incident>("gitsm incident"),
-        Kind::Problem => generate_for::<Problem>("gitsm problem"),
-        Kind::Change => generate_for::<Change>("gitsm change"),
-        Kind::Request => generate_for::<Request>("gitsm service request"),
-        Kind::Ci => generate_for::<Ci>("gitsm configuration item"),
+        Kind::Incident => generate_for::<Incident>("gitsm incident", file),
+        Kind::Problem => generate_for::<Problem>("gitsm problem", file),
+        Kind::Change => generate_for::<Change>("gitsm change", file),
+        Kind::Request => generate_for::<Request>("gitsm service request", file),
+        Kind::Ci => generate_for::<Ci>("gitsm configuration item", file),
     }
 }
 
 /// The built-in config schema.
 pub fn builtin_config() -> Value {
-    generate_for::<Config>("gitsm.yaml")
+    let mut schema = generate_for::<Config>("gitsm.yaml", CONFIG_SCHEMA);
+    // Maps keyed by record kind: schemars lists the kinds as properties
+    // without a word on each.
+    for (key, what) in [
+        ("templates", "Templates of new"),
+        ("custom_fields", "Organisation-defined fields of the"),
+    ] {
+        for kind in Kind::ALL {
+            let pointer = format!("/properties/{key}/properties/{}", kind.name());
+            if let Some(entry) = schema.pointer_mut(&pointer) {
+                entry["description"] = Value::String(format!("{what} {} records.", kind.label()));
+            }
+        }
+    }
+    schema
 }
 
 /// Every schema file gitsm ships: `(file name, pretty JSON text)`.
