@@ -1,5 +1,5 @@
 //! Embeds `example-repo/` so that `gitsm init --example` writes the same
-//! managed repository the project ships and tests.
+//! managed repository the project ships and tests, and dates the man pages.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -45,4 +45,28 @@ fn main() {
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }
+    man_date();
+}
+
+/// `GITSM_MAN_DATE`, the date in the man pages' header: the day of the
+/// commit built (`YYYY-MM-DD`), so that the pages are the same on every
+/// machine and change with the sources, not with the clock. Empty outside
+/// a Git checkout.
+fn man_date() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for moved in [".git/HEAD", ".git/logs/HEAD"] {
+        if manifest.join(moved).is_file() {
+            println!("cargo::rerun-if-changed={moved}");
+        }
+    }
+    let date = std::process::Command::new("git")
+        .arg("-C")
+        .arg(manifest)
+        .args(["log", "-1", "--format=%cs"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_default();
+    println!("cargo::rustc-env=GITSM_MAN_DATE={date}");
 }

@@ -258,3 +258,41 @@ fn editors_report_a_wrong_value_where_validate_does_and_describe_the_right_ones(
         "the value is not described: {high}"
     );
 }
+
+#[test]
+fn man_pages_lint_clean_with_mandoc() {
+    let repo = Repo::new();
+    let dir = repo.sandbox.dir("man");
+    repo.run(["man", "-o", &dir.to_string_lossy()])
+        .expect_code(0);
+    let mut pages: Vec<_> = std::fs::read_dir(&dir)
+        .expect("man dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    pages.sort();
+    assert!(pages.len() > 20, "{pages:?}");
+    assert!(
+        pages.iter().any(|p| p.ends_with("gitsm-hooks-install.1")),
+        "{pages:?}"
+    );
+    let Some(mandoc) = common::require_tool(&["mandoc"], "apt-get install mandoc") else {
+        return;
+    };
+    // Every level down to style: the date slot, paragraph macros, line
+    // lengths, raw non-ASCII characters.
+    let out = Command::new(mandoc)
+        .args(["-Tlint", "-W", "style"])
+        .args(&pages)
+        .output()
+        .expect("mandoc runs");
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && report.trim().is_empty(), "{report}");
+    let page = std::fs::read_to_string(dir.join("gitsm-validate.1")).expect("page");
+    assert!(
+        page.lines()
+            .any(|l| l.starts_with(".TH GITSM-VALIDATE 1 ") && l.contains("\"gitsm ")),
+        "{page}"
+    );
+}

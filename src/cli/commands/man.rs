@@ -17,21 +17,149 @@ pub struct Args {
 }
 
 pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
-    let cmd = Cli::command();
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
     match args.output {
         None => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut buf)
-                .map_err(|e| CliError::io("man page", e))?;
-            stdout_write(&String::from_utf8_lossy(&buf))?;
+            let (_, page) = page(cmd)?;
+            stdout_write(&page)?;
         }
         Some(dir) => {
             let dir = ui.cwd.join(dir);
             std::fs::create_dir_all(&dir).map_err(|e| CliError::io(dir.display(), e))?;
-            clap_mangen::generate_to(cmd, &dir).map_err(|e| CliError::io(dir.display(), e))?;
+            for (name, page) in pages(cmd)? {
+                let path = dir.join(name);
+                crate::write::atomic(&path, page.as_bytes())
+                    .map_err(|e| CliError::io(path.display(), e))?;
+            }
             ui.status(&format!("wrote man pages to {}", dir.display()));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The page of `cmd` and of every visible subcommand, below it.
+fn pages(cmd: clap::Command) -> Result<Vec<(String, String)>, CliError> {
+    let mut out = Vec::new();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out.extend(pages(sub.clone())?);
+    }
+    out.push(page(cmd)?);
+    Ok(out)
+}
+
+/// `(gitsm-<command>.1, roff)`: clap_mangen's page with the header
+/// `mandoc -Tlint` expects (upper-case title, the date of the commit
+/// built, `gitsm <version>` as the source) and its output made lint-clean.
+fn page(cmd: clap::Command) -> Result<(String, String), CliError> {
+    let name = cmd
+        .get_display_name()
+        .unwrap_or_else(|| cmd.get_name())
+        .to_owned();
+    let man = clap_mangen::Man::new(cmd)
+        .title(name.to_uppercase())
+        .section("1")
+        .date(env!("GITSM_MAN_DATE"))
+        .source(format!("gitsm {}", env!("CARGO_PKG_VERSION")))
+        .manual("gitsm Manual");
+    let mut buf = Vec::new();
+    man.render(&mut buf)
+        .map_err(|e| CliError::io("man page", e))?;
+    Ok((
+        format!("{name}.1"),
+        lint_clean(&String::from_utf8_lossy(&buf)),
+    ))
+}
+
+/// clap_mangen's roff without what `mandoc -Tlint` reports: trailing
+/// blanks, a `.br` next to a `.sp` or a blank line (the paragraph break
+/// already breaks the line), text lines over 80 bytes (filled text, so
+/// wrapping the source changes nothing on the page), and raw non-ASCII
+/// characters (written as `\[u2026]`, which every formatter renders, in a
+/// terminal of any encoding).
+fn lint_clean(roff: &str) -> String {
+    let lines: Vec<&str> = roff.lines().map(str::trim_end).collect();
+    let mut out = String::with_capacity(roff.len());
+    for (i, line) in lines.iter().enumerate() {
+        let next_to_sp = |j: Option<usize>| {
+            j.and_then(|j| lines.get(j))
+                .is_some_and(|l| l.is_empty() || *l == ".sp")
+        };
+        if *line == ".br" && (next_to_sp(i.checked_sub(1)) || next_to_sp(Some(i + 1))) {
+            continue;
+        }
+        let escaped = escape_non_ascii(line);
+        if line.starts_with(['.', '\'']) {
+            out.push_str(&escaped);
+            out.push('\n');
+        } else {
+            wrap_text(&escaped, &mut out);
+        }
+    }
+    out
+}
+
+fn escape_non_ascii(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\[u{:04X}]", c as u32));
+        }
+    }
+    out
+}
+
+/// A filled text line as source lines of at most 80 bytes, broken at
+/// spaces; a piece that would start like a request (`.` or `'`) is
+/// guarded with `\&`.
+fn wrap_text(line: &str, out: &mut String) {
+    const WIDTH: usize = 80;
+    let mut current = String::new();
+    for word in line.split(' ') {
+        if !current.is_empty() && current.len() + 1 + word.len() > WIDTH {
+            out.push_str(&current);
+            out.push('\n');
+            current.clear();
+        }
+        if current.is_empty() {
+            if word.starts_with(['.', '\'']) {
+                current.push_str("\\&");
+            }
+        } else {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    out.push_str(&current);
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lint_clean;
+
+    #[test]
+    fn long_text_lines_wrap_at_spaces_and_never_start_a_request() {
+        let long = format!("{} .yaml {}", "word ".repeat(16).trim_end(), "x".repeat(10));
+        let wrapped = lint_clean(&long);
+        assert!(wrapped.lines().all(|l| l.len() <= 80), "{wrapped}");
+        assert!(wrapped.contains("\n\\&.yaml"), "{wrapped}");
+        assert_eq!(
+            wrapped.replace("\n\\&", " ").replace('\n', " ").trim_end(),
+            long
+        );
+        // Requests are never wrapped.
+        let request = format!(".TH {}", "X ".repeat(50));
+        assert_eq!(lint_clean(&request).lines().count(), 1);
+    }
+
+    #[test]
+    fn lint_clean_drops_breaks_beside_paragraphs_and_escapes_unicode() {
+        assert_eq!(
+            lint_clean("a  \n.br\n.sp\n.br\nb … é\n.br\nc\n.br\n\n.br\nd\n"),
+            "a\n.sp\nb \\[u2026] \\[u00E9]\n.br\nc\n\nd\n"
+        );
+    }
 }
