@@ -15,6 +15,8 @@ use super::{fmt_time, paths};
 
 /// Most changes listed in one day's cell; the table below lists them all.
 const PER_DAY: usize = 4;
+/// Column heads of the grid, Monday first.
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Months shown when every month between the first and the last is shown.
 const MAX_SPAN: usize = 24;
 
@@ -39,6 +41,8 @@ pub struct Chip {
 pub struct Day {
     /// Day of the month; `None` for padding before the 1st and after the last.
     pub day: Option<u32>,
+    /// `Mon` to `Sun`; empty for padding.
+    pub weekday: &'static str,
     pub freeze: Vec<String>,
     pub changes: Vec<Chip>,
     pub more: usize,
@@ -64,6 +68,9 @@ pub struct Entry {
 pub struct Month {
     pub label: String,
     pub weeks: Vec<Vec<Day>>,
+    /// The days on which a change starts, and today: the month as an
+    /// agenda, which narrow screens show instead of the grid.
+    pub agenda: Vec<Day>,
     pub changes: Vec<Entry>,
 }
 
@@ -196,6 +203,7 @@ fn month(
             .collect();
         days.push(Day {
             day: Some(d.day()),
+            weekday: WEEKDAYS[d.weekday().num_days_from_monday() as usize],
             freeze,
             changes: on_day
                 .iter()
@@ -216,9 +224,15 @@ fn month(
     while !days.len().is_multiple_of(7) {
         days.push(blank());
     }
+    let agenda = days
+        .iter()
+        .filter(|d| !d.changes.is_empty() || d.today)
+        .cloned()
+        .collect();
     Some(Month {
         label: first.format("%B %Y").to_string(),
         weeks: days.chunks(7).map(<[Day]>::to_vec).collect(),
+        agenda,
         changes: entries.iter().map(|(_, e)| e.clone()).collect(),
     })
 }
@@ -226,6 +240,7 @@ fn month(
 fn blank() -> Day {
     Day {
         day: None,
+        weekday: "",
         freeze: Vec::new(),
         changes: Vec::new(),
         more: 0,
