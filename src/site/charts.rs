@@ -2,7 +2,10 @@
 //!
 //! Each chart carries a `<title>` and a `<desc>` that states its figures in
 //! words (what a screen reader announces, and what a printout without
-//! colour still says). Colours come from CSS classes, so a managed
+//! colour still says). A chart is an image (`role="img"`) unless it holds
+//! links: then it is a group, labelled and described the same way, whose
+//! links are each named by a `<title>`, so that assistive technology
+//! reaches them (an image's content is hidden from it). Colours come from CSS classes, so a managed
 //! repository restyles them from its own `site.css`. Every text is escaped.
 
 use std::fmt::Write as _;
@@ -37,10 +40,17 @@ pub fn number(v: f64) -> String {
     }
 }
 
-fn open_svg(out: &mut String, id: &str, title: &str, desc: &str, w: u32, h: u32) {
+/// The opening tag, title and description of a chart; `links` when it
+/// holds links (a group, not an image).
+fn open_svg(out: &mut String, id: &str, title: &str, desc: &str, (w, h): (u32, u32), links: bool) {
+    let role = if links {
+        format!("role=\"group\" aria-labelledby=\"{id}-t\" aria-describedby=\"{id}-d\"")
+    } else {
+        format!("role=\"img\" aria-labelledby=\"{id}-t {id}-d\"")
+    };
     let _ = write!(
         out,
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" {role} xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         escape(title),
         escape(desc)
     );
@@ -61,7 +71,8 @@ pub fn bars(id: &str, title: &str, items: &[Bar]) -> String {
             .join("; ")
     };
     let mut s = String::new();
-    open_svg(&mut s, id, title, &desc, w, h);
+    let links = items.iter().any(|b| b.href.is_some());
+    open_svg(&mut s, id, title, &desc, (w, h), links);
     if items.is_empty() {
         s.push_str("<text x=\"10\" y=\"24\" class=\"muted\">no data</text></svg>");
         return s;
@@ -70,20 +81,26 @@ pub fn bars(id: &str, title: &str, items: &[Bar]) -> String {
     for (i, b) in items.iter().enumerate() {
         let y = 5 + row * u32::try_from(i).unwrap_or(0);
         let len = (b.value / max * bar_w).max(if b.value > 0.0 { 2.0 } else { 0.0 });
+        // The tooltip names the bar; on a link it names the link (an SVG
+        // link's name is its `<title>`).
+        let tip = format!("<title>{}: {}</title>", escape(&b.label), number(b.value));
+        let (link_tip, bar_tip) = if b.href.is_some() {
+            (tip.as_str(), "")
+        } else {
+            ("", tip.as_str())
+        };
         if let Some(href) = &b.href {
-            let _ = write!(s, "<a href=\"{}\">", escape(href));
+            let _ = write!(s, "<a href=\"{}\">{link_tip}", escape(href));
         }
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text><rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" class=\"bar {}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{}\" class=\"value\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text><rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" class=\"bar {}\">{bar_tip}</rect><text x=\"{:.1}\" y=\"{}\" class=\"value\">{}</text>",
             label_w - 8,
             y + 17,
             escape(&b.label),
             y + 3,
             row - 8,
             escape(&b.class),
-            escape(&b.label),
-            number(b.value),
             f64::from(label_w) + len + 6.0,
             y + 17,
             number(b.value)
@@ -202,7 +219,14 @@ fn series_desc(labels: &[String], series: &[Series]) -> String {
 /// Grouped vertical columns: one group per label, one column per series.
 pub fn columns(id: &str, title: &str, labels: &[String], series: &[Series]) -> String {
     let mut s = String::new();
-    open_svg(&mut s, id, title, &series_desc(labels, series), 640, 240);
+    open_svg(
+        &mut s,
+        id,
+        title,
+        &series_desc(labels, series),
+        (640, 240),
+        false,
+    );
     let f = frame(&mut s, labels, series);
     let slot = (f.w - f.left - 8.0) / labels.len().max(1) as f64;
     let col = (slot * 0.8) / series.len().max(1) as f64;
@@ -229,7 +253,14 @@ pub fn columns(id: &str, title: &str, labels: &[String], series: &[Series]) -> S
 /// Lines with a dot per point.
 pub fn lines(id: &str, title: &str, labels: &[String], series: &[Series]) -> String {
     let mut s = String::new();
-    open_svg(&mut s, id, title, &series_desc(labels, series), 640, 240);
+    open_svg(
+        &mut s,
+        id,
+        title,
+        &series_desc(labels, series),
+        (640, 240),
+        false,
+    );
     let f = frame(&mut s, labels, series);
     let slot = (f.w - f.left - 8.0) / labels.len().max(1) as f64;
     for ser in series {
@@ -284,6 +315,27 @@ mod tests {
         assert!(svg.contains("&lt;script&gt;: 3"));
         assert!(!svg.contains("<script>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn charts_with_links_are_groups_of_named_links() {
+        let bar = |href: Option<&str>| Bar {
+            label: "P1".into(),
+            value: 3.0,
+            class: "p-P1".into(),
+            href: href.map(str::to_owned),
+        };
+        // An image hides its content: its links would be unreachable.
+        let linked = bars("c", "t", &[bar(Some("incidents/index.html"))]);
+        assert!(!linked.contains("role=\"img\""), "{linked}");
+        assert!(linked.contains("role=\"group\" aria-labelledby=\"c-t\" aria-describedby=\"c-d\""));
+        assert!(linked.contains("<a href=\"incidents/index.html\"><title>P1: 3</title><text"));
+        let plain = bars("c", "t", &[bar(None)]);
+        assert!(
+            plain.contains("role=\"img\" aria-labelledby=\"c-t c-d\""),
+            "{plain}"
+        );
+        assert!(!plain.contains("<a "));
     }
 
     #[test]

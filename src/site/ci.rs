@@ -40,6 +40,26 @@ pub struct TicketRef {
     pub known_error: bool,
 }
 
+/// A relation drawn in a CI's graph, for the list that says the same in
+/// words (what a phone shows when the drawing is too wide to read).
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationRef {
+    pub from: NodeRef,
+    /// `depends_on`, `runs_on`, ...
+    pub relation: String,
+    pub to: NodeRef,
+    /// Whether impact travels along it (a solid arrow in the drawing).
+    pub impact: bool,
+}
+
+/// A CI at one end of a [`RelationRef`].
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRef {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+}
+
 /// A list with how many entries there were before it was capped.
 #[derive(Debug, Clone, Serialize)]
 pub struct Capped<T> {
@@ -60,6 +80,8 @@ pub struct CiView {
     /// Inline SVG (escaped by the drawing code).
     pub graph: String,
     pub graph_depth: usize,
+    /// The relations the graph draws, as a list.
+    pub relations: Vec<RelationRef>,
     pub services: Capped<CiRef>,
     pub dependents: Capped<CiRef>,
     pub dependencies: Capped<CiRef>,
@@ -81,6 +103,25 @@ pub fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
     }
     let href = |id: &str| format!("{root}{}", paths::record(crate::kind::Kind::Ci, id));
     let svg = graph::svg(&sub, &format!("Relations of {}", ci.name), &href);
+    let node = |id: &str| NodeRef {
+        id: id.to_owned(),
+        name: sub
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(|| id.to_owned(), |n| n.name.clone()),
+        href: href(id),
+    };
+    let relations = sub
+        .edges
+        .iter()
+        .map(|e| RelationRef {
+            from: node(&e.from),
+            relation: e.relation.clone(),
+            to: node(&e.to),
+            impact: e.propagates_impact,
+        })
+        .collect();
     let reached = |list: Vec<crate::cmdb::Reached>| {
         let mut out: Vec<CiRef> = list
             .iter()
@@ -155,6 +196,7 @@ pub fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
     Some(CiView {
         graph: svg,
         graph_depth: depth,
+        relations,
         services: Capped::new(services),
         dependents: Capped::new(dependents),
         dependencies: Capped::new(dependencies),

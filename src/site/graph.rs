@@ -162,7 +162,10 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Draw `graph` as SVG; `href` gives the link of a node by id.
+/// Draw `graph` as SVG; `href` gives the link of a node by id. The drawing
+/// is a group, not an image, so that its links stay reachable by assistive
+/// technology: each CI is a link named by its `<title>`, the relations are
+/// the description (their labels on the edges are hidden from it).
 pub fn svg(graph: &Subgraph, title: &str, href: &dyn Fn(&str) -> String) -> String {
     let layout = layout(graph);
     let widest = layout
@@ -205,7 +208,7 @@ pub fn svg(graph: &Subgraph, title: &str, href: &dyn Fn(&str) -> String) -> Stri
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"graph\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" role=\"img\" aria-labelledby=\"g-t g-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"g-t\">{}</title><desc id=\"g-d\">{}</desc>",
+        "<svg class=\"graph\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" role=\"group\" aria-labelledby=\"g-t\" aria-describedby=\"g-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"g-t\">{}</title><desc id=\"g-d\">{}</desc>",
         escape(title),
         escape(&desc)
     );
@@ -250,7 +253,7 @@ pub fn svg(graph: &Subgraph, title: &str, href: &dyn Fn(&str) -> String) -> Stri
         if labelled {
             let _ = write!(
                 s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"edge-label\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"edge-label\" aria-hidden=\"true\">{}</text>",
                 (x1 + x2) / 2.0,
                 (y1 + y2) / 2.0 + if ay == by { bend * 0.75 } else { 4.0 },
                 escape(&e.relation)
@@ -389,5 +392,9 @@ mod tests {
         assert!(s.contains("+3 more"));
         assert!(!s.contains("<root>"));
         assert!(s.contains("&lt;root&gt;"));
+        assert!(!s.contains("role=\"img\""), "an image would hide its links");
+        assert!(s.contains(
+            "<a href=\"dep-00.html\"><title>DEP-00 (dep-00, application, active)</title>"
+        ));
     }
 }
