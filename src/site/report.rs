@@ -6,7 +6,10 @@
 //! The template `report.html` receives the report as data (`view.data`,
 //! the JSON form of `gitsm report --format json`) for a layout of its own,
 //! and the report's own HTML rendering (`view.html`, escaped by the report
-//! renderer), which the built-in template shows.
+//! renderer and fitted to the site: [`for_site`]), which the built-in
+//! template shows.
+
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -20,7 +23,8 @@ pub struct ReportView {
     /// The report as data, for templates that lay it out themselves
     /// (made only if one reads it: [`super::lazy::json`]).
     pub data: minijinja::Value,
-    /// The report's sections as HTML (escaped by the report renderer).
+    /// The report's sections as HTML (escaped by the report renderer,
+    /// fitted to the site by [`for_site`]).
     pub html: String,
     /// Why there is no report.
     pub reason: Option<String>,
@@ -32,7 +36,7 @@ pub fn view(report: Result<&Report, String>) -> ReportView {
         Ok(r) => ReportView {
             available: true,
             data: super::lazy::json(serde_json::to_string(r).unwrap_or_default()),
-            html: report::render::html_sections(r),
+            html: for_site(&report::render::html_sections(r)),
             reason: None,
         },
         Err(reason) => ReportView {
@@ -42,6 +46,69 @@ pub fn view(report: Result<&Report, String>) -> ReportView {
             reason: Some(reason),
         },
     }
+}
+
+/// The report's HTML as the site's page shows it, under the site's
+/// Content-Security-Policy and on a phone:
+///
+/// - without `style="…"` attributes: the report's own page styles the
+///   legend's colour keys inline, which the policy (`style-src 'self'`)
+///   blocks; site.css styles them by class (`.report .key`, `.s0`…). The
+///   renderer escapes every `"` of text, so ` style="` is only markup;
+/// - each table in a box that scrolls sideways when the table is wider
+///   than the screen (many of the report's are wider than a phone), and
+///   each chart a box of its own: focusable, so that a keyboard scrolls
+///   it, and a table's box named by the heading above it.
+///
+/// The renderer puts `<table>`, `</table>` and `<figure class="chart">`
+/// on lines of their own, and each heading on one line with its `id`.
+fn for_site(html: &str) -> String {
+    let html = without_style_attributes(html);
+    let mut out = String::with_capacity(html.len() + 4096);
+    let mut heading: Option<&str> = None;
+    for line in html.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare.starts_with("<h") && bare.as_bytes().get(2).is_some_and(u8::is_ascii_digit) {
+            heading = bare
+                .split_once(" id=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(id, _)| id);
+        }
+        match bare {
+            "<table>" => {
+                let name = heading.map_or_else(
+                    || "aria-label=\"Table\"".to_owned(),
+                    |id| format!("aria-labelledby=\"{id}\""),
+                );
+                let _ = writeln!(
+                    out,
+                    "<div class=\"table-box\" role=\"region\" tabindex=\"0\" {name}>"
+                );
+                out.push_str(line);
+            }
+            "</table>" => {
+                out.push_str(line);
+                out.push_str("</div>\n");
+            }
+            "<figure class=\"chart\">" => out.push_str("<figure class=\"chart\" tabindex=\"0\">\n"),
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// `html` without its `style="…"` attributes.
+fn without_style_attributes(html: &str) -> String {
+    const ATTR: &str = " style=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(ATTR) {
+        out.push_str(&rest[..start]);
+        let value = &rest[start + ATTR.len()..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The report from the first ticket's month up to `at` (months in the
@@ -57,4 +124,35 @@ pub fn compute(dataset: &Dataset, at: Timestamp, every_breach: bool) -> Result<R
         .map_err(|e| e.to_string())?;
     let listed = (!every_breach).then_some(report::render::LISTED);
     report::build(dataset, &period, listed).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{for_site, without_style_attributes};
+
+    #[test]
+    fn tables_and_charts_get_boxes_of_their_own() {
+        let html = "<h2 id=\"volumes\">Volumes</h2>\n<table>\n<thead><tr><th>Kind</th></tr></thead>\n</table>\n\
+                    <figure class=\"chart\">\n<figcaption>Per month</figcaption>\n</figure>\n";
+        assert_eq!(
+            for_site(html),
+            "<h2 id=\"volumes\">Volumes</h2>\n\
+             <div class=\"table-box\" role=\"region\" tabindex=\"0\" aria-labelledby=\"volumes\">\n<table>\n\
+             <thead><tr><th>Kind</th></tr></thead>\n</table>\n</div>\n\
+             <figure class=\"chart\" tabindex=\"0\">\n<figcaption>Per month</figcaption>\n</figure>\n"
+        );
+    }
+
+    #[test]
+    fn style_attributes_go_and_the_rest_stays() {
+        assert_eq!(
+            without_style_attributes(
+                "<p class=\"legend\"><span class=\"key s0\" style=\"width:.8em;background:#0969da\"></span>opened</p>"
+            ),
+            "<p class=\"legend\"><span class=\"key s0\"></span>opened</p>"
+        );
+        // Escaped text is no attribute.
+        let text = "<p>a style=&quot;x&quot; b</p>";
+        assert_eq!(without_style_attributes(text), text);
+    }
 }
