@@ -3,13 +3,16 @@
 //! loaded, the output is deterministic), hostile record content rendered
 //! inert, template overrides, the output folder safety rules, and real
 //! browser checks in headless Chromium (search and filters, no injected
-//! script runs).
+//! script runs). Every page of the example site is valid HTML to the Nu
+//! Html Checker, passes axe-core's WCAG 2 A/AA rules at desktop and phone
+//! width, keeps its Content-Security-Policy and never scrolls sideways
+//! on a 390px-wide phone.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Repo, Sandbox};
@@ -426,7 +429,7 @@ fn templates_are_overridden_and_output_folders_are_protected() {
 /// a failure instead when GITSM_REQUIRE_TOOLS=1.
 fn chromium() -> Option<PathBuf> {
     common::require_tool(
-        &["chromium", "chromium-browser"],
+        &["chromium", "chromium-browser", "google-chrome"],
         "apt-get install chromium",
     )
 }
@@ -866,4 +869,244 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     assert!(record.contains("BANNER-v2"), "{record}");
     site("full").expect_code(0);
     same_site(&repo.path("out"), &repo.path("full"));
+}
+
+// ---------------------------------------------------------------------------
+// Conformance of every page: the Nu Html Checker; axe-core, the phone
+// layout and the Content-Security-Policy in headless Chromium
+
+/// The example organisation's site, built in a temporary repository, and
+/// its HTML pages (relative to the site folder).
+fn example_site() -> (Repo, PathBuf, Vec<String>) {
+    let (repo, managed) = example();
+    repo.sandbox.gitsm(&managed, ["site"]).expect_code(0);
+    let site = managed.join("site");
+    let pages: Vec<String> = files_below(&site)
+        .into_iter()
+        .filter(|f| f.ends_with(".html"))
+        .collect();
+    assert!(pages.len() > 80, "only {} pages", pages.len());
+    (repo, site, pages)
+}
+
+/// A page with a fault of each kind the checks look for: a `<time>`
+/// without a machine-readable date (vnu), an inline style under a policy
+/// that forbids it (Chromium), a link inside an image (axe) and a drawing
+/// wider than a phone. Checked with the site, it proves that each check
+/// still reports what it finds: one that silently stopped would pass.
+const CANARY: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'">
+<title>Canary</title></head>
+<body><main><h1 style="color: teal">Canary</h1>
+<svg role="img" aria-label="A chart" width="1000" height="20"><a href="canary.html"><text y="15">x</text></a></svg>
+<p><time>2026-11-16 08:45 +01:00</time></p>
+</main></body></html>
+"#;
+
+/// Write [`CANARY`] to a folder of its own; returns its path.
+fn canary(repo: &Repo) -> PathBuf {
+    let path = repo.sandbox.dir("canary").join("canary.html");
+    std::fs::write(&path, CANARY).expect("write the canary");
+    path
+}
+
+/// Run `cmd` to its end, at most `limit`; its output.
+fn run_for(mut cmd: Command, limit: Duration) -> Output {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd:?} does not start: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("output"),
+        Err(_) => {
+            // The one process this test started, by its id.
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{cmd:?} did not finish within {limit:?}");
+        }
+    }
+}
+
+#[test]
+fn every_page_of_the_example_site_is_valid_html() {
+    let Some(java) = common::require_tool(&["java"], "apt install default-jre-headless") else {
+        return;
+    };
+    let Some(vnu) = common::node_tool("vnu-jar/build/dist/vnu.jar") else {
+        return;
+    };
+    let (repo, site, pages) = example_site();
+    let canary = canary(&repo);
+    // One run for every page; the JSON report goes to stderr.
+    let mut cmd = Command::new(java);
+    cmd.arg("-jar")
+        .arg(&vnu)
+        .args(["--errors-only", "--format", "json"])
+        .args(pages.iter().map(|p| site.join(p)))
+        .arg(&canary);
+    let out = run_for(cmd, Duration::from_secs(300));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&stderr)
+        .unwrap_or_else(|e| panic!("vnu printed no JSON ({e}):\n{stderr}"));
+    let messages = report["messages"].as_array().expect("vnu's messages");
+    let canary_url = format!("file:{}", canary.display());
+    let mut errors = Vec::new();
+    let mut caught = false;
+    for m in messages {
+        let url = m["url"].as_str().unwrap_or_default();
+        let text = m["message"].as_str().unwrap_or_default();
+        if url == canary_url {
+            caught |= text.contains("time");
+            continue;
+        }
+        let page = url
+            .strip_prefix(&format!("file:{}/", site.display()))
+            .unwrap_or(url);
+        errors.push(format!(
+            "{page}:{}: {} {text}\n    {}",
+            m["lastLine"],
+            m["type"].as_str().unwrap_or_default(),
+            m["extract"].as_str().unwrap_or_default().trim()
+        ));
+    }
+    assert!(
+        caught,
+        "vnu did not report the canary's <time> without datetime:\n{stderr}"
+    );
+    assert!(
+        errors.is_empty(),
+        "{} errors from the Nu Html Checker:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn every_page_of_the_example_site_is_accessible_fits_a_phone_and_keeps_its_csp() {
+    let Some(chrome) = chromium() else { return };
+    let Some(node) = common::require_tool(&["node", "nodejs"], "apt-get install nodejs npm") else {
+        return;
+    };
+    if common::node_tool("axe-core/axe.min.js").is_none()
+        || common::node_tool("puppeteer-core/package.json").is_none()
+    {
+        return;
+    }
+    let (repo, site, pages) = example_site();
+    let canary = canary(&repo);
+    let files: Vec<PathBuf> = pages.iter().map(|p| site.join(p)).collect();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/axe.mjs");
+    // One browser for every page, at desktop and phone width.
+    let mut cmd = Command::new(node);
+    cmd.arg(&script)
+        .arg(&chrome)
+        .args(&files)
+        .arg(&canary)
+        .current_dir(repo.sandbox.dir("axe"));
+    let out = run_for(cmd, Duration::from_secs(600));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{} failed:\n{stdout}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("the script's JSON");
+    assert_eq!(report["axe"], "4.14.1", "the axe-core of tests/tools");
+    let results = report["results"].as_array().expect("results");
+    assert_eq!(
+        results.len(),
+        2 * (files.len() + 1),
+        "each page once at each width"
+    );
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut problems = Vec::new();
+    let mut canary_caught = BTreeMap::new();
+    for r in results {
+        let file = r["page"].as_str().expect("page");
+        let viewport = r["viewport"].as_str().expect("viewport");
+        let width = r["width"].as_u64().expect("width");
+        let (scroll, client) = (
+            r["scrollWidth"].as_u64().expect("scrollWidth"),
+            r["clientWidth"].as_u64().expect("clientWidth"),
+        );
+        let rules: Vec<&str> = r["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(|v| v["rule"].as_str().unwrap_or_default())
+            .collect();
+        if Path::new(file) == canary {
+            let caught = [
+                !r["csp"].as_array().is_none_or(Vec::is_empty),
+                rules.contains(&"nested-interactive"),
+                viewport != "phone" || scroll > client,
+            ];
+            canary_caught.insert(viewport.to_owned(), caught);
+            continue;
+        }
+        let page = Path::new(file)
+            .strip_prefix(&site)
+            .map_or(file.to_owned(), |p| p.display().to_string());
+        let at = format!("{page} at {width}px");
+        if client != width {
+            problems.push(format!("{at}: the viewport is {client}px wide"));
+        }
+        if scroll > client {
+            problems.push(format!(
+                "{at}: scrolls sideways ({scroll}px wide); sticking out: {}",
+                list(&r["overflowing"]).join("; ")
+            ));
+        }
+        for c in list(&r["csp"]) {
+            problems.push(format!("{at}: Content-Security-Policy violated: {c}"));
+        }
+        for e in list(&r["errors"]) {
+            problems.push(format!("{at}: console: {e}"));
+        }
+        for v in r["violations"].as_array().expect("violations") {
+            for n in v["nodes"].as_array().expect("nodes") {
+                problems.push(format!(
+                    "{at}: axe {} ({}): {}\n    {}\n    {}",
+                    v["rule"].as_str().unwrap_or_default(),
+                    v["impact"].as_str().unwrap_or_default(),
+                    v["help"].as_str().unwrap_or_default(),
+                    n["target"].as_str().unwrap_or_default(),
+                    n["summary"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace('\n', "\n    ")
+                ));
+            }
+        }
+    }
+    for viewport in ["desktop", "phone"] {
+        assert_eq!(
+            canary_caught.get(viewport),
+            Some(&[true; 3]),
+            "at {viewport} width the checks missed a fault of the canary (CSP, axe, width):\n{stdout}"
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems in headless Chromium:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
