@@ -296,3 +296,92 @@ fn man_pages_lint_clean_with_mandoc() {
         "{page}"
     );
 }
+
+/// What bash offers for each command line in `lines` (the last word being
+/// completed), with the script `gitsm completions bash` prints loaded the
+/// way bash-completion loads it.
+fn bash_completes(repo: &Repo, lines: &[&str]) -> Option<Vec<Vec<String>>> {
+    let bash = common::require_tool(&["bash"], "apt-get install bash")?;
+    let script = repo.run(["completions", "bash"]);
+    script.expect_code(0);
+    let script_file = repo.sandbox.dir("completion").join("gitsm.bash");
+    std::fs::write(&script_file, &script.stdout).expect("write");
+    let mut program = format!(
+        "source {}\n\
+         offer() {{\n\
+           read -ra COMP_WORDS <<< \"$1\"\n\
+           [[ $1 == *' ' ]] && COMP_WORDS+=('')\n\
+           COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); COMP_LINE=$1; COMP_POINT=${{#1}}; COMP_TYPE=9\n\
+           _clap_complete_gitsm gitsm \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+           printf '%s\\n' \"${{COMPREPLY[@]}}\" '--'\n\
+         }}\n",
+        script_file.display()
+    );
+    for line in lines {
+        program.push_str(&format!("offer '{line}'\n"));
+    }
+    let bin_dir = Path::new(common::bin()).parent().expect("bin dir");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new(bash);
+    common::hermetic(&mut cmd, &repo.sandbox.home());
+    let out = cmd
+        .env("PATH", path)
+        .current_dir(&repo.root)
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(
+        text.split("--\n")
+            .take(lines.len())
+            .map(|block| block.lines().map(str::to_owned).collect())
+            .collect(),
+    )
+}
+
+#[test]
+fn bash_completes_kinds_record_ids_and_states() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    repo.write(
+        "incidents/INC-0002.yaml",
+        VALID_INCIDENT.replace("INC-0001", "INC-0002"),
+    );
+    repo.write(
+        "cis/payments-api.yaml",
+        "id: payments-api\nname: Payments API\nclass: application\nstatus: active\n",
+    );
+    let Some(offers) = bash_completes(
+        &repo,
+        &[
+            "gitsm new ",
+            "gitsm show INC-",
+            "gitsm show pay",
+            "gitsm transition INC-0001 in_",
+            "gitsm list --priority ",
+            "gitsm impact pay",
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        offers[0][..5],
+        ["incident", "problem", "change", "request", "ci"],
+        "{offers:?}"
+    );
+    assert_eq!(offers[1], ["INC-0001", "INC-0002"], "{offers:?}");
+    assert_eq!(offers[2], ["payments-api"], "{offers:?}");
+    assert!(offers[3].contains(&"in_progress".to_owned()), "{offers:?}");
+    assert!(offers[3].iter().all(|s| s.starts_with("in_")), "{offers:?}");
+    assert_eq!(offers[4], ["P1", "P2", "P3", "P4"], "{offers:?}");
+    assert_eq!(offers[5], ["payments-api"], "{offers:?}");
+}

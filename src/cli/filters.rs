@@ -24,6 +24,7 @@ pub struct TeamFilter {
 pub struct Filters {
     /// Only records in this state (repeat for several)
     #[arg(long, value_name = "STATE")]
+    #[arg(add = crate::cli::complete::state())]
     pub status: Vec<String>,
     /// Only tickets that still need work: incidents new, in progress or on
     /// hold, problems before resolved, changes before closed, requests
@@ -32,6 +33,7 @@ pub struct Filters {
     pub open: bool,
     /// Only this priority (P1..P4)
     #[arg(long)]
+    #[arg(add = crate::cli::complete::priority())]
     pub priority: Option<Priority>,
     /// Only those assigned to this person (a handle or an email)
     #[arg(long, value_name = "WHO")]
@@ -44,9 +46,11 @@ pub struct Filters {
     pub unassigned: bool,
     /// Only those for this business service
     #[arg(long, value_name = "CI")]
+    #[arg(add = crate::cli::complete::id_of(Kind::Ci))]
     pub service: Option<String>,
     /// Only the incidents of this problem
     #[arg(long, value_name = "PRB")]
+    #[arg(add = crate::cli::complete::id_of(Kind::Problem))]
     pub problem: Option<String>,
     /// Only those created at or after D (a date or an RFC 3339 time)
     #[arg(long, value_name = "D")]

@@ -3,6 +3,7 @@
 //! file; the domain modules know nothing of this layer.
 
 mod commands;
+mod complete;
 mod error;
 mod filters;
 mod output;
@@ -85,6 +86,7 @@ pub enum Command {
 
 /// Run gitsm with the process arguments and return its exit code.
 pub fn main() -> ExitCode {
+    complete::answer_when_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

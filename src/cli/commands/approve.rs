@@ -31,6 +31,7 @@ Examples:
   gitsm approve REQ-0017 --key ~/.ssh/id_ed25519")]
 pub struct Args {
     /// The change or request, e.g. CHG-0042
+    #[arg(add = crate::cli::complete::record_id())]
     pub id: String,
     /// Record a rejection instead of an approval
     #[arg(long)]

@@ -25,6 +25,7 @@ pub struct Args {
     /// Incident ids (or the filters of `gitsm list`, but --team, which
     /// here names where they go)
     #[arg(value_name = "ID")]
+    #[arg(add = crate::cli::complete::id_of(crate::kind::Kind::Incident))]
     pub ids: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,

@@ -21,6 +21,7 @@ pub struct Args {
     pub format: GraphFormat,
     /// Only the neighbourhood of this CI (repeat for several)
     #[arg(long, value_name = "CI")]
+    #[arg(add = crate::cli::complete::id_of(Kind::Ci))]
     pub from: Vec<String>,
     /// With --from: how many relations away to go, in either direction
     #[arg(long, value_name = "N", default_value_t = 2, requires = "from")]

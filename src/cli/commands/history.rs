@@ -17,6 +17,7 @@ use super::super::ui::{BOLD, DIM, Ui, stdout_write};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Record id, e.g. INC-0042
+    #[arg(add = crate::cli::complete::record_id())]
     pub id: String,
     /// Revision whose history is shown
     #[arg(long, default_value = "HEAD", value_name = "REV")]

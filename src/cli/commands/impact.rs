@@ -32,9 +32,11 @@ pub struct Args {
         required_unless_present = "change",
         conflicts_with = "change"
     )]
+    #[arg(add = crate::cli::complete::id_of(crate::kind::Kind::Ci))]
     pub ci: Option<String>,
     /// Analyse the CIs a change touches (its `cis` and `service`)
     #[arg(long, value_name = "CHG")]
+    #[arg(add = crate::cli::complete::id_of(crate::kind::Kind::Change))]
     pub change: Option<String>,
     /// Output format (markdown is ready to paste into a pull request)
     #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]

@@ -30,8 +30,10 @@ Examples:
   gitsm link payments-api k8s-prod --as runs_on")]
 pub struct Args {
     /// The record to link from, e.g. INC-0042
+    #[arg(add = crate::cli::complete::record_id())]
     pub a: String,
     /// The record to link to, e.g. PRB-0007
+    #[arg(add = crate::cli::complete::record_id())]
     pub b: String,
     /// The relation between two CIs (depends_on, runs_on, hosted_on, connected_to, part_of, …)
     #[arg(long = "as", value_name = "RELATION")]

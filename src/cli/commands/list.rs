@@ -30,6 +30,7 @@ Examples:
   gitsm list --since 2026-11-01 --format csv > november.csv")]
 pub struct Args {
     /// Only this kind: incident, problem, change, request or ci
+    #[arg(add = crate::cli::complete::kind())]
     pub kind: Option<Kind>,
     #[command(flatten)]
     pub filters: Filters,

@@ -26,6 +26,7 @@ use super::super::ui::{Ui, stdout_write};
 )]
 pub struct Args {
     /// incident, problem, change, request or ci
+    #[arg(add = crate::cli::complete::kind())]
     pub kind: Kind,
     /// Title of the ticket (the name of a CI) [default: the template's]
     #[arg(long)]

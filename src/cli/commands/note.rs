@@ -26,6 +26,7 @@ Examples:
 pub struct Args {
     /// Record ids, then the note unless --file is given
     #[arg(value_name = "ID... TEXT", required = true, num_args = 1..)]
+    #[arg(add = crate::cli::complete::record_id())]
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,

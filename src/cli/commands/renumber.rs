@@ -38,6 +38,7 @@ Examples:
   gitsm renumber INC-0042               # against ids.base or origin/HEAD")]
 pub struct Args {
     /// The ticket id to move, e.g. INC-0042
+    #[arg(add = crate::cli::complete::record_id())]
     pub id: String,
     /// The revision whose ids are taken too [default: ids.base, else origin/HEAD]
     #[arg(long, value_name = "REV")]

@@ -28,6 +28,7 @@ pub struct Args {
     pub text: Vec<String>,
     /// Only records of this kind
     #[arg(long)]
+    #[arg(add = crate::cli::complete::kind())]
     pub kind: Option<Kind>,
     /// Only tickets that still need work
     #[arg(long)]

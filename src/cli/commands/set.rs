@@ -35,6 +35,7 @@ pub struct Args {
     /// Record ids (e.g. INC-0042 or payments-api), then the fields to set:
     /// dotted keys (resolution.code=fixed), lists comma-separated (cis=web,db)
     #[arg(value_name = "ID... KEY=VALUE", required = true, num_args = 1..)]
+    #[arg(add = crate::cli::complete::record_id())]
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,

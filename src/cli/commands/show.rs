@@ -22,6 +22,7 @@ use super::sla as sla_cmd;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Record id, e.g. INC-0042 or payments-api
+    #[arg(add = crate::cli::complete::record_id())]
     pub id: String,
     /// Output format
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]

@@ -35,6 +35,7 @@ checked before any file is written, and all are written or none.")]
 pub struct Args {
     /// Record ids, then the state to move them to (e.g. INC-0042 in_progress)
     #[arg(value_name = "ID... STATE", required = true, num_args = 1..)]
+    #[arg(add = crate::cli::complete::record_id_or_state())]
     pub args: Vec<String>,
     #[command(flatten)]
     pub filters: Filters,
