@@ -516,14 +516,29 @@ fn the_pre_commit_manifest_limits_the_hook_to_managed_files() {
     let text = std::fs::read_to_string(manifest_dir().join(".pre-commit-hooks.yaml"))
         .expect(".pre-commit-hooks.yaml at the project root");
     let hooks: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
-    let hook = hooks
-        .as_sequence()
-        .and_then(|s| {
-            s.iter()
-                .find(|h| h["id"].as_str() == Some("gitsm-validate"))
-        })
-        .expect("a gitsm-validate hook");
-    assert_eq!(hook["language"].as_str(), Some("rust"));
+    let hook = |id: &str| {
+        hooks
+            .as_sequence()
+            .and_then(|s| s.iter().find(|h| h["id"].as_str() == Some(id)))
+            .unwrap_or_else(|| panic!("no {id} hook"))
+            .clone()
+    };
+    let (built, installed) = (hook("gitsm-validate"), hook("gitsm-validate-system"));
+    assert_eq!(built["language"].as_str(), Some("rust"));
+    assert_eq!(installed["language"].as_str(), Some("system"));
+    for field in [
+        "entry",
+        "pass_filenames",
+        "require_serial",
+        "stages",
+        "files",
+    ] {
+        assert_eq!(
+            built[field], installed[field],
+            "the two hooks differ in {field}"
+        );
+    }
+    let hook = built;
     assert_eq!(hook["entry"].as_str(), Some("gitsm validate --staged"));
     assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
     let files = regex::Regex::new(hook["files"].as_str().expect("files")).expect("a regex");
@@ -594,7 +609,8 @@ fn project_snapshot(sb: &Sandbox) -> PathBuf {
     snap
 }
 
-/// `pre-commit try-repo <snapshot> gitsm-validate` in `repo`.
+/// `pre-commit try-repo <snapshot> <hook>` in `repo`, with `path` as PATH
+/// when given.
 ///
 /// pre-commit builds the hook with `cargo install --path`: a release build.
 /// To keep that offline and quick, cargo runs offline with this machine's
@@ -604,7 +620,13 @@ fn project_snapshot(sb: &Sandbox) -> PathBuf {
 /// hook's wiring, not the speed of the binary). try-repo keeps its hook
 /// environments in a temporary store of its own whatever PRE_COMMIT_HOME
 /// says; that is pointed into the sandbox so nothing leaks into HOME.
-fn try_repo(sb: &Sandbox, repo: &Path, snapshot: &Path) -> common::Run {
+fn try_repo(
+    sb: &Sandbox,
+    repo: &Path,
+    snapshot: &Path,
+    hook: &str,
+    path: Option<&str>,
+) -> common::Run {
     let mut cmd = Command::new("pre-commit");
     hermetic(&mut cmd, &sb.home());
     let real_home = std::env::var_os("HOME").map(PathBuf::from);
@@ -641,8 +663,11 @@ fn try_repo(sb: &Sandbox, repo: &Path, snapshot: &Path) -> common::Run {
         .current_dir(repo)
         .arg("try-repo")
         .arg(snapshot)
-        .arg("gitsm-validate")
+        .arg(hook)
         .arg("--verbose");
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
     let out = cmd.output().expect("pre-commit starts");
     common::Run {
         code: out.status.code().unwrap_or(-1),
@@ -665,7 +690,7 @@ fn the_pre_commit_framework_runs_the_shipped_hook() {
 
     common::write_file(&repo, "incidents/INC-0001.yaml", BAD_INCIDENT);
     git_ok(&sb, &repo, ["add", "-A"]);
-    let run = try_repo(&sb, &repo, &snapshot);
+    let run = try_repo(&sb, &repo, &snapshot, "gitsm-validate", None);
     assert_eq!(run.code, 1, "the invalid record passed:\n{run}");
     run.stdout_has("gitsm validate")
         .stdout_has("Failed")
@@ -674,7 +699,44 @@ fn the_pre_commit_framework_runs_the_shipped_hook() {
 
     common::write_file(&repo, "incidents/INC-0001.yaml", VALID_INCIDENT);
     git_ok(&sb, &repo, ["add", "-A"]);
-    let run = try_repo(&sb, &repo, &snapshot);
+    let run = try_repo(&sb, &repo, &snapshot, "gitsm-validate", None);
+    assert_eq!(run.code, 0, "the valid record failed:\n{run}");
+    run.stdout_has("Passed");
+}
+
+#[test]
+fn the_pre_commit_framework_runs_the_installed_gitsm_without_building() {
+    if !pre_commit_installed() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let snapshot = project_snapshot(&sb);
+    let repo = sb.git_repo("repo");
+    sb.gitsm(&repo, ["init"]).expect_code(0);
+    git_ok(&sb, &repo, ["add", "-A"]);
+    git_ok(&sb, &repo, ["commit", "-q", "-m", "init"]);
+    // The binary under test is the `gitsm` first on PATH.
+    let bin_dir = Path::new(bin()).parent().expect("bin dir");
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    let path = path.to_string_lossy();
+
+    common::write_file(&repo, "incidents/INC-0001.yaml", BAD_INCIDENT);
+    git_ok(&sb, &repo, ["add", "-A"]);
+    let run = try_repo(&sb, &repo, &snapshot, "gitsm-validate-system", Some(&path));
+    assert_eq!(run.code, 1, "the invalid record passed:\n{run}");
+    run.stdout_has("Failed").stdout_has("INC-0001.yaml");
+    // Nothing was built: pre-commit set up no environment for the hook.
+    assert!(
+        !format!("{}{}", run.stdout, run.stderr).contains("Installing environment"),
+        "{run}"
+    );
+
+    common::write_file(&repo, "incidents/INC-0001.yaml", VALID_INCIDENT);
+    git_ok(&sb, &repo, ["add", "-A"]);
+    let run = try_repo(&sb, &repo, &snapshot, "gitsm-validate-system", Some(&path));
     assert_eq!(run.code, 0, "the valid record failed:\n{run}");
     run.stdout_has("Passed");
 }
