@@ -15,12 +15,14 @@ table { border-collapse: collapse; margin: .8rem 0; font-size: .9rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.num, th.num { text-align: right; white-space: nowrap; }
 .chart { overflow-x: auto; margin: .8rem 0; } .chart svg { display: block; }
-.legend { font-size: .85rem; margin: .2rem 0; }
+.legend { font-size: .85rem; margin: .2rem 0; } .legend .key { margin-left: .8em; vertical-align: -1px; }
 @media print { main { max-width: none; } .chart { overflow: visible; } }
 ";
 
-/// Colours of a chart's series. Charts carry their colours and sizes
-/// themselves, so that they look the same embedded in another page.
+/// Colours of a chart's series. Charts and their legends carry their
+/// colours and sizes themselves as SVG attributes (never `style`, which a
+/// Content-Security-Policy may block), so that they look the same
+/// embedded in another page.
 const COLOURS: [&str; 3] = ["#0969da", "#2da44e", "#bf8700"];
 
 /// A whole page.
@@ -150,7 +152,7 @@ fn chart(c: &Chart, out: &mut String) {
     for (i, (name, _)) in c.series.iter().enumerate() {
         let _ = write!(
             out,
-            "<span class=\"key s{i}\" style=\"display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 .8em;background:{}\"></span>{}",
+            "<svg class=\"key s{i}\" width=\"12\" height=\"12\" viewBox=\"0 0 12 12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" fill=\"{}\"/></svg> {}",
             COLOURS[i % COLOURS.len()],
             escape(name)
         );
@@ -223,6 +225,28 @@ mod tests {
             escape("<img src=x onerror='alert(1)'> & \"q\""),
             "&lt;img src=x onerror=&#39;alert(1)&#39;&gt; &amp; &quot;q&quot;"
         );
+    }
+
+    #[test]
+    fn charts_carry_their_colours_without_style_attributes() {
+        let c = Chart {
+            title: "Opened".into(),
+            labels: vec!["2026-11".into()],
+            series: vec![
+                ("opened".into(), vec![Some(3.0)]),
+                ("closed".into(), vec![Some(1.0)]),
+            ],
+            unit: "",
+        };
+        let mut out = String::new();
+        chart(&c, &mut out);
+        // A Content-Security-Policy without 'unsafe-inline' blocks `style`.
+        assert!(!out.contains("style="), "{out}");
+        assert!(
+            out.contains("<rect width=\"12\" height=\"12\" fill=\"#0969da\"/>"),
+            "{out}"
+        );
+        assert!(out.contains("fill=\"#2da44e\""), "{out}");
     }
 
     #[test]
