@@ -5,8 +5,9 @@
 //! colour still says). A chart is an image (`role="img"`) unless it holds
 //! links: then it is a group, labelled and described the same way, whose
 //! links are each named by a `<title>`, so that assistive technology
-//! reaches them (an image's content is hidden from it). Colours come from CSS classes, so a managed
-//! repository restyles them from its own `site.css`. Every text is escaped.
+//! reaches them (an image's content is hidden from it). Colours come from
+//! CSS classes, so a managed repository restyles them from its own
+//! `site.css`. Every text is escaped.
 
 use std::fmt::Write as _;
 
