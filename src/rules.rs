@@ -1,6 +1,6 @@
 //! Every rule a diagnostic can name, by its code: what it checks and how
 //! to fix what it finds. Code-scanning dashboards show these (SARIF's rule
-//! metadata); `tests/layout.rs` holds that every code the checks emit is
+//! metadata); `tests/it/layout.rs` holds that every code the checks emit is
 //! listed here.
 
 /// One rule.

@@ -4,7 +4,7 @@
 //! the policy, SLA clocks, the report and the site rendered to memory —
 //! each execution under `catch_unwind`.
 //!
-//! Shared by `tests/fuzzing.rs` (a bounded pass in CI, by count) and
+//! Shared by `tests/it/fuzzing.rs` (a bounded pass in CI, by count) and
 //! `examples/fuzz.rs` (long runs, by time, with memory and time bounds).
 //! It runs on stable Rust: a seeded generator, no instrumentation.
 

@@ -2,7 +2,7 @@
 //! (or with another file of the tree) moves to the next free id, and the
 //! references to it follow; every other byte stays.
 
-mod common;
+use crate::common;
 
 use common::{Repo, VALID_INCIDENT, dated, git_env_in};
 

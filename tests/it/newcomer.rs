@@ -1,7 +1,7 @@
 //! The first hour of a new user: init, new, list, show, validate, and the
 //! small commands around them.
 
-mod common;
+use crate::common;
 
 use common::{NOW, Repo, Sandbox};
 use serde_json::Value;

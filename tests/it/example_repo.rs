@@ -2,7 +2,7 @@
 //! this project's repository) validates, and `gitsm init --example` recreates
 //! it faithfully.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

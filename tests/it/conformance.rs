@@ -5,7 +5,7 @@
 //! against Jenkins' XSD in `attacks.rs`, the site by vnu and axe-core in
 //! `site.rs`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

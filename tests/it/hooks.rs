@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;

@@ -1,7 +1,7 @@
 //! Bad input of every kind gives a clear error naming the file (and line and
 //! column where there is one), the documented exit code, and never a panic.
 
-mod common;
+use crate::common;
 
 use common::{Repo, Run, VALID_INCIDENT};
 

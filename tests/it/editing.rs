@@ -2,7 +2,7 @@
 //! untouched byte, are checked before they are written, and leave the file
 //! as it was when they are refused.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -8,7 +8,7 @@
 //! squash merges, a shallow clone, renewal while scheduled, a request's
 //! approval) are allowed.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -8,7 +8,7 @@
 //! someone else adds a note at 18:00 that day; the engineer writes the
 //! acknowledgement on Tuesday.
 
-mod common;
+use crate::common;
 
 use common::{Repo, dated, git_env_in};
 

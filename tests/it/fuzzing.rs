@@ -2,7 +2,7 @@
 //! a fixed number of executions from fixed seeds, so the run is the same
 //! on every machine. Long runs are `bash bench/fuzz.sh` (RELIABILITY.md).
 
-#[path = "fuzz/harness.rs"]
+#[path = "../fuzz/harness.rs"]
 #[allow(dead_code)] // shared with examples/fuzz.rs, which uses all of it
 mod harness;
 

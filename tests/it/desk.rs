@@ -3,7 +3,7 @@
 //! worklog `show` prints. The hermetic clock (`GITSM_NOW`) is
 //! 2026-11-21T10:00:00+01:00; the Git identity is tester@example.com.
 
-mod common;
+use crate::common;
 
 use common::{Repo, VALID_INCIDENT};
 

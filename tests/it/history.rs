@@ -1,7 +1,7 @@
 //! `validate --staged` and `validate --range`: the history rules, checked
 //! between real Git revisions made with the `git` CLI at fixed dates.
 
-mod common;
+use crate::common;
 
 use common::{Repo, VALID_INCIDENT, dated, git_env_in};
 

@@ -9,7 +9,7 @@
 //!
 //! Helpers live in this file (tests/common/ belongs to other suites).
 
-mod common;
+use crate::common;
 use common::hermetic;
 use std::collections::BTreeSet;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! it, tried through the real binary the way an attacker (or an unlucky
 //! user) would, and what must hold instead.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! be trusted, survives runs side by side, and serves `search`, `query`
 //! and `export`.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -10,7 +10,7 @@
 //! CET); America/New_York springs forward on Sunday 2026-03-08 (02:00 EST ->
 //! 03:00 EDT) and falls back on Sunday 2026-11-01 (02:00 EDT -> 01:00 EST).
 
-mod common;
+use crate::common;
 
 use common::Repo;
 use serde_json::Value;

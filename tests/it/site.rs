@@ -8,7 +8,7 @@
 //! width, keeps its Content-Security-Policy and never scrolls sideways
 //! on a 390px-wide phone.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The committed JSON Schemas are exactly what the code generates, and they
 //! are valid draft 2020-12 schemas that accept the example organisation.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

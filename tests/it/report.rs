@@ -9,9 +9,9 @@
 //!
 //! The example repository's report is compared with the snapshot
 //! `tests/snapshots/example-report.md`; `UPDATE_SNAPSHOTS=1 cargo test --test
-//! report` rewrites it (review the diff before committing it).
+//! it report::` rewrites it (review the diff before committing it).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,25 @@
+//! The integration tests: one binary (one link of the crate on a 2-core
+//! machine instead of one per file), a module per area.
+
+mod common;
+
+mod attacks;
+mod backdating;
+mod bad_input;
+mod cmdb;
+mod conformance;
+mod desk;
+mod editing;
+mod example_repo;
+mod fuzzing;
+mod gate;
+mod history;
+mod hooks;
+mod index;
+mod layout;
+mod newcomer;
+mod renumber;
+mod report;
+mod schemas;
+mod site;
+mod sla;
