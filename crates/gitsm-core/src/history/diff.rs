@@ -746,7 +746,7 @@ mod tests {
     }
 
     fn git(dir: &Path, args: &[&str]) {
-        crate::git::tests::git_cli(dir, args, None);
+        gitsm_git::testing::git_cli(dir, args, None);
     }
 
     type Changes = BTreeSet<(String, Oid, bool)>;
@@ -904,7 +904,7 @@ mod tests {
 
     /// `git` in `dir`, with its output.
     fn git_out(dir: &Path, args: &[&str], input: Option<&str>) -> String {
-        crate::git::tests::git_cli(dir, args, input)
+        gitsm_git::testing::git_cli(dir, args, input)
     }
 
     /// Record changes staged in `root`'s index against HEAD: `(path, is_new)`.

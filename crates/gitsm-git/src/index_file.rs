@@ -393,7 +393,7 @@ impl<'d> CacheTree<'d, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::tests::git_cli as git;
+    use crate::testing::git_cli as git;
 
     /// A repository with files in nested folders, committed, and one more
     /// file staged.

@@ -460,7 +460,7 @@ mod tests {
     /// root inside a subfolder, and so are HEAD's.
     #[test]
     fn staged_records_are_located_in_new_year_folders() {
-        use crate::git::tests::git_cli as git;
+        use gitsm_git::testing::git_cli as git;
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         git(root, &["init", "-q"], None);

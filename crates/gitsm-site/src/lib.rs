@@ -10,13 +10,19 @@
 //! windows, the known error database, the SLA page and the report page.
 //!
 //! The build reads the records once, walks Git history once
-//! ([`crate::history::trail::walk`]), indexes everything
+//! ([`gitsm_core::history::trail::walk`]), indexes everything
 //! ([`data::SiteData`]) and renders the pages in parallel into a temporary
 //! folder beside the output, which then replaces the output in one rename:
 //! a failed build leaves the previous site as it was. The same records,
 //! history and instant give byte-identical output. A record's page whose
 //! inputs hash as in the previous build is hard-linked from it instead of
 //! rendered ([`manifest`]): the result is the same bytes.
+
+// The domain, under the names the site's modules use.
+use gitsm_core::{
+    cmdb, config, confined, dataset, duration, git, kind, local_index, markup, model, priority,
+    report, sla, workspace, write,
+};
 
 mod calendar;
 pub mod charts;
@@ -31,7 +37,7 @@ pub mod markdown;
 mod output;
 pub mod paths;
 mod record;
-pub mod report;
+pub mod report_page;
 pub mod templates;
 mod timeline;
 
@@ -252,7 +258,7 @@ pub fn render(
     let data = SiteData::new(dataset, at)?;
     progress.phase("computing the report");
     let own_report_page = templates.overridden.iter().any(|t| t == "report.html");
-    let report = report::compute(dataset, at, own_report_page);
+    let report = report_page::compute(dataset, at, own_report_page);
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }
@@ -394,7 +400,7 @@ fn report_pages<'p>(
             "report.html",
             "Report",
             "report",
-            move || Value::from(Serde(&report::view(report.clone()))),
+            move || Value::from(Serde(&report_page::view(report.clone()))),
         ),
     ]
 }

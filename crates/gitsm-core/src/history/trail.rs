@@ -622,7 +622,7 @@ fn field_changes(at: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::tests::git_cli as git;
+    use gitsm_git::testing::git_cli as git;
 
     /// Statuses given by blob id (the records already read from the work
     /// tree) are used instead of reading those versions: the same
