@@ -220,6 +220,26 @@ impl Sandbox {
         dir
     }
 
+    /// The example organisation (`example-repo/`) in a Git repository of
+    /// its own, committed once at a fixed date (so that what is computed
+    /// from it is the same wherever the tests run).
+    pub fn example_repo(&self) -> PathBuf {
+        let root = self.git_repo("example");
+        copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+            &root,
+        );
+        self.git(&root, ["add", "-A"]);
+        let run = git_env_in(
+            &self.home(),
+            &root,
+            ["commit", "-q", "-m", "example organisation"],
+            &dated("2026-11-21T09:00:00+01:00"),
+        );
+        assert_eq!(run.code, 0, "{run}");
+        root
+    }
+
     pub fn gitsm<I, S>(&self, dir: &Path, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
@@ -413,4 +433,17 @@ pub fn tool_file(rel: &str) -> Option<PathBuf> {
         path.display()
     );
     None
+}
+
+/// Copy the folder `from` to `to`, recursively.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
 }

@@ -23,3 +23,4 @@ mod report;
 mod schemas;
 mod site;
 mod sla;
+mod snapshots;

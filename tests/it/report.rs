@@ -7,15 +7,14 @@
 //! 2026 calendar facts used below: 2026-11-02 is a Monday, 2026-11-06 a
 //! Friday; Europe/Berlin is on CET (+01:00) all of November.
 //!
-//! The example repository's report is compared with the snapshot
-//! `tests/snapshots/example-report.md`; `UPDATE_SNAPSHOTS=1 cargo test --test
-//! it report::` rewrites it (review the diff before committing it).
+//! The example repository's report is a snapshot in
+//! `tests/it/snapshots.rs`.
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Repo, Sandbox, dated, git_env_in};
+use common::{Repo, Sandbox};
 use serde_json::Value;
 
 /// The policy of every test. Default priority matrix: high/high P1,
@@ -1010,38 +1009,6 @@ fn the_search_for_a_repository_stops_at_git_ceiling_directories() {
 
 // --- The example repository -------------------------------------------------
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
-}
-
-/// The example organisation in a Git repository of its own, committed once
-/// at a fixed date (so the report is the same wherever the tests run).
-fn example_repo(sb: &Sandbox) -> PathBuf {
-    let root = sb.git_repo("example");
-    copy_tree(&manifest_dir().join("example-repo"), &root);
-    sb.git(&root, ["add", "-A"]);
-    let run = git_env_in(
-        &sb.home(),
-        &root,
-        ["commit", "-q", "-m", "example organisation"],
-        &dated("2026-11-21T09:00:00+01:00"),
-    );
-    assert_eq!(run.code, 0, "{run}");
-    root
-}
-
 const EXAMPLE_ARGS: [&str; 5] = [
     "report",
     "--until",
@@ -1051,43 +1018,9 @@ const EXAMPLE_ARGS: [&str; 5] = [
 ];
 
 #[test]
-fn example_repository_report_matches_its_snapshot() {
-    let sb = Sandbox::new();
-    let root = example_repo(&sb);
-    let run = sb.gitsm(&root, EXAMPLE_ARGS);
-    run.expect_code(0);
-    // The commit id follows every byte of the example: not part of the
-    // snapshot.
-    let head = sb.git(&root, ["rev-parse", "HEAD"]);
-    let stdout = run.stdout.replace(head.trim(), "<HEAD>");
-    let snapshot = manifest_dir().join("tests/snapshots/example-report.md");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(snapshot.parent().expect("folder")).expect("snapshots folder");
-        std::fs::write(&snapshot, &stdout).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    if stdout != expected {
-        let first = stdout
-            .lines()
-            .zip(expected.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(stdout.lines().count().min(expected.lines().count()));
-        panic!(
-            "the example report differs from {} from line {}:\n  got:      {:?}\n  expected: {:?}\n\
-             Rerun with UPDATE_SNAPSHOTS=1 to accept the new report, then review the diff.",
-            snapshot.display(),
-            first + 1,
-            stdout.lines().nth(first).unwrap_or(""),
-            expected.lines().nth(first).unwrap_or(""),
-        );
-    }
-}
-
-#[test]
 fn example_repository_renders_in_every_format() {
     let sb = Sandbox::new();
-    let root = example_repo(&sb);
+    let root = sb.example_repo();
     let json = sb.gitsm(&root, [&EXAMPLE_ARGS[..], &["--format", "json"]].concat());
     json.expect_code(0);
     let r: Value = serde_json::from_str(&json.stdout).expect("JSON");
