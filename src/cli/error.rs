@@ -1,5 +1,9 @@
-//! Failures of a command and the exit codes they map to: 1 when a check
-//! failed, 2 for usage and configuration errors.
+//! The one error type of the commands, and the one place that maps it to
+//! an exit code and prints it: 1 when a check failed, 2 for usage,
+//! configuration and I/O errors, 141 (a shell's code for a process its
+//! pipe closed on, as `git log | head` gives) when stdout was closed.
+//! Domain errors convert with their hints (`From` impls), so that what the
+//! user can do about a failure reaches them.
 
 use std::process::ExitCode;
 
@@ -9,7 +13,7 @@ use crate::workspace::WorkspaceError;
 use super::Ui;
 
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub enum CommandError {
     /// Wrong arguments or an unknown id: exit 2.
     #[error("{message}")]
     Usage {
@@ -25,30 +29,45 @@ pub enum CliError {
     /// Reading or writing failed: exit 2.
     #[error("{0}")]
     Io(String),
+    /// Whoever read stdout went away (`gitsm list | head`): stop, print
+    /// nothing, exit 141.
+    #[error("stdout was closed")]
+    BrokenPipe,
 }
 
-impl CliError {
+impl CommandError {
     pub fn usage(message: impl Into<String>) -> Self {
-        CliError::Usage {
+        CommandError::Usage {
             message: message.into(),
             hint: None,
         }
     }
 
     pub fn usage_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        CliError::Usage {
+        CommandError::Usage {
             message: message.into(),
             hint: Some(hint.into()),
         }
     }
 
     pub fn io(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Self {
-        CliError::Io(format!("{what}: {e}"))
+        CommandError::Io(format!("{what}: {e}"))
+    }
+
+    /// A failed write to stdout: [`CommandError::BrokenPipe`] when the
+    /// reader went away.
+    pub fn stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            CommandError::BrokenPipe
+        } else {
+            CommandError::io("stdout", e)
+        }
     }
 
     fn exit_code(&self) -> u8 {
         match self {
-            CliError::Failed(_) => 1,
+            CommandError::Failed(_) => 1,
+            CommandError::BrokenPipe => 141,
             _ => 2,
         }
     }
@@ -56,7 +75,7 @@ impl CliError {
     /// Print the error to stderr and return the exit code.
     pub fn report(&self, ui: Option<&Ui>) -> ExitCode {
         match self {
-            CliError::Workspace(WorkspaceError::Config(diags)) => {
+            CommandError::Workspace(WorkspaceError::Config(diags)) => {
                 if let Some(ui) = ui {
                     ui.print_diagnostics(diags);
                 } else {
@@ -66,44 +85,58 @@ impl CliError {
                 }
                 super::ui::error_line("invalid gitsm.yaml; nothing was done", None);
             }
-            CliError::Workspace(WorkspaceError::NotFound { .. }) => super::ui::error_line(
+            CommandError::Workspace(WorkspaceError::NotFound { .. }) => super::ui::error_line(
                 &self.to_string(),
                 Some("run `gitsm init` to create one, or pass -C DIR"),
             ),
-            CliError::Usage { message, hint } => super::ui::error_line(message, hint.as_deref()),
-            CliError::Failed(message) if message.is_empty() => {}
+            CommandError::Usage { message, hint } => {
+                super::ui::error_line(message, hint.as_deref())
+            }
+            CommandError::Failed(message) if message.is_empty() => {}
+            CommandError::BrokenPipe => {}
             other => super::ui::error_line(&other.to_string(), None),
         }
         ExitCode::from(self.exit_code())
     }
 }
 
-impl From<Vec<Diagnostic>> for CliError {
+impl From<Vec<Diagnostic>> for CommandError {
     fn from(diags: Vec<Diagnostic>) -> Self {
-        CliError::Workspace(WorkspaceError::Config(diags))
+        CommandError::Workspace(WorkspaceError::Config(diags))
     }
 }
 
-impl From<crate::dataset::DatasetError> for CliError {
+impl From<crate::dataset::DatasetError> for CommandError {
     fn from(e: crate::dataset::DatasetError) -> Self {
         use crate::dataset::{DatasetError, SourceError};
         match e {
-            DatasetError::NotGit(root) => CliError::usage_hint(
+            DatasetError::NotGit(root) => CommandError::usage_hint(
                 format!("{} is not inside a Git repository", root.display()),
                 "drop --rev to read the work tree",
             ),
-            DatasetError::UnknownRevision(rev) => CliError::usage_hint(
+            DatasetError::UnknownRevision(rev) => CommandError::usage_hint(
                 format!("unknown revision `{rev}`"),
                 "name a branch, tag or commit, e.g. HEAD~10 or v2026.10",
             ),
             DatasetError::Source {
                 source: SourceError::Config(diags),
                 ..
-            } => CliError::from(diags),
+            } => CommandError::from(diags),
             DatasetError::Source { commit, source } => {
-                CliError::usage(format!("{}: {source}", &commit[..10.min(commit.len())]))
+                CommandError::usage(format!("{}: {source}", &commit[..10.min(commit.len())]))
             }
-            other => CliError::usage(other.to_string()),
+            other => CommandError::usage(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::history::HistoryError> for CommandError {
+    /// With its hint when the user can act on it (a shallow clone, an
+    /// unknown revision, conflicts).
+    fn from(e: crate::history::HistoryError) -> Self {
+        match e.hint() {
+            Some(hint) => CommandError::usage_hint(e.to_string(), hint),
+            None => CommandError::usage(e.to_string()),
         }
     }
 }

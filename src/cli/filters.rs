@@ -8,7 +8,7 @@ use crate::report::Bound;
 use crate::update::{self, Target};
 use crate::workspace::Workspace;
 
-use super::CliError;
+use super::CommandError;
 use super::ui::Ui;
 
 /// `--team` as a filter (apart, since `escalate --team` names where
@@ -82,10 +82,10 @@ impl Filters {
         ws: &Workspace,
         kind: Option<Kind>,
         team: &TeamFilter,
-    ) -> Result<Query, CliError> {
+    ) -> Result<Query, CommandError> {
         let assignee = if self.mine {
-            Some(super::commands::new::current_person(ws).ok_or_else(|| {
-                CliError::usage_hint(
+            Some(super::context::person(ws).ok_or_else(|| {
+                CommandError::usage_hint(
                     "--mine: gitsm cannot tell who you are",
                     "run `git config user.email you@example.com`",
                 )
@@ -106,7 +106,7 @@ impl Filters {
             since: self.since.as_ref().map(|b| instant(b, false, ws)),
             until: self.until.as_ref().map(|b| instant(b, true, ws)),
         };
-        query.check(&ws.config).map_err(|e| CliError::Usage {
+        query.check(&ws.config).map_err(|e| CommandError::Usage {
             message: e.message,
             hint: e.hint,
         })?;
@@ -137,7 +137,7 @@ pub fn targets(
     filters: &Filters,
     team: &TeamFilter,
     kind: Option<Kind>,
-) -> Result<Vec<Target>, CliError> {
+) -> Result<Vec<Target>, CommandError> {
     let mut all: Vec<String> = ids.to_vec();
     if filters.given() || team.team.is_some() {
         let query = filters.query(ws, kind, team)?;
@@ -149,12 +149,12 @@ pub fn targets(
             .collect();
         found.sort();
         if found.is_empty() {
-            return Err(CliError::usage("no record matches the filters"));
+            return Err(CommandError::usage("no record matches the filters"));
         }
         all.extend(found);
     }
     if all.is_empty() {
-        return Err(CliError::usage_hint(
+        return Err(CommandError::usage_hint(
             "name the records: ids, or filters such as --problem PRB-0003 --status resolved",
             "the filters are those of `gitsm list`",
         ));
@@ -164,5 +164,5 @@ pub fn targets(
     all.iter()
         .map(|id| update::open(ws, id))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| super::commands::set::refusal(ui, &ws.root, e))
+        .map_err(|e| super::edits::refusal(ui, &ws.root, e))
 }

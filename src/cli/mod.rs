@@ -4,6 +4,8 @@
 
 mod commands;
 mod complete;
+mod context;
+mod edits;
 mod error;
 mod filters;
 mod output;
@@ -15,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use error::CliError;
+pub use error::CommandError;
 pub use ui::Ui;
 
 /// Git-native IT service management: incidents, problems, changes, service
@@ -114,7 +116,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(ui: &Ui, command: Command) -> Result<ExitCode, CliError> {
+fn run(ui: &Ui, command: Command) -> Result<ExitCode, CommandError> {
     match command {
         Command::Init(args) => commands::init::run(ui, args),
         Command::New(args) => commands::new::run(ui, args),

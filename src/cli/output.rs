@@ -24,6 +24,19 @@ pub enum DiagnosticFormat {
 
 /// Human-readable diagnostics, with the offending line and a caret.
 pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> std::io::Result<()> {
+    text_of(diags, root, ui, None, w)
+}
+
+/// [`text`], with the lines of `proposed` (a path and the text it would
+/// hold) instead of the file on disk: diagnostics about an edit that was
+/// not written. The one renderer of diagnostics for people.
+pub fn text_of(
+    diags: &[Diagnostic],
+    root: &Path,
+    ui: &Ui,
+    proposed: Option<(&Path, &str)>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut sources: HashMap<PathBuf, Option<Vec<String>>> = HashMap::new();
     // `-q` prints errors and the data asked for, nothing else.
     for d in diags.iter().filter(|d| !ui.quiet || d.is_error()) {
@@ -59,26 +72,20 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
                 if d.commit.is_some() {
                     return None;
                 }
-                std::fs::read_to_string(root.join(path))
-                    .ok()
-                    .map(|t| t.lines().map(String::from).collect())
+                let text = match proposed {
+                    Some((p, text)) if p == path.as_path() => Some(text.to_owned()),
+                    _ => std::fs::read_to_string(root.join(path)).ok(),
+                };
+                text.map(|t| t.lines().map(String::from).collect())
             });
             if let Some(line) = lines.as_ref().and_then(|l| l.get(d.line as usize - 1))
                 && line.len() <= 400
             {
                 let number = d.line.to_string();
                 let pad = " ".repeat(number.len());
-                // Under the column as shown, control characters written out.
-                let before: String = line
-                    .chars()
-                    .take(d.column.saturating_sub(1) as usize)
-                    .collect();
-                let caret_pad: String = terminal_safe(&before)
-                    .chars()
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
                 writeln!(w, "{DIM}{pad} |{DIM:#}")?;
                 writeln!(w, "{DIM}{number} |{DIM:#} {}", terminal_safe(line))?;
+                let caret_pad = caret_pad(line, d.column);
                 writeln!(w, "{DIM}{pad} |{DIM:#} {caret_pad}{style}^{style:#}")?;
             }
         }
@@ -87,6 +94,24 @@ pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> st
         }
     }
     Ok(())
+}
+
+/// What goes before the caret under `column` (1-based, in code points) of
+/// `line` as shown: tabs kept, every other character as many spaces as the
+/// columns it takes on a terminal (two for a wide one), control characters
+/// as they are written out.
+fn caret_pad(line: &str, column: u32) -> String {
+    let before: String = line
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .collect();
+    terminal_safe(&before)
+        .chars()
+        .map(|c| match c {
+            '\t' => "\t".to_owned(),
+            c => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
+        })
+        .collect()
 }
 
 /// The one-line summary after a validation of `what` (e.g. "12 records").
@@ -407,6 +432,14 @@ mod tests {
             xml_escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
         );
+    }
+
+    #[test]
+    fn the_caret_stands_under_the_column_after_wide_characters() {
+        assert_eq!(caret_pad("impact: urgent", 9), " ".repeat(8));
+        // 🔥 and 漢 take two columns each on a terminal.
+        assert_eq!(caret_pad("t: 🔥漢 x", 7), " ".repeat(8));
+        assert_eq!(caret_pad("\tk: v", 5), "\t   ");
     }
 
     #[test]

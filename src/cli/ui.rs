@@ -8,7 +8,7 @@ use anstyle::{AnsiColor, Style};
 use crate::diagnostic::Diagnostic;
 use crate::workspace::{self, Workspace};
 
-use super::{CliError, GlobalArgs};
+use super::{CommandError, GlobalArgs};
 
 pub const ERROR: Style = AnsiColor::Red.on_default().bold();
 pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -73,21 +73,21 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Result<Ui, CliError> {
-        let here = std::env::current_dir().map_err(|e| CliError::io("current directory", e))?;
+    pub fn new(global: &GlobalArgs) -> Result<Ui, CommandError> {
+        let here = std::env::current_dir().map_err(|e| CommandError::io("current directory", e))?;
         let cwd = match &global.dir {
             Some(d) => here.join(d),
             None => here,
         };
         if !cwd.is_dir() {
-            return Err(CliError::usage(format!(
+            return Err(CommandError::usage(format!(
                 "cannot change to `{}`: no such directory",
                 cwd.display()
             )));
         }
         let cwd = cwd
             .canonicalize()
-            .map_err(|e| CliError::io(cwd.display(), e))?;
+            .map_err(|e| CommandError::io(cwd.display(), e))?;
         Ok(Ui {
             cwd,
             quiet: global.quiet,
@@ -96,7 +96,7 @@ impl Ui {
     }
 
     /// Open the managed repository at or above the working directory.
-    pub fn workspace(&self) -> Result<Workspace, CliError> {
+    pub fn workspace(&self) -> Result<Workspace, CommandError> {
         let ws = Workspace::discover(&self.cwd)?;
         if self.verbose {
             let schemas = if ws
@@ -119,9 +119,9 @@ impl Ui {
 
     /// The local index of the workspace, up to date, its notes (a
     /// rebuild and why) printed as warnings.
-    pub fn local_index(&self) -> Result<crate::local_index::LocalIndex, CliError> {
+    pub fn local_index(&self) -> Result<crate::local_index::LocalIndex, CommandError> {
         let index = crate::local_index::LocalIndex::open(&self.workspace()?)
-            .map_err(|e| CliError::Failed(e.to_string()))?;
+            .map_err(|e| CommandError::Failed(e.to_string()))?;
         self.warnings(&index.notes);
         Ok(index)
     }
@@ -168,9 +168,9 @@ impl Ui {
         &self,
         ws: &Workspace,
         needs: &str,
-    ) -> Result<(git2::Repository, PathBuf), CliError> {
+    ) -> Result<(git2::Repository, PathBuf), CommandError> {
         let repo = crate::git::open(&ws.root).ok_or_else(|| {
-            CliError::usage(format!(
+            CommandError::usage(format!(
                 "{} is not inside a Git repository: {needs}",
                 ws.root.display()
             ))
@@ -248,14 +248,14 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
-/// Write to stdout; a closed pipe (`gitsm list | head`) is not an error.
-pub fn stdout_write(text: &str) -> Result<(), CliError> {
+/// Write to stdout; a closed pipe (`gitsm list | head`) ends the command
+/// quietly ([`CommandError::BrokenPipe`]).
+pub fn stdout_write(text: &str) -> Result<(), CommandError> {
     let text = terminal_safe(text);
     let mut out = anstream::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::io("stdout", e)),
+        Err(e) => Err(CommandError::stdout(e)),
     }
 }
 
@@ -295,7 +295,7 @@ impl<W: Write> Write for Safe<W> {
 /// characters). A character split between two writes waits for its end.
 pub fn stdout_json(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), CliError> {
+) -> Result<(), CommandError> {
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut safe = Safe {
         out,
@@ -303,8 +303,7 @@ pub fn stdout_json(
     };
     match write(&mut safe).and_then(|()| safe.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::io("stdout", e)),
+        Err(e) => Err(CommandError::stdout(e)),
     }
 }
 
@@ -313,7 +312,7 @@ pub fn stdout_json(
 /// of 100,000 records is never one string.
 pub fn stdout_json_list<T: serde::Serialize>(
     items: impl IntoIterator<Item = T>,
-) -> Result<(), CliError> {
+) -> Result<(), CommandError> {
     /// The items, serialised as a sequence as they come.
     struct Lazy<I>(std::cell::Cell<Option<I>>);
     impl<I: Iterator<Item: serde::Serialize>> serde::Serialize for Lazy<I> {

@@ -784,3 +784,27 @@ fn verbose_says_what_was_read_and_how_long_it_took() {
         .stderr_has("gitsm: done in ");
     assert!(!quiet.stderr.contains("gitsm: "), "{quiet}");
 }
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly_with_the_pipe_code() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    // A pipe whose reader is gone before gitsm starts: every write fails,
+    // as in `gitsm list | head` once head has what it wants.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    for args in [&["list"][..], &["list", "--format", "json"]] {
+        let mut cmd = std::process::Command::new(common::bin());
+        common::hermetic(&mut cmd, &repo.sandbox.home());
+        let out = cmd
+            .args(args)
+            .current_dir(&repo.root)
+            .stdout(writer.try_clone().expect("clone"))
+            .output()
+            .expect("runs");
+        // 141, as a shell reports a process its pipe closed on; no
+        // message, no panic.
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}

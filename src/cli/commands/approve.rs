@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use crate::approval::signature::SigningKey;
 use crate::update::{self, Decision};
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::ui::Ui;
-use super::set::{EditFormat, print_json, print_text, refusal};
 
 /// Approve (or reject) a change or a service request, signed with your SSH
 /// key: the key must be listed under your `people.<handle>.keys`, and you
@@ -48,15 +48,15 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let now = super::new::now_for(&ws.config)?;
+    let now = ui.now_in(&ws.config)?;
     let key = match &args.key {
         Some(path) => SigningKey::from_file(path),
         None => SigningKey::from_git_config(&ws.root),
     }
     .map_err(|e| {
-        CliError::usage_hint(
+        CommandError::usage_hint(
             e.to_string(),
             "create a key with `ssh-keygen -t ed25519` and list its public half under `people.<you>.keys` in gitsm.yaml",
         )

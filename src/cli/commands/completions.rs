@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::super::CliError;
+use super::super::CommandError;
 
 /// Print a shell completion script (e.g. `gitsm completions bash > /etc/bash_completion.d/gitsm`)
 #[derive(Debug, clap::Args)]
@@ -14,16 +14,16 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, CliError> {
+pub fn run(args: Args) -> Result<ExitCode, CommandError> {
     let name = args.shell.to_string();
     let shells = clap_complete::env::Shells::builtins();
     let Some(shell) = shells.completer(&name) else {
-        return Err(CliError::usage(format!("no completion for {name}")));
+        return Err(CommandError::usage(format!("no completion for {name}")));
     };
     let mut buf = Vec::new();
     shell
         .write_registration("COMPLETE", "gitsm", "gitsm", "gitsm", &mut buf)
-        .map_err(|e| CliError::io("completion script", e))?;
+        .map_err(|e| CommandError::io("completion script", e))?;
     super::super::ui::stdout_write(&String::from_utf8_lossy(&buf))?;
     Ok(ExitCode::SUCCESS)
 }

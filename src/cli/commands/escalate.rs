@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use crate::update::{self, Escalation};
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
-use super::set::{EditFormat, print_json, print_text, refusal};
 
 /// Escalate incidents to another support level (and team)
 #[derive(Debug, clap::Args)]
@@ -43,10 +43,10 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let person = super::new::current_person(&ws);
-    let now = super::new::now_for(&ws.config)?;
+    let person = super::super::context::person(&ws);
+    let now = ui.now_in(&ws.config)?;
     let targets = targets(
         ui,
         &ws,

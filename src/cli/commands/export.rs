@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::local_index::sql::VIEWS;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::Ui;
 use super::query::{QueryFormat, open_index, render};
 
@@ -37,13 +37,13 @@ pub enum ExportFormat {
     Csv,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let index = open_index(ui, true)?;
-    let failed = |e: crate::local_index::sql::SqlError| CliError::Failed(e.to_string());
+    let failed = |e: crate::local_index::sql::SqlError| CommandError::Failed(e.to_string());
     match args.format {
         ExportFormat::Sqlite => {
             if args.output.is_dir() {
-                return Err(CliError::usage(format!(
+                return Err(CommandError::usage(format!(
                     "{} is a folder; name the database file to write",
                     args.output.display()
                 )));
@@ -52,12 +52,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         ExportFormat::Csv => {
             std::fs::create_dir_all(&args.output)
-                .map_err(|e| CliError::io(args.output.display(), e))?;
+                .map_err(|e| CommandError::io(args.output.display(), e))?;
             for view in VIEWS {
                 let table = index.view(view).map_err(failed)?;
                 let path = args.output.join(format!("{view}.csv"));
                 crate::write::atomic(&path, render(&table, QueryFormat::Csv).as_bytes())
-                    .map_err(|e| CliError::io(path.display(), e))?;
+                    .map_err(|e| CommandError::io(path.display(), e))?;
             }
         }
     }

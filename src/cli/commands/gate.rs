@@ -14,7 +14,7 @@ use crate::model::{Record, Timestamp};
 use crate::revision::Snapshot;
 use crate::workspace::Workspace;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 
 /// Decide whether a change may be implemented: its file valid at the
@@ -69,41 +69,41 @@ pub enum GateFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (repo, prefix) = ui.repository(&ws, "the gate judges committed history")?;
-    let tip = git::commit_at(&repo, &args.rev).map_err(CliError::usage)?;
+    let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;
     let tree = tip
         .tree()
-        .map_err(|e| CliError::io("reading the tree", e))?;
+        .map_err(|e| CommandError::io("reading the tree", e))?;
     let snapshot = Snapshot::new(&repo, Some(&tree), &prefix);
     let policy_rev = args.policy_rev.clone().unwrap_or_else(|| args.rev.clone());
-    let policy_commit = git::commit_at(&repo, &policy_rev).map_err(CliError::usage)?;
+    let policy_commit = git::commit_at(&repo, &policy_rev).map_err(CommandError::usage)?;
     let policy_tree = policy_commit
         .tree()
-        .map_err(|e| CliError::io("reading the tree", e))?;
+        .map_err(|e| CommandError::io("reading the tree", e))?;
     let policy = Snapshot::new(&repo, Some(&policy_tree), &prefix)
         .policy(&ws.schemas)
-        .map_err(CliError::from)?;
+        .map_err(CommandError::from)?;
     // Everything below is judged under the trusted policy.
     let ws = Workspace {
         config: policy,
         ..ws
     };
-    let at: Timestamp = super::new::at(args.at, &ws.config)?;
+    let at: Timestamp = ui.at(args.at, &ws.config)?;
     let ids = match (&args.change, &args.release) {
         (Some(id), _) => vec![id.clone()],
         (None, Some(name)) => {
             let found = changes_for_release(&ws, &snapshot, name);
             if found.is_empty() {
-                return Err(CliError::usage_hint(
+                return Err(CommandError::usage_hint(
                     format!("no change at {} authorises release `{name}`", args.rev),
                     "list it under `release:` of the change that deploys it",
                 ));
             }
             found.into_iter().map(|c| c.id).collect()
         }
-        (None, None) => return Err(CliError::usage("give --change ID or --release NAME")),
+        (None, None) => return Err(CommandError::usage("give --change ID or --release NAME")),
     };
     let judged = Judged {
         repo: &repo,
@@ -118,14 +118,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         match gate::judge(&ws, &judged, id, at) {
             Ok(d) => decisions.push(d),
             Err(GateError::NotFound(id)) => {
-                return Err(CliError::usage(format!("no change `{id}` at {}", args.rev)));
+                return Err(CommandError::usage(format!(
+                    "no change `{id}` at {}",
+                    args.rev
+                )));
             }
-            Err(GateError::History(e)) => {
-                return Err(match e.hint() {
-                    Some(h) => CliError::usage_hint(format!("reading history: {e}"), h),
-                    None => CliError::io("reading history", e),
-                });
-            }
+            Err(GateError::History(e)) => return Err(e.into()),
         }
     }
     // For a release, the first change that may go ahead answers; else all
@@ -135,14 +133,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     match args.format {
         GateFormat::Json => {
             let mut value =
-                serde_json::to_value(decision).map_err(|e| CliError::io("JSON output", e))?;
+                serde_json::to_value(decision).map_err(|e| CommandError::io("JSON output", e))?;
             if let Some(name) = &args.release {
                 value["release"] = json!(name);
                 value["candidates"] =
                     json!(decisions.iter().map(|d| &d.change).collect::<Vec<_>>());
             }
-            let text =
-                serde_json::to_string_pretty(&value).map_err(|e| CliError::io("JSON output", e))?;
+            let text = serde_json::to_string_pretty(&value)
+                .map_err(|e| CommandError::io("JSON output", e))?;
             stdout_write(&format!("{text}\n"))?;
         }
         GateFormat::Text => {

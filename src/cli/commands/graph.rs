@@ -7,7 +7,7 @@ use crate::cmdb::CmdbGraph;
 use crate::kind::Kind;
 use crate::suggest;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 
 /// Export the CMDB graph (or the neighbourhood of a CI) as DOT, Mermaid or JSON
@@ -35,7 +35,7 @@ pub enum GraphFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let loaded = crate::checks::load(&ws, &[Kind::Ci]);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
@@ -44,14 +44,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         match graph.index_of(id) {
             Some(i) => from.push(i),
             None if loaded.files.iter().any(|f| f.id.as_deref() == Some(id)) => {
-                return Err(CliError::Failed(format!(
+                return Err(CommandError::Failed(format!(
                     "{id} is not valid; run `gitsm validate` and fix it first"
                 )));
             }
             None => {
                 let hint =
                     suggest::closest(id, graph.ids()).map(|s| format!("did you mean `{s}`?"));
-                return Err(CliError::Usage {
+                return Err(CommandError::Usage {
                     message: format!("no configuration item with id `{id}`"),
                     hint,
                 });

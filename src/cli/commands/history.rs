@@ -9,7 +9,7 @@ use crate::git;
 use crate::history::trail::{self, Action, Trail};
 use crate::revision::Snapshot;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{BOLD, DIM, Ui, stdout_write};
 
 /// Show the audit trail of a record: each commit that touched it, its
@@ -33,15 +33,17 @@ pub enum HistoryFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (repo, prefix) = ui.repository(&ws, "there is no history to show")?;
-    let tip = git::commit_at(&repo, &args.rev).map_err(CliError::usage)?;
+    let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;
     let kind = ws.config.ids.kind_of(&args.id);
     let trail = trail::record_trail(&repo, &prefix, kind, &args.id, tip.id())
-        .map_err(|e| CliError::io("reading history", e))?;
+        .map_err(|e| CommandError::io("reading history", e))?;
     if trail.events.is_empty() {
-        let tree = tip.tree().map_err(|e| CliError::io("reading history", e))?;
+        let tree = tip
+            .tree()
+            .map_err(|e| CommandError::io("reading history", e))?;
         let in_tree = !Snapshot::new(&repo, Some(&tree), &prefix)
             .locate(kind, &args.id)
             .is_empty();
@@ -50,20 +52,20 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             .iter()
             .any(|(_, p)| p.file_stem().is_some_and(|s| s == args.id.as_str()));
         return Err(if in_tree || !on_disk {
-            CliError::usage(format!(
+            CommandError::usage(format!(
                 "no {} `{}` in the history of {}",
                 kind.label(),
                 args.id,
                 args.rev
             ))
         } else {
-            CliError::usage_hint(format!("{} has no history yet", args.id), "commit it first")
+            CommandError::usage_hint(format!("{} has no history yet", args.id), "commit it first")
         });
     }
     match args.format {
         HistoryFormat::Json => {
-            let json =
-                serde_json::to_string_pretty(&trail).map_err(|e| CliError::io("JSON output", e))?;
+            let json = serde_json::to_string_pretty(&trail)
+                .map_err(|e| CommandError::io("JSON output", e))?;
             stdout_write(&format!("{json}\n"))?;
         }
         HistoryFormat::Text => stdout_write(&text(&trail, &ws.config))?,

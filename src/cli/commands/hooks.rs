@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::hooks::{self, Hook, HooksError, Installed, Removed};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, relative};
 
 /// Install or remove the Git hooks that run `gitsm validate`
@@ -42,14 +42,14 @@ pub struct InstallArgs {
 #[derive(Debug, clap::Args)]
 pub struct UninstallArgs {}
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     match args.action {
         Action::Install(a) => install(ui, a),
         Action::Uninstall(_) => uninstall(ui),
     }
 }
 
-fn install(ui: &Ui, args: InstallArgs) -> Result<ExitCode, CliError> {
+fn install(ui: &Ui, args: InstallArgs) -> Result<ExitCode, CommandError> {
     let target = hooks::locate(&ui.cwd).map_err(|e| error(ui, e))?;
     let exe = std::env::current_exe().ok();
     let scripts: Vec<(Hook, String)> = Hook::ALL
@@ -82,7 +82,7 @@ fn install(ui: &Ui, args: InstallArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn uninstall(ui: &Ui) -> Result<ExitCode, CliError> {
+fn uninstall(ui: &Ui) -> Result<ExitCode, CommandError> {
     let target = hooks::locate(&ui.cwd).map_err(|e| error(ui, e))?;
     for h in hooks::uninstall(&target.dir).map_err(|e| error(ui, e))? {
         let path = shown(ui, &h.path);
@@ -107,19 +107,19 @@ fn shown(ui: &Ui, path: &Path) -> String {
 }
 
 /// Every failure here is a usage or environment error: exit 2.
-fn error(ui: &Ui, e: HooksError) -> CliError {
+fn error(ui: &Ui, e: HooksError) -> CommandError {
     match e {
-        HooksError::NotInRepository(_) => CliError::usage_hint(
+        HooksError::NotInRepository(_) => CommandError::usage_hint(
             e.to_string(),
             "gitsm hooks install works inside a Git work tree: run `git init` first, or pass -C DIR",
         ),
-        HooksError::NoManagedRoot => CliError::usage_hint(
+        HooksError::NoManagedRoot => CommandError::usage_hint(
             e.to_string(),
             "run `gitsm init` to create one, or pass -C DIR",
         ),
         HooksError::Foreign(paths) => {
             let names: Vec<String> = paths.iter().map(|p| shown(ui, p)).collect();
-            CliError::usage_hint(
+            CommandError::usage_hint(
                 format!(
                     "{} not written by gitsm; nothing was installed",
                     match names.as_slice() {
@@ -131,7 +131,7 @@ fn error(ui: &Ui, e: HooksError) -> CliError {
                  or call `gitsm validate --staged` from your own hook",
             )
         }
-        HooksError::Io { .. } => CliError::Io(e.to_string()),
-        other => CliError::usage(other.to_string()),
+        HooksError::Io { .. } => CommandError::Io(e.to_string()),
+        other => CommandError::usage(other.to_string()),
     }
 }

@@ -15,7 +15,7 @@ use crate::records::Loaded;
 use crate::suggest;
 use crate::workspace::Workspace;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 
 /// Show the services and CIs that depend on a CI (transitively), its own
@@ -59,7 +59,7 @@ struct Subject {
     missing: Vec<String>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     // Every CI, the open tickets (those an impact lists) and the change.
     let selection = Selection {
         open: true,
@@ -112,7 +112,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             };
             (vec![index], subject)
         }
-        (None, None) => return Err(CliError::usage("name a CI, or a change with --change")),
+        (None, None) => return Err(CommandError::usage("name a CI, or a change with --change")),
     };
     for id in &subject.missing {
         ui.status(&format!(
@@ -155,12 +155,12 @@ fn find<'a>(
     loaded: &'a Loaded,
     id: &str,
     kind: Kind,
-) -> Result<&'a Record, CliError> {
+) -> Result<&'a Record, CommandError> {
     if let Some((_, record)) = loaded.find(id) {
         return Ok(record);
     }
     if let Some(f) = loaded.files.iter().find(|f| f.id.as_deref() == Some(id)) {
-        return Err(CliError::Failed(format!(
+        return Err(CommandError::Failed(format!(
             "{id} ({}) is not valid; run `gitsm validate` and fix it first",
             f.path.display()
         )));
@@ -172,14 +172,14 @@ fn find<'a>(
         .map(String::as_str)
         .filter(|i| ws.config.ids.kind_of(i) == kind);
     let hint = suggest::closest(id, of_kind).map(|s| format!("did you mean `{s}`?"));
-    Err(CliError::Usage {
+    Err(CommandError::Usage {
         message: format!("no {} with id `{id}`", kind.label()),
         hint,
     })
 }
 
-fn not_a(id: &str, record: &Record, kind: Kind) -> CliError {
-    CliError::usage(format!(
+fn not_a(id: &str, record: &Record, kind: Kind) -> CommandError {
+    CommandError::usage(format!(
         "`{id}` is a {}, not a {}",
         record.kind().label(),
         kind.label()

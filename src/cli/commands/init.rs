@@ -7,7 +7,7 @@ use crate::config;
 use crate::kind::Kind;
 use crate::schema;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::Ui;
 
 mod example {
@@ -22,11 +22,11 @@ pub struct Args {
     pub example: bool,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let root = &ui.cwd;
     let config_path = root.join(config::FILE_NAME);
     if config_path.exists() {
-        return Err(CliError::usage_hint(
+        return Err(CommandError::usage_hint(
             format!("{} already exists", config_path.display()),
             "this folder is already a gitsm repository",
         ));
@@ -42,21 +42,21 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     for (rel, _) in &files {
         if root.join(rel).exists() {
-            return Err(CliError::usage(format!(
+            return Err(CommandError::usage(format!(
                 "{rel} already exists; nothing was written"
             )));
         }
     }
     for kind in Kind::ALL {
         let dir = root.join(kind.folder());
-        std::fs::create_dir_all(&dir).map_err(|e| CliError::io(dir.display(), e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| CommandError::io(dir.display(), e))?;
         let keep = dir.join(".gitkeep");
         if !keep.exists()
             && std::fs::read_dir(&dir)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false)
         {
-            std::fs::write(&keep, "").map_err(|e| CliError::io(keep.display(), e))?;
+            std::fs::write(&keep, "").map_err(|e| CommandError::io(keep.display(), e))?;
         }
     }
     super::schema::write_all(&root.join("schemas"), &schema::files())?;
@@ -66,16 +66,16 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         let path = root.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
+            std::fs::create_dir_all(dir).map_err(|e| CommandError::io(dir.display(), e))?;
         }
         crate::write::create_new(&path, text.as_bytes())
-            .map_err(|e| CliError::io(path.display(), e))?;
+            .map_err(|e| CommandError::io(path.display(), e))?;
         // ssh-keygen signs only with a private key its owner alone can read.
         #[cfg(unix)]
         if rel.starts_with("keys/") && !rel.ends_with(".pub") && !rel.ends_with(".md") {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| CliError::io(path.display(), e))?;
+                .map_err(|e| CommandError::io(path.display(), e))?;
         }
     }
     ignore_site(root)?;
@@ -129,7 +129,7 @@ fn starter_with_you(root: &Path) -> String {
 }
 
 /// `site/` (what `gitsm site` writes by default) in `.gitignore`.
-fn ignore_site(root: &Path) -> Result<(), CliError> {
+fn ignore_site(root: &Path) -> Result<(), CommandError> {
     let path = root.join(".gitignore");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     if text
@@ -147,7 +147,7 @@ fn ignore_site(root: &Path) -> Result<(), CliError> {
         &path,
         format!("{text}{sep}# built by `gitsm site`\nsite/\n").as_bytes(),
     )
-    .map_err(|e| CliError::io(path.display(), e))
+    .map_err(|e| CommandError::io(path.display(), e))
 }
 
 fn shown(p: &Path) -> String {

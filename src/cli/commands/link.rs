@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use crate::update;
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::ui::Ui;
-use super::set::{EditFormat, print_json, print_text, refusal};
 
 /// Link two records; the link is stored once, on the record that names the other
 #[derive(Debug, clap::Args)]
@@ -43,9 +43,9 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let now = super::new::now_for(&ws.config)?;
+    let now = ui.now_in(&ws.config)?;
     let linked = update::link(&ws, &args.a, &args.b, args.relation.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
     if args.format == EditFormat::Json {

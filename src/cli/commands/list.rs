@@ -11,7 +11,7 @@ use crate::local_index::Selection;
 use crate::model::{Priority, Record, Timestamp};
 use crate::query::service;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::filters::{Filters, TeamFilter};
 use super::super::tabular;
 use super::super::ui::{Ui, stdout_json_list, stdout_write};
@@ -157,7 +157,7 @@ impl SortKey {
 }
 
 /// `--sort priority,-created_at` as keys, each with whether it is reversed.
-fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
+fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CommandError> {
     fields
         .iter()
         .map(|f| {
@@ -170,7 +170,7 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
                 .find(|(n, _)| *n == name)
                 .map(|(_, k)| (*k, reverse))
                 .ok_or_else(|| {
-                    CliError::usage_hint(
+                    CommandError::usage_hint(
                         format!("cannot sort by `{name}`"),
                         format!("sort by {}", SortKey::ALL.map(|(n, _)| n).join(", ")),
                     )
@@ -179,7 +179,7 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CliError> {
         .collect()
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
     let query = args.filters.query(&ws, args.kind, &args.team)?;
@@ -209,8 +209,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Need::Clocks => {
             let clocks = dataset
                 .clocks()
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            Some((clocks, super::new::now()?))
+                .map_err(|e| CommandError::usage(e.to_string()))?;
+            Some((clocks, ui.now()?))
         }
         _ => None,
     };
@@ -245,7 +245,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             if let Some((clocks, now)) = &sla
                 && let Some(clocks) = clocks
                     .of(r, *now)
-                    .map_err(|e| CliError::usage(e.to_string()))?
+                    .map_err(|e| CommandError::usage(e.to_string()))?
                     .filter(crate::sla::TicketClocks::is_open)
             {
                 row.sla_state = Some(clocks.state().name());
@@ -253,7 +253,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             }
             Ok(row)
         })
-        .collect::<Result<Vec<Row>, CliError>>()?;
+        .collect::<Result<Vec<Row>, CommandError>>()?;
     rows.sort_by(|a, b| {
         order
             .iter()

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use super::super::ui::{Ui, stdout_write};
-use super::super::{Cli, CliError};
+use super::super::{Cli, CommandError};
 
 /// Print the gitsm(1) man page, or write a page per subcommand into DIR
 #[derive(Debug, clap::Args)]
@@ -16,7 +16,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     match args.output {
@@ -26,11 +26,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         Some(dir) => {
             let dir = ui.cwd.join(dir);
-            std::fs::create_dir_all(&dir).map_err(|e| CliError::io(dir.display(), e))?;
+            std::fs::create_dir_all(&dir).map_err(|e| CommandError::io(dir.display(), e))?;
             for (name, page) in pages(cmd)? {
                 let path = dir.join(name);
                 crate::write::atomic(&path, page.as_bytes())
-                    .map_err(|e| CliError::io(path.display(), e))?;
+                    .map_err(|e| CommandError::io(path.display(), e))?;
             }
             ui.status(&format!("wrote man pages to {}", dir.display()));
         }
@@ -39,7 +39,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The page of `cmd` and of every visible subcommand, below it.
-fn pages(cmd: clap::Command) -> Result<Vec<(String, String)>, CliError> {
+fn pages(cmd: clap::Command) -> Result<Vec<(String, String)>, CommandError> {
     let mut out = Vec::new();
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         out.extend(pages(sub.clone())?);
@@ -51,7 +51,7 @@ fn pages(cmd: clap::Command) -> Result<Vec<(String, String)>, CliError> {
 /// `(gitsm-<command>.1, roff)`: clap_mangen's page with the header
 /// `mandoc -Tlint` expects (upper-case title, the date of the commit
 /// built, `gitsm <version>` as the source) and its output made lint-clean.
-fn page(cmd: clap::Command) -> Result<(String, String), CliError> {
+fn page(cmd: clap::Command) -> Result<(String, String), CommandError> {
     let name = cmd
         .get_display_name()
         .unwrap_or_else(|| cmd.get_name())
@@ -64,7 +64,7 @@ fn page(cmd: clap::Command) -> Result<(String, String), CliError> {
         .manual("gitsm Manual");
     let mut buf = Vec::new();
     man.render(&mut buf)
-        .map_err(|e| CliError::io("man page", e))?;
+        .map_err(|e| CommandError::io("man page", e))?;
     Ok((
         format!("{name}.1"),
         lint_clean(&String::from_utf8_lossy(&buf)),

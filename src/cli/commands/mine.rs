@@ -13,7 +13,7 @@ use crate::model::Record;
 use crate::query::Query;
 use crate::sla::{ClockState, TicketClocks};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{BOLD, Ui, stdout_write};
 
 /// What needs you: your open tickets by SLA urgency, the decisions waiting
@@ -38,15 +38,15 @@ pub enum MineFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let me = super::new::current_person(&ws).ok_or_else(|| {
-        CliError::usage_hint(
+    let me = super::super::context::person(&ws).ok_or_else(|| {
+        CommandError::usage_hint(
             "gitsm cannot tell who you are",
             "run `git config user.email you@example.com` (an email listed under `people` in gitsm.yaml gives your handle)",
         )
     })?;
-    let now = super::new::now()?;
+    let now = ui.now()?;
     // What awaits someone is still open.
     let open = Selection {
         open: true,
@@ -58,7 +58,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let config = dataset.config();
     let clocks = dataset
         .clocks()
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     let mine = Query {
         assignee: Some(me.clone()),
         open: true,
@@ -80,7 +80,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         }
         let clocks = clocks
             .of(r, now)
-            .map_err(|e| CliError::usage(e.to_string()))?;
+            .map_err(|e| CommandError::usage(e.to_string()))?;
         tickets.push((r, clocks));
     }
     let due = |c: &Option<TicketClocks>| c.as_ref().and_then(TicketClocks::next_due);

@@ -12,11 +12,11 @@ use crate::diagnostic::Diagnostic;
 use crate::git;
 use crate::ids;
 use crate::kind::Kind;
-use crate::model::{Record, Timestamp};
+use crate::model::Record;
 use crate::records;
 use crate::workspace::Workspace;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 
 /// Create a record and print its path
@@ -42,55 +42,10 @@ pub struct Args {
     pub edit: bool,
 }
 
-/// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible runs.
-pub fn now() -> Result<Timestamp, CliError> {
-    match std::env::var("GITSM_NOW") {
-        Ok(s) => chrono::DateTime::parse_from_rfc3339(&s).map_err(|e| {
-            CliError::usage(format!("GITSM_NOW=`{s}` is not an RFC 3339 timestamp: {e}"))
-        }),
-        Err(_) => {
-            let local = chrono::Local::now();
-            let secs = local.to_rfc3339_opts(SecondsFormat::Secs, true);
-            chrono::DateTime::parse_from_rfc3339(&secs).map_err(|e| CliError::io("clock", e))
-        }
-    }
-}
-
-/// The instant an `--at` argument means (now without one): dates and
-/// times of day are local in the organisation's `timezone`.
-pub fn at(
-    when: Option<crate::when::When>,
-    config: &crate::config::Config,
-) -> Result<Timestamp, CliError> {
-    let now = now()?;
-    Ok(when.map_or(now, |w| w.resolve(now, config.zone())))
-}
-
-/// The present as gitsm writes it into records: in the organisation's
-/// `timezone` when the policy names one, else in the machine's offset
-/// (or `GITSM_NOW`'s).
-pub fn now_for(config: &crate::config::Config) -> Result<Timestamp, CliError> {
-    let now = now()?;
-    Ok(match config.timezone {
-        Some(_) => now.with_timezone(&config.zone()).fixed_offset(),
-        None => now,
-    })
-}
-
-/// The person running gitsm, as a handle when `people` knows their email.
-pub fn current_person(ws: &Workspace) -> Option<String> {
-    let email = git::user_email(&ws.root)?;
-    Some(
-        ws.config
-            .person_by_email(&email)
-            .map_or(email, String::from),
-    )
-}
-
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let kind = args.kind;
-    let now = now_for(&ws.config)?;
+    let now = ui.now_in(&ws.config)?;
     let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
     let template = match &args.template {
         Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
@@ -104,7 +59,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                         kind.name()
                     )
                 });
-            CliError::usage_hint(format!("no {} template `{name}`", kind.name()), hint)
+            CommandError::usage_hint(format!("no {} template `{name}`", kind.name()), hint)
         })?),
         None => None,
     };
@@ -117,7 +72,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 .and_then(|t| t.get("title").and_then(Value::as_str).map(str::to_owned))
         })
         .ok_or_else(|| {
-            CliError::usage("give the new record a --title (or a --template that has one)")
+            CommandError::usage("give the new record a --title (or a --template that has one)")
         })?;
     let mut doc = Map::new();
     if kind == Kind::Ci {
@@ -141,10 +96,10 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         } else {
             "reported_by"
         };
-        if let Some(who) = current_person(&ws) {
+        if let Some(who) = super::super::context::person(&ws) {
             doc.insert(who_field.into(), json!(who));
         } else if !args.set.iter().any(|a| a.key() == who_field) {
-            return Err(CliError::usage_hint(
+            return Err(CommandError::usage_hint(
                 "cannot tell who you are",
                 format!(
                     "run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"
@@ -170,7 +125,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let mut value = Value::Object(doc);
     let schema = ws.schemas.schema(kind).clone();
     for a in &args.set {
-        a.apply(&mut value, &schema).map_err(CliError::usage)?;
+        a.apply(&mut value, &schema).map_err(CommandError::usage)?;
     }
     if value.get("id").is_some_and(Value::is_null) {
         let taken = taken_ids(&ws, kind);
@@ -184,7 +139,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         .unwrap_or_default()
         .to_owned();
     if id.is_empty() {
-        return Err(CliError::usage(
+        return Err(CommandError::usage(
             "the new record has no id; pass --set id=...",
         ));
     }
@@ -195,7 +150,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             .iter()
             .any(|(_, p)| p.file_stem() == rel.file_stem())
     {
-        return Err(CliError::usage(format!(
+        return Err(CommandError::usage(format!(
             "a record with id `{id}` already exists"
         )));
     }
@@ -205,7 +160,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let diags = crate::update::check_new(&ws, kind, &rel, &raw);
     if diags.iter().any(Diagnostic::is_error) {
         ui.print_diagnostics(&diags);
-        return Err(CliError::Failed(format!(
+        return Err(CommandError::Failed(format!(
             "{} was not created",
             ui.show_path(&ws.root, &rel)
         )));
@@ -224,13 +179,13 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let diags = crate::update::check_new(&ws, kind, &rel, &text);
     if diags.iter().any(Diagnostic::is_error) {
         ui.print_diagnostics(&diags);
-        return Err(CliError::Failed(format!(
+        return Err(CommandError::Failed(format!(
             "{} was not created",
             ui.show_path(&ws.root, &rel)
         )));
     }
     let abs = ws.abs(&rel);
-    crate::update::create(&ws, &rel, &text).map_err(|e| CliError::io(abs.display(), e))?;
+    crate::update::create(&ws, &rel, &text).map_err(|e| CommandError::io(abs.display(), e))?;
     stdout_write(&format!("{}\n", ui.show_path(&ws.root, &rel)))?;
     if args.edit {
         edit_until_valid(ui, &ws, kind, &rel)?;
@@ -242,12 +197,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 /// does: on a terminal, asking whether to edit again; otherwise, or when
 /// the answer is no (or the file is emptied), the record is removed and
 /// nothing is left on disk.
-fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(), CliError> {
+fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(), CommandError> {
     use std::io::IsTerminal as _;
     let abs = ws.abs(rel);
     let give_up = |why: &str| {
         let _ = std::fs::remove_file(&abs);
-        CliError::Failed(format!(
+        CommandError::Failed(format!(
             "{} was not created: {why}",
             ui.show_path(&ws.root, rel)
         ))
@@ -257,7 +212,7 @@ fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(
             let _ = std::fs::remove_file(&abs);
             return Err(e);
         }
-        let bytes = std::fs::read(&abs).map_err(|e| CliError::io(abs.display(), e))?;
+        let bytes = std::fs::read(&abs).map_err(|e| CommandError::io(abs.display(), e))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(give_up("the file was emptied"));
         }
@@ -304,7 +259,7 @@ fn record_path(ws: &Workspace, kind: Kind, id: &str, year: i32) -> PathBuf {
 }
 
 /// The file text: a schema modeline for editors, then the fields.
-fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<String, CliError> {
+fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<String, CommandError> {
     let mut text = String::new();
     if ws.root.join("schemas").join(kind.schema_file()).is_file() {
         let up = "../".repeat(rel.components().count() - 1);
@@ -313,13 +268,13 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<Strin
             kind.schema_file()
         ));
     }
-    let body = serde_yaml::to_string(value).map_err(|e| CliError::io("YAML", e))?;
+    let body = serde_yaml::to_string(value).map_err(|e| CommandError::io("YAML", e))?;
     text.push_str(&body);
     Ok(text)
 }
 
 /// Run the user's editor on `path` and wait for it.
-fn edit(path: &Path) -> Result<(), CliError> {
+fn edit(path: &Path) -> Result<(), CommandError> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
@@ -329,9 +284,9 @@ fn edit(path: &Path) -> Result<(), CliError> {
         .args(words)
         .arg(path)
         .status()
-        .map_err(|e| CliError::io(format!("cannot start editor `{editor}`"), e))?;
+        .map_err(|e| CommandError::io(format!("cannot start editor `{editor}`"), e))?;
     if !status.success() {
-        return Err(CliError::Failed(format!(
+        return Err(CommandError::Failed(format!(
             "editor `{editor}` exited with {status}"
         )));
     }

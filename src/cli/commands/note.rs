@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use crate::update;
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
-use super::set::{EditFormat, print_json, print_text, refusal};
 
 /// Add a note to one or more records, by you, now
 #[derive(Debug, clap::Args)]
@@ -40,7 +40,7 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (ids, text) = match &args.file {
         Some(path) => (&args.args[..], read_text(path)?),
@@ -51,15 +51,15 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                 (ids, text.clone())
             }
             _ => {
-                return Err(CliError::usage_hint(
+                return Err(CommandError::usage_hint(
                     "give the record ids and then the note",
                     "e.g. gitsm note INC-0042 'Waiting for the vendor', or --file FILE",
                 ));
             }
         },
     };
-    let person = super::new::current_person(&ws);
-    let now = super::new::now_for(&ws.config)?;
+    let person = super::super::context::person(&ws);
+    let now = ui.now_in(&ws.config)?;
     let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
     let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
         .map_err(|e| refusal(ui, &ws.root, e))?;
@@ -73,14 +73,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The note from a file, or standard input for `-`.
-fn read_text(path: &std::path::Path) -> Result<String, CliError> {
+fn read_text(path: &std::path::Path) -> Result<String, CommandError> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| CliError::io("standard input", e))?;
+            .map_err(|e| CommandError::io("standard input", e))?;
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?;
+        text = std::fs::read_to_string(path).map_err(|e| CommandError::io(path.display(), e))?;
     }
     Ok(text)
 }

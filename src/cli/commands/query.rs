@@ -6,7 +6,7 @@ use crate::dataset::{self, Dataset, Need};
 use crate::local_index::sql::{SqlError, Table, cell_text};
 use crate::local_index::{LocalIndex, Selection};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::tabular;
 use super::super::ui::{Ui, stdout_write, terminal_safe};
 
@@ -52,9 +52,9 @@ pub enum QueryFormat {
 
 /// The index, with its `clocks` table filled when `clocks` is asked for
 /// (read at GITSM_NOW, else now): `query` and `export` share it.
-pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CliError> {
+pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandError> {
     let index = ui.local_index()?;
-    let failed = |e: rusqlite::Error| CliError::Failed(format!("the local index: {e}"));
+    let failed = |e: rusqlite::Error| CommandError::Failed(format!("the local index: {e}"));
     if clocks {
         let open = Selection {
             open: true,
@@ -62,8 +62,8 @@ pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CliError> {
         };
         let data = Dataset::work_tree_indexed(ui.workspace()?, Need::Sla, &open, &index);
         ui.warnings(&data.warnings);
-        let rows = dataset::clock_rows(&data, super::new::now()?)
-            .map_err(|e| CliError::usage(e.to_string()))?;
+        let rows = dataset::clock_rows(&data, ui.now()?)
+            .map_err(|e| CommandError::usage(e.to_string()))?;
         index.set_clocks(&rows).map_err(failed)?;
     } else {
         index.set_clocks(&[]).map_err(failed)?;
@@ -71,12 +71,12 @@ pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CliError> {
     Ok(index)
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
     let index = open_index(ui, clocks)?;
     let table = index.query(&args.sql).map_err(|e| match e {
-        SqlError::NotReadOnly(_) => CliError::usage(e.to_string()),
-        other => CliError::usage_hint(
+        SqlError::NotReadOnly(_) => CommandError::usage(e.to_string()),
+        other => CommandError::usage_hint(
             other.to_string(),
             "see `gitsm query --help` for the views and their columns",
         ),

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use crate::update::{self, RenumberError, Renumbered};
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, refusal};
 use super::super::ui::{Ui, stdout_write};
-use super::set::{EditFormat, print_json, refusal};
 
 /// Move a record whose id collides to the next free id, and rewrite the references to it
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,7 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let done = match update::renumber(&ws, &args.id, args.onto.as_deref()) {
         Ok(done) => done,
@@ -72,7 +72,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
                     ui.show_path(&ws.root, p)
                 ));
             }
-            return Err(CliError::Io(message));
+            return Err(CommandError::Io(message));
         }
     };
     if args.format == EditFormat::Json {
@@ -83,7 +83,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(ui: &Ui, root: &std::path::Path, done: &Renumbered) -> Result<(), CliError> {
+fn print_text(ui: &Ui, root: &std::path::Path, done: &Renumbered) -> Result<(), CommandError> {
     ui.print_diagnostics(&done.warnings);
     let show = |p: &std::path::Path| ui.show_path(root, p);
     let mut s = String::new();

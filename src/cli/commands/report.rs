@@ -10,7 +10,7 @@ use crate::dataset::{Dataset, Need, Revision};
 use crate::model::Record;
 use crate::report::{self, Bound, Period, render};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_json, stdout_write};
 
 /// Report the KPIs of a period: volumes, backlog and aging, MTTA/MTTR and
@@ -65,7 +65,7 @@ fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let revision = args
         .rev
@@ -78,26 +78,26 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     // As of now for the work tree, the commit time for a commit.
     let as_of = match (&args.rev, dataset.committed) {
         (Some(_), Some(committed)) => committed,
-        _ => super::new::now()?,
+        _ => ui.now()?,
     };
     let at = match args.at {
-        Some(when) => super::new::at(Some(when), dataset.config())?,
+        Some(when) => ui.at(Some(when), dataset.config())?,
         None => as_of,
     };
     let timezone = args.timezone.unwrap_or_else(|| dataset.config().zone());
     let period = Period::new(args.since, args.until, at, timezone, earliest)
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     // JSON lists every breach; the documents, the first few.
     let listed = (args.format != ReportFormat::Json).then_some(render::LISTED);
     let report =
-        report::build(&dataset, &period, listed).map_err(|e| CliError::usage(e.to_string()))?;
+        report::build(&dataset, &period, listed).map_err(|e| CommandError::usage(e.to_string()))?;
     if args.format == ReportFormat::Json {
         // Every breach is listed: written as made, never one string.
         match &args.output {
             Some(path) => {
                 let path = ui.cwd.join(path);
                 write_report(&path, |out| render::json_to(&report, out))
-                    .map_err(|e| CliError::io(path.display(), e))?;
+                    .map_err(|e| CommandError::io(path.display(), e))?;
                 ui.status(&format!("wrote {}", path.display()));
             }
             None => stdout_json(|out| render::json_to(&report, out))?,
@@ -114,7 +114,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         Some(path) => {
             let path = ui.cwd.join(path);
             write_report(&path, |out| out.write_all(text.as_bytes()))
-                .map_err(|e| CliError::io(path.display(), e))?;
+                .map_err(|e| CommandError::io(path.display(), e))?;
             ui.status(&format!("wrote {}", path.display()));
         }
         None => stdout_write(&text)?,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::schema;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 
 /// Export the JSON Schemas (draft 2020-12) of every record kind and of gitsm.yaml
@@ -19,7 +19,7 @@ pub struct Args {
     pub name: Option<String>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let mut files = schema::files();
     if let Some(name) = &args.name {
         let file = if name == "config" {
@@ -29,7 +29,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         };
         files.retain(|(f, _)| *f == file);
         if files.is_empty() {
-            return Err(CliError::usage(format!(
+            return Err(CommandError::usage(format!(
                 "no schema named `{name}` (incident, problem, change, request, ci or config)"
             )));
         }
@@ -62,12 +62,12 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// Write schema files into `dir`.
-pub fn write_all(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
+pub fn write_all(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), CommandError> {
+    std::fs::create_dir_all(dir).map_err(|e| CommandError::io(dir.display(), e))?;
     for (name, text) in files {
         let path = dir.join(name);
         crate::write::atomic(&path, text.as_bytes())
-            .map_err(|e| CliError::io(path.display(), e))?;
+            .map_err(|e| CommandError::io(path.display(), e))?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::kind::Kind;
 use crate::local_index::search::{Search, SearchError};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{BOLD, Ui, stdout_write, terminal_safe};
 
 /// Find records by the words of their titles, descriptions, notes,
@@ -47,7 +47,7 @@ pub enum SearchFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let index = ui.local_index()?;
     let search = Search {
         text: args.text.join(" "),
@@ -56,8 +56,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         limit: args.limit,
     };
     let hits = index.search(&search).map_err(|e| match e {
-        SearchError::Empty => CliError::usage("give some words to search for"),
-        SearchError::Sqlite(e) => CliError::Failed(format!("the local index: {e}")),
+        SearchError::Empty => CommandError::usage("give some words to search for"),
+        SearchError::Sqlite(e) => CommandError::Failed(format!("the local index: {e}")),
     })?;
     let text = match args.format {
         SearchFormat::Json => {

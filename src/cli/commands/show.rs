@@ -13,7 +13,7 @@ use crate::model::Record;
 use crate::sla::TicketClocks;
 use crate::suggest;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{Ui, stdout_write};
 use super::sla as sla_cmd;
 
@@ -35,7 +35,7 @@ pub enum ShowFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let dataset = Dataset::around(ui.workspace()?, &args.id);
     ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
@@ -50,7 +50,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
             // Read again with positions, for messages that point into it.
             let (_, diags) = crate::checks::read_record(ws, f.kind, &f.path);
             ui.print_diagnostics(&diags);
-            return Err(CliError::Failed(format!(
+            return Err(CommandError::Failed(format!(
                 "{} is not valid; fix it first",
                 args.id
             )));
@@ -58,7 +58,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         let ids = crate::dataset::ids(ws);
         let hint = suggest::closest(&args.id, ids.iter().map(String::as_str))
             .map(|s| format!("did you mean `{s}`?"));
-        return Err(CliError::Usage {
+        return Err(CommandError::Usage {
             message: format!("no record with id `{}`", args.id),
             hint,
         });
@@ -72,11 +72,11 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     };
     let clocks = match record {
         Record::Incident(_) | Record::Request(_) => {
-            let now = super::new::now()?;
+            let now = ui.now()?;
             let transitions = crate::dataset::transitions_of(ws, record);
             crate::dataset::Clocks::new(&ws.config, dataset.records(), Some(&transitions))
                 .and_then(|clocks| clocks.of(record, now))
-                .map_err(|e| CliError::usage(e.to_string()))?
+                .map_err(|e| CommandError::usage(e.to_string()))?
         }
         _ => None,
     };

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::site::{self, Options, Progress};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::Ui;
 
 /// Build the static HTML site: dashboard, lists with search, a page per
@@ -82,16 +82,16 @@ impl Progress for Bar {
     }
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let out = match &args.output {
         Some(dir) => ui.cwd.join(dir),
         None => site::default_out(&ws.root),
     };
     let at = match args.at {
-        Some(when) => Some(super::new::at(Some(when), &ws.config)?),
+        Some(when) => Some(ui.at(Some(when), &ws.config)?),
         None => match std::env::var("GITSM_NOW") {
-            Ok(_) => Some(super::new::now()?),
+            Ok(_) => Some(ui.now()?),
             Err(_) => None,
         },
     };
@@ -99,14 +99,14 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     let built = site::build(ws, &Options { out, at }, &bar).map_err(|e| {
         bar.finish();
         match e {
-            site::SiteError::Target { .. } => CliError::usage_hint(
+            site::SiteError::Target { .. } => CommandError::usage_hint(
                 e.to_string(),
                 "pass -o with a new or empty folder, or remove the folder",
             ),
             site::SiteError::Template { .. } | site::SiteError::Sla(_) => {
-                CliError::usage(e.to_string())
+                CommandError::usage(e.to_string())
             }
-            site::SiteError::Io { .. } => CliError::io("writing the site", e),
+            site::SiteError::Io { .. } => CommandError::io("writing the site", e),
         }
     })?;
     ui.warnings(&built.warnings);

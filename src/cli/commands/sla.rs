@@ -11,7 +11,7 @@ use crate::duration;
 use crate::model::{Record, Timestamp};
 use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_json_list, stdout_write};
 
 /// Show open incidents and service requests with their SLA clocks
@@ -47,9 +47,9 @@ pub enum SlaFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let at = super::new::at(args.at, &ws.config)?;
+    let at = ui.at(args.at, &ws.config)?;
     let dataset = Dataset::work_tree(ws, Need::Sla);
     ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);
@@ -99,7 +99,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     }
     ui.unreadable(dataset.unreadable(), "measured");
     if args.fail_on == Some(FailOn::Breach) && breached > 0 {
-        return Err(CliError::Failed(format!(
+        return Err(CommandError::Failed(format!(
             "{} breached {} SLA",
             plural(breached, "ticket"),
             if breached == 1 { "its" } else { "their" }
@@ -108,8 +108,8 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn usage(e: impl ToString) -> CliError {
-    CliError::usage(e.to_string())
+fn usage(e: impl ToString) -> CommandError {
+    CommandError::usage(e.to_string())
 }
 
 /// `1h30m`, `-45m` (past the target), `0m`; whole minutes.

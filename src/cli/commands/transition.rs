@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use crate::assign::Assignment;
 use crate::update::{self, TransitionRequest};
 
-use super::super::CliError;
+use super::super::CommandError;
+use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
 use super::super::ui::Ui;
-use super::set::{EditFormat, print_json, print_text, refusal};
 
 /// Move a record to another state of its workflow, in place
 #[derive(Debug, clap::Args)]
@@ -55,11 +55,11 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
-    let person = super::new::current_person(&ws);
+    let person = super::super::context::person(&ws);
     let Some((state, ids)) = args.args.split_last() else {
-        return Err(CliError::usage("name the state to move to"));
+        return Err(CommandError::usage("name the state to move to"));
     };
     let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
     let req = TransitionRequest {
@@ -67,7 +67,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         note: args.note.as_deref(),
         reason: args.reason.as_deref(),
         assignments: &args.set,
-        now: super::new::now_for(&ws.config)?,
+        now: ui.now_in(&ws.config)?,
         person: person.as_deref(),
     };
     let done = update::transition_all(&ws, &targets, &req).map_err(|e| refusal(ui, &ws.root, e))?;

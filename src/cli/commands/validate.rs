@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use crate::checks;
 use crate::diagnostic::{Diagnostic, Summary};
 use crate::git;
-use crate::history::{self, HistoryError};
+use crate::history;
 use crate::kind::Kind;
 
-use super::super::CliError;
+use super::super::CommandError;
 use super::super::output::{self, DiagnosticFormat, Paths};
 use super::super::ui::{Ui, plural, stdout_write};
 
@@ -38,7 +38,7 @@ pub struct Args {
     pub strict: bool,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
+pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let repo = git::open(&ws.root);
     let prefix = repo
@@ -47,16 +47,16 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CliError> {
         .unwrap_or_else(|| super::super::ui::relative(&ws.root, &ui.cwd));
     let (mut diags, files, what) = if args.staged || args.range.is_some() {
         let repo = repo.ok_or_else(|| {
-            CliError::usage(format!(
+            CommandError::usage(format!(
                 "{} is not inside a Git repository; --staged and --range read Git history",
                 ws.root.display()
             ))
         })?;
         let checked = match &args.range {
             Some(spec) => history::range(&ws, &repo, &prefix, spec),
-            None => history::staged(&ws, &repo, &prefix, super::new::now()?),
+            None => history::staged(&ws, &repo, &prefix, ui.now()?),
         }
-        .map_err(history_error)?;
+        .map_err(CommandError::from)?;
         let what = match &args.range {
             Some(spec) => format!(
                 "{} in {} commit{} of {spec}",
@@ -94,7 +94,7 @@ fn report(
     files: &[PathBuf],
     paths: &Paths,
     what: &str,
-) -> Result<(), CliError> {
+) -> Result<(), CommandError> {
     let summary = Summary::of(diags);
     let records = files.len();
     match args.format {
@@ -108,11 +108,4 @@ fn report(
         DiagnosticFormat::Sarif => stdout_write(&output::sarif(diags, paths))?,
     }
     Ok(())
-}
-
-fn history_error(e: HistoryError) -> CliError {
-    match e.hint() {
-        Some(hint) => CliError::usage_hint(e.to_string(), hint),
-        None => CliError::usage(e.to_string()),
-    }
 }
