@@ -50,7 +50,6 @@ ticket! {
         pub template: Option<String>,
         /// Releases this change authorises, e.g. `payments-api@2.4.0`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[schemars(example = ["payments-api@2.4.0"])]
         pub release: Vec<String>,
         /// The problem this change fixes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
