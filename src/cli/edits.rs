@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::update::{FieldChange, UpdateError, Updated};
+use crate::update::{FieldEdit, UpdateError, Updated};
 
 use super::CommandError;
 use super::ui::{Ui, stdout_write};
@@ -50,7 +50,7 @@ pub fn print_text(
 }
 
 /// `  resolution.code: fixed`, `  notes: + at=… by=… text=…`.
-fn change_line(c: &FieldChange) -> String {
+fn change_line(c: &FieldEdit) -> String {
     let value = inline(&c.value);
     let you = if c.implied && c.field == "assignee" {
         " (you)"

@@ -5,7 +5,7 @@ use crate::kind::Kind;
 use crate::model::{Priority, Timestamp};
 use crate::query::Query;
 use crate::report::Bound;
-use crate::update::{self, Target};
+use crate::update::{self, Editable};
 use crate::workspace::Workspace;
 
 use super::CommandError;
@@ -137,7 +137,7 @@ pub fn targets(
     filters: &Filters,
     team: &TeamFilter,
     kind: Option<Kind>,
-) -> Result<Vec<Target>, CommandError> {
+) -> Result<Vec<Editable>, CommandError> {
     let mut all: Vec<String> = ids.to_vec();
     if filters.given() || team.team.is_some() {
         let query = filters.query(ws, kind, team)?;

@@ -131,7 +131,7 @@ pub fn judge(
     } else {
         let touches =
             approvals::file_touches(judged.repo, judged.prefix, Kind::Change, path, judged.tip)?;
-        let steps: Vec<approvals::Step> = touches
+        let steps: Vec<approvals::RecordVersion> = touches
             .iter()
             .map(|t| approvals::step(judged.repo, t))
             .collect();
@@ -194,7 +194,7 @@ fn decisions(
     ws: &Workspace,
     record: &Record,
     change: &Change,
-    history: Option<&[approvals::Step]>,
+    history: Option<&[approvals::RecordVersion]>,
     reasons: &mut Vec<String>,
 ) -> Vec<DecisionVerdict> {
     let config = &ws.config;
@@ -242,7 +242,7 @@ fn history_rules(
     ws: &Workspace,
     judged: &Judged<'_, '_>,
     touches: &[trail::Touch<'_>],
-    steps: &[approvals::Step],
+    steps: &[approvals::RecordVersion],
     path: &Path,
 ) -> Vec<String> {
     let mut out = Vec::new();

@@ -86,7 +86,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HooksError + '_ {
 
 /// Where the hooks of a managed repository go and what they run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct HookTarget {
     /// The folder Git runs hooks from.
     pub dir: PathBuf,
     /// The managed root relative to the top of the work tree (`.` at the
@@ -95,7 +95,7 @@ pub struct Target {
 }
 
 /// The hooks folder and managed root for a command started in `start`.
-pub fn locate(start: &Path) -> Result<Target, HooksError> {
+pub fn locate(start: &Path) -> Result<HookTarget, HooksError> {
     let repo = git::open(start).ok_or_else(|| HooksError::NotInRepository(start.to_path_buf()))?;
     let Some(work_tree) = repo.workdir().map(Path::to_path_buf) else {
         return Err(HooksError::Bare(repo.path().to_path_buf()));
@@ -105,7 +105,7 @@ pub fn locate(start: &Path) -> Result<Target, HooksError> {
         root: root.clone(),
         work_tree: work_tree.clone(),
     })?;
-    Ok(Target {
+    Ok(HookTarget {
         dir: hooks_dir(&repo)?,
         root: slash_path(&prefix)?,
     })

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::approval::signature::SigningKey;
-use crate::update::{self, Decision};
+use crate::update::{self, NewDecision};
 
 use super::super::CommandError;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
@@ -61,7 +61,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             "create a key with `ssh-keygen -t ed25519` and list its public half under `people.<you>.keys` in gitsm.yaml",
         )
     })?;
-    let decision = Decision {
+    let decision = NewDecision {
         reject: args.reject,
         comment: args.comment.as_deref(),
         key: &key,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::dataset::{Dataset, Need};
 use crate::duration;
 use crate::model::{Record, Timestamp};
-use crate::sla::{Basis, ClockState, SlaClock, Source, Stamp, TicketClocks};
+use crate::sla::{Basis, ClockState, SlaClock, Stamp, StampSource, TicketClocks};
 
 use super::super::CommandError;
 use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_json_list, stdout_write};
@@ -86,7 +86,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         .iter()
         .filter(|(_, c)| {
             c.clocks().any(|k| {
-                let git = |s: &Stamp| matches!(s.source, Source::Git { .. });
+                let git = |s: &Stamp| matches!(s.source, StampSource::Git { .. });
                 git(&k.start) || k.stop.as_ref().is_some_and(git)
             })
         })
@@ -145,8 +145,8 @@ pub fn state_style(state: ClockState) -> Style {
 fn stamp_json(stamp: &Stamp) -> Value {
     let mut v = json!({ "at": instant(&stamp.at) });
     match &stamp.source {
-        Source::Record => v["from"] = json!("record"),
-        Source::Git { commit } => {
+        StampSource::Record => v["from"] = json!("record"),
+        StampSource::Git { commit } => {
             v["from"] = json!("git");
             v["commit"] = json!(commit);
         }

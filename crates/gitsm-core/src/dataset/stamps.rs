@@ -1,5 +1,5 @@
 //! The stamps a ticket's record lacks, taken from Git history: from the
-//! commits that changed its status ([`Trail`]), each noted as [`Derived`]
+//! commits that changed its status ([`StatusTrail`]), each noted as [`Derived`]
 //! so the report can say which figures came from history, and the clocks
 //! of a ticket whose timeline is completed so ([`clocks`]).
 
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::history::trail::{self, Transition};
 use crate::model::{Record, Timestamp};
-use crate::sla::{End, Pause, Policy, SlaError, Source, Stamp, TicketClocks, Timeline};
+use crate::sla::{End, Pause, Policy, SlaError, Stamp, StampSource, TicketClocks, Timeline};
 
 /// A stamp taken from history: what it stands for, when, which commit.
 pub struct Derived {
@@ -17,9 +17,9 @@ pub struct Derived {
 }
 
 /// A record's status transitions, oldest first.
-pub struct Trail<'a>(pub &'a [Transition]);
+pub struct StatusTrail<'a>(pub &'a [Transition]);
 
-impl<'a> Trail<'a> {
+impl<'a> StatusTrail<'a> {
     /// Commits that changed the status. The commit that added a record
     /// already in a state (an import, say) says when the record reached the
     /// repository, not when it reached that state: no stamp is taken from it.
@@ -68,7 +68,7 @@ pub fn from_git(t: &Transition, field: &'static str, derived: &mut Vec<Derived>)
     });
     Stamp {
         at: t.at,
-        source: Source::Git {
+        source: StampSource::Git {
             commit: t.commit.to_string(),
         },
     }
@@ -95,7 +95,7 @@ pub fn clocks(
         Record::Request(_) => "fulfilled",
         _ => "resolved",
     };
-    let timeline = timeline(record, &Trail(transitions), done, &mut Vec::new());
+    let timeline = timeline(record, &StatusTrail(transitions), done, &mut Vec::new());
     let class = match record {
         Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
         _ => None,
@@ -119,7 +119,7 @@ pub fn service_classes<'r>(records: impl IntoIterator<Item = &'r Record>) -> Has
 /// and the time it sat resolved before each reopen (a pause).
 pub fn timeline(
     record: &Record,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     done: &'static str,
     derived: &mut Vec<Derived>,
 ) -> Timeline {

@@ -22,7 +22,7 @@ use super::trail::{self, Touch};
 
 /// One version of the record file, as a commit (or the index) recorded it.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub struct RecordVersion {
     /// Short commit id, or `staged`.
     pub commit: String,
     /// The commit, when it exists (the index has none yet).
@@ -55,9 +55,9 @@ pub fn file_touches<'r>(
 }
 
 /// The version a commit recorded, with its author.
-pub fn step(repo: &Repository, touch: &Touch<'_>) -> Step {
+pub fn step(repo: &Repository, touch: &Touch<'_>) -> RecordVersion {
     let (before, after) = touch.contents(repo);
-    Step {
+    RecordVersion {
         commit: touch.commit.id().to_string()[..10].to_owned(),
         oid: Some(touch.commit.id()),
         email: trail::author(&touch.commit).email,
@@ -73,7 +73,7 @@ pub fn steps(
     kind: Kind,
     path: &Path,
     tip: Oid,
-) -> Result<Vec<Step>, HistoryError> {
+) -> Result<Vec<RecordVersion>, HistoryError> {
     Ok(file_touches(repo, prefix, kind, path, tip)?
         .iter()
         .map(|t| step(repo, t))
@@ -88,7 +88,7 @@ fn decisions(v: &Option<Value>) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-impl Step {
+impl RecordVersion {
     /// Whether this version moved the record (back) to `new`, which clears
     /// its decisions.
     fn returns_to_new(&self) -> bool {
@@ -99,14 +99,14 @@ impl Step {
 }
 
 /// Steps since the record last went back to `new` (all when it never did).
-fn since_reset(steps: &[Step]) -> &[Step] {
-    let reset = steps.iter().rposition(Step::returns_to_new);
+fn since_reset(steps: &[RecordVersion]) -> &[RecordVersion] {
+    let reset = steps.iter().rposition(RecordVersion::returns_to_new);
     &steps[reset.map_or(0, |i| i + 1)..]
 }
 
 /// Rejections some version recorded since the last return to `new` that
 /// the current version no longer lists: `(by, commit)`.
-pub fn removed_rejections(steps: &[Step], current: &[Approval]) -> Vec<(String, String)> {
+pub fn removed_rejections(steps: &[RecordVersion], current: &[Approval]) -> Vec<(String, String)> {
     let now: Vec<Value> = current
         .iter()
         .filter_map(|a| serde_json::to_value(a).ok())
@@ -151,7 +151,7 @@ fn same_decision(a: &Value, b: &Value) -> bool {
 pub fn judge_by_commits(
     config: &Policy,
     record: &Record,
-    steps: &[Step],
+    steps: &[RecordVersion],
 ) -> Option<ApprovalStatus> {
     let mut status = approval::judge(config, record)?;
     let fields = content::fields(record);
@@ -213,7 +213,7 @@ fn by_commit(
     config: &Policy,
     entry: &Approval,
     i: usize,
-    steps: &[Step],
+    steps: &[RecordVersion],
     content_changes: &[(usize, Vec<&str>)],
     resets: &[usize],
 ) -> Option<String> {

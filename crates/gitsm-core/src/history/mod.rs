@@ -565,7 +565,7 @@ fn history_steps(
     base: &Base,
     record: &crate::model::Record,
     input: &Input,
-) -> Option<Vec<approvals::Step>> {
+) -> Option<Vec<approvals::RecordVersion>> {
     let (tip, prefix) = match base {
         Base::Commit { oid, prefix, .. } => (Some(*oid), prefix),
         Base::Staged { head, prefix, .. } => (*head, prefix),
@@ -578,7 +578,7 @@ fn history_steps(
         // The index is the version about to be committed.
         let before = steps.last().and_then(|s| s.after.clone());
         let after = input.node().map(|n| n.to_json());
-        steps.push(approvals::Step {
+        steps.push(approvals::RecordVersion {
             commit: "staged".into(),
             oid: None,
             email: author.clone(),

@@ -309,7 +309,7 @@ pub enum Keep {
     /// later commit changed it. Timelines take no stamp from the commit
     /// that added a record (it says when the record reached the repository,
     /// not when it reached its state) unless the record is later reopened
-    /// (`dataset::stamps::Trail`), so the report and `sla` need none of
+    /// (`dataset::stamps::StatusTrail`), so the report and `sla` need none of
     /// them; nor, then, their statuses (an import of 100,000 records is
     /// 100,000 lone additions).
     AllButLoneAdditions,

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::BusinessCalendar;
-use crate::sla::{self, ClockKind, Target};
+use crate::sla::{self, ClockKind, ClockTarget};
 
 pub type Instant = DateTime<Utc>;
 
@@ -27,7 +27,7 @@ pub struct Sample {
 /// A clock against its target.
 pub struct Verdict {
     pub clock: ClockKind,
-    pub target: Target,
+    pub target: ClockTarget,
     pub outcome: Outcome,
     /// A stamp of this clock came from history.
     pub from_git: bool,

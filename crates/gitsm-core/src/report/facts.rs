@@ -12,13 +12,15 @@ use rayon::prelude::*;
 
 use crate::calendar::BusinessCalendar;
 use crate::config::Config;
-use crate::dataset::stamps::{Derived, Trail, from_git, timeline};
+use crate::dataset::stamps::{Derived, StatusTrail, from_git, timeline};
 use crate::history::trail::Transitions;
 use crate::kind::Kind;
 use crate::model::{
     Change, ChangeOutcome, ChangeType, Ci, Incident, Priority, Problem, Record, Timestamp,
 };
-use crate::sla::{ClockKind, End, Phase, Policy, SlaError, Source, Stamp, Target, Timeline};
+use crate::sla::{
+    ClockKind, ClockTarget, End, Phase, Policy, SlaError, Stamp, StampSource, Timeline,
+};
 
 use super::clock::{self, Held, Instant, Outcome, Sample, Verdict};
 use super::{Inputs, PROBLEM_TARGET_DAYS};
@@ -133,7 +135,7 @@ pub fn utc(stamp: &Stamp) -> Instant {
 }
 
 fn is_git(stamp: &Stamp) -> bool {
-    matches!(stamp.source, Source::Git { .. })
+    matches!(stamp.source, StampSource::Git { .. })
 }
 
 /// What a ticket's computation shares with the others.
@@ -181,7 +183,7 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
     let Some(created) = record.created_at() else {
         return Ok(None);
     };
-    let trail = Trail(
+    let trail = StatusTrail(
         env.transitions
             .and_then(|t| t.get(record.id()))
             .map_or(&[], Vec::as_slice),
@@ -231,7 +233,7 @@ fn incident(
     env: &Env<'_>,
     record: &Record,
     inc: &Incident,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     derived: &mut Vec<Derived>,
 ) -> Result<(Exit, Detail), SlaError> {
     let phase = Phase::of(record).unwrap_or(Phase::Open);
@@ -265,7 +267,7 @@ fn incident(
         _ => None,
     };
     let acknowledged = tl.acknowledged.as_ref().or(resolved);
-    let reopened_from_git = tl.pauses.iter().any(|p| p.source != Source::Record);
+    let reopened_from_git = tl.pauses.iter().any(|p| p.source != StampSource::Record);
     let class = inc
         .service
         .as_deref()
@@ -329,7 +331,7 @@ fn incident(
         .into_iter()
         .map(|(_, t)| Stamp {
             at: t.at,
-            source: Source::Git {
+            source: StampSource::Git {
                 commit: t.commit.to_string(),
             },
         })
@@ -341,7 +343,7 @@ fn incident(
     } else {
         trail.0.iter().find(|t| t.to == "resolved").map(|t| Stamp {
             at: t.at,
-            source: Source::Git {
+            source: StampSource::Git {
                 commit: t.commit.to_string(),
             },
         })
@@ -353,7 +355,7 @@ fn request(
     env: &Env<'_>,
     record: &Record,
     item: &str,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     derived: &mut Vec<Derived>,
 ) -> Result<(Exit, RequestFacts), SlaError> {
     let phase = Phase::of(record).unwrap_or(Phase::Open);
@@ -375,7 +377,7 @@ fn request(
         _ => None,
     };
     let acknowledged = tl.acknowledged.as_ref().or(fulfilled);
-    let reopened_from_git = tl.pauses.iter().any(|p| p.source != Source::Record);
+    let reopened_from_git = tl.pauses.iter().any(|p| p.source != StampSource::Record);
     if let Some([response, fulfilment]) = env.policy.targets(record, None) {
         let calendar_name = fulfilment.calendar.clone();
         facts.response = Some(verdict(
@@ -416,7 +418,7 @@ fn problem(
     env: &Env<'_>,
     record: &Record,
     p: &Problem,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     derived: &mut Vec<Derived>,
 ) -> (Exit, Detail) {
     let exit = match Phase::of_ticket(record).unwrap_or(Phase::Open) {
@@ -475,7 +477,7 @@ fn problem(
 
 /// A problem or change cancelled (or rejected): it left the queue when it
 /// went there, as Git tells.
-fn void(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
+fn void(trail: &StatusTrail<'_>, derived: &mut Vec<Derived>) -> Exit {
     Exit::Closed {
         at: trail
             .last_into(&["cancelled", "rejected"])
@@ -487,7 +489,7 @@ fn void(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
 fn change(
     record: &Record,
     c: &Change,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     derived: &mut Vec<Derived>,
 ) -> (Exit, Detail) {
     let exit = match Phase::of_ticket(record).unwrap_or(Phase::Open) {
@@ -529,7 +531,7 @@ fn change(
 fn verdict(
     env: &Env<'_>,
     clock: ClockKind,
-    target: Target,
+    target: ClockTarget,
     created: Instant,
     stop: Option<&Stamp>,
     held: &Held,
@@ -590,7 +592,7 @@ fn sample(
 pub fn clock_exit(
     phase: Phase,
     tl: &Timeline,
-    trail: &Trail<'_>,
+    trail: &StatusTrail<'_>,
     derived: &mut Vec<Derived>,
 ) -> Exit {
     match phase {
@@ -607,7 +609,7 @@ pub fn clock_exit(
 }
 
 /// Cancelled or rejected: when, only history says.
-pub fn void_exit(trail: &Trail<'_>, derived: &mut Vec<Derived>) -> Exit {
+pub fn void_exit(trail: &StatusTrail<'_>, derived: &mut Vec<Derived>) -> Exit {
     Exit::Closed {
         at: trail
             .last_into(&["cancelled", "rejected"])

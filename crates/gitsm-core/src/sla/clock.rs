@@ -38,7 +38,7 @@ pub enum Basis {
 
 /// A target: how much (working) time a clock may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct ClockTarget {
     pub duration: duration::Duration,
     /// Calendar name; `None` runs 24x7.
     pub calendar: Option<String>,
@@ -195,7 +195,7 @@ pub fn running(
 
 /// Working time counted over a clock's running stretches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Count {
+pub struct ClockUse {
     pub elapsed: Duration,
     /// `Some` when the target was used up within the stretches: the
     /// instant it was (`None` beyond the calendar's horizon).
@@ -212,7 +212,7 @@ pub fn count(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
-) -> Count {
+) -> ClockUse {
     let mut elapsed = Duration::zero();
     let mut used_up = None;
     for (s, e) in running(start, end, &merge_pauses(pauses, start, end)) {
@@ -222,5 +222,5 @@ pub fn count(
         }
         elapsed += worked;
     }
-    Count { elapsed, used_up }
+    ClockUse { elapsed, used_up }
 }

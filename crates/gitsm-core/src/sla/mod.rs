@@ -33,7 +33,7 @@ use crate::model::{Priority, Record, Timestamp};
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlaClock {
     pub kind: ClockKind,
-    pub target: Target,
+    pub target: ClockTarget,
     pub start: Stamp,
     /// The stamp that stops it, when it had stopped by the reading.
     pub stop: Option<Stamp>,
@@ -140,12 +140,12 @@ impl<'a> Policy<'a> {
     /// with a target for the class of the incident's service overrides the
     /// clock `symptom_policy` names; requests take theirs from their
     /// catalogue item (`None` for an unknown item).
-    pub fn targets(&self, record: &Record, service_class: Option<u8>) -> Option<[Target; 2]> {
+    pub fn targets(&self, record: &Record, service_class: Option<u8>) -> Option<[ClockTarget; 2]> {
         match record {
             Record::Incident(incident) => {
                 let priority = crate::priority::of(record, self.config)?;
                 let t = self.config.sla.target(priority);
-                let target = |duration| Target {
+                let target = |duration| ClockTarget {
                     duration,
                     calendar: t.calendar.clone(),
                     basis: Basis::Priority(priority),
@@ -164,7 +164,7 @@ impl<'a> Policy<'a> {
                         Clock::Response => 0,
                         Clock::Resolution => 1,
                     };
-                    targets[slot] = Target {
+                    targets[slot] = ClockTarget {
                         duration,
                         calendar: policy.calendar.clone(),
                         basis: Basis::Symptom {
@@ -177,7 +177,7 @@ impl<'a> Policy<'a> {
             }
             Record::Request(request) => {
                 let item = self.config.catalog.get(&request.catalog_item)?;
-                let target = |duration| Target {
+                let target = |duration| ClockTarget {
                     duration,
                     calendar: item.calendar.clone(),
                     basis: Basis::Catalog(request.catalog_item.clone()),
@@ -227,7 +227,7 @@ impl<'a> Policy<'a> {
     fn clock(
         &self,
         kind: ClockKind,
-        target: Target,
+        target: ClockTarget,
         timeline: &Timeline,
         stop: Option<&Stamp>,
         at: Timestamp,

@@ -6,7 +6,7 @@ use crate::model::{Record, Timestamp};
 
 /// Where a stamp was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum StampSource {
     /// A field of the record.
     Record,
     /// The commit that made the transition, for a stamp the record lacks.
@@ -17,14 +17,14 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     pub at: Timestamp,
-    pub source: Source,
+    pub source: StampSource,
 }
 
 impl Stamp {
     pub fn record(at: Timestamp) -> Stamp {
         Stamp {
             at,
-            source: Source::Record,
+            source: StampSource::Record,
         }
     }
 }
@@ -34,7 +34,7 @@ impl Stamp {
 pub struct Pause {
     pub start: Timestamp,
     pub end: Option<Timestamp>,
-    pub source: Source,
+    pub source: StampSource,
 }
 
 /// How the resolution clock ends.
@@ -144,7 +144,7 @@ impl Timeline {
                     .map(|h| Pause {
                         start: h.start,
                         end: h.end,
-                        source: Source::Record,
+                        source: StampSource::Record,
                     })
                     .collect(),
             ),

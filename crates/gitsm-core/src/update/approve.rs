@@ -6,10 +6,10 @@ use crate::config::RuleName;
 use crate::model::{Approval, Record, Timestamp};
 use crate::workspace::Workspace;
 
-use super::{Planned, Target, UpdateError, Updated, apply_checked, keys, stamp};
+use super::{Editable, Planned, UpdateError, Updated, apply_checked, keys, stamp};
 
 /// One decision to record.
-pub struct Decision<'a> {
+pub struct NewDecision<'a> {
     pub reject: bool,
     pub comment: Option<&'a str>,
     /// The key that signs it; its owner in `people` is the approver.
@@ -23,8 +23,8 @@ pub struct Decision<'a> {
 /// returned warnings say it stays blocked).
 pub fn approve(
     ws: &Workspace,
-    target: &Target,
-    decision: &Decision<'_>,
+    target: &Editable,
+    decision: &NewDecision<'_>,
     now: Timestamp,
 ) -> Result<Updated, UpdateError> {
     let record = Record::from_json(target.kind, target.json.clone()).map_err(|e| {

@@ -6,7 +6,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 use crate::workspace::Workspace;
 
-use super::{Planned, Target, UpdateError, Updated, apply_all, keys, stamp};
+use super::{Editable, Planned, UpdateError, Updated, apply_all, keys, stamp};
 
 /// Where incidents go.
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +25,7 @@ pub struct Escalation<'a> {
 /// stays. Each is checked before any is written; all are written or none.
 pub fn escalate(
     ws: &Workspace,
-    targets: &[Target],
+    targets: &[Editable],
     to: &Escalation<'_>,
     now: Timestamp,
 ) -> Result<Vec<Updated>, UpdateError> {

@@ -10,7 +10,7 @@ use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
 use crate::workspace::Workspace;
 
-use super::{Planned, Target, UpdateError, Updated, apply_checked, keys, open};
+use super::{Editable, Planned, UpdateError, Updated, apply_checked, keys, open};
 
 /// The relation a link between two CIs takes unless another is named.
 pub const DEFAULT_RELATION: &str = "depends_on";
@@ -117,7 +117,7 @@ pub fn link(
     };
     let field = path.join(".");
     let pointer = format!("/{}", path.join("/"));
-    let already = |holder: &Target, other: &Target, field: String| Linked {
+    let already = |holder: &Editable, other: &Editable, field: String| Linked {
         holder: holder.id.clone(),
         other: other.id.clone(),
         path: holder.path.clone(),

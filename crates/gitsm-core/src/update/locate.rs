@@ -9,7 +9,7 @@ use crate::suggest;
 use crate::workspace::Workspace;
 use crate::yaml;
 
-use super::{Target, UpdateError, without_bom};
+use super::{Editable, UpdateError, without_bom};
 
 /// Whether `id` can name a file: no path separators, not hidden.
 fn is_plain_id(id: &str) -> bool {
@@ -79,7 +79,7 @@ impl Folders {
 }
 
 /// The record file of `id`, read and ready to edit.
-pub fn open(ws: &Workspace, id: &str) -> Result<Target, UpdateError> {
+pub fn open(ws: &Workspace, id: &str) -> Result<Editable, UpdateError> {
     if !is_plain_id(id) {
         return Err(UpdateError::usage(
             format!("`{id}` is not a record id"),
@@ -142,7 +142,7 @@ pub(super) fn read_target(
     kind: Kind,
     id: &str,
     rel: &Path,
-) -> Result<Target, UpdateError> {
+) -> Result<Editable, UpdateError> {
     let abs = ws.abs(rel);
     let io = |source| UpdateError::Io {
         path: rel.to_path_buf(),
@@ -175,7 +175,7 @@ pub(super) fn read_target(
     if !json.is_object() {
         return Err(not_editable("it is not a mapping of fields".into()));
     }
-    Ok(Target {
+    Ok(Editable {
         id: id.to_owned(),
         kind,
         path: rel.to_path_buf(),

@@ -35,7 +35,7 @@ use crate::records;
 use crate::workspace::Workspace;
 use crate::yaml;
 
-pub use approve::{Decision, approve};
+pub use approve::{NewDecision, approve};
 pub use escalate::{Escalation, escalate};
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
@@ -105,7 +105,7 @@ impl UpdateError {
 
 /// A record file as it is now, ready to be edited.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct Editable {
     pub id: String,
     pub kind: Kind,
     /// Relative to the managed root.
@@ -114,7 +114,7 @@ pub struct Target {
     json: Value,
 }
 
-impl Target {
+impl Editable {
     /// The record's `status`, when it has one.
     pub fn status(&self) -> Option<&str> {
         self.json.get("status").and_then(Value::as_str)
@@ -123,7 +123,7 @@ impl Target {
 
 /// One field a change sets or appends to, for the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
+pub struct FieldEdit {
     /// Dotted path, e.g. `resolution.code` or `on_hold.0.end`.
     pub field: String,
     pub value: Value,
@@ -138,7 +138,7 @@ pub struct FieldChange {
 pub struct Updated {
     pub id: String,
     pub path: PathBuf,
-    pub changes: Vec<FieldChange>,
+    pub changes: Vec<FieldEdit>,
     /// False when the change left the file as it was.
     pub written: bool,
     /// Warnings about the new version (an error refuses the change).
@@ -166,12 +166,12 @@ impl Planned {
         }
     }
 
-    fn describe(&self) -> FieldChange {
+    fn describe(&self) -> FieldEdit {
         let (path, value, append) = match &self.edit {
             Edit::Set { path, value } => (path, value, false),
             Edit::Append { path, item } => (path, item, true),
         };
-        FieldChange {
+        FieldEdit {
             field: path
                 .iter()
                 .map(Step::to_string)
@@ -199,7 +199,7 @@ fn without_bom(text: &str) -> &str {
 
 /// An edit planned, applied and checked, not yet written.
 struct Prepared<'t> {
-    target: &'t Target,
+    target: &'t Editable,
     text: String,
     updated: Updated,
 }
@@ -207,7 +207,7 @@ struct Prepared<'t> {
 /// Apply `planned` to the target in one edit and check the result.
 fn prepare<'t>(
     ws: &Workspace,
-    target: &'t Target,
+    target: &'t Editable,
     planned: &[Planned],
     now: Timestamp,
 ) -> Result<Prepared<'t>, UpdateError> {
@@ -287,7 +287,7 @@ fn write_all(ws: &Workspace, prepared: Vec<Prepared<'_>>) -> Result<Vec<Updated>
 /// Apply `planned` to the target in one edit, check the result, and write it.
 fn apply_checked(
     ws: &Workspace,
-    target: &Target,
+    target: &Editable,
     planned: &[Planned],
     now: Timestamp,
 ) -> Result<Updated, UpdateError> {
@@ -299,9 +299,9 @@ fn apply_checked(
 /// when one is refused, none.
 fn apply_all(
     ws: &Workspace,
-    targets: &[Target],
+    targets: &[Editable],
     now: Timestamp,
-    plan: impl Fn(&Target) -> Result<Vec<Planned>, UpdateError>,
+    plan: impl Fn(&Editable) -> Result<Vec<Planned>, UpdateError>,
 ) -> Result<Vec<Updated>, UpdateError> {
     let planned = targets
         .iter()
@@ -316,7 +316,7 @@ fn apply_all(
 
 /// What `validate --staged` would say about `text` as the next version of
 /// `target`, recorded at `now`.
-pub fn check(ws: &Workspace, target: &Target, text: &str, now: Timestamp) -> Vec<Diagnostic> {
+pub fn check(ws: &Workspace, target: &Editable, text: &str, now: Timestamp) -> Vec<Diagnostic> {
     let rel = &target.path;
     let (file, mut diags) = crate::checks::parse_record(ws, target.kind, rel, text.as_bytes());
     let node = yaml::parse(without_bom(text)).ok();
@@ -384,7 +384,7 @@ pub fn create(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Res
 /// Whether the file of `target` may be replaced: inside the repository
 /// (no link on the way), not read-only, and still the text it was edited
 /// from. Called under the write lock.
-pub(super) fn writable(ws: &Workspace, target: &Target) -> Result<(), UpdateError> {
+pub(super) fn writable(ws: &Workspace, target: &Editable) -> Result<(), UpdateError> {
     let io = |source| UpdateError::Io {
         path: target.path.clone(),
         source,
@@ -421,7 +421,7 @@ pub(super) fn writable(ws: &Workspace, target: &Target) -> Result<(), UpdateErro
 /// value: the editor cannot remove a field.
 fn assignments(
     ws: &Workspace,
-    target: &Target,
+    target: &Editable,
     list: &[Assignment],
     for_transition: bool,
 ) -> Result<Vec<Planned>, UpdateError> {
@@ -517,7 +517,7 @@ fn with_me(list: &[Assignment], person: Option<&str>) -> Result<Vec<Assignment>,
 /// stays valid.
 pub fn set(
     ws: &Workspace,
-    target: &Target,
+    target: &Editable,
     list: &[Assignment],
     person: Option<&str>,
     now: Timestamp,
@@ -529,7 +529,7 @@ pub fn set(
 /// all are written or none.
 pub fn set_all(
     ws: &Workspace,
-    targets: &[Target],
+    targets: &[Editable],
     list: &[Assignment],
     person: Option<&str>,
     now: Timestamp,
@@ -551,7 +551,7 @@ pub fn set_all(
 
 /// The stored `priority` the matrix gives once `planned` is applied, when
 /// it differs from the one the record holds.
-fn derived_priority(ws: &Workspace, target: &Target, planned: &[Planned]) -> Option<Planned> {
+fn derived_priority(ws: &Workspace, target: &Editable, planned: &[Planned]) -> Option<Planned> {
     let stored = target.json.get("priority")?;
     let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
     let text = edit::apply(&target.text, &edits).ok()?;

@@ -5,13 +5,13 @@ use serde_json::json;
 use crate::model::Timestamp;
 use crate::workspace::Workspace;
 
-use super::{Planned, Target, UpdateError, Updated, apply_all, keys, stamp};
+use super::{Editable, Planned, UpdateError, Updated, apply_all, keys, stamp};
 
 /// Append the note `{at: now, by, text}` to every target: each is checked
 /// before any is written, and all are written or none.
 pub fn note(
     ws: &Workspace,
-    targets: &[Target],
+    targets: &[Editable],
     text: &str,
     by: Option<&str>,
     now: Timestamp,

@@ -52,7 +52,7 @@ use crate::records::{self, Loaded};
 use crate::workspace::Workspace;
 
 use super::locate::{Folders, read_target};
-use super::{Target, UpdateError, open};
+use super::{Editable, UpdateError, open};
 use upstream::Upstream;
 
 /// Fields that identify a record across its versions (they never change).
@@ -137,7 +137,7 @@ pub enum RenumberError {
 
 /// A file to write: as read, and as it will be.
 struct Rewrite {
-    target: Target,
+    target: Editable,
     /// Where it goes (differs from `target.path` for a moved record).
     to: PathBuf,
     /// The new text (filled in once every file is planned).
@@ -310,9 +310,9 @@ pub fn renumber(ws: &Workspace, id: &str, onto: Option<&str>) -> Result<Renumber
 struct Choice {
     reason: String,
     /// The copy that keeps the id, when it is in the work tree.
-    kept: Option<Target>,
+    kept: Option<Editable>,
     /// Empty: nothing to do.
-    movers: Vec<Target>,
+    movers: Vec<Editable>,
     /// Whether a reference to the id means the moved record (one moved,
     /// and the id stays with REV's record).
     refs_known: bool,
@@ -321,7 +321,7 @@ struct Choice {
 /// Decide which of the work tree's `locals` (one or more) moves.
 fn choose(
     id: &str,
-    locals: Vec<Target>,
+    locals: Vec<Editable>,
     upstream: Option<&Upstream<'_>>,
     kind: Kind,
 ) -> Result<Choice, UpdateError> {
@@ -460,7 +460,7 @@ fn references(
 }
 
 /// The work-tree files of `id`, read; an unknown id is a usage error.
-fn local_copies(ws: &Workspace, kind: Kind, id: &str) -> Result<Vec<Target>, UpdateError> {
+fn local_copies(ws: &Workspace, kind: Kind, id: &str) -> Result<Vec<Editable>, UpdateError> {
     let found = Folders::default().locate(ws, kind, id);
     if found.is_empty() {
         // `open` says so, with a "did you mean".
@@ -496,7 +496,7 @@ fn same_record(a: &Value, b: &Value) -> bool {
 
 /// The copy created first (by `created_at`; ties and unreadable dates by
 /// the order found: the flat folder, then year folders in order).
-fn oldest(copies: &[Target]) -> usize {
+fn oldest(copies: &[Editable]) -> usize {
     copies
         .iter()
         .enumerate()

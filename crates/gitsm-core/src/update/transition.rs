@@ -15,7 +15,7 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 use super::{
-    Planned, Prepared, Target, UpdateError, Updated, assignments, keys, prepare, stamp, with_me,
+    Editable, Planned, Prepared, UpdateError, Updated, assignments, keys, prepare, stamp, with_me,
     without_bom, write_all,
 };
 
@@ -92,7 +92,7 @@ fn declares(ws: &Workspace, kind: Kind, field: &str) -> bool {
 /// anything is planned.
 pub fn transition(
     ws: &Workspace,
-    target: &Target,
+    target: &Editable,
     req: &TransitionRequest<'_>,
 ) -> Result<Transitioned, UpdateError> {
     Ok(transition_all(ws, std::slice::from_ref(target), req)?.remove(0))
@@ -102,7 +102,7 @@ pub fn transition(
 /// any file is written, and all are written or none.
 pub fn transition_all(
     ws: &Workspace,
-    targets: &[Target],
+    targets: &[Editable],
     req: &TransitionRequest<'_>,
 ) -> Result<Vec<Transitioned>, UpdateError> {
     let prepared = targets
@@ -126,7 +126,7 @@ pub fn transition_all(
 /// the edit.
 fn prepare_move<'t>(
     ws: &Workspace,
-    target: &'t Target,
+    target: &'t Editable,
     req: &TransitionRequest<'_>,
 ) -> Result<(String, Prepared<'t>), UpdateError> {
     let id = &target.id;

@@ -6,7 +6,7 @@ use crate::model::{ChangeOutcome, ChangeType, Record};
 use crate::report::clock::Sample;
 use crate::report::facts::{ChangeFacts, Detail, Ticket, utc};
 use crate::report::{CausingChange, ChangeTypeRow, Changes, OutcomeCount, Ratio};
-use crate::sla::Source;
+use crate::sla::StampSource;
 
 use super::{Context, IdMap, stats};
 
@@ -41,7 +41,7 @@ pub fn changes(ctx: &Context<'_, '_>) -> Changes {
                 Some(Sample {
                     at: utc(s),
                     value: utc(s) - t.created,
-                    from_git: s.source != Source::Record,
+                    from_git: s.source != StampSource::Record,
                 })
             })
             .collect();
@@ -128,7 +128,7 @@ pub fn changes(ctx: &Context<'_, '_>) -> Changes {
             .filter(|(_, f)| {
                 f.implemented
                     .as_ref()
-                    .is_some_and(|s| s.source != Source::Record)
+                    .is_some_and(|s| s.source != StampSource::Record)
             })
             .count(),
     }

@@ -10,7 +10,7 @@ use crate::report::{
     Compliance, OverdueProblem, PROBLEM_TARGET_DAYS, ProblemIncidents, ProblemTarget, Problems,
     percent,
 };
-use crate::sla::Source;
+use crate::sla::StampSource;
 
 use super::{Context, IdMap, TOP};
 
@@ -34,7 +34,7 @@ pub fn problems(ctx: &Context<'_, '_>) -> Problems {
         }
         within_target.from_git += usize::from(matches!(
             &t.exit,
-            Exit::Closed { at: Some(s), .. } if s.source != Source::Record
+            Exit::Closed { at: Some(s), .. } if s.source != StampSource::Record
         ));
         if met {
             within_target.met += 1;
