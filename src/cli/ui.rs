@@ -289,7 +289,7 @@ impl<W: Write> Write for Safe<W> {
 }
 
 /// JSON written to stdout as it is produced (`gitsm report --format json`
-/// at 100,000 records is 66 MB: never one string), made terminal-safe on
+/// grows with the records: never one string), made terminal-safe on
 /// the way: serde writes C0 controls as escapes already; DEL and C1 are
 /// written out as `\u007f`, `\u009b` (JSON escapes of the same
 /// characters). A character split between two writes waits for its end.

@@ -23,7 +23,7 @@ use crate::diagnostic::Diagnostic;
 use crate::history::{self, HistoryError, approvals, trail};
 use crate::kind::Kind;
 use crate::model::{Change, ChangeType, Record, Timestamp};
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 use crate::yaml;
 

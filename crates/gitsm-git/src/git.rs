@@ -38,8 +38,8 @@ pub fn short_name(path: &std::ffi::OsStr) -> String {
 }
 
 /// A Git object id as plain bytes, for maps of many ids: compared and
-/// hashed inline, where git2's `Oid` compares through a libgit2 call (a
-/// tenth of a history walk's time, in the lookups of 100,000 blob ids).
+/// hashed inline, where git2's `Oid` compares through a libgit2 call
+/// (what that cost is in BENCHMARKS.md, "Long history").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ObjectKey([u8; 20]);
 

@@ -1,9 +1,9 @@
 //! The index (`.git/index`) read directly, for the pre-commit hook.
 //!
 //! libgit2 reads an index into a hash map of owned entries and checks the
-//! SHA-1 of the whole file: about 70 ms for 100,000 files, most of what
-//! `validate --staged` cost there, though the hook needs a handful of
-//! entries. [`IndexFile`] reads the file in one go, copies the paths back to
+//! SHA-1 of the whole file, a cost that grows with the repository, though
+//! the hook needs a handful of entries (BENCHMARKS.md, "Per-commit
+//! checks"). [`IndexFile`] reads the file in one go, copies the paths back to
 //! back (one pass, no allocation per entry), finds a path by binary search,
 //! and reads the cache tree (the `TREE` extension): the tree id of every
 //! folder unchanged since a tree was last written from the index, so a

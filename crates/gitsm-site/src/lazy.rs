@@ -1,9 +1,10 @@
 //! Template values made when a template reads them, not before.
 //!
 //! A view serialised for a template becomes a tree of template values at
-//! once. At 100,000 records the SLA page's 90,000 rows and the report's
+//! once, all of it alive together: the SLA page's rows and the report's
 //! data (every breach, for templates that lay the report out themselves)
-//! made some 600 MB of them. [`rows`] keeps a table as its typed rows and
+//! grow with the records, so memory would too (BENCHMARKS.md, "Static
+//! site"). [`rows`] keeps a table as its typed rows and
 //! hands the template one row at a time; [`json`] keeps the report as
 //! JSON text and builds its values only if a template asks for them.
 

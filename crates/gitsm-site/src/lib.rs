@@ -263,7 +263,7 @@ pub fn render(
         warnings.push(format!("no report page: {e}"));
     }
     // The pages that read the report first: it is dropped before the rest
-    // (at 100,000 records it holds every breach, some 100 MB).
+    // (it may hold every breach, which grows with the records).
     let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
     let fixed = fixed_pages(&data);
     let total = with_report.len() + fixed.len() + data.records.len();

@@ -96,8 +96,7 @@ fn for_site(html: &str) -> String {
 /// With `every_breach` the page's data lists every breach (for a
 /// repository's own `report.html`, which may lay them out); otherwise the
 /// first [`report::render::LISTED`] of each list, which is all the
-/// built-in page shows (at 100,000 records the full lists are some
-/// 100 MB).
+/// built-in page shows (the full lists grow with the records).
 pub fn compute(dataset: &Dataset, at: Timestamp, every_breach: bool) -> Result<Report<'_>, String> {
     let earliest = dataset.records().filter_map(Record::created_at).min();
     let period = Period::new(None, None, at, dataset.config().zone(), earliest)

@@ -11,7 +11,7 @@ use crate::gate::{self, GateDecision, GateError, Judged};
 use crate::git;
 use crate::kind::Kind;
 use crate::model::{Record, Timestamp};
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 
 use super::super::CommandError;

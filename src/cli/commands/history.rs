@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::git;
 use crate::history::trail::{self, Action, Trail};
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 
 use super::super::CommandError;
 use super::super::ui::{BOLD, DIM, Ui, stdout_write};

@@ -24,8 +24,8 @@ use crate::kind::Kind;
 use crate::local_index::{self, LocalIndex, Selection};
 use crate::model::{Record, Timestamp};
 use crate::records::{self, Detail, Loaded, RecordFile};
-use crate::revision::Snapshot;
 use crate::sla::{Policy, SlaError, TicketClocks};
+use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 
 pub use clock_rows::clock_rows;

@@ -12,8 +12,8 @@ use crate::history::HistoryError;
 use crate::history::trail;
 use crate::policy::{self, Policy};
 use crate::records::{self, Detail, Loaded, RecordFile};
-use crate::revision::Snapshot;
 use crate::schema::Schemas;
+use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 
 use super::History;
@@ -92,7 +92,7 @@ fn read_blob(
     let repo = repo.ok_or_else(|| {
         Box::new(Diagnostic::error("unreadable", "cannot open the repository").in_file(rel))
     })?;
-    crate::revision::read_blob(repo, rel, id, mode)
+    crate::snapshot::read_blob(repo, rel, id, mode)
 }
 
 /// Status transitions of every record (those `keep` says), from one walk

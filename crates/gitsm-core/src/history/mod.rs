@@ -29,7 +29,7 @@ use crate::diagnostic::Diagnostic;
 use crate::index_file::{IndexError, IndexFile};
 use crate::kind::Kind;
 use crate::records::{self, RecordFile};
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::workspace::Workspace;
 use crate::yaml;

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::git::ObjectKey;
 use crate::kind::Kind;
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::yaml;
 
@@ -322,9 +322,8 @@ pub enum Keep {
 ///
 /// Versions are read in the order of the walk: versions of a record are
 /// stored as deltas of each other, and reading them in that order keeps
-/// libgit2's delta base cache warm (4.5 s for 145,000 versions in oid
-/// order, 0.8 s in walk order; more threads only contend for the pack's
-/// lock).
+/// libgit2's delta base cache warm; more threads only contend for the
+/// pack's lock (BENCHMARKS.md, "Long history").
 pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Walk, HistoryError> {
     let mut revwalk = repo.revwalk()?;
     revwalk.push(tip)?;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::git;
 use crate::kind::Kind;
 use crate::records::{self, RecordFile};
-use crate::revision::Snapshot;
+use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 use crate::yaml;
 
