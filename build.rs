@@ -31,7 +31,7 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     let mut code = String::from(
-        "/// Files of `example-repo/`: (path, contents).\npub const FILES: &[(&str, &str)] = &[\n",
+        "/// Files of `example-repo/`: (path, contents).\npub(super) const FILES: &[(&str, &str)] = &[\n",
     );
     for f in &files {
         let _ = writeln!(

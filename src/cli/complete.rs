@@ -15,23 +15,23 @@ use crate::workspace::Workspace;
 
 /// Answer a completion request when the shell asks for one (the
 /// `COMPLETE` variable is set), then exit; otherwise return at once.
-pub fn answer_when_asked() {
+pub(super) fn answer_when_asked() {
     clap_complete::CompleteEnv::with_factory(<super::Cli as clap::CommandFactory>::command)
         .complete();
 }
 
 /// Completes any record id.
-pub fn record_id() -> ArgValueCompleter {
+pub(super) fn record_id() -> ArgValueCompleter {
     ArgValueCompleter::new(|current: &OsStr| ids(current, None))
 }
 
 /// Completes a workflow state.
-pub fn state() -> ArgValueCompleter {
+pub(super) fn state() -> ArgValueCompleter {
     ArgValueCompleter::new(states)
 }
 
 /// Completes a record id or, for the last word of `transition`, a state.
-pub fn record_id_or_state() -> ArgValueCompleter {
+pub(super) fn record_id_or_state() -> ArgValueCompleter {
     ArgValueCompleter::new(|current: &OsStr| {
         let mut all = ids(current, None);
         all.extend(states(current));
@@ -77,7 +77,7 @@ fn states(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// Completes a record kind by its command-line name.
-pub fn kind() -> ArgValueCandidates {
+pub(super) fn kind() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
         Kind::ALL
             .into_iter()
@@ -87,7 +87,7 @@ pub fn kind() -> ArgValueCandidates {
 }
 
 /// Completes a priority.
-pub fn priority() -> ArgValueCandidates {
+pub(super) fn priority() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
         Priority::ALL
             .into_iter()
@@ -97,6 +97,6 @@ pub fn priority() -> ArgValueCandidates {
 }
 
 /// Completes the id of a record of `kind`.
-pub fn id_of(kind: Kind) -> ArgValueCompleter {
+pub(super) fn id_of(kind: Kind) -> ArgValueCompleter {
     ArgValueCompleter::new(move |current: &OsStr| ids(current, Some(kind)))
 }

@@ -54,7 +54,7 @@ impl Ui {
 
 /// The person running gitsm in `ws`: their handle when `people` knows
 /// their Git email, else the email.
-pub fn person(ws: &Workspace) -> Option<String> {
+pub(super) fn person(ws: &Workspace) -> Option<String> {
     let email = git::user_email(&ws.root)?;
     Some(
         ws.config

@@ -18,7 +18,7 @@ pub enum EditFormat {
     Json,
 }
 
-pub fn print_json(doc: &impl serde::Serialize) -> Result<(), CommandError> {
+pub(super) fn print_json(doc: &impl serde::Serialize) -> Result<(), CommandError> {
     let mut json = serde_json::to_string_pretty(doc).map_err(|e| CommandError::io("JSON", e))?;
     json.push('\n');
     stdout_write(&json)
@@ -26,7 +26,7 @@ pub fn print_json(doc: &impl serde::Serialize) -> Result<(), CommandError> {
 
 /// `headline (path)` and a line per field changed, unless `-q`; warnings
 /// about the new version first.
-pub fn print_text(
+pub(super) fn print_text(
     ui: &Ui,
     root: &Path,
     headline: &str,
@@ -77,7 +77,7 @@ fn inline(v: &Value) -> String {
 
 /// The command error for a refused change, with its diagnostics printed:
 /// exit 2 for a wrong argument, 1 when the record or its workflow refuses.
-pub fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CommandError {
+pub(super) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CommandError {
     match e {
         UpdateError::Usage { message, hint } => CommandError::Usage { message, hint },
         UpdateError::Io { path, source } => CommandError::io(ui.show_path(root, &path), source),

@@ -130,7 +130,7 @@ fn instant(bound: &Bound, end: bool, ws: &Workspace) -> Timestamp {
 /// The records a bulk command acts on: those named, then those of `kind`
 /// (any, for `None`) the filters select (each once, in id order), opened
 /// for editing.
-pub fn targets(
+pub(super) fn targets(
     ui: &Ui,
     ws: &Workspace,
     ids: &[String],

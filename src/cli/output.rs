@@ -23,14 +23,19 @@ pub enum DiagnosticFormat {
 }
 
 /// Human-readable diagnostics, with the offending line and a caret.
-pub fn text(diags: &[Diagnostic], root: &Path, ui: &Ui, w: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn text(
+    diags: &[Diagnostic],
+    root: &Path,
+    ui: &Ui,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
     text_of(diags, root, ui, None, w)
 }
 
 /// [`text`], with the lines of `proposed` (a path and the text it would
 /// hold) instead of the file on disk: diagnostics about an edit that was
 /// not written. The one renderer of diagnostics for people.
-pub fn text_of(
+pub(super) fn text_of(
     diags: &[Diagnostic],
     root: &Path,
     ui: &Ui,
@@ -115,7 +120,7 @@ fn caret_pad(line: &str, column: u32) -> String {
 }
 
 /// The one-line summary after a validation of `what` (e.g. "12 records").
-pub fn summary_line(summary: Summary, what: &str) -> String {
+pub(super) fn summary_line(summary: Summary, what: &str) -> String {
     format!(
         "checked {what}: {}, {}",
         plural(summary.errors, "error"),
@@ -124,17 +129,17 @@ pub fn summary_line(summary: Summary, what: &str) -> String {
 }
 
 /// Paths as CI systems want them: relative to the repository's top level.
-pub struct Paths {
+pub(super) struct Paths {
     pub prefix: PathBuf,
 }
 
 impl Paths {
-    pub fn show(&self, rel: &Path) -> String {
+    pub(super) fn show(&self, rel: &Path) -> String {
         self.prefix.join(rel).to_string_lossy().replace('\\', "/")
     }
 }
 
-pub fn json(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
+pub(super) fn json(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
     let summary = Summary::of(diags);
     let items: Vec<serde_json::Value> = diags
         .iter()
@@ -172,7 +177,7 @@ fn github_escape_property(s: &str) -> String {
 
 /// GitHub Actions workflow commands. The runner shows only the first ten
 /// annotations of a kind, so a final summary names the totals and every file.
-pub fn github(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
+pub(super) fn github(diags: &[Diagnostic], records: usize, paths: &Paths) -> String {
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
@@ -262,7 +267,7 @@ fn xml_char(c: char) -> bool {
 
 /// JUnit XML: one test case per record file, named by its path; each error
 /// is a failure. Only what Jenkins' JUnit XSD allows (no `file` attribute).
-pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
+pub(super) fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
     let mut by_file: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
     for f in files {
         by_file.entry(paths.show(f)).or_default();
@@ -328,7 +333,7 @@ pub fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> String {
 /// descriptions and help ([`crate::rules`]), relative percent-encoded
 /// URIs, columns in Unicode code points (as gitsm counts them), a
 /// fingerprint per finding, and the commit of a finding in history.
-pub fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
+pub(super) fn sarif(diags: &[Diagnostic], paths: &Paths) -> String {
     let mut codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
     codes.sort_unstable();
     codes.dedup();

@@ -3,7 +3,7 @@
 
 /// Columns padded to their widest cell, two spaces apart; the last one
 /// not padded.
-pub fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -38,7 +38,7 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A header line, then a line per row.
-pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let cells: Vec<_> = cells.map(field).collect();

@@ -10,12 +10,12 @@ use crate::workspace::{self, Workspace};
 
 use super::{CommandError, GlobalArgs};
 
-pub const ERROR: Style = AnsiColor::Red.on_default().bold();
-pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
-pub const HINT: Style = AnsiColor::Cyan.on_default().bold();
-pub const DIM: Style = AnsiColor::BrightBlack.on_default();
-pub const BOLD: Style = Style::new().bold();
-pub const GOOD: Style = AnsiColor::Green.on_default();
+pub(super) const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub(super) const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+pub(super) const HINT: Style = AnsiColor::Cyan.on_default().bold();
+pub(super) const DIM: Style = AnsiColor::BrightBlack.on_default();
+pub(super) const BOLD: Style = Style::new().bold();
+pub(super) const GOOD: Style = AnsiColor::Green.on_default();
 
 /// Every style gitsm prints with: the only escape sequences that reach a
 /// terminal ([`terminal_safe`]).
@@ -27,7 +27,7 @@ const PALETTE: [Style; 6] = [ERROR, WARNING, HINT, DIM, BOLD, GOOD];
 /// [`PALETTE`]. A record's title cannot retitle the terminal, clear it or
 /// move the cursor. JSON stays JSON: serde writes C0 controls as escapes
 /// already, and `\u009b` is a JSON escape of the same character.
-pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     use crate::markup::{is_control, written_out};
     if !text.contains(is_control) {
         return std::borrow::Cow::Borrowed(text);
@@ -60,7 +60,7 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `1 record`, `2 records`.
-pub fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -219,7 +219,7 @@ impl Ui {
 }
 
 /// `error: message` and an optional `hint:` line on stderr.
-pub fn error_line(message: &str, hint: Option<&str>) {
+pub(super) fn error_line(message: &str, hint: Option<&str>) {
     let mut err = anstream::stderr().lock();
     let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", terminal_safe(message));
     if let Some(h) = hint {
@@ -228,7 +228,7 @@ pub fn error_line(message: &str, hint: Option<&str>) {
 }
 
 /// `path` relative to `base` (both absolute), with `..` where needed.
-pub fn relative(path: &Path, base: &Path) -> PathBuf {
+pub(super) fn relative(path: &Path, base: &Path) -> PathBuf {
     let p: Vec<Component<'_>> = path.components().collect();
     let b: Vec<Component<'_>> = base.components().collect();
     let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -250,7 +250,7 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 
 /// Write to stdout; a closed pipe (`gitsm list | head`) ends the command
 /// quietly ([`CommandError::BrokenPipe`]).
-pub fn stdout_write(text: &str) -> Result<(), CommandError> {
+pub(super) fn stdout_write(text: &str) -> Result<(), CommandError> {
     let text = terminal_safe(text);
     let mut out = anstream::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -293,7 +293,7 @@ impl<W: Write> Write for Safe<W> {
 /// the way: serde writes C0 controls as escapes already; DEL and C1 are
 /// written out as `\u007f`, `\u009b` (JSON escapes of the same
 /// characters). A character split between two writes waits for its end.
-pub fn stdout_json(
+pub(super) fn stdout_json(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), CommandError> {
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -310,7 +310,7 @@ pub fn stdout_json(
 /// Write a JSON array to stdout one element at a time, as
 /// `serde_json::to_string_pretty` lays it out ([`stdout_json`]): a listing
 /// of 100,000 records is never one string.
-pub fn stdout_json_list<T: serde::Serialize>(
+pub(super) fn stdout_json_list<T: serde::Serialize>(
     items: impl IntoIterator<Item = T>,
 ) -> Result<(), CommandError> {
     /// The items, serialised as a sequence as they come.

@@ -26,14 +26,14 @@ use gitsm::workspace::Workspace;
 
 /// A small, fast, seeded generator (SplitMix64): the same seed gives the
 /// same inputs on every machine.
-pub struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(super) fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -42,7 +42,7 @@ impl Rng {
     }
 
     /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
@@ -51,11 +51,11 @@ impl Rng {
     }
 
     /// True `percent` times in a hundred.
-    pub fn chance(&mut self, percent: usize) -> bool {
+    pub(super) fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -63,13 +63,13 @@ impl Rng {
 /// The inputs mutations start from: the example repository's records and
 /// its `gitsm.yaml`.
 #[derive(Clone)]
-pub struct Seeds {
+pub(super) struct Seeds {
     pub records: Vec<(Kind, String)>,
     pub config: String,
 }
 
 impl Seeds {
-    pub fn from_example(root: &Path) -> Seeds {
+    pub(super) fn from_example(root: &Path) -> Seeds {
         let mut records = Vec::new();
         for kind in Kind::ALL {
             let Ok(entries) = std::fs::read_dir(root.join(kind.folder())) else {
@@ -90,7 +90,7 @@ impl Seeds {
 
 /// What a run went through, to tell that the deep stages were reached.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Stats {
+pub(super) struct Stats {
     pub executions: u64,
     /// Record inputs that were a YAML mapping.
     pub parsed: u64,
@@ -104,7 +104,7 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn add(&mut self, other: &Stats) {
+    pub(super) fn add(&mut self, other: &Stats) {
         self.executions += other.executions;
         self.parsed += other.parsed;
         self.typed += other.typed;
@@ -117,7 +117,7 @@ impl Stats {
 
 /// An input that broke a property: what happened, and the input.
 #[derive(Debug, Clone)]
-pub struct Finding {
+pub(super) struct Finding {
     pub what: String,
     pub input: Vec<u8>,
 }
@@ -147,7 +147,7 @@ const DATASET_RECORDS: usize = 40;
 /// How often (in typed records) the checks across files run.
 const CHECK_TREE_EVERY: u64 = 25;
 
-pub struct Fuzzer {
+pub(super) struct Fuzzer {
     rng: Rng,
     seeds: Seeds,
     ws: Workspace,
@@ -163,7 +163,7 @@ pub struct Fuzzer {
 }
 
 impl Fuzzer {
-    pub fn new(seed: u64, seeds: Seeds) -> Fuzzer {
+    pub(super) fn new(seed: u64, seeds: Seeds) -> Fuzzer {
         let schemas = Schemas::builtin().expect("built-in schemas");
         let config = policy::parse(&seeds.config, Path::new("gitsm.yaml"), &schemas)
             .unwrap_or_else(|_| Policy::default());
@@ -189,7 +189,7 @@ impl Fuzzer {
 
     /// Drive the last input through the library again (not the report and
     /// site stage): to tell a slow input from a busy machine.
-    pub fn replay_last(&mut self) -> Option<Vec<u8>> {
+    pub(super) fn replay_last(&mut self) -> Option<Vec<u8>> {
         let input = self.last.clone()?;
         let _ = catch_unwind(AssertUnwindSafe(|| self.drive(&input)));
         Some(input.bytes())
@@ -197,7 +197,7 @@ impl Fuzzer {
 
     /// One execution: an input generated, then driven through the library.
     /// A panic, or a property that does not hold, is a finding.
-    pub fn step(&mut self) -> Option<Finding> {
+    pub(super) fn step(&mut self) -> Option<Finding> {
         self.stats.executions += 1;
         let input = self.generate();
         self.last = Some(input.clone());
@@ -468,7 +468,7 @@ static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None
 
 /// Keep panics off the terminal (each is a finding, reported with its
 /// input) and remember each one's message and place.
-pub fn quiet_panics() {
+pub(super) fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()

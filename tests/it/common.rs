@@ -14,10 +14,10 @@ use std::process::{Command, Output};
 use tempfile::TempDir;
 
 /// The fixed "now" every gitsm run sees.
-pub const NOW: &str = "2026-11-21T10:00:00+01:00";
+pub(crate) const NOW: &str = "2026-11-21T10:00:00+01:00";
 
 /// A valid minimal incident, `INC-0001`.
-pub const VALID_INCIDENT: &str = "\
+pub(crate) const VALID_INCIDENT: &str = "\
 id: INC-0001
 title: VPN down
 status: new
@@ -28,13 +28,13 @@ urgency: high
 ";
 
 /// Path of the binary under test.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_gitsm")
 }
 
 /// Apply the hermetic environment to `cmd`.
 /// Clear the environment down to a fixed, hermetic one.
-pub fn hermetic(cmd: &mut Command, home: &Path) {
+pub(crate) fn hermetic(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
@@ -48,7 +48,7 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
 
 /// What a finished process left behind.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -66,13 +66,13 @@ impl Run {
     }
 
     /// (exit code, stdout, stderr)
-    pub fn parts(&self) -> (i32, &str, &str) {
+    pub(crate) fn parts(&self) -> (i32, &str, &str) {
         (self.code, &self.stdout, &self.stderr)
     }
 
     /// Assert the exit code and that nothing panicked; returns self for chaining.
     #[track_caller]
-    pub fn expect_code(&self, code: i32) -> &Self {
+    pub(crate) fn expect_code(&self, code: i32) -> &Self {
         assert!(
             !self.stderr.contains("panicked") && !self.stdout.contains("panicked"),
             "gitsm panicked:\n{self}"
@@ -82,7 +82,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stderr_has(&self, needle: &str) -> &Self {
+    pub(crate) fn stderr_has(&self, needle: &str) -> &Self {
         assert!(
             self.stderr.contains(needle),
             "stderr does not contain {needle:?}:\n{self}"
@@ -91,7 +91,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stdout_has(&self, needle: &str) -> &Self {
+    pub(crate) fn stdout_has(&self, needle: &str) -> &Self {
         assert!(
             self.stdout.contains(needle),
             "stdout does not contain {needle:?}:\n{self}"
@@ -111,7 +111,7 @@ impl std::fmt::Display for Run {
 }
 
 /// Run gitsm in `dir` with `home` as HOME.
-pub fn gitsm_in<I, S>(home: &Path, dir: &Path, args: I) -> Run
+pub(crate) fn gitsm_in<I, S>(home: &Path, dir: &Path, args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -123,7 +123,7 @@ where
 }
 
 /// Run gitsm and return (exit code, stdout, stderr).
-pub fn gitsm_output<I, S>(home: &Path, dir: &Path, args: I) -> (i32, String, String)
+pub(crate) fn gitsm_output<I, S>(home: &Path, dir: &Path, args: I) -> (i32, String, String)
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -134,7 +134,7 @@ where
 
 /// Run git in `dir`; panics unless it succeeds. Returns stdout.
 #[track_caller]
-pub fn git_in<I, S>(home: &Path, dir: &Path, args: I) -> String
+pub(crate) fn git_in<I, S>(home: &Path, dir: &Path, args: I) -> String
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -156,7 +156,7 @@ where
 
 /// Run git in `dir` with extra environment (e.g. fixed commit dates); the
 /// result is returned, not asserted, for commands expected to fail.
-pub fn git_env_in<I, S>(home: &Path, dir: &Path, args: I, env: &[(&str, &str)]) -> Run
+pub(crate) fn git_env_in<I, S>(home: &Path, dir: &Path, args: I, env: &[(&str, &str)]) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -168,12 +168,12 @@ where
 }
 
 /// The environment that makes a commit's author and committer dates `date`.
-pub fn dated(date: &str) -> [(&'static str, &str); 2] {
+pub(crate) fn dated(date: &str) -> [(&'static str, &str); 2] {
     [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)]
 }
 
 /// Write `contents` to `root/rel`, creating parent folders.
-pub fn write_file(root: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write_file(root: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = root.join(rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("create parent folders");
@@ -183,12 +183,12 @@ pub fn write_file(root: &Path, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf
 }
 
 /// A temporary sandbox: a HOME folder and a work folder, removed on drop.
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     tmp: TempDir,
 }
 
 impl Sandbox {
-    pub fn new() -> Sandbox {
+    pub(crate) fn new() -> Sandbox {
         let tmp = tempfile::Builder::new()
             .prefix("gitsm-test-")
             .tempdir()
@@ -197,19 +197,19 @@ impl Sandbox {
         Sandbox { tmp }
     }
 
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.tmp.path().join("home")
     }
 
     /// A folder inside the sandbox (created).
-    pub fn dir(&self, name: &str) -> PathBuf {
+    pub(crate) fn dir(&self, name: &str) -> PathBuf {
         let p = self.tmp.path().join(name);
         std::fs::create_dir_all(&p).expect("create dir");
         p
     }
 
     /// `git init` a work tree at `name`, with a local identity.
-    pub fn git_repo(&self, name: &str) -> PathBuf {
+    pub(crate) fn git_repo(&self, name: &str) -> PathBuf {
         let dir = self.dir(name);
         git_in(
             &self.home(),
@@ -223,7 +223,7 @@ impl Sandbox {
     /// The example organisation (`example-repo/`) in a Git repository of
     /// its own, committed once at a fixed date (so that what is computed
     /// from it is the same wherever the tests run).
-    pub fn example_repo(&self) -> PathBuf {
+    pub(crate) fn example_repo(&self) -> PathBuf {
         let root = self.git_repo("example");
         copy_tree(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
@@ -240,7 +240,7 @@ impl Sandbox {
         root
     }
 
-    pub fn gitsm<I, S>(&self, dir: &Path, args: I) -> Run
+    pub(crate) fn gitsm<I, S>(&self, dir: &Path, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -249,7 +249,7 @@ impl Sandbox {
     }
 
     #[track_caller]
-    pub fn git<I, S>(&self, dir: &Path, args: I) -> String
+    pub(crate) fn git<I, S>(&self, dir: &Path, args: I) -> String
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -259,20 +259,20 @@ impl Sandbox {
 }
 
 /// Set a local `user.name` / `user.email` in the repository at `dir`.
-pub fn set_identity(home: &Path, dir: &Path) {
+pub(crate) fn set_identity(home: &Path, dir: &Path) {
     git_in(home, dir, ["config", "user.name", "Test User"]);
     git_in(home, dir, ["config", "user.email", "tester@example.com"]);
 }
 
 /// A managed repository: a fresh Git work tree where `gitsm init` ran.
-pub struct Repo {
+pub(crate) struct Repo {
     pub sandbox: Sandbox,
     pub root: PathBuf,
 }
 
 impl Repo {
     /// `git init` + identity + `gitsm init`.
-    pub fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let sandbox = Sandbox::new();
         let root = sandbox.git_repo("repo");
         sandbox.gitsm(&root, ["init"]).expect_code(0);
@@ -289,15 +289,15 @@ impl Repo {
         Repo { sandbox, root }
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
-    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         write_file(&self.root, rel, contents)
     }
 
-    pub fn run<I, S>(&self, args: I) -> Run
+    pub(crate) fn run<I, S>(&self, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -306,7 +306,7 @@ impl Repo {
     }
 
     /// Run gitsm here with extra environment (e.g. `GITSM_NOW`).
-    pub fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    pub(crate) fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -320,7 +320,7 @@ impl Repo {
     }
 
     /// (exit code, stdout, stderr)
-    pub fn output<I, S>(&self, args: I) -> (i32, String, String)
+    pub(crate) fn output<I, S>(&self, args: I) -> (i32, String, String)
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -329,7 +329,7 @@ impl Repo {
     }
 
     #[track_caller]
-    pub fn git<I, S>(&self, args: I) -> String
+    pub(crate) fn git<I, S>(&self, args: I) -> String
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -339,7 +339,7 @@ impl Repo {
 
     /// `git add -A` and commit everything at `date`; returns the commit id.
     #[track_caller]
-    pub fn commit(&self, message: &str, date: &str) -> String {
+    pub(crate) fn commit(&self, message: &str, date: &str) -> String {
         self.git(["add", "-A"]);
         let run = self.try_commit(&["-q", "-m", message], date);
         assert_eq!(run.code, 0, "git commit failed:\n{run}");
@@ -347,14 +347,14 @@ impl Repo {
     }
 
     /// `git commit <args>` at `date`, hooks included; the result is returned.
-    pub fn try_commit(&self, args: &[&str], date: &str) -> Run {
+    pub(crate) fn try_commit(&self, args: &[&str], date: &str) -> Run {
         let mut all = vec!["commit"];
         all.extend_from_slice(args);
         git_env_in(&self.sandbox.home(), &self.root, all, &dated(date))
     }
 
     /// Record files of a kind folder (recursively), relative to the root.
-    pub fn record_files(&self, folder: &str) -> Vec<String> {
+    pub(crate) fn record_files(&self, folder: &str) -> Vec<String> {
         let mut out = Vec::new();
         collect_yaml(&self.root, &self.root.join(folder), &mut out);
         out.sort();
@@ -386,7 +386,7 @@ fn collect_yaml(root: &Path, dir: &Path, out: &mut Vec<String>) {
 /// or a failure when `GITSM_REQUIRE_TOOLS=1` (as CI sets it): the one place
 /// that decides whether a test may skip its real consumer.
 #[track_caller]
-pub fn require_tool(names: &[&str], install: &str) -> Option<PathBuf> {
+pub(crate) fn require_tool(names: &[&str], install: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = names.iter().find_map(|name| {
         std::env::split_paths(&path)
@@ -408,7 +408,7 @@ pub fn require_tool(names: &[&str], install: &str) -> Option<PathBuf> {
 /// installed by `bash tests/tools/install.sh`), e.g.
 /// `node_tool("vnu-jar/build/dist/vnu.jar")`.
 #[track_caller]
-pub fn node_tool(file: &str) -> Option<PathBuf> {
+pub(crate) fn node_tool(file: &str) -> Option<PathBuf> {
     tool_file(&format!("node_modules/{file}"))
 }
 
@@ -416,7 +416,7 @@ pub fn node_tool(file: &str) -> Option<PathBuf> {
 /// package, a downloaded schema). Like [`require_tool`]: `None` (and a
 /// note) when absent, a failure when `GITSM_REQUIRE_TOOLS=1`.
 #[track_caller]
-pub fn tool_file(rel: &str) -> Option<PathBuf> {
+pub(crate) fn tool_file(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tools")
         .join(rel);
@@ -436,7 +436,7 @@ pub fn tool_file(rel: &str) -> Option<PathBuf> {
 }
 
 /// Copy the folder `from` to `to`, recursively.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create folder");
     for entry in std::fs::read_dir(from).expect("read folder").flatten() {
         let target = to.join(entry.file_name());

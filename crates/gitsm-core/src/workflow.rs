@@ -342,7 +342,7 @@ mod defaults {
     ];
     const STANDARD_PLANNED: &[&str] = &["template", "window.start", "window.end"];
 
-    pub fn incident() -> Workflow {
+    pub(super) fn incident() -> Workflow {
         build(
             "incident",
             &[
@@ -377,7 +377,7 @@ mod defaults {
         )
     }
 
-    pub fn problem() -> Workflow {
+    pub(super) fn problem() -> Workflow {
         build(
             "problem",
             &[
@@ -407,7 +407,7 @@ mod defaults {
         )
     }
 
-    pub fn normal_change() -> Workflow {
+    pub(super) fn normal_change() -> Workflow {
         build(
             "change (normal)",
             &[
@@ -431,7 +431,7 @@ mod defaults {
         )
     }
 
-    pub fn emergency_change() -> Workflow {
+    pub(super) fn emergency_change() -> Workflow {
         build(
             "change (emergency)",
             &[
@@ -455,7 +455,7 @@ mod defaults {
         )
     }
 
-    pub fn standard_change() -> Workflow {
+    pub(super) fn standard_change() -> Workflow {
         build(
             "change (standard)",
             &[
@@ -473,7 +473,7 @@ mod defaults {
         )
     }
 
-    pub fn request() -> Workflow {
+    pub(super) fn request() -> Workflow {
         build(
             "service request",
             &[
@@ -496,7 +496,7 @@ mod defaults {
         )
     }
 
-    pub fn ci() -> Workflow {
+    pub(super) fn ci() -> Workflow {
         build(
             "configuration item",
             &[

@@ -21,7 +21,7 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MAX_SPAN: usize = 24;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FreezeView {
+pub(crate) struct FreezeView {
     pub name: String,
     pub start: String,
     pub end: String,
@@ -29,7 +29,7 @@ pub struct FreezeView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Chip {
+pub(crate) struct Chip {
     pub id: String,
     pub href: String,
     pub change_type: &'static str,
@@ -38,7 +38,7 @@ pub struct Chip {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Day {
+pub(crate) struct Day {
     /// Day of the month; `None` for padding before the 1st and after the last.
     pub day: Option<u32>,
     /// `Mon` to `Sun`; empty for padding.
@@ -50,7 +50,7 @@ pub struct Day {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub id: String,
     pub href: String,
     pub title: String,
@@ -65,7 +65,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Month {
+pub(crate) struct Month {
     pub label: String,
     pub weeks: Vec<Vec<Day>>,
     /// The days on which a change starts, and today: the month as an
@@ -75,14 +75,14 @@ pub struct Month {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CalendarView {
+pub(crate) struct CalendarView {
     pub freezes: Vec<FreezeView>,
     pub months: Vec<Month>,
     /// Changes without a window.
     pub unscheduled: usize,
 }
 
-pub fn view(data: &SiteData<'_>) -> CalendarView {
+pub(crate) fn view(data: &SiteData<'_>) -> CalendarView {
     let freezes = &data.config.freeze_windows;
     let mut by_month: BTreeMap<(i32, u32), Vec<(NaiveDate, Entry)>> = BTreeMap::new();
     let mut unscheduled = 0;

@@ -10,13 +10,13 @@ use super::data::{SCHEDULED_CHANGE_STATES, SiteData};
 use super::{fmt_time, graph, paths};
 
 /// Longest list of dependents or tickets a CI page shows.
-pub const LIST_CAP: usize = 50;
+pub(crate) const LIST_CAP: usize = 50;
 
 /// Most CIs drawn around a CI (two relations away when they fit, else one).
 const GRAPH_CAP: usize = 36;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CiRef {
+pub(crate) struct CiRef {
     pub id: String,
     pub name: String,
     pub class: String,
@@ -28,7 +28,7 @@ pub struct CiRef {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TicketRef {
+pub(crate) struct TicketRef {
     pub id: String,
     pub kind: &'static str,
     pub title: String,
@@ -43,7 +43,7 @@ pub struct TicketRef {
 /// A relation drawn in a CI's graph, for the list that says the same in
 /// words (what a phone shows when the drawing is too wide to read).
 #[derive(Debug, Clone, Serialize)]
-pub struct RelationRef {
+pub(crate) struct RelationRef {
     pub from: NodeRef,
     /// `depends_on`, `runs_on`, ...
     pub relation: String,
@@ -54,7 +54,7 @@ pub struct RelationRef {
 
 /// A CI at one end of a [`RelationRef`].
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeRef {
+pub(crate) struct NodeRef {
     pub id: String,
     pub name: String,
     pub href: String,
@@ -62,7 +62,7 @@ pub struct NodeRef {
 
 /// A list with how many entries there were before it was capped.
 #[derive(Debug, Clone, Serialize)]
-pub struct Capped<T> {
+pub(crate) struct Capped<T> {
     pub items: Vec<T>,
     pub total: usize,
 }
@@ -76,7 +76,7 @@ impl<T> Capped<T> {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CiView {
+pub(crate) struct CiView {
     /// Inline SVG (escaped by the drawing code).
     pub graph: String,
     pub graph_depth: usize,
@@ -92,7 +92,7 @@ pub struct CiView {
     pub history: Capped<TicketRef>,
 }
 
-pub fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
+pub(crate) fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
     let g = &data.graph;
     let index = g.index_of(&ci.id)?;
     let mut depth = 2;

@@ -19,7 +19,7 @@ use super::paths;
 const MONTHS: usize = 12;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Tile {
+pub(crate) struct Tile {
     pub label: String,
     pub value: String,
     pub href: String,
@@ -28,7 +28,7 @@ pub struct Tile {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub title: String,
     /// Inline SVG (escaped by the chart code).
     pub svg: String,
@@ -38,7 +38,7 @@ pub struct Chart {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DashboardView {
+pub(crate) struct DashboardView {
     pub tiles: Vec<Tile>,
     pub charts: Vec<Chart>,
     /// Why the report's figures are missing, when they are.
@@ -55,7 +55,7 @@ fn open(report: &Report<'_>, kind: Kind) -> usize {
         .map_or(0, |row| row.open)
 }
 
-pub fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> DashboardView {
+pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> DashboardView {
     let count_state = |s: ClockState| {
         data.clocks
             .values()

@@ -35,7 +35,7 @@ impl<T: Serialize + Debug + Send + Sync + 'static> Object for Rows<T> {
 
 /// `rows` as a template sequence read row by row (serialised inside a
 /// view, it stays one: template values pass through serialisation).
-pub fn rows<T: Serialize + Debug + Send + Sync + 'static>(rows: Vec<T>) -> Value {
+pub(crate) fn rows<T: Serialize + Debug + Send + Sync + 'static>(rows: Vec<T>) -> Value {
     Value::from_object(Rows(rows))
 }
 
@@ -77,7 +77,7 @@ impl Object for Json {
 }
 
 /// A JSON object (as text) as a template map, parsed on first read.
-pub fn json(text: String) -> Value {
+pub(crate) fn json(text: String) -> Value {
     Value::from_object(Json {
         text,
         value: OnceLock::new(),

@@ -12,7 +12,7 @@ use super::record::{ClockView, LinkView, clock_views, link};
 use super::{fmt_date, fmt_time, paths};
 
 /// Heading of a kind's list.
-pub fn plural(kind: Kind) -> &'static str {
+pub(crate) fn plural(kind: Kind) -> &'static str {
     match kind {
         Kind::Incident => "Incidents",
         Kind::Problem => "Problems",
@@ -23,7 +23,7 @@ pub fn plural(kind: Kind) -> &'static str {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     pub id: String,
     pub href: String,
     pub title: String,
@@ -35,7 +35,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ListView {
+pub(crate) struct ListView {
     pub kind: &'static str,
     pub heading: &'static str,
     pub has_priority: bool,
@@ -91,7 +91,7 @@ fn columns(kind: Kind) -> Vec<&'static str> {
 }
 
 /// The list page of `kind` (at `<folder>/index.html`).
-pub fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
+pub(crate) fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
     let mut records: Vec<&Record> = data.of_kind(kind).collect();
     if kind.is_ticket() {
         records.sort_by(|a, b| (b.created_at(), a.id()).cmp(&(a.created_at(), b.id())));
@@ -123,7 +123,7 @@ pub fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
 
 /// A known error as the KEDB shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct KnownError {
+pub(crate) struct KnownError {
     pub id: String,
     pub href: String,
     pub title: String,
@@ -140,7 +140,7 @@ pub struct KnownError {
 }
 
 /// Problems recorded as known errors (root page `kedb.html`), by id.
-pub fn kedb(data: &SiteData<'_>) -> Vec<KnownError> {
+pub(crate) fn kedb(data: &SiteData<'_>) -> Vec<KnownError> {
     data.of_kind(Kind::Problem)
         .filter_map(|r| match r {
             Record::Problem(p) if p.known_error => Some((r, p)),
@@ -175,7 +175,7 @@ pub fn kedb(data: &SiteData<'_>) -> Vec<KnownError> {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SlaRow {
+pub(crate) struct SlaRow {
     pub id: String,
     pub href: String,
     pub title: String,
@@ -187,7 +187,7 @@ pub struct SlaRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SlaView {
+pub(crate) struct SlaView {
     pub at: String,
     /// [`SlaRow`]s, read a row at a time ([`super::lazy::rows`]).
     pub rows: minijinja::Value,
@@ -197,7 +197,7 @@ pub struct SlaView {
 }
 
 /// Open incidents and requests with their clocks, worst first (`sla.html`).
-pub fn sla(data: &SiteData<'_>) -> SlaView {
+pub(crate) fn sla(data: &SiteData<'_>) -> SlaView {
     let mut open: Vec<(&Record, &crate::sla::TicketClocks)> = data
         .records
         .iter()
@@ -244,7 +244,7 @@ pub fn sla(data: &SiteData<'_>) -> SlaView {
 /// descriptions, notes, resolutions, root causes, workarounds, plans) of
 /// every record of a list, lower-cased, by id, for the list's search box:
 /// the page loads it as a script (a `file://` page may not fetch JSON).
-pub fn search_index(data: &SiteData<'_>, kind: Kind) -> String {
+pub(crate) fn search_index(data: &SiteData<'_>, kind: Kind) -> String {
     let texts: serde_json::Map<String, serde_json::Value> = data
         .of_kind(kind)
         .map(|r| {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::SiteError;
 
 /// File that marks a folder as written by `gitsm site`.
-pub const MARKER: &str = ".gitsm-site";
+pub(crate) const MARKER: &str = ".gitsm-site";
 
 const MARKER_TEXT: &str =
     "Written by `gitsm site`. This folder is replaced as a whole on every build.\n";
@@ -22,7 +22,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
 }
 
 /// Refuse an output folder that the build would wrongly replace.
-pub fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
+pub(crate) fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
     let refuse = |reason: &str| SiteError::Target {
         path: out.to_path_buf(),
         reason: reason.to_owned(),
@@ -55,14 +55,14 @@ pub fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
 }
 
 /// The temporary folder a build writes into.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: tempfile::TempDir,
 }
 
 impl Staging {
     /// A temporary folder in the output's parent (the same file system, so
     /// the final rename is atomic).
-    pub fn new(out: &Path) -> Result<Staging, SiteError> {
+    pub(crate) fn new(out: &Path) -> Result<Staging, SiteError> {
         let parent = parent(out);
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
         let dir = tempfile::Builder::new()
@@ -80,30 +80,30 @@ impl Staging {
         Ok(Staging { dir })
     }
 
-    pub fn create_dir(&self, rel: &str) -> Result<(), SiteError> {
+    pub(crate) fn create_dir(&self, rel: &str) -> Result<(), SiteError> {
         let p = self.dir.path().join(rel);
         std::fs::create_dir_all(&p).map_err(io(&p))
     }
 
     /// Write a file at `rel` (a site path with `/`).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
         let p = self.dir.path().join(rel);
         std::fs::write(&p, bytes).map_err(io(&p))
     }
 
     /// The folder being written.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Put the file `from` (the previous build's page) at `rel` as a hard
     /// link: no byte copied, and the old folder's removal frees nothing.
-    pub fn link(&self, rel: &str, from: &Path) -> std::io::Result<()> {
+    pub(crate) fn link(&self, rel: &str, from: &Path) -> std::io::Result<()> {
         std::fs::hard_link(from, self.dir.path().join(rel))
     }
 
     /// Move the finished site to `out`, replacing what was there.
-    pub fn finish(self, out: &Path) -> Result<(), SiteError> {
+    pub(crate) fn finish(self, out: &Path) -> Result<(), SiteError> {
         let staged = self.dir.keep();
         let result = replace(&staged, out);
         if result.is_err() {

@@ -41,7 +41,7 @@ const SHOWN_ELSEWHERE: [&str; 9] = [
 
 /// A link to a record, as pages show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     pub field: String,
     pub id: String,
     /// Relative to the page; `None` when the record does not exist.
@@ -53,7 +53,7 @@ pub struct LinkView {
 
 /// One value in a field: text, or a link to a record.
 #[derive(Debug, Clone, Serialize)]
-pub struct Item {
+pub(crate) struct Item {
     pub text: String,
     pub href: Option<String>,
     /// Names a record that does not exist.
@@ -61,20 +61,20 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FieldView {
+pub(crate) struct FieldView {
     pub name: String,
     pub items: Vec<Item>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TextView {
+pub(crate) struct TextView {
     pub label: &'static str,
     /// Markdown; the template renders it with the `md` filter.
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ClockView {
+pub(crate) struct ClockView {
     pub clock: &'static str,
     pub state: &'static str,
     pub elapsed: String,
@@ -87,7 +87,7 @@ pub struct ClockView {
 
 /// What every record page shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct RecordView {
+pub(crate) struct RecordView {
     pub id: String,
     pub kind: &'static str,
     pub kind_label: &'static str,
@@ -105,7 +105,7 @@ pub struct RecordView {
 }
 
 /// The view of `record` for a page whose root prefix is `root`.
-pub fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordView {
+pub(crate) fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordView {
     let json = record.to_json();
     let refs: HashMap<String, String> = record
         .references()
@@ -174,7 +174,7 @@ pub fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordView {
 }
 
 /// A link to `id` as seen from a page at `root`.
-pub fn link(data: &SiteData<'_>, root: &str, field: &str, id: &str) -> LinkView {
+pub(crate) fn link(data: &SiteData<'_>, root: &str, field: &str, id: &str) -> LinkView {
     let target = data.by_id.get(id);
     LinkView {
         field: field.to_owned(),
@@ -257,7 +257,7 @@ fn scalar(v: &Value) -> String {
 
 /// An open ticket's worst clock (`ok`, `at_risk`, `breached`); a closed
 /// ticket's outcome (`met`, or `missed` when a clock missed its target).
-pub fn sla_state(clocks: &TicketClocks) -> &'static str {
+pub(crate) fn sla_state(clocks: &TicketClocks) -> &'static str {
     if clocks.is_open() {
         clocks.state().name()
     } else if clocks
@@ -270,7 +270,7 @@ pub fn sla_state(clocks: &TicketClocks) -> &'static str {
     }
 }
 
-pub fn clock_views(clocks: &TicketClocks) -> Vec<ClockView> {
+pub(crate) fn clock_views(clocks: &TicketClocks) -> Vec<ClockView> {
     clocks.clocks().map(clock_view).collect()
 }
 

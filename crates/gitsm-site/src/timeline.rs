@@ -12,7 +12,7 @@ use super::{fmt_time, iso_time};
 
 /// One event in a record's life.
 #[derive(Debug, Clone, Serialize)]
-pub struct TimelineEntry {
+pub(crate) struct TimelineEntry {
     pub at: String,
     /// `at` for machines: the `<time>` element's `datetime`.
     pub datetime: String,
@@ -28,7 +28,7 @@ pub struct TimelineEntry {
 }
 
 /// The record's timeline, oldest first.
-pub fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
+pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
     let mut out = Vec::new();
     let mut add = |at: &Timestamp, who: Option<&str>, what: String, text: Option<&str>| {
         out.push(TimelineEntry {

@@ -14,7 +14,7 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(args: Args) -> Result<ExitCode, CommandError> {
     let name = args.shell.to_string();
     let shells = clap_complete::env::Shells::builtins();
     let Some(shell) = shells.completer(&name) else {

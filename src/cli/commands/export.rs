@@ -37,7 +37,7 @@ pub enum ExportFormat {
     Csv,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let index = open_index(ui, true)?;
     let failed = |e: crate::local_index::sql::SqlError| CommandError::Failed(e.to_string());
     match args.format {

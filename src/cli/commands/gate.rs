@@ -69,7 +69,7 @@ pub enum GateFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (repo, prefix) = ui.repository(&ws, "the gate judges committed history")?;
     let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;

@@ -35,7 +35,7 @@ pub enum GraphFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let loaded = crate::checks::load(&ws, &[Kind::Ci]);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);

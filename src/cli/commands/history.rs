@@ -33,7 +33,7 @@ pub enum HistoryFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (repo, prefix) = ui.repository(&ws, "there is no history to show")?;
     let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;

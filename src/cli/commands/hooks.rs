@@ -42,7 +42,7 @@ pub struct InstallArgs {
 #[derive(Debug, clap::Args)]
 pub struct UninstallArgs {}
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     match args.action {
         Action::Install(a) => install(ui, a),
         Action::Uninstall(_) => uninstall(ui),

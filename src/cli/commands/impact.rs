@@ -59,7 +59,7 @@ struct Subject {
     missing: Vec<String>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     // Every CI, the open tickets (those an impact lists) and the change.
     let selection = Selection {
         open: true,

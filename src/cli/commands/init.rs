@@ -22,7 +22,7 @@ pub struct Args {
     pub example: bool,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let root = &ui.cwd;
     let config_path = root.join(config::FILE_NAME);
     if config_path.exists() {

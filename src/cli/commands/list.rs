@@ -179,7 +179,7 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CommandError> {
         .collect()
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
     let query = args.filters.query(&ws, args.kind, &args.team)?;

@@ -16,7 +16,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     match args.output {

@@ -38,7 +38,7 @@ pub enum MineFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let me = super::super::context::person(&ws).ok_or_else(|| {
         CommandError::usage_hint(

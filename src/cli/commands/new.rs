@@ -42,7 +42,7 @@ pub struct Args {
     pub edit: bool,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let kind = args.kind;
     let now = ui.now_in(&ws.config)?;

@@ -40,7 +40,7 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let (ids, text) = match &args.file {
         Some(path) => (&args.args[..], read_text(path)?),

@@ -52,7 +52,7 @@ pub enum QueryFormat {
 
 /// The index, with its `clocks` table filled when `clocks` is asked for
 /// (read at GITSM_NOW, else now): `query` and `export` share it.
-pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandError> {
+pub(crate) fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandError> {
     let index = ui.local_index()?;
     let failed = |e: rusqlite::Error| CommandError::Failed(format!("the local index: {e}"));
     if clocks {
@@ -71,7 +71,7 @@ pub fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandError> {
     Ok(index)
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
     let index = open_index(ui, clocks)?;
     let table = index.query(&args.sql).map_err(|e| match e {
@@ -86,7 +86,7 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
 }
 
 /// A table as the format asks.
-pub fn render(table: &Table, format: QueryFormat) -> String {
+pub(crate) fn render(table: &Table, format: QueryFormat) -> String {
     let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     let cells = |safe: bool| -> Vec<Vec<String>> {
         table

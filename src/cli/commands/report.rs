@@ -65,7 +65,7 @@ fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let revision = args
         .rev

@@ -19,7 +19,7 @@ pub struct Args {
     pub name: Option<String>,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let mut files = schema::files();
     if let Some(name) = &args.name {
         let file = if name == "config" {
@@ -62,7 +62,10 @@ pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
 }
 
 /// Write schema files into `dir`.
-pub fn write_all(dir: &std::path::Path, files: &[(&str, String)]) -> Result<(), CommandError> {
+pub(crate) fn write_all(
+    dir: &std::path::Path,
+    files: &[(&str, String)],
+) -> Result<(), CommandError> {
     std::fs::create_dir_all(dir).map_err(|e| CommandError::io(dir.display(), e))?;
     for (name, text) in files {
         let path = dir.join(name);

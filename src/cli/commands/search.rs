@@ -47,7 +47,7 @@ pub enum SearchFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let index = ui.local_index()?;
     let search = Search {
         text: args.text.join(" "),

@@ -41,7 +41,7 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let now = ui.now_in(&ws.config)?;
     let person = super::super::context::person(&ws);

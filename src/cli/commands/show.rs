@@ -35,7 +35,7 @@ pub enum ShowFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let dataset = Dataset::around(ui.workspace()?, &args.id);
     ui.dataset(&dataset);
     ui.warnings(&dataset.warnings);

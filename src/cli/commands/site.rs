@@ -82,7 +82,7 @@ impl Progress for Bar {
     }
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let out = match &args.output {
         Some(dir) => ui.cwd.join(dir),

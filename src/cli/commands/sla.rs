@@ -47,7 +47,7 @@ pub enum SlaFormat {
     Json,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let at = ui.at(args.at, &ws.config)?;
     let dataset = Dataset::work_tree(ws, Need::Sla);
@@ -113,7 +113,7 @@ fn usage(e: impl ToString) -> CommandError {
 }
 
 /// `1h30m`, `-45m` (past the target), `0m`; whole minutes.
-pub fn span(d: Duration) -> String {
+pub(crate) fn span(d: Duration) -> String {
     let minutes = duration::Duration::minutes(d.num_minutes().abs());
     if d < Duration::zero() && minutes.as_minutes() > 0 {
         format!("-{minutes}")
@@ -127,14 +127,14 @@ fn instant(t: &Timestamp) -> String {
 }
 
 /// Text of a due time, local to the clock's calendar.
-pub fn due_text(clock: &SlaClock) -> String {
+pub(crate) fn due_text(clock: &SlaClock) -> String {
     clock.due.map_or_else(
         || "never".to_owned(),
         |d| d.format("%Y-%m-%d %H:%M %:z").to_string(),
     )
 }
 
-pub fn state_style(state: ClockState) -> Style {
+pub(crate) fn state_style(state: ClockState) -> Style {
     match state {
         ClockState::Breached | ClockState::Missed => ERROR,
         ClockState::AtRisk => WARNING,
@@ -155,7 +155,7 @@ fn stamp_json(stamp: &Stamp) -> Value {
 }
 
 /// Where a target comes from, as text: `P3`, `catalog vpn-access`, ...
-pub fn basis_text(basis: &Basis) -> String {
+pub(crate) fn basis_text(basis: &Basis) -> String {
     match basis {
         Basis::Priority(p) => p.name().to_owned(),
         Basis::Catalog(item) => format!("catalog {item}"),
@@ -178,7 +178,7 @@ fn basis_json(basis: &Basis) -> Value {
 }
 
 /// One clock: durations in seconds, instants in RFC 3339.
-pub fn clock_json(clock: &SlaClock) -> Value {
+pub(crate) fn clock_json(clock: &SlaClock) -> Value {
     let r = &clock.reading;
     json!({
         "state": r.state.name(),
@@ -195,7 +195,7 @@ pub fn clock_json(clock: &SlaClock) -> Value {
 }
 
 /// A ticket's SLA: its state, the instant read and both clocks.
-pub fn clocks_json(clocks: &TicketClocks) -> Value {
+pub(crate) fn clocks_json(clocks: &TicketClocks) -> Value {
     json!({
         "state": clocks.state().name(),
         "at": instant(&clocks.at),

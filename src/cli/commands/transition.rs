@@ -55,7 +55,7 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let person = super::super::context::person(&ws);
     let Some((state, ids)) = args.args.split_last() else {

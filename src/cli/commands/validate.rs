@@ -38,7 +38,7 @@ pub struct Args {
     pub strict: bool,
 }
 
-pub fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let ws = ui.workspace()?;
     let repo = git::open(&ws.root);
     let prefix = repo

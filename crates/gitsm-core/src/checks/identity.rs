@@ -69,7 +69,7 @@ pub fn identity(
 }
 
 /// Every id used by more than one file is reported on each of them.
-pub fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
+pub(super) fn duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, f) in loaded.files.iter().enumerate() {
         if let Some(id) = &f.id {

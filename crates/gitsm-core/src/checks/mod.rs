@@ -42,13 +42,13 @@ pub(crate) struct Located<'a> {
 
 impl Located<'_> {
     /// Position of the value at a JSON pointer (or its nearest parent).
-    pub fn pos(&self, pointer: &str) -> crate::yaml::Pos {
+    pub(crate) fn pos(&self, pointer: &str) -> crate::yaml::Pos {
         self.node
             .find(crate::records::pointer_segments(pointer))
             .pos
     }
 
-    pub fn error(
+    pub(crate) fn error(
         &self,
         code: &'static str,
         pointer: &str,
@@ -57,7 +57,7 @@ impl Located<'_> {
         Diagnostic::error(code, message).at(self.path, self.pos(pointer))
     }
 
-    pub fn warning(
+    pub(crate) fn warning(
         &self,
         code: &'static str,
         pointer: &str,

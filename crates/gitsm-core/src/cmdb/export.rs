@@ -195,7 +195,7 @@ impl Subgraph {
 
 /// A DOT double-quoted string: backslashes and quotes escaped, line breaks
 /// as `\n` (a centred line break in a label).
-pub fn dot_quote(text: &str) -> String {
+pub(super) fn dot_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -214,7 +214,7 @@ pub fn dot_quote(text: &str) -> String {
 
 /// Text for inside a quoted Mermaid label: entity codes for the characters
 /// Mermaid or Markdown would interpret, `<br/>` for line breaks.
-pub fn mermaid_escape(text: &str) -> String {
+pub(super) fn mermaid_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

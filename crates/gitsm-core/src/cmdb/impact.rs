@@ -12,7 +12,7 @@ use crate::records::Loaded;
 use super::{CmdbGraph, Reached};
 
 /// Change states in which a change is about to touch, or is touching, its CIs.
-pub const ACTIVE_CHANGE_STATES: [&str; 2] = ["scheduled", "implement"];
+pub(super) const ACTIVE_CHANGE_STATES: [&str; 2] = ["scheduled", "implement"];
 
 /// A CI as impact analysis shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

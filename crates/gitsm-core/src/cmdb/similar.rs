@@ -65,7 +65,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// The significant words of `text`: lower case, three letters or more, not
 /// a stop word.
-pub fn words(text: &str) -> BTreeSet<String> {
+pub(super) fn words(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 3)
         .map(str::to_lowercase)

@@ -36,7 +36,7 @@ pub enum SourceError {
 /// The policy in force at a revision: its `gitsm.yaml`, checked with
 /// `schemas`. The SLA targets and calendars of a past commit are used for
 /// a report of that commit, so a later policy change never alters it.
-pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Policy, SourceError> {
+pub(super) fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Policy, SourceError> {
     let file = config::FILE_NAME;
     let bytes = snapshot
         .read(Path::new(file))
@@ -51,7 +51,7 @@ pub fn config_at(snapshot: &Snapshot<'_>, schemas: &Schemas) -> Result<Policy, S
 /// tree again for each file: libgit2 does not cache big trees); the blobs
 /// are then read and parsed in parallel, each thread with its own handle
 /// on the repository (git2 objects cannot be shared between threads).
-pub fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
+pub(super) fn records_at(ws: &Workspace, snapshot: &Snapshot<'_>) -> Loaded {
     let entries = snapshot.record_entries();
     let git_dir = snapshot.repo().path().to_path_buf();
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = entries
@@ -98,7 +98,7 @@ fn read_blob(
 /// Status transitions of every record (those `keep` says), from one walk
 /// of the first-parent history up to `tip`. The versions among `loaded`
 /// (by blob id: usually the tip's own, read already) are not read again.
-pub fn history(
+pub(super) fn history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,
@@ -114,7 +114,7 @@ pub fn history(
 /// step (the statuses of the versions the records are, by blob id) does.
 /// The thread opens the repository again (a handle is not shared between
 /// threads).
-pub fn load_with_history(
+pub(super) fn load_with_history(
     repo: &Repository,
     prefix: &Path,
     tip: Oid,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// `incidents/INC-0001.yaml`, or `incidents/INC-%FF.yaml` for the byte 0xFF.
-pub fn key(path: &Path) -> String {
+pub(super) fn key(path: &Path) -> String {
     let bytes = path.as_os_str().as_encoded_bytes();
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
@@ -25,7 +25,7 @@ pub fn key(path: &Path) -> String {
 }
 
 /// The path a [`key`] stands for.
-pub fn path(key: &str) -> PathBuf {
+pub(super) fn path(key: &str) -> PathBuf {
     if !key.contains('%') {
         return PathBuf::from(key);
     }

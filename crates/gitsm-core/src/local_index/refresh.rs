@@ -29,7 +29,7 @@ struct Stat {
 const RACY_NS: i64 = 2_000_000_000;
 
 /// Read again what changed.
-pub fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<()> {
+pub(super) fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<()> {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));

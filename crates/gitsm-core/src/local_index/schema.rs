@@ -19,12 +19,12 @@ const FORMAT: i64 = 3;
 const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// [`stale`]'s answer for an index that has never been built.
-pub const NEW: &str = "new";
+pub(super) const NEW: &str = "new";
 
 /// What the rows of an index depend on beyond the files themselves: the
 /// format, the gitsm version (its parser and model), the policy and the
 /// schemas the records were checked against, and the managed root.
-pub fn fingerprint(ws: &Workspace) -> String {
+pub(super) fn fingerprint(ws: &Workspace) -> String {
     use sha1::{Digest, Sha1};
     let mut sha = Sha1::new();
     sha.update(format!("{FORMAT}\0{}\0", env!("CARGO_PKG_VERSION")));
@@ -46,7 +46,7 @@ pub fn fingerprint(ws: &Workspace) -> String {
 }
 
 /// Why the index cannot be used as it is (`None`: it can).
-pub fn stale(tx: &Transaction<'_>, fingerprint: &str) -> rusqlite::Result<Option<String>> {
+pub(super) fn stale(tx: &Transaction<'_>, fingerprint: &str) -> rusqlite::Result<Option<String>> {
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version == 0 {
         return Ok(Some(NEW.to_owned()));
@@ -71,7 +71,11 @@ pub fn stale(tx: &Transaction<'_>, fingerprint: &str) -> rusqlite::Result<Option
 }
 
 /// Drop whatever is there and create the tables and views, empty.
-pub fn create(tx: &Transaction<'_>, ws: &Workspace, fingerprint: &str) -> rusqlite::Result<()> {
+pub(super) fn create(
+    tx: &Transaction<'_>,
+    ws: &Workspace,
+    fingerprint: &str,
+) -> rusqlite::Result<()> {
     let existing: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT type, name FROM sqlite_schema

@@ -11,21 +11,21 @@ use chrono::{DateTime, Duration, Utc};
 use crate::calendar::BusinessCalendar;
 use crate::sla::{self, ClockKind, ClockTarget};
 
-pub type Instant = DateTime<Utc>;
+pub(crate) type Instant = DateTime<Utc>;
 
 /// Pauses of a clock: start and, unless it lasts, end.
-pub type Held = Vec<(Instant, Option<Instant>)>;
+pub(crate) type Held = Vec<(Instant, Option<Instant>)>;
 
 /// A measured time, stamped with the instant that ended it.
 #[derive(Debug, Clone, Copy)]
-pub struct Sample {
+pub(crate) struct Sample {
     pub at: Instant,
     pub value: Duration,
     pub from_git: bool,
 }
 
 /// A clock against its target.
-pub struct Verdict {
+pub(crate) struct Verdict {
     pub clock: ClockKind,
     pub target: ClockTarget,
     pub outcome: Outcome,
@@ -34,7 +34,7 @@ pub struct Verdict {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Running within its target (or no clock).
     Pending,
     /// Stopped within its target.
@@ -48,7 +48,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// When it was decided and whether the target was met.
-    pub fn decided(&self) -> Option<(Instant, bool)> {
+    pub(crate) fn decided(&self) -> Option<(Instant, bool)> {
         match *self {
             Outcome::Pending => None,
             Outcome::Met { at, .. } => Some((at, true)),
@@ -60,7 +60,7 @@ impl Outcome {
 /// How a clock started at `created`, stopping at `stop` (if it has by
 /// `as_of`) and standing still while `held`, did against `amount` of
 /// working time on `calendar`, as of `as_of`.
-pub fn judge(
+pub(crate) fn judge(
     calendar: &BusinessCalendar,
     amount: Duration,
     created: Instant,
@@ -95,7 +95,7 @@ pub fn judge(
 }
 
 /// Working time on `calendar` from `start` to `stop`, pauses excluded.
-pub fn measure(
+pub(crate) fn measure(
     calendar: &BusinessCalendar,
     start: Instant,
     stop: Instant,

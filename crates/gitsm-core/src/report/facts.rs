@@ -26,7 +26,7 @@ use super::clock::{self, Held, Instant, Outcome, Sample, Verdict};
 use super::{Inputs, PROBLEM_TARGET_DAYS};
 
 /// A ticket as the report sees it.
-pub struct Ticket<'r> {
+pub(super) struct Ticket<'r> {
     pub record: &'r Record,
     /// The record's kind, kept here: passes over every ticket look at it,
     /// and reading it from each record would be a trip to memory apiece.
@@ -44,7 +44,7 @@ pub struct Ticket<'r> {
 }
 
 /// How a ticket left the queue.
-pub enum Exit {
+pub(super) enum Exit {
     Open,
     /// Resolved, fulfilled or closed (`void: false`), or cancelled or
     /// rejected (`void: true`); `at` is `None` while neither the record nor
@@ -55,14 +55,14 @@ pub enum Exit {
     },
 }
 
-pub enum Detail {
+pub(super) enum Detail {
     Incident(IncidentFacts),
     Problem(ProblemFacts),
     Change(ChangeFacts),
     Request(RequestFacts),
 }
 
-pub struct IncidentFacts {
+pub(super) struct IncidentFacts {
     pub priority: Priority,
     pub response: Option<Verdict>,
     pub resolution: Option<Verdict>,
@@ -78,7 +78,7 @@ pub struct IncidentFacts {
     pub escalation: Option<Sample>,
 }
 
-pub struct ProblemFacts {
+pub(super) struct ProblemFacts {
     pub priority: Option<Priority>,
     pub target: Outcome,
     pub known_error: bool,
@@ -86,13 +86,13 @@ pub struct ProblemFacts {
     pub known_error_at: Option<Stamp>,
 }
 
-pub struct ChangeFacts {
+pub(super) struct ChangeFacts {
     pub change_type: ChangeType,
     pub outcome: Option<ChangeOutcome>,
     pub implemented: Option<Stamp>,
 }
 
-pub struct RequestFacts {
+pub(super) struct RequestFacts {
     pub item: String,
     pub response: Option<Verdict>,
     pub fulfilment: Option<Verdict>,
@@ -100,19 +100,19 @@ pub struct RequestFacts {
 }
 
 impl Ticket<'_> {
-    pub fn kind(&self) -> Kind {
+    pub(super) fn kind(&self) -> Kind {
         self.kind
     }
 
     /// When it left the queue, if known.
-    pub fn closed_at(&self) -> Option<Instant> {
+    pub(super) fn closed_at(&self) -> Option<Instant> {
         match &self.exit {
             Exit::Closed { at: Some(s), .. } => Some(utc(s)),
             _ => None,
         }
     }
 
-    pub fn is_void(&self) -> bool {
+    pub(super) fn is_void(&self) -> bool {
         matches!(self.exit, Exit::Closed { void: true, .. })
     }
 
@@ -120,7 +120,7 @@ impl Ticket<'_> {
     /// `t` and not out of the queue before `t`, so that the backlog at the
     /// end is the backlog at the start plus those opened, less those
     /// closed.
-    pub fn open_at(&self, t: Instant) -> bool {
+    pub(super) fn open_at(&self, t: Instant) -> bool {
         self.created < t
             && match &self.exit {
                 Exit::Open => true,
@@ -130,7 +130,7 @@ impl Ticket<'_> {
     }
 }
 
-pub fn utc(stamp: &Stamp) -> Instant {
+pub(super) fn utc(stamp: &Stamp) -> Instant {
     stamp.at.to_utc()
 }
 
@@ -150,7 +150,7 @@ struct Env<'a> {
 
 /// The facts of every ticket of `inputs`, computed in parallel, in input
 /// order.
-pub fn tickets<'r>(
+pub(super) fn tickets<'r>(
     inputs: &Inputs<'_, 'r>,
     cis: &[&'r Ci],
     policy: &Policy<'_>,
@@ -589,7 +589,7 @@ fn sample(
 
 /// How a ticket with a clock left the queue: resolved (fulfilled) when
 /// its timeline says, cancelled or rejected when history says.
-pub fn clock_exit(
+pub(super) fn clock_exit(
     phase: Phase,
     tl: &Timeline,
     trail: &StatusTrail<'_>,
@@ -609,7 +609,7 @@ pub fn clock_exit(
 }
 
 /// Cancelled or rejected: when, only history says.
-pub fn void_exit(trail: &StatusTrail<'_>, derived: &mut Vec<Derived>) -> Exit {
+pub(super) fn void_exit(trail: &StatusTrail<'_>, derived: &mut Vec<Derived>) -> Exit {
     Exit::Closed {
         at: trail
             .last_into(&["cancelled", "rejected"])
@@ -620,7 +620,7 @@ pub fn void_exit(trail: &StatusTrail<'_>, derived: &mut Vec<Derived>) -> Exit {
 
 /// The latest time a ticket's record shows: its creation, notes and the
 /// stamps of its kind.
-pub fn latest_stamp(record: &Record) -> Timestamp {
+pub(super) fn latest_stamp(record: &Record) -> Timestamp {
     let mut stamps: Vec<Timestamp> = record.notes().iter().map(|n| n.at).collect();
     stamps.extend(record.created_at());
     match record {

@@ -128,7 +128,7 @@ impl Period {
 
 /// The first instant of `date` in `tz` (after a gap, when midnight is
 /// skipped by a daylight-saving change).
-pub fn midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+pub(super) fn midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
     let naive = date.and_time(chrono::NaiveTime::MIN);
     (0..=24 * 4)
         .find_map(|quarter| {

@@ -13,7 +13,7 @@ fn month_of(starts: &[Instant], ends: &[Instant], t: Instant) -> Option<usize> {
     (i < ends.len() && starts[i] <= t).then_some(i)
 }
 
-pub fn months(ctx: &Context<'_, '_>) -> Vec<Month> {
+pub(super) fn months(ctx: &Context<'_, '_>) -> Vec<Month> {
     let months = ctx.period.months();
     let starts: Vec<Instant> = months.iter().map(|m| m.1).collect();
     let ends: Vec<Instant> = months.iter().map(|m| m.2).collect();

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 /// The `$id` of the schema shipped as `file` (`incident.schema.json`): a
 /// URN, since gitsm has no published address to fetch schemas from.
-pub fn id(file: &str) -> String {
+pub(super) fn id(file: &str) -> String {
     format!("urn:gitsm:schema:{}", file.trim_end_matches(".schema.json"))
 }
 
@@ -18,7 +18,7 @@ pub fn id(file: &str) -> String {
 ///   `enum` with `enumDescriptions` and `markdownEnumDescriptions`, which
 ///   editors show next to each value and validators report as one
 ///   unknown value rather than as a failed `oneOf`.
-pub fn prepare(schema: &mut Value) {
+pub(super) fn prepare(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
             if map.get("default") == Some(&Value::Null) {

@@ -10,7 +10,7 @@ use crate::sla::StampSource;
 
 use super::{Context, IdMap, stats};
 
-pub fn changes(ctx: &Context<'_, '_>) -> Changes {
+pub(crate) fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
         .of_kind(Kind::Change)
         .filter_map(|t| match &*t.detail {

@@ -14,7 +14,7 @@ use crate::report::{
 
 use super::{Context, IdMap, TOP, breaches, compliance, stats};
 
-pub fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
+pub(crate) fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     // The breaches, a large share of the work, are found beside the rest.
     let (breaches, incidents) = rayon::join(
         || {

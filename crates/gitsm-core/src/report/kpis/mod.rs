@@ -7,10 +7,10 @@ mod incidents;
 mod problems;
 mod requests;
 
-pub use changes::changes;
-pub use incidents::incidents;
-pub use problems::problems;
-pub use requests::requests;
+pub(super) use changes::changes;
+pub(super) use incidents::incidents;
+pub(super) use problems::problems;
+pub(super) use requests::requests;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -37,14 +37,15 @@ use super::{
 pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The ticket kinds, in report order.
-pub const TICKET_KINDS: [Kind; 4] = [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request];
+pub(super) const TICKET_KINDS: [Kind; 4] =
+    [Kind::Incident, Kind::Problem, Kind::Change, Kind::Request];
 
 /// Rows of a "top" list.
 pub(super) const TOP: usize = 10;
 
 /// What the sections are computed from: `'r` is the records' lifetime,
 /// which text in the report borrows.
-pub struct Context<'a, 'r> {
+pub(super) struct Context<'a, 'r> {
     pub config: &'r Config,
     /// The configuration items among the records.
     pub cis: &'a [&'r Ci],
@@ -101,7 +102,7 @@ impl Context<'_, '_> {
     }
 }
 
-pub fn history_info(
+pub(super) fn history_info(
     ctx: &Context<'_, '_>,
     history: Option<&crate::dataset::History>,
 ) -> HistoryInfo {
@@ -184,7 +185,7 @@ fn incident_field<'r>(
     }
 }
 
-pub fn volumes(ctx: &Context<'_, '_>) -> Volumes {
+pub(super) fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name());
     let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &*t.detail {
         Detail::Incident(f) => f.priority.name(),
@@ -249,7 +250,7 @@ fn backlog_row<'t>(
     }
 }
 
-pub fn backlog(ctx: &Context<'_, '_>) -> Backlog {
+pub(super) fn backlog(ctx: &Context<'_, '_>) -> Backlog {
     Backlog {
         buckets: AGING_BUCKETS.iter().map(|(_, l)| (*l).to_owned()).collect(),
         by_kind: TICKET_KINDS
@@ -265,7 +266,7 @@ pub fn backlog(ctx: &Context<'_, '_>) -> Backlog {
 }
 
 /// Mean and median of samples (seconds, rounded to the nearest).
-pub fn stats<'s>(samples: impl Iterator<Item = &'s Sample>) -> Stats {
+pub(super) fn stats<'s>(samples: impl Iterator<Item = &'s Sample>) -> Stats {
     let mut secs = Vec::new();
     let mut from_git = 0;
     for s in samples {
@@ -293,7 +294,7 @@ pub fn stats<'s>(samples: impl Iterator<Item = &'s Sample>) -> Stats {
 }
 
 /// Clocks decided in the period (or in `[from, to)`).
-pub fn compliance<'v>(
+pub(super) fn compliance<'v>(
     verdicts: impl Iterator<Item = &'v Verdict>,
     from: Instant,
     to: Instant,

@@ -14,7 +14,7 @@ use crate::sla::StampSource;
 
 use super::{Context, IdMap, TOP};
 
-pub fn problems(ctx: &Context<'_, '_>) -> Problems {
+pub(crate) fn problems(ctx: &Context<'_, '_>) -> Problems {
     let until = ctx.as_of();
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
         .of_kind(Kind::Problem)

@@ -7,7 +7,7 @@ use crate::report::{ItemRow, Requests};
 
 use super::{Context, breaches, compliance, stats};
 
-pub fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
+pub(crate) fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
     let (since, until) = (ctx.period.since, ctx.period.until);
     let requests: Vec<(&Ticket<'_>, &RequestFacts)> = ctx
         .of_kind(Kind::Request)
