@@ -346,11 +346,35 @@ impl Repo {
         self.git(["rev-parse", "HEAD"]).trim().to_owned()
     }
 
+    /// Stage everything and commit it as the person `name <email>` at
+    /// `date` (the committer stays the sandbox's identity); the commit id.
+    pub(crate) fn commit_by(&self, name: &str, email: &str, message: &str, date: &str) -> String {
+        self.git(["add", "-A"]);
+        let run = self.try_commit_by(&["-q", "-m", message], date, Some((name, email)));
+        assert_eq!(run.code, 0, "git commit failed:\n{run}");
+        self.git(["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
     /// `git commit <args>` at `date`, hooks included; the result is returned.
     pub(crate) fn try_commit(&self, args: &[&str], date: &str) -> Run {
+        self.try_commit_by(args, date, None)
+    }
+
+    /// `git commit <args>` at `date`, authored by `author` (name, email)
+    /// when given; hooks included; the result is returned.
+    pub(crate) fn try_commit_by(
+        &self,
+        args: &[&str],
+        date: &str,
+        author: Option<(&str, &str)>,
+    ) -> Run {
         let mut all = vec!["commit"];
         all.extend_from_slice(args);
-        git_env_in(&self.sandbox.home(), &self.root, all, &dated(date))
+        let mut env = dated(date).to_vec();
+        if let Some((name, email)) = author {
+            env.extend([("GIT_AUTHOR_NAME", name), ("GIT_AUTHOR_EMAIL", email)]);
+        }
+        git_env_in(&self.sandbox.home(), &self.root, all, &env)
     }
 
     /// Record files of a kind folder (recursively), relative to the root.

@@ -117,13 +117,10 @@ const INSIDE: &str = "2026-11-25T21:00:00+01:00";
 /// Commit everything as `who` (an email) at `date`.
 fn commit_as(repo: &Repo, who: &str, message: &str, date: &str) {
     repo.git(["add", "-A"]);
-    let mut env = dated(date).to_vec();
-    env.extend([("GIT_AUTHOR_EMAIL", who), ("GIT_AUTHOR_NAME", who)]);
-    git_env_in(
-        &repo.sandbox.home(),
-        &repo.root,
-        ["commit", "-q", "--no-verify", "-m", message],
-        &env,
+    repo.try_commit_by(
+        &["-q", "--no-verify", "-m", message],
+        date,
+        Some((who, who)),
     )
     .expect_code(0);
 }

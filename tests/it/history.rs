@@ -539,19 +539,7 @@ fn history_shows_each_commit_its_author_and_the_status_change_first() {
         "status: new\n",
         "status: in_progress\nassignee: alice\n",
     );
-    repo.git(["add", "-A"]);
-    let mut env = dated(DAY2).to_vec();
-    env.extend([
-        ("GIT_AUTHOR_NAME", "Alice Doe"),
-        ("GIT_AUTHOR_EMAIL", "alice@example.com"),
-    ]);
-    git_env_in(
-        &repo.sandbox.home(),
-        &repo.root,
-        ["commit", "-q", "-m", "take INC-0001"],
-        &env,
-    )
-    .expect_code(0);
+    repo.commit_by("Alice Doe", "alice@example.com", "take INC-0001", DAY2);
     let run = repo.run(["history", "INC-0001"]);
     run.expect_code(0)
         .stdout_has("INC-0001: 2 commits")
