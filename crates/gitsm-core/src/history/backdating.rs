@@ -91,10 +91,10 @@ fn seen(commit: &Commit<'_>) -> SeenWithout {
 pub(super) fn staged(
     ws: &Workspace,
     repo: &Repository,
-    base: &super::Base<'_>,
-    input: &super::Input,
+    base: &super::commits::Base<'_>,
+    input: &super::commits::Input,
 ) -> Vec<Diagnostic> {
-    let super::Base::Staged {
+    let super::commits::Base::Staged {
         head: Some(head),
         prefix,
         shallow,
@@ -212,7 +212,7 @@ impl RangeTouches {
         trees: &mut TreeCache<'_>,
         prefix: &Path,
         commit: &Commit<'_>,
-        changes: &super::Changes,
+        changes: &super::commits::Changes,
     ) {
         for change in &changes.list {
             let Some(new) = &change.new else {
@@ -414,7 +414,7 @@ fn check_touches(
                 .map(|n| n.to_json());
             let mut diags =
                 checks::backdating(skew, before.as_ref(), &node.to_json(), seen, &node, rel);
-            let tag = super::tag(&commit);
+            let tag = super::commits::tag(&commit);
             for d in &mut diags {
                 d.commit = Some(tag.clone());
             }
