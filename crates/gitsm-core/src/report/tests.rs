@@ -92,12 +92,7 @@ fn dataset() -> Dataset {
             "id: payments-api\nname: Payments API\nclass: application\nstatus: active",
         ),
     ];
-    let ws = Workspace {
-        root: PathBuf::new(),
-        config: Policy::default(),
-        schemas: crate::schema::Schemas::builtin().expect("schemas"),
-    };
-    Dataset::from_records(ws, records, None)
+    Dataset::from_records(workspace(), records, None)
 }
 
 fn november() -> Period {
@@ -208,4 +203,204 @@ fn the_kedb_and_the_incidents_of_a_problem() {
         .expect("PRB-1");
     // INC-1 and INC-2 name it; CHG-1 does too, but is a change.
     assert_eq!((prb1.in_period, prb1.total), (2, 2));
+}
+
+fn workspace() -> Workspace {
+    Workspace {
+        root: PathBuf::new(),
+        config: Policy::default(),
+        schemas: crate::schema::Schemas::builtin().expect("schemas"),
+    }
+}
+
+fn change(id: &str, rest: &str) -> Record {
+    record(
+        Kind::Change,
+        &format!("id: {id}\ntitle: {id}\nrequested_by: david\nrisk: low\nimpact: low\n{rest}"),
+    )
+}
+
+/// Four changes and an incident one of them caused.
+fn changes_dataset() -> Dataset {
+    let records = vec![
+        // Normal, implemented a day after it was opened: successful.
+        change(
+            "CHG-10",
+            "type: normal\nstatus: closed\ncreated_at: 2026-11-02T10:00:00Z\n\
+             implemented_at: 2026-11-03T10:00:00Z\noutcome: successful\n\
+             close_code: successful\nreview: Went as planned.",
+        ),
+        // Normal, implemented 26 hours after it was opened: unsuccessful,
+        // and an incident names it as its cause.
+        change(
+            "CHG-11",
+            "type: normal\nstatus: review\ncreated_at: 2026-11-04T10:00:00Z\n\
+             implemented_at: 2026-11-05T12:00:00Z\noutcome: unsuccessful",
+        ),
+        // Emergency, implemented an hour after it was opened; no outcome
+        // recorded yet.
+        change(
+            "CHG-12",
+            "type: emergency\nstatus: implement\ncreated_at: 2026-11-06T10:00:00Z\n\
+             implemented_at: 2026-11-06T11:00:00Z",
+        ),
+        // Opened in October, not implemented: counts nowhere in November.
+        change(
+            "CHG-13",
+            "type: normal\nstatus: new\ncreated_at: 2026-10-20T10:00:00Z",
+        ),
+        incident(
+            "INC-20",
+            "status: new\nimpact: low\nurgency: low\npriority: P4\n\
+             created_at: 2026-11-05T13:00:00Z\ncaused_by_change: CHG-11",
+        ),
+    ];
+    Dataset::from_records(workspace(), records, None)
+}
+
+#[test]
+fn changes_by_type_success_rate_emergency_share_and_incidents_caused() {
+    let dataset = changes_dataset();
+    let report = report(&dataset);
+    let changes = &report.changes;
+    let row = |t: &str| {
+        changes
+            .by_type
+            .iter()
+            .find(|r| r.change_type == t)
+            .unwrap_or_else(|| panic!("no {t}"))
+    };
+    // Opened in November: CHG-10, 11, 12; implemented: the same three.
+    let all = row("all");
+    assert_eq!((all.opened, all.implemented, all.successful), (3, 3, 1));
+    // Success rate over those with an outcome: CHG-10 of CHG-10 and 11.
+    assert_eq!(
+        (all.success_rate.count, all.success_rate.of),
+        (1, 2),
+        "{all:?}"
+    );
+    assert_eq!(all.success_rate.percent, Some(50.0));
+    // Lead times 24 h, 26 h and 1 h: mean 17 h, median 24 h.
+    assert_eq!(all.lead_time.count, 3);
+    assert_eq!(all.lead_time.mean, Some(17 * H));
+    assert_eq!(all.lead_time.median, Some(24 * H));
+    let normal = row("normal");
+    assert_eq!(
+        (normal.opened, normal.implemented, normal.successful),
+        (2, 2, 1)
+    );
+    let emergency = row("emergency");
+    assert_eq!((emergency.opened, emergency.implemented), (1, 1));
+    assert_eq!(emergency.success_rate.percent, None);
+    // CHG-12 has no outcome yet.
+    assert_eq!(changes.awaiting_outcome, 1);
+    // One emergency change of three opened.
+    assert_eq!(
+        (changes.emergency_share.count, changes.emergency_share.of),
+        (1, 3)
+    );
+    assert_eq!(changes.emergency_share.percent, Some(33.3));
+    // CHG-11, of the three implemented, caused INC-20.
+    assert_eq!(
+        (changes.caused_incidents.count, changes.caused_incidents.of),
+        (1, 3)
+    );
+    assert_eq!(changes.causing.len(), 1);
+    assert_eq!(changes.causing[0].id, "CHG-11");
+    assert_eq!(changes.causing[0].incidents, ["INC-20"]);
+}
+
+fn request(id: &str, rest: &str) -> Record {
+    record(
+        Kind::Request,
+        &format!("id: {id}\ntitle: {id}\nrequested_by: user@example.com\n{rest}"),
+    )
+}
+
+#[test]
+fn requests_by_catalogue_item_against_their_targets() {
+    // The default catalogue, around the clock: install-application 10 min
+    // to respond, 20 to fulfil; clear-fault 10 and 40.
+    let records = vec![
+        // Acknowledged after 5 minutes, fulfilled after 15: both met.
+        request(
+            "REQ-1",
+            "catalog_item: install-application\nstatus: fulfilled\n\
+             created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:05:00Z\n\
+             fulfilled_at: 2026-11-02T10:15:00Z",
+        ),
+        // After 20 minutes and an hour: both missed.
+        request(
+            "REQ-2",
+            "catalog_item: install-application\nstatus: closed\n\
+             created_at: 2026-11-03T10:00:00Z\nacknowledged_at: 2026-11-03T10:20:00Z\n\
+             fulfilled_at: 2026-11-03T11:00:00Z\nclosed_at: 2026-11-04T09:00:00Z",
+        ),
+        // Never acknowledged: both targets ran out on 5 November (missed).
+        request(
+            "REQ-3",
+            "catalog_item: clear-fault\nstatus: new\ncreated_at: 2026-11-05T10:00:00Z",
+        ),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let report = report(&dataset);
+    let row = |item: &str| {
+        report
+            .requests
+            .by_item
+            .iter()
+            .find(|r| r.item == item)
+            .unwrap_or_else(|| panic!("no {item}"))
+    };
+    let install = row("install-application");
+    assert_eq!((install.opened, install.fulfilled), (2, 2));
+    assert_eq!((install.response.met, install.response.missed), (1, 1));
+    assert_eq!((install.fulfilment.met, install.fulfilment.missed), (1, 1));
+    assert_eq!(install.fulfilment.percent, Some(50.0));
+    // Fulfilled after 15 and 60 minutes.
+    assert_eq!(install.fulfilment_time.count, 2);
+    assert_eq!(install.fulfilment_time.mean, Some(37 * M + 30));
+    let fault = row("clear-fault");
+    assert_eq!((fault.opened, fault.fulfilled), (1, 0));
+    assert_eq!((fault.response.met, fault.response.missed), (0, 1));
+    assert_eq!((fault.fulfilment.met, fault.fulfilment.missed), (0, 1));
+    let all = row("all");
+    assert_eq!((all.opened, all.fulfilled), (3, 2));
+    assert_eq!((all.response.met, all.response.missed), (1, 2));
+    assert_eq!(all.response.percent, Some(33.3));
+}
+
+#[test]
+fn volumes_count_what_was_opened_and_resolved_in_the_period() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    let kind = |k: &str| {
+        report
+            .volumes
+            .by_kind
+            .iter()
+            .find(|c| c.key == k)
+            .unwrap_or_else(|| panic!("no {k}"))
+    };
+    // INC-1 to INC-4 were opened in November; INC-1 and INC-2 resolved
+    // (out of the queue) in it.
+    let incidents = kind("incident");
+    assert_eq!(
+        (incidents.opened, incidents.closed, incidents.cancelled),
+        (4, 2, 0)
+    );
+    // PRB-1 and PRB-2 opened; PRB-2 resolved on 6 November.
+    let problems = kind("problem");
+    assert_eq!((problems.opened, problems.closed), (2, 1));
+    let priority = |p: &str| {
+        report
+            .volumes
+            .incidents_by_priority
+            .iter()
+            .find(|c| c.key == p)
+            .unwrap_or_else(|| panic!("no {p}"))
+    };
+    assert_eq!((priority("P1").opened, priority("P1").closed), (3, 2));
+    assert_eq!((priority("P2").opened, priority("P2").closed), (1, 0));
+    assert_eq!((priority("P4").opened, priority("P4").closed), (0, 0));
 }
