@@ -1,7 +1,10 @@
-//! What a command may ask of the invocation besides the terminal: the
+//! The command context: where a command runs, the repository there, the
 //! clock and the person running it. Every command reads them here, so
-//! that `GITSM_NOW` (reproducible runs), the organisation's time zone and
-//! the `people` mapping mean the same everywhere.
+//! that `-C`, `GITSM_NOW` (reproducible runs), the organisation's time
+//! zone and the `people` mapping mean the same everywhere. What it prints
+//! is in `ui.rs`.
+
+use std::path::PathBuf;
 
 use chrono::SecondsFormat;
 
@@ -9,10 +12,75 @@ use crate::git;
 use crate::model::Timestamp;
 use crate::workspace::Workspace;
 
-use super::CommandError;
-use super::ui::Ui;
+use super::{CommandError, GlobalArgs};
 
-impl Ui {
+/// What a command runs with: the directory it runs in (after `-C`), how
+/// much to say, and from there the managed repository, the local index,
+/// the clock and the person running it. Every command gets one; none
+/// imports another command to learn these.
+pub struct CommandContext {
+    /// Directory gitsm runs in (after `-C`).
+    pub cwd: PathBuf,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl CommandContext {
+    pub fn new(global: &GlobalArgs) -> Result<CommandContext, CommandError> {
+        let here = std::env::current_dir().map_err(|e| CommandError::io("current directory", e))?;
+        let cwd = match &global.dir {
+            Some(d) => here.join(d),
+            None => here,
+        };
+        if !cwd.is_dir() {
+            return Err(CommandError::usage(format!(
+                "cannot change to `{}`: no such directory",
+                cwd.display()
+            )));
+        }
+        let cwd = cwd
+            .canonicalize()
+            .map_err(|e| CommandError::io(cwd.display(), e))?;
+        Ok(CommandContext {
+            cwd,
+            quiet: global.quiet,
+            verbose: global.verbose,
+        })
+    }
+
+    /// Open the managed repository at or above the working directory.
+    pub fn workspace(&self) -> Result<Workspace, CommandError> {
+        let ws = Workspace::discover(&self.cwd)?;
+        if self.verbose {
+            let schemas = if ws
+                .schemas
+                .origin(crate::kind::Kind::Incident)
+                .starts_with("built-in")
+            {
+                "built in"
+            } else {
+                "from schemas/"
+            };
+            self.note(&format!(
+                "managed root {}; policy {}; schemas {schemas}",
+                ws.root.display(),
+                crate::config::FILE_NAME
+            ));
+        }
+        Ok(ws)
+    }
+
+    /// The local index of the workspace, up to date, its notes (a
+    /// rebuild and why) printed as warnings.
+    pub fn local_index(&self) -> Result<crate::local_index::LocalIndex, CommandError> {
+        let index = crate::local_index::LocalIndex::open(&self.workspace()?)
+            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        self.warnings(&index.notes);
+        Ok(index)
+    }
+}
+
+impl CommandContext {
     /// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible
     /// runs; else the machine's clock, in its offset.
     pub fn now(&self) -> Result<Timestamp, CommandError> {

@@ -9,7 +9,8 @@ use serde_json::Value;
 use crate::update::{FieldEdit, UpdateError, Updated};
 
 use super::CommandError;
-use super::ui::{Ui, stdout_write};
+use super::context::CommandContext;
+use super::ui::stdout_write;
 
 /// How the editing commands report what they changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,18 +28,18 @@ pub(super) fn print_json(doc: &impl serde::Serialize) -> Result<(), CommandError
 /// `headline (path)` and a line per field changed, unless `-q`; warnings
 /// about the new version first.
 pub(super) fn print_text(
-    ui: &Ui,
+    cx: &CommandContext,
     root: &Path,
     headline: &str,
     path: &Path,
     updated: Option<&Updated>,
 ) -> Result<(), CommandError> {
-    if ui.quiet {
+    if cx.quiet {
         return Ok(());
     }
-    let mut s = format!("{headline} ({})\n", ui.show_path(root, path));
+    let mut s = format!("{headline} ({})\n", cx.show_path(root, path));
     if let Some(updated) = updated {
-        ui.print_diagnostics(&updated.warnings);
+        cx.print_diagnostics(&updated.warnings);
         if updated.written {
             // The headline of a transition says where `status` went.
             for c in updated.changes.iter().filter(|c| c.field != "status") {
@@ -77,10 +78,10 @@ fn inline(v: &Value) -> String {
 
 /// The command error for a refused change, with its diagnostics printed:
 /// exit 2 for a wrong argument, 1 when the record or its workflow refuses.
-pub(super) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CommandError {
+pub(super) fn refusal(cx: &CommandContext, root: &Path, e: UpdateError) -> CommandError {
     match e {
         UpdateError::Usage { message, hint } => CommandError::Usage { message, hint },
-        UpdateError::Io { path, source } => CommandError::io(ui.show_path(root, &path), source),
+        UpdateError::Io { path, source } => CommandError::io(cx.show_path(root, &path), source),
         UpdateError::Transition {
             ref from,
             ref allowed,
@@ -102,7 +103,7 @@ pub(super) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CommandError {
         }
         UpdateError::Refused { message, hint } => failed(&message, hint.as_deref()),
         UpdateError::Unsafe { path, source } => failed(
-            &format!("cannot edit {} safely: {source}", ui.show_path(root, &path)),
+            &format!("cannot edit {} safely: {source}", cx.show_path(root, &path)),
             Some("nothing was changed; gitsm edits only what it can write back exactly"),
         ),
         UpdateError::Invalid {
@@ -116,14 +117,14 @@ pub(super) fn refusal(ui: &Ui, root: &Path, e: UpdateError) -> CommandError {
             let _ = super::output::text_of(
                 diagnostics,
                 root,
-                ui,
+                cx,
                 Some((path.as_path(), proposed.as_str())),
                 &mut err,
             );
             failed(
                 &format!(
                     "{} was not changed: the edit would not validate (lines above are of the edited version)",
-                    ui.show_path(root, path)
+                    cx.show_path(root, path)
                 ),
                 None,
             )

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use crate::diagnostic::Diagnostic;
 use crate::workspace::WorkspaceError;
 
-use super::Ui;
+use super::CommandContext;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -73,11 +73,11 @@ impl CommandError {
     }
 
     /// Print the error to stderr and return the exit code.
-    pub fn report(&self, ui: Option<&Ui>) -> ExitCode {
+    pub fn report(&self, cx: Option<&CommandContext>) -> ExitCode {
         match self {
             CommandError::Workspace(WorkspaceError::Config(diags)) => {
-                if let Some(ui) = ui {
-                    ui.print_diagnostics(diags);
+                if let Some(cx) = cx {
+                    cx.print_diagnostics(diags);
                 } else {
                     for d in diags {
                         eprintln!("error: {}", d.message);

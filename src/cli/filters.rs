@@ -9,7 +9,7 @@ use crate::update::{self, Editable};
 use crate::workspace::Workspace;
 
 use super::CommandError;
-use super::ui::Ui;
+use super::context::CommandContext;
 
 /// `--team` as a filter (apart, since `escalate --team` names where
 /// incidents go).
@@ -131,7 +131,7 @@ fn instant(bound: &Bound, end: bool, ws: &Workspace) -> Timestamp {
 /// (any, for `None`) the filters select (each once, in id order), opened
 /// for editing.
 pub(super) fn targets(
-    ui: &Ui,
+    cx: &CommandContext,
     ws: &Workspace,
     ids: &[String],
     filters: &Filters,
@@ -164,5 +164,5 @@ pub(super) fn targets(
     all.iter()
         .map(|id| update::open(ws, id))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| super::edits::refusal(ui, &ws.root, e))
+        .map_err(|e| super::edits::refusal(cx, &ws.root, e))
 }

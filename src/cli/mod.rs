@@ -17,8 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use context::CommandContext;
 pub use error::CommandError;
-pub use ui::Ui;
 
 /// Git-native IT service management: incidents, problems, changes, service
 /// requests and configuration items as YAML files in Git.
@@ -103,47 +103,47 @@ pub fn main() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     choice.write_global();
-    let ui = match Ui::new(&cli.global) {
-        Ok(ui) => ui,
+    let cx = match CommandContext::new(&cli.global) {
+        Ok(cx) => cx,
         Err(e) => return e.report(None),
     };
     let started = std::time::Instant::now();
-    let outcome = run(&ui, cli.command);
-    ui.note(&format!("done in {} ms", started.elapsed().as_millis()));
+    let outcome = run(&cx, cli.command);
+    cx.note(&format!("done in {} ms", started.elapsed().as_millis()));
     match outcome {
         Ok(code) => code,
-        Err(e) => e.report(Some(&ui)),
+        Err(e) => e.report(Some(&cx)),
     }
 }
 
-fn run(ui: &Ui, command: Command) -> Result<ExitCode, CommandError> {
+fn run(cx: &CommandContext, command: Command) -> Result<ExitCode, CommandError> {
     match command {
-        Command::Init(args) => commands::init::run(ui, args),
-        Command::New(args) => commands::new::run(ui, args),
-        Command::List(args) => commands::list::run(ui, args),
-        Command::Show(args) => commands::show::run(ui, args),
-        Command::Search(args) => commands::search::run(ui, args),
-        Command::Query(args) => commands::query::run(ui, args),
-        Command::Export(args) => commands::export::run(ui, args),
-        Command::Set(args) => commands::set::run(ui, args),
-        Command::Transition(args) => commands::transition::run(ui, args),
-        Command::Note(args) => commands::note::run(ui, args),
-        Command::Escalate(args) => commands::escalate::run(ui, args),
-        Command::Mine(args) => commands::mine::run(ui, args),
-        Command::Link(args) => commands::link::run(ui, args),
-        Command::Validate(args) => commands::validate::run(ui, args),
-        Command::Approve(args) => commands::approve::run(ui, args),
-        Command::Hooks(args) => commands::hooks::run(ui, args),
-        Command::Sla(args) => commands::sla::run(ui, args),
-        Command::Report(args) => commands::report::run(ui, args),
-        Command::Impact(args) => commands::impact::run(ui, args),
-        Command::Gate(args) => commands::gate::run(ui, args),
-        Command::Graph(args) => commands::graph::run(ui, args),
-        Command::History(args) => commands::history::run(ui, args),
-        Command::Renumber(args) => commands::renumber::run(ui, args),
-        Command::Schema(args) => commands::schema::run(ui, args),
-        Command::Site(args) => commands::site::run(ui, args),
+        Command::Init(args) => commands::init::run(cx, args),
+        Command::New(args) => commands::new::run(cx, args),
+        Command::List(args) => commands::list::run(cx, args),
+        Command::Show(args) => commands::show::run(cx, args),
+        Command::Search(args) => commands::search::run(cx, args),
+        Command::Query(args) => commands::query::run(cx, args),
+        Command::Export(args) => commands::export::run(cx, args),
+        Command::Set(args) => commands::set::run(cx, args),
+        Command::Transition(args) => commands::transition::run(cx, args),
+        Command::Note(args) => commands::note::run(cx, args),
+        Command::Escalate(args) => commands::escalate::run(cx, args),
+        Command::Mine(args) => commands::mine::run(cx, args),
+        Command::Link(args) => commands::link::run(cx, args),
+        Command::Validate(args) => commands::validate::run(cx, args),
+        Command::Approve(args) => commands::approve::run(cx, args),
+        Command::Hooks(args) => commands::hooks::run(cx, args),
+        Command::Sla(args) => commands::sla::run(cx, args),
+        Command::Report(args) => commands::report::run(cx, args),
+        Command::Impact(args) => commands::impact::run(cx, args),
+        Command::Gate(args) => commands::gate::run(cx, args),
+        Command::Graph(args) => commands::graph::run(cx, args),
+        Command::History(args) => commands::history::run(cx, args),
+        Command::Renumber(args) => commands::renumber::run(cx, args),
+        Command::Schema(args) => commands::schema::run(cx, args),
+        Command::Site(args) => commands::site::run(cx, args),
         Command::Completions(args) => commands::completions::run(args),
-        Command::Man(args) => commands::man::run(ui, args),
+        Command::Man(args) => commands::man::run(cx, args),
     }
 }

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 
-use super::ui::{BOLD, DIM, ERROR, HINT, Ui, WARNING, plural, terminal_safe};
+use super::context::CommandContext;
+use super::ui::{BOLD, DIM, ERROR, HINT, WARNING, plural, terminal_safe};
 
 /// How `validate` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -26,10 +27,10 @@ pub enum DiagnosticFormat {
 pub(super) fn text(
     diags: &[Diagnostic],
     root: &Path,
-    ui: &Ui,
+    cx: &CommandContext,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    text_of(diags, root, ui, None, w)
+    text_of(diags, root, cx, None, w)
 }
 
 /// [`text`], with the lines of `proposed` (a path and the text it would
@@ -38,13 +39,13 @@ pub(super) fn text(
 pub(super) fn text_of(
     diags: &[Diagnostic],
     root: &Path,
-    ui: &Ui,
+    cx: &CommandContext,
     proposed: Option<(&Path, &str)>,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut sources: HashMap<PathBuf, Option<Vec<String>>> = HashMap::new();
     // `-q` prints errors and the data asked for, nothing else.
-    for d in diags.iter().filter(|d| !ui.quiet || d.is_error()) {
+    for d in diags.iter().filter(|d| !cx.quiet || d.is_error()) {
         let (label, style) = match d.severity {
             Severity::Error => ("error", ERROR),
             Severity::Warning => ("warning", WARNING),
@@ -58,7 +59,7 @@ pub(super) fn text_of(
         let Some(path) = &d.path else {
             continue;
         };
-        let shown = ui.show_path(root, path);
+        let shown = cx.show_path(root, path);
         let commit = d
             .commit
             .as_deref()

@@ -8,7 +8,8 @@ use anstyle::{AnsiColor, Style};
 use crate::diagnostic::Diagnostic;
 use crate::workspace::{self, Workspace};
 
-use super::{CommandError, GlobalArgs};
+use super::CommandError;
+use super::context::CommandContext;
 
 pub(super) const ERROR: Style = AnsiColor::Red.on_default().bold();
 pub(super) const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -64,68 +65,8 @@ pub(super) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The invocation's context: its directory and verbosity.
-pub struct Ui {
-    /// Directory gitsm runs in (after `-C`).
-    pub cwd: PathBuf,
-    pub quiet: bool,
-    pub verbose: bool,
-}
-
-impl Ui {
-    pub fn new(global: &GlobalArgs) -> Result<Ui, CommandError> {
-        let here = std::env::current_dir().map_err(|e| CommandError::io("current directory", e))?;
-        let cwd = match &global.dir {
-            Some(d) => here.join(d),
-            None => here,
-        };
-        if !cwd.is_dir() {
-            return Err(CommandError::usage(format!(
-                "cannot change to `{}`: no such directory",
-                cwd.display()
-            )));
-        }
-        let cwd = cwd
-            .canonicalize()
-            .map_err(|e| CommandError::io(cwd.display(), e))?;
-        Ok(Ui {
-            cwd,
-            quiet: global.quiet,
-            verbose: global.verbose,
-        })
-    }
-
-    /// Open the managed repository at or above the working directory.
-    pub fn workspace(&self) -> Result<Workspace, CommandError> {
-        let ws = Workspace::discover(&self.cwd)?;
-        if self.verbose {
-            let schemas = if ws
-                .schemas
-                .origin(crate::kind::Kind::Incident)
-                .starts_with("built-in")
-            {
-                "built in"
-            } else {
-                "from schemas/"
-            };
-            self.note(&format!(
-                "managed root {}; policy {}; schemas {schemas}",
-                ws.root.display(),
-                crate::config::FILE_NAME
-            ));
-        }
-        Ok(ws)
-    }
-
-    /// The local index of the workspace, up to date, its notes (a
-    /// rebuild and why) printed as warnings.
-    pub fn local_index(&self) -> Result<crate::local_index::LocalIndex, CommandError> {
-        let index = crate::local_index::LocalIndex::open(&self.workspace()?)
-            .map_err(|e| CommandError::Failed(e.to_string()))?;
-        self.warnings(&index.notes);
-        Ok(index)
-    }
-
+/// How a command talks to the person at the terminal.
+impl CommandContext {
     /// A `gitsm: ...` line on stderr with `-v`.
     pub fn note(&self, message: &str) {
         if self.verbose {

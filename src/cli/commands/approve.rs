@@ -8,8 +8,8 @@ use crate::approval::signature::SigningKey;
 use crate::update::{self, NewDecision};
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
-use super::super::ui::Ui;
 
 /// Approve (or reject) a change or a service request, signed with your SSH
 /// key: the key must be listed under your `people.<handle>.keys`, and you
@@ -48,9 +48,9 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let now = ui.now_in(&ws.config)?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let now = cx.now_in(&ws.config)?;
     let key = match &args.key {
         Some(path) => SigningKey::from_file(path),
         None => SigningKey::from_git_config(&ws.root),
@@ -68,7 +68,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     };
     let updated = update::open(&ws, &args.id)
         .and_then(|target| update::approve(&ws, &target, &decision, now))
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+        .map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         print_json(&updated)?;
     } else {
@@ -81,7 +81,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             .unwrap_or("?")
             .to_owned();
         let headline = format!("{}: {verb} by {by} (signed)", updated.id);
-        print_text(ui, &ws.root, &headline, &updated.path, Some(&updated))?;
+        print_text(cx, &ws.root, &headline, &updated.path, Some(&updated))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use crate::update::{self, Escalation};
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
-use super::super::ui::Ui;
 
 /// Escalate incidents to another support level (and team)
 #[derive(Debug, clap::Args)]
@@ -43,12 +43,12 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let person = super::super::context::person(&ws);
-    let now = ui.now_in(&ws.config)?;
+    let now = cx.now_in(&ws.config)?;
     let targets = targets(
-        ui,
+        cx,
         &ws,
         &args.ids,
         &args.filters,
@@ -62,13 +62,13 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         by: person.as_deref(),
     };
     let updated =
-        update::escalate(&ws, &targets, &to, now).map_err(|e| refusal(ui, &ws.root, e))?;
+        update::escalate(&ws, &targets, &to, now).map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         return print_json(&updated).map(|()| ExitCode::SUCCESS);
     }
     for u in &updated {
         let headline = format!("{}: escalated to level {}", u.id, args.to_level);
-        print_text(ui, &ws.root, &headline, &u.path, Some(u))?;
+        print_text(cx, &ws.root, &headline, &u.path, Some(u))?;
     }
     Ok(ExitCode::SUCCESS)
 }

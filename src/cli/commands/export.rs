@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::local_index::sql::VIEWS;
 
 use super::super::CommandError;
-use super::super::ui::Ui;
+use super::super::context::CommandContext;
 use super::query::{QueryFormat, open_index, render};
 
 /// Write the records for BI tools (Metabase, Grafana, Datasette, a
@@ -37,8 +37,8 @@ pub enum ExportFormat {
     Csv,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let index = open_index(ui, true)?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let index = open_index(cx, true)?;
     let failed = |e: crate::local_index::sql::SqlError| CommandError::Failed(e.to_string());
     match args.format {
         ExportFormat::Sqlite => {
@@ -61,8 +61,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             }
         }
     }
-    if !ui.quiet {
-        ui.status(&format!("wrote {}", args.output.display()));
+    if !cx.quiet {
+        cx.status(&format!("wrote {}", args.output.display()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,8 @@ use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 
 /// Decide whether a change may be implemented: its file valid at the
 /// revision, approved under the trusted policy by signatures over its
@@ -69,9 +70,9 @@ pub enum GateFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let (repo, prefix) = ui.repository(&ws, "the gate judges committed history")?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let (repo, prefix) = cx.repository(&ws, "the gate judges committed history")?;
     let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;
     let tree = tip
         .tree()
@@ -90,7 +91,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         config: policy,
         ..ws
     };
-    let at: Timestamp = ui.at(args.at, &ws.config)?;
+    let at: Timestamp = cx.at(args.at, &ws.config)?;
     let ids = match (&args.change, &args.release) {
         (Some(id), _) => vec![id.clone()],
         (None, Some(name)) => {

@@ -8,7 +8,8 @@ use crate::kind::Kind;
 use crate::suggest;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 
 /// Export the CMDB graph (or the neighbourhood of a CI) as DOT, Mermaid or JSON
 #[derive(Debug, clap::Args)]
@@ -35,8 +36,8 @@ pub enum GraphFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let loaded = crate::checks::load(&ws, &[Kind::Ci]);
     let graph = CmdbGraph::from_loaded(&ws.config.ci, &loaded);
     let mut from = Vec::with_capacity(args.from.len());

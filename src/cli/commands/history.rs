@@ -10,7 +10,8 @@ use crate::history::trail::{self, Action, Trail};
 use crate::snapshot::Snapshot;
 
 use super::super::CommandError;
-use super::super::ui::{BOLD, DIM, Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::{BOLD, DIM, stdout_write};
 
 /// Show the audit trail of a record: each commit that touched it, its
 /// author and date, and the fields it changed (status transitions first)
@@ -33,9 +34,9 @@ pub enum HistoryFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let (repo, prefix) = ui.repository(&ws, "there is no history to show")?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let (repo, prefix) = cx.repository(&ws, "there is no history to show")?;
     let tip = git::commit_at(&repo, &args.rev).map_err(CommandError::usage)?;
     let kind = ws.config.ids.kind_of(&args.id);
     let trail = trail::record_trail(&repo, &prefix, kind, &args.id, tip.id())

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use crate::hooks::{self, Hook, HooksError, Installed, Removed};
 
 use super::super::CommandError;
-use super::super::ui::{Ui, relative};
+use super::super::context::CommandContext;
+use super::super::ui::relative;
 
 /// Install or remove the Git hooks that run `gitsm validate`
 #[derive(Debug, clap::Args)]
@@ -42,35 +43,35 @@ pub struct InstallArgs {
 #[derive(Debug, clap::Args)]
 pub struct UninstallArgs {}
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     match args.action {
-        Action::Install(a) => install(ui, a),
-        Action::Uninstall(_) => uninstall(ui),
+        Action::Install(a) => install(cx, a),
+        Action::Uninstall(_) => uninstall(cx),
     }
 }
 
-fn install(ui: &Ui, args: InstallArgs) -> Result<ExitCode, CommandError> {
-    let target = hooks::locate(&ui.cwd).map_err(|e| error(ui, e))?;
+fn install(cx: &CommandContext, args: InstallArgs) -> Result<ExitCode, CommandError> {
+    let target = hooks::locate(&cx.cwd).map_err(|e| error(cx, e))?;
     let exe = std::env::current_exe().ok();
     let scripts: Vec<(Hook, String)> = Hook::ALL
         .iter()
         .map(|&h| (h, hooks::script(h, &target.root, exe.as_deref())))
         .collect();
-    let done = hooks::install(&target.dir, &scripts, args.force).map_err(|e| error(ui, e))?;
+    let done = hooks::install(&target.dir, &scripts, args.force).map_err(|e| error(cx, e))?;
     for h in &done {
-        let path = shown(ui, &h.path);
-        ui.status(&match &h.outcome {
+        let path = shown(cx, &h.path);
+        cx.status(&match &h.outcome {
             Installed::Created => format!("installed {path}"),
             Installed::UpToDate => format!("{path} is up to date"),
             Installed::Updated => format!("updated {path}"),
             Installed::Replaced { backup } => format!(
                 "replaced the foreign hook {path} (kept as {})",
-                shown(ui, backup)
+                shown(cx, backup)
             ),
         });
     }
-    if ui.verbose {
-        ui.status(&format!(
+    if cx.verbose {
+        cx.status(&format!(
             "the hooks run `gitsm -C {} validate`; gitsm is looked up on PATH{}",
             target.root,
             match &exe {
@@ -82,19 +83,19 @@ fn install(ui: &Ui, args: InstallArgs) -> Result<ExitCode, CommandError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn uninstall(ui: &Ui) -> Result<ExitCode, CommandError> {
-    let target = hooks::locate(&ui.cwd).map_err(|e| error(ui, e))?;
-    for h in hooks::uninstall(&target.dir).map_err(|e| error(ui, e))? {
-        let path = shown(ui, &h.path);
+fn uninstall(cx: &CommandContext) -> Result<ExitCode, CommandError> {
+    let target = hooks::locate(&cx.cwd).map_err(|e| error(cx, e))?;
+    for h in hooks::uninstall(&target.dir).map_err(|e| error(cx, e))? {
+        let path = shown(cx, &h.path);
         match h.outcome {
-            Removed::Removed => ui.status(&format!("removed {path}")),
-            Removed::Absent => ui.status(&format!("no {} hook installed", h.hook.file_name())),
-            Removed::Foreign => ui.status(&format!("left {path} alone: gitsm did not write it")),
+            Removed::Removed => cx.status(&format!("removed {path}")),
+            Removed::Absent => cx.status(&format!("no {} hook installed", h.hook.file_name())),
+            Removed::Foreign => cx.status(&format!("left {path} alone: gitsm did not write it")),
         }
         for b in &h.backups {
-            ui.status(&format!(
+            cx.status(&format!(
                 "note: {} is a hook that `install --force` replaced; rename it to {} to restore it",
-                shown(ui, b),
+                shown(cx, b),
                 h.hook.file_name()
             ));
         }
@@ -102,12 +103,12 @@ fn uninstall(ui: &Ui) -> Result<ExitCode, CommandError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn shown(ui: &Ui, path: &Path) -> String {
-    relative(path, &ui.cwd).display().to_string()
+fn shown(cx: &CommandContext, path: &Path) -> String {
+    relative(path, &cx.cwd).display().to_string()
 }
 
 /// Every failure here is a usage or environment error: exit 2.
-fn error(ui: &Ui, e: HooksError) -> CommandError {
+fn error(cx: &CommandContext, e: HooksError) -> CommandError {
     match e {
         HooksError::NotInRepository(_) => CommandError::usage_hint(
             e.to_string(),
@@ -118,7 +119,7 @@ fn error(ui: &Ui, e: HooksError) -> CommandError {
             "run `gitsm init` to create one, or pass -C DIR",
         ),
         HooksError::Foreign(paths) => {
-            let names: Vec<String> = paths.iter().map(|p| shown(ui, p)).collect();
+            let names: Vec<String> = paths.iter().map(|p| shown(cx, p)).collect();
             CommandError::usage_hint(
                 format!(
                     "{} not written by gitsm; nothing was installed",

@@ -16,7 +16,8 @@ use crate::suggest;
 use crate::workspace::Workspace;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 
 /// Show the services and CIs that depend on a CI (transitively), its own
 /// dependencies, and the open incidents, problems and scheduled changes on
@@ -59,7 +60,7 @@ struct Subject {
     missing: Vec<String>,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     // Every CI, the open tickets (those an impact lists) and the change.
     let selection = Selection {
         open: true,
@@ -67,8 +68,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         also: args.change.iter().cloned().collect(),
         ..Selection::default()
     };
-    let dataset = Dataset::work_tree_where(ui.workspace()?, Need::Records, &selection);
-    ui.dataset(&dataset);
+    let dataset = Dataset::work_tree_where(cx.workspace()?, Need::Records, &selection);
+    cx.dataset(&dataset);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();
     let graph = CmdbGraph::from_loaded(&ws.config.ci, loaded);
@@ -115,7 +116,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         (None, None) => return Err(CommandError::usage("name a CI, or a change with --change")),
     };
     for id in &subject.missing {
-        ui.status(&format!(
+        cx.status(&format!(
             "warning: {id} is not a CI of the CMDB; it is left out"
         ));
     }

@@ -8,7 +8,7 @@ use crate::kind::Kind;
 use crate::schema;
 
 use super::super::CommandError;
-use super::super::ui::Ui;
+use super::super::context::CommandContext;
 
 mod example {
     include!(concat!(env!("OUT_DIR"), "/example_repo.rs"));
@@ -22,8 +22,8 @@ pub struct Args {
     pub example: bool,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let root = &ui.cwd;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let root = &cx.cwd;
     let config_path = root.join(config::FILE_NAME);
     if config_path.exists() {
         return Err(CommandError::usage_hint(
@@ -84,8 +84,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     } else {
         ""
     };
-    ui.status(&format!("initialised gitsm in {} {what}", shown(root)));
-    ui.status(
+    cx.status(&format!("initialised gitsm in {} {what}", shown(root)));
+    cx.status(
         "next:\n  gitsm hooks install                  check every commit before it is made\n  gitsm new incident --title \"...\"    open a ticket (then gitsm validate)\n  list your SSH public key under people.<you>.keys in gitsm.yaml to approve changes",
     );
     Ok(ExitCode::SUCCESS)

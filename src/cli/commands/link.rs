@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use crate::update;
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
-use super::super::ui::Ui;
 
 /// Link two records; the link is stored once, on the record that names the other
 #[derive(Debug, clap::Args)]
@@ -43,11 +43,11 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let now = ui.now_in(&ws.config)?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let now = cx.now_in(&ws.config)?;
     let linked = update::link(&ws, &args.a, &args.b, args.relation.as_deref(), now)
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+        .map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         print_json(&linked)?;
         return Ok(ExitCode::SUCCESS);
@@ -72,6 +72,6 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             Some(updated),
         ),
     };
-    print_text(ui, &ws.root, &headline, &linked.path, updated)?;
+    print_text(cx, &ws.root, &headline, &linked.path, updated)?;
     Ok(ExitCode::SUCCESS)
 }

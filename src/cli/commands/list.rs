@@ -12,9 +12,10 @@ use crate::model::{Priority, Record, Timestamp};
 use crate::query::service;
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::filters::{Filters, TeamFilter};
 use super::super::tabular;
-use super::super::ui::{Ui, stdout_json_list, stdout_write};
+use super::super::ui::{stdout_json_list, stdout_write};
 
 /// List records, filtered and sorted
 #[derive(Debug, clap::Args)]
@@ -179,8 +180,8 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CommandError> {
         .collect()
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
     let query = args.filters.query(&ws, args.kind, &args.team)?;
     let order = sort_keys(&args.sort)?;
@@ -197,8 +198,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         ..Selection::default()
     };
     let dataset = Dataset::work_tree_where(ws, need, &selection);
-    ui.dataset(&dataset);
-    ui.warnings(&dataset.warnings);
+    cx.dataset(&dataset);
+    cx.warnings(&dataset.warnings);
     let config = dataset.config();
     let skipped = dataset
         .files()
@@ -210,7 +211,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             let clocks = dataset
                 .clocks()
                 .map_err(|e| CommandError::usage(e.to_string()))?;
-            Some((clocks, ui.now()?))
+            Some((clocks, cx.now()?))
         }
         _ => None,
     };
@@ -272,8 +273,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         ListFormat::Csv => stdout_write(&csv(&rows))?,
         ListFormat::Table => stdout_write(&table(&rows))?,
     }
-    if skipped > 0 && !ui.quiet {
-        ui.status(&format!(
+    if skipped > 0 && !cx.quiet {
+        cx.status(&format!(
             "warning: {skipped} record file(s) could not be read and are not listed; run `gitsm validate`"
         ));
     }

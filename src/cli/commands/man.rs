@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 use super::super::{Cli, CommandError};
 
 /// Print the gitsm(1) man page, or write a page per subcommand into DIR
@@ -16,7 +17,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     match args.output {
@@ -25,14 +26,14 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             stdout_write(&page)?;
         }
         Some(dir) => {
-            let dir = ui.cwd.join(dir);
+            let dir = cx.cwd.join(dir);
             std::fs::create_dir_all(&dir).map_err(|e| CommandError::io(dir.display(), e))?;
             for (name, page) in pages(cmd)? {
                 let path = dir.join(name);
                 crate::write::atomic(&path, page.as_bytes())
                     .map_err(|e| CommandError::io(path.display(), e))?;
             }
-            ui.status(&format!("wrote man pages to {}", dir.display()));
+            cx.status(&format!("wrote man pages to {}", dir.display()));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,8 @@ use crate::query::Query;
 use crate::sla::{ClockState, TicketClocks};
 
 use super::super::CommandError;
-use super::super::ui::{BOLD, Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::{BOLD, stdout_write};
 
 /// What needs you: your open tickets by SLA urgency, the decisions waiting
 /// for you, and the problems you own
@@ -38,23 +39,23 @@ pub enum MineFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let me = super::super::context::person(&ws).ok_or_else(|| {
         CommandError::usage_hint(
             "gitsm cannot tell who you are",
             "run `git config user.email you@example.com` (an email listed under `people` in gitsm.yaml gives your handle)",
         )
     })?;
-    let now = ui.now()?;
+    let now = cx.now()?;
     // What awaits someone is still open.
     let open = Selection {
         open: true,
         ..Selection::default()
     };
     let dataset = Dataset::work_tree_where(ws, Need::Clocks, &open);
-    ui.dataset(&dataset);
-    ui.warnings(&dataset.warnings);
+    cx.dataset(&dataset);
+    cx.warnings(&dataset.warnings);
     let config = dataset.config();
     let clocks = dataset
         .clocks()

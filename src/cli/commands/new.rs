@@ -17,7 +17,8 @@ use crate::records;
 use crate::workspace::Workspace;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
@@ -42,10 +43,10 @@ pub struct Args {
     pub edit: bool,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let kind = args.kind;
-    let now = ui.now_in(&ws.config)?;
+    let now = cx.now_in(&ws.config)?;
     let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
     let template = match &args.template {
         Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
@@ -159,10 +160,10 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let raw = render(&ws, kind, &rel, &value)?;
     let diags = crate::update::check_new(&ws, kind, &rel, &raw);
     if diags.iter().any(Diagnostic::is_error) {
-        ui.print_diagnostics(&diags);
+        cx.print_diagnostics(&diags);
         return Err(CommandError::Failed(format!(
             "{} was not created",
-            ui.show_path(&ws.root, &rel)
+            cx.show_path(&ws.root, &rel)
         )));
     }
     // Canonical key order and the computed priority, now that the record is well-formed.
@@ -178,17 +179,17 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let text = render(&ws, kind, &rel, &value)?;
     let diags = crate::update::check_new(&ws, kind, &rel, &text);
     if diags.iter().any(Diagnostic::is_error) {
-        ui.print_diagnostics(&diags);
+        cx.print_diagnostics(&diags);
         return Err(CommandError::Failed(format!(
             "{} was not created",
-            ui.show_path(&ws.root, &rel)
+            cx.show_path(&ws.root, &rel)
         )));
     }
     let abs = ws.abs(&rel);
     crate::update::create(&ws, &rel, &text).map_err(|e| CommandError::io(abs.display(), e))?;
-    stdout_write(&format!("{}\n", ui.show_path(&ws.root, &rel)))?;
+    stdout_write(&format!("{}\n", cx.show_path(&ws.root, &rel)))?;
     if args.edit {
-        edit_until_valid(ui, &ws, kind, &rel)?;
+        edit_until_valid(cx, &ws, kind, &rel)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -197,14 +198,19 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
 /// does: on a terminal, asking whether to edit again; otherwise, or when
 /// the answer is no (or the file is emptied), the record is removed and
 /// nothing is left on disk.
-fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(), CommandError> {
+fn edit_until_valid(
+    cx: &CommandContext,
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+) -> Result<(), CommandError> {
     use std::io::IsTerminal as _;
     let abs = ws.abs(rel);
     let give_up = |why: &str| {
         let _ = std::fs::remove_file(&abs);
         CommandError::Failed(format!(
             "{} was not created: {why}",
-            ui.show_path(&ws.root, rel)
+            cx.show_path(&ws.root, rel)
         ))
     };
     loop {
@@ -220,7 +226,7 @@ fn edit_until_valid(ui: &Ui, ws: &Workspace, kind: Kind, rel: &Path) -> Result<(
         if !diags.iter().any(Diagnostic::is_error) {
             return Ok(());
         }
-        ui.print_diagnostics(&diags);
+        cx.print_diagnostics(&diags);
         if !std::io::stdin().is_terminal() {
             return Err(give_up("the edited record is not valid"));
         }

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use crate::update;
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
-use super::super::ui::Ui;
 
 /// Add a note to one or more records, by you, now
 #[derive(Debug, clap::Args)]
@@ -40,8 +40,8 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let (ids, text) = match &args.file {
         Some(path) => (&args.args[..], read_text(path)?),
         None => match args.args.split_last() {
@@ -59,15 +59,15 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         },
     };
     let person = super::super::context::person(&ws);
-    let now = ui.now_in(&ws.config)?;
-    let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
+    let now = cx.now_in(&ws.config)?;
+    let targets = targets(cx, &ws, ids, &args.filters, &args.team, None)?;
     let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+        .map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         return print_json(&updated).map(|()| ExitCode::SUCCESS);
     }
     for u in &updated {
-        print_text(ui, &ws.root, &format!("{}: noted", u.id), &u.path, Some(u))?;
+        print_text(cx, &ws.root, &format!("{}: noted", u.id), &u.path, Some(u))?;
     }
     Ok(ExitCode::SUCCESS)
 }

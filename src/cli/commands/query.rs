@@ -7,8 +7,9 @@ use crate::local_index::sql::{SqlError, Table, cell_text};
 use crate::local_index::{LocalIndex, Selection};
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::tabular;
-use super::super::ui::{Ui, stdout_write, terminal_safe};
+use super::super::ui::{stdout_write, terminal_safe};
 
 /// Run one read-only SQL statement over the records
 #[derive(Debug, clap::Args)]
@@ -52,17 +53,17 @@ pub enum QueryFormat {
 
 /// The index, with its `clocks` table filled when `clocks` is asked for
 /// (read at GITSM_NOW, else now): `query` and `export` share it.
-pub(crate) fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandError> {
-    let index = ui.local_index()?;
+pub(crate) fn open_index(cx: &CommandContext, clocks: bool) -> Result<LocalIndex, CommandError> {
+    let index = cx.local_index()?;
     let failed = |e: rusqlite::Error| CommandError::Failed(format!("the local index: {e}"));
     if clocks {
         let open = Selection {
             open: true,
             ..Selection::default()
         };
-        let data = Dataset::work_tree_indexed(ui.workspace()?, Need::Sla, &open, &index);
-        ui.warnings(&data.warnings);
-        let rows = dataset::clock_rows(&data, ui.now()?)
+        let data = Dataset::work_tree_indexed(cx.workspace()?, Need::Sla, &open, &index);
+        cx.warnings(&data.warnings);
+        let rows = dataset::clock_rows(&data, cx.now()?)
             .map_err(|e| CommandError::usage(e.to_string()))?;
         index.set_clocks(&rows).map_err(failed)?;
     } else {
@@ -71,9 +72,9 @@ pub(crate) fn open_index(ui: &Ui, clocks: bool) -> Result<LocalIndex, CommandErr
     Ok(index)
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
-    let index = open_index(ui, clocks)?;
+    let index = open_index(cx, clocks)?;
     let table = index.query(&args.sql).map_err(|e| match e {
         SqlError::NotReadOnly(_) => CommandError::usage(e.to_string()),
         other => CommandError::usage_hint(

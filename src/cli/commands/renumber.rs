@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use crate::update::{self, RenumberError, Renumbered};
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, refusal};
-use super::super::ui::{Ui, stdout_write};
+use super::super::ui::stdout_write;
 
 /// Move a record whose id collides to the next free id, and rewrite the references to it
 #[derive(Debug, clap::Args)]
@@ -48,11 +49,11 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let done = match update::renumber(&ws, &args.id, args.onto.as_deref()) {
         Ok(done) => done,
-        Err(RenumberError::Update(e)) => return Err(refusal(ui, &ws.root, e)),
+        Err(RenumberError::Update(e)) => return Err(refusal(cx, &ws.root, e)),
         Err(RenumberError::Interrupted {
             failed,
             done,
@@ -64,12 +65,12 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
                 message.push_str(&format!("\n    {d}"));
             }
             for p in &undone {
-                message.push_str(&format!("\n  undone: {}", ui.show_path(&ws.root, p)));
+                message.push_str(&format!("\n  undone: {}", cx.show_path(&ws.root, p)));
             }
             for (p, why) in &not_undone {
                 message.push_str(&format!(
                     "\n  NOT undone: {} ({why})",
-                    ui.show_path(&ws.root, p)
+                    cx.show_path(&ws.root, p)
                 ));
             }
             return Err(CommandError::Io(message));
@@ -78,21 +79,25 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     if args.format == EditFormat::Json {
         print_json(&done)?;
     } else {
-        print_text(ui, &ws.root, &done)?;
+        print_text(cx, &ws.root, &done)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(ui: &Ui, root: &std::path::Path, done: &Renumbered) -> Result<(), CommandError> {
-    ui.print_diagnostics(&done.warnings);
-    let show = |p: &std::path::Path| ui.show_path(root, p);
+fn print_text(
+    cx: &CommandContext,
+    root: &std::path::Path,
+    done: &Renumbered,
+) -> Result<(), CommandError> {
+    cx.print_diagnostics(&done.warnings);
+    let show = |p: &std::path::Path| cx.show_path(root, p);
     let mut s = String::new();
     if done.moved.is_empty() {
         s.push_str(&format!(
             "{}: nothing to renumber: {}\n",
             done.id, done.reason
         ));
-        return if ui.quiet { Ok(()) } else { stdout_write(&s) };
+        return if cx.quiet { Ok(()) } else { stdout_write(&s) };
     }
     for m in &done.moved {
         s.push_str(&format!(
@@ -132,5 +137,5 @@ fn print_text(ui: &Ui, root: &std::path::Path, done: &Renumbered) -> Result<(), 
             lines.join(", ")
         ));
     }
-    if ui.quiet { Ok(()) } else { stdout_write(&s) }
+    if cx.quiet { Ok(()) } else { stdout_write(&s) }
 }

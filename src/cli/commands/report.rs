@@ -11,7 +11,8 @@ use crate::model::Record;
 use crate::report::{self, Bound, Period, render};
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_json, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::{stdout_json, stdout_write};
 
 /// Report the KPIs of a period: volumes, backlog and aging, MTTA/MTTR and
 /// SLA compliance per priority, reopens, first-line resolution, problems,
@@ -65,23 +66,23 @@ fn parse_timezone(s: &str) -> Result<Tz, String> {
     Tz::from_str(s).map_err(|_| format!("`{s}` is not an IANA time zone (e.g. Europe/Berlin)"))
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let revision = args
         .rev
         .clone()
         .map_or(Revision::WorkTree, Revision::Commit);
     let dataset = Dataset::open(ws, &revision, Need::Figures)?;
-    ui.dataset(&dataset);
-    ui.warnings(&dataset.warnings);
+    cx.dataset(&dataset);
+    cx.warnings(&dataset.warnings);
     let earliest = dataset.records().filter_map(Record::created_at).min();
     // As of now for the work tree, the commit time for a commit.
     let as_of = match (&args.rev, dataset.committed) {
         (Some(_), Some(committed)) => committed,
-        _ => ui.now()?,
+        _ => cx.now()?,
     };
     let at = match args.at {
-        Some(when) => ui.at(Some(when), dataset.config())?,
+        Some(when) => cx.at(Some(when), dataset.config())?,
         None => as_of,
     };
     let timezone = args.timezone.unwrap_or_else(|| dataset.config().zone());
@@ -95,14 +96,14 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         // Every breach is listed: written as made, never one string.
         match &args.output {
             Some(path) => {
-                let path = ui.cwd.join(path);
+                let path = cx.cwd.join(path);
                 write_report(&path, |out| render::json_to(&report, out))
                     .map_err(|e| CommandError::io(path.display(), e))?;
-                ui.status(&format!("wrote {}", path.display()));
+                cx.status(&format!("wrote {}", path.display()));
             }
             None => stdout_json(|out| render::json_to(&report, out))?,
         }
-        ui.unreadable(dataset.unreadable(), "counted");
+        cx.unreadable(dataset.unreadable(), "counted");
         return Ok(ExitCode::SUCCESS);
     }
     let text = match args.format {
@@ -112,14 +113,14 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     };
     match &args.output {
         Some(path) => {
-            let path = ui.cwd.join(path);
+            let path = cx.cwd.join(path);
             write_report(&path, |out| out.write_all(text.as_bytes()))
                 .map_err(|e| CommandError::io(path.display(), e))?;
-            ui.status(&format!("wrote {}", path.display()));
+            cx.status(&format!("wrote {}", path.display()));
         }
         None => stdout_write(&text)?,
     }
-    ui.unreadable(dataset.unreadable(), "counted");
+    cx.unreadable(dataset.unreadable(), "counted");
     Ok(ExitCode::SUCCESS)
 }
 

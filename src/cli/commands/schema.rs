@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use crate::schema;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 
 /// Export the JSON Schemas (draft 2020-12) of every record kind and of gitsm.yaml
 #[derive(Debug, clap::Args)]
@@ -19,7 +20,7 @@ pub struct Args {
     pub name: Option<String>,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let mut files = schema::files();
     if let Some(name) = &args.name {
         let file = if name == "config" {
@@ -36,9 +37,9 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     }
     match &args.output {
         Some(dir) => {
-            let dir = ui.cwd.join(dir);
+            let dir = cx.cwd.join(dir);
             write_all(&dir, &files)?;
-            ui.status(&format!(
+            cx.status(&format!(
                 "wrote {} schema files to {}",
                 files.len(),
                 dir.display()

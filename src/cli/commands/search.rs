@@ -7,7 +7,8 @@ use crate::kind::Kind;
 use crate::local_index::search::{Search, SearchError};
 
 use super::super::CommandError;
-use super::super::ui::{BOLD, Ui, stdout_write, terminal_safe};
+use super::super::context::CommandContext;
+use super::super::ui::{BOLD, stdout_write, terminal_safe};
 
 /// Find records by the words of their titles, descriptions, notes,
 /// resolutions, root causes and workarounds, best match first
@@ -47,8 +48,8 @@ pub enum SearchFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let index = ui.local_index()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let index = cx.local_index()?;
     let search = Search {
         text: args.text.join(" "),
         kind: args.kind,
@@ -93,8 +94,8 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         }
     };
     stdout_write(&text)?;
-    if hits.is_empty() && !ui.quiet {
-        ui.status("no record matches");
+    if hits.is_empty() && !cx.quiet {
+        cx.status("no record matches");
     }
     Ok(ExitCode::SUCCESS)
 }

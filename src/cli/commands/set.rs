@@ -6,9 +6,9 @@ use crate::assign::Assignment;
 use crate::update;
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
-use super::super::ui::Ui;
 
 /// Set fields of a record in place, keeping its comments and layout
 #[derive(Debug, clap::Args)]
@@ -41,9 +41,9 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let now = ui.now_in(&ws.config)?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let now = cx.now_in(&ws.config)?;
     let person = super::super::context::person(&ws);
     let (assignments, ids): (Vec<&String>, Vec<&String>) =
         args.args.iter().partition(|a| a.contains('='));
@@ -58,9 +58,9 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         ));
     }
     let ids: Vec<String> = ids.into_iter().cloned().collect();
-    let targets = targets(ui, &ws, &ids, &args.filters, &args.team, None)?;
+    let targets = targets(cx, &ws, &ids, &args.filters, &args.team, None)?;
     let updated = update::set_all(&ws, &targets, &assignments, person.as_deref(), now)
-        .map_err(|e| refusal(ui, &ws.root, e))?;
+        .map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         return match updated.as_slice() {
             [one] => print_json(one),
@@ -74,7 +74,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         } else {
             format!("{}: nothing to change", u.id)
         };
-        print_text(ui, &ws.root, &headline, &u.path, Some(u))?;
+        print_text(cx, &ws.root, &headline, &u.path, Some(u))?;
     }
     Ok(ExitCode::SUCCESS)
 }

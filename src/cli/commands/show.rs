@@ -14,7 +14,8 @@ use crate::sla::TicketClocks;
 use crate::suggest;
 
 use super::super::CommandError;
-use super::super::ui::{Ui, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::stdout_write;
 use super::sla as sla_cmd;
 
 /// Show one record with its computed priority, SLA clocks (read now, or at
@@ -35,10 +36,10 @@ pub enum ShowFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let dataset = Dataset::around(ui.workspace()?, &args.id);
-    ui.dataset(&dataset);
-    ui.warnings(&dataset.warnings);
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let dataset = Dataset::around(cx.workspace()?, &args.id);
+    cx.dataset(&dataset);
+    cx.warnings(&dataset.warnings);
     let ws = &dataset.ws;
     let loaded = dataset.loaded();
     let Some((file, record)) = loaded.find(&args.id) else {
@@ -49,7 +50,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         {
             // Read again with positions, for messages that point into it.
             let (_, diags) = crate::checks::read_record(ws, f.kind, &f.path);
-            ui.print_diagnostics(&diags);
+            cx.print_diagnostics(&diags);
             return Err(CommandError::Failed(format!(
                 "{} is not valid; fix it first",
                 args.id
@@ -72,7 +73,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     };
     let clocks = match record {
         Record::Incident(_) | Record::Request(_) => {
-            let now = ui.now()?;
+            let now = cx.now()?;
             let transitions = crate::dataset::transitions_of(ws, record);
             crate::dataset::Clocks::new(&ws.config, dataset.records(), Some(&transitions))
                 .and_then(|clocks| clocks.of(record, now))
@@ -116,7 +117,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
                 "{} · {} · {}",
                 record.kind().label(),
                 record.status(),
-                ui.show_path(&ws.root, &file.path)
+                cx.show_path(&ws.root, &file.path)
             );
             s.push('\n');
             let Value::Object(fields) = record.to_json() else {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::site::{self, Options, Progress};
 
 use super::super::CommandError;
-use super::super::ui::Ui;
+use super::super::context::CommandContext;
 
 /// Build the static HTML site: dashboard, lists with search, a page per
 /// record and CI, change calendar, known errors, SLA and report pages
@@ -40,8 +40,8 @@ pub struct Args {
 struct Bar(ProgressBar);
 
 impl Bar {
-    fn new(ui: &Ui) -> Bar {
-        let visible = !ui.quiet && std::io::stderr().is_terminal();
+    fn new(cx: &CommandContext) -> Bar {
+        let visible = !cx.quiet && std::io::stderr().is_terminal();
         let bar = if visible {
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
         } else {
@@ -82,20 +82,20 @@ impl Progress for Bar {
     }
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let out = match &args.output {
-        Some(dir) => ui.cwd.join(dir),
+        Some(dir) => cx.cwd.join(dir),
         None => site::default_out(&ws.root),
     };
     let at = match args.at {
-        Some(when) => Some(ui.at(Some(when), &ws.config)?),
+        Some(when) => Some(cx.at(Some(when), &ws.config)?),
         None => match std::env::var("GITSM_NOW") {
-            Ok(_) => Some(ui.now()?),
+            Ok(_) => Some(cx.now()?),
             Err(_) => None,
         },
     };
-    let bar = Bar::new(ui);
+    let bar = Bar::new(cx);
     let built = site::build(ws, &Options { out, at }, &bar).map_err(|e| {
         bar.finish();
         match e {
@@ -109,16 +109,16 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
             site::SiteError::Io { .. } => CommandError::io("writing the site", e),
         }
     })?;
-    ui.warnings(&built.warnings);
+    cx.warnings(&built.warnings);
     if built.invalid > 0 {
-        ui.status(&format!(
+        cx.status(&format!(
             "warning: {} record file{} could not be read and have no page; run `gitsm validate`",
             built.invalid,
             if built.invalid == 1 { "" } else { "s" }
         ));
     }
     if !built.overridden.is_empty() {
-        ui.status(&format!(
+        cx.status(&format!(
             "templates from the repository: {}",
             built.overridden.join(", ")
         ));
@@ -128,11 +128,11 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     } else {
         String::new()
     };
-    ui.status(&format!(
+    cx.status(&format!(
         "wrote {} pages ({} records{reused}) to {} (as of {})",
         built.pages,
         built.records,
-        ui.show_path(&ui.cwd, &built.out),
+        cx.show_path(&cx.cwd, &built.out),
         site::fmt_time(&built.at)
     ));
     Ok(ExitCode::SUCCESS)

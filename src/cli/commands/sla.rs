@@ -12,7 +12,8 @@ use crate::model::{Record, Timestamp};
 use crate::sla::{Basis, ClockState, SlaClock, Stamp, StampSource, TicketClocks};
 
 use super::super::CommandError;
-use super::super::ui::{ERROR, GOOD, Ui, WARNING, plural, stdout_json_list, stdout_write};
+use super::super::context::CommandContext;
+use super::super::ui::{ERROR, GOOD, WARNING, plural, stdout_json_list, stdout_write};
 
 /// Show open incidents and service requests with their SLA clocks
 #[derive(Debug, clap::Args)]
@@ -47,12 +48,12 @@ pub enum SlaFormat {
     Json,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
-    let at = ui.at(args.at, &ws.config)?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
+    let at = cx.at(args.at, &ws.config)?;
     let dataset = Dataset::work_tree(ws, Need::Sla);
-    ui.dataset(&dataset);
-    ui.warnings(&dataset.warnings);
+    cx.dataset(&dataset);
+    cx.warnings(&dataset.warnings);
     let clocks = dataset.clocks().map_err(usage)?;
     let mut open = Vec::new();
     for record in dataset.records() {
@@ -74,7 +75,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     let count = |state| open.iter().filter(|(_, c)| c.state() == state).count();
     let breached = count(ClockState::Breached);
     if args.format == SlaFormat::Text {
-        ui.status(&format!(
+        cx.status(&format!(
             "{} open at {}: {breached} breached, {} at risk, {} ok",
             plural(open.len(), "ticket"),
             at.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -92,12 +93,12 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         })
         .count();
     if from_git > 0 && args.format == SlaFormat::Text {
-        ui.status(&format!(
+        cx.status(&format!(
             "{} with a time taken from Git history (the commit that made the transition; see --format json)",
             plural(from_git, "ticket")
         ));
     }
-    ui.unreadable(dataset.unreadable(), "measured");
+    cx.unreadable(dataset.unreadable(), "measured");
     if args.fail_on == Some(FailOn::Breach) && breached > 0 {
         return Err(CommandError::Failed(format!(
             "{} breached {} SLA",

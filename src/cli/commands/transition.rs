@@ -6,9 +6,9 @@ use crate::assign::Assignment;
 use crate::update::{self, TransitionRequest};
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::edits::{EditFormat, print_json, print_text, refusal};
 use super::super::filters::{Filters, TeamFilter, targets};
-use super::super::ui::Ui;
 
 /// Move a record to another state of its workflow, in place
 #[derive(Debug, clap::Args)]
@@ -55,22 +55,22 @@ pub struct Args {
     pub format: EditFormat,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let person = super::super::context::person(&ws);
     let Some((state, ids)) = args.args.split_last() else {
         return Err(CommandError::usage("name the state to move to"));
     };
-    let targets = targets(ui, &ws, ids, &args.filters, &args.team, None)?;
+    let targets = targets(cx, &ws, ids, &args.filters, &args.team, None)?;
     let req = TransitionRequest {
         to: state,
         note: args.note.as_deref(),
         reason: args.reason.as_deref(),
         assignments: &args.set,
-        now: ui.now_in(&ws.config)?,
+        now: cx.now_in(&ws.config)?,
         person: person.as_deref(),
     };
-    let done = update::transition_all(&ws, &targets, &req).map_err(|e| refusal(ui, &ws.root, e))?;
+    let done = update::transition_all(&ws, &targets, &req).map_err(|e| refusal(cx, &ws.root, e))?;
     if args.format == EditFormat::Json {
         // One record: the object, as before; several: a list.
         return match done.as_slice() {
@@ -81,7 +81,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     }
     for d in &done {
         let headline = format!("{}: {} -> {}", d.update.id, d.from, d.to);
-        print_text(ui, &ws.root, &headline, &d.update.path, Some(&d.update))?;
+        print_text(cx, &ws.root, &headline, &d.update.path, Some(&d.update))?;
     }
     Ok(ExitCode::SUCCESS)
 }

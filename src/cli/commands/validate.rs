@@ -11,8 +11,9 @@ use crate::history;
 use crate::kind::Kind;
 
 use super::super::CommandError;
+use super::super::context::CommandContext;
 use super::super::output::{self, DiagnosticFormat, Paths};
-use super::super::ui::{Ui, plural, stdout_write};
+use super::super::ui::{plural, stdout_write};
 
 /// Check the records of the managed repository
 #[derive(Debug, clap::Args)]
@@ -38,13 +39,13 @@ pub struct Args {
     pub strict: bool,
 }
 
-pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
-    let ws = ui.workspace()?;
+pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
+    let ws = cx.workspace()?;
     let repo = git::open(&ws.root);
     let prefix = repo
         .as_ref()
         .and_then(|repo| git::prefix(repo, &ws.root))
-        .unwrap_or_else(|| super::super::ui::relative(&ws.root, &ui.cwd));
+        .unwrap_or_else(|| super::super::ui::relative(&ws.root, &cx.cwd));
     let (mut diags, files, what) = if args.staged || args.range.is_some() {
         let repo = repo.ok_or_else(|| {
             CommandError::usage(format!(
@@ -54,7 +55,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
         })?;
         let checked = match &args.range {
             Some(spec) => history::range(&ws, &repo, &prefix, spec),
-            None => history::staged(&ws, &repo, &prefix, ui.now()?),
+            None => history::staged(&ws, &repo, &prefix, cx.now()?),
         }
         .map_err(CommandError::from)?;
         let what = match &args.range {
@@ -78,7 +79,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let summary = Summary::of(&diags);
     let paths = Paths { prefix };
-    report(ui, &args, &diags, &files, &paths, &what)?;
+    report(cx, &args, &diags, &files, &paths, &what)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
     Ok(if failed {
         ExitCode::from(1)
@@ -88,7 +89,7 @@ pub(crate) fn run(ui: &Ui, args: Args) -> Result<ExitCode, CommandError> {
 }
 
 fn report(
-    ui: &Ui,
+    cx: &CommandContext,
     args: &Args,
     diags: &[Diagnostic],
     files: &[PathBuf],
@@ -99,8 +100,8 @@ fn report(
     let records = files.len();
     match args.format {
         DiagnosticFormat::Text => {
-            ui.print_diagnostics(diags);
-            ui.status(&output::summary_line(summary, what));
+            cx.print_diagnostics(diags);
+            cx.status(&output::summary_line(summary, what));
         }
         DiagnosticFormat::Json => stdout_write(&output::json(diags, records, paths))?,
         DiagnosticFormat::Github => stdout_write(&output::github(diags, records, paths))?,
