@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
 use crate::update::{FieldEdit, UpdateError, Updated};
 
 use super::CommandError;
@@ -52,7 +50,7 @@ pub(super) fn print_text(
 
 /// `  resolution.code: fixed`, `  notes: + at=… by=… text=…`.
 fn change_line(c: &FieldEdit) -> String {
-    let value = inline(&c.value);
+    let value = super::output::inline(&c.value);
     let you = if c.implied && c.field == "assignee" {
         " (you)"
     } else {
@@ -60,20 +58,6 @@ fn change_line(c: &FieldEdit) -> String {
     };
     let plus = if c.append { "+ " } else { "" };
     format!("  {}: {plus}{value}{you}\n", c.field)
-}
-
-fn inline(v: &Value) -> String {
-    match v {
-        Value::String(s) if !s.contains('\n') => s.clone(),
-        Value::String(s) => format!("{} …", s.lines().next().unwrap_or_default()),
-        Value::Array(items) => items.iter().map(inline).collect::<Vec<_>>().join(", "),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{k}={}", inline(v)))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    }
 }
 
 /// The command error for a refused change, with its diagnostics printed:

@@ -23,6 +23,26 @@ pub enum DiagnosticFormat {
     Sarif,
 }
 
+/// A value on one line: a string up to its first line break (then `…`),
+/// a list of scalars comma-separated (of mappings: how many), a mapping
+/// as `k=v` pairs.
+pub(crate) fn inline(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) if !s.contains('\n') => s.clone(),
+        serde_json::Value::String(s) => format!("{} …", s.lines().next().unwrap_or_default()),
+        serde_json::Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        }
+        serde_json::Value::Array(items) => format!("{} entries", items.len()),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", inline(v)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
 /// Human-readable diagnostics, with the offending line and a caret.
 pub(super) fn text(
     diags: &[Diagnostic],

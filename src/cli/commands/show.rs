@@ -137,7 +137,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 ) {
                     continue;
                 }
-                let _ = writeln!(s, "{key:>20}: {}", inline(value));
+                let _ = writeln!(s, "{key:>20}: {}", super::super::output::inline(value));
             }
             if let Some(d) = record.description() {
                 let _ = writeln!(s, "\n{}", d.trim_end());
@@ -191,23 +191,6 @@ fn worklog_section(s: &mut String, worklog: &[crate::worklog::Entry]) {
         for line in lines {
             let _ = writeln!(s, "{:32}{line}", "");
         }
-    }
-}
-
-fn inline(v: &Value) -> String {
-    match v {
-        Value::String(s) if !s.contains('\n') => s.clone(),
-        Value::String(s) => format!("{} …", s.lines().next().unwrap_or_default()),
-        Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
-            items.iter().map(inline).collect::<Vec<_>>().join(", ")
-        }
-        Value::Array(items) => format!("{} entries", items.len()),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{k}={}", inline(v)))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
     }
 }
 
@@ -296,7 +279,7 @@ fn similar_section(s: &mut String, similar: &Similar) {
             let notes = i
                 .resolution_notes
                 .as_deref()
-                .map(|n| inline(&Value::String(n.trim().to_owned())))
+                .map(|n| super::super::output::inline(&Value::String(n.trim().to_owned())))
                 .unwrap_or_default();
             let _ = writeln!(s, "  {:<14} resolved: {code}  {notes}", "");
         }
@@ -331,7 +314,7 @@ fn similar_section(s: &mut String, similar: &Similar) {
                     s,
                     "  {:<14} workaround: {}",
                     "",
-                    inline(&Value::String(w.trim().to_owned()))
+                    super::super::output::inline(&Value::String(w.trim().to_owned()))
                 );
             }
         }
