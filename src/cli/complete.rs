@@ -1,6 +1,6 @@
 //! Dynamic shell completion through clap_complete's engine: the script
 //! `gitsm completions <shell>` prints makes the shell run
-//! `COMPLETE=<shell> gitsm -- <words>`, which answers with candidates.
+//! `GITSM_COMPLETE=<shell> gitsm -- <words>`, which answers with candidates.
 //! Kinds and fixed values come from the argument definitions; record ids
 //! and workflow states are read here from the repository in the current
 //! directory (ids through the local index: one query, not a tree walk).
@@ -13,10 +13,16 @@ use crate::kind::Kind;
 use crate::model::Priority;
 use crate::workspace::Workspace;
 
-/// Answer a completion request when the shell asks for one (the
-/// `COMPLETE` variable is set), then exit; otherwise return at once.
+/// The variable the completion script sets. gitsm's own name: clap's
+/// default, `COMPLETE`, is generic enough to be set for something else,
+/// and then every command would fail.
+pub(super) const VAR: &str = "GITSM_COMPLETE";
+
+/// Answer a completion request when the shell asks for one ([`VAR`] is
+/// set), then exit; otherwise return at once.
 pub(super) fn answer_when_asked() {
     clap_complete::CompleteEnv::with_factory(<super::Cli as clap::CommandFactory>::command)
+        .var(VAR)
         .complete();
 }
 

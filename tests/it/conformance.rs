@@ -385,3 +385,19 @@ fn bash_completes_kinds_record_ids_and_states() {
     assert_eq!(offers[4], ["P1", "P2", "P3", "P4"], "{offers:?}");
     assert_eq!(offers[5], ["payments-api"], "{offers:?}");
 }
+
+#[test]
+fn a_stray_complete_variable_changes_nothing() {
+    // Completion answers only to GITSM_COMPLETE: a COMPLETE set for some
+    // other tool must not turn every command into an error.
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    repo.run_env(["validate"], &[("COMPLETE", "1")])
+        .expect_code(0);
+    let answered = repo.run_env(
+        ["--", "gitsm", "show", "INC-"],
+        &[("GITSM_COMPLETE", "bash"), ("_CLAP_COMPLETE_INDEX", "2")],
+    );
+    answered.expect_code(0);
+    assert!(answered.stdout.contains("INC-0001"), "{answered}");
+}

@@ -7,7 +7,7 @@ use super::super::CommandError;
 /// Print a shell completion script (e.g. `gitsm completions bash > /etc/bash_completion.d/gitsm`)
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The script asks gitsm itself for candidates as you type (`COMPLETE=<shell> gitsm -- <words>`): subcommands, options and kinds, and the record ids and workflow states of the repository you are in.\n\nExamples:\n  gitsm completions bash > ~/.local/share/bash-completion/completions/gitsm\n  gitsm completions zsh > \"${fpath[1]}/_gitsm\"\n  gitsm completions fish > ~/.config/fish/completions/gitsm.fish"
+    after_help = "The script asks gitsm itself for candidates as you type (`GITSM_COMPLETE=<shell> gitsm -- <words>`): subcommands, options and kinds, and the record ids and workflow states of the repository you are in.\n\nExamples:\n  gitsm completions bash > ~/.local/share/bash-completion/completions/gitsm\n  gitsm completions zsh > \"${fpath[1]}/_gitsm\"\n  gitsm completions fish > ~/.config/fish/completions/gitsm.fish"
 )]
 pub struct Args {
     #[arg(value_enum)]
@@ -22,7 +22,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CommandError> {
     };
     let mut buf = Vec::new();
     shell
-        .write_registration("COMPLETE", "gitsm", "gitsm", "gitsm", &mut buf)
+        .write_registration(
+            super::super::complete::VAR,
+            "gitsm",
+            "gitsm",
+            "gitsm",
+            &mut buf,
+        )
         .map_err(|e| CommandError::io("completion script", e))?;
     super::super::ui::stdout_write(&String::from_utf8_lossy(&buf))?;
     Ok(ExitCode::SUCCESS)
