@@ -404,3 +404,37 @@ fn volumes_count_what_was_opened_and_resolved_in_the_period() {
     assert_eq!((priority("P2").opened, priority("P2").closed), (1, 0));
     assert_eq!((priority("P4").opened, priority("P4").closed), (0, 0));
 }
+
+#[test]
+fn backlog_ages_problem_targets_and_the_month() {
+    let dataset = dataset();
+    let report = report(&dataset);
+    // Open incidents at 1 December 00:00: INC-3, opened 20 November 10:00
+    // (10 days 14 hours: the 7-30 days bucket), and INC-4, opened an hour
+    // before (under a day).
+    let incidents = report
+        .backlog
+        .by_kind
+        .iter()
+        .find(|r| r.key == "incident")
+        .expect("incidents");
+    assert_eq!(incidents.aging, [1, 0, 1, 0, 0]);
+    assert_eq!(
+        incidents.oldest.as_ref().map(|o| o.id.as_str()),
+        Some("INC-3")
+    );
+    // Problem targets by the matrix's priority: PRB-1 (high x medium, P2,
+    // 14 days) opened 4 November, still open: ran out on 18 November,
+    // missed. PRB-2 (low x low, P4, 60 days) resolved after a day: met.
+    let within = &report.problems.within_target;
+    assert_eq!((within.met, within.missed), (1, 1));
+    assert_eq!(within.percent, Some(50.0));
+    assert_eq!((report.problems.opened, report.problems.resolved), (2, 1));
+    // The period is one month, and its row says the same as the totals.
+    assert_eq!(report.trends.len(), 1);
+    let november = &report.trends[0];
+    assert_eq!(november.month, "2026-11");
+    assert_eq!((november.opened.incident, november.closed.incident), (4, 2));
+    assert_eq!(november.backlog.incident, 2);
+    assert_eq!((november.response.met, november.response.missed), (2, 2));
+}
