@@ -48,25 +48,58 @@ fn main() {
     man_date();
 }
 
-/// `GITSM_MAN_DATE`, the date in the man pages' header: the day of the
-/// commit built (`YYYY-MM-DD`), so that the pages are the same on every
-/// machine and change with the sources, not with the clock. Empty outside
-/// a Git checkout.
+/// `GITSM_MAN_DATE`, the date in the man pages' header, never from the
+/// clock so that the pages are the same on every machine:
+/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else the day of the
+/// commit built when this package is the top of a Git checkout, else the
+/// epoch (a package built outside Git; an empty date would shift the
+/// header's fields).
 fn man_date() {
+    println!("cargo::rerun-if-env-changed=SOURCE_DATE_EPOCH");
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for moved in [".git/HEAD", ".git/logs/HEAD"] {
-        if manifest.join(moved).is_file() {
-            println!("cargo::rerun-if-changed={moved}");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(manifest)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let ours =
+        git(&["rev-parse", "--show-toplevel"]).is_some_and(|top| Path::new(&top) == manifest);
+    if ours && let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        for moved in ["HEAD", "logs/HEAD"] {
+            let path = Path::new(&dir).join(moved);
+            if path.is_file() {
+                println!("cargo::rerun-if-changed={}", path.display());
+            }
         }
     }
-    let date = std::process::Command::new("git")
-        .arg("-C")
-        .arg(manifest)
-        .args(["log", "-1", "--format=%cs"])
-        .output()
+    let days = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
-        .filter(|out| out.status.success())
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        .unwrap_or_default();
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .map(|secs| secs.div_euclid(86_400));
+    let date = match days {
+        Some(days) => civil(days),
+        None if ours => git(&["log", "-1", "--format=%cs"]).unwrap_or_else(|| civil(0)),
+        None => civil(0),
+    };
     println!("cargo::rustc-env=GITSM_MAN_DATE={date}");
+}
+
+/// `YYYY-MM-DD` of `days` since 1970-01-01 (proleptic Gregorian; Howard
+/// Hinnant's civil-from-days).
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }

@@ -290,6 +290,12 @@ fn man_pages_lint_clean_with_mandoc() {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && report.trim().is_empty(), "{report}");
     let page = std::fs::read_to_string(dir.join("gitsm-validate.1")).expect("page");
+    // Each example on a line of its own (a leading space breaks the line).
+    assert!(
+        page.lines()
+            .any(|l| l.starts_with("  gitsm validate \\-\\-staged")),
+        "{page}"
+    );
     assert!(
         page.lines()
             .any(|l| l.starts_with(".TH GITSM-VALIDATE 1 ") && l.contains("\"gitsm ")),

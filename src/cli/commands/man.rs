@@ -114,17 +114,21 @@ fn escape_non_ascii(line: &str) -> String {
 
 /// A filled text line as source lines of at most 80 bytes, broken at
 /// spaces; a piece that would start like a request (`.` or `'`) is
-/// guarded with `\&`.
+/// guarded with `\&`. A line's leading spaces stay on its first piece:
+/// in roff they break the line there (each example of an "Examples:"
+/// block on its own line).
 fn wrap_text(line: &str, out: &mut String) {
     const WIDTH: usize = 80;
-    let mut current = String::new();
-    for word in line.split(' ') {
-        if !current.is_empty() && current.len() + 1 + word.len() > WIDTH {
+    let body = line.trim_start_matches(' ');
+    let mut current = line[..line.len() - body.len()].to_owned();
+    let indent = current.len();
+    for word in body.split(' ') {
+        if current.len() > indent && current.len() + 1 + word.len() > WIDTH {
             out.push_str(&current);
             out.push('\n');
             current.clear();
         }
-        if current.is_empty() {
+        if current.trim_start_matches(' ').is_empty() {
             if word.starts_with(['.', '\'']) {
                 current.push_str("\\&");
             }
@@ -154,6 +158,13 @@ mod tests {
         // Requests are never wrapped.
         let request = format!(".TH {}", "X ".repeat(50));
         assert_eq!(lint_clean(&request).lines().count(), 1);
+    }
+
+    #[test]
+    fn indented_lines_keep_their_indent_and_so_their_line_break() {
+        let examples =
+            "Examples:\n  gitsm validate          # the work tree\n  gitsm validate --staged\n";
+        assert_eq!(lint_clean(examples), examples);
     }
 
     #[test]
