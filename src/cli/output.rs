@@ -79,7 +79,8 @@ pub(super) fn text_of(
         let Some(path) = &d.path else {
             continue;
         };
-        let shown = cx.show_path(root, path);
+        // A file name is the repository's to choose: written out like text.
+        let shown = terminal_safe(&cx.show_path(root, path)).into_owned();
         let commit = d
             .commit
             .as_deref()
@@ -131,13 +132,13 @@ fn caret_pad(line: &str, column: u32) -> String {
         .chars()
         .take(column.saturating_sub(1) as usize)
         .collect();
+    // Widths of whole runs, not of characters one by one, so that
+    // sequences (a joiner between emoji) are measured as they show.
     terminal_safe(&before)
-        .chars()
-        .map(|c| match c {
-            '\t' => "\t".to_owned(),
-            c => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
-        })
-        .collect()
+        .split('\t')
+        .map(|run| " ".repeat(unicode_width::UnicodeWidthStr::width(run)))
+        .collect::<Vec<_>>()
+        .join("\t")
 }
 
 /// The one-line summary after a validation of `what` (e.g. "12 records").
@@ -281,6 +282,15 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
+/// [`xml_escape`] for an attribute value: line breaks and tabs as
+/// character references, which a parser would otherwise turn into spaces.
+fn xml_attr(s: &str) -> String {
+    xml_escape(s)
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
+}
+
 /// A character XML 1.0 allows in a document (its `Char` production).
 fn xml_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
@@ -313,7 +323,7 @@ pub(super) fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> S
     for (file, ds) in &by_file {
         out.push_str(&format!(
             "    <testcase classname=\"gitsm\" name=\"{}\"",
-            xml_escape(file)
+            xml_attr(file)
         ));
         let errors: Vec<&&Diagnostic> = ds.iter().filter(|d| d.is_error()).collect();
         let warnings: Vec<&&Diagnostic> = ds.iter().filter(|d| !d.is_error()).collect();
@@ -332,7 +342,7 @@ pub(super) fn junit(diags: &[Diagnostic], files: &[PathBuf], paths: &Paths) -> S
             let body: Vec<String> = errors.iter().map(|d| describe(d)).collect();
             out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                xml_escape(&errors[0].message),
+                xml_attr(&errors[0].message),
                 errors[0].code,
                 xml_escape(&body.join("\n"))
             ));
@@ -450,6 +460,11 @@ mod tests {
     fn github_escapes_properties_and_data() {
         assert_eq!(github_escape_property("a:b,c%"), "a%3Ab%2Cc%25");
         assert_eq!(github_escape_data("x\ny"), "x%0Ay");
+    }
+
+    #[test]
+    fn attribute_values_keep_their_line_breaks() {
+        assert_eq!(xml_attr("a\nb\tc\"d"), "a&#10;b&#9;c&quot;d");
     }
 
     #[test]

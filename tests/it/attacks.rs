@@ -302,6 +302,22 @@ fn a_title_cannot_drive_the_terminal() {
 }
 
 #[test]
+fn a_file_name_cannot_drive_the_terminal() {
+    let repo = Repo::new();
+    // A record file whose name retitles the terminal: Git and the file
+    // system allow it, and the diagnostic names the file.
+    let name = "incidents/INC-\x1b]0;pwned\x07.yaml";
+    repo.write(name, VALID_INCIDENT);
+    let run = repo.run(["--color", "always", "validate"]);
+    run.expect_code(1);
+    for bad in ["\x1b]", "\x07"] {
+        assert!(!run.stderr.contains(bad), "printed {bad:?}:\n{run}");
+    }
+    // Named all the same, its controls written out.
+    assert!(run.stderr.contains(r"INC-\x1b]0;pwned\x07.yaml"), "{run}");
+}
+
+#[test]
 fn a_control_character_cannot_break_the_junit_report() {
     // The report is also valid against Jenkins' schema of JUnit XML, so
     // that a CI dashboard accepts it whatever a record holds.
