@@ -1,5 +1,5 @@
 // Accessibility, phone layout and Content-Security-Policy checks of HTML
-// pages in headless Chromium (run by tests/site.rs).
+// pages in headless Chromium (run by tests/it/site.rs).
 //
 //   node axe.mjs CHROMIUM PAGE.html...
 //
