@@ -45,11 +45,30 @@ pub(super) fn record_id_or_state() -> ArgValueCompleter {
     })
 }
 
-/// The repository of the current directory, if there is one: completion
-/// must never fail, only offer less.
+/// The repository the command line being completed runs in: the current
+/// directory, or the `-C DIR` typed before the word. None when there is
+/// none: completion must never fail, only offer less.
 fn workspace() -> Option<Workspace> {
     let here = std::env::current_dir().ok()?;
-    Workspace::discover(&here).ok()
+    // The shell calls `gitsm -- <the words of the line>`.
+    let words: Vec<String> = std::env::args().skip_while(|w| w != "--").skip(1).collect();
+    let dir = typed_dir(&words).map_or(here.clone(), |d| here.join(d));
+    Workspace::discover(&dir).ok()
+}
+
+/// The last `-C DIR` (or `-CDIR`) among `words`, before the one being
+/// completed.
+fn typed_dir(words: &[String]) -> Option<&str> {
+    let before = &words[..words.len().saturating_sub(1)];
+    let mut dir = None;
+    for (i, w) in before.iter().enumerate() {
+        if w == "-C" {
+            dir = before.get(i + 1).map(String::as_str);
+        } else if let Some(d) = w.strip_prefix("-C").filter(|d| !d.is_empty()) {
+            dir = Some(d);
+        }
+    }
+    dir
 }
 
 fn ids(current: &OsStr, kind: Option<Kind>) -> Vec<CompletionCandidate> {
@@ -105,4 +124,25 @@ pub(super) fn priority() -> ArgValueCandidates {
 /// Completes the id of a record of `kind`.
 pub(super) fn id_of(kind: Kind) -> ArgValueCompleter {
     ArgValueCompleter::new(move |current: &OsStr| ids(current, Some(kind)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_dir;
+
+    #[test]
+    fn the_directory_typed_with_dash_c_is_where_ids_come_from() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(typed_dir(&words(&["gitsm", "show", "INC-"])), None);
+        assert_eq!(
+            typed_dir(&words(&["gitsm", "-C", "itsm", "show", "INC-"])),
+            Some("itsm")
+        );
+        assert_eq!(
+            typed_dir(&words(&["gitsm", "-Citsm", "show", ""])),
+            Some("itsm")
+        );
+        // `-C` being typed: nothing to go by yet.
+        assert_eq!(typed_dir(&words(&["gitsm", "-C"])), None);
+    }
 }

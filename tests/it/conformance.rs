@@ -393,7 +393,7 @@ fn bash_completes_kinds_record_ids_and_states() {
 }
 
 #[test]
-fn a_stray_complete_variable_changes_nothing() {
+fn a_stray_complete_variable_changes_nothing_and_dash_c_is_followed() {
     // Completion answers only to GITSM_COMPLETE: a COMPLETE set for some
     // other tool must not turn every command into an error.
     let repo = Repo::new();
@@ -406,4 +406,21 @@ fn a_stray_complete_variable_changes_nothing() {
     );
     answered.expect_code(0);
     assert!(answered.stdout.contains("INC-0001"), "{answered}");
+    // From elsewhere, the `-C DIR` typed on the line says where ids come from.
+    let elsewhere = repo.sandbox.dir("elsewhere");
+    let root = repo.root.to_string_lossy().into_owned();
+    let mut cmd = Command::new(common::bin());
+    common::hermetic(&mut cmd, &repo.sandbox.home());
+    let out = cmd
+        .current_dir(&elsewhere)
+        .args(["--", "gitsm", "-C", &root, "show", "INC-"])
+        .env("GITSM_COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "4")
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("INC-0001"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
