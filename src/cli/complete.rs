@@ -28,21 +28,31 @@ pub(super) fn answer_when_asked() {
 
 /// Completes any record id.
 pub(super) fn record_id() -> ArgValueCompleter {
-    ArgValueCompleter::new(|current: &OsStr| ids(current, None))
+    ArgValueCompleter::new(|current: &OsStr| in_workspace(|ws| ids(ws, current, None)))
 }
 
 /// Completes a workflow state.
 pub(super) fn state() -> ArgValueCompleter {
-    ArgValueCompleter::new(states)
+    ArgValueCompleter::new(|current: &OsStr| in_workspace(|ws| states(ws, current)))
 }
 
-/// Completes a record id or, for the last word of `transition`, a state.
+/// Completes a record id or, for the last word of `transition`, a state:
+/// both from one reading of the repository.
 pub(super) fn record_id_or_state() -> ArgValueCompleter {
     ArgValueCompleter::new(|current: &OsStr| {
-        let mut all = ids(current, None);
-        all.extend(states(current));
-        all
+        in_workspace(|ws| {
+            let mut all = ids(ws, current, None);
+            all.extend(states(ws, current));
+            all
+        })
     })
+}
+
+/// The candidates `offer` finds in the repository; none without one.
+fn in_workspace(
+    offer: impl FnOnce(&Workspace) -> Vec<CompletionCandidate>,
+) -> Vec<CompletionCandidate> {
+    workspace().map_or_else(Vec::new, |ws| offer(&ws))
 }
 
 /// The repository the command line being completed runs in: the current
@@ -71,12 +81,9 @@ fn typed_dir(words: &[String]) -> Option<&str> {
     dir
 }
 
-fn ids(current: &OsStr, kind: Option<Kind>) -> Vec<CompletionCandidate> {
-    let Some(ws) = workspace() else {
-        return Vec::new();
-    };
+fn ids(ws: &Workspace, current: &OsStr, kind: Option<Kind>) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
-    let mut ids: Vec<String> = crate::dataset::ids(&ws)
+    let mut ids: Vec<String> = crate::dataset::ids(ws)
         .into_iter()
         .filter(|id| id.starts_with(prefix.as_ref()))
         .filter(|id| kind.is_none_or(|k| ws.config.ids.kind_of(id) == k))
@@ -85,10 +92,7 @@ fn ids(current: &OsStr, kind: Option<Kind>) -> Vec<CompletionCandidate> {
     ids.into_iter().map(CompletionCandidate::new).collect()
 }
 
-fn states(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(ws) = workspace() else {
-        return Vec::new();
-    };
+fn states(ws: &Workspace, current: &OsStr) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
     let mut names: Vec<&str> = Kind::ALL
         .into_iter()
@@ -123,7 +127,7 @@ pub(super) fn priority() -> ArgValueCandidates {
 
 /// Completes the id of a record of `kind`.
 pub(super) fn id_of(kind: Kind) -> ArgValueCompleter {
-    ArgValueCompleter::new(move |current: &OsStr| ids(current, Some(kind)))
+    ArgValueCompleter::new(move |current: &OsStr| in_workspace(|ws| ids(ws, current, Some(kind))))
 }
 
 #[cfg(test)]

@@ -78,9 +78,7 @@ impl CommandContext {
         self.warnings(&index.notes);
         Ok(index)
     }
-}
 
-impl CommandContext {
     /// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible
     /// runs; else the machine's clock, in its offset.
     pub fn now(&self) -> Result<Timestamp, CommandError> {
