@@ -32,6 +32,18 @@ pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_gitsm")
 }
 
+/// `PATH` with the folder of the binary under test first: for a shell or
+/// a hook manager that runs `gitsm` by name.
+pub(crate) fn path_with_bin() -> std::ffi::OsString {
+    let bin_dir = Path::new(bin()).parent().expect("bin dir");
+    std::env::join_paths(
+        std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .expect("PATH")
+}
+
 /// Apply the hermetic environment to `cmd`.
 /// Clear the environment down to a fixed, hermetic one.
 pub(crate) fn hermetic(cmd: &mut Command, home: &Path) {

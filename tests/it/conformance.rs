@@ -326,16 +326,10 @@ fn bash_completes(repo: &Repo, lines: &[&str]) -> Option<Vec<Vec<String>>> {
     for line in lines {
         program.push_str(&format!("offer '{line}'\n"));
     }
-    let bin_dir = Path::new(common::bin()).parent().expect("bin dir");
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let mut cmd = Command::new(bash);
     common::hermetic(&mut cmd, &repo.sandbox.home());
     let out = cmd
-        .env("PATH", path)
+        .env("PATH", common::path_with_bin())
         .current_dir(&repo.root)
         .args(["--norc", "--noprofile", "-c", &program])
         .output()

@@ -716,11 +716,7 @@ fn the_pre_commit_framework_runs_the_installed_gitsm_without_building() {
     git_ok(&sb, &repo, ["add", "-A"]);
     git_ok(&sb, &repo, ["commit", "-q", "-m", "init"]);
     // The binary under test is the `gitsm` first on PATH.
-    let bin_dir = Path::new(bin()).parent().expect("bin dir");
-    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))
-    .expect("PATH");
+    let path = common::path_with_bin();
     let path = path.to_string_lossy();
 
     common::write_file(&repo, "incidents/INC-0001.yaml", BAD_INCIDENT);
