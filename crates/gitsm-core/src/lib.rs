@@ -17,6 +17,7 @@ pub mod checks;
 pub mod cmdb;
 pub mod config;
 pub mod confined;
+pub mod create;
 pub mod dataset;
 pub mod diagnostic;
 pub mod duration;

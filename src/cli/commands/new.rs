@@ -1,19 +1,14 @@
 //! `gitsm new <kind>`: create the next record from defaults.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{Datelike, SecondsFormat};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::assign::Assignment;
-use crate::config::Layout;
+use crate::create;
 use crate::diagnostic::Diagnostic;
-use crate::git;
-use crate::ids;
 use crate::kind::Kind;
-use crate::model::Record;
-use crate::records;
 use crate::workspace::Workspace;
 
 use super::super::CommandError;
@@ -47,7 +42,6 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let ws = cx.workspace()?;
     let kind = args.kind;
     let now = cx.now_in(&ws.config)?;
-    let stamp = Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true));
     let template = match &args.template {
         Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
             let names = ws.config.template_names(kind);
@@ -75,51 +69,19 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         .ok_or_else(|| {
             CommandError::usage("give the new record a --title (or a --template that has one)")
         })?;
-    let mut doc = Map::new();
-    if kind == Kind::Ci {
-        doc.insert("id".into(), json!(ids::slug(&title)));
-        doc.insert("name".into(), json!(title));
-        doc.insert("class".into(), json!("application"));
-        doc.insert(
-            "status".into(),
-            json!(ws.config.kind_workflow(kind).initial),
-        );
-    } else {
-        doc.insert("id".into(), Value::Null);
-        doc.insert("title".into(), json!(title));
-        doc.insert(
-            "status".into(),
-            json!(ws.config.kind_workflow(kind).initial),
-        );
-        doc.insert("created_at".into(), stamp);
-        let who_field = if matches!(kind, Kind::Change | Kind::Request) {
-            "requested_by"
-        } else {
-            "reported_by"
-        };
-        if let Some(who) = super::super::context::person(&ws) {
-            doc.insert(who_field.into(), json!(who));
-        } else if !args.set.iter().any(|a| a.key() == who_field) {
-            return Err(CommandError::usage_hint(
-                "cannot tell who you are",
-                format!(
-                    "run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"
-                ),
-            ));
-        }
-        match kind {
-            Kind::Incident => {
-                doc.insert("impact".into(), json!("medium"));
-                doc.insert("urgency".into(), json!("medium"));
-            }
-            Kind::Change => {
-                doc.insert("type".into(), json!("normal"));
-            }
-            _ => {}
-        }
+    let opener = super::super::context::person(&ws);
+    let who_field = create::opener_field(kind);
+    if kind != Kind::Ci && opener.is_none() && !args.set.iter().any(|a| a.key() == who_field) {
+        return Err(CommandError::usage_hint(
+            "cannot tell who you are",
+            format!(
+                "run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"
+            ),
+        ));
     }
+    let mut doc = create::defaults(&ws, kind, &title, opener.as_deref(), now);
     for (key, field) in template.into_iter().flatten() {
-        if !matches!(key.as_str(), "id" | "status" | "created_at") && key != "title" {
+        if !matches!(key.as_str(), "id" | "status" | "created_at" | "title") {
             doc.insert(key, field);
         }
     }
@@ -128,65 +90,20 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     for a in &args.set {
         a.apply(&mut value, &schema).map_err(CommandError::usage)?;
     }
-    if value.get("id").is_some_and(Value::is_null) {
-        let taken = taken_ids(&ws, kind);
-        let year = now.year();
-        let id = ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
-        value["id"] = json!(id);
-    }
-    let id = value
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if id.is_empty() {
-        return Err(CommandError::usage(
-            "the new record has no id; pass --set id=...",
-        ));
-    }
-    let rel = record_path(&ws, kind, &id, now.year());
-    if ws.abs(&rel).exists()
-        || crate::records::discover(&ws, &[kind])
-            .0
-            .iter()
-            .any(|(_, p)| p.file_stem() == rel.file_stem())
-    {
-        return Err(CommandError::usage(format!(
-            "a record with id `{id}` already exists"
-        )));
-    }
-    // Refuse what the schema refuses (unknown keys included) before the typed
-    // model, which ignores unknown keys, puts the fields in canonical order.
-    let raw = render(&ws, kind, &rel, &value)?;
-    let diags = crate::update::check_new(&ws, kind, &rel, &raw);
-    if diags.iter().any(Diagnostic::is_error) {
-        cx.print_diagnostics(&diags);
-        return Err(CommandError::Failed(format!(
-            "{} was not created",
-            cx.show_path(&ws.root, &rel)
-        )));
-    }
-    // Canonical key order and the computed priority, now that the record is well-formed.
-    if let Ok(mut record) = Record::from_json(kind, value.clone()) {
-        if let Record::Incident(inc) = &mut record
-            && inc.priority.is_none()
-            && inc.priority_override.is_none()
-        {
-            inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
+    let prepared = match create::Creator::new(&ws, now).prepare(kind, value) {
+        Ok(p) => p,
+        Err(create::CreateError::Invalid { path, diagnostics }) => {
+            cx.print_diagnostics(&diagnostics);
+            return Err(CommandError::Failed(format!(
+                "{} was not created",
+                cx.show_path(&ws.root, &path)
+            )));
         }
-        value = record.to_json();
-    }
-    let text = render(&ws, kind, &rel, &value)?;
-    let diags = crate::update::check_new(&ws, kind, &rel, &text);
-    if diags.iter().any(Diagnostic::is_error) {
-        cx.print_diagnostics(&diags);
-        return Err(CommandError::Failed(format!(
-            "{} was not created",
-            cx.show_path(&ws.root, &rel)
-        )));
-    }
-    let abs = ws.abs(&rel);
-    crate::update::create(&ws, &rel, &text).map_err(|e| CommandError::io(abs.display(), e))?;
+        Err(e) => return Err(CommandError::usage(e.to_string())),
+    };
+    let rel = prepared.rel.clone();
+    create::write_all(&ws, std::slice::from_ref(&prepared))
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
     stdout_write(&format!("{}\n", cx.show_path(&ws.root, &rel)))?;
     if args.edit {
         edit_until_valid(cx, &ws, kind, &rel)?;
@@ -237,46 +154,6 @@ fn edit_until_valid(
             return Err(give_up("given up"));
         }
     }
-}
-
-/// Ids of `kind` in the work tree and in the upstream branch.
-fn taken_ids(ws: &Workspace, kind: Kind) -> Vec<String> {
-    let repo = git::open(&ws.root);
-    let upstream = repo.as_ref().and_then(|repo| {
-        let prefix = git::prefix(repo, &ws.root)?;
-        let tree = git::upstream_tree(repo, ws.config.ids.base.as_deref())?;
-        Some((repo, tree, prefix))
-    });
-    records::taken_ids(
-        ws,
-        kind,
-        upstream.as_ref().map(|(r, t, p)| (*r, t, p.as_path())),
-    )
-}
-
-/// Where a new record goes: `incidents/INC-0042.yaml` or `incidents/2026/INC-0042.yaml`.
-fn record_path(ws: &Workspace, kind: Kind, id: &str, year: i32) -> PathBuf {
-    let mut p = PathBuf::from(kind.folder());
-    if ws.config.ids.layout == Layout::ByYear && kind.is_ticket() {
-        p.push(year.to_string());
-    }
-    p.push(format!("{id}.yaml"));
-    p
-}
-
-/// The file text: a schema modeline for editors, then the fields.
-fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> Result<String, CommandError> {
-    let mut text = String::new();
-    if ws.root.join("schemas").join(kind.schema_file()).is_file() {
-        let up = "../".repeat(rel.components().count() - 1);
-        text.push_str(&format!(
-            "# yaml-language-server: $schema={up}schemas/{}\n",
-            kind.schema_file()
-        ));
-    }
-    let body = serde_yaml::to_string(value).map_err(|e| CommandError::io("YAML", e))?;
-    text.push_str(&body);
-    Ok(text)
 }
 
 /// Run the user's editor on `path` and wait for it.

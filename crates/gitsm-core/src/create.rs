@@ -1,0 +1,252 @@
+//! Creating records: the fields a new record starts with, its id, its file
+//! and the checks it must pass before it is written. One definition for
+//! every way a record comes in: `gitsm new`, `gitsm intake` and `gitsm
+//! import`.
+//!
+//! A [`Creator`] prepares records one after the other, reserving each id it
+//! hands out, so that a batch (an import of a few hundred rows) gets distinct
+//! ids from one listing of the folders; [`write_all`] then writes the batch
+//! whole or not at all.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, SecondsFormat};
+use serde_json::{Map, Value, json};
+
+use crate::config::Layout;
+use crate::diagnostic::Diagnostic;
+use crate::ids;
+use crate::kind::Kind;
+use crate::model::{Record, Timestamp};
+use crate::records;
+use crate::workspace::Workspace;
+
+/// Why a record could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The record breaks its schema or a rule; nothing was written.
+    #[error("{} was not created", path.display())]
+    Invalid {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error("a record with id `{0}` already exists")]
+    Exists(String),
+    #[error("the new record has no id; pass --set id=...")]
+    NoId,
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The field naming who opened a ticket: the requester of a change or a
+/// request, the reporter of the others.
+pub fn opener_field(kind: Kind) -> &'static str {
+    if matches!(kind, Kind::Change | Kind::Request) {
+        "requested_by"
+    } else {
+        "reported_by"
+    }
+}
+
+/// The fields a new record of `kind` starts with: its id to be assigned
+/// (`null`), the title (a CI's name, from which its id is derived), the
+/// workflow's initial state and, for a ticket, when and by whom it was
+/// opened and the kind's defaults (medium impact and urgency, a normal
+/// change).
+pub fn defaults(
+    ws: &Workspace,
+    kind: Kind,
+    title: &str,
+    opener: Option<&str>,
+    now: Timestamp,
+) -> Map<String, Value> {
+    let mut doc = Map::new();
+    let initial = json!(ws.config.kind_workflow(kind).initial);
+    if kind == Kind::Ci {
+        doc.insert("id".into(), json!(ids::slug(title)));
+        doc.insert("name".into(), json!(title));
+        doc.insert("class".into(), json!("application"));
+        doc.insert("status".into(), initial);
+        return doc;
+    }
+    doc.insert("id".into(), Value::Null);
+    doc.insert("title".into(), json!(title));
+    doc.insert("status".into(), initial);
+    doc.insert("created_at".into(), stamp(now));
+    if let Some(who) = opener {
+        doc.insert(opener_field(kind).into(), json!(who));
+    }
+    match kind {
+        Kind::Incident => {
+            doc.insert("impact".into(), json!("medium"));
+            doc.insert("urgency".into(), json!("medium"));
+        }
+        Kind::Change => {
+            doc.insert("type".into(), json!("normal"));
+        }
+        _ => {}
+    }
+    doc
+}
+
+/// A timestamp as records write it: RFC 3339 to the second, with its offset.
+pub fn stamp(at: Timestamp) -> Value {
+    Value::String(at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// A record ready to be written.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub kind: Kind,
+    pub id: String,
+    /// Its file, relative to the managed root.
+    pub rel: PathBuf,
+    pub text: String,
+}
+
+/// Prepares new records, each with an id no other record (in the work
+/// tree, in the upstream branch, or earlier in this batch) has.
+pub struct Creator<'w> {
+    ws: &'w Workspace,
+    year: i32,
+    /// Ids taken, per kind, listed the first time a kind needs one.
+    taken: HashMap<Kind, HashSet<String>>,
+}
+
+impl<'w> Creator<'w> {
+    pub fn new(ws: &'w Workspace, now: Timestamp) -> Creator<'w> {
+        Creator {
+            ws,
+            year: now.year(),
+            taken: HashMap::new(),
+        }
+    }
+
+    fn taken(&mut self, kind: Kind) -> &mut HashSet<String> {
+        let ws = self.ws;
+        self.taken
+            .entry(kind)
+            .or_insert_with(|| taken_ids(ws, kind).into_iter().collect())
+    }
+
+    /// Check `value` as a new record of `kind` (its id assigned when
+    /// `null`) and render its file, fields in canonical order and an
+    /// incident's priority computed; the id is reserved for this batch.
+    pub fn prepare(&mut self, kind: Kind, mut value: Value) -> Result<Prepared, CreateError> {
+        let ws = self.ws;
+        if value.get("id").is_some_and(Value::is_null) {
+            let year = self.year;
+            let taken = self.taken(kind);
+            let id =
+                ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
+            value["id"] = json!(id);
+        }
+        let id = value
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if id.is_empty() {
+            return Err(CreateError::NoId);
+        }
+        let rel = record_path(ws, kind, &id, self.year);
+        if self.taken(kind).contains(&id) || ws.abs(&rel).exists() {
+            return Err(CreateError::Exists(id));
+        }
+        // Refuse what the schema refuses (unknown keys included) before the
+        // typed model, which ignores unknown keys, puts the fields in
+        // canonical order.
+        let raw = render(ws, kind, &rel, &value);
+        checked(ws, kind, &rel, &raw)?;
+        if let Ok(mut record) = Record::from_json(kind, value.clone()) {
+            if let Record::Incident(inc) = &mut record
+                && inc.priority.is_none()
+                && inc.priority_override.is_none()
+            {
+                inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
+            }
+            value = record.to_json();
+        }
+        let text = render(ws, kind, &rel, &value);
+        checked(ws, kind, &rel, &text)?;
+        self.taken(kind).insert(id.clone());
+        Ok(Prepared {
+            kind,
+            id,
+            rel,
+            text,
+        })
+    }
+}
+
+fn checked(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Result<(), CreateError> {
+    let diagnostics = crate::update::check_new(ws, kind, rel, text);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(CreateError::Invalid {
+            path: rel.to_path_buf(),
+            diagnostics,
+        });
+    }
+    Ok(())
+}
+
+/// Write every prepared record, or none: when one cannot be created, those
+/// already written are removed again.
+pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> {
+    for (n, p) in batch.iter().enumerate() {
+        if let Err(source) = crate::update::create(ws, &p.rel, &p.text) {
+            for done in &batch[..n] {
+                let _ = std::fs::remove_file(ws.abs(&done.rel));
+            }
+            return Err(CreateError::Io {
+                path: p.rel.clone(),
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Ids of `kind` in the work tree and in the upstream branch.
+fn taken_ids(ws: &Workspace, kind: Kind) -> Vec<String> {
+    let repo = crate::git::open(&ws.root);
+    let upstream = repo.as_ref().and_then(|repo| {
+        let prefix = crate::git::prefix(repo, &ws.root)?;
+        let tree = crate::git::upstream_tree(repo, ws.config.ids.base.as_deref())?;
+        Some((repo, tree, prefix))
+    });
+    records::taken_ids(
+        ws,
+        kind,
+        upstream.as_ref().map(|(r, t, p)| (*r, t, p.as_path())),
+    )
+}
+
+/// Where a new record goes: `incidents/INC-0042.yaml` or `incidents/2026/INC-0042.yaml`.
+pub fn record_path(ws: &Workspace, kind: Kind, id: &str, year: i32) -> PathBuf {
+    let mut p = PathBuf::from(kind.folder());
+    if ws.config.ids.layout == Layout::ByYear && kind.is_ticket() {
+        p.push(year.to_string());
+    }
+    p.push(format!("{id}.yaml"));
+    p
+}
+
+/// The file text: a schema modeline for editors, then the fields.
+fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> String {
+    let mut text = String::new();
+    if ws.root.join("schemas").join(kind.schema_file()).is_file() {
+        let up = "../".repeat(rel.components().count() - 1);
+        text.push_str(&format!(
+            "# yaml-language-server: $schema={up}schemas/{}\n",
+            kind.schema_file()
+        ));
+    }
+    // A JSON value always serialises.
+    text.push_str(&serde_yaml::to_string(value).unwrap_or_default());
+    text
+}
