@@ -171,6 +171,7 @@ impl Fuzzer {
             root: PathBuf::from("/nonexistent/gitsm-fuzz"),
             config,
             schemas,
+            imported: Default::default(),
         };
         Fuzzer {
             rng: Rng::new(seed),
@@ -421,6 +422,7 @@ impl Fuzzer {
             root: self.ws.root.clone(),
             config: self.ws.config.clone(),
             schemas: self.ws.schemas.clone(),
+            imported: Default::default(),
         };
         let dataset = Dataset::from_records(ws, self.records(), None);
         let at = instant(self.rng.below(60 * 24 * 365 * 3) as i64 * 60);

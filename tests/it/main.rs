@@ -6,6 +6,7 @@ mod common;
 mod attacks;
 mod backdating;
 mod bad_input;
+mod baseline;
 mod cmdb;
 mod conformance;
 mod desk;

@@ -17,6 +17,7 @@ use git2::{Oid, Repository};
 use serde::Serialize;
 
 use crate::approval::{self, DecisionVerdict};
+use crate::baseline;
 use crate::checks;
 use crate::config::{Config, Proof, RuleName};
 use crate::diagnostic::Diagnostic;
@@ -99,6 +100,19 @@ pub fn judge(
                 .join(" and ")
         ));
     }
+    // The baseline of the trusted policy, in the history of the revision
+    // judged (never pending: the gate judges committed history).
+    let baseline = match ws.config.history.baseline.as_deref() {
+        Some(text) => {
+            let b = baseline::Baseline::parse(text, ws.config.zone());
+            baseline::resolve(judged.repo, judged.prefix, &b, Some(judged.tip), false)
+        }
+        None => Ok(baseline::Imported::None),
+    };
+    if let Err(e) = &baseline {
+        notes.push(format!("{e}: imported decisions are judged like any other"));
+    }
+    ws.use_imported(baseline);
     let (file, diags) = judged.snapshot.read_record(ws, Kind::Change, path);
     // Decisions are reported below, in more detail.
     reasons.extend(
@@ -146,7 +160,8 @@ pub fn judge(
         }
     }
     let steps = history.as_ref().map(|(_, steps)| steps.as_slice());
-    let verdicts = decisions(ws, record, change, steps, &mut reasons);
+    let was = ws.imported().version(Kind::Change, path, record);
+    let verdicts = decisions(ws, record, was.as_ref(), change, steps, &mut reasons);
     reasons.extend(plan(&ws.config, change, at));
     Ok(GateDecision {
         allowed: reasons.is_empty(),
@@ -193,10 +208,17 @@ fn unreadable(
 fn decisions(
     ws: &Workspace,
     record: &Record,
+    imported: Option<&Record>,
     change: &Change,
     history: Option<&[approvals::RecordVersion]>,
     reasons: &mut Vec<String>,
 ) -> Vec<DecisionVerdict> {
+    if let Some(judged) = approval::judge_with(&ws.config, record, imported)
+        && judged.imported
+    {
+        // As it stood at the baseline: imported history.
+        return judged.decisions;
+    }
     let config = &ws.config;
     let (rule, _) = approval::change_rule(config, change);
     if rule == RuleName::Standard {
@@ -224,7 +246,7 @@ fn decisions(
             );
             approval::judge(config, record)
         }
-        (Proof::Signature, _) => approval::judge(config, record),
+        (Proof::Signature, _) => approval::judge_with(config, record, imported),
     };
     let Some(judged) = judged else {
         return Vec::new();
@@ -246,10 +268,24 @@ fn history_rules(
     path: &Path,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    let imported_until = match ws.imported() {
+        baseline::Imported::At(at) => Some(at.commit),
+        _ => None,
+    };
     for (touch, step) in touches.iter().zip(steps) {
         let Some((file, blob)) = &touch.after else {
             continue;
         };
+        // Imported history: no history rule judges it.
+        if imported_until.is_some_and(|b| {
+            b == touch.commit.id()
+                || judged
+                    .repo
+                    .graph_descendant_of(b, touch.commit.id())
+                    .unwrap_or(false)
+        }) {
+            continue;
+        }
         if Path::new(file) != path {
             continue;
         }

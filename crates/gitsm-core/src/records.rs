@@ -11,8 +11,7 @@ use crate::model::{Record, Reference};
 use crate::workspace::Workspace;
 use crate::yaml::{self, NodeValue, Pos, Segment};
 
-/// Largest record file accepted.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub use crate::model::MAX_FILE_BYTES;
 
 /// A record file as read, with what cross-file checks need of it.
 #[derive(Debug, Clone)]

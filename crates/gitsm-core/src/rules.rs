@@ -71,6 +71,12 @@ pub const RULES: &[Rule] = &[
         "A change or request moved past approval without the approvals its rule requires.",
         "Collect the missing decisions with `gitsm approve`, or move the record back.",
     ),
+    named(
+        "baseline",
+        "UnresolvedBaseline",
+        "`history.baseline` names no commit of the history checked.",
+        "Fetch the commit it names, or name another with `gitsm baseline REV`.",
+    ),
     rule(
         "approved-content",
         "What a decision signed differs from what the record now says.",

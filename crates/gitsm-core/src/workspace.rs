@@ -1,7 +1,9 @@
 //! A managed repository: the folder holding `gitsm.yaml`, its config and schemas.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use crate::baseline::{self, Imported, Unresolved};
 use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{self, Policy};
@@ -32,6 +34,10 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: Policy,
     pub schemas: Schemas,
+    /// The baseline (`history.baseline`) records are judged against: found
+    /// from HEAD on first use, or set by a check that trusts another
+    /// revision (`validate --range`, `gate`).
+    pub imported: OnceLock<Result<Imported, Unresolved>>,
 }
 
 /// The managed root at or above `start`, found like Git finds `.git`.
@@ -71,7 +77,42 @@ impl Workspace {
             root,
             config,
             schemas,
+            imported: OnceLock::new(),
         })
+    }
+
+    /// The baseline records are judged against; none when the policy sets
+    /// none or it names no commit here (see [`Workspace::baseline_warning`]).
+    pub fn imported(&self) -> &Imported {
+        static NONE: Imported = Imported::None;
+        match self
+            .imported
+            .get_or_init(|| baseline::from_head(&self.root, &self.config))
+        {
+            Ok(found) => found,
+            Err(_) => &NONE,
+        }
+    }
+
+    /// Judge records against `found` rather than the baseline found from
+    /// HEAD (when nothing has asked for that yet).
+    pub fn use_imported(&self, found: Result<Imported, Unresolved>) {
+        let _ = self.imported.set(found);
+    }
+
+    /// A baseline that names no commit here, as a warning on gitsm.yaml:
+    /// outside `validate --range` and `gate` the records are then judged
+    /// without it.
+    pub fn baseline_warning(&self) -> Option<Diagnostic> {
+        self.imported();
+        let Some(Err(e)) = self.imported.get() else {
+            return None;
+        };
+        Some(
+            Diagnostic::warning("baseline", e.to_string())
+                .in_file(Path::new(config::FILE_NAME))
+                .with_hint("imported decisions are judged like any other until it does; `gitsm baseline REV` names another commit"),
+        )
     }
 
     /// Absolute path of a root-relative path.

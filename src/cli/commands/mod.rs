@@ -1,6 +1,7 @@
 //! One file per subcommand: its arguments and its `run`.
 
 pub(super) mod approve;
+pub(super) mod baseline;
 pub(super) mod completions;
 pub(super) mod escalate;
 pub(super) mod export;

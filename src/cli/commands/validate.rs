@@ -72,6 +72,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         let loaded = crate::checks::load(&ws, &Kind::ALL);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
+        diags.extend(ws.baseline_warning());
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let what = plural(loaded.checked, "record");
         (diags, files, what)

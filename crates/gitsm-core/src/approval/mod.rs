@@ -50,15 +50,22 @@ pub struct ApprovalStatus {
     pub rejected_by: Vec<String>,
     /// Every decision of the file, in order.
     pub decisions: Vec<DecisionVerdict>,
+    /// The record stands as imported at the baseline (`history.baseline`):
+    /// its state, approved content and decisions are as they were there,
+    /// so it needs no further decision.
+    pub imported: bool,
 }
 
 impl ApprovalStatus {
     pub fn satisfied(&self) -> bool {
-        self.rejected_by.is_empty() && self.counted.len() >= self.required as usize
+        self.imported || self.rejected_by.is_empty() && self.counted.len() >= self.required as usize
     }
 
     /// One sentence saying why it is not satisfied.
     pub fn shortfall(&self) -> Option<String> {
+        if self.imported {
+            return None;
+        }
         if let Some(who) = self.rejected_by.first() {
             return Some(format!(
                 "rejected by `{who}`; it must go back to `new` before it can be approved again"
@@ -240,6 +247,21 @@ impl<'a> Subject<'a> {
 /// The decisions of `record` (a change or a request) judged under `config`;
 /// `None` for a record that takes no decisions or needs none.
 pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
+    judge_with(config, record, None)
+}
+
+/// [`judge`], with the record as it was at the baseline (`imported`, see
+/// `history::baseline`): the decisions it had there are imported history
+/// and count as written — unsigned, or by people the policy does not know
+/// — and a record whose state, approved content and decisions are all as
+/// imported needs no further decision. Any later edit of what was approved
+/// ends that: the record is then judged like any other, its imported
+/// decisions still counting only while the approved content is unchanged.
+pub fn judge_with(
+    config: &Config,
+    record: &Record,
+    imported: Option<&Record>,
+) -> Option<ApprovalStatus> {
     let subject = Subject::of(config, record)?;
     let mut status = ApprovalStatus {
         rule: subject.rule_name.to_owned(),
@@ -247,8 +269,35 @@ pub fn judge(config: &Config, record: &Record) -> Option<ApprovalStatus> {
         group: subject.rule.from.clone(),
         ..ApprovalStatus::default()
     };
+    let imported = imported.filter(|was| {
+        was.id() == record.id()
+            && content::approved_content(was) == content::approved_content(record)
+    });
+    let was_decisions: &[Approval] = match imported {
+        Some(Record::Change(c)) => &c.approvals,
+        Some(Record::Request(r)) => &r.approvals,
+        _ => &[],
+    };
+    status.imported = imported.is_some_and(|was| was.status() == record.status())
+        && was_decisions == subject.decisions;
     for d in subject.decisions {
         let who = resolve(config, &d.by);
+        if was_decisions.contains(d) {
+            let list = match d.decision {
+                Decision::Rejected => &mut status.rejected_by,
+                Decision::Approved => &mut status.counted,
+            };
+            if !list.contains(&who) {
+                list.push(who.clone());
+            }
+            status.decisions.push(DecisionVerdict {
+                by: d.by.clone(),
+                decision: d.decision,
+                counts: true,
+                why: None,
+            });
+            continue;
+        }
         let why = subject.ineligible(config, &who).map(|why| match why {
             Ineligible::NotAPerson => {
                 format!("`{}` is not a person in the policy's `people`", d.by)

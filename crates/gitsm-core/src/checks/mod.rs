@@ -125,7 +125,7 @@ pub fn checked(
 pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<Diagnostic> {
     let at = Located { node, path };
     let mut out = Vec::new();
-    state::check(&ws.config, record, &at, &mut out);
+    state::check(&ws.config, ws.imported(), record, &at, &mut out);
     timeline::check(record, &at, &mut out);
     fields::check(&ws.config, record, &at, &mut out);
     cmdb::check_ci(&ws.config, record, &at, &mut out);

@@ -2,6 +2,7 @@
 //! fields that state requires.
 
 use crate::approval;
+use crate::baseline::Imported;
 use crate::config::RuleName;
 use crate::diagnostic::Diagnostic;
 use crate::model::Record;
@@ -11,7 +12,13 @@ use crate::workflow::is_set;
 
 use super::Located;
 
-pub(super) fn check(config: &Policy, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    config: &Policy,
+    imported: &Imported,
+    record: &Record,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let wf = config.workflow(record);
     let status = record.status();
     let Some(state) = wf.state(status) else {
@@ -129,10 +136,10 @@ pub(super) fn check(config: &Policy, record: &Record, at: &Located<'_>, out: &mu
                     ));
                 }
             } else {
-                approvals(config, record, status, at, out);
+                approvals(config, imported, record, status, at, out);
             }
         }
-        Record::Request(_) => approvals(config, record, status, at, out),
+        Record::Request(_) => approvals(config, imported, record, status, at, out),
         Record::Ci(_) => {}
     }
 }
@@ -141,6 +148,7 @@ pub(super) fn check(config: &Policy, record: &Record, at: &Located<'_>, out: &mu
 /// decisions that satisfy the policy.
 fn approvals(
     config: &Policy,
+    imported: &Imported,
     record: &Record,
     status: &str,
     at: &Located<'_>,
@@ -149,9 +157,13 @@ fn approvals(
     if !approval::needs_approval(config, record) {
         return;
     }
-    let Some(judged) = approval::judge(config, record) else {
+    let Some(mut judged) = approval::judge(config, record) else {
         return;
     };
+    if judged.shortfall().is_some() && imported.is_some() {
+        let was = imported.version(record.kind(), at.path, record);
+        judged = approval::judge_with(config, record, was.as_ref()).unwrap_or(judged);
+    }
     let Some(why) = judged.shortfall() else {
         return;
     };

@@ -32,6 +32,7 @@ use crate::yaml;
 use diff::RecordChange;
 
 use super::*;
+use crate::baseline;
 
 /// What a history check found.
 #[derive(Debug, Default)]
@@ -88,7 +89,8 @@ pub fn staged(
         shallow: shallow_commits(repo),
     };
     let changes = Changes::new(list, policy, &old, &new);
-    let (diagnostics, files) = compare(ws, changes, &old, &new, now, &base);
+    let (mut diagnostics, files) = compare(ws, changes, &old, &new, now, &base);
+    diagnostics.extend(ws.baseline_warning());
     Ok(Checked {
         diagnostics,
         files,
@@ -134,6 +136,23 @@ pub fn range(
         }
         None => None,
     };
+    // The baseline of the trusted policy, found in the base's history
+    // (the whole history's when there is no base): never one of the
+    // commits checked, whatever their dates say.
+    let policy: &config::Config = trusted.as_ref().map_or(&ws.config, |t| &t.config);
+    let imported = match policy.history.baseline.as_deref() {
+        Some(text) => {
+            let b = baseline::Baseline::parse(text, policy.zone());
+            baseline::resolve(repo, prefix, &b, Some(base.unwrap_or(tip)), false)?
+        }
+        None => baseline::Imported::None,
+    };
+    // Commits up to the baseline are imported history: not checked.
+    let imported_commits = match &imported {
+        baseline::Imported::At(at) => reachable(repo, at.commit, base)?,
+        _ => HashSet::new(),
+    };
+    ws.use_imported(Ok(imported));
     let mut out = Checked::default();
     let mut latest: Vec<PathBuf> = Vec::new();
     let trees = Rc::new(RefCell::new(TreeCache::new(repo)?));
@@ -149,7 +168,11 @@ pub fn range(
     );
     for id in walk {
         trees.borrow_mut().step();
-        let commit = repo.find_commit(id?)?;
+        let id = id?;
+        if imported_commits.contains(&id) {
+            continue;
+        }
+        let commit = repo.find_commit(id)?;
         let parent_tree = match commit.parent(0) {
             Ok(p) => Some(p.tree()?),
             Err(_) if shallow.contains(&commit.id()) || commit.parent_count() > 0 => {
@@ -194,6 +217,16 @@ pub fn range(
     out.diagnostics.extend(touches.check(repo, prefix));
     out.files = latest;
     Ok(out)
+}
+
+/// The commits reachable from `tip` and not from `base`.
+fn reachable(repo: &Repository, tip: Oid, base: Option<Oid>) -> Result<HashSet<Oid>, HistoryError> {
+    let mut walk = repo.revwalk()?;
+    walk.push(tip)?;
+    if let Some(base) = base {
+        walk.hide(base)?;
+    }
+    Ok(walk.collect::<Result<_, _>>()?)
 }
 
 /// The two ends of a range expression.
@@ -368,13 +401,19 @@ fn compare(
             })
         })
         .collect();
+    // The version checked is the baseline itself (the commit about to be
+    // made): records as they are in it are imported history, which no
+    // history rule judges.
+    let history = !matches!(ws.imported(), baseline::Imported::Pending);
     let results: Vec<(Option<RecordFile>, Vec<Diagnostic>)> = inputs
         .par_iter()
-        .map(|input| check_version(ws, input, recorded))
+        .map(|input| check_version(ws, input, history.then_some(recorded)))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for ((file, diags), input) in results.into_iter().zip(&inputs) {
-        if let Some(f) = &file {
+        if let Some(f) = &file
+            && history
+        {
             diagnostics.extend(approvals_from_history(ws, new.repo(), base, f, input));
             diagnostics.extend(backdating::staged(ws, new.repo(), base, input));
         }
@@ -461,8 +500,14 @@ fn approvals_from_history(
         // single-record checks report it.
         return None;
     }
+    let was = ws.imported().version(record.kind(), &input.path, record);
+    let with_imported = approval::judge_with(trusted, record, was.as_ref())?;
+    if with_imported.imported {
+        // As it stood at the baseline: imported history.
+        return None;
+    }
     let judged = match trusted.change_policy.proof {
-        crate::config::Proof::Signature => approval::judge(trusted, record)?,
+        crate::config::Proof::Signature => with_imported,
         crate::config::Proof::Commit => {
             let steps = history_steps(repo, base, record, input)?;
             approvals::judge_by_commits(trusted, record, &steps)?
@@ -554,14 +599,16 @@ impl Input {
 fn check_version(
     ws: &Workspace,
     input: &Input,
-    recorded: checks::Recorded,
+    recorded: Option<checks::Recorded>,
 ) -> (Option<RecordFile>, Vec<Diagnostic>) {
     let bytes = match &input.bytes {
         Ok(b) => b,
         Err(d) => return (None, vec![(**d).clone()]),
     };
     let (file, mut diags) = parse_record(ws, input.kind, &input.path, bytes);
-    if let Some(record) = file.as_ref().and_then(|f| f.record.as_ref()) {
+    if let Some(record) = file.as_ref().and_then(|f| f.record.as_ref())
+        && let Some(recorded) = recorded
+    {
         let old = input.old_json();
         // The file parsed once already; parse again for positions.
         if let Some(node) = input.node() {

@@ -36,6 +36,8 @@ pub enum HistoryError {
     Policy { rev: String, message: String },
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error("{0}")]
+    Baseline(#[from] crate::baseline::Unresolved),
 }
 
 impl HistoryError {
@@ -49,6 +51,9 @@ impl HistoryError {
                 Some("name a branch, tag or commit, e.g. `origin/main..HEAD`")
             }
             HistoryError::Conflicts => Some("resolve the conflicts and `git add` the files"),
+            HistoryError::Baseline(_) => Some(
+                "`history.baseline` in gitsm.yaml must name a commit of the history checked (fetch it, or run `gitsm baseline REV`)",
+            ),
             HistoryError::Index(e) => e.hint(),
             _ => None,
         }

@@ -24,6 +24,9 @@ use crate::kind::Kind;
 /// An RFC 3339 timestamp with an explicit UTC offset.
 pub type Timestamp = DateTime<FixedOffset>;
 
+/// Largest record file accepted.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Impact, urgency and risk levels.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,

@@ -147,6 +147,10 @@ pub struct SourceInfo {
     /// latest time their record shows.
     pub estimated_closures: usize,
     pub history: HistoryInfo,
+    /// `history.baseline`, when records were imported: their timestamps
+    /// up to it are the other tool's, not Git's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// What Git history contributed.
@@ -602,6 +606,7 @@ pub fn build<'r>(
             unreadable: dataset.unreadable(),
             estimated_closures: tickets.iter().filter(|t| t.exit_estimated).count(),
             history: kpis::history_info(&ctx, inputs.history),
+            baseline: inputs.config.history.baseline.clone(),
         },
         volumes,
         backlog,

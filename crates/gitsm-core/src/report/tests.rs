@@ -210,6 +210,7 @@ fn workspace() -> Workspace {
         root: PathBuf::new(),
         config: Policy::default(),
         schemas: crate::schema::Schemas::builtin().expect("schemas"),
+        imported: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! leaves the file as it was.
 
 mod approve;
+mod baseline;
 mod escalate;
 mod link;
 mod locate;
@@ -36,6 +37,7 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 pub use approve::{NewDecision, approve};
+pub use baseline::{BaselineSet, set_baseline};
 pub use escalate::{Escalation, escalate};
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;

@@ -73,6 +73,21 @@ pub struct Config {
     /// and so are the times gitsm writes into records. Unset: UTC for the
     /// command line, and the machine's own offset for written times.
     pub timezone: Option<String>,
+    /// How much of the repository's history the rules judge.
+    pub history: HistoryPolicy,
+}
+
+/// How much of the repository's history the rules judge.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryPolicy {
+    /// Records as they are at this commit are accepted as imported history
+    /// (`gitsm baseline` writes it): history rules and decision checks apply
+    /// to the commits after it. A commit id or tag; or a time (`2026-12-06`,
+    /// `2026-12-06T14:00:00Z`, a date being midnight in `timezone`), which
+    /// names the first commit made at or after it — the commit that records
+    /// `gitsm baseline` — so a baseline can be set before that commit exists.
+    pub baseline: Option<String>,
 }
 
 impl Default for Config {
@@ -108,6 +123,7 @@ impl Default for Config {
             workflows: WorkflowOverrides::default(),
             clock_skew: Duration::minutes(15),
             timezone: None,
+            history: HistoryPolicy::default(),
         }
     }
 }

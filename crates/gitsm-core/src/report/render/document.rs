@@ -210,6 +210,11 @@ fn preamble(d: &mut Doc, r: &Report) {
     if h.shallow {
         d.p("The repository is a shallow clone: history before its first commit is missing.");
     }
+    if let Some(baseline) = &s.baseline {
+        d.p(format!(
+            "Imported history: records as they were at the baseline (history.baseline: {baseline}) came from another tool or an earlier policy; figures before it rest on the timestamps imported with them, not on Git history."
+        ));
+    }
 }
 
 fn summary(d: &mut Doc, r: &Report) {
