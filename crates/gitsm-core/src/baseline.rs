@@ -16,7 +16,7 @@
 //! never one of the commits being checked, whatever their dates say.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
@@ -69,14 +69,31 @@ pub enum Imported {
     At(At),
 }
 
-/// The baseline commit, and the managed root in it.
+/// The baseline commit, and the managed root in it. Finding the commit
+/// may walk history (back to a time, or to check that a commit is an
+/// ancestor), so the hook and `validate` do it only when a record needs
+/// it: a decision that does not prove itself.
 pub struct At {
-    pub commit: Oid,
-    /// The repository, for the few records read from the baseline (only
-    /// those whose decisions do not prove themselves).
+    find: Find,
+    commit: OnceLock<Result<Oid, Unresolved>>,
+    /// The repository, for finding the commit and the few records read
+    /// from it.
     repo: Mutex<Repository>,
     /// The managed root's path in the repository.
     prefix: PathBuf,
+}
+
+/// How the baseline commit is found.
+enum Find {
+    /// This commit, when it is `from` or one of its ancestors.
+    Commit {
+        id: Oid,
+        from: Option<Oid>,
+        describe: String,
+    },
+    /// The oldest commit of `from`'s first-parent history made at or after
+    /// the time (`from` itself was).
+    Since { at: Timestamp, from: Oid },
 }
 
 impl Imported {
@@ -94,12 +111,36 @@ impl Imported {
     pub fn is_some(&self) -> bool {
         !matches!(self, Imported::None)
     }
+
+    /// Why the baseline names no commit, once a record needed it and it
+    /// did not.
+    pub fn failed(&self) -> Option<&Unresolved> {
+        match self {
+            Imported::At(at) => at.commit.get()?.as_ref().err(),
+            _ => None,
+        }
+    }
 }
 
 impl At {
+    /// The baseline commit, found on first use.
+    pub fn commit(&self) -> Result<Oid, &Unresolved> {
+        self.commit
+            .get_or_init(|| {
+                let repo = self
+                    .repo
+                    .lock()
+                    .map_err(|_| Unresolved::Unknown("(unreadable)".into()))?;
+                self.find.run(&repo)
+            })
+            .as_ref()
+            .copied()
+    }
+
     fn record(&self, kind: Kind, path: &Path) -> Option<Record> {
+        let commit = self.commit().ok()?;
         let repo = self.repo.lock().ok()?;
-        let tree = repo.find_commit(self.commit).ok()?.tree().ok()?;
+        let tree = repo.find_commit(commit).ok()?.tree().ok()?;
         let entry = tree.get_path(&self.prefix.join(path)).ok()?;
         let blob = repo.find_blob(entry.id()).ok()?;
         if blob.size() as u64 > crate::model::MAX_FILE_BYTES {
@@ -111,6 +152,42 @@ impl At {
             .to_json();
         Record::from_json(kind, json).ok()
     }
+}
+
+impl Find {
+    fn run(&self, repo: &Repository) -> Result<Oid, Unresolved> {
+        match self {
+            Find::Commit { id, from, describe } => {
+                let inside = from
+                    .is_some_and(|f| f == *id || repo.graph_descendant_of(f, *id).unwrap_or(false));
+                if inside {
+                    Ok(*id)
+                } else {
+                    Err(Unresolved::Elsewhere(describe.clone(), short(*from)))
+                }
+            }
+            Find::Since { at, from } => {
+                // First-parent back while commits are no older than the
+                // time (the committer time, as Git orders commits by it).
+                let mut first = *from;
+                let mut next = repo.find_commit(*from).ok().and_then(|c| c.parent(0).ok());
+                while let Some(c) = next {
+                    if c.time().seconds() < at.timestamp() {
+                        break;
+                    }
+                    first = c.id();
+                    next = c.parent(0).ok();
+                }
+                Ok(first)
+            }
+        }
+    }
+}
+
+fn short(commit: Option<Oid>) -> String {
+    commit
+        .map(|o| o.to_string()[..10].to_owned())
+        .unwrap_or_else(|| "the empty repository".to_owned())
 }
 
 /// Why a baseline names no commit here.
@@ -125,61 +202,53 @@ pub enum Unresolved {
 }
 
 /// Find `baseline` from the commit `from` (`None` in a repository without
-/// commits): a commit of `from`'s history. A time later than every commit
-/// so far is [`Imported::Pending`] when `pending` allows it (the version
-/// checked is the next commit), else unresolved.
+/// commits): a commit of `from`'s history. A time later than `from` is
+/// [`Imported::Pending`] when `pending` allows it (the version checked is
+/// the next commit), else unresolved. With `eager` the commit is found
+/// now (a range check and the gate need it); else on first use.
 pub fn resolve(
     repo: &Repository,
     prefix: &Path,
     baseline: &Baseline,
     from: Option<Oid>,
     pending: bool,
+    eager: bool,
 ) -> Result<Imported, Unresolved> {
-    let from_name = || {
-        from.map(|o| o.to_string()[..10].to_owned())
-            .unwrap_or_else(|| "the empty repository".to_owned())
-    };
-    let commit = match baseline {
+    let find = match baseline {
         Baseline::Commit(rev) => {
             let commit = repo
                 .revparse_single(rev)
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|_| Unresolved::Unknown(baseline.describe()))?;
-            let inside = from.is_some_and(|f| {
-                f == commit.id() || repo.graph_descendant_of(f, commit.id()).unwrap_or(false)
-            });
-            if !inside {
-                return Err(Unresolved::Elsewhere(baseline.describe(), from_name()));
+            Find::Commit {
+                id: commit.id(),
+                from,
+                describe: baseline.describe(),
             }
-            commit.id()
         }
         Baseline::Since(at) => {
-            // First-parent back from `from` while commits are no older than
-            // the time: the oldest of them is the first made at or after it.
-            let mut first = None;
-            let mut next = from.and_then(|f| repo.find_commit(f).ok());
-            while let Some(c) = next {
-                // The committer time, as Git orders commits by it.
-                if c.time().seconds() < at.timestamp() {
-                    break;
-                }
-                first = Some(c.id());
-                next = c.parent(0).ok();
-            }
-            match first {
-                Some(id) => id,
-                None if pending => return Ok(Imported::Pending),
-                None => return Err(Unresolved::Later(baseline.describe(), from_name())),
+            let from_time = from
+                .and_then(|f| repo.find_commit(f).ok())
+                .map(|c| c.time().seconds());
+            match (from, from_time) {
+                (Some(from), Some(t)) if t >= at.timestamp() => Find::Since { at: *at, from },
+                _ if pending => return Ok(Imported::Pending),
+                _ => return Err(Unresolved::Later(baseline.describe(), short(from))),
             }
         }
     };
     let repo =
         Repository::open(repo.path()).map_err(|_| Unresolved::Unknown(baseline.describe()))?;
-    Ok(Imported::At(At {
-        commit,
+    let at = At {
+        find,
+        commit: OnceLock::new(),
         repo: Mutex::new(repo),
         prefix: prefix.to_path_buf(),
-    }))
+    };
+    if eager {
+        at.commit().map_err(Clone::clone)?;
+    }
+    Ok(Imported::At(at))
 }
 
 /// The baseline of `config` found from HEAD of the repository holding
@@ -200,5 +269,6 @@ pub fn from_head(root: &Path, config: &crate::config::Config) -> Result<Imported
         &Baseline::parse(text, config.zone()),
         head,
         true,
+        false,
     )
 }

@@ -105,7 +105,14 @@ pub fn judge(
     let baseline = match ws.config.history.baseline.as_deref() {
         Some(text) => {
             let b = baseline::Baseline::parse(text, ws.config.zone());
-            baseline::resolve(judged.repo, judged.prefix, &b, Some(judged.tip), false)
+            baseline::resolve(
+                judged.repo,
+                judged.prefix,
+                &b,
+                Some(judged.tip),
+                false,
+                true,
+            )
         }
         None => Ok(baseline::Imported::None),
     };
@@ -269,7 +276,7 @@ fn history_rules(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let imported_until = match ws.imported() {
-        baseline::Imported::At(at) => Some(at.commit),
+        baseline::Imported::At(at) => at.commit().ok(),
         _ => None,
     };
     for (touch, step) in touches.iter().zip(steps) {

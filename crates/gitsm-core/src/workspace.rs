@@ -104,9 +104,9 @@ impl Workspace {
     /// outside `validate --range` and `gate` the records are then judged
     /// without it.
     pub fn baseline_warning(&self) -> Option<Diagnostic> {
-        self.imported();
-        let Some(Err(e)) = self.imported.get() else {
-            return None;
+        let e = match self.imported.get()? {
+            Err(e) => e,
+            Ok(found) => found.failed()?,
         };
         Some(
             Diagnostic::warning("baseline", e.to_string())

@@ -143,13 +143,13 @@ pub fn range(
     let imported = match policy.history.baseline.as_deref() {
         Some(text) => {
             let b = baseline::Baseline::parse(text, policy.zone());
-            baseline::resolve(repo, prefix, &b, Some(base.unwrap_or(tip)), false)?
+            baseline::resolve(repo, prefix, &b, Some(base.unwrap_or(tip)), false, true)?
         }
         None => baseline::Imported::None,
     };
     // Commits up to the baseline are imported history: not checked.
     let imported_commits = match &imported {
-        baseline::Imported::At(at) => reachable(repo, at.commit, base)?,
+        baseline::Imported::At(at) => reachable(repo, at.commit().map_err(Clone::clone)?, base)?,
         _ => HashSet::new(),
     };
     ws.use_imported(Ok(imported));
