@@ -216,8 +216,10 @@ impl<'a> Converter<'a> {
         if config.people.contains_key(raw) {
             return Some(raw.to_owned());
         }
-        if raw.contains('@') {
-            return Some(config.person_by_email(raw).unwrap_or(raw).to_owned());
+        if raw.contains('@')
+            && let Some(handle) = config.person_by_email(raw)
+        {
+            return Some(handle.to_owned());
         }
         if let Some((handle, _)) = config
             .people
@@ -694,15 +696,15 @@ impl<'a> Converter<'a> {
             );
             doc.insert("resolution".into(), json!({"code": c, "notes": text}));
         }
-        if need("outcome") || need("close_code") {
-            if let Some(c) = code(self.opts.map.close_codes(kind)) {
-                let outcome = if c == "cancelled" { "unsuccessful" } else { &c };
-                if need("outcome") {
-                    doc.insert("outcome".into(), json!(outcome));
-                }
-                if need("close_code") {
-                    doc.insert("close_code".into(), json!(c));
-                }
+        if (need("outcome") || need("close_code"))
+            && let Some(c) = code(self.opts.map.close_codes(kind))
+        {
+            let outcome = if c == "cancelled" { "unsuccessful" } else { &c };
+            if need("outcome") {
+                doc.insert("outcome".into(), json!(outcome));
+            }
+            if need("close_code") {
+                doc.insert("close_code".into(), json!(c));
             }
         }
         if need("review") {
