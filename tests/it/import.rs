@@ -396,6 +396,10 @@ fn a_jira_export_with_repeated_columns_in_a_given_zone() {
     repo.run(["validate", "--all"])
         .expect_code(0)
         .stderr_has("warning[unknown-person]: `Mary Major` is not a handle in `people`");
+    // The Jira key finds the record.
+    repo.run(["search", "ITSM-103"])
+        .expect_code(0)
+        .stdout_has("INC-0002  on_hold  Outlook crashes on start");
 }
 
 #[test]
