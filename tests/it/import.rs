@@ -696,3 +696,88 @@ fn a_dry_run_writes_nothing_and_json_lists_every_row() {
     assert_eq!(out["imported"][1]["line"], 4);
     assert_eq!(out["unknown_people"], serde_json::json!(["Fred Luddy"]));
 }
+
+#[test]
+fn servicenow_problems_and_requested_items() {
+    let repo = repo("timezone: Europe/Berlin\n");
+    let problems = repo.write(
+        "problem.csv",
+        "\
+number,opened_at,short_description,opened_by,priority,state,assigned_to,cause_notes,workaround,fix_notes,resolution_code,resolved_at,closed_at,sys_updated_on
+PRB0040001,2026-11-01 09:00:00,Relay crashes,Beth Anglin,2 - High,Root Cause Analysis,David Loo,,,,,,,2026-11-02 09:00:00
+PRB0040002,2026-11-01 10:00:00,Disk leak,Beth Anglin,3 - Moderate,106,David Loo,Log rotation off,Restart weekly,Enabled rotation,Risk Accepted,2026-11-05 10:00:00,,2026-11-05 10:00:00
+",
+    );
+    repo.run([
+        "import",
+        "--from",
+        "servicenow",
+        "--kind",
+        "problem",
+        problems.to_str().expect("path"),
+    ])
+    .expect_code(0)
+    .stdout_has("imported 2 problems (PRB-0001..PRB-0002)\n");
+    has(
+        &read(&repo, "problems/PRB-0001.yaml"),
+        &[
+            "status: investigating\n",
+            "impact: high\nurgency: medium\n",
+            "assignee: david\n",
+        ],
+    );
+    has(
+        &read(&repo, "problems/PRB-0002.yaml"),
+        &[
+            "status: resolved\n",
+            "root_cause: Log rotation off\nworkaround: Restart weekly\nresolution:\n  code: risk_accepted\n  notes: Enabled rotation\nresolved_at: 2026-11-05T10:00:00+01:00\n",
+        ],
+    );
+    let items = repo.write(
+        "sc_req_item.csv",
+        "\
+number,opened_at,short_description,opened_by,requested_for,cat_item,state,assigned_to,closed_at,sys_updated_on
+RITM0010001,2026-11-01 09:00:00,Install Visio,Beth Anglin,David Loo,Install an ordinary application,Work in Progress,David Loo,,2026-11-01 10:00:00
+RITM0010002,2026-11-01 09:30:00,New monitor,Beth Anglin,,Standard Monitor,Closed Complete,,2026-11-02 10:00:00,2026-11-02 10:00:00
+",
+    );
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "--from",
+            "servicenow",
+            "--kind",
+            "request",
+            items.to_str().expect("path"),
+        ];
+        args.extend(extra);
+        repo.run(args)
+    };
+    import(&[])
+        .expect_code(2)
+        .stderr_has("sc_req_item.csv:3: catalogue item `Standard Monitor` (column `cat_item`) is not in gitsm.yaml's `catalog`");
+    assert!(repo.record_files("requests").is_empty());
+    repo.write(
+        "map.yaml",
+        "catalog: { Standard Monitor: hardware-change }\n",
+    );
+    import(&["--map", "map.yaml"])
+        .expect_code(0)
+        .stdout_has("imported 2 requests (REQ-0001..REQ-0002)\n");
+    // The catalogue item is found by its name; closed needs fulfilled_at.
+    has(
+        &read(&repo, "requests/REQ-0001.yaml"),
+        &[
+            "status: in_fulfillment\n",
+            "requested_by: beth\ncatalog_item: install-application\nrequested_for: david\n",
+        ],
+    );
+    has(
+        &read(&repo, "requests/REQ-0002.yaml"),
+        &[
+            "status: closed\n",
+            "catalog_item: hardware-change\nfulfilled_at: 2026-11-02T10:00:00+01:00\nclosed_at: 2026-11-02T10:00:00+01:00\n",
+        ],
+    );
+    repo.run(["validate", "--all"]).expect_code(0);
+}
