@@ -152,8 +152,15 @@ impl<'w> Creator<'w> {
     /// incident's priority computed; the id is reserved for this batch.
     pub fn prepare(&mut self, kind: Kind, mut value: Value) -> Result<Prepared, CreateError> {
         let ws = self.ws;
+        // A ticket belongs to the year it was opened (its id with
+        // `id_scheme: yearly`, its folder with `layout: by_year`): now for
+        // a new one, the tool's date for an imported one.
+        let year = value
+            .get("created_at")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(self.year, |t| t.year());
         if value.get("id").is_some_and(Value::is_null) {
-            let year = self.year;
             let taken = self.taken(kind);
             let id =
                 ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
@@ -167,7 +174,7 @@ impl<'w> Creator<'w> {
         if id.is_empty() {
             return Err(CreateError::NoId);
         }
-        let rel = record_path(ws, kind, &id, self.year);
+        let rel = record_path(ws, kind, &id, year);
         if self.taken(kind).contains(&id) || ws.abs(&rel).exists() {
             return Err(CreateError::Exists(id));
         }
