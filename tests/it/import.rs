@@ -233,9 +233,7 @@ fn servicenow_cis_then_changes_that_name_them() {
         cis.to_str().expect("path"),
     ])
     .expect_code(0)
-    .stdout_has(
-        "imported 4 CIs (payments-api..old-mainframe), 1 person not in gitsm.yaml: Grace Hopper",
-    );
+    .stdout_has("imported 4 CIs, 1 person not in gitsm.yaml: Grace Hopper");
     has(
         &read(&repo, "cis/payments-api.yaml"),
         &[
@@ -580,18 +578,21 @@ CHG1,2026-11-02 10:00:00,Fine,Beth Anglin,Normal,Low,3 - Low,New
 CHG2,2026-11-02 11:00:00,Unplanned,Beth Anglin,Normal,Low,3 - Low,Scheduled
 ",
     );
-    repo.run([
+    let run = repo.run([
         "import",
         "--from",
         "servicenow",
         "--kind",
         "change",
         csv.to_str().expect("path"),
-    ])
-    .expect_code(1)
-    .stderr_has("changes.csv:3: row `CHG2` would not be a valid change:")
-    .stderr_has("error[missing-for-state]: state `scheduled` requires `window.start`")
-    .stderr_has("nothing was imported: 1 of 2 rows would not be valid records");
+    ]);
+    run.expect_code(1)
+        .stderr_has("changes.csv:3: row `CHG2` would not be a valid change:")
+        .stderr_has("error[missing-for-state]: state `scheduled` requires `window.start`")
+        .stderr_has("hint: the row has no value for them: export the columns that hold them")
+        .stderr_has("nothing was imported: 1 of 2 rows would not be valid records");
+    // The decisions a baseline accepts are not what stops it.
+    assert!(!run.stderr.contains("approvals"), "{run}");
     assert!(repo.record_files("changes").is_empty());
 }
 
@@ -633,6 +634,22 @@ fn malformed_exports_are_refused_with_their_line() {
         .expect_code(2)
         .stderr_has(message);
     }
+    // A file over 64 MiB (sparse: nothing is written to disk) is refused
+    // before it is read.
+    let huge = repo.path("huge.csv");
+    std::fs::File::create(&huge)
+        .and_then(|f| f.set_len(64 * 1024 * 1024 + 1))
+        .expect("sparse file");
+    repo.run([
+        "import",
+        "--from",
+        "servicenow",
+        "--kind",
+        "incident",
+        huge.to_str().expect("path"),
+    ])
+    .expect_code(2)
+    .stderr_has("huge.csv: the export is larger than 64 MiB, the most gitsm reads");
     assert!(repo.record_files("incidents").is_empty());
 }
 
@@ -778,6 +795,97 @@ RITM0010002,2026-11-01 09:30:00,New monitor,Beth Anglin,,Standard Monitor,Closed
             "status: closed\n",
             "catalog_item: hardware-change\nfulfilled_at: 2026-11-02T10:00:00+01:00\nclosed_at: 2026-11-02T10:00:00+01:00\n",
         ],
+    );
+    repo.run(["validate", "--all"]).expect_code(0);
+}
+
+#[test]
+fn a_servicenow_json_export_is_read_like_its_csv() {
+    let repo = repo("timezone: Europe/Berlin\n");
+    // `?JSONv2` with display values, and the Table API's form of a
+    // reference (`{display_value, value}`).
+    let json = repo.write(
+        "incident.json",
+        r#"{"records": [
+  {"number": "INC0030001", "opened_at": "2026-11-12 08:30:00", "short_description": "Badge reader dead",
+   "caller_id": {"display_value": "David Loo", "value": "46d44a5c"}, "priority": "2 - High",
+   "state": "In Progress", "assigned_to": "Beth Anglin"},
+  {"number": "INC0030002", "opened_at": "2026-11-12 09:00:00", "short_description": "Odd state",
+   "caller_id": "Beth Anglin", "priority": "3 - Moderate", "state": "Triaged"}
+]}"#,
+    );
+    let run = |path: &Path| {
+        repo.run([
+            "import",
+            "--from",
+            "servicenow",
+            "--kind",
+            "incident",
+            path.to_str().expect("path"),
+        ])
+    };
+    run(&json)
+        .expect_code(2)
+        .stderr_has("incident.json: record 2: state `Triaged` has no gitsm incident state");
+    assert!(repo.record_files("incidents").is_empty());
+    repo.write(
+        "incident.json",
+        std::fs::read_to_string(&json)
+            .expect("json")
+            .replace("Triaged", "New"),
+    );
+    run(&json)
+        .expect_code(0)
+        .stdout_has("imported 2 incidents (INC-0001..INC-0002)\n");
+    has(
+        &read(&repo, "incidents/INC-0001.yaml"),
+        &[
+            "status: in_progress\ncreated_at: 2026-11-12T08:30:00+01:00\nsource_id: INC0030001\nreported_by: david\nimpact: high\nurgency: medium\npriority: P2\n",
+            "assignee: beth\n",
+        ],
+    );
+    // Jira's and GLPI's JSON are not read: their CSV export is.
+    repo.run([
+        "import",
+        "--from",
+        "jira",
+        "--kind",
+        "incident",
+        json.to_str().expect("path"),
+    ])
+    .expect_code(2)
+    .stderr_has("this looks like JSON; of Jira, gitsm reads the CSV export");
+}
+
+#[test]
+fn an_imported_ticket_belongs_to_the_year_it_was_opened() {
+    let repo = repo("ids: { scheme: yearly, layout: by_year }\n");
+    let csv = repo.write(
+        "old.csv",
+        "\
+source_id,title,created_at,reported_by
+OLD-1,Last year,2025-12-31 23:30,beth
+OLD-2,This year,2026-01-01 00:30,beth
+OLD-3,Also last year,2025-06-01 12:00,beth
+",
+    );
+    repo.run([
+        "import",
+        "--from",
+        "csv",
+        "--kind",
+        "incident",
+        csv.to_str().expect("path"),
+    ])
+    .expect_code(0)
+    .stdout_has("imported 3 incidents (INC-2025-0001..INC-2026-0001)");
+    assert_eq!(
+        repo.record_files("incidents"),
+        [
+            "incidents/2025/INC-2025-0001.yaml",
+            "incidents/2025/INC-2025-0002.yaml",
+            "incidents/2026/INC-2026-0001.yaml"
+        ]
     );
     repo.run(["validate", "--all"]).expect_code(0);
 }

@@ -41,7 +41,7 @@ pub struct Args {
     /// incident, problem, change, request or ci
     #[arg(long, add = crate::cli::complete::kind(), required_unless_present = "print_map")]
     pub kind: Option<Kind>,
-    /// The export (CSV, UTF-8, at most 64 MiB)
+    /// The export (CSV, or ServiceNow's JSON; UTF-8, at most 64 MiB)
     #[arg(value_name = "FILE", required_unless_present = "print_map")]
     pub file: Option<PathBuf>,
     /// A map laid over the tool's default map, key by key
@@ -107,24 +107,19 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     };
     let plan = match import::plan(&ws, &opts, &bytes) {
         Ok(plan) => plan,
-        Err(ImportError::Row {
-            file,
-            line,
-            message,
-            hint,
-        }) => {
-            return Err(CommandError::Usage {
-                message: format!("{file}:{line}: {message}"),
-                hint,
-            });
+        Err(e @ ImportError::Row { .. }) => {
+            let message = e.to_string();
+            let ImportError::Row { hint, .. } = e else {
+                return Err(CommandError::usage(message));
+            };
+            return Err(CommandError::Usage { message, hint });
         }
         Err(e @ ImportError::Unsupported { .. }) => return Err(CommandError::usage(e.to_string())),
         Err(ImportError::Invalid { refused, rows }) => {
             for r in &refused {
                 cx.status(&format!(
-                    "{}:{}: row `{}` would not be a valid {}:",
-                    opts.file,
-                    r.line,
+                    "{}: row `{}` would not be a valid {}:",
+                    r.at,
                     r.source_id,
                     kind.name()
                 ));
@@ -155,11 +150,16 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
 /// The export's bytes, refused beyond the size gitsm reads.
 fn read_export(path: &std::path::Path) -> Result<Vec<u8>, CommandError> {
     let file = std::fs::File::open(path).map_err(|e| CommandError::io(path.display(), e))?;
+    // The size as listed refuses a large file unread; the bounded read
+    // covers what has none (a pipe).
+    let listed = file.metadata().map_or(0, |m| m.len());
     let mut bytes = Vec::new();
-    file.take(import::MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| CommandError::io(path.display(), e))?;
-    if bytes.len() as u64 > import::MAX_BYTES {
+    if listed <= import::MAX_BYTES {
+        file.take(import::MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| CommandError::io(path.display(), e))?;
+    }
+    if listed > import::MAX_BYTES || bytes.len() as u64 > import::MAX_BYTES {
         return Err(CommandError::usage_hint(
             format!(
                 "{}: the export is larger than {} MiB, the most gitsm reads",
@@ -187,11 +187,16 @@ fn summary(plan: &Plan, dry_run: bool) -> String {
         if dry_run { "would import" } else { "imported" },
         plural(plan.kind, plan.records.len())
     );
-    if let (Some(first), Some(last)) = (plan.records.first(), plan.records.last()) {
-        if first.record.id == last.record.id {
-            out.push_str(&format!(" ({})", first.record.id));
+    // Ticket ids are numbered: their range says what was taken (CI ids
+    // are names, and a range of them says nothing).
+    let ids = plan.records.iter().map(|p| p.record.id.as_str());
+    if plan.kind != Kind::Ci
+        && let (Some(first), Some(last)) = (ids.clone().min(), ids.max())
+    {
+        if first == last {
+            out.push_str(&format!(" ({first})"));
         } else {
-            out.push_str(&format!(" ({}..{})", first.record.id, last.record.id));
+            out.push_str(&format!(" ({first}..{last})"));
         }
     }
     let count = |f: fn(&SkipReason) -> bool| plan.skipped.iter().filter(|s| f(&s.reason)).count();

@@ -18,7 +18,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 pub use map::{ImportMap, MapError, default_text};
-pub use table::{MAX_BYTES, Row, Table, TableError};
+pub use table::{MAX_BYTES, Row, Table, TableError, place};
 
 use crate::create::{CreateError, Creator, Prepared};
 use crate::diagnostic::Diagnostic;
@@ -88,10 +88,12 @@ pub struct Options {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The export cannot be read, or a row cannot be understood.
-    #[error("{file}:{line}: {message}")]
+    #[error("{}: {message}", place(.file, *.line, *.json))]
     Row {
         file: String,
+        /// The line, or in a JSON export the record's number.
         line: u64,
+        json: bool,
         message: String,
         hint: Option<String>,
     },
@@ -110,6 +112,8 @@ pub enum ImportError {
 /// A row whose record the checks refuse.
 #[derive(Debug)]
 pub struct Refused {
+    /// Where the row is: `FILE:LINE` (`FILE: record N` in JSON).
+    pub at: String,
     pub line: u64,
     pub source_id: String,
     pub diagnostics: Vec<Diagnostic>,
@@ -161,9 +165,11 @@ const TOLERATED: &[&str] = &["approvals"];
 
 /// Read `bytes` (the export) and prepare a record for each row.
 pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, ImportError> {
+    let json = table::is_json(bytes);
     let row_error = |line: u64, message: String| ImportError::Row {
         file: opts.file.clone(),
         line,
+        json,
         message,
         hint: None,
     };
@@ -179,7 +185,18 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
             supported: supported.join(", "),
         });
     }
-    let table = Table::read(bytes, opts.map.delimiter).map_err(|e| row_error(e.line, e.message))?;
+    let table = match (json, opts.tool) {
+        (false, _) => Table::read(bytes, opts.map.delimiter),
+        (true, Tool::ServiceNow | Tool::Csv) => Table::from_json(bytes),
+        (true, tool) => Err(TableError {
+            line: 1,
+            message: format!(
+                "this looks like JSON; of {}, gitsm reads the CSV export",
+                tool.name()
+            ),
+        }),
+    }
+    .map_err(|e| row_error(e.line, e.message))?;
     let loaded = crate::checks::load(ws, &[opts.kind, Kind::Ci]);
     let mut known: HashMap<String, String> = HashMap::new();
     let mut cmdb = convert::Cmdb::default();
@@ -207,6 +224,7 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
         let bad_row = |e: convert::RowError| ImportError::Row {
             file: opts.file.clone(),
             line: row.line,
+            json,
             message: e.message,
             hint: e.hint,
         };
@@ -247,9 +265,10 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
                 });
             }
             Err(CreateError::Invalid { diagnostics, .. }) => refused.push(Refused {
+                at: place(&opts.file, row.line, json),
                 line: row.line,
                 source_id,
-                diagnostics,
+                diagnostics: as_import(diagnostics),
             }),
             Err(CreateError::Exists(id)) if opts.kind == Kind::Ci => {
                 plan.skipped.push(Skipped {
@@ -269,6 +288,24 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
     }
     plan.unknown_people = converter.unknown_people;
     Ok(plan)
+}
+
+/// A refused record's findings as the person importing can act on them:
+/// without the tolerated ones, and a field a state lacks is a column to map
+/// (the record was never written, so `gitsm set` cannot fix it).
+fn as_import(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|d| !TOLERATED.contains(&d.code))
+        .map(|mut d| {
+            if d.code == "missing-for-state" {
+                d.hint = Some(
+                    "the row has no value for them: export the columns that hold them, and map them under `columns` in a --map file".into(),
+                );
+            }
+            d
+        })
+        .collect()
 }
 
 /// Write every planned record, or none.

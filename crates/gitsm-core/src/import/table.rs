@@ -10,13 +10,34 @@ pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
+    /// Read from JSON: a row's `line` is its record's number.
+    pub json: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// The line of the file the row starts on (1-based; the header is 1).
+    /// The line of the file the row starts on (1-based; the header is 1),
+    /// or in a JSON export the record's number (1-based).
     pub line: u64,
     pub cells: Vec<String>,
+}
+
+/// Whether `bytes` look like a JSON export rather than CSV.
+pub fn is_json(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+/// Where a row is, for messages: `FILE:LINE`, or `FILE: record N` in JSON.
+pub fn place(file: &str, line: u64, json: bool) -> String {
+    if json {
+        format!("{file}: record {line}")
+    } else {
+        format!("{file}:{line}")
+    }
 }
 
 /// Why an export could not be read: the line and what is wrong there.
@@ -79,7 +100,80 @@ impl Table {
             line: 1,
             message: "the file is empty: an export starts with a header row".into(),
         })?;
-        Ok(Table { headers, rows })
+        Ok(Table {
+            headers,
+            rows,
+            json: false,
+        })
+    }
+
+    /// ServiceNow's JSON export (`{"records": [...]}`, the Table API's
+    /// `{"result": [...]}`, or a bare array): a row per object, whose keys
+    /// are the columns; a `{"display_value", "value"}` pair reads as its
+    /// display value.
+    pub fn from_json(bytes: &[u8]) -> Result<Table, TableError> {
+        use serde_json::Value;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| TableError {
+            line: e.line() as u64,
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let shape = || TableError {
+            line: 1,
+            message:
+                "expected `{\"records\": [...]}` (ServiceNow's JSON export) or an array of objects"
+                    .into(),
+        };
+        let records = match &value {
+            Value::Array(a) => a,
+            Value::Object(o) => o
+                .get("records")
+                .or_else(|| o.get("result"))
+                .and_then(Value::as_array)
+                .ok_or_else(shape)?,
+            _ => return Err(shape()),
+        };
+        let mut headers: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut objects = Vec::with_capacity(records.len());
+        for (n, r) in records.iter().enumerate() {
+            let obj = r.as_object().ok_or_else(|| TableError {
+                line: n as u64 + 1,
+                message: "this record is not an object".into(),
+            })?;
+            for k in obj.keys() {
+                if seen.insert(k.clone()) {
+                    headers.push(k.clone());
+                }
+            }
+            objects.push(obj);
+        }
+        let cell = |v: Option<&Value>| match v {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Object(o)) => o
+                .get("display_value")
+                .or_else(|| o.get("value"))
+                .map_or_else(String::new, |v| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                }),
+            Some(other) => other.to_string(),
+        };
+        let rows = objects
+            .iter()
+            .enumerate()
+            .map(|(n, obj)| Row {
+                line: n as u64 + 1,
+                cells: headers.iter().map(|h| cell(obj.get(h))).collect(),
+            })
+            .collect();
+        Ok(Table {
+            headers,
+            rows,
+            json: true,
+        })
     }
 
     /// The indices of the columns named `name` (an export may repeat a
@@ -129,6 +223,20 @@ mod tests {
         assert_eq!(t.indices("labels"), [1, 2]);
         assert_eq!(t.rows[0].cells[1], "two\nlines");
         assert_eq!((t.rows[0].line, t.rows[1].line), (2, 4));
+    }
+
+    #[test]
+    fn a_servicenow_json_export_is_a_table() {
+        let text = br#"{"records": [
+            {"number": "INC1", "priority": 1, "caller_id": {"display_value": "Beth Anglin", "value": "6816f7"}},
+            {"number": "INC2", "state": "New", "caller_id": null}
+        ]}"#;
+        assert!(is_json(text));
+        let t = Table::from_json(text).expect("table");
+        assert_eq!(t.headers, ["number", "priority", "caller_id", "state"]);
+        assert_eq!(t.rows[0].cells, ["INC1", "1", "Beth Anglin", ""]);
+        assert_eq!((t.rows[1].line, t.rows[1].cells[3].as_str()), (2, "New"));
+        assert!(Table::from_json(b"{\"x\": 1}").is_err());
     }
 
     #[test]
