@@ -23,7 +23,7 @@ pub struct Row {
 }
 
 /// Whether `bytes` look like a JSON export rather than CSV.
-pub fn is_json(bytes: &[u8]) -> bool {
+pub(super) fn is_json(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     matches!(
         bytes.iter().find(|b| !b.is_ascii_whitespace()),
