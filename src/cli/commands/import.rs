@@ -116,7 +116,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         }
         Err(e @ ImportError::Unsupported { .. }) => return Err(CommandError::usage(e.to_string())),
         Err(ImportError::Invalid { refused, rows }) => {
-            for r in &refused {
+            // The first rows say what is wrong; a thousand more would bury it.
+            const SHOWN: usize = 20;
+            for r in refused.iter().take(SHOWN) {
                 cx.status(&format!(
                     "{}: row `{}` would not be a valid {}:",
                     r.at,
@@ -124,6 +126,12 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                     kind.name()
                 ));
                 cx.print_diagnostics(&r.diagnostics);
+            }
+            if refused.len() > SHOWN {
+                cx.status(&format!(
+                    "... and {} more rows that would not be valid records either",
+                    refused.len() - SHOWN
+                ));
             }
             return Err(CommandError::Failed(format!(
                 "nothing was imported: {} of {rows} rows would not be valid records",

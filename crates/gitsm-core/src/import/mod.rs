@@ -197,7 +197,12 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
         }),
     }
     .map_err(|e| row_error(e.line, e.message))?;
-    let loaded = crate::checks::load(ws, &[opts.kind, Kind::Ci]);
+    let kinds: &[Kind] = if opts.kind == Kind::Ci {
+        &[Kind::Ci]
+    } else {
+        &[opts.kind, Kind::Ci]
+    };
+    let loaded = crate::checks::load(ws, kinds);
     let mut known: HashMap<String, String> = HashMap::new();
     let mut cmdb = convert::Cmdb::default();
     for (_, record) in loaded.records() {
