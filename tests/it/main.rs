@@ -16,6 +16,7 @@ mod fuzzing;
 mod gate;
 mod history;
 mod hooks;
+mod import;
 mod index;
 mod layout;
 mod newcomer;

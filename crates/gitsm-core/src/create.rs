@@ -106,6 +106,9 @@ pub struct Prepared {
     /// Its file, relative to the managed root.
     pub rel: PathBuf,
     pub text: String,
+    /// What the checks found short of refusing it: warnings, and errors of
+    /// the rules the creator tolerates.
+    pub findings: Vec<Diagnostic>,
 }
 
 /// Prepares new records, each with an id no other record (in the work
@@ -115,6 +118,8 @@ pub struct Creator<'w> {
     year: i32,
     /// Ids taken, per kind, listed the first time a kind needs one.
     taken: HashMap<Kind, HashSet<String>>,
+    /// Rules whose errors do not stop a record ([`Creator::tolerating`]).
+    tolerated: &'static [&'static str],
 }
 
 impl<'w> Creator<'w> {
@@ -123,7 +128,16 @@ impl<'w> Creator<'w> {
             ws,
             year: now.year(),
             taken: HashMap::new(),
+            tolerated: &[],
         }
+    }
+
+    /// Prepare records even when they break the rules `codes` (and only
+    /// those): imported history, whose decisions were taken in another tool
+    /// and so carry no signature here, is written as it was.
+    pub fn tolerating(mut self, codes: &'static [&'static str]) -> Creator<'w> {
+        self.tolerated = codes;
+        self
     }
 
     fn taken(&mut self, kind: Kind) -> &mut HashSet<String> {
@@ -138,8 +152,15 @@ impl<'w> Creator<'w> {
     /// incident's priority computed; the id is reserved for this batch.
     pub fn prepare(&mut self, kind: Kind, mut value: Value) -> Result<Prepared, CreateError> {
         let ws = self.ws;
+        // A ticket belongs to the year it was opened (its id with
+        // `id_scheme: yearly`, its folder with `layout: by_year`): now for
+        // a new one, the tool's date for an imported one.
+        let year = value
+            .get("created_at")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(self.year, |t| t.year());
         if value.get("id").is_some_and(Value::is_null) {
-            let year = self.year;
             let taken = self.taken(kind);
             let id =
                 ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
@@ -153,7 +174,7 @@ impl<'w> Creator<'w> {
         if id.is_empty() {
             return Err(CreateError::NoId);
         }
-        let rel = record_path(ws, kind, &id, self.year);
+        let rel = record_path(ws, kind, &id, year);
         if self.taken(kind).contains(&id) || ws.abs(&rel).exists() {
             return Err(CreateError::Exists(id));
         }
@@ -161,7 +182,7 @@ impl<'w> Creator<'w> {
         // typed model, which ignores unknown keys, puts the fields in
         // canonical order.
         let raw = render(ws, kind, &rel, &value);
-        checked(ws, kind, &rel, &raw)?;
+        checked(ws, kind, &rel, &raw, self.tolerated)?;
         if let Ok(mut record) = Record::from_json(kind, value.clone()) {
             if let Record::Incident(inc) = &mut record
                 && inc.priority.is_none()
@@ -172,26 +193,36 @@ impl<'w> Creator<'w> {
             value = record.to_json();
         }
         let text = render(ws, kind, &rel, &value);
-        checked(ws, kind, &rel, &text)?;
+        let findings = checked(ws, kind, &rel, &text, self.tolerated)?;
         self.taken(kind).insert(id.clone());
         Ok(Prepared {
             kind,
             id,
             rel,
             text,
+            findings,
         })
     }
 }
 
-fn checked(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Result<(), CreateError> {
+fn checked(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    text: &str,
+    tolerated: &[&str],
+) -> Result<Vec<Diagnostic>, CreateError> {
     let diagnostics = crate::update::check_new(ws, kind, rel, text);
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    if diagnostics
+        .iter()
+        .any(|d| d.is_error() && !tolerated.contains(&d.code))
+    {
         return Err(CreateError::Invalid {
             path: rel.to_path_buf(),
             diagnostics,
         });
     }
-    Ok(())
+    Ok(diagnostics)
 }
 
 /// Write every prepared record, or none: when one cannot be created, those

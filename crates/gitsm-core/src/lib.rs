@@ -26,6 +26,7 @@ pub mod gate;
 pub mod history;
 pub mod hooks;
 pub mod ids;
+pub mod import;
 pub mod kind;
 pub mod links;
 pub mod local_index;

@@ -352,8 +352,8 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "unknown-person",
-        "A person is named by a handle not listed under `people`.",
-        "Use a handle from `people`, or an email address.",
+        "A person is named by a handle not listed under `people` (a warning on an imported record).",
+        "Use a handle from `people`, or an email address; add the people an import kept as written to `people`.",
     ),
     rule(
         "unknown-relation",

@@ -10,6 +10,7 @@ pub(super) mod graph;
 pub(super) mod history;
 pub(super) mod hooks;
 pub(super) mod impact;
+pub(super) mod import;
 pub(super) mod init;
 pub(super) mod link;
 pub(super) mod list;

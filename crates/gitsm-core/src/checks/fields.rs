@@ -13,21 +13,24 @@ use crate::suggest;
 use super::Located;
 
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
+    // An imported record keeps the names the other tool wrote: a warning,
+    // until the person is added to `people`.
+    let imported = record.source_id().is_some();
     for person in record.people() {
         if person.who.contains('@') || config.people.contains_key(&person.who) {
             continue;
         }
-        out.push(
-            at.error(
-                "unknown-person",
-                &person.pointer,
-                format!(
-                    "`{}` is not a handle in `people` (write a handle or an email)",
-                    person.who
-                ),
-            )
-            .with_suggestion(suggest::closest(&person.who, config.people.keys())),
+        let message = format!(
+            "`{}` is not a handle in `people` (write a handle or an email)",
+            person.who
         );
+        let d = if imported {
+            at.warning("unknown-person", &person.pointer, message)
+                .with_hint("add this person to `people` in gitsm.yaml")
+        } else {
+            at.error("unknown-person", &person.pointer, message)
+        };
+        out.push(d.with_suggestion(suggest::closest(&person.who, config.people.keys())));
     }
     if let Some(team) = record.team()
         && !config.groups.contains_key(team)

@@ -13,6 +13,7 @@ use super::{LocalIndex, placeholders};
 /// Where the searched text lies besides the title: JSON pointers into a
 /// record (`/notes/*/text`: every note's text).
 const BODY: &[&str] = &[
+    "/source_id",
     "/description",
     "/symptom",
     "/symptoms",

@@ -14,6 +14,9 @@ pub struct Ci {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// The record's id in the tool it was imported from (`gitsm import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     /// Class, one of `ci.classes` in gitsm.yaml (service, application, server, ...).
     pub class: String,
     /// Lifecycle state: planned, active, maintenance or retired (see `workflows`).
@@ -63,6 +66,7 @@ impl Ci {
         Ci {
             id: id.into(),
             name: name.into(),
+            source_id: None,
             class: class.into(),
             status: status.into(),
             owner: None,

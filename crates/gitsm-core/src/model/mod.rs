@@ -139,6 +139,9 @@ macro_rules! ticket {
             /// When the ticket was opened (RFC 3339 with offset). Immutable.
             #[schemars(example = "2026-11-20T09:00:00+01:00")]
             pub created_at: $crate::model::Timestamp,
+            /// The record's id in the tool it was imported from (`gitsm import`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub source_id: Option<String>,
             $($(#[$fmeta])* pub $field: $ty,)*
             /// Who works on it: a handle from `people` or an email.
             #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -310,6 +313,17 @@ impl Record {
             Record::Change(r) => &r.custom,
             Record::Request(r) => &r.custom,
             Record::Ci(r) => &r.custom,
+        }
+    }
+
+    /// The record's id in the tool it was imported from.
+    pub fn source_id(&self) -> Option<&str> {
+        match self {
+            Record::Incident(r) => r.source_id.as_deref(),
+            Record::Problem(r) => r.source_id.as_deref(),
+            Record::Change(r) => r.source_id.as_deref(),
+            Record::Request(r) => r.source_id.as_deref(),
+            Record::Ci(r) => r.source_id.as_deref(),
         }
     }
 
