@@ -10,6 +10,7 @@ pub(super) mod history;
 pub(super) mod hooks;
 pub(super) mod impact;
 pub(super) mod init;
+pub(super) mod intake;
 pub(super) mod link;
 pub(super) mod list;
 pub(super) mod man;
