@@ -99,8 +99,17 @@ fn firing() -> String {
 
 /// Parse JSON text, with the line and column of what is wrong.
 pub(super) fn json(input: &str, text: &str) -> Result<Value, IntakeError> {
-    serde_json::from_str(text).map_err(|e| IntakeError::Malformed {
-        message: format!("{input}:{}:{}: {e}", e.line(), e.column()),
+    serde_json::from_str(text).map_err(|e| {
+        // serde_json ends its message with where; the message leads with it.
+        let what = e.to_string();
+        let what = what
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        IntakeError::Malformed {
+            message: format!("{input}:{}:{}: {what}", e.line(), e.column()),
+        }
     })
 }
 

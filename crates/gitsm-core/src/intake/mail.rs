@@ -74,8 +74,15 @@ pub(super) fn parse(input: &str, bytes: &[u8]) -> Result<Mail, IntakeError> {
         )));
     }
     let body = (0..message.text_body_count())
-        .filter_map(|i| message.body_text(i))
-        .map(|t| t.trim().to_owned())
+        .filter_map(|i| {
+            let part = message.text_part(u32::try_from(i).ok()?)?;
+            if part.is_text_html() {
+                part.text_contents().map(html_to_text)
+            } else {
+                message.body_text(i).map(|t| t.into_owned())
+            }
+        })
+        .map(|t| plain(&t))
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n\n");
@@ -105,6 +112,33 @@ pub(super) fn parse(input: &str, bytes: &[u8]) -> Result<Mail, IntakeError> {
         body,
         attachments,
     })
+}
+
+/// HTML as text (mail-parser's rendering: tags and scripts dropped,
+/// entities decoded), with a line break after block elements, which it
+/// would otherwise run together.
+fn html_to_text(html: &str) -> String {
+    static BLOCK_END: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)</(h[1-6]|div|li|tr|table|ul|ol|blockquote|pre)\s*>")
+            .unwrap_or_else(|_| unreachable!("a fixed pattern compiles"))
+    });
+    mail_parser::decoders::html::html_to_text(&BLOCK_END.replace_all(html, "$0<br>"))
+}
+
+/// Text with `\n` line ends, no control characters but line breaks and
+/// tabs, no trailing spaces, trimmed.
+fn plain(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect::<String>()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
 }
 
 /// The id a reply's subject names in brackets (`Re: [REQ-0007] VPN`), if
