@@ -16,6 +16,7 @@ mod gate;
 mod history;
 mod hooks;
 mod index;
+mod intake;
 mod layout;
 mod newcomer;
 mod renumber;
