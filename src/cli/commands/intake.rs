@@ -124,7 +124,7 @@ fn line(cx: &CommandContext, root: &std::path::Path, o: &Outcome) -> String {
         .as_deref()
         .map(|p| cx.show_path(root, p))
         .unwrap_or_default();
-    let event = format!("{} `{}`", o.source.name(), o.event);
+    let event = format!("{} `{}`", o.source.name(), intake::one_line(&o.event));
     let mut s = match o.action {
         Action::Opened => format!("opened {id} ({path}) from {event}\n"),
         Action::Repeated => format!(
@@ -136,7 +136,7 @@ fn line(cx: &CommandContext, root: &std::path::Path, o: &Outcome) -> String {
         Action::Nothing => format!("nothing to do for {event}\n"),
     };
     for r in &o.remarks {
-        s.push_str(&format!("  {r}\n"));
+        s.push_str(&format!("  {}\n", intake::one_line(r)));
     }
     s
 }
@@ -164,6 +164,20 @@ fn read_input(path: &std::path::Path) -> Result<(String, Vec<u8>), CommandError>
 /// 2; a record that would not be valid prints its findings and exits 1.
 fn failure(cx: &CommandContext, ws: &crate::workspace::Workspace, e: IntakeError) -> CommandError {
     match e {
+        IntakeError::Partial { done, error } => {
+            let mut text = String::new();
+            for o in &done {
+                text.push_str(&line(cx, &ws.root, o));
+            }
+            if let Err(e) = stdout_write(&text) {
+                return e;
+            }
+            cx.warnings(&[
+                "the events above were taken in before the next one failed; nothing was committed"
+                    .to_owned(),
+            ]);
+            failure(cx, ws, *error)
+        }
         IntakeError::Mapping { message, hint } => CommandError::Usage { message, hint },
         IntakeError::Unknown { input } => CommandError::usage_hint(
             format!("{input}: cannot tell the format of this input"),

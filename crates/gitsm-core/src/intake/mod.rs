@@ -66,6 +66,12 @@ pub enum IntakeError {
     Update(#[from] UpdateError),
     #[error("the records were written, but the commit failed: {0}")]
     Commit(String),
+    /// An event failed after those before it were carried out (`done`).
+    #[error("{error}")]
+    Partial {
+        done: Vec<Outcome>,
+        error: Box<IntakeError>,
+    },
 }
 
 impl IntakeError {
@@ -212,7 +218,9 @@ enum Plan {
 }
 
 /// Take the events in: map every one (an error leaves everything as it
-/// was), then open, note, count or resolve records event by event.
+/// was), then open, note, count or resolve records event by event (an
+/// error there is [`IntakeError::Partial`] when events before it were
+/// carried out).
 pub fn take_in(
     ws: &Workspace,
     events: Vec<Event>,
@@ -229,9 +237,19 @@ pub fn take_in(
     let mut by_key: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     for (plan, remarks) in plans {
-        let mut outcome = carry_out(ws, &mut creator, &mut by_key, &bot, plan, now)?;
-        outcome.remarks.extend(remarks);
-        out.push(outcome);
+        match carry_out(ws, &mut creator, &mut by_key, &bot, plan, now) {
+            Ok(mut outcome) => {
+                outcome.remarks.extend(remarks);
+                out.push(outcome);
+            }
+            Err(error) if out.is_empty() => return Err(error),
+            Err(error) => {
+                return Err(IntakeError::Partial {
+                    done: out,
+                    error: Box::new(error),
+                });
+            }
+        }
     }
     Ok(out)
 }
@@ -320,7 +338,8 @@ fn plan_alert(
                     Some(class) if is_service(ws, class.as_deref()) => service = Some(name),
                     Some(_) => cis.push(name),
                     None => remarks.push(format!(
-                        "label `{label}` names `{name}`, which is no CI here"
+                        "label `{label}` names `{}`, which is no CI here",
+                        one_line(&name)
                     )),
                 }
             }
@@ -731,7 +750,7 @@ fn carry_out(
                 .or_else(|| crate::dataset::open_incident_with_event(ws, &alert.key));
             let base = Outcome {
                 source: alert.source,
-                event: alert.name.clone(),
+                event: one_line(&alert.name),
                 action: Action::Nothing,
                 id: found.clone(),
                 path: None,
@@ -742,7 +761,7 @@ fn carry_out(
                 (None, true) => {
                     let mut out = carry_out(ws, creator, by_key, bot, *open, now)?;
                     out.source = alert.source;
-                    out.event = alert.name.clone();
+                    out.event = one_line(&alert.name);
                     out.occurrences = Some(1);
                     Ok(out)
                 }
