@@ -95,7 +95,7 @@ fn an_alertmanager_payload_opens_an_incident_per_alert() {
     // `instance: db-1:9100` names the server CI db-1 (not a service).
     assert_eq!(
         high["affected_cis"],
-        serde_yaml::from_str::<Value>("[db-1]").unwrap()
+        serde_yaml::from_str::<Value>("[db-1]").expect("YAML")
     );
     assert!(high.get("service").is_none());
     assert_eq!(s(&high["event"]["source"]), "alertmanager");
@@ -228,7 +228,7 @@ fn a_generic_json_event_opens_an_incident_with_its_service_and_ci() {
     assert_eq!(s(&inc["service"]), "payments");
     assert_eq!(
         inc["affected_cis"],
-        serde_yaml::from_str::<Value>("[db-1]").unwrap()
+        serde_yaml::from_str::<Value>("[db-1]").expect("YAML")
     );
     assert_eq!(s(&inc["event"]["source"]), "json");
     assert_eq!(s(&inc["event"]["key"]), "backup-nightly-orders");
@@ -243,7 +243,7 @@ fn a_label_that_names_no_ci_goes_into_the_description() {
         &path,
         r#"{"key": "k1", "title": "Queue backlog", "service": "billing"}"#,
     )
-    .unwrap();
+    .expect("write the input");
     intake(&repo, &[&path.display().to_string()])
         .expect_code(0)
         .stdout_has("label `service` names `billing`, which is no CI here");
@@ -347,7 +347,7 @@ fn an_oversized_payload_is_refused_before_it_is_parsed() {
     big.push_str(&"x".repeat(1024 * 1024 + 1 - big.len() - 2));
     big.push_str("\"}");
     assert_eq!(big.len(), 1024 * 1024 + 1);
-    std::fs::write(&path, big).unwrap();
+    std::fs::write(&path, big).expect("write the input");
     intake(&repo, &[&path.display().to_string()])
         .expect_code(2)
         .stderr_has("more than 1048576 bytes");
@@ -372,7 +372,7 @@ fn line_breaks_in_an_alert_stay_inside_their_fields() {
         r#"{"key": "k2", "title": "Disk full\nstatus: closed\r\nassignee: mallory\u001b[31m",
             "labels": {"team": "a\nstatus: closed"}}"#,
     )
-    .unwrap();
+    .expect("write the input");
     intake(&repo, &[&path.display().to_string()]).expect_code(0);
     let inc = record(&repo, "incidents/INC-0001.yaml");
     assert_eq!(
@@ -389,7 +389,8 @@ fn line_breaks_in_an_alert_stay_inside_their_fields() {
 fn an_unknown_severity_is_an_error_not_a_guess() {
     let repo = repo();
     let path = repo.sandbox.dir("in").join("event.json");
-    std::fs::write(&path, r#"{"key": "k3", "title": "t", "severity": "page"}"#).unwrap();
+    std::fs::write(&path, r#"{"key": "k3", "title": "t", "severity": "page"}"#)
+        .expect("write the input");
     intake(&repo, &[&path.display().to_string()])
         .expect_code(2)
         .stderr_has("severity `page` is not one of intake.severities (critical, info, warning)")
@@ -436,7 +437,7 @@ fn standard_input_is_read() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("gitsm starts");
-    let payload = std::fs::read(fixture("grafana.json")).unwrap();
+    let payload = std::fs::read(fixture("grafana.json")).expect("write the input");
     {
         use std::io::Write as _;
         let mut stdin = child.stdin.take().expect("stdin");
