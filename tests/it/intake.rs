@@ -501,3 +501,36 @@ fn commit_with_nothing_written_makes_no_commit() {
         .stdout_has("nothing to commit");
     assert_eq!(repo.git(["rev-parse", "HEAD"]), before);
 }
+
+#[test]
+fn an_alert_that_fires_again_after_its_resolution_opens_a_new_incident() {
+    let repo = repo_with("intake:\n  auto_resolve: { code: fixed }\n");
+    let path = repo.sandbox.dir("in").join("flap.json");
+    let alert = |status: &str| {
+        format!(
+            r#"{{"status": "{status}", "labels": {{"alertname": "Flap", "severity": "warning"}}, "annotations": {{}}, "fingerprint": "f1"}}"#
+        )
+    };
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"version": "4", "status": "firing", "alerts": [{}, {}, {}, {}]}}"#,
+            alert("firing"),
+            alert("resolved"),
+            alert("firing"),
+            alert("firing")
+        ),
+    )
+    .expect("write the input");
+    intake(&repo, &[&path.display().to_string()])
+        .expect_code(0)
+        .stdout_has("INC-0001: resolved")
+        .stdout_has("opened INC-0002")
+        .stdout_has("INC-0002: alertmanager `Flap` again (occurrence 2)");
+    assert_eq!(
+        s(&record(&repo, "incidents/INC-0001.yaml")["status"]),
+        "resolved"
+    );
+    let second = record(&repo, "incidents/INC-0002.yaml");
+    assert_eq!(second["event"]["occurrences"].as_u64(), Some(2));
+}

@@ -151,6 +151,8 @@ pub(super) fn carry_out(
                                 person: Some(bot),
                             };
                             let moved = update::transition_along(ws, &target, &req)?;
+                            // No longer open: a later firing in this payload opens anew.
+                            by_key.remove(&alert.key);
                             Ok(Outcome {
                                 action: Action::Resolved,
                                 path: Some(moved.update.path),
