@@ -37,7 +37,7 @@ Examples:
   curl ... | gitsm intake --format alertmanager - --commit
   gitsm intake --format email message.eml --json")]
 pub struct Args {
-    /// The input: a file, or `-` (the default) for standard input
+    /// The input: a file, or `-` for standard input
     #[arg(value_name = "FILE|-", default_value = "-")]
     pub input: PathBuf,
     /// What the input is [default: told from the input]
@@ -46,7 +46,7 @@ pub struct Args {
     /// Commit the files intake wrote, and nothing else, as `intake.bot`
     #[arg(long)]
     pub commit: bool,
-    /// Print what happened as JSON (a list, one object per event)
+    /// Print what happened as JSON: `events` (one object per event) and `commit`
     #[arg(long)]
     pub json: bool,
 }

@@ -310,3 +310,58 @@ mod tests {
         );
     }
 }
+
+/// The whole path in process, on a work tree outside Git (the local index
+/// is built in memory): repeats counted, then resolved through
+/// `in_progress` as one edit.
+#[cfg(test)]
+mod flow_tests {
+    use super::*;
+    use crate::config::{AutoResolve, Config};
+
+    fn workspace(dir: &std::path::Path) -> Workspace {
+        let mut config = Config::default();
+        config.intake.auto_resolve = Some(AutoResolve {
+            code: "fixed".into(),
+            notes: None,
+        });
+        Workspace {
+            root: dir.to_path_buf(),
+            config: crate::policy::Policy::new(config),
+            schemas: crate::schema::Schemas::builtin().expect("schemas"),
+        }
+    }
+
+    fn alert(firing: bool) -> Vec<Event> {
+        let status = if firing { "firing" } else { "resolved" };
+        let payload = format!(
+            r#"{{"key": "disk-1", "status": "{status}", "title": "Disk full", "severity": "critical"}}"#
+        );
+        read("test", payload.as_bytes(), None).expect("reads").1
+    }
+
+    #[test]
+    fn repeats_are_counted_and_a_resolution_resolves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ws = workspace(dir.path());
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:00:00+01:00").expect("time");
+        for n in 1..=3 {
+            let out = take_in(&ws, alert(true), now).expect("taken in");
+            assert_eq!(out[0].occurrences, Some(n));
+            assert_eq!(out[0].id.as_deref(), Some("INC-0001"));
+        }
+        let out = take_in(&ws, alert(false), now).expect("taken in");
+        assert_eq!(out[0].action, Action::Resolved);
+        let text = std::fs::read_to_string(dir.path().join("incidents/INC-0001.yaml"))
+            .expect("the incident");
+        let json = crate::yaml::parse(&text).expect("YAML").to_json();
+        assert_eq!(json["status"], "resolved");
+        assert_eq!(json["priority"], "P1");
+        assert_eq!(json["event"]["occurrences"], 3);
+        assert_eq!(json["resolution"]["code"], "fixed");
+        assert_eq!(json["assignee"], "intake@localhost");
+        // Once resolved, nothing is open with that key.
+        let out = take_in(&ws, alert(false), now).expect("taken in");
+        assert_eq!(out[0].action, Action::Nothing);
+    }
+}
