@@ -102,6 +102,8 @@ pub fn read(
     bytes: &[u8],
     format: Option<IntakeSource>,
 ) -> Result<(IntakeSource, Vec<Event>), IntakeError> {
+    // A byte-order mark (some Windows tools write one) is not content.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let is_mail = match format {
         Some(f) => f == IntakeSource::Email,
@@ -282,6 +284,13 @@ mod tests {
         assert_eq!(detect(&gf), Some(IntakeSource::Grafana));
         assert_eq!(detect(&json!({"key": "k"})), Some(IntakeSource::Json));
         assert_eq!(detect(&json!({"alerts": []})), None);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_content() {
+        let (source, events) =
+            read("x", b"\xEF\xBB\xBF{\"key\": \"k\", \"title\": \"t\"}", None).expect("reads");
+        assert_eq!((source, events.len()), (IntakeSource::Json, 1));
     }
 
     #[test]
