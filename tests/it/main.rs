@@ -18,6 +18,7 @@ mod history;
 mod hooks;
 mod import;
 mod index;
+mod intake;
 mod layout;
 mod newcomer;
 mod renumber;

@@ -27,6 +27,7 @@ pub mod history;
 pub mod hooks;
 pub mod ids;
 pub mod import;
+pub mod intake;
 pub mod kind;
 pub mod links;
 pub mod local_index;
@@ -49,5 +50,5 @@ pub mod worklog;
 pub mod workspace;
 
 // The YAML layer and the Git layer, under the names the domain uses.
-pub use gitsm_git::{git, index_file, lock, tree_cache, write};
+pub use gitsm_git::{commit, git, index_file, lock, tree_cache, write};
 pub use gitsm_yaml::{edit, yaml};

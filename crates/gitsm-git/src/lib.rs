@@ -2,6 +2,7 @@
 //! read directly (stat data, racy entries), a cache of parsed trees, file
 //! locks and atomic writes. No ITSM knowledge.
 
+pub mod commit;
 pub mod git;
 pub mod index_file;
 pub mod lock;

@@ -12,6 +12,7 @@ pub(super) mod hooks;
 pub(super) mod impact;
 pub(super) mod import;
 pub(super) mod init;
+pub(super) mod intake;
 pub(super) mod link;
 pub(super) mod list;
 pub(super) mod man;

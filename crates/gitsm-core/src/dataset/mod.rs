@@ -405,6 +405,40 @@ pub fn transitions_of(ws: &Workspace, record: &Record) -> Transitions {
     out
 }
 
+/// The open incident that an alert with `key` repeats (`event.key`), the
+/// oldest when several are: asked of the local index (one query over the
+/// open incidents, no parse of the tree), else found by reading every
+/// incident when the index is off.
+pub fn open_incident_with_event(ws: &Workspace, key: &str) -> Option<String> {
+    let from_index = from_index(ws, &mut Vec::new(), |index| {
+        index.open_incidents_with_event(key)
+    });
+    if let Some(ids) = from_index {
+        return ids.into_iter().next();
+    }
+    let loaded = records::load(
+        ws,
+        &[Kind::Incident],
+        Detail::Figures,
+        false,
+        records::as_read,
+    );
+    let mut open: Vec<(&Record, Option<Timestamp>)> = loaded
+        .records()
+        .filter_map(|(_, r)| match r {
+            Record::Incident(inc)
+                if crate::sla::Phase::is_open(r)
+                    && inc.event.as_ref().is_some_and(|e| e.key == key) =>
+            {
+                Some((r, r.created_at()))
+            }
+            _ => None,
+        })
+        .collect();
+    open.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.id().cmp(b.0.id())));
+    open.first().map(|(r, _)| r.id().to_owned())
+}
+
 /// Every record id of the work tree (for "did you mean").
 pub fn ids(ws: &Workspace) -> Vec<String> {
     from_index(ws, &mut Vec::new(), LocalIndex::ids).unwrap_or_else(|| {

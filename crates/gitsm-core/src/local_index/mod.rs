@@ -251,6 +251,16 @@ impl LocalIndex {
         )
     }
 
+    /// The ids of the open incidents whose `event.key` is `key`, oldest
+    /// first: what `gitsm intake` adds a repeat of an alert to.
+    pub fn open_incidents_with_event(&self, key: &str) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM files WHERE kind = 'incident' AND open AND id IS NOT NULL
+               AND record ->> '$.event.key' = ?1 ORDER BY created_at, id",
+        )?;
+        stmt.query_map([key], |row| row.get(0))?.collect()
+    }
+
     /// Every id of the index, for "did you mean".
     pub fn ids(&self) -> rusqlite::Result<Vec<String>> {
         let mut stmt = self

@@ -67,7 +67,42 @@ ticket! {
         /// Why it was cancelled.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub cancel_reason: Option<String>,
+        /// The monitoring event that opened it (`gitsm intake`): a repeat
+        /// of the event while the incident is open adds a note and counts
+        /// here instead of opening another incident.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub event: Option<AlertEvent>,
     }
+}
+
+/// The alert behind an incident, by which repeats are recognised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AlertEvent {
+    /// What sent it.
+    pub source: EventSource,
+    /// What identifies the alert across deliveries: Alertmanager's and
+    /// Grafana's `fingerprint`, the generic JSON's `key`.
+    #[schemars(length(min = 1))]
+    pub key: String,
+    /// How many times it was delivered while the incident was open.
+    #[schemars(range(min = 1))]
+    pub occurrences: u64,
+    /// When it was last taken in.
+    #[schemars(example = "2026-11-20T09:00:00+01:00")]
+    pub last_at: Timestamp,
+}
+
+/// The monitoring system an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSource {
+    /// A Prometheus Alertmanager webhook.
+    Alertmanager,
+    /// A Grafana alerting webhook.
+    Grafana,
+    /// gitsm's generic JSON event.
+    Json,
 }
 
 /// A priority set by hand, away from the matrix.

@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 
 pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
 pub use ci::Ci;
-pub use incident::{Escalation, HoldPeriod, HoldReason, Incident, PriorityOverride};
+pub use incident::{
+    AlertEvent, Escalation, EventSource, HoldPeriod, HoldReason, Incident, PriorityOverride,
+};
 pub use problem::{Origin, Problem, ProblemResolution, ProblemResolutionCode};
 pub use request::Request;
 

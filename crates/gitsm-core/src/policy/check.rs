@@ -22,6 +22,7 @@ pub fn check(config: &Config, node: &Node, path: &Path) -> Vec<Diagnostic> {
     out.calendars(config);
     out.policies(config);
     out.cmdb(config);
+    out.intake(config);
     out.workflows(config);
     out.diags
 }
@@ -263,6 +264,55 @@ impl Checker<'_> {
                     format!("freeze window `{}` ends before it starts", w.name),
                 );
             }
+        }
+    }
+
+    /// The patterns of `intake.rules` compile, and the default team and
+    /// the auto-resolution code exist. (The default catalogue item is
+    /// checked when mail comes in: a catalogue of its own need not list
+    /// one until the organisation takes mail in.)
+    fn intake(&mut self, config: &Config) {
+        let intake = &config.intake;
+        for (i, rule) in intake.rules.iter().enumerate() {
+            let n = i.to_string();
+            let m = &rule.when;
+            let mut patterns: Vec<(Vec<&str>, &str)> = m
+                .labels
+                .iter()
+                .map(|(k, p)| (vec!["labels", k.as_str()], p.as_str()))
+                .collect();
+            for (key, p) in [
+                ("sender", &m.sender),
+                ("subject", &m.subject),
+                ("body", &m.body),
+            ] {
+                if let Some(p) = p {
+                    patterns.push((vec![key], p.as_str()));
+                }
+            }
+            for (path, p) in patterns {
+                if let Err(e) = regex::Regex::new(p) {
+                    let mut at = vec!["intake", "rules", &n, "match"];
+                    at.extend(path);
+                    self.error(&at, format!("invalid regular expression: {e}"));
+                }
+            }
+        }
+        if let Some(team) = &intake.defaults.team
+            && !config.groups.contains_key(team)
+        {
+            self.error(
+                &["intake", "defaults", "team"],
+                format!("unknown group `{team}`"),
+            );
+        }
+        if let Some(auto) = &intake.auto_resolve
+            && !config.resolution_codes.contains(&auto.code)
+        {
+            self.error(
+                &["intake", "auto_resolve", "code"],
+                format!("`{}` is not one of `resolution_codes`", auto.code),
+            );
         }
     }
 

@@ -13,6 +13,7 @@
 mod approve;
 mod baseline;
 mod escalate;
+mod event;
 mod link;
 mod locate;
 mod note;
@@ -39,12 +40,15 @@ use crate::yaml;
 pub use approve::{NewDecision, approve};
 pub use baseline::{BaselineSet, set_baseline};
 pub use escalate::{Escalation, escalate};
+pub use event::repeat;
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
 pub use locate::open;
 pub use note::note;
 pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
-pub use transition::{TransitionRequest, Transitioned, transition, transition_all};
+pub use transition::{
+    TransitionRequest, Transitioned, transition, transition_all, transition_along,
+};
 
 /// Why a record was not changed. The file is untouched in every case.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +124,11 @@ impl Editable {
     /// The record's `status`, when it has one.
     pub fn status(&self) -> Option<&str> {
         self.json.get("status").and_then(Value::as_str)
+    }
+
+    /// A top-level field of the record, as it is now.
+    pub fn field(&self, key: &str) -> Option<&Value> {
+        self.json.get(key)
     }
 }
 

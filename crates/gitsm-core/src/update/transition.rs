@@ -122,6 +122,79 @@ pub fn transition_all(
         .collect())
 }
 
+/// Move the record to `req.to` along the shortest way its workflow allows
+/// (`new -> in_progress -> resolved` for an incident nobody took up), each
+/// step planned as [`transition`] plans it (its stamps, the assignee a
+/// state needs), the note, reason and assignments with the last. The steps
+/// are written as one edit, checked against the file as it is, as one
+/// commit may move a record several steps.
+pub fn transition_along(
+    ws: &Workspace,
+    target: &Editable,
+    req: &TransitionRequest<'_>,
+) -> Result<Transitioned, UpdateError> {
+    let wf = workflow_of(ws, target.kind, &target.json);
+    let from = target.status().unwrap_or_default().to_owned();
+    let path = match wf.path(&from, req.to, |_| true) {
+        Some(path) if path.len() > 1 && !wf.allows(&from, req.to) => path,
+        _ => return transition(ws, target, req),
+    };
+    let mut current = target.clone();
+    let mut changes = Vec::new();
+    for (i, step) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let step_req = TransitionRequest {
+            to: step,
+            note: req.note.filter(|_| last),
+            reason: req.reason.filter(|_| last),
+            assignments: if last { req.assignments } else { &[] },
+            now: req.now,
+            person: req.person,
+        };
+        let (_, Prepared { text, updated, .. }) = prepare_move(ws, &current, &step_req)?;
+        changes.extend(updated.changes);
+        let json = yaml::parse(without_bom(&text))
+            .map(|n| n.to_json())
+            .map_err(|e| UpdateError::Unsafe {
+                path: target.path.clone(),
+                source: crate::edit::EditError::from(e),
+            })?;
+        current = Editable {
+            text,
+            json,
+            ..current
+        };
+    }
+    let diagnostics = super::check(ws, target, &current.text, req.now);
+    if diagnostics
+        .iter()
+        .any(crate::diagnostic::Diagnostic::is_error)
+    {
+        return Err(UpdateError::Invalid {
+            path: target.path.clone(),
+            proposed: current.text,
+            diagnostics,
+        });
+    }
+    let prepared = Prepared {
+        target,
+        updated: Updated {
+            id: target.id.clone(),
+            path: target.path.clone(),
+            changes,
+            written: false,
+            warnings: diagnostics,
+        },
+        text: current.text,
+    };
+    let update = write_all(ws, vec![prepared])?.remove(0);
+    Ok(Transitioned {
+        from,
+        to: req.to.to_owned(),
+        update,
+    })
+}
+
 /// One move planned and checked, not written: the state it leaves, and
 /// the edit.
 fn prepare_move<'t>(

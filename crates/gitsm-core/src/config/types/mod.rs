@@ -4,6 +4,7 @@
 mod change;
 mod cmdb;
 mod ids;
+mod intake;
 mod people;
 mod service;
 mod workflows;
@@ -11,6 +12,7 @@ mod workflows;
 pub use change::*;
 pub use cmdb::*;
 pub use ids::*;
+pub use intake::*;
 pub use people::*;
 pub use service::*;
 pub use workflows::*;
@@ -73,6 +75,9 @@ pub struct Config {
     /// and so are the times gitsm writes into records. Unset: UTC for the
     /// command line, and the machine's own offset for written times.
     pub timezone: Option<String>,
+    /// How `gitsm intake` turns alerts and service-desk mail into records:
+    /// the bot identity, severities, mapping rules, auto-resolution.
+    pub intake: IntakeConfig,
     /// How much of the repository's history the rules judge.
     pub history: HistoryPolicy,
 }
@@ -124,6 +129,7 @@ impl Default for Config {
             clock_skew: Duration::minutes(15),
             timezone: None,
             history: HistoryPolicy::default(),
+            intake: IntakeConfig::default(),
         }
     }
 }

@@ -258,6 +258,12 @@ pub(super) fn default_catalog() -> BTreeMap<String, CatalogItem> {
             item("Install an ordinary application", 20),
         ),
         ("clear-fault".into(), item("Clear an ordinary fault", 40)),
+        // What `gitsm intake` files service-desk mail under until someone
+        // sorts it (`intake.defaults.catalog_item`).
+        (
+            "general-request".into(),
+            item("General request (from the service desk mailbox)", 240),
+        ),
     ])
 }
 
