@@ -294,3 +294,51 @@ fn the_report_says_which_figures_rest_on_imported_timestamps() {
         .expect_code(0)
         .stdout_has("Imported history: records as they were at the baseline (history.baseline: 2026-11-21T10:00:00+01:00)");
 }
+
+#[test]
+fn attack_a_backdated_commit_cannot_move_a_time_baseline_forward() {
+    // main's policy has a time baseline (the import's commit). Someone
+    // lands a commit with a committer date before that time, then a
+    // forged "approved" change after it. Walking back from the tip and
+    // stopping at the first older commit would make the forged commit
+    // the baseline; the baseline is the *earliest* commit at or after the
+    // time, which no later commit can change.
+    let repo = imported();
+    repo.write("changes/README.txt", "Changes are reviewed by the CAB.\n");
+    repo.git(["add", "-A"]);
+    let run = repo.try_commit(
+        &["-q", "--no-verify", "-m", "backdated"],
+        "2026-11-01T09:00:00+01:00",
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let scheduled = IMPORTED_CHANGE
+        .replace("CHG-0100", "CHG-0104")
+        .replace("status: closed", "status: scheduled")
+        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
+        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
+        .replace("outcome: successful\n", "")
+        .replace("review: Went as planned.\n", "")
+        .replace("close_code: successful\n", "")
+        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "");
+    repo.write("changes/CHG-0104.yaml", scheduled);
+    repo.git(["add", "-A"]);
+    let run = repo.try_commit(
+        &["-q", "--no-verify", "-m", "forged"],
+        "2026-11-21T11:00:00+01:00",
+    );
+    assert_eq!(run.code, 0, "{run}");
+    repo.run([
+        "gate",
+        "--change",
+        "CHG-0104",
+        "--at",
+        "2026-12-10T22:30:00+01:00",
+    ])
+    .expect_code(1)
+    .stdout_has("not signed");
+    repo.run(["validate", "--range", "HEAD"])
+        .expect_code(1)
+        .stderr_has("changes/CHG-0104.yaml");
+    // The imported change itself still counts as imported.
+    repo.run(["validate"]).expect_code(1).stderr_has("CHG-0104");
+}

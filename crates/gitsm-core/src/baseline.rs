@@ -167,15 +167,18 @@ impl Find {
                 }
             }
             Find::Since { at, from } => {
-                // First-parent back while commits are no older than the
-                // time (the committer time, as Git orders commits by it).
+                // The earliest commit of the first-parent chain made at or
+                // after the time (the committer time, as Git orders
+                // commits by it). The whole chain is read: stopping at the
+                // first older commit going back would let a later commit
+                // dated before the time make the commits after it the
+                // baseline; the earliest one no later commit can change.
                 let mut first = *from;
                 let mut next = repo.find_commit(*from).ok().and_then(|c| c.parent(0).ok());
                 while let Some(c) = next {
-                    if c.time().seconds() < at.timestamp() {
-                        break;
+                    if c.time().seconds() >= at.timestamp() {
+                        first = c.id();
                     }
-                    first = c.id();
                     next = c.parent(0).ok();
                 }
                 Ok(first)
