@@ -342,3 +342,33 @@ fn attack_a_backdated_commit_cannot_move_a_time_baseline_forward() {
     // The imported change itself still counts as imported.
     repo.run(["validate"]).expect_code(1).stderr_has("CHG-0104");
 }
+
+#[test]
+fn attack_a_branch_or_tag_name_cannot_be_the_baseline() {
+    // `history.baseline: main` would make whatever main points at imported
+    // history, forged approvals included; a tag can be moved the same way.
+    // Only a full commit id (or a time) is accepted, with the place named.
+    let repo = example();
+    repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
+    repo.git(["tag", "imported"]);
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
+    let lines = config.lines().count() + 2;
+    for name in ["main", "imported", "HEAD", "HEAD~1"] {
+        std::fs::write(
+            repo.path("gitsm.yaml"),
+            format!("{config}history:\n  baseline: {name}\n"),
+        )
+        .expect("write");
+        repo.run(["validate"])
+            .expect_code(2)
+            .stderr_has(&format!("gitsm.yaml:{lines}:"))
+            .stderr_has("history.baseline");
+    }
+    // `gitsm baseline REV` turns the name into the commit's id.
+    std::fs::write(repo.path("gitsm.yaml"), &config).expect("write");
+    let id = repo.git(["rev-parse", "imported"]).trim().to_owned();
+    repo.run(["baseline", "imported"])
+        .expect_code(0)
+        .stdout_has(&format!("history.baseline: {id}"));
+    repo.run(["validate"]).expect_code(0);
+}
