@@ -372,3 +372,44 @@ fn attack_a_branch_or_tag_name_cannot_be_the_baseline() {
         .stdout_has(&format!("history.baseline: {id}"));
     repo.run(["validate"]).expect_code(0);
 }
+
+#[test]
+fn tightening_the_policy_with_a_baseline_keeps_earlier_decisions() {
+    // The CAB raises normal changes from 2 to 3 approvals. Committed with
+    // `gitsm baseline`, the change approved under the old rule (CHG-0009,
+    // two signed approvals, scheduled) keeps its approval — the hook, the
+    // range and the gate accept it — while a decision made after the
+    // baseline counts against the new rule.
+    let repo = example();
+    let base = repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
+    std::fs::write(
+        repo.path("gitsm.yaml"),
+        format!("{config}change_policy:\n  normal: {{ approvals: 3, from: cab }}\n"),
+    )
+    .expect("write");
+    // Without a baseline the tightened rule judges every change made so far.
+    repo.run(["validate"])
+        .expect_code(1)
+        .stderr_has("needs 3 approval(s) from `cab` (normal rule), has 2");
+    repo.run(["baseline"]).expect_code(0);
+    repo.commit("CAB: three approvals for normal changes", AFTER_NOW);
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["validate", "--range", &format!("{base}..HEAD")])
+        .expect_code(0);
+    let at = "2026-12-02T23:00:00+01:00";
+    repo.run(["gate", "--change", "CHG-0009", "--at", at])
+        .expect_code(0);
+    // CHG-0011 had one approval; Elena's, after the baseline, makes two:
+    // enough under the old rule, not under the new one.
+    let key = repo.path("keys/elena");
+    let mut perms = std::fs::metadata(&key).expect("key").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key, perms).expect("chmod");
+    repo.run(["approve", "CHG-0011", "--key", "keys/elena"])
+        .expect_code(0);
+    repo.commit("Elena approves CHG-0011", "2026-11-21T11:00:00+01:00");
+    repo.run(["gate", "--change", "CHG-0011", "--at", at])
+        .expect_code(1)
+        .stdout_has("needs 3 approval(s) from `cab` (normal rule), has 2");
+}

@@ -139,10 +139,21 @@ pub fn range(
     // The baseline of the trusted policy, found in the base's history
     // (the whole history's when there is no base): never one of the
     // commits checked, whatever their dates say.
+    // A range that sets or moves the baseline (an import, or a policy
+    // tightened with `gitsm baseline`) gets the base itself: what the base
+    // already held keeps counting, what the range adds or changes is
+    // judged.
     let policy: &config::Config = trusted.as_ref().map_or(&ws.config, |t| &t.config);
-    let imported = match policy.history.baseline.as_deref() {
+    let wanted = ws.config.history.baseline.as_deref();
+    let text = match base {
+        Some(b) if wanted.is_some() && wanted != policy.history.baseline.as_deref() => {
+            Some(b.to_string())
+        }
+        _ => policy.history.baseline.clone(),
+    };
+    let imported = match text {
         Some(text) => {
-            let b = baseline::Baseline::parse(text, policy.zone());
+            let b = baseline::Baseline::parse(&text, policy.zone());
             baseline::resolve(repo, prefix, &b, Some(base.unwrap_or(tip)), false, true)?
         }
         None => baseline::Imported::None,
