@@ -158,9 +158,11 @@ pub fn range(
         }
         None => baseline::Imported::None,
     };
-    // Commits up to the baseline are imported history: not checked.
-    let imported_commits = match &imported {
-        baseline::Imported::At(at) => reachable(repo, at.commit().map_err(Clone::clone)?, base)?,
+    // Commits up to the baseline are imported history: not checked. With
+    // a base there are none among the commits checked (the baseline is
+    // found in the base's history), and no walk is needed to say so.
+    let imported_commits = match (&imported, base) {
+        (baseline::Imported::At(at), None) => reachable(repo, at.commit().map_err(Clone::clone)?)?,
         _ => HashSet::new(),
     };
     ws.use_imported(Ok(imported));
@@ -230,13 +232,10 @@ pub fn range(
     Ok(out)
 }
 
-/// The commits reachable from `tip` and not from `base`.
-fn reachable(repo: &Repository, tip: Oid, base: Option<Oid>) -> Result<HashSet<Oid>, HistoryError> {
+/// The commits reachable from `tip`.
+fn reachable(repo: &Repository, tip: Oid) -> Result<HashSet<Oid>, HistoryError> {
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
-    if let Some(base) = base {
-        walk.hide(base)?;
-    }
     Ok(walk.collect::<Result<_, _>>()?)
 }
 
