@@ -35,6 +35,18 @@ approvals:
     at: 2025-03-05T11:00:00+01:00
 ";
 
+/// `change` (the imported one) scheduled for 2026-12-10 22:00–23:00.
+fn scheduled(change: &str) -> String {
+    change
+        .replace("status: closed", "status: scheduled")
+        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
+        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
+        .replace("outcome: successful\n", "")
+        .replace("review: Went as planned.\n", "")
+        .replace("close_code: successful\n", "")
+        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "")
+}
+
 /// The fixed clock every run sees (`common::NOW`), and a commit time just after it.
 const AFTER_NOW: &str = "2026-11-21T10:00:05+01:00";
 
@@ -258,14 +270,7 @@ fn baseline_on_an_empty_policy_adds_the_one_key() {
 fn the_gate_accepts_an_imported_scheduled_change_and_nothing_forged_after_it() {
     let repo = example();
     repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
-    let scheduled = IMPORTED_CHANGE
-        .replace("status: closed", "status: scheduled")
-        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
-        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
-        .replace("outcome: successful\n", "")
-        .replace("review: Went as planned.\n", "")
-        .replace("close_code: successful\n", "")
-        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "");
+    let scheduled = scheduled(IMPORTED_CHANGE);
     repo.write("changes/CHG-0100.yaml", &scheduled);
     repo.run(["baseline"]).expect_code(0);
     repo.commit("Import", AFTER_NOW);
@@ -311,15 +316,7 @@ fn attack_a_backdated_commit_cannot_move_a_time_baseline_forward() {
         "2026-11-01T09:00:00+01:00",
     );
     assert_eq!(run.code, 0, "{run}");
-    let scheduled = IMPORTED_CHANGE
-        .replace("CHG-0100", "CHG-0104")
-        .replace("status: closed", "status: scheduled")
-        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
-        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
-        .replace("outcome: successful\n", "")
-        .replace("review: Went as planned.\n", "")
-        .replace("close_code: successful\n", "")
-        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "");
+    let scheduled = scheduled(&IMPORTED_CHANGE.replace("CHG-0100", "CHG-0104"));
     repo.write("changes/CHG-0104.yaml", scheduled);
     repo.git(["add", "-A"]);
     let run = repo.try_commit(
