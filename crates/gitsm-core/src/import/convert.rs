@@ -925,20 +925,6 @@ fn levels_for(matrix: &PriorityMatrix, priority: Priority) -> (Level, Level) {
         .unwrap_or((Medium, Medium))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_priority_becomes_the_impact_and_urgency_that_give_it() {
-        let m = PriorityMatrix::default();
-        assert_eq!(levels_for(&m, Priority::P1), (Level::High, Level::High));
-        assert_eq!(levels_for(&m, Priority::P2), (Level::High, Level::Medium));
-        assert_eq!(levels_for(&m, Priority::P3), (Level::Medium, Level::Medium));
-        assert_eq!(levels_for(&m, Priority::P4), (Level::Low, Level::Low));
-    }
-}
-
 /// Set the record's description: the row's text, then what had no field of
 /// its own (one paragraph each); none when both are empty.
 fn describe(doc: &mut serde_json::Map<String, Value>, mut text: String, extra: &[String]) {
@@ -950,5 +936,19 @@ fn describe(doc: &mut serde_json::Map<String, Value>, mut text: String, extra: &
     }
     if !text.is_empty() {
         doc.insert("description".into(), json!(text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_priority_becomes_the_impact_and_urgency_that_give_it() {
+        let m = PriorityMatrix::default();
+        assert_eq!(levels_for(&m, Priority::P1), (Level::High, Level::High));
+        assert_eq!(levels_for(&m, Priority::P2), (Level::High, Level::Medium));
+        assert_eq!(levels_for(&m, Priority::P3), (Level::Medium, Level::Medium));
+        assert_eq!(levels_for(&m, Priority::P4), (Level::Low, Level::Low));
     }
 }
