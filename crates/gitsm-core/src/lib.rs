@@ -22,6 +22,7 @@ pub mod create;
 pub mod dataset;
 pub mod diagnostic;
 pub mod duration;
+pub mod front_matter;
 pub mod gate;
 pub mod history;
 pub mod hooks;

@@ -127,6 +127,7 @@ pub fn taken_ids(
             repo,
             tree,
             &prefix.join(kind.folder()),
+            kind.extension(),
         ));
     }
     taken
@@ -211,16 +212,26 @@ fn discover_in(
             } else if years {
                 discover_in(ws, kind, &rel, false, paths, diags);
             }
-        } else if name.ends_with(".yaml") {
+        } else if kind.id_of_file_name(&name).is_some() {
             paths.push((kind, rel, entry));
-        } else if name.ends_with(".yml") {
+        } else if is_misnamed(kind, &name) {
             diags.push(
-                Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")
-                    .in_file(&rel)
-                    .with_hint("rename the file"),
+                Diagnostic::error(
+                    "file-name",
+                    format!("{} files end in `.{}`", kind.label(), kind.extension()),
+                )
+                .in_file(&rel)
+                .with_hint("rename the file"),
             );
         }
     }
+}
+
+/// A file in `kind`'s folder that looks meant as a record but has the wrong
+/// extension (`.yml`, or YAML where articles are Markdown).
+pub fn is_misnamed(kind: Kind, name: &str) -> bool {
+    kind.id_of_file_name(name).is_none()
+        && (name.ends_with(".yml") || (kind == Kind::Article && name.ends_with(".yaml")))
 }
 
 /// Whether a folder name is a year (`2026`): the one level of sharding allowed.
@@ -380,6 +391,25 @@ pub fn parse(
             ],
         );
     }
+    // An article's fields are its front matter; the YAML read keeps the
+    // opening fence, so positions are those of the `.md` file.
+    let (text, body) = if kind == Kind::Article {
+        match crate::front_matter::split(text) {
+            Ok(split) => (split.front, Some(split.body)),
+            Err(e) => {
+                return (
+                    None,
+                    vec![
+                        Diagnostic::error("front-matter", e.message)
+                            .at(rel, e.pos)
+                            .with_hint(crate::front_matter::HINT),
+                    ],
+                );
+            }
+        }
+    } else {
+        (text, None)
+    };
     let node = match yaml::parse(text) {
         Ok(n) => n,
         Err(e) => {
@@ -443,6 +473,11 @@ pub fn parse(
         None => Vec::new(),
     };
     let record = if diags.is_empty() {
+        let mut json = json;
+        if let (Some(body), Value::Object(fields)) = (body, &mut json) {
+            let body = body.trim_start_matches(['\n', '\r']);
+            fields.insert("body".into(), Value::String(body.to_owned()));
+        }
         match Record::from_json(kind, json) {
             Ok(r) => Some(Box::new(r)),
             Err(e) => {
@@ -486,6 +521,17 @@ pub fn parse(
     };
     let node = (detail == Detail::Positions).then_some(tree).flatten();
     (Some(Parsed { file, node }), diags)
+}
+
+/// The YAML of a record file of `kind`, without a byte order mark: the
+/// whole text, or an article's front matter (with its opening fence, so
+/// positions are the file's; empty when it has none).
+pub fn fields_of(kind: Kind, text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match kind {
+        Kind::Article => crate::front_matter::split(text).map_or("", |s| s.front),
+        _ => text,
+    }
 }
 
 /// Segments of a JSON pointer such as `/approvals/0/by`.

@@ -580,14 +580,14 @@ impl Input {
     /// The new version parsed, when it is YAML.
     pub(super) fn node(&self) -> Option<yaml::Node> {
         let text = std::str::from_utf8(self.bytes.as_ref().ok()?).ok()?;
-        yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+        yaml::parse(crate::records::fields_of(self.kind, text)).ok()
     }
 
     /// The old version's JSON, when it is YAML.
     pub(super) fn old_json(&self) -> Option<Value> {
         let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
         Some(
-            yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+            yaml::parse(crate::records::fields_of(self.kind, text))
                 .ok()?
                 .to_json(),
         )
@@ -638,11 +638,14 @@ fn renumbered(
     if !changes.iter().any(|c| c.new.is_none()) {
         return Vec::new();
     }
-    let identity = |s: &Snapshot<'_>, v: &diff::Version| -> Option<Value> {
+    let identity = |s: &Snapshot<'_>, kind: Kind, v: &diff::Version| -> Option<Value> {
         let bytes = s.read(&v.path).ok()?;
-        let json = yaml::parse(std::str::from_utf8(&bytes).ok()?)
-            .ok()?
-            .to_json();
+        let json = yaml::parse(crate::records::fields_of(
+            kind,
+            std::str::from_utf8(&bytes).ok()?,
+        ))
+        .ok()?
+        .to_json();
         let fields = ["created_at", "reported_by", "requested_by"].map(|f| json.get(f).cloned());
         fields[0]
             .is_some()
@@ -653,7 +656,7 @@ fn renumbered(
         .filter(|c| c.old.is_none())
         .filter_map(|c| {
             let v = c.new.as_ref()?;
-            Some((c.kind, identity(new, v)?, v.path.as_path()))
+            Some((c.kind, identity(new, c.kind, v)?, v.path.as_path()))
         })
         .collect();
     changes
@@ -661,7 +664,7 @@ fn renumbered(
         .filter(|c| c.new.is_none())
         .filter_map(|c| {
             let v = c.old.as_ref()?;
-            let id = identity(old, v)?;
+            let id = identity(old, c.kind, v)?;
             added
                 .iter()
                 .find(|(k, a, _)| *k == c.kind && *a == id)

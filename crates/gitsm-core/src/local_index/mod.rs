@@ -355,6 +355,7 @@ fn decode(kind: Kind, json: &str) -> Option<Record> {
         Kind::Change => Record::Change(serde_json::from_str(json).ok()?),
         Kind::Request => Record::Request(serde_json::from_str(json).ok()?),
         Kind::Ci => Record::Ci(serde_json::from_str(json).ok()?),
+        Kind::Article => Record::Article(serde_json::from_str(json).ok()?),
     })
 }
 

@@ -477,7 +477,7 @@ impl KindCounts {
             Kind::Problem => self.problem,
             Kind::Change => self.change,
             Kind::Request => self.request,
-            Kind::Ci => 0,
+            Kind::Ci | Kind::Article => 0,
         }
     }
 
@@ -487,7 +487,7 @@ impl KindCounts {
             Kind::Problem => Some(&mut self.problem),
             Kind::Change => Some(&mut self.change),
             Kind::Request => Some(&mut self.request),
-            Kind::Ci => None,
+            Kind::Ci | Kind::Article => None,
         }
     }
 }
