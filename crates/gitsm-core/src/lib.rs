@@ -30,6 +30,7 @@ pub mod ids;
 pub mod import;
 pub mod intake;
 pub mod kind;
+pub mod knowledge;
 pub mod links;
 pub mod local_index;
 pub mod markup;

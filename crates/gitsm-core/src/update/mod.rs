@@ -131,6 +131,11 @@ impl Editable {
         self.json.get(key)
     }
 
+    /// The typed record, when its fields fit the model.
+    pub fn record(&self) -> Option<crate::model::Record> {
+        crate::model::Record::from_json(self.kind, self.json.clone()).ok()
+    }
+
     /// The file's text with `edits` applied to its fields, everything else
     /// (comments, order, an article's Markdown body) byte for byte.
     fn apply(&self, edits: &[Edit]) -> Result<String, EditError> {
