@@ -129,3 +129,80 @@ pub fn figures<'r>(
     out.review_overdue.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kind::Kind;
+
+    fn record(kind: Kind, yaml: &str) -> Record {
+        let json = crate::yaml::parse(yaml).expect("yaml").to_json();
+        Record::from_json(kind, json).unwrap_or_else(|e| panic!("{e}:\n{yaml}"))
+    }
+
+    fn article(id: &str, rest: &str) -> Record {
+        record(Kind::Article, &format!("id: {id}\ntitle: {id}\n{rest}"))
+    }
+
+    fn incident(id: &str, article: Option<&str>) -> Record {
+        let named = article.map_or(String::new(), |a| format!(", article: {a}"));
+        record(
+            Kind::Incident,
+            &format!(
+                "id: {id}\ntitle: {id}\nstatus: resolved\nreported_by: a@example.com\n\
+                 created_at: 2026-11-01T09:00:00Z\nimpact: low\nurgency: low\n\
+                 resolution: {{ code: fixed, notes: Done{named} }}"
+            ),
+        )
+    }
+
+    #[test]
+    fn figures_count_states_overdue_reviews_and_uses_in_the_period() {
+        let records = [
+            article("KB-1", "status: published\nreview_by: 2026-11-30"),
+            article("KB-2", "status: published\nreview_by: 2026-12-01"),
+            article("KB-3", "status: draft\nreview_by: 2026-01-01"),
+            article("KB-4", "status: retired"),
+            incident("INC-1", Some("KB-2")),
+            incident("INC-2", Some("KB-1")),
+            incident("INC-3", Some("KB-2")),
+            incident("INC-4", None),
+            // Outside the period (the predicate below).
+            incident("INC-5", Some("KB-1")),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let f = figures(records.iter(), today, |r| r.id() != "INC-5");
+        assert_eq!((f.published, f.drafts, f.retired), (2, 1, 1));
+        // KB-1 is due the day before; KB-2 is due today (not yet overdue);
+        // KB-3 is a draft.
+        assert_eq!(f.review_overdue, ["KB-1"]);
+        let uses: Vec<(&str, usize)> = f
+            .uses
+            .iter()
+            .map(|u| (u.id.as_str(), u.incidents))
+            .collect();
+        assert_eq!(uses, [("KB-2", 2), ("KB-1", 1)]);
+    }
+
+    #[test]
+    fn a_draft_from_a_problem_carries_its_cause_and_workaround() {
+        let Record::Problem(p) = record(
+            Kind::Problem,
+            "id: PRB-7\ntitle: Slow search\nstatus: known_error\nreported_by: a@example.com\n\
+             created_at: 2026-11-01T09:00:00Z\nservice: desk\naffected_cis: [pc-1]\n\
+             root_cause: Index rebuild.\nworkaround: Search online.\nknown_error: true",
+        ) else {
+            panic!("not a problem");
+        };
+        let fields = draft_from_problem(&p);
+        assert_eq!(fields["problems"], json!(["PRB-7"]));
+        assert_eq!(fields["services"], json!(["desk"]));
+        assert_eq!(fields["cis"], json!(["pc-1"]));
+        assert_eq!(
+            fields["body"],
+            json!(
+                "# Slow search\n\n## Cause\n\nIndex rebuild.\n\n## Workaround\n\nSearch online.\n\nDrafted from PRB-7.\n"
+            )
+        );
+    }
+}

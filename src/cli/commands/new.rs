@@ -24,16 +24,6 @@ pub struct Args {
     /// incident, problem, change, request, ci or article
     #[arg(add = crate::cli::complete::kind())]
     pub kind: Kind,
-    /// An article only: draft it from this problem (its title, service,
-    /// CIs, category, symptoms, root cause and workaround; the problem linked)
-    #[arg(long, value_name = "PRB-ID", add = crate::cli::complete::record_id())]
-    pub from: Option<String>,
-    /// An article only: a service it is about (repeatable)
-    #[arg(long, value_name = "CI")]
-    pub service: Vec<String>,
-    /// An article only: a CI it is about (repeatable)
-    #[arg(long, value_name = "CI")]
-    pub ci: Vec<String>,
     /// Title of the ticket (the name of a CI) [default: the template's]
     #[arg(long)]
     pub title: Option<String>,
@@ -46,6 +36,16 @@ pub struct Args {
     /// Open the new file in $VISUAL / $EDITOR, then check it
     #[arg(long)]
     pub edit: bool,
+    /// An article only: draft it from this problem (its title, service,
+    /// CIs, category, symptoms, root cause and workaround; the problem linked)
+    #[arg(long, value_name = "PRB-ID", add = crate::cli::complete::record_id())]
+    pub from: Option<String>,
+    /// An article only: a service it is about (repeatable)
+    #[arg(long, value_name = "CI")]
+    pub service: Vec<String>,
+    /// An article only: a CI it is about (repeatable)
+    #[arg(long, value_name = "CI")]
+    pub ci: Vec<String>,
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {

@@ -207,7 +207,7 @@ fn preamble(d: &mut Doc, r: &Report) {
     let n = |k: Kind| s.records.get(&k).copied().unwrap_or(0);
     let total: usize = s.records.values().sum();
     let mut text = format!(
-        "Source: {} ({}: {}, {}, {}, {}, {}).",
+        "Source: {} ({}: {}, {}, {}, {}, {}, {}).",
         s.revision
             .as_ref()
             .map_or_else(|| "the work tree".to_owned(), |c| format!("commit {c}")),
@@ -217,6 +217,7 @@ fn preamble(d: &mut Doc, r: &Report) {
         plural(n(Kind::Change), "change", "changes"),
         plural(n(Kind::Request), "service request", "service requests"),
         plural(n(Kind::Ci), "configuration item", "configuration items"),
+        plural(n(Kind::Article), "knowledge article", "knowledge articles"),
     );
     if s.unreadable > 0 {
         text.push_str(&format!(
