@@ -255,6 +255,21 @@ fn show_suggests_published_articles_only() {
         .stdout_has("words: tunnel");
     assert!(!text.stdout.contains("KB-0002"), "{text}");
     assert!(!text.stdout.contains("KB-0003"), "{text}");
+
+    // `link` stores the link on the article (its `incidents`), body kept.
+    repo.run(["link", "INC-0001", "KB-0005"])
+        .expect_code(0)
+        .stdout_has("KB-0005");
+    let linked = repo.run(["show", "KB-0005", "--format", "json"]);
+    linked.expect_code(0);
+    assert_eq!(
+        json(&linked)["record"]["incidents"],
+        serde_json::json!(["INC-0001"]),
+        "{linked}"
+    );
+    let file = std::fs::read_to_string(repo.path("kb/KB-0005.md")).expect("read");
+    assert!(file.ends_with("---\nBody\n"), "{file}");
+    repo.run(["validate"]).expect_code(0);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! format-preserving edit of that slice ([`crate::yaml::edit`]) leaves the
 //! fences and the body byte for byte.
 
+use crate::kind::Kind;
 use crate::yaml::Pos;
 
 /// How to write a front matter, for messages.
@@ -58,6 +59,17 @@ pub fn split(text: &str) -> Result<Split<'_>, Error> {
             .into(),
         pos: Pos::START,
     })
+}
+
+/// The YAML of a record file of `kind`, without a byte order mark: the
+/// whole text, or an article's front matter (with its opening fence, so
+/// positions are the file's; empty when it has none).
+pub fn fields_of(kind: Kind, text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match kind {
+        Kind::Article => split(text).map_or("", |s| s.front),
+        _ => text,
+    }
 }
 
 /// A `---` line (trailing spaces and a CR allowed).

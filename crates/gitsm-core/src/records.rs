@@ -523,17 +523,6 @@ pub fn parse(
     (Some(Parsed { file, node }), diags)
 }
 
-/// The YAML of a record file of `kind`, without a byte order mark: the
-/// whole text, or an article's front matter (with its opening fence, so
-/// positions are the file's; empty when it has none).
-pub fn fields_of(kind: Kind, text: &str) -> &str {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match kind {
-        Kind::Article => crate::front_matter::split(text).map_or("", |s| s.front),
-        _ => text,
-    }
-}
-
 /// Segments of a JSON pointer such as `/approvals/0/by`.
 pub fn pointer_segments(pointer: &str) -> impl Iterator<Item = Segment<'_>> {
     pointer

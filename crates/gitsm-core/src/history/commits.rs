@@ -580,14 +580,14 @@ impl Input {
     /// The new version parsed, when it is YAML.
     pub(super) fn node(&self) -> Option<yaml::Node> {
         let text = std::str::from_utf8(self.bytes.as_ref().ok()?).ok()?;
-        yaml::parse(crate::records::fields_of(self.kind, text)).ok()
+        yaml::parse(crate::front_matter::fields_of(self.kind, text)).ok()
     }
 
     /// The old version's JSON, when it is YAML.
     pub(super) fn old_json(&self) -> Option<Value> {
         let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
         Some(
-            yaml::parse(crate::records::fields_of(self.kind, text))
+            yaml::parse(crate::front_matter::fields_of(self.kind, text))
                 .ok()?
                 .to_json(),
         )
@@ -640,7 +640,7 @@ fn renumbered(
     }
     let identity = |s: &Snapshot<'_>, kind: Kind, v: &diff::Version| -> Option<Value> {
         let bytes = s.read(&v.path).ok()?;
-        let json = yaml::parse(crate::records::fields_of(
+        let json = yaml::parse(crate::front_matter::fields_of(
             kind,
             std::str::from_utf8(&bytes).ok()?,
         ))

@@ -228,7 +228,7 @@ fn without_bom(text: &str) -> &str {
 /// The YAML of a record file of `kind`: the whole file, or an article's
 /// front matter (with its opening fence, so positions are the file's).
 fn fields_of(kind: Kind, text: &str) -> &str {
-    records::fields_of(kind, text)
+    crate::front_matter::fields_of(kind, text)
 }
 
 /// An edit planned, applied and checked, not yet written.

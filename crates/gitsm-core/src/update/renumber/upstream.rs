@@ -79,7 +79,7 @@ pub(super) fn rev_versions(snapshot: &Snapshot<'_>, kind: Kind, id: &str) -> Vec
         .filter_map(|rel| snapshot.read(rel).ok())
         .filter_map(|bytes| String::from_utf8(bytes).ok())
         .filter_map(|text| {
-            yaml::parse(crate::records::fields_of(kind, &text))
+            yaml::parse(crate::front_matter::fields_of(kind, &text))
                 .ok()
                 .map(|n| n.to_json())
         })
