@@ -539,3 +539,47 @@ fn an_article_cannot_pull_in_a_host_file_through_a_link_or_a_path() {
         "---\nid: KB-0001\ntitle: HOST-SECRET-42\nstatus: published\n---\nHOST-SECRET-42\n"
     );
 }
+
+#[test]
+fn the_workflow_of_an_article_is_checked_from_git_history() {
+    let repo = repo();
+    repo.write(
+        "kb/KB-0001.md",
+        article(
+            "KB-0001",
+            "status: draft\nowner: tester@example.com\n",
+            "# Steps\n",
+        ),
+    );
+    repo.commit("draft", "2026-11-20T10:00:00+01:00");
+    repo.run(["transition", "KB-0001", "published"])
+        .expect_code(0);
+    repo.commit("publish", "2026-11-20T11:00:00+01:00");
+    repo.run(["transition", "KB-0001", "retired"])
+        .expect_code(0);
+    repo.commit("retire", "2026-11-20T12:00:00+01:00");
+    repo.run(["validate", "--range", "HEAD~2..HEAD"])
+        .expect_code(0);
+    let retired = std::fs::read_to_string(repo.path("kb/KB-0001.md")).expect("read");
+
+    // Back from a terminal state, by hand: refused at the status line
+    // (line 4: the fence, id and title come first), column 9.
+    std::fs::write(
+        repo.path("kb/KB-0001.md"),
+        retired.replace("status: retired", "status: published"),
+    )
+    .expect("write");
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[transition]")
+        .stderr_has("kb/KB-0001.md:4:9");
+
+    // The Markdown of a retired article is frozen too.
+    std::fs::write(repo.path("kb/KB-0001.md"), format!("{retired}More.\n")).expect("write");
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("terminal-edit")
+        .stderr_has("changed: body");
+}

@@ -72,6 +72,20 @@ pub fn fields_of(kind: Kind, text: &str) -> &str {
     }
 }
 
+/// An article's fields as JSON with its body under `body` (leading blank
+/// lines dropped), as the typed record holds it: so that two versions of
+/// an article compare whole. Other kinds' JSON is returned as it is.
+pub fn with_body(kind: Kind, text: &str, mut json: serde_json::Value) -> serde_json::Value {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if kind == Kind::Article
+        && let (Ok(split), serde_json::Value::Object(fields)) = (split(text), &mut json)
+    {
+        let body = split.body.trim_start_matches(['\n', '\r']);
+        fields.insert("body".into(), serde_json::Value::String(body.to_owned()));
+    }
+    json
+}
+
 /// A `---` line (trailing spaces and a CR allowed).
 fn is_fence(line: &str) -> bool {
     line.trim_end_matches(['\n', '\r', ' ', '\t']) == "---"

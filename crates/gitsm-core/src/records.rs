@@ -393,6 +393,7 @@ pub fn parse(
     }
     // An article's fields are its front matter; the YAML read keeps the
     // opening fence, so positions are those of the `.md` file.
+    let whole = text;
     let (text, body) = if kind == Kind::Article {
         match crate::front_matter::split(text) {
             Ok(split) => (split.front, Some(split.body)),
@@ -473,11 +474,11 @@ pub fn parse(
         None => Vec::new(),
     };
     let record = if diags.is_empty() {
-        let mut json = json;
-        if let (Some(body), Value::Object(fields)) = (body, &mut json) {
-            let body = body.trim_start_matches(['\n', '\r']);
-            fields.insert("body".into(), Value::String(body.to_owned()));
-        }
+        let json = if body.is_some() {
+            crate::front_matter::with_body(kind, whole, json)
+        } else {
+            json
+        };
         match Record::from_json(kind, json) {
             Ok(r) => Some(Box::new(r)),
             Err(e) => {

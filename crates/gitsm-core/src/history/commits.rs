@@ -586,11 +586,10 @@ impl Input {
     /// The old version's JSON, when it is YAML.
     pub(super) fn old_json(&self) -> Option<Value> {
         let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
-        Some(
-            yaml::parse(crate::front_matter::fields_of(self.kind, text))
-                .ok()?
-                .to_json(),
-        )
+        let json = yaml::parse(crate::front_matter::fields_of(self.kind, text))
+            .ok()?
+            .to_json();
+        Some(crate::front_matter::with_body(self.kind, text, json))
     }
 }
 

@@ -509,14 +509,20 @@ pub fn is_reopen(from: Option<&str>, to: &str) -> bool {
 fn read_json(repo: &Repository, path: &str, blob: Oid) -> Option<Value> {
     let blob = repo.find_blob(blob).ok()?;
     let text = std::str::from_utf8(blob.content()).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // A knowledge article's fields are its front matter.
-    let fields = if path.ends_with(&format!(".{}", Kind::Article.extension())) {
-        crate::front_matter::split(text).ok()?.front
+    // A knowledge article's fields are its front matter (every other kind
+    // reads as YAML alike).
+    let kind = if path.ends_with(&format!(".{}", Kind::Article.extension())) {
+        Kind::Article
     } else {
-        text
+        Kind::Incident
     };
-    yaml::parse(fields).ok().map(|n| n.to_json())
+    let fields = crate::front_matter::fields_of(kind, text);
+    if kind == Kind::Article && fields.is_empty() {
+        return None;
+    }
+    yaml::parse(fields)
+        .ok()
+        .map(|n| crate::front_matter::with_body(kind, text, n.to_json()))
 }
 
 pub fn author(commit: &Commit<'_>) -> Author {

@@ -179,7 +179,7 @@ pub(super) fn read_target(
     };
     let node = yaml::parse(fields)
         .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?;
-    let json = node.to_json();
+    let json = crate::front_matter::with_body(kind, &text, node.to_json());
     if !json.is_object() {
         return Err(not_editable("it is not a mapping of fields".into()));
     }
