@@ -531,6 +531,13 @@ fn an_article_cannot_pull_in_a_host_file_through_a_link_or_a_path() {
     );
     assert_ne!(escape.code, 0, "{escape}");
     assert!(!repo.sandbox.dir("host").join("evil.md").exists());
+    // Nor can an import write one.
+    repo.write("export.csv", "id,title,status\nA1,x,draft\n");
+    repo.run(["import", "--from", "csv", "--kind", "article", "export.csv"])
+        .expect_code(2)
+        .stderr_has("not supported");
+    let kb: Vec<_> = std::fs::read_dir(repo.path("kb")).expect("kb").collect();
+    assert_eq!(kb.len(), 1, "only the link is in kb/: {kb:?}");
     let from = repo.run_env(["new", "article", "--from", "../host/secret"], &[NOW]);
     assert_ne!(from.code, 0, "{from}");
     assert!(!from.stderr.contains("HOST-SECRET"), "{from}");
