@@ -695,6 +695,7 @@ fn generate_record(rng: &mut Rng, kind: Kind, schema: &Value) -> String {
         Kind::Change => "CHG-0001",
         Kind::Request => "REQ-0001",
         Kind::Ci => *rng.pick(&["web-app", "db", "loop"]),
+        Kind::Article => "KB-0001",
     };
     let required: Vec<&str> = schema["required"]
         .as_array()
@@ -736,6 +737,10 @@ fn generate_record(rng: &mut Rng, kind: Kind, schema: &Value) -> String {
             out.push_str("   # a comment");
         }
         out.push('\n');
+    }
+    if kind == Kind::Article && rng.chance(95) {
+        // An article's fields are its front matter.
+        out = format!("---\n{out}---\n# Body\n\nSome *Markdown*.\n");
     }
     out
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod articles;
 mod attacks;
 mod backdating;
 mod bad_input;

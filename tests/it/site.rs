@@ -79,7 +79,7 @@ fn read_page(path: &Path) -> String {
 }
 
 /// Relative `href`/`src` targets of a page that must exist in the site.
-fn local_targets(html: &str) -> Vec<String> {
+pub(crate) fn local_targets(html: &str) -> Vec<String> {
     let re = Regex::new(r#"(?:href|src)="([^"]*)""#).expect("regex");
     re.captures_iter(html)
         .map(|c| {
@@ -98,7 +98,7 @@ fn local_targets(html: &str) -> Vec<String> {
 }
 
 /// Resolve `target` (relative, maybe with a query) against the page at `page`.
-fn resolve(page: &str, target: &str) -> String {
+pub(crate) fn resolve(page: &str, target: &str) -> String {
     let path = target.split(['?', '#']).next().unwrap_or("");
     let mut parts: Vec<&str> = page.split('/').collect();
     parts.pop();

@@ -147,7 +147,7 @@ impl At {
             return None;
         }
         let text = std::str::from_utf8(blob.content()).ok()?;
-        let json = crate::yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+        let json = crate::yaml::parse(crate::front_matter::fields_of(kind, text))
             .ok()?
             .to_json();
         Record::from_json(kind, json).ok()

@@ -73,6 +73,16 @@ pub fn defaults(
         doc.insert("status".into(), initial);
         return doc;
     }
+    if kind == Kind::Article {
+        doc.insert("id".into(), Value::Null);
+        doc.insert("title".into(), json!(title));
+        doc.insert("status".into(), initial);
+        doc.insert("created_at".into(), stamp(now));
+        if let Some(who) = opener {
+            doc.insert("owner".into(), json!(who));
+        }
+        return doc;
+    }
     doc.insert("id".into(), Value::Null);
     doc.insert("title".into(), json!(title));
     doc.insert("status".into(), initial);
@@ -263,12 +273,15 @@ pub fn record_path(ws: &Workspace, kind: Kind, id: &str, year: i32) -> PathBuf {
     if ws.config.ids.layout == Layout::ByYear && kind.is_ticket() {
         p.push(year.to_string());
     }
-    p.push(format!("{id}.yaml"));
+    p.push(kind.file_name(id));
     p
 }
 
 /// The file text: a schema modeline for editors, then the fields.
 fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> String {
+    if kind == Kind::Article {
+        return render_article(value);
+    }
     let mut text = String::new();
     if ws.root.join("schemas").join(kind.schema_file()).is_file() {
         let up = "../".repeat(rel.components().count() - 1);
@@ -279,5 +292,27 @@ fn render(ws: &Workspace, kind: Kind, rel: &Path, value: &Value) -> String {
     }
     // A JSON value always serialises.
     text.push_str(&serde_yaml::to_string(value).unwrap_or_default());
+    text
+}
+
+/// An article's file: its fields as the front matter, then its body.
+fn render_article(value: &Value) -> String {
+    let mut fields = value.clone();
+    let body = fields
+        .as_object_mut()
+        .and_then(|m| m.remove("body"))
+        .and_then(|b| b.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut text = String::from("---\n");
+    // A JSON value always serialises.
+    text.push_str(&serde_yaml::to_string(&fields).unwrap_or_default());
+    text.push_str("---\n");
+    if !body.is_empty() {
+        text.push('\n');
+        text.push_str(&body);
+        if !body.ends_with('\n') {
+            text.push('\n');
+        }
+    }
     text
 }

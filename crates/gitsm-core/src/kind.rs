@@ -1,4 +1,4 @@
-//! The five kinds of record and where they live.
+//! The six kinds of record and where they live.
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,15 +26,17 @@ pub enum Kind {
     Change,
     Request,
     Ci,
+    Article,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Change,
         Kind::Request,
         Kind::Ci,
+        Kind::Article,
     ];
 
     /// Singular name used on the command line and in JSON.
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Change => "change",
             Kind::Request => "request",
             Kind::Ci => "ci",
+            Kind::Article => "article",
         }
     }
 
@@ -56,6 +59,7 @@ impl Kind {
             Kind::Change => "change",
             Kind::Request => "service request",
             Kind::Ci => "configuration item",
+            Kind::Article => "knowledge article",
         }
     }
 
@@ -67,6 +71,7 @@ impl Kind {
             Kind::Change => "changes",
             Kind::Request => "requests",
             Kind::Ci => "cis",
+            Kind::Article => "kb",
         }
     }
 
@@ -78,6 +83,7 @@ impl Kind {
             Kind::Change => Some("CHG"),
             Kind::Request => Some("REQ"),
             Kind::Ci => None,
+            Kind::Article => Some("KB"),
         }
     }
 
@@ -89,7 +95,28 @@ impl Kind {
             Kind::Change => "change.schema.json",
             Kind::Request => "request.schema.json",
             Kind::Ci => "ci.schema.json",
+            Kind::Article => "article.schema.json",
         }
+    }
+
+    /// Extension of the kind's record files: YAML, or Markdown with a YAML
+    /// front matter for knowledge articles.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Article => "md",
+            _ => "yaml",
+        }
+    }
+
+    /// File name of the record `id` of this kind (`INC-0001.yaml`, `KB-0001.md`).
+    pub fn file_name(self, id: &str) -> String {
+        format!("{id}.{}", self.extension())
+    }
+
+    /// The id in a record file name of this kind, when the name has the
+    /// kind's extension.
+    pub fn id_of_file_name(self, name: &str) -> Option<&str> {
+        name.strip_suffix(self.extension())?.strip_suffix('.')
     }
 
     pub fn from_folder(folder: &str) -> Option<Kind> {
@@ -97,7 +124,7 @@ impl Kind {
     }
 
     pub fn is_ticket(self) -> bool {
-        self != Kind::Ci
+        !matches!(self, Kind::Ci | Kind::Article)
     }
 }
 
@@ -117,9 +144,10 @@ impl FromStr for Kind {
             "change" | "changes" | "chg" | "rfc" => Kind::Change,
             "request" | "requests" | "req" | "service_request" => Kind::Request,
             "ci" | "cis" | "configuration_item" => Kind::Ci,
+            "article" | "articles" | "kb" | "knowledge_article" => Kind::Article,
             _ => {
                 return Err(format!(
-                    "unknown kind `{s}` (expected incident, problem, change, request or ci)"
+                    "unknown kind `{s}` (expected incident, problem, change, request, ci or article)"
                 ));
             }
         };

@@ -127,6 +127,7 @@ pub fn taken_ids(
             repo,
             tree,
             &prefix.join(kind.folder()),
+            kind.extension(),
         ));
     }
     taken
@@ -211,16 +212,26 @@ fn discover_in(
             } else if years {
                 discover_in(ws, kind, &rel, false, paths, diags);
             }
-        } else if name.ends_with(".yaml") {
+        } else if kind.id_of_file_name(&name).is_some() {
             paths.push((kind, rel, entry));
-        } else if name.ends_with(".yml") {
+        } else if is_misnamed(kind, &name) {
             diags.push(
-                Diagnostic::error("file-name", "record files end in `.yaml`, not `.yml`")
-                    .in_file(&rel)
-                    .with_hint("rename the file"),
+                Diagnostic::error(
+                    "file-name",
+                    format!("{} files end in `.{}`", kind.label(), kind.extension()),
+                )
+                .in_file(&rel)
+                .with_hint("rename the file"),
             );
         }
     }
+}
+
+/// A file in `kind`'s folder that looks meant as a record but has the wrong
+/// extension (`.yml`, or YAML where articles are Markdown).
+pub fn is_misnamed(kind: Kind, name: &str) -> bool {
+    kind.id_of_file_name(name).is_none()
+        && (name.ends_with(".yml") || (kind == Kind::Article && name.ends_with(".yaml")))
 }
 
 /// Whether a folder name is a year (`2026`): the one level of sharding allowed.
@@ -380,6 +391,26 @@ pub fn parse(
             ],
         );
     }
+    // An article's fields are its front matter; the YAML read keeps the
+    // opening fence, so positions are those of the `.md` file.
+    let whole = text;
+    let (text, body) = if kind == Kind::Article {
+        match crate::front_matter::split(text) {
+            Ok(split) => (split.front, Some(split.body)),
+            Err(e) => {
+                return (
+                    None,
+                    vec![
+                        Diagnostic::error("front-matter", e.message)
+                            .at(rel, e.pos)
+                            .with_hint(crate::front_matter::HINT),
+                    ],
+                );
+            }
+        }
+    } else {
+        (text, None)
+    };
     let node = match yaml::parse(text) {
         Ok(n) => n,
         Err(e) => {
@@ -443,6 +474,11 @@ pub fn parse(
         None => Vec::new(),
     };
     let record = if diags.is_empty() {
+        let json = if body.is_some() {
+            crate::front_matter::with_body(kind, whole, json)
+        } else {
+            json
+        };
         match Record::from_json(kind, json) {
             Ok(r) => Some(Box::new(r)),
             Err(e) => {

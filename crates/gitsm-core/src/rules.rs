@@ -144,8 +144,13 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "file-name",
-        "A record file's name is not `<id>.yaml`.",
-        "Rename the file to its id with the `.yaml` extension.",
+        "A record file's name is not `<id>.yaml` (`<id>.md` for a knowledge article).",
+        "Rename the file to its id with its kind's extension.",
+    ),
+    rule(
+        "front-matter",
+        "A knowledge article does not start with a front matter fenced by `---` lines.",
+        "Start the file with `---`, the YAML fields, `---`, then the Markdown body.",
     ),
     rule(
         "future-timestamp",
@@ -249,6 +254,11 @@ pub const RULES: &[Rule] = &[
         "retired-ci",
         "An open ticket or a relation names a retired CI.",
         "Name an active CI, or reopen the CI.",
+    ),
+    rule(
+        "review-overdue",
+        "A published knowledge article is past its `review_by` date.",
+        "Review the article, then set a new `review_by` (or retire it).",
     ),
     rule(
         "schedule-freeze",

@@ -223,7 +223,7 @@ impl<'r> Snapshot<'r> {
             return Vec::new();
         }
         let base = Path::new(kind.folder());
-        let file = format!("{id}.yaml");
+        let file = kind.file_name(id);
         std::iter::once(base.join(&file))
             .chain(
                 self.years(kind)
@@ -305,7 +305,7 @@ impl<'r> Snapshot<'r> {
             for e in tree.iter() {
                 let Ok(name) = e.name() else { continue };
                 match e.kind() {
-                    Some(ObjectType::Blob) if name.ends_with(".yaml") => {
+                    Some(ObjectType::Blob) if kind.id_of_file_name(name).is_some() => {
                         out.push((kind, base.join(name), e.id(), e.filemode()));
                     }
                     Some(ObjectType::Tree) if records::is_year(name) => {
@@ -314,7 +314,7 @@ impl<'r> Snapshot<'r> {
                         };
                         for f in sub.iter() {
                             if let Ok(file) = f.name()
-                                && file.ends_with(".yaml")
+                                && kind.id_of_file_name(file).is_some()
                                 && f.kind() == Some(ObjectType::Blob)
                             {
                                 out.push((kind, base.join(name).join(file), f.id(), f.filemode()));
@@ -342,9 +342,11 @@ fn staged_records(staged: &Staged) -> Vec<(Kind, PathBuf)> {
                 continue;
             };
             let ok = match rest.split_once('/') {
-                None => rest.ends_with(".yaml"),
+                None => kind.id_of_file_name(rest).is_some(),
                 Some((year, name)) => {
-                    records::is_year(year) && !name.contains('/') && name.ends_with(".yaml")
+                    records::is_year(year)
+                        && !name.contains('/')
+                        && kind.id_of_file_name(name).is_some()
                 }
             };
             if ok {

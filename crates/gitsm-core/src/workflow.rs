@@ -188,6 +188,7 @@ pub struct Workflows {
     standard_change: Workflow,
     request: Workflow,
     ci: Workflow,
+    article: Workflow,
 }
 
 impl Default for Workflows {
@@ -200,6 +201,7 @@ impl Default for Workflows {
             standard_change: defaults::standard_change(),
             request: defaults::request(),
             ci: defaults::ci(),
+            article: defaults::article(),
         }
     }
 }
@@ -225,6 +227,7 @@ impl Workflows {
             "standard_change" => &mut self.standard_change,
             "request" => &mut self.request,
             "ci" => &mut self.ci,
+            "article" => &mut self.article,
             _ => &mut self.normal_change,
         }
     }
@@ -237,6 +240,7 @@ impl Workflows {
             Kind::Change => &self.normal_change,
             Kind::Request => &self.request,
             Kind::Ci => &self.ci,
+            Kind::Article => &self.article,
         }
     }
 
@@ -269,7 +273,7 @@ impl Workflows {
     }
 
     /// Every workflow in force.
-    pub fn all(&self) -> [&Workflow; 7] {
+    pub fn all(&self) -> [&Workflow; 8] {
         [
             &self.incident,
             &self.problem,
@@ -278,6 +282,7 @@ impl Workflows {
             &self.standard_change,
             &self.request,
             &self.ci,
+            &self.article,
         ]
     }
 }
@@ -503,6 +508,17 @@ mod defaults {
                 ("planned", &["active", "retired"], &[]),
                 ("active", &["maintenance", "retired"], &[]),
                 ("maintenance", &["active", "retired"], &[]),
+                ("retired", &[], &[]),
+            ],
+        )
+    }
+
+    pub(super) fn article() -> Workflow {
+        build(
+            "knowledge article",
+            &[
+                ("draft", &["published", "retired"], &[]),
+                ("published", &["draft", "retired"], &["owner"]),
                 ("retired", &[], &[]),
             ],
         )

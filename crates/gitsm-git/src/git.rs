@@ -129,9 +129,14 @@ pub fn upstream_tree<'r>(repo: &'r Repository, base: Option<&str>) -> Option<Tre
         .find_map(|rev| repo.revparse_single(rev).ok()?.peel_to_tree().ok())
 }
 
-/// File stems of `*.yaml` files directly in `folder` of `tree`, and in its
+/// File stems of `*.<extension>` files directly in `folder` of `tree`, and in its
 /// year subfolders.
-pub fn record_stems(repo: &Repository, tree: &Tree<'_>, folder: &Path) -> Vec<String> {
+pub fn record_stems(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    folder: &Path,
+    extension: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     let Ok(entry) = tree.get_path(folder) else {
         return out;
@@ -139,22 +144,31 @@ pub fn record_stems(repo: &Repository, tree: &Tree<'_>, folder: &Path) -> Vec<St
     let Ok(sub) = repo.find_tree(entry.id()) else {
         return out;
     };
-    collect(repo, &sub, 0, &mut out);
+    collect(repo, &sub, 0, extension, &mut out);
     out
 }
 
-fn collect(repo: &Repository, tree: &Tree<'_>, depth: usize, out: &mut Vec<String>) {
+fn collect(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    depth: usize,
+    extension: &str,
+    out: &mut Vec<String>,
+) {
     for e in tree.iter() {
         let Ok(name) = e.name() else { continue };
         match e.kind() {
             Some(ObjectType::Blob) => {
-                if let Some(stem) = name.strip_suffix(".yaml") {
+                if let Some(stem) = name
+                    .strip_suffix(extension)
+                    .and_then(|n| n.strip_suffix('.'))
+                {
                     out.push(stem.to_owned());
                 }
             }
             Some(ObjectType::Tree) if depth == 0 => {
                 if let Ok(sub) = repo.find_tree(e.id()) {
-                    collect(repo, &sub, depth + 1, out);
+                    collect(repo, &sub, depth + 1, extension, out);
                 }
             }
             _ => {}

@@ -128,14 +128,23 @@ impl<'a> SiteData<'a> {
     }
 }
 
-/// The CI ids a ticket names (`service`, `affected_cis`, `cis`).
+/// The CI ids a ticket names (`service`, `affected_cis`, `cis`; an
+/// article's `services` and `cis`).
 pub fn ci_names(record: &Record) -> Vec<&str> {
+    if let Record::Article(a) = record {
+        return a
+            .services
+            .iter()
+            .chain(&a.cis)
+            .map(String::as_str)
+            .collect();
+    }
     let (service, list): (Option<&str>, &[String]) = match record {
         Record::Incident(r) => (r.service.as_deref(), &r.affected_cis),
         Record::Problem(r) => (r.service.as_deref(), &r.affected_cis),
         Record::Change(r) => (r.service.as_deref(), &r.cis),
         Record::Request(r) => (None, &r.cis),
-        Record::Ci(_) => (None, &[]),
+        Record::Ci(_) | Record::Article(_) => (None, &[]),
     };
     service
         .into_iter()

@@ -19,6 +19,7 @@ pub(crate) fn plural(kind: Kind) -> &'static str {
         Kind::Change => "Changes",
         Kind::Request => "Service requests",
         Kind::Ci => "Configuration items",
+        Kind::Article => "Knowledge articles",
     }
 }
 
@@ -77,6 +78,11 @@ fn cells(record: &Record) -> Vec<String> {
             o(r.environment.as_deref()),
             o(r.owner.as_deref()),
         ],
+        Record::Article(r) => vec![
+            r.services.join(", "),
+            o(r.owner.as_deref()),
+            r.review_by.map(|d| d.to_string()).unwrap_or_default(),
+        ],
     }
 }
 
@@ -87,6 +93,7 @@ fn columns(kind: Kind) -> Vec<&'static str> {
         Kind::Change => vec!["Type", "Risk", "Window start"],
         Kind::Request => vec!["Catalogue item", "Requested by", "Opened"],
         Kind::Ci => vec!["Class", "Environment", "Owner"],
+        Kind::Article => vec!["Services", "Owner", "Review by"],
     }
 }
 

@@ -14,9 +14,11 @@ use super::data::SiteData;
 use super::timeline::{self, TimelineEntry};
 use super::{fmt_time, span};
 
-/// Fields shown as Markdown sections rather than in the field table.
-const TEXT_FIELDS: [(&str, &str); 8] = [
+/// Fields shown as Markdown sections rather than in the field table (when
+/// they are text: an article's `symptoms` are a list).
+const TEXT_FIELDS: [(&str, &str); 9] = [
     ("description", "Description"),
+    ("body", "Article"),
     ("symptoms", "Symptoms"),
     ("root_cause", "Root cause"),
     ("workaround", "Workaround"),
@@ -115,7 +117,8 @@ pub(crate) fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordVi
     let mut fields = Vec::new();
     if let Value::Object(map) = &json {
         for (key, value) in map {
-            if SHOWN_ELSEWHERE.contains(&key.as_str()) || TEXT_FIELDS.iter().any(|(k, _)| k == key)
+            if SHOWN_ELSEWHERE.contains(&key.as_str())
+                || (value.is_string() && TEXT_FIELDS.iter().any(|(k, _)| k == key))
             {
                 continue;
             }

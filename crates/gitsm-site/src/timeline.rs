@@ -48,6 +48,7 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
         Record::Change(r) => Some(r.requested_by.as_str()),
         Record::Request(r) => Some(r.requested_by.as_str()),
         Record::Ci(_) => None,
+        Record::Article(r) => r.owner.as_deref(),
     };
     if let Some(created) = record.created_at() {
         add(&created, opener, "opened".into(), None);
@@ -65,7 +66,7 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
             ("fulfilled", r.fulfilled_at),
             ("closed", r.closed_at),
         ],
-        Record::Ci(_) => Vec::new(),
+        Record::Ci(_) | Record::Article(_) => Vec::new(),
     };
     for (what, at) in stamps {
         if let Some(at) = at {

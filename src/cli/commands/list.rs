@@ -109,6 +109,7 @@ fn facts(record: &Record) -> [Option<String>; 4] {
             time(r.closed_at),
         ],
         Record::Ci(_) => [None, None, None, None],
+        Record::Article(r) => [None, r.categories.first().cloned(), None, None],
     }
 }
 

@@ -18,10 +18,10 @@ use super::super::ui::stdout_write;
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application"
+    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new article --title 'Reset a VPN token' --service remote-access\n  gitsm new article --from PRB-0003        # title, CIs, root cause and workaround copied"
 )]
 pub struct Args {
-    /// incident, problem, change, request or ci
+    /// incident, problem, change, request, ci or article
     #[arg(add = crate::cli::complete::kind())]
     pub kind: Kind,
     /// Title of the ticket (the name of a CI) [default: the template's]
@@ -36,6 +36,16 @@ pub struct Args {
     /// Open the new file in $VISUAL / $EDITOR, then check it
     #[arg(long)]
     pub edit: bool,
+    /// An article only: draft it from this problem (its title, service,
+    /// CIs, category, symptoms, root cause and workaround; the problem linked)
+    #[arg(long, value_name = "PRB-ID", add = crate::cli::complete::record_id())]
+    pub from: Option<String>,
+    /// An article only: a service it is about (repeatable)
+    #[arg(long, value_name = "CI")]
+    pub service: Vec<String>,
+    /// An article only: a CI it is about (repeatable)
+    #[arg(long, value_name = "CI")]
+    pub ci: Vec<String>,
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
@@ -58,20 +68,28 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         })?),
         None => None,
     };
+    let drafted = article_fields(&ws, &args)?;
     let title = args
         .title
         .clone()
         .or_else(|| {
             template
                 .as_ref()
+                .or(drafted.as_ref())
                 .and_then(|t| t.get("title").and_then(Value::as_str).map(str::to_owned))
         })
         .ok_or_else(|| {
             CommandError::usage("give the new record a --title (or a --template that has one)")
         })?;
     let opener = super::super::context::person(&ws);
-    let who_field = create::opener_field(kind);
-    if kind != Kind::Ci && opener.is_none() && !args.set.iter().any(|a| a.key() == who_field) {
+    let who_field = match kind {
+        Kind::Article => "owner",
+        _ => create::opener_field(kind),
+    };
+    if !matches!(kind, Kind::Ci | Kind::Article)
+        && opener.is_none()
+        && !args.set.iter().any(|a| a.key() == who_field)
+    {
         return Err(CommandError::usage_hint(
             "cannot tell who you are",
             format!(
@@ -80,7 +98,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         ));
     }
     let mut doc = create::defaults(&ws, kind, &title, opener.as_deref(), now);
-    for (key, field) in template.into_iter().flatten() {
+    for (key, field) in template
+        .into_iter()
+        .flatten()
+        .chain(drafted.into_iter().flatten())
+    {
         if !matches!(key.as_str(), "id" | "status" | "created_at" | "title") {
             doc.insert(key, field);
         }
@@ -109,6 +131,50 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         edit_until_valid(cx, &ws, kind, &rel)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fields `--from`, `--service` and `--ci` give a new article; a
+/// usage error on another kind.
+fn article_fields(
+    ws: &Workspace,
+    args: &Args,
+) -> Result<Option<serde_json::Map<String, Value>>, CommandError> {
+    if args.from.is_none() && args.service.is_empty() && args.ci.is_empty() {
+        return Ok(None);
+    }
+    if args.kind != Kind::Article {
+        return Err(CommandError::usage(
+            "--from, --service and --ci are for `gitsm new article`",
+        ));
+    }
+    let mut fields = match &args.from {
+        Some(id) => {
+            let record = crate::update::open(ws, id)
+                .map_err(|e| CommandError::usage(e.to_string()))?
+                .record();
+            match record {
+                Some(crate::model::Record::Problem(p)) => crate::knowledge::draft_from_problem(&p),
+                Some(other) => {
+                    return Err(CommandError::usage(format!(
+                        "`{id}` is a {}; --from takes a problem",
+                        other.kind().label()
+                    )));
+                }
+                None => {
+                    return Err(CommandError::Failed(format!(
+                        "{id} is not valid; fix it first (`gitsm validate`)"
+                    )));
+                }
+            }
+        }
+        None => serde_json::Map::new(),
+    };
+    for (key, given) in [("services", &args.service), ("cis", &args.ci)] {
+        if !given.is_empty() {
+            fields.insert(key.into(), serde_json::json!(given));
+        }
+    }
+    Ok(Some(fields))
 }
 
 /// Open the new record in the editor until it is valid, as `git commit`

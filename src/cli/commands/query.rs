@@ -16,7 +16,7 @@ use super::super::ui::{stdout_write, terminal_safe};
 #[command(after_help = "\
 Views (times are UTC, `2026-11-21T09:00:00Z`; lists and objects are JSON text):
   records    id, kind, path, status, open (1/0), priority, title, created_at, record (JSON)
-  incidents, problems, changes, requests, cis
+  incidents, problems, changes, requests, cis, kb
              path and a column per field of the kind's schema (`gitsm schema`),
              priority computed from the matrix
   links      source, source_kind, field, pointer, target, target_kind

@@ -69,6 +69,10 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let path = file.path.to_string_lossy().replace('\\', "/");
     let similar = match record {
         Record::Incident(incident) => Some(cmdb::similar(loaded, incident)),
+        Record::Problem(problem) => Some(Similar {
+            articles: cmdb::problem_articles(loaded, problem),
+            ..Similar::default()
+        }),
         _ => None,
     };
     let clocks = match record {
@@ -99,8 +103,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 map.insert("worklog".into(), json!(worklog));
             }
             if let (Some(similar), Some(map)) = (&similar, doc.as_object_mut()) {
-                map.insert("similar".into(), json!(similar.incidents));
-                map.insert("known_errors".into(), json!(similar.known_errors));
+                if let Record::Incident(_) = record {
+                    map.insert("similar".into(), json!(similar.incidents));
+                    map.insert("known_errors".into(), json!(similar.known_errors));
+                }
+                map.insert("articles".into(), json!(similar.articles));
             }
             let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
             s.push('\n');
@@ -134,6 +141,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                         | "on_hold"
                         | "escalations"
                         | "approvals"
+                        | "body"
                 ) {
                     continue;
                 }
@@ -317,6 +325,25 @@ fn similar_section(s: &mut String, similar: &Similar) {
                     super::super::output::inline(&Value::String(w.trim().to_owned()))
                 );
             }
+        }
+    }
+    if !similar.articles.is_empty() {
+        let _ = writeln!(s, "\nKnowledge articles that may help:");
+        for a in &similar.articles {
+            let mut why = Vec::new();
+            if a.documents_problem {
+                why.push("documents its problem".to_owned());
+            }
+            if !a.shared_cis.is_empty() {
+                why.push(format!("on {}", a.shared_cis.join(", ")));
+            }
+            if a.same_category {
+                why.push("same category".to_owned());
+            }
+            if !a.shared_words.is_empty() {
+                why.push(format!("words: {}", a.shared_words.join(", ")));
+            }
+            let _ = writeln!(s, "  {:<14} {} ({})", a.id, a.title, why.join("; "));
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Judge review dates of knowledge articles at this time (default now;
+    /// the work tree only): `2026-12-01`, `tomorrow`, `+30d`
+    #[arg(long, value_name = "T")]
+    pub at: Option<crate::when::When>,
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
@@ -72,6 +76,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         let loaded = crate::checks::load(&ws, &Kind::ALL);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
+        let today = cx
+            .at(args.at, &ws.config)?
+            .with_timezone(&ws.config.zone())
+            .date_naive();
+        diags.extend(checks::reviews(&ws, &loaded, today));
         diags.extend(ws.baseline_warning());
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let what = plural(loaded.checked, "record");

@@ -192,6 +192,18 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Ci(_) => {}
+        Record::Article(r) => {
+            for (i, category) in r.categories.iter().enumerate() {
+                one_of(
+                    at,
+                    out,
+                    &format!("/categories/{i}"),
+                    Some(category),
+                    &config.categories,
+                    "categories",
+                );
+            }
+        }
     }
 }
 

@@ -44,11 +44,15 @@ pub fn identity(
         out.push(
             Diagnostic::error(
                 "id-mismatch",
-                format!("id `{id}` does not match the file name `{stem}.yaml`"),
+                format!(
+                    "id `{id}` does not match the file name `{}`",
+                    kind.file_name(&stem)
+                ),
             )
             .at(path, pos)
             .with_hint(format!(
-                "rename the file to `{id}.yaml` or set `id: {stem}`"
+                "rename the file to `{}` or set `id: {stem}`",
+                kind.file_name(id)
             )),
         );
     }

@@ -97,6 +97,37 @@ pub fn parse_record(
     checked(ws, parsed, diags)
 }
 
+/// Published knowledge articles past their review date on `today`: a
+/// warning at each one's `review_by` (the file read again for its
+/// position; overdue articles are few).
+pub fn reviews(ws: &Workspace, loaded: &Loaded, today: chrono::NaiveDate) -> Vec<Diagnostic> {
+    loaded
+        .records()
+        .filter_map(|(f, r)| match r {
+            Record::Article(a) if crate::knowledge::review_overdue(a, today) => Some((f, a)),
+            _ => None,
+        })
+        .map(|(f, a)| {
+            let (parsed, _) = records::read(ws, Kind::Article, &f.path, Detail::Positions, false);
+            let pos = parsed
+                .and_then(|p| p.node)
+                .map_or(crate::yaml::Pos::START, |n| {
+                    n.find(records::pointer_segments("/review_by")).pos
+                });
+            let due = a.review_by.map(|d| d.to_string()).unwrap_or_default();
+            Diagnostic::warning(
+                "review-overdue",
+                format!("{} was due for review on {due} (checked on {today})", a.id),
+            )
+            .at(&f.path, pos)
+            .with_hint(format!(
+                "review it, then `gitsm set {} review_by=<next date>`; or `gitsm transition {} retired`",
+                a.id, a.id
+            ))
+        })
+        .collect()
+}
+
 /// A parsed file after the single-file rules: [`record`] on its record
 /// (when it passed its schema) and [`identity`] on its id.
 pub fn checked(

@@ -84,14 +84,14 @@ fn check_file(
                     );
                     continue;
                 }
-                if r.field == "service"
+                if (r.field == "service" || r.field == "services")
                     && let Some(class) = t.class
                     && !config.is_service_class(class)
                 {
                     out.push(
                                 Diagnostic::error(
                                     "not-a-service",
-                                    format!("`service` must name a business service, but `{}` is a CI of class `{class}`", r.target),
+                                    format!("`{}` must name a business service, but `{}` is a CI of class `{class}`", r.field, r.target),
                                 )
                                 .at(&f.path, *pos)
                                 .with_hint("name it under `affected_cis`, and the service it supports under `service`"),

@@ -140,7 +140,7 @@ pub(super) fn check(
             }
         }
         Record::Request(_) => approvals(config, imported, record, status, at, out),
-        Record::Ci(_) => {}
+        Record::Ci(_) | Record::Article(_) => {}
     }
 }
 

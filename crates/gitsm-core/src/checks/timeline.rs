@@ -119,7 +119,7 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
             );
             events.extend(approvals(&r.approvals));
         }
-        Record::Ci(_) => {}
+        Record::Ci(_) | Record::Article(_) => {}
     }
     for event in events {
         chain(at, out, &[created.clone(), event]);
@@ -138,7 +138,7 @@ fn declared_backdating(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnost
         Record::Problem(_) => &["resolved_at", "closed_at"],
         Record::Change(_) => &["implemented_at", "closed_at"],
         Record::Request(_) => &["acknowledged_at", "fulfilled_at", "closed_at"],
-        Record::Ci(_) => &[],
+        Record::Ci(_) | Record::Article(_) => &[],
     };
     for (field, reason) in declared {
         let pointer = format!("/backdated/{field}");

@@ -19,7 +19,10 @@ use crate::records::Loaded;
 
 pub use export::{Subgraph, SubgraphEdge, SubgraphNode};
 pub use impact::{CiSummary, ClassGroup, Impact, ReachedCi, TicketOnChain, Via, impact};
-pub use similar::{KnownErrorMatch, Similar, SimilarIncident, similar};
+pub use similar::{
+    ArticleMatch, KnownErrorMatch, Similar, SimilarIncident, Subject, articles, problem_articles,
+    similar,
+};
 
 /// One relation from the point of view of one end: the CI at the other end
 /// and the relation type (an index into [`CmdbGraph::relation_name`]).

@@ -1,11 +1,11 @@
-//! Similar incidents and matching known errors: how a failure like this one
-//! was fixed before.
+//! Similar incidents, matching known errors and knowledge articles: how a
+//! failure like this one was fixed before.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::model::{Incident, Record, Timestamp};
+use crate::model::{Incident, Problem, Record, Timestamp};
 use crate::records::Loaded;
 
 /// A resolved or closed incident like the one being looked at.
@@ -46,11 +46,133 @@ pub struct KnownErrorMatch {
     pub shared_words: Vec<String>,
 }
 
-/// Similar incidents, newest first, and matching known errors, best first.
+/// A published knowledge article that may help with a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleMatch {
+    pub id: String,
+    pub title: String,
+    /// It documents the ticket's problem (or the problem itself).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub documents_problem: bool,
+    /// CIs both name (the ticket's service and affected CIs; the
+    /// article's services and CIs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_cis: Vec<String>,
+    /// The ticket's category is one of the article's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub same_category: bool,
+    /// Words the article's title and symptoms share with the ticket's
+    /// title and symptoms.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_words: Vec<String>,
+}
+
+/// Similar incidents, newest first, and matching known errors and
+/// published knowledge articles, best first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Similar {
     pub incidents: Vec<SimilarIncident>,
     pub known_errors: Vec<KnownErrorMatch>,
+    pub articles: Vec<ArticleMatch>,
+}
+
+/// What a ticket offers to match knowledge articles against.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The problem the ticket is (an incident's `problem`, a problem's id).
+    pub problem: Option<&'a str>,
+    pub service: Option<&'a str>,
+    pub cis: &'a [String],
+    pub category: Option<&'a str>,
+    /// Title and symptoms.
+    pub text: &'a str,
+}
+
+/// The published knowledge articles that may help with `subject`, best
+/// first: those documenting its problem, then by CIs and words shared.
+/// An article matches by its problem, a shared service or CI, its category
+/// or a significant word of its title and symptoms.
+pub fn articles(loaded: &Loaded, subject: &Subject<'_>) -> Vec<ArticleMatch> {
+    let mine = cis_of(subject.service, subject.cis);
+    let my_words = words(subject.text);
+    let mut out: Vec<ArticleMatch> = loaded
+        .records()
+        .filter_map(|(_, r)| match r {
+            Record::Article(a) if a.is_published() => Some(a),
+            _ => None,
+        })
+        .filter_map(|a| {
+            let theirs: BTreeSet<&str> = a
+                .services
+                .iter()
+                .chain(&a.cis)
+                .map(String::as_str)
+                .collect();
+            let mut their_text = a.title.clone();
+            for s in &a.symptoms {
+                their_text.push(' ');
+                their_text.push_str(s);
+            }
+            let m = ArticleMatch {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                documents_problem: subject
+                    .problem
+                    .is_some_and(|p| a.problems.iter().any(|x| x == p)),
+                shared_cis: mine
+                    .intersection(&theirs)
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                same_category: subject
+                    .category
+                    .is_some_and(|c| a.categories.iter().any(|x| x == c)),
+                shared_words: my_words
+                    .intersection(&words(&their_text))
+                    .cloned()
+                    .collect(),
+            };
+            (m.documents_problem
+                || !m.shared_cis.is_empty()
+                || m.same_category
+                || !m.shared_words.is_empty())
+            .then_some(m)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let key = |m: &ArticleMatch| {
+            (
+                !m.documents_problem,
+                std::cmp::Reverse(
+                    m.shared_cis.len() + m.shared_words.len() + usize::from(m.same_category),
+                ),
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// The title and symptom(s) of a ticket, as one text to match words in.
+fn text_of(title: &str, symptom: Option<&str>) -> String {
+    match symptom {
+        Some(s) => format!("{title} {s}"),
+        None => title.to_owned(),
+    }
+}
+
+/// The knowledge articles that may help with problem `p`.
+pub fn problem_articles(loaded: &Loaded, p: &Problem) -> Vec<ArticleMatch> {
+    let text = text_of(&p.title, p.symptoms.as_deref());
+    articles(
+        loaded,
+        &Subject {
+            problem: Some(&p.id),
+            service: p.service.as_deref(),
+            cis: &p.affected_cis,
+            category: p.category.as_deref(),
+            text: &text,
+        },
+    )
 }
 
 /// Words too common in ticket titles to say that two failures are alike.
@@ -86,14 +208,22 @@ fn cis_of<'a>(service: Option<&'a str>, affected: &'a [String]) -> BTreeSet<&'a 
 /// and symptom.
 pub fn similar(loaded: &Loaded, incident: &Incident) -> Similar {
     let mine = cis_of(incident.service.as_deref(), &incident.affected_cis);
-    let mut text = incident.title.clone();
-    if let Some(s) = &incident.symptom {
-        text.push(' ');
-        text.push_str(s);
-    }
+    let text = text_of(&incident.title, incident.symptom.as_deref());
     let my_words = words(&text);
 
-    let mut out = Similar::default();
+    let mut out = Similar {
+        articles: articles(
+            loaded,
+            &Subject {
+                problem: incident.problem.as_deref(),
+                service: incident.service.as_deref(),
+                cis: &incident.affected_cis,
+                category: incident.category.as_deref(),
+                text: &text,
+            },
+        ),
+        ..Similar::default()
+    };
     for (_, record) in loaded.records() {
         match record {
             Record::Incident(other) if other.id != incident.id => {

@@ -590,17 +590,16 @@ impl Input {
     /// The new version parsed, when it is YAML.
     pub(super) fn node(&self) -> Option<yaml::Node> {
         let text = std::str::from_utf8(self.bytes.as_ref().ok()?).ok()?;
-        yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
+        yaml::parse(crate::front_matter::fields_of(self.kind, text)).ok()
     }
 
     /// The old version's JSON, when it is YAML.
     pub(super) fn old_json(&self) -> Option<Value> {
         let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
-        Some(
-            yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
-                .ok()?
-                .to_json(),
-        )
+        let json = yaml::parse(crate::front_matter::fields_of(self.kind, text))
+            .ok()?
+            .to_json();
+        Some(crate::front_matter::with_body(self.kind, text, json))
     }
 }
 
@@ -648,11 +647,14 @@ fn renumbered(
     if !changes.iter().any(|c| c.new.is_none()) {
         return Vec::new();
     }
-    let identity = |s: &Snapshot<'_>, v: &diff::Version| -> Option<Value> {
+    let identity = |s: &Snapshot<'_>, kind: Kind, v: &diff::Version| -> Option<Value> {
         let bytes = s.read(&v.path).ok()?;
-        let json = yaml::parse(std::str::from_utf8(&bytes).ok()?)
-            .ok()?
-            .to_json();
+        let json = yaml::parse(crate::front_matter::fields_of(
+            kind,
+            std::str::from_utf8(&bytes).ok()?,
+        ))
+        .ok()?
+        .to_json();
         let fields = ["created_at", "reported_by", "requested_by"].map(|f| json.get(f).cloned());
         fields[0]
             .is_some()
@@ -663,7 +665,7 @@ fn renumbered(
         .filter(|c| c.old.is_none())
         .filter_map(|c| {
             let v = c.new.as_ref()?;
-            Some((c.kind, identity(new, v)?, v.path.as_path()))
+            Some((c.kind, identity(new, c.kind, v)?, v.path.as_path()))
         })
         .collect();
     changes
@@ -671,7 +673,7 @@ fn renumbered(
         .filter(|c| c.new.is_none())
         .filter_map(|c| {
             let v = c.old.as_ref()?;
-            let id = identity(old, v)?;
+            let id = identity(old, c.kind, v)?;
             added
                 .iter()
                 .find(|(k, a, _)| *k == c.kind && *a == id)

@@ -97,7 +97,7 @@ pub struct Touch<'r> {
 impl Touch<'_> {
     /// The record's content before and after the commit.
     pub fn contents(&self, repo: &Repository) -> (Option<Value>, Option<Value>) {
-        let read = |v: &Option<(String, Oid)>| v.as_ref().and_then(|(_, b)| read_json(repo, *b));
+        let read = |v: &Option<(String, Oid)>| v.as_ref().and_then(|(p, b)| read_json(repo, p, *b));
         (read(&self.before), read(&self.after))
     }
 }
@@ -121,7 +121,7 @@ pub fn touches<'r>(
     let root = |tree: Option<&git2::Tree<'r>>| Snapshot::new(repo, tree, prefix).root_id();
     let version =
         |v: Option<diff::Version>| v.map(|v| (v.path.to_string_lossy().into_owned(), v.blob));
-    let file = format!("{id}.yaml");
+    let file = kind.file_name(id);
     let mut out = Vec::new();
     'commits: for oid in walk {
         trees.step();
@@ -506,12 +506,23 @@ pub fn is_reopen(from: Option<&str>, to: &str) -> bool {
         && !matches!(to, "closed" | "cancelled" | "resolved" | "fulfilled")
 }
 
-fn read_json(repo: &Repository, blob: Oid) -> Option<Value> {
+fn read_json(repo: &Repository, path: &str, blob: Oid) -> Option<Value> {
     let blob = repo.find_blob(blob).ok()?;
     let text = std::str::from_utf8(blob.content()).ok()?;
-    yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+    // A knowledge article's fields are its front matter (every other kind
+    // reads as YAML alike).
+    let kind = if path.ends_with(&format!(".{}", Kind::Article.extension())) {
+        Kind::Article
+    } else {
+        Kind::Incident
+    };
+    let fields = crate::front_matter::fields_of(kind, text);
+    if kind == Kind::Article && fields.is_empty() {
+        return None;
+    }
+    yaml::parse(fields)
         .ok()
-        .map(|n| n.to_json())
+        .map(|n| crate::front_matter::with_body(kind, text, n.to_json()))
 }
 
 pub fn author(commit: &Commit<'_>) -> Author {

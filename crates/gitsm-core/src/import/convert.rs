@@ -454,7 +454,7 @@ impl<'a> Converter<'a> {
                     doc.insert("cis".into(), json!(cis));
                 }
             }
-            Kind::Ci => {}
+            Kind::Ci | Kind::Article => {}
         }
         let labels = self.values(row, "labels");
         if !labels.is_empty() {

@@ -173,10 +173,13 @@ pub fn plan(ws: &Workspace, opts: &Options, bytes: &[u8]) -> Result<Plan, Import
         message,
         hint: None,
     };
-    if opts.tool != Tool::Csv && !opts.map.has_kind(opts.kind) {
+    // Knowledge articles are Markdown written here, not rows of a ticket tool.
+    let importable =
+        |k: Kind| k != Kind::Article && (opts.tool == Tool::Csv || opts.map.has_kind(k));
+    if !importable(opts.kind) {
         let supported: Vec<&str> = Kind::ALL
             .into_iter()
-            .filter(|k| opts.map.has_kind(*k))
+            .filter(|k| importable(*k))
             .map(Kind::name)
             .collect();
         return Err(ImportError::Unsupported {

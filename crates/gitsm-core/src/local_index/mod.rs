@@ -233,7 +233,8 @@ impl LocalIndex {
 
     /// The files holding a record `id` (of any kind), the records they
     /// name, the records naming it, and — for an incident — the resolved
-    /// incidents and known errors that may be like it: what `show` needs.
+    /// incidents, known errors and knowledge articles that may be like it:
+    /// what `show` needs.
     pub fn neighbourhood(&self, id: &str) -> rusqlite::Result<Loaded> {
         self.files(
             "WITH me(n) AS (SELECT n FROM files WHERE id = ?1),
@@ -245,7 +246,8 @@ impl LocalIndex {
                     UNION SELECT source FROM refs JOIN files ON files.n = refs.source
                       WHERE files.kind = 'incident'
                         AND target IN (SELECT target FROM named)
-                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error)
+                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error
+                    UNION SELECT n FROM files WHERE kind = 'article')
              SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
             vec![id.to_owned()],
         )
@@ -355,6 +357,7 @@ fn decode(kind: Kind, json: &str) -> Option<Record> {
         Kind::Change => Record::Change(serde_json::from_str(json).ok()?),
         Kind::Request => Record::Request(serde_json::from_str(json).ok()?),
         Kind::Ci => Record::Ci(serde_json::from_str(json).ok()?),
+        Kind::Article => Record::Article(serde_json::from_str(json).ok()?),
     })
 }
 

@@ -2,6 +2,7 @@
 //! types (see [`crate::schema`]); field doc comments become schema
 //! descriptions, which editors show while a record is being written.
 
+mod article;
 mod change;
 mod ci;
 mod incident;
@@ -13,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use article::{Article, PUBLISHED};
 pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
 pub use ci::Ci;
 pub use incident::{
@@ -117,6 +119,10 @@ pub struct Resolution {
     /// What was done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The knowledge article that resolved it (a KB id); the report counts
+    /// each article's uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
 }
 
 /// Fields shared by every ticket kind, generated into each ticket struct so
@@ -182,6 +188,7 @@ pub enum Record {
     Change(Change),
     Request(Request),
     Ci(Ci),
+    Article(Article),
 }
 
 /// A reference from one record to another, found in a field.
@@ -213,6 +220,7 @@ impl Record {
             Kind::Change => Record::Change(serde_json::from_value(value)?),
             Kind::Request => Record::Request(serde_json::from_value(value)?),
             Kind::Ci => Record::Ci(serde_json::from_value(value)?),
+            Kind::Article => Record::Article(serde_json::from_value(value)?),
         })
     }
 
@@ -223,6 +231,7 @@ impl Record {
             Record::Change(r) => serde_json::to_value(r),
             Record::Request(r) => serde_json::to_value(r),
             Record::Ci(r) => serde_json::to_value(r),
+            Record::Article(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -234,6 +243,7 @@ impl Record {
             Record::Change(_) => Kind::Change,
             Record::Request(_) => Kind::Request,
             Record::Ci(_) => Kind::Ci,
+            Record::Article(_) => Kind::Article,
         }
     }
 
@@ -244,6 +254,7 @@ impl Record {
             Record::Change(r) => &r.id,
             Record::Request(r) => &r.id,
             Record::Ci(r) => &r.id,
+            Record::Article(r) => &r.id,
         }
     }
 
@@ -255,6 +266,7 @@ impl Record {
             Record::Change(r) => &r.title,
             Record::Request(r) => &r.title,
             Record::Ci(r) => &r.name,
+            Record::Article(r) => &r.title,
         }
     }
 
@@ -265,6 +277,7 @@ impl Record {
             Record::Change(r) => &r.status,
             Record::Request(r) => &r.status,
             Record::Ci(r) => &r.status,
+            Record::Article(r) => &r.status,
         }
     }
 
@@ -275,6 +288,7 @@ impl Record {
             Record::Change(r) => Some(r.created_at),
             Record::Request(r) => Some(r.created_at),
             Record::Ci(_) => None,
+            Record::Article(r) => r.created_at,
         }
     }
 
@@ -285,6 +299,7 @@ impl Record {
             Record::Change(r) => r.implementer.as_deref().or(r.assignee.as_deref()),
             Record::Request(r) => r.assignee.as_deref(),
             Record::Ci(r) => r.owner.as_deref(),
+            Record::Article(r) => r.owner.as_deref(),
         }
     }
 
@@ -295,6 +310,7 @@ impl Record {
             Record::Change(r) => r.team.as_deref(),
             Record::Request(r) => r.team.as_deref(),
             Record::Ci(r) => r.team.as_deref(),
+            Record::Article(_) => None,
         }
     }
 
@@ -305,6 +321,7 @@ impl Record {
             Record::Change(r) => r.description.as_deref(),
             Record::Request(r) => r.description.as_deref(),
             Record::Ci(r) => r.description.as_deref(),
+            Record::Article(r) => Some(&r.body),
         }
     }
 
@@ -315,6 +332,7 @@ impl Record {
             Record::Change(r) => &r.custom,
             Record::Request(r) => &r.custom,
             Record::Ci(r) => &r.custom,
+            Record::Article(r) => &r.custom,
         }
     }
 
@@ -326,6 +344,7 @@ impl Record {
             Record::Change(r) => r.source_id.as_deref(),
             Record::Request(r) => r.source_id.as_deref(),
             Record::Ci(r) => r.source_id.as_deref(),
+            Record::Article(_) => None,
         }
     }
 
@@ -335,7 +354,7 @@ impl Record {
             Record::Problem(r) => &r.notes,
             Record::Change(r) => &r.notes,
             Record::Request(r) => &r.notes,
-            Record::Ci(_) => &[],
+            Record::Ci(_) | Record::Article(_) => &[],
         }
     }
 
@@ -364,7 +383,7 @@ impl Record {
             Record::Problem(r) => Some(&r.backdated),
             Record::Change(r) => Some(&r.backdated),
             Record::Request(r) => Some(&r.backdated),
-            Record::Ci(_) => None,
+            Record::Ci(_) | Record::Article(_) => None,
         }
     }
 
@@ -375,7 +394,7 @@ impl Record {
             Record::Problem(r) => &r.links,
             Record::Change(r) => &r.links,
             Record::Request(r) => &r.links,
-            Record::Ci(_) => &[],
+            Record::Ci(_) | Record::Article(_) => &[],
         }
     }
 
@@ -402,6 +421,12 @@ impl Record {
                 refs.one("service", r.service.as_deref(), Some(Kind::Ci));
                 refs.list("affected_cis", &r.affected_cis, Some(Kind::Ci));
                 refs.one("problem", r.problem.as_deref(), Some(Kind::Problem));
+                // A nested field: its name is its pointer's path.
+                refs.one(
+                    "resolution/article",
+                    r.resolution.as_ref().and_then(|x| x.article.as_deref()),
+                    Some(Kind::Article),
+                );
                 refs.one(
                     "caused_by_change",
                     r.caused_by_change.as_deref(),
@@ -435,6 +460,12 @@ impl Record {
                 for (relation, targets) in &r.relations {
                     refs.relation(relation, targets);
                 }
+            }
+            Record::Article(r) => {
+                refs.list("services", &r.services, Some(Kind::Ci));
+                refs.list("cis", &r.cis, Some(Kind::Ci));
+                refs.list("problems", &r.problems, Some(Kind::Problem));
+                refs.list("incidents", &r.incidents, Some(Kind::Incident));
             }
         }
         refs.0
@@ -480,6 +511,9 @@ impl Record {
                 }
             }
             Record::Ci(r) => {
+                add("/owner".into(), r.owner.as_deref());
+            }
+            Record::Article(r) => {
                 add("/owner".into(), r.owner.as_deref());
             }
         }

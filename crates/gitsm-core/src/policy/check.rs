@@ -72,6 +72,7 @@ impl Checker<'_> {
                 "problem" => Kind::Problem,
                 "request" => Kind::Request,
                 "ci" => Kind::Ci,
+                "article" => Kind::Article,
                 _ => Kind::Change,
             };
             let schema = crate::schema::builtin(kind);

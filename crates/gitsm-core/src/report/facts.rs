@@ -197,7 +197,7 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
         }
         Record::Problem(p) => problem(env, record, p, &trail, &mut derived),
         Record::Change(c) => change(record, c, &trail, &mut derived),
-        Record::Ci(_) => return Ok(None),
+        Record::Ci(_) | Record::Article(_) => return Ok(None),
     };
     // Closed at an unknown time: at the latest the record shows, so that
     // it is opened, closed and open in the monthly series consistently.
@@ -651,7 +651,7 @@ pub(super) fn latest_stamp(record: &Record) -> Timestamp {
             stamps.extend([r.implemented_at, r.closed_at].into_iter().flatten());
             stamps.extend(r.approvals.iter().map(|a| a.at));
         }
-        Record::Ci(_) => {}
+        Record::Ci(_) | Record::Article(_) => {}
     }
     stamps.into_iter().max().unwrap_or_default()
 }

@@ -477,7 +477,7 @@ impl KindCounts {
             Kind::Problem => self.problem,
             Kind::Change => self.change,
             Kind::Request => self.request,
-            Kind::Ci => 0,
+            Kind::Ci | Kind::Article => 0,
         }
     }
 
@@ -487,7 +487,7 @@ impl KindCounts {
             Kind::Problem => Some(&mut self.problem),
             Kind::Change => Some(&mut self.change),
             Kind::Request => Some(&mut self.request),
-            Kind::Ci => None,
+            Kind::Ci | Kind::Article => None,
         }
     }
 }
@@ -523,6 +523,9 @@ pub struct Report<'r> {
     pub problems: Problems,
     pub changes: Changes,
     pub requests: Requests<'r>,
+    /// The knowledge base: articles by state, reviews overdue at the end
+    /// of the period, and incidents resolved in the period with each.
+    pub knowledge: crate::knowledge::KnowledgeFigures,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
@@ -580,6 +583,19 @@ pub fn build<'r>(
         },
     );
     // Counted in parallel: every record is fetched from memory for its kind.
+    let knowledge = crate::knowledge::figures(
+        inputs.records.iter().copied(),
+        period
+            .local(period.as_of)
+            .with_timezone(&period.timezone)
+            .date_naive(),
+        |r| match r {
+            Record::Incident(i) => i
+                .resolved_at
+                .is_some_and(|t| period.contains(t.with_timezone(&chrono::Utc))),
+            _ => false,
+        },
+    );
     let records = inputs
         .records
         .par_iter()
@@ -614,6 +630,7 @@ pub fn build<'r>(
         problems,
         changes,
         requests,
+        knowledge,
         trends,
     })
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::kind::Kind;
-use crate::model::{Change, Ci, Incident, Problem, Request};
+use crate::model::{Article, Change, Ci, Incident, Problem, Request};
 use crate::suggest;
 use crate::yaml::{Node, Pos, Segment};
 
@@ -60,6 +60,7 @@ pub fn builtin(kind: Kind) -> Value {
         Kind::Change => generate_for::<Change>("gitsm change", file),
         Kind::Request => generate_for::<Request>("gitsm service request", file),
         Kind::Ci => generate_for::<Ci>("gitsm configuration item", file),
+        Kind::Article => generate_for::<Article>("gitsm knowledge article (front matter)", file),
     }
 }
 

@@ -86,7 +86,7 @@ impl Phase {
             Record::Incident(_) | Record::Problem(_) => &["resolved", "closed"],
             Record::Request(_) => &["fulfilled", "closed"],
             Record::Change(_) => &["closed"],
-            Record::Ci(_) => return None,
+            Record::Ci(_) | Record::Article(_) => return None,
         };
         let status = record.status();
         Some(if done.contains(&status) {

@@ -41,6 +41,9 @@ fn natural_field(holder: Kind, other: Kind) -> Option<(&'static str, bool)> {
         (Kind::Problem, Kind::Change) => Some(("fix_change", true)),
         (Kind::Incident | Kind::Problem, Kind::Ci) => Some(("affected_cis", false)),
         (Kind::Change | Kind::Request, Kind::Ci) => Some(("cis", false)),
+        (Kind::Article, Kind::Ci) => Some(("cis", false)),
+        (Kind::Article, Kind::Problem) => Some(("problems", false)),
+        (Kind::Article, Kind::Incident) => Some(("incidents", false)),
         _ => None,
     }
 }
@@ -110,10 +113,19 @@ pub fn link(
         (&ta, &tb, vec![field], single, false)
     } else if let Some((field, single)) = natural_field(tb.kind, ta.kind) {
         (&tb, &ta, vec![field], single, true)
-    } else if ta.kind != Kind::Ci {
+    } else if ta.kind.is_ticket() {
         (&ta, &tb, vec!["links"], false, false)
-    } else {
+    } else if tb.kind.is_ticket() {
         (&tb, &ta, vec!["links"], false, true)
+    } else {
+        return Err(UpdateError::usage(
+            format!(
+                "a {} and a {} have no field to link them",
+                ta.kind.label(),
+                tb.kind.label()
+            ),
+            None,
+        ));
     };
     let field = path.join(".");
     let pointer = format!("/{}", path.join("/"));

@@ -48,7 +48,7 @@ impl Folders {
         if !crate::confined::is_dir(&ws.root, base).unwrap_or(false) {
             return Vec::new();
         }
-        let file = format!("{id}.yaml");
+        let file = kind.file_name(id);
         let mut candidates = vec![base.join(&file)];
         candidates.extend(
             self.years(ws, kind)
@@ -72,7 +72,7 @@ impl Folders {
         dirs.iter()
             .flat_map(|d| std::fs::read_dir(ws.abs(d)).into_iter().flatten().flatten())
             .filter_map(|e| e.file_name().into_string().ok())
-            .filter_map(|name| name.strip_suffix(".yaml").map(str::to_owned))
+            .filter_map(|name| kind.id_of_file_name(&name).map(str::to_owned))
             .filter(|stem| !stem.starts_with('.'))
             .collect()
     }
@@ -169,9 +169,17 @@ pub(super) fn read_target(
     }
     let bytes = std::fs::read(&abs).map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|_| not_editable("it is not UTF-8".into()))?;
-    let node = yaml::parse(without_bom(&text))
+    let fields = match kind {
+        Kind::Article => {
+            crate::front_matter::split(without_bom(&text))
+                .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?
+                .front
+        }
+        _ => without_bom(&text),
+    };
+    let node = yaml::parse(fields)
         .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?;
-    let json = node.to_json();
+    let json = crate::front_matter::with_body(kind, &text, node.to_json());
     if !json.is_object() {
         return Err(not_editable("it is not a mapping of fields".into()));
     }

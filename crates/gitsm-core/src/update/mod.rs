@@ -130,6 +130,23 @@ impl Editable {
     pub fn field(&self, key: &str) -> Option<&Value> {
         self.json.get(key)
     }
+
+    /// The typed record, when its fields fit the model.
+    pub fn record(&self) -> Option<crate::model::Record> {
+        crate::model::Record::from_json(self.kind, self.json.clone()).ok()
+    }
+
+    /// The file's text with `edits` applied to its fields, everything else
+    /// (comments, order, an article's Markdown body) byte for byte.
+    fn apply(&self, edits: &[Edit]) -> Result<String, EditError> {
+        match crate::front_matter::split(&self.text) {
+            Ok(split) if self.kind == Kind::Article => {
+                let front = edit::apply(split.front, edits)?;
+                Ok(crate::front_matter::join(&front, &split))
+            }
+            _ => edit::apply(&self.text, edits),
+        }
+    }
 }
 
 /// One field a change sets or appends to, for the report.
@@ -208,6 +225,12 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// The YAML of a record file of `kind`: the whole file, or an article's
+/// front matter (with its opening fence, so positions are the file's).
+fn fields_of(kind: Kind, text: &str) -> &str {
+    crate::front_matter::fields_of(kind, text)
+}
+
 /// An edit planned, applied and checked, not yet written.
 struct Prepared<'t> {
     target: &'t Editable,
@@ -223,7 +246,7 @@ fn prepare<'t>(
     now: Timestamp,
 ) -> Result<Prepared<'t>, UpdateError> {
     let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
-    let text = edit::apply(&target.text, &edits).map_err(|source| UpdateError::Unsafe {
+    let text = target.apply(&edits).map_err(|source| UpdateError::Unsafe {
         path: target.path.clone(),
         source,
     })?;
@@ -330,7 +353,7 @@ fn apply_all(
 pub fn check(ws: &Workspace, target: &Editable, text: &str, now: Timestamp) -> Vec<Diagnostic> {
     let rel = &target.path;
     let (file, mut diags) = crate::checks::parse_record(ws, target.kind, rel, text.as_bytes());
-    let node = yaml::parse(without_bom(text)).ok();
+    let node = yaml::parse(fields_of(target.kind, text)).ok();
     if let Some(file) = file {
         if let (Some(record), Some(node)) = (&file.record, &node) {
             diags.extend(checks::history(
@@ -565,8 +588,8 @@ pub fn set_all(
 fn derived_priority(ws: &Workspace, target: &Editable, planned: &[Planned]) -> Option<Planned> {
     let stored = target.json.get("priority")?;
     let edits: Vec<Edit> = planned.iter().map(|p| p.edit.clone()).collect();
-    let text = edit::apply(&target.text, &edits).ok()?;
-    let json = yaml::parse(without_bom(&text)).ok()?.to_json();
+    let text = target.apply(&edits).ok()?;
+    let json = yaml::parse(fields_of(target.kind, &text)).ok()?.to_json();
     let record = crate::model::Record::from_json(target.kind, json).ok()?;
     let priority = crate::priority::of(&record, &ws.config)?;
     (stored.as_str() != Some(priority.name())).then(|| {

@@ -233,7 +233,7 @@ pub fn renumber(ws: &Workspace, id: &str, onto: Option<&str>) -> Result<Renumber
             ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
         taken.push(new_id.clone());
         planned.push(Rewrite {
-            to: mover.path.with_file_name(format!("{new_id}.yaml")),
+            to: mover.path.with_file_name(kind.file_name(&new_id)),
             text: String::new(),
             new_id,
             pointers: vec!["/id".into()],

@@ -15,8 +15,8 @@ use crate::workspace::Workspace;
 use crate::yaml;
 
 use super::{
-    Editable, Planned, Prepared, UpdateError, Updated, assignments, keys, prepare, stamp, with_me,
-    without_bom, write_all,
+    Editable, Planned, Prepared, UpdateError, Updated, assignments, fields_of, keys, prepare,
+    stamp, with_me, write_all,
 };
 
 /// A move to another state, and what goes with it.
@@ -153,8 +153,8 @@ pub fn transition_along(
         };
         let (_, Prepared { text, updated, .. }) = prepare_move(ws, &current, &step_req)?;
         changes.extend(updated.changes);
-        let json = yaml::parse(without_bom(&text))
-            .map(|n| n.to_json())
+        let json = yaml::parse(fields_of(current.kind, &text))
+            .map(|n| crate::front_matter::with_body(current.kind, &text, n.to_json()))
             .map_err(|e| UpdateError::Unsafe {
                 path: target.path.clone(),
                 source: crate::edit::EditError::from(e),
@@ -368,7 +368,7 @@ fn prepare_move<'t>(
                 if d.code == "missing-for-state"
                     && d.hint.as_deref().is_some_and(|h| h.contains("gitsm set"))
                 {
-                    d.hint = Some(missing_hint(state, &proposed, id, to));
+                    d.hint = Some(missing_hint(state, target.kind, &proposed, id, to));
                 }
             }
             Err(UpdateError::Invalid {
@@ -464,8 +464,8 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
 }
 
 /// How to give a transition the fields its target state still lacks.
-fn missing_hint(state: &State, proposed: &str, id: &str, to: &str) -> String {
-    let json = yaml::parse(without_bom(proposed))
+fn missing_hint(state: &State, kind: Kind, proposed: &str, id: &str, to: &str) -> String {
+    let json = yaml::parse(fields_of(kind, proposed))
         .map(|n| n.to_json())
         .unwrap_or_default();
     let args: Vec<String> = state

@@ -66,6 +66,8 @@ pub struct Prefixes {
     pub change: String,
     /// Prefix of service requests' ids (`REQ-0001`).
     pub request: String,
+    /// Prefix of knowledge articles' ids (`KB-0001`).
+    pub article: String,
 }
 
 impl Default for Prefixes {
@@ -75,6 +77,7 @@ impl Default for Prefixes {
             problem: "PRB".into(),
             change: "CHG".into(),
             request: "REQ".into(),
+            article: "KB".into(),
         }
     }
 }
@@ -86,6 +89,7 @@ impl IdPolicy {
             Kind::Problem => Some(&self.prefixes.problem),
             Kind::Change => Some(&self.prefixes.change),
             Kind::Request => Some(&self.prefixes.request),
+            Kind::Article => Some(&self.prefixes.article),
             Kind::Ci => None,
         }
     }

@@ -24,6 +24,8 @@ pub struct WorkflowOverrides {
     pub request: Option<WorkflowSpec>,
     /// The workflow of configuration items.
     pub ci: Option<WorkflowSpec>,
+    /// The workflow of knowledge articles.
+    pub article: Option<WorkflowSpec>,
 }
 
 impl WorkflowOverrides {
@@ -37,6 +39,7 @@ impl WorkflowOverrides {
             ("standard_change", &self.standard_change),
             ("request", &self.request),
             ("ci", &self.ci),
+            ("article", &self.article),
         ]
         .into_iter()
         .filter_map(|(k, s)| s.as_ref().map(|s| (k, s)))

@@ -81,7 +81,7 @@ pub(super) fn kind_changes(
         let Ok(name) = std::str::from_utf8(name) else {
             return;
         };
-        if !is_record_name(name) {
+        if !is_record_name(kind, name) {
             return;
         }
         let v = Version {
@@ -153,9 +153,10 @@ pub(super) fn pair_moves(
     }));
 }
 
-/// Files the record checks look at (a `.yml` file is reported, not skipped).
-pub(super) fn is_record_name(name: &str) -> bool {
-    !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"))
+/// Files the record checks look at (a misnamed file is reported, not skipped).
+pub(super) fn is_record_name(kind: Kind, name: &str) -> bool {
+    !name.starts_with('.')
+        && (kind.id_of_file_name(name).is_some() || crate::records::is_misnamed(kind, name))
 }
 
 /// Where a walk reports a file that differs: the side it is on, its name,

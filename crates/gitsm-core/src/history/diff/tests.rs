@@ -138,7 +138,7 @@ fn libgit2_changes(repo: &Repository, a: Oid, b: Oid) -> BTreeSet<(String, Oid, 
         .expect("diff");
     let is_record = |p: &str| {
         let parts: Vec<&str> = p.split('/').collect();
-        let name_ok = |n: &str| is_record_name(n);
+        let name_ok = |n: &str| is_record_name(Kind::Incident, n);
         match parts.as_slice() {
             [kind, name] => Kind::from_folder(kind).is_some() && name_ok(name),
             [kind, year, name] => {
@@ -272,9 +272,10 @@ fn staged_both_ways(repo: &Repository, prefix: &str) -> (Changes, bool, Changes,
             their_policy |= rel == "gitsm.yaml" || rel.starts_with("schemas/");
             let parts: Vec<&str> = rel.split('/').collect();
             let record = match parts.as_slice() {
-                [kind, name] => Kind::from_folder(kind).is_some() && is_record_name(name),
+                [kind, name] => Kind::from_folder(kind).is_some_and(|k| is_record_name(k, name)),
                 [kind, year, name] => {
-                    Kind::from_folder(kind).is_some() && is_year(year) && is_record_name(name)
+                    Kind::from_folder(kind).is_some_and(|k| is_record_name(k, name))
+                        && is_year(year)
                 }
                 _ => false,
             };

@@ -21,6 +21,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     tickets::problems(&mut d, r);
     tickets::changes(&mut d, r);
     tickets::requests(&mut d, r);
+    knowledge(&mut d, r);
     trends(&mut d, r);
     sources(&mut d, r);
     d.0
@@ -149,6 +150,35 @@ pub(super) fn mean_days(s: &Stats) -> [String; 2] {
     [s.mean, s.median].map(|v| v.map_or_else(|| "-".to_owned(), days))
 }
 
+fn knowledge(d: &mut Doc, r: &Report) {
+    let k = &r.knowledge;
+    d.h(2, "Knowledge articles");
+    let mut t = Table::new(&["Measure", "Value"], 1);
+    t.row(vec!["Published".into(), k.published.to_string()]);
+    t.row(vec!["Drafts".into(), k.drafts.to_string()]);
+    t.row(vec!["Retired".into(), k.retired.to_string()]);
+    t.row(vec![
+        "Published, review overdue".into(),
+        if k.review_overdue.is_empty() {
+            "0".into()
+        } else {
+            format!(
+                "{} ({})",
+                k.review_overdue.len(),
+                k.review_overdue.join(", ")
+            )
+        },
+    ]);
+    d.table(t);
+    d.p("Reviews are judged on the day the figures are as of. An incident uses an article when it names the article as its resolution (resolution.article); uses count the incidents resolved in the period.");
+    d.h(3, "Articles that resolved incidents");
+    let mut t = Table::new(&["Article", "Title", "Incidents"], 2);
+    for u in listed(&mut t, &k.uses) {
+        t.row(vec![u.id.clone(), u.title.clone(), u.incidents.to_string()]);
+    }
+    d.table_or(t, "No incident resolved in the period names an article.");
+}
+
 fn kind_label(key: &str) -> String {
     match key {
         "incident" => "Incidents",
@@ -177,7 +207,7 @@ fn preamble(d: &mut Doc, r: &Report) {
     let n = |k: Kind| s.records.get(&k).copied().unwrap_or(0);
     let total: usize = s.records.values().sum();
     let mut text = format!(
-        "Source: {} ({}: {}, {}, {}, {}, {}).",
+        "Source: {} ({}: {}, {}, {}, {}, {}, {}).",
         s.revision
             .as_ref()
             .map_or_else(|| "the work tree".to_owned(), |c| format!("commit {c}")),
@@ -187,6 +217,7 @@ fn preamble(d: &mut Doc, r: &Report) {
         plural(n(Kind::Change), "change", "changes"),
         plural(n(Kind::Request), "service request", "service requests"),
         plural(n(Kind::Ci), "configuration item", "configuration items"),
+        plural(n(Kind::Article), "knowledge article", "knowledge articles"),
     );
     if s.unreadable > 0 {
         text.push_str(&format!(

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::checks;
 use crate::diagnostic::Diagnostic;
-use crate::edit::{self, Edit};
+use crate::edit::Edit;
 use crate::records::{Loaded, RecordFile};
 use crate::workspace::Workspace;
 
@@ -58,10 +58,12 @@ pub(super) fn edited(
             value: json!(value),
         });
     }
-    edit::apply(&p.target.text, &edits).map_err(|source| UpdateError::Unsafe {
-        path: p.target.path.clone(),
-        source,
-    })
+    p.target
+        .apply(&edits)
+        .map_err(|source| UpdateError::Unsafe {
+            path: p.target.path.clone(),
+            source,
+        })
 }
 
 /// Check the tree as it will be: each new text parsed and checked at its

@@ -13,7 +13,7 @@ use crate::snapshot::Snapshot;
 use crate::workspace::Workspace;
 use crate::yaml;
 
-use super::super::{UpdateError, without_bom};
+use super::super::UpdateError;
 
 /// The revision whose ids are taken too.
 pub(super) struct Upstream<'r> {
@@ -78,7 +78,11 @@ pub(super) fn rev_versions(snapshot: &Snapshot<'_>, kind: Kind, id: &str) -> Vec
         .iter()
         .filter_map(|rel| snapshot.read(rel).ok())
         .filter_map(|bytes| String::from_utf8(bytes).ok())
-        .filter_map(|text| yaml::parse(without_bom(&text)).ok().map(|n| n.to_json()))
+        .filter_map(|text| {
+            yaml::parse(crate::front_matter::fields_of(kind, &text))
+                .ok()
+                .map(|n| n.to_json())
+        })
         .collect()
 }
 
