@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
 pub use ci::Ci;
 pub use incident::{
-    AlertEvent, Escalation, EventSource, HoldPeriod, HoldReason, Incident, PriorityOverride,
+    AlertEvent, CommsUpdate, Escalation, EventSource, HoldPeriod, HoldReason, Incident,
+    IncidentReview, PriorityOverride, ReviewAction,
 };
 pub use problem::{Origin, Problem, ProblemResolution, ProblemResolutionCode};
 pub use request::Request;
@@ -412,6 +413,10 @@ impl Record {
                     r.duplicate_of.as_deref(),
                     Some(Kind::Incident),
                 );
+                if let Some(review) = &r.review {
+                    let problems = review.actions.iter().map(|a| a.problem.as_deref());
+                    refs.items("review.actions", "problem", problems);
+                }
             }
             Record::Problem(r) => {
                 refs.one("service", r.service.as_deref(), Some(Kind::Ci));
@@ -458,6 +463,16 @@ impl Record {
                 for (i, e) in r.escalations.iter().enumerate() {
                     add(format!("/escalations/{i}/by"), e.by.as_deref());
                 }
+                add("/commander".into(), r.commander.as_deref());
+                for (i, u) in r.updates.iter().enumerate() {
+                    add(format!("/updates/{i}/by"), Some(&u.by));
+                }
+                if let Some(review) = &r.review {
+                    add("/review/by".into(), Some(&review.by));
+                    for (i, a) in review.actions.iter().enumerate() {
+                        add(format!("/review/actions/{i}/owner"), a.owner.as_deref());
+                    }
+                }
             }
             Record::Problem(r) => {
                 add("/reported_by".into(), Some(&r.reported_by));
@@ -503,12 +518,19 @@ pub struct Named<'a> {
     pub index: Option<usize>,
     /// A CI relation (under `relations/`).
     pub relation: bool,
+    /// The key holding the id inside each item of a list of objects (a
+    /// review action's `problem`); `field` then is the dotted path of
+    /// the list (`review.actions`).
+    pub item_key: Option<&'a str>,
 }
 
 impl Named<'_> {
     /// JSON pointer of the field holding the id, e.g. `/affected_cis/1`.
     pub fn pointer(&self) -> String {
         let under = if self.relation { "/relations" } else { "" };
+        if let (Some(key), Some(i)) = (self.item_key, self.index) {
+            return format!("/{}/{i}/{key}", self.field.replace('.', "/"));
+        }
         match self.index {
             Some(i) => format!("{under}/{}/{i}", self.field),
             None => format!("{under}/{}", self.field),
@@ -528,12 +550,29 @@ impl<'a> Refs<'a> {
                 expects,
                 index: None,
                 relation: false,
+                item_key: None,
             });
         }
     }
 
     fn list(&mut self, field: &'a str, ids: &'a [String], expects: Option<Kind>) {
         self.push_all(field, ids, expects, false);
+    }
+
+    /// Ids at `key` in the items of the list at dotted `field`.
+    fn items(&mut self, field: &'a str, key: &'a str, ids: impl Iterator<Item = Option<&'a str>>) {
+        for (i, id) in ids.enumerate() {
+            if let Some(id) = id {
+                self.0.push(Named {
+                    field,
+                    target: id,
+                    expects: Some(Kind::Problem),
+                    index: Some(i),
+                    relation: false,
+                    item_key: Some(key),
+                });
+            }
+        }
     }
 
     fn relation(&mut self, relation: &'a str, ids: &'a [String]) {
@@ -554,6 +593,7 @@ impl<'a> Refs<'a> {
                 expects,
                 index: Some(i),
                 relation,
+                item_key: None,
             });
         }
     }
