@@ -18,7 +18,7 @@ use super::super::ui::stdout_write;
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application"
+    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new incident --major --title 'Payments down' --set impact=high --set urgency=high\n  gitsm new problem --from INC-0040,INC-0041,INC-0042\n\n--major makes an incident major (`major: true`): it then needs a commander from in_progress on, a communications update (`gitsm note --update`) from resolved on and a post-incident review to close. --from opens a problem for recurring incidents (what `validate` calls a problem candidate): titled after the CI, service and category or symptom they share, with their service and CIs, listing them in `links`; each open incident gets `problem` set to it, all or none."
 )]
 pub struct Args {
     /// incident, problem, change, request or ci
@@ -36,12 +36,36 @@ pub struct Args {
     /// Open the new file in $VISUAL / $EDITOR, then check it
     #[arg(long)]
     pub edit: bool,
+    /// A major incident (`major: true`)
+    #[arg(long)]
+    pub major: bool,
+    /// A problem for these incidents, linked to it (comma-separated ids)
+    #[arg(
+        long,
+        value_name = "ID,ID,...",
+        value_delimiter = ',',
+        conflicts_with_all = ["template", "set", "edit", "major"],
+        add = crate::cli::complete::record_id()
+    )]
+    pub from: Vec<String>,
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let ws = cx.workspace()?;
     let kind = args.kind;
     let now = cx.now_in(&ws.config)?;
+    if args.major && kind != Kind::Incident {
+        return Err(CommandError::usage("--major is for incidents"));
+    }
+    if !args.from.is_empty() {
+        if kind != Kind::Problem {
+            return Err(CommandError::usage_hint(
+                "--from opens a problem",
+                "gitsm new problem --from INC-0001,INC-0002,INC-0003",
+            ));
+        }
+        return from_incidents(cx, &ws, &args, now);
+    }
     let template = match &args.template {
         Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
             let names = ws.config.template_names(kind);
@@ -85,6 +109,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             doc.insert(key, field);
         }
     }
+    if args.major {
+        doc.insert("major".into(), Value::Bool(true));
+    }
     let mut value = Value::Object(doc);
     let schema = ws.schemas.schema(kind).clone();
     for a in &args.set {
@@ -107,6 +134,48 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     stdout_write(&format!("{}\n", cx.show_path(&ws.root, &rel)))?;
     if args.edit {
         edit_until_valid(cx, &ws, kind, &rel)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gitsm new problem --from ...`: the problem, and its incidents linked.
+fn from_incidents(
+    cx: &CommandContext,
+    ws: &Workspace,
+    args: &Args,
+    now: crate::model::Timestamp,
+) -> Result<ExitCode, CommandError> {
+    let opener = super::super::context::person(ws);
+    if opener.is_none() {
+        return Err(CommandError::usage_hint(
+            "cannot tell who you are",
+            "run `git config user.email you@example.com`",
+        ));
+    }
+    let done = create::problem_from(
+        ws,
+        &args.from,
+        args.title.as_deref(),
+        opener.as_deref(),
+        now,
+    )
+    .map_err(|e| match e {
+        create::ProblemFromError::Update(e) => super::super::edits::refusal(cx, &ws.root, e),
+        create::ProblemFromError::Create(create::CreateError::Invalid { path, diagnostics }) => {
+            cx.print_diagnostics(&diagnostics);
+            CommandError::Failed(format!("{} was not created", cx.show_path(&ws.root, &path)))
+        }
+        create::ProblemFromError::Create(e) => CommandError::Failed(e.to_string()),
+    })?;
+    stdout_write(&format!("{}\n", cx.show_path(&ws.root, &done.problem.rel)))?;
+    for u in &done.linked {
+        cx.status(&format!("{}: problem {}", u.id, done.problem.id));
+    }
+    for id in &done.closed {
+        cx.status(&format!(
+            "{id}: closed, listed in {}'s links",
+            done.problem.id
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
