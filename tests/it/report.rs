@@ -814,6 +814,8 @@ fn json_has_every_section() {
             "problems",
             "changes",
             "requests",
+            "major_incidents",
+            "problem_candidates",
             "trends"
         ]
     );

@@ -34,7 +34,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file below `dir`, relative to it, with `/`.
-fn files_below(dir: &Path) -> Vec<String> {
+pub(crate) fn files_below(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         for e in std::fs::read_dir(dir).expect("read dir").flatten() {
             let p = e.path();
@@ -72,14 +72,14 @@ fn example() -> (Repo, PathBuf) {
 }
 
 /// A page with the `/` that attribute escaping writes as `&#x2f;` put back.
-fn read_page(path: &Path) -> String {
+pub(crate) fn read_page(path: &Path) -> String {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .replace("&#x2f;", "/")
 }
 
 /// Relative `href`/`src` targets of a page that must exist in the site.
-fn local_targets(html: &str) -> Vec<String> {
+pub(crate) fn local_targets(html: &str) -> Vec<String> {
     let re = Regex::new(r#"(?:href|src)="([^"]*)""#).expect("regex");
     re.captures_iter(html)
         .map(|c| {
@@ -98,7 +98,7 @@ fn local_targets(html: &str) -> Vec<String> {
 }
 
 /// Resolve `target` (relative, maybe with a query) against the page at `page`.
-fn resolve(page: &str, target: &str) -> String {
+pub(crate) fn resolve(page: &str, target: &str) -> String {
     let path = target.split(['?', '#']).next().unwrap_or("");
     let mut parts: Vec<&str> = page.split('/').collect();
     parts.pop();
