@@ -471,3 +471,62 @@ fn the_site_shows_a_banner_while_a_major_incident_is_open_and_its_timeline() {
     assert!(timeline.contains("not tracked by a problem"), "no flag");
     links_resolve(&out);
 }
+
+#[test]
+fn a_review_action_names_a_problem_that_exists() {
+    let repo = Repo::new();
+    let closed = major_in(
+        "closed",
+        &format!(
+            "{WORKED}{COMMANDED}{RESOLVED}{UPDATED}closed_at: 2026-11-21T09:30:00+01:00\n{REVIEWED}      problem: PRB-0009\n"
+        ),
+    );
+    repo.write("incidents/INC-0001.yaml", &closed);
+    repo.run(["validate"])
+        .expect_code(1)
+        .stderr_has("names problem `PRB-0009`, which does not exist")
+        .stderr_has("incidents/INC-0001.yaml:31:16");
+    repo.write(
+        "problems/PRB-0009.yaml",
+        "id: PRB-0009\ntitle: Pool size\nstatus: new\ncreated_at: 2026-11-21T09:00:00+01:00\nreported_by: someone@example.com\n",
+    );
+    let run = repo.run(["validate"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("review-action-untracked"), "{run}");
+}
+
+#[test]
+fn the_example_report_shows_its_major_incident_and_candidate() {
+    let sb = common::Sandbox::new();
+    let root = sb.example_repo();
+    let run = sb.gitsm(
+        &root,
+        [
+            "report",
+            "--format",
+            "json",
+            "--since",
+            "2026-09-01",
+            "--until",
+            "2026-11-21T10:00:00+01:00",
+        ],
+    );
+    run.expect_code(0);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let majors = r["major_incidents"].as_array().expect("a list");
+    assert_eq!(majors.len(), 1, "{majors:?}");
+    let m = &majors[0];
+    assert_eq!(m["id"], "INC-0001");
+    // Opened 12:14, commander 12:20, resolved 13:24.
+    assert_eq!(m["time_to_commander"], 6 * 60);
+    assert_eq!(m["duration"], 70 * 60);
+    assert_eq!(m["updates"], 3);
+    assert_eq!(m["review"]["state"], "done");
+    let found = r["problem_candidates"].as_array().expect("a list");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["shared"]["ci"], "portal-web");
+    assert_eq!(
+        found[0]["incidents"],
+        serde_json::json!(["INC-0014", "INC-0019", "INC-0024"])
+    );
+}
