@@ -174,6 +174,9 @@ fn new_problem_from_incidents_writes_nothing_when_one_cannot_be_linked() {
     repo.run(["new", "problem", "--from", "INC-0001"])
         .expect_code(2)
         .stderr_has("at least two incidents");
+    repo.run(["new", "problem", "--from", "INC-0001,INC-0002,INC-0001"])
+        .expect_code(2)
+        .stderr_has("INC-0001 is given twice");
     repo.run(["new", "incident", "--from", "INC-0001,INC-0002"])
         .expect_code(2)
         .stderr_has("--from opens a problem");

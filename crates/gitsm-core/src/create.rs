@@ -326,6 +326,16 @@ pub fn problem_from(
             Some("e.g. --from INC-0001,INC-0002,INC-0003".into()),
         ));
     }
+    if let Some((i, id)) = ids
+        .iter()
+        .enumerate()
+        .find(|(i, id)| ids[..*i].contains(id))
+    {
+        return Err(usage(
+            format!("{id} is given twice (position {})", i + 1),
+            None,
+        ));
+    }
     let mut targets = Vec::new();
     let mut incidents = Vec::new();
     for id in ids {
