@@ -480,7 +480,7 @@ fn missing_hint(
         crate::model::Record::from_json(kind, json.clone()),
         Ok(crate::model::Record::Incident(inc)) if crate::priority::is_major(&inc, &ws.config)
     );
-    let mut args: Vec<String> = state
+    let args: Vec<String> = state
         .required(major)
         .filter(|f| !is_set(&json, f))
         .filter(|f| !matches!(*f, "updates" | "review"))
@@ -489,13 +489,16 @@ fn missing_hint(
             _ => format!("--set {f}=..."),
         })
         .collect();
-    if !is_set(&json, "updates") && state.required(major).any(|f| f == "updates") {
-        args.insert(0, format!("first `gitsm note {id} --update '...'`, then"));
-    }
-    format!(
+    let mut hint = format!(
         "pass them with the move: gitsm transition {id} {to} {}",
         args.join(" ")
-    )
+    );
+    if !is_set(&json, "updates") && state.required(major).any(|f| f == "updates") {
+        hint.push_str(&format!(
+            "; log a communications update first: gitsm note {id} --update '...'"
+        ));
+    }
+    hint
 }
 
 #[cfg(test)]
