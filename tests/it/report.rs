@@ -815,6 +815,8 @@ fn json_has_every_section() {
             "changes",
             "requests",
             "knowledge",
+            "major_incidents",
+            "problem_candidates",
             "trends"
         ]
     );

@@ -34,7 +34,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file below `dir`, relative to it, with `/`.
-fn files_below(dir: &Path) -> Vec<String> {
+pub(crate) fn files_below(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         for e in std::fs::read_dir(dir).expect("read dir").flatten() {
             let p = e.path();
@@ -72,7 +72,7 @@ fn example() -> (Repo, PathBuf) {
 }
 
 /// A page with the `/` that attribute escaping writes as `&#x2f;` put back.
-fn read_page(path: &Path) -> String {
+pub(crate) fn read_page(path: &Path) -> String {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .replace("&#x2f;", "/")

@@ -316,3 +316,160 @@ fn render_article(value: &Value) -> String {
     }
     text
 }
+
+/// A problem opened for recurring incidents ([`problem_from`]).
+#[derive(Debug)]
+pub struct ProblemFrom {
+    /// The problem written.
+    pub problem: Prepared,
+    /// The incidents that now name it in `problem`.
+    pub linked: Vec<crate::update::Updated>,
+    /// Closed incidents, which no longer take a field: the problem lists
+    /// them in its `links`, as it does every incident it was opened from.
+    pub closed: Vec<String>,
+}
+
+/// Why [`problem_from`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ProblemFromError {
+    #[error(transparent)]
+    Create(#[from] CreateError),
+    #[error(transparent)]
+    Update(#[from] crate::update::UpdateError),
+}
+
+/// Open a problem for the incidents `ids` (a problem candidate): titled
+/// `title`, or after what they share, with their service, CIs, category and symptom,
+/// listing them in `links`; then set each open incident's `problem` to it.
+/// All or nothing: when an incident cannot be linked, the problem is
+/// removed again.
+pub fn problem_from(
+    ws: &Workspace,
+    ids: &[String],
+    title: Option<&str>,
+    opener: Option<&str>,
+    now: Timestamp,
+) -> Result<ProblemFrom, ProblemFromError> {
+    use crate::problem_candidates::Shared;
+    use crate::update::UpdateError;
+    let usage = |message: String, hint: Option<String>| {
+        ProblemFromError::Update(UpdateError::Usage { message, hint })
+    };
+    if ids.len() < 2 {
+        return Err(usage(
+            "--from needs at least two incidents".into(),
+            Some("e.g. --from INC-0001,INC-0002,INC-0003".into()),
+        ));
+    }
+    if let Some((i, id)) = ids
+        .iter()
+        .enumerate()
+        .find(|(i, id)| ids[..*i].contains(id))
+    {
+        return Err(usage(
+            format!("{id} is given twice (position {})", i + 1),
+            None,
+        ));
+    }
+    let mut targets = Vec::new();
+    let mut incidents = Vec::new();
+    for id in ids {
+        let target = crate::update::open(ws, id)?;
+        if target.kind != Kind::Incident {
+            return Err(usage(
+                format!("{id} is a {}, not an incident", target.kind.label()),
+                None,
+            ));
+        }
+        let Some(Record::Incident(inc)) = target.record() else {
+            return Err(usage(
+                format!("{id} is not a valid incident"),
+                Some(format!("run `gitsm validate {}`", target.path.display())),
+            ));
+        };
+        if let Some(p) = &inc.problem {
+            return Err(usage(format!("{id} already names problem {p}"), None));
+        }
+        incidents.push(inc);
+        targets.push(target);
+    }
+    // What all of them share, in the order candidates are named by.
+    let all = |f: &dyn Fn(&crate::model::Incident) -> Option<String>| {
+        let first = f(&incidents[0])?;
+        incidents
+            .iter()
+            .all(|i| f(i).as_ref() == Some(&first))
+            .then_some(first)
+    };
+    let common_ci = incidents[0]
+        .affected_cis
+        .iter()
+        .find(|ci| incidents.iter().all(|i| i.affected_cis.contains(ci)))
+        .cloned();
+    let service = all(&|i| i.service.clone());
+    let category = all(&|i| i.category.clone());
+    let symptom = all(&|i| i.symptom.clone());
+    let shared = match (common_ci, &service, &category, &symptom) {
+        (Some(ci), ..) => Some(Shared::Ci { ci }),
+        (None, Some(service), Some(category), _) => Some(Shared::ServiceCategory {
+            service: service.clone(),
+            category: category.clone(),
+        }),
+        (None, _, _, Some(symptom)) => Some(Shared::Symptom {
+            symptom: symptom.clone(),
+        }),
+        _ => None,
+    };
+    let title = match (title, shared) {
+        (Some(t), _) => t.to_owned(),
+        (None, Some(s)) => s.problem_title(ids.len()),
+        (None, None) => format!("Recurring incidents: {}", ids.join(", ")),
+    };
+    let mut doc = defaults(ws, Kind::Problem, &title, opener, now);
+    doc.insert("origin".into(), json!("reactive"));
+    if let Some(s) = service {
+        doc.insert("service".into(), json!(s));
+    }
+    let mut cis: Vec<&String> = Vec::new();
+    for ci in incidents.iter().flat_map(|i| &i.affected_cis) {
+        if !cis.contains(&ci) {
+            cis.push(ci);
+        }
+    }
+    if !cis.is_empty() {
+        doc.insert("affected_cis".into(), json!(cis));
+    }
+    if let Some(c) = category {
+        doc.insert("category".into(), json!(c));
+    }
+    if let Some(s) = symptom {
+        doc.insert("symptoms".into(), json!(s));
+    }
+    doc.insert("links".into(), json!(ids));
+    let problem = Creator::new(ws, now).prepare(Kind::Problem, Value::Object(doc))?;
+    let incident_flow = ws.config.kind_workflow(Kind::Incident);
+    let (closed, open): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .partition(|t| t.status().is_some_and(|s| incident_flow.is_terminal(s)));
+    write_all(ws, std::slice::from_ref(&problem))?;
+    let linked = if open.is_empty() {
+        Vec::new()
+    } else {
+        let set = crate::assign::Assignment {
+            path: vec!["problem".to_owned()],
+            value: problem.id.clone(),
+        };
+        match crate::update::set_all(ws, &open, &[set], opener, now) {
+            Ok(linked) => linked,
+            Err(e) => {
+                let _ = std::fs::remove_file(ws.abs(&problem.rel));
+                return Err(e.into());
+            }
+        }
+    };
+    Ok(ProblemFrom {
+        problem,
+        linked,
+        closed: closed.into_iter().map(|t| t.id).collect(),
+    })
+}

@@ -37,6 +37,7 @@ pub mod markup;
 pub mod model;
 pub mod policy;
 pub mod priority;
+pub mod problem_candidates;
 pub mod query;
 pub mod records;
 pub mod report;

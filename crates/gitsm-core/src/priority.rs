@@ -2,19 +2,38 @@
 //! impact x urgency matrix.
 
 use crate::config::Config;
-use crate::model::{Priority, Record};
+use crate::model::{Incident, Priority, Record};
 
 /// The effective priority of an incident or problem.
 pub fn of(record: &Record, config: &Config) -> Option<Priority> {
     match record {
-        Record::Incident(r) => Some(r.priority_override.as_ref().map_or_else(
-            || config.priority_matrix.priority(r.impact, r.urgency),
-            |o| o.priority,
-        )),
+        Record::Incident(r) => Some(of_incident(r, config)),
         Record::Problem(r) => match (r.impact, r.urgency) {
             (Some(i), Some(u)) => Some(config.priority_matrix.priority(i, u)),
             _ => r.priority,
         },
         _ => None,
     }
+}
+
+/// The effective priority of an incident.
+pub fn of_incident(incident: &Incident, config: &Config) -> Priority {
+    incident.priority_override.as_ref().map_or_else(
+        || {
+            config
+                .priority_matrix
+                .priority(incident.impact, incident.urgency)
+        },
+        |o| o.priority,
+    )
+}
+
+/// Whether `incident` is major: it says `major: true`, or its priority
+/// is one `major_incident.priorities` lists.
+pub fn is_major(incident: &Incident, config: &Config) -> bool {
+    incident.major == Some(true)
+        || config
+            .major_incident
+            .priorities
+            .contains(&of_incident(incident, config))
 }

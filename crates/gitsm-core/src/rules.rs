@@ -220,6 +220,21 @@ pub const RULES: &[Rule] = &[
         "Restore the note; add a new one with `gitsm note`.",
     ),
     rule(
+        "updates-append-only",
+        "An entry of a major incident's communications log was changed or removed.",
+        "Restore the update; add a new one with `gitsm note <ID> --update`.",
+    ),
+    rule(
+        "review-action-untracked",
+        "An action of a post-incident review names no problem, so nothing tracks it.",
+        "Name the problem that tracks it (`problem: PRB-…`), or open one with `gitsm new problem`.",
+    ),
+    rule(
+        "problem-candidate",
+        "Several incidents sharing a CI, a service and category, or a symptom within the window have no problem.",
+        "Open a problem for them: `gitsm new problem --from INC-…,INC-…,INC-…`.",
+    ),
+    rule(
         "open-hold",
         "A ticket left `on_hold` with its hold period still open.",
         "End the hold period (`end:`) when the ticket resumes.",

@@ -16,6 +16,9 @@ pub struct State {
     pub next: Vec<String>,
     /// Dotted field paths that must be set in this state.
     pub requires: Vec<String>,
+    /// Dotted field paths a major incident must carry in this state too
+    /// (a commander, a communications update, a post-incident review).
+    pub requires_if_major: Vec<String>,
     /// No further change except appended notes.
     pub terminal: bool,
 }
@@ -26,6 +29,19 @@ pub struct Workflow {
     pub name: String,
     pub initial: String,
     pub states: Vec<State>,
+}
+
+impl State {
+    /// The fields a record must carry in this state; `major` when it is a
+    /// major incident.
+    pub fn required(&self, major: bool) -> impl Iterator<Item = &str> {
+        let extra = if major {
+            self.requires_if_major.as_slice()
+        } else {
+            &[]
+        };
+        self.requires.iter().chain(extra).map(String::as_str)
+    }
 }
 
 impl Workflow {
@@ -156,6 +172,7 @@ impl Workflow {
                     name: name.clone(),
                     next: s.next.clone(),
                     requires: s.requires.clone(),
+                    requires_if_major: s.requires_if_major.clone(),
                     terminal: s.next.is_empty(),
                 })
                 .collect(),
@@ -312,6 +329,17 @@ mod defaults {
     /// A workflow from `(state, next states, required fields)` rows; a
     /// state with no next states is terminal.
     fn build(name: &str, rows: &[(&str, &[&str], &[&str])]) -> Workflow {
+        build_major(name, rows, &[])
+    }
+
+    /// [`build`], with `(state, fields)` rows of what a major incident
+    /// must carry besides.
+    fn build_major(
+        name: &str,
+        rows: &[(&str, &[&str], &[&str])],
+        major: &[(&str, &[&str])],
+    ) -> Workflow {
+        let strings = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         Workflow {
             name: name.to_owned(),
             initial: rows[0].0.to_owned(),
@@ -319,8 +347,12 @@ mod defaults {
                 .iter()
                 .map(|(state, next, requires)| State {
                     name: (*state).to_owned(),
-                    next: next.iter().map(|s| (*s).to_owned()).collect(),
-                    requires: requires.iter().map(|s| (*s).to_owned()).collect(),
+                    next: strings(next),
+                    requires: strings(requires),
+                    requires_if_major: major
+                        .iter()
+                        .find(|(s, _)| s == state)
+                        .map_or_else(Vec::new, |(_, fields)| strings(fields)),
                     terminal: next.is_empty(),
                 })
                 .collect(),
@@ -347,8 +379,18 @@ mod defaults {
     ];
     const STANDARD_PLANNED: &[&str] = &["template", "window.start", "window.end"];
 
+    /// A major incident has a commander from the time it is worked on, has
+    /// told people what is happening by the time it is resolved, and is
+    /// closed only after its post-incident review.
+    const MAJOR: &[(&str, &[&str])] = &[
+        ("in_progress", &["commander"]),
+        ("on_hold", &["commander"]),
+        ("resolved", &["commander", "updates"]),
+        ("closed", &["commander", "updates", "review"]),
+    ];
+
     pub(super) fn incident() -> Workflow {
-        build(
+        build_major(
             "incident",
             &[
                 ("new", &["in_progress", "cancelled"], &[]),
@@ -379,6 +421,7 @@ mod defaults {
                 ),
                 ("cancelled", &[], CANCELLED),
             ],
+            MAJOR,
         )
     }
 
@@ -572,6 +615,7 @@ mod tests {
                         StateSpec {
                             next,
                             requires: vec![],
+                            requires_if_major: vec![],
                         },
                     )
                 })

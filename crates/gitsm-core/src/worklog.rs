@@ -12,7 +12,8 @@ use crate::policy::Policy;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub at: Timestamp,
-    /// `note`, `hold`, `escalation`, `approved` or `rejected`.
+    /// `note`, `update` (a major incident's communications), `hold`,
+    /// `escalation`, `approved` or `rejected`.
     pub what: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
@@ -47,6 +48,14 @@ pub fn of(config: &Policy, record: &Record) -> Vec<Entry> {
         .map(|n| Entry::new(n.at, "note", Some(&n.by), n.text.clone()))
         .collect();
     if let Record::Incident(i) = record {
+        for u in &i.updates {
+            out.push(Entry::new(
+                u.at,
+                "update",
+                Some(&u.by),
+                format!("to {}: {}", u.audience, u.text),
+            ));
+        }
         for h in &i.on_hold {
             let until = h
                 .end

@@ -32,6 +32,7 @@ pub mod data;
 pub mod graph;
 mod lazy;
 mod lists;
+mod major;
 pub mod manifest;
 pub mod markdown;
 mod output;
@@ -133,6 +134,8 @@ struct PageInfo {
     section: &'static str,
     /// The instant the site shows.
     at: String,
+    /// The open major incidents, which every page shows in a banner.
+    majors: Vec<major::BannerItem>,
 }
 
 /// A page to render: its path, template and view. The view is made when
@@ -165,6 +168,7 @@ pub fn build(
         staging.create_dir(paths::folder(kind))?;
     }
     staging.create_dir("assets")?;
+    staging.create_dir("major")?;
     // The previous build's pages, for those whose inputs did not change.
     let manifest_path = manifest::location(&dataset.ws.root, &options.out);
     let previous = manifest_path
@@ -269,12 +273,14 @@ pub fn render(
     let total = with_report.len() + fixed.len() + data.records.len();
     progress.start(total as u64);
     let at_text = fmt_time(&at);
+    let majors = major::banner(&data);
     let info = |path: &str, title: &str, section: &'static str| PageInfo {
         root: paths::root_of(path),
         path: path.to_owned(),
         title: title.to_owned(),
         section,
         at: at_text.clone(),
+        majors: majors.clone(),
     };
     let render = |template: &str, page: &PageInfo, view: Value, extra: Value| {
         let ctx =
@@ -426,6 +432,15 @@ fn fixed_pages<'p>(data: &'p SiteData<'_>) -> Vec<Page<'p>> {
             Value::from(Serde(&lists::sla(data)))
         }),
     ];
+    for inc in major::incidents(data) {
+        pages.push(page(
+            &major::path(&inc.id),
+            "major.html",
+            &format!("Major incident {} {}", inc.id, inc.title),
+            "incidents",
+            move || Value::from(Serde(&major::view(data, inc))),
+        ));
+    }
     for kind in Kind::ALL {
         pages.push(page(
             &paths::list(kind),

@@ -29,7 +29,7 @@ const TEXT_FIELDS: [(&str, &str); 9] = [
 ];
 
 /// Fields shown elsewhere on the page (header, links, timeline).
-const SHOWN_ELSEWHERE: [&str; 9] = [
+const SHOWN_ELSEWHERE: [&str; 10] = [
     "id",
     "title",
     "name",
@@ -39,6 +39,7 @@ const SHOWN_ELSEWHERE: [&str; 9] = [
     "approvals",
     "escalations",
     "on_hold",
+    "updates",
 ];
 
 /// A link to a record, as pages show it.

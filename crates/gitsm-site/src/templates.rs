@@ -32,6 +32,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "kedb.html",
     "sla.html",
     "report.html",
+    "major.html",
 );
 
 /// Static files copied to `assets/`: (name, contents).

@@ -25,7 +25,13 @@ pub(crate) struct TimelineEntry {
     /// Markdown (a note, a comment, a reason).
     pub text: Option<String>,
     pub commit: Option<String>,
+    /// A work note (the major incident's timeline leaves them out).
+    #[serde(skip)]
+    pub note: bool,
 }
+
+/// What a work note's entry says.
+const NOTE: &str = "note";
 
 /// The record's timeline, oldest first.
 pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntry> {
@@ -37,6 +43,7 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
             instant: at.timestamp(),
             source: "record",
             who: who.map(str::to_owned),
+            note: what == NOTE,
             what,
             text: text.map(str::to_owned),
             commit: None,
@@ -87,6 +94,25 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
                 e.reason.as_deref(),
             );
         }
+        if let (Some(at), Some(who)) = (&r.commander_at, &r.commander) {
+            add(at, None, format!("commander: {who}"), None);
+        }
+        for u in &r.updates {
+            add(
+                &u.at,
+                Some(&u.by),
+                format!("update to {}", u.audience),
+                Some(&u.text),
+            );
+        }
+        if let Some(review) = &r.review {
+            add(
+                &review.at,
+                Some(&review.by),
+                "post-incident review".into(),
+                Some(&review.summary),
+            );
+        }
         for h in &r.on_hold {
             let reason = h.reason.name().replace('_', " ");
             add(
@@ -109,7 +135,7 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
         );
     }
     for n in record.notes() {
-        add(&n.at, Some(&n.by), "note".into(), Some(&n.text));
+        add(&n.at, Some(&n.by), NOTE.into(), Some(&n.text));
     }
     for t in data.dataset.transitions(record.id()) {
         let what = match &t.from {
@@ -125,6 +151,7 @@ pub(crate) fn timeline(data: &SiteData<'_>, record: &Record) -> Vec<TimelineEntr
             what,
             text: None,
             commit: Some(t.commit.chars().take(10).collect()),
+            note: false,
         });
     }
     out.sort_by_key(|e| e.instant);

@@ -18,7 +18,7 @@ use super::super::ui::stdout_write;
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new article --title 'Reset a VPN token' --service remote-access\n  gitsm new article --from PRB-0003        # title, CIs, root cause and workaround copied"
+    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new article --title 'Reset a VPN token' --service remote-access\n  gitsm new article --from PRB-0003        # title, CIs, root cause and workaround copied\n  gitsm new incident --major --title 'Payments down' --set impact=high --set urgency=high\n  gitsm new problem --from INC-0040,INC-0041,INC-0042\n\n--major makes an incident major (`major: true`): it then needs a commander from in_progress on, a communications update (`gitsm note --update`) from resolved on and a post-incident review to close. --from opens a problem for recurring incidents (what `validate` calls a problem candidate): titled after the CI, service and category or symptom they share, with their service and CIs, listing them in `links`; each open incident gets `problem` set to it, all or none. For an article, --from names the one problem it is drafted from."
 )]
 pub struct Args {
     /// incident, problem, change, request, ci or article
@@ -36,10 +36,20 @@ pub struct Args {
     /// Open the new file in $VISUAL / $EDITOR, then check it
     #[arg(long)]
     pub edit: bool,
-    /// An article only: draft it from this problem (its title, service,
-    /// CIs, category, symptoms, root cause and workaround; the problem linked)
-    #[arg(long, value_name = "PRB-ID", add = crate::cli::complete::record_id())]
-    pub from: Option<String>,
+    /// A major incident (`major: true`)
+    #[arg(long)]
+    pub major: bool,
+    /// A problem: the incidents it is opened for, linked to it
+    /// (comma-separated ids); an article: the problem it is drafted from
+    /// (its title, service, CIs, category, symptoms, root cause and
+    /// workaround; the problem linked)
+    #[arg(
+        long,
+        value_name = "ID,ID,...",
+        value_delimiter = ',',
+        add = crate::cli::complete::record_id()
+    )]
+    pub from: Vec<String>,
     /// An article only: a service it is about (repeatable)
     #[arg(long, value_name = "CI")]
     pub service: Vec<String>,
@@ -52,6 +62,23 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let ws = cx.workspace()?;
     let kind = args.kind;
     let now = cx.now_in(&ws.config)?;
+    if args.major && kind != Kind::Incident {
+        return Err(CommandError::usage("--major is for incidents"));
+    }
+    if !args.from.is_empty() && kind == Kind::Problem {
+        if args.template.is_some() || !args.set.is_empty() || args.edit {
+            return Err(CommandError::usage(
+                "--from opens the problem from its incidents: no --template, --set or --edit",
+            ));
+        }
+        return from_incidents(cx, &ws, &args, now);
+    }
+    if !args.from.is_empty() && kind != Kind::Article {
+        return Err(CommandError::usage_hint(
+            "--from opens a problem from incidents, or drafts an article from a problem",
+            "gitsm new problem --from INC-0001,INC-0002,INC-0003; gitsm new article --from PRB-0001",
+        ));
+    }
     let template = match &args.template {
         Some(name) => Some(ws.config.template(kind, name).ok_or_else(|| {
             let names = ws.config.template_names(kind);
@@ -107,6 +134,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             doc.insert(key, field);
         }
     }
+    if args.major {
+        doc.insert("major".into(), Value::Bool(true));
+    }
     let mut value = Value::Object(doc);
     let schema = ws.schemas.schema(kind).clone();
     for a in &args.set {
@@ -139,7 +169,7 @@ fn article_fields(
     ws: &Workspace,
     args: &Args,
 ) -> Result<Option<serde_json::Map<String, Value>>, CommandError> {
-    if args.from.is_none() && args.service.is_empty() && args.ci.is_empty() {
+    if args.from.is_empty() && args.service.is_empty() && args.ci.is_empty() {
         return Ok(None);
     }
     if args.kind != Kind::Article {
@@ -147,8 +177,9 @@ fn article_fields(
             "--from, --service and --ci are for `gitsm new article`",
         ));
     }
-    let mut fields = match &args.from {
-        Some(id) => {
+    let mut fields = match args.from.as_slice() {
+        [] => serde_json::Map::new(),
+        [id] => {
             let record = crate::update::open(ws, id)
                 .map_err(|e| CommandError::usage(e.to_string()))?
                 .record();
@@ -167,7 +198,11 @@ fn article_fields(
                 }
             }
         }
-        None => serde_json::Map::new(),
+        _ => {
+            return Err(CommandError::usage(
+                "an article is drafted from one problem: --from PRB-ID",
+            ));
+        }
     };
     for (key, given) in [("services", &args.service), ("cis", &args.ci)] {
         if !given.is_empty() {
@@ -175,6 +210,48 @@ fn article_fields(
         }
     }
     Ok(Some(fields))
+}
+
+/// `gitsm new problem --from ...`: the problem, and its incidents linked.
+fn from_incidents(
+    cx: &CommandContext,
+    ws: &Workspace,
+    args: &Args,
+    now: crate::model::Timestamp,
+) -> Result<ExitCode, CommandError> {
+    let opener = super::super::context::person(ws);
+    if opener.is_none() {
+        return Err(CommandError::usage_hint(
+            "cannot tell who you are",
+            "run `git config user.email you@example.com`",
+        ));
+    }
+    let done = create::problem_from(
+        ws,
+        &args.from,
+        args.title.as_deref(),
+        opener.as_deref(),
+        now,
+    )
+    .map_err(|e| match e {
+        create::ProblemFromError::Update(e) => super::super::edits::refusal(cx, &ws.root, e),
+        create::ProblemFromError::Create(create::CreateError::Invalid { path, diagnostics }) => {
+            cx.print_diagnostics(&diagnostics);
+            CommandError::Failed(format!("{} was not created", cx.show_path(&ws.root, &path)))
+        }
+        create::ProblemFromError::Create(e) => CommandError::Failed(e.to_string()),
+    })?;
+    stdout_write(&format!("{}\n", cx.show_path(&ws.root, &done.problem.rel)))?;
+    for u in &done.linked {
+        cx.status(&format!("{}: problem {}", u.id, done.problem.id));
+    }
+    for id in &done.closed {
+        cx.status(&format!(
+            "{id}: closed, listed in {}'s links",
+            done.problem.id
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Open the new record in the editor until it is valid, as `git commit`

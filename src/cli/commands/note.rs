@@ -1,4 +1,5 @@
-//! `gitsm note <ID>... <TEXT>`: add a note to records.
+//! `gitsm note <ID>... <TEXT>`: add a note to records, or with
+//! `--update` an entry of a major incident's communications log.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -19,10 +20,13 @@ other field stay as they are, so a closed record takes notes too. With several \
 ids every record is checked before any is written, and all are written or none. \
 The text is the last argument, or --file (`-` reads standard input).
 
+With --update the text goes to the incident's communications log instead: `{at, by, audience, text}` appended to `updates`, what was told to whom during a major incident. Updates, like notes, are never edited.
+
 Examples:
   gitsm note INC-0042 'Called the user back; waiting for the logs'
   gitsm note INC-0042 INC-0043 'Same root cause as PRB-0007'
-  git log -1 --format=%B | gitsm note INC-0042 --file -")]
+  git log -1 --format=%B | gitsm note INC-0042 --file -
+  gitsm note INC-0042 --update --audience users 'Payments are down; next update 10:30'")]
 pub struct Args {
     /// Record ids, then the note unless --file is given
     #[arg(value_name = "ID... TEXT", required = true, num_args = 1..)]
@@ -32,6 +36,12 @@ pub struct Args {
     pub filters: Filters,
     #[command(flatten)]
     pub team: TeamFilter,
+    /// Add a communications update (incidents) instead of a work note
+    #[arg(long)]
+    pub update: bool,
+    /// Whom the update is for (with --update; default `all`)
+    #[arg(long, value_name = "AUDIENCE", requires = "update")]
+    pub audience: Option<String>,
     /// Read the note from FILE (`-`: standard input)
     #[arg(long, short = 'F', value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -61,13 +71,30 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let person = super::super::context::person(&ws);
     let now = cx.now_in(&ws.config)?;
     let targets = targets(cx, &ws, ids, &args.filters, &args.team, None)?;
-    let updated = update::note(&ws, &targets, text.trim_end(), person.as_deref(), now)
-        .map_err(|e| refusal(cx, &ws.root, e))?;
+    let text = text.trim_end();
+    let updated = if args.update {
+        update::comms_update(
+            &ws,
+            &targets,
+            text,
+            args.audience.as_deref(),
+            person.as_deref(),
+            now,
+        )
+    } else {
+        update::note(&ws, &targets, text, person.as_deref(), now)
+    }
+    .map_err(|e| refusal(cx, &ws.root, e))?;
+    let done = if args.update {
+        "update logged"
+    } else {
+        "noted"
+    };
     if args.format == EditFormat::Json {
         return print_json(&updated).map(|()| ExitCode::SUCCESS);
     }
     for u in &updated {
-        print_text(cx, &ws.root, &format!("{}: noted", u.id), &u.path, Some(u))?;
+        print_text(cx, &ws.root, &format!("{}: {done}", u.id), &u.path, Some(u))?;
     }
     Ok(ExitCode::SUCCESS)
 }

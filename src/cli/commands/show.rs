@@ -130,7 +130,14 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             let Value::Object(fields) = record.to_json() else {
                 return Ok(ExitCode::SUCCESS);
             };
+            let incident_review = match record {
+                Record::Incident(inc) => inc.review.as_ref(),
+                _ => None,
+            };
             for (key, value) in &fields {
+                if key == "review" && incident_review.is_some() {
+                    continue;
+                }
                 if matches!(
                     key.as_str(),
                     "id" | "title"
@@ -142,6 +149,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                         | "escalations"
                         | "approvals"
                         | "body"
+                        | "updates"
                 ) {
                     continue;
                 }
@@ -151,6 +159,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
             worklog_section(&mut s, &worklog);
+            if let Some(review) = incident_review {
+                review_section(&mut s, review);
+            }
             if let Some(clocks) = &clocks {
                 sla_section(&mut s, clocks);
             }
@@ -164,6 +175,35 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     };
     stdout_write(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A major incident's post-incident review: when, by whom, the summary,
+/// and each action with its owner, due date and problem.
+fn review_section(s: &mut String, review: &crate::model::IncidentReview) {
+    let _ = writeln!(
+        s,
+        "\nPost-incident review ({}, {})",
+        review.at.format("%Y-%m-%d %H:%M %:z"),
+        review.by
+    );
+    for line in review.summary.trim_end().lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+    for a in &review.actions {
+        let mut about = Vec::new();
+        if let Some(owner) = &a.owner {
+            about.push(owner.clone());
+        }
+        if let Some(due) = a.due {
+            about.push(format!("due {due}"));
+        }
+        about.push(
+            a.problem
+                .clone()
+                .unwrap_or_else(|| "not tracked by a problem".to_owned()),
+        );
+        let _ = writeln!(s, "  - {} [{}]", a.text, about.join(", "));
+    }
 }
 
 /// `2026-09-03 12:17 +02:00  note        ben: text`, one entry a line

@@ -22,6 +22,7 @@ const IMMUTABLE: &[&str] = &["id", "created_at", "reported_by", "requested_by"];
 pub(super) const STAMPS: &[&str] = &[
     "created_at",
     "acknowledged_at",
+    "commander_at",
     "implemented_at",
     "resolved_at",
     "fulfilled_at",
@@ -31,6 +32,7 @@ pub(super) const STAMPS: &[&str] = &[
 /// Lists whose items carry such timestamps, and the timestamp fields.
 const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("notes", &["at"]),
+    ("updates", &["at"]),
     ("approvals", &["at"]),
     ("escalations", &["at"]),
     ("on_hold", &["start", "end"]),
@@ -70,7 +72,9 @@ pub(super) fn check(
                 ));
             }
         }
-        notes_appended(old, &new, at, out);
+        for (field, code) in APPEND_ONLY {
+            appended(old, &new, field, code, at, out);
+        }
         decisions_appended(old, &new, at, out);
         leavers(config, old, &new, at, out);
         approved_content_kept(config, record, old, at, out);
@@ -96,10 +100,11 @@ fn transition(
         return;
     }
     if from != to {
+        let major =
+            matches!(record, Record::Incident(inc) if crate::priority::is_major(inc, config));
         let carried = |state: &crate::workflow::State| {
             state
-                .requires
-                .iter()
+                .required(major)
                 .all(|field| crate::workflow::is_set(new, field))
         };
         if !wf.allows(from, to) && wf.path(from, to, carried).is_none() {
@@ -149,14 +154,22 @@ fn transition(
     }
 }
 
-/// Top-level fields that differ between two versions, notes aside.
+/// Lists that only grow, on records in any state (a terminal one too),
+/// with the code of the rule: work notes, and a major incident's
+/// communications log.
+const APPEND_ONLY: [(&str, &str); 2] = [
+    ("notes", "notes-append-only"),
+    ("updates", "updates-append-only"),
+];
+
+/// Top-level fields that differ between two versions, appended lists aside.
 fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<&'a str> {
     let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
         return Vec::new();
     };
     let mut keys: Vec<&str> = a.keys().map(String::as_str).collect();
     keys.extend(b.keys().map(String::as_str).filter(|k| !a.contains_key(*k)));
-    keys.retain(|k| *k != "notes" && a.get(*k) != b.get(*k));
+    keys.retain(|k| !APPEND_ONLY.iter().any(|(f, _)| f == k) && a.get(*k) != b.get(*k));
     keys
 }
 
@@ -182,23 +195,33 @@ fn list<'v>(v: &'v Value, field: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
-    let (before, after) = (list(old, "notes"), list(new, "notes"));
+fn appended(
+    old: &Value,
+    new: &Value,
+    field: &str,
+    code: &'static str,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (before, after) = (list(old, field), list(new, field));
+    let one = field.trim_end_matches('s');
     match list_break(before, after) {
         None => {}
         Some(ListBreak::Edited(i)) => out.push(
             at.error(
-                "notes-append-only",
-                &format!("/notes/{i}"),
-                format!("note {} was edited; notes are append-only", i + 1),
+                code,
+                &format!("/{field}/{i}"),
+                format!("{one} {} was edited; {field} are append-only", i + 1),
             )
-            .with_hint("restore it and add a new note with the correction"),
+            .with_hint(format!(
+                "restore it and add a new {one} with the correction"
+            )),
         ),
         Some(ListBreak::Removed(n)) => out.push(at.error(
-            "notes-append-only",
-            "/notes",
+            code,
+            &format!("/{field}"),
             format!(
-                "{n} of {} notes were removed; notes are append-only",
+                "{n} of {} {field} were removed; {field} are append-only",
                 before.len()
             ),
         )),

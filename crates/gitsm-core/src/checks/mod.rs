@@ -12,6 +12,7 @@ mod cmdb;
 mod fields;
 mod history;
 mod identity;
+mod recurrence;
 mod references;
 mod schedule;
 mod state;
@@ -220,12 +221,13 @@ type Check<'a> = &'a (dyn Fn(&mut Vec<Diagnostic>) + Sync);
 pub fn tree(ws: &Workspace, loaded: &Loaded) -> Vec<Diagnostic> {
     // Independent of each other: run side by side.
     let config = &ws.config;
-    let checks: [Check<'_>; 5] = [
+    let checks: [Check<'_>; 6] = [
         &|out| identity::duplicates(loaded, out),
         &|out| references::check(config, loaded, out),
         &|out| cmdb::health(config, loaded, out),
         &|out| cmdb::relations(config, loaded, out),
         &|out| schedule::check(config, loaded, out),
+        &|out| recurrence::check(config, loaded, out),
     ];
     checks
         .par_iter()

@@ -12,6 +12,9 @@ use crate::workflow::is_set;
 
 use super::Located;
 
+/// Fields of a major incident written by other means than `gitsm set`.
+const MAJOR_LOGS: &[&str] = &["updates", "review"];
+
 pub(super) fn check(
     config: &Policy,
     imported: &Imported,
@@ -41,28 +44,54 @@ pub(super) fn check(
     // most kinds require nothing).
     let cell = std::cell::OnceCell::new();
     let json = || cell.get_or_init(|| record.to_json());
+    let major = matches!(record, Record::Incident(inc) if crate::priority::is_major(inc, config));
     let missing: Vec<&str> = state
-        .requires
-        .iter()
-        .map(String::as_str)
+        .required(major)
         .filter(|f| !is_set(json(), f))
         .collect();
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
-        let sets: Vec<String> = missing.iter().map(|f| format!("{f}=...")).collect();
-        out.push(
-            at.error(
-                "missing-for-state",
-                "/status",
-                format!("state `{status}` requires {}", list.join(", ")),
-            )
-            .with_hint(format!(
+        let sets: Vec<String> = missing
+            .iter()
+            .filter(|f| !MAJOR_LOGS.contains(f))
+            .map(|f| format!("{f}=..."))
+            .collect();
+        let of_major = missing
+            .iter()
+            .any(|f| state.requires_if_major.iter().any(|m| m == f));
+        let mut hints = Vec::new();
+        if !sets.is_empty() {
+            hints.push(format!(
                 "set {} with `gitsm set {} {}`",
-                if missing.len() == 1 { "it" } else { "them" },
+                if sets.len() == 1 { "it" } else { "them" },
                 record.id(),
                 sets.join(" ")
-            )),
+            ));
+        }
+        if missing.contains(&"updates") {
+            hints.push(format!(
+                "log what was told to whom: `gitsm note {} --update --audience users '...'`",
+                record.id()
+            ));
+        }
+        if missing.contains(&"review") {
+            hints.push(
+                "write the post-incident review under `review:` (at, by, summary, actions)".into(),
+            );
+        }
+        let mut d = at.error(
+            "missing-for-state",
+            "/status",
+            format!(
+                "state `{status}`{} requires {}",
+                if of_major { " of a major incident" } else { "" },
+                list.join(", ")
+            ),
         );
+        if !hints.is_empty() {
+            d = d.with_hint(hints.join("; "));
+        }
+        out.push(d);
     }
     match record {
         Record::Incident(inc) => {
@@ -93,6 +122,18 @@ pub(super) fn check(
             }
             if open.len() > 1 {
                 out.push(at.error("open-hold", "/on_hold", "more than one hold period is open"));
+            }
+            // A review's lessons are kept only where a problem tracks them.
+            let actions = inc.review.iter().flat_map(|r| r.actions.iter().enumerate());
+            for (i, action) in actions.filter(|(_, a)| a.problem.is_none()) {
+                out.push(
+                    at.warning(
+                        "review-action-untracked",
+                        &format!("/review/actions/{i}"),
+                        format!("review action not tracked by a problem: {}", action.text),
+                    )
+                    .with_hint("name the problem that tracks it: `problem: PRB-…`"),
+                );
             }
         }
         Record::Problem(p) => {

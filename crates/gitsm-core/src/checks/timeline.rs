@@ -72,6 +72,16 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
                     .enumerate()
                     .map(|(i, e)| ("escalations.at", format!("/escalations/{i}/at"), Some(e.at))),
             );
+            events.push(step("commander_at", r.commander_at));
+            events.extend(
+                r.updates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, u)| ("updates.at", format!("/updates/{i}/at"), Some(u.at))),
+            );
+            if let Some(review) = &r.review {
+                events.push(("review.at", "/review/at".to_owned(), Some(review.at)));
+            }
         }
         Record::Problem(r) => chain(
             at,
@@ -134,7 +144,12 @@ fn declared_backdating(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnost
         return;
     };
     let stamps: &[&str] = match record {
-        Record::Incident(_) => &["acknowledged_at", "resolved_at", "closed_at"],
+        Record::Incident(_) => &[
+            "acknowledged_at",
+            "commander_at",
+            "resolved_at",
+            "closed_at",
+        ],
         Record::Problem(_) => &["resolved_at", "closed_at"],
         Record::Change(_) => &["implemented_at", "closed_at"],
         Record::Request(_) => &["acknowledged_at", "fulfilled_at", "closed_at"],

@@ -28,9 +28,11 @@ const BODY: &[&str] = &[
     "/backout_plan",
     "/test_plan",
     "/review",
+    "/review/summary",
     "/cancel_reason",
     "/reject_reason",
     "/notes/*/text",
+    "/updates/*/text",
     "/approvals/*/comment",
 ];
 

@@ -67,12 +67,90 @@ ticket! {
         /// Why it was cancelled.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub cancel_reason: Option<String>,
+        /// A major incident: the highest-impact kind, run by a `commander`
+        /// with a communications log and closed only after a post-incident
+        /// review. A priority listed under `major_incident.priorities` in
+        /// gitsm.yaml makes an incident major too.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub major: Option<bool>,
+        /// Who leads the response to a major incident: a handle from
+        /// `people` or an email. Required from `in_progress` on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub commander: Option<String>,
+        /// When the commander took charge: `gitsm set` and `gitsm
+        /// transition` write it when they first set `commander`. Time to
+        /// commander is from `created_at` to this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub commander_at: Option<Timestamp>,
+        /// The communications log of a major incident: what was told to
+        /// whom, oldest first (`gitsm note <ID> --update`). Append-only.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub updates: Vec<CommsUpdate>,
+        /// The post-incident review of a major incident, required to close it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub review: Option<IncidentReview>,
         /// The monitoring event that opened it (`gitsm intake`): a repeat
         /// of the event while the incident is open adds a note and counts
         /// here instead of opening another incident.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub event: Option<AlertEvent>,
     }
+}
+
+/// One entry of a major incident's communications log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CommsUpdate {
+    /// When it was sent.
+    pub at: Timestamp,
+    /// Who sent it: a handle from `people` or an email.
+    pub by: String,
+    /// Whom it was for (e.g. `users`, `management`, `customers`); `all`
+    /// when not said.
+    #[schemars(length(min = 1))]
+    pub audience: String,
+    /// What was said (Markdown).
+    #[schemars(length(min = 1))]
+    pub text: String,
+    /// Why `at` is earlier than a commit that changed the record without
+    /// this update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
+}
+
+/// The post-incident review of a major incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct IncidentReview {
+    /// When the review was held.
+    pub at: Timestamp,
+    /// Who led it: a handle from `people` or an email.
+    pub by: String,
+    /// What happened, why, and how the response went (Markdown).
+    #[schemars(length(min = 1))]
+    pub summary: String,
+    /// What is to be done so that it does not happen again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<ReviewAction>,
+}
+
+/// An action agreed at a post-incident review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ReviewAction {
+    /// What is to be done.
+    #[schemars(length(min = 1))]
+    pub text: String,
+    /// Who sees it done: a handle from `people` or an email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// By when (a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<chrono::NaiveDate>,
+    /// The problem that tracks it (a problem id). An action without one
+    /// is a warning: it is tracked nowhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// The alert behind an incident, by which repeats are recognised.

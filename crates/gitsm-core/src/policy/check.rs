@@ -78,7 +78,13 @@ impl Checker<'_> {
             let schema = crate::schema::builtin(kind);
             let fields = schema.get("properties").and_then(|p| p.as_object());
             for (state, s) in &spec.states {
-                for (i, field) in s.requires.iter().enumerate() {
+                let lists = [
+                    ("requires", &s.requires),
+                    ("requires_if_major", &s.requires_if_major),
+                ];
+                for (i, field, list) in lists.into_iter().flat_map(|(list, fields)| {
+                    fields.iter().enumerate().map(move |(i, f)| (i, f, list))
+                }) {
                     let top = field.split('.').next().unwrap_or_default();
                     if fields.is_some_and(|f| !f.contains_key(top)) {
                         let hint = crate::suggest::did_you_mean(
@@ -86,14 +92,7 @@ impl Checker<'_> {
                             fields.into_iter().flat_map(|f| f.keys()),
                         );
                         self.error(
-                            &[
-                                "workflows",
-                                key,
-                                "states",
-                                state,
-                                "requires",
-                                &i.to_string(),
-                            ],
+                            &["workflows", key, "states", state, list, &i.to_string()],
                             format!("{} records have no field `{top}`{hint}", kind.label()),
                         );
                     }

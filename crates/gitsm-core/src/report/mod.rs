@@ -20,6 +20,7 @@
 pub(crate) mod clock;
 mod facts;
 mod kpis;
+mod major;
 mod period;
 pub mod render;
 #[cfg(test)]
@@ -38,6 +39,7 @@ use crate::kind::Kind;
 use crate::model::{Ci, Record, Timestamp};
 use crate::sla::{Policy, SlaError};
 
+pub use major::{MajorIncident, ReviewState};
 pub use period::{Bound, Period, PeriodError};
 
 /// What a report is computed from: a dataset's records, seen as a slice.
@@ -526,6 +528,10 @@ pub struct Report<'r> {
     /// The knowledge base: articles by state, reviews overdue at the end
     /// of the period, and incidents resolved in the period with each.
     pub knowledge: crate::knowledge::KnowledgeFigures,
+    /// Major incidents open in the period, oldest first.
+    pub major_incidents: Vec<MajorIncident>,
+    /// Recurring incidents without a problem, with one opened in the period.
+    pub problem_candidates: Vec<crate::problem_candidates::Candidate>,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
@@ -631,6 +637,8 @@ pub fn build<'r>(
         changes,
         requests,
         knowledge,
+        major_incidents: major::major_incidents(inputs.records, inputs.config, period),
+        problem_candidates: major::candidates(inputs.records, inputs.config, period),
         trends,
     })
 }

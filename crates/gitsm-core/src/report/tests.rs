@@ -439,3 +439,59 @@ fn backlog_ages_problem_targets_and_the_month() {
     assert_eq!(november.backlog.incident, 2);
     assert_eq!((november.response.met, november.response.missed), (2, 2));
 }
+
+#[test]
+fn major_incidents_are_listed_with_their_review_state() {
+    use super::ReviewState;
+    let mut config = crate::config::Config::default();
+    config.major_incident.priorities = vec![crate::model::Priority::P1];
+    let mut ws = workspace();
+    ws.config = Policy::new(config);
+    let resolved = "resolution: { code: fixed, notes: Fixed. }";
+    let records = vec![
+        // Major by its P1 priority: resolved on 28 November at 10:00, so
+        // its review is due on 5 December at 10:00, after the report's
+        // "as of" (1 December): due, not overdue. 2h40m long; commander
+        // after 20 minutes.
+        incident(
+            "INC-1",
+            &format!(
+                "status: resolved\nimpact: high\nurgency: high\n\
+                 created_at: 2026-11-28T07:20:00Z\ncommander: ben\n\
+                 commander_at: 2026-11-28T07:40:00Z\nresolved_at: 2026-11-28T10:00:00Z\n{resolved}"
+            ),
+        ),
+        // Marked major, still open: no duration, no review due yet, and no
+        // commander stamp.
+        incident(
+            "INC-2",
+            "status: new\nimpact: low\nurgency: low\nmajor: true\n\
+             created_at: 2026-11-29T10:00:00Z",
+        ),
+        // P2, not marked: not major.
+        incident(
+            "INC-3",
+            "status: new\nimpact: high\nurgency: medium\ncreated_at: 2026-11-29T10:00:00Z",
+        ),
+    ];
+    let dataset = Dataset::from_records(ws, records, None);
+    let report = report(&dataset);
+    let ids: Vec<&str> = report
+        .major_incidents
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(ids, ["INC-1", "INC-2"]);
+    let first = &report.major_incidents[0];
+    assert_eq!(first.duration, Some(2 * H + 40 * M));
+    assert_eq!(first.time_to_commander, Some(20 * M));
+    assert_eq!(
+        first.review,
+        ReviewState::Due {
+            by: "2026-12-05T10:00:00Z".parse().expect("instant")
+        }
+    );
+    let second = &report.major_incidents[1];
+    assert_eq!((second.duration, second.time_to_commander), (None, None));
+    assert_eq!(second.review, ReviewState::NotYet);
+}

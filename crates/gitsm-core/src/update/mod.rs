@@ -44,7 +44,7 @@ pub use event::repeat;
 pub use link::{DEFAULT_RELATION, Linked, link};
 use locate::Folders;
 pub use locate::open;
-pub use note::note;
+pub use note::{DEFAULT_AUDIENCE, comms_update, note};
 pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
 pub use transition::{
     TransitionRequest, Transitioned, transition, transition_all, transition_along,
@@ -126,14 +126,14 @@ impl Editable {
         self.json.get("status").and_then(Value::as_str)
     }
 
+    /// The typed record, when it is valid.
+    pub fn record(&self) -> Option<crate::model::Record> {
+        crate::model::Record::from_json(self.kind, self.json.clone()).ok()
+    }
+
     /// A top-level field of the record, as it is now.
     pub fn field(&self, key: &str) -> Option<&Value> {
         self.json.get(key)
-    }
-
-    /// The typed record, when its fields fit the model.
-    pub fn record(&self) -> Option<crate::model::Record> {
-        crate::model::Record::from_json(self.kind, self.json.clone()).ok()
     }
 
     /// The file's text with `edits` applied to its fields, everything else
@@ -522,7 +522,25 @@ fn steps(json: &Value, path: &[String]) -> Vec<Step> {
 
 /// Fields that name a person, where `me` stands for the person running
 /// gitsm.
-const PERSON_FIELDS: &[&str] = &["assignee", "implementer", "requested_for", "owner"];
+const PERSON_FIELDS: &[&str] = &[
+    "assignee",
+    "implementer",
+    "requested_for",
+    "owner",
+    "commander",
+];
+
+/// `commander_at: now` when `list` gives an incident its first
+/// commander: when the commander took charge, which time to commander
+/// measures.
+fn commander_stamp(target: &Editable, list: &[Assignment], now: Timestamp) -> Option<Planned> {
+    let sets = |key: &str| list.iter().any(|a| a.key() == key);
+    (target.kind == Kind::Incident
+        && sets("commander")
+        && !sets("commander_at")
+        && !crate::workflow::is_set(&target.json, "commander_at"))
+    .then(|| Planned::set(keys(&["commander_at"]), stamp(now), true))
+}
 
 /// `list` with `me` in a person field replaced by `person`.
 fn with_me(list: &[Assignment], person: Option<&str>) -> Result<Vec<Assignment>, UpdateError> {
@@ -579,6 +597,7 @@ pub fn set_all(
         if follow {
             planned.extend(derived_priority(ws, target, &planned));
         }
+        planned.extend(commander_stamp(target, &list, now));
         Ok(planned)
     })
 }

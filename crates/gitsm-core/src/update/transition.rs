@@ -270,6 +270,7 @@ fn prepare_move<'t>(
             .any(|a| a.path.first().is_some_and(|k| k == field))
     };
     planned.extend(given);
+    planned.extend(super::commander_stamp(target, req.assignments, req.now));
 
     if state.requires.iter().any(|f| f == "assignee")
         && !is_set(&target.json, "assignee")
@@ -368,7 +369,7 @@ fn prepare_move<'t>(
                 if d.code == "missing-for-state"
                     && d.hint.as_deref().is_some_and(|h| h.contains("gitsm set"))
                 {
-                    d.hint = Some(missing_hint(state, target.kind, &proposed, id, to));
+                    d.hint = Some(missing_hint(ws, target.kind, state, &proposed, id, to));
                 }
             }
             Err(UpdateError::Invalid {
@@ -464,23 +465,40 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value) -> &'a Value {
 }
 
 /// How to give a transition the fields its target state still lacks.
-fn missing_hint(state: &State, kind: Kind, proposed: &str, id: &str, to: &str) -> String {
+fn missing_hint(
+    ws: &Workspace,
+    kind: Kind,
+    state: &State,
+    proposed: &str,
+    id: &str,
+    to: &str,
+) -> String {
     let json = yaml::parse(fields_of(kind, proposed))
         .map(|n| n.to_json())
         .unwrap_or_default();
+    let major = matches!(
+        crate::model::Record::from_json(kind, json.clone()),
+        Ok(crate::model::Record::Incident(inc)) if crate::priority::is_major(&inc, &ws.config)
+    );
     let args: Vec<String> = state
-        .requires
-        .iter()
+        .required(major)
         .filter(|f| !is_set(&json, f))
+        .filter(|f| !matches!(*f, "updates" | "review"))
         .map(|f| match reason_field(to) {
             Some(r) if r == f => "--reason '...'".to_owned(),
             _ => format!("--set {f}=..."),
         })
         .collect();
-    format!(
+    let mut hint = format!(
         "pass them with the move: gitsm transition {id} {to} {}",
         args.join(" ")
-    )
+    );
+    if !is_set(&json, "updates") && state.required(major).any(|f| f == "updates") {
+        hint.push_str(&format!(
+            "; log a communications update first: gitsm note {id} --update '...'"
+        ));
+    }
+    hint
 }
 
 #[cfg(test)]

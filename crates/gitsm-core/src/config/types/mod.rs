@@ -4,6 +4,7 @@
 mod change;
 mod cmdb;
 mod ids;
+mod incidents;
 mod intake;
 mod people;
 mod service;
@@ -12,6 +13,7 @@ mod workflows;
 pub use change::*;
 pub use cmdb::*;
 pub use ids::*;
+pub use incidents::*;
 pub use intake::*;
 pub use people::*;
 pub use service::*;
@@ -80,6 +82,11 @@ pub struct Config {
     pub intake: IntakeConfig,
     /// How much of the repository's history the rules judge.
     pub history: HistoryPolicy,
+    /// Major incidents: the priorities that make one, when its review is due.
+    pub major_incident: MajorIncidentPolicy,
+    /// When recurring incidents without a problem are flagged as a
+    /// problem candidate.
+    pub problem_candidates: ProblemCandidatePolicy,
 }
 
 /// How much of the repository's history the rules judge.
@@ -135,6 +142,8 @@ impl Default for Config {
             timezone: None,
             history: HistoryPolicy::default(),
             intake: IntakeConfig::default(),
+            major_incident: MajorIncidentPolicy::default(),
+            problem_candidates: ProblemCandidatePolicy::default(),
         }
     }
 }

@@ -65,4 +65,7 @@ pub struct StateSpec {
     pub next: Vec<String>,
     /// Dotted field paths a record must carry in this state (e.g. `resolution.code`).
     pub requires: Vec<String>,
+    /// Dotted field paths a major incident must carry in this state too
+    /// (e.g. `commander`, `updates`, `review`).
+    pub requires_if_major: Vec<String>,
 }

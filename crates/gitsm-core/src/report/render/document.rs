@@ -18,7 +18,9 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     volumes(&mut d, r);
     backlog(&mut d, r);
     tickets::incidents(&mut d, r);
+    tickets::major_incidents(&mut d, r);
     tickets::problems(&mut d, r);
+    tickets::problem_candidates(&mut d, r);
     tickets::changes(&mut d, r);
     tickets::requests(&mut d, r);
     knowledge(&mut d, r);
@@ -86,7 +88,7 @@ fn hm(secs: i64) -> String {
 }
 
 /// `3d 4h` (whole hours, rounded) for spans of a day or more; else [`hm`].
-fn days(secs: i64) -> String {
+pub(super) fn days(secs: i64) -> String {
     let hours = (secs.max(0) + 1800) / 3600;
     if hours < 24 {
         return hm(secs);
@@ -483,6 +485,8 @@ fn sources(d: &mut Doc, r: &Report) {
             "SLA targets are those of gitsm.yaml at the revision reported on (by priority, by symptom and service class, or by catalogue item), measured on their calendars with on-hold time excluded.",
             "Top services and CIs count the incidents opened in the period that name them (service, affected_cis).",
             "Incidents per problem: incidents that name a problem, over the problems opened by the end of the period and not cancelled.",
+            "Major incidents: incidents marked major, or of a priority major_incident.priorities lists, open at some time in the period. Duration: opened to resolved, wall-clock. Time to commander: opened to commander_at, which gitsm records when it first sets the commander. A review is due major_incident.review_due_days calendar days after the incident was resolved, and overdue after that.",
+            "Problem candidates: incidents without a problem (none named in their problem field, none listing them in its links; cancelled incidents and duplicates left out) that share a CI, a service with a category, or a symptom, at least problem_candidates.min_incidents of them opened within problem_candidates.window_days days of the first; listed when one was opened in the period.",
         ]
         .map(str::to_owned),
     );

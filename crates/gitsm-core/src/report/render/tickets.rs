@@ -3,7 +3,9 @@
 
 use super::super::{Breaches, Report};
 use super::Table;
-use super::document::{Doc, compliance, count, listed, mean_days, mean_hm, plural, ratio, time};
+use super::document::{
+    Doc, compliance, count, days, listed, mean_days, mean_hm, plural, ratio, time,
+};
 
 fn breach_table(first: &str, group: &str, breaches: &Breaches) -> Table {
     let mut t = Table::new(
@@ -340,5 +342,63 @@ pub(super) fn requests(d: &mut Doc, r: &Report) {
     d.table_or(
         breach_table("Request", "Item", &q.breaches),
         "No request target ran out in the period.",
+    );
+}
+
+pub(super) fn major_incidents(d: &mut Doc, r: &Report) {
+    use super::super::ReviewState;
+    d.h(2, "Major incidents");
+    let mut t = Table::new(
+        &[
+            "Incident",
+            "Priority",
+            "Status",
+            "Commander",
+            "Opened",
+            "Review",
+            "Title",
+            "Duration",
+            "Time to commander",
+            "Updates",
+        ],
+        7,
+    );
+    for m in listed(&mut t, &r.major_incidents) {
+        t.row(vec![
+            m.id.clone(),
+            m.priority.clone(),
+            m.status.clone(),
+            m.commander.clone().unwrap_or_else(|| "-".to_owned()),
+            time(&m.opened),
+            match &m.review {
+                ReviewState::Done { at } => format!("done {}", time(at)),
+                ReviewState::Due { by } => format!("due by {}", time(by)),
+                ReviewState::Overdue { since } => format!("overdue since {}", time(since)),
+                ReviewState::NotYet => "-".to_owned(),
+            },
+            m.title.clone(),
+            m.duration.map_or_else(|| "open".to_owned(), days),
+            m.time_to_commander.map_or_else(|| "-".to_owned(), days),
+            m.updates.to_string(),
+        ]);
+    }
+    d.table_or(t, "No major incident was open in the period.");
+}
+
+pub(super) fn problem_candidates(d: &mut Doc, r: &Report) {
+    d.h(2, "Problem candidates");
+    let mut t = Table::new(&["Shared", "Incidents", "First", "Last", "Count"], 4);
+    for c in listed(&mut t, &r.problem_candidates) {
+        t.row(vec![
+            c.shared.describe().replace('`', ""),
+            c.incidents.join(", "),
+            time(&c.first),
+            time(&c.last),
+            c.incidents.len().to_string(),
+        ]);
+    }
+    d.table_or(
+        t,
+        "No recurring incidents without a problem: no problem candidate.",
     );
 }
