@@ -23,6 +23,7 @@ pub mod dataset;
 pub mod diagnostic;
 pub mod duration;
 pub mod gate;
+pub mod grants;
 pub mod history;
 pub mod hooks;
 pub mod ids;

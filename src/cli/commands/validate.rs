@@ -37,6 +37,10 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Judge access grants at this time instead of now (work tree only):
+    /// RFC 3339, a date, `2026-12-01 09:00`, `+14d`
+    #[arg(long, value_name = "T", conflicts_with_all = ["staged", "range"])]
+    pub at: Option<crate::when::When>,
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
@@ -72,6 +76,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         let loaded = crate::checks::load(&ws, &Kind::ALL);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
+        diags.extend(checks::grant_expiry(
+            &ws,
+            &loaded,
+            cx.at(args.at, &ws.config)?,
+        ));
         diags.extend(ws.baseline_warning());
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let what = plural(loaded.checked, "record");

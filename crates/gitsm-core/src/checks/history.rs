@@ -1,6 +1,7 @@
 //! Rules between two versions of one record: the workflow allows the
-//! transition, terminal records stay frozen, immutable fields stay, notes
-//! are only appended, and what a commit records did not happen after it.
+//! transition, terminal records stay frozen (but for appended notes and
+//! satisfaction feedback), immutable fields stay, notes and feedback are
+//! only appended, and what a commit records did not happen after it.
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -31,6 +32,7 @@ pub(super) const STAMPS: &[&str] = &[
 /// Lists whose items carry such timestamps, and the timestamp fields.
 const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("notes", &["at"]),
+    ("feedback", &["at"]),
     ("approvals", &["at"]),
     ("escalations", &["at"]),
     ("on_hold", &["start", "end"]),
@@ -70,7 +72,8 @@ pub(super) fn check(
                 ));
             }
         }
-        notes_appended(old, &new, at, out);
+        appended(AppendOnly::NOTES, old, &new, at, out);
+        appended(AppendOnly::FEEDBACK, old, &new, at, out);
         decisions_appended(old, &new, at, out);
         leavers(config, old, &new, at, out);
         approved_content_kept(config, record, old, at, out);
@@ -138,7 +141,7 @@ fn transition(
                     "terminal-edit",
                     &format!("/{first}"),
                     format!(
-                        "{} is `{from}`, a terminal state: only notes may be added (changed: {})",
+                        "{} is `{from}`, a terminal state: only notes and feedback may be added (changed: {})",
                         record.id(),
                         changed.join(", ")
                     ),
@@ -149,14 +152,15 @@ fn transition(
     }
 }
 
-/// Top-level fields that differ between two versions, notes aside.
+/// Top-level fields that differ between two versions, the append-only
+/// lists aside (their own rule judges them).
 fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<&'a str> {
     let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
         return Vec::new();
     };
     let mut keys: Vec<&str> = a.keys().map(String::as_str).collect();
     keys.extend(b.keys().map(String::as_str).filter(|k| !a.contains_key(*k)));
-    keys.retain(|k| *k != "notes" && a.get(*k) != b.get(*k));
+    keys.retain(|k| !APPEND_ONLY.contains(k) && a.get(*k) != b.get(*k));
     keys
 }
 
@@ -182,23 +186,66 @@ fn list<'v>(v: &'v Value, field: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn notes_appended(old: &Value, new: &Value, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
-    let (before, after) = (list(old, "notes"), list(new, "notes"));
+/// Lists a terminal record still takes appended items of.
+const APPEND_ONLY: &[&str] = &[AppendOnly::NOTES.field, AppendOnly::FEEDBACK.field];
+
+/// A list whose items are only ever appended, and how to name it.
+struct AppendOnly {
+    field: &'static str,
+    code: &'static str,
+    /// One item, then many.
+    item: &'static str,
+    items: &'static str,
+    hint: &'static str,
+}
+
+impl AppendOnly {
+    const NOTES: AppendOnly = AppendOnly {
+        field: "notes",
+        code: "notes-append-only",
+        item: "note",
+        items: "notes",
+        hint: "restore it and add a new note with the correction",
+    };
+    const FEEDBACK: AppendOnly = AppendOnly {
+        field: "feedback",
+        code: "feedback-append-only",
+        item: "feedback entry",
+        items: "feedback entries",
+        hint: "restore it: feedback records what was said; add a note to comment on it",
+    };
+}
+
+fn appended(
+    rule: AppendOnly,
+    old: &Value,
+    new: &Value,
+    at: &Located<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let AppendOnly {
+        field,
+        code,
+        item,
+        items,
+        hint,
+    } = rule;
+    let (before, after) = (list(old, field), list(new, field));
     match list_break(before, after) {
         None => {}
         Some(ListBreak::Edited(i)) => out.push(
             at.error(
-                "notes-append-only",
-                &format!("/notes/{i}"),
-                format!("note {} was edited; notes are append-only", i + 1),
+                code,
+                &format!("/{field}/{i}"),
+                format!("{item} {} was edited; {items} are append-only", i + 1),
             )
-            .with_hint("restore it and add a new note with the correction"),
+            .with_hint(hint),
         ),
         Some(ListBreak::Removed(n)) => out.push(at.error(
-            "notes-append-only",
-            "/notes",
+            code,
+            &format!("/{field}"),
             format!(
-                "{n} of {} notes were removed; notes are append-only",
+                "{n} of {} {items} were removed; {items} are append-only",
                 before.len()
             ),
         )),

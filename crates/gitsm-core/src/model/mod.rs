@@ -4,6 +4,7 @@
 
 mod change;
 mod ci;
+mod feedback;
 mod incident;
 mod problem;
 mod request;
@@ -15,6 +16,7 @@ use serde_json::{Map, Value};
 
 pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
 pub use ci::Ci;
+pub use feedback::{Feedback, SCORES};
 pub use incident::{
     AlertEvent, Escalation, EventSource, HoldPeriod, HoldReason, Incident, PriorityOverride,
 };
@@ -339,6 +341,16 @@ impl Record {
         }
     }
 
+    /// The satisfaction feedback on an incident or a request (none for
+    /// others).
+    pub fn feedback(&self) -> &[Feedback] {
+        match self {
+            Record::Incident(r) => &r.feedback,
+            Record::Request(r) => &r.feedback,
+            _ => &[],
+        }
+    }
+
     /// The decisions of a change or a service request (none for others).
     pub fn decisions(&self) -> &[Approval] {
         match self {
@@ -485,6 +497,9 @@ impl Record {
         }
         for (i, n) in self.notes().iter().enumerate() {
             add(format!("/notes/{i}/by"), Some(&n.by));
+        }
+        for (i, f) in self.feedback().iter().enumerate() {
+            add(format!("/feedback/{i}/by"), Some(&f.by));
         }
         out
     }
