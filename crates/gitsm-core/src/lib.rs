@@ -14,6 +14,7 @@ pub mod approval;
 pub mod assign;
 pub mod baseline;
 pub mod calendar;
+pub mod catalog;
 pub mod checks;
 pub mod cmdb;
 pub mod config;

@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 
 use super::super::{AGING_BUCKETS, BacklogRow, Compliance, Count, Month, Ratio, Report, Stats};
-use super::{Block, Chart, Table, tickets};
+use super::{Block, Chart, Table, satisfaction, tickets};
 
 /// Every block of the report.
 pub(super) fn blocks(r: &Report) -> Vec<Block> {
@@ -21,6 +21,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     tickets::problems(&mut d, r);
     tickets::changes(&mut d, r);
     tickets::requests(&mut d, r);
+    satisfaction::section(&mut d, r);
     trends(&mut d, r);
     sources(&mut d, r);
     d.0
@@ -270,6 +271,9 @@ fn summary(d: &mut Doc, r: &Report) {
             .last()
             .map_or_else(|| "-".to_owned(), |i| compliance(&i.fulfilment)),
     );
+    let csat = &r.satisfaction.all;
+    row("Customer satisfaction (CSAT)", ratio(&csat.csat));
+    row("Feedback response rate", ratio(&csat.response_rate));
     d.table(t);
 }
 
@@ -452,6 +456,7 @@ fn sources(d: &mut Doc, r: &Report) {
             "SLA targets are those of gitsm.yaml at the revision reported on (by priority, by symptom and service class, or by catalogue item), measured on their calendars with on-hold time excluded.",
             "Top services and CIs count the incidents opened in the period that name them (service, affected_cis).",
             "Incidents per problem: incidents that name a problem, over the problems opened by the end of the period and not cancelled.",
+            "Customer satisfaction: the feedback entries, given by the end of the period, on the incidents and requests resolved or fulfilled in it (grouped by the month they were resolved in); CSAT is the share scoring 4 or 5, the response rate the share of those tickets with any feedback.",
         ]
         .map(str::to_owned),
     );
