@@ -12,6 +12,7 @@ mod conformance;
 mod desk;
 mod editing;
 mod example_repo;
+mod feedback;
 mod fuzzing;
 mod gate;
 mod history;
