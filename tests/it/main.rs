@@ -7,6 +7,7 @@ mod attacks;
 mod backdating;
 mod bad_input;
 mod baseline;
+mod catalog;
 mod cmdb;
 mod conformance;
 mod desk;
