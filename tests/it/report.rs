@@ -814,6 +814,7 @@ fn json_has_every_section() {
             "problems",
             "changes",
             "requests",
+            "satisfaction",
             "trends"
         ]
     );

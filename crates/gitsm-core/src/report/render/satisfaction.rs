@@ -36,7 +36,7 @@ fn csat_table(first: &str, rows: &[CsatRow], named: bool) -> Table {
 pub(super) fn section(d: &mut Doc, r: &Report) {
     let s = &r.satisfaction;
     d.h(2, "Customer satisfaction");
-    d.p("Incidents and service requests resolved or fulfilled in the period, with the feedback given on them by its end (`gitsm feedback`): CSAT is the share of scores of 4 or 5 (of 1 to 5), the response rate the share of those tickets with any feedback.");
+    d.p("Incidents and service requests resolved or fulfilled in the period, with the feedback given on them by its end (gitsm feedback): CSAT is the share of scores of 4 or 5 (of 1 to 5), the response rate the share of those tickets with any feedback.");
     d.table(csat_table("Tickets", std::slice::from_ref(&s.all), false));
     d.0.push(Block::Chart(Chart {
         title: "CSAT by month (scores of 4 or 5)".to_owned(),
