@@ -358,6 +358,19 @@ fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
 }
 
 #[test]
+fn a_catalogue_owner_is_someone_the_policy_knows() {
+    let repo = repo_with("");
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
+    repo.write(
+        "gitsm.yaml",
+        config.replace("owner: tester", "owner: testr"),
+    );
+    repo.run(["validate"])
+        .expect_code(2)
+        .stderr_has("unknown person `testr`");
+}
+
+#[test]
 fn people_carry_a_phone_and_a_location() {
     let repo = repo_with("");
     repo.run(["validate"]).expect_code(0);

@@ -84,6 +84,10 @@ fn feedback_on_a_closed_incident_passes_the_pre_commit_hook() {
         "{text}"
     );
     assert!(text.contains("status: closed\n"), "{text}");
+    // `show` lists it in the worklog.
+    repo.run(["show", "INC-0001"])
+        .expect_code(0)
+        .stdout_has("tester: score 4 of 5: Sorted before lunch");
     repo.git(["add", "-A"]);
     repo.try_commit(&["-q", "-m", "feedback"], "2026-11-21T10:05:00+01:00")
         .expect_code(0);

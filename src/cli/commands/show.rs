@@ -131,6 +131,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                         | "status"
                         | "description"
                         | "notes"
+                        | "feedback"
                         | "on_hold"
                         | "escalations"
                         | "approvals"
