@@ -340,24 +340,12 @@ fn satisfaction(report: &Report<'_>) -> Vec<Chart> {
             })
             .collect()
     };
+    // A month without scores has no bar (rather than a bar at 0%).
     let months = &s.by_month[s.by_month.len().saturating_sub(MONTHS)..];
-    let labels: Vec<String> = months.iter().map(|m| m.key.clone()).collect();
     let by_month = "Customer satisfaction (CSAT) per month, %";
     let mut out = vec![Chart {
         title: by_month.into(),
-        svg: charts::columns(
-            "c-csat",
-            by_month,
-            &labels,
-            &[Series {
-                name: "CSAT".into(),
-                class: "s-csat".into(),
-                values: months
-                    .iter()
-                    .map(|m| m.csat.percent.unwrap_or(0.0))
-                    .collect(),
-            }],
-        ),
+        svg: charts::bars("c-csat", by_month, &bars(months)),
         note: Some(format!(
             "Share of scores of 4 or 5 on the incidents and requests resolved in each month. Response rate {}: {} of {} resolved tickets have feedback; mean score {}.",
             s.all
