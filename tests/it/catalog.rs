@@ -374,6 +374,11 @@ fn a_catalogue_owner_is_someone_the_policy_knows() {
 fn people_carry_a_phone_and_a_location() {
     let repo = repo_with("");
     repo.run(["validate"]).expect_code(0);
+    // `show` gives the desk the requester's phone and location.
+    request(&repo, "REQ-0001", "status: new\ncatalog_item: laptop\n");
+    repo.run(["show", "REQ-0001"])
+        .expect_code(0)
+        .stdout_has("contact: Test User, +49 30 1234, Berlin B2");
     let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
     repo.write(
         "gitsm.yaml",

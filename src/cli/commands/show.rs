@@ -140,6 +140,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 }
                 let _ = writeln!(s, "{key:>20}: {}", super::super::output::inline(value));
             }
+            contact_lines(&mut s, &ws.config, record);
             if let Some(d) = record.description() {
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
@@ -157,6 +158,32 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     };
     stdout_write(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to reach the person who reported or requested a ticket (and whom
+/// a request is for): `contact: Marta Klein, +49 30 1234, Berlin HQ`,
+/// from their `phone` and `location` in `people`.
+fn contact_lines(s: &mut String, config: &crate::config::Config, record: &Record) {
+    for person in record.people() {
+        if !matches!(
+            person.pointer.as_str(),
+            "/reported_by" | "/requested_by" | "/requested_for"
+        ) {
+            continue;
+        }
+        let handle = config.person_by_email(&person.who).unwrap_or(&person.who);
+        let Some(p) = config.people.get(handle) else {
+            continue;
+        };
+        if p.phone.is_none() && p.location.is_none() {
+            continue;
+        }
+        let parts: Vec<&str> = std::iter::once(p.name.as_str())
+            .chain(p.phone.as_deref())
+            .chain(p.location.as_deref())
+            .collect();
+        let _ = writeln!(s, "{:>20}: {}", "contact", parts.join(", "));
+    }
 }
 
 /// `2026-09-03 12:17 +02:00  note        ben: text`, one entry a line

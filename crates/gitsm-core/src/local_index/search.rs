@@ -29,6 +29,7 @@ const BODY: &[&str] = &[
     "/reject_reason",
     "/notes/*/text",
     "/approvals/*/comment",
+    "/feedback/*/comment",
 ];
 
 /// The title and the rest of the searched text of a record.
