@@ -35,6 +35,18 @@ approvals:
     at: 2025-03-05T11:00:00+01:00
 ";
 
+/// `change` (the imported one) scheduled for 2026-12-10 22:00–23:00.
+fn scheduled(change: &str) -> String {
+    change
+        .replace("status: closed", "status: scheduled")
+        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
+        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
+        .replace("outcome: successful\n", "")
+        .replace("review: Went as planned.\n", "")
+        .replace("close_code: successful\n", "")
+        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "")
+}
+
 /// The fixed clock every run sees (`common::NOW`), and a commit time just after it.
 const AFTER_NOW: &str = "2026-11-21T10:00:05+01:00";
 
@@ -258,14 +270,7 @@ fn baseline_on_an_empty_policy_adds_the_one_key() {
 fn the_gate_accepts_an_imported_scheduled_change_and_nothing_forged_after_it() {
     let repo = example();
     repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
-    let scheduled = IMPORTED_CHANGE
-        .replace("status: closed", "status: scheduled")
-        .replace("2025-03-10T22:00:00+01:00", "2026-12-10T22:00:00+01:00")
-        .replace("2025-03-10T23:00:00+01:00", "2026-12-10T23:00:00+01:00")
-        .replace("outcome: successful\n", "")
-        .replace("review: Went as planned.\n", "")
-        .replace("close_code: successful\n", "")
-        .replace("closed_at: 2025-03-12T10:00:00+01:00\n", "");
+    let scheduled = scheduled(IMPORTED_CHANGE);
     repo.write("changes/CHG-0100.yaml", &scheduled);
     repo.run(["baseline"]).expect_code(0);
     repo.commit("Import", AFTER_NOW);
@@ -293,4 +298,115 @@ fn the_report_says_which_figures_rest_on_imported_timestamps() {
     repo.run(["report", "--format", "markdown"])
         .expect_code(0)
         .stdout_has("Imported history: records as they were at the baseline (history.baseline: 2026-11-21T10:00:00+01:00)");
+}
+
+#[test]
+fn attack_a_backdated_commit_cannot_move_a_time_baseline_forward() {
+    // main's policy has a time baseline (the import's commit). Someone
+    // lands a commit with a committer date before that time, then a
+    // forged "approved" change after it. Walking back from the tip and
+    // stopping at the first older commit would make the forged commit
+    // the baseline; the baseline is the *earliest* commit at or after the
+    // time, which no later commit can change.
+    let repo = imported();
+    repo.write("changes/README.txt", "Changes are reviewed by the CAB.\n");
+    repo.git(["add", "-A"]);
+    let run = repo.try_commit(
+        &["-q", "--no-verify", "-m", "backdated"],
+        "2026-11-01T09:00:00+01:00",
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let scheduled = scheduled(&IMPORTED_CHANGE.replace("CHG-0100", "CHG-0104"));
+    repo.write("changes/CHG-0104.yaml", scheduled);
+    repo.git(["add", "-A"]);
+    let run = repo.try_commit(
+        &["-q", "--no-verify", "-m", "forged"],
+        "2026-11-21T11:00:00+01:00",
+    );
+    assert_eq!(run.code, 0, "{run}");
+    repo.run([
+        "gate",
+        "--change",
+        "CHG-0104",
+        "--at",
+        "2026-12-10T22:30:00+01:00",
+    ])
+    .expect_code(1)
+    .stdout_has("not signed");
+    repo.run(["validate", "--range", "HEAD"])
+        .expect_code(1)
+        .stderr_has("changes/CHG-0104.yaml");
+    // The imported change itself still counts as imported.
+    repo.run(["validate"]).expect_code(1).stderr_has("CHG-0104");
+}
+
+#[test]
+fn attack_a_branch_or_tag_name_cannot_be_the_baseline() {
+    // `history.baseline: main` would make whatever main points at imported
+    // history, forged approvals included; a tag can be moved the same way.
+    // Only a full commit id (or a time) is accepted, with the place named.
+    let repo = example();
+    repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
+    repo.git(["tag", "imported"]);
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
+    let lines = config.lines().count() + 2;
+    for name in ["main", "imported", "HEAD", "HEAD~1"] {
+        std::fs::write(
+            repo.path("gitsm.yaml"),
+            format!("{config}history:\n  baseline: {name}\n"),
+        )
+        .expect("write");
+        repo.run(["validate"])
+            .expect_code(2)
+            .stderr_has(&format!("gitsm.yaml:{lines}:"))
+            .stderr_has("history.baseline");
+    }
+    // `gitsm baseline REV` turns the name into the commit's id.
+    std::fs::write(repo.path("gitsm.yaml"), &config).expect("write");
+    let id = repo.git(["rev-parse", "imported"]).trim().to_owned();
+    repo.run(["baseline", "imported"])
+        .expect_code(0)
+        .stdout_has(&format!("history.baseline: {id}"));
+    repo.run(["validate"]).expect_code(0);
+}
+
+#[test]
+fn tightening_the_policy_with_a_baseline_keeps_earlier_decisions() {
+    // The CAB raises normal changes from 2 to 3 approvals. Committed with
+    // `gitsm baseline`, the change approved under the old rule (CHG-0009,
+    // two signed approvals, scheduled) keeps its approval — the hook, the
+    // range and the gate accept it — while a decision made after the
+    // baseline counts against the new rule.
+    let repo = example();
+    let base = repo.commit("example organisation", "2026-11-20T09:00:00+01:00");
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
+    std::fs::write(
+        repo.path("gitsm.yaml"),
+        format!("{config}change_policy:\n  normal: {{ approvals: 3, from: cab }}\n"),
+    )
+    .expect("write");
+    // Without a baseline the tightened rule judges every change made so far.
+    repo.run(["validate"])
+        .expect_code(1)
+        .stderr_has("needs 3 approval(s) from `cab` (normal rule), has 2");
+    repo.run(["baseline"]).expect_code(0);
+    repo.commit("CAB: three approvals for normal changes", AFTER_NOW);
+    repo.run(["validate"]).expect_code(0);
+    repo.run(["validate", "--range", &format!("{base}..HEAD")])
+        .expect_code(0);
+    let at = "2026-12-02T23:00:00+01:00";
+    repo.run(["gate", "--change", "CHG-0009", "--at", at])
+        .expect_code(0);
+    // CHG-0011 had one approval; Elena's, after the baseline, makes two:
+    // enough under the old rule, not under the new one.
+    let key = repo.path("keys/elena");
+    let mut perms = std::fs::metadata(&key).expect("key").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key, perms).expect("chmod");
+    repo.run(["approve", "CHG-0011", "--key", "keys/elena"])
+        .expect_code(0);
+    repo.commit("Elena approves CHG-0011", "2026-11-21T11:00:00+01:00");
+    repo.run(["gate", "--change", "CHG-0011", "--at", at])
+        .expect_code(1)
+        .stdout_has("needs 3 approval(s) from `cab` (normal rule), has 2");
 }

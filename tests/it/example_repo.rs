@@ -217,3 +217,86 @@ fn init_example_refuses_to_overwrite() {
         config
     );
 }
+
+/// The example's intake story: the Alertmanager alert behind INC-0021
+/// fires again and is counted there (a fourth occurrence, by the NOC bot)
+/// instead of opening a duplicate; a mail about VPN becomes a `vpn-access`
+/// request by the rule in `gitsm.yaml`; `--commit` commits both as the bot
+/// and CI's range check accepts the commits.
+#[test]
+fn example_alerts_and_mail_go_through_its_intake_rules() {
+    let sb = Sandbox::new();
+    let root = sb.example_repo();
+    let alert = r#"{
+  "version": "4", "status": "firing", "receiver": "gitsm", "groupKey": "{}:{}",
+  "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
+  "externalURL": "http://alertmanager.example.com:9093",
+  "alerts": [{
+    "status": "firing",
+    "labels": { "alertname": "PaymentsRefundErrors", "severity": "warning", "job": "payments-api" },
+    "annotations": { "summary": "Partial refunds failing" },
+    "startsAt": "2026-11-21T05:30:00Z", "endsAt": "0001-01-01T00:00:00Z",
+    "generatorURL": "http://prometheus.example.com:9090/graph",
+    "fingerprint": "3f9c2a71d04be815"
+  }]
+}"#;
+    let incidents = || {
+        std::fs::read_dir(root.join("incidents"))
+            .expect("incidents")
+            .count()
+    };
+    let before = incidents();
+    let alert_file = sb.dir("in").join("alert.json");
+    std::fs::write(&alert_file, alert).expect("alert");
+    sb.gitsm(
+        &root,
+        ["intake", alert_file.to_str().expect("utf-8"), "--commit"],
+    )
+    .expect_code(0)
+    .stdout_has("INC-0021: alertmanager `PaymentsRefundErrors` again (occurrence 4)");
+    let inc: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(root.join("incidents/INC-0021.yaml")).expect("INC-0021"),
+    )
+    .expect("YAML");
+    assert_eq!(inc["event"]["occurrences"], 4);
+    // NOW is 2026-11-21T10:00:00+01:00.
+    assert_eq!(inc["event"]["last_at"], "2026-11-21T10:00:00+01:00");
+    let notes = inc["notes"].as_sequence().expect("notes");
+    assert_eq!(
+        notes.last().expect("a note")["by"],
+        "noc-alerts@example.com"
+    );
+    assert_eq!(incidents(), before, "a repeat opened a duplicate incident");
+
+    let mail = "From: Tom Berger <tom.berger@example.com>\r\nTo: servicedesk@example.com\r\n\
+Subject: VPN for our new contractor\r\nDate: Sat, 21 Nov 2026 09:40:00 +0100\r\n\
+Message-ID: <vpn-1@example.com>\r\n\r\nPlease give Sam Lee VPN access until the end of March.\r\n";
+    let mail_file = sb.dir("in").join("mail.eml");
+    std::fs::write(&mail_file, mail).expect("mail");
+    let run = sb.gitsm(
+        &root,
+        [
+            "intake",
+            mail_file.to_str().expect("utf-8"),
+            "--commit",
+            "--json",
+        ],
+    );
+    run.expect_code(0);
+    let out: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(out["events"][0]["action"], "opened");
+    let path = root.join(out["events"][0]["path"].as_str().expect("path"));
+    let req: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).expect("request")).expect("YAML");
+    assert_eq!(req["catalog_item"], "vpn-access");
+    assert_eq!(req["requested_by"], "tom.berger@example.com");
+
+    let author = sb.git(&root, ["log", "-2", "--format=%an <%ae>"]);
+    assert_eq!(
+        author.lines().collect::<Vec<_>>(),
+        ["NOC alerts <noc-alerts@example.com>"; 2],
+        "intake commits as the bot"
+    );
+    sb.gitsm(&root, ["validate", "--range", "HEAD~2..HEAD"])
+        .expect_code(0);
+}

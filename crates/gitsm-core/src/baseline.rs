@@ -4,7 +4,7 @@
 //! tightened. History rules judge only the commits after it, and the
 //! decisions a record had there count as written (`approval::judge_with`).
 //!
-//! The baseline names a commit (an id or a tag) or a time: the first commit
+//! The baseline names a commit (its full id) or a time: the first commit
 //! made at or after it, so that a baseline can be set before the commit
 //! that records it exists (`gitsm init`, `gitsm import`, `gitsm baseline`,
 //! then one commit). Where that commit does not exist yet — the time is
@@ -28,7 +28,7 @@ use crate::model::{Record, Timestamp};
 /// A baseline as written in the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
-    /// A commit id, tag or other revision.
+    /// A commit id (the policy's schema allows only a full one).
     Commit(String),
     /// The first commit made at or after this time.
     Since(Timestamp),
@@ -167,15 +167,18 @@ impl Find {
                 }
             }
             Find::Since { at, from } => {
-                // First-parent back while commits are no older than the
-                // time (the committer time, as Git orders commits by it).
+                // The earliest commit of the first-parent chain made at or
+                // after the time (the committer time, as Git orders
+                // commits by it). The whole chain is read: stopping at the
+                // first older commit going back would let a later commit
+                // dated before the time make the commits after it the
+                // baseline; the earliest one no later commit can change.
                 let mut first = *from;
                 let mut next = repo.find_commit(*from).ok().and_then(|c| c.parent(0).ok());
                 while let Some(c) = next {
-                    if c.time().seconds() < at.timestamp() {
-                        break;
+                    if c.time().seconds() >= at.timestamp() {
+                        first = c.id();
                     }
-                    first = c.id();
                     next = c.parent(0).ok();
                 }
                 Ok(first)

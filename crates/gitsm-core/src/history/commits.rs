@@ -139,17 +139,30 @@ pub fn range(
     // The baseline of the trusted policy, found in the base's history
     // (the whole history's when there is no base): never one of the
     // commits checked, whatever their dates say.
+    // A range that sets or moves the baseline (an import, or a policy
+    // tightened with `gitsm baseline`) gets the base itself: what the base
+    // already held keeps counting, what the range adds or changes is
+    // judged.
     let policy: &config::Config = trusted.as_ref().map_or(&ws.config, |t| &t.config);
-    let imported = match policy.history.baseline.as_deref() {
+    let wanted = ws.config.history.baseline.as_deref();
+    let text = match base {
+        Some(b) if wanted.is_some() && wanted != policy.history.baseline.as_deref() => {
+            Some(b.to_string())
+        }
+        _ => policy.history.baseline.clone(),
+    };
+    let imported = match text {
         Some(text) => {
-            let b = baseline::Baseline::parse(text, policy.zone());
+            let b = baseline::Baseline::parse(&text, policy.zone());
             baseline::resolve(repo, prefix, &b, Some(base.unwrap_or(tip)), false, true)?
         }
         None => baseline::Imported::None,
     };
-    // Commits up to the baseline are imported history: not checked.
-    let imported_commits = match &imported {
-        baseline::Imported::At(at) => reachable(repo, at.commit().map_err(Clone::clone)?, base)?,
+    // Commits up to the baseline are imported history: not checked. With
+    // a base there are none among the commits checked (the baseline is
+    // found in the base's history), and no walk is needed to say so.
+    let imported_commits = match (&imported, base) {
+        (baseline::Imported::At(at), None) => reachable(repo, at.commit().map_err(Clone::clone)?)?,
         _ => HashSet::new(),
     };
     ws.use_imported(Ok(imported));
@@ -219,13 +232,10 @@ pub fn range(
     Ok(out)
 }
 
-/// The commits reachable from `tip` and not from `base`.
-fn reachable(repo: &Repository, tip: Oid, base: Option<Oid>) -> Result<HashSet<Oid>, HistoryError> {
+/// The commits reachable from `tip`.
+fn reachable(repo: &Repository, tip: Oid) -> Result<HashSet<Oid>, HistoryError> {
     let mut walk = repo.revwalk()?;
     walk.push(tip)?;
-    if let Some(base) = base {
-        walk.hide(base)?;
-    }
     Ok(walk.collect::<Result<_, _>>()?)
 }
 

@@ -478,16 +478,7 @@ impl<'a> Converter<'a> {
             doc.insert("known_error".into(), json!(true));
         }
         self.fill(row, wf, &status, raw_state.as_deref(), created, &mut doc)?;
-        let mut text = description.unwrap_or_default();
-        if !extra.is_empty() {
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            text.push_str(&extra.join("\n\n"));
-        }
-        if !text.is_empty() {
-            doc.insert("description".into(), json!(text));
-        }
+        describe(&mut doc, description.unwrap_or_default(), &extra);
         Ok(Value::Object(doc))
     }
 
@@ -794,16 +785,11 @@ impl<'a> Converter<'a> {
         if let Some(location) = self.value(row, "location") {
             doc.insert("location".into(), json!(location));
         }
-        let mut text = self.value(row, "description").unwrap_or_default();
-        if !extra.is_empty() {
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            text.push_str(&extra.join("\n\n"));
-        }
-        if !text.is_empty() {
-            doc.insert("description".into(), json!(text));
-        }
+        describe(
+            &mut doc,
+            self.value(row, "description").unwrap_or_default(),
+            &extra,
+        );
         Ok(Value::Object(doc))
     }
 
@@ -937,6 +923,20 @@ fn levels_for(matrix: &PriorityMatrix, priority: Priority) -> (Level, Level) {
         .into_iter()
         .find(|(i, u)| matrix.priority(*i, *u) == priority)
         .unwrap_or((Medium, Medium))
+}
+
+/// Set the record's description: the row's text, then what had no field of
+/// its own (one paragraph each); none when both are empty.
+fn describe(doc: &mut serde_json::Map<String, Value>, mut text: String, extra: &[String]) {
+    if !extra.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&extra.join("\n\n"));
+    }
+    if !text.is_empty() {
+        doc.insert("description".into(), json!(text));
+    }
 }
 
 #[cfg(test)]

@@ -114,10 +114,15 @@ impl Default for FeedbackPolicy {
 pub struct HistoryPolicy {
     /// Records as they are at this commit are accepted as imported history
     /// (`gitsm baseline` writes it): history rules and decision checks apply
-    /// to the commits after it. A commit id or tag; or a time (`2026-12-06`,
-    /// `2026-12-06T14:00:00Z`, a date being midnight in `timezone`), which
-    /// names the first commit made at or after it — the commit that records
-    /// `gitsm baseline` — so a baseline can be set before that commit exists.
+    /// to the commits after it. A full commit id (`gitsm baseline REV`
+    /// writes it: a branch or tag could be moved to bless other commits);
+    /// or a time (`2026-12-06`, `2026-12-06T14:00:00Z`, a date being
+    /// midnight in `timezone`), which names the earliest first-parent commit
+    /// made at or after it — the commit that records `gitsm baseline` — so a
+    /// baseline can be set before that commit exists.
+    #[schemars(regex(
+        pattern = r"^([0-9a-f]{40}|[0-9a-f]{64}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?)$"
+    ))]
     pub baseline: Option<String>,
 }
 
