@@ -124,3 +124,60 @@ pub fn due<'a>(
     due.sort_by(|a, b| (a.0.expires_at, &a.0.id).cmp(&(b.0.expires_at, &b.0.id)));
     due
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let mut config = Config::default();
+        let mut item = config.catalog["install-os"].clone();
+        item.grants = Some(crate::config::GrantPolicy {
+            valid_for: Days(90),
+            warn_before: Days(14),
+        });
+        config.catalog.insert("vpn".into(), item);
+        config
+    }
+
+    fn request(extra: &str) -> Request {
+        let yaml = format!(
+            "id: REQ-1\ntitle: VPN\nstatus: fulfilled\ncreated_at: 2026-08-01T09:00:00Z\n\
+             requested_by: ann\ncatalog_item: vpn\nfulfilled_at: 2026-08-01T10:00:00Z\n{extra}"
+        );
+        let json = crate::yaml::parse(&yaml).expect("yaml").to_json();
+        serde_json::from_value(json).expect("request")
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("instant")
+    }
+
+    #[test]
+    fn a_grant_runs_from_fulfilment_for_the_items_days() {
+        // 1 August 10:00 + 90 days = 30 October 10:00; warned from 16 October 10:00.
+        let grant = Grant::of(&config(), &request("")).expect("a grant");
+        assert_eq!(grant.expires_at, at("2026-10-30T10:00:00Z"));
+        assert_eq!(grant.holder, "ann");
+        let standing = |t: &str| grant.standing(at(t), None);
+        assert_eq!(standing("2026-10-16T09:59:59Z"), Standing::Active);
+        assert_eq!(standing("2026-10-16T10:00:00Z"), Standing::Expiring);
+        assert_eq!(standing("2026-10-30T09:59:59Z"), Standing::Expiring);
+        assert_eq!(standing("2026-10-30T10:00:00Z"), Standing::Expired);
+    }
+
+    #[test]
+    fn expires_at_wins_and_a_revocation_or_no_fulfilment_ends_the_grant() {
+        let grant =
+            Grant::of(&config(), &request("expires_at: 2026-09-01T00:00:00Z")).expect("a grant");
+        assert_eq!(grant.expires_at, at("2026-09-01T00:00:00Z"));
+        assert!(Grant::of(&config(), &request("revoked_at: 2026-10-01T00:00:00Z")).is_none());
+        let mut open = request("");
+        open.status = "in_fulfillment".into();
+        assert!(Grant::of(&config(), &open).is_none());
+        // An item without `grants` gives no grant unless the request sets one.
+        let mut other = request("");
+        other.catalog_item = "install-os".into();
+        assert!(Grant::of(&config(), &other).is_none());
+    }
+}
