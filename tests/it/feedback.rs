@@ -112,6 +112,17 @@ fn a_second_entry_by_the_same_person_is_refused_by_the_command_and_the_hook() {
         .expect_code(1)
         .stderr_has("`tester` already gave feedback on INC-0001");
     assert_eq!(incident(&repo), before, "nothing written");
+    // Nor under one of their emails.
+    repo.run([
+        "feedback",
+        "INC-0001",
+        "--score",
+        "1",
+        "--by",
+        "tester@example.com",
+    ])
+    .expect_code(1)
+    .stderr_has("`tester@example.com` already gave feedback on INC-0001");
 
     // By hand, past the command: the hook refuses it.
     repo.write(

@@ -12,8 +12,11 @@ use super::Located;
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     let entries = record.feedback();
     if config.feedback.one_per_person {
+        // A handle and one of its emails are the same person.
+        let who = |by: &str| config.person_by_email(by).unwrap_or(by).to_owned();
         for (i, entry) in entries.iter().enumerate() {
-            if let Some(first) = entries[..i].iter().position(|e| e.by == entry.by) {
+            let by = who(&entry.by);
+            if let Some(first) = entries[..i].iter().position(|e| who(&e.by) == by) {
                 out.push(
                     at.error(
                         "feedback-once",

@@ -66,12 +66,21 @@ pub fn feedback(
                 .map(|s| format!("did you mean `{s}`?")),
         ));
     }
+    // A handle and one of its emails are the same person.
+    let who = |by: &'_ str| {
+        ws.config
+            .person_by_email(by)
+            .map_or_else(|| by.to_owned(), str::to_owned)
+    };
     let given_before = target
         .field("feedback")
         .and_then(Value::as_array)
         .is_some_and(|list| {
-            list.iter()
-                .any(|f| f.get("by").and_then(Value::as_str) == Some(entry.by))
+            list.iter().any(|f| {
+                f.get("by")
+                    .and_then(Value::as_str)
+                    .is_some_and(|by| who(by) == who(entry.by))
+            })
         });
     if ws.config.feedback.one_per_person && given_before {
         return Err(UpdateError::refused(
