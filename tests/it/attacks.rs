@@ -415,3 +415,32 @@ fn a_forged_index_row_does_not_outlive_the_next_run() {
     assert!(run.stdout.contains("INC-0001"), "{run}");
     assert!(run.stderr.contains("rebuilt"), "{run}");
 }
+
+#[test]
+fn extending_an_approved_access_grant_needs_a_new_approval() {
+    // REQ-0011 in the example: a contractor's VPN access until 2027-06-30,
+    // approved and signed by Anna with that end. Moving `expires_at` a
+    // year on, without a new decision, is refused: the end is part of
+    // what the approval signed. Removing it (falling back to the
+    // catalogue's 90 days) changes the signed content too.
+    let sb = common::Sandbox::new();
+    let root = sb.example_repo();
+    let path = root.join("requests/REQ-0011.yaml");
+    let signed = std::fs::read_to_string(&path).expect("REQ-0011");
+    assert!(signed.contains("expires_at: 2027-06-30T18:00:00+02:00\n"));
+    for edited in [
+        signed.replace(
+            "expires_at: 2027-06-30T18:00:00+02:00\n",
+            "expires_at: 2028-06-30T18:00:00+02:00\n",
+        ),
+        signed.replace("expires_at: 2027-06-30T18:00:00+02:00\n", ""),
+    ] {
+        std::fs::write(&path, &edited).expect("edit");
+        sb.gitsm(&root, ["validate"])
+            .expect_code(1)
+            .stderr_has("REQ-0011")
+            .stderr_has("needs 1 approval(s) from `service-desk-leads`");
+    }
+    std::fs::write(&path, &signed).expect("restore");
+    sb.gitsm(&root, ["validate"]).expect_code(0);
+}

@@ -182,7 +182,7 @@ resolution:
     repo.git(["add", "-A"]);
     repo.run(["validate", "--staged"])
         .expect_code(1)
-        .stderr_has("error[terminal-edit]: INC-0001 is `closed`, a terminal state: only notes may be added (changed: title)");
+        .stderr_has("error[terminal-edit]: INC-0001 is `closed`, a terminal state: only notes and feedback may be added (changed: title)");
 }
 
 #[test]

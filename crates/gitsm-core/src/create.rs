@@ -200,6 +200,12 @@ impl<'w> Creator<'w> {
             {
                 inc.priority = Some(ws.config.priority_matrix.priority(inc.impact, inc.urgency));
             }
+            if let Record::Request(req) = &mut record
+                && let (Some(impact), Some(urgency)) = (req.impact, req.urgency)
+            {
+                req.priority =
+                    Some(crate::priority::request_matrix(&ws.config).priority(impact, urgency));
+            }
             value = record.to_json();
         }
         let text = render(ws, kind, &rel, &value);

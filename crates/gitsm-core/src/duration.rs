@@ -103,6 +103,64 @@ impl JsonSchema for Duration {
     }
 }
 
+/// A span of calendar days, as written in gitsm.yaml and on the command
+/// line: `90d`. Access grants run for days, whatever the working hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Days(pub u32);
+
+impl Days {
+    pub fn to_chrono(self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.0))
+    }
+}
+
+impl FromStr for Days {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .strip_suffix('d')
+            .filter(|n| !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse().ok())
+            .map(Days)
+            .ok_or_else(|| format!("invalid number of days `{s}` (write e.g. 14d or 90d)"))
+    }
+}
+
+impl fmt::Display for Days {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}d", self.0)
+    }
+}
+
+impl Serialize for Days {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Days {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Days {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Days".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number of calendar days, e.g. 14d, 90d.",
+            "type": "string",
+            "pattern": "^[0-9]{1,6}d$",
+            "examples": ["14d", "90d"]
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +177,15 @@ mod tests {
     fn refuses_garbage() {
         for bad in ["", "h", "15", "1m30h", "4hh", "-3h", "1.5h", "10x"] {
             assert!(bad.parse::<Duration>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_parse_and_display() {
+        assert_eq!("90d".parse::<Days>(), Ok(Days(90)));
+        assert_eq!(Days(14).to_string(), "14d");
+        for bad in ["", "d", "14", "-3d", "1.5d", "14h"] {
+            assert!(bad.parse::<Days>().is_err(), "{bad}");
         }
     }
 

@@ -1,15 +1,29 @@
 //! The priority of a record: an override with a reason wins, then the
-//! impact x urgency matrix.
+//! impact x urgency matrix (for service requests, the
+//! `request_priority_matrix` when gitsm.yaml sets one).
 
-use crate::config::Config;
+use crate::config::{Config, PriorityMatrix};
 use crate::model::{Incident, Priority, Record};
 
-/// The effective priority of an incident or problem.
+/// The matrix that prioritises records of a request: the
+/// `request_priority_matrix`, else the incidents' `priority_matrix`.
+pub fn request_matrix(config: &Config) -> &PriorityMatrix {
+    config
+        .request_priority_matrix
+        .as_ref()
+        .unwrap_or(&config.priority_matrix)
+}
+
+/// The effective priority of an incident, problem or service request.
 pub fn of(record: &Record, config: &Config) -> Option<Priority> {
     match record {
         Record::Incident(r) => Some(of_incident(r, config)),
         Record::Problem(r) => match (r.impact, r.urgency) {
             (Some(i), Some(u)) => Some(config.priority_matrix.priority(i, u)),
+            _ => r.priority,
+        },
+        Record::Request(r) => match (r.impact, r.urgency) {
+            (Some(i), Some(u)) => Some(request_matrix(config).priority(i, u)),
             _ => r.priority,
         },
         _ => None,

@@ -215,6 +215,36 @@ pub const RULES: &[Rule] = &[
         "Name a CI of a service class.",
     ),
     rule(
+        "feedback-append-only",
+        "A satisfaction feedback entry was changed or removed.",
+        "Restore the entry; feedback is only appended (`gitsm feedback`).",
+    ),
+    rule(
+        "feedback-once",
+        "A person gave satisfaction feedback on a ticket twice.",
+        "Keep the first entry and add a note, or set `feedback.one_per_person: false`.",
+    ),
+    rule(
+        "feedback-required",
+        "A ticket was closed without the feedback the policy requires.",
+        "Record the requester's score with `gitsm feedback <ID> --score N` before closing.",
+    ),
+    rule(
+        "grant-expired",
+        "Access granted by a request is past its expiry and not revoked.",
+        "Revoke the access and record `revoked_at`, or extend `expires_at` with a new approval.",
+    ),
+    rule(
+        "grant-expiring",
+        "Access granted by a request expires soon.",
+        "Renew it with a new request, or plan the revocation.",
+    ),
+    rule(
+        "request-fields",
+        "A request lacks the fields its catalogue item requires once approved.",
+        "Set the fields the item's `request_fields` lists, with `gitsm set`.",
+    ),
+    rule(
         "notes-append-only",
         "A work note was changed or removed.",
         "Restore the note; add a new one with `gitsm note`.",

@@ -1,4 +1,5 @@
-//! A ticket's worklog: its notes, holds, escalations and decisions in the
+//! A ticket's worklog: its notes, holds, escalations, decisions and
+//! satisfaction feedback in the
 //! order they happened — what `show` prints instead of "4 entries" — each
 //! decision with whether it counts and why (the gate's own verdict).
 
@@ -13,7 +14,7 @@ use crate::policy::Policy;
 pub struct Entry {
     pub at: Timestamp,
     /// `note`, `update` (a major incident's communications), `hold`,
-    /// `escalation`, `approved` or `rejected`.
+    /// `escalation`, `approved`, `rejected` or `feedback`.
     pub what: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
@@ -90,6 +91,19 @@ pub fn of(config: &Policy, record: &Record) -> Vec<Entry> {
                 format!("to level {}{team}{reason}", e.to_level),
             ));
         }
+    }
+    for f in record.feedback() {
+        let comment = f
+            .comment
+            .as_deref()
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        out.push(Entry::new(
+            f.at,
+            "feedback",
+            Some(&f.by),
+            format!("score {} of 5{comment}", f.score),
+        ));
     }
     let verdicts = approval::judge(config, record).map(|s| s.decisions);
     for (i, d) in record.decisions().iter().enumerate() {

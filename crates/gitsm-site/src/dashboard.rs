@@ -133,10 +133,27 @@ pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> 
             false,
         ),
     ]);
+    let csat = &report.satisfaction.all;
+    tiles.push(Tile {
+        label: format!("CSAT ({} scores)", csat.scores),
+        value: csat
+            .csat
+            .percent
+            .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%")),
+        href: "report.html#customer-satisfaction".into(),
+        class: "",
+    });
+    tiles.push(tile(
+        "Low scores",
+        report.satisfaction.low.len(),
+        "report.html#customer-satisfaction-low-scores-1-2".into(),
+        true,
+    ));
     let mut charts_out = vec![by_priority(report), by_kind(report)];
     charts_out.extend(flow(report));
     charts_out.push(sla_compliance(report));
     charts_out.push(change_outcomes(report));
+    charts_out.extend(satisfaction(report));
     DashboardView {
         tiles,
         charts: charts_out,
@@ -304,4 +321,66 @@ fn change_outcomes(report: &Report<'_>) -> Chart {
         }),
         href: Some("report.html#changes".into()),
     }
+}
+
+/// CSAT (share of scores of 4 or 5) by month, service, team and catalogue
+/// item, as the report's satisfaction section counts it.
+fn satisfaction(report: &Report<'_>) -> Vec<Chart> {
+    use crate::report::CsatRow;
+    let s = &report.satisfaction;
+    let bars = |rows: &[CsatRow]| -> Vec<Bar> {
+        rows.iter()
+            .filter_map(|row| {
+                Some(Bar {
+                    label: format!("{} ({} of {})", row.key, row.csat.count, row.csat.of),
+                    value: row.csat.percent?,
+                    class: "s-csat".into(),
+                    href: None,
+                })
+            })
+            .collect()
+    };
+    // A month without scores has no bar (rather than a bar at 0%).
+    let months = &s.by_month[s.by_month.len().saturating_sub(MONTHS)..];
+    let by_month = "Customer satisfaction (CSAT) per month, %";
+    let mut out = vec![Chart {
+        title: by_month.into(),
+        svg: charts::bars("c-csat", by_month, &bars(months)),
+        note: Some(format!(
+            "Share of scores of 4 or 5 on the incidents and requests resolved in each month. Response rate {}: {} of {} resolved tickets have feedback; mean score {}.",
+            s.all
+                .response_rate
+                .percent
+                .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%")),
+            s.all.answered,
+            s.all.tickets,
+            s.all
+                .mean
+                .map_or_else(|| "-".to_owned(), |m| format!("{m:.2}")),
+        )),
+        href: Some("report.html#customer-satisfaction".into()),
+    }];
+    for (id, title, rows, anchor) in [
+        (
+            "c-csat-service",
+            "CSAT by service, %",
+            &s.by_service,
+            "by-service",
+        ),
+        ("c-csat-team", "CSAT by team, %", &s.by_team, "by-team"),
+        (
+            "c-csat-item",
+            "CSAT by catalogue item, %",
+            &s.by_item,
+            "by-catalogue-item",
+        ),
+    ] {
+        out.push(Chart {
+            title: title.into(),
+            svg: charts::bars(id, title, &bars(rows)),
+            note: None,
+            href: Some(format!("report.html#customer-satisfaction-{anchor}")),
+        });
+    }
+    out
 }

@@ -20,11 +20,12 @@
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
-    cmdb, config, confined, dataset, duration, git, kind, local_index, markup, model, priority,
-    report, sla, workspace, write,
+    catalog, cmdb, config, confined, dataset, duration, git, kind, local_index, markup, model,
+    priority, report, sla, workspace, write,
 };
 
 mod calendar;
+mod catalogue;
 pub mod charts;
 mod ci;
 mod dashboard;
@@ -169,6 +170,7 @@ pub fn build(
     }
     staging.create_dir("assets")?;
     staging.create_dir("major")?;
+    staging.create_dir(catalogue::FOLDER)?;
     // The previous build's pages, for those whose inputs did not change.
     let manifest_path = manifest::location(&dataset.ws.root, &options.out);
     let previous = manifest_path
@@ -387,13 +389,16 @@ fn page<'p>(
     }
 }
 
-/// The pages that read the report: the dashboard and the report page.
+/// The pages that read the report: the dashboard, the report page and
+/// the service catalogue's.
 fn report_pages<'p>(
     data: &'p SiteData<'_>,
     report: Result<&'p crate::report::Report, String>,
 ) -> Vec<Page<'p>> {
     let dashboard_report = report.clone();
-    vec![
+    let items = std::sync::Arc::new(catalogue::items(data, report.as_ref().ok().copied()));
+    let mut pages = catalogue_pages(&items);
+    pages.extend([
         page(
             "index.html",
             "dashboard.html",
@@ -408,7 +413,32 @@ fn report_pages<'p>(
             "report",
             move || Value::from(Serde(&report_page::view(report.clone()))),
         ),
-    ]
+    ]);
+    pages
+}
+
+/// `catalog.html` and a page per catalogue item.
+fn catalogue_pages<'p>(items: &std::sync::Arc<Vec<catalogue::ItemView>>) -> Vec<Page<'p>> {
+    let all = std::sync::Arc::clone(items);
+    let mut pages = vec![page(
+        "catalog.html",
+        "catalog.html",
+        "Service catalogue",
+        "catalog",
+        move || Value::from(Serde(&catalogue::index(&all))),
+    )];
+    for i in 0..items.len() {
+        let items = std::sync::Arc::clone(items);
+        let title = format!("{} (service catalogue)", items[i].entry.name);
+        pages.push(page(
+            &items[i].href.clone(),
+            "catalog_item.html",
+            &title,
+            "catalog",
+            move || Value::from(Serde(&items[i])),
+        ));
+    }
+    pages
 }
 
 /// The other pages that are not one record's.

@@ -30,6 +30,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "ci.html",
     "calendar.html",
     "kedb.html",
+    "catalog.html",
+    "catalog_item.html",
     "sla.html",
     "report.html",
     "major.html",

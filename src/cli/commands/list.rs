@@ -28,7 +28,8 @@ Examples:
   gitsm list incident --mine --open --sort priority,created_at
   gitsm list --team l2-apps --unassigned
   gitsm list incident --problem PRB-0003 --status in_progress
-  gitsm list --since 2026-11-01 --format csv > november.csv")]
+  gitsm list --since 2026-11-01 --format csv > november.csv
+  gitsm list request --expiring 14d --at 2026-12-01")]
 pub struct Args {
     /// Only this kind: incident, problem, change, request or ci
     #[arg(add = crate::cli::complete::kind())]
@@ -42,6 +43,13 @@ pub struct Args {
     /// title)
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
     pub sort: Vec<String>,
+    /// Only requests whose access grant expires within DAYS (e.g. 14d)
+    /// or has expired without a revocation
+    #[arg(long, value_name = "DAYS")]
+    pub expiring: Option<crate::duration::Days>,
+    /// With --expiring: the time to count from instead of now
+    #[arg(long, value_name = "T", requires = "expiring")]
+    pub at: Option<crate::when::When>,
     /// Show at most N
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -82,6 +90,12 @@ struct Row {
     sla_state: Option<&'static str>,
     /// The earliest due time of its running clocks.
     sla_due: Option<String>,
+    /// With --expiring: when the access it granted ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    /// With --expiring: `expiring` or `expired`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<&'static str>,
 }
 
 /// Who reported or requested a ticket, its category, and when it was
@@ -104,7 +118,7 @@ fn facts(record: &Record) -> [Option<String>; 4] {
         Record::Change(r) => [Some(r.requested_by.clone()), None, None, time(r.closed_at)],
         Record::Request(r) => [
             Some(r.requested_by.clone()),
-            None,
+            r.category.clone(),
             time(r.fulfilled_at),
             time(r.closed_at),
         ],
@@ -183,8 +197,18 @@ fn sort_keys(fields: &[String]) -> Result<Vec<(SortKey, bool)>, CommandError> {
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let ws = cx.workspace()?;
-    let kinds: Vec<Kind> = args.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    let query = args.filters.query(&ws, args.kind, &args.team)?;
+    if args.expiring.is_some() && args.kind.is_some_and(|k| k != Kind::Request) {
+        return Err(CommandError::usage(
+            "--expiring lists service requests: their access grants",
+        ));
+    }
+    let kind = match args.expiring {
+        Some(_) => Some(Kind::Request),
+        None => args.kind,
+    };
+    let expiring_at = cx.at(args.at, &ws.config)?;
+    let kinds: Vec<Kind> = kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    let query = args.filters.query(&ws, kind, &args.team)?;
     let order = sort_keys(&args.sort)?;
     // The SLA columns (CSV and JSON) read each open ticket's clocks now.
     let need = match args.format {
@@ -216,9 +240,17 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         }
         _ => None,
     };
+    let grants: Option<std::collections::HashMap<String, (Timestamp, &'static str)>> =
+        args.expiring.map(|within| {
+            crate::grants::due(config, dataset.records(), expiring_at, within)
+                .into_iter()
+                .map(|(g, standing)| (g.id, (g.expires_at, standing.name())))
+                .collect()
+        });
     let matching: Vec<_> = dataset
         .records_with_files()
         .filter(|(_, r)| kinds.contains(&r.kind()) && query.matches(config, r))
+        .filter(|(_, r)| grants.as_ref().is_none_or(|due| due.contains_key(r.id())))
         .collect();
     // Side by side: 100,000 rows each read their SLA clocks.
     let mut rows = matching
@@ -243,7 +275,13 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 closed_at,
                 sla_state: None,
                 sla_due: None,
+                expires_at: None,
+                grant: None,
             };
+            if let Some((expires, standing)) = grants.as_ref().and_then(|due| due.get(r.id())) {
+                row.expires_at = Some(expires.to_rfc3339());
+                row.grant = Some(standing);
+            }
             if let Some((clocks, now)) = &sla
                 && let Some(clocks) = clocks
                     .of(r, *now)
@@ -272,6 +310,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     match args.format {
         ListFormat::Json => stdout_json_list(&rows)?,
         ListFormat::Csv => stdout_write(&csv(&rows))?,
+        ListFormat::Table if grants.is_some() => stdout_write(&grant_table(&rows))?,
         ListFormat::Table => stdout_write(&table(&rows))?,
     }
     if skipped > 0 && !cx.quiet {
@@ -297,6 +336,22 @@ const HEADERS: [&str; 6] = ["ID", "STATUS", "PRIORITY", "ASSIGNEE", "SERVICE", "
 
 fn table(rows: &[Row]) -> String {
     tabular::aligned(&HEADERS, &rows.iter().map(cells).collect::<Vec<_>>())
+}
+
+/// `--expiring`: the requests whose grants are due, with when and how.
+fn grant_table(rows: &[Row]) -> String {
+    const GRANT_HEADERS: [&str; 6] = ["ID", "GRANT", "EXPIRES", "PRIORITY", "ASSIGNEE", "TITLE"];
+    let cells = |r: &Row| {
+        vec![
+            r.id.clone(),
+            r.grant.unwrap_or_default().to_owned(),
+            r.expires_at.clone().unwrap_or_default(),
+            r.priority.map(|p| p.name().to_owned()).unwrap_or_default(),
+            r.assignee.clone().unwrap_or_default(),
+            r.title.clone(),
+        ]
+    };
+    tabular::aligned(&GRANT_HEADERS, &rows.iter().map(cells).collect::<Vec<_>>())
 }
 
 const CSV_HEADERS: [&str; 15] = [

@@ -5,6 +5,7 @@ pub(super) mod baseline;
 pub(super) mod completions;
 pub(super) mod escalate;
 pub(super) mod export;
+pub(super) mod feedback;
 pub(super) mod gate;
 pub(super) mod graph;
 pub(super) mod history;

@@ -18,7 +18,7 @@ use super::super::ui::stdout_write;
 /// Create a record and print its path
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new article --title 'Reset a VPN token' --service remote-access\n  gitsm new article --from PRB-0003        # title, CIs, root cause and workaround copied\n  gitsm new incident --major --title 'Payments down' --set impact=high --set urgency=high\n  gitsm new problem --from INC-0040,INC-0041,INC-0042\n\n--major makes an incident major (`major: true`): it then needs a commander from in_progress on, a communications update (`gitsm note --update`) from resolved on and a post-incident review to close. --from opens a problem for recurring incidents (what `validate` calls a problem candidate): titled after the CI, service and category or symptom they share, with their service and CIs, listing them in `links`; each open incident gets `problem` set to it, all or none. For an article, --from names the one problem it is drafted from."
+    after_help = "A template fills in fields first (`templates.<kind>.<name>` in gitsm.yaml; for a change, a `standard_changes` entry makes it a standard change with its title, risk, plans and CIs); --title and --set override them.\n\nExamples:\n  gitsm new incident --title 'VPN down' --set impact=high --set urgency=high\n  gitsm new incident --template printer-jam --set service=workplace-services\n  gitsm new change --template restart-app-server --set window.start=...\n  gitsm new change --title 'Upgrade db' --set type=normal --set cis=orders-db\n  gitsm new request --item vpn-access --title 'VPN for Zoe' --set requested_for=zoe\n  gitsm new ci --title 'Payments API' --set class=application\n  gitsm new article --title 'Reset a VPN token' --service remote-access\n  gitsm new article --from PRB-0003        # title, CIs, root cause and workaround copied\n  gitsm new incident --major --title 'Payments down' --set impact=high --set urgency=high\n  gitsm new problem --from INC-0040,INC-0041,INC-0042\n\n--major makes an incident major (`major: true`): it then needs a commander from in_progress on, a communications update (`gitsm note --update`) from resolved on and a post-incident review to close. --from opens a problem for recurring incidents (what `validate` calls a problem candidate): titled after the CI, service and category or symptom they share, with their service and CIs, listing them in `links`; each open incident gets `problem` set to it, all or none. For an article, --from names the one problem it is drafted from."
 )]
 pub struct Args {
     /// incident, problem, change, request, ci or article
@@ -30,6 +30,9 @@ pub struct Args {
     /// Start from this template's fields (see below)
     #[arg(long, value_name = "NAME")]
     pub template: Option<String>,
+    /// For a request: the catalogue item asked for (`--set catalog_item=ITEM`)
+    #[arg(long, value_name = "ITEM")]
+    pub item: Option<String>,
     /// Set a field: dotted keys (window.start=...), lists comma-separated (cis=web,db)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<Assignment>,
@@ -61,6 +64,11 @@ pub struct Args {
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let ws = cx.workspace()?;
     let kind = args.kind;
+    if args.item.is_some() && kind != Kind::Request {
+        return Err(CommandError::usage(
+            "--item names a catalogue item: it is for `gitsm new request`",
+        ));
+    }
     let now = cx.now_in(&ws.config)?;
     if args.major && kind != Kind::Incident {
         return Err(CommandError::usage("--major is for incidents"));
@@ -139,7 +147,13 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     }
     let mut value = Value::Object(doc);
     let schema = ws.schemas.schema(kind).clone();
-    for a in &args.set {
+    let item = args
+        .item
+        .as_ref()
+        .map(|item| format!("catalog_item={item}").parse::<Assignment>())
+        .transpose()
+        .map_err(CommandError::usage)?;
+    for a in item.iter().chain(&args.set) {
         a.apply(&mut value, &schema).map_err(CommandError::usage)?;
     }
     let prepared = match create::Creator::new(&ws, now).prepare(kind, value) {

@@ -145,6 +145,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                         | "status"
                         | "description"
                         | "notes"
+                        | "feedback"
                         | "on_hold"
                         | "escalations"
                         | "approvals"
@@ -155,6 +156,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 }
                 let _ = writeln!(s, "{key:>20}: {}", super::super::output::inline(value));
             }
+            contact_lines(&mut s, &ws.config, record);
             if let Some(d) = record.description() {
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
@@ -203,6 +205,32 @@ fn review_section(s: &mut String, review: &crate::model::IncidentReview) {
                 .unwrap_or_else(|| "not tracked by a problem".to_owned()),
         );
         let _ = writeln!(s, "  - {} [{}]", a.text, about.join(", "));
+    }
+}
+
+/// How to reach the person who reported or requested a ticket (and whom
+/// a request is for): `contact: Marta Klein, +49 30 1234, Berlin HQ`,
+/// from their `phone` and `location` in `people`.
+fn contact_lines(s: &mut String, config: &crate::config::Config, record: &Record) {
+    for person in record.people() {
+        if !matches!(
+            person.pointer.as_str(),
+            "/reported_by" | "/requested_by" | "/requested_for"
+        ) {
+            continue;
+        }
+        let handle = config.person_by_email(&person.who).unwrap_or(&person.who);
+        let Some(p) = config.people.get(handle) else {
+            continue;
+        };
+        if p.phone.is_none() && p.location.is_none() {
+            continue;
+        }
+        let parts: Vec<&str> = std::iter::once(p.name.as_str())
+            .chain(p.phone.as_deref())
+            .chain(p.location.as_deref())
+            .collect();
+        let _ = writeln!(s, "{:>20}: {}", "contact", parts.join(", "));
     }
 }
 

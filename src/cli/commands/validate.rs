@@ -37,9 +37,10 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
-    /// Judge review dates of knowledge articles at this time (default now;
-    /// the work tree only): `2026-12-01`, `tomorrow`, `+30d`
-    #[arg(long, value_name = "T")]
+    /// Judge review dates of knowledge articles and access grants at this
+    /// time instead of now (the work tree only): RFC 3339, a date,
+    /// `2026-12-01 09:00`, `tomorrow`, `+30d`
+    #[arg(long, value_name = "T", conflicts_with_all = ["staged", "range"])]
     pub at: Option<crate::when::When>,
 }
 
@@ -76,11 +77,10 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         let loaded = crate::checks::load(&ws, &Kind::ALL);
         let mut diags = loaded.diagnostics.clone();
         diags.extend(checks::tree(&ws, &loaded));
-        let today = cx
-            .at(args.at, &ws.config)?
-            .with_timezone(&ws.config.zone())
-            .date_naive();
+        let at = cx.at(args.at, &ws.config)?;
+        let today = at.with_timezone(&ws.config.zone()).date_naive();
         diags.extend(checks::reviews(&ws, &loaded, today));
+        diags.extend(checks::grant_expiry(&ws, &loaded, at));
         diags.extend(ws.baseline_warning());
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let what = plural(loaded.checked, "record");

@@ -16,7 +16,10 @@
 //! a change is, in order: `type`, `risk`, `impact`, `window` (`start`,
 //! `end`, `timezone`), `cis`, `implementation_plan`, `backout_plan`,
 //! `test_plan`, `release`, `template`, `requested_by`, `implementer`; of a
-//! service request: `catalog_item`, `requested_for`, `cis`. Editing any of
+//! service request: `catalog_item`, `requested_for`, `cis`, then
+//! `expires_at` when the request has one (so that an access grant's end is
+//! approved with it, and requests without one keep the message they were
+//! signed with). Editing any of
 //! these makes every signature over the earlier content fail: a decision
 //! goes stale by itself. Signatures are OpenSSH `SSHSIG` with the namespace
 //! [`NAMESPACE`].
@@ -49,7 +52,7 @@ pub const CHANGE_CONTENT: &[&str] = &[
 ];
 
 /// Fields of a service request a decision vouches for.
-pub const REQUEST_CONTENT: &[&str] = &["catalog_item", "requested_for", "cis"];
+pub const REQUEST_CONTENT: &[&str] = &["catalog_item", "requested_for", "cis", "expires_at"];
 
 /// The fields a decision on `record` vouches for (empty for kinds that
 /// take no decisions).
@@ -109,6 +112,9 @@ pub fn approved_content(record: &Record) -> Option<Value> {
             m.insert("catalog_item".into(), json!(r.catalog_item));
             m.insert("requested_for".into(), text(r.requested_for.as_deref()));
             m.insert("cis".into(), list(&r.cis));
+            if let Some(end) = &r.expires_at {
+                m.insert("expires_at".into(), utc(end));
+            }
         }
         _ => return None,
     }

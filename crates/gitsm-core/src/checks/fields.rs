@@ -177,6 +177,61 @@ pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mu
             }
         }
         Record::Request(r) => {
+            one_of(
+                at,
+                out,
+                "/category",
+                r.category.as_deref(),
+                &config.categories,
+                "categories",
+            );
+            if let (Some(impact), Some(urgency), Some(p)) = (r.impact, r.urgency, r.priority) {
+                let matrix = crate::priority::request_matrix(config).priority(impact, urgency);
+                if p != matrix {
+                    out.push(
+                        at.error(
+                            "priority",
+                            "/priority",
+                            format!(
+                                "priority {} does not match the request matrix: impact {} x urgency {} gives {}",
+                                p.name(),
+                                impact.name(),
+                                urgency.name(),
+                                matrix.name()
+                            ),
+                        )
+                        .with_hint(format!("write `priority: {}`", matrix.name())),
+                    );
+                }
+            }
+            if let Some(item) = config.catalog.get(&r.catalog_item)
+                && crate::approval::REQUEST_APPROVED_STATES.contains(&r.status.as_str())
+            {
+                let json = record.to_json();
+                let missing: Vec<&str> = item
+                    .request_fields
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|f| !crate::workflow::is_set(&json, f))
+                    .collect();
+                if !missing.is_empty() {
+                    let list: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
+                    let sets: Vec<String> = missing.iter().map(|f| format!("{f}=...")).collect();
+                    out.push(
+                        at.error(
+                            "request-fields",
+                            "/status",
+                            format!(
+                                "a request for `{}` in `{}` must carry {} (`request_fields` of the catalogue item)",
+                                r.catalog_item,
+                                r.status,
+                                list.join(", ")
+                            ),
+                        )
+                        .with_hint(format!("set them: `gitsm set {} {}`", r.id, sets.join(" "))),
+                    );
+                }
+            }
             if !config.catalog.contains_key(&r.catalog_item) {
                 out.push(
                     at.error(

@@ -1,6 +1,7 @@
 //! Rules between two versions of one record: the workflow allows the
-//! transition, terminal records stay frozen, immutable fields stay, notes
-//! are only appended, and what a commit records did not happen after it.
+//! transition, terminal records stay frozen (but for appended notes and
+//! satisfaction feedback), immutable fields stay, notes and feedback are
+//! only appended, and what a commit records did not happen after it.
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -33,6 +34,7 @@ pub(super) const STAMPS: &[&str] = &[
 const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("notes", &["at"]),
     ("updates", &["at"]),
+    ("feedback", &["at"]),
     ("approvals", &["at"]),
     ("escalations", &["at"]),
     ("on_hold", &["start", "end"]),
@@ -72,8 +74,8 @@ pub(super) fn check(
                 ));
             }
         }
-        for (field, code) in APPEND_ONLY {
-            appended(old, &new, field, code, at, out);
+        for rule in AppendOnly::ALL {
+            appended(rule, old, &new, at, out);
         }
         decisions_appended(old, &new, at, out);
         leavers(config, old, &new, at, out);
@@ -143,7 +145,7 @@ fn transition(
                     "terminal-edit",
                     &format!("/{first}"),
                     format!(
-                        "{} is `{from}`, a terminal state: only notes may be added (changed: {})",
+                        "{} is `{from}`, a terminal state: only notes and feedback may be added (changed: {})",
                         record.id(),
                         changed.join(", ")
                     ),
@@ -154,22 +156,15 @@ fn transition(
     }
 }
 
-/// Lists that only grow, on records in any state (a terminal one too),
-/// with the code of the rule: work notes, and a major incident's
-/// communications log.
-const APPEND_ONLY: [(&str, &str); 2] = [
-    ("notes", "notes-append-only"),
-    ("updates", "updates-append-only"),
-];
-
-/// Top-level fields that differ between two versions, appended lists aside.
+/// Top-level fields that differ between two versions, the append-only
+/// lists aside (their own rule judges them).
 fn changed_fields<'a>(old: &'a Value, new: &'a Value) -> Vec<&'a str> {
     let (Some(a), Some(b)) = (old.as_object(), new.as_object()) else {
         return Vec::new();
     };
     let mut keys: Vec<&str> = a.keys().map(String::as_str).collect();
     keys.extend(b.keys().map(String::as_str).filter(|k| !a.contains_key(*k)));
-    keys.retain(|k| !APPEND_ONLY.iter().any(|(f, _)| f == k) && a.get(*k) != b.get(*k));
+    keys.retain(|k| !APPEND_ONLY.contains(k) && a.get(*k) != b.get(*k));
     keys
 }
 
@@ -195,33 +190,80 @@ fn list<'v>(v: &'v Value, field: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// Lists a terminal record still takes appended items of.
+const APPEND_ONLY: &[&str] = &[
+    AppendOnly::NOTES.field,
+    AppendOnly::UPDATES.field,
+    AppendOnly::FEEDBACK.field,
+];
+
+/// A list whose items are only ever appended, and how to name it.
+struct AppendOnly {
+    field: &'static str,
+    code: &'static str,
+    /// One item, then many.
+    item: &'static str,
+    items: &'static str,
+    hint: &'static str,
+}
+
+impl AppendOnly {
+    /// Every list that only grows: work notes, a major incident's
+    /// communications log, satisfaction feedback.
+    const ALL: [AppendOnly; 3] = [AppendOnly::NOTES, AppendOnly::UPDATES, AppendOnly::FEEDBACK];
+    const NOTES: AppendOnly = AppendOnly {
+        field: "notes",
+        code: "notes-append-only",
+        item: "note",
+        items: "notes",
+        hint: "restore it and add a new note with the correction",
+    };
+    const UPDATES: AppendOnly = AppendOnly {
+        field: "updates",
+        code: "updates-append-only",
+        item: "update",
+        items: "updates",
+        hint: "restore it and add a new update with the correction",
+    };
+    const FEEDBACK: AppendOnly = AppendOnly {
+        field: "feedback",
+        code: "feedback-append-only",
+        item: "feedback entry",
+        items: "feedback entries",
+        hint: "restore it: feedback records what was said; add a note to comment on it",
+    };
+}
+
 fn appended(
+    rule: AppendOnly,
     old: &Value,
     new: &Value,
-    field: &str,
-    code: &'static str,
     at: &Located<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let AppendOnly {
+        field,
+        code,
+        item,
+        items,
+        hint,
+    } = rule;
     let (before, after) = (list(old, field), list(new, field));
-    let one = field.trim_end_matches('s');
     match list_break(before, after) {
         None => {}
         Some(ListBreak::Edited(i)) => out.push(
             at.error(
                 code,
                 &format!("/{field}/{i}"),
-                format!("{one} {} was edited; {field} are append-only", i + 1),
+                format!("{item} {} was edited; {items} are append-only", i + 1),
             )
-            .with_hint(format!(
-                "restore it and add a new {one} with the correction"
-            )),
+            .with_hint(hint),
         ),
         Some(ListBreak::Removed(n)) => out.push(at.error(
             code,
             &format!("/{field}"),
             format!(
-                "{n} of {} {field} were removed; {field} are append-only",
+                "{n} of {} {items} were removed; {items} are append-only",
                 before.len()
             ),
         )),

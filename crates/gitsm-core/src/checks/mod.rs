@@ -9,7 +9,9 @@
 //! each file, for `validate` and the commands that show or edit records.
 
 mod cmdb;
+mod feedback;
 mod fields;
+mod grants;
 mod history;
 mod identity;
 mod recurrence;
@@ -32,6 +34,7 @@ use crate::records::{self, Detail, Loaded, Parsed, RecordFile};
 use crate::workspace::Workspace;
 use crate::yaml::Node;
 
+pub use grants::expiry as grant_expiry;
 pub use history::{Recorded, SeenWithout, earliest_new_event, is_reason, only_decisions_added};
 pub use identity::identity;
 
@@ -160,6 +163,7 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
     state::check(&ws.config, ws.imported(), record, &at, &mut out);
     timeline::check(record, &at, &mut out);
     fields::check(&ws.config, record, &at, &mut out);
+    feedback::check(&ws.config, record, &at, &mut out);
     cmdb::check_ci(&ws.config, record, &at, &mut out);
     text::check(node, &at, &mut out);
     out

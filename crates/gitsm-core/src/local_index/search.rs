@@ -34,6 +34,7 @@ const BODY: &[&str] = &[
     "/notes/*/text",
     "/updates/*/text",
     "/approvals/*/comment",
+    "/feedback/*/comment",
 ];
 
 /// The title and the rest of the searched text of a record.

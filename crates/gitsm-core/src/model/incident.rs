@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Level, Priority, Resolution, Timestamp, ticket};
+use super::{Feedback, Level, Priority, Resolution, Timestamp, ticket};
 
 ticket! {
     /// An incident (`incidents/INC-0001.yaml`).
@@ -94,6 +94,10 @@ ticket! {
         /// here instead of opening another incident.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub event: Option<AlertEvent>,
+        /// Satisfaction scores given once it was resolved (`gitsm
+        /// feedback`); append-only, allowed on a closed incident too.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub feedback: Vec<Feedback>,
     }
 }
 

@@ -5,6 +5,7 @@
 mod article;
 mod change;
 mod ci;
+mod feedback;
 mod incident;
 mod problem;
 mod request;
@@ -17,6 +18,7 @@ use serde_json::{Map, Value};
 pub use article::{Article, PUBLISHED};
 pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
 pub use ci::Ci;
+pub use feedback::{Feedback, SCORES};
 pub use incident::{
     AlertEvent, CommsUpdate, Escalation, EventSource, HoldPeriod, HoldReason, Incident,
     IncidentReview, PriorityOverride, ReviewAction,
@@ -363,6 +365,16 @@ impl Record {
         }
     }
 
+    /// The satisfaction feedback on an incident or a request (none for
+    /// others).
+    pub fn feedback(&self) -> &[Feedback] {
+        match self {
+            Record::Incident(r) => &r.feedback,
+            Record::Request(r) => &r.feedback,
+            _ => &[],
+        }
+    }
+
     /// The decisions of a change or a service request (none for others).
     pub fn decisions(&self) -> &[Approval] {
         match self {
@@ -538,6 +550,9 @@ impl Record {
         }
         for (i, n) in self.notes().iter().enumerate() {
             add(format!("/notes/{i}/by"), Some(&n.by));
+        }
+        for (i, f) in self.feedback().iter().enumerate() {
+            add(format!("/feedback/{i}/by"), Some(&f.by));
         }
         out
     }

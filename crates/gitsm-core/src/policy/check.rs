@@ -257,6 +257,19 @@ impl Checker<'_> {
                 );
             }
         }
+        // The owner of a catalogue item is someone the policy knows.
+        for (key, item) in &config.catalog {
+            if let Some(owner) = &item.owner
+                && !owner.contains('@')
+                && !config.people.contains_key(owner)
+            {
+                let hint = crate::suggest::did_you_mean(owner, config.people.keys());
+                self.error(
+                    &["catalog", key, "owner"],
+                    format!("unknown person `{owner}`{hint}"),
+                );
+            }
+        }
         for (i, w) in config.freeze_windows.iter().enumerate() {
             if w.end <= w.start {
                 self.error(

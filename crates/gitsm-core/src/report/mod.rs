@@ -39,6 +39,7 @@ use crate::kind::Kind;
 use crate::model::{Ci, Record, Timestamp};
 use crate::sla::{Policy, SlaError};
 
+pub use kpis::{LOW as LOW_SCORES, SATISFIED as SATISFIED_SCORES};
 pub use major::{MajorIncident, ReviewState};
 pub use period::{Bound, Period, PeriodError};
 
@@ -463,6 +464,65 @@ pub struct Requests<'r> {
     pub breaches: Breaches<'r>,
 }
 
+/// Satisfaction of the tickets of one group (a month, a service, a
+/// team, a catalogue item, or `all`) resolved or fulfilled in the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CsatRow {
+    /// The month (`2026-11`), service, team or catalogue item; `(none)`
+    /// for tickets without one; `all`.
+    pub key: String,
+    /// The service's or the catalogue item's name.
+    pub name: Option<String>,
+    /// Incidents and requests resolved or fulfilled in the period.
+    pub tickets: usize,
+    /// How many of them have feedback (given by the end of the period).
+    pub answered: usize,
+    /// `answered / tickets`.
+    pub response_rate: Ratio,
+    /// Feedback entries on them.
+    pub scores: usize,
+    /// Entries scoring 4 or 5.
+    pub satisfied: usize,
+    /// CSAT: `satisfied / scores`.
+    pub csat: Ratio,
+    /// Mean score (1 to 5, two decimals).
+    pub mean: Option<f64>,
+    /// Sum of the scores, for the mean.
+    #[serde(skip)]
+    total: u64,
+}
+
+/// A score of 1 or 2, for someone to follow up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowScore {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub score: u8,
+    pub by: String,
+    pub at: Timestamp,
+    pub comment: Option<String>,
+}
+
+/// Customer satisfaction (CSAT) of the incidents and requests resolved or
+/// fulfilled in the period: share of scores of 4 or 5, mean score and
+/// response rate, overall and by month, service, team and catalogue
+/// item; low scores (1 or 2) listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Satisfaction {
+    pub all: CsatRow,
+    /// Each month of the period, by the month the ticket was resolved.
+    pub by_month: Vec<CsatRow>,
+    /// By the incident's `service` (requests: `(none)`).
+    pub by_service: Vec<CsatRow>,
+    /// By `team` (the assignment group).
+    pub by_team: Vec<CsatRow>,
+    /// Requests by catalogue item.
+    pub by_item: Vec<CsatRow>,
+    /// Scores of 1 or 2, lowest first.
+    pub low: Vec<LowScore>,
+}
+
 /// Tickets of each kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct KindCounts {
@@ -532,6 +592,7 @@ pub struct Report<'r> {
     pub major_incidents: Vec<MajorIncident>,
     /// Recurring incidents without a problem, with one opened in the period.
     pub problem_candidates: Vec<crate::problem_candidates::Candidate>,
+    pub satisfaction: Satisfaction,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
@@ -574,8 +635,16 @@ pub fn build<'r>(
         listed,
     };
     // The sections only read the facts: computed side by side.
-    let ((volumes, backlog), ((incidents, problems), ((changes, requests), trends))) = rayon::join(
-        || rayon::join(|| kpis::volumes(&ctx), || kpis::backlog(&ctx)),
+    let (
+        ((volumes, backlog), satisfaction),
+        ((incidents, problems), ((changes, requests), trends)),
+    ) = rayon::join(
+        || {
+            rayon::join(
+                || rayon::join(|| kpis::volumes(&ctx), || kpis::backlog(&ctx)),
+                || kpis::satisfaction(&ctx),
+            )
+        },
         || {
             rayon::join(
                 || rayon::join(|| kpis::incidents(&ctx), || kpis::problems(&ctx)),
@@ -639,6 +708,7 @@ pub fn build<'r>(
         knowledge,
         major_incidents: major::major_incidents(inputs.records, inputs.config, period),
         problem_candidates: major::candidates(inputs.records, inputs.config, period),
+        satisfaction,
         trends,
     })
 }

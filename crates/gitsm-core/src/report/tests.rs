@@ -495,3 +495,65 @@ fn major_incidents_are_listed_with_their_review_state() {
     assert_eq!((second.duration, second.time_to_commander), (None, None));
     assert_eq!(second.review, ReviewState::NotYet);
 }
+
+#[test]
+fn satisfaction_counts_the_feedback_given_by_the_end_of_the_period() {
+    let resolved = "resolution: { code: fixed, notes: Fixed. }";
+    let records = vec![
+        // Resolved in November: a 5 in November, and a 1 given in
+        // December, after the period, which does not count yet.
+        incident(
+            "INC-1",
+            &format!(
+                "status: resolved\nimpact: low\nurgency: low\ncreated_at: 2026-11-02T10:00:00Z\n\
+                 resolved_at: 2026-11-02T13:00:00Z\n{resolved}\n\
+                 feedback: [{{at: 2026-11-03T10:00:00Z, by: ann, score: 5}}, \
+                 {{at: 2026-12-05T10:00:00Z, by: bob, score: 1}}]"
+            ),
+        ),
+        // Closed in November with a 3.
+        incident(
+            "INC-2",
+            &format!(
+                "status: closed\nimpact: low\nurgency: low\ncreated_at: 2026-11-03T10:00:00Z\n\
+                 resolved_at: 2026-11-03T15:00:00Z\nclosed_at: 2026-11-04T09:00:00Z\n{resolved}\n\
+                 feedback: [{{at: 2026-11-04T10:00:00Z, by: ann, score: 3}}]"
+            ),
+        ),
+        // Resolved in October: outside the period, feedback and all.
+        incident(
+            "INC-3",
+            &format!(
+                "status: resolved\nimpact: low\nurgency: low\ncreated_at: 2026-10-02T10:00:00Z\n\
+                 resolved_at: 2026-10-02T13:00:00Z\n{resolved}\n\
+                 feedback: [{{at: 2026-11-03T10:00:00Z, by: ann, score: 1}}]"
+            ),
+        ),
+        // Still open: not counted.
+        incident(
+            "INC-4",
+            "status: new\nimpact: low\nurgency: low\ncreated_at: 2026-11-10T10:00:00Z",
+        ),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let r = report(&dataset);
+    let all = &r.satisfaction.all;
+    // Two tickets, both answered; scores 5 and 3: one satisfied, mean 4.
+    assert_eq!(
+        (all.tickets, all.answered, all.scores, all.satisfied),
+        (2, 2, 2, 1)
+    );
+    assert_eq!(all.response_rate.percent, Some(100.0));
+    assert_eq!(all.csat.percent, Some(50.0));
+    assert_eq!(all.mean, Some(4.0));
+    assert!(r.satisfaction.low.is_empty(), "{:?}", r.satisfaction.low);
+    let months: Vec<&str> = r
+        .satisfaction
+        .by_month
+        .iter()
+        .map(|m| m.key.as_str())
+        .collect();
+    assert_eq!(months, ["2026-11"]);
+    let none = &r.satisfaction.by_service[0];
+    assert_eq!((none.key.as_str(), none.tickets), ("(none)", 2));
+}

@@ -39,6 +39,9 @@ pub struct Config {
     pub ids: IdPolicy,
     /// Priority by impact (outer key) and urgency (inner key).
     pub priority_matrix: PriorityMatrix,
+    /// Priority of service requests by impact and urgency; unset: the
+    /// `priority_matrix` of incidents.
+    pub request_priority_matrix: Option<PriorityMatrix>,
     /// Response and resolution targets by priority.
     pub sla: SlaPolicy,
     /// Share of a target after which a clock is `at_risk` (0.75 = 75%).
@@ -87,6 +90,29 @@ pub struct Config {
     /// When recurring incidents without a problem are flagged as a
     /// problem candidate.
     pub problem_candidates: ProblemCandidatePolicy,
+    /// Satisfaction feedback (`gitsm feedback`): whether it is required
+    /// before a ticket closes, and how many entries one person may give.
+    pub feedback: FeedbackPolicy,
+}
+
+/// Satisfaction feedback policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedbackPolicy {
+    /// An incident or request may reach `closed` only with at least one
+    /// feedback entry (default false).
+    pub required_before_closed: bool,
+    /// One entry per person (`by`) on a ticket (default true).
+    pub one_per_person: bool,
+}
+
+impl Default for FeedbackPolicy {
+    fn default() -> Self {
+        FeedbackPolicy {
+            required_before_closed: false,
+            one_per_person: true,
+        }
+    }
 }
 
 /// How much of the repository's history the rules judge.
@@ -114,6 +140,7 @@ impl Default for Config {
             groups: BTreeMap::new(),
             ids: IdPolicy::default(),
             priority_matrix: PriorityMatrix::default(),
+            request_priority_matrix: None,
             sla: SlaPolicy::default(),
             sla_at_risk: 0.75,
             calendars: BTreeMap::from([("business".to_owned(), Calendar::default())]),
@@ -144,6 +171,7 @@ impl Default for Config {
             intake: IntakeConfig::default(),
             major_incident: MajorIncidentPolicy::default(),
             problem_candidates: ProblemCandidatePolicy::default(),
+            feedback: FeedbackPolicy::default(),
         }
     }
 }

@@ -21,6 +21,12 @@ pub struct Person {
     /// nothing new may be assigned to them and they take no new decisions.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
+    /// Telephone number, for the desk to call back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Where the person works (site, building, room), for desk visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 pub(super) fn yes() -> bool {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::duration::Duration;
+use crate::duration::{Days, Duration};
 use crate::model::{Level, Priority};
 
 /// Priorities for one impact level, by urgency.
@@ -236,6 +236,65 @@ pub struct CatalogItem {
     /// Approvals a request needs before fulfilment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<ApprovalRule>,
+    /// Who answers for the item: a handle from `people`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Where the item sits in the catalogue (e.g. `access`, `hardware`,
+    /// `software`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// What the item includes and what it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<CatalogScope>,
+    /// Who may ask for it (e.g. `all staff`, `contractors with a sponsor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Fields a request for this item must carry from `approved` on
+    /// (dotted paths, e.g. `requested_for`, `cis`, `custom.cost_centre`);
+    /// `gitsm new` does not ask for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_fields: Vec<String>,
+    /// The item grants access that must end: how long it lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<GrantPolicy>,
+}
+
+/// What a catalogue item covers: `{includes: [..], excludes: [..]}`, or
+/// a text.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CatalogScope {
+    /// What is and is not part of the item, as lists.
+    Lists(ScopeLists),
+    /// What the item covers, in words (Markdown).
+    Text(String),
+}
+
+/// What is and is not part of a catalogue item.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScopeLists {
+    /// What is included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// What is not included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
+}
+
+/// How long the access a catalogue item grants lasts.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantPolicy {
+    /// From fulfilment to expiry (a request's `expires_at` overrides it).
+    pub valid_for: Days,
+    /// How long before expiry `validate` warns (default 14d).
+    #[serde(default = "two_weeks")]
+    pub warn_before: Days,
+}
+
+fn two_weeks() -> Days {
+    Days(14)
 }
 
 pub(super) fn default_catalog() -> BTreeMap<String, CatalogItem> {
@@ -246,6 +305,12 @@ pub(super) fn default_catalog() -> BTreeMap<String, CatalogItem> {
         fulfilment: Duration::minutes(fulfil),
         calendar: None,
         approval: None,
+        owner: None,
+        category: None,
+        scope: None,
+        audience: None,
+        request_fields: Vec::new(),
+        grants: None,
     };
     BTreeMap::from([
         ("install-os".into(), item("Install an operating system", 45)),

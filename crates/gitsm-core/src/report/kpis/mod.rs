@@ -6,11 +6,14 @@ mod changes;
 mod incidents;
 mod problems;
 mod requests;
+mod satisfaction;
 
 pub(super) use changes::changes;
 pub(super) use incidents::incidents;
 pub(super) use problems::problems;
 pub(super) use requests::requests;
+pub(super) use satisfaction::satisfaction;
+pub use satisfaction::{LOW, SATISFIED};
 
 use std::borrow::Cow;
 use std::cmp::Reverse;

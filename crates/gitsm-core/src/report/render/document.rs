@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 
 use super::super::{AGING_BUCKETS, BacklogRow, Compliance, Count, Month, Ratio, Report, Stats};
-use super::{Block, Chart, Table, tickets};
+use super::{Block, Chart, Table, satisfaction, tickets};
 
 /// Every block of the report.
 pub(super) fn blocks(r: &Report) -> Vec<Block> {
@@ -24,6 +24,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     tickets::changes(&mut d, r);
     tickets::requests(&mut d, r);
     knowledge(&mut d, r);
+    satisfaction::section(&mut d, r);
     trends(&mut d, r);
     sources(&mut d, r);
     d.0
@@ -303,6 +304,9 @@ fn summary(d: &mut Doc, r: &Report) {
             .last()
             .map_or_else(|| "-".to_owned(), |i| compliance(&i.fulfilment)),
     );
+    let csat = &r.satisfaction.all;
+    row("Customer satisfaction (CSAT)", ratio(&csat.csat));
+    row("Feedback response rate", ratio(&csat.response_rate));
     d.table(t);
 }
 
@@ -487,6 +491,7 @@ fn sources(d: &mut Doc, r: &Report) {
             "Incidents per problem: incidents that name a problem, over the problems opened by the end of the period and not cancelled.",
             "Major incidents: incidents marked major, or of a priority major_incident.priorities lists, open at some time in the period. Duration: opened to resolved, wall-clock. Time to commander: opened to commander_at, which gitsm records when it first sets the commander. A review is due major_incident.review_due_days calendar days after the incident was resolved, and overdue after that.",
             "Problem candidates: incidents without a problem (none named in their problem field, none listing them in its links; cancelled incidents and duplicates left out) that share a CI, a service with a category, or a symptom, at least problem_candidates.min_incidents of them opened within problem_candidates.window_days days of the first; listed when one was opened in the period.",
+            "Customer satisfaction: the feedback entries, given by the end of the period, on the incidents and requests resolved or fulfilled in it (grouped by the month they were resolved in); CSAT is the share scoring 4 or 5, the response rate the share of those tickets with any feedback.",
         ]
         .map(str::to_owned),
     );

@@ -7,6 +7,7 @@
 mod document;
 mod html;
 mod markdown;
+mod satisfaction;
 mod tickets;
 
 use super::Report;
