@@ -130,6 +130,8 @@ pub struct Creator<'w> {
     taken: HashMap<Kind, HashSet<String>>,
     /// Rules whose errors do not stop a record ([`Creator::tolerating`]).
     tolerated: &'static [&'static str],
+    /// The kind folders as listed for the first record checked.
+    folders: crate::update::Folders,
 }
 
 impl<'w> Creator<'w> {
@@ -139,6 +141,7 @@ impl<'w> Creator<'w> {
             year: now.year(),
             taken: HashMap::new(),
             tolerated: &[],
+            folders: crate::update::Folders::default(),
         }
     }
 
@@ -192,7 +195,8 @@ impl<'w> Creator<'w> {
         // typed model, which ignores unknown keys, puts the fields in
         // canonical order.
         let raw = render(ws, kind, &rel, &value);
-        checked(ws, kind, &rel, &raw, self.tolerated)?;
+        let (_, schema) = crate::checks::parse_record(ws, kind, &rel, raw.as_bytes());
+        refuse(&rel, schema, self.tolerated)?;
         if let Ok(mut record) = Record::from_json(kind, value.clone()) {
             if let Record::Incident(inc) = &mut record
                 && inc.priority.is_none()
@@ -209,7 +213,8 @@ impl<'w> Creator<'w> {
             value = record.to_json();
         }
         let text = render(ws, kind, &rel, &value);
-        let findings = checked(ws, kind, &rel, &text, self.tolerated)?;
+        let findings = crate::update::check_new_among(ws, kind, &rel, &text, &mut self.folders);
+        let findings = refuse(&rel, findings, self.tolerated)?;
         self.taken(kind).insert(id.clone());
         Ok(Prepared {
             kind,
@@ -221,14 +226,12 @@ impl<'w> Creator<'w> {
     }
 }
 
-fn checked(
-    ws: &Workspace,
-    kind: Kind,
+/// `diagnostics` back, unless one is an error of a rule not tolerated.
+fn refuse(
     rel: &Path,
-    text: &str,
+    diagnostics: Vec<Diagnostic>,
     tolerated: &[&str],
 ) -> Result<Vec<Diagnostic>, CreateError> {
-    let diagnostics = crate::update::check_new(ws, kind, rel, text);
     if diagnostics
         .iter()
         .any(|d| d.is_error() && !tolerated.contains(&d.code))
@@ -244,8 +247,13 @@ fn checked(
 /// Write every prepared record, or none: when one cannot be created, those
 /// already written are removed again.
 pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> {
+    let folders: std::collections::BTreeSet<&Path> =
+        batch.iter().filter_map(|p| p.rel.parent()).collect();
+    for folder in folders {
+        crate::write::sweep(&ws.abs(folder));
+    }
     for (n, p) in batch.iter().enumerate() {
-        if let Err(source) = crate::update::create(ws, &p.rel, &p.text) {
+        if let Err(source) = crate::update::create_in_swept(ws, &p.rel, &p.text) {
             for done in &batch[..n] {
                 let _ = std::fs::remove_file(ws.abs(&done.rel));
             }

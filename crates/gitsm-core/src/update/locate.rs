@@ -16,9 +16,10 @@ fn is_plain_id(id: &str) -> bool {
     !id.is_empty() && !id.starts_with('.') && !id.contains(['/', '\\', '\0']) && id.len() <= 200
 }
 
-/// Year folders of each kind's folder, listed once.
+/// Year folders of each kind's folder, listed once (for one command, or
+/// for a batch of new records checked one after the other).
 #[derive(Default)]
-pub(super) struct Folders {
+pub struct Folders {
     years: HashMap<Kind, Vec<String>>,
 }
 

@@ -44,8 +44,7 @@ pub use escalate::{Escalation, escalate};
 pub use event::repeat;
 pub use feedback::{FEEDBACK_STATES, NewFeedback, feedback};
 pub use link::{DEFAULT_RELATION, Linked, link};
-use locate::Folders;
-pub use locate::open;
+pub use locate::{Folders, open};
 pub use note::{DEFAULT_AUDIENCE, comms_update, note};
 pub use renumber::{LeftReference, Mention, Move, RenumberError, Renumbered, Rewritten, renumber};
 pub use transition::{
@@ -370,7 +369,7 @@ pub fn check(ws: &Workspace, target: &Editable, text: &str, now: Timestamp) -> V
                 rel,
             ));
         }
-        diags.extend(cross_record(ws, file));
+        diags.extend(cross_record(ws, file, &mut Folders::default()));
         if let Some(node) = &node {
             checks::renewing(Some(&target.json), &node.to_json(), &mut diags);
         }
@@ -385,18 +384,33 @@ pub fn check(ws: &Workspace, target: &Editable, text: &str, now: Timestamp) -> V
 /// names and any file already holding its id (found by id, not by
 /// reading the tree).
 pub fn check_new(ws: &Workspace, kind: Kind, rel: &Path, text: &str) -> Vec<Diagnostic> {
+    check_new_among(ws, kind, rel, text, &mut Folders::default())
+}
+
+/// [`check_new`] for one of a batch of new records: `folders` keeps the
+/// kind folders' listings from one record to the next.
+pub fn check_new_among(
+    ws: &Workspace,
+    kind: Kind,
+    rel: &Path,
+    text: &str,
+    folders: &mut Folders,
+) -> Vec<Diagnostic> {
     let (file, mut diags) = crate::checks::parse_record(ws, kind, rel, text.as_bytes());
     if let Some(file) = file {
-        diags.extend(cross_record(ws, file));
+        diags.extend(cross_record(ws, file, folders));
     }
     diags
 }
 
 /// The cross-record findings on `file` (about to be written), against the
 /// records it names and any other file holding its id.
-fn cross_record(ws: &Workspace, file: records::RecordFile) -> Vec<Diagnostic> {
+fn cross_record(
+    ws: &Workspace,
+    file: records::RecordFile,
+    folders: &mut Folders,
+) -> Vec<Diagnostic> {
     let rel = file.path.clone();
-    let mut folders = Folders::default();
     let loaded = records::with_named(
         &ws.config,
         vec![file],
@@ -409,11 +423,17 @@ fn cross_record(ws: &Workspace, file: records::RecordFile) -> Vec<Diagnostic> {
 /// Create the record file `rel` with `text`, under the write lock: never
 /// through a link, never over an existing file.
 pub fn create(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let _lock = crate::lock::WriteLock::acquire(&ws.root)?;
-    crate::confined::check_writable(&ws.root, rel)?;
     if let Some(folder) = rel.parent() {
         crate::write::sweep(&ws.abs(folder));
     }
+    create_in_swept(ws, rel, text)
+}
+
+/// [`create`] in a folder already swept of stale temp files (a batch
+/// sweeps each folder once).
+pub fn create_in_swept(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let _lock = crate::lock::WriteLock::acquire(&ws.root)?;
+    crate::confined::check_writable(&ws.root, rel)?;
     crate::write::create_new(&ws.abs(rel), text.as_bytes())
 }
 
