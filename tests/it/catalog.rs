@@ -3,10 +3,6 @@
 //! the matrix; the fields an item requires once approved; access grants
 //! that expire.
 
-use std::path::Path;
-
-use regex::Regex;
-
 use crate::common::Repo;
 
 const PEOPLE: &str = "\
@@ -246,39 +242,6 @@ fn list_expiring_shows_the_grants_that_are_due() {
         .expect_code(2);
 }
 
-/// Relative `href`/`src` targets of a page.
-fn local_links(html: &str) -> Vec<String> {
-    let re = Regex::new(r#"(?:href|src)="([^"]*)""#).expect("regex");
-    re.captures_iter(html)
-        .map(|c| c[1].replace("&#x2f;", "/").replace("&amp;", "&"))
-        .filter(|t| !(t.starts_with("http") || t.starts_with("mailto:") || t.starts_with('#')))
-        .collect()
-}
-
-/// `target` seen from the page at `page` (both relative to the site root).
-fn resolve(page: &str, target: &str) -> String {
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
-/// A page, with the `/` that attribute escaping writes as `&#x2f;` put back.
-fn page(site: &Path, rel: &str) -> String {
-    std::fs::read_to_string(site.join(rel))
-        .unwrap_or_else(|e| panic!("{rel}: {e}"))
-        .replace("&#x2f;", "/")
-}
-
 #[test]
 fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
     let repo = repo_with("");
@@ -298,12 +261,12 @@ fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
     repo.run(["site", "-o", "../site", "--at", "2026-07-04T12:00:00+02:00"])
         .expect_code(0);
     let site = repo.root.join("../site");
-    let catalog = page(&site, "catalog.html");
+    let catalog = crate::site::read_page(&site.join("catalog.html"));
     // Every page links to the catalogue from its navigation.
     for p in ["index.html", "requests/REQ-0001.html", "catalog/vpn.html"] {
         assert!(
-            page(&site, p).contains("catalog.html\" aria-current")
-                || page(&site, p).contains("catalog.html\">Catalogue<"),
+            crate::site::read_page(&site.join(p)).contains("catalog.html\" aria-current")
+                || crate::site::read_page(&site.join(p)).contains("catalog.html\">Catalogue<"),
             "{p} does not link to the catalogue"
         );
     }
@@ -321,7 +284,7 @@ fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
     }
     // Each item's page: owner, scope, targets and approval in words, how
     // to request it, and its fulfilment so far: 1 of 2 laptops in time.
-    let vpn = page(&site, "catalog/vpn.html");
+    let vpn = crate::site::read_page(&site.join("catalog/vpn.html"));
     for text in [
         "Test User",
         "Employees and contractors with a sponsor",
@@ -338,7 +301,7 @@ fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
             "catalog/vpn.html lacks {text:?}:\n{vpn}"
         );
     }
-    let laptop = page(&site, "catalog/laptop.html");
+    let laptop = crate::site::read_page(&site.join("catalog/laptop.html"));
     assert!(
         laptop.contains("One standard laptop from the hardware list."),
         "{laptop}"
@@ -347,8 +310,8 @@ fn the_site_has_a_catalogue_page_and_a_page_per_item_all_linked() {
     assert!(catalog.contains("50.0% (1 of 2)"), "{catalog}");
     // No broken link on any catalogue page.
     for rel in ["catalog.html", "catalog/vpn.html", "catalog/laptop.html"] {
-        for target in local_links(&page(&site, rel)) {
-            let resolved = resolve(rel, &target);
+        for target in crate::site::local_targets(&crate::site::read_page(&site.join(rel))) {
+            let resolved = crate::site::resolve(rel, &target);
             assert!(
                 site.join(&resolved).is_file(),
                 "{rel}: link {target} -> {resolved} does not exist"
