@@ -536,7 +536,10 @@ fn scheduled_change(
     opener: Option<&str>,
     now: Timestamp,
 ) -> Map<String, Value> {
-    let template = ws.config.template(Kind::Change, &o.template).unwrap_or_default();
+    let template = ws
+        .config
+        .template(Kind::Change, &o.template)
+        .unwrap_or_default();
     let base = template
         .get("title")
         .and_then(Value::as_str)

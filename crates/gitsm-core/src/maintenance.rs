@@ -187,12 +187,7 @@ pub struct Plan {
 
 /// Sort the occurrences starting in `from`..`until` into those that have
 /// a change among `changes`, those a freeze forbids, and those due.
-pub fn plan(
-    config: &Config,
-    changes: &[&Change],
-    from: Timestamp,
-    until: Timestamp,
-) -> Plan {
+pub fn plan(config: &Config, changes: &[&Change], from: Timestamp, until: Timestamp) -> Plan {
     let mut plan = Plan::default();
     for o in occurrences(config, from, until) {
         if let Some(c) = changes.iter().find(|c| carries_out(c, &o)) {
@@ -215,11 +210,7 @@ pub fn plan(
 /// Occurrences whose window closed by `at` without being carried out
 /// ([`done`]), from each schedule's first start; those inside a freeze
 /// that forbids them are not missed.
-pub fn missed(
-    config: &Config,
-    changes: &[&Change],
-    at: Timestamp,
-) -> Vec<Occurrence> {
+pub fn missed(config: &Config, changes: &[&Change], at: Timestamp) -> Vec<Occurrence> {
     let mut out = Vec::new();
     for schedule in &config.maintenance {
         let Ok(r) = Recurrence::new(schedule, config) else {
@@ -269,7 +260,10 @@ mod tests {
         let r = Recurrence::new(&s, &config).expect("a valid schedule");
         // Second Tuesdays: 9 March 2027 (CET), 13 April 2027 (CEST, since
         // the last Sunday of March, the 28th).
-        let got = r.between(at("2027-03-01T00:00:00+01:00"), at("2027-04-30T00:00:00+02:00"));
+        let got = r.between(
+            at("2027-03-01T00:00:00+01:00"),
+            at("2027-04-30T00:00:00+02:00"),
+        );
         let starts: Vec<String> = got.iter().map(|o| o.start.to_rfc3339()).collect();
         assert_eq!(
             starts,

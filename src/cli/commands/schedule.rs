@@ -52,16 +52,17 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     }
     let now = cx.now_in(&ws.config)?;
     let opener = super::super::context::person(&ws);
-    let done = create::scheduled(&ws, from, until, opener.as_deref(), now).map_err(|e| match e {
-        create::CreateError::Invalid { path, diagnostics } => {
-            cx.print_diagnostics(&diagnostics);
-            CommandError::Failed(format!(
-                "{} was not created; no change was written",
-                cx.show_path(&ws.root, &path)
-            ))
-        }
-        e => CommandError::Failed(e.to_string()),
-    })?;
+    let done =
+        create::scheduled(&ws, from, until, opener.as_deref(), now).map_err(|e| match e {
+            create::CreateError::Invalid { path, diagnostics } => {
+                cx.print_diagnostics(&diagnostics);
+                CommandError::Failed(format!(
+                    "{} was not created; no change was written",
+                    cx.show_path(&ws.root, &path)
+                ))
+            }
+            e => CommandError::Failed(e.to_string()),
+        })?;
     if args.format == EditFormat::Json {
         let occurrence = |o: &Occurrence| {
             json!({
@@ -92,7 +93,13 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     for (o, p) in &done.created {
         cx.print_diagnostics(&p.findings);
         stdout_write(&format!("{}\n", cx.show_path(&ws.root, &p.rel)))?;
-        cx.status(&format!("{}: {} {} ({})", p.id, o.schedule, local(o), o.timezone));
+        cx.status(&format!(
+            "{}: {} {} ({})",
+            p.id,
+            o.schedule,
+            local(o),
+            o.timezone
+        ));
     }
     for (o, f) in &done.frozen {
         cx.status(&format!(

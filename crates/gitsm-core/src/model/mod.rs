@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 
 pub use article::{Article, PUBLISHED};
 pub use change::{
-    Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision, ScheduleOccurrence,
+    Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision,
+    ScheduleOccurrence,
 };
 pub use ci::Ci;
 pub use feedback::{Feedback, SCORES};

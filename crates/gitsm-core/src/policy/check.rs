@@ -115,7 +115,8 @@ impl Checker<'_> {
                 );
             }
             if !config.standard_changes.contains_key(&s.template) {
-                let hint = crate::suggest::did_you_mean(&s.template, config.standard_changes.keys());
+                let hint =
+                    crate::suggest::did_you_mean(&s.template, config.standard_changes.keys());
                 self.error(
                     &["maintenance", &n, "template"],
                     format!(
