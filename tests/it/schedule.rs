@@ -242,6 +242,61 @@ fn validate_warns_of_a_missed_occurrence_at_its_schedule() {
 }
 
 #[test]
+fn the_report_says_which_occurrences_were_done_missed_or_are_to_come() {
+    let repo = with_schedule("");
+    repo.run(["schedule", "--at", "2027-01-01", "--until", "2027-04-01"])
+        .expect_code(0);
+    let feb = repo.path("changes/CHG-0002.yaml");
+    let text = std::fs::read_to_string(&feb).expect("CHG-0002");
+    std::fs::write(
+        &feb,
+        text.replace(
+            "status: scheduled",
+            "status: closed\noutcome: successful\nclose_code: successful",
+        ),
+    )
+    .expect("write CHG-0002");
+    // January to April, as of 20 March: January missed, February done,
+    // March missed (its window closed on the 10th), April planned.
+    let run = repo.run([
+        "report",
+        "--since",
+        "2027-01-01",
+        "--until",
+        "2027-04-30",
+        "--at",
+        "2027-03-20",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(0);
+    let doc = json(&run);
+    let rows: Vec<(String, String, String)> = doc["maintenance"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no maintenance in {run}"))
+        .iter()
+        .map(|o| {
+            (
+                o["start"].as_str().unwrap_or_default().to_owned(),
+                o["standing"].as_str().unwrap_or_default().to_owned(),
+                o["change"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let row = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    assert_eq!(
+        rows,
+        [
+            row("2027-01-12T22:00:00+01:00", "missed", "CHG-0001"),
+            row("2027-02-09T22:00:00+01:00", "done", "CHG-0002"),
+            row("2027-03-09T22:00:00+01:00", "missed", "CHG-0003"),
+            row("2027-04-13T22:00:00+02:00", "planned", ""),
+        ],
+        "{run}"
+    );
+}
+
+#[test]
 fn a_schedule_naming_an_unknown_template_is_refused_at_its_line() {
     let repo = Repo::new();
     let config = repo.path("gitsm.yaml");

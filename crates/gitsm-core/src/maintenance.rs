@@ -27,7 +27,7 @@ pub const HORIZON_DAYS: i64 = 31;
 const DONE: &[&str] = &["implement", "review", "closed"];
 
 /// One occurrence of a schedule: its maintenance window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Occurrence {
     /// The schedule's name.
     pub schedule: String,
@@ -230,6 +230,72 @@ pub fn missed(config: &Config, changes: &[&Change], at: Timestamp) -> Vec<Occurr
     }
     out.sort_by(|a, b| (a.start, &a.schedule).cmp(&(b.start, &b.schedule)));
     out
+}
+
+/// How an occurrence stands at a given instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// A change carried it out ([`done`]).
+    Done,
+    /// Its window closed without that: [`missed`].
+    Missed,
+    /// Its change exists and its window has not closed yet.
+    Scheduled,
+    /// No change yet, and its window has not closed yet.
+    Planned,
+    /// Inside a freeze that forbids standard changes: not carried out.
+    Frozen,
+}
+
+/// An occurrence with how it stands, and the change made for it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    #[serde(flatten)]
+    pub occurrence: Occurrence,
+    pub standing: Standing,
+    /// The change created for it, if any.
+    pub change: Option<String>,
+}
+
+/// The occurrences starting in `from`..`until`, each with how it stands
+/// at `as_of` (the same rules as [`plan`] and [`missed`]).
+pub fn outcomes(
+    config: &Config,
+    changes: &[&Change],
+    from: Timestamp,
+    until: Timestamp,
+    as_of: Timestamp,
+) -> Vec<Outcome> {
+    occurrences(config, from, until)
+        .into_iter()
+        .map(|o| {
+            let change = changes
+                .iter()
+                .find(|c| carries_out(c, &o))
+                .map(|c| c.id.clone());
+            let frozen = config
+                .freeze_windows
+                .iter()
+                .any(|f| f.forbids(ChangeType::Standard, o.start, o.end));
+            let standing = if done(&o, changes) {
+                Standing::Done
+            } else if frozen {
+                Standing::Frozen
+            } else if o.end <= as_of {
+                Standing::Missed
+            } else if change.is_some() {
+                Standing::Scheduled
+            } else {
+                Standing::Planned
+            };
+            Outcome {
+                occurrence: o,
+                standing,
+                change,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
