@@ -196,6 +196,20 @@ fn an_occurrence_inside_a_freeze_is_skipped_not_created() {
 }
 
 #[test]
+fn one_change_that_cannot_be_created_stops_them_all() {
+    // The second schedule names a CI the CMDB does not have: its changes
+    // fail their checks, so the first schedule's are not written either.
+    let repo = with_schedule(
+        "  - name: ghost\n    rrule: FREQ=MONTHLY;BYMONTHDAY=20\n    dtstart: 2027-01-20T21:00\n    duration: 1h\n    template: os-patching\n    cis: [vm-99]\n",
+    );
+    let run = repo.run(["schedule", "--at", "2027-02-01", "--until", "2027-03-01"]);
+    run.expect_code(1)
+        .stderr_has("vm-99")
+        .stderr_has("no change was written");
+    assert!(repo.record_files("changes").is_empty(), "{run}");
+}
+
+#[test]
 fn validate_warns_of_a_missed_occurrence_at_its_schedule() {
     let repo = with_schedule("");
     repo.run(["schedule", "--at", "2027-01-01", "--until", "2027-04-01"])

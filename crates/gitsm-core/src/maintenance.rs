@@ -216,6 +216,17 @@ pub fn missed(config: &Config, changes: &[&Change], at: Timestamp) -> Vec<Occurr
         let Ok(r) = Recurrence::new(schedule, config) else {
             continue;
         };
+        // Only carried-out changes of this schedule or template can count:
+        // a daily schedule has many occurrences, a repository many changes.
+        let changes: Vec<&Change> = changes
+            .iter()
+            .copied()
+            .filter(|c| DONE.contains(&c.status.as_str()))
+            .filter(|c| {
+                c.schedule.as_ref().is_some_and(|s| s.name == schedule.name)
+                    || c.template.as_deref() == Some(schedule.template.as_str())
+            })
+            .collect();
         let first = r.set.get_dt_start().fixed_offset();
         let earliest = first.min(at);
         for o in r.between(earliest, at) {
@@ -223,7 +234,7 @@ pub fn missed(config: &Config, changes: &[&Change], at: Timestamp) -> Vec<Occurr
                 .freeze_windows
                 .iter()
                 .any(|f| f.forbids(ChangeType::Standard, o.start, o.end));
-            if o.end <= at && !frozen && !done(&o, changes) {
+            if o.end <= at && !frozen && !done(&o, &changes) {
                 out.push(o);
             }
         }
