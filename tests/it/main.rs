@@ -28,6 +28,7 @@ mod major;
 mod newcomer;
 mod renumber;
 mod report;
+mod schedule;
 mod schemas;
 mod site;
 mod sla;

@@ -817,6 +817,7 @@ fn json_has_every_section() {
             "knowledge",
             "major_incidents",
             "problem_candidates",
+            "maintenance",
             "satisfaction",
             "trends"
         ]

@@ -487,3 +487,97 @@ pub fn problem_from(
         closed: closed.into_iter().map(|t| t.id).collect(),
     })
 }
+
+/// What [`scheduled`] did for the occurrences of a period.
+#[derive(Debug)]
+pub struct Scheduled {
+    /// The changes written, one per due occurrence.
+    pub created: Vec<(crate::maintenance::Occurrence, Prepared)>,
+    /// Occurrences whose change exists already, with its id.
+    pub existing: Vec<(crate::maintenance::Occurrence, String)>,
+    /// Occurrences a freeze forbids, with the freeze's name: not created.
+    pub frozen: Vec<(crate::maintenance::Occurrence, String)>,
+}
+
+/// Create the standard changes of the maintenance occurrences starting in
+/// `from`..`until` that have none yet ([`crate::maintenance::plan`]):
+/// status `scheduled`, the occurrence as window, the template's fields,
+/// the schedule's CIs, and `schedule: {name, occurrence}` so that a second
+/// run finds them. All or nothing: when one cannot be created, none is
+/// written.
+pub fn scheduled(
+    ws: &Workspace,
+    from: Timestamp,
+    until: Timestamp,
+    opener: Option<&str>,
+    now: Timestamp,
+) -> Result<Scheduled, CreateError> {
+    let loaded = crate::checks::load(ws, &[Kind::Change]);
+    let changes: Vec<&crate::model::Change> = loaded
+        .records()
+        .filter_map(|(_, r)| match r {
+            Record::Change(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let plan = crate::maintenance::plan(&ws.config, &changes, from, until);
+    let mut creator = Creator::new(ws, now);
+    let mut created = Vec::new();
+    for o in plan.due {
+        let doc = scheduled_change(ws, &o, opener, now);
+        let prepared = creator.prepare(Kind::Change, Value::Object(doc))?;
+        created.push((o, prepared));
+    }
+    let batch: Vec<Prepared> = created.iter().map(|(_, p)| p.clone()).collect();
+    write_all(ws, &batch)?;
+    Ok(Scheduled {
+        created,
+        existing: plan.existing,
+        frozen: plan.frozen,
+    })
+}
+
+/// The fields of the change carrying out occurrence `o`.
+fn scheduled_change(
+    ws: &Workspace,
+    o: &crate::maintenance::Occurrence,
+    opener: Option<&str>,
+    now: Timestamp,
+) -> Map<String, Value> {
+    let template = ws
+        .config
+        .template(Kind::Change, &o.template)
+        .unwrap_or_default();
+    let base = template
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or(&o.schedule)
+        .to_owned();
+    let title = format!("{base} ({})", o.start.date_naive());
+    let mut doc = defaults(ws, Kind::Change, &title, opener, now);
+    for (k, v) in template {
+        if k != "title" {
+            doc.insert(k, v);
+        }
+    }
+    doc.insert("status".into(), json!("scheduled"));
+    doc.insert(
+        "window".into(),
+        json!({"start": stamp(o.start), "end": stamp(o.end), "timezone": o.timezone}),
+    );
+    let cis = ws
+        .config
+        .maintenance
+        .iter()
+        .find(|s| s.name == o.schedule)
+        .map(|s| s.cis.clone())
+        .unwrap_or_default();
+    if !cis.is_empty() {
+        doc.insert("cis".into(), json!(cis));
+    }
+    doc.insert(
+        "schedule".into(),
+        json!({"name": o.schedule, "occurrence": stamp(o.start)}),
+    );
+    doc
+}

@@ -35,6 +35,7 @@ pub mod kind;
 pub mod knowledge;
 pub mod links;
 pub mod local_index;
+pub mod maintenance;
 pub mod markup;
 pub mod model;
 pub mod policy;

@@ -260,6 +260,11 @@ pub const RULES: &[Rule] = &[
         "Name the problem that tracks it (`problem: PRB-…`), or open one with `gitsm new problem`.",
     ),
     rule(
+        "maintenance-missed",
+        "An occurrence of a `maintenance` schedule passed without a change implemented for it.",
+        "Carry it out and record the change (`gitsm schedule` creates the due ones), or cancel it with a reason.",
+    ),
+    rule(
         "problem-candidate",
         "Several incidents sharing a CI, a service and category, or a symptom within the window have no problem.",
         "Open a problem for them: `gitsm new problem --from INC-…,INC-…,INC-…`.",

@@ -1,6 +1,8 @@
 //! The change calendar: a month grid per month with the changes that start
 //! on each day and the freeze windows shaded, and per month a table of the
-//! changes with their windows and any freeze they fall into.
+//! changes with their windows and any freeze they fall into. Routine
+//! maintenance of the coming months that has no change yet is shown as
+//! planned ([`crate::maintenance::plan`]).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,22 @@ const PER_DAY: usize = 4;
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Months shown when every month between the first and the last is shown.
 const MAX_SPAN: usize = 24;
+/// How far ahead of the site's time planned maintenance is shown: three
+/// months.
+const PLANNED_DAYS: i64 = 92;
+
+/// An occurrence of a maintenance schedule that has no change yet.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Planned {
+    pub schedule: String,
+    pub template: String,
+    pub start: String,
+    pub end: String,
+    pub cis: Vec<String>,
+    /// The freeze it falls in, which does not allow standard changes:
+    /// `gitsm schedule` skips it.
+    pub freeze: Option<String>,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FreezeView {
@@ -46,6 +64,8 @@ pub(crate) struct Day {
     pub freeze: Vec<String>,
     pub changes: Vec<Chip>,
     pub more: usize,
+    /// Schedules with planned maintenance starting that day.
+    pub planned: Vec<String>,
     pub today: bool,
 }
 
@@ -72,6 +92,8 @@ pub(crate) struct Month {
     /// agenda, which narrow screens show instead of the grid.
     pub agenda: Vec<Day>,
     pub changes: Vec<Entry>,
+    /// Planned maintenance starting this month, without a change yet.
+    pub planned: Vec<Planned>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,7 +116,7 @@ pub(crate) fn view(data: &SiteData<'_>) -> CalendarView {
         };
         let conflicts = freezes
             .iter()
-            .filter(|f| w.start < f.end && f.start < w.end && !f.allow.contains(&c.change_type))
+            .filter(|f| f.forbids(c.change_type, w.start, w.end))
             .map(|f| f.name.clone())
             .collect();
         let day = w.start.date_naive();
@@ -117,7 +139,43 @@ pub(crate) fn view(data: &SiteData<'_>) -> CalendarView {
                 },
             ));
     }
-    let mut keys: Vec<(i32, u32)> = by_month.keys().copied().collect();
+    let mut planned: BTreeMap<(i32, u32), Vec<(NaiveDate, Planned)>> = BTreeMap::new();
+    let changes: Vec<&crate::model::Change> = data
+        .of_kind(Kind::Change)
+        .filter_map(|r| match r {
+            Record::Change(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let plan = crate::maintenance::plan(
+        data.config,
+        &changes,
+        data.at,
+        data.at + Duration::days(PLANNED_DAYS),
+    );
+    let frozen = plan.frozen.into_iter().map(|(o, f)| (o, Some(f)));
+    for (o, freeze) in plan.due.into_iter().map(|o| (o, None)).chain(frozen) {
+        let day = o.start.date_naive();
+        let cis = data
+            .config
+            .maintenance
+            .iter()
+            .find(|s| s.name == o.schedule)
+            .map(|s| s.cis.clone())
+            .unwrap_or_default();
+        planned.entry((day.year(), day.month())).or_default().push((
+            day,
+            Planned {
+                start: fmt_time(&o.start),
+                end: fmt_time(&o.end),
+                schedule: o.schedule,
+                template: o.template,
+                cis,
+                freeze,
+            },
+        ));
+    }
+    let mut keys: Vec<(i32, u32)> = by_month.keys().chain(planned.keys()).copied().collect();
     for f in freezes {
         let mut d = f
             .start
@@ -151,7 +209,9 @@ pub(crate) fn view(data: &SiteData<'_>) -> CalendarView {
         .filter_map(|(y, m)| {
             let mut entries = by_month.remove(&(y, m)).unwrap_or_default();
             entries.sort_by(|a, b| (a.0, &a.1.start, &a.1.id).cmp(&(b.0, &b.1.start, &b.1.id)));
-            month(y, m, &entries, data, today)
+            let mut planned = planned.remove(&(y, m)).unwrap_or_default();
+            planned.sort_by(|a, b| (a.0, &a.1.start).cmp(&(b.0, &b.1.start)));
+            month(y, m, &entries, &planned, data, today)
         })
         .collect();
     CalendarView {
@@ -178,6 +238,7 @@ fn month(
     y: i32,
     m: u32,
     entries: &[(NaiveDate, Entry)],
+    planned: &[(NaiveDate, Planned)],
     data: &SiteData<'_>,
     today: NaiveDate,
 ) -> Option<Month> {
@@ -217,6 +278,11 @@ fn month(
                 })
                 .collect(),
             more: on_day.len().saturating_sub(PER_DAY),
+            planned: planned
+                .iter()
+                .filter(|(day, _)| *day == d)
+                .map(|(_, p)| p.schedule.clone())
+                .collect(),
             today: d == today,
         });
         d += Duration::days(1);
@@ -226,7 +292,7 @@ fn month(
     }
     let agenda = days
         .iter()
-        .filter(|d| !d.changes.is_empty() || d.today)
+        .filter(|d| !d.changes.is_empty() || !d.planned.is_empty() || d.today)
         .cloned()
         .collect();
     Some(Month {
@@ -234,6 +300,7 @@ fn month(
         weeks: days.chunks(7).map(<[Day]>::to_vec).collect(),
         agenda,
         changes: entries.iter().map(|(_, e)| e.clone()).collect(),
+        planned: planned.iter().map(|(_, p)| p.clone()).collect(),
     })
 }
 
@@ -244,6 +311,7 @@ fn blank() -> Day {
         freeze: Vec::new(),
         changes: Vec::new(),
         more: 0,
+        planned: Vec::new(),
         today: false,
     }
 }

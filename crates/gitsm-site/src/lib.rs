@@ -20,8 +20,8 @@
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
-    catalog, cmdb, config, confined, dataset, duration, git, kind, local_index, markup, model,
-    priority, report, sla, workspace, write,
+    catalog, cmdb, config, confined, dataset, duration, git, kind, local_index, maintenance,
+    markup, model, priority, report, sla, workspace, write,
 };
 
 mod calendar;

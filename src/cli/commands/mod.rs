@@ -23,6 +23,7 @@ pub(super) mod note;
 pub(super) mod query;
 pub(super) mod renumber;
 pub(super) mod report;
+pub(super) mod schedule;
 pub(super) mod schema;
 pub(super) mod search;
 pub(super) mod set;

@@ -81,6 +81,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         let today = at.with_timezone(&ws.config.zone()).date_naive();
         diags.extend(checks::reviews(&ws, &loaded, today));
         diags.extend(checks::grant_expiry(&ws, &loaded, at));
+        diags.extend(checks::maintenance_missed(&ws, &loaded, at));
         diags.extend(ws.baseline_warning());
         let files: Vec<PathBuf> = loaded.files.iter().map(|f| f.path.clone()).collect();
         let what = plural(loaded.checked, "record");

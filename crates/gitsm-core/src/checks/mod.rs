@@ -14,6 +14,7 @@ mod fields;
 mod grants;
 mod history;
 mod identity;
+mod maintenance;
 mod recurrence;
 mod references;
 mod schedule;
@@ -37,6 +38,7 @@ use crate::yaml::Node;
 pub use grants::expiry as grant_expiry;
 pub use history::{Recorded, SeenWithout, earliest_new_event, is_reason, only_decisions_added};
 pub use identity::identity;
+pub use maintenance::missed as maintenance_missed;
 
 /// Where a record's fields are, for diagnostics.
 pub(crate) struct Located<'a> {

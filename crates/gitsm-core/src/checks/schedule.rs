@@ -42,7 +42,7 @@ pub(super) fn check(config: &Config, loaded: &Loaded, out: &mut Vec<Diagnostic>)
     let mut calendars: HashMap<&str, Option<BusinessCalendar>> = HashMap::new();
     for &(f, c, start, end) in &booked {
         for w in &config.freeze_windows {
-            if start < w.end && w.start < end && !w.allow.contains(&c.change_type) {
+            if w.forbids(c.change_type, start, end) {
                 report(
                     f,
                     f.id_pos,

@@ -48,6 +48,11 @@ ticket! {
         /// For standard changes: the pre-approved template (a key of `standard_changes`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub template: Option<String>,
+        /// For routine maintenance: the schedule (`maintenance` in
+        /// `gitsm.yaml`) and occurrence this change was created for by
+        /// `gitsm schedule`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub schedule: Option<ScheduleOccurrence>,
         /// Releases this change authorises, e.g. `payments-api@2.4.0`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub release: Vec<String>,
@@ -111,6 +116,18 @@ pub struct ChangeWindow {
     /// IANA time zone the window was planned in (for display and daylight saving), e.g. `Europe/Berlin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+
+/// The occurrence of a maintenance schedule a change carries out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ScheduleOccurrence {
+    /// The schedule's `name` in `maintenance`.
+    pub name: String,
+    /// When the occurrence starts (RFC 3339 with offset): one change per
+    /// schedule and occurrence.
+    #[schemars(example = "2026-12-08T22:00:00+01:00")]
+    pub occurrence: Timestamp,
 }
 
 /// One approver's decision. Append-only: only the return of the record to

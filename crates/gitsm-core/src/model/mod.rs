@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use article::{Article, PUBLISHED};
-pub use change::{Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision};
+pub use change::{
+    Approval, Change, ChangeOutcome, ChangeType, ChangeWindow, CloseCode, Decision,
+    ScheduleOccurrence,
+};
 pub use ci::Ci;
 pub use feedback::{Feedback, SCORES};
 pub use incident::{

@@ -24,6 +24,7 @@ pub fn check(config: &Config, node: &Node, path: &Path) -> Vec<Diagnostic> {
     out.cmdb(config);
     out.intake(config);
     out.workflows(config);
+    out.maintenance(config);
     out.diags
 }
 
@@ -97,6 +98,44 @@ impl Checker<'_> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Maintenance schedules have unique names, a recurrence that expands,
+    /// a window of some length and a standard-change template that exists.
+    fn maintenance(&mut self, config: &Config) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, s) in config.maintenance.iter().enumerate() {
+            let n = i.to_string();
+            if !seen.insert(s.name.as_str()) {
+                self.error(
+                    &["maintenance", &n, "name"],
+                    format!("two maintenance schedules are named `{}`", s.name),
+                );
+            }
+            if !config.standard_changes.contains_key(&s.template) {
+                let hint =
+                    crate::suggest::did_you_mean(&s.template, config.standard_changes.keys());
+                self.error(
+                    &["maintenance", &n, "template"],
+                    format!(
+                        "maintenance `{}` names unknown standard change `{}`{hint}",
+                        s.name, s.template
+                    ),
+                );
+            }
+            if s.duration.as_minutes() <= 0 {
+                self.error(
+                    &["maintenance", &n, "duration"],
+                    format!("maintenance `{}` has a window of no length", s.name),
+                );
+            }
+            if let Err(e) = crate::maintenance::Recurrence::new(s, config) {
+                self.error(
+                    &["maintenance", &n, e.field()],
+                    format!("maintenance `{}`: {e}", s.name),
+                );
             }
         }
     }

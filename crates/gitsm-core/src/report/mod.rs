@@ -592,6 +592,9 @@ pub struct Report<'r> {
     pub major_incidents: Vec<MajorIncident>,
     /// Recurring incidents without a problem, with one opened in the period.
     pub problem_candidates: Vec<crate::problem_candidates::Candidate>,
+    /// Occurrences of the routine maintenance schedules that start in the
+    /// period: done, missed, scheduled, planned or frozen at its end.
+    pub maintenance: Vec<crate::maintenance::Outcome>,
     pub satisfaction: Satisfaction,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
@@ -708,7 +711,39 @@ pub fn build<'r>(
         knowledge,
         major_incidents: major::major_incidents(inputs.records, inputs.config, period),
         problem_candidates: major::candidates(inputs.records, inputs.config, period),
+        maintenance: maintenance(inputs.records, inputs.config, period),
         satisfaction,
         trends,
     })
+}
+
+/// The maintenance occurrences of the period as they stand at its end
+/// ([`crate::maintenance::outcomes`]), times in the report's zone.
+fn maintenance(
+    records: &[&Record],
+    config: &Config,
+    period: &Period,
+) -> Vec<crate::maintenance::Outcome> {
+    let changes: Vec<&crate::model::Change> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Change(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let at = |t: chrono::DateTime<chrono::Utc>| t.fixed_offset();
+    crate::maintenance::outcomes(
+        config,
+        &changes,
+        at(period.since),
+        at(period.until),
+        at(period.as_of),
+    )
+    .into_iter()
+    .map(|mut o| {
+        o.occurrence.start = period.local(o.occurrence.start.to_utc());
+        o.occurrence.end = period.local(o.occurrence.end.to_utc());
+        o
+    })
+    .collect()
 }

@@ -161,3 +161,11 @@ pub struct FreezeWindow {
     #[serde(default)]
     pub allow: Vec<ChangeType>,
 }
+
+impl FreezeWindow {
+    /// Whether the freeze forbids a change of `change_type` in the window
+    /// `start`..`end`: they overlap and the type is not allowed.
+    pub fn forbids(&self, change_type: ChangeType, start: Timestamp, end: Timestamp) -> bool {
+        start < self.end && self.start < end && !self.allow.contains(&change_type)
+    }
+}

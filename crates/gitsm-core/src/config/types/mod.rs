@@ -6,6 +6,7 @@ mod cmdb;
 mod ids;
 mod incidents;
 mod intake;
+mod maintenance;
 mod people;
 mod service;
 mod workflows;
@@ -15,6 +16,7 @@ pub use cmdb::*;
 pub use ids::*;
 pub use incidents::*;
 pub use intake::*;
+pub use maintenance::*;
 pub use people::*;
 pub use service::*;
 pub use workflows::*;
@@ -93,6 +95,9 @@ pub struct Config {
     /// Satisfaction feedback (`gitsm feedback`): whether it is required
     /// before a ticket closes, and how many entries one person may give.
     pub feedback: FeedbackPolicy,
+    /// Routine maintenance: recurring windows, each carried out as a
+    /// standard change that `gitsm schedule` creates per occurrence.
+    pub maintenance: Vec<MaintenanceSchedule>,
 }
 
 /// Satisfaction feedback policy.
@@ -172,6 +177,7 @@ impl Default for Config {
             major_incident: MajorIncidentPolicy::default(),
             problem_candidates: ProblemCandidatePolicy::default(),
             feedback: FeedbackPolicy::default(),
+            maintenance: Vec::new(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     tickets::problems(&mut d, r);
     tickets::problem_candidates(&mut d, r);
     tickets::changes(&mut d, r);
+    tickets::maintenance(&mut d, r);
     tickets::requests(&mut d, r);
     knowledge(&mut d, r);
     satisfaction::section(&mut d, r);
@@ -491,6 +492,7 @@ fn sources(d: &mut Doc, r: &Report) {
             "Incidents per problem: incidents that name a problem, over the problems opened by the end of the period and not cancelled.",
             "Major incidents: incidents marked major, or of a priority major_incident.priorities lists, open at some time in the period. Duration: opened to resolved, wall-clock. Time to commander: opened to commander_at, which gitsm records when it first sets the commander. A review is due major_incident.review_due_days calendar days after the incident was resolved, and overdue after that.",
             "Problem candidates: incidents without a problem (none named in their problem field, none listing them in its links; cancelled incidents and duplicates left out) that share a CI, a service with a category, or a symptom, at least problem_candidates.min_incidents of them opened within problem_candidates.window_days days of the first; listed when one was opened in the period.",
+            "Routine maintenance: the occurrences of the maintenance schedules of gitsm.yaml that start in the period, as they stand at its end: done (a change made for it, or from its template implemented inside its window, in implement, review or closed), missed (its window closed without that), scheduled (its change exists, its window is still to come), planned (no change yet) or skipped (inside a freeze that forbids standard changes).",
             "Customer satisfaction: the feedback entries, given by the end of the period, on the incidents and requests resolved or fulfilled in it (grouped by the month they were resolved in); CSAT is the share scoring 4 or 5, the response rate the share of those tickets with any feedback.",
         ]
         .map(str::to_owned),

@@ -402,3 +402,28 @@ pub(super) fn problem_candidates(d: &mut Doc, r: &Report) {
         "No recurring incidents without a problem: no problem candidate.",
     );
 }
+
+pub(super) fn maintenance(d: &mut Doc, r: &Report) {
+    d.h(2, "Routine maintenance");
+    let mut t = Table::new(&["Schedule", "Window", "Change", "Standing"], 4);
+    for o in listed(&mut t, &r.maintenance) {
+        let standing = match o.standing {
+            crate::maintenance::Standing::Done => "done",
+            crate::maintenance::Standing::Missed => "missed",
+            crate::maintenance::Standing::Scheduled => "scheduled",
+            crate::maintenance::Standing::Planned => "planned, no change yet",
+            crate::maintenance::Standing::Frozen => "skipped: freeze",
+        };
+        t.row(vec![
+            o.occurrence.schedule.clone(),
+            format!(
+                "{} – {}",
+                time(&o.occurrence.start),
+                time(&o.occurrence.end)
+            ),
+            o.change.clone().unwrap_or_default(),
+            standing.to_owned(),
+        ]);
+    }
+    d.table_or(t, "No routine maintenance was due in the period.");
+}
