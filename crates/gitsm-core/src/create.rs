@@ -565,13 +565,7 @@ fn scheduled_change(
         "window".into(),
         json!({"start": stamp(o.start), "end": stamp(o.end), "timezone": o.timezone}),
     );
-    let cis = ws
-        .config
-        .maintenance
-        .iter()
-        .find(|s| s.name == o.schedule)
-        .map(|s| s.cis.clone())
-        .unwrap_or_default();
+    let cis = o.cis(&ws.config);
     if !cis.is_empty() {
         doc.insert("cis".into(), json!(cis));
     }

@@ -41,6 +41,18 @@ pub struct Occurrence {
     pub timezone: String,
 }
 
+impl Occurrence {
+    /// The CIs its schedule names in `config` (none when the schedule is
+    /// gone from it).
+    pub fn cis<'c>(&self, config: &'c Config) -> &'c [String] {
+        config
+            .maintenance
+            .iter()
+            .find(|s| s.name == self.schedule)
+            .map_or(&[], |s| s.cis.as_slice())
+    }
+}
+
 /// Why a schedule cannot be expanded (the config check reports it at the
 /// schedule's key).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

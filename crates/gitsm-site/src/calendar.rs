@@ -156,13 +156,7 @@ pub(crate) fn view(data: &SiteData<'_>) -> CalendarView {
     let frozen = plan.frozen.into_iter().map(|(o, f)| (o, Some(f)));
     for (o, freeze) in plan.due.into_iter().map(|o| (o, None)).chain(frozen) {
         let day = o.start.date_naive();
-        let cis = data
-            .config
-            .maintenance
-            .iter()
-            .find(|s| s.name == o.schedule)
-            .map(|s| s.cis.clone())
-            .unwrap_or_default();
+        let cis = o.cis(data.config).to_vec();
         planned.entry((day.year(), day.month())).or_default().push((
             day,
             Planned {
