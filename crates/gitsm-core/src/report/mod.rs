@@ -562,13 +562,22 @@ pub struct TeamRow {
     pub satisfaction: CsatRow,
 }
 
+/// One team's figures and its assignees'.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamFigures {
+    #[serde(flatten)]
+    pub row: TeamRow,
+    /// The team's tickets by assignee.
+    pub assignees: Vec<TeamRow>,
+}
+
 /// The desk's figures by team and by assignee.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Teams {
     /// The whole desk, for comparison.
     pub all: TeamRow,
     /// By `team`, with anything open, opened or closed in the period.
-    pub by_team: Vec<TeamRow>,
+    pub by_team: Vec<TeamFigures>,
     /// By `assignee`, likewise.
     pub by_assignee: Vec<TeamRow>,
 }

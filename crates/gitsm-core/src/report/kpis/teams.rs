@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::kind::Kind;
 use crate::report::facts::{Detail, Ticket};
-use crate::report::{TeamRow, Teams};
+use crate::report::{CsatRow, TeamFigures, TeamRow, Teams};
 
 use super::incidents::{resolutions, sla, times};
 use super::requests::all_items;
@@ -34,12 +34,22 @@ fn assignee<'r>(t: &Ticket<'r>) -> &'r str {
     t.record.assignee().unwrap_or(UNASSIGNED)
 }
 
-/// The rows of the whole desk (`all`), of each team and of each assignee
-/// with anything open, opened or closed in the period. `tickets` are the
-/// context's tickets, reordered here so that each group is one slice.
+/// The rows of the whole desk (`all`), of each team (with its assignees)
+/// and of each assignee with anything open, opened or closed in the
+/// period. `tickets` are the context's tickets, reordered here so that
+/// each group is one slice.
 pub(in crate::report) fn teams<'r>(ctx: &Context<'_, 'r>, tickets: &mut [Ticket<'r>]) -> Teams {
     let all = row(&ctx.over(tickets), "all");
-    let by_team = rows(ctx, tickets, team);
+    let by_team = group(tickets, team)
+        .into_par_iter()
+        .filter_map(|tickets| {
+            let row = active(row(&ctx.over(tickets), team(&tickets[0])))?;
+            Some(TeamFigures {
+                row,
+                assignees: rows(ctx, tickets, assignee),
+            })
+        })
+        .collect();
     let by_assignee = rows(ctx, tickets, assignee);
     Teams {
         all,
@@ -48,22 +58,32 @@ pub(in crate::report) fn teams<'r>(ctx: &Context<'_, 'r>, tickets: &mut [Ticket<
     }
 }
 
-/// A row per value of `key` among the incidents and requests, in the
-/// order of the keys.
+/// The incidents and requests of `tickets` by `key`, one slice per value,
+/// in the order of the values (each slice in input order).
+fn group<'t, 'r>(
+    tickets: &'t mut [Ticket<'r>],
+    key: fn(&Ticket<'r>) -> &'r str,
+) -> Vec<&'t mut [Ticket<'r>]> {
+    tickets.sort_by(|a, b| (!counted(a), key(a)).cmp(&(!counted(b), key(b))));
+    let n = tickets.iter().take_while(|t| counted(t)).count();
+    tickets[..n].chunk_by_mut(|a, b| key(a) == key(b)).collect()
+}
+
+/// A row per value of `key` among the incidents and requests.
 fn rows<'r>(
     ctx: &Context<'_, 'r>,
     tickets: &mut [Ticket<'r>],
     key: fn(&Ticket<'r>) -> &'r str,
 ) -> Vec<TeamRow> {
-    // Stable: each group keeps the input order.
-    tickets.sort_by(|a, b| (!counted(a), key(a)).cmp(&(!counted(b), key(b))));
-    let n = tickets.iter().take_while(|t| counted(t)).count();
-    let groups: Vec<&[Ticket<'r>]> = tickets[..n].chunk_by(|a, b| key(a) == key(b)).collect();
-    groups
-        .par_iter()
-        .map(|group| row(&ctx.over(group), key(&group[0])))
-        .filter(|r| r.open + r.opened + r.closed > 0)
+    group(tickets, key)
+        .into_par_iter()
+        .filter_map(|tickets| active(row(&ctx.over(tickets), key(&tickets[0]))))
         .collect()
+}
+
+/// The row, if anything was open, opened or closed in the period.
+fn active(row: TeamRow) -> Option<TeamRow> {
+    (row.open + row.opened + row.closed > 0).then_some(row)
 }
 
 /// The figures of the context's incidents and requests, from the
@@ -93,6 +113,9 @@ fn row(ctx: &Context<'_, '_>, key: &str) -> TeamRow {
         fulfilment: all_items(ctx).fulfilment,
         first_line,
         reopened: reopens.rate,
-        satisfaction: satisfaction(ctx).all,
+        satisfaction: CsatRow {
+            key: key.to_owned(),
+            ..satisfaction(ctx).all
+        },
     }
 }
