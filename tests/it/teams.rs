@@ -151,13 +151,11 @@ fn repo() -> Repo {
     repo
 }
 
+/// `report --format json` over [`PERIOD`] with `extra`, parsed.
 fn report_json(repo: &Repo, extra: &[&str]) -> Value {
-    let mut args = vec!["report", "--format", "json"];
-    args.extend_from_slice(&PERIOD);
+    let mut args = PERIOD.to_vec();
     args.extend_from_slice(extra);
-    let run = repo.run(&args);
-    run.expect_code(0);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{run}"))
+    crate::report::report_json(repo, &args)
 }
 
 fn row<'a>(rows: &'a Value, key: &str) -> &'a Value {
