@@ -416,3 +416,30 @@ fn team_pages_cannot_be_named_outside_their_folder() {
         "{dashboard}"
     );
 }
+
+#[test]
+fn the_dashboard_and_a_team_page_show_the_teams_figures() {
+    let repo = repo();
+    // The site's report runs from the first ticket's month to its instant:
+    // the module's period, so the figures are those worked out above.
+    repo.run(["site", "-o", "out", "--at", "2026-11-21T09:00:00Z"])
+        .expect_code(0);
+    let read = |rel: &str| std::fs::read_to_string(repo.path("out").join(rel)).expect(rel);
+    let dashboard = read("index.html");
+    // net: INC-0003 open; resolution 1 of 3 met; MTTR (2h + 10h) / 2 = 6h.
+    assert!(
+        dashboard.contains(
+            "<a href=\"teams&#x2f;net.html\">net</a></td><td class=\"num\" data-label=\"Open\">1</td>\
+             <td class=\"num\" data-label=\"Resolution SLA\">33.3% (1 of 3 met)</td>\
+             <td class=\"num\" data-label=\"MTTR\">6h</td>"
+        ),
+        "{dashboard}"
+    );
+    let net = read("teams/net.html");
+    // Its assignees, ana and bo, and its one open ticket, INC-0003.
+    assert!(net.contains("<td class=\"card-title\">ana</td>"), "{net}");
+    assert!(net.contains("<td class=\"card-title\">bo</td>"), "{net}");
+    assert!(net.contains("<h2>Open tickets (1)</h2>"), "{net}");
+    assert!(net.contains("INC-0003.html\">INC-0003</a>"), "{net}");
+    assert!(!net.contains("INC-0005"), "{net}");
+}
