@@ -33,3 +33,4 @@ mod schemas;
 mod site;
 mod sla;
 mod snapshots;
+mod teams;

@@ -87,7 +87,7 @@ fn incident(id: &str, impact_urgency: (&str, &str), created: &str, rest: &str) -
 const RESOLVED: &str = "status: resolved\nresolution: { code: fixed, notes: Fixed. }\n";
 
 /// `report --format json` with `args`, parsed; exit 0 required.
-fn report_json(repo: &Repo, args: &[&str]) -> Value {
+pub(crate) fn report_json(repo: &Repo, args: &[&str]) -> Value {
     let mut all = vec!["report", "--format", "json"];
     all.extend_from_slice(args);
     let run = repo.run(&all);
@@ -819,6 +819,7 @@ fn json_has_every_section() {
             "problem_candidates",
             "maintenance",
             "satisfaction",
+            "teams",
             "trends"
         ]
     );

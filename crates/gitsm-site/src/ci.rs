@@ -27,6 +27,27 @@ pub(crate) struct CiRef {
     pub via: Option<String>,
 }
 
+/// A ticket in a list of a CI's or a team's page, linked from a page whose
+/// root prefix is `root`.
+pub(crate) fn ticket_ref(data: &SiteData<'_>, root: &str, r: &Record) -> TicketRef {
+    TicketRef {
+        id: r.id().to_owned(),
+        kind: r.kind().label(),
+        title: r.title().to_owned(),
+        status: r.status().to_owned(),
+        priority: data.priority(r).map(|p| p.name()),
+        href: format!("{root}{}", paths::record(r.kind(), r.id())),
+        when: match r {
+            Record::Change(c) => c
+                .window
+                .as_ref()
+                .map(|w| format!("{} – {}", fmt_time(&w.start), fmt_time(&w.end))),
+            _ => r.created_at().map(|t| fmt_time(&t)),
+        },
+        known_error: matches!(r, Record::Problem(p) if p.known_error),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TicketRef {
     pub id: String,
@@ -68,7 +89,7 @@ pub(crate) struct Capped<T> {
 }
 
 impl<T> Capped<T> {
-    fn new(mut items: Vec<T>) -> Capped<T> {
+    pub(crate) fn new(mut items: Vec<T>) -> Capped<T> {
         let total = items.len();
         items.truncate(LIST_CAP);
         Capped { items, total }
@@ -157,22 +178,7 @@ pub(crate) fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
         .tickets_by_ci
         .get(ci.id.as_str())
         .map_or(&[], Vec::as_slice);
-    let ticket = |r: &Record| TicketRef {
-        id: r.id().to_owned(),
-        kind: r.kind().label(),
-        title: r.title().to_owned(),
-        status: r.status().to_owned(),
-        priority: data.priority(r).map(|p| p.name()),
-        href: format!("{root}{}", paths::record(r.kind(), r.id())),
-        when: match r {
-            Record::Change(c) => c
-                .window
-                .as_ref()
-                .map(|w| format!("{} – {}", fmt_time(&w.start), fmt_time(&w.end))),
-            _ => r.created_at().map(|t| fmt_time(&t)),
-        },
-        known_error: matches!(r, Record::Problem(p) if p.known_error),
-    };
+    let ticket = |r: &Record| ticket_ref(data, root, r);
     let pick = |f: &dyn Fn(&Record) -> bool| {
         let mut v: Vec<TicketRef> = tickets.iter().filter(|r| f(r)).map(|r| ticket(r)).collect();
         v.sort_by(|a, b| (a.priority, &a.id).cmp(&(b.priority, &b.id)));

@@ -43,6 +43,22 @@ pub(crate) struct DashboardView {
     pub charts: Vec<Chart>,
     /// Why the report's figures are missing, when they are.
     pub missing: Option<String>,
+    /// Each team's open work, resolution SLA and MTTR, linking to its page.
+    pub teams: Vec<TeamTile>,
+}
+
+/// A team in the dashboard's table.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TeamTile {
+    pub name: String,
+    /// Its page, relative to the site root; `None` for tickets without a team.
+    pub href: Option<String>,
+    /// Incidents and requests open.
+    pub open: usize,
+    /// Incident resolution SLA compliance, as the report shows it.
+    pub sla: String,
+    /// Mean time to resolve its incidents.
+    pub mttr: String,
 }
 
 /// Open tickets of `kind` in the report's backlog.
@@ -102,6 +118,7 @@ pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> 
                 tiles,
                 charts: Vec::new(),
                 missing: Some(why),
+                teams: Vec::new(),
             };
         }
     };
@@ -158,7 +175,36 @@ pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> 
         tiles,
         charts: charts_out,
         missing: None,
+        teams: team_tiles(report),
     }
+}
+
+/// The report's team rows (the `TEAM_COLUMNS` cells of open work,
+/// resolution SLA and MTTR).
+fn team_tiles(report: &Report<'_>) -> Vec<TeamTile> {
+    let cell = |cells: &[String], column: &str| {
+        crate::report::render::TEAM_COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .and_then(|i| cells.get(i + 1).cloned())
+            .unwrap_or_default()
+    };
+    report
+        .teams
+        .by_team
+        .iter()
+        .map(|t| {
+            let cells = crate::report::render::team_cells(&t.row);
+            TeamTile {
+                name: t.row.key.clone(),
+                href: (t.row.key != crate::report::UNASSIGNED)
+                    .then(|| super::teams::path(&t.row.key)),
+                open: t.row.open,
+                sla: cell(&cells, "Resolution SLA"),
+                mttr: cell(&cells, "MTTR"),
+            }
+        })
+        .collect()
 }
 
 fn by_priority(report: &Report<'_>) -> Chart {

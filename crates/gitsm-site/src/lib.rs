@@ -40,6 +40,7 @@ mod output;
 pub mod paths;
 mod record;
 pub mod report_page;
+mod teams;
 pub mod templates;
 mod timeline;
 
@@ -171,6 +172,7 @@ pub fn build(
     staging.create_dir("assets")?;
     staging.create_dir("major")?;
     staging.create_dir(catalogue::FOLDER)?;
+    staging.create_dir(teams::FOLDER)?;
     // The previous build's pages, for those whose inputs did not change.
     let manifest_path = manifest::location(&dataset.ws.root, &options.out);
     let previous = manifest_path
@@ -389,8 +391,8 @@ fn page<'p>(
     }
 }
 
-/// The pages that read the report: the dashboard, the report page and
-/// the service catalogue's.
+/// The pages that read the report: the dashboard, the report page, the
+/// service catalogue's and the teams'.
 fn report_pages<'p>(
     data: &'p SiteData<'_>,
     report: Result<&'p crate::report::Report, String>,
@@ -398,6 +400,7 @@ fn report_pages<'p>(
     let dashboard_report = report.clone();
     let items = std::sync::Arc::new(catalogue::items(data, report.as_ref().ok().copied()));
     let mut pages = catalogue_pages(&items);
+    pages.extend(team_pages(data, report.clone()));
     pages.extend([
         page(
             "index.html",
@@ -414,6 +417,33 @@ fn report_pages<'p>(
             move || Value::from(Serde(&report_page::view(report.clone()))),
         ),
     ]);
+    pages
+}
+
+/// `teams/index.html` and a page per team.
+fn team_pages<'p>(
+    data: &'p SiteData<'_>,
+    report: Result<&'p crate::report::Report, String>,
+) -> Vec<Page<'p>> {
+    let index = report.clone();
+    let mut pages = vec![page(
+        teams::INDEX,
+        "teams.html",
+        "Teams",
+        "teams",
+        move || Value::from(Serde(&teams::index(index.clone()))),
+    )];
+    if let Ok(report) = report {
+        for team in teams::with_pages(report) {
+            pages.push(page(
+                &teams::path(&team.row.key),
+                "team.html",
+                &format!("{} (team)", team.row.key),
+                "teams",
+                move || Value::from(Serde(&teams::view(data, report, team))),
+            ));
+        }
+    }
     pages
 }
 

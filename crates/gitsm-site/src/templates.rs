@@ -35,6 +35,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "sla.html",
     "report.html",
     "major.html",
+    "teams.html",
+    "team.html",
 );
 
 /// Static files copied to `assets/`: (name, contents).

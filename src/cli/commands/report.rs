@@ -23,7 +23,7 @@ use super::super::ui::{stdout_json, stdout_write};
 The same records and policy at the same revision always give the same report: pass --until (or set GITSM_NOW), or --rev, \
 which reads the records and gitsm.yaml of that commit and is as of its commit time unless --until is given.\n\n\
 Examples:\n  gitsm report --since 2026-10-01 --until 2026-12-31 -o q4.md\n  gitsm report --rev v2026.10 --format json\n  \
-gitsm report --format html --timezone Europe/Berlin -o report.html"
+gitsm report --format html --timezone Europe/Berlin -o report.html\n  gitsm report --team service-desk"
 )]
 pub struct Args {
     /// Start of the period: a date (midnight in --timezone) or an RFC 3339
@@ -53,6 +53,10 @@ pub struct Args {
     /// [default: the organisation's `timezone`, UTC unless set]
     #[arg(long, value_name = "TZ", value_parser = parse_timezone)]
     pub timezone: Option<Tz>,
+    /// Count only the incidents, problems, changes and service requests
+    /// whose team is TEAM (a team some record has, or a group of gitsm.yaml)
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,6 +79,12 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let dataset = Dataset::open(ws, &revision, Need::Figures)?;
     cx.dataset(&dataset);
     cx.warnings(&dataset.warnings);
+    if let Some(team) = &args.team {
+        report::check_team(&dataset, team).map_err(|e| match &e.closest {
+            Some(s) => CommandError::usage_hint(e.to_string(), format!("did you mean `{s}`?")),
+            None => CommandError::usage(e.to_string()),
+        })?;
+    }
     let earliest = dataset.records().filter_map(Record::created_at).min();
     // As of now for the work tree, the commit time for a commit.
     let as_of = match (&args.rev, dataset.committed) {
@@ -90,8 +100,8 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         .map_err(|e| CommandError::usage(e.to_string()))?;
     // JSON lists every breach; the documents, the first few.
     let listed = (args.format != ReportFormat::Json).then_some(render::LISTED);
-    let report =
-        report::build(&dataset, &period, listed).map_err(|e| CommandError::usage(e.to_string()))?;
+    let report = report::build_for(&dataset, &period, listed, args.team.as_deref())
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     if args.format == ReportFormat::Json {
         // Every breach is listed: written as made, never one string.
         match &args.output {

@@ -39,7 +39,7 @@ use crate::kind::Kind;
 use crate::model::{Ci, Record, Timestamp};
 use crate::sla::{Policy, SlaError};
 
-pub use kpis::{LOW as LOW_SCORES, SATISFIED as SATISFIED_SCORES};
+pub use kpis::{LOW as LOW_SCORES, SATISFIED as SATISFIED_SCORES, UNASSIGNED};
 pub use major::{MajorIncident, ReviewState};
 pub use period::{Bound, Period, PeriodError};
 
@@ -523,6 +523,65 @@ pub struct Satisfaction {
     pub low: Vec<LowScore>,
 }
 
+/// The figures of the incidents and service requests of one team or one
+/// assignee (or of the whole desk): the report's own figures, computed by
+/// the same functions over those tickets only. A ticket counts for the
+/// team and assignee it has now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamRow {
+    /// The team or the assignee; [`UNASSIGNED`] for tickets without one;
+    /// `all` for the whole desk.
+    pub key: String,
+    /// Incidents and requests open at the end of the period.
+    pub open: usize,
+    /// Incidents and requests opened in the period.
+    pub opened: usize,
+    /// Incidents and requests that left the queue in the period, cancelled
+    /// or rejected included.
+    pub closed: usize,
+    /// Of those, resolved or fulfilled (not cancelled or rejected).
+    pub resolved: usize,
+    /// MTTA of the incidents acknowledged in the period, every priority
+    /// (each on its own SLA calendar).
+    pub mtta: Stats,
+    /// MTTR of the incidents resolved in the period, every priority.
+    pub mttr: Stats,
+    /// Incident response clocks decided in the period.
+    pub response: Compliance,
+    /// Incident resolution clocks decided in the period.
+    pub resolution: Compliance,
+    /// Service request fulfilment clocks decided in the period.
+    pub fulfilment: Compliance,
+    /// Incidents resolved in the period at support level 1.
+    pub first_line: Ratio,
+    /// Incidents first resolved in the period and reopened by its end;
+    /// `None` without Git history.
+    pub reopened: Option<Ratio>,
+    /// Satisfaction of the incidents and requests resolved or fulfilled
+    /// in the period.
+    pub satisfaction: CsatRow,
+}
+
+/// One team's figures and its assignees'.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamFigures {
+    #[serde(flatten)]
+    pub row: TeamRow,
+    /// The team's tickets by assignee.
+    pub assignees: Vec<TeamRow>,
+}
+
+/// The desk's figures by team and by assignee.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Teams {
+    /// The whole desk, for comparison.
+    pub all: TeamRow,
+    /// By `team`, with anything open, opened or closed in the period.
+    pub by_team: Vec<TeamFigures>,
+    /// By `assignee`, likewise.
+    pub by_assignee: Vec<TeamRow>,
+}
+
 /// Tickets of each kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct KindCounts {
@@ -578,6 +637,10 @@ pub struct Month {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report<'r> {
     pub period: PeriodInfo,
+    /// The team the report is restricted to (`gitsm report --team`): only
+    /// the records of that team are counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     pub source: SourceInfo,
     pub volumes: Volumes,
     pub backlog: Backlog,
@@ -596,6 +659,8 @@ pub struct Report<'r> {
     /// period: done, missed, scheduled, planned or frozen at its end.
     pub maintenance: Vec<crate::maintenance::Outcome>,
     pub satisfaction: Satisfaction,
+    /// The incidents' and requests' figures by team and by assignee.
+    pub teams: Teams,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
@@ -611,7 +676,29 @@ pub fn build<'r>(
     period: &Period,
     listed: Option<usize>,
 ) -> Result<Report<'r>, SlaError> {
-    let records: Vec<&Record> = dataset.records().collect();
+    build_for(dataset, period, listed, None)
+}
+
+/// [`build`] over the records of one team only (the tickets whose `team`
+/// is `team`, and every CI and article), when `team` is given; see
+/// [`check_team`].
+pub fn build_for<'r>(
+    dataset: &'r Dataset,
+    period: &Period,
+    listed: Option<usize>,
+    team: Option<&str>,
+) -> Result<Report<'r>, SlaError> {
+    let records: Vec<&Record> = dataset
+        .records()
+        .filter(|r| {
+            team.is_none_or(|team| {
+                !matches!(
+                    r.kind(),
+                    Kind::Incident | Kind::Problem | Kind::Change | Kind::Request
+                ) || r.team() == Some(team)
+            })
+        })
+        .collect();
     let inputs = Inputs {
         config: dataset.config(),
         records: &records,
@@ -628,7 +715,7 @@ pub fn build<'r>(
             _ => None,
         })
         .collect();
-    let tickets = facts::tickets(&inputs, &cis, &policy, period.as_of)?;
+    let mut tickets = facts::tickets(&inputs, &cis, &policy, period.as_of)?;
     let ctx = kpis::Context {
         config: inputs.config,
         cis: &cis,
@@ -659,6 +746,20 @@ pub fn build<'r>(
                 },
             )
         },
+    );
+    let estimated_closures = tickets.iter().filter(|t| t.exit_estimated).count();
+    let history = kpis::history_info(&ctx, inputs.history);
+    // Breaches are not listed by team: the rows count them.
+    let teams = kpis::teams(
+        &kpis::Context {
+            config: inputs.config,
+            cis: &cis,
+            tickets: &[],
+            period,
+            history: inputs.history.is_some(),
+            listed: Some(0),
+        },
+        &mut tickets,
     );
     // Counted in parallel: every record is fetched from memory for its kind.
     let knowledge = crate::knowledge::figures(
@@ -694,12 +795,13 @@ pub fn build<'r>(
             as_of: period.local(period.as_of),
             timezone: period.timezone.name().to_owned(),
         },
+        team: team.map(str::to_owned),
         source: SourceInfo {
             revision: dataset.revision.clone(),
             records,
             unreadable: dataset.unreadable(),
-            estimated_closures: tickets.iter().filter(|t| t.exit_estimated).count(),
-            history: kpis::history_info(&ctx, inputs.history),
+            estimated_closures,
+            history,
             baseline: inputs.config.history.baseline.clone(),
         },
         volumes,
@@ -713,8 +815,36 @@ pub fn build<'r>(
         problem_candidates: major::candidates(inputs.records, inputs.config, period),
         maintenance: maintenance(inputs.records, inputs.config, period),
         satisfaction,
+        teams,
         trends,
     })
+}
+
+/// A team `--team` may name: one a ticket, a CI or `groups:` in gitsm.yaml
+/// has. The error says so, with the closest such team.
+pub fn check_team(dataset: &Dataset, team: &str) -> Result<(), UnknownTeam> {
+    let known = || {
+        dataset
+            .records()
+            .filter_map(Record::team)
+            .chain(dataset.config().groups.keys().map(String::as_str))
+    };
+    if known().any(|t| t == team) {
+        return Ok(());
+    }
+    Err(UnknownTeam {
+        team: team.to_owned(),
+        closest: crate::suggest::closest(team, known()).map(str::to_owned),
+    })
+}
+
+/// `--team` named a team no record has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no record has team `{team}`")]
+pub struct UnknownTeam {
+    pub team: String,
+    /// The known team closest to it, for "did you mean".
+    pub closest: Option<String>,
 }
 
 /// The maintenance occurrences of the period as they stand at its end

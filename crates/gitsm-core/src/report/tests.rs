@@ -557,3 +557,105 @@ fn satisfaction_counts_the_feedback_given_by_the_end_of_the_period() {
     let none = &r.satisfaction.by_service[0];
     assert_eq!((none.key.as_str(), none.tickets), ("(none)", 2));
 }
+
+/// Three P1 incidents over teams `a` and `b` and assignees `x` and `y`
+/// (no Git history): each team's row is the report's figures over its
+/// incidents, worked out by hand.
+#[test]
+fn team_rows_are_the_report_figures_over_each_team() {
+    let resolved = "status: resolved\nresolution: { code: fixed, notes: Fixed. }";
+    let p1 = "impact: high\nurgency: high\npriority: P1";
+    let records = vec![
+        // a/x: acknowledged in 10m, resolved in 3h: both met, first line.
+        incident(
+            "INC-1",
+            &format!(
+                "team: a\nassignee: x\n{p1}\n{resolved}\ncreated_at: 2026-11-02T10:00:00Z\n\
+                 acknowledged_at: 2026-11-02T10:10:00Z\nresolved_at: 2026-11-02T13:00:00Z"
+            ),
+        ),
+        // a/y: 30m to acknowledge and 5h to resolve: both missed; escalated.
+        incident(
+            "INC-2",
+            &format!(
+                "team: a\nassignee: y\n{p1}\n{resolved}\ncreated_at: 2026-11-03T10:00:00Z\n\
+                 acknowledged_at: 2026-11-03T10:30:00Z\nresolved_at: 2026-11-03T15:00:00Z\n\
+                 support_level: 2\nescalations: [{{ at: 2026-11-03T10:40:00Z, to_level: 2, by: ben }}]"
+            ),
+        ),
+        // b/x: acknowledged in 5m (met), in progress: its 4h ran out on
+        // 20 November 14:00 (missed).
+        incident(
+            "INC-3",
+            &format!(
+                "team: b\nassignee: x\n{p1}\nstatus: in_progress\n\
+                 created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
+            ),
+        ),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let report = report(&dataset);
+    let teams = &report.teams;
+    let keys = |rows: &[super::TeamRow]| rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    let by_team: Vec<&super::TeamRow> = teams.by_team.iter().map(|t| &t.row).collect();
+    assert_eq!(
+        by_team.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    let a = by_team[0];
+    assert_eq!((a.open, a.opened, a.resolved), (0, 2, 2));
+    // MTTA (10m + 30m) / 2 = 20m; MTTR (3h + 5h) / 2 = 4h.
+    assert_eq!(a.mtta.mean, Some(20 * M));
+    assert_eq!(a.mttr.mean, Some(4 * H));
+    assert_eq!((a.response.met, a.response.missed), (1, 1));
+    assert_eq!((a.resolution.met, a.resolution.missed), (1, 1));
+    assert_eq!((a.first_line.count, a.first_line.of), (1, 2));
+    // No Git history: reopens cannot be counted.
+    assert_eq!(a.reopened, None);
+    assert_eq!(keys(&teams.by_team[0].assignees), ["x", "y"]);
+    let b = by_team[1];
+    assert_eq!((b.open, b.opened, b.resolved), (1, 1, 0));
+    assert_eq!((b.response.met, b.resolution.missed), (1, 1));
+    // x has INC-1 and INC-3: MTTA (10m + 5m) / 2 = 7m30s.
+    let x = &teams.by_assignee[0];
+    assert_eq!(keys(&teams.by_assignee), ["x", "y"]);
+    assert_eq!((x.open, x.opened, x.resolved), (1, 2, 1));
+    assert_eq!(x.mtta.mean, Some(7 * M + 30));
+    // The desk's row is the report's own figures.
+    let all_sla = report.incidents.sla.last().expect("an all row");
+    assert_eq!(teams.all.response, all_sla.response);
+    assert_eq!(teams.all.resolution, all_sla.resolution);
+    assert_eq!(teams.all.first_line, report.incidents.first_line);
+    assert_eq!(
+        teams.all.satisfaction.tickets,
+        report.satisfaction.all.tickets
+    );
+}
+
+#[test]
+fn a_team_filter_counts_only_that_teams_records() {
+    let records = vec![
+        incident(
+            "INC-1",
+            "team: a\nstatus: new\nimpact: high\nurgency: high\ncreated_at: 2026-11-02T10:00:00Z",
+        ),
+        incident(
+            "INC-2",
+            "team: b\nstatus: new\nimpact: high\nurgency: high\ncreated_at: 2026-11-02T10:00:00Z",
+        ),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let report = super::build_for(&dataset, &november(), None, Some("a")).expect("report");
+    assert_eq!(report.team.as_deref(), Some("a"));
+    assert_eq!(report.backlog.by_kind[0].open, 1);
+    assert_eq!(
+        report.backlog.by_kind[0]
+            .oldest
+            .as_ref()
+            .map(|o| o.id.as_str()),
+        Some("INC-1")
+    );
+    let unknown = super::check_team(&dataset, "c").expect_err("no record has team c");
+    assert_eq!(unknown.team, "c");
+    assert!(super::check_team(&dataset, "b").is_ok());
+}

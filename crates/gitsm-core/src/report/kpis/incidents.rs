@@ -9,7 +9,8 @@ use crate::model::{Priority, Record};
 use crate::report::clock::Sample;
 use crate::report::facts::{Detail, IncidentFacts, Ticket, utc};
 use crate::report::{
-    Breaches, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens, Stats, Top,
+    Breaches, Compliance, Incidents, PriorityCompliance, PriorityTimes, Ratio, Reopened, Reopens,
+    Stats, Top,
 };
 
 use super::{Context, IdMap, TOP, breaches, compliance, stats};
@@ -54,39 +55,27 @@ fn figures<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
 
 /// Response and resolution times, and SLA compliance, per priority.
 fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>) {
-    let (since, until) = (ctx.period.since, ctx.period.until);
     let by_priority = ctx.incidents_by_priority();
-    let in_period = |s: &&Sample| ctx.period.contains(s.at);
     let times = Priority::ALL
         .iter()
         .zip(&by_priority)
-        .map(|(&p, of)| PriorityTimes {
-            priority: p.name().to_owned(),
-            calendar: ctx.config.sla.target(p).calendar.clone(),
-            mtta: stats(
-                of.iter()
-                    .filter_map(|(_, f)| f.mtta.as_ref())
-                    .filter(in_period),
-            ),
-            mttr: stats(
-                of.iter()
-                    .filter_map(|(_, f)| f.mttr.as_ref())
-                    .filter(in_period),
-            ),
+        .map(|(&p, of)| {
+            let (mtta, mttr) = times(ctx, of.iter().copied());
+            PriorityTimes {
+                priority: p.name().to_owned(),
+                calendar: ctx.config.sla.target(p).calendar.clone(),
+                mtta,
+                mttr,
+            }
         })
         .collect();
-    let row = |key: &str, of: &[(&Ticket<'_>, &IncidentFacts)]| PriorityCompliance {
-        priority: key.to_owned(),
-        response: compliance(
-            of.iter().filter_map(|(_, f)| f.response.as_ref()),
-            since,
-            until,
-        ),
-        resolution: compliance(
-            of.iter().filter_map(|(_, f)| f.resolution.as_ref()),
-            since,
-            until,
-        ),
+    let row = |key: &str, of: &[(&Ticket<'_>, &IncidentFacts)]| {
+        let (response, resolution) = sla(ctx, of.iter().copied());
+        PriorityCompliance {
+            priority: key.to_owned(),
+            response,
+            resolution,
+        }
     };
     let mut sla: Vec<PriorityCompliance> = Priority::ALL
         .iter()
@@ -97,9 +86,42 @@ fn clocks(ctx: &Context<'_, '_>) -> (Vec<PriorityTimes>, Vec<PriorityCompliance>
     (times, sla)
 }
 
+/// MTTA of the incidents acknowledged in the period and MTTR of those
+/// resolved in it, among `of`: per priority, and per team or assignee.
+pub(super) fn times<'t, 'r: 't>(
+    ctx: &Context<'_, '_>,
+    of: impl Iterator<Item = (&'t Ticket<'r>, &'t IncidentFacts)> + Clone,
+) -> (Stats, Stats) {
+    let in_period = |s: &&Sample| ctx.period.contains(s.at);
+    (
+        stats(
+            of.clone()
+                .filter_map(|(_, f)| f.mtta.as_ref())
+                .filter(in_period),
+        ),
+        stats(of.filter_map(|(_, f)| f.mttr.as_ref()).filter(in_period)),
+    )
+}
+
+/// Response and resolution clocks among `of` decided in the period.
+pub(super) fn sla<'t, 'r: 't>(
+    ctx: &Context<'_, '_>,
+    of: impl Iterator<Item = (&'t Ticket<'r>, &'t IncidentFacts)> + Clone,
+) -> (Compliance, Compliance) {
+    let (since, until) = (ctx.period.since, ctx.period.until);
+    (
+        compliance(
+            of.clone().filter_map(|(_, f)| f.response.as_ref()),
+            since,
+            until,
+        ),
+        compliance(of.filter_map(|(_, f)| f.resolution.as_ref()), since, until),
+    )
+}
+
 /// Reopens of incidents first resolved in the period, the first-line
 /// share of those resolved, and the time to the first escalation.
-fn resolutions(ctx: &Context<'_, '_>) -> (Reopens, Ratio, Stats) {
+pub(super) fn resolutions(ctx: &Context<'_, '_>) -> (Reopens, Ratio, Stats) {
     let until = ctx.period.until;
     let resolved_first: Vec<_> = ctx
         .incidents()

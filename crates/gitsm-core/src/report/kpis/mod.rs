@@ -7,6 +7,7 @@ mod incidents;
 mod problems;
 mod requests;
 mod satisfaction;
+mod teams;
 
 pub(super) use changes::changes;
 pub(super) use incidents::incidents;
@@ -14,6 +15,8 @@ pub(super) use problems::problems;
 pub(super) use requests::requests;
 pub(super) use satisfaction::satisfaction;
 pub use satisfaction::{LOW, SATISFIED};
+pub use teams::UNASSIGNED;
+pub(super) use teams::teams;
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -60,7 +63,23 @@ pub(super) struct Context<'a, 'r> {
     pub listed: Option<usize>,
 }
 
-impl Context<'_, '_> {
+impl<'a, 'r> Context<'a, 'r> {
+    /// The same context over some of its tickets (a team's, say): every
+    /// figure computed from it is the whole report's, over those tickets.
+    pub(super) fn over<'b>(&self, tickets: &'b [Ticket<'r>]) -> Context<'b, 'r>
+    where
+        'a: 'b,
+    {
+        Context {
+            config: self.config,
+            cis: self.cis,
+            tickets,
+            period: self.period,
+            history: self.history,
+            listed: self.listed,
+        }
+    }
+
     /// The instant backlogs are counted and clocks read at.
     fn as_of(&self) -> Instant {
         self.period.as_of
@@ -216,7 +235,7 @@ pub(super) fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     }
 }
 
-fn backlog_row<'t>(
+pub(super) fn backlog_row<'t>(
     ctx: &Context<'_, '_>,
     key: &str,
     tickets: impl Iterator<Item = &'t Ticket<'t>>,

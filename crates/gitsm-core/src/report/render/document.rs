@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 
 use super::super::{AGING_BUCKETS, BacklogRow, Compliance, Count, Month, Ratio, Report, Stats};
-use super::{Block, Chart, Table, satisfaction, tickets};
+use super::{Block, Chart, Table, satisfaction, teams, tickets};
 
 /// Every block of the report.
 pub(super) fn blocks(r: &Report) -> Vec<Block> {
@@ -24,6 +24,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     tickets::changes(&mut d, r);
     tickets::maintenance(&mut d, r);
     tickets::requests(&mut d, r);
+    teams::section(&mut d, r);
     knowledge(&mut d, r);
     satisfaction::section(&mut d, r);
     trends(&mut d, r);
@@ -207,6 +208,11 @@ fn preamble(d: &mut Doc, r: &Report) {
         p.timezone,
         time(&p.as_of)
     ));
+    if let Some(team) = &r.team {
+        d.p(format!(
+            "Team: {team}. Only the incidents, problems, changes and service requests whose team is {team} are counted."
+        ));
+    }
     let s = &r.source;
     let n = |k: Kind| s.records.get(&k).copied().unwrap_or(0);
     let total: usize = s.records.values().sum();
@@ -493,6 +499,7 @@ fn sources(d: &mut Doc, r: &Report) {
             "Major incidents: incidents marked major, or of a priority major_incident.priorities lists, open at some time in the period. Duration: opened to resolved, wall-clock. Time to commander: opened to commander_at, which gitsm records when it first sets the commander. A review is due major_incident.review_due_days calendar days after the incident was resolved, and overdue after that.",
             "Problem candidates: incidents without a problem (none named in their problem field, none listing them in its links; cancelled incidents and duplicates left out) that share a CI, a service with a category, or a symptom, at least problem_candidates.min_incidents of them opened within problem_candidates.window_days days of the first; listed when one was opened in the period.",
             "Routine maintenance: the occurrences of the maintenance schedules of gitsm.yaml that start in the period, as they stand at its end: done (a change made for it, or from its template implemented inside its window, in implement, review or closed), missed (its window closed without that), scheduled (its change exists, its window is still to come), planned (no change yet) or skipped (inside a freeze that forbids standard changes).",
+            "Teams and assignees: each row is the report's own figures (backlog, volumes, MTTA and MTTR over every priority, SLA compliance, first-line resolution, reopens, satisfaction) computed over the incidents and service requests of one team or assignee. A ticket counts for the team and the assignee it has now (its team and assignee fields), not those it had when a figure was decided.",
             "Customer satisfaction: the feedback entries, given by the end of the period, on the incidents and requests resolved or fulfilled in it (grouped by the month they were resolved in); CSAT is the share scoring 4 or 5, the response rate the share of those tickets with any feedback.",
         ]
         .map(str::to_owned),

@@ -8,6 +8,7 @@ mod document;
 mod html;
 mod markdown;
 mod satisfaction;
+mod teams;
 mod tickets;
 
 use super::Report;
@@ -15,6 +16,7 @@ use super::Report;
 pub use document::LISTED;
 pub use html::{page as html, sections as html_sections};
 pub use markdown::render as markdown;
+pub use teams::{HEAD as TEAM_COLUMNS, cells as team_cells};
 
 /// The report as pretty-printed JSON, with a final newline.
 pub fn json(report: &Report) -> String {
