@@ -168,3 +168,38 @@ pub(super) fn pauses(
         .map(|p| (p.start.to_utc(), p.end.map(|e| e.to_utc())))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(team: Option<&str>, level: Option<u8>) -> OlaTarget {
+        OlaTarget {
+            name: None,
+            team: team.map(str::to_owned),
+            level,
+            response: crate::duration::Duration::hours(1),
+            resolution: crate::duration::Duration::hours(6),
+            calendar: None,
+        }
+    }
+
+    #[test]
+    fn the_most_specific_ola_binds_an_escalation() {
+        let targets = [
+            target(None, Some(2)),
+            target(Some("dba"), None),
+            target(Some("dba"), Some(3)),
+            target(None, Some(2)),
+        ];
+        // A team beats a level; team and level beat the team alone.
+        assert_eq!(ola_for(&targets, 2, Some("dba")).map(|t| t.0), Some(1));
+        assert_eq!(ola_for(&targets, 3, Some("dba")).map(|t| t.0), Some(2));
+        // The first listed among equals; another team falls back to the level.
+        assert_eq!(ola_for(&targets, 2, Some("l2-apps")).map(|t| t.0), Some(0));
+        assert_eq!(ola_for(&targets, 2, None).map(|t| t.0), Some(0));
+        // Nothing binds level 3 of another team, nor does a target naming neither.
+        assert_eq!(ola_for(&targets, 3, Some("l2-apps")), None);
+        assert_eq!(ola_for(&[target(None, None)], 2, None), None);
+    }
+}

@@ -109,7 +109,7 @@ pub(super) fn definitions(r: &Report) -> Vec<String> {
         out.push("OLA compliance: the escalations made in the period, each under the ola target of gitsm.yaml naming its team (else its level). Response: escalated (at) to accepted (accepted_at); resolution: escalated to the next escalation or to resolved_at; both on the OLA's calendar with on-hold time excluded, read at the end of the period: met or missed when stopped, running (or breached, past the target) when not. An escalation resolved or handed on without accepted_at stops its response clock then.".to_owned());
     }
     if !r.suppliers.is_empty() {
-        out.push(format!("Supplier compliance: the on_hold periods awaiting_vendor that name the supplier and begin in the period, start to end (to the end of the period while open) on the underpinning calendar, against underpinning.resolution; escalations to level 3 naming it are counted, not measured. A contract ending before the end of the period is marked ended, one ending within {} days after it ends soon.", super::super::CONTRACT_WARNING_DAYS));
+        out.push(format!("Supplier compliance: the on_hold periods awaiting_vendor that name the supplier and begin in the period, start to end (to the end of the period while open) on the underpinning calendar, against underpinning.resolution; escalations to level 3 naming it are counted, not measured. A contract that ended before the day the report is as of is marked ended, one ending within {} days after it ends soon.", super::super::CONTRACT_WARNING_DAYS));
     }
     out
 }
