@@ -48,18 +48,23 @@ fn incident(id: &str, status: &str, created: &str, extra: &str) -> String {
 
 const RESOLVED: &str = "resolution:\n  code: fixed\n  notes: Fixed.\n";
 
-fn report_json(repo: &Repo, until: &str) -> serde_json::Value {
-    let run = repo.run([
+/// The report from 1 November to `until`, in UTC, in `format`.
+fn run_report(repo: &Repo, until: &str, format: &str) -> common::Run {
+    repo.run([
         "report",
         "--format",
-        "json",
+        format,
         "--since",
         "2026-11-01T00:00:00Z",
         "--until",
         until,
         "--timezone",
         "UTC",
-    ]);
+    ])
+}
+
+fn report_json(repo: &Repo, until: &str) -> serde_json::Value {
+    let run = run_report(repo, until, "json");
     run.expect_code(0);
     serde_json::from_str(&run.stdout).expect("JSON")
 }
@@ -163,16 +168,8 @@ fn ola_compliance_across_an_escalation() {
     assert_eq!(apps["response"]["percent"], 0.0);
     assert_eq!(apps["resolution"]["percent"], 100.0);
 
-    let md = repo.run([
-        "report",
-        "--since",
-        "2026-11-01T00:00:00Z",
-        "--until",
-        "2026-11-20T10:00:00Z",
-        "--timezone",
-        "UTC",
-    ]);
-    md.expect_code(0)
+    run_report(&repo, "2026-11-20T10:00:00Z", "markdown")
+        .expect_code(0)
         .stdout_has("## OLA compliance")
         .stdout_has("| second line | level 2 | 1h / 6h (24x7) | 3 | 33.3% (1 of 3) | 100.0% (2 of 2), 1 running |")
         .stdout_has("| apps | l2-apps | 30m / 4h (business) | 1 | 0.0% (0 of 1) | 100.0% (1 of 1) |");
@@ -194,18 +191,16 @@ fn supplier_compliance_measures_the_holds_awaiting_it() {
     assert_eq!(acme["escalations"], 1);
     // The contract ends 2026-12-15, 25 days after the 20th: within 60.
     assert_eq!(acme["contract"], "ending");
-    let md = repo.run([
-        "report",
-        "--since",
-        "2026-11-01T00:00:00Z",
-        "--until",
-        "2026-11-20T10:00:00Z",
-        "--timezone",
-        "UTC",
-    ]);
-    md.expect_code(0)
+    run_report(&repo, "2026-11-20T10:00:00Z", "markdown")
+        .expect_code(0)
         .stdout_has("## Supplier compliance")
         .stdout_has("| Acme Hosting (acme) | noc@acme.example | 2026-12-15 (ends soon) | 15m / 1h (business) | 1 | 0.0% (0 of 1) | 1h30m | 1 |");
+    // The HTML page is the same document.
+    run_report(&repo, "2026-11-20T10:00:00Z", "html")
+        .expect_code(0)
+        .stdout_has("OLA compliance</h2>")
+        .stdout_has("Supplier compliance</h2>")
+        .stdout_has("Acme Hosting (acme)");
 }
 
 #[test]
