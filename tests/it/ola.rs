@@ -332,3 +332,37 @@ fn problem_targets_come_from_the_config() {
     assert_eq!(overdue["id"], "PRB-0001");
     assert_eq!(overdue["due"], "2026-11-11T09:00:00Z");
 }
+
+#[test]
+fn a_team_backdating_its_acceptance_to_meet_the_ola_is_refused() {
+    // Escalated at 10:00 and committed; a note at 18:00 changed the
+    // record without an acceptance. Writing `accepted_at: 10:20` the next
+    // morning would meet the 1h response: it lies before the 18:00 commit.
+    let repo = repo_with(TARGETS);
+    let escalated = incident(
+        "INC-0001",
+        "in_progress",
+        "2026-11-16T09:00:00Z",
+        "support_level: 2\nescalations:\n  - at: 2026-11-16T10:00:00Z\n    to_level: 2\n",
+    );
+    repo.write("incidents/INC-0001.yaml", &escalated);
+    repo.commit("escalate INC-0001", "2026-11-16T10:00:00Z");
+    let note = "notes:\n  - at: 2026-11-16T18:00:00Z\n    by: bob@example.com\n    text: Nobody has it yet.\n";
+    repo.write("incidents/INC-0001.yaml", format!("{escalated}{note}"));
+    repo.commit("note on INC-0001", "2026-11-16T18:00:00Z");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        format!(
+            "{}{note}",
+            escalated.replace(
+                "    to_level: 2\n",
+                "    to_level: 2\n    accepted_at: 2026-11-16T10:20:00Z\n"
+            )
+        ),
+    );
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("error[backdated]")
+        .stderr_has("accepted_at");
+}
