@@ -26,6 +26,7 @@ mod intake;
 mod layout;
 mod major;
 mod newcomer;
+mod ola;
 mod renumber;
 mod report;
 mod schedule;

@@ -342,6 +342,16 @@ pub const RULES: &[Rule] = &[
         "A shallow clone lacks the history a check needs.",
         "Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in CI).",
     ),
+    rule(
+        "supplier-contract-ended",
+        "A hold awaiting a supplier began after the supplier's `contract_end` (a warning).",
+        "Renew the contract in `suppliers`, or name the supplier that now holds it.",
+    ),
+    rule(
+        "supplier-missing",
+        "A hold `awaiting_vendor` names no `supplier` while `suppliers` is configured (a warning).",
+        "Add `supplier:` naming one of `suppliers`, so that supplier compliance counts it.",
+    ),
     named(
         "symlink",
         "SymbolicLink",
@@ -424,6 +434,11 @@ pub const RULES: &[Rule] = &[
         "unknown-state",
         "A status is not a state of the record's workflow.",
         "Use a state of the workflow; the message lists them.",
+    ),
+    rule(
+        "unknown-supplier",
+        "A hold or an escalation names a supplier gitsm.yaml does not define.",
+        "Name a supplier of `suppliers`.",
     ),
     rule(
         "unknown-symptom",

@@ -14,7 +14,8 @@ use crate::policy::Policy;
 pub struct Entry {
     pub at: Timestamp,
     /// `note`, `update` (a major incident's communications), `hold`,
-    /// `escalation`, `approved`, `rejected` or `feedback`.
+    /// `escalation`, `accepted` (an escalation picked up), `approved`,
+    /// `rejected` or `feedback`.
     pub what: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
@@ -70,7 +71,10 @@ pub fn of(config: &Policy, record: &Record) -> Vec<Entry> {
                 h.start,
                 "hold",
                 None,
-                format!("on hold ({}), {until}{note}", h.reason.name()),
+                match &h.supplier {
+                    Some(s) => format!("on hold ({}, {s}), {until}{note}", h.reason.name()),
+                    None => format!("on hold ({}), {until}{note}", h.reason.name()),
+                },
             ));
         }
         for e in &i.escalations {
@@ -84,12 +88,25 @@ pub fn of(config: &Policy, record: &Record) -> Vec<Entry> {
                 .as_deref()
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
+            let supplier = e
+                .supplier
+                .as_deref()
+                .map(|s| format!(" to supplier {s}"))
+                .unwrap_or_default();
             out.push(Entry::new(
                 e.at,
                 "escalation",
                 e.by.as_deref(),
-                format!("to level {}{team}{reason}", e.to_level),
+                format!("to level {}{team}{supplier}{reason}", e.to_level),
             ));
+            if let Some(accepted) = e.accepted_at {
+                out.push(Entry::new(
+                    accepted,
+                    "accepted",
+                    None,
+                    format!("escalation to level {}{team} accepted", e.to_level),
+                ));
+            }
         }
     }
     for f in record.feedback() {

@@ -36,7 +36,7 @@ const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("updates", &["at"]),
     ("feedback", &["at"]),
     ("approvals", &["at"]),
-    ("escalations", &["at"]),
+    ("escalations", &["at", "accepted_at"]),
     ("on_hold", &["start", "end"]),
 ];
 

@@ -19,6 +19,7 @@ mod recurrence;
 mod references;
 mod schedule;
 mod state;
+mod suppliers;
 mod text;
 mod timeline;
 
@@ -165,6 +166,7 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
     state::check(&ws.config, ws.imported(), record, &at, &mut out);
     timeline::check(record, &at, &mut out);
     fields::check(&ws.config, record, &at, &mut out);
+    suppliers::check(&ws.config, record, &at, &mut out);
     feedback::check(&ws.config, record, &at, &mut out);
     cmdb::check_ci(&ws.config, record, &at, &mut out);
     text::check(node, &at, &mut out);

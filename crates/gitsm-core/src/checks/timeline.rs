@@ -72,6 +72,21 @@ pub(super) fn check(record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>
                     .enumerate()
                     .map(|(i, e)| ("escalations.at", format!("/escalations/{i}/at"), Some(e.at))),
             );
+            // An escalation is accepted after it was made.
+            for (i, e) in r.escalations.iter().enumerate() {
+                chain(
+                    at,
+                    out,
+                    &[
+                        ("escalations.at", format!("/escalations/{i}/at"), Some(e.at)),
+                        (
+                            "escalations.accepted_at",
+                            format!("/escalations/{i}/accepted_at"),
+                            e.accepted_at,
+                        ),
+                    ],
+                );
+            }
             events.push(step("commander_at", r.commander_at));
             events.extend(
                 r.updates

@@ -216,6 +216,15 @@ pub struct Escalation {
     /// Why it needed the next level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When the receiving group picked it up (`gitsm escalate <ID>
+    /// --accept`): ends the response clock of its OLA (`ola` in
+    /// gitsm.yaml). Not before `at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
+    /// The supplier it went to (a key of `suppliers` in gitsm.yaml), for
+    /// an escalation to level 3 (third line or vendor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
     /// Why `at` is earlier than a commit that changed the record without
     /// this escalation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +245,10 @@ pub struct HoldPeriod {
     /// Details of the wait (a vendor's case number, a question asked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The supplier waited for (a key of `suppliers` in gitsm.yaml), for
+    /// a hold `awaiting_vendor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
     /// Why `start` or `end` is earlier than a commit that changed the
     /// record without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -256,6 +256,24 @@ impl Checker<'_> {
                 policy.calendar.as_ref(),
             );
         }
+        for (i, ola) in config.ola.iter().enumerate() {
+            need(
+                vec!["ola".into(), i.to_string(), "calendar".into()],
+                ola.calendar.as_ref(),
+            );
+        }
+        for (id, supplier) in &config.suppliers {
+            need(
+                vec![
+                    "suppliers".into(),
+                    id.clone(),
+                    "underpinning".into(),
+                    "calendar".into(),
+                ],
+                supplier.underpinning.calendar.as_ref(),
+            );
+        }
+        self.ola(config);
         if !(config.sla_at_risk > 0.0 && config.sla_at_risk <= 1.0) {
             self.error(
                 &["sla_at_risk"],
@@ -264,6 +282,27 @@ impl Checker<'_> {
                     config.sla_at_risk
                 ),
             );
+        }
+    }
+
+    /// Each OLA binds a team of `groups` or a support level.
+    fn ola(&mut self, config: &Config) {
+        for (i, ola) in config.ola.iter().enumerate() {
+            let i = i.to_string();
+            match &ola.team {
+                None if ola.level.is_none() => self.error(
+                    &["ola", &i],
+                    "an OLA names the `team` or the `level` it binds (or both)".to_owned(),
+                ),
+                Some(team) if !config.groups.contains_key(team) => {
+                    let hint = crate::suggest::did_you_mean(team, config.groups.keys());
+                    self.error(
+                        &["ola", &i, "team"],
+                        format!("`{team}` is not a group in `groups`{hint}"),
+                    );
+                }
+                _ => {}
+            }
         }
     }
 

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Duration;
 use rayon::prelude::*;
 
 use crate::calendar::BusinessCalendar;
@@ -22,8 +21,8 @@ use crate::sla::{
     ClockKind, ClockTarget, End, Phase, Policy, SlaError, Stamp, StampSource, Timeline,
 };
 
+use super::Inputs;
 use super::clock::{self, Held, Instant, Outcome, Sample, Verdict};
-use super::{Inputs, PROBLEM_TARGET_DAYS};
 
 /// A ticket as the report sees it.
 pub(super) struct Ticket<'r> {
@@ -435,12 +434,8 @@ fn problem(
         Phase::Open => Exit::Open,
     };
     let priority = crate::priority::of(record, env.config);
-    let target_days = PROBLEM_TARGET_DAYS
-        .iter()
-        .find(|(p, _)| Some(*p) == priority)
-        .map_or(PROBLEM_TARGET_DAYS[3].1, |(_, d)| *d);
     let created = p.created_at.to_utc();
-    let due = created + Duration::days(target_days);
+    let due = created + env.config.problem_targets.days(priority).to_chrono();
     let target = match &exit {
         Exit::Closed { void: true, .. } => Outcome::Pending,
         Exit::Closed { at: Some(s), .. } if utc(s) <= env.as_of => {

@@ -21,6 +21,7 @@ pub(crate) mod clock;
 mod facts;
 mod kpis;
 mod major;
+mod ola;
 mod period;
 pub mod render;
 #[cfg(test)]
@@ -41,6 +42,7 @@ use crate::sla::{Policy, SlaError};
 
 pub use kpis::{LOW as LOW_SCORES, SATISFIED as SATISFIED_SCORES, UNASSIGNED};
 pub use major::{MajorIncident, ReviewState};
+pub use ola::{CONTRACT_WARNING_DAYS, OlaCompliance, OlaEscalation, SupplierCompliance, Tally};
 pub use period::{Bound, Period, PeriodError};
 
 /// What a report is computed from: a dataset's records, seen as a slice.
@@ -52,16 +54,6 @@ pub(crate) struct Inputs<'s, 'r> {
     /// Git history; `None` outside a Git repository or before the first commit.
     pub history: Option<&'r History>,
 }
-
-/// Problem resolution targets (calendar days from creation) by priority:
-/// the configuration has none, so the report uses these common defaults.
-/// A problem without a priority gets the P4 target.
-pub const PROBLEM_TARGET_DAYS: [(crate::model::Priority, i64); 4] = [
-    (crate::model::Priority::P1, 7),
-    (crate::model::Priority::P2, 14),
-    (crate::model::Priority::P3, 30),
-    (crate::model::Priority::P4, 60),
-];
 
 /// Age buckets of the open backlog: upper bounds in days and labels.
 pub const AGING_BUCKETS: [(Option<i64>, &str); 5] = [
@@ -370,7 +362,7 @@ pub struct Problems {
     pub resolved: usize,
     /// Open at the end of the period.
     pub open: usize,
-    /// The targets [`PROBLEM_TARGET_DAYS`] used for `within_target`.
+    /// The targets (`problem_targets` in gitsm.yaml) used for `within_target`.
     pub targets: Vec<ProblemTarget>,
     /// Resolution within the target of the problem's priority, calendar
     /// days from creation; decided like SLA clocks.
@@ -658,6 +650,16 @@ pub struct Report<'r> {
     /// Occurrences of the routine maintenance schedules that start in the
     /// period: done, missed, scheduled, planned or frozen at its end.
     pub maintenance: Vec<crate::maintenance::Outcome>,
+    /// Per target of `ola`, in its order: the escalations made in the
+    /// period it binds, response and resolution kept or not. Left out of
+    /// the JSON when gitsm.yaml sets no `ola`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ola: Vec<OlaCompliance>,
+    /// Per supplier of `suppliers`: the holds awaiting it begun in the
+    /// period against its underpinning target, and its contract's end.
+    /// Left out of the JSON when gitsm.yaml sets no `suppliers`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppliers: Vec<SupplierCompliance>,
     pub satisfaction: Satisfaction,
     /// The incidents' and requests' figures by team and by assignee.
     pub teams: Teams,
@@ -814,6 +816,8 @@ pub fn build_for<'r>(
         major_incidents: major::major_incidents(inputs.records, inputs.config, period),
         problem_candidates: major::candidates(inputs.records, inputs.config, period),
         maintenance: maintenance(inputs.records, inputs.config, period),
+        ola: ola::ola(inputs.records, inputs.config, &policy, period)?,
+        suppliers: ola::suppliers(inputs.records, inputs.config, &policy, period)?,
         satisfaction,
         teams,
         trends,

@@ -16,9 +16,11 @@
 //! advances.
 
 mod clock;
+mod ola;
 mod timeline;
 
 pub use clock::*;
+pub use ola::*;
 pub use timeline::*;
 
 use std::collections::BTreeMap;
@@ -233,11 +235,7 @@ impl<'a> Policy<'a> {
         at: Timestamp,
     ) -> Result<SlaClock, SlaError> {
         let calendar = self.calendar(target.calendar.as_deref())?;
-        let pauses: Vec<_> = timeline
-            .pauses
-            .iter()
-            .map(|p| (p.start.to_utc(), p.end.map(|e| e.to_utc())))
-            .collect();
+        let pauses = ola::pauses(timeline);
         let reading = read(
             calendar,
             target.duration.to_chrono(),

@@ -6,7 +6,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 use crate::workspace::Workspace;
 
-use super::{Editable, Planned, UpdateError, Updated, apply_all, keys, stamp};
+use super::{Editable, Planned, Step, UpdateError, Updated, apply_all, keys, stamp};
 
 /// Where incidents go.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +18,8 @@ pub struct Escalation<'a> {
     pub reason: Option<&'a str>,
     /// Who escalates.
     pub by: Option<&'a str>,
+    /// The supplier it goes to (a key of `suppliers`).
+    pub supplier: Option<&'a str>,
 }
 
 /// Append `{at, to_level, team, by, reason}` to each incident's
@@ -45,6 +47,17 @@ pub fn escalate(
             hint,
         ));
     }
+    if let Some(supplier) = to.supplier
+        && !ws.config.suppliers.contains_key(supplier)
+    {
+        let hint =
+            crate::suggest::closest(supplier, ws.config.suppliers.keys().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"));
+        return Err(UpdateError::usage(
+            format!("`{supplier}` is not a supplier in gitsm.yaml"),
+            hint,
+        ));
+    }
     apply_all(ws, targets, now, |target| {
         if target.kind != Kind::Incident {
             return Err(UpdateError::usage(
@@ -65,7 +78,12 @@ pub fn escalate(
         let mut entry = Map::new();
         entry.insert("at".into(), stamp(now));
         entry.insert("to_level".into(), json!(to.to_level));
-        for (key, value) in [("team", to.team), ("by", to.by), ("reason", to.reason)] {
+        for (key, value) in [
+            ("team", to.team),
+            ("by", to.by),
+            ("reason", to.reason),
+            ("supplier", to.supplier),
+        ] {
             if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
                 entry.insert(key.into(), json!(v));
             }
@@ -78,5 +96,44 @@ pub fn escalate(
             planned.push(Planned::set(keys(&["team"]), json!(team), false));
         }
         Ok(planned)
+    })
+}
+
+/// Record that the receiving group picked up each incident's latest
+/// escalation: its `accepted_at` becomes `now`, which stops the response
+/// clock of its OLA. Refused for an incident without an escalation or
+/// whose latest escalation was accepted already.
+pub fn accept(
+    ws: &Workspace,
+    targets: &[Editable],
+    now: Timestamp,
+) -> Result<Vec<Updated>, UpdateError> {
+    apply_all(ws, targets, now, |target| {
+        let escalations = target.json.get("escalations").and_then(Value::as_array);
+        let Some(last) = escalations.and_then(|e| e.len().checked_sub(1)) else {
+            return Err(UpdateError::refused(
+                format!("{} has no escalation to accept", target.id),
+                Some(format!(
+                    "escalate it first: `gitsm escalate {} --to-level 2`",
+                    target.id
+                )),
+            ));
+        };
+        let latest = escalations.and_then(|e| e.get(last));
+        if latest
+            .and_then(|e| e.get("accepted_at"))
+            .is_some_and(|v| !v.is_null())
+        {
+            return Err(UpdateError::refused(
+                format!("{}'s latest escalation was accepted already", target.id),
+                None,
+            ));
+        }
+        let path = vec![
+            Step::Key("escalations".into()),
+            Step::Index(last),
+            Step::Key("accepted_at".into()),
+        ];
+        Ok(vec![Planned::set(path, stamp(now), false)])
     })
 }

@@ -40,7 +40,7 @@ use crate::yaml;
 
 pub use approve::{NewDecision, approve};
 pub use baseline::{BaselineSet, set_baseline};
-pub use escalate::{Escalation, escalate};
+pub use escalate::{Escalation, accept, escalate};
 pub use event::repeat;
 pub use feedback::{FEEDBACK_STATES, NewFeedback, feedback};
 pub use link::{DEFAULT_RELATION, Linked, link};

@@ -9,6 +9,7 @@ mod intake;
 mod maintenance;
 mod people;
 mod service;
+mod targets;
 mod workflows;
 
 pub use change::*;
@@ -19,6 +20,7 @@ pub use intake::*;
 pub use maintenance::*;
 pub use people::*;
 pub use service::*;
+pub use targets::*;
 pub use workflows::*;
 
 use std::collections::BTreeMap;
@@ -98,6 +100,15 @@ pub struct Config {
     /// Routine maintenance: recurring windows, each carried out as a
     /// standard change that `gitsm schedule` creates per occurrence.
     pub maintenance: Vec<MaintenanceSchedule>,
+    /// Operational level agreements: response and resolution targets of
+    /// the support groups escalations go to, by team or support level.
+    pub ola: Vec<OlaTarget>,
+    /// Suppliers by id, with their contracts' `underpinning` targets: an
+    /// `awaiting_vendor` hold and a level-3 escalation name one in
+    /// `supplier`.
+    pub suppliers: Suppliers,
+    /// Resolution targets of problems by priority, in calendar days.
+    pub problem_targets: ProblemTargets,
 }
 
 /// Satisfaction feedback policy.
@@ -178,6 +189,9 @@ impl Default for Config {
             problem_candidates: ProblemCandidatePolicy::default(),
             feedback: FeedbackPolicy::default(),
             maintenance: Vec::new(),
+            ola: Vec::new(),
+            suppliers: Suppliers::new(),
+            problem_targets: ProblemTargets::default(),
         }
     }
 }

@@ -7,8 +7,7 @@ use crate::kind::Kind;
 use crate::report::clock::Outcome;
 use crate::report::facts::{Detail, Exit, ProblemFacts, Ticket, utc};
 use crate::report::{
-    Compliance, OverdueProblem, PROBLEM_TARGET_DAYS, ProblemIncidents, ProblemTarget, Problems,
-    percent,
+    Compliance, OverdueProblem, ProblemIncidents, ProblemTarget, Problems, percent,
 };
 use crate::sla::StampSource;
 
@@ -99,11 +98,11 @@ pub(crate) fn problems(ctx: &Context<'_, '_>) -> Problems {
         opened: problems.iter().filter(|(t, _)| ctx.opened_in(t)).count(),
         resolved: problems.iter().filter(|(t, _)| ctx.done_in(t)).count(),
         open: problems.iter().filter(|(t, _)| t.open_at(until)).count(),
-        targets: PROBLEM_TARGET_DAYS
+        targets: crate::model::Priority::ALL
             .iter()
-            .map(|(p, days)| ProblemTarget {
+            .map(|&p| ProblemTarget {
                 priority: p.name().to_owned(),
-                days: *days,
+                days: i64::from(ctx.config.problem_targets.days(Some(p)).0),
             })
             .collect(),
         within_target,

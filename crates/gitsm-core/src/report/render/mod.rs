@@ -8,6 +8,7 @@ mod document;
 mod html;
 mod markdown;
 mod satisfaction;
+mod targets;
 mod teams;
 mod tickets;
 
