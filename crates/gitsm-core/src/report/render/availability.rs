@@ -7,9 +7,9 @@ use super::super::Report;
 use super::Table;
 use super::document::{Doc, days, hm, listed, plural};
 
-/// `99.769%`, or `-` without agreed service time.
+/// `99.7685%`, or `-` without agreed service time.
 pub fn availability(a: Option<f64>) -> String {
-    a.map_or_else(|| "-".to_owned(), |a| format!("{a:.3}%"))
+    a.map_or_else(|| "-".to_owned(), |a| format!("{a:.4}%"))
 }
 
 /// `99.9%`, or `none` for a service that declares no target.
