@@ -181,10 +181,11 @@ pub fn services(
     for id in ids {
         let ci = graph.index_of(id).map(|i| graph.ci(i));
         let hours = ci.and_then(|c| c.service_hours.as_deref());
-        if !calendars.contains_key(&hours) {
-            calendars.insert(hours, calendar(config, hours)?);
-        }
-        let cal = &calendars[&hours];
+        let cal = match calendars.entry(hours) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(calendar(config, hours)?),
+        };
+        let cal: &BusinessCalendar = cal;
         let mut entries = outages.remove(id).unwrap_or_default();
         entries.sort_by(|a, b| (a.start, &a.incident).cmp(&(b.start, &b.incident)));
         let spans = |scope: OutageScope| {
