@@ -819,6 +819,7 @@ fn json_has_every_section() {
             "problem_candidates",
             "maintenance",
             "satisfaction",
+            "availability",
             "trends"
         ]
     );

@@ -96,20 +96,27 @@ fn records(target: &str, hours: &str) -> Vec<Record> {
     ]
 }
 
-fn november(records: &[Record]) -> Vec<ServiceAvailability> {
+/// The figures of `records` over `months`, each `(label, start, end)`,
+/// the period running from the first's start to the last's end.
+fn measure(records: &[Record], months: &[(&str, &str, &str)]) -> Vec<ServiceAvailability> {
     let owned: Vec<&Record> = records.iter().collect();
-    let (from, to) = (t("2026-11-01T00:00:00Z"), t("2026-12-01T00:00:00Z"));
-    let months = [("2026-11".to_owned(), from, to)];
-    services(
-        &owned,
-        &config(),
-        &Windows {
-            from,
-            to,
-            months: &months,
-        },
+    let months: Vec<_> = months
+        .iter()
+        .map(|(label, from, to)| ((*label).to_owned(), t(from), t(to)))
+        .collect();
+    let windows = Windows {
+        from: months[0].1,
+        to: months[months.len() - 1].2,
+        months: &months,
+    };
+    services(&owned, &config(), &windows).expect("figures")
+}
+
+fn november(records: &[Record]) -> Vec<ServiceAvailability> {
+    measure(
+        records,
+        &[("2026-11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")],
     )
-    .expect("figures")
 }
 
 #[test]
@@ -199,27 +206,14 @@ fn an_open_outage_lasts_to_the_end_of_the_window_and_splits_across_months() {
              service: shop\noutage: [{ start: 2026-10-31T23:00:00Z }]",
         ),
     ];
-    let owned: Vec<&Record> = records.iter().collect();
     // The period: 31 October 00:00 to 1 November 02:00, as of its end.
-    let (from, mid, to) = (
-        t("2026-10-31T00:00:00Z"),
-        t("2026-11-01T00:00:00Z"),
-        t("2026-11-01T02:00:00Z"),
+    let all = measure(
+        &records,
+        &[
+            ("2026-10", "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z"),
+            ("2026-11", "2026-11-01T00:00:00Z", "2026-11-01T02:00:00Z"),
+        ],
     );
-    let months = [
-        ("2026-10".to_owned(), from, mid),
-        ("2026-11".to_owned(), mid, to),
-    ];
-    let all = services(
-        &owned,
-        &config(),
-        &Windows {
-            from,
-            to,
-            months: &months,
-        },
-    )
-    .expect("figures");
     let shop = &all[0];
     // The period: 26 hours, 3 of them down, one outage.
     assert_eq!(shop.period.agreed, 26 * 60 * M);
