@@ -134,6 +134,28 @@ fn a_backdated_note_is_refused_unless_the_note_says_why() {
 }
 
 #[test]
+fn a_backdated_outage_is_refused_unless_the_outage_says_why() {
+    let repo = incident_noted_at_six();
+    repo.write(
+        "cis/vpn.yaml",
+        "id: vpn\nname: VPN\nclass: service\nstatus: active\n",
+    );
+    // Written on Tuesday: down from 09:40 to 12:00 on Monday, before the
+    // 18:00 commit that changed the incident without it.
+    let outage = "service: vpn\noutage:\n  - start: 2026-11-16T09:40:00+01:00\n    end: 2026-11-16T12:00:00+01:00\n";
+    repo.write(FILE, with_fields(outage));
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"])
+        .expect_code(1)
+        .stderr_has("`outage.0.start` is 2026-11-16T09:40:00+01:00, earlier than commit")
+        .stderr_has("`outage.0.end` is 2026-11-16T12:00:00+01:00, earlier than commit");
+    let declared = format!("{outage}    backdated: taken from the monitoring after the fact\n");
+    repo.write(FILE, with_fields(&declared));
+    repo.git(["add", "-A"]);
+    repo.run(["validate", "--staged"]).expect_code(0);
+}
+
+#[test]
 fn a_backdated_hold_is_refused() {
     let repo = incident_noted_at_six();
     let note = head(&repo);

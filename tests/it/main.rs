@@ -5,6 +5,7 @@ mod common;
 
 mod articles;
 mod attacks;
+mod availability;
 mod backdating;
 mod bad_input;
 mod baseline;

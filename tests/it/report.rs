@@ -820,6 +820,7 @@ fn json_has_every_section() {
             "maintenance",
             "satisfaction",
             "teams",
+            "availability",
             "trends"
         ]
     );

@@ -12,6 +12,7 @@
 
 pub mod approval;
 pub mod assign;
+pub mod availability;
 pub mod baseline;
 pub mod calendar;
 pub mod catalog;

@@ -82,6 +82,11 @@ pub const RULES: &[Rule] = &[
         "What a decision signed differs from what the record now says.",
         "Ask the approvers to decide again on the record as it stands (`gitsm approve`).",
     ),
+    rule(
+        "availability-target",
+        "`availability_target` or `service_hours` is on a CI that is not a business service, or the target is not a percentage.",
+        "Declare them on the business service, the target as e.g. `99.9%`.",
+    ),
     named(
         "backdated",
         "BackdatedStamp",
@@ -268,6 +273,26 @@ pub const RULES: &[Rule] = &[
         "problem-candidate",
         "Several incidents sharing a CI, a service and category, or a symptom within the window have no problem.",
         "Open a problem for them: `gitsm new problem --from INC-…,INC-…,INC-…`.",
+    ),
+    rule(
+        "open-outage",
+        "An outage has no end but its incident is resolved, closed or cancelled.",
+        "Record when the service was restored in the outage's `end:`.",
+    ),
+    rule(
+        "outage-order",
+        "An outage's `end` is not after its `start`.",
+        "Correct the times: `end` is when the service was restored.",
+    ),
+    rule(
+        "outage-overlap",
+        "Two outages of one incident overlap.",
+        "Record one period per outage; end one before the next starts.",
+    ),
+    rule(
+        "outage-service",
+        "An incident records an outage but names no `service`.",
+        "Name the business service that was down under `service`.",
     ),
     rule(
         "open-hold",

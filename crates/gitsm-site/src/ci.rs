@@ -111,9 +111,85 @@ pub(crate) struct CiView {
     pub changes: Capped<TicketRef>,
     /// Every ticket naming the CI, newest first.
     pub history: Capped<TicketRef>,
+    /// A business service's availability over the report's period, when
+    /// it has a target or an outage in it.
+    pub availability: Option<AvailabilityView>,
 }
 
-pub(crate) fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
+/// A business service's availability as its page shows it: per month
+/// and for the period, formatted as the report formats it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct AvailabilityView {
+    pub target: String,
+    /// The calendar of its service hours, or `24x7`.
+    pub service_hours: String,
+    /// Names of the figures in `AvailabilityRow::cells`.
+    pub head: Vec<&'static str>,
+    /// The months, then the period.
+    pub rows: Vec<AvailabilityRow>,
+    pub outages: Vec<OutageRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct AvailabilityRow {
+    /// `2026-11`, or `Period`.
+    pub label: String,
+    pub availability: String,
+    /// `met`, `missed` or `-`.
+    pub met: &'static str,
+    pub cells: Vec<String>,
+}
+
+/// An outage on the service, with its incident.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct OutageRow {
+    pub incident: String,
+    pub href: String,
+    pub start: String,
+    /// `ongoing` while it lasts.
+    pub end: String,
+    pub scope: &'static str,
+}
+
+fn availability(s: &crate::availability::ServiceAvailability, root: &str) -> AvailabilityView {
+    use crate::report::render::availability_cells as fmt;
+    let row = |label: &str, f: &crate::availability::Figures| AvailabilityRow {
+        label: label.to_owned(),
+        availability: fmt::availability(f.availability),
+        met: fmt::met(f),
+        cells: fmt::cells(f).to_vec(),
+    };
+    let mut rows: Vec<AvailabilityRow> =
+        s.months.iter().map(|m| row(&m.month, &m.figures)).collect();
+    rows.push(row("Period", &s.period));
+    AvailabilityView {
+        target: fmt::target(s),
+        service_hours: s.service_hours.clone().unwrap_or_else(|| "24x7".to_owned()),
+        head: fmt::FIGURES.to_vec(),
+        rows,
+        outages: s
+            .outages
+            .iter()
+            .map(|o| OutageRow {
+                incident: o.incident.clone(),
+                href: format!(
+                    "{root}{}",
+                    paths::record(crate::kind::Kind::Incident, &o.incident)
+                ),
+                start: fmt_time(&o.start),
+                end: o.end.map_or_else(|| "ongoing".to_owned(), |e| fmt_time(&e)),
+                scope: o.scope.name(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn view(
+    data: &SiteData<'_>,
+    ci: &Ci,
+    root: &str,
+    service: Option<&crate::availability::ServiceAvailability>,
+) -> Option<CiView> {
     let g = &data.graph;
     let index = g.index_of(&ci.id)?;
     let mut depth = 2;
@@ -210,5 +286,6 @@ pub(crate) fn view(data: &SiteData<'_>, ci: &Ci, root: &str) -> Option<CiView> {
         problems,
         changes,
         history,
+        availability: service.map(|s| availability(s, root)),
     })
 }

@@ -20,8 +20,8 @@
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
-    catalog, cmdb, config, confined, dataset, duration, git, kind, local_index, maintenance,
-    markup, model, priority, report, sla, workspace, write,
+    availability, catalog, cmdb, config, confined, dataset, duration, git, kind, local_index,
+    maintenance, markup, model, priority, report, sla, workspace, write,
 };
 
 mod calendar;
@@ -273,6 +273,17 @@ pub fn render(
     // The pages that read the report first: it is dropped before the rest
     // (it may hold every breach, which grows with the records).
     let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
+    // What the service pages show of the report: kept past it.
+    let availability: std::collections::HashMap<String, crate::availability::ServiceAvailability> =
+        report
+            .as_ref()
+            .map(|r| {
+                r.availability
+                    .iter()
+                    .map(|s| (s.service.clone(), s.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
     let fixed = fixed_pages(&data);
     let total = with_report.len() + fixed.len() + data.records.len();
     progress.start(total as u64);
@@ -311,7 +322,11 @@ pub fn render(
         let view = record::view(&data, record, &root);
         let title = format!("{} {}", record.id(), record.title());
         let (template, section, extra) = match record {
-            Record::Ci(ci) => ("ci.html", "cis", Some(ci::view(&data, ci, &root))),
+            Record::Ci(ci) => (
+                "ci.html",
+                "cis",
+                Some(ci::view(&data, ci, &root, availability.get(&ci.id))),
+            ),
             _ => ("record.html", record.kind().folder(), None),
         };
         let page = info(&path, &title, section);

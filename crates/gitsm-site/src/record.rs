@@ -29,7 +29,7 @@ const TEXT_FIELDS: [(&str, &str); 9] = [
 ];
 
 /// Fields shown elsewhere on the page (header, links, timeline).
-const SHOWN_ELSEWHERE: [&str; 10] = [
+const SHOWN_ELSEWHERE: [&str; 11] = [
     "id",
     "title",
     "name",
@@ -40,6 +40,7 @@ const SHOWN_ELSEWHERE: [&str; 10] = [
     "escalations",
     "on_hold",
     "updates",
+    "outage",
 ];
 
 /// A link to a record, as pages show it.
@@ -105,6 +106,38 @@ pub(crate) struct RecordView {
     pub sla: Option<Vec<ClockView>>,
     pub sla_state: Option<&'static str>,
     pub timeline: Vec<TimelineEntry>,
+    /// An incident's outages, in order of start.
+    pub outages: Vec<OutageView>,
+}
+
+/// An outage recorded on an incident.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct OutageView {
+    pub start: String,
+    /// `ongoing` while it lasts.
+    pub end: String,
+    /// `full` or `degraded`.
+    pub scope: &'static str,
+    /// Wall-clock length; `None` while it lasts.
+    pub duration: Option<String>,
+    pub note: Option<String>,
+}
+
+fn outages(record: &Record) -> Vec<OutageView> {
+    let Record::Incident(inc) = record else {
+        return Vec::new();
+    };
+    let mut list: Vec<&crate::model::Outage> = inc.outage.iter().collect();
+    list.sort_by_key(|o| o.start);
+    list.into_iter()
+        .map(|o| OutageView {
+            start: fmt_time(&o.start),
+            end: o.end.map_or_else(|| "ongoing".to_owned(), |e| fmt_time(&e)),
+            scope: o.scope.name(),
+            duration: o.end.map(|e| span(e - o.start)),
+            note: o.note.clone(),
+        })
+        .collect()
 }
 
 /// The view of `record` for a page whose root prefix is `root`.
@@ -174,6 +207,7 @@ pub(crate) fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordVi
         sla: clocks.map(clock_views),
         sla_state: clocks.map(sla_state),
         timeline: timeline::timeline(data, record),
+        outages: outages(record),
     }
 }
 

@@ -151,6 +151,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                         | "approvals"
                         | "body"
                         | "updates"
+                        | "outage"
                 ) {
                     continue;
                 }
@@ -161,6 +162,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 let _ = writeln!(s, "\n{}", d.trim_end());
             }
             worklog_section(&mut s, &worklog);
+            if let Record::Incident(inc) = record {
+                outage_section(&mut s, &inc.outage);
+            }
             if let Some(review) = incident_review {
                 review_section(&mut s, review);
             }
@@ -181,6 +185,33 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
 
 /// A major incident's post-incident review: when, by whom, the summary,
 /// and each action with its owner, due date and problem.
+/// An incident's outages, in order of start: when, how long, how bad.
+fn outage_section(s: &mut String, outages: &[crate::model::Outage]) {
+    if outages.is_empty() {
+        return;
+    }
+    let mut list: Vec<&crate::model::Outage> = outages.iter().collect();
+    list.sort_by_key(|o| o.start);
+    let _ = writeln!(s, "\nOutages");
+    let time = |t: &crate::model::Timestamp| t.format("%Y-%m-%d %H:%M %:z").to_string();
+    for o in list {
+        let until = o.end.map_or_else(
+            || "ongoing".to_owned(),
+            |e| format!("{} ({}m)", time(&e), (e - o.start).num_minutes()),
+        );
+        let note = o
+            .note
+            .as_deref()
+            .map_or_else(String::new, |n| format!(": {n}"));
+        let _ = writeln!(
+            s,
+            "  {} - {until}  {}{note}",
+            time(&o.start),
+            o.scope.name()
+        );
+    }
+}
+
 fn review_section(s: &mut String, review: &crate::model::IncidentReview) {
     let _ = writeln!(
         s,

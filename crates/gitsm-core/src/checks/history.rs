@@ -38,6 +38,7 @@ const STAMPED_LISTS: &[(&str, &[&str])] = &[
     ("approvals", &["at"]),
     ("escalations", &["at", "accepted_at"]),
     ("on_hold", &["start", "end"]),
+    ("outage", &["start", "end"]),
 ];
 
 /// When a version was recorded, and how far clocks may differ: the

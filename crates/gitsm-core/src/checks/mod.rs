@@ -15,6 +15,7 @@ mod grants;
 mod history;
 mod identity;
 mod maintenance;
+mod outage;
 mod recurrence;
 mod references;
 mod schedule;
@@ -169,6 +170,7 @@ pub fn record(ws: &Workspace, record: &Record, node: &Node, path: &Path) -> Vec<
     suppliers::check(&ws.config, record, &at, &mut out);
     feedback::check(&ws.config, record, &at, &mut out);
     cmdb::check_ci(&ws.config, record, &at, &mut out);
+    outage::check(&ws.config, record, &at, &mut out);
     text::check(node, &at, &mut out);
     out
 }

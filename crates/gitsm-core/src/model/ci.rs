@@ -40,6 +40,16 @@ pub struct Ci {
     /// A calendar from gitsm.yaml outside of which changes to this CI may not be scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_window: Option<String>,
+    /// For business services: the availability agreed for each calendar
+    /// month, a percentage such as `99.9%`, measured over `service_hours`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$"))]
+    pub availability_target: Option<String>,
+    /// For business services: the calendar from gitsm.yaml of the hours
+    /// the service is agreed to be available (the agreed service time);
+    /// around the clock when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_hours: Option<String>,
     /// What it is and does (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -75,6 +85,8 @@ impl Ci {
             location: None,
             service_class: None,
             maintenance_window: None,
+            availability_target: None,
+            service_hours: None,
             description: None,
             attributes: Map::new(),
             relations: BTreeMap::new(),

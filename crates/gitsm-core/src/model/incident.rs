@@ -52,6 +52,12 @@ ticket! {
         /// Periods on hold; the SLA clocks pause during each. `end` is empty while on hold.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub on_hold: Vec<HoldPeriod>,
+        /// Periods in which the services it names were down (`full`) or
+        /// impaired (`degraded`): the availability figures count them
+        /// against its `service` and any business service among its
+        /// `affected_cis`. `end` is empty while the outage lasts.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub outage: Vec<Outage>,
         /// How it was resolved.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub resolution: Option<Resolution>,
@@ -253,6 +259,53 @@ pub struct HoldPeriod {
     /// record without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backdated: Option<String>,
+}
+
+/// A period in which a service was down or impaired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Outage {
+    /// When the service went down (RFC 3339 with offset); it may be
+    /// before the incident was opened.
+    pub start: Timestamp,
+    /// When it was restored; empty while the outage lasts.
+    #[serde(default)]
+    pub end: Option<Timestamp>,
+    /// `full` (down: counts as downtime) or `degraded` (impaired: shown
+    /// apart, not downtime). `full` when not said.
+    #[serde(default, skip_serializing_if = "OutageScope::is_full")]
+    pub scope: OutageScope,
+    /// What was down or impaired, in a few words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why `start` or `end` is earlier than a commit that changed the
+    /// record without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backdated: Option<String>,
+}
+
+/// How badly an outage hit the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageScope {
+    /// The service was unavailable: downtime.
+    #[default]
+    Full,
+    /// The service worked with reduced function or performance.
+    Degraded,
+}
+
+impl OutageScope {
+    pub fn is_full(&self) -> bool {
+        *self == OutageScope::Full
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OutageScope::Full => "full",
+            OutageScope::Degraded => "degraded",
+        }
+    }
 }
 
 /// Why a ticket waits.

@@ -24,7 +24,7 @@ pub use ci::Ci;
 pub use feedback::{Feedback, SCORES};
 pub use incident::{
     AlertEvent, CommsUpdate, Escalation, EventSource, HoldPeriod, HoldReason, Incident,
-    IncidentReview, PriorityOverride, ReviewAction,
+    IncidentReview, Outage, OutageScope, PriorityOverride, ReviewAction,
 };
 pub use problem::{Origin, Problem, ProblemResolution, ProblemResolutionCode};
 pub use request::Request;

@@ -663,6 +663,10 @@ pub struct Report<'r> {
     pub satisfaction: Satisfaction,
     /// The incidents' and requests' figures by team and by assignee.
     pub teams: Teams,
+    /// Availability of the business services with a target or with an
+    /// outage in the period, per month and for the period, up to its "as
+    /// of" instant ([`crate::availability`]).
+    pub availability: Vec<crate::availability::ServiceAvailability>,
     /// Monthly series over the period.
     pub trends: Vec<Month>,
 }
@@ -790,6 +794,7 @@ pub fn build_for<'r>(
             }
             a
         });
+    let availability = availability(inputs.records, inputs.config, period)?;
     Ok(Report {
         period: PeriodInfo {
             since: period.local(period.since),
@@ -820,6 +825,7 @@ pub fn build_for<'r>(
         suppliers: ola::suppliers(inputs.records, inputs.config, &policy, period)?,
         satisfaction,
         teams,
+        availability,
         trends,
     })
 }
@@ -849,6 +855,36 @@ pub struct UnknownTeam {
     pub team: String,
     /// The known team closest to it, for "did you mean".
     pub closest: Option<String>,
+}
+
+/// Service availability from the start of the period to its "as of"
+/// instant (nothing is measured in the future), per month of the report's
+/// time zone, outage times in that zone.
+fn availability(
+    records: &[&Record],
+    config: &Config,
+    period: &Period,
+) -> Result<Vec<crate::availability::ServiceAvailability>, SlaError> {
+    let to = period.as_of;
+    let months: Vec<_> = period
+        .months()
+        .into_iter()
+        .filter(|(_, start, _)| *start < to)
+        .map(|(label, start, end)| (label, start, end.min(to)))
+        .collect();
+    let windows = crate::availability::Windows {
+        from: period.since,
+        to,
+        months: &months,
+    };
+    let mut services = crate::availability::services(records, config, &windows)?;
+    for s in &mut services {
+        for o in &mut s.outages {
+            o.start = period.local(o.start.to_utc());
+            o.end = o.end.map(|e| period.local(e.to_utc()));
+        }
+    }
+    Ok(services)
 }
 
 /// The maintenance occurrences of the period as they stand at its end

@@ -7,7 +7,7 @@ use crate::kind::Kind;
 use crate::model::Timestamp;
 
 use super::super::{AGING_BUCKETS, BacklogRow, Compliance, Count, Month, Ratio, Report, Stats};
-use super::{Block, Chart, Table, satisfaction, targets, teams, tickets};
+use super::{Block, Chart, Table, availability, satisfaction, targets, teams, tickets};
 
 /// Every block of the report.
 pub(super) fn blocks(r: &Report) -> Vec<Block> {
@@ -19,6 +19,7 @@ pub(super) fn blocks(r: &Report) -> Vec<Block> {
     backlog(&mut d, r);
     tickets::incidents(&mut d, r);
     tickets::major_incidents(&mut d, r);
+    availability::section(&mut d, r);
     tickets::problems(&mut d, r);
     tickets::problem_candidates(&mut d, r);
     tickets::changes(&mut d, r);
@@ -83,7 +84,7 @@ pub(super) fn time(t: &Timestamp) -> String {
 }
 
 /// `1h05m`, `45m`, `52h30m`: whole minutes, rounded.
-fn hm(secs: i64) -> String {
+pub(super) fn hm(secs: i64) -> String {
     let minutes = (secs.max(0) + 30) / 60;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m}m"),
@@ -499,6 +500,7 @@ fn sources(d: &mut Doc, r: &Report) {
             "Top services and CIs count the incidents opened in the period that name them (service, affected_cis).",
             "Incidents per problem: incidents that name a problem, over the problems opened by the end of the period and not cancelled.",
             "Major incidents: incidents marked major, or of a priority major_incident.priorities lists, open at some time in the period. Duration: opened to resolved, wall-clock. Time to commander: opened to commander_at, which gitsm records when it first sets the commander. A review is due major_incident.review_due_days calendar days after the incident was resolved, and overdue after that.",
+            "Availability: for each business service with an availability_target, or with an outage recorded on an incident (its service, or a business service among its affected_cis), up to the as-of instant. Agreed service time (AST): the working time of its service_hours calendar (24x7 without one). Downtime: its full outages, merged where they overlap, in service hours, less the parts inside the window of a change in scheduled, implement, review or closed that names the service or a CI it depends on (planned downtime, shown apart). Degraded outages are shown apart and are not downtime. Outages: merged full outages with downtime in the month or period. Availability = (AST - downtime) / AST; MTBF = (AST - downtime) / outages; MTRS = downtime / outages. An outage without an end lasts to the as-of instant.",
             "Problem candidates: incidents without a problem (none named in their problem field, none listing them in its links; cancelled incidents and duplicates left out) that share a CI, a service with a category, or a symptom, at least problem_candidates.min_incidents of them opened within problem_candidates.window_days days of the first; listed when one was opened in the period.",
             "Routine maintenance: the occurrences of the maintenance schedules of gitsm.yaml that start in the period, as they stand at its end: done (a change made for it, or from its template implemented inside its window, in implement, review or closed), missed (its window closed without that), scheduled (its change exists, its window is still to come), planned (no change yet) or skipped (inside a freeze that forbids standard changes).",
             "Teams and assignees: each row is the report's own figures (backlog, volumes, MTTA and MTTR over every priority, SLA compliance, first-line resolution, reopens, satisfaction) computed over the incidents and service requests of one team or assignee. A ticket counts for the team and the assignee it has now (its team and assignee fields), not those it had when a figure was decided.",

@@ -4,6 +4,7 @@
 //! escape every piece of text they are given: record titles and ids are
 //! user content.
 
+mod availability;
 mod document;
 mod html;
 mod markdown;
@@ -14,6 +15,11 @@ mod tickets;
 
 use super::Report;
 
+/// The availability figures as the report shows them, for the site's
+/// service pages.
+pub mod availability_cells {
+    pub use super::availability::{FIGURES, availability, cells, met, target};
+}
 pub use document::LISTED;
 pub use html::{page as html, sections as html_sections};
 pub use markdown::render as markdown;
