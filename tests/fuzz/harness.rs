@@ -441,7 +441,9 @@ impl Fuzzer {
             &self.templates,
             at,
             &gitsm::site::Silent,
-            &|_, bytes| {
+            &|_, fill| {
+                let mut bytes = Vec::new();
+                fill(&mut bytes)?;
                 written.fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
                 Ok(())
             },

@@ -196,7 +196,7 @@ pub fn build(
         &templates,
         at,
         progress,
-        &|path, bytes| staging.write(path, bytes),
+        &|path, fill| staging.write(path, fill),
         &reuse,
     )?;
     let entries = manifest::entries(staging.path(), digests.into_inner().unwrap_or_default());
@@ -224,8 +224,13 @@ pub fn build(
     })
 }
 
-/// Where [`render`] puts a page: its path from the site root and its bytes.
-pub type PageWriter<'w> = dyn Fn(&str, &[u8]) -> Result<(), SiteError> + Sync + 'w;
+/// Writes a page's bytes as they are made (a page of 90,000 rows is never
+/// held whole).
+pub type PageFill<'f> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), SiteError> + 'f;
+
+/// Where [`render`] puts a page: called with its path from the site root
+/// and the function that writes its bytes.
+pub type PageWriter<'w> = dyn Fn(&str, &mut PageFill<'_>) -> Result<(), SiteError> + Sync + 'w;
 
 /// Asked before a page is rendered, with the hash of everything its
 /// rendering reads: whether the previous build's page can stand for it
@@ -300,8 +305,11 @@ pub fn render(
     let render = |template: &str, page: &PageInfo, view: Value, extra: Value| {
         let ctx =
             minijinja::context! { page => Value::from(Serde(page)), view => view, ci => extra };
-        let html = templates.render(template, ctx)?;
-        write(&page.path, html.as_bytes())?;
+        let mut ctx = Some(ctx);
+        write(&page.path, &mut |out| match ctx.take() {
+            Some(ctx) => templates.render_to(template, ctx, out),
+            None => Ok(()),
+        })?;
         progress.advance(1);
         Ok::<(), SiteError>(())
     };
@@ -342,14 +350,23 @@ pub fn render(
         render(template, &page, Value::from(Serde(&view)), extra)
     })?;
     Kind::ALL.par_iter().try_for_each(|&kind| {
-        let script = lists::search_index(&data, kind);
-        write(
-            &format!("{}/search.js", paths::folder(kind)),
-            script.as_bytes(),
-        )
+        let path = format!("{}/search.js", paths::folder(kind));
+        write(&path, &mut |out| {
+            lists::search_index(&data, kind, out).map_err(|source| SiteError::Io {
+                path: PathBuf::from(&path),
+                source,
+            })
+        })
     })?;
     for (name, text) in &templates.assets {
-        write(&format!("assets/{name}"), text.as_bytes())?;
+        let path = format!("assets/{name}");
+        write(&path, &mut |out| {
+            out.write_all(text.as_bytes())
+                .map_err(|source| SiteError::Io {
+                    path: PathBuf::from(&path),
+                    source,
+                })
+        })?;
     }
     Ok(Rendered {
         pages: total,

@@ -251,22 +251,35 @@ pub(crate) fn sla(data: &SiteData<'_>) -> SlaView {
 /// descriptions, notes, resolutions, root causes, workarounds, plans) of
 /// every record of a list, lower-cased, by id, for the list's search box:
 /// the page loads it as a script (a `file://` page may not fetch JSON).
-pub(crate) fn search_index(data: &SiteData<'_>, kind: Kind) -> String {
-    let texts: serde_json::Map<String, serde_json::Value> = data
-        .of_kind(kind)
-        .map(|r| {
-            let (title, body) = crate::local_index::search::text_of(r);
-            let text = format!("{title}\n{body}").to_lowercase();
-            (r.id().to_owned(), serde_json::Value::String(text))
-        })
-        .collect();
-    let json = serde_json::to_string(&texts)
+pub(crate) fn search_index(
+    data: &SiteData<'_>,
+    kind: Kind,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // Written a record at a time (a list of 70,000 incidents' text is
+    // never held whole): the bytes of the JSON object of every (id, text).
+    out.write_all(
+        b"/* gitsm: the searched text of each record of this list, for site.js. */\nwindow.gitsmSearch = {",
+    )?;
+    for (i, r) in data.of_kind(kind).enumerate() {
+        let (title, body) = crate::local_index::search::text_of(r);
+        let text = format!("{title}\n{body}").to_lowercase();
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(script_json(r.id()).as_bytes())?;
+        out.write_all(b":")?;
+        out.write_all(script_json(&text).as_bytes())?;
+    }
+    out.write_all(b"};\n")
+}
+
+/// `text` as a JSON string that is valid, and nothing a script or page
+/// could read otherwise.
+fn script_json(text: &str) -> String {
+    serde_json::to_string(text)
         .unwrap_or_default()
-        // Valid JSON, and nothing a script or page could read otherwise.
         .replace('<', "\\u003c")
         .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    format!(
-        "/* gitsm: the searched text of each record of this list, for site.js. */\nwindow.gitsmSearch = {json};\n"
-    )
+        .replace('\u{2029}', "\\u2029")
 }

@@ -85,10 +85,15 @@ impl Staging {
         std::fs::create_dir_all(&p).map_err(io(&p))
     }
 
-    /// Write a file at `rel` (a site path with `/`).
-    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), SiteError> {
+    /// Write a file at `rel` (a site path with `/`) through `fill`, which
+    /// writes its bytes as they are made.
+    pub(crate) fn write(&self, rel: &str, fill: &mut super::PageFill<'_>) -> Result<(), SiteError> {
+        use std::io::Write;
         let p = self.dir.path().join(rel);
-        std::fs::write(&p, bytes).map_err(io(&p))
+        let file = std::fs::File::create(&p).map_err(io(&p))?;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        fill(&mut out)?;
+        out.flush().map_err(io(&p))
     }
 
     /// The folder being written.

@@ -153,13 +153,22 @@ impl Templates {
         })
     }
 
-    /// Render template `name` with `ctx`.
-    pub fn render(&self, name: &str, ctx: Value) -> Result<String, SiteError> {
+    /// Render template `name` with `ctx` into `out` as it is made: a page
+    /// of 90,000 rows is never held as one string.
+    pub fn render_to(
+        &self,
+        name: &str,
+        ctx: Value,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), SiteError> {
         let template = self
             .env
             .get_template(name)
             .map_err(|e| template_error(name, &e))?;
-        template.render(ctx).map_err(|e| template_error(name, &e))
+        template
+            .render_captured_to(ctx, out)
+            .map(drop)
+            .map_err(|e| template_error(name, &e))
     }
 }
 
