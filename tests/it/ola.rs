@@ -366,3 +366,47 @@ fn a_team_backdating_its_acceptance_to_meet_the_ola_is_refused() {
         .stderr_has("error[backdated]")
         .stderr_has("accepted_at");
 }
+
+#[test]
+fn a_hold_awaiting_a_vendor_names_the_supplier_from_the_command_line() {
+    let repo = repo_with(TARGETS);
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident("INC-0001", "in_progress", "2026-11-21T09:00:00+01:00", ""),
+    );
+    repo.run([
+        "transition",
+        "INC-0001",
+        "on_hold",
+        "--reason",
+        "awaiting_vendor",
+        "--supplier",
+        "acmee",
+    ])
+    .expect_code(2)
+    .stderr_has("`acmee` is not a supplier in gitsm.yaml")
+    .stderr_has("did you mean `acme`?");
+    repo.run(["transition", "INC-0001", "resolved", "--supplier", "acme"])
+        .expect_code(2)
+        .stderr_has("--supplier does not apply to a move to `resolved`");
+    // Both refusals wrote nothing.
+    let before = std::fs::read_to_string(repo.path("incidents/INC-0001.yaml")).expect("record");
+    assert!(!before.contains("on_hold"), "{before}");
+    repo.run([
+        "transition",
+        "INC-0001",
+        "on_hold",
+        "--reason",
+        "awaiting_vendor",
+        "--supplier",
+        "acme",
+    ])
+    .expect_code(0);
+    let text = std::fs::read_to_string(repo.path("incidents/INC-0001.yaml")).expect("record");
+    // The clock of the sandbox is 2026-11-21T10:00:00+01:00.
+    assert!(
+        text.contains("on_hold:\n  - start: 2026-11-21T10:00:00+01:00\n    reason: awaiting_vendor\n    supplier: acme\n"),
+        "{text}"
+    );
+    repo.run(["validate"]).expect_code(0);
+}

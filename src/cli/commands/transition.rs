@@ -25,7 +25,7 @@ mapped through `people`) unless one is set or given. A field given with \
 
 Examples:
   gitsm transition INC-0042 in_progress --note 'Looking at the switch'
-  gitsm transition INC-0042 on_hold --reason awaiting_vendor
+  gitsm transition INC-0042 on_hold --reason awaiting_vendor --supplier dell
   gitsm transition INC-0042 resolved --set resolution.code=fixed --set 'resolution.notes=Replaced the PSU'
   gitsm transition INC-0042 cancelled --reason 'Duplicate of INC-0041'
   gitsm transition --problem PRB-0003 --status resolved closed
@@ -47,6 +47,9 @@ pub struct Args {
     /// Why: the hold reason for on_hold, or cancel_reason / reject_reason
     #[arg(long, value_name = "REASON")]
     pub reason: Option<String>,
+    /// The supplier (from `suppliers`) an incident put on_hold waits for
+    #[arg(long, value_name = "SUPPLIER")]
+    pub supplier: Option<String>,
     /// Set a field with the move: dotted keys, lists comma-separated
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<Assignment>,
@@ -66,6 +69,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         to: state,
         note: args.note.as_deref(),
         reason: args.reason.as_deref(),
+        supplier: args.supplier.as_deref(),
         assignments: &args.set,
         now: cx.now_in(&ws.config)?,
         person: person.as_deref(),

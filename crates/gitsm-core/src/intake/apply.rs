@@ -146,6 +146,7 @@ pub(super) fn carry_out(
                                 to: "resolved",
                                 note: Some(&text),
                                 reason: None,
+                                supplier: None,
                                 assignments: &assignments,
                                 now,
                                 person: Some(bot),

@@ -47,16 +47,8 @@ pub fn escalate(
             hint,
         ));
     }
-    if let Some(supplier) = to.supplier
-        && !ws.config.suppliers.contains_key(supplier)
-    {
-        let hint =
-            crate::suggest::closest(supplier, ws.config.suppliers.keys().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`?"));
-        return Err(UpdateError::usage(
-            format!("`{supplier}` is not a supplier in gitsm.yaml"),
-            hint,
-        ));
+    if let Some(supplier) = to.supplier {
+        known_supplier(ws, supplier)?;
     }
     apply_all(ws, targets, now, |target| {
         if target.kind != Kind::Incident {
@@ -136,4 +128,17 @@ pub fn accept(
         ];
         Ok(vec![Planned::set(path, stamp(now), false)])
     })
+}
+
+/// A supplier named on the command line must be a key of `suppliers`.
+pub(super) fn known_supplier(ws: &Workspace, supplier: &str) -> Result<(), UpdateError> {
+    if ws.config.suppliers.contains_key(supplier) {
+        return Ok(());
+    }
+    let hint = crate::suggest::closest(supplier, ws.config.suppliers.keys().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"));
+    Err(UpdateError::usage(
+        format!("`{supplier}` is not a supplier in gitsm.yaml"),
+        hint,
+    ))
 }

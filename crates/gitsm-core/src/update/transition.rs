@@ -28,6 +28,9 @@ pub struct TransitionRequest<'a> {
     /// Why: the hold reason for `on_hold`, `cancel_reason` for
     /// `cancelled`, `reject_reason` for `rejected`.
     pub reason: Option<&'a str>,
+    /// The supplier an incident put on hold waits for (a key of
+    /// `suppliers`), written on the hold period it opens.
+    pub supplier: Option<&'a str>,
     pub assignments: &'a [Assignment],
     pub now: Timestamp,
     /// Who runs it: a handle from `people`, else their Git email.
@@ -147,6 +150,7 @@ pub fn transition_along(
             to: step,
             note: req.note.filter(|_| last),
             reason: req.reason.filter(|_| last),
+            supplier: req.supplier.filter(|_| last),
             assignments: if last { req.assignments } else { &[] },
             now: req.now,
             person: req.person,
@@ -336,11 +340,12 @@ fn prepare_move<'t>(
     match (req.reason, reason_field(to)) {
         _ if holds && to == "on_hold" => {
             let reason = hold_reason(ws, id, req.reason)?;
-            planned.push(Planned::append(
-                keys(&["on_hold"]),
-                json!({"start": now, "reason": reason}),
-                false,
-            ));
+            let mut period = json!({"start": now, "reason": reason});
+            if let Some(supplier) = req.supplier {
+                super::escalate::known_supplier(ws, supplier)?;
+                period["supplier"] = json!(supplier);
+            }
+            planned.push(Planned::append(keys(&["on_hold"]), period, false));
         }
         (Some(reason), Some(field)) if declares(ws, target.kind, field) => {
             planned.push(Planned::set(keys(&[field]), json!(reason), false));
@@ -352,6 +357,12 @@ fn prepare_move<'t>(
             ));
         }
         (None, _) => {}
+    }
+    if req.supplier.is_some() && !(holds && to == "on_hold") {
+        return Err(UpdateError::usage(
+            format!("--supplier does not apply to a move to `{to}`"),
+            Some("--supplier names whom an incident put on_hold waits for; a level-3 escalation names it with `gitsm escalate --supplier`".into()),
+        ));
     }
 
     if let Some(text) = req.note {
