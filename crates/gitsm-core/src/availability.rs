@@ -13,7 +13,10 @@
 //! - planned downtime: the part of those outages, in service hours, that
 //!   lies inside the window of an approved change (in `scheduled`,
 //!   `implement`, `review` or `closed`) on the service or on a CI it
-//!   depends on (through impact-propagating relations): maintenance;
+//!   depends on (through impact-propagating relations): maintenance. A
+//!   window counts only from the change's `created_at` on: a change
+//!   recorded once the outage had begun did not plan it, and cannot turn
+//!   that downtime into maintenance after the fact;
 //! - downtime: the rest of those outages in service hours;
 //! - degraded time: `degraded` outages in service hours, outside full
 //!   ones, shown apart and not counted as downtime;
@@ -285,10 +288,14 @@ fn maintenance_windows<'a>(
         );
         touched.sort_unstable();
         touched.dedup();
+        // Planned only once recorded: the window before created_at is not.
+        let start = w.start.to_utc().max(c.created_at.to_utc());
+        let end = w.end.to_utc();
+        if start >= end {
+            continue;
+        }
         for s in touched {
-            out.entry(s)
-                .or_default()
-                .push((w.start.to_utc(), w.end.to_utc()));
+            out.entry(s).or_default().push((start, end));
         }
     }
     out
