@@ -17,10 +17,10 @@ const VM: &str = "id: vm-01\nname: vm-01\nclass: server\nstatus: active\n";
 fn with_schedule(extra: &str) -> Repo {
     let repo = Repo::new();
     repo.write("cis/vm-01.yaml", VM);
-    let config = repo.path("gitsm.yaml");
-    let mut text = std::fs::read_to_string(&config).expect("gitsm.yaml");
-    text.push_str(&format!(
-        "timezone: Europe/Berlin
+    append_config(
+        &repo,
+        &format!(
+            "timezone: Europe/Berlin
 standard_changes:
   os-patching:
     title: OS patches
@@ -36,8 +36,8 @@ maintenance:
     template: os-patching
     cis: [vm-01]
 {extra}"
-    ));
-    std::fs::write(&config, text).expect("write gitsm.yaml");
+        ),
+    );
     repo
 }
 
@@ -47,17 +47,39 @@ fn json(run: &common::Run) -> Value {
 
 /// The (id, occurrence) pairs of a list of the JSON output.
 fn listed(doc: &Value, list: &str) -> Vec<(String, String)> {
+    listed_by(doc, list, "id")
+}
+
+/// The (`key`, occurrence) pairs of a list of the JSON output.
+fn listed_by(doc: &Value, list: &str, key: &str) -> Vec<(String, String)> {
     doc[list]
         .as_array()
         .unwrap_or_else(|| panic!("no `{list}` in {doc}"))
         .iter()
         .map(|e| {
             (
-                e["id"].as_str().unwrap_or_default().to_owned(),
+                e[key].as_str().unwrap_or_default().to_owned(),
                 e["occurrence"].as_str().unwrap_or_default().to_owned(),
             )
         })
         .collect()
+}
+
+/// The 1-based number of the line of `text` equal to `line`.
+fn line_of(text: &str, line: &str) -> usize {
+    text.lines()
+        .position(|l| l == line)
+        .unwrap_or_else(|| panic!("no line `{line}` in:\n{text}"))
+        + 1
+}
+
+/// Append `keys` to the starter gitsm.yaml of `repo`; the new text.
+fn append_config(repo: &Repo, keys: &str) -> String {
+    let config = repo.path("gitsm.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("gitsm.yaml");
+    text.push_str(keys);
+    std::fs::write(&config, &text).expect("write gitsm.yaml");
+    text
 }
 
 fn record(repo: &Repo, rel: &str) -> Value {
@@ -236,11 +258,7 @@ fn validate_warns_of_a_missed_occurrence_at_its_schedule() {
     );
     // At the schedule's name in gitsm.yaml.
     let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("gitsm.yaml");
-    let line = config
-        .lines()
-        .position(|l| l == "  - name: patching")
-        .expect("the schedule")
-        + 1;
+    let line = line_of(&config, "  - name: patching");
     run.stderr_has(&format!("gitsm.yaml:{line}:11"));
     // Before March's window closes only January's is missed.
     let early = repo.run(["validate", "--at", "2027-03-10T01:00:00+01:00"]);
@@ -313,17 +331,11 @@ fn the_report_says_which_occurrences_were_done_missed_or_are_to_come() {
 #[test]
 fn a_schedule_naming_an_unknown_template_is_refused_at_its_line() {
     let repo = Repo::new();
-    let config = repo.path("gitsm.yaml");
-    let mut text = std::fs::read_to_string(&config).expect("gitsm.yaml");
-    text.push_str(
+    let text = append_config(
+        &repo,
         "standard_changes:\n  os-patching: { title: OS patches }\nmaintenance:\n  - name: patching\n    rrule: FREQ=MONTHLY;BYDAY=2TU\n    dtstart: 2027-01-12T22:00\n    duration: 4h\n    template: os-patchin\n",
     );
-    std::fs::write(&config, &text).expect("write gitsm.yaml");
-    let line = text
-        .lines()
-        .position(|l| l == "    template: os-patchin")
-        .expect("the template line")
-        + 1;
+    let line = line_of(&text, "    template: os-patchin");
     for args in [&["validate"][..], &["schedule", "--at", "2027-01-01"][..]] {
         let run = repo.run(args);
         run.expect_code(2)
@@ -337,17 +349,11 @@ fn a_schedule_naming_an_unknown_template_is_refused_at_its_line() {
 #[test]
 fn a_bad_recurrence_rule_is_refused_at_its_line() {
     let repo = Repo::new();
-    let config = repo.path("gitsm.yaml");
-    let mut text = std::fs::read_to_string(&config).expect("gitsm.yaml");
-    text.push_str(
+    let text = append_config(
+        &repo,
         "standard_changes:\n  os-patching: { title: OS patches }\nmaintenance:\n  - name: patching\n    rrule: FREQ=FORTNIGHTLY\n    dtstart: 2027-01-12T22:00\n    duration: 4h\n    template: os-patching\n",
     );
-    std::fs::write(&config, &text).expect("write gitsm.yaml");
-    let line = text
-        .lines()
-        .position(|l| l == "    rrule: FREQ=FORTNIGHTLY")
-        .expect("the rule line")
-        + 1;
+    let line = line_of(&text, "    rrule: FREQ=FORTNIGHTLY");
     repo.run(["validate"])
         .expect_code(2)
         .stderr_has(&format!("gitsm.yaml:{line}:12"))
@@ -411,21 +417,7 @@ fn example_repo_schedules_its_winter_maintenance_but_not_in_the_freeze() {
     );
     run.expect_code(0);
     let doc = json(&run);
-    let occurrences = |list: &str| -> Vec<(String, String)> {
-        doc[list]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|e| {
-                        (
-                            e["schedule"].as_str().unwrap_or_default().to_owned(),
-                            e["occurrence"].as_str().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let occurrences = |list: &str| listed_by(&doc, list, "schedule");
     // Second Tuesdays at 22:00, last Mondays at 20:00 and first
     // Wednesdays at 07:00 (2 December, 6 January, 3 February; the
     // restore tests of September and October were done, November's was

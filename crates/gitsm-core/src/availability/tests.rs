@@ -243,45 +243,36 @@ fn targets_are_percentages() {
 #[test]
 fn attack_a_change_recorded_after_an_outage_cannot_make_it_planned() {
     // The records of the first test, plus CHG-3: a standard change (no
-    // approval needed) in `closed` on `shop`, written on 10 November at
-    // 15:00 with a window over all of A (3 November 08:00-10:00) and
-    // over B (10 November 15:00-17:00). Recorded a week after A, it did
-    // not plan A: A stays 30 minutes of downtime. Of B, only the part
-    // after it was recorded is planned — all of B (15:30-17:00) here,
-    // since CHG-3 was recorded at 15:00.
-    let mut all = records("99.9%", "");
-    all.push(record(
-        Kind::Change,
-        "id: CHG-3\ntitle: Covering up\nstatus: closed\ncreated_at: 2026-11-10T15:00:00Z\n\
-         requested_by: anna\ntype: standard\ncis: [shop]\n\
-         window: { start: 2026-11-03T08:00:00Z, end: 2026-11-10T17:00:00Z }",
-    ));
-    let figures = november(&all);
-    let f = &figures
-        .iter()
-        .find(|s| s.service == "shop")
-        .expect("shop")
-        .period;
-    // A (30) is downtime; B (90) is all inside CHG-3's window from 15:00.
+    // approval needed) in `closed` on `shop`, with a window over all of A
+    // (3 November 08:00) and of B (to 10 November 17:00), recorded at
+    // `created_at`: shop's figures for November.
+    let with_chg3 = |created_at: &str| {
+        let mut all = records("99.9%", "");
+        all.push(record(
+            Kind::Change,
+            &format!(
+                "id: CHG-3\ntitle: Covering up\nstatus: closed\ncreated_at: {created_at}\n\
+                 requested_by: anna\ntype: standard\ncis: [shop]\n\
+                 window: {{ start: 2026-11-03T08:00:00Z, end: 2026-11-10T17:00:00Z }}"
+            ),
+        ));
+        let figures = november(&all);
+        figures
+            .into_iter()
+            .find(|s| s.service == "shop")
+            .expect("shop")
+            .period
+    };
+    // Recorded on 10 November at 15:00, a week after A: it did not plan
+    // A, which stays 30 minutes of downtime; all of B (15:30-17:00, 90)
+    // is inside its window from 15:00 on.
+    let f = with_chg3("2026-11-10T15:00:00Z");
     assert_eq!(f.downtime, 30 * M);
     assert_eq!(f.planned, 90 * M);
     assert_eq!(f.outages, 1);
-
-    // The same change recorded at 16:00, once B had begun: only B's
-    // 16:00-17:00 is planned; 15:30-16:00 stays downtime (30 + 30).
-    let mut late = records("99.9%", "");
-    late.push(record(
-        Kind::Change,
-        "id: CHG-3\ntitle: Covering up\nstatus: closed\ncreated_at: 2026-11-10T16:00:00Z\n\
-         requested_by: anna\ntype: standard\ncis: [shop]\n\
-         window: { start: 2026-11-03T08:00:00Z, end: 2026-11-10T17:00:00Z }",
-    ));
-    let figures = november(&late);
-    let f = &figures
-        .iter()
-        .find(|s| s.service == "shop")
-        .expect("shop")
-        .period;
+    // Recorded at 16:00, once B had begun: only B's 16:00-17:00 is
+    // planned; 15:30-16:00 stays downtime (30 + 30).
+    let f = with_chg3("2026-11-10T16:00:00Z");
     assert_eq!(f.downtime, 60 * M);
     assert_eq!(f.planned, 60 * M);
     assert_eq!(f.outages, 2);
