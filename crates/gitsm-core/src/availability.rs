@@ -37,14 +37,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::calendar::{BusinessCalendar, Interval};
+use crate::calendar::{BusinessCalendar, Interval, intersect, subtract, union};
 use crate::cmdb::CmdbGraph;
-use crate::config::Config;
 use crate::model::{Ci, OutageScope, Record, Timestamp};
-use crate::sla::SlaError;
-
-/// Change states whose window is approved maintenance.
-pub const PLANNED_STATES: [&str; 4] = ["scheduled", "implement", "review", "closed"];
+use crate::sla::{Policy, SlaError};
 
 /// `99.9%` as `99.9`; `None` for anything else (the schema requires the
 /// form: digits, an optional fraction, a percent sign, at most 100).
@@ -133,7 +129,7 @@ pub struct Windows<'a> {
 /// touching the period, by id.
 pub fn services(
     records: &[&Record],
-    config: &Config,
+    policy: &Policy<'_>,
     windows: &Windows<'_>,
 ) -> Result<Vec<ServiceAvailability>, SlaError> {
     let cis: Vec<&Ci> = records
@@ -143,7 +139,7 @@ pub fn services(
             _ => None,
         })
         .collect();
-    let graph = CmdbGraph::new(&config.ci, cis.iter().copied());
+    let graph = CmdbGraph::new(&policy.config().ci, cis.iter().copied());
     let mut outages: BTreeMap<&str, Vec<OutageEntry>> = BTreeMap::new();
     for r in records {
         let Record::Incident(inc) = r else { continue };
@@ -179,16 +175,11 @@ pub fn services(
     ids.sort_unstable();
     ids.dedup();
     let maintenance = maintenance_windows(records, &graph);
-    let mut calendars: HashMap<Option<&str>, BusinessCalendar> = HashMap::new();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let ci = graph.index_of(id).map(|i| graph.ci(i));
         let hours = ci.and_then(|c| c.service_hours.as_deref());
-        let cal = match calendars.entry(hours) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(calendar(config, hours)?),
-        };
-        let cal: &BusinessCalendar = cal;
+        let cal = policy.calendar(hours)?;
         let mut entries = outages.remove(id).unwrap_or_default();
         entries.sort_by(|a, b| (a.start, &a.incident).cmp(&(b.start, &b.incident)));
         let spans = |scope: OutageScope| {
@@ -247,21 +238,6 @@ pub fn affected_services<'i>(
     out
 }
 
-/// The calendar of a service's hours: 24x7 without one.
-fn calendar(config: &Config, name: Option<&str>) -> Result<BusinessCalendar, SlaError> {
-    let Some(name) = name else {
-        return Ok(BusinessCalendar::always());
-    };
-    let cal = config
-        .calendars
-        .get(name)
-        .ok_or_else(|| SlaError::UnknownCalendar(name.to_owned()))?;
-    BusinessCalendar::new(cal).map_err(|error| SlaError::Calendar {
-        name: name.to_owned(),
-        error,
-    })
-}
-
 /// Approved change windows by the services they touch: the change's
 /// `service`, business services among its `cis`, and the business
 /// services depending on its `cis`.
@@ -273,7 +249,7 @@ fn maintenance_windows<'a>(
     for r in records {
         let Record::Change(c) = r else { continue };
         let Some(w) = &c.window else { continue };
-        if !PLANNED_STATES.contains(&c.status.as_str()) {
+        if !crate::approval::APPROVED_STATES.contains(&c.status.as_str()) {
             continue;
         }
         let roots: Vec<usize> = c.cis.iter().filter_map(|id| graph.index_of(id)).collect();
@@ -348,62 +324,6 @@ impl Service<'_> {
             met: exact.zip(self.target).map(|(a, t)| a >= t),
         }
     }
-}
-
-/// Sorted, merged intervals (touching ones joined; empty ones dropped).
-fn union(mut spans: Vec<Interval>) -> Vec<Interval> {
-    spans.retain(|(s, e)| s < e);
-    spans.sort_unstable();
-    let mut out: Vec<Interval> = Vec::with_capacity(spans.len());
-    for (s, e) in spans {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
-}
-
-/// The parts of sorted, merged `a` inside sorted, merged `b`.
-fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let s = a[i].0.max(b[j].0);
-        let e = a[i].1.min(b[j].1);
-        if s < e {
-            out.push((s, e));
-        }
-        if a[i].1 < b[j].1 {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
-}
-
-/// The parts of sorted, merged `a` outside sorted, merged `b`.
-fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
-    let mut out = Vec::new();
-    for &(mut s, e) in a {
-        for &(bs, be) in b {
-            if be <= s || bs >= e {
-                continue;
-            }
-            if bs > s {
-                out.push((s, bs));
-            }
-            s = be;
-            if s >= e {
-                break;
-            }
-        }
-        if s < e {
-            out.push((s, e));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -59,6 +59,62 @@ pub enum CalendarError {
 /// A half-open interval of instants `[start, end)`.
 pub type Interval = (DateTime<Utc>, DateTime<Utc>);
 
+/// Sorted, merged intervals (touching ones joined; empty ones dropped).
+pub fn union(mut spans: Vec<Interval>) -> Vec<Interval> {
+    spans.retain(|(s, e)| s < e);
+    spans.sort_unstable();
+    let mut out: Vec<Interval> = Vec::with_capacity(spans.len());
+    for (s, e) in spans {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// The parts of sorted, merged `a` inside sorted, merged `b`.
+pub fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let s = a[i].0.max(b[j].0);
+        let e = a[i].1.min(b[j].1);
+        if s < e {
+            out.push((s, e));
+        }
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// The parts of sorted, merged `a` outside sorted, merged `b`.
+pub fn subtract(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    let mut out = Vec::new();
+    for &(mut s, e) in a {
+        for &(bs, be) in b {
+            if be <= s || bs >= e {
+                continue;
+            }
+            if bs > s {
+                out.push((s, bs));
+            }
+            s = be;
+            if s >= e {
+                break;
+            }
+        }
+        if s < e {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
 /// Working hours in a time zone, with holidays; or around the clock.
 ///
 /// Instants are worked on as seconds since 1970 (and durations since

@@ -109,7 +109,9 @@ fn measure(records: &[Record], months: &[(&str, &str, &str)]) -> Vec<ServiceAvai
         to: months[months.len() - 1].2,
         months: &months,
     };
-    services(&owned, &config(), &windows).expect("figures")
+    let config = config();
+    let policy = crate::sla::Policy::new(&config).expect("calendars");
+    services(&owned, &policy, &windows).expect("figures")
 }
 
 fn november(records: &[Record]) -> Vec<ServiceAvailability> {

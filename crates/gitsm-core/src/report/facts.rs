@@ -221,13 +221,6 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
     }))
 }
 
-fn pauses(tl: &Timeline) -> Held {
-    tl.pauses
-        .iter()
-        .map(|p| (p.start.to_utc(), p.end.map(|e| e.to_utc())))
-        .collect()
-}
-
 fn incident(
     env: &Env<'_>,
     record: &Record,
@@ -259,7 +252,7 @@ fn incident(
     }
     let tl = timeline(record, trail, "resolved", derived);
     let exit = clock_exit(phase, &tl, trail, derived);
-    let held = pauses(&tl);
+    let held = tl.held();
     let created = tl.created.at.to_utc();
     let resolved = match &tl.resolved {
         End::At(s) => Some(s),
@@ -369,7 +362,7 @@ fn request(
     }
     let tl = timeline(record, trail, "fulfilled", derived);
     let exit = clock_exit(phase, &tl, trail, derived);
-    let held = pauses(&tl);
+    let held = tl.held();
     let created = tl.created.at.to_utc();
     let fulfilled = match &tl.resolved {
         End::At(s) => Some(s),

@@ -696,14 +696,7 @@ pub fn build_for<'r>(
 ) -> Result<Report<'r>, SlaError> {
     let records: Vec<&Record> = dataset
         .records()
-        .filter(|r| {
-            team.is_none_or(|team| {
-                !matches!(
-                    r.kind(),
-                    Kind::Incident | Kind::Problem | Kind::Change | Kind::Request
-                ) || r.team() == Some(team)
-            })
-        })
+        .filter(|r| team.is_none_or(|team| !r.kind().is_ticket() || r.team() == Some(team)))
         .collect();
     let inputs = Inputs {
         config: dataset.config(),
@@ -794,7 +787,7 @@ pub fn build_for<'r>(
             }
             a
         });
-    let availability = availability(inputs.records, inputs.config, period)?;
+    let availability = availability(inputs.records, &policy, period)?;
     Ok(Report {
         period: PeriodInfo {
             since: period.local(period.since),
@@ -862,7 +855,7 @@ pub struct UnknownTeam {
 /// time zone, outage times in that zone.
 fn availability(
     records: &[&Record],
-    config: &Config,
+    policy: &Policy<'_>,
     period: &Period,
 ) -> Result<Vec<crate::availability::ServiceAvailability>, SlaError> {
     let to = period.as_of;
@@ -877,7 +870,7 @@ fn availability(
         to,
         months: &months,
     };
-    let mut services = crate::availability::services(records, config, &windows)?;
+    let mut services = crate::availability::services(records, policy, &windows)?;
     for s in &mut services {
         for o in &mut s.outages {
             o.start = period.local(o.start.to_utc());

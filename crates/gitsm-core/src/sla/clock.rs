@@ -156,20 +156,12 @@ pub fn merge_pauses(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut held: Vec<(DateTime<Utc>, DateTime<Utc>)> = pauses
-        .iter()
-        .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    held.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(held.len());
-    for (s, e) in held {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    merged
+    crate::calendar::union(
+        pauses
+            .iter()
+            .map(|&(s, e)| (s.max(start), e.unwrap_or(end).min(end)))
+            .collect(),
+    )
 }
 
 /// The stretches of `[start, end)` a clock runs: between `held`, pauses
@@ -179,18 +171,7 @@ pub fn running(
     end: DateTime<Utc>,
     held: &[(DateTime<Utc>, DateTime<Utc>)],
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut segments = Vec::with_capacity(held.len() + 1);
-    let mut cursor = start;
-    for &(s, e) in held {
-        if cursor < s {
-            segments.push((cursor, s));
-        }
-        cursor = cursor.max(e);
-    }
-    if cursor < end {
-        segments.push((cursor, end));
-    }
-    segments
+    crate::calendar::subtract(&[(start, end)], held)
 }
 
 /// Working time counted over a clock's running stretches.

@@ -126,6 +126,11 @@ impl<'a> Policy<'a> {
         })
     }
 
+    /// The configuration the targets come from.
+    pub fn config(&self) -> &'a Config {
+        self.config
+    }
+
     /// The calendar a target runs on.
     pub fn calendar(&self, name: Option<&str>) -> Result<&BusinessCalendar, SlaError> {
         match name {
@@ -235,7 +240,7 @@ impl<'a> Policy<'a> {
         at: Timestamp,
     ) -> Result<SlaClock, SlaError> {
         let calendar = self.calendar(target.calendar.as_deref())?;
-        let pauses = ola::pauses(timeline);
+        let pauses = timeline.held();
         let reading = read(
             calendar,
             target.duration.to_chrono(),

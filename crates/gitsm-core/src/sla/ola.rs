@@ -74,7 +74,7 @@ impl Policy<'_> {
         if Phase::of(record) == Some(Phase::Void) {
             return Ok(Vec::new());
         }
-        let pauses = pauses(&timeline);
+        let pauses = timeline.held();
         let mut out = Vec::new();
         for (i, e) in incident.escalations.iter().enumerate() {
             let Some((target, ola)) = ola_for(&self.config.ola, e.to_level, e.team.as_deref())
@@ -153,20 +153,6 @@ impl Policy<'_> {
         }
         Ok(out)
     }
-}
-
-/// A timeline's pauses as the clocks read them.
-pub(super) fn pauses(
-    timeline: &Timeline,
-) -> Vec<(
-    chrono::DateTime<chrono::Utc>,
-    Option<chrono::DateTime<chrono::Utc>>,
-)> {
-    timeline
-        .pauses
-        .iter()
-        .map(|p| (p.start.to_utc(), p.end.map(|e| e.to_utc())))
-        .collect()
 }
 
 #[cfg(test)]

@@ -127,6 +127,20 @@ pub fn needs_history(record: &Record) -> bool {
 }
 
 impl Timeline {
+    /// Its pauses as the clocks read them: `(start, end)` in UTC, `None`
+    /// while one lasts.
+    pub fn held(
+        &self,
+    ) -> Vec<(
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )> {
+        self.pauses
+            .iter()
+            .map(|p| (p.start.to_utc(), p.end.map(|e| e.to_utc())))
+            .collect()
+    }
+
     /// The stamps a record holds itself. The record shows only its current
     /// state: an open ticket's `resolved_at` is left from before a reopen
     /// and is ignored (the resolution clock resumes), but when it was
