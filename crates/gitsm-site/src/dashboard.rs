@@ -197,8 +197,7 @@ fn team_tiles(report: &Report<'_>) -> Vec<TeamTile> {
             let cells = crate::report::render::team_cells(&t.row);
             TeamTile {
                 name: t.row.key.clone(),
-                href: (t.row.key != crate::report::UNASSIGNED)
-                    .then(|| super::teams::path(&t.row.key)),
+                href: super::teams::team_href(&t.row.key),
                 open: t.row.open,
                 sla: cell(&cells, "Resolution SLA"),
                 mttr: cell(&cells, "MTTR"),

@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use crate::kind::Kind;
 use crate::report::render::{TEAM_COLUMNS, team_cells};
 use crate::report::{Report, TeamFigures, TeamRow, UNASSIGNED};
 
@@ -49,7 +48,7 @@ fn row(r: &TeamRow, href: Option<String>) -> RowView {
 }
 
 /// A team's page, unless it is the tickets without a team.
-fn team_href(team: &str) -> Option<String> {
+pub(crate) fn team_href(team: &str) -> Option<String> {
     (team != UNASSIGNED).then(|| path(team))
 }
 
@@ -107,13 +106,7 @@ pub(crate) fn view(data: &SiteData<'_>, report: &Report<'_>, team: &TeamFigures)
     let mut open: Vec<TicketRef> = data
         .records
         .iter()
-        .filter(|r| {
-            matches!(
-                r.kind(),
-                Kind::Incident | Kind::Problem | Kind::Change | Kind::Request
-            ) && r.team() == Some(name.as_str())
-                && data.is_open(r)
-        })
+        .filter(|r| r.kind().is_ticket() && r.team() == Some(name.as_str()) && data.is_open(r))
         .map(|r| ticket_ref(data, &root, r))
         .collect();
     open.sort_by(|a, b| (a.priority, &a.id).cmp(&(b.priority, &b.id)));

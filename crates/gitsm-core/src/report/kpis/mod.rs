@@ -15,7 +15,6 @@ pub(super) use problems::problems;
 pub(super) use requests::requests;
 pub(super) use satisfaction::satisfaction;
 pub use satisfaction::{LOW, SATISFIED};
-pub use teams::UNASSIGNED;
 pub(super) use teams::teams;
 
 use std::borrow::Cow;
@@ -36,6 +35,10 @@ use super::{
     AGING_BUCKETS, Backlog, BacklogRow, Breach, Breaches, Compliance, Count, DerivedStamp,
     HistoryInfo, Oldest, Period, Stats, Volumes,
 };
+
+/// The key of a ticket without the field grouped by (no team, assignee,
+/// service or category): one for every breakdown, so that they agree.
+pub const UNASSIGNED: &str = "(none)";
 
 /// Counts and lists keyed by record ids and names, hashed with foldhash:
 /// the ids are the repository's own, not a server's untrusted input, and
@@ -202,7 +205,7 @@ fn incident_field<'r>(
     field: fn(&'r crate::model::Incident) -> Option<&'r str>,
 ) -> &'r str {
     match t.record {
-        Record::Incident(i) => field(i).unwrap_or("(none)"),
+        Record::Incident(i) => field(i).unwrap_or(UNASSIGNED),
         _ => "",
     }
 }

@@ -16,15 +16,12 @@ use crate::model::{Feedback, Record};
 use crate::report::facts::Ticket;
 use crate::report::{CsatRow, LowScore, Ratio, Satisfaction};
 
-use super::Context;
+use super::{Context, UNASSIGNED};
 
 /// Scores counted as satisfied.
 pub const SATISFIED: std::ops::RangeInclusive<u8> = 4..=5;
 /// Scores listed as low.
 pub const LOW: std::ops::RangeInclusive<u8> = 1..=2;
-
-/// Key of a ticket without the field grouped by.
-const NONE: &str = "(none)";
 
 /// The tickets counted, each with its feedback given by the end of the
 /// period.
@@ -33,13 +30,14 @@ struct Answered<'t, 'r> {
     feedback: Vec<&'r Feedback>,
 }
 
-pub(crate) fn satisfaction(ctx: &Context<'_, '_>) -> Satisfaction {
+/// The incidents and requests resolved or fulfilled in the period, each
+/// with its feedback given by the end of it.
+fn counted<'t, 'r>(ctx: &'t Context<'_, 'r>) -> impl Iterator<Item = Answered<'t, 'r>> {
     let as_of = ctx.as_of();
-    let counted: Vec<Answered<'_, '_>> = ctx
-        .tickets
+    ctx.tickets
         .iter()
         .filter(|t| matches!(t.kind(), Kind::Incident | Kind::Request) && ctx.done_in(t))
-        .map(|ticket| Answered {
+        .map(move |ticket| Answered {
             ticket,
             feedback: ticket
                 .record
@@ -48,7 +46,20 @@ pub(crate) fn satisfaction(ctx: &Context<'_, '_>) -> Satisfaction {
                 .filter(|f| f.at.to_utc() <= as_of)
                 .collect(),
         })
-        .collect();
+}
+
+/// The satisfaction of all the context's tickets, keyed `key`: the
+/// `all` row of [`satisfaction`], without its breakdowns.
+pub(super) fn overall(ctx: &Context<'_, '_>, key: &str) -> CsatRow {
+    let mut row = CsatRow::empty(key.to_owned(), None);
+    for a in counted(ctx) {
+        row.add(&a.feedback);
+    }
+    row.finish()
+}
+
+pub(crate) fn satisfaction(ctx: &Context<'_, '_>) -> Satisfaction {
+    let counted: Vec<Answered<'_, '_>> = counted(ctx).collect();
     let mut by_month: BTreeMap<String, CsatRow> = ctx
         .period
         .months()
@@ -74,11 +85,11 @@ pub(crate) fn satisfaction(ctx: &Context<'_, '_>) -> Satisfaction {
         if let Some(row) = month.and_then(|m| by_month.get_mut(&m)) {
             rows.push(row);
         }
-        let key = service.unwrap_or(NONE);
+        let key = service.unwrap_or(UNASSIGNED);
         rows.push(by_service.entry(key.to_owned()).or_insert_with(|| {
             CsatRow::empty(key.to_owned(), service.and_then(|s| ci_name(ctx, s)))
         }));
-        let team = record.team().unwrap_or(NONE);
+        let team = record.team().unwrap_or(UNASSIGNED);
         rows.push(
             by_team
                 .entry(team.to_owned())

@@ -10,15 +10,13 @@
 use rayon::prelude::*;
 
 use crate::kind::Kind;
-use crate::report::facts::{Detail, Ticket};
-use crate::report::{CsatRow, TeamFigures, TeamRow, Teams};
+use crate::report::facts::Ticket;
+use crate::report::{TeamFigures, TeamRow, Teams};
 
 use super::incidents::{resolutions, sla, times};
 use super::requests::all_items;
-use super::{Context, backlog_row, counts, satisfaction};
-
-/// Key of a ticket without a team or an assignee.
-pub const UNASSIGNED: &str = "(none)";
+use super::satisfaction::overall;
+use super::{Context, UNASSIGNED, backlog_row, counts};
 
 /// Incidents and service requests are broken down; problems and changes
 /// have their own figures.
@@ -93,10 +91,7 @@ fn row(ctx: &Context<'_, '_>, key: &str) -> TeamRow {
     let count = counts(ctx, mine(), |_| key).remove(key);
     let (opened, closed, cancelled) =
         count.map_or((0, 0, 0), |c| (c.opened, c.closed, c.cancelled));
-    let incidents = ctx.tickets.iter().filter_map(|t| match &*t.detail {
-        Detail::Incident(f) => Some((t, f)),
-        _ => None,
-    });
+    let incidents = ctx.incidents();
     let (mtta, mttr) = times(ctx, incidents.clone());
     let (response, resolution) = sla(ctx, incidents);
     let (reopens, first_line, _) = resolutions(ctx);
@@ -113,9 +108,6 @@ fn row(ctx: &Context<'_, '_>, key: &str) -> TeamRow {
         fulfilment: all_items(ctx).fulfilment,
         first_line,
         reopened: reopens.rate,
-        satisfaction: CsatRow {
-            key: key.to_owned(),
-            ..satisfaction(ctx).all
-        },
+        satisfaction: overall(ctx, key),
     }
 }
