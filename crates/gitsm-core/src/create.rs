@@ -42,13 +42,13 @@ pub enum CreateError {
     },
 }
 
-/// The field naming who opened a ticket: the requester of a change or a
-/// request, the reporter of the others.
+/// The field naming who opened a record: the requester of a change or a
+/// request, the owner of an article, the reporter of the others.
 pub fn opener_field(kind: Kind) -> &'static str {
-    if matches!(kind, Kind::Change | Kind::Request) {
-        "requested_by"
-    } else {
-        "reported_by"
+    match kind {
+        Kind::Change | Kind::Request => "requested_by",
+        Kind::Article => "owner",
+        _ => "reported_by",
     }
 }
 
@@ -71,16 +71,6 @@ pub fn defaults(
         doc.insert("name".into(), json!(title));
         doc.insert("class".into(), json!("application"));
         doc.insert("status".into(), initial);
-        return doc;
-    }
-    if kind == Kind::Article {
-        doc.insert("id".into(), Value::Null);
-        doc.insert("title".into(), json!(title));
-        doc.insert("status".into(), initial);
-        doc.insert("created_at".into(), stamp(now));
-        if let Some(who) = opener {
-            doc.insert("owner".into(), json!(who));
-        }
         return doc;
     }
     doc.insert("id".into(), Value::Null);

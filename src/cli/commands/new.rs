@@ -117,10 +117,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             CommandError::usage("give the new record a --title (or a --template that has one)")
         })?;
     let opener = super::super::context::person(&ws);
-    let who_field = match kind {
-        Kind::Article => "owner",
-        _ => create::opener_field(kind),
-    };
+    let who_field = create::opener_field(kind);
     if !matches!(kind, Kind::Ci | Kind::Article)
         && opener.is_none()
         && !args.set.iter().any(|a| a.key() == who_field)
