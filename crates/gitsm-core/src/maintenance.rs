@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use chrono::{NaiveDateTime, TimeZone};
 
-use crate::config::{Config, MaintenanceSchedule};
+use crate::config::{Config, FreezeWindow, MaintenanceSchedule};
 use crate::model::{Change, ChangeType, Timestamp};
 
 /// How many occurrences one expansion yields at most (a daily schedule
@@ -185,6 +185,15 @@ pub fn done(occurrence: &Occurrence, changes: &[&Change]) -> bool {
     })
 }
 
+/// The freeze that forbids standard changes during `occurrence`, if any:
+/// such an occurrence is not created, nor missed.
+fn freeze_over<'c>(config: &'c Config, occurrence: &Occurrence) -> Option<&'c FreezeWindow> {
+    config
+        .freeze_windows
+        .iter()
+        .find(|f| f.forbids(ChangeType::Standard, occurrence.start, occurrence.end))
+}
+
 /// What `gitsm schedule` finds for the occurrences of a period.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -205,11 +214,7 @@ pub fn plan(config: &Config, changes: &[&Change], from: Timestamp, until: Timest
         if let Some(c) = changes.iter().find(|c| carries_out(c, &o)) {
             let id = c.id.clone();
             plan.existing.push((o, id));
-        } else if let Some(f) = config
-            .freeze_windows
-            .iter()
-            .find(|f| f.forbids(ChangeType::Standard, o.start, o.end))
-        {
+        } else if let Some(f) = freeze_over(config, &o) {
             let name = f.name.clone();
             plan.frozen.push((o, name));
         } else {
@@ -242,10 +247,7 @@ pub fn missed(config: &Config, changes: &[&Change], at: Timestamp) -> Vec<Occurr
         let first = r.set.get_dt_start().fixed_offset();
         let earliest = first.min(at);
         for o in r.between(earliest, at) {
-            let frozen = config
-                .freeze_windows
-                .iter()
-                .any(|f| f.forbids(ChangeType::Standard, o.start, o.end));
+            let frozen = freeze_over(config, &o).is_some();
             if o.end <= at && !frozen && !done(&o, &changes) {
                 out.push(o);
             }
@@ -297,10 +299,7 @@ pub fn outcomes(
                 .iter()
                 .find(|c| carries_out(c, &o))
                 .map(|c| c.id.clone());
-            let frozen = config
-                .freeze_windows
-                .iter()
-                .any(|f| f.forbids(ChangeType::Standard, o.start, o.end));
+            let frozen = freeze_over(config, &o).is_some();
             let standing = if done(&o, changes) {
                 Standing::Done
             } else if frozen {
