@@ -65,14 +65,24 @@ pub(super) fn check_ci(
             );
         }
     }
-    if let Some(cal) = &ci.maintenance_window
-        && !config.calendars.contains_key(cal)
-    {
-        out.push(at.error(
-            "unknown-calendar",
-            "/maintenance_window",
-            format!("`{cal}` is not a calendar of `calendars`"),
-        ));
+    // Every calendar a CI names: its maintenance window and its service hours.
+    let calendars = [
+        ("/maintenance_window", &ci.maintenance_window),
+        ("/service_hours", &ci.service_hours),
+    ];
+    for (field, cal) in calendars {
+        if let Some(cal) = cal
+            && !config.calendars.contains_key(cal)
+        {
+            out.push(
+                at.error(
+                    "unknown-calendar",
+                    field,
+                    format!("`{cal}` is not a calendar of `calendars`"),
+                )
+                .with_suggestion(suggest::closest(cal, config.calendars.keys())),
+            );
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Record;
 use crate::policy::Policy;
 use crate::sla::Phase;
-use crate::suggest;
 
 use super::Located;
 
@@ -110,25 +109,19 @@ fn service(config: &Policy, ci: &crate::model::Ci, at: &Located<'_>, out: &mut V
             ));
         }
     }
-    if let Some(hours) = &ci.service_hours {
-        if !config.calendars.contains_key(hours) {
-            out.push(
-                at.error(
-                    "unknown-calendar",
-                    "/service_hours",
-                    format!("`{hours}` is not a calendar of `calendars`"),
-                )
-                .with_suggestion(suggest::closest(hours, config.calendars.keys())),
-            );
-        } else if !config.is_service_class(&ci.class) {
-            out.push(at.error(
-                "availability-target",
-                "/service_hours",
-                format!(
-                    "`service_hours` are for business services, but `{}` is a `{}`",
-                    ci.id, ci.class
-                ),
-            ));
-        }
+    // An unknown calendar is reported with the CI's other calendars
+    // (`checks::cmdb`).
+    if let Some(hours) = &ci.service_hours
+        && config.calendars.contains_key(hours)
+        && !config.is_service_class(&ci.class)
+    {
+        out.push(at.error(
+            "availability-target",
+            "/service_hours",
+            format!(
+                "`service_hours` are for business services, but `{}` is a `{}`",
+                ci.id, ci.class
+            ),
+        ));
     }
 }
