@@ -354,7 +354,6 @@ pub fn problem_from(
     opener: Option<&str>,
     now: Timestamp,
 ) -> Result<ProblemFrom, ProblemFromError> {
-    use crate::problem_candidates::Shared;
     use crate::update::UpdateError;
     let usage = |message: String, hint: Option<String>| {
         ProblemFromError::Update(UpdateError::Usage { message, hint })
@@ -397,7 +396,16 @@ pub fn problem_from(
         incidents.push(inc);
         targets.push(target);
     }
-    // What all of them share, in the order candidates are named by.
+    // What all of them share, in the order candidates are named by: the
+    // first incident's shares that every other one has too.
+    let shared = crate::problem_candidates::shares(&incidents[0])
+        .into_iter()
+        .find(|s| {
+            incidents
+                .iter()
+                .all(|i| crate::problem_candidates::shares(i).contains(s))
+        });
+    // And the fields the problem takes where all of them agree.
     let all = |f: &dyn Fn(&crate::model::Incident) -> Option<String>| {
         let first = f(&incidents[0])?;
         incidents
@@ -405,25 +413,9 @@ pub fn problem_from(
             .all(|i| f(i).as_ref() == Some(&first))
             .then_some(first)
     };
-    let common_ci = incidents[0]
-        .affected_cis
-        .iter()
-        .find(|ci| incidents.iter().all(|i| i.affected_cis.contains(ci)))
-        .cloned();
     let service = all(&|i| i.service.clone());
     let category = all(&|i| i.category.clone());
     let symptom = all(&|i| i.symptom.clone());
-    let shared = match (common_ci, &service, &category, &symptom) {
-        (Some(ci), ..) => Some(Shared::Ci { ci }),
-        (None, Some(service), Some(category), _) => Some(Shared::ServiceCategory {
-            service: service.clone(),
-            category: category.clone(),
-        }),
-        (None, _, _, Some(symptom)) => Some(Shared::Symptom {
-            symptom: symptom.clone(),
-        }),
-        _ => None,
-    };
     let title = match (title, shared) {
         (Some(t), _) => t.to_owned(),
         (None, Some(s)) => s.problem_title(ids.len()),

@@ -140,7 +140,7 @@ fn counts(inc: &Incident, linked: &HashSet<&str>) -> bool {
 }
 
 /// What an incident could share with others.
-fn shares(inc: &Incident) -> Vec<Shared> {
+pub(crate) fn shares(inc: &Incident) -> Vec<Shared> {
     let mut out: Vec<Shared> = inc
         .affected_cis
         .iter()
