@@ -31,6 +31,11 @@ pub struct Workflow {
     pub states: Vec<State>,
 }
 
+/// Fields a major incident must carry that are written by other means
+/// than `gitsm set`: its communications log (`gitsm note --update`) and
+/// its post-incident review.
+pub const MAJOR_LOGS: &[&str] = &["updates", "review"];
+
 impl State {
     /// The fields a record must carry in this state; `major` when it is a
     /// major incident.

@@ -8,12 +8,9 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Record;
 use crate::policy::Policy;
 use crate::suggest;
-use crate::workflow::is_set;
+use crate::workflow::{MAJOR_LOGS, is_set};
 
 use super::Located;
-
-/// Fields of a major incident written by other means than `gitsm set`.
-const MAJOR_LOGS: &[&str] = &["updates", "review"];
 
 pub(super) fn check(
     config: &Policy,

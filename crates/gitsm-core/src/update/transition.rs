@@ -494,7 +494,7 @@ fn missing_hint(
     let args: Vec<String> = state
         .required(major)
         .filter(|f| !is_set(&json, f))
-        .filter(|f| !matches!(*f, "updates" | "review"))
+        .filter(|f| !crate::workflow::MAJOR_LOGS.contains(f))
         .map(|f| match reason_field(to) {
             Some(r) if r == f => "--reason '...'".to_owned(),
             _ => format!("--set {f}=..."),
