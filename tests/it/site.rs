@@ -775,8 +775,8 @@ fn pages_reused(run: &common::Run) -> (usize, usize) {
     (number(" pages"), number(" unchanged since"))
 }
 
-#[test]
-fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
+/// Six incidents (two on a service) and a problem linking the third.
+fn six_incidents() -> Repo {
     let repo = Repo::new();
     repo.write(
         "cis/shop.yaml",
@@ -797,8 +797,18 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
         "id: PRB-0001\ntitle: Root of 3\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\nreported_by: someone@example.com\nlinks: [INC-0003]\n",
     );
     repo.commit("Records", "2026-11-20T10:00:00+01:00");
-    let at = ["--at", "2026-11-21T10:00:00+01:00"];
-    let site = |out: &str| repo.run(["site", "-o", out, at[0], at[1]]);
+    repo
+}
+
+/// `gitsm site -o OUT` at a fixed instant.
+fn site_at(repo: &Repo, out: &str) -> common::Run {
+    repo.run(["site", "-o", out, "--at", "2026-11-21T10:00:00+01:00"])
+}
+
+#[test]
+fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
+    let repo = six_incidents();
+    let site = |out: &str| site_at(&repo, out);
 
     let first = site("out");
     assert_eq!(first.code, 0, "{first}");
@@ -852,6 +862,82 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     let record = std::fs::read_to_string(repo.path("out/incidents/INC-0001.html")).expect("page");
     assert!(record.contains("BANNER-v2"), "{record}");
     site("full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+}
+
+/// Every folder below `dir`, from it, sorted.
+fn folders_below(dir: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            if e.file_type().expect("type").is_dir() {
+                let rel = e.path().strip_prefix(dir).expect("below").to_owned();
+                all.push(rel.to_string_lossy().into_owned());
+                todo.push(e.path());
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn a_site_updated_in_place_drops_what_a_full_build_would_not_write() {
+    let repo = six_incidents();
+    site_at(&repo, "out").expect_code(0);
+    // Left in the published folder by hand, or by an older build.
+    repo.write("out/stale.html", "old");
+    repo.write("out/junk/deep/page.html", "old");
+    repo.write("out/incidents/INC-0009.html", "a record since deleted");
+    std::fs::remove_file(repo.path("incidents/INC-0006.yaml")).expect("rm");
+    repo.commit("Drop INC-0006", "2026-11-20T11:00:00+01:00");
+    let again = site_at(&repo, "out");
+    assert!(pages_reused(&again).1 > 0, "{again}");
+    site_at(&repo, "full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+    assert_eq!(folders_below(&repo.path("out")), folders_below(&repo.path("full")));
+    assert!(!repo.path("out/incidents/INC-0006.html").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn attack_a_symlink_planted_in_the_site_folder_is_neither_kept_nor_followed() {
+    let repo = six_incidents();
+    site_at(&repo, "out").expect_code(0);
+    let outside = repo.path("outside");
+    repo.write("outside/secret.txt", "host secret");
+    // A page replaced by a link to a host file, and a folder of pages by a
+    // link to a folder outside that holds copies of its pages (same size
+    // and time: what the manifest remembers of them).
+    let page = repo.path("out/incidents/INC-0001.html");
+    std::fs::remove_file(&page).expect("rm page");
+    std::os::unix::fs::symlink(outside.join("secret.txt"), &page).expect("link page");
+    let copied = Command::new("cp")
+        .args(["-pr", "out/problems/.", "outside/"])
+        .current_dir(&repo.root)
+        .status()
+        .expect("cp");
+    assert!(copied.success());
+    std::fs::remove_dir_all(repo.path("out/problems")).expect("rm folder");
+    std::os::unix::fs::symlink(&outside, repo.path("out/problems")).expect("link folder");
+    let before = files_below(&outside);
+
+    let text = std::fs::read_to_string(repo.path("problems/PRB-0001.yaml")).expect("read");
+    repo.write("problems/PRB-0001.yaml", text.replace("Root of 3", "Root cause"));
+    repo.commit("Retitle the problem", "2026-11-20T11:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+
+    assert_eq!(files_below(&outside), before, "a page was written through the link");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("secret.txt")).expect("secret"),
+        "host secret"
+    );
+    for link in ["out/incidents/INC-0001.html", "out/problems"] {
+        let meta = std::fs::symlink_metadata(repo.path(link)).expect("there");
+        assert!(!meta.file_type().is_symlink(), "{link} is still a link");
+    }
+    site_at(&repo, "full").expect_code(0);
     same_site(&repo.path("out"), &repo.path("full"));
 }
 

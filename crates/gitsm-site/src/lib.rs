@@ -15,8 +15,10 @@
 //! folder beside the output, which then replaces the output in one rename:
 //! a failed build leaves the previous site as it was. The same records,
 //! history and instant give byte-identical output. A record's page whose
-//! inputs hash as in the previous build is hard-linked from it instead of
-//! rendered ([`manifest`]): the result is the same bytes.
+//! inputs hash as in the previous build is left standing instead of
+//! rendered ([`manifest`]); then only the pages rendered are moved into
+//! the output, one rename each, and the pages no longer made are removed:
+//! the result is the same bytes as a full build.
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
@@ -166,30 +168,50 @@ pub fn build(
         .or(dataset.committed)
         .unwrap_or_else(|| latest_stamp(&dataset).unwrap_or_default());
     let staging = output::Staging::new(&options.out)?;
-    for kind in Kind::ALL {
-        staging.create_dir(paths::folder(kind))?;
+    let folders = Kind::ALL.iter().map(|&kind| paths::folder(kind)).chain([
+        "assets",
+        "major",
+        catalogue::FOLDER,
+        teams::FOLDER,
+    ]);
+    for folder in folders.clone() {
+        staging.create_dir(folder)?;
     }
-    staging.create_dir("assets")?;
-    staging.create_dir("major")?;
-    staging.create_dir(catalogue::FOLDER)?;
-    staging.create_dir(teams::FOLDER)?;
-    // The previous build's pages, for those whose inputs did not change.
+    // The previous build's pages, for those whose inputs did not change:
+    // only from a folder a build wrote, whose folders are folders (a page
+    // is never read through a symlink).
     let manifest_path = manifest::location(&dataset.ws.root, &options.out);
     let previous = manifest_path
         .as_deref()
         .filter(|_| options.out.join(output::MARKER).is_file())
+        .filter(|_| {
+            folders
+                .clone()
+                .all(|f| output::is_folder(&options.out.join(f)))
+        })
         .map(manifest::load)
         .unwrap_or_default();
-    let digests = std::sync::Mutex::new(Vec::with_capacity(previous.len()));
+    // Pages rendered (with their inputs' hash) and pages of the previous
+    // build left standing (with its entry).
+    let rendered_pages = std::sync::Mutex::new(Vec::new());
+    let kept = std::sync::Mutex::new(Vec::new());
     let reuse = |path: &str, digest: &manifest::Digest| {
-        if let Ok(mut all) = digests.lock() {
-            all.push((path.to_owned(), *digest));
-        }
-        let old = options.out.join(path);
-        let same = previous.get(path).is_some_and(|e| {
-            e.digest == *digest && manifest::stat(&old) == Some((e.size, e.mtime))
+        let same = previous.get(path).filter(|e| {
+            e.digest == *digest
+                && manifest::stat(&options.out.join(path)) == Some((e.size, e.mtime))
         });
-        Ok(same && staging.link(path, &old).is_ok())
+        Ok(match same {
+            Some(e) => kept
+                .lock()
+                .map(|mut all| all.push((path.to_owned(), *e)))
+                .is_ok(),
+            None => {
+                if let Ok(mut all) = rendered_pages.lock() {
+                    all.push((path.to_owned(), *digest));
+                }
+                false
+            }
+        })
     };
     let rendered = render(
         &dataset,
@@ -199,8 +221,27 @@ pub fn build(
         &|path, fill| staging.write(path, fill),
         &reuse,
     )?;
-    let entries = manifest::entries(staging.path(), digests.into_inner().unwrap_or_default());
-    staging.finish(&options.out)?;
+    let mut entries = manifest::entries(
+        staging.path(),
+        rendered_pages.into_inner().unwrap_or_default(),
+    );
+    let kept = kept.into_inner().unwrap_or_default();
+    if kept.is_empty() {
+        staging.finish(&options.out)?;
+    } else {
+        // The previous build stands for part of this one: only what
+        // changed is moved into it. Should that stop part-way, no
+        // manifest vouches for the mixed folder.
+        if let Some(path) = &manifest_path {
+            manifest::forget(path).map_err(|source| SiteError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
+        staging.update(&options.out, &keep)?;
+    }
+    entries.extend(kept);
     let mut warnings = dataset.warnings.clone();
     if let Some(path) = &manifest_path
         && let Err(e) = manifest::save(path, &entries)

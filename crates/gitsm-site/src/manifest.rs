@@ -4,8 +4,7 @@
 //! (`<git dir>/gitsm/site-<hash of the output folder>.manifest`), never in
 //! the published folder; outside Git there is none and every build is full.
 //!
-//! A page is reused — hard-linked from the previous output into the new
-//! one — only when its inputs hash as before and its file is still the
+//! A page is reused — left standing in the output — only when its inputs hash as before and its file is still the
 //! one that build wrote (same size and modification time): rendering is a
 //! function of those inputs, so the result is the bytes a full build
 //! writes.
@@ -107,9 +106,21 @@ pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
     crate::write::atomic(path, text.as_bytes())
 }
 
-/// The size and modification time (ns) of a file.
+/// Remove the manifest at `path` (missing already is fine).
+pub fn forget(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The size and modification time (ns) of a file; `None` for anything but
+/// a regular file (a symlink planted in the output is never kept).
 pub fn stat(path: &Path) -> Option<(u64, i128)> {
     let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
     let mtime = meta
         .modified()
         .ok()?

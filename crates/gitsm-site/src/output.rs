@@ -1,9 +1,12 @@
 //! Writing the site: into a temporary folder beside the output, then moved
-//! into place by renames, so that nothing half-written is ever visible and
-//! a failed build leaves the previous site untouched. A folder is only
+//! into place by renames — the whole folder, or, when the previous build
+//! stands for most of it, only the pages that changed — so that nothing
+//! half-written is ever visible and a failed build leaves the previous site
+//! untouched. A folder is only
 //! replaced when it is empty or a previous build wrote it (it holds the
 //! marker file): `-o .` by mistake must never delete a work tree.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::SiteError;
@@ -101,10 +104,27 @@ impl Staging {
         self.dir.path()
     }
 
-    /// Put the file `from` (the previous build's page) at `rel` as a hard
-    /// link: no byte copied, and the old folder's removal frees nothing.
-    pub(crate) fn link(&self, rel: &str, from: &Path) -> std::io::Result<()> {
-        std::fs::hard_link(from, self.dir.path().join(rel))
+    /// Move the staged pages into `out`, which holds the previous build,
+    /// and remove from it every file this build neither wrote nor `kept`
+    /// (paths from the site root): the result is the folder a full build
+    /// writes. Each page replaces its old one by a rename, so a reader
+    /// never sees half a page; a build that stops part-way leaves pages of
+    /// both builds (the caller drops the manifest first, so that the next
+    /// build rewrites the whole folder). Nothing is followed through a
+    /// symlink: one found where a folder belongs is replaced by the folder.
+    pub(crate) fn update(self, out: &Path, kept: &HashSet<&str>) -> Result<(), SiteError> {
+        let staged = self.dir.path().to_path_buf();
+        let mut written = HashSet::new();
+        let mut folders = HashSet::from([String::new()]);
+        move_into(&staged, out, "", &mut written, &mut folders)?;
+        prune(out, "", &|rel: &str, folder: bool| {
+            if folder {
+                folders.contains(rel)
+            } else {
+                written.contains(rel) || kept.contains(rel)
+            }
+        })?;
+        self.dir.close().map_err(io(&staged))
     }
 
     /// Move the finished site to `out`, replacing what was there.
@@ -143,4 +163,80 @@ fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
         return Err(io(out)(e));
     }
     std::fs::remove_dir_all(&old).map_err(io(&old))
+}
+
+/// Whether `path` is a folder itself, not a symlink to one.
+pub(crate) fn is_folder(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir())
+}
+
+/// `rel` below `base`: `"a"`, `"a/b"`.
+fn join(base: &str, name: &str) -> String {
+    if base.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{base}/{name}")
+    }
+}
+
+/// The entries of the folder `dir`: name, and whether it is a folder (a
+/// symlink is not one).
+fn entries(dir: &Path) -> Result<Vec<(String, bool)>, SiteError> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let folder = entry.file_type().map_err(io(&entry.path()))?.is_dir();
+        all.push((entry.file_name().to_string_lossy().into_owned(), folder));
+    }
+    Ok(all)
+}
+
+/// Move every file below `from` (at `rel` from the site root) to the same
+/// place below `to`, making the folders it needs; the files and folders
+/// moved are added to `written` and `folders`.
+fn move_into(
+    from: &Path,
+    to: &Path,
+    rel: &str,
+    written: &mut HashSet<String>,
+    folders: &mut HashSet<String>,
+) -> Result<(), SiteError> {
+    for (name, folder) in entries(from)? {
+        let (source, target, path) = (from.join(&name), to.join(&name), join(rel, &name));
+        let existing = std::fs::symlink_metadata(&target).ok();
+        if folder {
+            match existing {
+                Some(meta) if meta.is_dir() => {}
+                Some(_) => {
+                    std::fs::remove_file(&target).map_err(io(&target))?;
+                    std::fs::create_dir(&target).map_err(io(&target))?;
+                }
+                None => std::fs::create_dir(&target).map_err(io(&target))?,
+            }
+            move_into(&source, &target, &path, written, folders)?;
+            folders.insert(path);
+        } else {
+            if existing.is_some_and(|meta| meta.is_dir()) {
+                std::fs::remove_dir_all(&target).map_err(io(&target))?;
+            }
+            std::fs::rename(&source, &target).map_err(io(&target))?;
+            written.insert(path);
+        }
+    }
+    Ok(())
+}
+
+/// Remove every file and folder below `dir` (at `rel` from the site root)
+/// that `keep(path, is_folder)` does not keep.
+fn prune(dir: &Path, rel: &str, keep: &dyn Fn(&str, bool) -> bool) -> Result<(), SiteError> {
+    for (name, folder) in entries(dir)? {
+        let (path, rel) = (dir.join(&name), join(rel, &name));
+        match (folder, keep(&rel, folder)) {
+            (true, true) => prune(&path, &rel, keep)?,
+            (true, false) => std::fs::remove_dir_all(&path).map_err(io(&path))?,
+            (false, true) => {}
+            (false, false) => std::fs::remove_file(&path).map_err(io(&path))?,
+        }
+    }
+    Ok(())
 }
