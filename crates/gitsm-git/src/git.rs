@@ -51,6 +51,13 @@ impl ObjectKey {
     }
 }
 
+impl std::fmt::Display for ObjectKey {
+    /// Hexadecimal, as Git writes ids.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
 impl From<git2::Oid> for ObjectKey {
     fn from(oid: git2::Oid) -> Self {
         ObjectKey(oid.as_bytes().try_into().unwrap_or_default())

@@ -22,6 +22,7 @@ use crate::snapshot::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::yaml;
 
+use super::walked::{self, CommitSeen, Step, Walked};
 use super::{HistoryError, commit_time, diff};
 
 /// A commit's author.
@@ -297,9 +298,6 @@ pub struct Walk {
     read: HashMap<ObjectKey, Option<String>, foldhash::fast::RandomState>,
 }
 
-/// What every transition of a commit shares: its time, id and author.
-type Shared = (DateTime<FixedOffset>, Arc<str>, Arc<Author>);
-
 /// Which transitions a [`walk`] keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
@@ -320,38 +318,40 @@ pub enum Keep {
 /// its file, each read once (by blob id). `keep` says which transitions
 /// [`Walk::transitions`] will give.
 ///
+/// What the last walk found is resumed when `tip` descends from its tip
+/// ([`walked`]): only the commits since are read.
+///
 /// Versions are read in the order of the walk: versions of a record are
 /// stored as deltas of each other, and reading them in that order keeps
 /// libgit2's delta base cache warm; more threads only contend for the
 /// pack's lock (BENCHMARKS.md, "Long history").
 pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Walk, HistoryError> {
-    let mut revwalk = repo.revwalk()?;
-    revwalk.push(tip)?;
-    revwalk.simplify_first_parent()?;
-    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    let mut trees = TreeCache::new(repo)?;
-    let mut changes = Transitions::default();
-    // Records added and not changed since, with the commit that added them
-    // (an index into `commits`) and their blob: they become transitions
-    // when a later commit changes them, or at the end if every transition
-    // is kept (an import of 100,000 records otherwise builds none).
-    let mut added: HashMap<String, (usize, Oid), foldhash::fast::RandomState> = HashMap::default();
-    let mut commits: Vec<Shared> = Vec::new();
-    let transition = |(at, id, by): &Shared, before, after| Transition {
-        from: None,
-        to: String::new(),
-        at: *at,
-        commit: id.clone(),
-        author: by.clone(),
-        before,
-        after,
+    let saved = walked::location(repo, prefix);
+    let mut shallow: Vec<Oid> = super::shallow_commits(repo).into_iter().collect();
+    shallow.sort();
+    // Resume the last walk when it stands: same shallow boundary, and a
+    // tip this one descends from by first parents.
+    let resumed = match Walked::load(&saved).filter(|w| w.shallow == shallow) {
+        Some(w) => walked::since(repo, w.tip, tip)?.map(|todo| (w, todo)),
+        None => None,
     };
+    let (mut walked, todo) = match resumed {
+        Some(resumed) => resumed,
+        None => (
+            Walked {
+                shallow,
+                ..Walked::default()
+            },
+            walked::since(repo, None, tip)?.unwrap_or_default(),
+        ),
+    };
+    let mut trees = TreeCache::new(repo)?;
     // The versions a commit replaced (or deleted), in walk order: every
     // version but the last of each file.
     let mut replaced = Vec::new();
-    for oid in revwalk {
+    for &oid in &todo {
         trees.step();
-        let commit = repo.find_commit(oid?)?;
+        let commit = repo.find_commit(oid)?;
         let tree = commit.tree()?;
         let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix).root_id();
@@ -360,13 +360,12 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         if diff.is_empty() {
             continue;
         }
-        added.reserve(diff.iter().filter(|c| c.old.is_none()).count());
-        let at = commits.len();
-        commits.push((
-            commit_time(&commit),
-            Arc::from(commit.id().to_string()),
-            Arc::new(author(&commit)),
-        ));
+        let at = walked.commits.len();
+        walked.commits.push(CommitSeen {
+            at: commit_time(&commit),
+            id: Arc::from(commit.id().to_string()),
+            author: Arc::new(author(&commit)),
+        });
         for change in diff {
             let before = change.old.as_ref().map(|v| v.blob);
             replaced.extend(before);
@@ -375,34 +374,76 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
                 continue;
             };
             let stem = change.stem();
-            let now = || transition(&commits[at], before, after);
-            if let Some(trail) = changes.get_mut(stem) {
-                trail.push(now());
-            } else if let Some((id, (first, blob))) = added.remove_entry(stem) {
-                changes.insert(id, vec![transition(&commits[first], None, blob), now()]);
+            let now = Step {
+                commit: at,
+                before,
+                after,
+            };
+            // Records added and not changed since are kept apart: they
+            // become transitions when a later commit changes them, or at
+            // the end if every transition is kept (an import of 100,000
+            // records otherwise builds none).
+            if let Some(steps) = walked.changes.get_mut(stem) {
+                steps.push(now);
+            } else if let Some((id, first)) = walked.added.remove_entry(stem) {
+                walked.changes.insert(id, vec![first, now]);
             } else if before.is_none() {
-                added.insert(stem.to_owned(), (at, after));
+                walked.added.insert(stem.to_owned(), now);
             } else {
-                changes.insert(stem.to_owned(), vec![now()]);
+                walked.changes.insert(stem.to_owned(), vec![now]);
             }
         }
     }
-    if keep == Keep::All {
-        changes.extend(
-            added
-                .into_iter()
-                .map(|(id, (at, blob))| (id, vec![transition(&commits[at], None, blob)])),
-        );
-    }
-    let mut read = HashMap::default();
     for blob in replaced {
-        read.entry(ObjectKey::from(blob))
+        walked
+            .read
+            .entry(ObjectKey::from(blob))
             .or_insert_with(|| status_of_blob(repo, blob));
     }
-    Ok(Walk { changes, read })
+    if walked.tip != Some(tip) {
+        walked.tip = Some(tip);
+        // The next walk reads the whole history again if this fails.
+        let _ = walked.save(&saved);
+    }
+    Ok(Walk::from_walked(walked, keep))
 }
 
 impl Walk {
+    /// The transitions `keep` says, from what a walk found.
+    fn from_walked(walked: Walked, keep: Keep) -> Walk {
+        let Walked {
+            commits,
+            changes,
+            added,
+            read,
+            ..
+        } = walked;
+        let transition = |step: &Step| {
+            let c = commits.get(step.commit)?;
+            Some(Transition {
+                from: None,
+                to: String::new(),
+                at: c.at,
+                commit: c.id.clone(),
+                author: c.author.clone(),
+                before: step.before,
+                after: step.after,
+            })
+        };
+        let mut out: Transitions = changes
+            .into_iter()
+            .map(|(id, steps)| (id, steps.iter().filter_map(transition).collect()))
+            .collect();
+        if keep == Keep::All {
+            out.extend(
+                added
+                    .into_iter()
+                    .map(|(id, step)| (id, transition(&step).into_iter().collect())),
+            );
+        }
+        Walk { changes: out, read }
+    }
+
     /// No record has a transition to give.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
