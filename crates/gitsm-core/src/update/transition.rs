@@ -157,9 +157,8 @@ pub fn transition_along(
         };
         let (_, Prepared { text, updated, .. }) = prepare_move(ws, &current, &step_req)?;
         changes.extend(updated.changes);
-        let json = yaml::parse(fields_of(current.kind, &text))
-            .map(|n| crate::front_matter::with_body(current.kind, &text, n.to_json()))
-            .map_err(|e| UpdateError::Unsafe {
+        let json =
+            crate::front_matter::json_of(current.kind, &text).map_err(|e| UpdateError::Unsafe {
                 path: target.path.clone(),
                 source: crate::edit::EditError::from(e),
             })?;
