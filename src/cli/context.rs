@@ -128,3 +128,19 @@ pub(super) fn person(ws: &Workspace) -> Option<String> {
             .map_or(email, String::from),
     )
 }
+
+/// The person running gitsm in `ws` ([`person`]), or the usage error
+/// saying how to tell gitsm who they are.
+pub(super) fn me(ws: &Workspace) -> Result<String, CommandError> {
+    person(ws).ok_or_else(|| unknown_person(None))
+}
+
+/// The usage error when gitsm cannot tell who runs it: how to tell it,
+/// and `alternative`, another way the command takes a handle.
+pub(super) fn unknown_person(alternative: Option<&str>) -> CommandError {
+    let mut hint = "run `git config user.email you@example.com` (an email listed under `people` in gitsm.yaml gives your handle)".to_owned();
+    if let Some(alternative) = alternative {
+        hint.push_str(&format!(", or {alternative}"));
+    }
+    CommandError::usage_hint("gitsm cannot tell who you are", hint)
+}

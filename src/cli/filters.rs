@@ -84,12 +84,7 @@ impl Filters {
         team: &TeamFilter,
     ) -> Result<Query, CommandError> {
         let assignee = if self.mine {
-            Some(super::context::person(ws).ok_or_else(|| {
-                CommandError::usage_hint(
-                    "--mine: gitsm cannot tell who you are",
-                    "run `git config user.email you@example.com`",
-                )
-            })?)
+            Some(super::context::me(ws)?)
         } else {
             self.assignee.clone()
         };

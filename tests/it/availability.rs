@@ -11,21 +11,14 @@
 use crate::common::Repo;
 use serde_json::Value;
 
-const CONFIG: &str = r#"
-people:
-  carol: { name: Carol Diaz, emails: [carol@example.com] }
-  dave: { name: Dave Ito, emails: [dave@example.com] }
-  erin: { name: Erin Moss, emails: [erin@example.com] }
-groups:
-  cab: [carol, dave]
-  ecab: [carol]
-# The figures, not the proof of decisions, are under test here.
-change_policy: { proof: commit }
-calendars:
+const CONFIG: &str = concat!(
+    crate::common::cab_policy!(),
+    r#"calendars:
   weekdays:
     timezone: UTC
     hours: { mon: "09:00-17:00", tue: "09:00-17:00", wed: "09:00-17:00", thu: "09:00-17:00", fri: "09:00-17:00" }
-"#;
+"#
+);
 
 /// Two services on one database: `shop` around the clock (99.9%), `desk`
 /// on weekdays (99.0%). The same outages hit both (each incident names

@@ -13,6 +13,27 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+/// The start of a `gitsm.yaml` whose changes a CAB decides: three people,
+/// the CAB (carol and dave) and the emergency CAB (carol), decisions
+/// proved by commit: the figures, not the proof of decisions, are under
+/// test, and decisions written by hand count as written. A literal, for
+/// `concat!` with the rest of a test's policy.
+macro_rules! cab_policy {
+    () => {
+        "
+people:
+  carol: { name: Carol Diaz, emails: [carol@example.com] }
+  dave: { name: Dave Ito, emails: [dave@example.com] }
+  erin: { name: Erin Moss, emails: [erin@example.com] }
+groups:
+  cab: [carol, dave]
+  ecab: [carol]
+change_policy: { proof: commit }
+"
+    };
+}
+pub(crate) use cab_policy;
+
 /// The fixed "now" every gitsm run sees.
 pub(crate) const NOW: &str = "2026-11-21T10:00:00+01:00";
 

@@ -169,7 +169,8 @@ fn the_pre_commit_hook_holds_a_major_incident_to_its_requirements() {
     ];
     repo.run(resolve)
         .expect_code(1)
-        .stderr_has("requires `updates`");
+        .stderr_has("requires `updates`")
+        .stderr_has("log what was told to whom: `gitsm note INC-0001 --update");
     let taken_up = read(&repo, rel);
     repo.write(
         rel,

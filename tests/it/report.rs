@@ -19,18 +19,9 @@ use serde_json::Value;
 
 /// The policy of every test. Default priority matrix: high/high P1,
 /// high/medium P2, high/low P3, low/low P4.
-const CONFIG: &str = r#"
-people:
-  carol: { name: Carol Diaz, emails: [carol@example.com] }
-  dave: { name: Dave Ito, emails: [dave@example.com] }
-  erin: { name: Erin Moss, emails: [erin@example.com] }
-groups:
-  cab: [carol, dave]
-  ecab: [carol]
-# The figures, not the proof of decisions, are under test here: the
-# decisions written by hand count as written.
-change_policy: { proof: commit }
-calendars:
+const CONFIG: &str = concat!(
+    common::cab_policy!(),
+    r#"calendars:
   office:                 # Berlin office hours, Monday to Friday
     timezone: Europe/Berlin
     hours: { mon: "09:00-18:00", tue: "09:00-18:00", wed: "09:00-18:00", thu: "09:00-18:00", fri: "09:00-18:00" }
@@ -44,7 +35,8 @@ catalog:
   password: { name: Password reset, response: 10m, fulfilment: 30m }
 standard_changes:
   cert: { title: Renew a TLS certificate, risk: low }
-"#;
+"#
+);
 
 const P1: (&str, &str) = ("high", "high");
 const P2: (&str, &str) = ("high", "medium");

@@ -470,6 +470,50 @@ pub fn problem_from(
     })
 }
 
+/// Why [`article_draft`] drafted nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ArticleDraftError {
+    /// The record drafted from cannot be opened.
+    #[error(transparent)]
+    Open(#[from] crate::update::UpdateError),
+    /// The record drafted from is not a problem.
+    #[error("`{id}` is a {}; --from takes a problem", .kind.label())]
+    NotAProblem { id: String, kind: Kind },
+    /// The problem drafted from is not valid.
+    #[error("{0} is not valid; fix it first (`gitsm validate`)")]
+    Invalid(String),
+}
+
+/// The fields a new article starts with: drafted from problem `from`
+/// ([`crate::knowledge::draft_from_problem`]) when one is named, about
+/// `services` and `cis` when given (replacing the problem's).
+pub fn article_draft(
+    ws: &Workspace,
+    from: Option<&str>,
+    services: &[String],
+    cis: &[String],
+) -> Result<Map<String, Value>, ArticleDraftError> {
+    let mut fields = match from {
+        None => Map::new(),
+        Some(id) => match crate::update::open(ws, id)?.record() {
+            Some(Record::Problem(p)) => crate::knowledge::draft_from_problem(&p),
+            Some(other) => {
+                return Err(ArticleDraftError::NotAProblem {
+                    id: id.to_owned(),
+                    kind: other.kind(),
+                });
+            }
+            None => return Err(ArticleDraftError::Invalid(id.to_owned())),
+        },
+    };
+    for (key, given) in [("services", services), ("cis", cis)] {
+        if !given.is_empty() {
+            fields.insert(key.into(), json!(given));
+        }
+    }
+    Ok(fields)
+}
+
 /// What [`scheduled`] did for the occurrences of a period.
 #[derive(Debug)]
 pub struct Scheduled {

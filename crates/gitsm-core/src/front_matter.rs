@@ -61,29 +61,74 @@ pub fn split(text: &str) -> Result<Split<'_>, Error> {
     })
 }
 
+/// A record file of `kind` cut once: the YAML of its fields and, for an
+/// article, its Markdown body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The whole text, or an article's front matter (with its opening
+    /// fence, so positions are the file's).
+    pub fields: &'a str,
+    /// An article's body (everything after the closing fence).
+    pub body: Option<&'a str>,
+}
+
+impl Record<'_> {
+    /// The fields' JSON with an article's body under `body` ([`Record::with_body`]).
+    pub fn json(&self) -> Result<serde_json::Value, crate::yaml::YamlError> {
+        Ok(self.with_body(crate::yaml::parse(self.fields)?.to_json()))
+    }
+
+    /// `json`, the fields read, with an article's body under `body`
+    /// (leading blank lines dropped), as the typed record holds it: so
+    /// that two versions of an article compare whole. Other kinds' JSON
+    /// is returned as it is.
+    pub fn with_body(&self, mut json: serde_json::Value) -> serde_json::Value {
+        if let (Some(body), serde_json::Value::Object(fields)) = (self.body, &mut json) {
+            let body = body.trim_start_matches(['\n', '\r']);
+            fields.insert("body".into(), serde_json::Value::String(body.to_owned()));
+        }
+        json
+    }
+}
+
+/// Cut a record file of `kind` (a byte order mark dropped) once into its
+/// fields and an article's body; an article without a front matter is
+/// refused.
+pub fn record(kind: Kind, text: &str) -> Result<Record<'_>, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match kind {
+        Kind::Article => split(text).map(|s| Record {
+            fields: s.front,
+            body: Some(s.body),
+        }),
+        _ => Ok(Record {
+            fields: text,
+            body: None,
+        }),
+    }
+}
+
+/// [`record`], with an article without a front matter read as empty
+/// fields and no body.
+fn lenient(kind: Kind, text: &str) -> Record<'_> {
+    record(kind, text).unwrap_or(Record {
+        fields: "",
+        body: None,
+    })
+}
+
 /// The YAML of a record file of `kind`, without a byte order mark: the
 /// whole text, or an article's front matter (with its opening fence, so
 /// positions are the file's; empty when it has none).
 pub fn fields_of(kind: Kind, text: &str) -> &str {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match kind {
-        Kind::Article => split(text).map_or("", |s| s.front),
-        _ => text,
-    }
+    lenient(kind, text).fields
 }
 
-/// An article's fields as JSON with its body under `body` (leading blank
-/// lines dropped), as the typed record holds it: so that two versions of
-/// an article compare whole. Other kinds' JSON is returned as it is.
-pub fn with_body(kind: Kind, text: &str, mut json: serde_json::Value) -> serde_json::Value {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if kind == Kind::Article
-        && let (Ok(split), serde_json::Value::Object(fields)) = (split(text), &mut json)
-    {
-        let body = split.body.trim_start_matches(['\n', '\r']);
-        fields.insert("body".into(), serde_json::Value::String(body.to_owned()));
-    }
-    json
+/// A record file's fields as JSON, an article's body under `body`
+/// ([`Record::json`]): the text is cut once. An article without a front
+/// matter reads as empty fields ([`fields_of`]).
+pub fn json_of(kind: Kind, text: &str) -> Result<serde_json::Value, crate::yaml::YamlError> {
+    lenient(kind, text).json()
 }
 
 /// A `---` line (trailing spaces and a CR allowed).
@@ -117,6 +162,24 @@ mod tests {
         assert_eq!(s.body, "# Body\n\n---\nnot a fence any more\n");
         assert_eq!(join(s.front, &s), text);
         assert_eq!(join("---\ntitle: U\n", &s), text.replace("T\n", "U\n"));
+    }
+
+    #[test]
+    fn a_record_is_cut_once_into_its_fields_and_body() {
+        let text = "\u{feff}---\ntitle: T\n---\n\n# Body\n";
+        let cut = record(Kind::Article, text).expect("cut");
+        assert_eq!(cut.fields, "---\ntitle: T\n");
+        assert_eq!(cut.body, Some("\n# Body\n"));
+        assert_eq!(
+            json_of(Kind::Article, text).expect("json"),
+            serde_json::json!({"title": "T", "body": "# Body\n"})
+        );
+        // Another kind's text is all fields; an article without a front
+        // matter is refused, or read as no fields.
+        let cut = record(Kind::Incident, "title: T\n").expect("cut");
+        assert_eq!((cut.fields, cut.body), ("title: T\n", None));
+        assert!(record(Kind::Article, "# Body\n").is_err());
+        assert_eq!(fields_of(Kind::Article, "# Body\n"), "");
     }
 
     #[test]

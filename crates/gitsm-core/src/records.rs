@@ -393,24 +393,20 @@ pub fn parse(
     }
     // An article's fields are its front matter; the YAML read keeps the
     // opening fence, so positions are those of the `.md` file.
-    let whole = text;
-    let (text, body) = if kind == Kind::Article {
-        match crate::front_matter::split(text) {
-            Ok(split) => (split.front, Some(split.body)),
-            Err(e) => {
-                return (
-                    None,
-                    vec![
-                        Diagnostic::error("front-matter", e.message)
-                            .at(rel, e.pos)
-                            .with_hint(crate::front_matter::HINT),
-                    ],
-                );
-            }
+    let cut = match crate::front_matter::record(kind, text) {
+        Ok(cut) => cut,
+        Err(e) => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error("front-matter", e.message)
+                        .at(rel, e.pos)
+                        .with_hint(crate::front_matter::HINT),
+                ],
+            );
         }
-    } else {
-        (text, None)
     };
+    let text = cut.fields;
     let node = match yaml::parse(text) {
         Ok(n) => n,
         Err(e) => {
@@ -474,11 +470,7 @@ pub fn parse(
         None => Vec::new(),
     };
     let record = if diags.is_empty() {
-        let json = if body.is_some() {
-            crate::front_matter::with_body(kind, whole, json)
-        } else {
-            json
-        };
+        let json = cut.with_body(json);
         match Record::from_json(kind, json) {
             Ok(r) => Some(Box::new(r)),
             Err(e) => {

@@ -36,6 +36,20 @@ pub struct Workflow {
 /// its post-incident review.
 pub const MAJOR_LOGS: &[&str] = &["updates", "review"];
 
+/// How to write `field`, one of [`MAJOR_LOGS`], into record `id`: the one
+/// wording of the state check's hint and the transition's.
+pub fn major_log_hint(field: &str, id: &str) -> Option<String> {
+    match field {
+        "updates" => Some(format!(
+            "log what was told to whom: `gitsm note {id} --update --audience users '...'`"
+        )),
+        "review" => {
+            Some("write the post-incident review under `review:` (at, by, summary, actions)".into())
+        }
+        _ => None,
+    }
+}
+
 impl State {
     /// The fields a record must carry in this state; `major` when it is a
     /// major incident.

@@ -41,12 +41,7 @@ pub enum MineFormat {
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let ws = cx.workspace()?;
-    let me = super::super::context::person(&ws).ok_or_else(|| {
-        CommandError::usage_hint(
-            "gitsm cannot tell who you are",
-            "run `git config user.email you@example.com` (an email listed under `people` in gitsm.yaml gives your handle)",
-        )
-    })?;
+    let me = super::super::context::me(&ws)?;
     let now = cx.now()?;
     // What awaits someone is still open.
     let open = Selection {

@@ -122,12 +122,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         && opener.is_none()
         && !args.set.iter().any(|a| a.key() == who_field)
     {
-        return Err(CommandError::usage_hint(
-            "cannot tell who you are",
-            format!(
-                "run `git config user.email you@example.com`, or pass --set {who_field}=<handle>"
-            ),
-        ));
+        return Err(super::super::context::unknown_person(Some(&format!(
+            "pass --set {who_field}=<handle>"
+        ))));
     }
     let mut doc = create::defaults(&ws, kind, &title, opener.as_deref(), now);
     for (key, field) in template
@@ -188,39 +185,21 @@ fn article_fields(
             "--from, --service and --ci are for `gitsm new article`",
         ));
     }
-    let mut fields = match args.from.as_slice() {
-        [] => serde_json::Map::new(),
-        [id] => {
-            let record = crate::update::open(ws, id)
-                .map_err(|e| CommandError::usage(e.to_string()))?
-                .record();
-            match record {
-                Some(crate::model::Record::Problem(p)) => crate::knowledge::draft_from_problem(&p),
-                Some(other) => {
-                    return Err(CommandError::usage(format!(
-                        "`{id}` is a {}; --from takes a problem",
-                        other.kind().label()
-                    )));
-                }
-                None => {
-                    return Err(CommandError::Failed(format!(
-                        "{id} is not valid; fix it first (`gitsm validate`)"
-                    )));
-                }
-            }
-        }
+    let from = match args.from.as_slice() {
+        [] => None,
+        [id] => Some(id.as_str()),
         _ => {
             return Err(CommandError::usage(
                 "an article is drafted from one problem: --from PRB-ID",
             ));
         }
     };
-    for (key, given) in [("services", &args.service), ("cis", &args.ci)] {
-        if !given.is_empty() {
-            fields.insert(key.into(), serde_json::json!(given));
-        }
-    }
-    Ok(Some(fields))
+    create::article_draft(ws, from, &args.service, &args.ci)
+        .map(Some)
+        .map_err(|e| match e {
+            create::ArticleDraftError::Invalid(_) => CommandError::Failed(e.to_string()),
+            _ => CommandError::usage(e.to_string()),
+        })
 }
 
 /// `gitsm new problem --from ...`: the problem, and its incidents linked.
@@ -230,28 +209,19 @@ fn from_incidents(
     args: &Args,
     now: crate::model::Timestamp,
 ) -> Result<ExitCode, CommandError> {
-    let opener = super::super::context::person(ws);
-    if opener.is_none() {
-        return Err(CommandError::usage_hint(
-            "cannot tell who you are",
-            "run `git config user.email you@example.com`",
-        ));
-    }
-    let done = create::problem_from(
-        ws,
-        &args.from,
-        args.title.as_deref(),
-        opener.as_deref(),
-        now,
-    )
-    .map_err(|e| match e {
-        create::ProblemFromError::Update(e) => super::super::edits::refusal(cx, &ws.root, e),
-        create::ProblemFromError::Create(create::CreateError::Invalid { path, diagnostics }) => {
-            cx.print_diagnostics(&diagnostics);
-            CommandError::Failed(format!("{} was not created", cx.show_path(&ws.root, &path)))
-        }
-        create::ProblemFromError::Create(e) => CommandError::Failed(e.to_string()),
-    })?;
+    let opener = super::super::context::me(ws)?;
+    let done = create::problem_from(ws, &args.from, args.title.as_deref(), Some(&opener), now)
+        .map_err(|e| match e {
+            create::ProblemFromError::Update(e) => super::super::edits::refusal(cx, &ws.root, e),
+            create::ProblemFromError::Create(create::CreateError::Invalid {
+                path,
+                diagnostics,
+            }) => {
+                cx.print_diagnostics(&diagnostics);
+                CommandError::Failed(format!("{} was not created", cx.show_path(&ws.root, &path)))
+            }
+            create::ProblemFromError::Create(e) => CommandError::Failed(e.to_string()),
+        })?;
     stdout_write(&format!("{}\n", cx.show_path(&ws.root, &done.problem.rel)))?;
     for u in &done.linked {
         cx.status(&format!("{}: problem {}", u.id, done.problem.id));

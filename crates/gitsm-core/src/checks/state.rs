@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Record;
 use crate::policy::Policy;
 use crate::suggest;
-use crate::workflow::{MAJOR_LOGS, is_set};
+use crate::workflow::{MAJOR_LOGS, is_set, major_log_hint};
 
 use super::Located;
 
@@ -65,17 +65,11 @@ pub(super) fn check(
                 sets.join(" ")
             ));
         }
-        if missing.contains(&"updates") {
-            hints.push(format!(
-                "log what was told to whom: `gitsm note {} --update --audience users '...'`",
-                record.id()
-            ));
-        }
-        if missing.contains(&"review") {
-            hints.push(
-                "write the post-incident review under `review:` (at, by, summary, actions)".into(),
-            );
-        }
+        hints.extend(
+            missing
+                .iter()
+                .filter_map(|f| major_log_hint(f, record.id())),
+        );
         let mut d = at.error(
             "missing-for-state",
             "/status",

@@ -3,44 +3,55 @@
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{HoldReason, Record};
+use crate::model::{HoldReason, Record, Timestamp};
 use crate::suggest;
 
 use super::Located;
+
+/// A hold or an escalation that names, or should name, a supplier.
+struct SupplierRef<'r> {
+    /// Where it is in the record (a JSON pointer).
+    pointer: String,
+    /// The supplier it names.
+    supplier: Option<&'r str>,
+    /// When a hold's wait began (`None` for an escalation).
+    wait_start: Option<Timestamp>,
+    /// What it is, for messages.
+    what: &'static str,
+}
 
 pub(super) fn check(config: &Config, record: &Record, at: &Located<'_>, out: &mut Vec<Diagnostic>) {
     let Record::Incident(r) = record else {
         return;
     };
-    let holds = r
-        .on_hold
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| h.reason == HoldReason::AwaitingVendor || h.supplier.is_some())
-        .map(|(i, h)| {
-            let what = "a hold `awaiting_vendor`";
-            (
-                format!("/on_hold/{i}"),
-                h.supplier.as_deref(),
-                Some(h.start),
-                what,
-            )
-        });
-    let escalations = r
-        .escalations
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.to_level == 3 || e.supplier.is_some())
-        .map(|(i, e)| {
-            let what = "an escalation to level 3";
-            (
-                format!("/escalations/{i}"),
-                e.supplier.as_deref(),
-                None,
-                what,
-            )
-        });
-    for (pointer, supplier, start, what) in holds.chain(escalations) {
+    let mut refs = Vec::new();
+    for (i, h) in r.on_hold.iter().enumerate() {
+        if h.reason == HoldReason::AwaitingVendor || h.supplier.is_some() {
+            refs.push(SupplierRef {
+                pointer: format!("/on_hold/{i}"),
+                supplier: h.supplier.as_deref(),
+                wait_start: Some(h.start),
+                what: "a hold `awaiting_vendor`",
+            });
+        }
+    }
+    for (i, e) in r.escalations.iter().enumerate() {
+        if e.to_level == 3 || e.supplier.is_some() {
+            refs.push(SupplierRef {
+                pointer: format!("/escalations/{i}"),
+                supplier: e.supplier.as_deref(),
+                wait_start: None,
+                what: "an escalation to level 3",
+            });
+        }
+    }
+    for SupplierRef {
+        pointer,
+        supplier,
+        wait_start: start,
+        what,
+    } in refs
+    {
         let Some(id) = supplier else {
             // Level 3 is third line or a vendor: only a hold awaiting a
             // vendor must say which.

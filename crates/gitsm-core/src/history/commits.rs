@@ -596,10 +596,7 @@ impl Input {
     /// The old version's JSON, when it is YAML.
     pub(super) fn old_json(&self) -> Option<Value> {
         let text = std::str::from_utf8(self.old_bytes.as_deref()?).ok()?;
-        let json = yaml::parse(crate::front_matter::fields_of(self.kind, text))
-            .ok()?
-            .to_json();
-        Some(crate::front_matter::with_body(self.kind, text, json))
+        crate::front_matter::json_of(self.kind, text).ok()
     }
 }
 

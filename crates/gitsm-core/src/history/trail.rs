@@ -557,13 +557,7 @@ fn read_json(repo: &Repository, path: &str, blob: Oid) -> Option<Value> {
     } else {
         Kind::Incident
     };
-    let fields = crate::front_matter::fields_of(kind, text);
-    if kind == Kind::Article && fields.is_empty() {
-        return None;
-    }
-    yaml::parse(fields)
-        .ok()
-        .map(|n| crate::front_matter::with_body(kind, text, n.to_json()))
+    crate::front_matter::record(kind, text).ok()?.json().ok()
 }
 
 pub fn author(commit: &Commit<'_>) -> Author {

@@ -191,37 +191,29 @@ pub(crate) fn suppliers(
             escalations: 0,
         })
         .collect();
-    let index = |id: &str| out.iter().position(|s| s.id == id);
-    let mut tallies: Vec<(usize, Option<Reading>)> = Vec::new();
+    fn row<'o>(out: &'o mut [SupplierCompliance], id: &str) -> Option<&'o mut SupplierCompliance> {
+        out.iter_mut().find(|s| s.id == id)
+    }
     for record in records {
         let Record::Incident(incident) = record else {
             continue;
         };
         for wait in policy.vendor_waits(incident, as_of)? {
-            if let Some(i) = index(&wait.supplier)
-                && period.contains(wait.start.to_utc())
+            if period.contains(wait.start.to_utc())
+                && let Some(row) = row(&mut out, &wait.supplier)
             {
-                tallies.push((i, Some(wait.reading)));
+                row.holds += 1;
+                row.within_target.add(&wait.reading);
+                row.vendor_time += wait.reading.elapsed.num_seconds();
             }
         }
         for e in &incident.escalations {
-            if let Some(i) = e.supplier.as_deref().and_then(index)
-                && e.to_level == 3
+            if e.to_level == 3
                 && period.contains(e.at.to_utc())
+                && let Some(row) = e.supplier.as_deref().and_then(|id| row(&mut out, id))
             {
-                tallies.push((i, None));
+                row.escalations += 1;
             }
-        }
-    }
-    for (i, reading) in tallies {
-        let row = &mut out[i];
-        match reading {
-            Some(r) => {
-                row.holds += 1;
-                row.within_target.add(&r);
-                row.vendor_time += r.elapsed.num_seconds();
-            }
-            None => row.escalations += 1,
         }
     }
     Ok(out)

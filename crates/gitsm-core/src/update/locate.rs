@@ -9,7 +9,7 @@ use crate::suggest;
 use crate::workspace::Workspace;
 use crate::yaml;
 
-use super::{Editable, UpdateError, without_bom};
+use super::{Editable, UpdateError};
 
 /// Whether `id` can name a file: no path separators, not hidden.
 fn is_plain_id(id: &str) -> bool {
@@ -170,17 +170,11 @@ pub(super) fn read_target(
     }
     let bytes = std::fs::read(&abs).map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|_| not_editable("it is not UTF-8".into()))?;
-    let fields = match kind {
-        Kind::Article => {
-            crate::front_matter::split(without_bom(&text))
-                .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?
-                .front
-        }
-        _ => without_bom(&text),
-    };
-    let node = yaml::parse(fields)
+    let cut = crate::front_matter::record(kind, &text)
         .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?;
-    let json = crate::front_matter::with_body(kind, &text, node.to_json());
+    let node = yaml::parse(cut.fields)
+        .map_err(|e| not_editable(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)))?;
+    let json = cut.with_body(node.to_json());
     if !json.is_object() {
         return Err(not_editable("it is not a mapping of fields".into()));
     }

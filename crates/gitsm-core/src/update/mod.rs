@@ -32,6 +32,7 @@ use crate::assign::Assignment;
 use crate::checks;
 use crate::diagnostic::Diagnostic;
 use crate::edit::{self, Edit, EditError, Step};
+use crate::front_matter::fields_of;
 use crate::kind::Kind;
 use crate::model::Timestamp;
 use crate::records;
@@ -220,16 +221,6 @@ fn keys(path: &[&str]) -> Vec<Step> {
 /// A timestamp as records write it: `2026-11-21T10:00:00+01:00`.
 fn stamp(now: Timestamp) -> Value {
     Value::String(now.to_rfc3339_opts(SecondsFormat::Secs, true))
-}
-
-fn without_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-/// The YAML of a record file of `kind`: the whole file, or an article's
-/// front matter (with its opening fence, so positions are the file's).
-fn fields_of(kind: Kind, text: &str) -> &str {
-    crate::front_matter::fields_of(kind, text)
 }
 
 /// An edit planned, applied and checked, not yet written.

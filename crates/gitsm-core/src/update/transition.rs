@@ -157,9 +157,8 @@ pub fn transition_along(
         };
         let (_, Prepared { text, updated, .. }) = prepare_move(ws, &current, &step_req)?;
         changes.extend(updated.changes);
-        let json = yaml::parse(fields_of(current.kind, &text))
-            .map(|n| crate::front_matter::with_body(current.kind, &text, n.to_json()))
-            .map_err(|e| UpdateError::Unsafe {
+        let json =
+            crate::front_matter::json_of(current.kind, &text).map_err(|e| UpdateError::Unsafe {
                 path: target.path.clone(),
                 source: crate::edit::EditError::from(e),
             })?;
@@ -491,25 +490,31 @@ fn missing_hint(
         crate::model::Record::from_json(kind, json.clone()),
         Ok(crate::model::Record::Incident(inc)) if crate::priority::is_major(&inc, &ws.config)
     );
-    let args: Vec<String> = state
+    let missing: Vec<&str> = state
         .required(major)
         .filter(|f| !is_set(&json, f))
+        .collect();
+    let args: Vec<String> = missing
+        .iter()
         .filter(|f| !crate::workflow::MAJOR_LOGS.contains(f))
         .map(|f| match reason_field(to) {
-            Some(r) if r == f => "--reason '...'".to_owned(),
+            Some(r) if r == *f => "--reason '...'".to_owned(),
             _ => format!("--set {f}=..."),
         })
         .collect();
-    let mut hint = format!(
-        "pass them with the move: gitsm transition {id} {to} {}",
-        args.join(" ")
-    );
-    if !is_set(&json, "updates") && state.required(major).any(|f| f == "updates") {
-        hint.push_str(&format!(
-            "; log a communications update first: gitsm note {id} --update '...'"
+    let mut hints = Vec::new();
+    if !args.is_empty() {
+        hints.push(format!(
+            "pass them with the move: gitsm transition {id} {to} {}",
+            args.join(" ")
         ));
     }
-    hint
+    hints.extend(
+        missing
+            .iter()
+            .filter_map(|f| crate::workflow::major_log_hint(f, id)),
+    );
+    hints.join("; ")
 }
 
 #[cfg(test)]
