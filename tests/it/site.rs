@@ -896,7 +896,10 @@ fn a_site_updated_in_place_drops_what_a_full_build_would_not_write() {
     assert!(pages_reused(&again).1 > 0, "{again}");
     site_at(&repo, "full").expect_code(0);
     same_site(&repo.path("out"), &repo.path("full"));
-    assert_eq!(folders_below(&repo.path("out")), folders_below(&repo.path("full")));
+    assert_eq!(
+        folders_below(&repo.path("out")),
+        folders_below(&repo.path("full"))
+    );
     assert!(!repo.path("out/incidents/INC-0006.html").exists());
 }
 
@@ -924,11 +927,18 @@ fn attack_a_symlink_planted_in_the_site_folder_is_neither_kept_nor_followed() {
     let before = files_below(&outside);
 
     let text = std::fs::read_to_string(repo.path("problems/PRB-0001.yaml")).expect("read");
-    repo.write("problems/PRB-0001.yaml", text.replace("Root of 3", "Root cause"));
+    repo.write(
+        "problems/PRB-0001.yaml",
+        text.replace("Root of 3", "Root cause"),
+    );
     repo.commit("Retitle the problem", "2026-11-20T11:00:00+01:00");
     site_at(&repo, "out").expect_code(0);
 
-    assert_eq!(files_below(&outside), before, "a page was written through the link");
+    assert_eq!(
+        files_below(&outside),
+        before,
+        "a page was written through the link"
+    );
     assert_eq!(
         std::fs::read_to_string(outside.join("secret.txt")).expect("secret"),
         "host secret"
