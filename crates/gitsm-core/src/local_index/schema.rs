@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 
 /// The index's format; an index of another is rebuilt. Raise it whenever
 /// the tables below, or what a row holds, change.
-const FORMAT: i64 = 11;
+pub(super) const FORMAT: i64 = 12;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
@@ -94,8 +94,8 @@ pub(super) fn create(
     // The title weighs ten times the rest in the ranking.
     tx.execute_batch("INSERT INTO text (text, rank) VALUES ('rank', 'bm25(10.0, 1.0)')")?;
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('fingerprint', ?1)",
-        [fingerprint],
+        "INSERT INTO meta (key, value) VALUES ('fingerprint', ?1), ('stamp', ?2)",
+        [fingerprint, &super::refresh::new_stamp().to_string()],
     )?;
     tx.pragma_update(None, "user_version", FORMAT)
 }
