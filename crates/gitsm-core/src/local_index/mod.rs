@@ -211,7 +211,7 @@ impl LocalIndex {
             args.extend(selection.kinds.iter().map(|k| k.name().to_owned()));
         }
         if selection.open {
-            wanted.push("open".to_owned());
+            wanted.push("open = 1".to_owned());
         }
         if !selection.statuses.is_empty() {
             wanted.push(format!(
@@ -255,7 +255,7 @@ impl LocalIndex {
                     UNION SELECT source FROM refs JOIN files ON files.n = refs.source
                       WHERE files.kind = 'incident'
                         AND target IN (SELECT target FROM named)
-                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error
+                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error = 1
                     UNION SELECT n FROM files WHERE kind = 'article')
              SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
             vec![id.to_owned()],

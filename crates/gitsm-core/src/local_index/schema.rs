@@ -128,6 +128,10 @@ CREATE TABLE files (
 CREATE INDEX files_id ON files (id);
 CREATE INDEX files_stat ON files (path, mtime, ctime, size, ino);
 CREATE INDEX files_kind ON files (kind, open);
+-- `list KIND --status S` and `show`'s known errors: the few rows they
+-- want, not every row of the kind read to test a column.
+CREATE INDEX files_status ON files (kind, status);
+CREATE INDEX files_known_error ON files (kind, known_error);
 CREATE TABLE refs (
     source INTEGER NOT NULL,
     field TEXT NOT NULL,
