@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin gitsm --example corpus
-bin=$PWD/target/release/gitsm
-corpus=$PWD/target/release/examples/corpus
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/gitsm
+corpus=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/corpus
 work=${BENCH_DIR:-$PWD/target/bench}
 runs=${RUNS:-5}
 

@@ -202,6 +202,112 @@ fn the_index_lives_in_the_git_directory_and_is_rebuilt_when_damaged() {
     assert_eq!(run.stderr, "", "a second run trusts the rebuilt index");
 }
 
+fn stat_cache_path(repo: &Repo) -> PathBuf {
+    repo.path(".git/gitsm/index.sqlite.stat")
+}
+
+#[test]
+fn a_damaged_stat_cache_is_rebuilt_and_a_stale_one_never_trusted() {
+    let repo = one_incident();
+    repo.write(
+        "incidents/INC-0002.yaml",
+        incident(2, "new", "quokkaland", None),
+    );
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    assert!(
+        stat_cache_path(&repo).is_file(),
+        "no stat cache next to the index"
+    );
+    let whole = std::fs::read(stat_cache_path(&repo)).expect("stat cache");
+
+    // Garbage, a truncated file, one flipped byte: each is rebuilt from
+    // the database, with a note, and the answer is the same.
+    let mut flipped = whole.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 0x20;
+    for damaged in [
+        b"not a stat cache".repeat(50),
+        whole[..whole.len() / 2].to_vec(),
+        whole[..10].to_vec(),
+        flipped,
+    ] {
+        std::fs::write(stat_cache_path(&repo), &damaged).expect("damage the stat cache");
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+        assert!(
+            run.stderr
+                .contains("the local index's stat cache was rebuilt"),
+            "{run}"
+        );
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!(run.stderr, "", "a second run trusts the rebuilt cache");
+    }
+
+    // A cache of an earlier state of the rows (a run stopped between
+    // writing the database and the cache, or the cache put back by hand)
+    // is not of the rows' stamp: the rows' own stat data decide, without
+    // a note. INC-0002 is removed and INC-0003 added since that cache.
+    let old = std::fs::read(stat_cache_path(&repo)).expect("stat cache");
+    std::fs::remove_file(repo.path("incidents/INC-0002.yaml")).expect("remove");
+    repo.write(
+        "incidents/INC-0003.yaml",
+        incident(3, "in_progress", "narwhalery", None),
+    );
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    std::fs::write(stat_cache_path(&repo), &old).expect("put the old cache back");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!(run.stderr, "", "{run}");
+    assert!(!run.stdout.contains("INC-0002"), "{run}");
+    assert!(run.stdout.contains("INC-0003"), "{run}");
+    assert_eq!(found(&repo, "narwhalery"), ["INC-0003"]);
+    assert_eq!(found(&repo, "quokkaland"), Vec::<String>::new());
+
+    // An index deleted and built again draws a new stamp: the cache of
+    // the old one is not taken for it.
+    let before = std::fs::read(stat_cache_path(&repo)).expect("stat cache");
+    std::fs::remove_file(index_path(&repo)).expect("drop the index");
+    std::fs::write(stat_cache_path(&repo), &before).expect("keep the cache");
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    assert_ne!(
+        std::fs::read(stat_cache_path(&repo)).expect("stat cache"),
+        before,
+        "the cache was written again for the new index"
+    );
+}
+
+#[test]
+fn an_edit_keeping_size_and_modification_time_is_seen() {
+    // Rewritten at once with as many bytes and its modification time
+    // put back: the change time, and a racily clean entry read again,
+    // still tell.
+    let repo = one_incident();
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    assert_eq!(found(&repo, "zebrafinch"), ["INC-0001"]);
+    let path = repo.path("incidents/INC-0001.yaml");
+    let modified = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let before = std::fs::read(&path).expect("read");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident(1, "new", "quokkaland", None),
+    );
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open");
+    file.set_modified(modified).expect("put the mtime back");
+    drop(file);
+    assert_eq!(
+        std::fs::read(&path).expect("read").len(),
+        before.len(),
+        "same size"
+    );
+    assert_eq!(found(&repo, "zebrafinch"), Vec::<String>::new());
+    assert_eq!(found(&repo, "quokkaland"), ["INC-0001"]);
+    same_both_ways(&repo, &["show", "INC-0001", "--format", "json"]);
+}
+
 #[test]
 fn runs_side_by_side_share_one_index_without_damage() {
     let repo = Repo::new();
@@ -504,10 +610,21 @@ fn two_managed_roots_in_one_repository_keep_an_index_each() {
             }
         }
     }
-    let indexes = std::fs::read_dir(repo.join(".git/gitsm"))
+    // An index and its stat cache each.
+    let names: Vec<String> = std::fs::read_dir(repo.join(".git/gitsm"))
         .expect("index folder")
-        .count();
-    assert_eq!(indexes, 2);
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".sqlite")).count(),
+        2,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".sqlite.stat")).count(),
+        2,
+        "{names:?}"
+    );
 }
 
 #[test]

@@ -7,7 +7,10 @@
 //! date the way Git's own index is: every record file is `lstat`ed, and a
 //! file whose size, times or inode differ from what the index recorded is
 //! read and parsed again (as is one changed so recently that a later edit
-//! could share its timestamp: "racily clean", as Git calls it). An index of
+//! could share its timestamp: "racily clean", as Git calls it). The stat
+//! data is read from a flat file next to the database
+//! (`index.sqlite.stat`, see `stat_cache`), derived from its rows and
+//! trusted only while it names their stamp. An index of
 //! another format, of another policy or schemas (`gitsm.yaml`,
 //! `schemas/`), of another gitsm version, or one SQLite finds damaged is
 //! rebuilt from the records, never trusted. Two runs at once are serialised
@@ -20,6 +23,7 @@ mod refresh;
 mod schema;
 pub mod search;
 pub mod sql;
+mod stat_cache;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -85,7 +89,7 @@ impl LocalIndex {
                 // Damaged (or not a database at all): start again from the
                 // records. Another run may hold the old file open; it keeps
                 // its own copy, and the next run finds this one.
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", ".stat"] {
                     let mut file = path.clone().into_os_string();
                     file.push(suffix);
                     let _ = std::fs::remove_file(PathBuf::from(file));
@@ -154,7 +158,9 @@ impl LocalIndex {
             conn,
             notes: Vec::new(),
         };
-        index.refresh(ws).map_err(err)?;
+        index
+            .refresh(ws, Some(&stat_cache::StatCache::location(path)))
+            .map_err(err)?;
         Ok(index)
     }
 
@@ -167,25 +173,28 @@ impl LocalIndex {
             conn: Connection::open_in_memory().map_err(err)?,
             notes,
         };
-        index.refresh(ws).map_err(err)?;
+        index.refresh(ws, None).map_err(err)?;
         Ok(index)
     }
 
     /// Bring the index up to date with the work tree, in one write
-    /// transaction (another run's update waits for it, or it for them).
-    fn refresh(&mut self, ws: &Workspace) -> rusqlite::Result<()> {
+    /// transaction (another run's update waits for it, or it for them),
+    /// comparing the files with the stat cache at `cache` (none in
+    /// memory).
+    fn refresh(&mut self, ws: &Workspace, cache: Option<&Path>) -> rusqlite::Result<()> {
         let fingerprint = schema::fingerprint(ws);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(why) = schema::stale(&tx, &fingerprint)? {
+        let stale = schema::stale(&tx, &fingerprint)?;
+        if let Some(why) = &stale {
             if why != schema::NEW {
                 self.notes
                     .push(format!("the local index was rebuilt: {why}"));
             }
             schema::create(&tx, ws, &fingerprint)?;
         }
-        refresh::update(&tx, ws)?;
+        refresh::update(&tx, ws, cache, stale.is_some(), &mut self.notes)?;
         tx.commit()
     }
 
@@ -202,7 +211,7 @@ impl LocalIndex {
             args.extend(selection.kinds.iter().map(|k| k.name().to_owned()));
         }
         if selection.open {
-            wanted.push("open".to_owned());
+            wanted.push("open = 1".to_owned());
         }
         if !selection.statuses.is_empty() {
             wanted.push(format!(
@@ -246,7 +255,7 @@ impl LocalIndex {
                     UNION SELECT source FROM refs JOIN files ON files.n = refs.source
                       WHERE files.kind = 'incident'
                         AND target IN (SELECT target FROM named)
-                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error
+                    UNION SELECT n FROM files WHERE kind = 'problem' AND known_error = 1
                     UNION SELECT n FROM files WHERE kind = 'article')
              SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
             vec![id.to_owned()],

@@ -13,14 +13,16 @@ use crate::model::Record;
 use crate::records::{self, Detail};
 use crate::workspace::Workspace;
 
+use super::stat_cache::{Read, StatCache};
+
 /// What `lstat` says of a file, as the index compares it. `mtime` 0 marks
 /// an entry to read again whatever its stat data ("racily clean").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stat {
-    mtime: i64,
-    ctime: i64,
-    size: i64,
-    ino: i64,
+pub(super) struct Stat {
+    pub(super) mtime: i64,
+    pub(super) ctime: i64,
+    pub(super) size: i64,
+    pub(super) ino: i64,
 }
 
 /// A file changed within this many nanoseconds of the scan may change
@@ -28,48 +30,97 @@ struct Stat {
 /// some file systems): its entry is marked to be read again next time.
 const RACY_NS: i64 = 2_000_000_000;
 
-/// Read again what changed.
-pub(super) fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<()> {
+/// Read again what changed. `cache` is the stat cache's file (none for
+/// an index in memory); `fresh`, that the tables were just created.
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    ws: &Workspace,
+    cache: Option<&Path>,
+    fresh: bool,
+    notes: &mut Vec<String>,
+) -> rusqlite::Result<()> {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    let stamp = stamp(tx)?;
     // The files are listed and `lstat`ed while what the index knows is
     // read: neither waits for the other.
     let ((paths, stats), known) = std::thread::scope(|scope| {
         let scan = scope.spawn(|| scan(ws));
-        let known = known(tx);
+        let known = known(tx, cache, stamp, fresh);
         let scanned = scan
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (scanned, known)
     });
-    // What is left of `known` once every file found is taken out of it
-    // is gone from the work tree.
-    let mut known = known?;
-    let mut todo: Vec<(Kind, &PathBuf, String, Stat, Option<i64>)> = Vec::new();
+    let (known, from_cache) = known?;
+    if let Some(why) = from_cache.damaged() {
+        notes.push(format!("the local index's stat cache was rebuilt: {why}"));
+    }
+    // The entries of the cache in the order of the scan: each file found
+    // is, as a rule, the next entry; else (files added or removed) it is
+    // looked up by path. What no file takes is gone from the work tree.
+    let mut taken = vec![false; known.len()];
+    let mut next = 0;
+    let mut by_path: Option<HashMap<&[u8], usize, foldhash::fast::RandomState>> = None;
+    let mut now = StatCache::with_capacity(paths.len());
+    // Files to read again: where they are in `now`, kind, path, stat
+    // data and the row they replace.
+    let mut todo: Vec<(usize, Kind, &PathBuf, Stat, Option<i64>)> = Vec::new();
     for ((kind, rel), stat) in paths.iter().zip(stats) {
         let Some(stat) = stat else { continue };
-        let key = super::paths::key(rel);
-        let old = known.remove(&key);
-        if old.is_some_and(|(_, s)| s == stat && s.mtime != 0) {
-            continue;
+        let bytes = rel.as_os_str().as_encoded_bytes();
+        let at = if next < known.len() && known.get(next).0 == bytes {
+            Some(next)
+        } else {
+            by_path
+                .get_or_insert_with(|| (0..known.len()).map(|i| (known.get(i).0, i)).collect())
+                .get(bytes)
+                .copied()
+        };
+        let old = at.filter(|&i| !taken[i]).map(|i| {
+            taken[i] = true;
+            next = i + 1;
+            let (_, n, s) = known.get(i);
+            (n, s)
+        });
+        match old {
+            Some((n, s)) if s == stat && s.mtime != 0 => now.push(bytes, n, s),
+            _ => {
+                todo.push((now.len(), *kind, rel, stat, old.map(|(n, _)| n)));
+                now.push(bytes, -1, stat);
+            }
         }
-        todo.push((*kind, rel, key, stat, old.map(|(n, _)| n)));
     }
-    let rows: Vec<Row> = todo
+    let gone: Vec<i64> = (0..known.len())
+        .filter(|&i| !taken[i])
+        .map(|i| known.get(i).1)
+        .collect();
+    if todo.is_empty() && gone.is_empty() {
+        // Nothing changed: no row is written, and the cache is written
+        // again only when it was not to be trusted.
+        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_))) {
+            let _ = now.write(path, stamp);
+        }
+        return Ok(());
+    }
+    let rows: Vec<(usize, Row)> = todo
         .par_iter()
-        .map(|(kind, rel, key, stat, n)| {
+        .map(|(at, kind, rel, stat, n)| {
             let mut stat = *stat;
             if stat.mtime >= started - RACY_NS || stat.ctime >= started - RACY_NS {
                 stat.mtime = 0;
             }
-            Row::read(ws, *kind, rel, key.clone(), stat, *n)
+            (
+                *at,
+                Row::read(ws, *kind, rel, super::paths::key(rel), stat, *n),
+            )
         })
         .collect();
     let mut forget = tx.prepare("DELETE FROM files WHERE n = ?1")?;
     let mut forget_refs = tx.prepare("DELETE FROM refs WHERE source = ?1")?;
     let mut forget_text = tx.prepare("DELETE FROM text WHERE rowid = ?1")?;
-    for (n, _) in known.values() {
+    for n in &gone {
         forget.execute([n])?;
         forget_refs.execute([n])?;
         forget_text.execute([n])?;
@@ -83,7 +134,7 @@ pub(super) fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<(
         tx.prepare("INSERT INTO refs (source, field, pointer, target) VALUES (?1, ?2, ?3, ?4)")?;
     let mut insert_text =
         tx.prepare("INSERT INTO text (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-    for row in &rows {
+    for (at, row) in &rows {
         if let Some(n) = row.n {
             forget.execute([n])?;
             forget_refs.execute([n])?;
@@ -109,6 +160,7 @@ pub(super) fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<(
             row.record,
         ])?;
         let n = tx.last_insert_rowid();
+        now.set(*at, n, row.stat);
         for (field, pointer, target) in &row.refs {
             insert_ref.execute(params![n, field, pointer, target])?;
         }
@@ -116,7 +168,43 @@ pub(super) fn update(tx: &Transaction<'_>, ws: &Workspace) -> rusqlite::Result<(
             insert_text.execute(params![n, title, body])?;
         }
     }
+    // The rows changed: a new stamp, and the cache written for it before
+    // the transaction commits (a run stopped in between leaves a cache
+    // of another stamp, which is not trusted).
+    let stamp = new_stamp();
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('stamp', ?1)",
+        [stamp.to_string()],
+    )?;
+    if let Some(path) = cache {
+        let _ = now.write(path, stamp);
+    }
     Ok(())
+}
+
+/// The stamp the rows were last written under (0: none yet).
+fn stamp(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'stamp'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(stored.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+/// A stamp no earlier index drew: random, from the standard library's
+/// per-process hash keys and the clock.
+pub(super) fn new_stamp() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.finish().cast_signed()
 }
 
 /// Every record file of the work tree, and what `lstat` says of it
@@ -127,28 +215,42 @@ fn scan(ws: &Workspace) -> (Vec<(Kind, PathBuf)>, Vec<Option<Stat>>) {
     (found.into_iter().map(|(k, p, _)| (k, p)).collect(), stats)
 }
 
-/// Paths to what the index holds of them; paths are not attacker-chosen
-/// keys of a server, so a fast hasher will do.
-type Known = HashMap<String, (i64, Stat), foldhash::fast::RandomState>;
-
-/// The stat data the index holds, by path.
-fn known(tx: &Transaction<'_>) -> rusqlite::Result<Known> {
+/// The stat data the index holds: from the stat cache when it is of the
+/// rows' stamp, else from the rows (and what was wrong with the cache,
+/// `Read::Fresh` holding nothing then).
+fn known(
+    tx: &Transaction<'_>,
+    cache: Option<&Path>,
+    stamp: i64,
+    fresh: bool,
+) -> rusqlite::Result<(StatCache, Read)> {
+    if fresh {
+        return Ok((StatCache::default(), Read::Stale));
+    }
+    let why = match cache.map(|path| StatCache::read(path, stamp)) {
+        Some(Read::Fresh(cache)) => {
+            return Ok((cache, Read::Fresh(StatCache::default())));
+        }
+        Some(other) => other,
+        None => Read::Stale,
+    };
     let mut stmt = tx.prepare("SELECT n, path, mtime, ctime, size, ino FROM files")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(1)?,
-            (
-                r.get(0)?,
-                Stat {
-                    mtime: r.get(2)?,
-                    ctime: r.get(3)?,
-                    size: r.get(4)?,
-                    ino: r.get(5)?,
-                },
-            ),
-        ))
-    })?;
-    rows.collect()
+    let mut rows = stmt.query([])?;
+    let mut known = StatCache::with_capacity(0);
+    while let Some(r) = rows.next()? {
+        let path = super::paths::path(r.get_ref(1)?.as_str()?);
+        known.push(
+            path.as_os_str().as_encoded_bytes(),
+            r.get(0)?,
+            Stat {
+                mtime: r.get(2)?,
+                ctime: r.get(3)?,
+                size: r.get(4)?,
+                ino: r.get(5)?,
+            },
+        );
+    }
+    Ok((known, why))
 }
 
 #[cfg(unix)]

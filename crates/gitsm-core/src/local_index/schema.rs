@@ -12,7 +12,7 @@ use crate::workspace::Workspace;
 
 /// The index's format; an index of another is rebuilt. Raise it whenever
 /// the tables below, or what a row holds, change.
-const FORMAT: i64 = 11;
+pub(super) const FORMAT: i64 = 12;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
@@ -94,8 +94,8 @@ pub(super) fn create(
     // The title weighs ten times the rest in the ranking.
     tx.execute_batch("INSERT INTO text (text, rank) VALUES ('rank', 'bm25(10.0, 1.0)')")?;
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('fingerprint', ?1)",
-        [fingerprint],
+        "INSERT INTO meta (key, value) VALUES ('fingerprint', ?1), ('stamp', ?2)",
+        [fingerprint, &super::refresh::new_stamp().to_string()],
     )?;
     tx.pragma_update(None, "user_version", FORMAT)
 }
@@ -128,6 +128,10 @@ CREATE TABLE files (
 CREATE INDEX files_id ON files (id);
 CREATE INDEX files_stat ON files (path, mtime, ctime, size, ino);
 CREATE INDEX files_kind ON files (kind, open);
+-- `list KIND --status S` and `show`'s known errors: the few rows they
+-- want, not every row of the kind read to test a column.
+CREATE INDEX files_status ON files (kind, status);
+CREATE INDEX files_known_error ON files (kind, known_error);
 CREATE TABLE refs (
     source INTEGER NOT NULL,
     field TEXT NOT NULL,

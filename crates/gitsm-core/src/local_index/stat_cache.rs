@@ -1,0 +1,284 @@
+//! The stat data of the index's rows as one flat file next to it
+//! (`index.sqlite.stat`), read in one go: bringing the index up to date
+//! then costs what Git's own status costs (one read of its index file,
+//! one `lstat` per file), not a walk of 100,000 SQLite rows into a hash
+//! map.
+//!
+//! It is derived from the database and never trusted beyond it: it names
+//! the `stamp` the database drew when its rows last changed (a random
+//! number, so an index deleted and built again never matches an old
+//! file), and a checksum over its bytes. A file of another stamp (a run
+//! that stopped between the two writes) is rebuilt from the database
+//! silently; a damaged one (bad magic, format or checksum, truncated) is
+//! rebuilt with a note. Entries are kept in the order the scan lists the
+//! files, so that comparing the two is a walk, not a look-up per file.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::refresh::Stat;
+
+const MAGIC: &[u8; 8] = b"gitsmst\n";
+/// Magic, format, stamp, entry count, checksum.
+const HEADER: usize = 8 + 8 + 8 + 8 + 8;
+/// n, mtime, ctime, size, ino and the path's length.
+const FIXED: usize = 5 * 8 + 4;
+
+/// The stat data of every row, by path, in the order it was written.
+#[derive(Default)]
+pub(super) struct StatCache {
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+/// One row: its number in `files`, its stat data and where its path's
+/// bytes are in [`StatCache::bytes`].
+#[derive(Clone, Copy)]
+struct Entry {
+    n: i64,
+    stat: Stat,
+    start: usize,
+    len: usize,
+}
+
+/// What reading the file found.
+pub(super) enum Read {
+    /// Up to date with the database's rows.
+    Fresh(StatCache),
+    /// Absent, or of another stamp: rebuilt without a word.
+    Stale,
+    /// Damaged: rebuilt, and why is said.
+    Damaged(String),
+}
+
+impl Read {
+    /// Why the file could not be trusted, when it is damaged.
+    pub(super) fn damaged(&self) -> Option<&str> {
+        match self {
+            Read::Damaged(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+impl StatCache {
+    /// An empty cache to [`StatCache::push`] entries onto.
+    pub(super) fn with_capacity(entries: usize) -> StatCache {
+        StatCache {
+            bytes: Vec::with_capacity(entries * 32),
+            entries: Vec::with_capacity(entries),
+        }
+    }
+
+    pub(super) fn push(&mut self, path: &[u8], n: i64, stat: Stat) {
+        self.entries.push(Entry {
+            n,
+            stat,
+            start: self.bytes.len(),
+            len: path.len(),
+        });
+        self.bytes.extend_from_slice(path);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The path (its bytes as the scan gives them), row number and stat
+    /// data of entry `i`.
+    pub(super) fn get(&self, i: usize) -> (&[u8], i64, Stat) {
+        let e = self.entries[i];
+        (&self.bytes[e.start..e.start + e.len], e.n, e.stat)
+    }
+
+    /// Set the row number and stat data of entry `i` (a row just written).
+    pub(super) fn set(&mut self, i: usize, n: i64, stat: Stat) {
+        self.entries[i].n = n;
+        self.entries[i].stat = stat;
+    }
+
+    /// The file for the database at `index`.
+    pub(super) fn location(index: &Path) -> PathBuf {
+        let mut name = index.as_os_str().to_owned();
+        name.push(".stat");
+        PathBuf::from(name)
+    }
+
+    /// The cache at `path`, if it is of `stamp` and whole.
+    pub(super) fn read(path: &Path, stamp: i64) -> Read {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Stale,
+            Err(e) => return Read::Damaged(format!("it cannot be read: {e}")),
+        };
+        let word = |at: usize| -> Option<i64> {
+            Some(i64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+        };
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Read::Damaged("it is not a stat cache".into());
+        }
+        let (Some(format), Some(its_stamp), Some(count), Some(sum)) =
+            (word(8), word(16), word(24), word(32))
+        else {
+            return Read::Damaged("it is truncated".into());
+        };
+        if format != super::schema::FORMAT {
+            return Read::Damaged(format!(
+                "it is of format {format}, not {}",
+                super::schema::FORMAT
+            ));
+        }
+        if checksum(&bytes[HEADER..]) != sum {
+            return Read::Damaged("its checksum does not match its content".into());
+        }
+        if its_stamp != stamp {
+            return Read::Stale;
+        }
+        let Ok(count) = usize::try_from(count) else {
+            return Read::Damaged("it is truncated".into());
+        };
+        let mut cache = StatCache {
+            entries: Vec::with_capacity(count.min(bytes.len() / FIXED)),
+            bytes: Vec::new(),
+        };
+        let mut at = HEADER;
+        for _ in 0..count {
+            let fields = (
+                word(at),
+                word(at + 8),
+                word(at + 16),
+                word(at + 24),
+                word(at + 32),
+                bytes
+                    .get(at + 40..at + 44)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_le_bytes),
+            );
+            let (Some(n), Some(mtime), Some(ctime), Some(size), Some(ino), Some(len)) = fields
+            else {
+                return Read::Damaged("it is truncated".into());
+            };
+            let start = at + FIXED;
+            let len = len as usize;
+            if bytes.len() < start + len {
+                return Read::Damaged("it is truncated".into());
+            }
+            cache.entries.push(Entry {
+                n,
+                stat: Stat {
+                    mtime,
+                    ctime,
+                    size,
+                    ino,
+                },
+                start,
+                len,
+            });
+            at = start + len;
+        }
+        if at != bytes.len() {
+            return Read::Damaged("it has bytes after its last entry".into());
+        }
+        cache.bytes = bytes;
+        Read::Fresh(cache)
+    }
+
+    /// Write the cache for `stamp` to `path`, whole or not at all (a
+    /// temporary file renamed over the old one).
+    pub(super) fn write(&self, path: &Path, stamp: i64) -> std::io::Result<()> {
+        let mut body = Vec::with_capacity(self.bytes.len() + self.entries.len() * FIXED);
+        for i in 0..self.entries.len() {
+            let (p, n, stat) = self.get(i);
+            for word in [n, stat.mtime, stat.ctime, stat.size, stat.ino] {
+                body.extend_from_slice(&word.to_le_bytes());
+            }
+            let len = u32::try_from(p.len()).map_err(std::io::Error::other)?;
+            body.extend_from_slice(&len.to_le_bytes());
+            body.extend_from_slice(p);
+        }
+        let count = i64::try_from(self.entries.len()).map_err(std::io::Error::other)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut file = tempfile::Builder::new().prefix(".stat-").tempfile_in(dir)?;
+        file.write_all(MAGIC)?;
+        for word in [super::schema::FORMAT, stamp, count, checksum(&body)] {
+            file.write_all(&word.to_le_bytes())?;
+        }
+        file.write_all(&body)?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// A checksum of `bytes`, eight at a time (a damaged file, not a forged
+/// one, is what it catches: the database is as open to a forger).
+fn checksum(bytes: &[u8]) -> i64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h.cast_signed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(x: i64) -> Stat {
+        Stat {
+            mtime: x,
+            ctime: x + 1,
+            size: x + 2,
+            ino: x + 3,
+        }
+    }
+
+    #[test]
+    fn what_is_written_reads_back_and_nothing_else_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index.sqlite.stat");
+        let mut cache = StatCache::with_capacity(2);
+        cache.push(b"incidents/INC-0001.yaml", 1, stat(10));
+        cache.push(b"cis/caf\xc3\xa9.yaml", 7, stat(20));
+        cache.write(&path, 42).expect("write");
+
+        let Read::Fresh(back) = StatCache::read(&path, 42) else {
+            panic!("not read back")
+        };
+        assert_eq!(back.len(), 2);
+        assert_eq!(back.get(0), (&b"incidents/INC-0001.yaml"[..], 1, stat(10)));
+        assert_eq!(back.get(1), (&b"cis/caf\xc3\xa9.yaml"[..], 7, stat(20)));
+
+        // Another stamp: the database changed since; not a damage.
+        assert!(matches!(StatCache::read(&path, 43), Read::Stale));
+        assert!(matches!(
+            StatCache::read(&dir.path().join("absent"), 42),
+            Read::Stale
+        ));
+
+        let whole = std::fs::read(&path).expect("read");
+        for cut in [0, 7, HEADER - 1, HEADER + 3, whole.len() - 1] {
+            std::fs::write(&path, &whole[..cut]).expect("truncate");
+            assert!(
+                matches!(StatCache::read(&path, 42), Read::Damaged(_)),
+                "cut at {cut} is trusted"
+            );
+        }
+        // One byte flipped in a stat field.
+        let mut flipped = whole.clone();
+        flipped[HEADER + 9] ^= 1;
+        std::fs::write(&path, &flipped).expect("flip");
+        assert!(matches!(StatCache::read(&path, 42), Read::Damaged(_)));
+        // Bytes appended after the last entry (checksum recomputed by a
+        // writer that is not this one would still be caught by it).
+        let mut longer = whole;
+        longer.push(0);
+        std::fs::write(&path, &longer).expect("append");
+        assert!(matches!(StatCache::read(&path, 42), Read::Damaged(_)));
+    }
+}
