@@ -20,7 +20,7 @@ ticket! {
         pub priority: Option<Priority>,
         /// A priority that departs from the matrix, with the reason.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub priority_override: Option<PriorityOverride>,
+        pub priority_override: Option<Box<PriorityOverride>>,
         /// The business service affected (a CI id of class `service`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub service: Option<String>,
@@ -60,7 +60,7 @@ ticket! {
         pub outage: Vec<Outage>,
         /// How it was resolved.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub resolution: Option<Resolution>,
+        pub resolution: Option<Box<Resolution>>,
         /// The problem record it was linked to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub problem: Option<String>,
@@ -94,12 +94,12 @@ ticket! {
         pub updates: Vec<CommsUpdate>,
         /// The post-incident review of a major incident, required to close it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub review: Option<IncidentReview>,
+        pub review: Option<Box<IncidentReview>>,
         /// The monitoring event that opened it (`gitsm intake`): a repeat
         /// of the event while the incident is open adds a note and counts
         /// here instead of opening another incident.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub event: Option<AlertEvent>,
+        pub event: Option<Box<AlertEvent>>,
         /// Satisfaction scores given once it was resolved (`gitsm
         /// feedback`); append-only, allowed on a closed incident too.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
