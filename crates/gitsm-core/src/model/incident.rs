@@ -66,13 +66,13 @@ ticket! {
         pub problem: Option<String>,
         /// The change that caused it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub caused_by_change: Option<String>,
+        pub caused_by_change: Option<Box<str>>,
         /// The incident this one duplicates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub duplicate_of: Option<String>,
+        pub duplicate_of: Option<Box<str>>,
         /// Why it was cancelled.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub cancel_reason: Option<String>,
+        pub cancel_reason: Option<Box<str>>,
         /// A major incident: the highest-impact kind, run by a `commander`
         /// with a communications log and closed only after a post-incident
         /// review. A priority listed under `major_incident.priorities` in
