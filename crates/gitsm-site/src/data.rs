@@ -62,9 +62,11 @@ impl<'a> SiteData<'a> {
                     .push((n.field, source));
             }
         }
+        // Held for the whole build: without the room pushing left.
         for list in incoming.values_mut() {
             list.sort_unstable();
             list.dedup();
+            list.shrink_to_fit();
         }
         let mut tickets_by_ci: HashMap<&str, Vec<&Record>> = HashMap::new();
         for &r in &records {
@@ -74,6 +76,9 @@ impl<'a> SiteData<'a> {
             for ci in named {
                 tickets_by_ci.entry(ci).or_default().push(r);
             }
+        }
+        for list in tickets_by_ci.values_mut() {
+            list.shrink_to_fit();
         }
         let reader = dataset.clocks()?;
         // A clock that cannot be read fails the build before any page.
