@@ -4,6 +4,7 @@
 //! chart links to the report's section; the SLA tiles are the clocks of
 //! the SLA page, as `gitsm sla` reads them.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::kind::Kind;
@@ -72,12 +73,15 @@ fn open(report: &Report<'_>, kind: Kind) -> usize {
 }
 
 pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> DashboardView {
-    let count_state = |s: ClockState| {
-        data.clocks
-            .values()
-            .filter(|c| c.is_open() && c.state() == s)
-            .count()
-    };
+    // The state of each open ticket's clocks, read once (not held).
+    let open_states: Vec<ClockState> = data
+        .records
+        .par_iter()
+        .filter_map(|r| data.clocks(r))
+        .filter(|c| c.is_open())
+        .map(|c| c.state())
+        .collect();
+    let count_state = |s: ClockState| open_states.iter().filter(|&&c| c == s).count();
     let scheduled = data
         .of_kind(Kind::Change)
         .filter(|r| super::data::SCHEDULED_CHANGE_STATES.contains(&r.status()))

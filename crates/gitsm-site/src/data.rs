@@ -9,10 +9,10 @@ use rayon::prelude::*;
 
 use crate::cmdb::CmdbGraph;
 use crate::config::Config;
-use crate::dataset::Dataset;
+use crate::dataset::{Clocks, Dataset};
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
-use crate::sla::TicketClocks;
+use crate::sla::{SlaError, TicketClocks};
 
 use super::paths;
 
@@ -31,15 +31,17 @@ pub struct SiteData<'a> {
     pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
     pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>>,
-    /// SLA clocks of incidents and requests read at `at`, by id.
-    pub clocks: HashMap<&'a str, TicketClocks>,
+    /// Reads the SLA clocks of incidents and requests ([`SiteData::clocks`]):
+    /// read when a page shows them, not held (100,000 tickets' clocks are
+    /// some 50 MB).
+    reader: Clocks<'a>,
     pub graph: CmdbGraph<'a>,
     /// The instant the site shows: clocks are read then.
     pub at: Timestamp,
 }
 
 impl<'a> SiteData<'a> {
-    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, crate::sla::SlaError> {
+    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
         let mut records: Vec<&Record> = dataset.records().collect();
         records.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
@@ -60,9 +62,11 @@ impl<'a> SiteData<'a> {
                     .push((n.field, source));
             }
         }
+        // Held for the whole build: without the room pushing left.
         for list in incoming.values_mut() {
             list.sort_unstable();
             list.dedup();
+            list.shrink_to_fit();
         }
         let mut tickets_by_ci: HashMap<&str, Vec<&Record>> = HashMap::new();
         for &r in &records {
@@ -73,15 +77,14 @@ impl<'a> SiteData<'a> {
                 tickets_by_ci.entry(ci).or_default().push(r);
             }
         }
+        for list in tickets_by_ci.values_mut() {
+            list.shrink_to_fit();
+        }
         let reader = dataset.clocks()?;
-        let clocks = records
+        // A clock that cannot be read fails the build before any page.
+        records
             .par_iter()
-            .filter_map(|&r| match reader.of(r, at) {
-                Ok(Some(c)) => Some(Ok((r.id(), c))),
-                Ok(None) => None,
-                Err(e) => Some(Err(e)),
-            })
-            .collect::<Result<HashMap<_, _>, _>>()?;
+            .try_for_each(|&r| reader.of(r, at).map(drop))?;
         let graph = CmdbGraph::new(
             &config.ci,
             records.iter().filter_map(|r| match r {
@@ -96,10 +99,17 @@ impl<'a> SiteData<'a> {
             by_id,
             incoming,
             tickets_by_ci,
-            clocks,
+            reader,
             graph,
             at,
         })
+    }
+
+    /// The SLA clocks of `record` read at the site's instant (`None`: not a
+    /// ticket with clocks). Every clock was read once by [`SiteData::new`]:
+    /// one that fails failed the build.
+    pub fn clocks(&self, record: &Record) -> Option<TicketClocks> {
+        self.reader.of(record, self.at).ok().flatten()
     }
 
     /// Records of one kind, by id.

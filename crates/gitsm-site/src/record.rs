@@ -191,7 +191,7 @@ pub(crate) fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordVi
                 .collect()
         })
         .unwrap_or_default();
-    let clocks = data.clocks.get(record.id());
+    let clocks = data.clocks(record);
     RecordView {
         id: record.id().to_owned(),
         kind: record.kind().name(),
@@ -204,8 +204,8 @@ pub(crate) fn view(data: &SiteData<'_>, record: &Record, root: &str) -> RecordVi
         texts,
         outgoing,
         incoming,
-        sla: clocks.map(clock_views),
-        sla_state: clocks.map(sla_state),
+        sla: clocks.as_ref().map(clock_views),
+        sla_state: clocks.as_ref().map(sla_state),
         timeline: timeline::timeline(data, record),
         outages: outages(record),
     }

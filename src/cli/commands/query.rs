@@ -86,6 +86,16 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     Ok(ExitCode::SUCCESS)
 }
 
+/// A table as CSV (as [`render`] makes it), written a row at a time.
+pub(crate) fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| row.iter().map(cell_text).collect());
+    tabular::write_csv(&headers, rows, out)
+}
+
 /// A table as the format asks.
 pub(crate) fn render(table: &Table, format: QueryFormat) -> String {
     let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();

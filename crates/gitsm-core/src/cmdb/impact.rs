@@ -227,7 +227,7 @@ pub fn impact(
                 problems.push(ticket);
             }
             Record::Change(c) if ACTIVE_CHANGE_STATES.contains(&status) => {
-                ticket.window = c.window.clone();
+                ticket.window = c.window.as_deref().cloned();
                 changes.push(ticket);
             }
             _ => {}

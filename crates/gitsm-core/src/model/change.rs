@@ -31,7 +31,7 @@ ticket! {
         pub implementer: Option<String>,
         /// When it may be carried out.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub window: Option<ChangeWindow>,
+        pub window: Option<Box<ChangeWindow>>,
         /// The steps to carry it out (Markdown).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub implementation_plan: Option<String>,
@@ -52,7 +52,7 @@ ticket! {
         /// `gitsm.yaml`) and occurrence this change was created for by
         /// `gitsm schedule`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub schedule: Option<ScheduleOccurrence>,
+        pub schedule: Option<Box<ScheduleOccurrence>>,
         /// Releases this change authorises, e.g. `payments-api@2.4.0`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub release: Vec<String>,

@@ -20,7 +20,7 @@ ticket! {
         pub priority: Option<Priority>,
         /// A priority that departs from the matrix, with the reason.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub priority_override: Option<PriorityOverride>,
+        pub priority_override: Option<Box<PriorityOverride>>,
         /// The business service affected (a CI id of class `service`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub service: Option<String>,
@@ -60,19 +60,19 @@ ticket! {
         pub outage: Vec<Outage>,
         /// How it was resolved.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub resolution: Option<Resolution>,
+        pub resolution: Option<Box<Resolution>>,
         /// The problem record it was linked to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub problem: Option<String>,
         /// The change that caused it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub caused_by_change: Option<String>,
+        pub caused_by_change: Option<Box<str>>,
         /// The incident this one duplicates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub duplicate_of: Option<String>,
+        pub duplicate_of: Option<Box<str>>,
         /// Why it was cancelled.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub cancel_reason: Option<String>,
+        pub cancel_reason: Option<Box<str>>,
         /// A major incident: the highest-impact kind, run by a `commander`
         /// with a communications log and closed only after a post-incident
         /// review. A priority listed under `major_incident.priorities` in
@@ -94,12 +94,12 @@ ticket! {
         pub updates: Vec<CommsUpdate>,
         /// The post-incident review of a major incident, required to close it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub review: Option<IncidentReview>,
+        pub review: Option<Box<IncidentReview>>,
         /// The monitoring event that opened it (`gitsm intake`): a repeat
         /// of the event while the incident is open adds a note and counts
         /// here instead of opening another incident.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub event: Option<AlertEvent>,
+        pub event: Option<Box<AlertEvent>>,
         /// Satisfaction scores given once it was resolved (`gitsm
         /// feedback`); append-only, allowed on a closed incident too.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
