@@ -747,15 +747,21 @@ fn a_report_template_of_its_own_reads_the_report_as_data() {
 /// Every file of two sites, compared byte for byte.
 #[track_caller]
 fn same_site(a: &Path, b: &Path) {
-    let files = files_below(a);
-    assert_eq!(files, files_below(b), "the two sites hold other files");
-    for f in &files {
-        let (x, y) = (std::fs::read(a.join(f)), std::fs::read(b.join(f)));
-        assert!(
-            x.expect("a") == y.expect("b"),
-            "{f} differs from a full build"
-        );
+    if let Some(why) = differs(a, b) {
+        panic!("{why}");
     }
+}
+
+/// How two sites differ, if they do.
+fn differs(a: &Path, b: &Path) -> Option<String> {
+    let files = files_below(a);
+    if files != files_below(b) {
+        return Some("the two sites hold other files".to_owned());
+    }
+    files
+        .iter()
+        .find(|f| std::fs::read(a.join(f)).ok() != std::fs::read(b.join(f)).ok())
+        .map(|f| format!("{f} differs from a full build"))
 }
 
 /// `(pages, reused)` from `gitsm site`'s summary line.
@@ -901,6 +907,66 @@ fn a_site_updated_in_place_drops_what_a_full_build_would_not_write() {
         folders_below(&repo.path("full"))
     );
     assert!(!repo.path("out/incidents/INC-0006.html").exists());
+}
+
+#[test]
+fn two_builds_of_one_folder_at_once_leave_a_full_build() {
+    let repo = six_incidents();
+    site_at(&repo, "out").expect_code(0);
+    repo.write(
+        "incidents/INC-0007.yaml",
+        "id: INC-0007\ntitle: Incident 7\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+         reported_by: someone@example.com\nimpact: low\nurgency: low\n",
+    );
+    repo.commit("One more", "2026-11-20T11:00:00+01:00");
+    let start = |at: &str| {
+        let mut cmd = Command::new(common::bin());
+        common::hermetic(&mut cmd, &repo.sandbox.home());
+        cmd.current_dir(&repo.root)
+            .args(["site", "-q", "-o", "out", "--at", at])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gitsm starts")
+    };
+    // Another instant, so that the second build reuses nothing.
+    let builds = [
+        start("2026-11-21T10:00:00+01:00"),
+        start("2026-11-22T10:00:00+01:00"),
+    ];
+    for mut build in builds {
+        assert!(build.wait().expect("wait").success());
+    }
+    // Whichever finished last, the folder is its full build.
+    let full = |at: &str| {
+        let name = format!("full-{}", &at[8..10]);
+        repo.run(["site", "-q", "-o", &name, "--at", at])
+            .expect_code(0);
+        differs(&repo.path("out"), &repo.path(&name))
+    };
+    let (a, b) = (
+        full("2026-11-21T10:00:00+01:00"),
+        full("2026-11-22T10:00:00+01:00"),
+    );
+    assert!(a.is_none() || b.is_none(), "{a:?} / {b:?}");
+}
+
+#[test]
+fn a_site_built_from_inside_its_own_folder_with_dot_is_updated() {
+    let repo = six_incidents();
+    site_at(&repo, "out").expect_code(0);
+    let out = repo.path("out");
+    let at = ["site", "-o", ".", "--at", "2026-11-21T10:00:00+01:00"];
+    let again = repo.sandbox.gitsm(&out, at);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(pages_reused(&again).1 > 0, "{again}");
+    site_at(&repo, "full").expect_code(0);
+    same_site(&out, &repo.path("full"));
+    let leftovers: Vec<String> = files_below(&repo.root)
+        .into_iter()
+        .filter(|f| f.contains(".gitsm-site-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[cfg(unix)]

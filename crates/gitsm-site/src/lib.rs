@@ -159,7 +159,9 @@ pub fn build(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Built, SiteError> {
-    output::check_target(&options.out, &ws.root)?;
+    // `-o .` from inside the site: its real name, whose parent is not itself.
+    let out = &output::resolve(&options.out);
+    output::check_target(out, &ws.root)?;
     let templates = Templates::load(Some(&ws.root))?;
     progress.phase("reading records and history");
     let dataset = Dataset::work_tree(ws, Need::Timelines);
@@ -167,7 +169,7 @@ pub fn build(
         .at
         .or(dataset.committed)
         .unwrap_or_else(|| latest_stamp(&dataset).unwrap_or_default());
-    let staging = output::Staging::new(&options.out)?;
+    let staging = output::Staging::new(out)?;
     let folders = Kind::ALL.iter().map(|&kind| paths::folder(kind)).chain([
         "assets",
         "major",
@@ -180,15 +182,20 @@ pub fn build(
     // The previous build's pages, for those whose inputs did not change:
     // only from a folder a build wrote, whose folders are folders (a page
     // is never read through a symlink).
-    let manifest_path = manifest::location(&dataset.ws.root, &options.out);
+    let manifest_path = manifest::location(&dataset.ws.root, out);
+    // One build of a folder at a time from here to its new manifest: two
+    // would move pages into each other's result.
+    let _building = match &manifest_path {
+        Some(path) => Some(manifest::lock(path).map_err(|source| SiteError::Io {
+            path: path.clone(),
+            source,
+        })?),
+        None => None,
+    };
     let previous = manifest_path
         .as_deref()
-        .filter(|_| options.out.join(output::MARKER).is_file())
-        .filter(|_| {
-            folders
-                .clone()
-                .all(|f| output::is_folder(&options.out.join(f)))
-        })
+        .filter(|_| cfg!(unix) && out.join(output::MARKER).is_file())
+        .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f))))
         .map(manifest::load)
         .unwrap_or_default();
     // Pages rendered (with their inputs' hash) and pages of the previous
@@ -197,8 +204,7 @@ pub fn build(
     let kept = std::sync::Mutex::new(Vec::new());
     let reuse = |path: &str, digest: &manifest::Digest| {
         let same = previous.get(path).filter(|e| {
-            e.digest == *digest
-                && manifest::stat(&options.out.join(path)) == Some((e.size, e.mtime))
+            e.digest == *digest && manifest::stat(&out.join(path)) == Some((e.size, e.mtime))
         });
         Ok(match same {
             Some(e) => kept
@@ -227,7 +233,7 @@ pub fn build(
     );
     let kept = kept.into_inner().unwrap_or_default();
     if kept.is_empty() {
-        staging.finish(&options.out)?;
+        staging.finish(out)?;
     } else {
         // The previous build stands for part of this one: only what
         // changed is moved into it. Should that stop part-way, no
@@ -239,7 +245,7 @@ pub fn build(
             })?;
         }
         let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
-        staging.update(&options.out, &keep)?;
+        staging.update(out, &keep)?;
     }
     entries.extend(kept);
     let mut warnings = dataset.warnings.clone();
@@ -254,7 +260,7 @@ pub fn build(
     progress.finish();
     warnings.extend(rendered.warnings);
     Ok(Built {
-        out: options.out.clone(),
+        out: out.clone(),
         pages: rendered.pages,
         reused: rendered.reused,
         records: rendered.records,

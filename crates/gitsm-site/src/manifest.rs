@@ -106,6 +106,22 @@ pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
     crate::write::atomic(path, text.as_bytes())
 }
 
+/// Wait for, then hold, the lock of the folder whose manifest is at
+/// `path` (a file beside it; released when the returned file is dropped,
+/// however the process ends).
+pub fn lock(path: &Path) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("lock"))?;
+    file.lock()?;
+    Ok(file)
+}
+
 /// Remove the manifest at `path` (missing already is fine).
 pub fn forget(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use super::SiteError;
 
+#[cfg(unix)]
+mod in_place;
+
 /// File that marks a folder as written by `gitsm site`.
 pub(crate) const MARKER: &str = ".gitsm-site";
 
@@ -22,6 +25,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// The output folder as an absolute path without `.` or `..`, through
+/// the real folders above it (the folder itself may be a symlink, which
+/// [`check_target`] refuses): `-o .` names a folder whose parent is not
+/// itself.
+pub(crate) fn resolve(out: &Path) -> PathBuf {
+    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let real = match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => parent.canonicalize().map(|p| p.join(name)),
+        _ => absolute.canonicalize(),
+    };
+    real.unwrap_or(absolute)
 }
 
 /// Refuse an output folder that the build would wrongly replace.
@@ -110,19 +126,15 @@ impl Staging {
     /// writes. Each page replaces its old one by a rename, so a reader
     /// never sees half a page; a build that stops part-way leaves pages of
     /// both builds (the caller drops the manifest first, so that the next
-    /// build rewrites the whole folder). Nothing is followed through a
-    /// symlink: one found where a folder belongs is replaced by the folder.
+    /// build rewrites the whole folder). The folders are walked through
+    /// open handles, never by path ([`in_place`]): nothing is followed
+    /// through a symlink, even one swapped in while the build runs.
+    #[cfg(unix)]
     pub(crate) fn update(self, out: &Path, kept: &HashSet<&str>) -> Result<(), SiteError> {
         let staged = self.dir.path().to_path_buf();
-        let mut written = HashSet::new();
-        let mut folders = HashSet::from([String::new()]);
-        move_into(&staged, out, "", &mut written, &mut folders)?;
-        prune(out, "", &|rel: &str, folder: bool| {
-            if folder {
-                folders.contains(rel)
-            } else {
-                written.contains(rel) || kept.contains(rel)
-            }
+        in_place::update(&staged, out, kept).map_err(|e| match e {
+            (Some(rel), source) => io(&out.join(rel))(source),
+            (None, source) => io(out)(source),
         })?;
         self.dir.close().map_err(io(&staged))
     }
@@ -168,75 +180,4 @@ fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
 /// Whether `path` is a folder itself, not a symlink to one.
 pub(crate) fn is_folder(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir())
-}
-
-/// `rel` below `base`: `"a"`, `"a/b"`.
-fn join(base: &str, name: &str) -> String {
-    if base.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{base}/{name}")
-    }
-}
-
-/// The entries of the folder `dir`: name, and whether it is a folder (a
-/// symlink is not one).
-fn entries(dir: &Path) -> Result<Vec<(String, bool)>, SiteError> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let entry = entry.map_err(io(dir))?;
-        let folder = entry.file_type().map_err(io(&entry.path()))?.is_dir();
-        all.push((entry.file_name().to_string_lossy().into_owned(), folder));
-    }
-    Ok(all)
-}
-
-/// Move every file below `from` (at `rel` from the site root) to the same
-/// place below `to`, making the folders it needs; the files and folders
-/// moved are added to `written` and `folders`.
-fn move_into(
-    from: &Path,
-    to: &Path,
-    rel: &str,
-    written: &mut HashSet<String>,
-    folders: &mut HashSet<String>,
-) -> Result<(), SiteError> {
-    for (name, folder) in entries(from)? {
-        let (source, target, path) = (from.join(&name), to.join(&name), join(rel, &name));
-        let existing = std::fs::symlink_metadata(&target).ok();
-        if folder {
-            match existing {
-                Some(meta) if meta.is_dir() => {}
-                Some(_) => {
-                    std::fs::remove_file(&target).map_err(io(&target))?;
-                    std::fs::create_dir(&target).map_err(io(&target))?;
-                }
-                None => std::fs::create_dir(&target).map_err(io(&target))?,
-            }
-            move_into(&source, &target, &path, written, folders)?;
-            folders.insert(path);
-        } else {
-            if existing.is_some_and(|meta| meta.is_dir()) {
-                std::fs::remove_dir_all(&target).map_err(io(&target))?;
-            }
-            std::fs::rename(&source, &target).map_err(io(&target))?;
-            written.insert(path);
-        }
-    }
-    Ok(())
-}
-
-/// Remove every file and folder below `dir` (at `rel` from the site root)
-/// that `keep(path, is_folder)` does not keep.
-fn prune(dir: &Path, rel: &str, keep: &dyn Fn(&str, bool) -> bool) -> Result<(), SiteError> {
-    for (name, folder) in entries(dir)? {
-        let (path, rel) = (dir.join(&name), join(rel, &name));
-        match (folder, keep(&rel, folder)) {
-            (true, true) => prune(&path, &rel, keep)?,
-            (true, false) => std::fs::remove_dir_all(&path).map_err(io(&path))?,
-            (false, true) => {}
-            (false, false) => std::fs::remove_file(&path).map_err(io(&path))?,
-        }
-    }
-    Ok(())
 }
