@@ -326,12 +326,15 @@ pub enum Keep {
 /// libgit2's delta base cache warm; more threads only contend for the
 /// pack's lock (BENCHMARKS.md, "Long history").
 pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Walk, HistoryError> {
-    let saved = walked::location(repo, prefix);
-    let mut shallow: Vec<Oid> = super::shallow_commits(repo).into_iter().collect();
-    shallow.sort();
-    // Resume the last walk when it stands: same shallow boundary, and a
-    // tip this one descends from by first parents.
-    let resumed = match Walked::load(&saved).filter(|w| w.shallow == shallow) {
+    let saved = walked::kept().then(|| walked::location(repo, prefix));
+    let (shallow, grafts) = walked::boundary(repo);
+    // Resume the last walk when it stands: same shallow commits and
+    // grafts, and a tip this one descends from by first parents.
+    let last = saved
+        .as_deref()
+        .and_then(Walked::load)
+        .filter(|w| w.shallow == shallow && w.grafts == grafts);
+    let resumed = match last {
         Some(w) => walked::since(repo, w.tip, tip)?.map(|todo| (w, todo)),
         None => None,
     };
@@ -340,6 +343,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         None => (
             Walked {
                 shallow,
+                grafts,
                 ..Walked::default()
             },
             walked::since(repo, None, tip)?.unwrap_or_default(),
@@ -403,7 +407,9 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     if walked.tip != Some(tip) {
         walked.tip = Some(tip);
         // The next walk reads the whole history again if this fails.
-        let _ = walked.save(&saved);
+        if let Some(saved) = &saved {
+            let _ = walked.save(saved);
+        }
     }
     Ok(Walk::from_walked(walked, keep))
 }

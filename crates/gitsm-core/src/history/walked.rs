@@ -11,7 +11,7 @@
 //! A walk with or without the file gives the same transitions.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ use crate::git::ObjectKey;
 
 use super::trail::Author;
 
-const FORMAT: &str = "gitsm history walk 1";
+const FORMAT: &str = "gitsm history walk 2";
 
 type Hasher = foldhash::fast::RandomState;
 
@@ -51,6 +51,8 @@ pub(super) struct Walked {
     pub tip: Option<Oid>,
     /// Shallow commits when walked: the history stops there.
     pub shallow: Vec<Oid>,
+    /// A hash of `info/grafts` when walked.
+    pub grafts: String,
     /// The commits that changed records, oldest first.
     pub commits: Vec<CommitSeen>,
     /// Each record changed since it was added: its versions, oldest first.
@@ -101,8 +103,12 @@ pub(super) fn location(repo: &Repository, prefix: &Path) -> PathBuf {
 enum Line {
     Head {
         format: String,
+        /// The gitsm that wrote it: another may read history otherwise.
+        version: String,
         tip: String,
         shallow: Vec<String>,
+        /// `info/grafts`, which rewrites parents without moving the tip.
+        grafts: String,
     },
     Commit {
         at: DateTime<FixedOffset>,
@@ -123,6 +129,9 @@ enum Line {
         blob: String,
         status: Option<String>,
     },
+    /// The last line, with how many came before it: a file cut short is
+    /// not taken for a shorter walk.
+    End { lines: usize },
 }
 
 fn oid(text: &str) -> Option<Oid> {
@@ -136,24 +145,31 @@ impl Walked {
         let mut lines = std::io::BufReader::new(file).lines();
         let Line::Head {
             format,
+            version,
             tip,
             shallow,
+            grafts,
         } = serde_json::from_str(&lines.next()?.ok()?).ok()?
         else {
             return None;
         };
-        if format != FORMAT {
+        if format != FORMAT || version != env!("CARGO_PKG_VERSION") {
             return None;
         }
         let mut walked = Walked {
             tip: Some(oid(&tip)?),
             shallow: shallow.iter().map(|s| oid(s)).collect::<Option<_>>()?,
+            grafts,
             ..Walked::default()
         };
+        let mut count = 1;
         let commit = |n: usize, walked: &Walked| (n < walked.commits.len()).then_some(n);
         for line in lines {
+            count += 1;
             match serde_json::from_str(&line.ok()?).ok()? {
                 Line::Head { .. } => return None,
+                // Nothing may follow the end, and it counts every line.
+                Line::End { lines } => return (lines == count - 1).then_some(walked),
                 Line::Commit {
                     at,
                     id,
@@ -178,7 +194,10 @@ impl Walked {
                             })
                         })
                         .collect::<Option<_>>()?;
-                    walked.changes.insert(id, steps);
+                    if walked.added.contains_key(&id) || walked.changes.insert(id, steps).is_some()
+                    {
+                        return None;
+                    }
                 }
                 Line::Added {
                     id,
@@ -190,73 +209,98 @@ impl Walked {
                         before: None,
                         after: oid(&blob)?,
                     };
-                    walked.added.insert(id, step);
+                    if walked.changes.contains_key(&id) || walked.added.insert(id, step).is_some() {
+                        return None;
+                    }
                 }
                 Line::Read { blob, status } => {
                     walked.read.insert(oid(&blob)?.into(), status);
                 }
             }
         }
-        Some(walked)
+        None
     }
 
-    /// Save the walk at `path` (whole, or not at all).
+    /// Save the walk at `path` (whole, or not at all), a line at a time.
     pub(super) fn save(&self, path: &Path) -> std::io::Result<()> {
         let Some(tip) = self.tip else {
             return Ok(());
         };
-        let mut out = Vec::new();
-        let mut line = |l: Line| -> std::io::Result<()> {
-            serde_json::to_writer(&mut out, &l)?;
-            out.write_all(b"\n")
-        };
-        line(Line::Head {
-            format: FORMAT.to_owned(),
-            tip: tip.to_string(),
-            shallow: self.shallow.iter().map(Oid::to_string).collect(),
-        })?;
-        for c in &self.commits {
-            line(Line::Commit {
-                at: c.at,
-                id: c.id.to_string(),
-                name: c.author.name.clone(),
-                email: c.author.email.clone(),
-            })?;
-        }
-        for (id, steps) in &self.changes {
-            let steps = steps
-                .iter()
-                .map(|s| {
-                    (
-                        s.commit,
-                        s.before.map(|b| b.to_string()),
-                        s.after.to_string(),
-                    )
-                })
-                .collect();
-            line(Line::Changed {
-                id: id.clone(),
-                steps,
-            })?;
-        }
-        for (id, step) in &self.added {
-            line(Line::Added {
-                id: id.clone(),
-                commit: step.commit,
-                blob: step.after.to_string(),
-            })?;
-        }
-        for (blob, status) in &self.read {
-            line(Line::Read {
-                blob: blob.to_string(),
-                status: status.clone(),
-            })?;
-        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::write::atomic(path, &out)
+        let lines =
+            1 + self.commits.len() + self.changes.len() + self.added.len() + self.read.len();
+        crate::write::atomic_with(path, |out| {
+            let mut line = |l: Line| -> std::io::Result<()> {
+                serde_json::to_writer(&mut *out, &l)?;
+                out.write_all(b"\n")
+            };
+            line(Line::Head {
+                format: FORMAT.to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                tip: tip.to_string(),
+                shallow: self.shallow.iter().map(Oid::to_string).collect(),
+                grafts: self.grafts.clone(),
+            })?;
+            for c in &self.commits {
+                line(Line::Commit {
+                    at: c.at,
+                    id: c.id.to_string(),
+                    name: c.author.name.clone(),
+                    email: c.author.email.clone(),
+                })?;
+            }
+            for (id, steps) in &self.changes {
+                let steps = steps
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.commit,
+                            s.before.map(|b| b.to_string()),
+                            s.after.to_string(),
+                        )
+                    })
+                    .collect();
+                line(Line::Changed {
+                    id: id.clone(),
+                    steps,
+                })?;
+            }
+            for (id, step) in &self.added {
+                line(Line::Added {
+                    id: id.clone(),
+                    commit: step.commit,
+                    blob: step.after.to_string(),
+                })?;
+            }
+            for (blob, status) in &self.read {
+                line(Line::Read {
+                    blob: blob.to_string(),
+                    status: status.clone(),
+                })?;
+            }
+            line(Line::End { lines })
+        })
     }
+}
+
+/// What a walk depends on beside the tip: the shallow commits, sorted,
+/// and a hash of `info/grafts`.
+pub(super) fn boundary(repo: &Repository) -> (Vec<Oid>, String) {
+    let mut shallow: Vec<Oid> = super::shallow_commits(repo).into_iter().collect();
+    shallow.sort();
+    let grafts = std::fs::read(repo.path().join("info").join("grafts")).unwrap_or_default();
+    let grafts = crate::git::short_name(std::ffi::OsStr::new(
+        String::from_utf8_lossy(&grafts).as_ref(),
+    ));
+    (shallow, grafts)
+}
+
+/// Whether walks are kept: not when `GITSM_NO_INDEX` turns off what gitsm
+/// derives and keeps in the Git directory.
+pub(super) fn kept() -> bool {
+    crate::local_index::enabled()
 }
 
 #[cfg(test)]
@@ -397,15 +441,31 @@ mod tests {
         let saved = location(&repo, Path::new(""));
         let text = std::fs::read_to_string(&saved).expect("saved");
         // A walk of a tip that is not this history's (with a planted
-        // status), a truncated file, another format, a commit index out
-        // of range, not JSON: none is believed.
+        // status), a file cut short (mid-line or after a line), another
+        // format or gitsm, a commit index out of range, a record listed
+        // twice, not JSON: none is believed.
         let planted = text.replace("\"status\":\"new\"", "\"status\":\"closed\"");
         assert_ne!(planted, text);
+        let lines: Vec<&str> = text.lines().collect();
+        let count = lines.len() - 1;
+        let changed = lines
+            .iter()
+            .find(|l| l.contains("\"t\":\"changed\""))
+            .expect("a changed record");
+        let twice = text
+            .replace(changed, &format!("{changed}\n{changed}"))
+            .replace(
+                &format!("\"lines\":{count}"),
+                &format!("\"lines\":{}", count + 1),
+            );
         let damaged = [
             planted.replace(&tip.to_string(), &"0".repeat(40)),
             text[..text.len() / 2].to_owned(),
+            format!("{}\n", lines[..count].join("\n")),
             text.replace(FORMAT, "gitsm history walk 0"),
+            text.replace(env!("CARGO_PKG_VERSION"), "0.0.0-other"),
             text.replace("\"commit\":0", "\"commit\":7"),
+            twice,
             "\u{0}\u{1}not json".to_owned(),
         ];
         for bad in damaged {
