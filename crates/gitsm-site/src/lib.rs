@@ -82,6 +82,16 @@ pub enum SiteError {
     Sla(#[from] crate::sla::SlaError),
 }
 
+impl SiteError {
+    /// The error of an I/O failure at `path`, for `map_err`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
+        move |source| SiteError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// How to build.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -186,10 +196,7 @@ pub fn build(
     // One build of a folder at a time from here to its new manifest: two
     // would move pages into each other's result.
     let _building = match &manifest_path {
-        Some(path) => Some(manifest::lock(path).map_err(|source| SiteError::Io {
-            path: path.clone(),
-            source,
-        })?),
+        Some(path) => Some(manifest::lock(path).map_err(SiteError::io(path))?),
         None => None,
     };
     let previous = manifest_path
@@ -239,10 +246,7 @@ pub fn build(
         // changed is moved into it. Should that stop part-way, no
         // manifest vouches for the mixed folder.
         if let Some(path) = &manifest_path {
-            manifest::forget(path).map_err(|source| SiteError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            manifest::forget(path).map_err(SiteError::io(path))?;
         }
         let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
         staging.update(out, &keep)?;
@@ -399,20 +403,14 @@ pub fn render(
     Kind::ALL.par_iter().try_for_each(|&kind| {
         let path = format!("{}/search.js", paths::folder(kind));
         write(&path, &mut |out| {
-            lists::search_index(&data, kind, out).map_err(|source| SiteError::Io {
-                path: PathBuf::from(&path),
-                source,
-            })
+            lists::search_index(&data, kind, out).map_err(SiteError::io(Path::new(&path)))
         })
     })?;
     for (name, text) in &templates.assets {
         let path = format!("assets/{name}");
         write(&path, &mut |out| {
             out.write_all(text.as_bytes())
-                .map_err(|source| SiteError::Io {
-                    path: PathBuf::from(&path),
-                    source,
-                })
+                .map_err(SiteError::io(Path::new(&path)))
         })?;
     }
     Ok(Rendered {

@@ -87,10 +87,7 @@ impl Templates {
         let rel = Path::new(OVERRIDE_DIR);
         let dir = match root {
             Some(root) => confined::is_dir(root, rel)
-                .map_err(|source| SiteError::Io {
-                    path: root.join(rel),
-                    source,
-                })?
+                .map_err(SiteError::io(&root.join(rel)))?
                 .then_some(root),
             None => None,
         };

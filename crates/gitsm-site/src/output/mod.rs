@@ -20,13 +20,6 @@ pub(crate) const MARKER: &str = ".gitsm-site";
 const MARKER_TEXT: &str =
     "Written by `gitsm site`. This folder is replaced as a whole on every build.\n";
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
-    move |source| SiteError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// The output folder as an absolute path without `.` or `..`, through
 /// the real folders above it (the folder itself may be a symlink, which
 /// [`check_target`] refuses): `-o .` names a folder whose parent is not
@@ -55,13 +48,13 @@ pub(crate) fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
     }
     match std::fs::symlink_metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io(out)(e)),
+        Err(e) => Err(SiteError::io(out)(e)),
         Ok(meta) if !meta.is_dir() => Err(refuse("exists and is not a folder")),
         Ok(_) => {
             if out.join(MARKER).is_file() {
                 return Ok(());
             }
-            let mut entries = std::fs::read_dir(out).map_err(io(out))?;
+            let mut entries = std::fs::read_dir(out).map_err(SiteError::io(out))?;
             if entries.next().is_none() {
                 Ok(())
             } else {
@@ -83,25 +76,25 @@ impl Staging {
     /// the final rename is atomic).
     pub(crate) fn new(out: &Path) -> Result<Staging, SiteError> {
         let parent = parent(out);
-        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        std::fs::create_dir_all(&parent).map_err(SiteError::io(&parent))?;
         let dir = tempfile::Builder::new()
             .prefix(".gitsm-site-")
             .tempdir_in(&parent)
-            .map_err(io(&parent))?;
+            .map_err(SiteError::io(&parent))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             // A temporary folder is private; a site is for publishing.
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
-                .map_err(io(dir.path()))?;
+                .map_err(SiteError::io(dir.path()))?;
         }
-        std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(io(dir.path()))?;
+        std::fs::write(dir.path().join(MARKER), MARKER_TEXT).map_err(SiteError::io(dir.path()))?;
         Ok(Staging { dir })
     }
 
     pub(crate) fn create_dir(&self, rel: &str) -> Result<(), SiteError> {
         let p = self.dir.path().join(rel);
-        std::fs::create_dir_all(&p).map_err(io(&p))
+        std::fs::create_dir_all(&p).map_err(SiteError::io(&p))
     }
 
     /// Write a file at `rel` (a site path with `/`) through `fill`, which
@@ -109,10 +102,10 @@ impl Staging {
     pub(crate) fn write(&self, rel: &str, fill: &mut super::PageFill<'_>) -> Result<(), SiteError> {
         use std::io::Write;
         let p = self.dir.path().join(rel);
-        let file = std::fs::File::create(&p).map_err(io(&p))?;
+        let file = std::fs::File::create(&p).map_err(SiteError::io(&p))?;
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
         fill(&mut out)?;
-        out.flush().map_err(io(&p))
+        out.flush().map_err(SiteError::io(&p))
     }
 
     /// The folder being written.
@@ -133,10 +126,10 @@ impl Staging {
     pub(crate) fn update(self, out: &Path, kept: &HashSet<&str>) -> Result<(), SiteError> {
         let staged = self.dir.path().to_path_buf();
         in_place::update(&staged, out, kept).map_err(|e| match e {
-            (Some(rel), source) => io(&out.join(rel))(source),
-            (None, source) => io(out)(source),
+            (Some(rel), source) => SiteError::io(&out.join(rel))(source),
+            (None, source) => SiteError::io(out)(source),
         })?;
-        self.dir.close().map_err(io(&staged))
+        self.dir.close().map_err(SiteError::io(&staged))
     }
 
     /// Move the finished site to `out`, replacing what was there.
@@ -159,7 +152,7 @@ fn parent(out: &Path) -> PathBuf {
 
 fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
     if std::fs::symlink_metadata(out).is_err() {
-        return std::fs::rename(staged, out).map_err(io(out));
+        return std::fs::rename(staged, out).map_err(SiteError::io(out));
     }
     let name = out
         .file_name()
@@ -167,14 +160,14 @@ fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
         .unwrap_or_default();
     let old = parent(out).join(format!(".{name}.old-{}", std::process::id()));
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        std::fs::remove_dir_all(&old).map_err(SiteError::io(&old))?;
     }
-    std::fs::rename(out, &old).map_err(io(out))?;
+    std::fs::rename(out, &old).map_err(SiteError::io(out))?;
     if let Err(e) = std::fs::rename(staged, out) {
         let _ = std::fs::rename(&old, out);
-        return Err(io(out)(e));
+        return Err(SiteError::io(out)(e));
     }
-    std::fs::remove_dir_all(&old).map_err(io(&old))
+    std::fs::remove_dir_all(&old).map_err(SiteError::io(&old))
 }
 
 /// Whether `path` is a folder itself, not a symlink to one.
