@@ -13,7 +13,6 @@
 //! rebuilt with a note. Entries are kept in the order the scan lists the
 //! files, so that comparing the two is a walk, not a look-up per file.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::refresh::Stat;
@@ -183,8 +182,8 @@ impl StatCache {
         Read::Fresh(cache)
     }
 
-    /// Write the cache for `stamp` to `path`, whole or not at all (a
-    /// temporary file renamed over the old one).
+    /// Write the cache for `stamp` to `path`, whole or not at all
+    /// ([`crate::write::atomic_with`]).
     pub(super) fn write(&self, path: &Path, stamp: i64) -> std::io::Result<()> {
         let mut body = Vec::with_capacity(self.bytes.len() + self.entries.len() * FIXED);
         for i in 0..self.entries.len() {
@@ -197,15 +196,13 @@ impl StatCache {
             body.extend_from_slice(p);
         }
         let count = i64::try_from(self.entries.len()).map_err(std::io::Error::other)?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let mut file = tempfile::Builder::new().prefix(".stat-").tempfile_in(dir)?;
-        file.write_all(MAGIC)?;
-        for word in [super::schema::FORMAT, stamp, count, checksum(&body)] {
-            file.write_all(&word.to_le_bytes())?;
-        }
-        file.write_all(&body)?;
-        file.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        crate::write::atomic_with(path, |file| {
+            file.write_all(MAGIC)?;
+            for word in [super::schema::FORMAT, stamp, count, checksum(&body)] {
+                file.write_all(&word.to_le_bytes())?;
+            }
+            file.write_all(&body)
+        })
     }
 }
 
