@@ -33,8 +33,14 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A short name for `path` (twelve hex digits of its SHA-1), for the files
 /// gitsm keeps in the Git directory per managed root or output folder.
 pub fn short_name(path: &std::ffi::OsStr) -> String {
+    short_hash(path.as_encoded_bytes())
+}
+
+/// Twelve hex digits of the SHA-1 of `bytes`: a name, or a fingerprint of
+/// a small file, not a proof.
+pub fn short_hash(bytes: &[u8]) -> String {
     use sha1::{Digest, Sha1};
-    hex(&Sha1::digest(path.as_encoded_bytes())[..6])
+    hex(&Sha1::digest(bytes)[..6])
 }
 
 /// A Git object id as plain bytes, for maps of many ids: compared and

@@ -326,7 +326,8 @@ pub enum Keep {
 /// libgit2's delta base cache warm; more threads only contend for the
 /// pack's lock (BENCHMARKS.md, "Long history").
 pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Walk, HistoryError> {
-    let saved = walked::kept().then(|| walked::location(repo, prefix));
+    // `GITSM_NO_INDEX` turns off all gitsm keeps in the Git directory.
+    let saved = crate::local_index::enabled().then(|| walked::location(repo, prefix));
     let (shallow, grafts) = walked::boundary(repo);
     // Resume the last walk when it stands: same shallow commits and
     // grafts, and a tip this one descends from by first parents.

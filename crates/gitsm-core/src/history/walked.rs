@@ -226,9 +226,6 @@ impl Walked {
         let Some(tip) = self.tip else {
             return Ok(());
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let lines =
             1 + self.commits.len() + self.changes.len() + self.added.len() + self.read.len();
         crate::write::atomic_with(path, |out| {
@@ -291,16 +288,7 @@ pub(super) fn boundary(repo: &Repository) -> (Vec<Oid>, String) {
     let mut shallow: Vec<Oid> = super::shallow_commits(repo).into_iter().collect();
     shallow.sort();
     let grafts = std::fs::read(repo.path().join("info").join("grafts")).unwrap_or_default();
-    let grafts = crate::git::short_name(std::ffi::OsStr::new(
-        String::from_utf8_lossy(&grafts).as_ref(),
-    ));
-    (shallow, grafts)
-}
-
-/// Whether walks are kept: not when `GITSM_NO_INDEX` turns off what gitsm
-/// derives and keeps in the Git directory.
-pub(super) fn kept() -> bool {
-    crate::local_index::enabled()
+    (shallow, crate::git::short_hash(&grafts))
 }
 
 #[cfg(test)]
