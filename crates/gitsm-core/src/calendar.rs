@@ -132,6 +132,7 @@ pub struct BusinessCalendar {
     /// 24x7: every instant is working time (wall-clock time).
     always: bool,
     offsets: OffsetTable,
+    days: DayTable,
 }
 
 /// Seconds in a day, as local days have them.
@@ -153,12 +154,29 @@ impl PartialEq for OffsetTable {
     }
 }
 
+/// The working seconds of the local days 1970 to 2100, summed from the
+/// first ([`BusinessCalendar::working_time`] of a long span is then two
+/// look-ups and the days at its ends), worked out on first use like
+/// [`OffsetTable`].
+#[derive(Debug, Clone, Default)]
+struct DayTable(OnceLock<Vec<i64>>);
+
+impl PartialEq for DayTable {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// The span of instants [`OffsetTable`] covers: seconds since 1970.
 const TABLE_END: i64 = 4_102_444_800; // 2100-01-01T00:00:00Z
 
 /// How far ahead [`BusinessCalendar::add_working_time`] looks before it
 /// gives up (a calendar whose every working day is a holiday).
 const HORIZON_DAYS: i64 = 366 * 100;
+
+/// Days at either end of a long span that [`BusinessCalendar::working_time`]
+/// looks at one by one (the rest come from [`DayTable`]).
+const NEAR_DAYS: i64 = 3;
 
 /// Most days of instants examined at once while looking for a due time.
 const STEP_DAYS: i64 = 14;
@@ -172,6 +190,7 @@ impl BusinessCalendar {
             holidays: BTreeSet::new(),
             always: true,
             offsets: OffsetTable::default(),
+            days: DayTable::default(),
         }
     }
 
@@ -201,6 +220,7 @@ impl BusinessCalendar {
             holidays: cal.holidays.iter().map(|&d| day_number(d)).collect(),
             always: false,
             offsets: OffsetTable::default(),
+            days: DayTable::default(),
         })
     }
 
@@ -223,6 +243,25 @@ impl BusinessCalendar {
             return to - from;
         }
         let mut sum = Duration::zero();
+        let (first, last) = (
+            self.local_day(from.timestamp()),
+            self.local_day(to.timestamp()),
+        );
+        // A span of weeks or years: the days wholly inside it are summed
+        // from the table, only the few days at either end are looked at.
+        // Any instant of a local day more than two days after `from`'s
+        // comes after `from` (offsets differ by less than a day), and
+        // likewise before `to`.
+        if let Some(table) = self.day_table(first - 3, last + 3)
+            && last - first > 2 * NEAR_DAYS
+        {
+            let (lower, upper) = (since_1970(from), since_1970(to));
+            let mut add = |s, e| sum += e - s;
+            self.each_interval_of_days(first - 1, first + NEAR_DAYS - 1, lower, upper, &mut add);
+            self.each_interval_of_days(last - NEAR_DAYS + 1, last + 1, lower, upper, &mut add);
+            let whole = |day: i64| table[usize::try_from(day).unwrap_or_default()];
+            return sum + Duration::seconds(whole(last - NEAR_DAYS + 1) - whole(first + NEAR_DAYS));
+        }
         self.each_interval(from, to, |s, e| sum += e - s);
         sum
     }
@@ -312,35 +351,93 @@ impl BusinessCalendar {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        f: impl FnMut(Duration, Duration),
+    ) {
+        // Every instant of [from, to) has a local day in this range (the
+        // margin covers a fall-back across midnight).
+        self.each_interval_of_days(
+            self.local_day(from.timestamp()) - 1,
+            self.local_day(to.timestamp()) + 1,
+            since_1970(from),
+            since_1970(to),
+            f,
+        );
+    }
+
+    /// Each working interval of the local days `first` to `last` (days
+    /// since 1970), clipped to `[lower, upper)`.
+    fn each_interval_of_days(
+        &self,
+        first: i64,
+        last: i64,
+        lower: Duration,
+        upper: Duration,
         mut f: impl FnMut(Duration, Duration),
     ) {
-        let (lower, upper) = (since_1970(from), since_1970(to));
-        // Every instant of [from, to) has a local day in this range (the
-        // margin covers a fall-back across midnight), and every instant of
-        // those days lies in the UTC days from `first - 1` to `last + 1`.
-        let first = self.local_day(from.timestamp()) - 1;
-        let last = self.local_day(to.timestamp()) + 1;
+        // Every instant of those days lies in the UTC days from `first - 1`
+        // to `last + 1`.
         let pieces = self.offset_pieces((first - 1) * DAY, (last + 2) * DAY);
         for day in first..=last {
-            // 1970-01-01 was a Thursday (Monday is 0).
-            let spans = &self.week[(day + 3).rem_euclid(7) as usize];
-            if spans.is_empty() || self.holidays.contains(&day) {
-                continue;
-            }
-            let midnight = day * DAY;
-            for &(a, b) in spans {
-                for &(p0, p1, offset) in pieces.iter() {
-                    let offset = i64::from(offset);
-                    let s = (midnight + a - offset).max(p0);
-                    let e = (midnight + b - offset).min(p1);
-                    let s = Duration::seconds(s).max(lower);
-                    let e = Duration::seconds(e).min(upper);
-                    if s < e {
-                        f(s, e);
-                    }
+            self.day_spans(day, &pieces, |s, e| {
+                let s = Duration::seconds(s).max(lower);
+                let e = Duration::seconds(e).min(upper);
+                if s < e {
+                    f(s, e);
+                }
+            });
+        }
+    }
+
+    /// The working intervals of local day `day`, in seconds since 1970:
+    /// each span of its weekday (none on a holiday) in each piece of
+    /// `pieces` (which cover the day).
+    fn day_spans(&self, day: i64, pieces: &[Piece], mut f: impl FnMut(i64, i64)) {
+        // 1970-01-01 was a Thursday (Monday is 0).
+        let spans = &self.week[(day + 3).rem_euclid(7) as usize];
+        if spans.is_empty() || self.holidays.contains(&day) {
+            return;
+        }
+        let midnight = day * DAY;
+        for &(a, b) in spans {
+            for &(p0, p1, offset) in pieces {
+                let offset = i64::from(offset);
+                let s = (midnight + a - offset).max(p0);
+                let e = (midnight + b - offset).min(p1);
+                if s < e {
+                    f(s, e);
                 }
             }
         }
+    }
+
+    /// The working seconds of the local days before each day (index: days
+    /// since 1970), when the table covers the days `first` to `last`.
+    fn day_table(&self, first: i64, last: i64) -> Option<&[i64]> {
+        let end = TABLE_END / DAY - 2;
+        (first >= 1 && last < end).then(|| {
+            self.days
+                .0
+                .get_or_init(|| {
+                    let Some(pieces) = self.table(0, TABLE_END) else {
+                        return Vec::new();
+                    };
+                    let mut sums = Vec::with_capacity(end as usize + 1);
+                    let mut sum = 0;
+                    sums.push(sum);
+                    for day in 0..end {
+                        if day >= 1 {
+                            let first = pieces.partition_point(|p| p.1 <= (day - 1) * DAY);
+                            let stop = pieces.partition_point(|p| p.0 < (day + 2) * DAY);
+                            self.day_spans(day, &pieces[first..stop.max(first)], |s, e| {
+                                sum += e - s;
+                            });
+                        }
+                        sums.push(sum);
+                    }
+                    sums
+                })
+                .as_slice()
+        })
     }
 
     /// Pieces of constant offset that cover `[from, to)` (seconds since
@@ -564,6 +661,53 @@ mod tests {
             let listed: Duration = cal.intervals(from, to).iter().map(|(s, e)| *e - *s).sum();
             proptest::prop_assert_eq!(listed, Duration::minutes(counted as i64));
         }
+    }
+
+    proptest::proptest! {
+        /// A span of weeks to years counts the days wholly inside it from
+        /// the table of day sums: the same working time as adding up its
+        /// working intervals day by day, whatever the zone, daylight-saving
+        /// changes and holidays in between, to the second.
+        #[test]
+        fn a_long_span_counts_as_its_days_one_by_one(
+            zone in 0..3usize,
+            start in 0i64..(3 * 365 * 86_400),
+            seconds in 0i64..(800 * 86_400),
+        ) {
+            let tz = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"][zone];
+            let cal = calendar(
+                tz,
+                "08:00-12:00, 13:00-17:30",
+                Some("00:30-03:30, 23:00-24:00"),
+                &["2025-12-25", "2026-03-30", "2026-10-26", "2027-01-01"],
+            );
+            let from = t("2025-01-01T00:00:00Z") + Duration::seconds(start);
+            let to = from + Duration::seconds(seconds);
+            let day_by_day: Duration = cal.intervals(from, to).iter().map(|(s, e)| *e - *s).sum();
+            proptest::prop_assert_eq!(cal.working_time(from, to), day_by_day);
+        }
+    }
+
+    /// Five weeks of 09:00-18:00 in Berlin, Monday to Monday, with Good
+    /// Friday off: 24 days of 9 hours (the clocks change on a Sunday).
+    #[test]
+    fn five_office_weeks_with_a_holiday() {
+        let cal = calendar("Europe/Berlin", "09:00-18:00", None, &["2026-04-03"]);
+        assert_eq!(
+            cal.working_time(t("2026-03-01T23:00:00Z"), t("2026-04-05T22:00:00Z")),
+            hours(24 * 9)
+        );
+    }
+
+    /// March 2026 around the clock in Berlin: 31 days of 24 hours, less the
+    /// hour skipped on the 29th.
+    #[test]
+    fn a_month_around_the_clock_loses_the_skipped_hour() {
+        let cal = calendar("Europe/Berlin", "00:00-24:00", Some("00:00-24:00"), &[]);
+        assert_eq!(
+            cal.working_time(t("2026-02-28T23:00:00Z"), t("2026-03-31T22:00:00Z")),
+            hours(31 * 24 - 1)
+        );
     }
 
     #[test]
