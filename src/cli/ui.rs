@@ -238,11 +238,13 @@ pub(super) fn stdout_json(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), CommandError> {
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut safe = Safe {
+    let safe = Safe {
         out,
         pending: Vec::new(),
     };
-    match write(&mut safe).and_then(|()| safe.flush()) {
+    // serde writes a token at a time: they are made safe a buffer at a time.
+    let mut tokens = std::io::BufWriter::with_capacity(1 << 16, safe);
+    match write(&mut tokens).and_then(|()| tokens.flush()) {
         Ok(()) => Ok(()),
         Err(e) => Err(CommandError::stdout(e)),
     }
