@@ -96,8 +96,8 @@ impl<'a, 'r> Context<'a, 'r> {
         // By the kind kept in the ticket first: no other ticket's facts are
         // fetched from memory.
         self.of_kind(Kind::Incident)
-            .filter_map(|t| match &*t.detail {
-                Detail::Incident(f) => Some((t, f)),
+            .filter_map(|t| match &t.detail {
+                Detail::Incident(f) => Some((t, &**f)),
                 _ => None,
             })
     }
@@ -212,7 +212,7 @@ fn incident_field<'r>(
 
 pub(super) fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name());
-    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &*t.detail {
+    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
         Detail::Incident(f) => f.priority.name(),
         _ => "",
     });
@@ -409,8 +409,10 @@ impl<'r> Missed<'_, 'r> {
 /// parallel (a large backlog can have a breach for every ticket); sorted
 /// before they are written out, as small keys move faster than whole
 /// breaches; only the first [`Context::listed`] are kept, sorted and
-/// written out when fewer are wanted. Ties go by input order, so the order
-/// stays the same from run to run even if two files hold one id.
+/// written out when fewer are wanted. When all are (JSON), each is written
+/// out as found and put in order after, so that no list of keys is held
+/// beside them. Ties go by input order, so the order stays the same from
+/// run to run even if two files hold one id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
     kind: Kind,
@@ -457,16 +459,28 @@ pub(super) fn breaches<'a, 'r>(
             missed.truncate(n);
         }
     };
-    let (count, mut missed) = match ctx.listed {
-        None => {
-            let all: Vec<Missed<'a, 'r>> = found.collect();
-            (all.len(), all)
-        }
+    let Some(n) = ctx.listed else {
+        // Every breach is listed (JSON): made as found, in input order,
+        // then put in order by a permutation of their places, so that the
+        // breaches are never held twice (as keys and as breaches).
+        let mut listed: Vec<Breach<'r>> = found.map(|m| m.breach(ctx)).collect();
+        let mut order: Vec<usize> = (0..listed.len()).collect();
+        order.par_sort_unstable_by_key(|&i| {
+            let b = &listed[i];
+            (b.breached_at, b.id, b.clock, i)
+        });
+        permute(&mut listed, order);
+        return Breaches {
+            count: listed.len(),
+            listed,
+        };
+    };
+    let (count, mut missed) = {
         // Only the first n are kept: each thread keeps at most twice that
         // while it counts, so the others are never gathered. The order is
         // total (input order breaks ties), so which are first does not
         // depend on the threads.
-        Some(n) => found
+        found
             .fold(
                 || (0, Vec::new()),
                 |(count, mut kept), m| {
@@ -484,14 +498,44 @@ pub(super) fn breaches<'a, 'r>(
                     keep_first(&mut kept, n);
                     (a + b, kept)
                 },
-            ),
+            )
     };
-    if let Some(n) = ctx.listed {
-        keep_first(&mut missed, n);
-    }
+    keep_first(&mut missed, n);
     missed.par_sort_unstable_by(order);
     Breaches {
         listed: missed.par_iter().map(|m| m.breach(ctx)).collect(),
         count,
+    }
+}
+
+/// Put `items` in `order`: the item at `order[k]` moves to `k`, in place
+/// (each cycle of the permutation followed once).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn a_permutation_puts_each_item_where_the_order_says() {
+        // Two cycles (places 0, 2 and 3; places 1 and 4) and a fixed point.
+        let mut items = ["a", "b", "c", "d", "e", "f"];
+        permute(&mut items, vec![3, 4, 0, 2, 1, 5]);
+        assert_eq!(items, ["d", "e", "a", "c", "b", "f"]);
+        let mut none: [u8; 0] = [];
+        permute(&mut none, Vec::new());
     }
 }
