@@ -96,10 +96,7 @@ struct Row<'r> {
     #[serde(serialize_with = "rfc3339")]
     sla_due: Option<Timestamp>,
     /// With --expiring: when the access it granted ends.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "rfc3339"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
     expires_at: Option<Timestamp>,
     /// With --expiring: `expiring` or `expired`.
     #[serde(skip_serializing_if = "Option::is_none")]
