@@ -165,9 +165,9 @@ impl SortKey {
 
     fn compare(self, a: &Row<'_>, b: &Row<'_>) -> std::cmp::Ordering {
         match self {
-            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Id => a.id.cmp(b.id),
             SortKey::Kind => a.kind.cmp(&b.kind),
-            SortKey::Status => a.status.cmp(&b.status),
+            SortKey::Status => a.status.cmp(b.status),
             // P1 first; no priority last.
             SortKey::Priority => {
                 (a.priority.is_none(), a.priority).cmp(&(b.priority.is_none(), b.priority))
@@ -176,7 +176,7 @@ impl SortKey {
             SortKey::Team => a.team.cmp(&b.team),
             SortKey::Service => a.service.cmp(&b.service),
             SortKey::CreatedAt => a.created_at.cmp(&b.created_at),
-            SortKey::Title => a.title.cmp(&b.title),
+            SortKey::Title => a.title.cmp(b.title),
         }
     }
 }
