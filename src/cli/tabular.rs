@@ -4,28 +4,50 @@
 /// Columns padded to their widest cell, two spaces apart; the last one
 /// not padded.
 pub(super) fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = Vec::new();
+    let _ = write_aligned(headers, || rows.iter(), &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`aligned`] written to `out` a line at a time (each line in one write),
+/// from rows made twice (`rows` is called once to measure the columns and
+/// once to write them) rather than held: 100,000 rows are never one string
+/// nor a table of cells.
+pub(super) fn write_aligned<I, R, C>(
+    headers: &[&str],
+    rows: impl Fn() -> I,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = R>,
+    R: AsRef<[C]>,
+    C: AsRef<str>,
+{
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+    for row in rows() {
+        for (w, c) in widths.iter_mut().zip(row.as_ref()) {
+            *w = (*w).max(c.as_ref().chars().count());
         }
     }
-    let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        let cells: Vec<&str> = cells.collect();
+    let mut line = String::new();
+    let mut write_line = |cells: &[&str]| {
+        line.clear();
         for (i, c) in cells.iter().enumerate() {
-            out.push_str(c);
+            line.push_str(c);
             if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+                let pad = widths[i] - c.chars().count() + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())
     };
-    line(&mut headers.iter().copied());
-    for row in rows {
-        line(&mut row.iter().map(String::as_str));
+    write_line(headers)?;
+    for row in rows() {
+        let cells: Vec<&str> = row.as_ref().iter().map(AsRef::as_ref).collect();
+        write_line(&cells)?;
     }
-    out
+    Ok(())
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -200,7 +200,9 @@ pub(super) fn stdout_write(text: &str) -> Result<(), CommandError> {
     }
 }
 
-/// A writer of JSON text made terminal-safe as it passes ([`stdout_json`]).
+/// A writer of text made terminal-safe as it passes ([`stdout_json`],
+/// [`stdout_lines`]): each write is made safe whole, so a colour sequence
+/// of ours written in one piece passes as it would in one string.
 struct Safe<W: Write> {
     out: W,
     /// The first bytes of a character whose end has not come yet.
@@ -217,7 +219,7 @@ impl<W: Write> Write for Safe<W> {
         let valid = match std::str::from_utf8(&self.pending) {
             Ok(_) => self.pending.len(),
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => return Err(std::io::Error::other("JSON output is not UTF-8")),
+            Err(_) => return Err(std::io::Error::other("output is not UTF-8")),
         };
         let rest = self.pending.split_off(valid);
         let done = std::mem::replace(&mut self.pending, rest);
@@ -237,14 +239,36 @@ impl<W: Write> Write for Safe<W> {
 pub(super) fn stdout_json(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), CommandError> {
-    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let safe = Safe {
-        out,
+    // serde writes a token at a time: they are made safe a buffer at a
+    // time (JSON holds no colour sequence a buffer's edge could split).
+    safely(std::io::stdout().lock(), |safe| {
+        let mut tokens = std::io::BufWriter::with_capacity(1 << 16, safe);
+        write(&mut tokens)?;
+        tokens.flush()
+    })
+}
+
+/// Text written to stdout as it is produced, the same bytes as
+/// [`stdout_write`] of all of it (`gitsm list` of 100,000 records is never
+/// one string): each write is made terminal-safe whole (write a line, or
+/// any piece that splits no colour sequence, at a time), then colours are
+/// kept or stripped as the terminal takes them.
+pub(super) fn stdout_lines(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CommandError> {
+    safely(anstream::stdout().lock(), write)
+}
+
+/// What `write` writes, made terminal-safe ([`Safe`]) and buffered, to `out`.
+fn safely(
+    out: impl Write,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CommandError> {
+    let mut safe = Safe {
+        out: std::io::BufWriter::with_capacity(1 << 16, out),
         pending: Vec::new(),
     };
-    // serde writes a token at a time: they are made safe a buffer at a time.
-    let mut tokens = std::io::BufWriter::with_capacity(1 << 16, safe);
-    match write(&mut tokens).and_then(|()| tokens.flush()) {
+    match write(&mut safe).and_then(|()| safe.flush()) {
         Ok(()) => Ok(()),
         Err(e) => Err(CommandError::stdout(e)),
     }

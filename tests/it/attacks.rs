@@ -264,6 +264,9 @@ fn a_title_cannot_drive_the_terminal() {
         &["--color", "always", "list"],
         &["--color", "always", "validate"],
         &["--color", "always", "report"],
+        // Tables written a line at a time, each made safe whole.
+        &["--color", "always", "sla"],
+        &["--color", "always", "list", "--format", "csv"],
     ] {
         let run = repo.run(args);
         assert!(run.code == 0, "{args:?}: {run}");
@@ -278,7 +281,17 @@ fn a_title_cannot_drive_the_terminal() {
     }
     // The title is still shown, its controls written out.
     let shown = r"VPN \x1b]0;pwned\x07 down\x1b[2J\x0d\u009b31m";
-    assert!(runs[0].1.stdout.contains(shown), "{}", runs[0].1);
+    for i in [0, 1, 5] {
+        assert!(runs[i].1.stdout.contains(shown), "{}", runs[i].1);
+    }
+    // The P1 incident open since Friday has breached: its state in red,
+    // the colour sequences of sla's table whole.
+    let sla = &runs[4].1;
+    assert!(sla.stdout.contains("INC-0001"), "{sla}");
+    assert!(
+        sla.stdout.contains("\x1b[1m\x1b[31mbreached\x1b[0m"),
+        "{sla}"
+    );
     // JSON stays JSON, with the same title in it.
     for args in [
         &["show", "INC-0001", "--format", "json"][..],

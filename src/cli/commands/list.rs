@@ -1,5 +1,7 @@
 //! `gitsm list`: query records.
 
+use std::borrow::Cow;
+use std::io::Write;
 use std::process::ExitCode;
 
 use rayon::prelude::*;
@@ -15,7 +17,7 @@ use super::super::CommandError;
 use super::super::context::CommandContext;
 use super::super::filters::{Filters, TeamFilter};
 use super::super::tabular;
-use super::super::ui::{stdout_json_list, stdout_write};
+use super::super::ui::{stdout_json_list, stdout_lines};
 
 /// List records, filtered and sorted
 #[derive(Debug, clap::Args)]
@@ -65,69 +67,76 @@ pub enum ListFormat {
     Csv,
 }
 
-/// One row of the listing.
+/// One row of the listing. Its text is borrowed from the record: a
+/// listing of 100,000 records holds no copy of them.
 #[derive(Debug, Serialize)]
-struct Row {
-    id: String,
+struct Row<'r> {
+    id: &'r str,
     kind: Kind,
-    status: String,
+    status: &'r str,
     priority: Option<Priority>,
-    title: String,
-    assignee: Option<String>,
-    team: Option<String>,
-    service: Option<String>,
-    created_at: Option<String>,
-    #[serde(skip)]
-    created: Option<Timestamp>,
-    path: String,
+    title: &'r str,
+    assignee: Option<&'r str>,
+    team: Option<&'r str>,
+    service: Option<&'r str>,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: Option<Timestamp>,
+    path: Cow<'r, str>,
     /// Who reported or requested it.
-    requester: Option<String>,
-    category: Option<String>,
+    requester: Option<&'r str>,
+    category: Option<&'r str>,
     /// Resolved (requests: fulfilled).
-    resolved_at: Option<String>,
-    closed_at: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    resolved_at: Option<Timestamp>,
+    #[serde(serialize_with = "rfc3339")]
+    closed_at: Option<Timestamp>,
     /// The SLA state of an open ticket's clocks now (not in the table).
     sla_state: Option<&'static str>,
     /// The earliest due time of its running clocks.
-    sla_due: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    sla_due: Option<Timestamp>,
     /// With --expiring: when the access it granted ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "rfc3339")]
+    expires_at: Option<Timestamp>,
     /// With --expiring: `expiring` or `expired`.
     #[serde(skip_serializing_if = "Option::is_none")]
     grant: Option<&'static str>,
 }
 
-/// Who reported or requested a ticket, its category, and when it was
-/// resolved (or fulfilled) and closed.
-fn facts(record: &Record) -> [Option<String>; 4] {
-    let time = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339());
+/// A time as the listing writes it (RFC 3339), written when the row is.
+fn time(t: Option<Timestamp>) -> Option<String> {
+    t.map(|t| t.to_rfc3339())
+}
+
+fn rfc3339<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    time(*t).serialize(s)
+}
+
+/// Who reported or requested it, its category, when it was resolved (or
+/// fulfilled) and closed.
+fn facts(record: &Record) -> (Option<&str>, Option<&str>, [Option<Timestamp>; 2]) {
     match record {
-        Record::Incident(r) => [
-            Some(r.reported_by.clone()),
-            r.category.clone(),
-            time(r.resolved_at),
-            time(r.closed_at),
-        ],
-        Record::Problem(r) => [
-            Some(r.reported_by.clone()),
-            r.category.clone(),
-            time(r.resolved_at),
-            time(r.closed_at),
-        ],
-        Record::Change(r) => [Some(r.requested_by.clone()), None, None, time(r.closed_at)],
-        Record::Request(r) => [
-            Some(r.requested_by.clone()),
-            r.category.clone(),
-            time(r.fulfilled_at),
-            time(r.closed_at),
-        ],
-        Record::Ci(_) => [None, None, None, None],
-        Record::Article(r) => [None, r.categories.first().cloned(), None, None],
+        Record::Incident(r) => (
+            Some(&r.reported_by),
+            r.category.as_deref(),
+            [r.resolved_at, r.closed_at],
+        ),
+        Record::Problem(r) => (
+            Some(&r.reported_by),
+            r.category.as_deref(),
+            [r.resolved_at, r.closed_at],
+        ),
+        Record::Change(r) => (Some(&r.requested_by), None, [None, r.closed_at]),
+        Record::Request(r) => (
+            Some(&r.requested_by),
+            r.category.as_deref(),
+            [r.fulfilled_at, r.closed_at],
+        ),
+        Record::Ci(_) => (None, None, [None, None]),
+        Record::Article(r) => (None, r.categories.first().map(String::as_str), [None, None]),
     }
 }
 
-/// A column to sort by.
 #[derive(Debug, Clone, Copy)]
 enum SortKey {
     Id,
@@ -154,11 +163,11 @@ impl SortKey {
         ("title", SortKey::Title),
     ];
 
-    fn compare(self, a: &Row, b: &Row) -> std::cmp::Ordering {
+    fn compare(self, a: &Row<'_>, b: &Row<'_>) -> std::cmp::Ordering {
         match self {
-            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Id => a.id.cmp(b.id),
             SortKey::Kind => a.kind.cmp(&b.kind),
-            SortKey::Status => a.status.cmp(&b.status),
+            SortKey::Status => a.status.cmp(b.status),
             // P1 first; no priority last.
             SortKey::Priority => {
                 (a.priority.is_none(), a.priority).cmp(&(b.priority.is_none(), b.priority))
@@ -166,8 +175,8 @@ impl SortKey {
             SortKey::Assignee => a.assignee.cmp(&b.assignee),
             SortKey::Team => a.team.cmp(&b.team),
             SortKey::Service => a.service.cmp(&b.service),
-            SortKey::CreatedAt => a.created.cmp(&b.created),
-            SortKey::Title => a.title.cmp(&b.title),
+            SortKey::CreatedAt => a.created_at.cmp(&b.created_at),
+            SortKey::Title => a.title.cmp(b.title),
         }
     }
 }
@@ -256,19 +265,21 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let mut rows = matching
         .par_iter()
         .map(|(f, r)| {
-            let [requester, category, resolved_at, closed_at] = facts(r);
+            let (requester, category, [resolved_at, closed_at]) = facts(r);
             let mut row = Row {
-                id: r.id().to_owned(),
+                id: r.id(),
                 kind: r.kind(),
-                status: r.status().to_owned(),
+                status: r.status(),
                 priority: crate::priority::of(r, config),
-                title: r.title().to_owned(),
-                assignee: r.assignee().map(String::from),
-                team: r.team().map(String::from),
-                service: service(r).map(String::from),
-                created_at: r.created_at().map(|t| t.to_rfc3339()),
-                created: r.created_at(),
-                path: f.path.to_string_lossy().replace('\\', "/"),
+                title: r.title(),
+                assignee: r.assignee(),
+                team: r.team(),
+                service: service(r),
+                created_at: r.created_at(),
+                path: match f.path.to_string_lossy() {
+                    Cow::Borrowed(path) if !path.contains('\\') => Cow::Borrowed(path),
+                    path => Cow::Owned(path.replace('\\', "/")),
+                },
                 requester,
                 category,
                 resolved_at,
@@ -279,7 +290,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 grant: None,
             };
             if let Some((expires, standing)) = grants.as_ref().and_then(|due| due.get(r.id())) {
-                row.expires_at = Some(expires.to_rfc3339());
+                row.expires_at = Some(*expires);
                 row.grant = Some(standing);
             }
             if let Some((clocks, now)) = &sla
@@ -289,11 +300,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                     .filter(crate::sla::TicketClocks::is_open)
             {
                 row.sla_state = Some(clocks.state().name());
-                row.sla_due = clocks.next_due().map(|t| t.to_rfc3339());
+                row.sla_due = clocks.next_due();
             }
             Ok(row)
         })
-        .collect::<Result<Vec<Row>, CommandError>>()?;
+        .collect::<Result<Vec<Row<'_>>, CommandError>>()?;
     rows.sort_by(|a, b| {
         order
             .iter()
@@ -309,9 +320,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     }
     match args.format {
         ListFormat::Json => stdout_json_list(&rows)?,
-        ListFormat::Csv => stdout_write(&csv(&rows))?,
-        ListFormat::Table if grants.is_some() => stdout_write(&grant_table(&rows))?,
-        ListFormat::Table => stdout_write(&table(&rows))?,
+        ListFormat::Csv => stdout_lines(|out| csv(&rows, out))?,
+        ListFormat::Table if grants.is_some() => stdout_lines(|out| grant_table(&rows, out))?,
+        ListFormat::Table => stdout_lines(|out| table(&rows, out))?,
     }
     if skipped > 0 && !cx.quiet {
         cx.status(&format!(
@@ -321,37 +332,37 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     Ok(ExitCode::SUCCESS)
 }
 
-fn cells(r: &Row) -> Vec<String> {
-    vec![
-        r.id.clone(),
-        r.status.clone(),
-        r.priority.map(|p| p.name().to_owned()).unwrap_or_default(),
-        r.assignee.clone().unwrap_or_default(),
-        r.service.clone().unwrap_or_default(),
-        r.title.clone(),
+/// The table's cells of a row.
+fn cells<'a>(r: &'a Row<'_>) -> [&'a str; 6] {
+    [
+        r.id,
+        r.status,
+        r.priority.map(Priority::name).unwrap_or_default(),
+        r.assignee.unwrap_or_default(),
+        r.service.unwrap_or_default(),
+        r.title,
     ]
 }
 
 const HEADERS: [&str; 6] = ["ID", "STATUS", "PRIORITY", "ASSIGNEE", "SERVICE", "TITLE"];
 
-fn table(rows: &[Row]) -> String {
-    tabular::aligned(&HEADERS, &rows.iter().map(cells).collect::<Vec<_>>())
+fn table(rows: &[Row<'_>], out: &mut dyn Write) -> std::io::Result<()> {
+    tabular::write_aligned(&HEADERS, || rows.iter().map(cells), out)
 }
 
-/// `--expiring`: the requests whose grants are due, with when and how.
-fn grant_table(rows: &[Row]) -> String {
+fn grant_table(rows: &[Row<'_>], out: &mut dyn Write) -> std::io::Result<()> {
     const GRANT_HEADERS: [&str; 6] = ["ID", "GRANT", "EXPIRES", "PRIORITY", "ASSIGNEE", "TITLE"];
-    let cells = |r: &Row| {
-        vec![
-            r.id.clone(),
+    let cells = |r: &Row<'_>| {
+        [
+            r.id.to_owned(),
             r.grant.unwrap_or_default().to_owned(),
-            r.expires_at.clone().unwrap_or_default(),
+            time(r.expires_at).unwrap_or_default(),
             r.priority.map(|p| p.name().to_owned()).unwrap_or_default(),
-            r.assignee.clone().unwrap_or_default(),
-            r.title.clone(),
+            r.assignee.unwrap_or_default().to_owned(),
+            r.title.to_owned(),
         ]
     };
-    tabular::aligned(&GRANT_HEADERS, &rows.iter().map(cells).collect::<Vec<_>>())
+    tabular::write_aligned(&GRANT_HEADERS, || rows.iter().map(cells), out)
 }
 
 const CSV_HEADERS: [&str; 15] = [
@@ -372,25 +383,25 @@ const CSV_HEADERS: [&str; 15] = [
     "sla_due",
 ];
 
-fn csv(rows: &[Row]) -> String {
-    let fields = |r: &Row| {
+fn csv(rows: &[Row<'_>], out: &mut dyn Write) -> std::io::Result<()> {
+    let fields = |r: &Row<'_>| {
         vec![
-            r.id.clone(),
+            r.id.to_owned(),
             r.kind.name().to_owned(),
-            r.status.clone(),
+            r.status.to_owned(),
             r.priority.map(|p| p.name().to_owned()).unwrap_or_default(),
-            r.assignee.clone().unwrap_or_default(),
-            r.team.clone().unwrap_or_default(),
-            r.service.clone().unwrap_or_default(),
-            r.created_at.clone().unwrap_or_default(),
-            r.title.clone(),
-            r.requester.clone().unwrap_or_default(),
-            r.category.clone().unwrap_or_default(),
-            r.resolved_at.clone().unwrap_or_default(),
-            r.closed_at.clone().unwrap_or_default(),
+            r.assignee.unwrap_or_default().to_owned(),
+            r.team.unwrap_or_default().to_owned(),
+            r.service.unwrap_or_default().to_owned(),
+            time(r.created_at).unwrap_or_default(),
+            r.title.to_owned(),
+            r.requester.unwrap_or_default().to_owned(),
+            r.category.unwrap_or_default().to_owned(),
+            time(r.resolved_at).unwrap_or_default(),
+            time(r.closed_at).unwrap_or_default(),
             r.sla_state.unwrap_or_default().to_owned(),
-            r.sla_due.clone().unwrap_or_default(),
+            time(r.sla_due).unwrap_or_default(),
         ]
     };
-    tabular::csv(&CSV_HEADERS, &rows.iter().map(fields).collect::<Vec<_>>())
+    tabular::write_csv(&CSV_HEADERS, rows.iter().map(fields), out)
 }

@@ -37,9 +37,10 @@ pub(super) struct Ticket<'r> {
     pub exit_estimated: bool,
     /// Stamps taken from Git history for this ticket.
     pub derived: Vec<Derived>,
-    /// Boxed: the facts of a kind are large, and a ticket is moved as it is
-    /// collected and streamed through in every pass over all tickets.
-    pub detail: Box<Detail>,
+    /// The facts of its kind, each boxed at its own size: a ticket is moved
+    /// as it is collected and streamed through in every pass over all
+    /// tickets, and a change's facts are a fraction of an incident's.
+    pub detail: Detail,
 }
 
 /// How a ticket left the queue.
@@ -55,10 +56,10 @@ pub(super) enum Exit {
 }
 
 pub(super) enum Detail {
-    Incident(IncidentFacts),
-    Problem(ProblemFacts),
-    Change(ChangeFacts),
-    Request(RequestFacts),
+    Incident(Box<IncidentFacts>),
+    Problem(Box<ProblemFacts>),
+    Change(Box<ChangeFacts>),
+    Request(Box<RequestFacts>),
 }
 
 pub(super) struct IncidentFacts {
@@ -192,7 +193,7 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
         Record::Incident(inc) => incident(env, record, inc, &trail, &mut derived)?,
         Record::Request(req) => {
             let (exit, facts) = request(env, record, &req.catalog_item, &trail, &mut derived)?;
-            (exit, Detail::Request(facts))
+            (exit, Detail::Request(Box::new(facts)))
         }
         Record::Problem(p) => problem(env, record, p, &trail, &mut derived),
         Record::Change(c) => change(record, c, &trail, &mut derived),
@@ -217,7 +218,7 @@ fn ticket<'r>(env: &Env<'_>, record: &'r Record) -> Result<Option<Ticket<'r>>, S
         exit,
         exit_estimated,
         derived,
-        detail: Box::new(detail),
+        detail,
     }))
 }
 
@@ -248,7 +249,7 @@ fn incident(
         escalation: None,
     };
     if phase == Phase::Void {
-        return Ok((void_exit(trail, derived), Detail::Incident(facts)));
+        return Ok((void_exit(trail, derived), Detail::Incident(Box::new(facts))));
     }
     let tl = timeline(record, trail, "resolved", derived);
     let exit = clock_exit(phase, &tl, trail, derived);
@@ -340,7 +341,7 @@ fn incident(
             },
         })
     };
-    Ok((exit, Detail::Incident(facts)))
+    Ok((exit, Detail::Incident(Box::new(facts))))
 }
 
 fn request(
@@ -460,7 +461,7 @@ fn problem(
         known_error: p.known_error,
         known_error_at,
     };
-    (exit, Detail::Problem(facts))
+    (exit, Detail::Problem(Box::new(facts)))
 }
 
 /// A problem or change cancelled (or rejected): it left the queue when it
@@ -512,7 +513,7 @@ fn change(
         outcome: c.outcome,
         implemented,
     };
-    (exit, Detail::Change(facts))
+    (exit, Detail::Change(Box::new(facts)))
 }
 
 /// A clock against its target at the end of the period.

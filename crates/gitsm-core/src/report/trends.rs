@@ -57,7 +57,7 @@ pub(super) fn months(ctx: &Context<'_, '_>) -> Vec<Month> {
     let mut resolution = vec![Compliance::default(); n];
     let mut fulfilment = vec![Compliance::default(); n];
     for t in ctx.tickets {
-        let (a, b, series) = match &*t.detail {
+        let (a, b, series) = match &t.detail {
             Detail::Incident(f) => (&f.response, &f.resolution, &mut resolution),
             Detail::Request(f) => (&None, &f.fulfilment, &mut fulfilment),
             _ => continue,

@@ -13,8 +13,8 @@ use super::{Context, IdMap, stats};
 pub(crate) fn changes(ctx: &Context<'_, '_>) -> Changes {
     let changes: Vec<(&Ticket<'_>, &ChangeFacts)> = ctx
         .of_kind(Kind::Change)
-        .filter_map(|t| match &*t.detail {
-            Detail::Change(f) => Some((t, f)),
+        .filter_map(|t| match &t.detail {
+            Detail::Change(f) => Some((t, &**f)),
             _ => None,
         })
         .collect();

@@ -19,7 +19,7 @@ pub(crate) fn incidents<'r>(ctx: &Context<'_, 'r>) -> Incidents<'r> {
     // The breaches, a large share of the work, are found beside the rest.
     let (breaches, incidents) = rayon::join(
         || {
-            breaches(ctx, Kind::Incident, |t| match &*t.detail {
+            breaches(ctx, Kind::Incident, |t| match &t.detail {
                 Detail::Incident(f) => Some((f.priority.name(), [&f.response, &f.resolution])),
                 _ => None,
             })

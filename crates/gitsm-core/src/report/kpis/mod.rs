@@ -96,8 +96,8 @@ impl<'a, 'r> Context<'a, 'r> {
         // By the kind kept in the ticket first: no other ticket's facts are
         // fetched from memory.
         self.of_kind(Kind::Incident)
-            .filter_map(|t| match &*t.detail {
-                Detail::Incident(f) => Some((t, f)),
+            .filter_map(|t| match &t.detail {
+                Detail::Incident(f) => Some((t, &**f)),
                 _ => None,
             })
     }
@@ -212,7 +212,7 @@ fn incident_field<'r>(
 
 pub(super) fn volumes(ctx: &Context<'_, '_>) -> Volumes {
     let mut by_kind = counts(ctx, ctx.tickets.iter(), |t| t.kind().name());
-    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &*t.detail {
+    let mut by_priority = counts(ctx, ctx.of_kind(Kind::Incident), |t| match &t.detail {
         Detail::Incident(f) => f.priority.name(),
         _ => "",
     });
@@ -409,44 +409,75 @@ impl<'r> Missed<'_, 'r> {
 /// parallel (a large backlog can have a breach for every ticket); sorted
 /// before they are written out, as small keys move faster than whole
 /// breaches; only the first [`Context::listed`] are kept, sorted and
-/// written out when fewer are wanted. Ties go by input order, so the order
-/// stays the same from run to run even if two files hold one id.
+/// written out when fewer are wanted. When all are (JSON), they are found
+/// as the places of their ticket and clock, sorted, and written out into a
+/// list of their number: no breach is held twice. Ties go by input order,
+/// so the order stays the same from run to run even if two files hold one
+/// id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
     kind: Kind,
     clocks: impl Fn(&'a Ticket<'r>) -> Option<(&'r str, [&'a Option<Verdict>; 2])> + Sync,
 ) -> Breaches<'r> {
-    let found = ctx
-        .tickets
+    let tickets: &'a [Ticket<'r>] = ctx.tickets;
+    // The clock in `slot` of the ticket at `index`, if it ran out in the
+    // period.
+    let missed = |index: usize, slot: usize| {
+        let ticket = &tickets[index];
+        let (group, verdicts) = clocks(ticket)?;
+        let verdict = verdicts[slot].as_ref()?;
+        let Outcome::Missed { due, .. } = verdict.outcome else {
+            return None;
+        };
+        let clock = match (ticket.kind(), verdict.clock) {
+            (Kind::Request, ClockKind::Resolution) => "fulfilment",
+            (_, c) => c.name(),
+        };
+        ctx.period.contains(due).then(|| Missed {
+            due,
+            index,
+            id: ticket.record.id(),
+            clock,
+            kind: ticket.kind(),
+            title: ticket.record.title(),
+            group,
+            verdict,
+        })
+    };
+    // The places (ticket, clock) of those that did.
+    let found = tickets
         .par_iter()
         .enumerate()
         // By the kind kept in the ticket first: no other ticket's facts are
         // fetched from memory.
         .filter(|(_, t)| t.kind() == kind)
-        .filter_map(|(index, t)| Some((index, t, clocks(t)?)))
-        .flat_map_iter(|(index, ticket, (group, verdicts))| {
-            verdicts.into_iter().flatten().filter_map(move |verdict| {
-                let Outcome::Missed { due, .. } = verdict.outcome else {
-                    return None;
-                };
-                let clock = match (ticket.kind(), verdict.clock) {
-                    (Kind::Request, ClockKind::Resolution) => "fulfilment",
-                    (_, c) => c.name(),
-                };
-                ctx.period.contains(due).then(|| Missed {
-                    due,
-                    index,
-                    id: ticket.record.id(),
-                    clock,
-                    kind: ticket.kind(),
-                    title: ticket.record.title(),
-                    group,
-                    verdict,
-                })
-            })
+        .flat_map_iter(|(index, _)| {
+            (0..2)
+                .filter(move |&slot| missed(index, slot).is_some())
+                .map(move |slot| (index, slot))
         });
     let order = |a: &Missed<'_, '_>, b: &Missed<'_, '_>| {
         (a.due, a.id, a.clock, a.index).cmp(&(b.due, b.id, b.clock, b.index))
+    };
+    let Some(n) = ctx.listed else {
+        let mut places: Vec<(usize, usize)> = found.collect();
+        places.par_sort_unstable_by(|a, b| {
+            let key = |&(index, slot): &(usize, usize)| {
+                missed(index, slot).map(|m| (m.due, m.id, m.clock, m.index))
+            };
+            key(a).cmp(&key(b))
+        });
+        let mut listed = Vec::with_capacity(places.len());
+        listed.extend(
+            places
+                .iter()
+                .filter_map(|&(index, slot)| missed(index, slot))
+                .map(|m| m.breach(ctx)),
+        );
+        return Breaches {
+            count: listed.len(),
+            listed,
+        };
     };
     // The first n of a list, found without sorting the others.
     let keep_first = |missed: &mut Vec<Missed<'a, 'r>>, n: usize| {
@@ -457,41 +488,34 @@ pub(super) fn breaches<'a, 'r>(
             missed.truncate(n);
         }
     };
-    let (count, mut missed) = match ctx.listed {
-        None => {
-            let all: Vec<Missed<'a, 'r>> = found.collect();
-            (all.len(), all)
-        }
-        // Only the first n are kept: each thread keeps at most twice that
-        // while it counts, so the others are never gathered. The order is
-        // total (input order breaks ties), so which are first does not
-        // depend on the threads.
-        Some(n) => found
-            .fold(
-                || (0, Vec::new()),
-                |(count, mut kept), m| {
-                    kept.push(m);
-                    if kept.len() > 2 * n {
-                        keep_first(&mut kept, n);
-                    }
-                    (count + 1, kept)
-                },
-            )
-            .reduce(
-                || (0, Vec::new()),
-                |(a, mut kept), (b, more)| {
-                    kept.extend(more);
+    // Only the first n are kept: each thread keeps at most twice that
+    // while it counts, so the others are never gathered. The order is
+    // total (input order breaks ties), so which are first does not depend
+    // on the threads.
+    let (count, mut kept) = found
+        .filter_map(|(index, slot)| missed(index, slot))
+        .fold(
+            || (0, Vec::new()),
+            |(count, mut kept), m| {
+                kept.push(m);
+                if kept.len() > 2 * n {
                     keep_first(&mut kept, n);
-                    (a + b, kept)
-                },
-            ),
-    };
-    if let Some(n) = ctx.listed {
-        keep_first(&mut missed, n);
-    }
-    missed.par_sort_unstable_by(order);
+                }
+                (count + 1, kept)
+            },
+        )
+        .reduce(
+            || (0, Vec::new()),
+            |(a, mut kept), (b, more)| {
+                kept.extend(more);
+                keep_first(&mut kept, n);
+                (a + b, kept)
+            },
+        );
+    keep_first(&mut kept, n);
+    kept.par_sort_unstable_by(order);
     Breaches {
-        listed: missed.par_iter().map(|m| m.breach(ctx)).collect(),
+        listed: kept.par_iter().map(|m| m.breach(ctx)).collect(),
         count,
     }
 }

@@ -17,8 +17,8 @@ pub(crate) fn problems(ctx: &Context<'_, '_>) -> Problems {
     let until = ctx.as_of();
     let problems: Vec<(&Ticket<'_>, &ProblemFacts)> = ctx
         .of_kind(Kind::Problem)
-        .filter_map(|t| match &*t.detail {
-            Detail::Problem(f) => Some((t, f)),
+        .filter_map(|t| match &t.detail {
+            Detail::Problem(f) => Some((t, &**f)),
             _ => None,
         })
         .collect();

@@ -33,7 +33,7 @@ pub(crate) fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
         }
     }
     by_item.push(row("all", None, &|_| true));
-    let breaches = breaches(ctx, Kind::Request, |t| match &*t.detail {
+    let breaches = breaches(ctx, Kind::Request, |t| match &t.detail {
         Detail::Request(f) => match t.record {
             Record::Request(r) => Some((r.catalog_item.as_str(), [&f.response, &f.fulfilment])),
             _ => None,
@@ -46,8 +46,8 @@ pub(crate) fn requests<'r>(ctx: &Context<'_, 'r>) -> Requests<'r> {
 /// The service requests among the context's tickets, with their facts.
 fn of_requests<'a>(ctx: &'a Context<'_, '_>) -> Vec<(&'a Ticket<'a>, &'a RequestFacts)> {
     ctx.of_kind(Kind::Request)
-        .filter_map(|t| match &*t.detail {
-            Detail::Request(f) => Some((t, f)),
+        .filter_map(|t| match &t.detail {
+            Detail::Request(f) => Some((t, &**f)),
             _ => None,
         })
         .collect()
