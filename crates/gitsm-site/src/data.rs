@@ -112,6 +112,11 @@ impl<'a> SiteData<'a> {
         self.reader.of(record, self.at).ok().flatten()
     }
 
+    /// The service class the clocks of `record` read.
+    pub fn service_class(&self, record: &Record) -> Option<u8> {
+        self.reader.service_class(record)
+    }
+
     /// Records of one kind, by id.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &'a Record> + '_ {
         self.records
