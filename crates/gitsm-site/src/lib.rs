@@ -211,14 +211,20 @@ pub fn build(
     let rendered_pages = std::sync::Mutex::new(Vec::new());
     let kept = std::sync::Mutex::new(Vec::new());
     let reuse = |path: &str, digest: &manifest::Digest| {
-        let same = previous.get(path).filter(|e| {
-            e.digest == *digest && manifest::stat(&out.join(path)) == Some((e.size, e.mtime))
-        });
+        let same = previous
+            .get(digest)
+            .filter(|&&stat| manifest::stat(&out.join(path)) == Some(stat));
         Ok(match same {
-            Some(e) => kept
-                .lock()
-                .map(|mut all| all.push((path.to_owned(), *e)))
-                .is_ok(),
+            Some(&(size, mtime)) => {
+                let entry = manifest::Entry {
+                    digest: *digest,
+                    size,
+                    mtime,
+                };
+                kept.lock()
+                    .map(|mut all| all.push((path.to_owned(), entry)))
+                    .is_ok()
+            }
             None => {
                 if let Ok(mut all) = rendered_pages.lock() {
                     all.push((path.to_owned(), *digest));
@@ -235,6 +241,12 @@ pub fn build(
         &|path, fill| staging.write(path, fill),
         &reuse,
     )?;
+    // What is left is bookkeeping: the records and the previous build's
+    // pages are let go first, not held under it.
+    drop(previous);
+    let mut warnings = dataset.warnings.clone();
+    let invalid = dataset.unreadable();
+    drop(dataset);
     let mut entries = manifest::entries(
         staging.path(),
         rendered_pages.into_inner().unwrap_or_default(),
@@ -253,7 +265,6 @@ pub fn build(
         staging.update(out, &keep)?;
     }
     entries.extend(kept);
-    let mut warnings = dataset.warnings.clone();
     if let Some(path) = &manifest_path
         && let Err(e) = manifest::save(path, &entries)
     {
@@ -269,7 +280,7 @@ pub fn build(
         pages: rendered.pages,
         reused: rendered.reused,
         records: rendered.records,
-        invalid: dataset.unreadable(),
+        invalid,
         overridden: templates.overridden.clone(),
         at,
         warnings,

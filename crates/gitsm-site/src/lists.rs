@@ -1,7 +1,6 @@
 //! Table pages: the list of each kind (filtered and searched in the
 //! browser), the known error database and the SLA page.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::kind::Kind;
@@ -213,7 +212,7 @@ pub(crate) fn sla(data: &SiteData<'_>) -> SlaView {
         ok: data.open_in(ClockState::Ok),
         rows: super::lazy::rows(
             data.open_clocks
-                .par_iter()
+                .iter()
                 .filter_map(|t| data.clocks(t.record).map(|c| (t.record, c)))
                 .map(|(r, c)| SlaRow {
                     id: r.id().to_owned(),
