@@ -871,6 +871,153 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     same_site(&repo.path("out"), &repo.path("full"));
 }
 
+/// An incident for [`a_neighbour_changed_remakes_the_pages_that_show_it`].
+fn incident_text(id: &str, title: &str, status: &str, extra: &str) -> String {
+    let assignee = if status == "new" {
+        ""
+    } else {
+        "assignee: someone@example.com\n"
+    };
+    format!(
+        "id: {id}\ntitle: {title}\nstatus: {status}\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+         reported_by: someone@example.com\nimpact: high\nurgency: high\n{assignee}{extra}"
+    )
+}
+
+#[test]
+fn a_neighbour_changed_remakes_the_pages_that_show_it() {
+    // A page is made again when anything it shows changes, even when its
+    // own record did not: the linked records' titles and statuses, the
+    // SLA targets, the class of the service a clock reads, the commits of
+    // its timeline. After each change, the site updated in place is the
+    // same, byte for byte, as a full build, and the page that shows the
+    // change is not the previous build's.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    let sla =
+        "sla:\n  P1: { response: 15m, resolution: 4h }\n  P2: { response: 30m, resolution: 8h }\n";
+    let symptoms = "symptom_policy:\n  clock: resolution\n  targets:\n    system_crash: { \"1\": 10m, \"2\": 15m }\n";
+    repo.write("gitsm.yaml", format!("{config}{sla}{symptoms}"));
+    let shop = "id: shop\nname: Shop\nclass: service\nstatus: active\nservice_class: 2\n";
+    repo.write("cis/shop.yaml", shop);
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident_text(
+            "INC-0001",
+            "Checkout down",
+            "in_progress",
+            "service: shop\nsymptom: system_crash\n",
+        ),
+    );
+    repo.write(
+        "incidents/INC-0002.yaml",
+        incident_text("INC-0002", "Slow search", "new", "links: [INC-0003]\n"),
+    );
+    repo.write(
+        "incidents/INC-0003.yaml",
+        incident_text("INC-0003", "Cart empty", "new", ""),
+    );
+    repo.write(
+        "incidents/INC-0004.yaml",
+        incident_text("INC-0004", "Bystander", "new", ""),
+    );
+    repo.run(["validate"]).expect_code(0);
+    repo.commit("Records", "2026-11-20T10:00:00+01:00");
+    let page = |id: &str| {
+        std::fs::read_to_string(repo.path(&format!("out/incidents/{id}.html"))).expect("page")
+    };
+    site_at(&repo, "out").expect_code(0);
+
+    // Each change (files written, then committed by `edit`), and the page
+    // that must show it though its record is the same.
+    let changed = |what: &str, shown_on: &str, edit: &dyn Fn()| {
+        let before = page(shown_on);
+        edit();
+        let run = site_at(&repo, "out");
+        assert_eq!(run.code, 0, "{run}");
+        let (pages, reused) = pages_reused(&run);
+        assert!(reused > 0 && reused < pages, "{what}: {run}");
+        site_at(&repo, "full").expect_code(0);
+        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
+            panic!("after {what}: {why}");
+        }
+        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+        assert_ne!(page(shown_on), before, "{what}: {shown_on} is as before");
+    };
+    let commit = |hour: u32| {
+        repo.commit("Edit", &format!("2026-11-20T{hour}:00:00+01:00"));
+    };
+    let inc3 = |status: &str, title: &str| incident_text("INC-0003", title, status, "");
+
+    // The linked record retitled: the page linking to it shows its title.
+    changed("retitle a linked record", "INC-0002", &|| {
+        repo.write("incidents/INC-0003.yaml", inc3("new", "Cart emptied"));
+        commit(11);
+    });
+    // Its status changed: shown in the link.
+    changed("progress a linked record", "INC-0002", &|| {
+        repo.write(
+            "incidents/INC-0003.yaml",
+            inc3("in_progress", "Cart emptied"),
+        );
+        commit(12);
+    });
+    // Sent back and taken up again between two builds: its record is what
+    // the last build saw, its timeline is not.
+    changed("send a record back and forth", "INC-0003", &|| {
+        repo.write("incidents/INC-0003.yaml", inc3("new", "Cart emptied"));
+        commit(13);
+        repo.write(
+            "incidents/INC-0003.yaml",
+            inc3("in_progress", "Cart emptied"),
+        );
+        commit(14);
+    });
+    // The SLA targets: every clock reads them.
+    changed("change the SLA targets", "INC-0002", &|| {
+        let targets = sla
+            .replace("resolution: 8h", "resolution: 9h")
+            .replace("response: 15m", "response: 20m");
+        repo.write("gitsm.yaml", format!("{config}{targets}{symptoms}"));
+        commit(15);
+    });
+    // The class of the service INC-0001 is for: its symptom's target.
+    changed("reclassify a service", "INC-0001", &|| {
+        repo.write(
+            "cis/shop.yaml",
+            shop.replace("service_class: 2", "service_class: 1"),
+        );
+        commit(16);
+    });
+    // A record linking to INC-0004 appears: its page lists it.
+    changed("link a new record", "INC-0004", &|| {
+        repo.write(
+            "incidents/INC-0005.yaml",
+            incident_text("INC-0005", "Related", "new", "links: [INC-0004]\n"),
+        );
+        commit(17);
+    });
+    // A note on the record.
+    changed("add a note", "INC-0004", &|| {
+        repo.write(
+            "incidents/INC-0004.yaml",
+            incident_text(
+                "INC-0004",
+                "Bystander",
+                "new",
+                "notes:\n  - { at: 2026-11-20T16:00:00+01:00, by: someone@example.com, text: Looked at it }\n",
+            ),
+        );
+        commit(18);
+    });
+    // The linked record deleted: the link names a record that is gone.
+    changed("delete a linked record", "INC-0002", &|| {
+        std::fs::remove_file(repo.path("incidents/INC-0003.yaml")).expect("rm");
+        commit(19);
+    });
+}
+
 /// Every folder below `dir`, from it, sorted.
 fn folders_below(dir: &Path) -> Vec<String> {
     let mut all = Vec::new();

@@ -4,7 +4,6 @@
 //! chart links to the report's section; the SLA tiles are the clocks of
 //! the SLA page, as `gitsm sla` reads them.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::kind::Kind;
@@ -73,15 +72,6 @@ fn open(report: &Report<'_>, kind: Kind) -> usize {
 }
 
 pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> DashboardView {
-    // The state of each open ticket's clocks, read once (not held).
-    let open_states: Vec<ClockState> = data
-        .records
-        .par_iter()
-        .filter_map(|r| data.clocks(r))
-        .filter(|c| c.is_open())
-        .map(|c| c.state())
-        .collect();
-    let count_state = |s: ClockState| open_states.iter().filter(|&&c| c == s).count();
     let scheduled = data
         .of_kind(Kind::Change)
         .filter(|r| super::data::SCHEDULED_CHANGE_STATES.contains(&r.status()))
@@ -96,13 +86,13 @@ pub(crate) fn view(data: &SiteData<'_>, report: Result<&Report<'_>, String>) -> 
     let sla_tiles = [
         tile(
             "SLA breached",
-            count_state(ClockState::Breached),
+            data.open_in(ClockState::Breached),
             "sla.html".into(),
             true,
         ),
         tile(
             "SLA at risk",
-            count_state(ClockState::AtRisk),
+            data.open_in(ClockState::AtRisk),
             "sla.html".into(),
             true,
         ),

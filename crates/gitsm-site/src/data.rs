@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::dataset::{Clocks, Dataset};
 use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
-use crate::sla::{SlaError, TicketClocks};
+use crate::sla::{ClockState, SlaError, TicketClocks};
 
 use super::paths;
 
@@ -35,6 +35,9 @@ pub struct SiteData<'a> {
     /// read when a page shows them, not held (100,000 tickets' clocks are
     /// some 50 MB).
     reader: Clocks<'a>,
+    /// The open tickets with SLA clocks, worst first: what the SLA page
+    /// and the dashboard sum up, from the one reading of every clock.
+    pub open_clocks: Vec<OpenClocks<'a>>,
     pub graph: CmdbGraph<'a>,
     /// The instant the site shows: clocks are read then.
     pub at: Timestamp,
@@ -81,10 +84,25 @@ impl<'a> SiteData<'a> {
             list.shrink_to_fit();
         }
         let reader = dataset.clocks()?;
-        // A clock that cannot be read fails the build before any page.
-        records
+        // Every clock read once, here: one that cannot be read fails the
+        // build before any page.
+        let read: Vec<Option<OpenClocks<'a>>> = records
             .par_iter()
-            .try_for_each(|&r| reader.of(r, at).map(drop))?;
+            .map(|&r| {
+                let clocks = reader.of(r, at)?;
+                Ok(clocks
+                    .filter(TicketClocks::is_open)
+                    .map(|c| OpenClocks::of(r, &c)))
+            })
+            .collect::<Result<_, SlaError>>()?;
+        let mut open_clocks: Vec<OpenClocks<'a>> = read.into_iter().flatten().collect();
+        open_clocks.sort_by(|a, b| {
+            (std::cmp::Reverse(a.state), a.next_due, a.record.id()).cmp(&(
+                std::cmp::Reverse(b.state),
+                b.next_due,
+                b.record.id(),
+            ))
+        });
         let graph = CmdbGraph::new(
             &config.ci,
             records.iter().filter_map(|r| match r {
@@ -100,16 +118,27 @@ impl<'a> SiteData<'a> {
             incoming,
             tickets_by_ci,
             reader,
+            open_clocks,
             graph,
             at,
         })
     }
 
     /// The SLA clocks of `record` read at the site's instant (`None`: not a
-    /// ticket with clocks). Every clock was read once by [`SiteData::new`]:
-    /// one that fails failed the build.
+    /// ticket with clocks), for a page that shows them. Every clock was
+    /// read once by [`SiteData::new`]: one that fails failed the build.
     pub fn clocks(&self, record: &Record) -> Option<TicketClocks> {
         self.reader.of(record, self.at).ok().flatten()
+    }
+
+    /// The service class the clocks of `record` read.
+    pub fn service_class(&self, record: &Record) -> Option<u8> {
+        self.reader.service_class(record)
+    }
+
+    /// How many open tickets' worst clock is in `state`.
+    pub fn open_in(&self, state: ClockState) -> usize {
+        self.open_clocks.iter().filter(|t| t.state == state).count()
     }
 
     /// Records of one kind, by id.
@@ -135,6 +164,30 @@ impl<'a> SiteData<'a> {
         self.by_id
             .get(id)
             .map(|r| format!("{root}{}", paths::record(r.kind(), r.id())))
+    }
+}
+
+/// What the SLA page and the dashboard need of an open ticket's clocks.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenClocks<'a> {
+    pub record: &'a Record,
+    /// The worst of its clocks: `Ok`, `AtRisk` or `Breached`.
+    pub state: ClockState,
+    /// When its next running clock is due.
+    pub next_due: Option<Timestamp>,
+}
+
+impl<'a> OpenClocks<'a> {
+    fn of(record: &'a Record, clocks: &TicketClocks) -> OpenClocks<'a> {
+        OpenClocks {
+            record,
+            state: clocks.state(),
+            next_due: clocks
+                .clocks()
+                .filter(|k| !k.reading.stopped)
+                .filter_map(|k| k.due)
+                .min(),
+        }
     }
 }
 

@@ -39,6 +39,7 @@ mod major;
 pub mod manifest;
 pub mod markdown;
 mod output;
+mod page_key;
 pub mod paths;
 mod record;
 pub mod report_page;
@@ -210,14 +211,20 @@ pub fn build(
     let rendered_pages = std::sync::Mutex::new(Vec::new());
     let kept = std::sync::Mutex::new(Vec::new());
     let reuse = |path: &str, digest: &manifest::Digest| {
-        let same = previous.get(path).filter(|e| {
-            e.digest == *digest && manifest::stat(&out.join(path)) == Some((e.size, e.mtime))
-        });
+        let same = previous
+            .get(digest)
+            .filter(|&&stat| manifest::stat(&out.join(path)) == Some(stat));
         Ok(match same {
-            Some(e) => kept
-                .lock()
-                .map(|mut all| all.push((path.to_owned(), *e)))
-                .is_ok(),
+            Some(&(size, mtime)) => {
+                let entry = manifest::Entry {
+                    digest: *digest,
+                    size,
+                    mtime,
+                };
+                kept.lock()
+                    .map(|mut all| all.push((path.to_owned(), entry)))
+                    .is_ok()
+            }
             None => {
                 if let Ok(mut all) = rendered_pages.lock() {
                     all.push((path.to_owned(), *digest));
@@ -234,6 +241,12 @@ pub fn build(
         &|path, fill| staging.write(path, fill),
         &reuse,
     )?;
+    // What is left is bookkeeping: the records and the previous build's
+    // pages are let go first, not held under it.
+    drop(previous);
+    let mut warnings = dataset.warnings.clone();
+    let invalid = dataset.unreadable();
+    drop(dataset);
     let mut entries = manifest::entries(
         staging.path(),
         rendered_pages.into_inner().unwrap_or_default(),
@@ -252,7 +265,6 @@ pub fn build(
         staging.update(out, &keep)?;
     }
     entries.extend(kept);
-    let mut warnings = dataset.warnings.clone();
     if let Some(path) = &manifest_path
         && let Err(e) = manifest::save(path, &entries)
     {
@@ -268,7 +280,7 @@ pub fn build(
         pages: rendered.pages,
         reused: rendered.reused,
         records: rendered.records,
-        invalid: dataset.unreadable(),
+        invalid,
         overridden: templates.overridden.clone(),
         at,
         warnings,
@@ -374,31 +386,53 @@ pub fn render(
     drop(report);
     fixed.into_par_iter().try_for_each(summary)?;
     // A record's page is reused when what it is rendered from hashes as
-    // before (its typed view, hashed before it becomes template values).
+    // before: a ticket's or an article's inputs ([`page_key`]), before any
+    // view is made; a CI's typed view, hashed before it becomes template
+    // values.
+    let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
+    let reused_page = || {
+        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        progress.advance(1);
+    };
     data.records.par_iter().try_for_each(|record| {
         let path = paths::record(record.kind(), record.id());
         let root = paths::root_of(&path);
-        let view = record::view(&data, record, &root);
         let title = format!("{} {}", record.id(), record.title());
-        let (template, section, extra) = match record {
-            Record::Ci(ci) => (
-                "ci.html",
-                "cis",
-                Some(ci::view(&data, ci, &root, availability.get(&ci.id))),
-            ),
-            _ => ("record.html", record.kind().folder(), None),
+        let Record::Ci(ci) = record else {
+            let page = info(&path, &title, record.kind().folder());
+            let key = record_key
+                .as_ref()
+                .and_then(|base| page_key::record(base, &data, &page, record));
+            if let Some(key) = key
+                && reuse(&path, &key)?
+            {
+                reused_page();
+                return Ok(());
+            }
+            let view = record::view(&data, record, &root);
+            return render(
+                RECORD_TEMPLATE,
+                &page,
+                Value::from(Serde(&view)),
+                Value::UNDEFINED,
+            );
         };
-        let page = info(&path, &title, section);
-        let digest = digest(templates, template, &page, &view, &extra);
+        let view = record::view(&data, record, &root);
+        let extra = ci::view(&data, ci, &root, availability.get(&ci.id));
+        let page = info(&path, &title, "cis");
+        let digest = digest(templates, CI_TEMPLATE, &page, &view, &extra);
         if let Some(digest) = digest
             && reuse(&path, &digest)?
         {
-            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            progress.advance(1);
+            reused_page();
             return Ok(());
         }
-        let extra = extra.map_or(Value::UNDEFINED, |e| Value::from(Serde(&e)));
-        render(template, &page, Value::from(Serde(&view)), extra)
+        render(
+            CI_TEMPLATE,
+            &page,
+            Value::from(Serde(&view)),
+            Value::from(Serde(&extra)),
+        )
     })?;
     Kind::ALL.par_iter().try_for_each(|&kind| {
         let path = format!("{}/search.js", paths::folder(kind));
@@ -421,6 +455,11 @@ pub fn render(
     })
 }
 
+/// The template of a ticket's or an article's page.
+const RECORD_TEMPLATE: &str = "record.html";
+/// The template of a CI's page.
+const CI_TEMPLATE: &str = "ci.html";
+
 /// The hash of what rendering a page reads: the templates, the template's
 /// name and its context (as JSON). Rendering is a function of these, so an
 /// equal hash means the bytes of the previous build's page.
@@ -431,24 +470,12 @@ fn digest(
     view: &impl Serialize,
     extra: &impl Serialize,
 ) -> Option<manifest::Digest> {
-    use sha1::{Digest as _, Sha1};
-    struct Hashing(Sha1);
-    impl std::io::Write for Hashing {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut hash = Hashing(Sha1::new());
-    hash.0.update(templates.fingerprint);
-    hash.0.update(template.as_bytes());
+    let mut hash = manifest::Hasher::new();
+    hash.bytes(&templates.fingerprint).text(template);
     // A view that cannot be written as JSON has no hash: its page is
     // rendered, never reused.
-    serde_json::to_writer(&mut hash, &(page, view, extra)).ok()?;
-    Some(hash.0.finalize().into())
+    hash.json(&(page, view, extra))?;
+    Some(hash.finish())
 }
 
 /// A page of the site that is not one record's.

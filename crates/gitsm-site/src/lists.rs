@@ -1,7 +1,6 @@
 //! Table pages: the list of each kind (filtered and searched in the
 //! browser), the known error database and the SLA page.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::kind::Kind;
@@ -206,33 +205,15 @@ pub(crate) struct SlaView {
 
 /// Open incidents and requests with their clocks, worst first (`sla.html`).
 pub(crate) fn sla(data: &SiteData<'_>) -> SlaView {
-    // Each open ticket with what orders it (its clocks are read again for
-    // its row: 90,000 tickets' clocks are not held at once).
-    let next_due = |c: &crate::sla::TicketClocks| {
-        c.clocks()
-            .filter(|k| !k.reading.stopped)
-            .filter_map(|k| k.due)
-            .min()
-    };
-    let mut open: Vec<(ClockState, Option<crate::model::Timestamp>, &Record)> = data
-        .records
-        .par_iter()
-        .filter_map(|r| data.clocks(r).map(|c| (*r, c)))
-        .filter(|(_, c)| c.is_open())
-        .map(|(r, c)| (c.state(), next_due(&c), r))
-        .collect();
-    open.sort_by(|(sa, da, a), (sb, db, b)| {
-        (std::cmp::Reverse(*sa), da, a.id()).cmp(&(std::cmp::Reverse(*sb), db, b.id()))
-    });
-    let count = |s: ClockState| open.iter().filter(|(state, _, _)| *state == s).count();
     SlaView {
         at: fmt_time(&data.at),
-        breached: count(ClockState::Breached),
-        at_risk: count(ClockState::AtRisk),
-        ok: count(ClockState::Ok),
+        breached: data.open_in(ClockState::Breached),
+        at_risk: data.open_in(ClockState::AtRisk),
+        ok: data.open_in(ClockState::Ok),
         rows: super::lazy::rows(
-            open.iter()
-                .filter_map(|&(_, _, r)| data.clocks(r).map(|c| (r, c)))
+            data.open_clocks
+                .iter()
+                .filter_map(|t| data.clocks(t.record).map(|c| (t.record, c)))
                 .map(|(r, c)| SlaRow {
                     id: r.id().to_owned(),
                     href: paths::record(r.kind(), r.id()),

@@ -378,6 +378,12 @@ impl<'d> Clocks<'d> {
             .map_or(&[][..], Vec::as_slice);
         stamps::clocks(&self.policy, &self.classes, record, transitions, at)
     }
+
+    /// The service class the clocks of `record` read: with the record, its
+    /// transitions, the configuration and the instant, all they depend on.
+    pub fn service_class(&self, record: &Record) -> Option<u8> {
+        stamps::service_class(&self.classes, record)
+    }
 }
 
 /// The status transitions of one record in the history up to `HEAD`

@@ -96,11 +96,16 @@ pub fn clocks(
         _ => "resolved",
     };
     let timeline = timeline(record, &StatusTrail(transitions), done, &mut Vec::new());
-    let class = match record {
+    policy.clocks(record, &timeline, service_class(classes, record), at)
+}
+
+/// The service class of the service an incident is for (the only class
+/// its clocks read).
+pub fn service_class(classes: &HashMap<&str, u8>, record: &Record) -> Option<u8> {
+    match record {
         Record::Incident(r) => r.service.as_deref().and_then(|s| classes.get(s).copied()),
         _ => None,
-    };
-    policy.clocks(record, &timeline, class, at)
+    }
 }
 
 /// The service class of each business service, by CI id.

@@ -1,0 +1,99 @@
+//! The key of a ticket's or an article's page: the hash of everything its
+//! view ([`super::record::view`]) is made from, taken without making the
+//! view. An unchanged page then costs a hash of a few small things, not a
+//! view, its timeline and its SLA clocks.
+//!
+//! The inputs, each in the key:
+//! - the templates, the template's name and the page info (path, title,
+//!   instant, major incidents' banner);
+//! - the record itself (its fields, notes, decisions, stamps, outages);
+//! - each record it links to and each that links to it: the field, the
+//!   id, and whether it exists, with its kind, title and status;
+//! - its status transitions in Git history (timeline and clocks);
+//! - the configuration as a whole (priority matrix, SLA targets, symptom
+//!   policy, catalogue, calendars) and the class of the service its
+//!   clocks read ([`crate::dataset::Clocks::service_class`]).
+//!
+//! A CI's page reads far more (the CMDB graph, tickets by CI,
+//! availability): its key is the hash of its built view instead.
+
+use serde::Serialize;
+
+use crate::model::Record;
+
+use super::PageInfo;
+use super::data::SiteData;
+use super::manifest::{Digest, Hasher};
+
+/// What every record page's key starts from: the templates, the
+/// template's name and the configuration.
+#[derive(Clone)]
+pub(crate) struct Base(Hasher);
+
+impl Base {
+    /// `None` when the configuration cannot be hashed: no page is reused.
+    pub(crate) fn new(fingerprint: &[u8], template: &str, data: &SiteData<'_>) -> Option<Base> {
+        let mut h = Hasher::new();
+        h.bytes(fingerprint).text(template).json(data.config)?;
+        Some(Base(h))
+    }
+}
+
+/// The key of the page of `record` (not a CI), shown with `page`.
+pub(crate) fn record(
+    base: &Base,
+    data: &SiteData<'_>,
+    page: &PageInfo,
+    record: &Record,
+) -> Option<Digest> {
+    let mut h = base.0.clone();
+    h.json(page)?;
+    own(&mut h, record)?;
+    for r in record.references() {
+        h.text(&r.field).text(&r.pointer);
+        neighbour(&mut h, data, &r.target);
+    }
+    h.text("incoming");
+    for (field, source) in data.incoming.get(record.id()).into_iter().flatten() {
+        h.text(field);
+        neighbour(&mut h, data, source);
+    }
+    h.text("history");
+    for t in data.dataset.transitions(record.id()) {
+        h.text(t.from.as_deref().unwrap_or("\0"))
+            .text(&t.to)
+            .text(&t.at.to_rfc3339())
+            .text(&t.author.name)
+            .text(&t.commit);
+    }
+    h.bytes(data.service_class(record).as_slice());
+    Some(h.finish())
+}
+
+/// The record's own content, as JSON.
+fn own(h: &mut Hasher, record: &Record) -> Option<()> {
+    fn json(h: &mut Hasher, r: &impl Serialize) -> Option<()> {
+        h.json(r).map(drop)
+    }
+    match record {
+        Record::Incident(r) => json(h, r),
+        Record::Problem(r) => json(h, r),
+        Record::Change(r) => json(h, r),
+        Record::Request(r) => json(h, r),
+        Record::Ci(r) => json(h, r),
+        Record::Article(r) => json(h, r),
+    }
+}
+
+/// What a page shows of a record it links to, or that links to it.
+fn neighbour(h: &mut Hasher, data: &SiteData<'_>, id: &str) {
+    h.text(id);
+    match data.by_id.get(id) {
+        Some(r) => {
+            h.text(r.kind().name()).text(r.title()).text(r.status());
+        }
+        None => {
+            h.bytes(b"\0missing");
+        }
+    }
+}
