@@ -109,8 +109,11 @@ pub(super) fn update(
     };
     if todo.is_empty() && gone.is_empty() {
         // Nothing changed: no row is written, and the cache is written
-        // again only when it was not to be trusted.
-        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_))) {
+        // again only when it was not to be trusted, or not in the order
+        // of the scan (the next run walks it instead of looking up every
+        // path).
+        let reordered = by_path.is_some();
+        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_)) && !reordered) {
             let _ = now(&scan, &rows_of).write(path, stamp);
         }
         return Ok(());
