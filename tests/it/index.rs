@@ -67,6 +67,14 @@ fn same_both_ways(repo: &Repo, args: &[&str]) -> String {
     indexed.stdout
 }
 
+/// What `gitsm query SQL --format csv` writes; it must succeed.
+#[track_caller]
+fn query_csv(repo: &Repo, sql: &str) -> String {
+    let run = repo.run(["query", sql, "--format", "csv"]);
+    assert_eq!(run.code, 0, "{run}");
+    run.stdout
+}
+
 /// The ids `search` finds for `word`.
 fn found(repo: &Repo, word: &str) -> Vec<String> {
     let run = repo.run(["search", word, "--limit", "1000", "--format", "json"]);
@@ -745,4 +753,57 @@ fn a_field_named_like_an_sql_keyword_is_a_column_like_any_other() {
         (0, "id,order\nINC-0001,\n", ""),
         "{run}"
     );
+}
+
+#[test]
+fn the_index_holds_the_files_the_loader_reads_and_no_other() {
+    // The scan lists folders itself: it must take the loader's files —
+    // year folders included, one level deep — and leave what the loader
+    // leaves (hidden files, links, stray folders, other extensions).
+    let repo = Repo::new();
+    for (n, path) in [
+        (1, "incidents/INC-0001.yaml"),
+        (2, "incidents/2025/INC-0002.yaml"),
+        (3, "incidents/2026/INC-0003.yaml"),
+        (4, "incidents/2026/2027/INC-0004.yaml"),
+        (5, "incidents/misc/INC-0005.yaml"),
+        (6, "incidents/.INC-0006.yaml"),
+        (7, "incidents/INC-0007.yml"),
+    ] {
+        repo.write(path, incident(n, "new", "zebrafinch", None));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(
+            repo.path("incidents/INC-0001.yaml"),
+            repo.path("incidents/INC-0008.yaml"),
+        )
+        .expect("link a file");
+        symlink(repo.path("incidents/2025"), repo.path("incidents/2024")).expect("link a folder");
+    }
+    let paths = |repo: &Repo| query_csv(repo, "SELECT path FROM records ORDER BY path");
+    assert_eq!(
+        paths(&repo),
+        "path\nincidents/2025/INC-0002.yaml\nincidents/2026/INC-0003.yaml\nincidents/INC-0001.yaml\n"
+    );
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    // Moved into another year folder, one removed, one added: the index
+    // follows (its stat cache no longer in the order of the scan).
+    std::fs::rename(
+        repo.path("incidents/INC-0001.yaml"),
+        repo.path("incidents/2026/INC-0001.yaml"),
+    )
+    .expect("move");
+    std::fs::remove_file(repo.path("incidents/2025/INC-0002.yaml")).expect("remove");
+    repo.write(
+        "incidents/INC-0009.yaml",
+        incident(9, "new", "quokkaland", None),
+    );
+    assert_eq!(
+        paths(&repo),
+        "path\nincidents/2026/INC-0001.yaml\nincidents/2026/INC-0003.yaml\nincidents/INC-0009.yaml\n"
+    );
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    assert_eq!(found(&repo, "quokkaland"), ["INC-0009"]);
 }

@@ -190,40 +190,75 @@ fn discover_in(
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (name, ft, entry) in listed {
         let rel = dir.join(&name);
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
+        match listed_as(
+            kind,
+            &name.to_string_lossy(),
+            ft.is_symlink(),
+            ft.is_dir(),
+            years,
+        ) {
+            Listed::Record => paths.push((kind, rel, entry)),
+            Listed::Year => discover_in(ws, kind, &rel, false, paths, diags),
+            Listed::Skipped(Some(diag)) => diags.push(diag.in_file(&rel)),
+            Listed::Skipped(None) => {}
         }
-        if ft.is_symlink() {
-            diags.push(
-                Diagnostic::error(
-                    "symlink",
-                    "record files and year folders may not be symbolic links",
-                )
-                .in_file(&rel)
-                .with_hint("replace the link with what it points to"),
-            );
-        } else if ft.is_dir() {
-            if !is_year(&name) {
-                diags.push(
-                    Diagnostic::warning("unexpected-folder", "folders inside a kind's folder must be years (e.g. 2026); its files are not read")
-                        .in_file(&rel),
-                );
-            } else if years {
-                discover_in(ws, kind, &rel, false, paths, diags);
-            }
-        } else if kind.id_of_file_name(&name).is_some() {
-            paths.push((kind, rel, entry));
-        } else if is_misnamed(kind, &name) {
-            diags.push(
-                Diagnostic::error(
-                    "file-name",
-                    format!("{} files end in `.{}`", kind.label(), kind.extension()),
-                )
-                .in_file(&rel)
-                .with_hint("rename the file"),
-            );
+    }
+}
+
+/// What an entry of a kind's folder is to the loader.
+pub(crate) enum Listed {
+    /// A record file.
+    Record,
+    /// A year folder, whose files are records too.
+    Year,
+    /// Neither, with what is wrong with it (nothing for a hidden file or
+    /// a stray one).
+    Skipped(Option<Diagnostic>),
+}
+
+/// What the entry `name` of `kind`'s folder is (of one of its year
+/// folders, without `years`): the one rule for what is a record file, for
+/// the loader and the local index's scan alike.
+pub(crate) fn listed_as(
+    kind: Kind,
+    name: &str,
+    is_symlink: bool,
+    is_dir: bool,
+    years: bool,
+) -> Listed {
+    if name.starts_with('.') {
+        Listed::Skipped(None)
+    } else if is_symlink {
+        Listed::Skipped(Some(
+            Diagnostic::error(
+                "symlink",
+                "record files and year folders may not be symbolic links",
+            )
+            .with_hint("replace the link with what it points to"),
+        ))
+    } else if is_dir {
+        if !is_year(name) {
+            Listed::Skipped(Some(Diagnostic::warning(
+                "unexpected-folder",
+                "folders inside a kind's folder must be years (e.g. 2026); its files are not read",
+            )))
+        } else if years {
+            Listed::Year
+        } else {
+            Listed::Skipped(None)
         }
+    } else if kind.id_of_file_name(name).is_some() {
+        Listed::Record
+    } else if is_misnamed(kind, name) {
+        Listed::Skipped(Some(
+            Diagnostic::error(
+                "file-name",
+                format!("{} files end in `.{}`", kind.label(), kind.extension()),
+            )
+            .with_hint("rename the file"),
+        ))
+    } else {
+        Listed::Skipped(None)
     }
 }
 

@@ -20,8 +20,8 @@ use crate::records::Loaded;
 pub use export::{Subgraph, SubgraphEdge, SubgraphNode};
 pub use impact::{CiSummary, ClassGroup, Impact, ReachedCi, TicketOnChain, Via, impact};
 pub use similar::{
-    ArticleMatch, KnownErrorMatch, Similar, SimilarIncident, Subject, articles, problem_articles,
-    similar,
+    ArticleMatch, KnownErrorMatch, SIMILAR_STATUSES, Similar, SimilarIncident, Subject, articles,
+    problem_articles, similar,
 };
 
 /// One relation from the point of view of one end: the CI at the other end

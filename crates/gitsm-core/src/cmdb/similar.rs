@@ -202,6 +202,10 @@ fn cis_of<'a>(service: Option<&'a str>, affected: &'a [String]) -> BTreeSet<&'a 
         .collect()
 }
 
+/// The statuses of the incidents [`similar`] offers: those resolved, whose
+/// resolution may help.
+pub const SIMILAR_STATUSES: [&str; 2] = ["resolved", "closed"];
+
 /// Resolved and closed incidents on the same CI(s), or on the same service
 /// with the same category, newest first; and known errors whose CIs
 /// intersect the incident's or whose symptoms share words with its title
@@ -227,7 +231,7 @@ pub fn similar(loaded: &Loaded, incident: &Incident) -> Similar {
     for (_, record) in loaded.records() {
         match record {
             Record::Incident(other) if other.id != incident.id => {
-                if !matches!(other.status.as_str(), "resolved" | "closed") {
+                if !SIMILAR_STATUSES.contains(&other.status.as_str()) {
                     continue;
                 }
                 let theirs = cis_of(other.service.as_deref(), &other.affected_cis);

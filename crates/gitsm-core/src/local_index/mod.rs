@@ -20,6 +20,7 @@
 
 mod paths;
 mod refresh;
+mod scan;
 mod schema;
 pub mod search;
 pub mod sql;
@@ -243,7 +244,10 @@ impl LocalIndex {
     /// The files holding a record `id` (of any kind), the records they
     /// name, the records naming it, and — for an incident — the resolved
     /// incidents, known errors and knowledge articles that may be like it:
-    /// what `show` needs.
+    /// what `show` needs. The incidents sharing a record it names are
+    /// found from those names (`CROSS JOIN` fixes that order: SQLite
+    /// otherwise walks every incident), and only in the statuses
+    /// [`crate::cmdb::similar`] offers.
     pub fn neighbourhood(&self, id: &str) -> rusqlite::Result<Loaded> {
         self.files(
             "WITH me(n) AS (SELECT n FROM files WHERE id = ?1),
@@ -252,13 +256,17 @@ impl LocalIndex {
                     SELECT n FROM me
                     UNION SELECT files.n FROM files JOIN named ON files.id = named.target
                     UNION SELECT source FROM refs WHERE target = ?1
-                    UNION SELECT source FROM refs JOIN files ON files.n = refs.source
-                      WHERE files.kind = 'incident'
-                        AND target IN (SELECT target FROM named)
+                    UNION SELECT refs.source FROM named
+                      CROSS JOIN refs ON refs.target = named.target
+                      CROSS JOIN files ON files.n = refs.source
+                      WHERE files.kind = 'incident' AND files.status IN (?2, ?3)
                     UNION SELECT n FROM files WHERE kind = 'problem' AND known_error = 1
                     UNION SELECT n FROM files WHERE kind = 'article')
              SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
-            vec![id.to_owned()],
+            std::iter::once(id)
+                .chain(crate::cmdb::SIMILAR_STATUSES)
+                .map(str::to_owned)
+                .collect(),
         )
     }
 

@@ -2,7 +2,7 @@
 //! file, read again those whose stat data changed, drop those gone.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -13,6 +13,7 @@ use crate::model::Record;
 use crate::records::{self, Detail};
 use crate::workspace::Workspace;
 
+use super::scan::Scan;
 use super::stat_cache::{Read, StatCache};
 
 /// What `lstat` says of a file, as the index compares it. `mtime` 0 marks
@@ -45,8 +46,8 @@ pub(super) fn update(
     let stamp = stamp(tx)?;
     // The files are listed and `lstat`ed while what the index knows is
     // read: neither waits for the other.
-    let ((paths, stats), known) = std::thread::scope(|scope| {
-        let scan = scope.spawn(|| scan(ws));
+    let (mut scan, known) = std::thread::scope(|scope| {
+        let scan = scope.spawn(|| Scan::of(ws));
         let known = known(tx, cache, stamp, fresh);
         let scanned = scan
             .join()
@@ -63,19 +64,20 @@ pub(super) fn update(
     let mut taken = vec![false; known.len()];
     let mut next = 0;
     let mut by_path: Option<HashMap<&[u8], usize, foldhash::fast::RandomState>> = None;
-    let mut now = StatCache::with_capacity(paths.len());
-    // Files to read again: where they are in `now`, kind, path, stat
-    // data and the row they replace.
-    let mut todo: Vec<(usize, Kind, &PathBuf, Stat, Option<i64>)> = Vec::new();
-    for ((kind, rel), stat) in paths.iter().zip(stats) {
-        let Some(stat) = stat else { continue };
-        let bytes = rel.as_os_str().as_encoded_bytes();
-        let at = if next < known.len() && known.get(next).0 == bytes {
+    let mut path = Vec::new();
+    // The row of each file found (-1: none yet), and the files to read
+    // again with the row each replaces.
+    let mut rows_of = vec![-1; scan.len()];
+    let mut todo: Vec<(usize, Option<i64>)> = Vec::new();
+    for (i, row) in rows_of.iter_mut().enumerate() {
+        let Some(stat) = scan.stats[i] else { continue };
+        let at = if next < known.len() && scan.is_at(i, known.get(next).0) {
             Some(next)
         } else {
+            scan.path_bytes(i, &mut path);
             by_path
                 .get_or_insert_with(|| (0..known.len()).map(|i| (known.get(i).0, i)).collect())
-                .get(bytes)
+                .get(&path[..])
                 .copied()
         };
         let old = at.filter(|&i| !taken[i]).map(|i| {
@@ -85,36 +87,48 @@ pub(super) fn update(
             (n, s)
         });
         match old {
-            Some((n, s)) if s == stat && s.mtime != 0 => now.push(bytes, n, s),
-            _ => {
-                todo.push((now.len(), *kind, rel, stat, old.map(|(n, _)| n)));
-                now.push(bytes, -1, stat);
-            }
+            Some((n, s)) if s == stat && s.mtime != 0 => *row = n,
+            _ => todo.push((i, old.map(|(n, _)| n))),
         }
     }
     let gone: Vec<i64> = (0..known.len())
         .filter(|&i| !taken[i])
         .map(|i| known.get(i).1)
         .collect();
+    // The stat cache of the rows as they are now, in the order of the scan.
+    let now = |scan: &Scan, rows_of: &[i64]| {
+        let mut now = StatCache::with_capacity(scan.len());
+        let mut path = Vec::new();
+        for (i, &n) in rows_of.iter().enumerate() {
+            if let Some(stat) = scan.stats[i] {
+                scan.path_bytes(i, &mut path);
+                now.push(&path, n, stat);
+            }
+        }
+        now
+    };
     if todo.is_empty() && gone.is_empty() {
         // Nothing changed: no row is written, and the cache is written
-        // again only when it was not to be trusted.
-        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_))) {
-            let _ = now.write(path, stamp);
+        // again only when it was not to be trusted, or not in the order
+        // of the scan (the next run walks it instead of looking up every
+        // path).
+        let reordered = by_path.is_some();
+        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_)) && !reordered) {
+            let _ = now(&scan, &rows_of).write(path, stamp);
         }
         return Ok(());
     }
     let rows: Vec<(usize, Row)> = todo
         .par_iter()
-        .map(|(at, kind, rel, stat, n)| {
-            let mut stat = *stat;
+        .filter_map(|&(at, n)| {
+            let mut stat = scan.stats[at]?;
             if stat.mtime >= started - RACY_NS || stat.ctime >= started - RACY_NS {
                 stat.mtime = 0;
             }
-            (
-                *at,
-                Row::read(ws, *kind, rel, super::paths::key(rel), stat, *n),
-            )
+            let (kind, _, _) = scan.get(at);
+            let rel = scan.path(at);
+            let key = super::paths::key(&rel);
+            Some((at, Row::read(ws, kind, &rel, key, stat, n)))
         })
         .collect();
     let mut forget = tx.prepare("DELETE FROM files WHERE n = ?1")?;
@@ -160,7 +174,8 @@ pub(super) fn update(
             row.record,
         ])?;
         let n = tx.last_insert_rowid();
-        now.set(*at, n, row.stat);
+        rows_of[*at] = n;
+        scan.stats[*at] = Some(row.stat);
         for (field, pointer, target) in &row.refs {
             insert_ref.execute(params![n, field, pointer, target])?;
         }
@@ -177,7 +192,7 @@ pub(super) fn update(
         [stamp.to_string()],
     )?;
     if let Some(path) = cache {
-        let _ = now.write(path, stamp);
+        let _ = now(&scan, &rows_of).write(path, stamp);
     }
     Ok(())
 }
@@ -205,14 +220,6 @@ pub(super) fn new_stamp() -> i64 {
     );
     h.write_u32(std::process::id());
     h.finish().cast_signed()
-}
-
-/// Every record file of the work tree, and what `lstat` says of it
-/// (`None`: gone since it was listed).
-fn scan(ws: &Workspace) -> (Vec<(Kind, PathBuf)>, Vec<Option<Stat>>) {
-    let (found, _) = records::discover_entries(ws, &Kind::ALL);
-    let stats = found.par_iter().map(|(_, _, e)| stat(e)).collect();
-    (found.into_iter().map(|(k, p, _)| (k, p)).collect(), stats)
 }
 
 /// The stat data the index holds: from the stat cache when it is of the
@@ -253,32 +260,34 @@ fn known(
     Ok((known, why))
 }
 
-#[cfg(unix)]
-fn stat(entry: &std::fs::DirEntry) -> Option<Stat> {
-    use std::os::unix::fs::MetadataExt;
-    let m = entry.metadata().ok()?;
-    Some(Stat {
-        mtime: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
-        ctime: m.ctime() * 1_000_000_000 + m.ctime_nsec(),
-        size: i64::try_from(m.size()).unwrap_or(i64::MAX),
-        ino: m.ino().cast_signed(),
-    })
-}
+impl Stat {
+    /// What the standard library's `lstat` says (where the scan does not
+    /// call the system itself).
+    #[cfg(all(unix, not(target_os = "linux")))]
+    pub(super) fn of(m: &std::fs::Metadata) -> Stat {
+        use std::os::unix::fs::MetadataExt;
+        Stat {
+            mtime: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
+            ctime: m.ctime() * 1_000_000_000 + m.ctime_nsec(),
+            size: i64::try_from(m.size()).unwrap_or(i64::MAX),
+            ino: m.ino().cast_signed(),
+        }
+    }
 
-#[cfg(not(unix))]
-fn stat(entry: &std::fs::DirEntry) -> Option<Stat> {
-    let m = entry.metadata().ok()?;
-    let nanos = |t: std::io::Result<SystemTime>| {
-        t.ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-    };
-    Some(Stat {
-        mtime: nanos(m.modified()),
-        ctime: nanos(m.created()),
-        size: i64::try_from(m.len()).unwrap_or(i64::MAX),
-        ino: 0,
-    })
+    #[cfg(not(unix))]
+    pub(super) fn of(m: &std::fs::Metadata) -> Stat {
+        let nanos = |t: std::io::Result<SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        };
+        Stat {
+            mtime: nanos(m.modified()),
+            ctime: nanos(m.created()),
+            size: i64::try_from(m.len()).unwrap_or(i64::MAX),
+            ino: 0,
+        }
+    }
 }
 
 /// One file as the index stores it.

@@ -23,21 +23,16 @@ const HEADER: usize = 8 + 8 + 8 + 8 + 8;
 /// n, mtime, ctime, size, ino and the path's length.
 const FIXED: usize = 5 * 8 + 4;
 
-/// The stat data of every row, by path, in the order it was written.
+/// The stat data of every row, by path, in the order it was written:
+/// the entries as the file holds them, one after the other, and where
+/// each starts (nothing is decoded until asked for).
 #[derive(Default)]
 pub(super) struct StatCache {
     bytes: Vec<u8>,
-    entries: Vec<Entry>,
-}
-
-/// One row: its number in `files`, its stat data and where its path's
-/// bytes are in [`StatCache::bytes`].
-#[derive(Clone, Copy)]
-struct Entry {
-    n: i64,
-    stat: Stat,
-    start: usize,
-    len: usize,
+    /// Where each entry starts in [`StatCache::bytes`].
+    starts: Vec<usize>,
+    /// Where the entries start (after the header, in a file read whole).
+    body: usize,
 }
 
 /// What reading the file found.
@@ -64,36 +59,52 @@ impl StatCache {
     /// An empty cache to [`StatCache::push`] entries onto.
     pub(super) fn with_capacity(entries: usize) -> StatCache {
         StatCache {
-            bytes: Vec::with_capacity(entries * 32),
-            entries: Vec::with_capacity(entries),
+            bytes: Vec::with_capacity(entries * (FIXED + 32)),
+            starts: Vec::with_capacity(entries),
+            body: 0,
         }
     }
 
     pub(super) fn push(&mut self, path: &[u8], n: i64, stat: Stat) {
-        self.entries.push(Entry {
-            n,
-            stat,
-            start: self.bytes.len(),
-            len: path.len(),
-        });
+        // A path longer than 4 GiB is no record's: such an entry is left
+        // out, and its file read again.
+        let Ok(len) = u32::try_from(path.len()) else {
+            return;
+        };
+        self.starts.push(self.bytes.len());
+        for word in [n, stat.mtime, stat.ctime, stat.size, stat.ino] {
+            self.bytes.extend_from_slice(&word.to_le_bytes());
+        }
+        self.bytes.extend_from_slice(&len.to_le_bytes());
         self.bytes.extend_from_slice(path);
     }
 
     pub(super) fn len(&self) -> usize {
-        self.entries.len()
+        self.starts.len()
     }
 
     /// The path (its bytes as the scan gives them), row number and stat
     /// data of entry `i`.
     pub(super) fn get(&self, i: usize) -> (&[u8], i64, Stat) {
-        let e = self.entries[i];
-        (&self.bytes[e.start..e.start + e.len], e.n, e.stat)
-    }
-
-    /// Set the row number and stat data of entry `i` (a row just written).
-    pub(super) fn set(&mut self, i: usize, n: i64, stat: Stat) {
-        self.entries[i].n = n;
-        self.entries[i].stat = stat;
+        let at = self.starts[i];
+        let word = |k: usize| {
+            let mut w = [0; 8];
+            w.copy_from_slice(&self.bytes[at + 8 * k..at + 8 * k + 8]);
+            i64::from_le_bytes(w)
+        };
+        let mut len = [0; 4];
+        len.copy_from_slice(&self.bytes[at + 40..at + FIXED]);
+        let len = u32::from_le_bytes(len) as usize;
+        (
+            &self.bytes[at + FIXED..at + FIXED + len],
+            word(0),
+            Stat {
+                mtime: word(1),
+                ctime: word(2),
+                size: word(3),
+                ino: word(4),
+            },
+        )
     }
 
     /// The file for the database at `index`.
@@ -136,72 +147,45 @@ impl StatCache {
         let Ok(count) = usize::try_from(count) else {
             return Read::Damaged("it is truncated".into());
         };
-        let mut cache = StatCache {
-            entries: Vec::with_capacity(count.min(bytes.len() / FIXED)),
-            bytes: Vec::new(),
-        };
+        // Where each entry starts, every length checked against the file.
+        let mut starts = Vec::with_capacity(count.min(bytes.len() / FIXED));
         let mut at = HEADER;
         for _ in 0..count {
-            let fields = (
-                word(at),
-                word(at + 8),
-                word(at + 16),
-                word(at + 24),
-                word(at + 32),
-                bytes
-                    .get(at + 40..at + 44)
-                    .and_then(|b| b.try_into().ok())
-                    .map(u32::from_le_bytes),
-            );
-            let (Some(n), Some(mtime), Some(ctime), Some(size), Some(ino), Some(len)) = fields
+            let Some(len) = bytes
+                .get(at + 40..at + FIXED)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
             else {
                 return Read::Damaged("it is truncated".into());
             };
-            let start = at + FIXED;
-            let len = len as usize;
-            if bytes.len() < start + len {
+            let end = at + FIXED + len as usize;
+            if bytes.len() < end {
                 return Read::Damaged("it is truncated".into());
             }
-            cache.entries.push(Entry {
-                n,
-                stat: Stat {
-                    mtime,
-                    ctime,
-                    size,
-                    ino,
-                },
-                start,
-                len,
-            });
-            at = start + len;
+            starts.push(at);
+            at = end;
         }
         if at != bytes.len() {
             return Read::Damaged("it has bytes after its last entry".into());
         }
-        cache.bytes = bytes;
-        Read::Fresh(cache)
+        Read::Fresh(StatCache {
+            bytes,
+            starts,
+            body: HEADER,
+        })
     }
 
     /// Write the cache for `stamp` to `path`, whole or not at all
     /// ([`crate::write::atomic_with`]).
     pub(super) fn write(&self, path: &Path, stamp: i64) -> std::io::Result<()> {
-        let mut body = Vec::with_capacity(self.bytes.len() + self.entries.len() * FIXED);
-        for i in 0..self.entries.len() {
-            let (p, n, stat) = self.get(i);
-            for word in [n, stat.mtime, stat.ctime, stat.size, stat.ino] {
-                body.extend_from_slice(&word.to_le_bytes());
-            }
-            let len = u32::try_from(p.len()).map_err(std::io::Error::other)?;
-            body.extend_from_slice(&len.to_le_bytes());
-            body.extend_from_slice(p);
-        }
-        let count = i64::try_from(self.entries.len()).map_err(std::io::Error::other)?;
+        let body = &self.bytes[self.body..];
+        let count = i64::try_from(self.starts.len()).map_err(std::io::Error::other)?;
         crate::write::atomic_with(path, |file| {
             file.write_all(MAGIC)?;
-            for word in [super::schema::FORMAT, stamp, count, checksum(&body)] {
+            for word in [super::schema::FORMAT, stamp, count, checksum(body)] {
                 file.write_all(&word.to_le_bytes())?;
             }
-            file.write_all(&body)
+            file.write_all(body)
         })
     }
 }

@@ -1,0 +1,350 @@
+//! The work tree as the index compares it: every record file's path and
+//! what `lstat` says of it, at the cost of Git's own status.
+//!
+//! Each folder is opened once and listed into one buffer of names; each
+//! file is then `lstat`ed by name relative to its open folder (one path
+//! component for the kernel to look up, as with Git's `lstat` from the top
+//! of the work tree), in parallel. Nothing is allocated per file: the paths
+//! are the folder's path and a name in that buffer, and a `PathBuf` is
+//! made only for the files the index reads again. Which entries are record
+//! files is [`records::listed_as`], the loader's own rule.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::kind::Kind;
+use crate::records::{self, Listed};
+use crate::workspace::Workspace;
+
+use super::refresh::Stat;
+
+/// Every record file of the work tree, in the order the loader lists
+/// them (by kind, then name bytes, a year folder's files where its name
+/// sorts), with its stat data.
+pub(super) struct Scan {
+    folders: Vec<Folder>,
+    files: Vec<File>,
+    /// The names of every file, one after the other.
+    names: Vec<u8>,
+    /// What `lstat` said of each file (`None`: gone since it was listed).
+    pub(super) stats: Vec<Option<Stat>>,
+}
+
+/// A folder holding record files: its kind and root-relative path, with
+/// a trailing `/`.
+struct Folder {
+    kind: Kind,
+    path: Vec<u8>,
+}
+
+/// A record file: its folder and where its name is in [`Scan::names`].
+#[derive(Clone, Copy)]
+struct File {
+    folder: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Scan {
+    /// List and `lstat` every record file of `ws`.
+    pub(super) fn of(ws: &Workspace) -> Scan {
+        let mut listing = Listing::default();
+        for kind in Kind::ALL {
+            let dir = Path::new(kind.folder());
+            if let Ok(true) = crate::confined::is_dir(&ws.root, dir)
+                && let Some(handle) = os::open(&ws.root.join(dir))
+            {
+                listing.folder(kind, dir, &handle, true);
+            }
+        }
+        let Listing {
+            folders,
+            handles,
+            files,
+            names,
+        } = listing;
+        let stats = files
+            .par_iter()
+            .map(|f| {
+                let name = &names[f.start as usize..(f.start + f.len) as usize];
+                os::stat(&handles[f.folder as usize], name)
+            })
+            .collect();
+        Scan {
+            folders,
+            files,
+            names,
+            stats,
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The kind of file `i`, its folder's path (with a trailing `/`) and
+    /// its name, as bytes.
+    pub(super) fn get(&self, i: usize) -> (Kind, &[u8], &[u8]) {
+        let f = self.files[i];
+        let folder = &self.folders[f.folder as usize];
+        (
+            folder.kind,
+            &folder.path,
+            &self.names[f.start as usize..(f.start + f.len) as usize],
+        )
+    }
+
+    /// Whether file `i` is at the root-relative `path` (its bytes).
+    pub(super) fn is_at(&self, i: usize, path: &[u8]) -> bool {
+        let (_, folder, name) = self.get(i);
+        path.len() == folder.len() + name.len() && path.starts_with(folder) && path.ends_with(name)
+    }
+
+    /// The root-relative path of file `i`, as bytes.
+    pub(super) fn path_bytes(&self, i: usize, into: &mut Vec<u8>) {
+        let (_, folder, name) = self.get(i);
+        into.clear();
+        into.extend_from_slice(folder);
+        into.extend_from_slice(name);
+    }
+
+    /// The root-relative path of file `i`.
+    pub(super) fn path(&self, i: usize) -> PathBuf {
+        let (_, folder, name) = self.get(i);
+        Path::new(os::os_str(folder)).join(os::os_str(name))
+    }
+}
+
+/// What the listing has found so far.
+#[derive(Default)]
+struct Listing {
+    folders: Vec<Folder>,
+    /// Each folder's open handle, by the same index.
+    handles: Vec<os::Handle>,
+    files: Vec<File>,
+    names: Vec<u8>,
+}
+
+impl Listing {
+    /// The record files of the open folder `dir` (root-relative) in name
+    /// order; with `years`, also those of its year folders, each where its
+    /// name sorts. What cannot be listed holds no record (the loader says
+    /// why, when `validate` reads the tree).
+    fn folder(&mut self, kind: Kind, dir: &Path, handle: &os::Handle, years: bool) {
+        let Some(mut listed) = os::list(handle) else {
+            return;
+        };
+        let Ok(at) = u32::try_from(self.folders.len()) else {
+            return;
+        };
+        let mut path = dir.as_os_str().as_encoded_bytes().to_vec();
+        path.push(b'/');
+        self.folders.push(Folder { kind, path });
+        self.handles.push(handle.clone());
+        listed.sort();
+        for (name, is_symlink, is_dir) in listed.entries() {
+            let text = String::from_utf8_lossy(name);
+            match records::listed_as(kind, &text, is_symlink, is_dir, years) {
+                Listed::Record => {
+                    let (Ok(start), Ok(len)) =
+                        (u32::try_from(self.names.len()), u32::try_from(name.len()))
+                    else {
+                        continue;
+                    };
+                    self.names.extend_from_slice(name);
+                    self.files.push(File {
+                        folder: at,
+                        start,
+                        len,
+                    });
+                }
+                Listed::Year => {
+                    let rel = dir.join(os::os_str(name));
+                    if let Some(year) = os::open_in(handle, name) {
+                        self.folder(kind, &rel, &year, false);
+                    }
+                }
+                Listed::Skipped(_) => {}
+            }
+        }
+    }
+}
+
+/// A folder's entries: names one after the other, with whether each is a
+/// symlink or a folder.
+#[derive(Default)]
+struct Entries {
+    names: Vec<u8>,
+    /// Start and length of each name, and its type.
+    entries: Vec<(u32, u32, bool, bool)>,
+}
+
+impl Entries {
+    fn push(&mut self, name: &[u8], is_symlink: bool, is_dir: bool) {
+        if let (Ok(start), Ok(len)) = (u32::try_from(self.names.len()), u32::try_from(name.len())) {
+            self.names.extend_from_slice(name);
+            self.entries.push((start, len, is_symlink, is_dir));
+        }
+    }
+
+    fn name(&self, start: u32, len: u32) -> &[u8] {
+        &self.names[start as usize..(start + len) as usize]
+    }
+
+    /// In the order of their names' bytes.
+    fn sort(&mut self) {
+        let names = &self.names;
+        self.entries.sort_unstable_by(|a, b| {
+            names[a.0 as usize..(a.0 + a.1) as usize]
+                .cmp(&names[b.0 as usize..(b.0 + b.1) as usize])
+        });
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&[u8], bool, bool)> {
+        self.entries
+            .iter()
+            .map(|&(start, len, l, d)| (self.name(start, len), l, d))
+    }
+}
+
+/// Folders opened once, their entries listed (`getdents` into one
+/// buffer) and `lstat`ed by name relative to the open folder (`openat`,
+/// `statx`), through rustix.
+#[cfg(target_os = "linux")]
+mod os {
+    use std::ffi::OsStr;
+    use std::mem::MaybeUninit;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, StatxFlags};
+
+    use super::{Entries, Stat};
+
+    pub(super) type Handle = Arc<OwnedFd>;
+
+    const DIR: OFlags = OFlags::RDONLY
+        .union(OFlags::DIRECTORY)
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC);
+
+    pub(super) fn os_str(bytes: &[u8]) -> &OsStr {
+        OsStr::from_bytes(bytes)
+    }
+
+    pub(super) fn open(path: &Path) -> Option<Handle> {
+        rustix::fs::open(path, DIR, Mode::empty())
+            .ok()
+            .map(Arc::new)
+    }
+
+    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> Option<Handle> {
+        rustix::fs::openat(dir.as_ref(), name, DIR, Mode::empty())
+            .ok()
+            .map(Arc::new)
+    }
+
+    /// Its entries (those listed before an error, if any: the loader
+    /// reports it), `None` when it cannot be listed at all.
+    pub(super) fn list(dir: &Handle) -> Option<Entries> {
+        let mut entries = Entries::default();
+        // Far more than one entry (at most 280 bytes) needs: `getdents`
+        // fills it again and again.
+        let mut buf: Vec<MaybeUninit<u8>> = vec![MaybeUninit::uninit(); 64 * 1024];
+        let mut listing = RawDir::new(dir.as_ref(), &mut buf);
+        while let Some(entry) = listing.next() {
+            let Ok(entry) = entry else { break };
+            let name = entry.file_name().to_bytes();
+            if matches!(name, b"." | b"..") {
+                continue;
+            }
+            let kind = match entry.file_type() {
+                FileType::Unknown => {
+                    match rustix::fs::statat(dir.as_ref(), name, AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(s) => FileType::from_raw_mode(s.st_mode),
+                        Err(_) => continue,
+                    }
+                }
+                kind => kind,
+            };
+            entries.push(name, kind == FileType::Symlink, kind == FileType::Directory);
+        }
+        Some(entries)
+    }
+
+    pub(super) fn stat(dir: &Handle, name: &[u8]) -> Option<Stat> {
+        let s = rustix::fs::statx(
+            dir.as_ref(),
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::SIZE | StatxFlags::INO,
+        )
+        .ok()?;
+        Some(Stat {
+            mtime: s.stx_mtime.tv_sec * 1_000_000_000 + i64::from(s.stx_mtime.tv_nsec),
+            ctime: s.stx_ctime.tv_sec * 1_000_000_000 + i64::from(s.stx_ctime.tv_nsec),
+            size: i64::try_from(s.stx_size).unwrap_or(i64::MAX),
+            ino: s.stx_ino.cast_signed(),
+        })
+    }
+}
+
+/// Folders by path, their entries listed with the standard library and
+/// `lstat`ed by path.
+#[cfg(not(target_os = "linux"))]
+mod os {
+    use std::ffi::OsStr;
+    use std::path::{Path, PathBuf};
+
+    use super::{Entries, Stat};
+
+    pub(super) type Handle = PathBuf;
+
+    #[cfg(unix)]
+    pub(super) fn os_str(bytes: &[u8]) -> &OsStr {
+        std::os::unix::ffi::OsStrExt::from_bytes(bytes)
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn os_str(bytes: &[u8]) -> &OsStr {
+        // Names come from `list`, which keeps them as UTF-8.
+        std::str::from_utf8(bytes).map_or(OsStr::new(""), OsStr::new)
+    }
+
+    pub(super) fn open(path: &Path) -> Option<Handle> {
+        Some(path.to_path_buf())
+    }
+
+    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> Option<Handle> {
+        Some(dir.join(os_str(name)))
+    }
+
+    /// Its entries (those that could be read: the loader reports the
+    /// others), `None` when it cannot be listed at all.
+    pub(super) fn list(dir: &Handle) -> Option<Entries> {
+        let mut entries = Entries::default();
+        for entry in std::fs::read_dir(dir).ok()? {
+            let Ok((ft, entry)) = entry.and_then(|e| Ok((e.file_type()?, e))) else {
+                continue;
+            };
+            let name = entry.file_name();
+            #[cfg(unix)]
+            let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str());
+            #[cfg(not(unix))]
+            let bytes = name.to_string_lossy();
+            #[cfg(not(unix))]
+            let bytes = bytes.as_bytes();
+            entries.push(bytes, ft.is_symlink(), ft.is_dir());
+        }
+        Some(entries)
+    }
+
+    pub(super) fn stat(dir: &Handle, name: &[u8]) -> Option<Stat> {
+        std::fs::symlink_metadata(dir.join(os_str(name)))
+            .ok()
+            .map(|m| Stat::of(&m))
+    }
+}
