@@ -885,6 +885,36 @@ fn incident_text(id: &str, title: &str, status: &str, extra: &str) -> String {
 }
 
 #[test]
+fn attack_a_second_instant_in_the_same_minute_leaves_no_stale_clock() {
+    // Pages show the instant to the minute, but clocks count from seconds:
+    // opened at 09:00:30, the ticket has run 29 minutes at 09:30:10 and 30
+    // at 09:30:50. A build at the second instant over one at the first
+    // (two commits within a minute, without `--at`) must remake its page.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident_text("INC-0001", "Checkout down", "new", "")
+            .replace("09:00:00+01:00", "09:00:30+01:00"),
+    );
+    repo.run(["validate"]).expect_code(0);
+    repo.commit("Records", "2026-11-20T09:00:40+01:00");
+    let site = |out: &str, at: &str| {
+        let run = repo.run(["site", "-o", out, "--at", at]);
+        assert_eq!(run.code, 0, "{run}");
+    };
+    let page = || std::fs::read_to_string(repo.path("out/incidents/INC-0001.html")).expect("page");
+    site("out", "2026-11-20T09:30:10+01:00");
+    assert!(page().contains("\"Elapsed\">29m<"), "{}", page());
+    site("out", "2026-11-20T09:30:50+01:00");
+    assert!(page().contains("\"Elapsed\">30m<"), "{}", page());
+    site("full", "2026-11-20T09:30:50+01:00");
+    if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
+        panic!("{why}");
+    }
+}
+
+#[test]
 fn a_neighbour_changed_remakes_the_pages_that_show_it() {
     // A page is made again when anything it shows changes, even when its
     // own record did not: the linked records' titles and statuses, the

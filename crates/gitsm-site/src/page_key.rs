@@ -10,6 +10,8 @@
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
 //! - its status transitions in Git history (timeline and clocks);
+//! - the instant the clocks are read at, exactly (the page info shows
+//!   it to the minute only);
 //! - the configuration as a whole (priority matrix, SLA targets, symptom
 //!   policy, catalogue, calendars) and the class of the service its
 //!   clocks read ([`crate::dataset::Clocks::service_class`]).
@@ -35,6 +37,10 @@ impl Base {
     pub(crate) fn new(fingerprint: &[u8], template: &str, data: &SiteData<'_>) -> Option<Base> {
         let mut h = Hasher::new();
         h.bytes(fingerprint).text(template).json(data.config)?;
+        // The instant to the nanosecond: pages show it to the minute, but
+        // clocks count the seconds (and a build without `--at` reads them
+        // at the last commit's).
+        h.text(&data.at.to_rfc3339());
         Some(Base(h))
     }
 }
