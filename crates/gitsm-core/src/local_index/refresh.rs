@@ -46,7 +46,7 @@ pub(super) fn update(
     let stamp = stamp(tx)?;
     // The files are listed and `lstat`ed while what the index knows is
     // read: neither waits for the other.
-    let (mut scan, known) = std::thread::scope(|scope| {
+    let (scan, known) = std::thread::scope(|scope| {
         let scan = scope.spawn(|| Scan::of(ws));
         let known = known(tx, cache, stamp, fresh);
         let scanned = scan
@@ -55,6 +55,9 @@ pub(super) fn update(
         (scanned, known)
     });
     let (known, from_cache) = known?;
+    // A folder or file the scan could not look at: the index cannot tell
+    // what changed, and the command reads the files instead.
+    let mut scan = scan.map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     if let Some(why) = from_cache.damaged() {
         notes.push(format!("the local index's stat cache was rebuilt: {why}"));
     }

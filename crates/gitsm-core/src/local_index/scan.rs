@@ -47,15 +47,17 @@ struct File {
 }
 
 impl Scan {
-    /// List and `lstat` every record file of `ws`.
-    pub(super) fn of(ws: &Workspace) -> Scan {
+    /// List and `lstat` every record file of `ws`. A folder that cannot
+    /// be opened or listed, or a file `lstat` fails on (other than by
+    /// being gone), is an error: its files are not taken for deleted.
+    pub(super) fn of(ws: &Workspace) -> std::io::Result<Scan> {
         let mut listing = Listing::default();
         for kind in Kind::ALL {
             let dir = Path::new(kind.folder());
-            if let Ok(true) = crate::confined::is_dir(&ws.root, dir)
-                && let Some(handle) = os::open(&ws.root.join(dir))
-            {
-                listing.folder(kind, dir, &handle, true);
+            if let Ok(true) = crate::confined::is_dir(&ws.root, dir) {
+                let handle = os::open(&ws.root.join(dir))
+                    .map_err(at(dir.as_os_str().as_encoded_bytes(), b""))?;
+                listing.folder(kind, dir, &handle, true)?;
             }
         }
         let Listing {
@@ -69,14 +71,15 @@ impl Scan {
             .map(|f| {
                 let name = &names[f.start as usize..(f.start + f.len) as usize];
                 os::stat(&handles[f.folder as usize], name)
+                    .map_err(at(&folders[f.folder as usize].path, name))
             })
-            .collect();
-        Scan {
+            .collect::<std::io::Result<_>>()?;
+        Ok(Scan {
             folders,
             files,
             names,
             stats,
-        }
+        })
     }
 
     pub(super) fn len(&self) -> usize {
@@ -116,6 +119,15 @@ impl Scan {
     }
 }
 
+/// An error at the folder `folder` (root-relative, as bytes) or its entry
+/// `name`, saying where.
+fn at<'a>(folder: &'a [u8], name: &'a [u8]) -> impl Fn(std::io::Error) -> std::io::Error + 'a {
+    move |e| {
+        let path = Path::new(os::os_str(folder)).join(os::os_str(name));
+        std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+    }
+}
+
 /// What the listing has found so far.
 #[derive(Default)]
 struct Listing {
@@ -129,16 +141,21 @@ struct Listing {
 impl Listing {
     /// The record files of the open folder `dir` (root-relative) in name
     /// order; with `years`, also those of its year folders, each where its
-    /// name sorts. What cannot be listed holds no record (the loader says
-    /// why, when `validate` reads the tree).
-    fn folder(&mut self, kind: Kind, dir: &Path, handle: &os::Handle, years: bool) {
-        let Some(mut listed) = os::list(handle) else {
-            return;
+    /// name sorts. A folder that cannot be listed is an error (the index
+    /// is not to take its files for deleted).
+    fn folder(
+        &mut self,
+        kind: Kind,
+        dir: &Path,
+        handle: &os::Handle,
+        years: bool,
+    ) -> std::io::Result<()> {
+        let dir_bytes = dir.as_os_str().as_encoded_bytes();
+        let mut listed = os::list(handle).map_err(at(dir_bytes, b""))?;
+        let Ok(at_folder) = u32::try_from(self.folders.len()) else {
+            return Ok(());
         };
-        let Ok(at) = u32::try_from(self.folders.len()) else {
-            return;
-        };
-        let mut path = dir.as_os_str().as_encoded_bytes().to_vec();
+        let mut path = dir_bytes.to_vec();
         path.push(b'/');
         self.folders.push(Folder { kind, path });
         self.handles.push(handle.clone());
@@ -154,20 +171,20 @@ impl Listing {
                     };
                     self.names.extend_from_slice(name);
                     self.files.push(File {
-                        folder: at,
+                        folder: at_folder,
                         start,
                         len,
                     });
                 }
                 Listed::Year => {
                     let rel = dir.join(os::os_str(name));
-                    if let Some(year) = os::open_in(handle, name) {
-                        self.folder(kind, &rel, &year, false);
-                    }
+                    let year = os::open_in(handle, name).map_err(at(dir_bytes, name))?;
+                    self.folder(kind, &rel, &year, false)?;
                 }
                 Listed::Skipped(_) => {}
             }
         }
+        Ok(())
     }
 }
 
@@ -220,7 +237,10 @@ mod os {
     use std::path::Path;
     use std::sync::Arc;
 
+    use std::io;
+
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, StatxFlags};
+    use rustix::io::Errno;
 
     use super::{Entries, Stat};
 
@@ -235,28 +255,28 @@ mod os {
         OsStr::from_bytes(bytes)
     }
 
-    pub(super) fn open(path: &Path) -> Option<Handle> {
-        rustix::fs::open(path, DIR, Mode::empty())
-            .ok()
-            .map(Arc::new)
+    pub(super) fn open(path: &Path) -> io::Result<Handle> {
+        Ok(Arc::new(rustix::fs::open(path, DIR, Mode::empty())?))
     }
 
-    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> Option<Handle> {
-        rustix::fs::openat(dir.as_ref(), name, DIR, Mode::empty())
-            .ok()
-            .map(Arc::new)
+    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> io::Result<Handle> {
+        Ok(Arc::new(rustix::fs::openat(
+            dir.as_ref(),
+            name,
+            DIR,
+            Mode::empty(),
+        )?))
     }
 
-    /// Its entries (those listed before an error, if any: the loader
-    /// reports it), `None` when it cannot be listed at all.
-    pub(super) fn list(dir: &Handle) -> Option<Entries> {
+    /// Its entries; an error if any cannot be listed.
+    pub(super) fn list(dir: &Handle) -> io::Result<Entries> {
         let mut entries = Entries::default();
         // Far more than one entry (at most 280 bytes) needs: `getdents`
         // fills it again and again.
         let mut buf: Vec<MaybeUninit<u8>> = vec![MaybeUninit::uninit(); 64 * 1024];
         let mut listing = RawDir::new(dir.as_ref(), &mut buf);
         while let Some(entry) = listing.next() {
-            let Ok(entry) = entry else { break };
+            let entry = entry?;
             let name = entry.file_name().to_bytes();
             if matches!(name, b"." | b"..") {
                 continue;
@@ -272,23 +292,50 @@ mod os {
             };
             entries.push(name, kind == FileType::Symlink, kind == FileType::Directory);
         }
-        Some(entries)
+        Ok(entries)
     }
 
-    pub(super) fn stat(dir: &Handle, name: &[u8]) -> Option<Stat> {
-        let s = rustix::fs::statx(
+    /// What `lstat` says of `name` in `dir`; `None` when it is gone.
+    /// `statx` where the kernel has it, else `fstatat` (kernels before
+    /// 4.11, sandboxes that refuse `statx`).
+    pub(super) fn stat(dir: &Handle, name: &[u8]) -> io::Result<Option<Stat>> {
+        let found = rustix::fs::statx(
             dir.as_ref(),
             name,
             AtFlags::SYMLINK_NOFOLLOW,
             StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::SIZE | StatxFlags::INO,
         )
-        .ok()?;
-        Some(Stat {
-            mtime: s.stx_mtime.tv_sec * 1_000_000_000 + i64::from(s.stx_mtime.tv_nsec),
-            ctime: s.stx_ctime.tv_sec * 1_000_000_000 + i64::from(s.stx_ctime.tv_nsec),
+        .map(|s| Stat {
+            mtime: nanos(s.stx_mtime.tv_sec, s.stx_mtime.tv_nsec),
+            ctime: nanos(s.stx_ctime.tv_sec, s.stx_ctime.tv_nsec),
             size: i64::try_from(s.stx_size).unwrap_or(i64::MAX),
             ino: s.stx_ino.cast_signed(),
-        })
+        });
+        let found = match found {
+            Err(Errno::NOSYS | Errno::PERM) => {
+                rustix::fs::statat(dir.as_ref(), name, AtFlags::SYMLINK_NOFOLLOW).map(|s| Stat {
+                    mtime: nanos(s.st_mtime, s.st_mtime_nsec),
+                    ctime: nanos(s.st_ctime, s.st_ctime_nsec),
+                    size: s.st_size,
+                    ino: i64::try_from(s.st_ino).unwrap_or(i64::MAX),
+                })
+            }
+            other => other,
+        };
+        match found {
+            Ok(stat) => Ok(Some(stat)),
+            Err(Errno::NOENT | Errno::NOTDIR) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Seconds and nanoseconds as nanoseconds since 1970 (saturated).
+    fn nanos(seconds: impl TryInto<i64>, nanos: impl TryInto<i64>) -> i64 {
+        seconds
+            .try_into()
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(nanos.try_into().unwrap_or(0))
     }
 }
 
@@ -314,22 +361,19 @@ mod os {
         std::str::from_utf8(bytes).map_or(OsStr::new(""), OsStr::new)
     }
 
-    pub(super) fn open(path: &Path) -> Option<Handle> {
-        Some(path.to_path_buf())
+    pub(super) fn open(path: &Path) -> std::io::Result<Handle> {
+        Ok(path.to_path_buf())
     }
 
-    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> Option<Handle> {
-        Some(dir.join(os_str(name)))
+    pub(super) fn open_in(dir: &Handle, name: &[u8]) -> std::io::Result<Handle> {
+        Ok(dir.join(os_str(name)))
     }
 
-    /// Its entries (those that could be read: the loader reports the
-    /// others), `None` when it cannot be listed at all.
-    pub(super) fn list(dir: &Handle) -> Option<Entries> {
+    /// Its entries; an error if any cannot be listed.
+    pub(super) fn list(dir: &Handle) -> std::io::Result<Entries> {
         let mut entries = Entries::default();
-        for entry in std::fs::read_dir(dir).ok()? {
-            let Ok((ft, entry)) = entry.and_then(|e| Ok((e.file_type()?, e))) else {
-                continue;
-            };
+        for entry in std::fs::read_dir(dir)? {
+            let (ft, entry) = entry.and_then(|e| Ok((e.file_type()?, e)))?;
             let name = entry.file_name();
             #[cfg(unix)]
             let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str());
@@ -339,12 +383,15 @@ mod os {
             let bytes = bytes.as_bytes();
             entries.push(bytes, ft.is_symlink(), ft.is_dir());
         }
-        Some(entries)
+        Ok(entries)
     }
 
-    pub(super) fn stat(dir: &Handle, name: &[u8]) -> Option<Stat> {
-        std::fs::symlink_metadata(dir.join(os_str(name)))
-            .ok()
-            .map(|m| Stat::of(&m))
+    /// What `lstat` says of `name` in `dir`; `None` when it is gone.
+    pub(super) fn stat(dir: &Handle, name: &[u8]) -> std::io::Result<Option<Stat>> {
+        match std::fs::symlink_metadata(dir.join(os_str(name))) {
+            Ok(m) => Ok(Some(Stat::of(&m))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
