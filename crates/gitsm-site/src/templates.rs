@@ -93,8 +93,12 @@ impl Templates {
         };
         use sha1::{Digest, Sha1};
         let mut fingerprint = Sha1::new();
-        // gitsm's own code renders too (the `md` filter, escaping).
+        // gitsm's own code renders too (the `md` filter, escaping, the
+        // views, the clocks): a page key holds the build of the program
+        // (its version, and the size, time and inode of its file: a binary
+        // built anew from the same version makes every page again).
         fingerprint.update(concat!("gitsm ", env!("CARGO_PKG_VERSION"), "\0"));
+        fingerprint.update(program_identity());
         for (name, text) in sources
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -239,4 +243,22 @@ fn template_error(name: &str, e: &minijinja::Error) -> SiteError {
         line: e.line(),
         message,
     }
+}
+
+/// The running program's file as `stat` sees it (size, modification time,
+/// inode): empty when it cannot be found.
+fn program_identity() -> String {
+    let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) else {
+        return String::new();
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    format!("{} {modified} {inode}\0", meta.len())
 }
