@@ -59,15 +59,25 @@ pub(crate) fn record(
         h.text(&r.field).text(&r.pointer);
         neighbour(&mut h, data, &r.target);
     }
-    h.text("incoming");
-    for (field, source) in data.incoming.get(record.id()).into_iter().flatten() {
+    // Each list preceded by its length, each absent value by its own tag:
+    // two different sequences never hash alike.
+    let incoming = data
+        .incoming
+        .get(record.id())
+        .map_or(&[][..], Vec::as_slice);
+    h.bytes(&(incoming.len() as u64).to_le_bytes());
+    for (field, source) in incoming {
         h.text(field);
         neighbour(&mut h, data, source);
     }
-    h.text("history");
-    for t in data.dataset.transitions(record.id()) {
-        h.text(t.from.as_deref().unwrap_or("\0"))
-            .text(&t.to)
+    let transitions = data.dataset.transitions(record.id());
+    h.bytes(&(transitions.len() as u64).to_le_bytes());
+    for t in transitions {
+        match &t.from {
+            Some(from) => h.bytes(b"\x01").text(from),
+            None => h.bytes(b"\x00"),
+        };
+        h.text(&t.to)
             .text(&t.at.to_rfc3339())
             .text(&t.author.name)
             .text(&t.commit);
