@@ -264,14 +264,25 @@ fn known(
 }
 
 impl Stat {
+    /// A time of `lstat`, seconds and nanoseconds, as nanoseconds since
+    /// 1970 (saturated: a file dated past 2262 does not overflow).
+    #[cfg(unix)]
+    pub(super) fn nanos(seconds: impl TryInto<i64>, nanos: impl TryInto<i64>) -> i64 {
+        seconds
+            .try_into()
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(nanos.try_into().unwrap_or(0))
+    }
+
     /// What the standard library's `lstat` says (where the scan does not
     /// call the system itself).
     #[cfg(all(unix, not(target_os = "linux")))]
     pub(super) fn of(m: &std::fs::Metadata) -> Stat {
         use std::os::unix::fs::MetadataExt;
         Stat {
-            mtime: m.mtime() * 1_000_000_000 + m.mtime_nsec(),
-            ctime: m.ctime() * 1_000_000_000 + m.ctime_nsec(),
+            mtime: Stat::nanos(m.mtime(), m.mtime_nsec()),
+            ctime: Stat::nanos(m.ctime(), m.ctime_nsec()),
             size: i64::try_from(m.size()).unwrap_or(i64::MAX),
             ino: m.ino().cast_signed(),
         }

@@ -306,16 +306,16 @@ mod os {
             StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::SIZE | StatxFlags::INO,
         )
         .map(|s| Stat {
-            mtime: nanos(s.stx_mtime.tv_sec, s.stx_mtime.tv_nsec),
-            ctime: nanos(s.stx_ctime.tv_sec, s.stx_ctime.tv_nsec),
+            mtime: Stat::nanos(s.stx_mtime.tv_sec, s.stx_mtime.tv_nsec),
+            ctime: Stat::nanos(s.stx_ctime.tv_sec, s.stx_ctime.tv_nsec),
             size: i64::try_from(s.stx_size).unwrap_or(i64::MAX),
             ino: s.stx_ino.cast_signed(),
         });
         let found = match found {
             Err(Errno::NOSYS | Errno::PERM) => {
                 rustix::fs::statat(dir.as_ref(), name, AtFlags::SYMLINK_NOFOLLOW).map(|s| Stat {
-                    mtime: nanos(s.st_mtime, s.st_mtime_nsec),
-                    ctime: nanos(s.st_ctime, s.st_ctime_nsec),
+                    mtime: Stat::nanos(s.st_mtime, s.st_mtime_nsec),
+                    ctime: Stat::nanos(s.st_ctime, s.st_ctime_nsec),
                     size: s.st_size,
                     ino: i64::try_from(s.st_ino).unwrap_or(i64::MAX),
                 })
@@ -327,15 +327,6 @@ mod os {
             Err(Errno::NOENT | Errno::NOTDIR) => Ok(None),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Seconds and nanoseconds as nanoseconds since 1970 (saturated).
-    fn nanos(seconds: impl TryInto<i64>, nanos: impl TryInto<i64>) -> i64 {
-        seconds
-            .try_into()
-            .unwrap_or(i64::MAX)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(nanos.try_into().unwrap_or(0))
     }
 }
 
