@@ -447,7 +447,7 @@ impl Fuzzer {
                 written.fetch_add(bytes.len(), std::sync::atomic::Ordering::Relaxed);
                 Ok(())
             },
-            &gitsm::site::render_all,
+            &gitsm::site::RenderAll,
         )
         .map_err(|e| format!("site: {e}"))?;
         self.stats.datasets += 1;

@@ -820,12 +820,16 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     assert_eq!(first.code, 0, "{first}");
     let (pages, reused) = pages_reused(&first);
     assert_eq!(reused, 0, "{first}");
-    // Nothing changed: every record's page stands.
+    // Nothing changed: every record's page stands, and so do the pages
+    // that sum up every record (the SLA page, and a list and a search
+    // index per kind: 13).
     let again = site("out");
-    assert_eq!(pages_reused(&again), (pages, 8), "{again}");
+    assert_eq!(pages_reused(&again), (pages, 8 + 13), "{again}");
 
     // A title edited: that incident's page, and the page of the problem
-    // linking to it (which shows the title), are made again.
+    // linking to it (which shows the title), are made again; so are the
+    // pages that show the title or search it: the SLA page (it is open),
+    // the list of incidents and its search index.
     let text = std::fs::read_to_string(repo.path("incidents/INC-0003.yaml")).expect("read");
     repo.write(
         "incidents/INC-0003.yaml",
@@ -833,7 +837,7 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     );
     repo.commit("Retitle", "2026-11-20T11:00:00+01:00");
     let edited = site("out");
-    assert_eq!(pages_reused(&edited), (pages, 6), "{edited}");
+    assert_eq!(pages_reused(&edited), (pages, 6 + 10), "{edited}");
     site("full").expect_code(0);
     same_site(&repo.path("out"), &repo.path("full"));
     std::fs::remove_dir_all(repo.path("full")).expect("rm");
@@ -845,7 +849,7 @@ fn a_site_built_again_reuses_unchanged_pages_and_equals_a_full_build() {
     bytes.extend_from_slice(b"<!-- edited -->");
     std::fs::write(&page, bytes).expect("edit page");
     let after_edit = site("out");
-    assert_eq!(pages_reused(&after_edit), (pages, 7), "{after_edit}");
+    assert_eq!(pages_reused(&after_edit), (pages, 7 + 13), "{after_edit}");
     repo.write("templates/our-footer.html", "<p>ext. 4444</p>");
     let after_templates = site("out");
     assert_eq!(pages_reused(&after_templates).1, 0, "{after_templates}");
@@ -1431,5 +1435,112 @@ fn every_page_of_the_example_site_is_accessible_fits_a_phone_and_keeps_its_csp()
         "{} problems in headless Chromium:\n{}",
         problems.len(),
         problems.join("\n")
+    );
+}
+
+/// The parts a build's manifest lists for the page `page` of the site at
+/// `out` (the manifest is the repository's only one).
+fn manifest_parts(repo: &Repo, page: &str) -> usize {
+    let dir = repo.path(".git/gitsm");
+    let manifest = std::fs::read_dir(&dir)
+        .expect("gitsm dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "manifest"))
+        .expect("a manifest");
+    let text = std::fs::read_to_string(manifest).expect("manifest");
+    text.lines()
+        .skip_while(|l| !l.ends_with(&format!(" {page}")))
+        .skip(1)
+        .take_while(|l| l.starts_with('+'))
+        .count()
+}
+
+#[test]
+fn a_table_in_parts_updated_in_place_equals_a_full_build() {
+    // 400 open incidents: the list, its search index and the SLA page are
+    // each cut into parts (one per 128 rows on average). A retitle, a new
+    // incident, one taken in hand, one deleted, one made a P1 (it moves up
+    // the SLA page): after each, the site updated in place is a full
+    // build's, byte for byte, and the list shows the change.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    let sla =
+        "sla:\n  P1: { response: 15m, resolution: 4h }\n  P4: { response: 8h, resolution: 120h }\n";
+    repo.write("gitsm.yaml", format!("{config}{sla}"));
+    let low = |id: &str, title: &str, status: &str| {
+        incident_text(id, title, status, "").replace(
+            "impact: high\nurgency: high\n",
+            "impact: low\nurgency: low\n",
+        )
+    };
+    for n in 1..=400 {
+        let id = format!("INC-{n:04}");
+        repo.write(
+            &format!("incidents/{id}.yaml"),
+            low(&id, &format!("Incident {n}"), "new"),
+        );
+    }
+    repo.commit("Records", "2026-11-20T10:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    for page in ["incidents/index.html", "incidents/search.js", "sla.html"] {
+        let parts = manifest_parts(&repo, page);
+        assert!((2..=40).contains(&parts), "{page}: {parts} parts");
+    }
+
+    let list = || std::fs::read_to_string(repo.path("out/incidents/index.html")).expect("list");
+    let mut hour = 11;
+    let mut changed = |what: &str, edit: &dyn Fn(), shows: &str| {
+        edit();
+        repo.commit(what, &format!("2026-11-20T{hour}:00:00+01:00"));
+        hour += 1;
+        let run = site_at(&repo, "out");
+        assert_eq!(run.code, 0, "{run}");
+        site_at(&repo, "full").expect_code(0);
+        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
+            panic!("after {what}: {why}");
+        }
+        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+        assert!(list().contains(shows), "{what}: the list lacks {shows}");
+    };
+    let write = |id: &str, text: String| {
+        repo.write(&format!("incidents/{id}.yaml"), text);
+    };
+    changed(
+        "Retitle",
+        &|| write("INC-0150", low("INC-0150", "Checkout fails", "new")),
+        "Checkout fails",
+    );
+    changed(
+        "New",
+        &|| write("INC-0401", low("INC-0401", "Printer on fire", "new")),
+        "Printer on fire",
+    );
+    changed(
+        "Taken",
+        &|| write("INC-0100", low("INC-0100", "Incident 100", "in_progress")),
+        "data-id=\"INC-0100\" data-status=\"in_progress\"",
+    );
+    changed(
+        "Deleted",
+        &|| std::fs::remove_file(repo.path("incidents/INC-0200.yaml")).expect("rm"),
+        "400 incidents",
+    );
+    changed(
+        "Escalated",
+        &|| {
+            write(
+                "INC-0300",
+                incident_text("INC-0300", "Incident 300", "new", ""),
+            )
+        },
+        "data-id=\"INC-0300\" data-status=\"new\" data-open=\"1\" data-priority=\"P1\"",
+    );
+    let sla_page = std::fs::read_to_string(repo.path("out/sla.html")).expect("sla");
+    let first = sla_page.find("INC-0300").expect("on the SLA page");
+    assert!(
+        sla_page.find("INC-0001").is_some_and(|other| first < other),
+        "the P1 is not above the P4s"
     );
 }

@@ -26,6 +26,9 @@ pub struct SiteData<'a> {
     pub dataset: &'a Dataset,
     /// Valid records, first of each id, by kind then id.
     pub records: Vec<&'a Record>,
+    /// The Git blob of each of [`SiteData::records`] (same order), when
+    /// it was read from Git: what a page key holds of its content.
+    blobs: Vec<Option<&'a [u8]>>,
     pub by_id: HashMap<&'a str, &'a Record>,
     /// Links stored on other records, by target: (field, source id).
     pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
@@ -46,10 +49,16 @@ pub struct SiteData<'a> {
 impl<'a> SiteData<'a> {
     pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
-        let mut records: Vec<&Record> = dataset.records().collect();
-        records.sort_by(|a, b| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
-        let mut by_id: HashMap<&str, &Record> = HashMap::with_capacity(records.len());
-        records.retain(|r| by_id.insert(r.id(), r).is_none());
+        let mut read: Vec<(&Record, Option<&[u8]>)> = dataset
+            .loaded()
+            .records()
+            .map(|(f, r)| (r, f.blob.as_ref().map(|b| b.as_bytes())))
+            .collect();
+        // Stable: the first file of an id (in path order) is the record.
+        read.sort_by(|(a, _), (b, _)| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
+        let mut by_id: HashMap<&str, &Record> = HashMap::with_capacity(read.len());
+        read.retain(|(r, _)| by_id.insert(r.id(), r).is_none());
+        let (records, blobs): (Vec<&Record>, Vec<Option<&[u8]>>) = read.into_iter().unzip();
         let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
         for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
@@ -114,6 +123,7 @@ impl<'a> SiteData<'a> {
             config,
             dataset,
             records,
+            blobs,
             by_id,
             incoming,
             tickets_by_ci,
@@ -141,12 +151,31 @@ impl<'a> SiteData<'a> {
         self.open_clocks.iter().filter(|t| t.state == state).count()
     }
 
+    /// The Git blob `record` was read from, if it was (not for records
+    /// made in memory).
+    pub fn blob(&self, record: &Record) -> Option<&'a [u8]> {
+        let key = (record.kind(), record.id());
+        let at = self
+            .records
+            .binary_search_by(|r| (r.kind(), r.id()).cmp(&key))
+            .ok()?;
+        // The record the site shows under that id, not a duplicate.
+        std::ptr::eq(self.records[at], record)
+            .then_some(self.blobs[at])
+            .flatten()
+    }
+
     /// Records of one kind, by id.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &'a Record> + '_ {
-        self.records
-            .iter()
-            .copied()
-            .filter(move |r| r.kind() == kind)
+        self.all_of_kind(kind).iter().copied()
+    }
+
+    /// Records of one kind, by id, as the slice of [`SiteData::records`]
+    /// (sorted by kind, then id) that holds them.
+    pub fn all_of_kind(&self, kind: Kind) -> &[&'a Record] {
+        let start = self.records.partition_point(|r| r.kind() < kind);
+        let end = self.records.partition_point(|r| r.kind() <= kind);
+        &self.records[start..end]
     }
 
     /// Whether a record still needs work ([`crate::sla::Phase::is_open`]).

@@ -18,7 +18,10 @@
 //! inputs hash as in the previous build is left standing instead of
 //! rendered ([`manifest`]); then only the pages rendered are moved into
 //! the output, one rename each, and the pages no longer made are removed:
-//! the result is the same bytes as a full build.
+//! the result is the same bytes as a full build. The pages that sum up
+//! every record (the lists, their search indexes, the SLA page) are
+//! written in parts, and a part whose rows are unchanged is copied from
+//! the previous build's page ([`parts`]).
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
@@ -40,6 +43,7 @@ pub mod manifest;
 pub mod markdown;
 mod output;
 mod page_key;
+mod parts;
 pub mod paths;
 mod record;
 pub mod report_page;
@@ -154,8 +158,8 @@ struct PageInfo {
 }
 
 /// A page to render: its path, template and view. The view is made when
-/// the page is rendered, not before: a list of 70,000 incidents is held
-/// only while its page is written.
+/// the page is rendered, not before: a page's view is held only while the
+/// page is written.
 struct Page<'p> {
     path: String,
     template: &'static str,
@@ -206,32 +210,12 @@ pub fn build(
         .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f))))
         .map(manifest::load)
         .unwrap_or_default();
-    // Pages rendered (with their inputs' hash) and pages of the previous
-    // build left standing (with its entry).
-    let rendered_pages = std::sync::Mutex::new(Vec::new());
-    let kept = std::sync::Mutex::new(Vec::new());
-    let reuse = |path: &str, digest: &manifest::Digest| {
-        let same = previous
-            .get(digest)
-            .filter(|&&stat| manifest::stat(&out.join(path)) == Some(stat));
-        Ok(match same {
-            Some(&(size, mtime)) => {
-                let entry = manifest::Entry {
-                    digest: *digest,
-                    size,
-                    mtime,
-                };
-                kept.lock()
-                    .map(|mut all| all.push((path.to_owned(), entry)))
-                    .is_ok()
-            }
-            None => {
-                if let Ok(mut all) = rendered_pages.lock() {
-                    all.push((path.to_owned(), *digest));
-                }
-                false
-            }
-        })
+    let reuse = PreviousBuild {
+        out,
+        previous,
+        rendered: Default::default(),
+        kept: Default::default(),
+        parts: Default::default(),
     };
     let rendered = render(
         &dataset,
@@ -243,15 +227,10 @@ pub fn build(
     )?;
     // What is left is bookkeeping: the records and the previous build's
     // pages are let go first, not held under it.
-    drop(previous);
+    let (mut entries, kept) = reuse.entries(staging.path());
     let mut warnings = dataset.warnings.clone();
     let invalid = dataset.unreadable();
     drop(dataset);
-    let mut entries = manifest::entries(
-        staging.path(),
-        rendered_pages.into_inner().unwrap_or_default(),
-    );
-    let kept = kept.into_inner().unwrap_or_default();
     if kept.is_empty() {
         staging.finish(out)?;
     } else {
@@ -287,6 +266,102 @@ pub fn build(
     })
 }
 
+/// What a build in a folder may take from the build before (its manifest)
+/// and what it tells the next one.
+struct PreviousBuild<'o> {
+    out: &'o Path,
+    previous: manifest::Previous,
+    /// Pages rendered, with their inputs' hash.
+    rendered: std::sync::Mutex<Vec<(String, manifest::Digest)>>,
+    /// Pages of the previous build left standing, with their entries.
+    kept: std::sync::Mutex<Vec<(String, manifest::Entry)>>,
+    /// The parts of the pages rendered in parts.
+    parts: std::sync::Mutex<std::collections::HashMap<String, Vec<manifest::Part>>>,
+}
+
+impl Reuse for PreviousBuild<'_> {
+    fn page(&self, path: &str, digest: &manifest::Digest) -> Result<bool, SiteError> {
+        let same = self
+            .previous
+            .pages
+            .get(digest)
+            .filter(|&&stat| manifest::stat(&self.out.join(path)) == Some(stat));
+        Ok(match same {
+            Some(&(size, mtime)) => {
+                let parts = self.previous.parts.get(path).map(|p| {
+                    p.by_digest
+                        .iter()
+                        .map(|(&digest, &(offset, len))| manifest::Part {
+                            digest,
+                            offset,
+                            len,
+                        })
+                        .collect()
+                });
+                let entry = manifest::Entry {
+                    digest: *digest,
+                    size,
+                    mtime,
+                    parts: parts.unwrap_or_default(),
+                };
+                self.kept
+                    .lock()
+                    .map(|mut all| all.push((path.to_owned(), entry)))
+                    .is_ok()
+            }
+            None => {
+                if let Ok(mut all) = self.rendered.lock() {
+                    all.push((path.to_owned(), *digest));
+                }
+                false
+            }
+        })
+    }
+
+    fn part(
+        &self,
+        path: &str,
+        digest: &manifest::Digest,
+        to: &mut dyn std::io::Write,
+    ) -> Result<bool, SiteError> {
+        self.previous
+            .copy_part(self.out, path, digest, to)
+            .map_err(SiteError::io(&self.out.join(path)))
+    }
+
+    fn written(&self, path: &str, parts: Vec<manifest::Part>) {
+        if let Ok(mut all) = self.parts.lock() {
+            all.insert(path.to_owned(), parts);
+        }
+    }
+}
+
+/// Pages and their manifest entries.
+type Entries = Vec<(String, manifest::Entry)>;
+
+impl PreviousBuild<'_> {
+    /// The manifest's entries of the pages rendered into `staged`, and
+    /// those of the pages left standing (the previous build is let go).
+    fn entries(self, staged: &Path) -> (Entries, Entries) {
+        drop(self.previous);
+        let mut parts = self.parts.into_inner().unwrap_or_default();
+        let rendered = self
+            .rendered
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(path, digest)| {
+                let parts = parts.remove(&path).unwrap_or_default();
+                (path, digest, parts)
+            })
+            .collect();
+        (
+            manifest::entries(staged, rendered),
+            self.kept.into_inner().unwrap_or_default(),
+        )
+    }
+}
+
 /// Writes a page's bytes as they are made (a page of 90,000 rows is never
 /// held whole).
 pub type PageFill<'f> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), SiteError> + 'f;
@@ -295,14 +370,43 @@ pub type PageFill<'f> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), SiteErr
 /// and the function that writes its bytes.
 pub type PageWriter<'w> = dyn Fn(&str, &mut PageFill<'_>) -> Result<(), SiteError> + Sync + 'w;
 
-/// Asked before a page is rendered, with the hash of everything its
-/// rendering reads: whether the previous build's page can stand for it
-/// (it was put in place: nothing is rendered).
-pub type PageReuse<'w> = dyn Fn(&str, &manifest::Digest) -> Result<bool, SiteError> + Sync + 'w;
+/// What [`render`] may take from the previous build.
+pub trait Reuse: Sync {
+    /// Asked before a page is rendered, with the hash of everything its
+    /// rendering reads: whether the previous build's page can stand for
+    /// it (it was put in place: nothing is rendered).
+    fn page(&self, path: &str, digest: &manifest::Digest) -> Result<bool, SiteError>;
+    /// Asked before a part of the page at `path` is rendered
+    /// ([`parts`]): write the previous build's bytes of the part whose
+    /// inputs hash to `digest` into `to`, if it has them.
+    fn part(
+        &self,
+        path: &str,
+        digest: &manifest::Digest,
+        to: &mut dyn std::io::Write,
+    ) -> Result<bool, SiteError>;
+    /// The page at `path` was written with `parts` (for the next build).
+    fn written(&self, path: &str, parts: Vec<manifest::Part>);
+}
 
 /// Reuse nothing: every page is rendered.
-pub fn render_all(_: &str, _: &manifest::Digest) -> Result<bool, SiteError> {
-    Ok(false)
+pub struct RenderAll;
+
+impl Reuse for RenderAll {
+    fn page(&self, _: &str, _: &manifest::Digest) -> Result<bool, SiteError> {
+        Ok(false)
+    }
+
+    fn part(
+        &self,
+        _: &str,
+        _: &manifest::Digest,
+        _: &mut dyn std::io::Write,
+    ) -> Result<bool, SiteError> {
+        Ok(false)
+    }
+
+    fn written(&self, _: &str, _: Vec<manifest::Part>) {}
 }
 
 /// What [`render`] made.
@@ -327,7 +431,7 @@ pub fn render(
     at: Timestamp,
     progress: &dyn Progress,
     write: &PageWriter<'_>,
-    reuse: &PageReuse<'_>,
+    reuse: &dyn Reuse,
 ) -> Result<Rendered, SiteError> {
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let mut warnings = Vec::new();
@@ -353,7 +457,9 @@ pub fn render(
             })
             .unwrap_or_default();
     let fixed = fixed_pages(&data);
-    let total = with_report.len() + fixed.len() + data.records.len();
+    // The table pages: the SLA page, and a list and its search index per
+    // kind.
+    let total = with_report.len() + fixed.len() + 1 + 2 * Kind::ALL.len() + data.records.len();
     progress.start(total as u64);
     let at_text = fmt_time(&at);
     let majors = major::banner(&data);
@@ -376,8 +482,8 @@ pub fn render(
         progress.advance(1);
         Ok::<(), SiteError>(())
     };
-    // The pages that sum up every record (dashboard, report, lists, SLA,
-    // calendar, KEDB) change with almost any edit: always rendered.
+    // The pages that sum up every record (dashboard, report, calendar,
+    // KEDB) change with almost any edit: always rendered.
     let summary = |p: Page<'_>| {
         let page = info(&p.path, &p.title, p.section);
         render(p.template, &page, (p.view)(), Value::UNDEFINED)
@@ -385,15 +491,92 @@ pub fn render(
     with_report.into_par_iter().try_for_each(summary)?;
     drop(report);
     fixed.into_par_iter().try_for_each(summary)?;
+    // The pages that sum up every record: a part is rendered only when
+    // its rows changed ([`parts`]).
+    let reused_page = || {
+        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        progress.advance(1);
+    };
+    let table_page = |p: TablePage<'_>| {
+        let page = info(&p.path, p.title, p.section);
+        let part_key = |i| {
+            let mut h = manifest::Hasher::new();
+            h.bytes(&templates.fingerprint).text(&p.path);
+            p.table.key(i, &mut h).map(|()| h.finish())
+        };
+        let keys: Vec<Option<manifest::Digest>> =
+            (0..p.table.parts()).into_par_iter().map(part_key).collect();
+        let mut h = manifest::Hasher::new();
+        h.bytes(&templates.fingerprint).text(&p.path);
+        let shell = match &p.shell {
+            Shell::Template(template, view) => h.text(template).json(&(&page, view)).is_some(),
+            Shell::Text(head, tail) => {
+                h.text(head).text(tail);
+                true
+            }
+        };
+        for key in &keys {
+            h.bytes(key.as_ref().map_or(&[][..], |k| &k[..]));
+        }
+        if shell && keys.iter().all(Option::is_some) && reuse.page(&p.path, &h.finish())? {
+            reused_page();
+            return Ok(());
+        }
+        let around = match p.shell {
+            Shell::Template(template, view) => {
+                let ctx = minijinja::context! {
+                    page => Value::from(Serde(&page)),
+                    view => view,
+                    rows => Value::from_safe_string(parts::MARKER.to_owned()),
+                };
+                let mut bytes = Vec::new();
+                templates.render_to(template, ctx, &mut bytes)?;
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Shell::Text(head, tail) => format!("{head}{}{tail}", parts::MARKER),
+        };
+        let mut written = Vec::new();
+        write(&p.path, &mut |out| {
+            use std::io::Write;
+            let mut out = parts::Counted::new(out);
+            let mut pieces = around.split(parts::MARKER);
+            let io = |e| SiteError::io(Path::new(&p.path))(e);
+            out.write_all(pieces.next().unwrap_or_default().as_bytes())
+                .map_err(io)?;
+            for piece in pieces {
+                for (i, key) in keys.iter().enumerate() {
+                    let start = out.count();
+                    let copied = match key {
+                        Some(key) => reuse.part(&p.path, key, &mut out)?,
+                        None => false,
+                    };
+                    if !copied {
+                        p.table.write(i, &mut out)?;
+                    }
+                    if let Some(key) = key {
+                        written.push(manifest::Part {
+                            digest: *key,
+                            offset: start,
+                            len: out.count() - start,
+                        });
+                    }
+                }
+                out.write_all(piece.as_bytes()).map_err(io)?;
+            }
+            Ok(())
+        })?;
+        reuse.written(&p.path, written);
+        progress.advance(1);
+        Ok::<(), SiteError>(())
+    };
+    table_pages(&data, templates)
+        .into_par_iter()
+        .try_for_each(|make| table_page(make()))?;
     // A record's page is reused when what it is rendered from hashes as
     // before: a ticket's or an article's inputs ([`page_key`]), before any
     // view is made; a CI's typed view, hashed before it becomes template
     // values.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
-    let reused_page = || {
-        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        progress.advance(1);
-    };
     data.records.par_iter().try_for_each(|record| {
         let path = paths::record(record.kind(), record.id());
         let root = paths::root_of(&path);
@@ -404,7 +587,7 @@ pub fn render(
                 .as_ref()
                 .and_then(|base| page_key::record(base, &data, &page, record));
             if let Some(key) = key
-                && reuse(&path, &key)?
+                && reuse.page(&path, &key)?
             {
                 reused_page();
                 return Ok(());
@@ -422,7 +605,7 @@ pub fn render(
         let page = info(&path, &title, "cis");
         let digest = digest(templates, CI_TEMPLATE, &page, &view, &extra);
         if let Some(digest) = digest
-            && reuse(&path, &digest)?
+            && reuse.page(&path, &digest)?
         {
             reused_page();
             return Ok(());
@@ -433,12 +616,6 @@ pub fn render(
             Value::from(Serde(&view)),
             Value::from(Serde(&extra)),
         )
-    })?;
-    Kind::ALL.par_iter().try_for_each(|&kind| {
-        let path = format!("{}/search.js", paths::folder(kind));
-        write(&path, &mut |out| {
-            lists::search_index(&data, kind, out).map_err(SiteError::io(Path::new(&path)))
-        })
     })?;
     for (name, text) in &templates.assets {
         let path = format!("assets/{name}");
@@ -592,9 +769,6 @@ fn fixed_pages<'p>(data: &'p SiteData<'_>) -> Vec<Page<'p>> {
             "kedb",
             move || Value::from(Serde(&lists::kedb(data))),
         ),
-        page("sla.html", "sla.html", "SLA", "sla", move || {
-            Value::from(Serde(&lists::sla(data)))
-        }),
     ];
     for inc in major::incidents(data) {
         pages.push(page(
@@ -605,14 +779,61 @@ fn fixed_pages<'p>(data: &'p SiteData<'_>) -> Vec<Page<'p>> {
             move || Value::from(Serde(&major::view(data, inc))),
         ));
     }
+    pages
+}
+
+/// A page that sums up every record: the page around its table, and the
+/// table, written in parts ([`parts`]).
+struct TablePage<'p> {
+    path: String,
+    title: &'static str,
+    section: &'static str,
+    shell: Shell,
+    table: Box<dyn parts::Table + 'p>,
+}
+
+/// What is around a table page's table: a template and its view (which
+/// show the table where they write `{{ rows }}`), or fixed text.
+enum Shell {
+    Template(&'static str, Value),
+    Text(&'static str, &'static str),
+}
+
+/// The table pages (each made when it is written): each kind's list and
+/// search index, and the SLA page.
+fn table_pages<'p>(
+    data: &'p SiteData<'p>,
+    templates: &'p Templates,
+) -> Vec<Box<dyn Fn() -> TablePage<'p> + Send + Sync + 'p>> {
+    let mut pages: Vec<Box<dyn Fn() -> TablePage<'p> + Send + Sync + 'p>> =
+        vec![Box::new(move || {
+            let (view, rows) = lists::sla(data, templates);
+            TablePage {
+                path: "sla.html".to_owned(),
+                title: "SLA",
+                section: "sla",
+                shell: Shell::Template("sla.html", Value::from(Serde(&view))),
+                table: Box::new(rows),
+            }
+        })];
     for kind in Kind::ALL {
-        pages.push(page(
-            &paths::list(kind),
-            "list.html",
-            lists::plural(kind),
-            kind.folder(),
-            move || Value::from(Serde(&lists::list(data, kind))),
-        ));
+        pages.push(Box::new(move || {
+            let (view, rows) = lists::list(data, templates, kind);
+            TablePage {
+                path: paths::list(kind),
+                title: lists::plural(kind),
+                section: kind.folder(),
+                shell: Shell::Template("list.html", Value::from(Serde(&view))),
+                table: Box::new(rows),
+            }
+        }));
+        pages.push(Box::new(move || TablePage {
+            path: format!("{}/search.js", paths::folder(kind)),
+            title: lists::plural(kind),
+            section: kind.folder(),
+            shell: Shell::Text(parts::SEARCH_HEAD, parts::SEARCH_TAIL),
+            table: Box::new(parts::SearchIndex::new(data, data.all_of_kind(kind))),
+        }));
     }
     pages
 }

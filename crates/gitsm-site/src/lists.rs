@@ -1,5 +1,6 @@
 //! Table pages: the list of each kind (filtered and searched in the
-//! browser), the known error database and the SLA page.
+//! browser), the known error database and the SLA page. A list's and the
+//! SLA page's rows are written in parts ([`super::parts`]).
 
 use serde::Serialize;
 
@@ -7,8 +8,13 @@ use crate::kind::Kind;
 use crate::model::Record;
 use crate::sla::ClockState;
 
-use super::data::SiteData;
+use minijinja::Value;
+
+use super::data::{OpenClocks, SiteData};
+use super::page_key;
+use super::parts::{Rows, split};
 use super::record::{ClockView, LinkView, clock_views, link};
+use super::templates::Templates;
 use super::{fmt_date, fmt_time, paths};
 
 /// Heading of a kind's list.
@@ -39,11 +45,18 @@ pub(crate) struct Row {
 pub(crate) struct ListView {
     pub kind: &'static str,
     pub heading: &'static str,
+    /// What each row shows besides its id, title and status.
+    pub table: ListTable,
+    pub statuses: Vec<String>,
+    /// How many rows the table has.
+    pub count: usize,
+}
+
+/// What every row of a list shares: its template's `table`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ListTable {
     pub has_priority: bool,
     pub columns: Vec<&'static str>,
-    pub statuses: Vec<String>,
-    /// [`Row`]s, read a row at a time ([`super::lazy::rows`]).
-    pub rows: minijinja::Value,
 }
 
 /// The extra columns of a row (see [`columns`]).
@@ -97,8 +110,13 @@ fn columns(kind: Kind) -> Vec<&'static str> {
     }
 }
 
-/// The list page of `kind` (at `<folder>/index.html`).
-pub(crate) fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
+/// The list page of `kind` (at `<folder>/index.html`): its view, and its
+/// rows as a table in parts (rendered by `list_rows.html`).
+pub(crate) fn list<'a>(
+    data: &'a SiteData<'a>,
+    templates: &'a Templates,
+    kind: Kind,
+) -> (ListView, Rows<'a, &'a Record, Row>) {
     let mut records: Vec<&Record> = data.of_kind(kind).collect();
     if kind.is_ticket() {
         records.sort_by(|a, b| (b.created_at(), a.id()).cmp(&(a.created_at(), b.id())));
@@ -106,26 +124,40 @@ pub(crate) fn list(data: &SiteData<'_>, kind: Kind) -> ListView {
     let mut statuses: Vec<String> = records.iter().map(|r| r.status().to_owned()).collect();
     statuses.sort();
     statuses.dedup();
-    let rows = records
-        .iter()
-        .map(|r| Row {
-            id: r.id().to_owned(),
-            href: format!("{}.html", paths::file_stem(r.id())),
-            title: r.title().to_owned(),
-            status: r.status().to_owned(),
-            open: data.is_open(r),
-            priority: data.priority(r).map(|p| p.name()),
-            cells: cells(r),
-        })
-        .collect();
-    ListView {
-        kind: kind.name(),
-        heading: plural(kind),
+    let table = ListTable {
         has_priority: matches!(kind, Kind::Incident | Kind::Problem),
         columns: columns(kind),
+    };
+    let view = ListView {
+        kind: kind.name(),
+        heading: plural(kind),
+        table: table.clone(),
         statuses,
-        rows: super::lazy::rows(rows),
-    }
+        count: records.len(),
+    };
+    let rows = Rows {
+        templates,
+        template: "list_rows.html",
+        table: Value::from(minijinja::value::Serde(&table)),
+        // A row shows its record's fields, its priority and dates by the
+        // configuration.
+        shared: page_key::shared(data, false),
+        parts: split(&records, |r| r.id()),
+        items: records,
+        key: Box::new(|r, h| page_key::content(h, data, r)),
+        row: Box::new(|r| {
+            Some(Row {
+                id: r.id().to_owned(),
+                href: format!("{}.html", paths::file_stem(r.id())),
+                title: r.title().to_owned(),
+                status: r.status().to_owned(),
+                open: data.is_open(r),
+                priority: data.priority(r).map(|p| p.name()),
+                cells: cells(r),
+            })
+        }),
+    };
+    (view, rows)
 }
 
 /// A known error as the KEDB shows it.
@@ -196,72 +228,56 @@ pub(crate) struct SlaRow {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct SlaView {
     pub at: String,
-    /// [`SlaRow`]s, read a row at a time ([`super::lazy::rows`]).
-    pub rows: minijinja::Value,
+    /// How many tickets the table has.
+    pub count: usize,
     pub breached: usize,
     pub at_risk: usize,
     pub ok: usize,
 }
 
-/// Open incidents and requests with their clocks, worst first (`sla.html`).
-pub(crate) fn sla(data: &SiteData<'_>) -> SlaView {
-    SlaView {
+/// Open incidents and requests with their clocks, worst first
+/// (`sla.html`): the view, and the rows as a table in parts (rendered by
+/// `sla_rows.html`).
+pub(crate) fn sla<'a>(
+    data: &'a SiteData<'a>,
+    templates: &'a Templates,
+) -> (SlaView, Rows<'a, &'a OpenClocks<'a>, SlaRow>) {
+    let view = SlaView {
         at: fmt_time(&data.at),
+        count: data.open_clocks.len(),
         breached: data.open_in(ClockState::Breached),
         at_risk: data.open_in(ClockState::AtRisk),
         ok: data.open_in(ClockState::Ok),
-        rows: super::lazy::rows(
-            data.open_clocks
-                .iter()
-                .filter_map(|t| data.clocks(t.record).map(|c| (t.record, c)))
-                .map(|(r, c)| SlaRow {
-                    id: r.id().to_owned(),
-                    href: paths::record(r.kind(), r.id()),
-                    title: r.title().to_owned(),
-                    kind: r.kind().label(),
-                    status: r.status().to_owned(),
-                    priority: c.priority.map(|p| p.name()),
-                    state: c.state().name(),
-                    clocks: clock_views(&c),
-                })
-                .collect::<Vec<_>>(),
-        ),
-    }
-}
-
-/// `<kind folder>/search.js`: the text `gitsm search` searches (titles,
-/// descriptions, notes, resolutions, root causes, workarounds, plans) of
-/// every record of a list, lower-cased, by id, for the list's search box:
-/// the page loads it as a script (a `file://` page may not fetch JSON).
-pub(crate) fn search_index(
-    data: &SiteData<'_>,
-    kind: Kind,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    // Written a record at a time (a list of 70,000 incidents' text is
-    // never held whole): the bytes of the JSON object of every (id, text).
-    out.write_all(
-        b"/* gitsm: the searched text of each record of this list, for site.js. */\nwindow.gitsmSearch = {",
-    )?;
-    for (i, r) in data.of_kind(kind).enumerate() {
-        let (title, body) = crate::local_index::search::text_of(r);
-        let text = format!("{title}\n{body}").to_lowercase();
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(script_json(r.id()).as_bytes())?;
-        out.write_all(b":")?;
-        out.write_all(script_json(&text).as_bytes())?;
-    }
-    out.write_all(b"};\n")
-}
-
-/// `text` as a JSON string that is valid, and nothing a script or page
-/// could read otherwise.
-fn script_json(text: &str) -> String {
-    serde_json::to_string(text)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    };
+    let open: Vec<&OpenClocks<'_>> = data.open_clocks.iter().collect();
+    let rows = Rows {
+        templates,
+        template: "sla_rows.html",
+        table: Value::UNDEFINED,
+        // A row shows its ticket's clocks: read by the configuration, at
+        // the site's instant, from the ticket and its history.
+        shared: page_key::shared(data, true),
+        parts: split(&open, |t| t.record.id()),
+        items: open,
+        key: Box::new(|t, h| {
+            page_key::content(h, data, t.record)?;
+            page_key::clock_inputs(h, data, t.record);
+            Some(())
+        }),
+        row: Box::new(|t| {
+            let r = t.record;
+            let c = data.clocks(r)?;
+            Some(SlaRow {
+                id: r.id().to_owned(),
+                href: paths::record(r.kind(), r.id()),
+                title: r.title().to_owned(),
+                kind: r.kind().label(),
+                status: r.status().to_owned(),
+                priority: c.priority.map(|p| p.name()),
+                state: c.state().name(),
+                clocks: clock_views(&c),
+            })
+        }),
+    };
+    (view, rows)
 }

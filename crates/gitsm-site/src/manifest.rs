@@ -8,6 +8,11 @@
 //! one that build wrote (same size and modification time): rendering is a
 //! function of those inputs, so the result is the bytes a full build
 //! writes.
+//!
+//! A page written in parts (the pages that sum up every record:
+//! [`crate::parts`]) also lists its parts: the hash of each one's inputs
+//! and where its bytes are in the file. The next build copies a part
+//! whose inputs hash as before from that file, instead of rendering it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// The hash of a page's inputs.
 pub type Digest = [u8; 20];
 
-const HEADER: &str = "gitsm site manifest 1";
+const HEADER: &str = "gitsm site manifest 2";
 
 /// Hashes a page's inputs into its [`Digest`]: bytes, text and values as
 /// JSON, each framed so that two different sequences never hash alike.
@@ -68,11 +73,30 @@ impl std::io::Write for Hasher {
 }
 
 /// A page as the last build left it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub digest: Digest,
     pub size: u64,
     pub mtime: i128,
+    /// For a page written in parts, its parts in order.
+    pub parts: Vec<Part>,
+}
+
+/// A part of a page: the hash of its inputs and its bytes' place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub digest: Digest,
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// The parts of one page of the previous build, by digest, with the size
+/// and time of the file that holds them.
+#[derive(Debug, Default)]
+pub struct PageParts {
+    pub size: u64,
+    pub mtime: i128,
+    pub by_digest: HashMap<Digest, (u64, u64)>,
 }
 
 /// Where the manifest of the site written to `out` is kept; `None`
@@ -94,40 +118,69 @@ pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
     Some(repo.path().join("gitsm").join(name))
 }
 
-/// The previous build's pages, by digest: a page's digest hashes its path
-/// with its other inputs, so one digest names one page. Their paths are
-/// not held (105,000 of them at 100,000 records).
-pub type Previous = HashMap<Digest, (u64, i128)>;
+/// The previous build's pages.
+#[derive(Debug, Default)]
+pub struct Previous {
+    /// Each page's size and time, by digest: a page's digest hashes its
+    /// path with its other inputs, so one digest names one page. Their
+    /// paths are not held (105,000 of them at 100,000 records).
+    pub pages: HashMap<Digest, (u64, i128)>,
+    /// The parts of the pages written in parts, by path (a few pages).
+    pub parts: HashMap<String, PageParts>,
+}
 
 /// The pages of the manifest at `path` (none when it is missing or not
 /// one: a full build).
 pub fn load(path: &Path) -> Previous {
+    let mut previous = Previous::default();
     let Ok(text) = std::fs::read_to_string(path) else {
-        return HashMap::new();
+        return previous;
     };
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
-        return HashMap::new();
+        return previous;
     }
-    lines
-        .filter_map(|line| {
-            let mut parts = line.splitn(4, ' ');
-            let digest = hex(parts.next()?)?;
-            let size = parts.next()?.parse().ok()?;
-            let mtime = parts.next()?.parse().ok()?;
-            parts.next()?;
-            Some((digest, (size, mtime)))
-        })
-        .collect()
+    // The last page line: the part lines that follow are its parts.
+    let mut page: Option<(&str, u64, i128)> = None;
+    for line in lines {
+        if let Some(part) = line.strip_prefix('+') {
+            let mut fields = part.splitn(3, ' ');
+            let read = (|| {
+                let digest = hex(fields.next()?)?;
+                let place = (fields.next()?.parse().ok()?, fields.next()?.parse().ok()?);
+                Some((digest, place))
+            })();
+            if let (Some((path, size, mtime)), Some((digest, place))) = (page, read) {
+                let parts = previous
+                    .parts
+                    .entry(path.to_owned())
+                    .or_insert_with(|| PageParts {
+                        size,
+                        mtime,
+                        by_digest: HashMap::new(),
+                    });
+                parts.by_digest.insert(digest, place);
+            }
+            continue;
+        }
+        let mut fields = line.splitn(4, ' ');
+        page = (|| {
+            let digest = hex(fields.next()?)?;
+            let size = fields.next()?.parse().ok()?;
+            let mtime = fields.next()?.parse().ok()?;
+            previous.pages.insert(digest, (size, mtime));
+            Some((fields.next()?, size, mtime))
+        })();
+    }
+    previous
 }
-
 /// The entries of `pages` as written in the folder `written` (the staged
 /// build, before it is moved into place: its files keep their sizes and
 /// times, and no other build's can be there).
-pub fn entries(written: &Path, pages: Vec<(String, Digest)>) -> Vec<(String, Entry)> {
+pub fn entries(written: &Path, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<(String, Entry)> {
     pages
         .into_iter()
-        .filter_map(|(page, digest)| {
+        .filter_map(|(page, digest, parts)| {
             let (size, mtime) = stat(&written.join(&page))?;
             Some((
                 page,
@@ -135,6 +188,7 @@ pub fn entries(written: &Path, pages: Vec<(String, Digest)>) -> Vec<(String, Ent
                     digest,
                     size,
                     mtime,
+                    parts,
                 },
             ))
         })
@@ -147,11 +201,73 @@ pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
     for (page, e) in entries {
         let hex = crate::git::hex(&e.digest);
         text.push_str(&format!("{hex} {} {} {page}\n", e.size, e.mtime));
+        for part in &e.parts {
+            let hex = crate::git::hex(&part.digest);
+            text.push_str(&format!("+{hex} {} {}\n", part.offset, part.len));
+        }
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     crate::write::atomic(path, text.as_bytes())
+}
+
+impl Previous {
+    /// Copy into `to` the bytes of the part of `page` (a path from the
+    /// site root) whose inputs hash to `digest`, from the previous build's
+    /// page in the folder `out`, when that build wrote one and its file is
+    /// still the one it wrote (same size and time, a regular file reached
+    /// without following a symlink). `Ok(false)`: render the part.
+    pub fn copy_part(
+        &self,
+        out: &Path,
+        page: &str,
+        digest: &Digest,
+        to: &mut dyn std::io::Write,
+    ) -> std::io::Result<bool> {
+        let Some(parts) = self.parts.get(page) else {
+            return Ok(false);
+        };
+        let Some(&(offset, len)) = parts.by_digest.get(digest) else {
+            return Ok(false);
+        };
+        // Neither the page nor its folder may be a link; and the file
+        // opened must be the one that build wrote.
+        let rel = Path::new(page);
+        let opened = crate::confined::check(out, rel)
+            .and_then(|()| crate::confined::open_no_follow(&out.join(rel)));
+        let Ok(file) = opened else {
+            return Ok(false);
+        };
+        if file_stat(&file.metadata()?) != Some((parts.size, parts.mtime))
+            || offset.saturating_add(len) > parts.size
+        {
+            return Ok(false);
+        }
+        let mut bytes = vec![0; usize::try_from(len).unwrap_or(usize::MAX)];
+        read_at(&file, &mut bytes, offset)?;
+        to.write_all(&bytes)?;
+        Ok(true)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut bytes: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, bytes, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                bytes = &mut bytes[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Wait for, then hold, the lock of the folder whose manifest is at
@@ -181,7 +297,10 @@ pub fn forget(path: &Path) -> std::io::Result<()> {
 /// The size and modification time (ns) of a file; `None` for anything but
 /// a regular file (a symlink planted in the output is never kept).
 pub fn stat(path: &Path) -> Option<(u64, i128)> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
+    file_stat(&std::fs::symlink_metadata(path).ok()?)
+}
+
+fn file_stat(meta: &std::fs::Metadata) -> Option<(u64, i128)> {
     if !meta.is_file() {
         return None;
     }

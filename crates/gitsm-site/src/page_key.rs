@@ -6,7 +6,8 @@
 //! The inputs, each in the key:
 //! - the templates, the template's name and the page info (path, title,
 //!   instant, major incidents' banner);
-//! - the record itself (its fields, notes, decisions, stamps, outages);
+//! - the record itself (its fields, notes, decisions, stamps, outages):
+//!   the blob it was read from;
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
 //! - its status transitions in Git history (timeline and clocks);
@@ -45,6 +46,17 @@ impl Base {
     }
 }
 
+/// The hash of the configuration as a whole, and of the instant clocks are
+/// read at when `clocks` (what the rows of a table share: [`super::parts`]).
+pub(crate) fn shared(data: &SiteData<'_>, clocks: bool) -> Option<Digest> {
+    let mut h = Hasher::new();
+    h.json(data.config)?;
+    if clocks {
+        h.text(&data.at.to_rfc3339());
+    }
+    Some(h.finish())
+}
+
 /// The key of the page of `record` (not a CI), shown with `page`.
 pub(crate) fn record(
     base: &Base,
@@ -54,7 +66,7 @@ pub(crate) fn record(
 ) -> Option<Digest> {
     let mut h = base.0.clone();
     h.json(page)?;
-    own(&mut h, record)?;
+    content(&mut h, data, record)?;
     for r in record.references() {
         h.text(&r.field).text(&r.pointer);
         neighbour(&mut h, data, &r.target);
@@ -70,6 +82,14 @@ pub(crate) fn record(
         h.text(field);
         neighbour(&mut h, data, source);
     }
+    clock_inputs(&mut h, data, record);
+    Some(h.finish())
+}
+
+/// What the clocks of `record` read besides it and the configuration: its
+/// status transitions in Git history (also its timeline) and the class of
+/// its service.
+pub(crate) fn clock_inputs(h: &mut Hasher, data: &SiteData<'_>, record: &Record) {
     let transitions = data.dataset.transitions(record.id());
     h.bytes(&(transitions.len() as u64).to_le_bytes());
     for t in transitions {
@@ -83,11 +103,18 @@ pub(crate) fn record(
             .text(&t.commit);
     }
     h.bytes(data.service_class(record).as_slice());
-    Some(h.finish())
 }
 
-/// The record's own content, as JSON.
-fn own(h: &mut Hasher, record: &Record) -> Option<()> {
+/// The record's own content: the Git blob it was read from (the record is
+/// a function of those bytes and the program, which every key holds), or
+/// for a record made in memory, its fields as JSON.
+pub(crate) fn content(h: &mut Hasher, data: &SiteData<'_>, record: &Record) -> Option<()> {
+    h.text(record.id());
+    if let Some(blob) = data.blob(record) {
+        h.bytes(b"\x01").bytes(blob);
+        return Some(());
+    }
+    h.bytes(b"\x00");
     fn json(h: &mut Hasher, r: &impl Serialize) -> Option<()> {
         h.json(r).map(drop)
     }

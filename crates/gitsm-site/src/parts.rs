@@ -1,0 +1,266 @@
+//! The pages that sum up every record — a kind's list, the SLA page, a
+//! list's search index — written in parts, so that an edit to one record
+//! renders one part of each, not their 70,000 rows.
+//!
+//! A table's rows are cut where their ids say (after a row whose id hashes
+//! to 0 modulo [`AVERAGE`], or after [`MAX`] rows), not every N rows: a row
+//! added or removed changes its own part, not every part after it. A
+//! part's key hashes what it is rendered from: its template, the table's
+//! fixed view and its rows, or for a search index each record's blob. The
+//! previous build's bytes of a part whose key is unchanged are copied from
+//! its page ([`crate::manifest::Previous::copy_part`]).
+//!
+//! A page's template shows its table where it writes `{{ rows }}`: the
+//! page is rendered around the table (a few kilobytes), then the parts are
+//! written in its place, one at a time (only one part's rows are ever
+//! held).
+
+use std::fmt::Debug;
+use std::ops::Range;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::model::Record;
+
+use super::SiteError;
+use super::data::SiteData;
+use super::manifest::{Digest, Hasher};
+use super::templates::Templates;
+
+/// What a page's template writes where its table goes (`{{ rows }}`): the
+/// page is cut there. It holds a NUL, which no text of a record does
+/// (templates escape nothing into one, and validation refuses control
+/// characters).
+pub(crate) const MARKER: &str = "\u{0}gitsm-table\u{0}";
+
+/// Rows per part, on average.
+const AVERAGE: u64 = 128;
+/// Rows in a part at most.
+const MAX: usize = 1024;
+
+/// `items` cut into parts (their ranges): after each item whose id hashes
+/// to 0 modulo [`AVERAGE`], and after [`MAX`] items since the last cut.
+pub(crate) fn split<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, item) in items.iter().enumerate() {
+        if fnv(id(item)).is_multiple_of(AVERAGE) || i + 1 - start == MAX {
+            parts.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < items.len() {
+        parts.push(start..items.len());
+    }
+    parts
+}
+
+/// FNV-1a: stable from one build (and one program version) to the next,
+/// which the cuts must be.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A table written in parts.
+pub(crate) trait Table: Sync {
+    /// How many parts it has.
+    fn parts(&self) -> usize;
+    /// Hash what part `i` is rendered from into `h` (`None`: it cannot be,
+    /// and the part is always rendered).
+    fn key(&self, i: usize, h: &mut Hasher) -> Option<()>;
+    /// Write part `i`.
+    fn write(&self, i: usize, out: &mut dyn std::io::Write) -> Result<(), SiteError>;
+}
+
+/// A page's writer that counts the bytes written (where each part starts).
+pub(crate) struct Counted<'w> {
+    out: &'w mut dyn std::io::Write,
+    count: u64,
+}
+
+impl<'w> Counted<'w> {
+    pub(crate) fn new(out: &'w mut dyn std::io::Write) -> Counted<'w> {
+        Counted { out, count: 0 }
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+impl std::io::Write for Counted<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Rows rendered by a template of their own, which receives `table` (what
+/// every row shares: a list's columns) and `rows` (one part's).
+pub(crate) struct Rows<'a, T, R> {
+    pub templates: &'a Templates,
+    pub template: &'static str,
+    pub table: Value,
+    /// The hash of what every row is made from besides its item (the
+    /// configuration, the instant); `None`: rows are always rendered.
+    pub shared: Option<Digest>,
+    pub items: Vec<T>,
+    /// The cuts of `items` ([`split`]).
+    pub parts: Vec<Range<usize>>,
+    /// Hashes what an item's row is made from, without making it.
+    pub key: ItemKey<'a, T>,
+    /// An item's row (`None`: it has none).
+    pub row: MakeRow<'a, T, R>,
+}
+
+/// Makes an item's row (`None`: it has none).
+pub(crate) type MakeRow<'a, T, R> = Box<dyn Fn(&T) -> Option<R> + Send + Sync + 'a>;
+
+/// Hashes what an item's row is made from (`None`: it cannot be).
+pub(crate) type ItemKey<'a, T> = Box<dyn Fn(&T, &mut Hasher) -> Option<()> + Send + Sync + 'a>;
+
+impl<T: Sync, R: Serialize + Debug + Send + Sync + 'static> Table for Rows<'_, T, R> {
+    fn parts(&self) -> usize {
+        self.parts.len()
+    }
+
+    fn key(&self, i: usize, h: &mut Hasher) -> Option<()> {
+        h.text(self.template)
+            .json(&self.table)?
+            .bytes(&self.shared?);
+        let items = &self.items[self.parts[i].clone()];
+        h.bytes(&(items.len() as u64).to_le_bytes());
+        items.iter().try_for_each(|item| (self.key)(item, h))
+    }
+
+    fn write(&self, i: usize, out: &mut dyn std::io::Write) -> Result<(), SiteError> {
+        let rows: Vec<R> = self.items[self.parts[i].clone()]
+            .iter()
+            .filter_map(&self.row)
+            .collect();
+        let ctx = minijinja::context! {
+            table => self.table.clone(),
+            rows => super::lazy::rows(rows),
+        };
+        self.templates.render_to(self.template, ctx, out)
+    }
+}
+
+/// `<kind folder>/search.js`'s table: the text `gitsm search` searches
+/// (titles, descriptions, notes, resolutions, root causes, workarounds,
+/// plans) of every record of a list, lower-cased, by id, for the list's
+/// search box. The page loads it as a script (a `file://` page may not
+/// fetch JSON): [`SEARCH_HEAD`], the table, [`SEARCH_TAIL`].
+pub(crate) struct SearchIndex<'a> {
+    data: &'a SiteData<'a>,
+    records: &'a [&'a Record],
+    parts: Vec<Range<usize>>,
+}
+
+pub(crate) const SEARCH_HEAD: &str = "/* gitsm: the searched text of each record of this list, for site.js. */\nwindow.gitsmSearch = {";
+pub(crate) const SEARCH_TAIL: &str = "};\n";
+
+impl<'a> SearchIndex<'a> {
+    /// The search index of `records` (sorted by id).
+    pub(crate) fn new(data: &'a SiteData<'a>, records: &'a [&'a Record]) -> SearchIndex<'a> {
+        SearchIndex {
+            data,
+            records,
+            parts: split(records, |r| r.id()),
+        }
+    }
+}
+
+impl Table for SearchIndex<'_> {
+    fn parts(&self) -> usize {
+        self.parts.len()
+    }
+
+    fn key(&self, i: usize, h: &mut Hasher) -> Option<()> {
+        // The first part has no comma before its first entry.
+        h.bytes(&[u8::from(i == 0)]);
+        let records = &self.records[self.parts[i].clone()];
+        h.bytes(&(records.len() as u64).to_le_bytes());
+        // A record's text is a function of its content.
+        records
+            .iter()
+            .try_for_each(|r| super::page_key::content(h, self.data, r))
+    }
+
+    fn write(&self, i: usize, out: &mut dyn std::io::Write) -> Result<(), SiteError> {
+        let io = |e| SiteError::io(std::path::Path::new("search.js"))(e);
+        for (j, r) in self.records[self.parts[i].clone()].iter().enumerate() {
+            let (title, body) = crate::local_index::search::text_of(r);
+            let text = format!("{title}\n{body}").to_lowercase();
+            if i > 0 || j > 0 {
+                out.write_all(b",").map_err(io)?;
+            }
+            let entry = format!("{}:{}", script_json(r.id()), script_json(&text));
+            out.write_all(entry.as_bytes()).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+/// `text` as a JSON string that is valid, and nothing a script or page
+/// could read otherwise.
+fn script_json(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_added_changes_only_its_own_part() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("INC-{i:06}")).collect();
+        let mut with = ids.clone();
+        with.insert(2500, "INC-002500a".to_owned());
+        let slices = |all: &[String]| -> Vec<Vec<String>> {
+            split(all, |s| s.as_str())
+                .into_iter()
+                .map(|r| all[r].to_vec())
+                .collect()
+        };
+        let (before, after) = (slices(&ids), slices(&with));
+        let differ =
+            |a: &[Vec<String>], b: &[Vec<String>]| a.iter().filter(|p| !b.contains(p)).count();
+        // One part holds the new row (or it cut one part in two).
+        assert!(differ(&after, &before) <= 2, "{}", differ(&after, &before));
+        assert!(differ(&before, &after) <= 1);
+        assert_eq!(before.concat(), ids);
+        assert!(before.iter().all(|p| p.len() <= MAX));
+        // Parts are neither one row each nor the whole table.
+        assert!(
+            (5000 / 512..5000 / 32).contains(&before.len()),
+            "{}",
+            before.len()
+        );
+    }
+
+    #[test]
+    fn a_table_without_cuts_is_cut_every_max_rows() {
+        let ids: Vec<String> = (0..MAX * 3 + 5)
+            .map(|i| format!("X{i}"))
+            .filter(|id| !fnv(id).is_multiple_of(AVERAGE))
+            .collect();
+        let parts = split(&ids, |s| s.as_str());
+        let (last, full) = parts.split_last().expect("parts");
+        assert!(full.iter().all(|p| p.len() == MAX), "{parts:?}");
+        assert_eq!(last.end, ids.len());
+        assert_eq!(parts.iter().map(|p| p.len()).sum::<usize>(), ids.len());
+    }
+}
