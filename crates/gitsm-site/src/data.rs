@@ -26,10 +26,10 @@ pub struct SiteData<'a> {
     pub dataset: &'a Dataset,
     /// Valid records, first of each id, by kind then id.
     pub records: Vec<&'a Record>,
-    /// The Git blob of each of [`SiteData::records`] (same order), when
-    /// it was read from Git: what a page key holds of its content.
-    blobs: Vec<Option<&'a [u8]>>,
-    pub by_id: HashMap<&'a str, &'a Record>,
+    pub by_id: foldhash::HashMap<&'a str, &'a Record>,
+    /// The Git blob of each of [`SiteData::records`] read from Git, by
+    /// id: what a page key holds of its content.
+    blobs: foldhash::HashMap<&'a str, &'a [u8]>,
     /// Links stored on other records, by target: (field, source id).
     pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
@@ -56,9 +56,14 @@ impl<'a> SiteData<'a> {
             .collect();
         // Stable: the first file of an id (in path order) is the record.
         read.sort_by(|(a, _), (b, _)| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
-        let mut by_id: HashMap<&str, &Record> = HashMap::with_capacity(read.len());
+        let mut by_id: foldhash::HashMap<&str, &Record> =
+            foldhash::HashMapExt::with_capacity(read.len());
         read.retain(|(r, _)| by_id.insert(r.id(), r).is_none());
-        let (records, blobs): (Vec<&Record>, Vec<Option<&[u8]>>) = read.into_iter().unzip();
+        let blobs = read
+            .iter()
+            .filter_map(|(r, blob)| Some((r.id(), (*blob)?)))
+            .collect();
+        let records: Vec<&Record> = read.into_iter().map(|(r, _)| r).collect();
         let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
         for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
@@ -154,15 +159,12 @@ impl<'a> SiteData<'a> {
     /// The Git blob `record` was read from, if it was (not for records
     /// made in memory).
     pub fn blob(&self, record: &Record) -> Option<&'a [u8]> {
-        let key = (record.kind(), record.id());
-        let at = self
-            .records
-            .binary_search_by(|r| (r.kind(), r.id()).cmp(&key))
-            .ok()?;
+        let shown = self.by_id.get(record.id())?;
         // The record the site shows under that id, not a duplicate.
-        std::ptr::eq(self.records[at], record)
-            .then_some(self.blobs[at])
-            .flatten()
+        if !std::ptr::eq(*shown, record) {
+            return None;
+        }
+        self.blobs.get(record.id()).copied()
     }
 
     /// Records of one kind, by id.
