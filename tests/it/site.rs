@@ -1198,6 +1198,49 @@ fn attack_a_symlink_planted_in_the_site_folder_is_neither_kept_nor_followed() {
     same_site(&repo.path("out"), &repo.path("full"));
 }
 
+#[test]
+fn attack_a_list_swapped_for_a_link_lends_no_part_to_the_next_build() {
+    // A list's unchanged rows are copied from the previous build's page. A
+    // page swapped for a link to a file outside with the same size and
+    // time (what the manifest remembers) but other bytes where the rows
+    // were must lend nothing: the next build, at another instant (the
+    // page around the rows changes, the rows do not), renders its rows.
+    let repo = six_incidents();
+    let site = |out: &str, at: &str| repo.run(["site", "-o", out, "--at", at]);
+    site("out", "2026-11-21T10:00:00+01:00").expect_code(0);
+    let page = repo.path("out/incidents/index.html");
+    let bytes = std::fs::read_to_string(&page).expect("list");
+    assert!(bytes.contains("Incident 4"), "{bytes}");
+    let mtime = std::fs::metadata(&page)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let planted = repo.path("outside.html");
+    std::fs::write(&planted, bytes.replace("Incident 4", "SECRET-4!!")).expect("plant");
+    std::fs::File::options()
+        .write(true)
+        .open(&planted)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("same time");
+    std::fs::remove_file(&page).expect("rm list");
+    std::os::unix::fs::symlink(&planted, &page).expect("link list");
+
+    site("out", "2026-11-22T10:00:00+01:00").expect_code(0);
+    let list = std::fs::read_to_string(&page).expect("list");
+    assert!(
+        !list.contains("SECRET"),
+        "a part was copied through the link"
+    );
+    assert!(list.contains("Incident 4"), "{list}");
+    assert!(
+        !std::fs::symlink_metadata(&page)
+            .expect("list")
+            .file_type()
+            .is_symlink()
+    );
+    site("full", "2026-11-22T10:00:00+01:00").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+}
+
 // ---------------------------------------------------------------------------
 // Conformance of every page: the Nu Html Checker; axe-core, the phone
 // layout and the Content-Security-Policy in headless Chromium
