@@ -23,6 +23,23 @@ where
     R: AsRef<[C]>,
     C: AsRef<str>,
 {
+    write_styled(headers, rows, |_, _| anstyle::Style::new(), out)
+}
+
+/// [`write_aligned`] with each cell in the style `style` gives it (its
+/// row, its column); the padding is not styled. A line is one write, so
+/// a colour sequence is never split.
+pub(super) fn write_styled<I, R, C>(
+    headers: &[&str],
+    rows: impl Fn() -> I,
+    style: impl Fn(&R, usize) -> anstyle::Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = R>,
+    R: AsRef<[C]>,
+    C: AsRef<str>,
+{
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows() {
         for (w, c) in widths.iter_mut().zip(row.as_ref()) {
@@ -30,11 +47,13 @@ where
         }
     }
     let mut line = String::new();
-    let mut write_line = |cells: &[&str]| {
+    let mut write_line = |cells: &mut dyn Iterator<Item = (&str, anstyle::Style)>| {
         line.clear();
-        for (i, c) in cells.iter().enumerate() {
-            line.push_str(c);
-            if i + 1 < cells.len() {
+        let mut cells = cells.enumerate().peekable();
+        while let Some((i, (c, style))) = cells.next() {
+            // Writing into a String cannot fail.
+            let _ = std::fmt::Write::write_fmt(&mut line, format_args!("{style}{c}{style:#}"));
+            if cells.peek().is_some() {
                 let pad = widths[i] - c.chars().count() + 2;
                 line.extend(std::iter::repeat_n(' ', pad));
             }
@@ -42,10 +61,15 @@ where
         line.push('\n');
         out.write_all(line.as_bytes())
     };
-    write_line(headers)?;
+    write_line(&mut headers.iter().map(|h| (*h, anstyle::Style::new())))?;
     for row in rows() {
-        let cells: Vec<&str> = row.as_ref().iter().map(AsRef::as_ref).collect();
-        write_line(&cells)?;
+        let cells = row.as_ref();
+        write_line(
+            &mut cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.as_ref(), style(&row, i))),
+        )?;
     }
     Ok(())
 }

@@ -230,17 +230,16 @@ const HEADERS: [&str; 8] = [
     "DUE",
 ];
 
-/// One row per clock, aligned; the state column coloured.
-/// The table of the open tickets' clocks, written a line at a time: its
-/// rows are made twice (to measure the columns, then to write them) rather
-/// than held, as 140,000 clocks would be.
+/// One row per clock, aligned; the state column coloured, written a line
+/// at a time: its rows are made twice (to measure the columns, then to
+/// write them) rather than held, as 140,000 clocks would be.
 fn table(open: &[(&Record, TicketClocks)], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let rows = || {
         open.iter().flat_map(|(_, clocks)| {
             clocks.clocks().map(|c| {
                 let r = &c.reading;
-                (
-                    [
+                ClockRow {
+                    cells: [
                         clocks.id.clone(),
                         clocks
                             .priority
@@ -256,38 +255,29 @@ fn table(open: &[(&Record, TicketClocks)], out: &mut dyn std::io::Write) -> std:
                             due_text(c)
                         },
                     ],
-                    r.state,
-                )
+                    state: r.state,
+                }
             })
         })
     };
-    let mut widths = HEADERS.map(str::len);
-    for (cells, _) in rows() {
-        for (w, c) in widths.iter_mut().zip(&cells) {
-            *w = (*w).max(c.chars().count());
+    let style = |row: &ClockRow, column: usize| {
+        if column == 3 {
+            state_style(row.state)
+        } else {
+            Style::new()
         }
-    }
-    // Each line in one write: a colour sequence is never split.
-    let mut out_line = String::new();
-    let mut line = |cells: &[String], state: Option<ClockState>| {
-        out_line.clear();
-        let last = cells.len() - 1;
-        for (i, c) in cells.iter().enumerate() {
-            let style = state
-                .filter(|_| i == 3)
-                .map(state_style)
-                .unwrap_or_default();
-            out_line.push_str(&format!("{style}{c}{style:#}"));
-            if i != last {
-                out_line.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
-            }
-        }
-        out_line.push('\n');
-        out.write_all(out_line.as_bytes())
     };
-    line(&HEADERS.map(String::from), None)?;
-    for (cells, state) in rows() {
-        line(&cells, Some(state))?;
+    super::super::tabular::write_styled(&HEADERS, rows, style, out)
+}
+
+/// A line of [`table`]: its cells, and the state its colour shows.
+struct ClockRow {
+    cells: [String; 8],
+    state: ClockState,
+}
+
+impl AsRef<[String]> for ClockRow {
+    fn as_ref(&self) -> &[String] {
+        &self.cells
     }
-    Ok(())
 }
