@@ -1241,6 +1241,32 @@ fn attack_a_list_swapped_for_a_link_lends_no_part_to_the_next_build() {
     same_site(&repo.path("out"), &repo.path("full"));
 }
 
+#[test]
+fn attack_a_banner_title_holding_the_table_marker_does_not_cut_the_list() {
+    // A list is rendered around a marker where its rows go. A major
+    // incident's title is in the banner of every page, the list's too: a
+    // title holding what the marker was (NULs and all) must not make the
+    // page cut there, writing the rows twice or into the banner.
+    let repo = six_incidents();
+    repo.write(
+        "incidents/INC-0009.yaml",
+        "id: INC-0009\ntitle: \"Pay\\0gitsm-table\\0ments \\0gitsm-table-0\\0 down\"\n\
+         status: new\ncreated_at: 2026-11-20T09:00:00+01:00\nreported_by: someone@example.com\n\
+         impact: high\nurgency: high\nmajor: true\n",
+    );
+    repo.commit("Major", "2026-11-20T10:30:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    let list = std::fs::read_to_string(repo.path("out/incidents/index.html")).expect("list");
+    assert!(list.contains("gitsm-table-0"), "no banner: {list}");
+    for n in [1, 4, 9] {
+        let row = format!("<tr data-id=\"INC-{n:04}\"");
+        assert_eq!(list.matches(&row).count(), 1, "{row}: {list}");
+    }
+    let rows = list.find("<tbody>").expect("table");
+    let banner = list.find("gitsm-table-0").expect("banner");
+    assert!(banner < rows, "the banner is inside the table");
+}
+
 // ---------------------------------------------------------------------------
 // Conformance of every page: the Nu Html Checker; axe-core, the phone
 // layout and the Content-Security-Policy in headless Chromium

@@ -525,24 +525,33 @@ pub fn render(
             reused_page();
             return Ok(());
         }
-        let around = match p.shell {
+        let (around, marker) = match p.shell {
             Shell::Template(template, view) => {
-                let ctx = minijinja::context! {
-                    page => Value::from(Serde(&page)),
-                    view => view,
-                    rows => Value::from_safe_string(parts::MARKER.to_owned()),
+                let shell = |rows: &str| {
+                    let ctx = minijinja::context! {
+                        page => Value::from(Serde(&page)),
+                        view => view.clone(),
+                        rows => Value::from_safe_string(rows.to_owned()),
+                    };
+                    let mut bytes = Vec::new();
+                    templates.render_to(template, ctx, &mut bytes)?;
+                    Ok::<String, SiteError>(String::from_utf8_lossy(&bytes).into_owned())
                 };
-                let mut bytes = Vec::new();
-                templates.render_to(template, ctx, &mut bytes)?;
-                String::from_utf8_lossy(&bytes).into_owned()
+                // The page without its table tells which marker its own
+                // text (a title in the banner) does not hold.
+                let marker = parts::marker(&shell("")?);
+                (shell(&marker)?, marker)
             }
-            Shell::Text(head, tail) => format!("{head}{}{tail}", parts::MARKER),
+            Shell::Text(head, tail) => {
+                let marker = parts::marker(&format!("{head}{tail}"));
+                (format!("{head}{marker}{tail}"), marker)
+            }
         };
         let mut written = Vec::new();
         write(&p.path, &mut |out| {
             use std::io::Write;
             let mut out = parts::Counted::new(out);
-            let mut pieces = around.split(parts::MARKER);
+            let mut pieces = around.split(marker.as_str());
             let io = |e| SiteError::io(Path::new(&p.path))(e);
             out.write_all(pieces.next().unwrap_or_default().as_bytes())
                 .map_err(io)?;

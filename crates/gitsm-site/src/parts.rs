@@ -11,9 +11,9 @@
 //! its page ([`crate::manifest::Previous::copy_part`]).
 //!
 //! A page's template shows its table where it writes `{{ rows }}`: the
-//! page is rendered around the table (a few kilobytes), then the parts are
-//! written in its place, one at a time (only one part's rows are ever
-//! held).
+//! page is rendered around the table (a few kilobytes) with a [`marker`]
+//! there, then the parts are written in its place, one at a time (only
+//! one part's rows are ever held).
 
 use std::fmt::Debug;
 use std::ops::Range;
@@ -28,11 +28,16 @@ use super::data::SiteData;
 use super::manifest::{Digest, Hasher};
 use super::templates::Templates;
 
-/// What a page's template writes where its table goes (`{{ rows }}`): the
-/// page is cut there. It holds a NUL, which no text of a record does
-/// (templates escape nothing into one, and validation refuses control
-/// characters).
-pub(crate) const MARKER: &str = "\u{0}gitsm-table\u{0}";
+/// What a page's template writes where its table goes (`{{ rows }}`), for
+/// the page to be cut there: a text that the page rendered without its
+/// table does not hold (a record's title in the major incident banner
+/// may hold anything, NULs included).
+pub(crate) fn marker(page: &str) -> String {
+    (0u64..)
+        .map(|n| format!("\u{0}gitsm-table-{n}\u{0}"))
+        .find(|m| !page.contains(m.as_str()))
+        .unwrap_or_default()
+}
 
 /// Rows per part, on average.
 const AVERAGE: u64 = 128;
