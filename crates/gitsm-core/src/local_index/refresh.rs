@@ -26,10 +26,63 @@ pub(super) struct Stat {
     pub(super) ino: i64,
 }
 
-/// A file changed within this many nanoseconds of the scan may change
+/// A file changed within this many nanoseconds of its reading may change
 /// again without its times moving (timestamps are coarser than writes on
 /// some file systems): its entry is marked to be read again next time.
 const RACY_NS: i64 = 2_000_000_000;
+
+/// Whether a file of stat data `stat`, read when the file system's clock
+/// said `now`, is "racily clean": changed so shortly before that a later
+/// edit could leave its times as they are.
+fn racy(stat: &Stat, now: i64) -> bool {
+    stat.mtime >= now.saturating_sub(RACY_NS) || stat.ctime >= now.saturating_sub(RACY_NS)
+}
+
+/// Whether a folder of stat data `stat`, listed when the file system's
+/// clock said `now`, may since have changed without its modification time
+/// moving. Its change time is left out, as Git's untracked cache leaves
+/// it: adding, removing or renaming an entry sets both times, so an older
+/// modification time already tells (and the change time is still
+/// compared).
+fn racy_folder(stat: &Stat, now: i64) -> bool {
+    stat.mtime >= now.saturating_sub(RACY_NS)
+}
+
+/// A folder's entry in the stat cache: its stat data, marked to be listed
+/// again (`mtime` 0) when racily clean.
+fn folder_entry(mut stat: Stat, now: i64) -> Stat {
+    if racy_folder(&stat, now) {
+        stat.mtime = 0;
+    }
+    stat
+}
+
+/// The time of the file system holding the index, now, in nanoseconds
+/// since 1970: the modification time of the file `clock` as writing a
+/// byte to it leaves it. The times of the record files are of their file
+/// system's clock — a file server's, on a network file system — which
+/// may lag this machine's: compared with this machine's clock, a file
+/// changed a moment ago could pass for an old one (Git takes the time of
+/// its index file as written, for the same reason).
+fn file_system_now(clock: &Path) -> std::io::Result<i64> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(clock)?;
+    file.write_all(b"\n")?;
+    let modified = file.metadata()?.modified()?;
+    Ok(nanos_since_1970(modified))
+}
+
+/// This machine's time now, for an index no later run reads (in memory)
+/// or one whose folder refuses the clock file.
+fn machine_now() -> i64 {
+    nanos_since_1970(SystemTime::now())
+}
+
+/// A time as nanoseconds since 1970 (0 before it, saturated after 2262).
+fn nanos_since_1970(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
 
 /// Read again what changed. `cache` is the stat cache's file (none for
 /// an index in memory); `fresh`, that the tables were just created.
@@ -40,24 +93,14 @@ pub(super) fn update(
     fresh: bool,
     notes: &mut Vec<String>,
 ) -> rusqlite::Result<()> {
-    let started = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     let stamp = stamp(tx)?;
-    // The files are listed and `lstat`ed while what the index knows is
-    // read: neither waits for the other.
-    let (scan, known) = std::thread::scope(|scope| {
-        let scan = scope.spawn(|| Scan::of(ws));
-        let known = known(tx, cache, stamp, fresh);
-        let scanned = scan
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (scanned, known)
-    });
-    let (known, from_cache) = known?;
+    // What the index knows first: the scan takes the entries of the
+    // folders unchanged since from it.
+    let (known, from_cache) = known(tx, cache, stamp, fresh)?;
     // A folder or file the scan could not look at: the index cannot tell
     // what changed, and the command reads the files instead.
-    let mut scan = scan.map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut scan =
+        Scan::of(ws, &known).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     if let Some(why) = from_cache.damaged() {
         notes.push(format!("the local index's stat cache was rebuilt: {why}"));
     }
@@ -98,8 +141,10 @@ pub(super) fn update(
         .filter(|&i| !taken[i])
         .map(|i| known.get(i).1)
         .collect();
-    // The stat cache of the rows as they are now, in the order of the scan.
-    let now = |scan: &Scan, rows_of: &[i64]| {
+    // The stat cache of the rows as they are now, in the order of the
+    // scan, then the folders listed, read when the file system said
+    // `read_at`.
+    let now = |scan: &Scan, rows_of: &[i64], read_at: i64| {
         let mut now = StatCache::with_capacity(scan.len());
         let mut path = Vec::new();
         for (i, &n) in rows_of.iter().enumerate() {
@@ -108,24 +153,48 @@ pub(super) fn update(
                 now.push(&path, n, stat);
             }
         }
+        for (path, stat) in scan.folders() {
+            now.push_folder(path, folder_entry(stat, read_at));
+        }
         now
+    };
+    // The file system's time, taken (once) after the scan and before any
+    // file is read again: a file or folder changed since it was scanned
+    // is seen by its times next run anyway.
+    let mut clock = None;
+    let mut read_at = || {
+        *clock.get_or_insert_with(|| {
+            cache
+                .and_then(|c| file_system_now(&c.with_extension("clock")).ok())
+                .unwrap_or_else(machine_now)
+        })
     };
     if todo.is_empty() && gone.is_empty() {
         // Nothing changed: no row is written, and the cache is written
-        // again only when it was not to be trusted, or not in the order
-        // of the scan (the next run walks it instead of looking up every
-        // path).
+        // again only when it was not to be trusted, not in the order of
+        // the scan (the next run walks it instead of looking up every
+        // path), or a folder's entry would change (the next run lists it
+        // again otherwise; one still racily clean stays as it is).
         let reordered = by_path.is_some();
-        if let (Some(path), false) = (cache, matches!(from_cache, Read::Fresh(_)) && !reordered) {
-            let _ = now(&scan, &rows_of).write(path, stamp);
+        let folders_changed = !scan.folders().eq(known.folders())
+            && !scan
+                .folders()
+                .map(|(path, stat)| (path, folder_entry(stat, read_at())))
+                .eq(known.folders());
+        if let (Some(path), false) = (
+            cache,
+            matches!(from_cache, Read::Fresh(_)) && !reordered && !folders_changed,
+        ) {
+            let _ = now(&scan, &rows_of, read_at()).write(path, stamp);
         }
         return Ok(());
     }
+    let read_at = read_at();
     let rows: Vec<(usize, Row)> = todo
         .par_iter()
         .filter_map(|&(at, n)| {
             let mut stat = scan.stats[at]?;
-            if stat.mtime >= started - RACY_NS || stat.ctime >= started - RACY_NS {
+            if racy(&stat, read_at) {
                 stat.mtime = 0;
             }
             let (kind, _, _) = scan.get(at);
@@ -195,7 +264,7 @@ pub(super) fn update(
         [stamp.to_string()],
     )?;
     if let Some(path) = cache {
-        let _ = now(&scan, &rows_of).write(path, stamp);
+        let _ = now(&scan, &rows_of, read_at).write(path, stamp);
     }
     Ok(())
 }
@@ -290,11 +359,7 @@ impl Stat {
 
     #[cfg(not(unix))]
     pub(super) fn of(m: &std::fs::Metadata) -> Stat {
-        let nanos = |t: std::io::Result<SystemTime>| {
-            t.ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        };
+        let nanos = |t: std::io::Result<SystemTime>| t.map_or(0, nanos_since_1970);
         Stat {
             mtime: nanos(m.modified()),
             ctime: nanos(m.created()),
@@ -363,5 +428,61 @@ impl Row {
                 .unwrap_or_default(),
             text: record.map(super::search::text_of),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: i64 = 1_000_000_000;
+
+    fn stat(mtime: i64, ctime: i64) -> Stat {
+        Stat {
+            mtime,
+            ctime,
+            size: 10,
+            ino: 1,
+        }
+    }
+
+    #[test]
+    fn a_file_changed_within_two_seconds_of_its_reading_is_racily_clean() {
+        // Read when the file system said 100 s: changed at 98 s or later
+        // (either time), it could change again unseen.
+        let now = 100 * SECOND;
+        assert!(!racy(&stat(97 * SECOND, 97 * SECOND), now));
+        assert!(!racy(&stat(98 * SECOND - 1, 98 * SECOND - 1), now));
+        assert!(racy(&stat(98 * SECOND, 90 * SECOND), now));
+        assert!(racy(&stat(90 * SECOND, 99 * SECOND), now));
+        // Dated after the reading (a clock set forward): racy too.
+        assert!(racy(&stat(200 * SECOND, 200 * SECOND), now));
+        // A server whose clock lags this machine's by a minute: a file it
+        // dated 99 s was changed a second before the reading, though this
+        // machine's clock (160 s) would take it for long settled.
+        assert!(racy(&stat(99 * SECOND, 99 * SECOND), now));
+        assert!(!racy(&stat(99 * SECOND, 99 * SECOND), 160 * SECOND));
+    }
+
+    #[test]
+    fn a_folder_is_racily_clean_by_its_modification_time() {
+        let now = 100 * SECOND;
+        assert!(racy_folder(&stat(98 * SECOND, 10 * SECOND), now));
+        assert!(!racy_folder(&stat(98 * SECOND - 1, 99 * SECOND), now));
+    }
+
+    #[test]
+    fn the_file_system_now_is_the_time_it_gives_the_clock_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = dir.path().join("index.sqlite.clock");
+        let now = file_system_now(&clock).expect("written");
+        // Whatever this machine's clock says: the file's own time, as the
+        // file system keeps it.
+        let kept = std::fs::metadata(&clock)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert_eq!(now, nanos_since_1970(kept));
+        // A folder that cannot hold it: an error (the caller falls back).
+        assert!(file_system_now(&dir.path().join("absent/index.sqlite.clock")).is_err());
     }
 }

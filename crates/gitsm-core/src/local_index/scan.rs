@@ -8,7 +8,14 @@
 //! are the folder's path and a name in that buffer, and a `PathBuf` is
 //! made only for the files the index reads again. Which entries are record
 //! files is [`records::listed_as`], the loader's own rule.
+//!
+//! A folder whose stat data are those the stat cache recorded (and were
+//! not racily clean then) holds what it held: adding, removing or renaming
+//! an entry changes its times. Its entries are then taken from the cache,
+//! not listed again — Git's "untracked cache" does the same. Its files
+//! are `lstat`ed all the same.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -18,6 +25,7 @@ use crate::records::{self, Listed};
 use crate::workspace::Workspace;
 
 use super::refresh::Stat;
+use super::stat_cache::StatCache;
 
 /// Every record file of the work tree, in the order the loader lists
 /// them (by kind, then name bytes, a year folder's files where its name
@@ -32,10 +40,11 @@ pub(super) struct Scan {
 }
 
 /// A folder holding record files: its kind and root-relative path, with
-/// a trailing `/`.
+/// a trailing `/`, and what `fstat` said of it before it was listed.
 struct Folder {
     kind: Kind,
     path: Vec<u8>,
+    stat: Stat,
 }
 
 /// A record file: its folder and where its name is in [`Scan::names`].
@@ -50,8 +59,13 @@ impl Scan {
     /// List and `lstat` every record file of `ws`. A folder that cannot
     /// be opened or listed, or a file `lstat` fails on (other than by
     /// being gone), is an error: its files are not taken for deleted.
-    pub(super) fn of(ws: &Workspace) -> std::io::Result<Scan> {
-        let mut listing = Listing::default();
+    /// The entries of a folder whose stat data are as `known` recorded
+    /// them are taken from it.
+    pub(super) fn of(ws: &Workspace, known: &StatCache) -> std::io::Result<Scan> {
+        let mut listing = Listing {
+            known: Known::of(known),
+            ..Listing::default()
+        };
         for kind in Kind::ALL {
             let dir = Path::new(kind.folder());
             if let Ok(true) = crate::confined::is_dir(&ws.root, dir) {
@@ -65,6 +79,7 @@ impl Scan {
             handles,
             files,
             names,
+            ..
         } = listing;
         let stats = files
             .par_iter()
@@ -84,6 +99,12 @@ impl Scan {
 
     pub(super) fn len(&self) -> usize {
         self.files.len()
+    }
+
+    /// Each folder listed (or taken from the cache): its path, with a
+    /// trailing `/`, and its stat data.
+    pub(super) fn folders(&self) -> impl Iterator<Item = (&[u8], Stat)> {
+        self.folders.iter().map(|f| (&f.path[..], f.stat))
     }
 
     /// The kind of file `i`, its folder's path (with a trailing `/`) and
@@ -130,7 +151,8 @@ fn at<'a>(folder: &'a [u8], name: &'a [u8]) -> impl Fn(std::io::Error) -> std::i
 
 /// What the listing has found so far.
 #[derive(Default)]
-struct Listing {
+struct Listing<'a> {
+    known: Known<'a>,
     folders: Vec<Folder>,
     /// Each folder's open handle, by the same index.
     handles: Vec<os::Handle>,
@@ -138,7 +160,64 @@ struct Listing {
     names: Vec<u8>,
 }
 
-impl Listing {
+/// Byte strings to `T`.
+type ByPath<'a, T> = HashMap<&'a [u8], T, foldhash::fast::RandomState>;
+
+/// The folders of the stat cache, and (made when first needed) the names
+/// of its files by folder.
+#[derive(Default)]
+struct Known<'a> {
+    cache: Option<&'a StatCache>,
+    folders: ByPath<'a, Stat>,
+    by_folder: Option<ByPath<'a, Vec<&'a [u8]>>>,
+}
+
+impl<'a> Known<'a> {
+    fn of(cache: &'a StatCache) -> Known<'a> {
+        Known {
+            cache: Some(cache),
+            folders: cache.folders().collect(),
+            by_folder: None,
+        }
+    }
+
+    /// The entries of the folder at `path` (with a trailing `/`) as the
+    /// cache has them, if its stat data `stat` are as recorded: its files
+    /// and its year folders. An entry marked racily clean (`mtime` 0)
+    /// never matches.
+    fn entries(&mut self, path: &[u8], stat: &Stat) -> Option<Entries> {
+        let cache = self.cache?;
+        let recorded = self.folders.get(path)?;
+        if recorded != stat || recorded.mtime == 0 {
+            return None;
+        }
+        let by_folder = self.by_folder.get_or_insert_with(|| {
+            let mut by: ByPath<'a, Vec<&'a [u8]>> = HashMap::default();
+            for i in 0..cache.len() {
+                let file = cache.get(i).0;
+                let cut = file.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+                by.entry(&file[..cut]).or_default().push(&file[cut..]);
+            }
+            by
+        });
+        let mut entries = Entries::default();
+        for name in by_folder.get(path).into_iter().flatten() {
+            entries.push(name, false, false);
+        }
+        for folder in self.folders.keys() {
+            if let Some(name) = folder
+                .strip_prefix(path)
+                .and_then(|rest| rest.strip_suffix(b"/"))
+                .filter(|name| !name.is_empty() && !name.contains(&b'/'))
+            {
+                entries.push(name, false, true);
+            }
+        }
+        Some(entries)
+    }
+}
+
+impl Listing<'_> {
     /// The record files of the open folder `dir` (root-relative) in name
     /// order; with `years`, also those of its year folders, each where its
     /// name sorts. A folder that cannot be listed is an error (the index
@@ -151,13 +230,19 @@ impl Listing {
         years: bool,
     ) -> std::io::Result<()> {
         let dir_bytes = dir.as_os_str().as_encoded_bytes();
-        let mut listed = os::list(handle).map_err(at(dir_bytes, b""))?;
+        let mut path = dir_bytes.to_vec();
+        path.push(b'/');
+        // Its stat data before it is listed: an entry added or removed
+        // after this changes them, and the next run lists it again.
+        let stat = os::stat_folder(handle).map_err(at(dir_bytes, b""))?;
+        let mut listed = match self.known.entries(&path, &stat) {
+            Some(entries) => entries,
+            None => os::list(handle).map_err(at(dir_bytes, b""))?,
+        };
         let Ok(at_folder) = u32::try_from(self.folders.len()) else {
             return Ok(());
         };
-        let mut path = dir_bytes.to_vec();
-        path.push(b'/');
-        self.folders.push(Folder { kind, path });
+        self.folders.push(Folder { kind, path, stat });
         self.handles.push(handle.clone());
         listed.sort();
         for (name, is_symlink, is_dir) in listed.entries() {
@@ -295,6 +380,17 @@ mod os {
         Ok(entries)
     }
 
+    /// What `fstat` says of the open folder `dir`.
+    pub(super) fn stat_folder(dir: &Handle) -> io::Result<Stat> {
+        let s = rustix::fs::fstat(dir.as_ref())?;
+        Ok(Stat {
+            mtime: Stat::nanos(s.st_mtime, s.st_mtime_nsec),
+            ctime: Stat::nanos(s.st_ctime, s.st_ctime_nsec),
+            size: s.st_size,
+            ino: i64::try_from(s.st_ino).unwrap_or(i64::MAX),
+        })
+    }
+
     /// What `lstat` says of `name` in `dir`; `None` when it is gone.
     /// `statx` where the kernel has it, else `fstatat` (kernels before
     /// 4.11, sandboxes that refuse `statx`).
@@ -377,12 +473,131 @@ mod os {
         Ok(entries)
     }
 
+    /// What `lstat` says of the folder `dir`.
+    pub(super) fn stat_folder(dir: &Handle) -> std::io::Result<Stat> {
+        std::fs::symlink_metadata(dir).map(|m| Stat::of(&m))
+    }
+
     /// What `lstat` says of `name` in `dir`; `None` when it is gone.
     pub(super) fn stat(dir: &Handle, name: &[u8]) -> std::io::Result<Option<Stat>> {
         match std::fs::symlink_metadata(dir.join(os_str(name))) {
             Ok(m) => Ok(Some(Stat::of(&m))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// The record files the listing of `incidents/` finds, as paths.
+    fn listed(root: &Path, known: &StatCache) -> Vec<String> {
+        let handle = os::open(&root.join("incidents")).expect("open");
+        let mut listing = Listing {
+            known: Known::of(known),
+            ..Listing::default()
+        };
+        listing
+            .folder(Kind::Incident, Path::new("incidents"), &handle, true)
+            .expect("listed");
+        listing
+            .files
+            .iter()
+            .map(|f| {
+                let mut path = listing.folders[f.folder as usize].path.clone();
+                path.extend_from_slice(
+                    &listing.names[f.start as usize..(f.start + f.len) as usize],
+                );
+                String::from_utf8_lossy(&path).into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_folder_as_the_cache_recorded_it_is_taken_from_it_and_no_other() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("incidents");
+        std::fs::create_dir_all(dir.join("2026")).expect("folders");
+        for file in [
+            "INC-0001.yaml",
+            "INC-0002.yaml",
+            "2026/INC-0003.yaml",
+            ".hidden.yaml",
+        ] {
+            std::fs::write(dir.join(file), "id: x\n").expect("write");
+        }
+        let on_disk = [
+            "incidents/2026/INC-0003.yaml",
+            "incidents/INC-0001.yaml",
+            "incidents/INC-0002.yaml",
+        ];
+        assert_eq!(listed(root.path(), &StatCache::default()), on_disk);
+
+        // A cache naming other files, for the folders' stat data as they
+        // are: its entries are taken (year folder where its name sorts),
+        // not the folder's.
+        let stat = |path: &Path| os::stat_folder(&os::open(path).expect("open")).expect("fstat");
+        let (top, year) = (stat(&dir), stat(&dir.join("2026")));
+        let file = Stat {
+            mtime: 1,
+            ctime: 1,
+            size: 6,
+            ino: 1,
+        };
+        let cache = |top: Stat, year: Stat| {
+            let mut cache = StatCache::with_capacity(3);
+            cache.push(b"incidents/2026/INC-0008.yaml", 1, file);
+            cache.push(b"incidents/INC-0001.yaml", 2, file);
+            cache.push(b"incidents/INC-0009.yaml", 3, file);
+            cache.push_folder(b"incidents/", top);
+            cache.push_folder(b"incidents/2026/", year);
+            cache
+        };
+        assert_eq!(
+            listed(root.path(), &cache(top, year)),
+            [
+                "incidents/2026/INC-0008.yaml",
+                "incidents/INC-0001.yaml",
+                "incidents/INC-0009.yaml"
+            ]
+        );
+        // The year folder changed: it is listed, the top one is not.
+        let changed = Stat {
+            ctime: year.ctime + 1,
+            ..year
+        };
+        assert_eq!(
+            listed(root.path(), &cache(top, changed)),
+            [
+                "incidents/2026/INC-0003.yaml",
+                "incidents/INC-0001.yaml",
+                "incidents/INC-0009.yaml"
+            ]
+        );
+        // Any stat field differing, or an entry marked racily clean
+        // (`mtime` 0): listed again.
+        for other in [
+            Stat {
+                mtime: top.mtime + 1,
+                ..top
+            },
+            Stat {
+                ctime: top.ctime - 1,
+                ..top
+            },
+            Stat {
+                size: top.size + 1,
+                ..top
+            },
+            Stat {
+                ino: top.ino + 1,
+                ..top
+            },
+            Stat { mtime: 0, ..top },
+        ] {
+            assert_eq!(listed(root.path(), &cache(other, changed)), on_disk);
         }
     }
 }

@@ -2,6 +2,8 @@
 //! Porter stemming, ranked by BM25 with the title weighing ten times the
 //! rest, each hit with the passage that matched.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -125,8 +127,10 @@ pub fn fts_query(text: &str) -> Option<String> {
 }
 
 impl LocalIndex {
-    /// The best `search.limit` records for `search.text`, best first: the
-    /// score of every match is computed, the snippets of the shown ones only.
+    /// The best `search.limit` records for `search.text`, best first (equal
+    /// scores by path; which of equal scores at the limit are shown: the
+    /// first the index holds): the score of every match is computed, the
+    /// snippets of the shown ones only.
     pub fn search(&self, search: &Search) -> Result<Vec<Hit>, SearchError> {
         let query = fts_query(&search.text).ok_or(SearchError::Empty)?;
         let mut filter = String::new();
@@ -139,37 +143,106 @@ impl LocalIndex {
             filter.push_str(" AND f.open");
         }
         let limit = search.limit.min(i64::MAX as usize);
-        let sql = format!(
+        // The rows of the best `limit` matches, equal scores by row; then
+        // their hits, with snippets. Unfiltered, every match is scored as
+        // it comes and only the best kept (FTS5's own `ORDER BY rank`
+        // would sort them all); filtered, each row's file is needed to
+        // filter, so the matches come best first from FTS5 and stop at
+        // `limit`.
+        let top: Vec<(i64, f64)> = if filter.is_empty() {
+            self.best(&args[0], limit)?
+        } else {
             // The match drives (CROSS JOIN keeps it first): one pass over
             // its postings, each row's file looked up by its key.
-            "WITH top AS (
-               SELECT text.rowid AS n, text.rank AS rank FROM text CROSS JOIN files f
-               ON f.n = text.rowid WHERE text MATCH ?1{filter}
-               ORDER BY text.rank LIMIT {limit})
-             SELECT f.id, f.kind, f.status, f.title, f.path,
-               snippet(text, -1, char(2), char(3), '…', 16), top.rank
-             FROM top JOIN text ON text.rowid = top.n JOIN files f ON f.n = top.n
-             WHERE text MATCH ?1
-             ORDER BY top.rank, f.path"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let hits = stmt
-            .query_map(rusqlite::params_from_iter(args), |r| {
-                let kind: String = r.get(1)?;
-                let (snippet, matches) = marked(&r.get::<_, String>(5)?);
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT text.rowid, text.rank FROM text CROSS JOIN files f
+                 ON f.n = text.rowid WHERE text MATCH ?1{filter}
+                 ORDER BY text.rank LIMIT {limit}"
+            ))?;
+            stmt.query_map(rusqlite::params_from_iter(&args), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        // Their snippets (FTS5 scores them no second time: the scores are
+        // kept, not asked for again).
+        let rows: Vec<String> = top.iter().map(|(n, _)| n.to_string()).collect();
+        let mut stmt = self.conn.prepare(
+            "WITH top(n) AS (SELECT value FROM json_each(?2))
+             SELECT top.n, f.id, f.kind, f.status, f.title, f.path,
+               snippet(text, -1, char(2), char(3), '…', 16)
+             FROM top CROSS JOIN text ON text.rowid = top.n CROSS JOIN files f ON f.n = top.n
+             WHERE text MATCH ?1",
+        )?;
+        let rank: HashMap<i64, f64> = top.into_iter().collect();
+        let mut hits = stmt
+            .query_map([&args[0], &format!("[{}]", rows.join(","))], |r| {
+                let kind: String = r.get(2)?;
+                let (snippet, matches) = marked(&r.get::<_, String>(6)?);
                 Ok(Hit {
-                    id: r.get(0)?,
+                    id: r.get(1)?,
                     kind: kind.parse().unwrap_or(Kind::Incident),
-                    status: r.get(2)?,
-                    title: r.get(3)?,
-                    path: r.get(4)?,
+                    status: r.get(3)?,
+                    title: r.get(4)?,
+                    path: r.get(5)?,
                     snippet,
                     matches,
-                    rank: r.get(6)?,
+                    rank: rank.get(&r.get(0)?).copied().unwrap_or(f64::INFINITY),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        // Best first, equal scores by path.
+        hits.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| a.path.cmp(&b.path)));
         Ok(hits)
+    }
+
+    /// The rows of the `limit` best matches of `query` (FTS5's syntax)
+    /// with their scores, best first, equal scores by row: each match's
+    /// score read as it comes, only the best kept.
+    fn best(&self, query: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
+        use std::collections::BinaryHeap;
+        /// A match by its score (lower is better), then its row.
+        struct Scored(f64, i64);
+        impl PartialEq for Scored {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other).is_eq()
+            }
+        }
+        impl Eq for Scored {}
+        impl PartialOrd for Scored {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for Scored {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
+            }
+        }
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // The worst kept on top, to be replaced by a better one.
+        let mut kept: BinaryHeap<Scored> = BinaryHeap::with_capacity(limit.min(4096) + 1);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rowid, rank FROM text WHERE text MATCH ?1")?;
+        let mut rows = stmt.query([query])?;
+        while let Some(r) = rows.next()? {
+            let scored = Scored(r.get(1)?, r.get(0)?);
+            if kept.len() < limit {
+                kept.push(scored);
+            } else if let Some(mut worst) = kept.peek_mut()
+                && scored < *worst
+            {
+                *worst = scored;
+            }
+        }
+        Ok(kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Scored(rank, n)| (n, rank))
+            .collect())
     }
 }
 

@@ -12,6 +12,11 @@
 //! silently; a damaged one (bad magic, format or checksum, truncated) is
 //! rebuilt with a note. Entries are kept in the order the scan lists the
 //! files, so that comparing the two is a walk, not a look-up per file.
+//!
+//! After the files come the folders the scan listed, each with its own
+//! stat data (row number 0): a folder whose stat data are as recorded
+//! holds the entries it held, which the scan then takes from here instead
+//! of listing it again (Git's "untracked cache" does the same).
 
 use std::path::{Path, PathBuf};
 
@@ -25,12 +30,14 @@ const FIXED: usize = 5 * 8 + 4;
 
 /// The stat data of every row, by path, in the order it was written:
 /// the entries as the file holds them, one after the other, and where
-/// each starts (nothing is decoded until asked for).
+/// each starts (nothing is decoded until asked for); then the folders.
 #[derive(Default)]
 pub(super) struct StatCache {
     bytes: Vec<u8>,
     /// Where each entry starts in [`StatCache::bytes`].
     starts: Vec<usize>,
+    /// How many of the entries are files (the folders follow them).
+    files: usize,
     /// Where the entries start (after the header, in a file read whole).
     body: usize,
 }
@@ -61,11 +68,24 @@ impl StatCache {
         StatCache {
             bytes: Vec::with_capacity(entries * (FIXED + 32)),
             starts: Vec::with_capacity(entries),
+            files: 0,
             body: 0,
         }
     }
 
+    /// A file of row `n` (never 0), before any folder is pushed.
     pub(super) fn push(&mut self, path: &[u8], n: i64, stat: Stat) {
+        debug_assert!(n != 0 && self.files == self.starts.len());
+        self.entry(path, n, stat);
+        self.files = self.starts.len();
+    }
+
+    /// A folder (its path with a trailing `/`), after the files.
+    pub(super) fn push_folder(&mut self, path: &[u8], stat: Stat) {
+        self.entry(path, 0, stat);
+    }
+
+    fn entry(&mut self, path: &[u8], n: i64, stat: Stat) {
         // A path longer than 4 GiB is no record's: such an entry is left
         // out, and its file read again.
         let Ok(len) = u32::try_from(path.len()) else {
@@ -79,12 +99,21 @@ impl StatCache {
         self.bytes.extend_from_slice(path);
     }
 
+    /// How many files.
     pub(super) fn len(&self) -> usize {
-        self.starts.len()
+        self.files
+    }
+
+    /// The folders, with their stat data.
+    pub(super) fn folders(&self) -> impl Iterator<Item = (&[u8], Stat)> {
+        (self.files..self.starts.len()).map(|i| {
+            let (path, _, stat) = self.get(i);
+            (path, stat)
+        })
     }
 
     /// The path (its bytes as the scan gives them), row number and stat
-    /// data of entry `i`.
+    /// data of file `i` (of folder `i - len()` past them).
     pub(super) fn get(&self, i: usize) -> (&[u8], i64, Stat) {
         let at = self.starts[i];
         let word = |k: usize| {
@@ -149,6 +178,7 @@ impl StatCache {
         };
         // Where each entry starts, every length checked against the file.
         let mut starts = Vec::with_capacity(count.min(bytes.len() / FIXED));
+        let mut files = 0;
         let mut at = HEADER;
         for _ in 0..count {
             let Some(len) = bytes
@@ -162,7 +192,15 @@ impl StatCache {
             if bytes.len() < end {
                 return Read::Damaged("it is truncated".into());
             }
+            // Row numbers are never 0, which marks a folder: files first.
+            let folder = bytes[at..at + 8] == [0; 8];
+            if !folder && files < starts.len() {
+                return Read::Damaged("it has a file after its folders".into());
+            }
             starts.push(at);
+            if !folder {
+                files = starts.len();
+            }
             at = end;
         }
         if at != bytes.len() {
@@ -171,6 +209,7 @@ impl StatCache {
         Read::Fresh(StatCache {
             bytes,
             starts,
+            files,
             body: HEADER,
         })
     }
@@ -226,6 +265,7 @@ mod tests {
         let mut cache = StatCache::with_capacity(2);
         cache.push(b"incidents/INC-0001.yaml", 1, stat(10));
         cache.push(b"cis/caf\xc3\xa9.yaml", 7, stat(20));
+        cache.push_folder(b"cis/", stat(30));
         cache.write(&path, 42).expect("write");
 
         let Read::Fresh(back) = StatCache::read(&path, 42) else {
@@ -234,6 +274,10 @@ mod tests {
         assert_eq!(back.len(), 2);
         assert_eq!(back.get(0), (&b"incidents/INC-0001.yaml"[..], 1, stat(10)));
         assert_eq!(back.get(1), (&b"cis/caf\xc3\xa9.yaml"[..], 7, stat(20)));
+        assert_eq!(
+            back.folders().collect::<Vec<_>>(),
+            [(&b"cis/"[..], stat(30))]
+        );
 
         // Another stamp: the database changed since; not a damage.
         assert!(matches!(StatCache::read(&path, 43), Read::Stale));
