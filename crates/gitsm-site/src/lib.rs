@@ -210,10 +210,12 @@ pub fn build(
     // build left standing (with its entry).
     let rendered_pages = std::sync::Mutex::new(Vec::new());
     let kept = std::sync::Mutex::new(Vec::new());
+    // Its folders, opened once for the pages to look at.
+    let standing = manifest::Files::open(out, folders.clone().filter(|_| !previous.is_empty()));
     let reuse = |path: &str, digest: &manifest::Digest| {
         let same = previous
             .get(digest)
-            .filter(|&&stat| manifest::stat(&out.join(path)) == Some(stat));
+            .filter(|&&stat| standing.stat(path) == Some(stat));
         Ok(match same {
             Some(&(size, mtime)) => {
                 let entry = manifest::Entry {
@@ -247,8 +249,9 @@ pub fn build(
     let mut warnings = dataset.warnings.clone();
     let invalid = dataset.unreadable();
     drop(dataset);
+    drop(standing);
     let mut entries = manifest::entries(
-        staging.path(),
+        &manifest::Files::open(staging.path(), folders),
         rendered_pages.into_inner().unwrap_or_default(),
     );
     let kept = kept.into_inner().unwrap_or_default();

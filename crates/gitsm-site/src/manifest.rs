@@ -124,11 +124,12 @@ pub fn load(path: &Path) -> Previous {
 /// The entries of `pages` as written in the folder `written` (the staged
 /// build, before it is moved into place: its files keep their sizes and
 /// times, and no other build's can be there).
-pub fn entries(written: &Path, pages: Vec<(String, Digest)>) -> Vec<(String, Entry)> {
+pub fn entries(written: &Files, pages: Vec<(String, Digest)>) -> Vec<(String, Entry)> {
+    use rayon::prelude::*;
     pages
-        .into_iter()
+        .into_par_iter()
         .filter_map(|(page, digest)| {
-            let (size, mtime) = stat(&written.join(&page))?;
+            let (size, mtime) = written.stat(&page)?;
             Some((
                 page,
                 Entry {
@@ -178,20 +179,37 @@ pub fn forget(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The size and modification time (ns) of a file; `None` for anything but
-/// a regular file (a symlink planted in the output is never kept).
-pub fn stat(path: &Path) -> Option<(u64, i128)> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() {
-        return None;
+/// The folders of a site, each opened once (never through a symlink):
+/// a page's file is `lstat`ed by name in its folder, one name for the
+/// kernel to look up and no path made, as the local index scans the
+/// records ([`crate::local_index::OpenFolder`]).
+pub struct Files(HashMap<String, crate::local_index::OpenFolder>);
+
+impl Files {
+    /// The folder `site` and its sub-folders `folders` (paths from it); a
+    /// folder that cannot be opened has no files.
+    pub fn open<'f>(site: &Path, folders: impl IntoIterator<Item = &'f str>) -> Files {
+        let open = |rel: &str| {
+            let folder = crate::local_index::OpenFolder::open(&site.join(rel)).ok()?;
+            Some((rel.to_owned(), folder))
+        };
+        Files(
+            std::iter::once("")
+                .chain(folders)
+                .filter_map(open)
+                .collect(),
+        )
     }
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((meta.len(), i128::try_from(mtime).ok()?))
+
+    /// The size and modification time (ns) of the page at `page` (a path
+    /// from the site's root); `None` for anything but a regular file (a
+    /// symlink planted in the output is never kept) and for a page of a
+    /// folder not opened.
+    pub fn stat(&self, page: &str) -> Option<(u64, i128)> {
+        let (folder, name) = page.rsplit_once('/').unwrap_or(("", page));
+        let (size, mtime) = self.0.get(folder)?.file(name)?;
+        Some((size, i128::from(mtime)))
+    }
 }
 
 fn hex(text: &str) -> Option<Digest> {
