@@ -627,8 +627,40 @@ fn latest_stamp(dataset: &Dataset) -> Option<Timestamp> {
 }
 
 /// An instant as pages show it, in its own offset: `2026-09-03 12:14 +02:00`.
+/// Written digit by digit (a page of 10,000 rows shows as many instants;
+/// `format` reads its pattern again for each), as `%Y-%m-%d %H:%M %:z`
+/// writes it; a year of other than four digits, or an offset of odd
+/// seconds, as that pattern does.
 pub fn fmt_time(t: &Timestamp) -> String {
-    t.format("%Y-%m-%d %H:%M %:z").to_string()
+    use chrono::{Datelike, Timelike};
+    let offset = t.offset().local_minus_utc();
+    let four_digits = u32::try_from(t.year()).ok().filter(|&y| y <= 9999);
+    let Some(year) = four_digits.filter(|_| offset % 60 == 0) else {
+        return t.format("%Y-%m-%d %H:%M %:z").to_string();
+    };
+    let mut text = String::with_capacity(23);
+    let minutes = offset.unsigned_abs() / 60;
+    digits(&mut text, year, 4);
+    text.push('-');
+    digits(&mut text, t.month(), 2);
+    text.push('-');
+    digits(&mut text, t.day(), 2);
+    text.push(' ');
+    digits(&mut text, t.hour(), 2);
+    text.push(':');
+    digits(&mut text, t.minute(), 2);
+    text.push_str(if offset < 0 { " -" } else { " +" });
+    digits(&mut text, minutes / 60, 2);
+    text.push(':');
+    digits(&mut text, minutes % 60, 2);
+    text
+}
+
+/// `n`'s last `width` digits, zero-padded.
+fn digits(text: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        text.push(char::from_digit(n / 10u32.pow(place) % 10, 10).unwrap_or('0'));
+    }
 }
 
 /// An instant as HTML reads it (a `<time>`'s `datetime`, a valid global
@@ -655,4 +687,39 @@ pub fn span(d: Duration) -> String {
 /// Default output folder: `site/` under the managed root.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("site")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_is_shown_as_its_pattern_writes_it() {
+        let cases = [
+            ("2026-09-03T12:14:59+02:00", "2026-09-03 12:14 +02:00"),
+            ("2026-01-01T00:00:00Z", "2026-01-01 00:00 +00:00"),
+            ("1999-12-31T23:59:00-09:30", "1999-12-31 23:59 -09:30"),
+            ("0042-02-28T07:05:00+14:00", "0042-02-28 07:05 +14:00"),
+        ];
+        for (at, shown) in cases {
+            let t = Timestamp::parse_from_rfc3339(at).expect("instant");
+            assert_eq!(fmt_time(&t), shown, "{at}");
+            assert_eq!(fmt_time(&t), t.format("%Y-%m-%d %H:%M %:z").to_string());
+        }
+        // Past four digits, and an offset of odd seconds: the pattern's own.
+        let offset = chrono::FixedOffset::east_opt(3600 + 45).expect("offset");
+        let odd = chrono::NaiveDate::from_ymd_opt(2026, 5, 6)
+            .and_then(|d| d.and_hms_opt(7, 8, 9))
+            .expect("date")
+            .and_utc()
+            .with_timezone(&offset);
+        let far = chrono::NaiveDate::from_ymd_opt(12345, 1, 2)
+            .and_then(|d| d.and_hms_opt(3, 4, 5))
+            .expect("date")
+            .and_utc()
+            .fixed_offset();
+        for t in [odd, far] {
+            assert_eq!(fmt_time(&t), t.format("%Y-%m-%d %H:%M %:z").to_string());
+        }
+    }
 }
