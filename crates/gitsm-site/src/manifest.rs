@@ -39,9 +39,22 @@ impl Hasher {
     }
 
     /// A value as JSON (`None`: it cannot be written so, and the page has
-    /// no digest: it is rendered, never reused).
+    /// no digest: it is rendered, never reused). Written into one buffer
+    /// of the thread's, then hashed at once: JSON is made of many short
+    /// pieces, each a call to the hash.
     pub fn json(&mut self, value: &impl serde::Serialize) -> Option<&mut Hasher> {
-        serde_json::to_writer(&mut *self, value).ok()?;
+        thread_local! {
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            let written = serde_json::to_writer(&mut *json, value);
+            sha1::Digest::update(&mut self.0, json.as_slice());
+            // Not held at the size of an odd large value.
+            json.clear();
+            json.shrink_to(64 * 1024);
+            written.ok()
+        })?;
         self.bytes(b"");
         Some(self)
     }
