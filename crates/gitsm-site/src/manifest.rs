@@ -155,12 +155,16 @@ pub fn entries(written: &Files, pages: Vec<(String, Digest)>) -> Vec<(String, En
         .collect()
 }
 
-/// Write the manifest.
+/// Write the manifest (into one buffer: nothing is allocated per page).
 pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
-    let mut text = format!("{HEADER}\n");
+    use std::fmt::Write;
+    let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 96);
+    text.push_str(HEADER);
+    text.push('\n');
     for (page, e) in entries {
-        let hex = crate::git::hex(&e.digest);
-        text.push_str(&format!("{hex} {} {} {page}\n", e.size, e.mtime));
+        crate::git::push_hex(&mut text, &e.digest);
+        // Writing to a `String` cannot fail.
+        let _ = writeln!(text, " {} {} {page}", e.size, e.mtime);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -230,8 +234,13 @@ fn hex(text: &str) -> Option<Digest> {
     if text.len() != 40 {
         return None;
     }
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    let nibble = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
     }
     Some(out)
 }
