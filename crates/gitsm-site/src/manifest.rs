@@ -244,3 +244,88 @@ fn hex(text: &str) -> Option<Digest> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_looked_at_in_its_folder_and_only_a_regular_file_counts() {
+        let site = tempfile::tempdir().expect("temp");
+        let root = site.path();
+        std::fs::create_dir_all(root.join("incidents")).expect("folder");
+        std::fs::create_dir_all(root.join("other")).expect("folder");
+        std::fs::write(root.join("index.html"), "12345").expect("page");
+        std::fs::write(root.join("incidents/INC-1.html"), "abc").expect("page");
+        std::fs::write(root.join("other/x.html"), "abc").expect("page");
+        std::fs::create_dir(root.join("incidents/INC-2.html")).expect("folder");
+        let files = Files::open(root, ["incidents"]);
+        let mtime = |rel: &str| {
+            let modified = std::fs::metadata(root.join(rel))
+                .and_then(|m| m.modified())
+                .expect("time");
+            let since = modified
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("after 1970");
+            i128::try_from(since.as_nanos()).expect("fits")
+        };
+        assert_eq!(files.stat("index.html"), Some((5, mtime("index.html"))));
+        assert_eq!(
+            files.stat("incidents/INC-1.html"),
+            Some((3, mtime("incidents/INC-1.html")))
+        );
+        // A folder where a page was, a page gone, a folder not opened.
+        assert_eq!(files.stat("incidents/INC-2.html"), None);
+        assert_eq!(files.stat("incidents/INC-3.html"), None);
+        assert_eq!(files.stat("other/x.html"), None);
+        #[cfg(unix)]
+        {
+            // A symlink to a page, however like it, is not one.
+            std::os::unix::fs::symlink(root.join("index.html"), root.join("incidents/INC-4.html"))
+                .expect("link");
+            assert_eq!(files.stat("incidents/INC-4.html"), None);
+            // A folder of pages that is a symlink is not opened.
+            std::os::unix::fs::symlink(root.join("incidents"), root.join("linked")).expect("link");
+            assert_eq!(
+                Files::open(root, ["linked"]).stat("linked/INC-1.html"),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_what_was_saved() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gitsm/site.manifest");
+        let mut digest = [0u8; 20];
+        digest[0] = 0xab;
+        digest[19] = 0x0f;
+        let entry = |digest, size, mtime| Entry {
+            digest,
+            size,
+            mtime,
+        };
+        let pages = vec![
+            (
+                "index.html".to_owned(),
+                entry(digest, 12, 1_700_000_000_123_456_789),
+            ),
+            ("incidents/INC-1.html".to_owned(), entry([0xff; 20], 0, -5)),
+        ];
+        save(&path, &pages).expect("saved");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let first = format!("ab{}0f 12 1700000000123456789 index.html", "00".repeat(18));
+        assert_eq!(text.lines().nth(1), Some(first.as_str()), "{text}");
+        let previous = load(&path);
+        assert_eq!(previous.len(), 2);
+        assert_eq!(
+            previous.get(&digest),
+            Some(&(12, 1_700_000_000_123_456_789))
+        );
+        assert_eq!(previous.get(&[0xff; 20]), Some(&(0, -5)));
+        // A digest of other than hex digits is not one.
+        let bad = text.replacen("ab", "g1", 1);
+        std::fs::write(&path, bad).expect("write");
+        assert_eq!(load(&path).len(), 1);
+    }
+}
