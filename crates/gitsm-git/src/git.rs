@@ -27,7 +27,19 @@ pub fn blob_id(bytes: &[u8]) -> Option<git2::Oid> {
 
 /// Bytes as lower-case hex, as Git writes object ids.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut text = String::with_capacity(2 * bytes.len());
+    push_hex(&mut text, bytes);
+    text
+}
+
+/// Bytes as [`hex`] writes them, at the end of `text` (nothing allocated
+/// for a caller writing many).
+pub fn push_hex(text: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
 }
 
 /// A short name for `path` (twelve hex digits of its SHA-1), for the files

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState as Fast;
+
 use rayon::prelude::*;
 
 use crate::cmdb::CmdbGraph;
@@ -26,14 +28,14 @@ pub struct SiteData<'a> {
     pub dataset: &'a Dataset,
     /// Valid records, first of each id, by kind then id.
     pub records: Vec<&'a Record>,
-    pub by_id: foldhash::HashMap<&'a str, &'a Record>,
+    pub by_id: HashMap<&'a str, &'a Record, Fast>,
     /// The Git blob of each of [`SiteData::records`] read from Git, by
     /// id: what a page key holds of its content.
-    blobs: foldhash::HashMap<&'a str, &'a [u8]>,
+    blobs: HashMap<&'a str, &'a [u8], Fast>,
     /// Links stored on other records, by target: (field, source id).
-    pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
+    pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>, Fast>,
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
-    pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>>,
+    pub tickets_by_ci: HashMap<&'a str, Vec<&'a Record>, Fast>,
     /// Reads the SLA clocks of incidents and requests ([`SiteData::clocks`]):
     /// read when a page shows them, not held (100,000 tickets' clocks are
     /// some 50 MB).
@@ -56,15 +58,17 @@ impl<'a> SiteData<'a> {
             .collect();
         // Stable: the first file of an id (in path order) is the record.
         read.sort_by(|(a, _), (b, _)| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
-        let mut by_id: foldhash::HashMap<&str, &Record> =
-            foldhash::HashMapExt::with_capacity(read.len());
+        // Ids are looked up for every link of every page: a fast hash (the
+        // ids are the repository's own, not an attacker's choice).
+        let mut by_id: HashMap<&str, &Record, Fast> =
+            HashMap::with_capacity_and_hasher(read.len(), Fast::default());
         read.retain(|(r, _)| by_id.insert(r.id(), r).is_none());
         let blobs = read
             .iter()
             .filter_map(|(r, blob)| Some((r.id(), (*blob)?)))
             .collect();
         let records: Vec<&Record> = read.into_iter().map(|(r, _)| r).collect();
-        let mut incoming: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
         for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
                 continue;
@@ -85,7 +89,7 @@ impl<'a> SiteData<'a> {
             list.dedup();
             list.shrink_to_fit();
         }
-        let mut tickets_by_ci: HashMap<&str, Vec<&Record>> = HashMap::new();
+        let mut tickets_by_ci: HashMap<&str, Vec<&Record>, Fast> = HashMap::default();
         for &r in &records {
             let mut named = ci_names(r);
             named.sort_unstable();

@@ -44,9 +44,22 @@ impl Hasher {
     }
 
     /// A value as JSON (`None`: it cannot be written so, and the page has
-    /// no digest: it is rendered, never reused).
+    /// no digest: it is rendered, never reused). Written into one buffer
+    /// of the thread's, then hashed at once: JSON is made of many short
+    /// pieces, each a call to the hash.
     pub fn json(&mut self, value: &impl serde::Serialize) -> Option<&mut Hasher> {
-        serde_json::to_writer(&mut *self, value).ok()?;
+        thread_local! {
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            let written = serde_json::to_writer(&mut *json, value);
+            sha1::Digest::update(&mut self.0, json.as_slice());
+            // Not held at the size of an odd large value.
+            json.clear();
+            json.shrink_to(64 * 1024);
+            written.ok()
+        })?;
         self.bytes(b"");
         Some(self)
     }
@@ -177,11 +190,12 @@ pub fn load(path: &Path) -> Previous {
 /// The entries of `pages` as written in the folder `written` (the staged
 /// build, before it is moved into place: its files keep their sizes and
 /// times, and no other build's can be there).
-pub fn entries(written: &Path, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<(String, Entry)> {
+pub fn entries(written: &Files, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<(String, Entry)> {
+    use rayon::prelude::*;
     pages
-        .into_iter()
+        .into_par_iter()
         .filter_map(|(page, digest, parts)| {
-            let (size, mtime) = stat(&written.join(&page))?;
+            let (size, mtime) = written.stat(&page)?;
             Some((
                 page,
                 Entry {
@@ -195,15 +209,20 @@ pub fn entries(written: &Path, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<(
         .collect()
 }
 
-/// Write the manifest.
+/// Write the manifest (into one buffer: nothing is allocated per page).
 pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
-    let mut text = format!("{HEADER}\n");
+    use std::fmt::Write;
+    let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 96);
+    text.push_str(HEADER);
+    text.push('\n');
     for (page, e) in entries {
-        let hex = crate::git::hex(&e.digest);
-        text.push_str(&format!("{hex} {} {} {page}\n", e.size, e.mtime));
+        crate::git::push_hex(&mut text, &e.digest);
+        // Writing to a `String` cannot fail.
+        let _ = writeln!(text, " {} {} {page}", e.size, e.mtime);
         for part in &e.parts {
-            let hex = crate::git::hex(&part.digest);
-            text.push_str(&format!("+{hex} {} {}\n", part.offset, part.len));
+            text.push('+');
+            crate::git::push_hex(&mut text, &part.digest);
+            let _ = writeln!(text, " {} {}", part.offset, part.len);
         }
     }
     if let Some(dir) = path.parent() {
@@ -294,12 +313,41 @@ pub fn forget(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The size and modification time (ns) of a file; `None` for anything but
-/// a regular file (a symlink planted in the output is never kept).
-pub fn stat(path: &Path) -> Option<(u64, i128)> {
-    file_stat(&std::fs::symlink_metadata(path).ok()?)
+/// The folders of a site, each opened once (never through a symlink):
+/// a page's file is `lstat`ed by name in its folder, one name for the
+/// kernel to look up and no path made, as the local index scans the
+/// records ([`crate::local_index::OpenFolder`]).
+pub struct Files(HashMap<String, crate::local_index::OpenFolder>);
+
+impl Files {
+    /// The folder `site` and its sub-folders `folders` (paths from it); a
+    /// folder that cannot be opened has no files.
+    pub fn open<'f>(site: &Path, folders: impl IntoIterator<Item = &'f str>) -> Files {
+        let open = |rel: &str| {
+            let folder = crate::local_index::OpenFolder::open(&site.join(rel)).ok()?;
+            Some((rel.to_owned(), folder))
+        };
+        Files(
+            std::iter::once("")
+                .chain(folders)
+                .filter_map(open)
+                .collect(),
+        )
+    }
+
+    /// The size and modification time (ns) of the page at `page` (a path
+    /// from the site's root); `None` for anything but a regular file (a
+    /// symlink planted in the output is never kept) and for a page of a
+    /// folder not opened.
+    pub fn stat(&self, page: &str) -> Option<(u64, i128)> {
+        let (folder, name) = page.rsplit_once('/').unwrap_or(("", page));
+        let (size, mtime) = self.0.get(folder)?.file(name)?;
+        Some((size, i128::from(mtime)))
+    }
 }
 
+/// The size and modification time (ns) of an open file, as [`Files::stat`]
+/// gives them; `None` for anything but a regular file.
 fn file_stat(meta: &std::fs::Metadata) -> Option<(u64, i128)> {
     if !meta.is_file() {
         return None;
@@ -318,8 +366,115 @@ fn hex(text: &str) -> Option<Digest> {
     if text.len() != 40 {
         return None;
     }
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    let nibble = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_looked_at_in_its_folder_and_only_a_regular_file_counts() {
+        let site = tempfile::tempdir().expect("temp");
+        let root = site.path();
+        std::fs::create_dir_all(root.join("incidents")).expect("folder");
+        std::fs::create_dir_all(root.join("other")).expect("folder");
+        std::fs::write(root.join("index.html"), "12345").expect("page");
+        std::fs::write(root.join("incidents/INC-1.html"), "abc").expect("page");
+        std::fs::write(root.join("other/x.html"), "abc").expect("page");
+        std::fs::create_dir(root.join("incidents/INC-2.html")).expect("folder");
+        let files = Files::open(root, ["incidents"]);
+        let mtime = |rel: &str| {
+            let modified = std::fs::metadata(root.join(rel))
+                .and_then(|m| m.modified())
+                .expect("time");
+            let since = modified
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("after 1970");
+            i128::try_from(since.as_nanos()).expect("fits")
+        };
+        assert_eq!(files.stat("index.html"), Some((5, mtime("index.html"))));
+        assert_eq!(
+            files.stat("incidents/INC-1.html"),
+            Some((3, mtime("incidents/INC-1.html")))
+        );
+        // A folder where a page was, a page gone, a folder not opened.
+        assert_eq!(files.stat("incidents/INC-2.html"), None);
+        assert_eq!(files.stat("incidents/INC-3.html"), None);
+        assert_eq!(files.stat("other/x.html"), None);
+        #[cfg(unix)]
+        {
+            // A symlink to a page, however like it, is not one.
+            std::os::unix::fs::symlink(root.join("index.html"), root.join("incidents/INC-4.html"))
+                .expect("link");
+            assert_eq!(files.stat("incidents/INC-4.html"), None);
+            // A folder of pages that is a symlink is not opened.
+            std::os::unix::fs::symlink(root.join("incidents"), root.join("linked")).expect("link");
+            assert_eq!(
+                Files::open(root, ["linked"]).stat("linked/INC-1.html"),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_what_was_saved() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gitsm/site.manifest");
+        let mut digest = [0u8; 20];
+        digest[0] = 0xab;
+        digest[19] = 0x0f;
+        let entry = |digest, size, mtime| Entry {
+            digest,
+            size,
+            mtime,
+            parts: Vec::new(),
+        };
+        let part = Part {
+            digest: [0x11; 20],
+            offset: 100,
+            len: 50,
+        };
+        let pages = vec![
+            (
+                "index.html".to_owned(),
+                Entry {
+                    parts: vec![part],
+                    ..entry(digest, 12, 1_700_000_000_123_456_789)
+                },
+            ),
+            ("incidents/INC 1.html".to_owned(), entry([0xff; 20], 0, -5)),
+        ];
+        save(&path, &pages).expect("saved");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let first = format!("ab{}0f 12 1700000000123456789 index.html", "00".repeat(18));
+        assert_eq!(text.lines().nth(1), Some(first.as_str()), "{text}");
+        assert_eq!(
+            text.lines().nth(2),
+            Some(format!("+{} 100 50", "11".repeat(20)).as_str())
+        );
+        let previous = load(&path);
+        assert_eq!(previous.pages.len(), 2);
+        assert_eq!(
+            previous.pages.get(&digest),
+            Some(&(12, 1_700_000_000_123_456_789))
+        );
+        assert_eq!(previous.pages.get(&[0xff; 20]), Some(&(0, -5)));
+        let parts = previous.parts.get("index.html").expect("parts");
+        assert_eq!(parts.by_digest.get(&[0x11; 20]), Some(&(100, 50)));
+        assert_eq!((parts.size, parts.mtime), (12, 1_700_000_000_123_456_789));
+        assert_eq!(previous.parts.len(), 1);
+        // A digest of other than hex digits is not one.
+        let bad = text.replacen("ab", "g1", 1);
+        std::fs::write(&path, bad).expect("write");
+        assert_eq!(load(&path).pages.len(), 1);
+    }
 }

@@ -67,9 +67,9 @@ pub(crate) fn record(
     let mut h = base.0.clone();
     h.json(page)?;
     content(&mut h, data, record)?;
-    for r in record.references() {
-        h.text(&r.field).text(&r.pointer);
-        neighbour(&mut h, data, &r.target);
+    for n in record.names() {
+        h.text(n.field).text(&n.pointer());
+        neighbour(&mut h, data, n.target);
     }
     // Each list preceded by its length, each absent value by its own tag:
     // two different sequences never hash alike.
@@ -97,12 +97,21 @@ pub(crate) fn clock_inputs(h: &mut Hasher, data: &SiteData<'_>, record: &Record)
             Some(from) => h.bytes(b"\x01").text(from),
             None => h.bytes(b"\x00"),
         };
-        h.text(&t.to)
-            .text(&t.at.to_rfc3339())
-            .text(&t.author.name)
-            .text(&t.commit);
+        h.text(&t.to);
+        instant(h, &t.at);
+        h.text(&t.author.name).text(&t.commit);
     }
     h.bytes(data.service_class(record).as_slice());
+}
+
+/// An instant, exactly and in its own offset (a timeline shows it so), as
+/// fixed-size bytes: seconds, nanoseconds and the offset's seconds.
+fn instant(h: &mut Hasher, at: &crate::model::Timestamp) {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&at.timestamp().to_le_bytes());
+    bytes[8..12].copy_from_slice(&at.timestamp_subsec_nanos().to_le_bytes());
+    bytes[12..].copy_from_slice(&at.offset().local_minus_utc().to_le_bytes());
+    h.bytes(&bytes);
 }
 
 /// The record's own content: the Git blob it was read from (the record is

@@ -26,6 +26,8 @@ pub mod search;
 pub mod sql;
 mod stat_cache;
 
+pub use scan::OpenFolder;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

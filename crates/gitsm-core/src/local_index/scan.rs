@@ -149,6 +149,30 @@ fn at<'a>(folder: &'a [u8], name: &'a [u8]) -> impl Fn(std::io::Error) -> std::i
     }
 }
 
+/// A folder opened once, never through a symlink, whose files are
+/// `lstat`ed by name relative to it, as the scan does the record files:
+/// for a caller that looks at many files of a few folders (the site, at
+/// the pages its previous build left standing).
+pub struct OpenFolder(os::Handle);
+
+impl OpenFolder {
+    /// Open the folder at `path` (an error when it is a symlink, on
+    /// Linux, or not a folder).
+    pub fn open(path: &Path) -> std::io::Result<OpenFolder> {
+        os::open(path).map(OpenFolder)
+    }
+
+    /// The size and modification time (nanoseconds since 1970) of the
+    /// regular file `name` in it; `None` for anything else (a symlink, a
+    /// folder), when it is missing, or when it cannot be looked at.
+    pub fn file(&self, name: &str) -> Option<(u64, i64)> {
+        match os::lstat(&self.0, name.as_bytes()) {
+            Ok(Some((stat, true))) => Some((u64::try_from(stat.size).ok()?, stat.mtime)),
+            _ => None,
+        }
+    }
+}
+
 /// What the listing has found so far.
 #[derive(Default)]
 struct Listing<'a> {
@@ -392,34 +416,50 @@ mod os {
     }
 
     /// What `lstat` says of `name` in `dir`; `None` when it is gone.
-    /// `statx` where the kernel has it, else `fstatat` (kernels before
-    /// 4.11, sandboxes that refuse `statx`).
     pub(super) fn stat(dir: &Handle, name: &[u8]) -> io::Result<Option<Stat>> {
+        Ok(lstat(dir, name)?.map(|(stat, _)| stat))
+    }
+
+    /// As [`stat`], with whether it is a regular file. `statx` where the
+    /// kernel has it, else `fstatat` (kernels before 4.11, sandboxes that
+    /// refuse `statx`).
+    pub(super) fn lstat(dir: &Handle, name: &[u8]) -> io::Result<Option<(Stat, bool)>> {
+        let regular = |mode: u32| FileType::from_raw_mode(mode) == FileType::RegularFile;
         let found = rustix::fs::statx(
             dir.as_ref(),
             name,
             AtFlags::SYMLINK_NOFOLLOW,
-            StatxFlags::MTIME | StatxFlags::CTIME | StatxFlags::SIZE | StatxFlags::INO,
+            StatxFlags::TYPE
+                | StatxFlags::MTIME
+                | StatxFlags::CTIME
+                | StatxFlags::SIZE
+                | StatxFlags::INO,
         )
-        .map(|s| Stat {
-            mtime: Stat::nanos(s.stx_mtime.tv_sec, s.stx_mtime.tv_nsec),
-            ctime: Stat::nanos(s.stx_ctime.tv_sec, s.stx_ctime.tv_nsec),
-            size: i64::try_from(s.stx_size).unwrap_or(i64::MAX),
-            ino: s.stx_ino.cast_signed(),
+        .map(|s| {
+            let stat = Stat {
+                mtime: Stat::nanos(s.stx_mtime.tv_sec, s.stx_mtime.tv_nsec),
+                ctime: Stat::nanos(s.stx_ctime.tv_sec, s.stx_ctime.tv_nsec),
+                size: i64::try_from(s.stx_size).unwrap_or(i64::MAX),
+                ino: s.stx_ino.cast_signed(),
+            };
+            (stat, regular(u32::from(s.stx_mode)))
         });
         let found = match found {
             Err(Errno::NOSYS | Errno::PERM) => {
-                rustix::fs::statat(dir.as_ref(), name, AtFlags::SYMLINK_NOFOLLOW).map(|s| Stat {
-                    mtime: Stat::nanos(s.st_mtime, s.st_mtime_nsec),
-                    ctime: Stat::nanos(s.st_ctime, s.st_ctime_nsec),
-                    size: s.st_size,
-                    ino: i64::try_from(s.st_ino).unwrap_or(i64::MAX),
+                rustix::fs::statat(dir.as_ref(), name, AtFlags::SYMLINK_NOFOLLOW).map(|s| {
+                    let stat = Stat {
+                        mtime: Stat::nanos(s.st_mtime, s.st_mtime_nsec),
+                        ctime: Stat::nanos(s.st_ctime, s.st_ctime_nsec),
+                        size: s.st_size,
+                        ino: i64::try_from(s.st_ino).unwrap_or(i64::MAX),
+                    };
+                    (stat, regular(s.st_mode))
                 })
             }
             other => other,
         };
         match found {
-            Ok(stat) => Ok(Some(stat)),
+            Ok(found) => Ok(Some(found)),
             Err(Errno::NOENT | Errno::NOTDIR) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -480,8 +520,13 @@ mod os {
 
     /// What `lstat` says of `name` in `dir`; `None` when it is gone.
     pub(super) fn stat(dir: &Handle, name: &[u8]) -> std::io::Result<Option<Stat>> {
+        Ok(lstat(dir, name)?.map(|(stat, _)| stat))
+    }
+
+    /// As [`stat`], with whether it is a regular file.
+    pub(super) fn lstat(dir: &Handle, name: &[u8]) -> std::io::Result<Option<(Stat, bool)>> {
         match std::fs::symlink_metadata(dir.join(os_str(name))) {
-            Ok(m) => Ok(Some(Stat::of(&m))),
+            Ok(m) => Ok(Some((Stat::of(&m), m.is_file()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }

@@ -8,6 +8,12 @@
 //! and is removed like any other stray file.
 
 use std::collections::HashSet;
+
+use super::Paths;
+
+/// Paths and folders moved into the site (a fast hash: every file of the
+/// site is looked up).
+type Moved = HashSet<String, foldhash::fast::RandomState>;
 use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
@@ -75,13 +81,13 @@ fn join(base: &str, name: &str) -> String {
 
 /// Move every page staged in `staged` into `out` and remove from `out`
 /// what neither it nor `kept` holds.
-pub(super) fn update(staged: &Path, out: &Path, kept: &HashSet<&str>) -> Result<(), Failure> {
+pub(super) fn update(staged: &Path, out: &Path, kept: &Paths<'_>) -> Result<(), Failure> {
     let path = |p: &Path| CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| Errno::INVAL);
     let open = |p: &Path| path(p).and_then(|p| open_dir(rustix::fs::CWD, &p));
     let from = open(staged).map_err(|e| (None, e.into()))?;
     let to = open(out).map_err(fail(""))?;
-    let mut written = HashSet::new();
-    let mut folders = HashSet::from([String::new()]);
+    let mut written = Moved::default();
+    let mut folders = Moved::from_iter([String::new()]);
     move_into(&from, &to, "", &mut written, &mut folders)?;
     prune(&to, "", &|rel, folder| {
         if folder {
@@ -99,8 +105,8 @@ fn move_into(
     from: &OwnedFd,
     to: &OwnedFd,
     rel: &str,
-    written: &mut HashSet<String>,
-    folders: &mut HashSet<String>,
+    written: &mut Moved,
+    folders: &mut Moved,
 ) -> Result<(), Failure> {
     for (name, folder) in entries(from).map_err(fail(rel))? {
         // The staged names are the build's own, all UTF-8.

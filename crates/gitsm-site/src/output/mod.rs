@@ -7,6 +7,9 @@
 //! marker file): `-o .` by mistake must never delete a work tree.
 
 use std::collections::HashSet;
+
+/// Paths from the site root (a fast hash: 100,000 pages are looked up).
+pub(crate) type Paths<'p> = HashSet<&'p str, foldhash::fast::RandomState>;
 use std::path::{Path, PathBuf};
 
 use super::SiteError;
@@ -123,7 +126,7 @@ impl Staging {
     /// open handles, never by path ([`in_place`]): nothing is followed
     /// through a symlink, even one swapped in while the build runs.
     #[cfg(unix)]
-    pub(crate) fn update(self, out: &Path, kept: &HashSet<&str>) -> Result<(), SiteError> {
+    pub(crate) fn update(self, out: &Path, kept: &Paths<'_>) -> Result<(), SiteError> {
         let staged = self.dir.path().to_path_buf();
         in_place::update(&staged, out, kept).map_err(|e| match e {
             (Some(rel), source) => SiteError::io(&out.join(rel))(source),
