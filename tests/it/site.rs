@@ -1171,19 +1171,16 @@ fn a_ci_neighbour_changed_remakes_the_ci_pages_that_show_it() {
         incident("in_progress", "");
     });
     // An outage on the service: its availability.
+    const OUTAGE: &str =
+        "outage: [{ start: 2026-11-20T09:00:00+01:00, end: 2026-11-20T09:30:00+01:00 }]\n";
     changed("record an outage on the service", &|| {
-        incident(
-            "in_progress",
-            "outage: [{ start: 2026-11-20T09:00:00+01:00, end: 2026-11-20T09:30:00+01:00 }]\n",
-        );
+        incident("in_progress", OUTAGE);
     });
     // Resolved: no longer among the open incidents.
     changed("resolve the incident on the CI", &|| {
-        incident(
-            "resolved",
-            "outage: [{ start: 2026-11-20T09:00:00+01:00, end: 2026-11-20T09:30:00+01:00 }]\n\
-             resolved_at: 2026-11-20T18:00:00+01:00\nresolution: { code: fixed, notes: Fixed. }\n",
-        );
+        let resolution =
+            "resolved_at: 2026-11-20T18:00:00+01:00\nresolution: { code: fixed, notes: Fixed. }\n";
+        incident("resolved", &format!("{OUTAGE}{resolution}"));
     });
     // The CI itself.
     changed("describe the CI", &|| {
