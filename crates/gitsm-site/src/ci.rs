@@ -184,6 +184,21 @@ fn availability(s: &crate::availability::ServiceAvailability, root: &str) -> Ava
     }
 }
 
+/// What a CI's graph draws around the CI at `index`: the depth, and the
+/// CIs within it and their relations.
+pub(crate) fn drawn(
+    g: &crate::cmdb::CmdbGraph<'_>,
+    index: usize,
+) -> (usize, crate::cmdb::Subgraph) {
+    let depth = 2;
+    let sub = g.neighbourhood(&[index], depth);
+    if sub.nodes.len() > GRAPH_CAP {
+        (1, g.neighbourhood(&[index], 1))
+    } else {
+        (depth, sub)
+    }
+}
+
 pub(crate) fn view(
     data: &SiteData<'_>,
     ci: &Ci,
@@ -192,12 +207,7 @@ pub(crate) fn view(
 ) -> Option<CiView> {
     let g = &data.graph;
     let index = g.index_of(&ci.id)?;
-    let mut depth = 2;
-    let mut sub = g.neighbourhood(&[index], depth);
-    if sub.nodes.len() > GRAPH_CAP {
-        depth = 1;
-        sub = g.neighbourhood(&[index], depth);
-    }
+    let (depth, sub) = drawn(g, index);
     let href = |id: &str| format!("{root}{}", paths::record(crate::kind::Kind::Ci, id));
     let svg = graph::svg(&sub, &format!("Relations of {}", ci.name), &href);
     let node = |id: &str| NodeRef {

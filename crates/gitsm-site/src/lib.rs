@@ -596,10 +596,9 @@ pub fn render(
         .into_par_iter()
         .try_for_each(|make| table_page(make()))?;
     // A record's page is reused when what it is rendered from hashes as
-    // before: a ticket's or an article's inputs ([`page_key`]), before any
-    // view is made; a CI's typed view, hashed before it becomes template
-    // values.
+    // before ([`page_key`]), before any view is made.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
+    let ci_key = page_key::Base::new(&templates.fingerprint, CI_TEMPLATE, &data);
     data.records.par_iter().try_for_each(|record| {
         let path = paths::record(record.kind(), record.id());
         let root = paths::root_of(&path);
@@ -623,16 +622,19 @@ pub fn render(
                 Value::UNDEFINED,
             );
         };
-        let view = record::view(&data, record, &root);
-        let extra = ci::view(&data, ci, &root, availability.get(&ci.id));
+        let service = availability.get(&ci.id);
         let page = info(&path, &title, "cis");
-        let digest = digest(templates, CI_TEMPLATE, &page, &view, &extra);
-        if let Some(digest) = digest
-            && reuse.page(&path, &digest)?
+        let key = ci_key
+            .as_ref()
+            .and_then(|base| page_key::ci(base, &data, &page, record, service));
+        if let Some(key) = key
+            && reuse.page(&path, &key)?
         {
             reused_page();
             return Ok(());
         }
+        let view = record::view(&data, record, &root);
+        let extra = ci::view(&data, ci, &root, service);
         render(
             CI_TEMPLATE,
             &page,
@@ -659,24 +661,6 @@ pub fn render(
 const RECORD_TEMPLATE: &str = "record.html";
 /// The template of a CI's page.
 const CI_TEMPLATE: &str = "ci.html";
-
-/// The hash of what rendering a page reads: the templates, the template's
-/// name and its context (as JSON). Rendering is a function of these, so an
-/// equal hash means the bytes of the previous build's page.
-fn digest(
-    templates: &Templates,
-    template: &str,
-    page: &PageInfo,
-    view: &impl Serialize,
-    extra: &impl Serialize,
-) -> Option<manifest::Digest> {
-    let mut hash = manifest::Hasher::new();
-    hash.bytes(&templates.fingerprint).text(template);
-    // A view that cannot be written as JSON has no hash: its page is
-    // rendered, never reused.
-    hash.json(&(page, view, extra))?;
-    Some(hash.finish())
-}
 
 /// A page of the site that is not one record's.
 fn page<'p>(

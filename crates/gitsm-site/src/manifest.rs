@@ -39,6 +39,11 @@ impl Hasher {
         self
     }
 
+    /// A count: the length that frames a list.
+    pub fn count(&mut self, n: usize) -> &mut Hasher {
+        self.bytes(&(n as u64).to_le_bytes())
+    }
+
     pub fn text(&mut self, text: &str) -> &mut Hasher {
         self.bytes(text.as_bytes())
     }
