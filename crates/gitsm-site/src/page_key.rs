@@ -156,27 +156,19 @@ pub(crate) fn clock_inputs(h: &mut Hasher, data: &SiteData<'_>, record: &Record)
             None => h.bytes(b"\x00"),
         };
         h.text(&t.to);
-        instant(h, &t.at);
+        instant(h, Some(&t.at));
         h.text(&t.author.name).text(&t.commit);
     }
     h.bytes(data.service_class(record).as_slice());
 }
 
-/// An instant, exactly and in its own offset (a timeline shows it so), as
-/// fixed-size bytes: seconds, nanoseconds and the offset's seconds.
-fn instant(h: &mut Hasher, at: &crate::model::Timestamp) {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&at.timestamp().to_le_bytes());
-    bytes[8..12].copy_from_slice(&at.timestamp_subsec_nanos().to_le_bytes());
-    bytes[12..].copy_from_slice(&at.offset().local_minus_utc().to_le_bytes());
-    h.bytes(&bytes);
-}
-
-/// The record's own content: the Git blob it was read from (the record is
-/// a function of those bytes and the program, which every key holds), or
+/// The record's own content: its kind and the Git blob it was read from
+/// (the record is a function of those and the program, which every key
+/// holds), or
 /// for a record made in memory, its fields as JSON.
 pub(crate) fn content(h: &mut Hasher, data: &SiteData<'_>, record: &Record) -> Option<()> {
-    h.text(record.id());
+    // The kind too: it comes from the record's folder, not its bytes.
+    h.text(record.id()).text(record.kind().name());
     if let Some(blob) = data.blob(record) {
         h.bytes(b"\x01").bytes(blob);
         return Some(());
@@ -251,8 +243,8 @@ fn ticket(h: &mut Hasher, data: &SiteData<'_>, r: &Record) {
     instant(h, window.map(|w| &w.end));
 }
 
-/// An instant, exactly (to the nanosecond, in its own offset), or its
-/// absence.
+/// An instant, exactly (to the nanosecond, in its own offset: a timeline
+/// shows it so), or its absence.
 fn instant(h: &mut Hasher, at: Option<&Timestamp>) {
     match at {
         Some(t) => h
