@@ -1403,6 +1403,112 @@ fn attack_a_banner_title_holding_the_table_marker_does_not_cut_the_list() {
     assert!(banner < rows, "the banner is inside the table");
 }
 
+#[test]
+fn attack_a_record_moved_to_another_kind_leaves_no_stale_sla_row() {
+    // A record is its bytes read as the kind of its folder. A file valid
+    // both as an incident and as a request (schemas that allow other
+    // fields), moved from incidents/ to requests/ unchanged and without a
+    // commit (its history is the same), is another ticket on the SLA page:
+    // its link and its targets. The page updated in place must say so.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    for kind in ["incident", "request"] {
+        let rel = format!("schemas/{kind}.schema.json");
+        let text = std::fs::read_to_string(repo.path(&rel)).expect("schema");
+        let mut schema: serde_json::Value = serde_json::from_str(&text).expect("json");
+        schema["additionalProperties"] = serde_json::Value::Bool(true);
+        repo.write(&rel, schema.to_string());
+    }
+    let config = std::fs::read_to_string(repo.path("gitsm.yaml")).expect("config");
+    repo.write(
+        "gitsm.yaml",
+        format!(
+            "{config}sla:\n  P3: {{ response: 15m, resolution: 4h }}\n\
+             catalog:\n  laptop: {{ name: A laptop, response: 10m, fulfilment: 45m }}\n"
+        ),
+    );
+    repo.write(
+        "incidents/T-1.yaml",
+        "id: T-1\ntitle: Either kind\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+         reported_by: someone@example.com\nimpact: medium\nurgency: medium\n\
+         requested_by: someone@example.com\ncatalog_item: laptop\n",
+    );
+    repo.commit("Either", "2026-11-20T10:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    let sla = || std::fs::read_to_string(repo.path("out/sla.html")).expect("sla");
+    assert!(
+        sla().contains("href=\"incidents&#x2f;T-1.html\""),
+        "{}",
+        sla()
+    );
+    std::fs::create_dir_all(repo.path("requests")).expect("mkdir");
+    std::fs::rename(
+        repo.path("incidents/T-1.yaml"),
+        repo.path("requests/T-1.yaml"),
+    )
+    .expect("move");
+    site_at(&repo, "out").expect_code(0);
+    assert!(
+        sla().contains("href=\"requests&#x2f;T-1.html\""),
+        "{}",
+        sla()
+    );
+    site_at(&repo, "full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+}
+
+#[test]
+fn a_ci_named_index_does_not_take_the_place_of_the_list() {
+    // `cis/index.html` is the list of CIs: a CI with id `index` has a
+    // page of another name, and both builds keep the list.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    for id in ["index", "web"] {
+        repo.write(
+            &format!("cis/{id}.yaml"),
+            format!("id: {id}\nname: {id}\nclass: service\nstatus: active\n"),
+        );
+    }
+    repo.commit("CIs", "2026-11-20T10:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    let list = || std::fs::read_to_string(repo.path("out/cis/index.html")).expect("list");
+    assert!(
+        list().contains("<h1>Configuration items</h1>"),
+        "{}",
+        list()
+    );
+    assert!(list().contains("href=\"_69ndex.html\""), "{}", list());
+    assert!(repo.path("out/cis/_69ndex.html").is_file());
+    repo.write(
+        "cis/web.yaml",
+        "id: web\nname: Web shop\nclass: service\nstatus: active\n",
+    );
+    repo.commit("Rename", "2026-11-20T11:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    assert!(list().contains("Web shop"), "{}", list());
+    site_at(&repo, "full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+}
+
+#[test]
+fn a_list_template_without_its_rows_is_warned_of() {
+    // A repository's own list.html written for the rows as `view.rows`
+    // (before they came in parts) shows none: the build says why.
+    let repo = six_incidents();
+    repo.write(
+        "templates/list.html",
+        "{% extends \"base.html\" %}{% block content %}{% for r in view.rows %}{{ r.id }}{% endfor %}{% endblock %}",
+    );
+    let run = site_at(&repo, "out");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr
+            .contains("incidents/index.html: its template does not show its rows"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("sla.html:"), "{run}");
+}
+
 // ---------------------------------------------------------------------------
 // Conformance of every page: the Nu Html Checker; axe-core, the phone
 // layout and the Content-Security-Policy in headless Chromium

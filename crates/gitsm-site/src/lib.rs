@@ -511,6 +511,7 @@ pub fn render(
         reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         progress.advance(1);
     };
+    let table_warnings = std::sync::Mutex::new(Vec::new());
     let table_page = |p: TablePage<'_>| {
         let page = info(&p.path, p.title, p.section);
         let part_key = |i| {
@@ -558,6 +559,14 @@ pub fn render(
                 (format!("{head}{marker}{tail}"), marker)
             }
         };
+        if !around.contains(marker.as_str())
+            && let Ok(mut all) = table_warnings.lock()
+        {
+            all.push(format!(
+                "{}: its template does not show its rows: write {{{{ rows }}}} where they go (templates/README.md)",
+                p.path
+            ));
+        }
         let mut written = Vec::new();
         write(&p.path, &mut |out| {
             use std::io::Write;
@@ -595,6 +604,9 @@ pub fn render(
     table_pages(&data, templates)
         .into_par_iter()
         .try_for_each(|make| table_page(make()))?;
+    let mut table_warnings = table_warnings.into_inner().unwrap_or_default();
+    table_warnings.sort();
+    warnings.extend(table_warnings);
     // A record's page is reused when what it is rendered from hashes as
     // before ([`page_key`]), before any view is made.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);

@@ -263,13 +263,16 @@ impl Previous {
         let Ok(file) = opened else {
             return Ok(false);
         };
-        if file_stat(&file.metadata()?) != Some((parts.size, parts.mtime))
-            || offset.saturating_add(len) > parts.size
-        {
+        let same = file.metadata().ok().and_then(|m| file_stat(&m));
+        if same != Some((parts.size, parts.mtime)) || offset.saturating_add(len) > parts.size {
             return Ok(false);
         }
+        // Read whole before any byte is written: a file cut short from
+        // outside meanwhile means the part is rendered instead.
         let mut bytes = vec![0; usize::try_from(len).unwrap_or(usize::MAX)];
-        read_at(&file, &mut bytes, offset)?;
+        if read_at(&file, &mut bytes, offset).is_err() {
+            return Ok(false);
+        }
         to.write_all(&bytes)?;
         Ok(true)
     }

@@ -26,6 +26,9 @@ use crate::model::Record;
 use super::SiteError;
 use super::data::SiteData;
 use super::manifest::{Digest, Hasher};
+// Stable from one build (and one program version) to the next, which the
+// cuts must be.
+use super::paths::fnv1a;
 use super::templates::Templates;
 
 /// What a page's template writes where its table goes (`{{ rows }}`), for
@@ -34,7 +37,9 @@ use super::templates::Templates;
 /// may hold anything, NULs included).
 pub(crate) fn marker(page: &str) -> String {
     (0u64..)
-        .map(|n| format!("\u{0}gitsm-table-{n}\u{0}"))
+        // It starts with its only NUL: no two occurrences can overlap, nor
+        // one begin in text before it.
+        .map(|n| format!("\u{0}gitsm-table-{n}\u{1}"))
         .find(|m| !page.contains(m.as_str()))
         .unwrap_or_default()
 }
@@ -50,7 +55,7 @@ pub(crate) fn split<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<Range<usize>
     let mut parts = Vec::new();
     let mut start = 0;
     for (i, item) in items.iter().enumerate() {
-        if fnv(id(item)).is_multiple_of(AVERAGE) || i + 1 - start == MAX {
+        if fnv1a(id(item).as_bytes()).is_multiple_of(AVERAGE) || i + 1 - start == MAX {
             parts.push(start..i + 1);
             start = i + 1;
         }
@@ -59,14 +64,6 @@ pub(crate) fn split<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<Range<usize>
         parts.push(start..items.len());
     }
     parts
-}
-
-/// FNV-1a: stable from one build (and one program version) to the next,
-/// which the cuts must be.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// A table written in parts.
@@ -260,7 +257,7 @@ mod tests {
     fn a_table_without_cuts_is_cut_every_max_rows() {
         let ids: Vec<String> = (0..MAX * 3 + 5)
             .map(|i| format!("X{i}"))
-            .filter(|id| !fnv(id).is_multiple_of(AVERAGE))
+            .filter(|id| !fnv1a(id.as_bytes()).is_multiple_of(AVERAGE))
             .collect();
         let parts = split(&ids, |s| s.as_str());
         let (last, full) = parts.split_last().expect("parts");

@@ -12,12 +12,15 @@ const MAX_STEM: usize = 120;
 /// A record id as a file name stem: ASCII letters, digits and `-` are kept,
 /// every other byte becomes `_` and two hex digits (`_` itself included),
 /// so that distinct ids give distinct names and no id can name a path
-/// (`/`, `..`), a hidden file or a character a file system refuses. Ids are
+/// (`/`, `..`), a hidden file or a character a file system refuses, nor
+/// the list page of its folder (`index`, in any case, becomes `_69ndex`:
+/// a CI with id `index` would otherwise be `cis/index.html`). Ids are
 /// validated long before they get here; this is the last line of defence.
 pub fn file_stem(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'-' {
+    let list = id.eq_ignore_ascii_case("index");
+    for (i, b) in id.bytes().enumerate() {
+        if (b.is_ascii_alphanumeric() || b == b'-') && !(list && i == 0) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("_{b:02x}"));
@@ -39,7 +42,7 @@ pub fn file_stem(id: &str) -> String {
 }
 
 /// 64-bit FNV-1a: a stable hash (the standard library's is randomised).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -84,6 +87,11 @@ mod tests {
         assert_ne!(file_stem("a_2fb"), file_stem("a/b"));
         assert_eq!(file_stem(""), "_");
         assert_eq!(file_stem("é"), "_c3_a9");
+        // Not a folder's list page, in any case (nor another id's name).
+        assert_eq!(file_stem("index"), "_69ndex");
+        assert_eq!(file_stem("Index"), "_49ndex");
+        assert_ne!(record(Kind::Ci, "index"), list(Kind::Ci));
+        assert_eq!(file_stem("indexes"), "indexes");
         let long = "x".repeat(500);
         let stem = file_stem(&long);
         assert!(stem.len() <= MAX_STEM);
