@@ -204,20 +204,14 @@ pub fn build(
         Some(path) => Some(manifest::lock(path).map_err(SiteError::io(path))?),
         None => None,
     };
-    let previous = manifest_path
-        .as_deref()
-        .filter(|_| cfg!(unix) && out.join(output::MARKER).is_file())
-        .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f))))
-        .map(manifest::load)
-        .unwrap_or_default();
     let reuse = PreviousBuild {
         out,
-        // Its folders, opened once for the pages to look at.
-        standing: manifest::Files::open(
-            out,
-            folders.clone().filter(|_| !previous.pages.is_empty()),
-        ),
-        previous,
+        folders: folders.clone().collect(),
+        manifest: manifest_path
+            .clone()
+            .filter(|_| cfg!(unix) && out.join(output::MARKER).is_file())
+            .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f)))),
+        previous: Default::default(),
         rendered: Default::default(),
         kept: Default::default(),
         parts: Default::default(),
@@ -278,9 +272,13 @@ pub fn build(
 /// and what it tells the next one.
 struct PreviousBuild<'o> {
     out: &'o Path,
-    /// The output's folders, opened once.
-    standing: manifest::Files,
-    previous: manifest::Previous,
+    /// The site's folders (paths from its root).
+    folders: Vec<&'static str>,
+    /// The previous build's manifest, when it may be trusted.
+    manifest: Option<PathBuf>,
+    /// Its pages and the output's folders (opened once), read when a page
+    /// first asks: after the report, whose peak they would add to.
+    previous: std::sync::OnceLock<(manifest::Previous, manifest::Files)>,
     /// Pages rendered, with their inputs' hash.
     rendered: std::sync::Mutex<Vec<(String, manifest::Digest)>>,
     /// Pages of the previous build left standing, with their entries.
@@ -289,16 +287,32 @@ struct PreviousBuild<'o> {
     parts: std::sync::Mutex<std::collections::HashMap<String, Vec<manifest::Part>>>,
 }
 
+impl PreviousBuild<'_> {
+    fn previous(&self) -> &(manifest::Previous, manifest::Files) {
+        self.previous.get_or_init(|| {
+            let previous = self
+                .manifest
+                .as_deref()
+                .map(manifest::load)
+                .unwrap_or_default();
+            let folders = self.folders.iter().copied();
+            let standing =
+                manifest::Files::open(self.out, folders.filter(|_| !previous.pages.is_empty()));
+            (previous, standing)
+        })
+    }
+}
+
 impl Reuse for PreviousBuild<'_> {
     fn page(&self, path: &str, digest: &manifest::Digest) -> Result<bool, SiteError> {
-        let same = self
-            .previous
+        let (previous, standing) = self.previous();
+        let same = previous
             .pages
             .get(digest)
-            .filter(|&&stat| self.standing.stat(path) == Some(stat));
+            .filter(|&&stat| standing.stat(path) == Some(stat));
         Ok(match same {
             Some(&(size, mtime)) => {
-                let parts = self.previous.parts.get(path).map(|p| {
+                let parts = previous.parts.get(path).map(|p| {
                     p.by_digest
                         .iter()
                         .map(|(&digest, &(offset, len))| manifest::Part {
@@ -334,7 +348,8 @@ impl Reuse for PreviousBuild<'_> {
         digest: &manifest::Digest,
         to: &mut dyn std::io::Write,
     ) -> Result<bool, SiteError> {
-        self.previous
+        self.previous()
+            .0
             .copy_part(self.out, path, digest, to)
             .map_err(SiteError::io(&self.out.join(path)))
     }
@@ -354,7 +369,6 @@ impl PreviousBuild<'_> {
     /// those of the pages left standing (the previous build is let go).
     fn entries(self, staged: &manifest::Files) -> (Entries, Entries) {
         drop(self.previous);
-        drop(self.standing);
         let mut parts = self.parts.into_inner().unwrap_or_default();
         let rendered = self
             .rendered
