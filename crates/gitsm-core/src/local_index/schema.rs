@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 /// names the scan took for records: a change to which names are records
 /// must raise it too, or a folder unchanged since would keep its old
 /// names.
-pub(super) const FORMAT: i64 = 14;
+pub(super) const FORMAT: i64 = 15;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
