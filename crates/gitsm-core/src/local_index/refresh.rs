@@ -558,21 +558,18 @@ mod tests {
         // every folder is marked to be listed again, however old.
         let dir = tempfile::tempdir().expect("tempdir");
         let refused = dir.path().join("absent/index.sqlite.stat");
-        let reference = Reference::now(Some(&refused), SystemTime::now(), true);
+        let reference = Reference::now(Some(&refused), UNIX_EPOCH, true);
         assert_eq!(reference.folders, None);
         assert_eq!(
             folder_entry(stat(SECOND, SECOND), reference.folders).mtime,
             0
         );
-        assert_eq!(Reference::now(None, SystemTime::now(), true).folders, None);
+        assert_eq!(Reference::now(None, UNIX_EPOCH, true).folders, None);
         // The folder cache turned off: the same, clock or not.
         let kept = dir.path().join("index.sqlite.stat");
-        assert_eq!(
-            Reference::now(Some(&kept), SystemTime::now(), false).folders,
-            None
-        );
+        assert_eq!(Reference::now(Some(&kept), UNIX_EPOCH, false).folders, None);
         assert!(
-            Reference::now(Some(&kept), SystemTime::now(), true)
+            Reference::now(Some(&kept), UNIX_EPOCH, true)
                 .folders
                 .is_some()
         );
