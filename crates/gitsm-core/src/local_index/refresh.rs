@@ -39,22 +39,76 @@ fn racy(stat: &Stat, now: i64) -> bool {
 }
 
 /// Whether a folder of stat data `stat`, listed when the file system's
-/// clock said `now`, may since have changed without its modification time
-/// moving. Its change time is left out, as Git's untracked cache leaves
-/// it: adding, removing or renaming an entry sets both times, so an older
-/// modification time already tells (and the change time is still
-/// compared).
+/// clock said `now`, may since have changed without its stat data
+/// moving: by either time, as [`racy`] judges a file (a tool putting a
+/// modification time back, as `rsync -a`, `tar` or `cp -a` do, leaves
+/// only the change time to tell two edits within one tick apart).
 fn racy_folder(stat: &Stat, now: i64) -> bool {
-    stat.mtime >= now.saturating_sub(RACY_NS)
+    racy(stat, now)
 }
 
 /// A folder's entry in the stat cache: its stat data, marked to be listed
-/// again (`mtime` 0) when racily clean.
-fn folder_entry(mut stat: Stat, now: i64) -> Stat {
-    if racy_folder(&stat, now) {
+/// again (`mtime` 0) when racily clean by the time `listed_by` (the file
+/// system's time no earlier than its listing), or when there is no such
+/// time to judge it by (`None`).
+fn folder_entry(mut stat: Stat, listed_by: Option<i64>) -> Stat {
+    if listed_by.is_none_or(|at| racy_folder(&stat, at)) {
         stat.mtime = 0;
     }
     stat
+}
+
+/// The file system's time when the scan began, for judging the folders
+/// it listed: `fs_now`, the file system's time read after the scan, less
+/// what this machine's clock says passed since `began` (its time then;
+/// `now` its time as `fs_now` was read). A folder is "read" by its
+/// listing, before `fs_now`: judged by `fs_now`, one changed after its
+/// listing within the same tick would pass for settled when the scan
+/// took more than [`RACY_NS`]. `None` (no folder trusted) when this
+/// machine's clock went back in between. Wall-clock times both: a
+/// monotonic clock stops while the machine sleeps.
+fn folders_listed_by(fs_now: i64, began: SystemTime, now: SystemTime) -> Option<i64> {
+    let passed = now.duration_since(began).ok()?;
+    Some(fs_now.saturating_sub(i64::try_from(passed.as_nanos()).unwrap_or(i64::MAX)))
+}
+
+/// Whether the scan may take an unchanged folder's entries from the stat
+/// cache: not when `GITSM_NO_FOLDER_CACHE` is set (to anything but
+/// empty), and never where a folder's stat data cannot tell a change
+/// (off Unix, its "change time" is its creation time and it has no inode
+/// number).
+pub(super) fn folder_cache() -> bool {
+    cfg!(unix) && std::env::var_os("GITSM_NO_FOLDER_CACHE").is_none_or(|v| v.is_empty())
+}
+
+/// The times entries read by a run are judged racily clean against: the
+/// files', and the folders' (`None`: every folder is to be listed again).
+#[derive(Clone, Copy)]
+struct Reference {
+    files: i64,
+    folders: Option<i64>,
+}
+
+impl Reference {
+    /// The file system's time now (through the clock file beside
+    /// `cache`), the scan having begun at `began` by this machine's
+    /// clock. Without the clock file (an index in memory, or a folder
+    /// refusing it), this machine's time for the files, and no folder
+    /// trusted: their times may be of another clock.
+    fn now(cache: Option<&Path>, began: SystemTime, folder_cache: bool) -> Reference {
+        match cache.and_then(|c| file_system_now(&c.with_extension("clock")).ok()) {
+            Some(files) => Reference {
+                files,
+                folders: folder_cache
+                    .then(|| folders_listed_by(files, began, SystemTime::now()))
+                    .flatten(),
+            },
+            None => Reference {
+                files: machine_now(),
+                folders: None,
+            },
+        }
+    }
 }
 
 /// The time of the file system holding the index, now, in nanoseconds
@@ -97,10 +151,14 @@ pub(super) fn update(
     // What the index knows first: the scan takes the entries of the
     // folders unchanged since from it.
     let (known, from_cache) = known(tx, cache, stamp, fresh)?;
+    // When the scan begins, by this machine's clock: the folders are
+    // judged by the file system's time then (see [`folders_listed_by`]).
+    let began = SystemTime::now();
+    let folder_cache = folder_cache();
     // A folder or file the scan could not look at: the index cannot tell
     // what changed, and the command reads the files instead.
-    let mut scan =
-        Scan::of(ws, &known).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut scan = Scan::of(ws, &known, folder_cache)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     if let Some(why) = from_cache.damaged() {
         notes.push(format!("the local index's stat cache was rebuilt: {why}"));
     }
@@ -142,9 +200,8 @@ pub(super) fn update(
         .map(|i| known.get(i).1)
         .collect();
     // The stat cache of the rows as they are now, in the order of the
-    // scan, then the folders listed, read when the file system said
-    // `read_at`.
-    let now = |scan: &Scan, rows_of: &[i64], read_at: i64| {
+    // scan, then the folders listed, judged by `folders_at`.
+    let now = |scan: &Scan, rows_of: &[i64], folders_at: Option<i64>| {
         let mut now = StatCache::with_capacity(scan.len());
         let mut path = Vec::new();
         for (i, &n) in rows_of.iter().enumerate() {
@@ -154,21 +211,16 @@ pub(super) fn update(
             }
         }
         for (path, stat) in scan.folders() {
-            now.push_folder(path, folder_entry(stat, read_at));
+            now.push_folder(path, folder_entry(stat, folders_at));
         }
         now
     };
     // The file system's time, taken (once) after the scan and before any
-    // file is read again: a file or folder changed since it was scanned
-    // is seen by its times next run anyway.
+    // file is read again: a file changed since it was scanned is seen by
+    // its times next run anyway. A folder's reading is its listing,
+    // before that: it is judged by the time the scan began.
     let mut clock = None;
-    let mut read_at = || {
-        *clock.get_or_insert_with(|| {
-            cache
-                .and_then(|c| file_system_now(&c.with_extension("clock")).ok())
-                .unwrap_or_else(machine_now)
-        })
-    };
+    let mut reference = || *clock.get_or_insert_with(|| Reference::now(cache, began, folder_cache));
     if todo.is_empty() && gone.is_empty() {
         // Nothing changed: no row is written, and the cache is written
         // again only when it was not to be trusted, not in the order of
@@ -176,20 +228,24 @@ pub(super) fn update(
         // path), or a folder's entry would change (the next run lists it
         // again otherwise; one still racily clean stays as it is).
         let reordered = by_path.is_some();
+        let mut folders_at = || folder_cache.then(|| reference().folders).flatten();
         let folders_changed = !scan.folders().eq(known.folders())
             && !scan
                 .folders()
-                .map(|(path, stat)| (path, folder_entry(stat, read_at())))
+                .map(|(path, stat)| (path, folder_entry(stat, folders_at())))
                 .eq(known.folders());
         if let (Some(path), false) = (
             cache,
             matches!(from_cache, Read::Fresh(_)) && !reordered && !folders_changed,
         ) {
-            let _ = now(&scan, &rows_of, read_at()).write(path, stamp);
+            let _ = now(&scan, &rows_of, folders_at()).write(path, stamp);
         }
         return Ok(());
     }
-    let read_at = read_at();
+    let Reference {
+        files: read_at,
+        folders: folders_at,
+    } = reference();
     let rows: Vec<(usize, Row)> = todo
         .par_iter()
         .filter_map(|&(at, n)| {
@@ -264,7 +320,7 @@ pub(super) fn update(
         [stamp.to_string()],
     )?;
     if let Some(path) = cache {
-        let _ = now(&scan, &rows_of, read_at).write(path, stamp);
+        let _ = now(&scan, &rows_of, folders_at).write(path, stamp);
     }
     Ok(())
 }
@@ -465,10 +521,58 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_is_racily_clean_by_its_modification_time() {
+    fn a_folder_is_racily_clean_by_either_time() {
         let now = 100 * SECOND;
         assert!(racy_folder(&stat(98 * SECOND, 10 * SECOND), now));
-        assert!(!racy_folder(&stat(98 * SECOND - 1, 99 * SECOND), now));
+        // Its modification time put back (`rsync -a`, `tar`, `cp -a`):
+        // the change time still tells it changed within the tick.
+        assert!(racy_folder(&stat(98 * SECOND - 1, 99 * SECOND), now));
+        assert!(!racy_folder(&stat(98 * SECOND - 1, 98 * SECOND - 1), now));
+    }
+
+    #[test]
+    fn a_folder_is_judged_by_the_time_it_was_listed_not_the_clock_read_after() {
+        // Listed when the file system said 100 s, its times 100 s; the
+        // scan took 3 s, so the clock file read 103 s. Judged by 103 s it
+        // would pass for settled; by the 100 s of its listing it is racy.
+        let t = 100 * SECOND;
+        let began = UNIX_EPOCH + std::time::Duration::from_secs(5_000);
+        let now = began + std::time::Duration::from_secs(3);
+        let listed_by = folders_listed_by(t + 3 * SECOND, began, now);
+        assert_eq!(listed_by, Some(t));
+        assert_eq!(folder_entry(stat(t, t), listed_by).mtime, 0);
+        assert_eq!(folder_entry(stat(t, t), Some(t + 3 * SECOND)).mtime, t);
+        // Long settled: kept as it is.
+        assert_eq!(
+            folder_entry(stat(50 * SECOND, 50 * SECOND), listed_by).mtime,
+            50 * SECOND
+        );
+        // This machine's clock set back during the scan: nothing to judge
+        // by, and no folder is trusted.
+        assert_eq!(folders_listed_by(t, now, began), None);
+    }
+
+    #[test]
+    fn without_the_file_system_clock_no_folder_is_trusted() {
+        // An index whose folder refuses the clock file (or one in memory):
+        // every folder is marked to be listed again, however old.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let refused = dir.path().join("absent/index.sqlite.stat");
+        let reference = Reference::now(Some(&refused), UNIX_EPOCH, true);
+        assert_eq!(reference.folders, None);
+        assert_eq!(
+            folder_entry(stat(SECOND, SECOND), reference.folders).mtime,
+            0
+        );
+        assert_eq!(Reference::now(None, UNIX_EPOCH, true).folders, None);
+        // The folder cache turned off: the same, clock or not.
+        let kept = dir.path().join("index.sqlite.stat");
+        assert_eq!(Reference::now(Some(&kept), UNIX_EPOCH, false).folders, None);
+        assert!(
+            Reference::now(Some(&kept), UNIX_EPOCH, true)
+                .folders
+                .is_some()
+        );
     }
 
     #[test]

@@ -60,10 +60,15 @@ impl Scan {
     /// be opened or listed, or a file `lstat` fails on (other than by
     /// being gone), is an error: its files are not taken for deleted.
     /// The entries of a folder whose stat data are as `known` recorded
-    /// them are taken from it.
-    pub(super) fn of(ws: &Workspace, known: &StatCache) -> std::io::Result<Scan> {
+    /// them are taken from it, with `folder_cache`; without, every folder
+    /// is listed.
+    pub(super) fn of(
+        ws: &Workspace,
+        known: &StatCache,
+        folder_cache: bool,
+    ) -> std::io::Result<Scan> {
         let mut listing = Listing {
-            known: Known::of(known),
+            known: Known::of(known, folder_cache),
             ..Listing::default()
         };
         for kind in Kind::ALL {
@@ -197,7 +202,12 @@ struct Known<'a> {
 }
 
 impl<'a> Known<'a> {
-    fn of(cache: &'a StatCache) -> Known<'a> {
+    /// The folders of `cache`, trusted with `folder_cache` (else none is:
+    /// every folder is listed).
+    fn of(cache: &'a StatCache, folder_cache: bool) -> Known<'a> {
+        if !folder_cache {
+            return Known::default();
+        }
         Known {
             cache: Some(cache),
             folders: cache.folders().collect(),
@@ -286,9 +296,14 @@ impl Listing<'_> {
                     });
                 }
                 Listed::Year => {
-                    let rel = dir.join(os::os_str(name));
+                    // Joined with `/` as `path` is (the cache's folders
+                    // are looked up so), whatever the platform's separator.
+                    let mut rel = dir_bytes.to_vec();
+                    rel.push(b'/');
+                    rel.extend_from_slice(name);
+                    let rel = Path::new(os::os_str(&rel));
                     let year = os::open_in(handle, name).map_err(at(dir_bytes, name))?;
-                    self.folder(kind, &rel, &year, false)?;
+                    self.folder(kind, rel, &year, false)?;
                 }
                 Listed::Skipped(_) => {}
             }
@@ -539,9 +554,14 @@ mod tests {
 
     /// The record files the listing of `incidents/` finds, as paths.
     fn listed(root: &Path, known: &StatCache) -> Vec<String> {
+        listed_with(root, known, true)
+    }
+
+    /// As [`listed`], the folder cache on or off.
+    fn listed_with(root: &Path, known: &StatCache, folder_cache: bool) -> Vec<String> {
         let handle = os::open(&root.join("incidents")).expect("open");
         let mut listing = Listing {
-            known: Known::of(known),
+            known: Known::of(known, folder_cache),
             ..Listing::default()
         };
         listing
@@ -608,6 +628,9 @@ mod tests {
                 "incidents/INC-0009.yaml"
             ]
         );
+        // The folder cache turned off (`GITSM_NO_FOLDER_CACHE`, or off
+        // Unix): the folders are listed all the same.
+        assert_eq!(listed_with(root.path(), &cache(top, year), false), on_disk);
         // The year folder changed: it is listed, the top one is not.
         let changed = Stat {
             ctime: year.ctime + 1,

@@ -11,8 +11,12 @@ use crate::kind::Kind;
 use crate::workspace::Workspace;
 
 /// The index's format; an index of another is rebuilt. Raise it whenever
-/// the tables below, or what a row holds, change.
-pub(super) const FORMAT: i64 = 14;
+/// the tables below, or what a row holds, change. It also guards the
+/// folders' entries of the stat cache (`stat_cache.rs`), which hold the
+/// names the scan took for records: a change to which names are records
+/// must raise it too, or a folder unchanged since would keep its old
+/// names.
+pub(super) const FORMAT: i64 = 15;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).

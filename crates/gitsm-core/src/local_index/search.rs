@@ -129,7 +129,8 @@ pub fn fts_query(text: &str) -> Option<String> {
 impl LocalIndex {
     /// The best `search.limit` records for `search.text`, best first (equal
     /// scores by path; which of equal scores at the limit are shown: the
-    /// first the index holds): the score of every match is computed, the
+    /// first by path, as the files say, whatever order the index added
+    /// them in): the score of every match is computed, the
     /// snippets of the shown ones only.
     pub fn search(&self, search: &Search) -> Result<Vec<Hit>, SearchError> {
         let query = fts_query(&search.text).ok_or(SearchError::Empty)?;
@@ -143,7 +144,8 @@ impl LocalIndex {
             filter.push_str(" AND f.open");
         }
         let limit = search.limit.min(i64::MAX as usize);
-        // The rows of the best `limit` matches, equal scores by row; then
+        // The rows of the best `limit` matches, equal scores at the limit
+        // by path; then
         // their hits, with snippets. Unfiltered, every match is scored as
         // it comes and only the best kept (FTS5's own `ORDER BY rank`
         // would sort them all); filtered, each row's file is needed to
@@ -157,7 +159,7 @@ impl LocalIndex {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT text.rowid, text.rank FROM text CROSS JOIN files f
                  ON f.n = text.rowid WHERE text MATCH ?1{filter}
-                 ORDER BY text.rank LIMIT {limit}"
+                 ORDER BY text.rank, f.path LIMIT {limit}"
             ))?;
             stmt.query_map(rusqlite::params_from_iter(&args), |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -197,8 +199,9 @@ impl LocalIndex {
     }
 
     /// The rows of the `limit` best matches of `query` (FTS5's syntax)
-    /// with their scores, best first, equal scores by row: each match's
-    /// score read as it comes, only the best kept.
+    /// with their scores, best first, equal scores at the limit by path:
+    /// each match's score read as it comes, only the best kept (and those
+    /// tying the worst kept, whose paths decide which are shown).
     fn best(&self, query: &str, limit: usize) -> rusqlite::Result<Vec<(i64, f64)>> {
         use std::collections::BinaryHeap;
         /// A match by its score (lower is better), then its row.
@@ -222,8 +225,14 @@ impl LocalIndex {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        // The worst kept on top, to be replaced by a better one.
+        use std::cmp::Ordering;
+        // The worst kept on top, to be replaced by a better one; beside
+        // them, the matches left out (or pushed out) scoring as the worst
+        // kept did then: which of equal scores at the limit are shown is
+        // decided by path at the end, not by the order of the rows.
         let mut kept: BinaryHeap<Scored> = BinaryHeap::with_capacity(limit.min(4096) + 1);
+        let mut tied: Vec<Scored> = Vec::new();
+        let mut prune_at = 1024;
         let mut stmt = self
             .conn
             .prepare("SELECT rowid, rank FROM text WHERE text MATCH ?1")?;
@@ -232,17 +241,48 @@ impl LocalIndex {
             let scored = Scored(r.get(1)?, r.get(0)?);
             if kept.len() < limit {
                 kept.push(scored);
-            } else if let Some(mut worst) = kept.peek_mut()
-                && scored < *worst
+                continue;
+            }
+            if let Some(mut worst) = kept.peek_mut() {
+                match scored.0.total_cmp(&worst.0) {
+                    Ordering::Less => tied.push(std::mem::replace(&mut *worst, scored)),
+                    Ordering::Equal => tied.push(scored),
+                    Ordering::Greater => {}
+                }
+            }
+            // The worst kept only gets better: a match scoring worse than
+            // it is out for good.
+            if tied.len() > prune_at
+                && let Some(worst) = kept.peek()
             {
-                *worst = scored;
+                tied.retain(|t| t.0.total_cmp(&worst.0).is_eq());
+                prune_at = prune_at.max(2 * tied.len());
             }
         }
-        Ok(kept
-            .into_sorted_vec()
-            .into_iter()
-            .map(|Scored(rank, n)| (n, rank))
-            .collect())
+        let mut best = kept.into_sorted_vec();
+        if let Some(worst) = best.last().map(|w| w.0) {
+            tied.retain(|t| t.0.total_cmp(&worst).is_eq());
+            if !tied.is_empty() {
+                // Every match scoring as the worst kept, kept or not: the
+                // first of them by path fill the places left.
+                let cut = best.partition_point(|s| s.0.total_cmp(&worst).is_lt());
+                let mut equal = best.split_off(cut);
+                equal.append(&mut tied);
+                let rows: Vec<String> = equal.iter().map(|s| s.1.to_string()).collect();
+                let mut stmt = self.conn.prepare(
+                    "SELECT n, path FROM files WHERE n IN (SELECT value FROM json_each(?1))",
+                )?;
+                let paths: HashMap<i64, String> = stmt
+                    .query_map([format!("[{}]", rows.join(","))], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                equal.sort_by(|a, b| paths.get(&a.1).cmp(&paths.get(&b.1)));
+                equal.truncate(limit - best.len());
+                best.append(&mut equal);
+            }
+        }
+        Ok(best.into_iter().map(|Scored(rank, n)| (n, rank)).collect())
     }
 }
 
