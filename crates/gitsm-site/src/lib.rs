@@ -301,7 +301,31 @@ impl PreviousBuild<'_> {
             (previous, standing)
         })
     }
+
+    /// The manifest's entries of the pages rendered into `staged`, and
+    /// those of the pages left standing (the previous build is let go).
+    fn entries(self, staged: &manifest::Files) -> (Entries, Entries) {
+        drop(self.previous);
+        let mut parts = self.parts.into_inner().unwrap_or_default();
+        let rendered = self
+            .rendered
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(path, digest)| {
+                let parts = parts.remove(&path).unwrap_or_default();
+                (path, digest, parts)
+            })
+            .collect();
+        (
+            manifest::entries(staged, rendered),
+            self.kept.into_inner().unwrap_or_default(),
+        )
+    }
 }
+
+/// Pages and their manifest entries.
+type Entries = Vec<(String, manifest::Entry)>;
 
 impl Reuse for PreviousBuild<'_> {
     fn page(&self, path: &str, digest: &manifest::Digest) -> Result<bool, SiteError> {
@@ -358,32 +382,6 @@ impl Reuse for PreviousBuild<'_> {
         if let Ok(mut all) = self.parts.lock() {
             all.insert(path.to_owned(), parts);
         }
-    }
-}
-
-/// Pages and their manifest entries.
-type Entries = Vec<(String, manifest::Entry)>;
-
-impl PreviousBuild<'_> {
-    /// The manifest's entries of the pages rendered into `staged`, and
-    /// those of the pages left standing (the previous build is let go).
-    fn entries(self, staged: &manifest::Files) -> (Entries, Entries) {
-        drop(self.previous);
-        let mut parts = self.parts.into_inner().unwrap_or_default();
-        let rendered = self
-            .rendered
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(path, digest)| {
-                let parts = parts.remove(&path).unwrap_or_default();
-                (path, digest, parts)
-            })
-            .collect();
-        (
-            manifest::entries(staged, rendered),
-            self.kept.into_inner().unwrap_or_default(),
-        )
     }
 }
 
@@ -528,15 +526,16 @@ pub fn render(
     let table_warnings = std::sync::Mutex::new(Vec::new());
     let table_page = |p: TablePage<'_>| {
         let page = info(&p.path, p.title, p.section);
+        // The templates and the page's path start every key of the page.
+        let mut base = manifest::Hasher::new();
+        base.bytes(&templates.fingerprint).text(&p.path);
         let part_key = |i| {
-            let mut h = manifest::Hasher::new();
-            h.bytes(&templates.fingerprint).text(&p.path);
+            let mut h = base.clone();
             p.table.key(i, &mut h).map(|()| h.finish())
         };
         let keys: Vec<Option<manifest::Digest>> =
             (0..p.table.parts()).into_par_iter().map(part_key).collect();
-        let mut h = manifest::Hasher::new();
-        h.bytes(&templates.fingerprint).text(&p.path);
+        let mut h = base.clone();
         let shell = match &p.shell {
             Shell::Template(template, view) => h.text(template).json(&(&page, view)).is_some(),
             Shell::Text(head, tail) => {

@@ -51,22 +51,24 @@ impl Base {
     /// `None` when the configuration cannot be hashed: no page is reused.
     pub(crate) fn new(fingerprint: &[u8], template: &str, data: &SiteData<'_>) -> Option<Base> {
         let mut h = Hasher::new();
-        h.bytes(fingerprint).text(template).json(data.config)?;
-        // The instant to the nanosecond: pages show it to the minute, but
-        // clocks count the seconds (and a build without `--at` reads them
-        // at the last commit's).
-        h.text(&data.at.to_rfc3339());
+        h.bytes(fingerprint)
+            .text(template)
+            .bytes(&shared(data, true)?);
         Some(Base(h))
     }
 }
 
 /// The hash of the configuration as a whole, and of the instant clocks are
-/// read at when `clocks` (what the rows of a table share: [`super::parts`]).
+/// read at when `clocks` (what a record's page and the rows of a table
+/// share: [`super::parts`]).
 pub(crate) fn shared(data: &SiteData<'_>, clocks: bool) -> Option<Digest> {
     let mut h = Hasher::new();
     h.json(data.config)?;
     if clocks {
-        h.text(&data.at.to_rfc3339());
+        // The instant to the nanosecond: pages show it to the minute, but
+        // clocks count the seconds (and a build without `--at` reads them
+        // at the last commit's).
+        instant(&mut h, Some(&data.at));
     }
     Some(h.finish())
 }

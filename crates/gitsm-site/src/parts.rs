@@ -139,7 +139,7 @@ impl<T: Sync, R: Serialize + Debug + Send + Sync + 'static> Table for Rows<'_, T
             .json(&self.table)?
             .bytes(&self.shared?);
         let items = &self.items[self.parts[i].clone()];
-        h.bytes(&(items.len() as u64).to_le_bytes());
+        h.count(items.len());
         items.iter().try_for_each(|item| (self.key)(item, h))
     }
 
@@ -190,7 +190,7 @@ impl Table for SearchIndex<'_> {
         // The first part has no comma before its first entry.
         h.bytes(&[u8::from(i == 0)]);
         let records = &self.records[self.parts[i].clone()];
-        h.bytes(&(records.len() as u64).to_le_bytes());
+        h.count(records.len());
         // A record's text is a function of its content.
         records
             .iter()
