@@ -372,9 +372,9 @@ impl Reuse for PreviousBuild<'_> {
         digest: &manifest::Digest,
         to: &mut dyn std::io::Write,
     ) -> Result<bool, SiteError> {
-        self.previous()
-            .0
-            .copy_part(self.out, path, digest, to)
+        let (previous, standing) = self.previous();
+        previous
+            .copy_part(standing, path, digest, to)
             .map_err(SiteError::io(&self.out.join(path)))
     }
 

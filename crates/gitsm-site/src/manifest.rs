@@ -239,12 +239,13 @@ pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
 impl Previous {
     /// Copy into `to` the bytes of the part of `page` (a path from the
     /// site root) whose inputs hash to `digest`, from the previous build's
-    /// page in the folder `out`, when that build wrote one and its file is
-    /// still the one it wrote (same size and time, a regular file reached
-    /// without following a symlink). `Ok(false)`: render the part.
+    /// page among the site's `files`, when that build wrote one and its
+    /// file is still the one it wrote (same size and time, a regular file
+    /// opened in its folder without following a symlink). `Ok(false)`:
+    /// render the part.
     pub fn copy_part(
         &self,
-        out: &Path,
+        files: &Files,
         page: &str,
         digest: &Digest,
         to: &mut dyn std::io::Write,
@@ -255,12 +256,8 @@ impl Previous {
         let Some(&(offset, len)) = parts.by_digest.get(digest) else {
             return Ok(false);
         };
-        // Neither the page nor its folder may be a link; and the file
-        // opened must be the one that build wrote.
-        let rel = Path::new(page);
-        let opened = crate::confined::check(out, rel)
-            .and_then(|()| crate::confined::open_no_follow(&out.join(rel)));
-        let Ok(file) = opened else {
+        // The file opened must be the one that build wrote.
+        let Some(file) = files.open_page(page) else {
             return Ok(false);
         };
         let same = file.metadata().ok().and_then(|m| file_stat(&m));
@@ -348,9 +345,21 @@ impl Files {
     /// symlink planted in the output is never kept) and for a page of a
     /// folder not opened.
     pub fn stat(&self, page: &str) -> Option<(u64, i128)> {
-        let (folder, name) = page.rsplit_once('/').unwrap_or(("", page));
+        let (folder, name) = Files::place(page);
         let (size, mtime) = self.0.get(folder)?.file(name)?;
         Some((size, i128::from(mtime)))
+    }
+
+    /// The page at `page`, open for reading (`None` for a symlink, a page
+    /// of a folder not opened, or one that cannot be opened).
+    pub fn open_page(&self, page: &str) -> Option<std::fs::File> {
+        let (folder, name) = Files::place(page);
+        self.0.get(folder)?.open_file(name).ok()
+    }
+
+    /// A page's folder and name.
+    fn place(page: &str) -> (&str, &str) {
+        page.rsplit_once('/').unwrap_or(("", page))
     }
 }
 

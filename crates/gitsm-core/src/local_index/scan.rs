@@ -167,6 +167,12 @@ impl OpenFolder {
         os::open(path).map(OpenFolder)
     }
 
+    /// Open the file `name` in it for reading, never through a symlink
+    /// (on Linux, by name relative to the open folder, in one call).
+    pub fn open_file(&self, name: &str) -> std::io::Result<std::fs::File> {
+        os::open_file(&self.0, name.as_bytes())
+    }
+
     /// The size and modification time (nanoseconds since 1970) of the
     /// regular file `name` in it; `None` for anything else (a symlink, a
     /// folder), when it is missing, or when it cannot be looked at.
@@ -392,6 +398,12 @@ mod os {
         )?))
     }
 
+    pub(super) fn open_file(dir: &Handle, name: &[u8]) -> io::Result<std::fs::File> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(dir.as_ref(), name, flags, Mode::empty())?;
+        Ok(std::fs::File::from(fd))
+    }
+
     /// Its entries; an error if any cannot be listed.
     pub(super) fn list(dir: &Handle) -> io::Result<Entries> {
         let mut entries = Entries::default();
@@ -509,6 +521,10 @@ mod os {
 
     pub(super) fn open_in(dir: &Handle, name: &[u8]) -> std::io::Result<Handle> {
         Ok(dir.join(os_str(name)))
+    }
+
+    pub(super) fn open_file(dir: &Handle, name: &[u8]) -> std::io::Result<std::fs::File> {
+        crate::confined::open_no_follow(&dir.join(os_str(name)))
     }
 
     /// Its entries; an error if any cannot be listed.
