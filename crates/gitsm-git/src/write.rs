@@ -28,6 +28,52 @@ pub fn atomic_with(
     })
 }
 
+/// Write what `fill` writes (through a buffer) into a temp file beside
+/// `path`, which [`Prepared::replace`] puts in its place later: a file
+/// written while what it describes is at hand, and put in place once
+/// that is done. Dropped unused, the temp file is removed.
+pub fn prepare(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Prepared> {
+    let mut written = None;
+    with_temp(path, fill, |tmp, _| {
+        written = Some(tmp.to_owned());
+        Ok(())
+    })?;
+    Ok(Prepared {
+        tmp: written,
+        path: path.to_owned(),
+    })
+}
+
+/// A file written by [`prepare`], not yet in its place.
+#[derive(Debug)]
+pub struct Prepared {
+    tmp: Option<PathBuf>,
+    path: PathBuf,
+}
+
+impl Prepared {
+    /// Put the file in its place (replacing what was there).
+    pub fn replace(mut self) -> std::io::Result<()> {
+        match self.tmp.take() {
+            Some(tmp) => std::fs::rename(&tmp, &self.path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 /// Create `path` with `contents`; fails if it already exists.
 pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     with_temp(
@@ -131,5 +177,33 @@ mod tests {
         atomic(&path, b"y").expect("replace");
         let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_prepared_file_takes_its_place_only_when_told() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("site.manifest");
+        std::fs::write(&path, "old").expect("write");
+        let temps = || {
+            std::fs::read_dir(dir.path())
+                .expect("list")
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        };
+        let prepared = prepare(&path, |w| w.write_all(b"new")).expect("prepare");
+        assert_eq!(std::fs::read(&path).expect("read"), b"old");
+        assert_eq!(temps(), 1);
+        prepared.replace().expect("replace");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        assert_eq!(temps(), 0);
+        // Dropped unused: the file stays as it was, no temp file is left.
+        drop(prepare(&path, |w| w.write_all(b"newer")).expect("prepare"));
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        assert_eq!(temps(), 0);
+        // A fill that fails leaves nothing either.
+        let failed = prepare(&path, |_| Err(std::io::ErrorKind::Other.into()));
+        assert!(failed.is_err());
+        assert_eq!(temps(), 0);
     }
 }
