@@ -1048,10 +1048,18 @@ fn a_neighbour_changed_remakes_the_pages_that_show_it() {
         );
         commit(18);
     });
+    // The link undone: the record it named no longer lists it.
+    changed("unlink a record", "INC-0004", &|| {
+        repo.write(
+            "incidents/INC-0005.yaml",
+            incident_text("INC-0005", "Related", "new", ""),
+        );
+        commit(19);
+    });
     // The linked record deleted: the link names a record that is gone.
     changed("delete a linked record", "INC-0002", &|| {
         std::fs::remove_file(repo.path("incidents/INC-0003.yaml")).expect("rm");
-        commit(19);
+        commit(20);
     });
 }
 
@@ -1853,5 +1861,158 @@ fn a_table_in_parts_updated_in_place_equals_a_full_build() {
     assert!(
         sla_page.find("INC-0001").is_some_and(|other| first < other),
         "the P1 is not above the P4s"
+    );
+}
+
+/// A small deterministic generator (xorshift), for the random edits of
+/// [`random_edits_updated_in_place_equal_a_full_build`].
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    /// Some of `items`, in their order.
+    fn some<'a>(&mut self, items: &[&'a str]) -> Vec<&'a str> {
+        items
+            .iter()
+            .copied()
+            .filter(|_| self.below(3) == 0)
+            .collect()
+    }
+}
+
+#[test]
+fn random_edits_updated_in_place_equal_a_full_build() {
+    // A build looks only at the pages of the records whose facts changed
+    // since the last one and of their neighbours, before and after
+    // (`changes`). Random commits of retitles, status changes, links made
+    // and undone, services set and cleared, records deleted and made
+    // again, CIs renamed and related: after each, the site updated in
+    // place is a full build's, byte for byte.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    let incidents = ["INC-0001", "INC-0002", "INC-0003", "INC-0004", "INC-0005"];
+    let cis = ["shop", "pay", "app", "db"];
+    let services = ["shop", "pay"];
+    let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+    let incident = |dice: &mut Dice, id: &str| {
+        let title = ["Checkout down", "Slow search", "Cart empty"][dice.below(3)];
+        let status = ["new", "in_progress"][dice.below(2)];
+        let mut extra = String::new();
+        let links: Vec<&str> = dice
+            .some(&incidents)
+            .into_iter()
+            .filter(|l| *l != id)
+            .collect();
+        if !links.is_empty() {
+            extra.push_str(&format!("links: [{}]\n", links.join(", ")));
+        }
+        if dice.below(2) == 0 {
+            extra.push_str(&format!("service: {}\n", services[dice.below(2)]));
+        }
+        repo.write(
+            &format!("incidents/{id}.yaml"),
+            incident_text(id, title, status, &extra),
+        );
+    };
+    let ci = |dice: &mut Dice, id: &str| {
+        let class = if services.contains(&id) {
+            "service"
+        } else {
+            ["application", "database"][dice.below(2)]
+        };
+        let name = ["Shop", "Payments", "Orders", "Ledger"][dice.below(4)];
+        let depends: Vec<&str> = dice.some(&cis).into_iter().filter(|c| *c != id).collect();
+        repo.write(
+            &format!("cis/{id}.yaml"),
+            format!(
+                "id: {id}\nname: {name}\nclass: {class}\nstatus: active\nrelations: {{ depends_on: [{}] }}\n",
+                depends.join(", ")
+            ),
+        );
+    };
+    let problem = |dice: &mut Dice| {
+        let links = dice.some(&incidents).join(", ");
+        repo.write(
+            "problems/PRB-0001.yaml",
+            format!(
+                "id: PRB-0001\ntitle: Root cause\nstatus: new\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+                 reported_by: someone@example.com\nlinks: [{links}]\n"
+            ),
+        );
+    };
+    for id in incidents {
+        incident(&mut dice, id);
+    }
+    for id in cis {
+        ci(&mut dice, id);
+    }
+    problem(&mut dice);
+    repo.commit("Records", "2026-11-20T10:00:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    for step in 0..24 {
+        let mut done = Vec::new();
+        for _ in 0..1 + dice.below(2) {
+            match dice.below(4) {
+                0 => {
+                    let id = cis[dice.below(cis.len())];
+                    ci(&mut dice, id);
+                    done.push(format!("rewrite {id}"));
+                }
+                1 => {
+                    problem(&mut dice);
+                    done.push("rewrite PRB-0001".to_owned());
+                }
+                2 => {
+                    let id = incidents[dice.below(incidents.len())];
+                    let path = repo.path(&format!("incidents/{id}.yaml"));
+                    if path.exists() {
+                        std::fs::remove_file(&path).expect("rm");
+                        done.push(format!("delete {id}"));
+                    } else {
+                        incident(&mut dice, id);
+                        done.push(format!("make {id} again"));
+                    }
+                }
+                _ => {
+                    let id = incidents[dice.below(incidents.len())];
+                    incident(&mut dice, id);
+                    done.push(format!("rewrite {id}"));
+                }
+            }
+        }
+        let what = format!("step {step}: {}", done.join(", "));
+        repo.git(["add", "-A"]);
+        let time = format!("2026-11-20T{:02}:{:02}:00+01:00", 11 + step / 60, step % 60);
+        repo.try_commit(&["-q", "--allow-empty", "-m", &what], &time)
+            .expect_code(0);
+        let run = site_at(&repo, "out");
+        assert_eq!(run.code, 0, "{what}: {run}");
+        let (pages, reused) = pages_reused(&run);
+        assert!(reused > 0 && reused < pages, "{what}: {run}");
+        site_at(&repo, "full").expect_code(0);
+        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
+            panic!("after {what}: {why}");
+        }
+        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+    }
+    // The builds went by what changed: the manifest says what each saw of
+    // the records.
+    let manifests: Vec<String> = std::fs::read_dir(repo.path(".git/gitsm"))
+        .expect("gitsm's folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".manifest"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(
+        manifests
+            .iter()
+            .any(|m| m.lines().any(|l| l.starts_with('='))),
+        "no manifest says what its build saw"
     );
 }

@@ -9,6 +9,7 @@ use foldhash::fast::RandomState as Fast;
 
 use rayon::prelude::*;
 
+use crate::availability::ServiceAvailability;
 use crate::cmdb::CmdbGraph;
 use crate::config::Config;
 use crate::dataset::{Clocks, Dataset};
@@ -16,7 +17,8 @@ use crate::kind::Kind;
 use crate::model::{Priority, Record, Timestamp};
 use crate::sla::{ClockState, SlaError, TicketClocks};
 
-use super::paths;
+use super::manifest::Digest;
+use super::{page_key, paths};
 
 /// Change states in which a change is about to touch, or is touching, its
 /// CIs (as `gitsm impact` counts them).
@@ -29,9 +31,10 @@ pub struct SiteData<'a> {
     /// Valid records, first of each id, by kind then id.
     pub records: Vec<&'a Record>,
     pub by_id: HashMap<&'a str, &'a Record, Fast>,
-    /// The Git blob of each of [`SiteData::records`] read from Git, by
-    /// id: what a page key holds of its content.
-    blobs: HashMap<&'a str, &'a [u8], Fast>,
+    /// The facts of each of [`SiteData::records`] (what the pages take
+    /// from it, hashed: [`page_key::facts`]), by id: what page keys hold
+    /// of the records they show.
+    facts: HashMap<&'a str, (&'a Record, Digest), Fast>,
     /// Links stored on other records, by target: (field, source id).
     pub incoming: HashMap<&'a str, Vec<(&'a str, &'a str)>, Fast>,
     /// Tickets naming a CI in `service`, `affected_cis` or `cis`.
@@ -49,7 +52,13 @@ pub struct SiteData<'a> {
 }
 
 impl<'a> SiteData<'a> {
-    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, SlaError> {
+    /// The records of `dataset` as of `at`, with each business service's
+    /// `availability` over the report's period (what a CI's page shows).
+    pub fn new(
+        dataset: &'a Dataset,
+        at: Timestamp,
+        availability: &HashMap<String, ServiceAvailability>,
+    ) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
         let mut read: Vec<(&Record, Option<&[u8]>)> = dataset
             .loaded()
@@ -63,11 +72,7 @@ impl<'a> SiteData<'a> {
         let mut by_id: HashMap<&str, &Record, Fast> =
             HashMap::with_capacity_and_hasher(read.len(), Fast::default());
         read.retain(|(r, _)| by_id.insert(r.id(), r).is_none());
-        let blobs = read
-            .iter()
-            .filter_map(|(r, blob)| Some((r.id(), (*blob)?)))
-            .collect();
-        let records: Vec<&Record> = read.into_iter().map(|(r, _)| r).collect();
+        let records: Vec<&Record> = read.iter().map(|&(r, _)| r).collect();
         let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
         for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
@@ -102,6 +107,23 @@ impl<'a> SiteData<'a> {
             list.shrink_to_fit();
         }
         let reader = dataset.clocks()?;
+        let facts = read
+            .par_iter()
+            .filter_map(|&(r, blob)| {
+                let service = match r {
+                    Record::Ci(ci) => availability.get(&ci.id),
+                    _ => None,
+                };
+                let inputs = page_key::Facts {
+                    blob,
+                    transitions: dataset.transitions(r.id()),
+                    service_class: reader.service_class(r),
+                    service,
+                };
+                Some((r.id(), (r, page_key::facts(r, &inputs)?)))
+            })
+            .collect();
+        drop(read);
         // Every clock read once, here: one that cannot be read fails the
         // build before any page.
         let read: Vec<Option<OpenClocks<'a>>> = records
@@ -132,7 +154,7 @@ impl<'a> SiteData<'a> {
             config,
             dataset,
             records,
-            blobs,
+            facts,
             by_id,
             incoming,
             tickets_by_ci,
@@ -160,15 +182,12 @@ impl<'a> SiteData<'a> {
         self.open_clocks.iter().filter(|t| t.state == state).count()
     }
 
-    /// The Git blob `record` was read from, if it was (not for records
-    /// made in memory).
-    pub fn blob(&self, record: &Record) -> Option<&'a [u8]> {
-        let shown = self.by_id.get(record.id())?;
-        // The record the site shows under that id, not a duplicate.
-        if !std::ptr::eq(*shown, record) {
-            return None;
-        }
-        self.blobs.get(record.id()).copied()
+    /// The facts of `record` ([`page_key::facts`]: what the pages take
+    /// from it, hashed), when it is the record shown under its id and they
+    /// could be hashed.
+    pub fn facts(&self, record: &Record) -> Option<&Digest> {
+        let (shown, facts) = self.facts.get(record.id())?;
+        std::ptr::eq(*shown, record).then_some(facts)
     }
 
     /// Records of one kind, by id.

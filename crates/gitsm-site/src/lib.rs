@@ -25,12 +25,13 @@
 
 // The domain, under the names the site's modules use.
 use gitsm_core::{
-    availability, catalog, cmdb, config, confined, dataset, duration, git, kind, local_index,
-    maintenance, markup, model, priority, report, sla, workspace, write,
+    availability, catalog, cmdb, config, confined, dataset, duration, git, history, kind,
+    local_index, maintenance, markup, model, priority, report, sla, workspace, write,
 };
 
 mod calendar;
 mod catalogue;
+mod changes;
 pub mod charts;
 mod ci;
 mod dashboard;
@@ -226,9 +227,27 @@ pub fn build(
     )?;
     // What is left is bookkeeping: the records and the previous build's
     // pages are let go first, not held under it.
-    let (mut entries, kept) = reuse.entries(&manifest::Files::open(staging.path(), folders));
+    let (entries, kept) = reuse.entries(&manifest::Files::open(staging.path(), folders));
     let mut warnings = dataset.warnings.clone();
     let invalid = dataset.unreadable();
+    // The manifest is written while the records it names are at hand,
+    // and put in place after the pages.
+    let seen = rendered.seen.as_ref();
+    let seen = seen.map(|(shared, records)| (shared, records.as_slice()));
+    let manifest = manifest_path.as_ref().map(|path| {
+        (
+            path,
+            manifest::save(path, entries.iter().chain(&kept), seen),
+        )
+    });
+    let Rendered {
+        pages,
+        reused,
+        records,
+        warnings: render_warnings,
+        seen,
+    } = rendered;
+    drop((seen, entries));
     // Freed in a thread of its own while the pages are put in place (at
     // 100,000 records, a tenth of a second of one core).
     let freed = std::thread::spawn(move || drop(dataset));
@@ -244,9 +263,8 @@ pub fn build(
         let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
         staging.update(out, &keep)?;
     }
-    entries.extend(kept);
-    if let Some(path) = &manifest_path
-        && let Err(e) = manifest::save(path, &entries)
+    if let Some((path, saved)) = manifest
+        && let Err(e) = saved.and_then(write::Prepared::replace)
     {
         warnings.push(format!(
             "the next build cannot reuse this one's pages: {}: {e}",
@@ -255,12 +273,12 @@ pub fn build(
     }
     let _ = freed.join();
     progress.finish();
-    warnings.extend(rendered.warnings);
+    warnings.extend(render_warnings);
     Ok(Built {
         out: out.clone(),
-        pages: rendered.pages,
-        reused: rendered.reused,
-        records: rendered.records,
+        pages,
+        reused,
+        records,
         invalid,
         overridden: templates.overridden.clone(),
         at,
@@ -383,6 +401,10 @@ impl Reuse for PreviousBuild<'_> {
             all.insert(path.to_owned(), parts);
         }
     }
+
+    fn records(&self) -> Option<&manifest::Records> {
+        self.previous().0.records.as_ref()
+    }
 }
 
 /// Writes a page's bytes as they are made (a page of 90,000 rows is never
@@ -410,6 +432,9 @@ pub trait Reuse: Sync {
     ) -> Result<bool, SiteError>;
     /// The page at `path` was written with `parts` (for the next build).
     fn written(&self, path: &str, parts: Vec<manifest::Part>);
+    /// What the previous build saw of the records, to look only at the
+    /// pages of what changed since ([`changes`]).
+    fn records(&self) -> Option<&manifest::Records>;
 }
 
 /// Reuse nothing: every page is rendered.
@@ -430,11 +455,15 @@ impl Reuse for RenderAll {
     }
 
     fn written(&self, _: &str, _: Vec<manifest::Part>) {}
+
+    fn records(&self) -> Option<&manifest::Records> {
+        None
+    }
 }
 
 /// What [`render`] made.
 #[derive(Debug, Clone)]
-pub struct Rendered {
+pub struct Rendered<'d> {
     /// Pages made (the assets besides), rendered or reused.
     pub pages: usize,
     /// Of those, pages the previous build's stood for.
@@ -442,20 +471,24 @@ pub struct Rendered {
     /// Records with a page.
     pub records: usize,
     pub warnings: Vec<String>,
+    /// What it saw of the records with a page, for the next build
+    /// ([`manifest::save`]): the hash their pages share, and each one
+    /// (`None`: not known of each).
+    pub seen: Option<(manifest::Digest, Vec<manifest::RecordSeen<'d>>)>,
 }
 
 /// Render every page of `dataset` as of `at`, and the assets, each handed
 /// to `write` with its path from the site root (in parallel: `write` is
 /// called from several threads), unless `reuse` says the previous build's
 /// page stands for it. Nothing here touches the file system.
-pub fn render(
-    dataset: &Dataset,
+pub fn render<'d>(
+    dataset: &'d Dataset,
     templates: &Templates,
     at: Timestamp,
     progress: &dyn Progress,
     write: &PageWriter<'_>,
     reuse: &dyn Reuse,
-) -> Result<Rendered, SiteError> {
+) -> Result<Rendered<'d>, SiteError> {
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let mut warnings = Vec::new();
     // The report first: the records' facts it sums up are let go before
@@ -467,10 +500,6 @@ pub fn render(
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }
-    let data = SiteData::new(dataset, at)?;
-    // The pages that read the report first: it is dropped before the rest
-    // (it may hold every breach, which grows with the records).
-    let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
     // What the service pages show of the report: kept past it.
     let availability: std::collections::HashMap<String, crate::availability::ServiceAvailability> =
         report
@@ -482,6 +511,10 @@ pub fn render(
                     .collect()
             })
             .unwrap_or_default();
+    let data = SiteData::new(dataset, at, &availability)?;
+    // The pages that read the report first: it is dropped before the rest
+    // (it may hold every breach, which grows with the records).
+    let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
     let fixed = fixed_pages(&data);
     // The table pages: the SLA page, and a list and its search index per
     // kind.
@@ -621,52 +654,75 @@ pub fn render(
     table_warnings.sort();
     warnings.extend(table_warnings);
     // A record's page is reused when what it is rendered from hashes as
-    // before ([`page_key`]), before any view is made.
+    // before ([`page_key`]), before any view is made; and when no record
+    // it shows changed since the last build ([`changes`]), without even
+    // that hash.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
     let ci_key = page_key::Base::new(&templates.fingerprint, CI_TEMPLATE, &data);
-    data.records.par_iter().try_for_each(|record| {
-        let path = paths::record(record.kind(), record.id());
-        let root = paths::root_of(&path);
-        let title = format!("{} {}", record.id(), record.title());
-        let Record::Ci(ci) = record else {
-            let page = info(&path, &title, record.kind().folder());
-            let key = record_key
+    let service_of = |record: &Record| match record {
+        Record::Ci(ci) => availability.get(&ci.id),
+        _ => None,
+    };
+    let shared = page_key::shared_by_records(&templates.fingerprint, &data, &info("", "", ""));
+    let before = reuse.records();
+    let to_look_at = before
+        .zip(shared.as_ref())
+        .and_then(|(before, shared)| changes::pages_to_look_at(before, shared, &data));
+    let seen = data
+        .records
+        .par_iter()
+        .map(|&record| {
+            let path = paths::record(record.kind(), record.id());
+            let title = format!("{} {}", record.id(), record.title());
+            let section = match record {
+                Record::Ci(_) => "cis",
+                _ => record.kind().folder(),
+            };
+            let page = info(&path, &title, section);
+            let standing = to_look_at
                 .as_ref()
-                .and_then(|base| page_key::record(base, &data, &page, record));
-            if let Some(key) = key
-                && reuse.page(&path, &key)?
+                .filter(|look| !look.page_of(record))
+                .and(before)
+                .and_then(|before| before.seen.get(record.id()));
+            let key = match (standing, record) {
+                (Some(seen), _) => Some(seen.page),
+                (None, Record::Ci(_)) => ci_key
+                    .as_ref()
+                    .and_then(|base| page_key::ci(base, &data, &page, record)),
+                (None, _) => record_key
+                    .as_ref()
+                    .and_then(|base| page_key::record(base, &data, &page, record)),
+            };
+            let seen =
+                key.zip(data.facts(record).copied())
+                    .map(|(page, facts)| manifest::RecordSeen {
+                        record,
+                        facts,
+                        page,
+                    });
+            if let Some(key) = &key
+                && reuse.page(&path, key)?
             {
                 reused_page();
-                return Ok(());
+                return Ok(seen);
             }
+            let root = paths::root_of(&path);
             let view = record::view(&data, record, &root);
-            return render(
-                RECORD_TEMPLATE,
-                &page,
-                Value::from(Serde(&view)),
-                Value::UNDEFINED,
-            );
-        };
-        let service = availability.get(&ci.id);
-        let page = info(&path, &title, "cis");
-        let key = ci_key
-            .as_ref()
-            .and_then(|base| page_key::ci(base, &data, &page, record, service));
-        if let Some(key) = key
-            && reuse.page(&path, &key)?
-        {
-            reused_page();
-            return Ok(());
-        }
-        let view = record::view(&data, record, &root);
-        let extra = ci::view(&data, ci, &root, service);
-        render(
-            CI_TEMPLATE,
-            &page,
-            Value::from(Serde(&view)),
-            Value::from(Serde(&extra)),
-        )
-    })?;
+            let extra = match record {
+                Record::Ci(ci) => {
+                    Value::from(Serde(&ci::view(&data, ci, &root, service_of(record))))
+                }
+                _ => Value::UNDEFINED,
+            };
+            let template = match record {
+                Record::Ci(_) => CI_TEMPLATE,
+                _ => RECORD_TEMPLATE,
+            };
+            render(template, &page, Value::from(Serde(&view)), extra)?;
+            Ok::<_, SiteError>(seen)
+        })
+        .collect::<Result<Vec<_>, SiteError>>()?;
+    let seen = shared.zip(seen.into_iter().collect::<Option<Vec<_>>>());
     for (name, text) in &templates.assets {
         let path = format!("assets/{name}");
         write(&path, &mut |out| {
@@ -679,6 +735,7 @@ pub fn render(
         reused: reused.into_inner(),
         records: data.records.len(),
         warnings,
+        seen,
     })
 }
 

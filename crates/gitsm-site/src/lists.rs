@@ -144,7 +144,7 @@ pub(crate) fn list<'a>(
         shared: page_key::shared(data, false),
         parts: split(&records, |r| r.id()),
         items: records,
-        key: Box::new(|r, h| page_key::content(h, data, r)),
+        key: Box::new(|r, h| page_key::facts_of(h, data, r)),
         row: Box::new(|r| {
             Some(Row {
                 id: r.id().to_owned(),
@@ -259,11 +259,7 @@ pub(crate) fn sla<'a>(
         shared: page_key::shared(data, true),
         parts: split(&open, |t| t.record.id()),
         items: open,
-        key: Box::new(|t, h| {
-            page_key::content(h, data, t.record)?;
-            page_key::clock_inputs(h, data, t.record);
-            Some(())
-        }),
+        key: Box::new(|t, h| page_key::facts_of(h, data, t.record)),
         row: Box::new(|t| {
             let r = t.record;
             let c = data.clocks(r)?;

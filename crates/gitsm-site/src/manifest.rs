@@ -13,14 +13,22 @@
 //! [`crate::parts`]) also lists its parts: the hash of each one's inputs
 //! and where its bytes are in the file. The next build copies a part
 //! whose inputs hash as before from that file, instead of rendering it.
+//!
+//! It also lists what the build saw of each record with a page
+//! ([`Seen`]): the hash of what the pages take from the record (its
+//! facts), its page's key, and the ids it names. The next build then
+//! looks only at the pages a changed record can show
+//! ([`crate::changes`]), not at every page's inputs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::kind::Kind;
+
 /// The hash of a page's inputs.
 pub type Digest = [u8; 20];
 
-const HEADER: &str = "gitsm site manifest 2";
+const HEADER: &str = "gitsm site manifest 3";
 
 /// Hashes a page's inputs into its [`Digest`]: bytes, text and values as
 /// JSON, each framed so that two different sequences never hash alike.
@@ -117,6 +125,72 @@ pub struct PageParts {
     pub by_digest: HashMap<Digest, (u64, u64)>,
 }
 
+/// What the last build saw of one record with a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// The hash of what pages take from the record
+    /// ([`crate::page_key::facts`]).
+    pub facts: Digest,
+    /// The key of the record's page (its entry among the pages).
+    pub page: Digest,
+    pub kind: Kind,
+    /// The ids the record names, each followed by a space.
+    pub names: Box<str>,
+}
+
+/// What the last build saw of the records with a page.
+#[derive(Debug, Default)]
+pub struct Records {
+    /// The hash of what every record's page shares
+    /// ([`crate::page_key::shared_by_records`]).
+    pub shared: Digest,
+    pub seen: HashMap<Box<str>, Seen, foldhash::fast::RandomState>,
+}
+
+/// What a build saw of one record with a page, as the next build will
+/// read it ([`Seen`]): the record (its kind, id and the ids it names),
+/// its facts and its page's key.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordSeen<'d> {
+    pub record: &'d crate::model::Record,
+    pub facts: Digest,
+    pub page: Digest,
+}
+
+/// Whether `id` can be written on a manifest line: not empty, and no space
+/// or control character.
+fn plain(id: &str) -> bool {
+    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl RecordSeen<'_> {
+    /// Whether its line can be written: every id plain.
+    fn writable(&self) -> bool {
+        plain(self.record.id()) && self.record.names().iter().all(|n| plain(n.target))
+    }
+
+    /// Its line: `@facts page kind id`, then each id it names, each id
+    /// followed by a space.
+    fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut line = String::with_capacity(128);
+        line.push('@');
+        crate::git::push_hex(&mut line, &self.facts);
+        line.push(' ');
+        crate::git::push_hex(&mut line, &self.page);
+        line.push(' ');
+        line.push_str(self.record.kind().name());
+        line.push(' ');
+        line.push_str(self.record.id());
+        line.push(' ');
+        for named in self.record.names() {
+            line.push_str(named.target);
+            line.push(' ');
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())
+    }
+}
+
 /// Where the manifest of the site written to `out` is kept; `None`
 /// outside Git.
 pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
@@ -145,6 +219,8 @@ pub struct Previous {
     pub pages: HashMap<Digest, (u64, i128)>,
     /// The parts of the pages written in parts, by path (a few pages).
     pub parts: HashMap<String, PageParts>,
+    /// What it saw of the records, when it saw each of them.
+    pub records: Option<Records>,
 }
 
 /// The pages of the manifest at `path` (none when it is missing or not
@@ -161,6 +237,39 @@ pub fn load(path: &Path) -> Previous {
     // The last page line: the part lines that follow are its parts.
     let mut page: Option<(&str, u64, i128)> = None;
     for line in lines {
+        if let Some(shared) = line.strip_prefix('=') {
+            previous.records = hex(shared).map(|shared| Records {
+                shared,
+                seen: HashMap::default(),
+            });
+            continue;
+        }
+        if let Some(record) = line.strip_prefix('@') {
+            let seen = (|| {
+                let (facts, rest) = record.split_once(' ')?;
+                let (page, rest) = rest.split_once(' ')?;
+                let (kind, rest) = rest.split_once(' ')?;
+                let (id, names) = rest.split_once(' ')?;
+                let seen = Seen {
+                    facts: hex(facts)?,
+                    page: hex(page)?,
+                    kind: *Kind::ALL.iter().find(|k| k.name() == kind)?,
+                    names: names.into(),
+                };
+                Some((id, seen))
+            })();
+            let Some(records) = &mut previous.records else {
+                continue;
+            };
+            match seen {
+                Some((id, seen)) => {
+                    records.seen.insert(id.into(), seen);
+                }
+                // A line not read: what the build saw is not known whole.
+                None => previous.records = None,
+            }
+            continue;
+        }
         if let Some(part) = line.strip_prefix('+') {
             let mut fields = part.splitn(3, ' ');
             let read = (|| {
@@ -214,26 +323,44 @@ pub fn entries(written: &Files, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<
         .collect()
 }
 
-/// Write the manifest (into one buffer: nothing is allocated per page).
-pub fn save(path: &Path, entries: &[(String, Entry)]) -> std::io::Result<()> {
-    use std::fmt::Write;
-    let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 96);
-    text.push_str(HEADER);
-    text.push('\n');
-    for (page, e) in entries {
-        crate::git::push_hex(&mut text, &e.digest);
-        // Writing to a `String` cannot fail.
-        let _ = writeln!(text, " {} {} {page}", e.size, e.mtime);
-        for part in &e.parts {
-            text.push('+');
-            crate::git::push_hex(&mut text, &part.digest);
-            let _ = writeln!(text, " {} {}", part.offset, part.len);
-        }
-    }
+/// Write the manifest of a build into a temp file beside `path`, put in
+/// place by [`crate::write::Prepared::replace`] once the pages are: its
+/// pages' entries, and what it saw of the records with a page when it
+/// can say that of each (`records`: the hash their pages share, and each
+/// one's [`RecordSeen`]).
+pub fn save<'e>(
+    path: &Path,
+    entries: impl IntoIterator<Item = &'e (String, Entry)>,
+    records: Option<(&Digest, &[RecordSeen<'_>])>,
+) -> std::io::Result<crate::write::Prepared> {
+    let records = records.filter(|(_, seen)| seen.iter().all(RecordSeen::writable));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    crate::write::atomic(path, text.as_bytes())
+    crate::write::prepare(path, |out| {
+        writeln!(out, "{HEADER}")?;
+        if let Some((shared, seen)) = records {
+            let mut line = String::from("=");
+            crate::git::push_hex(&mut line, shared);
+            writeln!(out, "{line}")?;
+            for record in seen {
+                record.write(out)?;
+            }
+        }
+        let mut line = String::new();
+        for (page, e) in entries {
+            line.clear();
+            crate::git::push_hex(&mut line, &e.digest);
+            writeln!(out, "{line} {} {} {page}", e.size, e.mtime)?;
+            for part in &e.parts {
+                line.clear();
+                line.push('+');
+                crate::git::push_hex(&mut line, &part.digest);
+                writeln!(out, "{line} {} {}", part.offset, part.len)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 impl Previous {
@@ -470,7 +597,9 @@ mod tests {
             ),
             ("incidents/INC 1.html".to_owned(), entry([0xff; 20], 0, -5)),
         ];
-        save(&path, &pages).expect("saved");
+        save(&path, &pages, None)
+            .and_then(crate::write::Prepared::replace)
+            .expect("saved");
         let text = std::fs::read_to_string(&path).expect("read");
         let first = format!("ab{}0f 12 1700000000123456789 index.html", "00".repeat(18));
         assert_eq!(text.lines().nth(1), Some(first.as_str()), "{text}");
@@ -493,5 +622,76 @@ mod tests {
         let bad = text.replacen("ab", "g1", 1);
         std::fs::write(&path, bad).expect("write");
         assert_eq!(load(&path).pages.len(), 1);
+    }
+
+    fn ci(id: &str, depends_on: &[&str]) -> crate::model::Record {
+        let ci = serde_json::json!({
+            "id": id, "name": id, "class": "application", "status": "active",
+            "relations": { "depends_on": depends_on },
+        });
+        crate::model::Record::Ci(serde_json::from_value(ci).expect("a CI"))
+    }
+
+    #[test]
+    fn what_a_build_saw_of_the_records_reads_back_and_only_whole() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gitsm/site.manifest");
+        let web = ci("web", &["db", "dns"]);
+        let db = ci("db", &[]);
+        let seen = [
+            RecordSeen {
+                record: &web,
+                facts: [1; 20],
+                page: [2; 20],
+            },
+            RecordSeen {
+                record: &db,
+                facts: [3; 20],
+                page: [4; 20],
+            },
+        ];
+        let save = |seen: &[RecordSeen<'_>]| {
+            save(&path, &[], Some((&[9; 20], seen)))
+                .and_then(crate::write::Prepared::replace)
+                .expect("saved");
+            load(&path).records
+        };
+        let records = save(&seen).expect("records");
+        assert_eq!(records.shared, [9; 20]);
+        assert_eq!(records.seen.len(), 2);
+        let web = &records.seen["web"];
+        assert_eq!(
+            (web.facts, web.page, web.kind),
+            ([1; 20], [2; 20], Kind::Ci)
+        );
+        assert_eq!(
+            web.names.split_terminator(' ').collect::<Vec<_>>(),
+            ["db", "dns"]
+        );
+        assert_eq!(&*records.seen["db"].names, "");
+
+        // An id a line cannot hold: nothing is said of any record (the
+        // next build looks at every page).
+        let spaced = ci("web", &["db server"]);
+        let odd = [RecordSeen {
+            record: &spaced,
+            ..seen[0]
+        }];
+        assert!(save(&odd).is_none());
+        // A record line cut or damaged: nothing is trusted of any.
+        save(&seen);
+        let text = std::fs::read_to_string(&path).expect("read");
+        for damaged in [
+            text.replacen(" ci web ", " ci", 1),
+            text.replacen("@0101", "@zz01", 1),
+            text.replacen(" ci db", " cow db", 1),
+        ] {
+            std::fs::write(&path, damaged).expect("write");
+            assert!(
+                load(&path).records.is_none(),
+                "{}",
+                std::fs::read_to_string(&path).expect("read")
+            );
+        }
     }
 }

@@ -7,17 +7,17 @@
 //! The inputs of every record's page, each in the key:
 //! - the templates (and the program's build), the template's name and the
 //!   page info (path, title, instant, major incidents' banner);
-//! - the record itself (its fields, notes, decisions, stamps, outages):
-//!   the blob it was read from;
+//! - the record's [`facts`]: the record itself (its fields, notes,
+//!   decisions, stamps, outages: the blob it was read from), its status
+//!   transitions in Git history (timeline and clocks), the class of the
+//!   service its clocks read ([`crate::dataset::Clocks::service_class`]),
+//!   and for a CI its service's availability over the report's period;
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
-//! - its status transitions in Git history (timeline and clocks);
 //! - the instant the clocks are read at, exactly (the page info shows
 //!   it to the minute only);
 //! - the configuration as a whole (priority matrix, SLA targets, symptom
-//!   policy, catalogue, calendars, CI classes and relations) and the class
-//!   of the service its clocks read
-//!   ([`crate::dataset::Clocks::service_class`]).
+//!   policy, catalogue, calendars, CI classes and relations).
 //!
 //! A CI's page adds ([`ci`]):
 //! - the part of the CMDB its graph draws ([`super::ci::drawn`]: the
@@ -28,14 +28,13 @@
 //!   relation and CI it was reached through;
 //! - each ticket naming it ([`super::data::SiteData::tickets_by_ci`]):
 //!   what its lists show and sort by (id, kind, title, status, priority,
-//!   creation, a change's window, a known error, open or not);
-//! - its service's availability over the report's period, as the report
-//!   computed it.
+//!   creation, a change's window, a known error, open or not).
 
 use serde::Serialize;
 
 use crate::availability::ServiceAvailability;
 use crate::cmdb::{CmdbGraph, Reached};
+use crate::history::trail::Transition;
 use crate::model::{Record, Timestamp};
 
 use super::PageInfo;
@@ -56,6 +55,72 @@ impl Base {
             .bytes(&shared(data, true)?);
         Some(Base(h))
     }
+}
+
+/// What every record's page shares, hashed: the templates, the two
+/// templates of record pages, the configuration, the instant and the page
+/// info without what is a record's own (`blank`: the instant as shown, the
+/// major incidents' banner). With [`facts`], what a build compares with
+/// the last one's to know which pages to look at ([`crate::changes`]).
+pub(crate) fn shared_by_records(
+    fingerprint: &[u8],
+    data: &SiteData<'_>,
+    blank: &PageInfo,
+) -> Option<Digest> {
+    let mut h = Hasher::new();
+    h.bytes(fingerprint)
+        .text(super::RECORD_TEMPLATE)
+        .text(super::CI_TEMPLATE)
+        .bytes(&shared(data, true)?)
+        .json(blank)?;
+    Some(h.finish())
+}
+
+/// What the pages of the site take from one record besides the record
+/// itself: what its [`facts`] hash.
+pub(crate) struct Facts<'a> {
+    /// The Git blob it was read from (`None`: a record made in memory).
+    pub blob: Option<&'a [u8]>,
+    /// Its status transitions in Git history (its timeline and clocks).
+    pub transitions: &'a [Transition],
+    /// The class of its service, which its clocks read
+    /// ([`crate::dataset::Clocks::service_class`]).
+    pub service_class: Option<u8>,
+    /// For a CI, its availability over the report's period.
+    pub service: Option<&'a ServiceAvailability>,
+}
+
+/// What the pages of the site take from one record, hashed: its kind and
+/// id, its content (the blob it was read from), its status transitions,
+/// its service's class, and for a CI its availability. Every page key
+/// holds these of each record it shows, with what all pages share
+/// ([`shared_by_records`]); `None` when they cannot be hashed (no page
+/// showing the record is reused).
+pub(crate) fn facts(record: &Record, inputs: &Facts<'_>) -> Option<Digest> {
+    let mut h = Hasher::new();
+    content(&mut h, record, inputs.blob)?;
+    h.count(inputs.transitions.len());
+    for t in inputs.transitions {
+        match &t.from {
+            Some(from) => h.bytes(b"\x01").text(from),
+            None => h.bytes(b"\x00"),
+        };
+        h.text(&t.to);
+        instant(&mut h, Some(&t.at));
+        h.text(&t.author.name).text(&t.commit);
+    }
+    h.bytes(inputs.service_class.as_slice());
+    if let Record::Ci(_) = record {
+        h.json(&inputs.service)?;
+    }
+    Some(h.finish())
+}
+
+/// Hash the [`facts`] of `record` into `h`: what a page, or a row of a
+/// table, holds of a record it shows.
+pub(crate) fn facts_of(h: &mut Hasher, data: &SiteData<'_>, record: &Record) -> Option<()> {
+    h.bytes(data.facts(record)?);
+    Some(())
 }
 
 /// The hash of the configuration as a whole, and of the instant clocks are
@@ -83,14 +148,12 @@ pub(crate) fn record(
     Some(record_inputs(base, data, page, record)?.finish())
 }
 
-/// The key of the page of a CI (`record`), shown with `page`; `service`
-/// is its availability from the report, when the page shows one.
+/// The key of the page of a CI (`record`), shown with `page`.
 pub(crate) fn ci(
     base: &Base,
     data: &SiteData<'_>,
     page: &PageInfo,
     record: &Record,
-    service: Option<&ServiceAvailability>,
 ) -> Option<Digest> {
     let mut h = record_inputs(base, data, page, record)?;
     let g = &data.graph;
@@ -113,7 +176,6 @@ pub(crate) fn ci(
     for t in tickets {
         ticket(&mut h, data, t);
     }
-    h.json(&service)?;
     Some(h.finish())
 }
 
@@ -126,7 +188,7 @@ fn record_inputs(
 ) -> Option<Hasher> {
     let mut h = base.0.clone();
     h.json(page)?;
-    content(&mut h, data, record)?;
+    facts_of(&mut h, data, record)?;
     for n in record.names() {
         h.text(n.field).text(&n.pointer());
         neighbour(&mut h, data, n.target);
@@ -142,36 +204,17 @@ fn record_inputs(
         h.text(field);
         neighbour(&mut h, data, source);
     }
-    clock_inputs(&mut h, data, record);
     Some(h)
-}
-
-/// What the clocks of `record` read besides it and the configuration: its
-/// status transitions in Git history (also its timeline) and the class of
-/// its service.
-pub(crate) fn clock_inputs(h: &mut Hasher, data: &SiteData<'_>, record: &Record) {
-    let transitions = data.dataset.transitions(record.id());
-    h.count(transitions.len());
-    for t in transitions {
-        match &t.from {
-            Some(from) => h.bytes(b"\x01").text(from),
-            None => h.bytes(b"\x00"),
-        };
-        h.text(&t.to);
-        instant(h, Some(&t.at));
-        h.text(&t.author.name).text(&t.commit);
-    }
-    h.bytes(data.service_class(record).as_slice());
 }
 
 /// The record's own content: its kind and the Git blob it was read from
 /// (the record is a function of those and the program, which every key
 /// holds), or
 /// for a record made in memory, its fields as JSON.
-pub(crate) fn content(h: &mut Hasher, data: &SiteData<'_>, record: &Record) -> Option<()> {
+fn content(h: &mut Hasher, record: &Record, blob: Option<&[u8]>) -> Option<()> {
     // The kind too: it comes from the record's folder, not its bytes.
     h.text(record.id()).text(record.kind().name());
-    if let Some(blob) = data.blob(record) {
+    if let Some(blob) = blob {
         h.bytes(b"\x01").bytes(blob);
         return Some(());
     }

@@ -191,10 +191,10 @@ impl Table for SearchIndex<'_> {
         h.bytes(&[u8::from(i == 0)]);
         let records = &self.records[self.parts[i].clone()];
         h.count(records.len());
-        // A record's text is a function of its content.
+        // A record's text is a function of its content (in its facts).
         records
             .iter()
-            .try_for_each(|r| super::page_key::content(h, self.data, r))
+            .try_for_each(|r| super::page_key::facts_of(h, self.data, r))
     }
 
     fn write(&self, i: usize, out: &mut dyn std::io::Write) -> Result<(), SiteError> {
