@@ -313,6 +313,10 @@ impl PreviousBuild<'_> {
                 .as_deref()
                 .map(manifest::load)
                 .unwrap_or_default();
+            // Most pages stand: room for all at once, not grown by copies.
+            if let Ok(mut kept) = self.kept.lock() {
+                kept.reserve(previous.pages.len());
+            }
             let folders = self.folders.iter().copied();
             let standing =
                 manifest::Files::open(self.out, folders.filter(|_| !previous.pages.is_empty()));
@@ -673,12 +677,19 @@ pub fn render<'d>(
         .par_iter()
         .map(|&record| {
             let path = paths::record(record.kind(), record.id());
-            let title = format!("{} {}", record.id(), record.title());
             let section = match record {
                 Record::Ci(_) => "cis",
                 _ => record.kind().folder(),
             };
-            let page = info(&path, &title, section);
+            // Made only for a page whose key is made, or that is rendered.
+            let page_info = || {
+                info(
+                    &path,
+                    &format!("{} {}", record.id(), record.title()),
+                    section,
+                )
+            };
+            let mut page = None;
             let standing = to_look_at
                 .as_ref()
                 .filter(|look| !look.page_of(record))
@@ -688,10 +699,10 @@ pub fn render<'d>(
                 (Some(seen), _) => Some(seen.page),
                 (None, Record::Ci(_)) => ci_key
                     .as_ref()
-                    .and_then(|base| page_key::ci(base, &data, &page, record)),
-                (None, _) => record_key
-                    .as_ref()
-                    .and_then(|base| page_key::record(base, &data, &page, record)),
+                    .and_then(|base| page_key::ci(base, &data, page.insert(page_info()), record)),
+                (None, _) => record_key.as_ref().and_then(|base| {
+                    page_key::record(base, &data, page.insert(page_info()), record)
+                }),
             };
             let seen =
                 key.zip(data.facts(record).copied())
@@ -706,6 +717,7 @@ pub fn render<'d>(
                 reused_page();
                 return Ok(seen);
             }
+            let page = page.unwrap_or_else(page_info);
             let root = paths::root_of(&path);
             let view = record::view(&data, record, &root);
             let extra = match record {

@@ -42,6 +42,19 @@ fn open_dir(dir: impl AsFd, name: &CStr) -> rustix::io::Result<OwnedFd> {
 /// symlink is not one).
 fn entries(dir: &OwnedFd) -> rustix::io::Result<Vec<(CString, bool)>> {
     let mut all = Vec::new();
+    each_entry(dir, |name, folder| {
+        all.push((name.to_owned(), folder));
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// Call `f` with each entry of an open folder (`.` and `..` aside): its
+/// name, and whether it is a folder (a symlink is not one).
+fn each_entry(
+    dir: &OwnedFd,
+    mut f: impl FnMut(&CStr, bool) -> rustix::io::Result<()>,
+) -> rustix::io::Result<()> {
     for entry in Dir::read_from(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -54,9 +67,9 @@ fn entries(dir: &OwnedFd) -> rustix::io::Result<Vec<(CString, bool)>> {
             ),
             kind => kind,
         };
-        all.push((name.to_owned(), kind == FileType::Directory));
+        f(name, kind == FileType::Directory)?;
     }
-    Ok(all)
+    Ok(())
 }
 
 /// Remove `name` below `dir`, a folder with all it holds or anything else.
@@ -141,22 +154,40 @@ fn move_into(
 }
 
 /// Remove every file and folder below `dir` (at `rel` from the site root)
-/// that `keep(path, is_folder)` does not keep.
+/// that `keep(path, is_folder)` does not keep. The folder is read whole
+/// before anything in it is removed, and a kept file costs no allocation
+/// (a site is mostly kept files).
 fn prune(dir: &OwnedFd, rel: &str, keep: &dyn Fn(&str, bool) -> bool) -> Result<(), Failure> {
-    for (name, folder) in entries(dir).map_err(fail(rel))? {
+    let mut gone = Vec::new();
+    let mut below = Vec::new();
+    let mut here = String::new();
+    each_entry(dir, |name, folder| {
         let Ok(text) = name.to_str() else {
-            remove(dir, &name).map_err(fail(rel))?;
-            continue;
+            gone.push((name.to_owned(), None));
+            return Ok(());
         };
-        let here = join(rel, text);
+        here.clear();
+        if !rel.is_empty() {
+            here.push_str(rel);
+            here.push('/');
+        }
+        here.push_str(text);
         match (folder, keep(&here, folder)) {
-            (true, true) => match open_dir(dir, &name) {
-                Ok(sub) => prune(&sub, &here, keep)?,
-                // Swapped for something else since it was listed.
-                Err(_) => remove(dir, &name).map_err(fail(&here))?,
-            },
+            (true, true) => below.push((name.to_owned(), here.clone())),
             (false, true) => {}
-            (_, false) => remove(dir, &name).map_err(fail(&here))?,
+            (_, false) => gone.push((name.to_owned(), Some(here.clone()))),
+        }
+        Ok(())
+    })
+    .map_err(fail(rel))?;
+    for (name, here) in gone {
+        remove(dir, &name).map_err(fail(here.as_deref().unwrap_or(rel)))?;
+    }
+    for (name, here) in below {
+        match open_dir(dir, &name) {
+            Ok(sub) => prune(&sub, &here, keep)?,
+            // Swapped for something else since it was listed.
+            Err(_) => remove(dir, &name).map_err(fail(&here))?,
         }
     }
     Ok(())
