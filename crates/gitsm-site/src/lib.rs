@@ -212,6 +212,7 @@ pub fn build(
             .clone()
             .filter(|_| cfg!(unix) && out.join(output::MARKER).is_file())
             .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f)))),
+        loading: Default::default(),
         previous: Default::default(),
         rendered: Default::default(),
         kept: Default::default(),
@@ -294,9 +295,12 @@ struct PreviousBuild<'o> {
     folders: Vec<&'static str>,
     /// The previous build's manifest, when it may be trusted.
     manifest: Option<PathBuf>,
-    /// Its pages and the output's folders (opened once), read when a page
-    /// first asks: after the report, whose peak they would add to.
-    previous: std::sync::OnceLock<(manifest::Previous, manifest::Files)>,
+    /// Its pages and the output's folders (opened once), read on a thread
+    /// of their own once the report is computed (they would add to its
+    /// peak), while the site's indexes are made ([`Reuse::prefetch`]), and
+    /// taken when a page first asks.
+    loading: std::sync::Mutex<Option<std::thread::JoinHandle<Standing>>>,
+    previous: std::sync::OnceLock<Standing>,
     /// Pages rendered, with their inputs' hash.
     rendered: std::sync::Mutex<Vec<(String, manifest::Digest)>>,
     /// Pages of the previous build left standing, with their entries.
@@ -305,22 +309,33 @@ struct PreviousBuild<'o> {
     parts: std::sync::Mutex<std::collections::HashMap<String, Vec<manifest::Part>>>,
 }
 
-impl PreviousBuild<'_> {
-    fn previous(&self) -> &(manifest::Previous, manifest::Files) {
+/// The previous build's pages, and the folders of the output they stand
+/// in.
+type Standing = (manifest::Previous, manifest::Files);
+
+impl<'o> PreviousBuild<'o> {
+    /// Read the previous build's pages and open the output's folders.
+    fn read(out: &Path, folders: &[&str], manifest: Option<&Path>) -> Standing {
+        let previous = manifest.map(manifest::load).unwrap_or_default();
+        let folders = folders.iter().copied();
+        let standing = manifest::Files::open(out, folders.filter(|_| !previous.pages.is_empty()));
+        (previous, standing)
+    }
+
+    fn previous(&self) -> &Standing {
         self.previous.get_or_init(|| {
-            let previous = self
-                .manifest
-                .as_deref()
-                .map(manifest::load)
-                .unwrap_or_default();
+            let loading = self.loading.lock().ok().and_then(|mut l| l.take());
+            let standing = match loading.map(std::thread::JoinHandle::join) {
+                Some(Ok(standing)) => standing,
+                // A thread that failed has read nothing: nothing stands.
+                Some(Err(_)) => Self::read(self.out, &[], None),
+                None => Self::read(self.out, &self.folders, self.manifest.as_deref()),
+            };
             // Most pages stand: room for all at once, not grown by copies.
             if let Ok(mut kept) = self.kept.lock() {
-                kept.reserve(previous.pages.len());
+                kept.reserve(standing.0.pages.len());
             }
-            let folders = self.folders.iter().copied();
-            let standing =
-                manifest::Files::open(self.out, folders.filter(|_| !previous.pages.is_empty()));
-            (previous, standing)
+            standing
         })
     }
 
@@ -350,6 +365,21 @@ impl PreviousBuild<'_> {
 type Entries = Vec<(String, manifest::Entry)>;
 
 impl Reuse for PreviousBuild<'_> {
+    fn prefetch(&self) {
+        if self.previous.get().is_some() {
+            return;
+        }
+        if let Ok(mut loading) = self.loading.lock()
+            && loading.is_none()
+        {
+            let (out, folders) = (self.out.to_owned(), self.folders.clone());
+            let manifest = self.manifest.clone();
+            *loading = Some(std::thread::spawn(move || {
+                Self::read(&out, &folders, manifest.as_deref())
+            }));
+        }
+    }
+
     fn page(&self, path: &str, digest: &manifest::Digest) -> Result<bool, SiteError> {
         let (previous, standing) = self.previous();
         let same = previous
@@ -421,6 +451,9 @@ pub type PageWriter<'w> = dyn Fn(&str, &mut PageFill<'_>) -> Result<(), SiteErro
 
 /// What [`render`] may take from the previous build.
 pub trait Reuse: Sync {
+    /// Called once the report is computed: what the previous build left
+    /// may be read from now on, beside the build (none is asked for yet).
+    fn prefetch(&self) {}
     /// Asked before a page is rendered, with the hash of everything its
     /// rendering reads: whether the previous build's page can stand for
     /// it (it was put in place: nothing is rendered).
@@ -501,6 +534,7 @@ pub fn render<'d>(
     progress.phase("computing the report");
     let own_report_page = templates.overridden.iter().any(|t| t == "report.html");
     let report = report_page::compute(dataset, at, own_report_page);
+    reuse.prefetch();
     if let Err(e) = &report {
         warnings.push(format!("no report page: {e}"));
     }

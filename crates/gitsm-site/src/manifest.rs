@@ -21,6 +21,9 @@
 //! ([`crate::changes`]), not at every page's inputs.
 
 use std::collections::HashMap;
+
+// Digests and the build's own paths: a fast hash.
+use foldhash::fast::RandomState as Fast;
 use std::path::{Path, PathBuf};
 
 use crate::kind::Kind;
@@ -122,7 +125,7 @@ pub struct Part {
 pub struct PageParts {
     pub size: u64,
     pub mtime: i128,
-    pub by_digest: HashMap<Digest, (u64, u64)>,
+    pub by_digest: HashMap<Digest, (u64, u64), Fast>,
 }
 
 /// What the last build saw of one record with a page.
@@ -144,7 +147,7 @@ pub struct Records {
     /// The hash of what every record's page shares
     /// ([`crate::page_key::shared_by_records`]).
     pub shared: Digest,
-    pub seen: HashMap<Box<str>, Seen, foldhash::fast::RandomState>,
+    pub seen: HashMap<Box<str>, Seen, Fast>,
 }
 
 /// What a build saw of one record with a page, as the next build will
@@ -216,9 +219,9 @@ pub struct Previous {
     /// Each page's size and time, by digest: a page's digest hashes its
     /// path with its other inputs, so one digest names one page. Their
     /// paths are not held (105,000 of them at 100,000 records).
-    pub pages: HashMap<Digest, (u64, i128)>,
+    pub pages: HashMap<Digest, (u64, i128), Fast>,
     /// The parts of the pages written in parts, by path (a few pages).
-    pub parts: HashMap<String, PageParts>,
+    pub parts: HashMap<String, PageParts, Fast>,
     /// What it saw of the records, when it saw each of them.
     pub records: Option<Records>,
 }
@@ -226,19 +229,43 @@ pub struct Previous {
 /// The pages of the manifest at `path` (none when it is missing or not
 /// one: a full build).
 pub fn load(path: &Path) -> Previous {
+    use std::io::BufRead;
     let mut previous = Previous::default();
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(file) = std::fs::File::open(path) else {
         return previous;
     };
-    let mut lines = text.lines();
-    if lines.next() != Some(HEADER) {
+    // Read a line at a time into one buffer: the file (20 MB at 100,000
+    // records) is never held whole beside what is read from it.
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut buffer = String::new();
+    let mut damaged = false;
+    let mut next_line = |buffer: &mut String| {
+        buffer.clear();
+        match reader.read_line(buffer) {
+            Ok(n) => n > 0,
+            Err(_) => {
+                damaged = true;
+                false
+            }
+        }
+    };
+    if !next_line(&mut buffer) || buffer.trim_end_matches('\n') != HEADER {
         return previous;
     }
-    // The last page line: the part lines that follow are its parts.
-    let mut page: Option<(&str, u64, i128)> = None;
-    for line in lines {
+    // The last page line (its path, size and time): the part lines that
+    // follow are its parts.
+    let mut page_path = String::new();
+    let mut page: Option<(u64, i128)> = None;
+    // How many records the build saw, as it says.
+    let mut records_seen = 0;
+    while next_line(&mut buffer) {
+        let line = buffer.strip_suffix('\n').unwrap_or(&buffer);
         if let Some(shared) = line.strip_prefix('=') {
-            previous.records = hex(shared).map(|shared| Records {
+            let said = shared.split_once(' ').and_then(|(shared, count)| {
+                records_seen = count.parse().ok()?;
+                hex(shared)
+            });
+            previous.records = said.map(|shared| Records {
                 shared,
                 seen: HashMap::default(),
             });
@@ -277,14 +304,14 @@ pub fn load(path: &Path) -> Previous {
                 let place = (fields.next()?.parse().ok()?, fields.next()?.parse().ok()?);
                 Some((digest, place))
             })();
-            if let (Some((path, size, mtime)), Some((digest, place))) = (page, read) {
+            if let (Some((size, mtime)), Some((digest, place))) = (page, read) {
                 let parts = previous
                     .parts
-                    .entry(path.to_owned())
+                    .entry(page_path.clone())
                     .or_insert_with(|| PageParts {
                         size,
                         mtime,
-                        by_digest: HashMap::new(),
+                        by_digest: HashMap::default(),
                     });
                 parts.by_digest.insert(digest, place);
             }
@@ -296,8 +323,17 @@ pub fn load(path: &Path) -> Previous {
             let size = fields.next()?.parse().ok()?;
             let mtime = fields.next()?.parse().ok()?;
             previous.pages.insert(digest, (size, mtime));
-            Some((fields.next()?, size, mtime))
+            page_path.clear();
+            page_path.push_str(fields.next()?);
+            Some((size, mtime))
         })();
+    }
+    if damaged {
+        return Previous::default();
+    }
+    // Every record line, or none is trusted.
+    if previous.records.as_ref().map(|r| r.seen.len()) != Some(records_seen) {
+        previous.records = None;
     }
     previous
 }
@@ -342,7 +378,7 @@ pub fn save<'e>(
         if let Some((shared, seen)) = records {
             let mut line = String::from("=");
             crate::git::push_hex(&mut line, shared);
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line} {}", seen.len())?;
             for record in seen {
                 record.write(out)?;
             }
@@ -624,6 +660,12 @@ mod tests {
         assert_eq!(load(&path).pages.len(), 1);
     }
 
+    /// The manifest read back after writing `text` at `path`.
+    fn load_text(path: &Path, text: &str) -> Previous {
+        std::fs::write(path, text).expect("write");
+        load(path)
+    }
+
     fn ci(id: &str, depends_on: &[&str]) -> crate::model::Record {
         let ci = serde_json::json!({
             "id": id, "name": id, "class": "application", "status": "active",
@@ -650,8 +692,17 @@ mod tests {
                 page: [4; 20],
             },
         ];
+        let pages = [(
+            "index.html".to_owned(),
+            Entry {
+                digest: [5; 20],
+                size: 10,
+                mtime: 20,
+                parts: Vec::new(),
+            },
+        )];
         let save = |seen: &[RecordSeen<'_>]| {
-            save(&path, &[], Some((&[9; 20], seen)))
+            save(&path, &pages, Some((&[9; 20], seen)))
                 .and_then(crate::write::Prepared::replace)
                 .expect("saved");
             load(&path).records
@@ -681,10 +732,16 @@ mod tests {
         // A record line cut or damaged: nothing is trusted of any.
         save(&seen);
         let text = std::fs::read_to_string(&path).expect("read");
+        let db_line = text
+            .lines()
+            .find(|l| l.contains(" ci db "))
+            .expect("db's line");
         for damaged in [
             text.replacen(" ci web ", " ci", 1),
             text.replacen("@0101", "@zz01", 1),
             text.replacen(" ci db", " cow db", 1),
+            // A line gone: the count on the `=` line tells.
+            text.replacen(&format!("{db_line}\n"), "", 1),
         ] {
             std::fs::write(&path, damaged).expect("write");
             assert!(
@@ -693,5 +750,15 @@ mod tests {
                 std::fs::read_to_string(&path).expect("read")
             );
         }
+        // Bytes that are not text (here in the page's line, the last):
+        // nothing of the manifest is trusted.
+        assert!(text.ends_with(" 10 20 index.html\n"), "{text}");
+        assert_eq!(load_text(&path, &text).pages.len(), 1);
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() - 2;
+        bytes[at] = 0xff;
+        std::fs::write(&path, bytes).expect("write");
+        let previous = load(&path);
+        assert!(previous.records.is_none() && previous.pages.is_empty());
     }
 }
