@@ -595,94 +595,20 @@ pub fn render<'d>(
         progress.advance(1);
     };
     let table_warnings = std::sync::Mutex::new(Vec::new());
-    let table_page = |p: TablePage<'_>| {
+    let table_page = |p: parts::TablePage<'_>| {
         let page = info(&p.path, p.title, p.section);
-        // The templates and the page's path start every key of the page.
-        let mut base = manifest::Hasher::new();
-        base.bytes(&templates.fingerprint).text(&p.path);
-        let part_key = |i| {
-            let mut h = base.clone();
-            p.table.key(i, &mut h).map(|()| h.finish())
-        };
-        let keys: Vec<Option<manifest::Digest>> =
-            (0..p.table.parts()).into_par_iter().map(part_key).collect();
-        let mut h = base.clone();
-        let shell = match &p.shell {
-            Shell::Template(template, view) => h.text(template).json(&(&page, view)).is_some(),
-            Shell::Text(head, tail) => {
-                h.text(head).text(tail);
-                true
-            }
-        };
-        for key in &keys {
-            h.bytes(key.as_ref().map_or(&[][..], |k| &k[..]));
-        }
-        if shell && keys.iter().all(Option::is_some) && reuse.page(&p.path, &h.finish())? {
-            reused_page();
-            return Ok(());
-        }
-        let (around, marker) = match p.shell {
-            Shell::Template(template, view) => {
-                let shell = |rows: &str| {
-                    let ctx = minijinja::context! {
-                        page => Value::from(Serde(&page)),
-                        view => view.clone(),
-                        rows => Value::from_safe_string(rows.to_owned()),
-                    };
-                    let mut bytes = Vec::new();
-                    templates.render_to(template, ctx, &mut bytes)?;
-                    Ok::<String, SiteError>(String::from_utf8_lossy(&bytes).into_owned())
-                };
-                // The page without its table tells which marker its own
-                // text (a title in the banner) does not hold.
-                let marker = parts::marker(&shell("")?);
-                (shell(&marker)?, marker)
-            }
-            Shell::Text(head, tail) => {
-                let marker = parts::marker(&format!("{head}{tail}"));
-                (format!("{head}{marker}{tail}"), marker)
-            }
-        };
-        if !around.contains(marker.as_str())
-            && let Ok(mut all) = table_warnings.lock()
-        {
-            all.push(format!(
-                "{}: its template does not show its rows: write {{{{ rows }}}} where they go (templates/README.md)",
-                p.path
-            ));
-        }
-        let mut written = Vec::new();
-        write(&p.path, &mut |out| {
-            use std::io::Write;
-            let mut out = parts::Counted::new(out);
-            let mut pieces = around.split(marker.as_str());
-            let io = |e| SiteError::io(Path::new(&p.path))(e);
-            out.write_all(pieces.next().unwrap_or_default().as_bytes())
-                .map_err(io)?;
-            for piece in pieces {
-                for (i, key) in keys.iter().enumerate() {
-                    let start = out.count();
-                    let copied = match key {
-                        Some(key) => reuse.part(&p.path, key, &mut out)?,
-                        None => false,
-                    };
-                    if !copied {
-                        p.table.write(i, &mut out)?;
-                    }
-                    if let Some(key) = key {
-                        written.push(manifest::Part {
-                            digest: *key,
-                            offset: start,
-                            len: out.count() - start,
-                        });
-                    }
+        let written = parts::write_page(p, &page, templates, reuse, write)?;
+        match written {
+            parts::Written::Stood => reused_page(),
+            parts::Written::Rendered { warning } => {
+                progress.advance(1);
+                if let Some(warning) = warning
+                    && let Ok(mut all) = table_warnings.lock()
+                {
+                    all.push(warning);
                 }
-                out.write_all(piece.as_bytes()).map_err(io)?;
             }
-            Ok(())
-        })?;
-        reuse.written(&p.path, written);
-        progress.advance(1);
+        }
         Ok::<(), SiteError>(())
     };
     table_pages(&data, templates)
@@ -917,56 +843,39 @@ fn fixed_pages<'p>(data: &'p SiteData<'_>) -> Vec<Page<'p>> {
     pages
 }
 
-/// A page that sums up every record: the page around its table, and the
-/// table, written in parts ([`parts`]).
-struct TablePage<'p> {
-    path: String,
-    title: &'static str,
-    section: &'static str,
-    shell: Shell,
-    table: Box<dyn parts::Table + 'p>,
-}
-
-/// What is around a table page's table: a template and its view (which
-/// show the table where they write `{{ rows }}`), or fixed text.
-enum Shell {
-    Template(&'static str, Value),
-    Text(&'static str, &'static str),
-}
-
 /// The table pages (each made when it is written): each kind's list and
 /// search index, and the SLA page.
 fn table_pages<'p>(
     data: &'p SiteData<'p>,
     templates: &'p Templates,
-) -> Vec<Box<dyn Fn() -> TablePage<'p> + Send + Sync + 'p>> {
-    let mut pages: Vec<Box<dyn Fn() -> TablePage<'p> + Send + Sync + 'p>> =
+) -> Vec<Box<dyn Fn() -> parts::TablePage<'p> + Send + Sync + 'p>> {
+    let mut pages: Vec<Box<dyn Fn() -> parts::TablePage<'p> + Send + Sync + 'p>> =
         vec![Box::new(move || {
             let (view, rows) = lists::sla(data, templates);
-            TablePage {
+            parts::TablePage {
                 path: "sla.html".to_owned(),
                 title: "SLA",
                 section: "sla",
-                shell: Shell::Template("sla.html", Value::from(Serde(&view))),
+                shell: parts::Shell::Template("sla.html", Value::from(Serde(&view))),
                 table: Box::new(rows),
             }
         })];
     for kind in Kind::ALL {
         pages.push(Box::new(move || {
             let (view, rows) = lists::list(data, templates, kind);
-            TablePage {
+            parts::TablePage {
                 path: paths::list(kind),
                 title: lists::plural(kind),
                 section: kind.folder(),
-                shell: Shell::Template("list.html", Value::from(Serde(&view))),
+                shell: parts::Shell::Template("list.html", Value::from(Serde(&view))),
                 table: Box::new(rows),
             }
         }));
-        pages.push(Box::new(move || TablePage {
+        pages.push(Box::new(move || parts::TablePage {
             path: format!("{}/search.js", paths::folder(kind)),
             title: lists::plural(kind),
             section: kind.folder(),
-            shell: Shell::Text(parts::SEARCH_HEAD, parts::SEARCH_TAIL),
+            shell: parts::Shell::Text(parts::SEARCH_HEAD, parts::SEARCH_TAIL),
             table: Box::new(parts::SearchIndex::new(data, data.all_of_kind(kind))),
         }));
     }

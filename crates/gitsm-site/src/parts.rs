@@ -19,13 +19,15 @@ use std::fmt::Debug;
 use std::ops::Range;
 
 use minijinja::Value;
+use minijinja::value::Serde;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Record;
 
-use super::SiteError;
 use super::data::SiteData;
-use super::manifest::{Digest, Hasher};
+use super::manifest::{Digest, Hasher, Part};
+use super::{PageInfo, PageWriter, Reuse, SiteError};
 // Stable from one build (and one program version) to the next, which the
 // cuts must be.
 use super::paths::fnv1a;
@@ -154,6 +156,127 @@ impl<T: Sync, R: Serialize + Debug + Send + Sync + 'static> Table for Rows<'_, T
         };
         self.templates.render_to(self.template, ctx, out)
     }
+}
+
+/// A page that sums up every record: the page around its table, and the
+/// table, written in parts (this module).
+pub(crate) struct TablePage<'p> {
+    pub(crate) path: String,
+    pub(crate) title: &'static str,
+    pub(crate) section: &'static str,
+    pub(crate) shell: Shell,
+    pub(crate) table: Box<dyn Table + 'p>,
+}
+
+/// What is around a table page's table: a template and its view (which
+/// show the table where they write `{{ rows }}`), or fixed text.
+pub(crate) enum Shell {
+    Template(&'static str, Value),
+    Text(&'static str, &'static str),
+}
+
+/// What came of writing a table page.
+pub(crate) enum Written {
+    /// The previous build's page stands for it.
+    Stood,
+    /// It was written, parts copied or rendered; `warning`: its template
+    /// does not show its rows.
+    Rendered { warning: Option<String> },
+}
+
+/// Write the table page `p`, shown with `page`, through `write`: a part
+/// whose key is the previous build's is copied from its page (`reuse`),
+/// the others are rendered; the page whose shell and parts are all
+/// unchanged is left standing.
+pub(crate) fn write_page(
+    p: TablePage<'_>,
+    page: &PageInfo,
+    templates: &Templates,
+    reuse: &dyn Reuse,
+    write: &PageWriter<'_>,
+) -> Result<Written, SiteError> {
+    // The templates and the page's path start every key of the page.
+    let mut base = Hasher::new();
+    base.bytes(&templates.fingerprint).text(&p.path);
+    let part_key = |i| {
+        let mut h = base.clone();
+        p.table.key(i, &mut h).map(|()| h.finish())
+    };
+    let keys: Vec<Option<Digest>> = (0..p.table.parts()).into_par_iter().map(part_key).collect();
+    let mut h = base.clone();
+    let shell = match &p.shell {
+        Shell::Template(template, view) => h.text(template).json(&(page, view)).is_some(),
+        Shell::Text(head, tail) => {
+            h.text(head).text(tail);
+            true
+        }
+    };
+    for key in &keys {
+        h.bytes(key.as_ref().map_or(&[][..], |k| &k[..]));
+    }
+    if shell && keys.iter().all(Option::is_some) && reuse.page(&p.path, &h.finish())? {
+        return Ok(Written::Stood);
+    }
+    let (around, marker) = match p.shell {
+        Shell::Template(template, view) => {
+            let shell = |rows: &str| {
+                let ctx = minijinja::context! {
+                    page => Value::from(Serde(page)),
+                    view => view.clone(),
+                    rows => Value::from_safe_string(rows.to_owned()),
+                };
+                let mut bytes = Vec::new();
+                templates.render_to(template, ctx, &mut bytes)?;
+                Ok::<String, SiteError>(String::from_utf8_lossy(&bytes).into_owned())
+            };
+            // The page without its table tells which marker its own
+            // text (a title in the banner) does not hold.
+            let marker = marker(&shell("")?);
+            (shell(&marker)?, marker)
+        }
+        Shell::Text(head, tail) => {
+            let marker = marker(&format!("{head}{tail}"));
+            (format!("{head}{marker}{tail}"), marker)
+        }
+    };
+    let warning = (!around.contains(marker.as_str())).then(|| {
+        format!(
+            "{}: its template does not show its rows: write {{{{ rows }}}} where they go (templates/README.md)",
+            p.path
+        )
+    });
+    let mut written = Vec::new();
+    write(&p.path, &mut |out| {
+        use std::io::Write;
+        let mut out = Counted::new(out);
+        let mut pieces = around.split(marker.as_str());
+        let io = |e| SiteError::io(std::path::Path::new(&p.path))(e);
+        out.write_all(pieces.next().unwrap_or_default().as_bytes())
+            .map_err(io)?;
+        for piece in pieces {
+            for (i, key) in keys.iter().enumerate() {
+                let start = out.count();
+                let copied = match key {
+                    Some(key) => reuse.part(&p.path, key, &mut out)?,
+                    None => false,
+                };
+                if !copied {
+                    p.table.write(i, &mut out)?;
+                }
+                if let Some(key) = key {
+                    written.push(Part {
+                        digest: *key,
+                        offset: start,
+                        len: out.count() - start,
+                    });
+                }
+            }
+            out.write_all(piece.as_bytes()).map_err(io)?;
+        }
+        Ok(())
+    })?;
+    reuse.written(&p.path, written);
+    Ok(Written::Rendered { warning })
 }
 
 /// `<kind folder>/search.js`'s table: the text `gitsm search` searches
