@@ -2016,3 +2016,51 @@ fn random_edits_updated_in_place_equal_a_full_build() {
         "no manifest says what its build saw"
     );
 }
+
+/// Replace `from` by `to` (of the same length) in the file at `path`, and
+/// put its modification time back: the same size and time, other bytes.
+fn tamper_keeping_size_and_time(path: &Path, from: &str, to: &str) {
+    assert_eq!(from.len(), to.len());
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("time");
+    let text = std::fs::read_to_string(path).expect("page");
+    assert!(text.contains(from), "{}: no {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open");
+    file.set_modified(modified).expect("put the time back");
+}
+
+#[test]
+fn attack_a_page_edited_with_its_size_and_time_put_back_is_not_kept() {
+    // Someone who can write the published folder edits a page and puts
+    // its size and modification time back (`touch -r`). Its change time
+    // moved, and it cannot be set: the next build makes the page again,
+    // and copies no part from it.
+    let repo = six_incidents();
+    let site = |out: &str, at: &str| {
+        let run = repo.run(["site", "-o", out, "--at", at]);
+        assert_eq!(run.code, 0, "{run}");
+    };
+    let (first, second) = ("2026-11-21T10:00:00+01:00", "2026-11-22T10:00:00+01:00");
+    site("out", first);
+    let page = repo.path("out/incidents/INC-0004.html");
+    tamper_keeping_size_and_time(&page, "Incident 4", "Incident X");
+    site("out", first);
+    site("full", first);
+    same_site(&repo.path("out"), &repo.path("full"));
+    std::fs::remove_dir_all(repo.path("full")).expect("rm");
+
+    // The list's rows are in a part the next build copies when its rows
+    // are the same: at another instant only the page around them is new.
+    let list = repo.path("out/incidents/index.html");
+    tamper_keeping_size_and_time(&list, "Incident 5", "Incident Y");
+    site("out", second);
+    let text = std::fs::read_to_string(&list).expect("list");
+    assert!(!text.contains("Incident Y"), "{text}");
+    site("full", second);
+    same_site(&repo.path("out"), &repo.path("full"));
+}

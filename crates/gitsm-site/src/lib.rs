@@ -228,7 +228,26 @@ pub fn build(
     )?;
     // What is left is bookkeeping: the records and the previous build's
     // pages are let go first, not held under it.
-    let (entries, kept) = reuse.entries(&manifest::Files::open(staging.path(), folders));
+    let (rendered_pages, kept) = reuse.finish();
+    // A new site, to be put in place whole; or none when the previous
+    // build stands for part of this one: only what changed is moved into
+    // it. Should that stop part-way, no manifest vouches for the mixed
+    // folder.
+    let new_site = if kept.is_empty() {
+        Some(staging)
+    } else {
+        if let Some(path) = &manifest_path {
+            manifest::forget(path).map_err(SiteError::io(path))?;
+        }
+        let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
+        staging.update(out, &keep)?;
+        None
+    };
+    // The stamps of the pages written, where they are to stay: a page
+    // moved into the previous site has a new change time; a new site's
+    // files keep theirs when its folder is renamed into place.
+    let written_in = new_site.as_ref().map_or(out.as_path(), |s| s.path());
+    let entries = manifest::entries(&manifest::Files::open(written_in, folders), rendered_pages);
     let mut warnings = dataset.warnings.clone();
     let invalid = dataset.unreadable();
     // The manifest is written while the records it names are at hand,
@@ -248,21 +267,12 @@ pub fn build(
         warnings: render_warnings,
         seen,
     } = rendered;
-    drop((seen, entries));
+    drop((seen, entries, kept));
     // Freed in a thread of its own while the pages are put in place (at
     // 100,000 records, a tenth of a second of one core).
     let freed = std::thread::spawn(move || drop(dataset));
-    if kept.is_empty() {
-        staging.finish(out)?;
-    } else {
-        // The previous build stands for part of this one: only what
-        // changed is moved into it. Should that stop part-way, no
-        // manifest vouches for the mixed folder.
-        if let Some(path) = &manifest_path {
-            manifest::forget(path).map_err(SiteError::io(path))?;
-        }
-        let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
-        staging.update(out, &keep)?;
+    if let Some(site) = new_site {
+        site.finish(out)?;
     }
     if let Some((path, saved)) = manifest
         && let Err(e) = saved.and_then(write::Prepared::replace)
@@ -339,9 +349,9 @@ impl<'o> PreviousBuild<'o> {
         })
     }
 
-    /// The manifest's entries of the pages rendered into `staged`, and
-    /// those of the pages left standing (the previous build is let go).
-    fn entries(self, staged: &manifest::Files) -> (Entries, Entries) {
+    /// The pages rendered (with their parts), and the manifest's entries
+    /// of those left standing (the previous build is let go).
+    fn finish(self) -> (Vec<manifest::Rendered>, Entries) {
         drop(self.previous);
         let mut parts = self.parts.into_inner().unwrap_or_default();
         let rendered = self
@@ -354,10 +364,7 @@ impl<'o> PreviousBuild<'o> {
                 (path, digest, parts)
             })
             .collect();
-        (
-            manifest::entries(staged, rendered),
-            self.kept.into_inner().unwrap_or_default(),
-        )
+        (rendered, self.kept.into_inner().unwrap_or_default())
     }
 }
 
@@ -387,7 +394,7 @@ impl Reuse for PreviousBuild<'_> {
             .get(digest)
             .filter(|&&stat| standing.stat(path) == Some(stat));
         Ok(match same {
-            Some(&(size, mtime)) => {
+            Some(&stamp) => {
                 let parts = previous.parts.get(path).map(|p| {
                     p.by_digest
                         .iter()
@@ -400,8 +407,7 @@ impl Reuse for PreviousBuild<'_> {
                 });
                 let entry = manifest::Entry {
                     digest: *digest,
-                    size,
-                    mtime,
+                    stamp,
                     parts: parts.unwrap_or_default(),
                 };
                 self.kept

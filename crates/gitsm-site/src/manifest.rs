@@ -1,13 +1,15 @@
 //! What the last build wrote, for the next to reuse: each page's path, the
 //! hash of everything its rendering read (template set, page info, view)
-//! and the size and time of the file it left. Kept in the Git directory
+//! and the stamp of the file it left. Kept in the Git directory
 //! (`<git dir>/gitsm/site-<hash of the output folder>.manifest`), never in
 //! the published folder; outside Git there is none and every build is full.
 //!
-//! A page is reused — left standing in the output — only when its inputs hash as before and its file is still the
-//! one that build wrote (same size and modification time): rendering is a
-//! function of those inputs, so the result is the bytes a full build
-//! writes.
+//! A page is reused — left standing in the output — only when its inputs
+//! hash as before and its file is still the one that build wrote (same
+//! size, modification and change times, and inode: [`FileStamp`]; a file
+//! edited with its size and time put back, or swapped for a hard link,
+//! is not): rendering is a function of those inputs, so the result is the
+//! bytes a full build writes.
 //!
 //! A page written in parts (the pages that sum up every record:
 //! [`crate::parts`]) also lists its parts: the hash of each one's inputs
@@ -27,11 +29,12 @@ use foldhash::fast::RandomState as Fast;
 use std::path::{Path, PathBuf};
 
 use crate::kind::Kind;
+use crate::local_index::FileStamp;
 
 /// The hash of a page's inputs.
 pub type Digest = [u8; 20];
 
-const HEADER: &str = "gitsm site manifest 3";
+const HEADER: &str = "gitsm site manifest 4";
 
 /// Hashes a page's inputs into its [`Digest`]: bytes, text and values as
 /// JSON, each framed so that two different sequences never hash alike.
@@ -105,8 +108,8 @@ impl std::io::Write for Hasher {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub digest: Digest,
-    pub size: u64,
-    pub mtime: i128,
+    /// Its file's stamp when the build left it.
+    pub stamp: FileStamp,
     /// For a page written in parts, its parts in order.
     pub parts: Vec<Part>,
 }
@@ -121,10 +124,9 @@ pub struct Part {
 
 /// The parts of one page of the previous build, by digest, with the size
 /// and time of the file that holds them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PageParts {
-    pub size: u64,
-    pub mtime: i128,
+    pub stamp: FileStamp,
     pub by_digest: HashMap<Digest, (u64, u64), Fast>,
 }
 
@@ -219,7 +221,7 @@ pub struct Previous {
     /// Each page's size and time, by digest: a page's digest hashes its
     /// path with its other inputs, so one digest names one page. Their
     /// paths are not held (105,000 of them at 100,000 records).
-    pub pages: HashMap<Digest, (u64, i128), Fast>,
+    pub pages: HashMap<Digest, FileStamp, Fast>,
     /// The parts of the pages written in parts, by path (a few pages).
     pub parts: HashMap<String, PageParts, Fast>,
     /// What it saw of the records, when it saw each of them.
@@ -252,10 +254,10 @@ pub fn load(path: &Path) -> Previous {
     if !next_line(&mut buffer) || buffer.trim_end_matches('\n') != HEADER {
         return previous;
     }
-    // The last page line (its path, size and time): the part lines that
-    // follow are its parts.
+    // The last page line (its path and stamp): the part lines that follow
+    // are its parts.
     let mut page_path = String::new();
-    let mut page: Option<(u64, i128)> = None;
+    let mut page: Option<FileStamp> = None;
     // How many records the build saw, as it says.
     let mut records_seen = 0;
     while next_line(&mut buffer) {
@@ -304,28 +306,31 @@ pub fn load(path: &Path) -> Previous {
                 let place = (fields.next()?.parse().ok()?, fields.next()?.parse().ok()?);
                 Some((digest, place))
             })();
-            if let (Some((size, mtime)), Some((digest, place))) = (page, read) {
+            if let (Some(stamp), Some((digest, place))) = (page, read) {
                 let parts = previous
                     .parts
                     .entry(page_path.clone())
                     .or_insert_with(|| PageParts {
-                        size,
-                        mtime,
+                        stamp,
                         by_digest: HashMap::default(),
                     });
                 parts.by_digest.insert(digest, place);
             }
             continue;
         }
-        let mut fields = line.splitn(4, ' ');
+        let mut fields = line.splitn(6, ' ');
         page = (|| {
             let digest = hex(fields.next()?)?;
-            let size = fields.next()?.parse().ok()?;
-            let mtime = fields.next()?.parse().ok()?;
-            previous.pages.insert(digest, (size, mtime));
+            let stamp = FileStamp {
+                size: fields.next()?.parse().ok()?,
+                mtime: fields.next()?.parse().ok()?,
+                ctime: fields.next()?.parse().ok()?,
+                ino: fields.next()?.parse().ok()?,
+            };
+            previous.pages.insert(digest, stamp);
             page_path.clear();
             page_path.push_str(fields.next()?);
-            Some((size, mtime))
+            Some(stamp)
         })();
     }
     if damaged {
@@ -337,21 +342,23 @@ pub fn load(path: &Path) -> Previous {
     }
     previous
 }
-/// The entries of `pages` as written in the folder `written` (the staged
-/// build, before it is moved into place: its files keep their sizes and
-/// times, and no other build's can be there).
-pub fn entries(written: &Files, pages: Vec<(String, Digest, Vec<Part>)>) -> Vec<(String, Entry)> {
+/// A page a build rendered: its path, the hash of its inputs, and its
+/// parts.
+pub type Rendered = (String, Digest, Vec<Part>);
+
+/// The entries of `pages` as written in the folder `written` (where they
+/// are to stay: their stamps are those the next build compares).
+pub fn entries(written: &Files, pages: Vec<Rendered>) -> Vec<(String, Entry)> {
     use rayon::prelude::*;
     pages
         .into_par_iter()
         .filter_map(|(page, digest, parts)| {
-            let (size, mtime) = written.stat(&page)?;
+            let stamp = written.stat(&page)?;
             Some((
                 page,
                 Entry {
                     digest,
-                    size,
-                    mtime,
+                    stamp,
                     parts,
                 },
             ))
@@ -387,7 +394,13 @@ pub fn save<'e>(
         for (page, e) in entries {
             line.clear();
             crate::git::push_hex(&mut line, &e.digest);
-            writeln!(out, "{line} {} {} {page}", e.size, e.mtime)?;
+            let FileStamp {
+                size,
+                mtime,
+                ctime,
+                ino,
+            } = e.stamp;
+            writeln!(out, "{line} {size} {mtime} {ctime} {ino} {page}")?;
             for part in &e.parts {
                 line.clear();
                 line.push('+');
@@ -423,8 +436,8 @@ impl Previous {
         let Some(file) = files.open_page(page) else {
             return Ok(false);
         };
-        let same = file.metadata().ok().and_then(|m| file_stat(&m));
-        if same != Some((parts.size, parts.mtime)) || offset.saturating_add(len) > parts.size {
+        let same = file.metadata().ok().and_then(|m| FileStamp::of(&m));
+        if same != Some(parts.stamp) || offset.saturating_add(len) > parts.stamp.size {
             return Ok(false);
         }
         // Read whole before any byte is written: a file cut short from
@@ -503,14 +516,12 @@ impl Files {
         )
     }
 
-    /// The size and modification time (ns) of the page at `page` (a path
-    /// from the site's root); `None` for anything but a regular file (a
-    /// symlink planted in the output is never kept) and for a page of a
-    /// folder not opened.
-    pub fn stat(&self, page: &str) -> Option<(u64, i128)> {
+    /// The stamp of the page at `page` (a path from the site's root);
+    /// `None` for anything but a regular file (a symlink planted in the
+    /// output is never kept) and for a page of a folder not opened.
+    pub fn stat(&self, page: &str) -> Option<FileStamp> {
         let (folder, name) = Files::place(page);
-        let (size, mtime) = self.0.get(folder)?.file(name)?;
-        Some((size, i128::from(mtime)))
+        self.0.get(folder)?.file(name)
     }
 
     /// The page at `page`, open for reading (`None` for a symlink, a page
@@ -524,21 +535,6 @@ impl Files {
     fn place(page: &str) -> (&str, &str) {
         page.rsplit_once('/').unwrap_or(("", page))
     }
-}
-
-/// The size and modification time (ns) of an open file, as [`Files::stat`]
-/// gives them; `None` for anything but a regular file.
-fn file_stat(meta: &std::fs::Metadata) -> Option<(u64, i128)> {
-    if !meta.is_file() {
-        return None;
-    }
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((meta.len(), i128::try_from(mtime).ok()?))
 }
 
 fn hex(text: &str) -> Option<Digest> {
@@ -572,20 +568,39 @@ mod tests {
         std::fs::write(root.join("other/x.html"), "abc").expect("page");
         std::fs::create_dir(root.join("incidents/INC-2.html")).expect("folder");
         let files = Files::open(root, ["incidents"]);
-        let mtime = |rel: &str| {
-            let modified = std::fs::metadata(root.join(rel))
-                .and_then(|m| m.modified())
-                .expect("time");
-            let since = modified
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("after 1970");
-            i128::try_from(since.as_nanos()).expect("fits")
+        let stamp = |rel: &str| {
+            let meta = std::fs::metadata(root.join(rel)).expect("metadata");
+            FileStamp::of(&meta).expect("a file")
         };
-        assert_eq!(files.stat("index.html"), Some((5, mtime("index.html"))));
+        assert_eq!(files.stat("index.html"), Some(stamp("index.html")));
+        assert_eq!(files.stat("index.html").map(|s| s.size), Some(5));
         assert_eq!(
             files.stat("incidents/INC-1.html"),
-            Some((3, mtime("incidents/INC-1.html")))
+            Some(stamp("incidents/INC-1.html"))
         );
+        #[cfg(unix)]
+        {
+            // A hard link is the same file; a copy with the same size and
+            // times is not.
+            use std::os::unix::fs::MetadataExt;
+            let page = root.join("incidents/INC-1.html");
+            let meta = std::fs::metadata(&page).expect("metadata");
+            let stamp = files.stat("incidents/INC-1.html").expect("stamp");
+            assert_eq!((stamp.ino, stamp.size), (meta.ino().cast_signed(), 3));
+            let copy = root.join("incidents/copy");
+            std::fs::copy(&page, &copy).expect("copy");
+            let file = std::fs::File::options()
+                .write(true)
+                .open(&copy)
+                .expect("open");
+            file.set_modified(meta.modified().expect("time"))
+                .expect("touch");
+            drop(file);
+            std::fs::rename(&copy, &page).expect("put in its place");
+            let now = files.stat("incidents/INC-1.html").expect("stamp");
+            assert_eq!((now.size, now.mtime), (stamp.size, stamp.mtime));
+            assert_ne!(now, stamp);
+        }
         // A folder where a page was, a page gone, a folder not opened.
         assert_eq!(files.stat("incidents/INC-2.html"), None);
         assert_eq!(files.stat("incidents/INC-3.html"), None);
@@ -614,8 +629,12 @@ mod tests {
         digest[19] = 0x0f;
         let entry = |digest, size, mtime| Entry {
             digest,
-            size,
-            mtime,
+            stamp: FileStamp {
+                size,
+                mtime,
+                ctime: mtime + 1,
+                ino: 42,
+            },
             parts: Vec::new(),
         };
         let part = Part {
@@ -637,7 +656,10 @@ mod tests {
             .and_then(crate::write::Prepared::replace)
             .expect("saved");
         let text = std::fs::read_to_string(&path).expect("read");
-        let first = format!("ab{}0f 12 1700000000123456789 index.html", "00".repeat(18));
+        let first = format!(
+            "ab{}0f 12 1700000000123456789 1700000000123456790 42 index.html",
+            "00".repeat(18)
+        );
         assert_eq!(text.lines().nth(1), Some(first.as_str()), "{text}");
         assert_eq!(
             text.lines().nth(2),
@@ -645,14 +667,12 @@ mod tests {
         );
         let previous = load(&path);
         assert_eq!(previous.pages.len(), 2);
-        assert_eq!(
-            previous.pages.get(&digest),
-            Some(&(12, 1_700_000_000_123_456_789))
-        );
-        assert_eq!(previous.pages.get(&[0xff; 20]), Some(&(0, -5)));
+        let index = pages[0].1.stamp;
+        assert_eq!(previous.pages.get(&digest), Some(&index));
+        assert_eq!(previous.pages.get(&[0xff; 20]), Some(&pages[1].1.stamp));
         let parts = previous.parts.get("index.html").expect("parts");
         assert_eq!(parts.by_digest.get(&[0x11; 20]), Some(&(100, 50)));
-        assert_eq!((parts.size, parts.mtime), (12, 1_700_000_000_123_456_789));
+        assert_eq!(parts.stamp, index);
         assert_eq!(previous.parts.len(), 1);
         // A digest of other than hex digits is not one.
         let bad = text.replacen("ab", "g1", 1);
@@ -696,8 +716,12 @@ mod tests {
             "index.html".to_owned(),
             Entry {
                 digest: [5; 20],
-                size: 10,
-                mtime: 20,
+                stamp: FileStamp {
+                    size: 10,
+                    mtime: 20,
+                    ctime: 30,
+                    ino: 40,
+                },
                 parts: Vec::new(),
             },
         )];
@@ -752,7 +776,7 @@ mod tests {
         }
         // Bytes that are not text (here in the page's line, the last):
         // nothing of the manifest is trusted.
-        assert!(text.ends_with(" 10 20 index.html\n"), "{text}");
+        assert!(text.ends_with(" 10 20 30 40 index.html\n"), "{text}");
         assert_eq!(load_text(&path, &text).pages.len(), 1);
         let mut bytes = text.into_bytes();
         let at = bytes.len() - 2;

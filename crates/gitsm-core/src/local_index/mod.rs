@@ -26,7 +26,7 @@ pub mod search;
 pub mod sql;
 mod stat_cache;
 
-pub use scan::OpenFolder;
+pub use scan::{FileStamp, OpenFolder};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

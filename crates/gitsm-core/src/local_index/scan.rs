@@ -173,14 +173,60 @@ impl OpenFolder {
         os::open_file(&self.0, name.as_bytes())
     }
 
-    /// The size and modification time (nanoseconds since 1970) of the
-    /// regular file `name` in it; `None` for anything else (a symlink, a
-    /// folder), when it is missing, or when it cannot be looked at.
-    pub fn file(&self, name: &str) -> Option<(u64, i64)> {
+    /// The stamp of the regular file `name` in it; `None` for anything
+    /// else (a symlink, a folder), when it is missing, or when it cannot
+    /// be looked at.
+    pub fn file(&self, name: &str) -> Option<FileStamp> {
         match os::lstat(&self.0, name.as_bytes()) {
-            Ok(Some((stat, true))) => Some((u64::try_from(stat.size).ok()?, stat.mtime)),
+            Ok(Some((stat, true))) => Some(FileStamp {
+                size: u64::try_from(stat.size).ok()?,
+                mtime: stat.mtime,
+                ctime: stat.ctime,
+                ino: stat.ino,
+            }),
             _ => None,
         }
+    }
+}
+
+/// What tells a file from another and from its own past: its size, its
+/// modification and change times (nanoseconds since 1970) and its inode.
+/// Anyone who can write the file can put its size and modification time
+/// back; the change time moves with any change and cannot be set, and a
+/// file put in its place (a hard link, a copy) has another inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime: i64,
+    pub ctime: i64,
+    pub ino: i64,
+}
+
+impl FileStamp {
+    /// The stamp of a file already open, from its metadata (a regular
+    /// file's only).
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        meta.is_file().then(|| FileStamp {
+            size: meta.size(),
+            mtime: Stat::nanos(meta.mtime(), meta.mtime_nsec()),
+            ctime: Stat::nanos(meta.ctime(), meta.ctime_nsec()),
+            ino: meta.ino().cast_signed(),
+        })
+    }
+
+    /// The stamp of a file already open, from its metadata (a regular
+    /// file's only; no change time nor inode outside Unix).
+    #[cfg(not(unix))]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
+        let stat = Stat::of(meta);
+        meta.is_file().then(|| FileStamp {
+            size: meta.len(),
+            mtime: stat.mtime,
+            ctime: 0,
+            ino: 0,
+        })
     }
 }
 
