@@ -806,6 +806,20 @@ fn six_incidents() -> Repo {
     repo
 }
 
+/// Update the site `out` in place after `what`, then make a full build
+/// beside it: the two are the same bytes. The pages of the update, and how
+/// many of them stood.
+fn updated_equals_full(repo: &Repo, what: &str) -> (usize, usize) {
+    let run = site_at(repo, "out");
+    assert_eq!(run.code, 0, "{what}: {run}");
+    site_at(repo, "full").expect_code(0);
+    if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
+        panic!("after {what}: {why}");
+    }
+    std::fs::remove_dir_all(repo.path("full")).expect("rm");
+    pages_reused(&run)
+}
+
 /// `gitsm site -o OUT` at a fixed instant.
 fn site_at(repo: &Repo, out: &str) -> common::Run {
     repo.run(["site", "-o", out, "--at", "2026-11-21T10:00:00+01:00"])
@@ -970,16 +984,9 @@ fn a_neighbour_changed_remakes_the_pages_that_show_it() {
     let changed = |what: &str, shown_on: &str, edit: &dyn Fn()| {
         let before = page(shown_on);
         edit();
-        let run = site_at(&repo, "out");
-        assert_eq!(run.code, 0, "{run}");
-        let (pages, reused) = pages_reused(&run);
+        let (pages, reused) = updated_equals_full(&repo, what);
         let kept = reused > 0 || what == CONFIGURATION;
-        assert!(kept && reused < pages, "{what}: {run}");
-        site_at(&repo, "full").expect_code(0);
-        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
-            panic!("after {what}: {why}");
-        }
-        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+        assert!(kept && reused < pages, "{what}: {reused} of {pages} reused");
         assert_ne!(page(shown_on), before, "{what}: {shown_on} is as before");
     };
     let commit = |hour: u32| {
@@ -1112,15 +1119,11 @@ fn a_ci_neighbour_changed_remakes_the_ci_pages_that_show_it() {
         assert_eq!(valid.code, 0, "{what}: {valid}");
         hour.set(hour.get() + 1);
         repo.commit(what, &format!("2026-11-20T{}:00:00+01:00", hour.get()));
-        let run = site_at(&repo, "out");
-        assert_eq!(run.code, 0, "{run}");
-        let (pages, reused) = pages_reused(&run);
-        assert!(reused > 0 && reused < pages, "{what}: {run}");
-        site_at(&repo, "full").expect_code(0);
-        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
-            panic!("after {what}: {why}");
-        }
-        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+        let (pages, reused) = updated_equals_full(&repo, what);
+        assert!(
+            reused > 0 && reused < pages,
+            "{what}: {reused} of {pages} reused"
+        );
         let after = std::fs::read_to_string(&shop_page).expect("shop's page");
         assert_ne!(after, before, "{what}: shop's page is as before");
     };
@@ -1991,15 +1994,11 @@ fn random_edits_updated_in_place_equal_a_full_build() {
         let time = format!("2026-11-20T{:02}:{:02}:00+01:00", 11 + step / 60, step % 60);
         repo.try_commit(&["-q", "--allow-empty", "-m", &what], &time)
             .expect_code(0);
-        let run = site_at(&repo, "out");
-        assert_eq!(run.code, 0, "{what}: {run}");
-        let (pages, reused) = pages_reused(&run);
-        assert!(reused > 0 && reused < pages, "{what}: {run}");
-        site_at(&repo, "full").expect_code(0);
-        if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
-            panic!("after {what}: {why}");
-        }
-        std::fs::remove_dir_all(repo.path("full")).expect("rm");
+        let (pages, reused) = updated_equals_full(&repo, &what);
+        assert!(
+            reused > 0 && reused < pages,
+            "{what}: {reused} of {pages} reused"
+        );
     }
     // The builds went by what changed: the manifest says what each saw of
     // the records.
