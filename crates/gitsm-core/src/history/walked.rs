@@ -23,7 +23,7 @@ use crate::git::ObjectKey;
 
 use super::trail::Author;
 
-const FORMAT: &str = "gitsm history walk 2";
+const FORMAT: &str = "gitsm history walk 3";
 
 type Hasher = foldhash::fast::RandomState;
 
@@ -97,9 +97,11 @@ pub(super) fn location(repo: &Repository, prefix: &Path) -> PathBuf {
     repo.path().join("gitsm").join(name)
 }
 
-/// One line of the file.
+/// One line of the file: `{"<kind>":{…}}`. Tagged outside its fields
+/// (not by a field among them), so that serde reads each line in one
+/// pass instead of buffering it to find the tag first.
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Line {
     Head {
         format: String,
@@ -438,7 +440,7 @@ mod tests {
         let count = lines.len() - 1;
         let changed = lines
             .iter()
-            .find(|l| l.contains("\"t\":\"changed\""))
+            .find(|l| l.starts_with("{\"changed\":"))
             .expect("a changed record");
         let twice = text
             .replace(changed, &format!("{changed}\n{changed}"))

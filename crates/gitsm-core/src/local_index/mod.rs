@@ -206,7 +206,9 @@ impl LocalIndex {
     pub fn loaded(&self, selection: &Selection) -> rusqlite::Result<Loaded> {
         let mut args: Vec<String> = Vec::new();
         let mut wanted = vec!["1".to_owned()];
-        if !selection.kinds.is_empty() {
+        // Every kind is no filter: the table is read as it is stored, not
+        // row by row through an index.
+        if !selection.kinds.is_empty() && !Kind::ALL.iter().all(|k| selection.kinds.contains(k)) {
             wanted.push(format!(
                 "kind IN ({})",
                 placeholders(selection.kinds.len(), 0)
@@ -362,23 +364,22 @@ impl LocalIndex {
 }
 
 /// The order of a full read: by kind, then path component by component
-/// (`/` sorts before any byte a name may hold). Compared as they are,
-/// without a key made for each of 100,000 files.
+/// (`/` sorts before any byte a name may hold). The kind is the one the
+/// scan gave the row, that of the file's folder. Compared as they are,
+/// without a key made for each of 100,000 files: the paths' bytes up to
+/// where they differ.
 fn full_read_order(a: &RecordFile, b: &RecordFile) -> std::cmp::Ordering {
-    fn kind(f: &RecordFile) -> Option<Kind> {
-        f.path
-            .components()
-            .next()
-            .and_then(|c| Kind::from_folder(&c.as_os_str().to_string_lossy()))
-    }
-    fn bytes(f: &RecordFile) -> impl Iterator<Item = u8> + '_ {
-        f.path
-            .as_os_str()
-            .as_encoded_bytes()
-            .iter()
-            .map(|&b| if b == b'/' { 0 } else { b })
-    }
-    kind(a).cmp(&kind(b)).then_with(|| bytes(a).cmp(bytes(b)))
+    let (x, y) = (
+        a.path.as_os_str().as_encoded_bytes(),
+        b.path.as_os_str().as_encoded_bytes(),
+    );
+    let separator_first = |b: u8| if b == b'/' { 0 } else { b };
+    a.kind
+        .cmp(&b.kind)
+        .then_with(|| match x.iter().zip(y).position(|(p, q)| p != q) {
+            Some(at) => separator_first(x[at]).cmp(&separator_first(y[at])),
+            None => x.len().cmp(&y.len()),
+        })
 }
 
 /// A record as the index stores it (its typed form as JSON).
@@ -428,4 +429,54 @@ pub fn location(ws: &Workspace) -> Option<PathBuf> {
         )
     };
     Some(repo.path().join("gitsm").join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(kind: Kind, path: &str) -> RecordFile {
+        RecordFile {
+            path: PathBuf::from(path),
+            kind,
+            id: None,
+            id_pos: crate::yaml::Pos::START,
+            refs: Vec::new(),
+            record: None,
+            blob: None,
+        }
+    }
+
+    /// Kinds in their order (the CIs after the tickets, although `cis`
+    /// sorts first by name), and a year folder where its name sorts, its
+    /// files before a name that only begins like it.
+    #[test]
+    fn files_come_in_the_order_of_a_full_read() {
+        let mut files = [
+            file(Kind::Ci, "cis/shop.yaml"),
+            file(Kind::Problem, "problems/PRB-0001.yaml"),
+            file(Kind::Incident, "incidents/INC-0002.yaml"),
+            file(Kind::Incident, "incidents/2026-x.yaml"),
+            file(Kind::Incident, "incidents/2026/INC-0009.yaml"),
+            file(Kind::Incident, "incidents/INC-0001.yaml"),
+            file(Kind::Incident, "incidents/INC-0001.yaml.yaml"),
+        ];
+        files.sort_unstable_by(full_read_order);
+        let paths: Vec<_> = files
+            .iter()
+            .map(|f| f.path.to_str().expect("UTF-8"))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "incidents/2026/INC-0009.yaml",
+                "incidents/2026-x.yaml",
+                "incidents/INC-0001.yaml",
+                "incidents/INC-0001.yaml.yaml",
+                "incidents/INC-0002.yaml",
+                "problems/PRB-0001.yaml",
+                "cis/shop.yaml",
+            ]
+        );
+    }
 }
