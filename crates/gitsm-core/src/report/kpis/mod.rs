@@ -15,7 +15,7 @@ pub(super) use problems::problems;
 pub(super) use requests::requests;
 pub(super) use satisfaction::satisfaction;
 pub use satisfaction::{LOW, SATISFIED};
-pub(super) use teams::teams;
+pub(super) use teams::{desk, teams};
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
