@@ -632,6 +632,57 @@ fn team_rows_are_the_report_figures_over_each_team() {
     );
 }
 
+/// One team `a` with one assignee `x`: the team's row is the desk's
+/// figures, its assignee's the team's, each under its own key (the
+/// satisfaction row's too).
+#[test]
+fn a_group_of_every_ticket_has_the_wider_groups_figures() {
+    let p1 = "impact: high\nurgency: high\npriority: P1";
+    let records = vec![
+        // Acknowledged in 10m, resolved in 3h.
+        incident(
+            "INC-1",
+            &format!(
+                "team: a\nassignee: x\n{p1}\nstatus: resolved\n\
+                 resolution: {{ code: fixed, notes: Fixed. }}\n\
+                 created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:10:00Z\n\
+                 resolved_at: 2026-11-02T13:00:00Z"
+            ),
+        ),
+        // Acknowledged in 5m, in progress.
+        incident(
+            "INC-2",
+            &format!(
+                "team: a\nassignee: x\n{p1}\nstatus: in_progress\n\
+                 created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
+            ),
+        ),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let report = report(&dataset);
+    let teams = &report.teams;
+    let team = &teams.by_team[0];
+    let rows = [
+        ("all", &teams.all),
+        ("a", &team.row),
+        ("x", &team.assignees[0]),
+        ("x", &teams.by_assignee[0]),
+    ];
+    for (key, row) in rows {
+        assert_eq!(
+            (row.key.as_str(), row.satisfaction.key.as_str()),
+            (key, key)
+        );
+        assert_eq!((row.open, row.opened, row.resolved), (1, 2, 1));
+        // MTTA (10m + 5m) / 2 = 7m30s; MTTR 3h.
+        assert_eq!(row.mtta.mean, Some(7 * M + 30));
+        assert_eq!(row.mttr.mean, Some(3 * H));
+        assert_eq!(row.satisfaction.tickets, 1);
+    }
+    assert_eq!((teams.by_team.len(), team.assignees.len()), (1, 1));
+    assert_eq!(teams.by_assignee.len(), 1);
+}
+
 #[test]
 fn a_team_filter_counts_only_that_teams_records() {
     let records = vec![

@@ -18,7 +18,7 @@ use crate::report::{TeamFigures, TeamRow, Teams};
 use super::incidents::{resolutions, sla, times};
 use super::requests::all_items;
 use super::satisfaction::overall;
-use super::{Context, UNASSIGNED, backlog_row, counts};
+use super::{Context, IdMap, UNASSIGNED, backlog_row, counts};
 
 /// Incidents and service requests are broken down; problems and changes
 /// have their own figures.
@@ -65,39 +65,76 @@ pub(in crate::report) fn teams<'r>(
         .collect();
     let keys: Vec<(bool, u32, u32)> = arrange(tickets, keys);
     let n = keys.iter().take_while(|k| !k.0).count();
-    let by_team = {
+    let by_team: Vec<TeamFigures> = {
         let tickets: &[Ticket<'r>] = tickets;
         runs(&keys[..n], |k| k.1)
             .into_par_iter()
             .filter_map(|of| {
                 let name = teams.name(keys[of.start].1);
-                let (row, assignees) = rayon::join(
-                    || active(row(&ctx.over(&tickets[of.clone()]), name)),
-                    || {
-                        rows(
-                            ctx,
-                            &tickets[of.clone()],
-                            &keys[of.clone()],
-                            |k| k.2,
-                            &assignees,
-                        )
-                    },
-                );
+                let mine = &tickets[of.clone()];
+                // A group of the same tickets as another has its figures.
+                let team = if of.len() == n {
+                    renamed(&all, name)
+                } else {
+                    row(&ctx.over(mine), name)
+                };
+                let team = active(team)?;
+                let assignees = runs(&keys[of.clone()], |k| k.2)
+                    .into_par_iter()
+                    .filter_map(|r| {
+                        let name = assignees.name(keys[of.start + r.start].2);
+                        active(if r.len() == of.len() {
+                            renamed(&team, name)
+                        } else {
+                            row(&ctx.over(&mine[r]), name)
+                        })
+                    })
+                    .collect();
                 Some(TeamFigures {
-                    row: row?,
+                    row: team,
                     assignees,
                 })
             })
             .collect()
     };
-    // By assignee, whatever the team: the same order within each.
+    // An assignee of one team has the row found in that team; those of
+    // several are gathered from all of them.
+    let mut teams_of: IdMap<u32, usize> = IdMap::default();
+    for of in runs(&keys[..n], |k| (k.1, k.2)) {
+        *teams_of.entry(keys[of.start].2).or_insert(0) += 1;
+    }
+    let single = |rank: u32| teams_of.get(&rank) == Some(&1);
+    let found: IdMap<u32, &TeamRow> = by_team
+        .iter()
+        .flat_map(|t| &t.assignees)
+        .map(|row| (assignees.rank(&row.key), row))
+        .filter(|(rank, _)| single(*rank))
+        .collect();
     let keys = arrange(tickets, keys.into_par_iter().map(|k| (k.0, k.2)).collect());
-    let by_assignee = rows(ctx, &tickets[..n], &keys[..n], |k| k.1, &assignees);
+    let by_assignee = runs(&keys[..n], |k| k.1)
+        .into_par_iter()
+        .filter_map(|of| {
+            let rank = keys[of.start].1;
+            if single(rank) {
+                return found.get(&rank).map(|row| (*row).clone());
+            }
+            active(row(&ctx.over(&tickets[of]), assignees.name(rank)))
+        })
+        .collect();
     Teams {
         all,
         by_team,
         by_assignee,
     }
+}
+
+/// `row`'s figures under another key: those of a group of the same
+/// tickets.
+fn renamed(row: &TeamRow, key: &str) -> TeamRow {
+    let mut row = row.clone();
+    row.key = key.to_owned();
+    row.satisfaction.key = key.to_owned();
+    row
 }
 
 /// The distinct values of a key among the tickets, in order: groups
@@ -153,7 +190,7 @@ fn arrange<K: Ord + Copy + Send>(tickets: &mut [Ticket<'_>], keys: Vec<K>) -> Ve
 }
 
 /// The ranges of equal `key` in `keys`, in order.
-fn runs<K>(keys: &[K], key: impl Fn(&K) -> u32) -> Vec<Range<usize>> {
+fn runs<K, V: PartialEq>(keys: &[K], key: impl Fn(&K) -> V) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     for (i, k) in keys.iter().enumerate() {
         match out.last_mut() {
@@ -162,24 +199,6 @@ fn runs<K>(keys: &[K], key: impl Fn(&K) -> u32) -> Vec<Range<usize>> {
         }
     }
     out
-}
-
-/// A row per group of `tickets` (ordered by `key` of their `keys`) named
-/// in `names`, in parallel.
-fn rows<K: Sync>(
-    ctx: &Context<'_, '_>,
-    tickets: &[Ticket<'_>],
-    keys: &[K],
-    key: fn(&K) -> u32,
-    names: &Names<'_>,
-) -> Vec<TeamRow> {
-    runs(keys, key)
-        .into_par_iter()
-        .filter_map(|of| {
-            let name = names.name(key(&keys[of.start]));
-            active(row(&ctx.over(&tickets[of]), name))
-        })
-        .collect()
 }
 
 /// The row, if anything was open, opened or closed in the period.
