@@ -342,6 +342,19 @@ pub(super) fn compliance<'v>(
     c
 }
 
+/// The clocks of several sets of tickets, none in two, as one: the sum
+/// of their [`compliance`].
+pub(super) fn total<'c>(parts: impl Iterator<Item = &'c Compliance>) -> Compliance {
+    let mut c = Compliance::default();
+    for part in parts {
+        c.met += part.met;
+        c.missed += part.missed;
+        c.from_git += part.from_git;
+    }
+    c.percent = super::percent(c.met, c.met + c.missed);
+    c
+}
+
 /// A clock of a ticket whose target ran out in the period.
 struct Missed<'a, 'r> {
     due: Instant,
