@@ -558,6 +558,33 @@ fn satisfaction_counts_the_feedback_given_by_the_end_of_the_period() {
     assert_eq!((none.key.as_str(), none.tickets), ("(none)", 2));
 }
 
+/// A P1 incident of `team` and `assignee` created on 2 November 10:00,
+/// acknowledged 10m later and resolved 3h after its creation.
+fn resolved_p1(id: &str, team: &str, assignee: &str) -> Record {
+    incident(
+        id,
+        &format!(
+            "team: {team}\nassignee: {assignee}\nimpact: high\nurgency: high\npriority: P1\n\
+             status: resolved\nresolution: {{ code: fixed, notes: Fixed. }}\n\
+             created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:10:00Z\n\
+             resolved_at: 2026-11-02T13:00:00Z"
+        ),
+    )
+}
+
+/// A P1 incident of `team` and `assignee` created on 20 November 10:00,
+/// acknowledged 5m later, in progress.
+fn in_progress_p1(id: &str, team: &str, assignee: &str) -> Record {
+    incident(
+        id,
+        &format!(
+            "team: {team}\nassignee: {assignee}\nimpact: high\nurgency: high\npriority: P1\n\
+             status: in_progress\n\
+             created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
+        ),
+    )
+}
+
 /// Three P1 incidents over teams `a` and `b` and assignees `x` and `y`
 /// (no Git history): each team's row is the report's figures over its
 /// incidents, worked out by hand.
@@ -567,13 +594,7 @@ fn team_rows_are_the_report_figures_over_each_team() {
     let p1 = "impact: high\nurgency: high\npriority: P1";
     let records = vec![
         // a/x: acknowledged in 10m, resolved in 3h: both met, first line.
-        incident(
-            "INC-1",
-            &format!(
-                "team: a\nassignee: x\n{p1}\n{resolved}\ncreated_at: 2026-11-02T10:00:00Z\n\
-                 acknowledged_at: 2026-11-02T10:10:00Z\nresolved_at: 2026-11-02T13:00:00Z"
-            ),
-        ),
+        resolved_p1("INC-1", "a", "x"),
         // a/y: 30m to acknowledge and 5h to resolve: both missed; escalated.
         incident(
             "INC-2",
@@ -585,13 +606,7 @@ fn team_rows_are_the_report_figures_over_each_team() {
         ),
         // b/x: acknowledged in 5m (met), in progress: its 4h ran out on
         // 20 November 14:00 (missed).
-        incident(
-            "INC-3",
-            &format!(
-                "team: b\nassignee: x\n{p1}\nstatus: in_progress\n\
-                 created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
-            ),
-        ),
+        in_progress_p1("INC-3", "b", "x"),
     ];
     let dataset = Dataset::from_records(workspace(), records, None);
     let report = report(&dataset);
@@ -637,26 +652,9 @@ fn team_rows_are_the_report_figures_over_each_team() {
 /// satisfaction row's too).
 #[test]
 fn a_group_of_every_ticket_has_the_wider_groups_figures() {
-    let p1 = "impact: high\nurgency: high\npriority: P1";
     let records = vec![
-        // Acknowledged in 10m, resolved in 3h.
-        incident(
-            "INC-1",
-            &format!(
-                "team: a\nassignee: x\n{p1}\nstatus: resolved\n\
-                 resolution: {{ code: fixed, notes: Fixed. }}\n\
-                 created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:10:00Z\n\
-                 resolved_at: 2026-11-02T13:00:00Z"
-            ),
-        ),
-        // Acknowledged in 5m, in progress.
-        incident(
-            "INC-2",
-            &format!(
-                "team: a\nassignee: x\n{p1}\nstatus: in_progress\n\
-                 created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
-            ),
-        ),
+        resolved_p1("INC-1", "a", "x"),
+        in_progress_p1("INC-2", "a", "x"),
     ];
     let dataset = Dataset::from_records(workspace(), records, None);
     let report = report(&dataset);
