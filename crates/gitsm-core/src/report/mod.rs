@@ -725,13 +725,13 @@ pub fn build_for<'r>(
     };
     // The sections only read the facts: computed side by side.
     let (
-        ((volumes, backlog), satisfaction),
+        ((volumes, backlog), (satisfaction, desk)),
         ((incidents, problems), ((changes, requests), trends)),
     ) = rayon::join(
         || {
             rayon::join(
                 || rayon::join(|| kpis::volumes(&ctx), || kpis::backlog(&ctx)),
-                || kpis::satisfaction(&ctx),
+                || rayon::join(|| kpis::satisfaction(&ctx), || kpis::desk(&ctx)),
             )
         },
         || {
@@ -758,6 +758,7 @@ pub fn build_for<'r>(
             history: inputs.history.is_some(),
             listed: Some(0),
         },
+        desk,
         &mut tickets,
     );
     // Counted in parallel: every record is fetched from memory for its kind.

@@ -558,6 +558,33 @@ fn satisfaction_counts_the_feedback_given_by_the_end_of_the_period() {
     assert_eq!((none.key.as_str(), none.tickets), ("(none)", 2));
 }
 
+/// A P1 incident of `team` and `assignee` created on 2 November 10:00,
+/// acknowledged 10m later and resolved 3h after its creation.
+fn resolved_p1(id: &str, team: &str, assignee: &str) -> Record {
+    incident(
+        id,
+        &format!(
+            "team: {team}\nassignee: {assignee}\nimpact: high\nurgency: high\npriority: P1\n\
+             status: resolved\nresolution: {{ code: fixed, notes: Fixed. }}\n\
+             created_at: 2026-11-02T10:00:00Z\nacknowledged_at: 2026-11-02T10:10:00Z\n\
+             resolved_at: 2026-11-02T13:00:00Z"
+        ),
+    )
+}
+
+/// A P1 incident of `team` and `assignee` created on 20 November 10:00,
+/// acknowledged 5m later, in progress.
+fn in_progress_p1(id: &str, team: &str, assignee: &str) -> Record {
+    incident(
+        id,
+        &format!(
+            "team: {team}\nassignee: {assignee}\nimpact: high\nurgency: high\npriority: P1\n\
+             status: in_progress\n\
+             created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
+        ),
+    )
+}
+
 /// Three P1 incidents over teams `a` and `b` and assignees `x` and `y`
 /// (no Git history): each team's row is the report's figures over its
 /// incidents, worked out by hand.
@@ -567,13 +594,7 @@ fn team_rows_are_the_report_figures_over_each_team() {
     let p1 = "impact: high\nurgency: high\npriority: P1";
     let records = vec![
         // a/x: acknowledged in 10m, resolved in 3h: both met, first line.
-        incident(
-            "INC-1",
-            &format!(
-                "team: a\nassignee: x\n{p1}\n{resolved}\ncreated_at: 2026-11-02T10:00:00Z\n\
-                 acknowledged_at: 2026-11-02T10:10:00Z\nresolved_at: 2026-11-02T13:00:00Z"
-            ),
-        ),
+        resolved_p1("INC-1", "a", "x"),
         // a/y: 30m to acknowledge and 5h to resolve: both missed; escalated.
         incident(
             "INC-2",
@@ -585,13 +606,7 @@ fn team_rows_are_the_report_figures_over_each_team() {
         ),
         // b/x: acknowledged in 5m (met), in progress: its 4h ran out on
         // 20 November 14:00 (missed).
-        incident(
-            "INC-3",
-            &format!(
-                "team: b\nassignee: x\n{p1}\nstatus: in_progress\n\
-                 created_at: 2026-11-20T10:00:00Z\nacknowledged_at: 2026-11-20T10:05:00Z"
-            ),
-        ),
+        in_progress_p1("INC-3", "b", "x"),
     ];
     let dataset = Dataset::from_records(workspace(), records, None);
     let report = report(&dataset);
@@ -630,6 +645,40 @@ fn team_rows_are_the_report_figures_over_each_team() {
         teams.all.satisfaction.tickets,
         report.satisfaction.all.tickets
     );
+}
+
+/// One team `a` with one assignee `x`: the team's row is the desk's
+/// figures, its assignee's the team's, each under its own key (the
+/// satisfaction row's too).
+#[test]
+fn a_group_of_every_ticket_has_the_wider_groups_figures() {
+    let records = vec![
+        resolved_p1("INC-1", "a", "x"),
+        in_progress_p1("INC-2", "a", "x"),
+    ];
+    let dataset = Dataset::from_records(workspace(), records, None);
+    let report = report(&dataset);
+    let teams = &report.teams;
+    let team = &teams.by_team[0];
+    let rows = [
+        ("all", &teams.all),
+        ("a", &team.row),
+        ("x", &team.assignees[0]),
+        ("x", &teams.by_assignee[0]),
+    ];
+    for (key, row) in rows {
+        assert_eq!(
+            (row.key.as_str(), row.satisfaction.key.as_str()),
+            (key, key)
+        );
+        assert_eq!((row.open, row.opened, row.resolved), (1, 2, 1));
+        // MTTA (10m + 5m) / 2 = 7m30s; MTTR 3h.
+        assert_eq!(row.mtta.mean, Some(7 * M + 30));
+        assert_eq!(row.mttr.mean, Some(3 * H));
+        assert_eq!(row.satisfaction.tickets, 1);
+    }
+    assert_eq!((teams.by_team.len(), team.assignees.len()), (1, 1));
+    assert_eq!(teams.by_assignee.len(), 1);
 }
 
 #[test]

@@ -15,7 +15,7 @@ pub(super) use problems::problems;
 pub(super) use requests::requests;
 pub(super) use satisfaction::satisfaction;
 pub use satisfaction::{LOW, SATISFIED};
-pub(super) use teams::teams;
+pub(super) use teams::{desk, teams};
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -337,6 +337,19 @@ pub(super) fn compliance<'v>(
             }
             c.from_git += usize::from(v.from_git);
         }
+    }
+    c.percent = super::percent(c.met, c.met + c.missed);
+    c
+}
+
+/// The clocks of several sets of tickets, none in two, as one: the sum
+/// of their [`compliance`].
+pub(super) fn total<'c>(parts: impl Iterator<Item = &'c Compliance>) -> Compliance {
+    let mut c = Compliance::default();
+    for part in parts {
+        c.met += part.met;
+        c.missed += part.missed;
+        c.from_git += part.from_git;
     }
     c.percent = super::percent(c.met, c.met + c.missed);
     c

@@ -7,6 +7,8 @@
 //! and `assignee` fields at the revision reported on), not those it had
 //! when a figure was decided; `(none)` gathers the tickets without one.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use crate::kind::Kind;
@@ -16,7 +18,7 @@ use crate::report::{TeamFigures, TeamRow, Teams};
 use super::incidents::{resolutions, sla, times};
 use super::requests::all_items;
 use super::satisfaction::overall;
-use super::{Context, UNASSIGNED, backlog_row, counts};
+use super::{Context, IdMap, UNASSIGNED, backlog_row, counts};
 
 /// Incidents and service requests are broken down; problems and changes
 /// have their own figures.
@@ -32,23 +34,93 @@ fn assignee<'r>(t: &Ticket<'r>) -> &'r str {
     t.record.assignee().unwrap_or(UNASSIGNED)
 }
 
-/// The rows of the whole desk (`all`), of each team (with its assignees)
-/// and of each assignee with anything open, opened or closed in the
-/// period. `tickets` are the context's tickets, reordered here so that
-/// each group is one slice.
-pub(in crate::report) fn teams<'r>(ctx: &Context<'_, 'r>, tickets: &mut [Ticket<'r>]) -> Teams {
-    let all = row(&ctx.over(tickets), "all");
-    let by_team = group(tickets, team)
-        .into_par_iter()
-        .filter_map(|tickets| {
-            let row = active(row(&ctx.over(tickets), team(&tickets[0])))?;
-            Some(TeamFigures {
-                row,
-                assignees: rows(ctx, tickets, assignee),
-            })
+/// The row of the whole desk: computed with the other sections, over the
+/// tickets in input order.
+pub(in crate::report) fn desk(ctx: &Context<'_, '_>) -> TeamRow {
+    row(ctx, "all")
+}
+
+/// The rows of each team (with its assignees) and of each assignee with
+/// anything open, opened or closed in the period, beside the desk's row
+/// `all` ([`desk`]). `tickets` are the context's tickets, reordered here so
+/// that each group is one slice, in input order.
+pub(in crate::report) fn teams<'r>(
+    ctx: &Context<'_, 'r>,
+    all: TeamRow,
+    tickets: &mut [Ticket<'r>],
+) -> Teams {
+    let teams = Names::of(tickets, team);
+    let assignees = Names::of(tickets, assignee);
+    // By team and, within a team, by assignee: one order serves the teams'
+    // rows and their assignees'.
+    let keys = tickets
+        .par_iter()
+        .map(|t| {
+            (
+                !counted(t),
+                teams.rank(team(t)),
+                assignees.rank(assignee(t)),
+            )
         })
         .collect();
-    let by_assignee = rows(ctx, tickets, assignee);
+    let keys: Vec<(bool, u32, u32)> = arrange(tickets, keys);
+    let n = keys.iter().take_while(|k| !k.0).count();
+    let by_team: Vec<TeamFigures> = {
+        let tickets: &[Ticket<'r>] = tickets;
+        runs(&keys[..n], |k| k.1)
+            .into_par_iter()
+            .filter_map(|of| {
+                let name = teams.name(keys[of.start].1);
+                let mine = &tickets[of.clone()];
+                // A group of the same tickets as another has its figures.
+                let team = if of.len() == n {
+                    renamed(&all, name)
+                } else {
+                    row(&ctx.over(mine), name)
+                };
+                let team = active(team)?;
+                let assignees = runs(&keys[of.clone()], |k| k.2)
+                    .into_par_iter()
+                    .filter_map(|r| {
+                        let name = assignees.name(keys[of.start + r.start].2);
+                        active(if r.len() == of.len() {
+                            renamed(&team, name)
+                        } else {
+                            row(&ctx.over(&mine[r]), name)
+                        })
+                    })
+                    .collect();
+                Some(TeamFigures {
+                    row: team,
+                    assignees,
+                })
+            })
+            .collect()
+    };
+    // An assignee of one team has the row found in that team; those of
+    // several are gathered from all of them.
+    let mut teams_of: IdMap<u32, usize> = IdMap::default();
+    for of in runs(&keys[..n], |k| (k.1, k.2)) {
+        *teams_of.entry(keys[of.start].2).or_insert(0) += 1;
+    }
+    let single = |rank: u32| teams_of.get(&rank) == Some(&1);
+    let found: IdMap<u32, &TeamRow> = by_team
+        .iter()
+        .flat_map(|t| &t.assignees)
+        .map(|row| (assignees.rank(&row.key), row))
+        .filter(|(rank, _)| single(*rank))
+        .collect();
+    let keys = arrange(tickets, keys.into_par_iter().map(|k| (k.0, k.2)).collect());
+    let by_assignee = runs(&keys[..n], |k| k.1)
+        .into_par_iter()
+        .filter_map(|of| {
+            let rank = keys[of.start].1;
+            if single(rank) {
+                return found.get(&rank).map(|row| (*row).clone());
+            }
+            active(row(&ctx.over(&tickets[of]), assignees.name(rank)))
+        })
+        .collect();
     Teams {
         all,
         by_team,
@@ -56,27 +128,77 @@ pub(in crate::report) fn teams<'r>(ctx: &Context<'_, 'r>, tickets: &mut [Ticket<
     }
 }
 
-/// The incidents and requests of `tickets` by `key`, one slice per value,
-/// in the order of the values (each slice in input order).
-fn group<'t, 'r>(
-    tickets: &'t mut [Ticket<'r>],
-    key: fn(&Ticket<'r>) -> &'r str,
-) -> Vec<&'t mut [Ticket<'r>]> {
-    tickets.sort_by(|a, b| (!counted(a), key(a)).cmp(&(!counted(b), key(b))));
-    let n = tickets.iter().take_while(|t| counted(t)).count();
-    tickets[..n].chunk_by_mut(|a, b| key(a) == key(b)).collect()
+/// `row`'s figures under another key: those of a group of the same
+/// tickets.
+fn renamed(row: &TeamRow, key: &str) -> TeamRow {
+    let mut row = row.clone();
+    row.key = key.to_owned();
+    row.satisfaction.key = key.to_owned();
+    row
 }
 
-/// A row per value of `key` among the incidents and requests.
-fn rows<'r>(
-    ctx: &Context<'_, 'r>,
-    tickets: &mut [Ticket<'r>],
-    key: fn(&Ticket<'r>) -> &'r str,
-) -> Vec<TeamRow> {
-    group(tickets, key)
+/// The distinct values of a key among the tickets, in order: groups
+/// are then ordered and told apart by their place among them, a number.
+struct Names<'r>(Vec<&'r str>);
+
+impl<'r> Names<'r> {
+    fn of(tickets: &[Ticket<'r>], key: fn(&Ticket<'r>) -> &'r str) -> Names<'r> {
+        let distinct: IdSet<&'r str> = tickets.par_iter().map(key).collect();
+        let mut names: Vec<&'r str> = distinct.into_iter().collect();
+        names.sort_unstable();
+        Names(names)
+    }
+
+    /// The place of `name` among them.
+    fn rank(&self, name: &str) -> u32 {
+        let at = self.0.binary_search(&name).unwrap_or_else(|at| at);
+        u32::try_from(at).unwrap_or(u32::MAX)
+    }
+
+    fn name(&self, rank: u32) -> &'r str {
+        usize::try_from(rank)
+            .ok()
+            .and_then(|at| self.0.get(at))
+            .copied()
+            .unwrap_or(UNASSIGNED)
+    }
+}
+
+type IdSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
+/// Put `tickets` in the order of their `keys` (one per ticket), keeping
+/// the input order among equal keys; the keys, so ordered, are returned.
+fn arrange<K: Ord + Copy + Send>(tickets: &mut [Ticket<'_>], keys: Vec<K>) -> Vec<K> {
+    let mut order: Vec<(K, usize)> = keys
         .into_par_iter()
-        .filter_map(|tickets| active(row(&ctx.over(tickets), key(&tickets[0]))))
-        .collect()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    // Each place is unique: an unstable sort keeps equal keys in order.
+    order.par_sort_unstable();
+    // Moved into place in one pass: the ticket for place `i` is where
+    // its original place's was moved, if that was already swapped away.
+    for i in 0..order.len() {
+        let mut from = order[i].1;
+        while from < i {
+            from = order[from].1;
+        }
+        order[i].1 = from;
+        tickets.swap(i, from);
+    }
+    order.into_iter().map(|(k, _)| k).collect()
+}
+
+/// The ranges of equal `key` in `keys`, in order.
+fn runs<K, V: PartialEq>(keys: &[K], key: impl Fn(&K) -> V) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if key(&keys[last.start]) == key(k) => last.end = i + 1,
+            _ => out.push(i..i + 1),
+        }
+    }
+    out
 }
 
 /// The row, if anything was open, opened or closed in the period.
