@@ -2063,3 +2063,30 @@ fn attack_a_page_edited_with_its_size_and_time_put_back_is_not_kept() {
     site("full", second);
     same_site(&repo.path("out"), &repo.path("full"));
 }
+
+#[test]
+fn attack_a_second_file_with_a_records_id_leaves_no_stale_page() {
+    // A record copied to start another, its id not yet changed: two files
+    // of one id. The first in path order is the record, for its page and
+    // for every page linking to it; the copy, however edited, shows
+    // nowhere, and the site updated in place stays a full build's.
+    let repo = six_incidents();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    repo.commit("Ignore the sites", "2026-11-20T10:30:00+01:00");
+    site_at(&repo, "out").expect_code(0);
+    let original = std::fs::read_to_string(repo.path("incidents/INC-0003.yaml")).expect("read");
+    for (n, title) in ["Copied title", "Copied and retitled"].iter().enumerate() {
+        // `INC-0003x.yaml` comes after `INC-0003.yaml` in path order.
+        repo.write(
+            "incidents/INC-0003x.yaml",
+            original.replace("Incident 3", title),
+        );
+        let what = format!("copy {n}");
+        updated_equals_full(&repo, &what);
+        for page in ["out/problems/PRB-0001.html", "out/incidents/INC-0003.html"] {
+            let text = std::fs::read_to_string(repo.path(page)).expect("page");
+            assert!(text.contains("Incident 3"), "{what}: {page}");
+            assert!(!text.contains("Copied"), "{what}: {page}");
+        }
+    }
+}

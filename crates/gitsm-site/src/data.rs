@@ -60,19 +60,29 @@ impl<'a> SiteData<'a> {
         availability: &HashMap<String, ServiceAvailability>,
     ) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
-        let mut read: Vec<(&Record, Option<&[u8]>)> = dataset
+        let mut read: Vec<(&Record, Option<&[u8]>, &std::path::Path)> = dataset
             .loaded()
             .records()
-            .map(|(f, r)| (r, f.blob.as_ref().map(|b| b.as_bytes())))
+            .map(|(f, r)| (r, f.blob.as_ref().map(|b| b.as_bytes()), f.path.as_path()))
             .collect();
-        // Stable: the first file of an id (in path order) is the record.
-        read.sort_by(|(a, _), (b, _)| (a.kind(), a.id()).cmp(&(b.kind(), b.id())));
+        // Of the files of one id, the record is the first: of the first
+        // kind, then in path order. Everything (its page, the links to it,
+        // its links) is of that one file, whatever order the files came in.
+        read.sort_unstable_by(|(a, _, pa), (b, _, pb)| {
+            (a.kind(), a.id(), pa).cmp(&(b.kind(), b.id(), pb))
+        });
         // Ids are looked up for every link of every page: a fast hash (the
         // ids are the repository's own, not an attacker's choice).
         let mut by_id: HashMap<&str, &Record, Fast> =
             HashMap::with_capacity_and_hasher(read.len(), Fast::default());
-        read.retain(|(r, _)| by_id.insert(r.id(), r).is_none());
-        let records: Vec<&Record> = read.iter().map(|&(r, _)| r).collect();
+        read.retain(|&(r, _, _)| match by_id.entry(r.id()) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(place) => {
+                place.insert(r);
+                true
+            }
+        });
+        let records: Vec<&Record> = read.iter().map(|&(r, _, _)| r).collect();
         let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
         for f in dataset.files() {
             let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
@@ -109,7 +119,7 @@ impl<'a> SiteData<'a> {
         let reader = dataset.clocks()?;
         let facts = read
             .par_iter()
-            .filter_map(|&(r, blob)| {
+            .filter_map(|&(r, blob, _)| {
                 let service = match r {
                     Record::Ci(ci) => availability.get(&ci.id),
                     _ => None,
