@@ -241,10 +241,27 @@ pub fn load(path: &Path) -> Previous {
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
     let mut buffer = String::new();
     let mut damaged = false;
+    // The sum of the lines read, and the one the file ends with.
+    let mut sum = Hasher::new();
+    let mut said: Option<Digest> = None;
     let mut next_line = |buffer: &mut String| {
         buffer.clear();
         match reader.read_line(buffer) {
-            Ok(n) => n > 0,
+            Ok(0) => false,
+            Ok(_) if said.is_some() => {
+                // Nothing comes after the sum.
+                damaged = true;
+                false
+            }
+            Ok(_) => {
+                match buffer.strip_prefix('#') {
+                    Some(hex_sum) => {
+                        said = Some(hex(hex_sum.trim_end_matches('\n')).unwrap_or_default())
+                    }
+                    None => drop(std::io::Write::write_all(&mut sum, buffer.as_bytes())),
+                }
+                true
+            }
             Err(_) => {
                 damaged = true;
                 false
@@ -262,6 +279,9 @@ pub fn load(path: &Path) -> Previous {
     let mut records_seen = 0;
     while next_line(&mut buffer) {
         let line = buffer.strip_suffix('\n').unwrap_or(&buffer);
+        if line.starts_with('#') {
+            continue;
+        }
         if let Some(shared) = line.strip_prefix('=') {
             let said = shared.split_once(' ').and_then(|(shared, count)| {
                 records_seen = count.parse().ok()?;
@@ -333,7 +353,8 @@ pub fn load(path: &Path) -> Previous {
             Some(stamp)
         })();
     }
-    if damaged {
+    // A file cut short, damaged, or not all text: nothing is trusted.
+    if damaged || said != Some(sum.finish()) {
         return Previous::default();
     }
     // Every record line, or none is trusted.
@@ -376,11 +397,19 @@ pub fn save<'e>(
     entries: impl IntoIterator<Item = &'e (String, Entry)>,
     records: Option<(&Digest, &[RecordSeen<'_>])>,
 ) -> std::io::Result<crate::write::Prepared> {
+    use std::io::Write;
     let records = records.filter(|(_, seen)| seen.iter().all(RecordSeen::writable));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    crate::write::prepare(path, |out| {
+    crate::write::prepare(path, |file| {
+        // Every line is summed; the sum ends the file (a line damaged
+        // but still well formed is told apart).
+        let mut out = Summed {
+            out: file,
+            sum: Hasher::new(),
+        };
+        let out = &mut out;
         writeln!(out, "{HEADER}")?;
         if let Some((shared, seen)) = records {
             let mut line = String::from("=");
@@ -408,8 +437,28 @@ pub fn save<'e>(
                 writeln!(out, "{line} {} {}", part.offset, part.len)?;
             }
         }
-        Ok(())
+        let mut line = String::from("#");
+        crate::git::push_hex(&mut line, &out.sum.clone().finish());
+        writeln!(out.out, "{line}")
     })
+}
+
+/// A writer that sums what it writes (the manifest's last line).
+struct Summed<'w> {
+    out: &'w mut dyn std::io::Write,
+    sum: Hasher,
+}
+
+impl std::io::Write for Summed<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        std::io::Write::write_all(&mut self.sum, &bytes[..n])?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 impl Previous {
@@ -674,10 +723,24 @@ mod tests {
         assert_eq!(parts.by_digest.get(&[0x11; 20]), Some(&(100, 50)));
         assert_eq!(parts.stamp, index);
         assert_eq!(previous.parts.len(), 1);
-        // A digest of other than hex digits is not one.
-        let bad = text.replacen("ab", "g1", 1);
-        std::fs::write(&path, bad).expect("write");
-        assert_eq!(load(&path).pages.len(), 1);
+        // The file ends with the sum of its lines: a line changed, even
+        // well formed, or one added after the sum, and nothing is trusted.
+        assert!(
+            text.lines().last().is_some_and(|l| l.starts_with('#')),
+            "{text}"
+        );
+        assert_eq!(load_text(&path, &text).pages.len(), 2);
+        for damaged in [
+            text.replacen("ab", "g1", 1),
+            text.replacen(" 12 ", " 13 ", 1),
+            format!("{text}+{} 1 1\n", "11".repeat(20)),
+            text.lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|l| format!("{l}\n"))
+                .collect(),
+        ] {
+            assert!(load_text(&path, &damaged).pages.is_empty(), "{damaged}");
+        }
     }
 
     /// The manifest read back after writing `text` at `path`.
@@ -764,8 +827,10 @@ mod tests {
             text.replacen(" ci web ", " ci", 1),
             text.replacen("@0101", "@zz01", 1),
             text.replacen(" ci db", " cow db", 1),
-            // A line gone: the count on the `=` line tells.
+            // A line gone.
             text.replacen(&format!("{db_line}\n"), "", 1),
+            // An id it names changed, the line well formed.
+            text.replacen(" db dns ", " db dnz ", 1),
         ] {
             std::fs::write(&path, damaged).expect("write");
             assert!(
@@ -774,13 +839,12 @@ mod tests {
                 std::fs::read_to_string(&path).expect("read")
             );
         }
-        // Bytes that are not text (here in the page's line, the last):
-        // nothing of the manifest is trusted.
-        assert!(text.ends_with(" 10 20 30 40 index.html\n"), "{text}");
+        // Bytes that are not text (here in the page's line, before the
+        // sum): nothing of the manifest is trusted.
         assert_eq!(load_text(&path, &text).pages.len(), 1);
+        let at = text.find(" index.html\n").expect("the page's line");
         let mut bytes = text.into_bytes();
-        let at = bytes.len() - 2;
-        bytes[at] = 0xff;
+        bytes[at + 3] = 0xff;
         std::fs::write(&path, bytes).expect("write");
         let previous = load(&path);
         assert!(previous.records.is_none() && previous.pages.is_empty());
