@@ -400,9 +400,10 @@ impl Stat {
             .saturating_add(nanos.try_into().unwrap_or(0))
     }
 
-    /// What the standard library's `lstat` says (where the scan does not
-    /// call the system itself).
-    #[cfg(all(unix, not(target_os = "linux")))]
+    /// What the standard library's `lstat` (or `fstat` of an open file)
+    /// says: where the scan does not call the system itself, and for a
+    /// file already open ([`super::FileStamp::of`]).
+    #[cfg(unix)]
     pub(super) fn of(m: &std::fs::Metadata) -> Stat {
         use std::os::unix::fs::MetadataExt;
         Stat {

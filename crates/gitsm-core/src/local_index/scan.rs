@@ -178,12 +178,7 @@ impl OpenFolder {
     /// be looked at.
     pub fn file(&self, name: &str) -> Option<FileStamp> {
         match os::lstat(&self.0, name.as_bytes()) {
-            Ok(Some((stat, true))) => Some(FileStamp {
-                size: u64::try_from(stat.size).ok()?,
-                mtime: stat.mtime,
-                ctime: stat.ctime,
-                ino: stat.ino,
-            }),
+            Ok(Some((stat, true))) => FileStamp::from_stat(stat),
             _ => None,
         }
     }
@@ -204,28 +199,19 @@ pub struct FileStamp {
 
 impl FileStamp {
     /// The stamp of a file already open, from its metadata (a regular
-    /// file's only).
-    #[cfg(unix)]
+    /// file's only; outside Unix, no inode).
     pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
-        use std::os::unix::fs::MetadataExt;
-        meta.is_file().then(|| FileStamp {
-            size: meta.size(),
-            mtime: Stat::nanos(meta.mtime(), meta.mtime_nsec()),
-            ctime: Stat::nanos(meta.ctime(), meta.ctime_nsec()),
-            ino: meta.ino().cast_signed(),
-        })
+        meta.is_file()
+            .then(|| Stat::of(meta))
+            .and_then(FileStamp::from_stat)
     }
 
-    /// The stamp of a file already open, from its metadata (a regular
-    /// file's only; no change time nor inode outside Unix).
-    #[cfg(not(unix))]
-    pub fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
-        let stat = Stat::of(meta);
-        meta.is_file().then(|| FileStamp {
-            size: meta.len(),
+    fn from_stat(stat: Stat) -> Option<FileStamp> {
+        Some(FileStamp {
+            size: u64::try_from(stat.size).ok()?,
             mtime: stat.mtime,
-            ctime: 0,
-            ino: 0,
+            ctime: stat.ctime,
+            ino: stat.ino,
         })
     }
 }
