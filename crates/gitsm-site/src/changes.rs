@@ -28,7 +28,7 @@ use crate::kind::Kind;
 use crate::model::Record;
 
 use super::data::SiteData;
-use super::manifest::{Digest, Records};
+use super::manifest::{Digest, Records, Seen};
 #[cfg(doc)]
 use super::page_key;
 
@@ -68,6 +68,18 @@ pub(crate) fn pages_to_look_at<'a>(
             look.ids.insert(id);
         }
     };
+    // The pages a record changed, added or gone can reach besides its own
+    // and those of the ids it names now: those of the records naming it
+    // now, and of the ids it named before (`seen`).
+    let around = |look: &mut ToLookAt<'a>, id: &str, seen: Option<&Seen>| {
+        look.every_ci |= seen.is_some_and(|s| s.kind == Kind::Ci);
+        for (_, source) in data.incoming.get(id).into_iter().flatten() {
+            page(look, source);
+        }
+        for named in seen.map_or("", |s| &s.names).split_terminator(' ') {
+            page(look, named);
+        }
+    };
     let mut seen_again = 0;
     for &record in &data.records {
         let facts = data.facts(record)?;
@@ -79,30 +91,18 @@ pub(crate) fn pages_to_look_at<'a>(
             }
         }
         look.ids.insert(record.id());
-        look.every_ci |= record.kind() == Kind::Ci || seen.is_some_and(|s| s.kind == Kind::Ci);
+        look.every_ci |= record.kind() == Kind::Ci;
         for named in record.names() {
             page(&mut look, named.target);
         }
-        for (_, source) in data.incoming.get(record.id()).into_iter().flatten() {
-            page(&mut look, source);
-        }
-        for named in seen.map_or("", |s| &s.names).split_terminator(' ') {
-            page(&mut look, named);
-        }
+        around(&mut look, record.id(), seen);
     }
     // Records gone since (every record seen again is counted once: ids
     // are unique on both sides).
     if seen_again < before.seen.len() {
         for (id, seen) in &before.seen {
-            if data.by_id.contains_key(&**id) {
-                continue;
-            }
-            look.every_ci |= seen.kind == Kind::Ci;
-            for named in seen.names.split_terminator(' ') {
-                page(&mut look, named);
-            }
-            for (_, source) in data.incoming.get(&**id).into_iter().flatten() {
-                page(&mut look, source);
+            if !data.by_id.contains_key(&**id) {
+                around(&mut look, id, Some(seen));
             }
         }
     }
