@@ -396,14 +396,18 @@ impl Reuse for PreviousBuild<'_> {
         Ok(match same {
             Some(&stamp) => {
                 let parts = previous.parts.get(path).map(|p| {
-                    p.by_digest
+                    let mut parts: Vec<manifest::Part> = p
+                        .by_digest
                         .iter()
                         .map(|(&digest, &(offset, len))| manifest::Part {
                             digest,
                             offset,
                             len,
                         })
-                        .collect()
+                        .collect();
+                    // In the page's order, as it was written.
+                    parts.sort_unstable_by_key(|part| part.offset);
+                    parts
                 });
                 let entry = manifest::Entry {
                     digest: *digest,
@@ -629,10 +633,6 @@ pub fn render<'d>(
     // that hash.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
     let ci_key = page_key::Base::new(&templates.fingerprint, CI_TEMPLATE, &data);
-    let service_of = |record: &Record| match record {
-        Record::Ci(ci) => availability.get(&ci.id),
-        _ => None,
-    };
     let shared = page_key::shared_by_records(&templates.fingerprint, &data, &info("", "", ""));
     let before = reuse.records();
     let to_look_at = before
@@ -643,17 +643,10 @@ pub fn render<'d>(
         .par_iter()
         .map(|&record| {
             let path = paths::record(record.kind(), record.id());
-            let section = match record {
-                Record::Ci(_) => "cis",
-                _ => record.kind().folder(),
-            };
             // Made only for a page whose key is made, or that is rendered.
             let page_info = || {
-                info(
-                    &path,
-                    &format!("{} {}", record.id(), record.title()),
-                    section,
-                )
+                let title = format!("{} {}", record.id(), record.title());
+                info(&path, &title, record.kind().folder())
             };
             let mut page = None;
             let standing = to_look_at
@@ -661,14 +654,19 @@ pub fn render<'d>(
                 .filter(|look| !look.page_of(record))
                 .and(before)
                 .and_then(|before| before.seen.get(record.id()));
-            let key = match (standing, record) {
-                (Some(seen), _) => Some(seen.page),
-                (None, Record::Ci(_)) => ci_key
-                    .as_ref()
-                    .and_then(|base| page_key::ci(base, &data, page.insert(page_info()), record)),
-                (None, _) => record_key.as_ref().and_then(|base| {
-                    page_key::record(base, &data, page.insert(page_info()), record)
-                }),
+            let key = match standing {
+                Some(seen) => Some(seen.page),
+                None => {
+                    let page = page.insert(page_info());
+                    match record {
+                        Record::Ci(_) => ci_key
+                            .as_ref()
+                            .and_then(|base| page_key::ci(base, &data, page, record)),
+                        _ => record_key
+                            .as_ref()
+                            .and_then(|base| page_key::record(base, &data, page, record)),
+                    }
+                }
             };
             let seen =
                 key.zip(data.facts(record).copied())
@@ -686,15 +684,12 @@ pub fn render<'d>(
             let page = page.unwrap_or_else(page_info);
             let root = paths::root_of(&path);
             let view = record::view(&data, record, &root);
-            let extra = match record {
+            let (template, extra) = match record {
                 Record::Ci(ci) => {
-                    Value::from(Serde(&ci::view(&data, ci, &root, service_of(record))))
+                    let extra = ci::view(&data, ci, &root, availability.get(&ci.id));
+                    (CI_TEMPLATE, Value::from(Serde(&extra)))
                 }
-                _ => Value::UNDEFINED,
-            };
-            let template = match record {
-                Record::Ci(_) => CI_TEMPLATE,
-                _ => RECORD_TEMPLATE,
+                _ => (RECORD_TEMPLATE, Value::UNDEFINED),
             };
             render(template, &page, Value::from(Serde(&view)), extra)?;
             Ok::<_, SiteError>(seen)

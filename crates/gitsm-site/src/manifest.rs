@@ -438,7 +438,7 @@ pub fn save<'e>(
             }
         }
         let mut line = String::from("#");
-        crate::git::push_hex(&mut line, &out.sum.clone().finish());
+        crate::git::push_hex(&mut line, &std::mem::take(&mut out.sum).finish());
         writeln!(out.out, "{line}")
     })
 }
