@@ -153,11 +153,16 @@ fn move_into(
     Ok(())
 }
 
+/// Whether a path of the site (a folder or not) stays.
+type Keep<'k> = dyn Fn(&str, bool) -> bool + Sync + 'k;
+
 /// Remove every file and folder below `dir` (at `rel` from the site root)
 /// that `keep(path, is_folder)` does not keep. The folder is read whole
 /// before anything in it is removed, and a kept file costs no allocation
-/// (a site is mostly kept files).
-fn prune(dir: &OwnedFd, rel: &str, keep: &dyn Fn(&str, bool) -> bool) -> Result<(), Failure> {
+/// (a site is mostly kept files). Its folders are pruned in parallel (a
+/// folder per kind, each of thousands of pages).
+fn prune(dir: &OwnedFd, rel: &str, keep: &Keep<'_>) -> Result<(), Failure> {
+    use rayon::prelude::*;
     let mut gone = Vec::new();
     let mut below = Vec::new();
     let mut here = String::new();
@@ -183,12 +188,11 @@ fn prune(dir: &OwnedFd, rel: &str, keep: &dyn Fn(&str, bool) -> bool) -> Result<
     for (name, here) in gone {
         remove(dir, &name).map_err(fail(here.as_deref().unwrap_or(rel)))?;
     }
-    for (name, here) in below {
-        match open_dir(dir, &name) {
-            Ok(sub) => prune(&sub, &here, keep)?,
+    below
+        .into_par_iter()
+        .try_for_each(|(name, here)| match open_dir(dir, &name) {
+            Ok(sub) => prune(&sub, &here, keep),
             // Swapped for something else since it was listed.
-            Err(_) => remove(dir, &name).map_err(fail(&here))?,
-        }
-    }
-    Ok(())
+            Err(_) => remove(dir, &name).map_err(fail(&here)),
+        })
 }
