@@ -229,37 +229,59 @@ pub fn build(
     // What is left is bookkeeping: the records and the previous build's
     // pages are let go first, not held under it.
     let (rendered_pages, kept) = reuse.finish();
-    // A new site, to be put in place whole; or none when the previous
-    // build stands for part of this one: only what changed is moved into
-    // it. Should that stop part-way, no manifest vouches for the mixed
-    // folder.
-    let new_site = if kept.is_empty() {
-        Some(staging)
-    } else {
-        if let Some(path) = &manifest_path {
-            manifest::forget(path).map_err(SiteError::io(path))?;
-        }
-        let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
-        staging.update(out, &keep)?;
-        None
-    };
-    // The stamps of the pages written, where they are to stay: a page
-    // moved into the previous site has a new change time; a new site's
-    // files keep theirs when its folder is renamed into place.
-    let written_in = new_site.as_ref().map_or(out.as_path(), |s| s.path());
-    let entries = manifest::entries(&manifest::Files::open(written_in, folders), rendered_pages);
     let mut warnings = dataset.warnings.clone();
     let invalid = dataset.unreadable();
     // The manifest is written while the records it names are at hand,
     // and put in place after the pages.
     let seen = rendered.seen.as_ref();
     let seen = seen.map(|(shared, records)| (shared, records.as_slice()));
-    let manifest = manifest_path.as_ref().map(|path| {
-        (
-            path,
-            manifest::save(path, entries.iter().chain(&kept), seen),
-        )
-    });
+    // A new site, to be put in place whole; or none when the previous
+    // build stands for part of this one: only what changed is moved into
+    // it. Should that stop part-way, no manifest vouches for the mixed
+    // folder. The stamps of the pages written are taken where they are to
+    // stay: a page moved into the previous site has a new change time; a
+    // new site's files keep theirs when its folder is renamed into place.
+    let (new_site, manifest) = if kept.is_empty() {
+        let entries = manifest::entries(
+            &manifest::Files::open(staging.path(), folders),
+            rendered_pages,
+        );
+        let manifest = manifest_path.as_ref().map(|path| {
+            (
+                path,
+                manifest::save(path, seen, &entries, || Ok(Vec::new())),
+            )
+        });
+        (Some(staging), manifest)
+    } else {
+        if let Some(path) = &manifest_path {
+            manifest::forget(path).map_err(SiteError::io(path))?;
+        }
+        let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
+        // The pages standing are written into the manifest while the
+        // changed ones are moved into place; theirs come last.
+        let (moved, manifest) = std::thread::scope(|scope| {
+            let mut moving = Some(scope.spawn(|| staging.update(out, &keep)));
+            let mut moved = None;
+            let manifest = manifest_path.as_ref().map(|path| {
+                let saved = manifest::save(path, seen, &kept, || {
+                    let done = moving.take().map_or(Ok(()), joined);
+                    let failed = done.is_err();
+                    moved = Some(done);
+                    if failed {
+                        return Err(std::io::Error::other("the pages were not put in place"));
+                    }
+                    let written = manifest::Files::open(out, folders);
+                    Ok(manifest::entries(&written, rendered_pages))
+                });
+                (path, saved)
+            });
+            let moved = moved.unwrap_or_else(|| moving.take().map_or(Ok(()), joined));
+            (moved, manifest)
+        });
+        moved?;
+        (None, manifest)
+    };
     let Rendered {
         pages,
         reused,
@@ -267,7 +289,7 @@ pub fn build(
         warnings: render_warnings,
         seen,
     } = rendered;
-    drop((seen, entries, kept));
+    drop((seen, kept));
     // Freed in a thread of its own while the pages are put in place (at
     // 100,000 records, a tenth of a second of one core).
     let freed = std::thread::spawn(move || drop(dataset));
@@ -295,6 +317,13 @@ pub fn build(
         at,
         warnings,
     })
+}
+
+/// What a thread returned; its panic, carried on.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// What a build in a folder may take from the build before (its manifest)
@@ -352,7 +381,8 @@ impl<'o> PreviousBuild<'o> {
     /// The pages rendered (with their parts), and the manifest's entries
     /// of those left standing (the previous build is let go).
     fn finish(self) -> (Vec<manifest::Rendered>, Entries) {
-        drop(self.previous);
+        // Its maps (a key per page) are freed beside what follows.
+        std::thread::spawn(move || drop(self.previous));
         let mut parts = self.parts.into_inner().unwrap_or_default();
         let rendered = self
             .rendered

@@ -388,14 +388,17 @@ pub fn entries(written: &Files, pages: Vec<Rendered>) -> Vec<(String, Entry)> {
 }
 
 /// Write the manifest of a build into a temp file beside `path`, put in
-/// place by [`crate::write::Prepared::replace`] once the pages are: its
-/// pages' entries, and what it saw of the records with a page when it
-/// can say that of each (`records`: the hash their pages share, and each
-/// one's [`RecordSeen`]).
-pub fn save<'e>(
+/// place by [`crate::write::Prepared::replace`] once the pages are: what
+/// it saw of the records with a page when it can say that of each
+/// (`records`: the hash their pages share, and each one's
+/// [`RecordSeen`]), its pages' `entries`, then those `more` gives once
+/// they are written (the pages being moved into place meanwhile: a move
+/// changes their stamps); an error from `more` leaves no file.
+pub fn save(
     path: &Path,
-    entries: impl IntoIterator<Item = &'e (String, Entry)>,
     records: Option<(&Digest, &[RecordSeen<'_>])>,
+    entries: &[(String, Entry)],
+    more: impl FnOnce() -> std::io::Result<Vec<(String, Entry)>>,
 ) -> std::io::Result<crate::write::Prepared> {
     use std::io::Write;
     let records = records.filter(|(_, seen)| seen.iter().all(RecordSeen::writable));
@@ -420,7 +423,7 @@ pub fn save<'e>(
             }
         }
         let mut line = String::new();
-        for (page, e) in entries {
+        let mut entry = |page: &str, e: &Entry, out: &mut Summed<'_>| {
             line.clear();
             crate::git::push_hex(&mut line, &e.digest);
             let FileStamp {
@@ -436,6 +439,13 @@ pub fn save<'e>(
                 crate::git::push_hex(&mut line, &part.digest);
                 writeln!(out, "{line} {} {}", part.offset, part.len)?;
             }
+            Ok::<_, std::io::Error>(())
+        };
+        for (page, e) in entries {
+            entry(page, e, out)?;
+        }
+        for (page, e) in &more()? {
+            entry(page, e, out)?;
         }
         let mut line = String::from("#");
         crate::git::push_hex(&mut line, &std::mem::take(&mut out.sum).finish());
@@ -669,14 +679,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_manifest_reads_back_what_was_saved() {
-        let dir = tempfile::tempdir().expect("temp");
-        let path = dir.path().join("gitsm/site.manifest");
-        let mut digest = [0u8; 20];
-        digest[0] = 0xab;
-        digest[19] = 0x0f;
-        let entry = |digest, size, mtime| Entry {
+    /// A page's entry: its digest, size and modification time.
+    fn entry(digest: Digest, size: u64, mtime: i64) -> Entry {
+        Entry {
             digest,
             stamp: FileStamp {
                 size,
@@ -685,7 +690,16 @@ mod tests {
                 ino: 42,
             },
             parts: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_what_was_saved() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gitsm/site.manifest");
+        let mut digest = [0u8; 20];
+        digest[0] = 0xab;
+        digest[19] = 0x0f;
         let part = Part {
             digest: [0x11; 20],
             offset: 100,
@@ -701,7 +715,7 @@ mod tests {
             ),
             ("incidents/INC 1.html".to_owned(), entry([0xff; 20], 0, -5)),
         ];
-        save(&path, &pages, None)
+        save(&path, None, &pages, || Ok(Vec::new()))
             .and_then(crate::write::Prepared::replace)
             .expect("saved");
         let text = std::fs::read_to_string(&path).expect("read");
@@ -758,6 +772,37 @@ mod tests {
     }
 
     #[test]
+    fn pages_moved_in_meanwhile_are_saved_after_those_standing() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("gitsm/site.manifest");
+        let standing = [("index.html".to_owned(), entry([1; 20], 10, 20))];
+        let moved = || {
+            Ok(vec![(
+                "incidents/INC-1.html".to_owned(),
+                entry([2; 20], 30, 40),
+            )])
+        };
+        save(&path, None, &standing, moved)
+            .and_then(crate::write::Prepared::replace)
+            .expect("saved");
+        let previous = load(&path);
+        assert_eq!(previous.pages.len(), 2);
+        assert_eq!(previous.pages[&[2; 20]].size, 30);
+
+        // The pages could not be put in place: no manifest, and no temp
+        // file left beside where it would be.
+        std::fs::remove_file(&path).expect("remove");
+        let failed = save(&path, None, &standing, || {
+            Err(std::io::Error::other("not moved"))
+        });
+        assert!(failed.is_err());
+        let left: Vec<_> = std::fs::read_dir(path.parent().expect("folder"))
+            .expect("list")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
     fn what_a_build_saw_of_the_records_reads_back_and_only_whole() {
         let dir = tempfile::tempdir().expect("temp");
         let path = dir.path().join("gitsm/site.manifest");
@@ -789,7 +834,7 @@ mod tests {
             },
         )];
         let save = |seen: &[RecordSeen<'_>]| {
-            save(&path, &pages, Some((&[9; 20], seen)))
+            save(&path, Some((&[9; 20], seen)), &pages, || Ok(Vec::new()))
                 .and_then(crate::write::Prepared::replace)
                 .expect("saved");
             load(&path).records
