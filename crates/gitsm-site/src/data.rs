@@ -98,76 +98,33 @@ impl<'a> SiteData<'a> {
             }
         });
         let records: Vec<&Record> = read.iter().map(|&(r, _, _)| r).collect();
-        let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
-        for f in dataset.files() {
-            let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
-                continue;
-            };
-            if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {
-                continue;
-            }
-            for n in record.names() {
-                incoming
-                    .entry(n.target)
-                    .or_default()
-                    .push((n.field, source));
-            }
-        }
-        // Held for the whole build: without the room pushing left.
-        for list in incoming.values_mut() {
-            list.sort_unstable();
-            list.dedup();
-            list.shrink_to_fit();
-        }
-        let mut tickets_by_ci: HashMap<&str, Vec<&Record>, Fast> = HashMap::default();
-        for &r in &records {
-            let mut named = ci_names(r);
-            named.sort_unstable();
-            named.dedup();
-            for ci in named {
-                tickets_by_ci.entry(ci).or_default().push(r);
-            }
-        }
-        for list in tickets_by_ci.values_mut() {
-            list.shrink_to_fit();
-        }
         let reader = dataset.clocks()?;
-        let facts = read
-            .par_iter()
-            .filter_map(|&(r, blob, _)| {
-                let service = match r {
-                    Record::Ci(ci) => availability.get(&ci.id),
-                    _ => None,
-                };
-                let inputs = page_key::Facts {
-                    blob,
-                    transitions: dataset.transitions(r.id()),
-                    service_class: reader.service_class(r),
-                    service,
-                };
-                Some((Shown::of(r), page_key::facts(r, &inputs)?))
-            })
-            .collect();
+        // The links both ways, made on one thread while the facts and
+        // clocks of every record take the others.
+        let ((incoming, tickets_by_ci), (facts, open_clocks)) = rayon::join(
+            || (incoming(dataset, &by_id), tickets_by_ci(&records)),
+            || {
+                let facts = read
+                    .par_iter()
+                    .filter_map(|&(r, blob, _)| {
+                        let service = match r {
+                            Record::Ci(ci) => availability.get(&ci.id),
+                            _ => None,
+                        };
+                        let inputs = page_key::Facts {
+                            blob,
+                            transitions: dataset.transitions(r.id()),
+                            service_class: reader.service_class(r),
+                            service,
+                        };
+                        Some((Shown::of(r), page_key::facts(r, &inputs)?))
+                    })
+                    .collect();
+                (facts, open_clocks(&reader, &records, at))
+            },
+        );
         drop(read);
-        // Every clock read once, here: one that cannot be read fails the
-        // build before any page.
-        let read: Vec<Option<OpenClocks<'a>>> = records
-            .par_iter()
-            .map(|&r| {
-                let clocks = reader.of(r, at)?;
-                Ok(clocks
-                    .filter(TicketClocks::is_open)
-                    .map(|c| OpenClocks::of(r, &c)))
-            })
-            .collect::<Result<_, SlaError>>()?;
-        let mut open_clocks: Vec<OpenClocks<'a>> = read.into_iter().flatten().collect();
-        open_clocks.sort_by(|a, b| {
-            (std::cmp::Reverse(a.state), a.next_due, a.record.id()).cmp(&(
-                std::cmp::Reverse(b.state),
-                b.next_due,
-                b.record.id(),
-            ))
-        });
+        let open_clocks = open_clocks?;
         let graph = CmdbGraph::new(
             &config.ci,
             records.iter().filter_map(|r| match r {
@@ -291,4 +248,78 @@ pub fn ci_names(record: &Record) -> Vec<&str> {
         .into_iter()
         .chain(list.iter().map(String::as_str))
         .collect()
+}
+
+/// Links stored on other records, by target: (field, source id), of the
+/// record shown under each id (`by_id`).
+fn incoming<'a>(
+    dataset: &'a Dataset,
+    by_id: &HashMap<&'a str, &'a Record, Fast>,
+) -> HashMap<&'a str, Vec<(&'a str, &'a str)>, Fast> {
+    let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
+    for f in dataset.files() {
+        let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
+            continue;
+        };
+        if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {
+            continue;
+        }
+        for n in record.names() {
+            incoming
+                .entry(n.target)
+                .or_default()
+                .push((n.field, source));
+        }
+    }
+    // Held for the whole build: without the room pushing left.
+    for list in incoming.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+        list.shrink_to_fit();
+    }
+    incoming
+}
+
+/// Tickets naming a CI in `service`, `affected_cis` or `cis`, by CI.
+fn tickets_by_ci<'a>(records: &[&'a Record]) -> HashMap<&'a str, Vec<&'a Record>, Fast> {
+    let mut tickets_by_ci: HashMap<&str, Vec<&Record>, Fast> = HashMap::default();
+    for &r in records {
+        let mut named = ci_names(r);
+        named.sort_unstable();
+        named.dedup();
+        for ci in named {
+            tickets_by_ci.entry(ci).or_default().push(r);
+        }
+    }
+    for list in tickets_by_ci.values_mut() {
+        list.shrink_to_fit();
+    }
+    tickets_by_ci
+}
+
+/// Every clock of `records` read once, at `at`: the open tickets' worst
+/// first. One that cannot be read fails the build before any page.
+fn open_clocks<'a>(
+    reader: &Clocks<'a>,
+    records: &[&'a Record],
+    at: Timestamp,
+) -> Result<Vec<OpenClocks<'a>>, SlaError> {
+    let read: Vec<Option<OpenClocks<'a>>> = records
+        .par_iter()
+        .map(|&r| {
+            let clocks = reader.of(r, at)?;
+            Ok(clocks
+                .filter(TicketClocks::is_open)
+                .map(|c| OpenClocks::of(r, &c)))
+        })
+        .collect::<Result<_, SlaError>>()?;
+    let mut open: Vec<OpenClocks<'a>> = read.into_iter().flatten().collect();
+    open.par_sort_by(|a, b| {
+        (std::cmp::Reverse(a.state), a.next_due, a.record.id()).cmp(&(
+            std::cmp::Reverse(b.state),
+            b.next_due,
+            b.record.id(),
+        ))
+    });
+    Ok(open)
 }
