@@ -228,6 +228,10 @@ pub struct Previous {
     pub records: Option<Records>,
 }
 
+/// The most records the count a manifest states reserves room for: a
+/// damaged count must not make the build ask for gigabytes.
+const MOST_RECORDS_RESERVED: usize = 1 << 18;
+
 /// The pages of the manifest at `path` (none when it is missing or not
 /// one: a full build).
 pub fn load(path: &Path) -> Previous {
@@ -287,9 +291,13 @@ pub fn load(path: &Path) -> Previous {
                 records_seen = count.parse().ok()?;
                 hex(shared)
             });
+            // Room for every record and its page at once, not grown by
+            // rehashing 100,000 entries as they come.
+            let count = records_seen.min(MOST_RECORDS_RESERVED);
+            previous.pages.reserve(count);
             previous.records = said.map(|shared| Records {
                 shared,
-                seen: HashMap::default(),
+                seen: HashMap::with_capacity_and_hasher(count, Fast::default()),
             });
             continue;
         }
