@@ -708,3 +708,78 @@ fn a_team_filter_counts_only_that_teams_records() {
     assert_eq!(unknown.team, "c");
     assert!(super::check_team(&dataset, "b").is_ok());
 }
+
+/// Breaches are listed by when their target ran out, then by id, then by
+/// clock, then by input order: the same whether all are listed (JSON) or
+/// only the first (Markdown). P1 here has 4h for both clocks, so a P1
+/// ticket never acknowledged breaches both at once.
+#[test]
+fn breaches_tied_in_time_go_by_id_then_clock_then_input_order() {
+    let mut config = crate::config::Config::default();
+    config.sla.P1.response = config.sla.P1.resolution;
+    let mut ws = workspace();
+    ws.config = Policy::new(config);
+    let p1_new = |id: &str, created: &str| {
+        incident(
+            id,
+            &format!(
+                "status: new\nimpact: high\nurgency: high\npriority: P1\n\
+                 created_at: {created}"
+            ),
+        )
+    };
+    let records = vec![
+        // Both clocks run out at 14:00 on 2 November.
+        p1_new("INC-9", "2026-11-02T10:00:00Z"),
+        // Two files with one id: both clocks at 14:00 too.
+        p1_new("INC-5", "2026-11-02T10:00:00Z"),
+        p1_new("INC-5", "2026-11-02T10:00:00Z"),
+        // At 13:00, an hour earlier: first, despite its id.
+        p1_new("INC-7", "2026-11-02T09:00:00Z"),
+    ];
+    let dataset = Dataset::from_records(ws, records, None);
+    let expected = [
+        ("INC-7", "resolution", "2026-11-02T13:00:00Z"),
+        ("INC-7", "response", "2026-11-02T13:00:00Z"),
+        ("INC-5", "resolution", "2026-11-02T14:00:00Z"),
+        ("INC-5", "resolution", "2026-11-02T14:00:00Z"),
+        ("INC-5", "response", "2026-11-02T14:00:00Z"),
+        ("INC-5", "response", "2026-11-02T14:00:00Z"),
+        ("INC-9", "resolution", "2026-11-02T14:00:00Z"),
+        ("INC-9", "response", "2026-11-02T14:00:00Z"),
+    ];
+    for listed in [None, Some(expected.len()), Some(3)] {
+        let report = build(&dataset, &november(), listed).expect("report");
+        let breaches = &report.incidents.breaches;
+        assert_eq!(breaches.count, expected.len(), "listed {listed:?}");
+        let got: Vec<(&str, &str, String)> = breaches
+            .listed
+            .iter()
+            .map(|b| (b.id, b.clock, b.breached_at.to_rfc3339()))
+            .collect();
+        let want: Vec<(&str, &str, String)> = expected
+            .iter()
+            .take(listed.unwrap_or(expected.len()))
+            .map(|&(id, clock, at)| (id, clock, at.replace('Z', "+00:00")))
+            .collect();
+        assert_eq!(got, want, "listed {listed:?}");
+    }
+    // The two files of INC-5 keep their input order: the first file's
+    // clock before the second's (their titles are the same; the record
+    // each breach borrows from is the one it was found in).
+    let report = build(&dataset, &november(), None).expect("report");
+    let inc5: Vec<*const str> = report
+        .incidents
+        .breaches
+        .listed
+        .iter()
+        .filter(|b| b.id == "INC-5")
+        .map(|b| std::ptr::from_ref(b.title))
+        .collect();
+    let files: Vec<*const str> = dataset
+        .records()
+        .filter(|r| r.id() == "INC-5")
+        .map(|r| std::ptr::from_ref(r.title()))
+        .collect();
+    assert_eq!(inc5, [files[0], files[1], files[0], files[1]]);
+}

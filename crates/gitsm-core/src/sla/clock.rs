@@ -164,14 +164,20 @@ pub fn merge_pauses(
     )
 }
 
-/// The stretches of `[start, end)` a clock runs: between `held`, pauses
-/// as [`merge_pauses`] gives them.
+/// The stretches of `[start, end)` a clock runs, in order: between `held`,
+/// pauses as [`merge_pauses`] gives them (in order, apart). Each clock of
+/// each ticket is counted over them, so they are found as they are read,
+/// not gathered into a list.
 pub fn running(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     held: &[(DateTime<Utc>, DateTime<Utc>)],
-) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    crate::calendar::subtract(&[(start, end)], held)
+) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
+    let from = std::iter::once(start).chain(held.iter().map(|&(_, e)| e));
+    let to = held.iter().map(|&(s, _)| s).chain(std::iter::once(end));
+    from.zip(to)
+        .map(move |(s, e)| (s.max(start), e.min(end)))
+        .filter(|(s, e)| s < e)
 }
 
 /// Working time counted over a clock's running stretches.

@@ -28,6 +28,61 @@ fn pauses_merge_and_clip() {
     );
 }
 
+/// A clock started at 09:00 and read at 17:00, held 10:00-11:00 and from
+/// 12:00 until after the reading: it runs 09:00-10:00 and 11:00-12:00; a
+/// pause that ends before the start or begins at it leaves nothing out
+/// before the first stretch.
+#[test]
+fn a_clock_runs_between_its_pauses() {
+    let day = |hour: u32| t(&format!("2026-11-20T{hour:02}:00:00Z"));
+    let held = merge_pauses(
+        &[
+            (day(10), Some(day(11))),
+            (day(12), None),
+            (day(7), Some(day(8))),
+        ],
+        day(9),
+        day(17),
+    );
+    assert_eq!(
+        running(day(9), day(17), &held).collect::<Vec<_>>(),
+        [(day(9), day(10)), (day(11), day(12))]
+    );
+    let held = merge_pauses(&[(day(9), Some(day(10)))], day(9), day(17));
+    assert_eq!(
+        running(day(9), day(17), &held).collect::<Vec<_>>(),
+        [(day(10), day(17))]
+    );
+    assert_eq!(
+        running(day(9), day(17), &[]).collect::<Vec<_>>(),
+        [(day(9), day(17))]
+    );
+    assert_eq!(running(day(9), day(9), &[]).count(), 0);
+}
+
+proptest! {
+    /// The stretches a clock runs are what is left of its span once its
+    /// pauses (as `merge_pauses` gives them) are taken out.
+    #[test]
+    fn running_stretches_are_the_span_less_its_pauses(
+        start in 0i64..48,
+        len in 0i64..48,
+        pauses in proptest::collection::vec((0i64..100, 0i64..24, any::<bool>()), 0..6),
+    ) {
+        let at = |hours: i64| t("2026-11-20T00:00:00Z") + h(hours);
+        let (start, end) = (at(start), at(start + len));
+        let pauses: Vec<_> = pauses
+            .iter()
+            .map(|&(s, l, open)| (at(s), (!open).then(|| at(s + l))))
+            .collect();
+        let held = merge_pauses(&pauses, start, end);
+        prop_assert_eq!(
+            running(start, end, &held).collect::<Vec<_>>(),
+            crate::calendar::subtract(&[(start, end)], &held)
+        );
+    }
+}
+
 /// Read a 24x7 clock started at 10:00 on 2026-03-02, at-risk share 0.75.
 fn around_the_clock(
     target: i64,

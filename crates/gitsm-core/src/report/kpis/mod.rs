@@ -361,6 +361,8 @@ struct Missed<'a, 'r> {
     /// The ticket's place in the input: the last tie-break, for when two
     /// files hold one id.
     index: usize,
+    /// Which of the ticket's clocks.
+    slot: usize,
     id: &'r str,
     clock: &'static str,
     /// Read while the ticket is at hand, not after the sort.
@@ -416,6 +418,27 @@ impl<'r> Missed<'_, 'r> {
     }
 }
 
+/// A breach found: when its target ran out (the first of what breaches
+/// are sorted by, taken once rather than from the ticket at each
+/// comparison), and where: `2 * index + slot`, the place of its ticket in
+/// the input and which of its clocks. As small as a place alone, so the
+/// sorted list costs no more memory than one of places.
+#[derive(Clone, Copy)]
+struct Place {
+    due: Instant,
+    at: u32,
+}
+
+impl Place {
+    fn index(self) -> usize {
+        self.at as usize / 2
+    }
+
+    fn slot(self) -> usize {
+        self.at as usize % 2
+    }
+}
+
 /// The clocks of the tickets of `kind` that ran out in the period, in the
 /// order they did: `clocks` picks a ticket's group (priority or catalogue
 /// item, from its record) and clocks. Found, sorted and written out in
@@ -423,10 +446,9 @@ impl<'r> Missed<'_, 'r> {
 /// before they are written out, as small keys move faster than whole
 /// breaches; only the first [`Context::listed`] are kept, sorted and
 /// written out when fewer are wanted. When all are (JSON), they are found
-/// as the places of their ticket and clock, sorted, and written out into a
-/// list of their number: no breach is held twice. Ties go by input order,
-/// so the order stays the same from run to run even if two files hold one
-/// id.
+/// as their [`Place`]s, sorted, and written out into a list of their
+/// number: no breach is held twice. Ties go by input order, so the order
+/// stays the same from run to run even if two files hold one id.
 pub(super) fn breaches<'a, 'r>(
     ctx: &Context<'a, 'r>,
     kind: Kind,
@@ -449,6 +471,7 @@ pub(super) fn breaches<'a, 'r>(
         ctx.period.contains(due).then(|| Missed {
             due,
             index,
+            slot,
             id: ticket.record.id(),
             clock,
             kind: ticket.kind(),
@@ -457,34 +480,39 @@ pub(super) fn breaches<'a, 'r>(
             verdict,
         })
     };
-    // The places (ticket, clock) of those that did.
+    // Those that did, with their place.
     let found = tickets
         .par_iter()
         .enumerate()
         // By the kind kept in the ticket first: no other ticket's facts are
         // fetched from memory.
         .filter(|(_, t)| t.kind() == kind)
-        .flat_map_iter(|(index, _)| {
-            (0..2)
-                .filter(move |&slot| missed(index, slot).is_some())
-                .map(move |slot| (index, slot))
-        });
+        .flat_map_iter(|(index, _)| (0..2).filter_map(move |slot| missed(index, slot)));
     let order = |a: &Missed<'_, '_>, b: &Missed<'_, '_>| {
         (a.due, a.id, a.clock, a.index).cmp(&(b.due, b.id, b.clock, b.index))
     };
-    let Some(n) = ctx.listed else {
-        let mut places: Vec<(usize, usize)> = found.collect();
-        places.par_sort_unstable_by(|a, b| {
-            let key = |&(index, slot): &(usize, usize)| {
-                missed(index, slot).map(|m| (m.due, m.id, m.clock, m.index))
-            };
-            key(a).cmp(&key(b))
-        });
+    // More tickets than places can name (more than any memory holds) are
+    // listed as a list of all of them would be cut: the same order.
+    let fits = u32::try_from(tickets.len().saturating_mul(2)).is_ok();
+    let listed = ctx
+        .listed
+        .or((!fits).then_some(tickets.len().saturating_mul(2)));
+    let Some(n) = listed else {
+        let mut places: Vec<Place> = found
+            .filter_map(|m| {
+                let at = u32::try_from(2 * m.index + m.slot).ok()?;
+                Some(Place { due: m.due, at })
+            })
+            .collect();
+        // The rest of the order (id, clock, input order) is looked at
+        // only between places whose targets ran out at the same time.
+        let rest = |p: Place| missed(p.index(), p.slot()).map(|m| (m.id, m.clock, m.index));
+        places.par_sort_unstable_by(|&a, &b| a.due.cmp(&b.due).then_with(|| rest(a).cmp(&rest(b))));
         let mut listed = Vec::with_capacity(places.len());
         listed.extend(
             places
                 .iter()
-                .filter_map(|&(index, slot)| missed(index, slot))
+                .filter_map(|p| missed(p.index(), p.slot()))
                 .map(|m| m.breach(ctx)),
         );
         return Breaches {
@@ -506,12 +534,11 @@ pub(super) fn breaches<'a, 'r>(
     // total (input order breaks ties), so which are first does not depend
     // on the threads.
     let (count, mut kept) = found
-        .filter_map(|(index, slot)| missed(index, slot))
         .fold(
             || (0, Vec::new()),
             |(count, mut kept), m| {
                 kept.push(m);
-                if kept.len() > 2 * n {
+                if kept.len() > n.saturating_mul(2) {
                     keep_first(&mut kept, n);
                 }
                 (count + 1, kept)
