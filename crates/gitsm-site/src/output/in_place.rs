@@ -72,15 +72,55 @@ fn each_entry(
     Ok(())
 }
 
+/// Whether opening a folder failed because something else stands at its
+/// name (a file, a symlink) or nothing does: any other failure (out of
+/// file handles, no permission) says nothing of what is there, and is
+/// passed on rather than taken as leave to remove it.
+fn not_a_folder(e: Errno) -> bool {
+    matches!(e, Errno::NOTDIR | Errno::LOOP | Errno::NOENT)
+}
+
 /// Remove `name` below `dir`, a folder with all it holds or anything else.
+/// A loop, not a recursion: a chain of folders planted thousands deep
+/// costs a handle and a name per level (or fails when handles run out),
+/// never the stack.
 fn remove(dir: &OwnedFd, name: &CStr) -> rustix::io::Result<()> {
-    let Ok(folder) = open_dir(dir, name) else {
-        return rustix::fs::unlinkat(dir, name, AtFlags::empty());
-    };
-    for (child, _) in entries(&folder)? {
-        remove(&folder, &child)?;
+    /// A folder being emptied: its handle, its name, the names left in it.
+    struct Emptying {
+        folder: OwnedFd,
+        name: CString,
+        left: Vec<CString>,
     }
-    rustix::fs::unlinkat(dir, name, AtFlags::REMOVEDIR)
+    let emptying = |parent: &OwnedFd, name: &CStr| match open_dir(parent, name) {
+        Ok(folder) => {
+            let left = entries(&folder)?.into_iter().map(|(n, _)| n).collect();
+            Ok(Some(Emptying {
+                folder,
+                name: name.to_owned(),
+                left,
+            }))
+        }
+        Err(e) if not_a_folder(e) => {
+            rustix::fs::unlinkat(parent, name, AtFlags::empty())?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    };
+    let mut stack: Vec<Emptying> = emptying(dir, name)?.into_iter().collect();
+    while let Some(top) = stack.last_mut() {
+        match top.left.pop() {
+            Some(child) => {
+                let below = emptying(&top.folder, &child)?;
+                stack.extend(below);
+            }
+            None => {
+                let done = stack.pop().map(|e| e.name).unwrap_or_default();
+                let parent = stack.last().map_or(dir, |e| &e.folder);
+                rustix::fs::unlinkat(parent, &done, AtFlags::REMOVEDIR)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `rel` below `base`: `"a"`, `"a/b"`.
@@ -127,6 +167,7 @@ fn move_into(
         if folder {
             let target = match open_dir(to, &name) {
                 Ok(fd) => fd,
+                Err(e) if !not_a_folder(e) => return Err(fail(&here)(e)),
                 Err(_) => {
                     // Missing, or a file or symlink where a folder belongs.
                     let _ = remove(to, &name);
@@ -193,6 +234,34 @@ fn prune(dir: &OwnedFd, rel: &str, keep: &Keep<'_>) -> Result<(), Failure> {
         .try_for_each(|(name, here)| match open_dir(dir, &name) {
             Ok(sub) => prune(&sub, &here, keep),
             // Swapped for something else since it was listed.
-            Err(_) => remove(dir, &name).map_err(fail(&here)),
+            Err(e) if not_a_folder(e) => remove(dir, &name).map_err(fail(&here)),
+            Err(e) => Err(fail(&here)(e)),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of folders planted in the site, deeper than a recursion
+    /// could go on a small stack: removed level by level in a loop.
+    #[test]
+    fn attack_a_stray_folder_nested_deep_is_removed_without_the_stack() {
+        let site = tempfile::tempdir().expect("temp");
+        let depth = 400;
+        let chain: std::path::PathBuf = std::iter::repeat_n("d", depth).collect();
+        std::fs::create_dir_all(site.path().join("stray").join(&chain)).expect("chain");
+        std::fs::write(site.path().join("stray").join(&chain).join("x.html"), "x").expect("leaf");
+        let root = std::fs::File::open(site.path()).expect("open");
+        let root = OwnedFd::from(root);
+        // A recursion of 400 levels does not fit in 32 KiB; the loop does.
+        let removed = std::thread::Builder::new()
+            .stack_size(32 * 1024)
+            .spawn(move || remove(&root, c"stray"))
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(removed, Ok(()));
+        assert!(!site.path().join("stray").exists());
+    }
 }
