@@ -28,25 +28,6 @@ pub fn atomic_with(
     })
 }
 
-/// Write what `fill` writes (through a buffer) into a temp file beside
-/// `path`, which [`Prepared::replace`] puts in its place later: a file
-/// written while what it describes is at hand, and put in place once
-/// that is done. Dropped unused, the temp file is removed.
-pub fn prepare(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<Prepared> {
-    let mut written = None;
-    with_temp(path, fill, |tmp, _| {
-        written = Some(tmp.to_owned());
-        Ok(())
-    })?;
-    Ok(Prepared {
-        tmp: written,
-        path: path.to_owned(),
-    })
-}
-
 /// A file written by [`prepare`], not yet in its place.
 #[derive(Debug)]
 pub struct Prepared {
@@ -72,6 +53,37 @@ impl Drop for Prepared {
             let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// Write what `fill` writes (through a buffer) into a temp file beside
+/// `path`, which [`Prepared::replace`] puts in its place later: a file
+/// written while what it describes is at hand, and put in place once
+/// that is done. Dropped unused, the temp file is removed. For a file
+/// one writer at a time writes (its callers hold a lock): the temp file
+/// has one name (`<name>.tmp`), so one a killed writer left is written
+/// over by the next, never piled up beside it.
+pub fn prepare(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Prepared> {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    if let Some(dir) = tmp.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // Removed and made anew (never opened through whatever stands there,
+    // a symlink included).
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    fill_temp(&tmp, file, fill, |_, _| Ok(()))?;
+    Ok(Prepared {
+        tmp: Some(tmp),
+        path: path.to_owned(),
+    })
 }
 
 /// Create `path` with `contents`; fails if it already exists.
@@ -114,16 +126,27 @@ fn with_temp(
     finish: impl FnOnce(&Path, &File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let (tmp, file) = temp_beside(path)?;
+    fill_temp(&tmp, file, fill, finish)
+}
+
+/// Fill the temp file `tmp` (open as `file`) and `finish` with it; on
+/// failure it is removed.
+fn fill_temp(
+    tmp: &Path,
+    file: File,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    finish: impl FnOnce(&Path, &File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
     let result = fill(&mut buffered)
         .and_then(|()| buffered.flush())
         .and_then(|()| {
             let file = buffered.get_ref();
             file.sync_all()?;
-            finish(&tmp, file)
+            finish(tmp, file)
         });
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(tmp);
     }
     result
 }
@@ -191,6 +214,9 @@ mod tests {
                 .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
                 .count()
         };
+        // What a writer killed part-way left: written over.
+        std::fs::write(dir.path().join("site.manifest.tmp"), "torn").expect("torn");
+        assert_eq!(temps(), 1);
         let prepared = prepare(&path, |w| w.write_all(b"new")).expect("prepare");
         assert_eq!(std::fs::read(&path).expect("read"), b"old");
         assert_eq!(temps(), 1);
