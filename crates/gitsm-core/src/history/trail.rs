@@ -22,6 +22,7 @@ use crate::snapshot::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::yaml;
 
+use super::walk_file;
 use super::walked::{self, CommitSeen, Step, Walked};
 use super::{HistoryError, commit_time, diff};
 
@@ -333,7 +334,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     // grafts, and a tip this one descends from by first parents.
     let last = saved
         .as_deref()
-        .and_then(Walked::load)
+        .and_then(|path| walk_file::load(path, keep))
         .filter(|w| w.shallow == shallow && w.grafts == grafts);
     let resumed = match last {
         Some(w) => walked::since(repo, w.tip, tip)?.map(|todo| (w, todo)),
@@ -342,11 +343,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     let (mut walked, todo) = match resumed {
         Some(resumed) => resumed,
         None => (
-            Walked {
-                shallow,
-                grafts,
-                ..Walked::default()
-            },
+            Walked::new(shallow, grafts, keep),
             walked::since(repo, None, tip)?.unwrap_or_default(),
         ),
     };
@@ -365,8 +362,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         if diff.is_empty() {
             continue;
         }
-        let at = walked.commits.len();
-        walked.commits.push(CommitSeen {
+        let at = walked.commit(CommitSeen {
             at: commit_time(&commit),
             id: Arc::from(commit.id().to_string()),
             author: Arc::new(author(&commit)),
@@ -378,79 +374,31 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
             let Some(after) = change.new.as_ref().map(|v| v.blob) else {
                 continue;
             };
-            let stem = change.stem();
-            let now = Step {
+            let step = Step {
                 commit: at,
                 before,
                 after,
             };
-            // Records added and not changed since are kept apart: they
-            // become transitions when a later commit changes them, or at
-            // the end if every transition is kept (an import of 100,000
-            // records otherwise builds none).
-            if let Some(steps) = walked.changes.get_mut(stem) {
-                steps.push(now);
-            } else if let Some((id, first)) = walked.added.remove_entry(stem) {
-                walked.changes.insert(id, vec![first, now]);
-            } else if before.is_none() {
-                walked.added.insert(stem.to_owned(), now);
-            } else {
-                walked.changes.insert(stem.to_owned(), vec![now]);
-            }
+            walked.step(change.stem(), step);
         }
     }
     for blob in replaced {
-        walked
-            .read
-            .entry(ObjectKey::from(blob))
-            .or_insert_with(|| status_of_blob(repo, blob));
+        walked.read(blob, || status_of_blob(repo, blob));
     }
     if walked.tip != Some(tip) {
         walked.tip = Some(tip);
         // The next walk reads the whole history again if this fails.
         if let Some(saved) = &saved {
-            let _ = walked.save(saved);
+            let _ = walk_file::save(&walked, saved);
         }
     }
-    Ok(Walk::from_walked(walked, keep))
+    Ok(Walk {
+        changes: walked.changes,
+        read: walked.read,
+    })
 }
 
 impl Walk {
-    /// The transitions `keep` says, from what a walk found.
-    fn from_walked(walked: Walked, keep: Keep) -> Walk {
-        let Walked {
-            commits,
-            changes,
-            added,
-            read,
-            ..
-        } = walked;
-        let transition = |step: &Step| {
-            let c = commits.get(step.commit)?;
-            Some(Transition {
-                from: None,
-                to: String::new(),
-                at: c.at,
-                commit: c.id.clone(),
-                author: c.author.clone(),
-                before: step.before,
-                after: step.after,
-            })
-        };
-        let mut out: Transitions = changes
-            .into_iter()
-            .map(|(id, steps)| (id, steps.iter().filter_map(transition).collect()))
-            .collect();
-        if keep == Keep::All {
-            out.extend(
-                added
-                    .into_iter()
-                    .map(|(id, step)| (id, transition(&step).into_iter().collect())),
-            );
-        }
-        Walk { changes: out, read }
-    }
-
     /// No record has a transition to give.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
