@@ -453,8 +453,8 @@ impl Walk {
 }
 
 /// Fill in the statuses of one record's transitions from `known` and
-/// `read`, dropping those that change no status; or, leaving them as
-/// they are, the versions found in neither.
+/// `read`, dropping those that change no status; or, leaving them to be
+/// filled in again, the versions found in neither.
 fn fill(
     transitions: &mut Vec<Transition>,
     known: &KnownStatuses<'_>,
@@ -469,26 +469,28 @@ fn fill(
             None => read.get(&key).map(Option::as_deref).ok_or(blob),
         }
     };
-    let unread: Vec<Oid> = transitions
-        .iter()
-        .flat_map(|t| t.before.into_iter().chain([t.after]))
-        .filter_map(|blob| lookup(blob).err())
-        .collect();
+    // Each version looked up once: its status goes straight into the
+    // transition. One whose last version has no status is marked as
+    // changing none (`from` equal to `to`), to be dropped with those.
+    let mut unread = Vec::new();
+    for t in transitions.iter_mut() {
+        let from = t.before.map(lookup).transpose();
+        match (from, lookup(t.after)) {
+            (Ok(from), Ok(Some(to))) => {
+                t.from = from.flatten().map(str::to_owned);
+                to.clone_into(&mut t.to);
+            }
+            (Ok(_), Ok(None)) => {
+                t.from = Some(String::new());
+                t.to.clear();
+            }
+            (from, to) => unread.extend(from.err().into_iter().chain(to.err())),
+        }
+    }
     if !unread.is_empty() {
         return Err(unread);
     }
-    let status = |blob: Oid| lookup(blob).ok().flatten().map(str::to_owned);
-    transitions.retain_mut(|t| {
-        let Some(to) = status(t.after) else {
-            return false;
-        };
-        let from = t.before.and_then(status);
-        if from.as_deref() == Some(to.as_str()) {
-            return false;
-        }
-        (t.from, t.to) = (from, to);
-        true
-    });
+    transitions.retain(|t| t.from.as_deref() != Some(t.to.as_str()));
     Ok(())
 }
 
@@ -687,6 +689,39 @@ mod tests {
         assert_eq!(
             steps(&planted).last().map(|(_, to)| to.as_str()),
             Some("closed")
+        );
+    }
+
+    /// A version without a status is no transition, and the next one
+    /// comes from none; a version of the same status as the last is none.
+    #[test]
+    fn versions_without_a_new_status_give_no_transition() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"], None);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        let file = root.join("incidents/INC-1.yaml");
+        for text in [
+            "status: new",
+            "title: no status",
+            "status: resolved",
+            "status: resolved\ntitle: t",
+        ] {
+            std::fs::write(&file, format!("id: INC-1\n{text}\n")).expect("write");
+            git(root, &["add", "-A"], None);
+            git(root, &["commit", "-q", "-m", text], None);
+        }
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        let steps: Vec<(Option<String>, String)> = walk(&repo, Path::new(""), tip, Keep::All)
+            .expect("walk")
+            .transitions(&repo, &KnownStatuses::default())["INC-1"]
+            .iter()
+            .map(|t| (t.from.clone(), t.to.clone()))
+            .collect();
+        assert_eq!(
+            steps,
+            [(None, "new".to_owned()), (None, "resolved".to_owned())]
         );
     }
 

@@ -130,14 +130,18 @@ impl Walked {
 
     /// A new version of record `id`, whether met by the walk or read back
     /// from the file: the one place the steps of a record are kept.
-    /// `false` when its commit is unknown.
+    /// `false` when its commit is unknown. (Lone additions are only kept
+    /// apart when dropped: an empty map is not looked up.)
     pub(super) fn record(&mut self, id: &str, step: Step) -> bool {
         let Some(transition) = self.transition(&step) else {
             return false;
         };
         if let Some(transitions) = self.changes.get_mut(id) {
             transitions.push(transition);
-        } else if let Some((id, first)) = self.added.remove_entry(id) {
+        } else if let Some((id, first)) = (!self.added.is_empty())
+            .then(|| self.added.remove_entry(id))
+            .flatten()
+        {
             let Some(first) = self.transition(&first) else {
                 return false;
             };
