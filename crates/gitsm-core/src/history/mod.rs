@@ -9,6 +9,7 @@ pub mod backdating;
 pub mod commits;
 pub mod diff;
 pub mod trail;
+mod walk_file;
 mod walked;
 
 pub use commits::{Checked, Trusted, range, staged, trusted_policy};

@@ -22,6 +22,7 @@ use crate::snapshot::Snapshot;
 use crate::tree_cache::TreeCache;
 use crate::yaml;
 
+use super::walk_file;
 use super::walked::{self, CommitSeen, Step, Walked};
 use super::{HistoryError, commit_time, diff};
 
@@ -333,7 +334,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     // grafts, and a tip this one descends from by first parents.
     let last = saved
         .as_deref()
-        .and_then(Walked::load)
+        .and_then(|path| walk_file::load(path, keep))
         .filter(|w| w.shallow == shallow && w.grafts == grafts);
     let resumed = match last {
         Some(w) => walked::since(repo, w.tip, tip)?.map(|todo| (w, todo)),
@@ -342,11 +343,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     let (mut walked, todo) = match resumed {
         Some(resumed) => resumed,
         None => (
-            Walked {
-                shallow,
-                grafts,
-                ..Walked::default()
-            },
+            Walked::new(shallow, grafts, keep),
             walked::since(repo, None, tip)?.unwrap_or_default(),
         ),
     };
@@ -365,8 +362,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         if diff.is_empty() {
             continue;
         }
-        let at = walked.commits.len();
-        walked.commits.push(CommitSeen {
+        let at = walked.commit(CommitSeen {
             at: commit_time(&commit),
             id: Arc::from(commit.id().to_string()),
             author: Arc::new(author(&commit)),
@@ -378,79 +374,31 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
             let Some(after) = change.new.as_ref().map(|v| v.blob) else {
                 continue;
             };
-            let stem = change.stem();
-            let now = Step {
+            let step = Step {
                 commit: at,
                 before,
                 after,
             };
-            // Records added and not changed since are kept apart: they
-            // become transitions when a later commit changes them, or at
-            // the end if every transition is kept (an import of 100,000
-            // records otherwise builds none).
-            if let Some(steps) = walked.changes.get_mut(stem) {
-                steps.push(now);
-            } else if let Some((id, first)) = walked.added.remove_entry(stem) {
-                walked.changes.insert(id, vec![first, now]);
-            } else if before.is_none() {
-                walked.added.insert(stem.to_owned(), now);
-            } else {
-                walked.changes.insert(stem.to_owned(), vec![now]);
-            }
+            walked.step(change.stem(), step);
         }
     }
     for blob in replaced {
-        walked
-            .read
-            .entry(ObjectKey::from(blob))
-            .or_insert_with(|| status_of_blob(repo, blob));
+        walked.read(blob, || status_of_blob(repo, blob));
     }
     if walked.tip != Some(tip) {
         walked.tip = Some(tip);
         // The next walk reads the whole history again if this fails.
         if let Some(saved) = &saved {
-            let _ = walked.save(saved);
+            let _ = walk_file::save(&walked, saved);
         }
     }
-    Ok(Walk::from_walked(walked, keep))
+    Ok(Walk {
+        changes: walked.changes,
+        read: walked.read,
+    })
 }
 
 impl Walk {
-    /// The transitions `keep` says, from what a walk found.
-    fn from_walked(walked: Walked, keep: Keep) -> Walk {
-        let Walked {
-            commits,
-            changes,
-            added,
-            read,
-            ..
-        } = walked;
-        let transition = |step: &Step| {
-            let c = commits.get(step.commit)?;
-            Some(Transition {
-                from: None,
-                to: String::new(),
-                at: c.at,
-                commit: c.id.clone(),
-                author: c.author.clone(),
-                before: step.before,
-                after: step.after,
-            })
-        };
-        let mut out: Transitions = changes
-            .into_iter()
-            .map(|(id, steps)| (id, steps.iter().filter_map(transition).collect()))
-            .collect();
-        if keep == Keep::All {
-            out.extend(
-                added
-                    .into_iter()
-                    .map(|(id, step)| (id, transition(&step).into_iter().collect())),
-            );
-        }
-        Walk { changes: out, read }
-    }
-
     /// No record has a transition to give.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
@@ -505,8 +453,8 @@ impl Walk {
 }
 
 /// Fill in the statuses of one record's transitions from `known` and
-/// `read`, dropping those that change no status; or, leaving them as
-/// they are, the versions found in neither.
+/// `read`, dropping those that change no status; or, leaving them to be
+/// filled in again, the versions found in neither.
 fn fill(
     transitions: &mut Vec<Transition>,
     known: &KnownStatuses<'_>,
@@ -521,26 +469,28 @@ fn fill(
             None => read.get(&key).map(Option::as_deref).ok_or(blob),
         }
     };
-    let unread: Vec<Oid> = transitions
-        .iter()
-        .flat_map(|t| t.before.into_iter().chain([t.after]))
-        .filter_map(|blob| lookup(blob).err())
-        .collect();
+    // Each version looked up once: its status goes straight into the
+    // transition. One whose last version has no status is marked as
+    // changing none (`from` equal to `to`), to be dropped with those.
+    let mut unread = Vec::new();
+    for t in transitions.iter_mut() {
+        let from = t.before.map(lookup).transpose();
+        match (from, lookup(t.after)) {
+            (Ok(from), Ok(Some(to))) => {
+                t.from = from.flatten().map(str::to_owned);
+                to.clone_into(&mut t.to);
+            }
+            (Ok(_), Ok(None)) => {
+                t.from = Some(String::new());
+                t.to.clear();
+            }
+            (from, to) => unread.extend(from.err().into_iter().chain(to.err())),
+        }
+    }
     if !unread.is_empty() {
         return Err(unread);
     }
-    let status = |blob: Oid| lookup(blob).ok().flatten().map(str::to_owned);
-    transitions.retain_mut(|t| {
-        let Some(to) = status(t.after) else {
-            return false;
-        };
-        let from = t.before.and_then(status);
-        if from.as_deref() == Some(to.as_str()) {
-            return false;
-        }
-        (t.from, t.to) = (from, to);
-        true
-    });
+    transitions.retain(|t| t.from.as_deref() != Some(t.to.as_str()));
     Ok(())
 }
 
@@ -739,6 +689,39 @@ mod tests {
         assert_eq!(
             steps(&planted).last().map(|(_, to)| to.as_str()),
             Some("closed")
+        );
+    }
+
+    /// A version without a status is no transition, and the next one
+    /// comes from none; a version of the same status as the last is none.
+    #[test]
+    fn versions_without_a_new_status_give_no_transition() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"], None);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        let file = root.join("incidents/INC-1.yaml");
+        for text in [
+            "status: new",
+            "title: no status",
+            "status: resolved",
+            "status: resolved\ntitle: t",
+        ] {
+            std::fs::write(&file, format!("id: INC-1\n{text}\n")).expect("write");
+            git(root, &["add", "-A"], None);
+            git(root, &["commit", "-q", "-m", text], None);
+        }
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        let steps: Vec<(Option<String>, String)> = walk(&repo, Path::new(""), tip, Keep::All)
+            .expect("walk")
+            .transitions(&repo, &KnownStatuses::default())["INC-1"]
+            .iter()
+            .map(|t| (t.from.clone(), t.to.clone()))
+            .collect();
+        assert_eq!(
+            steps,
+            [(None, "new".to_owned()), (None, "resolved".to_owned())]
         );
     }
 

@@ -2,30 +2,28 @@
 //! site, the report and `sla` each walk every commit for their timelines,
 //! and at 100,000 records one commit's tree diff reads megabytes. What a
 //! walk found up to a tip is saved in the Git directory
-//! (`<git dir>/gitsm/history-<hash of the managed root>.walk`); the next
-//! walk whose tip descends from it by first parents reads only the commits
-//! since. The file is derived and never trusted beyond that: a missing,
-//! damaged or foreign-version file, a tip that is not a first-parent
-//! descendant (history rewritten, another branch) or a different set of
-//! shallow commits means a walk from the start, whose result replaces it.
-//! A walk with or without the file gives the same transitions.
+//! (`<git dir>/gitsm/history-<hash of the managed root>.walk`, laid out in
+//! [`walk_file`](super::walk_file)); the next walk whose tip descends from
+//! it by first parents reads only the commits since, and appends what
+//! they changed. The file is derived and never trusted beyond that: a
+//! missing, damaged or foreign-version file, a tip that is not a
+//! first-parent descendant (history rewritten, another branch) or a
+//! different set of shallow commits means a walk from the start, whose
+//! result replaces it. A walk with or without the file gives the same
+//! transitions.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use git2::{Oid, Repository, Sort};
-use serde::{Deserialize, Serialize};
 
 use crate::git::ObjectKey;
 
-use super::trail::Author;
+use super::trail::{Author, Keep, Transition, Transitions};
 
-const FORMAT: &str = "gitsm history walk 3";
-
-type Hasher = foldhash::fast::RandomState;
+pub(super) type Hasher = foldhash::fast::RandomState;
 
 /// A commit that changed records: when, which, by whom.
 #[derive(Debug, Clone)]
@@ -45,8 +43,11 @@ pub(super) struct Step {
     pub after: Oid,
 }
 
-/// What a walk found, up to `tip`.
-#[derive(Debug, Default)]
+/// What a walk found, up to `tip`: each record's steps already in the
+/// shape [`Walk`](super::trail::Walk) gives them (transitions whose
+/// statuses are still to be filled in), so that a resumed walk converts
+/// nothing.
+#[derive(Debug)]
 pub(super) struct Walked {
     pub tip: Option<Oid>,
     /// Shallow commits when walked: the history stops there.
@@ -55,12 +56,117 @@ pub(super) struct Walked {
     pub grafts: String,
     /// The commits that changed records, oldest first.
     pub commits: Vec<CommitSeen>,
-    /// Each record changed since it was added: its versions, oldest first.
-    pub changes: HashMap<String, Vec<Step>, Hasher>,
-    /// Each record added and not changed since: the version that added it.
+    /// Each record's changes, oldest first (`from` and `to` empty): every
+    /// record's, or, when `keep` drops lone additions, those of the
+    /// records changed since they were added.
+    pub changes: Transitions,
+    /// Each record added and not changed since, when `keep` drops lone
+    /// additions: the version that added it, a transition only once a
+    /// later commit changes the record (an import of 100,000 records
+    /// otherwise builds 100,000 to drop them).
     pub added: HashMap<String, Step, Hasher>,
     /// Statuses of the versions a later commit replaced (`None`: none).
     pub read: HashMap<ObjectKey, Option<String>, Hasher>,
+    keep: Keep,
+    /// What this walk added to the one loaded from a file, to append to
+    /// it; `None` when the file is to be written whole.
+    pub(super) resumed: Option<Resumed>,
+}
+
+/// What a walk resumed from a file found since: the commits from
+/// `commits_from` on, the steps and the versions read, in walk order.
+#[derive(Debug)]
+pub(super) struct Resumed {
+    /// The file as loaded: its length (appended to only while it is
+    /// unchanged) and the tip its last section ends at.
+    pub file_len: u64,
+    pub base: Oid,
+    pub commits_from: usize,
+    pub steps: Vec<(String, Step)>,
+    pub read: Vec<ObjectKey>,
+}
+
+impl Walked {
+    /// Nothing walked yet.
+    pub(super) fn new(shallow: Vec<Oid>, grafts: String, keep: Keep) -> Walked {
+        Walked {
+            tip: None,
+            shallow,
+            grafts,
+            commits: Vec::new(),
+            changes: Transitions::default(),
+            added: HashMap::default(),
+            read: HashMap::default(),
+            keep,
+            resumed: None,
+        }
+    }
+
+    /// A commit that changed records; its index for [`Step::commit`].
+    pub(super) fn commit(&mut self, commit: CommitSeen) -> usize {
+        self.commits.push(commit);
+        self.commits.len() - 1
+    }
+
+    /// A new version of record `id`, made by a commit of this walk.
+    pub(super) fn step(&mut self, id: &str, step: Step) {
+        self.record(id, step);
+        if let Some(resumed) = &mut self.resumed {
+            resumed.steps.push((id.to_owned(), step));
+        }
+    }
+
+    /// The status of `blob`, a version a commit of this walk replaced,
+    /// unless read already.
+    pub(super) fn read(&mut self, blob: Oid, status: impl FnOnce() -> Option<String>) {
+        let key = ObjectKey::from(blob);
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.read.entry(key) {
+            entry.insert(status());
+            if let Some(resumed) = &mut self.resumed {
+                resumed.read.push(key);
+            }
+        }
+    }
+
+    /// A new version of record `id`, whether met by the walk or read back
+    /// from the file: the one place the steps of a record are kept.
+    /// `false` when its commit is unknown. (Lone additions are only kept
+    /// apart when dropped: an empty map is not looked up.)
+    pub(super) fn record(&mut self, id: &str, step: Step) -> bool {
+        let Some(transition) = self.transition(&step) else {
+            return false;
+        };
+        if let Some(transitions) = self.changes.get_mut(id) {
+            transitions.push(transition);
+        } else if let Some((id, first)) = (!self.added.is_empty())
+            .then(|| self.added.remove_entry(id))
+            .flatten()
+        {
+            let Some(first) = self.transition(&first) else {
+                return false;
+            };
+            self.changes.insert(id, vec![first, transition]);
+        } else if step.before.is_none() && self.keep == Keep::AllButLoneAdditions {
+            self.added.insert(id.to_owned(), step);
+        } else {
+            self.changes.insert(id.to_owned(), vec![transition]);
+        }
+        true
+    }
+
+    /// `step` as a transition, its statuses still to be filled in.
+    fn transition(&self, step: &Step) -> Option<Transition> {
+        let c = self.commits.get(step.commit)?;
+        Some(Transition {
+            from: None,
+            to: String::new(),
+            at: c.at,
+            commit: c.id.clone(),
+            author: c.author.clone(),
+            before: step.before,
+            after: step.after,
+        })
+    }
 }
 
 /// The commits from the first-parent descendant `from` (excluded; `None`:
@@ -97,193 +203,6 @@ pub(super) fn location(repo: &Repository, prefix: &Path) -> PathBuf {
     repo.path().join("gitsm").join(name)
 }
 
-/// One line of the file: `{"<kind>":{…}}`. Tagged outside its fields
-/// (not by a field among them), so that serde reads each line in one
-/// pass instead of buffering it to find the tag first.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Line {
-    Head {
-        format: String,
-        /// The gitsm that wrote it: another may read history otherwise.
-        version: String,
-        tip: String,
-        shallow: Vec<String>,
-        /// `info/grafts`, which rewrites parents without moving the tip.
-        grafts: String,
-    },
-    Commit {
-        at: DateTime<FixedOffset>,
-        id: String,
-        name: String,
-        email: String,
-    },
-    Changed {
-        id: String,
-        steps: Vec<(usize, Option<String>, String)>,
-    },
-    Added {
-        id: String,
-        commit: usize,
-        blob: String,
-    },
-    Read {
-        blob: String,
-        status: Option<String>,
-    },
-    /// The last line, with how many came before it: a file cut short is
-    /// not taken for a shorter walk.
-    End { lines: usize },
-}
-
-fn oid(text: &str) -> Option<Oid> {
-    Oid::from_str(text).ok()
-}
-
-impl Walked {
-    /// The walk saved at `path`, if it is one (anything else: none).
-    pub(super) fn load(path: &Path) -> Option<Walked> {
-        let file = std::fs::File::open(path).ok()?;
-        let mut lines = std::io::BufReader::new(file).lines();
-        let Line::Head {
-            format,
-            version,
-            tip,
-            shallow,
-            grafts,
-        } = serde_json::from_str(&lines.next()?.ok()?).ok()?
-        else {
-            return None;
-        };
-        if format != FORMAT || version != env!("CARGO_PKG_VERSION") {
-            return None;
-        }
-        let mut walked = Walked {
-            tip: Some(oid(&tip)?),
-            shallow: shallow.iter().map(|s| oid(s)).collect::<Option<_>>()?,
-            grafts,
-            ..Walked::default()
-        };
-        let mut count = 1;
-        let commit = |n: usize, walked: &Walked| (n < walked.commits.len()).then_some(n);
-        for line in lines {
-            count += 1;
-            match serde_json::from_str(&line.ok()?).ok()? {
-                Line::Head { .. } => return None,
-                // Nothing may follow the end, and it counts every line.
-                Line::End { lines } => return (lines == count - 1).then_some(walked),
-                Line::Commit {
-                    at,
-                    id,
-                    name,
-                    email,
-                } => walked.commits.push(CommitSeen {
-                    at,
-                    id: Arc::from(id),
-                    author: Arc::new(Author { name, email }),
-                }),
-                Line::Changed { id, steps } => {
-                    let steps = steps
-                        .into_iter()
-                        .map(|(n, before, after)| {
-                            Some(Step {
-                                commit: commit(n, &walked)?,
-                                before: match before {
-                                    Some(b) => Some(oid(&b)?),
-                                    None => None,
-                                },
-                                after: oid(&after)?,
-                            })
-                        })
-                        .collect::<Option<_>>()?;
-                    if walked.added.contains_key(&id) || walked.changes.insert(id, steps).is_some()
-                    {
-                        return None;
-                    }
-                }
-                Line::Added {
-                    id,
-                    commit: n,
-                    blob,
-                } => {
-                    let step = Step {
-                        commit: commit(n, &walked)?,
-                        before: None,
-                        after: oid(&blob)?,
-                    };
-                    if walked.changes.contains_key(&id) || walked.added.insert(id, step).is_some() {
-                        return None;
-                    }
-                }
-                Line::Read { blob, status } => {
-                    walked.read.insert(oid(&blob)?.into(), status);
-                }
-            }
-        }
-        None
-    }
-
-    /// Save the walk at `path` (whole, or not at all), a line at a time.
-    pub(super) fn save(&self, path: &Path) -> std::io::Result<()> {
-        let Some(tip) = self.tip else {
-            return Ok(());
-        };
-        let lines =
-            1 + self.commits.len() + self.changes.len() + self.added.len() + self.read.len();
-        crate::write::atomic_with(path, |out| {
-            let mut line = |l: Line| -> std::io::Result<()> {
-                serde_json::to_writer(&mut *out, &l)?;
-                out.write_all(b"\n")
-            };
-            line(Line::Head {
-                format: FORMAT.to_owned(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-                tip: tip.to_string(),
-                shallow: self.shallow.iter().map(Oid::to_string).collect(),
-                grafts: self.grafts.clone(),
-            })?;
-            for c in &self.commits {
-                line(Line::Commit {
-                    at: c.at,
-                    id: c.id.to_string(),
-                    name: c.author.name.clone(),
-                    email: c.author.email.clone(),
-                })?;
-            }
-            for (id, steps) in &self.changes {
-                let steps = steps
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.commit,
-                            s.before.map(|b| b.to_string()),
-                            s.after.to_string(),
-                        )
-                    })
-                    .collect();
-                line(Line::Changed {
-                    id: id.clone(),
-                    steps,
-                })?;
-            }
-            for (id, step) in &self.added {
-                line(Line::Added {
-                    id: id.clone(),
-                    commit: step.commit,
-                    blob: step.after.to_string(),
-                })?;
-            }
-            for (blob, status) in &self.read {
-                line(Line::Read {
-                    blob: blob.to_string(),
-                    status: status.clone(),
-                })?;
-            }
-            line(Line::End { lines })
-        })
-    }
-}
-
 /// What a walk depends on beside the tip: the shallow commits, sorted,
 /// and a hash of `info/grafts`.
 pub(super) fn boundary(repo: &Repository) -> (Vec<Oid>, String) {
@@ -294,16 +213,17 @@ pub(super) fn boundary(repo: &Repository) -> (Vec<Oid>, String) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::trail::{Keep, KnownStatuses, Transition, walk};
+pub(super) mod tests {
+    use super::super::trail::{KnownStatuses, Transition, walk};
     use super::*;
     use gitsm_git::testing::git_cli as git;
     use proptest::prelude::*;
 
     /// What a walk gives, in an order that compares.
-    type Seen = Vec<(String, Vec<Transition>)>;
+    pub(in crate::history) type Seen = Vec<(String, Vec<Transition>)>;
 
-    fn transitions(repo: &Repository, tip: Oid, keep: Keep) -> Seen {
+    /// The transitions a walk up to `tip` gives (resuming the kept walk).
+    pub(in crate::history) fn transitions(repo: &Repository, tip: Oid, keep: Keep) -> Seen {
         let mut all: Seen = walk(repo, Path::new(""), tip, keep)
             .expect("walk")
             .transitions(repo, &KnownStatuses::default())
@@ -404,64 +324,6 @@ mod tests {
                     std::fs::write(&saved, kept).expect("put back");
                 }
             }
-        }
-    }
-
-    /// A damaged or foreign file is not trusted: the walk starts over and
-    /// replaces it.
-    #[test]
-    fn a_damaged_walk_file_is_walked_again() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        git(root, &["init", "-q"], None);
-        std::fs::create_dir(root.join("incidents")).expect("mkdir");
-        for status in ["new", "resolved"] {
-            std::fs::write(
-                root.join("incidents/INC-1.yaml"),
-                format!("id: INC-1\nstatus: {status}\n"),
-            )
-            .expect("write");
-            git(root, &["add", "-A"], None);
-            git(root, &["commit", "-q", "-m", status], None);
-        }
-        let repo = Repository::open(root).expect("open");
-        let tip = repo.head().expect("head").target().expect("tip");
-        let right = transitions(&repo, tip, Keep::All);
-        assert_eq!(right[0].1.len(), 2);
-        let saved = location(&repo, Path::new(""));
-        let text = std::fs::read_to_string(&saved).expect("saved");
-        // A walk of a tip that is not this history's (with a planted
-        // status), a file cut short (mid-line or after a line), another
-        // format or gitsm, a commit index out of range, a record listed
-        // twice, not JSON: none is believed.
-        let planted = text.replace("\"status\":\"new\"", "\"status\":\"closed\"");
-        assert_ne!(planted, text);
-        let lines: Vec<&str> = text.lines().collect();
-        let count = lines.len() - 1;
-        let changed = lines
-            .iter()
-            .find(|l| l.starts_with("{\"changed\":"))
-            .expect("a changed record");
-        let twice = text
-            .replace(changed, &format!("{changed}\n{changed}"))
-            .replace(
-                &format!("\"lines\":{count}"),
-                &format!("\"lines\":{}", count + 1),
-            );
-        let damaged = [
-            planted.replace(&tip.to_string(), &"0".repeat(40)),
-            text[..text.len() / 2].to_owned(),
-            format!("{}\n", lines[..count].join("\n")),
-            text.replace(FORMAT, "gitsm history walk 0"),
-            text.replace(env!("CARGO_PKG_VERSION"), "0.0.0-other"),
-            text.replace("\"commit\":0", "\"commit\":7"),
-            twice,
-            "\u{0}\u{1}not json".to_owned(),
-        ];
-        for bad in damaged {
-            std::fs::write(&saved, &bad).expect("damage");
-            assert_eq!(transitions(&repo, tip, Keep::All), right, "{bad}");
-            assert!(Walked::load(&saved).is_some(), "replaced by a good one");
         }
     }
 }
