@@ -77,9 +77,21 @@ pub fn commit_time(commit: &Commit<'_>) -> DateTime<FixedOffset> {
 fn git_time(t: git2::Time) -> DateTime<FixedOffset> {
     let offset = FixedOffset::east_opt(t.offset_minutes() * 60)
         .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-    DateTime::from_timestamp(t.seconds(), 0)
+    // A time no RFC 3339 text can hold (Git takes any number) is read as
+    // no time, as one past what chrono holds is: shown in another zone or
+    // counted from, it would panic.
+    Some(DateTime::from_timestamp(t.seconds(), 0).unwrap_or_default())
+        .filter(|at| readable(&at.fixed_offset()))
         .unwrap_or_default()
         .with_timezone(&offset)
+}
+
+/// Whether a time is one RFC 3339 can write, and so one every zone's
+/// reading of it can hold: years 1 to 9998 in UTC (a zone is less than a
+/// day away).
+pub(crate) fn readable(at: &DateTime<FixedOffset>) -> bool {
+    use chrono::Datelike as _;
+    (1..=9998).contains(&at.naive_utc().year())
 }
 
 /// Commits at the edge of a shallow clone (their parents are missing).
@@ -89,4 +101,24 @@ pub(crate) fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
         .lines()
         .filter_map(|l| Oid::from_str(l.trim()).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_time_is_read_in_its_zone_or_as_no_time() {
+        // 1,700,000,000 s is 2023-11-14 22:13:20 UTC.
+        let at = git_time(git2::Time::new(1_700_000_000, 60));
+        assert_eq!(at.to_rfc3339(), "2023-11-14T23:13:20+01:00");
+        // Stamped at the end of what chrono holds, ahead of UTC: read as
+        // no time (its local reading would panic when shown).
+        let far = git_time(git2::Time::new(8_210_266_876_799, 720));
+        assert_eq!(far.timestamp(), 0);
+        assert!(readable(&far));
+        assert!(!readable(
+            &DateTime::parse_from_rfc3339("9999-12-31T23:00:00-12:00").expect("time")
+        ));
+    }
 }

@@ -383,7 +383,7 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
         }
     }
     for blob in replaced {
-        walked.read(blob, || status_of_blob(repo, blob));
+        walked.read(blob, || read_status(repo, blob));
     }
     if walked.tip != Some(tip) {
         walked.tip = Some(tip);
@@ -495,7 +495,13 @@ fn fill(
 }
 
 fn status_of_blob(repo: &Repository, blob: Oid) -> Option<String> {
-    status_of(repo.find_blob(blob).ok()?.content())
+    read_status(repo, blob).ok().flatten()
+}
+
+/// The `status` of a version (`Ok(None)`: it has none), or why its blob
+/// could not be read.
+fn read_status(repo: &Repository, blob: Oid) -> Result<Option<String>, git2::Error> {
+    Ok(status_of(repo.find_blob(blob)?.content()))
 }
 
 /// The `status` of a record file's text (read only as far as that key).

@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read as _, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -41,6 +41,14 @@ const FORMAT: &str = "gitsm history walk 4";
 /// Past this many sections a resumed walk writes the file whole again,
 /// so that it stays one section per walk from the start or about.
 const MOST_SECTIONS: usize = 64;
+
+/// The most records a load makes room for ahead (a count read from the
+/// file is not trusted before its sum is).
+const MOST_RESERVED: usize = 1 << 18;
+
+/// The longest line read: an author's name and e-mail, an id or a
+/// status are far shorter.
+const LONGEST_LINE: u64 = 1 << 20;
 
 /// The first line.
 #[derive(Serialize, Deserialize)]
@@ -97,8 +105,11 @@ pub(super) fn load(path: &Path, keep: Keep) -> Option<Walked> {
     let mut walked = Walked::new(shallow, grafts, keep);
     // A record's steps take more than 40 bytes: a damaged count makes no
     // more room than the file could fill.
+    // Nor more than a fixed bound: a sparse file claims any size.
     let file_len = std::fs::metadata(path).ok()?.len();
-    let room = records.min(usize::try_from(file_len / 40).ok()?);
+    let room = records
+        .min(usize::try_from(file_len / 40).ok()?)
+        .min(MOST_RESERVED);
     match keep {
         Keep::All => walked.changes.reserve(room),
         Keep::AllButLoneAdditions => walked.added.reserve(room),
@@ -157,7 +168,10 @@ impl<R: BufRead> Lines<R> {
     /// The next line; `None` at the end of the file.
     fn next(&mut self) -> Option<Read<'_>> {
         self.line.clear();
-        let Ok(read) = self.reader.read_until(b'\n', &mut self.line) else {
+        // No line of a walk is longer (an id, a status, an author): a
+        // longer one is damage, never read whole into memory.
+        let bounded = (&mut self.reader).take(LONGEST_LINE);
+        let Ok(read) = { bounded }.read_until(b'\n', &mut self.line) else {
             return Some(Read::Torn);
         };
         if read == 0 {
@@ -200,6 +214,10 @@ fn read_line(walked: &mut Walked, line: &[u8]) -> Option<()> {
     match tag {
         "c" => {
             let c: CommitLine<'_> = serde_json::from_str(rest).ok()?;
+            // A time no commit gives (git_time reads such a one in UTC).
+            if !super::readable(&c.at) {
+                return None;
+            }
             walked.commit(CommitSeen {
                 at: c.at,
                 id: Arc::from(c.id),
@@ -509,6 +527,102 @@ mod tests {
         }
     }
 
+    /// A file claiming any size (sparse: gigabytes that take no disk)
+    /// and any count of records: no room is made for what it claims, no
+    /// line is read past a bound, and the walk is done again.
+    #[test]
+    fn attack_a_sparse_walk_file_claiming_any_size_is_walked_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (repo, tip, saved) = walked_per_commit(dir.path(), &["new", "resolved"]);
+        let right = transitions(&repo, tip, Keep::All);
+        let text = std::fs::read_to_string(&saved).expect("saved");
+        let head = text.lines().next().expect("head");
+        let at = head.find("\"records\":").expect("a count") + 10;
+        let end = at
+            + head[at..]
+                .find(|c: char| !c.is_ascii_digit())
+                .expect("its end");
+        let claiming = format!("{}1000000000000{}\n", &head[..at], &head[end..]);
+        let file = std::fs::File::create(&saved).expect("create");
+        std::io::Write::write_all(&mut &file, claiming.as_bytes()).expect("head");
+        file.set_len(4 << 30).expect("sparse");
+        drop(file);
+        assert!(load(&saved, Keep::All).is_none());
+        assert_eq!(transitions(&repo, tip, Keep::All), right);
+        assert!(load(&saved, Keep::All).is_some(), "replaced by a sound one");
+    }
+
+    /// Grafts written in the shared Git folder change the history a
+    /// linked worktree's walk sees (libgit2 reads them there): its kept
+    /// walk is not resumed past them.
+    #[test]
+    fn attack_grafts_added_beside_a_linked_worktree_are_noticed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let main = dir.path().join("main");
+        std::fs::create_dir(&main).expect("mkdir");
+        walked_per_commit(&main, &["new", "resolved", "in_progress", "resolved"]);
+        let linked = dir.path().join("linked");
+        let path = linked.to_str().expect("UTF-8");
+        git(
+            &main,
+            &["worktree", "add", "-q", "--detach", path, "HEAD"],
+            None,
+        );
+        let repo = Repository::open(&linked).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        transitions(&repo, tip, Keep::All);
+        // The tip's parent made the root: the history is its last commit.
+        let head = git(&main, &["rev-parse", "HEAD"], None);
+        std::fs::write(main.join(".git/info/grafts"), format!("{head}\n")).expect("grafts");
+        let repo = Repository::open(&linked).expect("open");
+        let resumed = transitions(&repo, tip, Keep::All);
+        std::fs::remove_file(location(&repo, Path::new(""))).expect("forget the walk");
+        assert_eq!(resumed, transitions(&repo, tip, Keep::All));
+    }
+
+    /// A version whose blob could not be read when walked (a partial
+    /// clone lacks it) is not kept as "no status": once it can be read,
+    /// the resumed walk equals a walk from the start.
+    #[test]
+    fn attack_a_version_unreadable_when_walked_is_not_kept_as_no_status() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q"], None);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        let file = root.join("incidents/INC-1.yaml");
+        let commit = |status: &str| {
+            std::fs::write(&file, format!("id: INC-1\nstatus: {status}\n")).expect("write");
+            git(root, &["add", "-A"], None);
+            git(root, &["commit", "-q", "-m", status], None);
+        };
+        commit("new");
+        let first = git(root, &["rev-parse", "HEAD:incidents/INC-1.yaml"], None);
+        commit("resolved");
+        commit("in_progress");
+        // The first version's blob gone while the history is walked.
+        let object = root
+            .join(".git/objects")
+            .join(&first[..2])
+            .join(&first[2..]);
+        let aside = root.join("aside");
+        std::fs::rename(&object, &aside).expect("hide the blob");
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        transitions(&repo, tip, Keep::All);
+        std::fs::rename(&aside, &object).expect("put it back");
+        commit("resolved");
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        let resumed = transitions(&repo, tip, Keep::All);
+        std::fs::remove_file(location(&repo, Path::new(""))).expect("forget the walk");
+        assert_eq!(resumed, transitions(&repo, tip, Keep::All));
+        let from: Vec<_> = resumed[0].1.iter().map(|t| t.from.as_deref()).collect();
+        assert_eq!(
+            from,
+            [None, Some("new"), Some("resolved"), Some("in_progress")]
+        );
+    }
+
     /// A resumed walk appends one section for its commits rather than
     /// rewriting the file, and the sections read back as the whole walk.
     #[test]
@@ -669,6 +783,12 @@ mod tests {
             with("s 0 ", "s 7 "),
             with("s 1 ", "s 1 abc "),
             with("\nc ", "\nx "),
+            // A time past what any zone's reading can hold.
+            {
+                let at = text.find("\"at\":\"").expect("a time") + 6;
+                let end = at + text[at..].find('"').expect("its end");
+                with(&text[at..end], "9999-12-31T23:00:00-12:00")
+            },
             resealed(&[parts[0].replacen("\nc ", &format!("\n{head}\nc "), 1)]),
             "\u{0}\u{1}not json".to_owned(),
         ];

@@ -117,11 +117,20 @@ impl Walked {
     }
 
     /// The status of `blob`, a version a commit of this walk replaced,
-    /// unless read already.
-    pub(super) fn read(&mut self, blob: Oid, status: impl FnOnce() -> Option<String>) {
+    /// unless read already. A version that could not be read (`Err`: a
+    /// partial clone lacks it, a read failed) is not kept: the file would
+    /// carry its "no status" past the day it can be read.
+    pub(super) fn read<E>(
+        &mut self,
+        blob: Oid,
+        status: impl FnOnce() -> Result<Option<String>, E>,
+    ) {
         let key = ObjectKey::from(blob);
         if let std::collections::hash_map::Entry::Vacant(entry) = self.read.entry(key) {
-            entry.insert(status());
+            let Ok(status) = status() else {
+                return;
+            };
+            entry.insert(status);
             if let Some(resumed) = &mut self.resumed {
                 resumed.read.push(key);
             }
@@ -208,7 +217,8 @@ pub(super) fn location(repo: &Repository, prefix: &Path) -> PathBuf {
 pub(super) fn boundary(repo: &Repository) -> (Vec<Oid>, String) {
     let mut shallow: Vec<Oid> = super::shallow_commits(repo).into_iter().collect();
     shallow.sort();
-    let grafts = std::fs::read(repo.path().join("info").join("grafts")).unwrap_or_default();
+    // Shared by linked worktrees: libgit2 reads it from the common folder.
+    let grafts = std::fs::read(repo.commondir().join("info").join("grafts")).unwrap_or_default();
     (shallow, crate::git::short_hash(&grafts))
 }
 
