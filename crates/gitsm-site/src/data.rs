@@ -99,13 +99,12 @@ impl<'a> SiteData<'a> {
         });
         let records: Vec<&Record> = read.iter().map(|&(r, _, _)| r).collect();
         let reader = dataset.clocks()?;
-        // The links both ways, made on one thread while the facts and
-        // clocks of every record take the others.
-        let ((incoming, tickets_by_ci), (facts, open_clocks)) = rayon::join(
+        // The links both ways, made on one thread while the facts of every
+        // record take the others.
+        let ((incoming, tickets_by_ci), facts) = rayon::join(
             || (incoming(dataset, &by_id), tickets_by_ci(&records)),
             || {
-                let facts = read
-                    .par_iter()
+                read.par_iter()
                     .filter_map(|&(r, blob, _)| {
                         let service = match r {
                             Record::Ci(ci) => availability.get(&ci.id),
@@ -119,12 +118,12 @@ impl<'a> SiteData<'a> {
                         };
                         Some((Shown::of(r), page_key::facts(r, &inputs)?))
                     })
-                    .collect();
-                (facts, open_clocks(&reader, &records, at))
+                    .collect()
             },
         );
+        // Let go before the clocks are read, not held under them.
         drop(read);
-        let open_clocks = open_clocks?;
+        let open_clocks = open_clocks(&reader, &records, at)?;
         let graph = CmdbGraph::new(
             &config.ci,
             records.iter().filter_map(|r| match r {
