@@ -294,10 +294,9 @@ impl LocalIndex {
 
     fn files(&self, sql: &str, args: Vec<String>) -> rusqlite::Result<Loaded> {
         use rayon::prelude::*;
-        /// Rows decoded at a time, side by side, on another thread while
-        /// the next are read (the statement stays on this one): the JSON
-        /// text of at most three chunks is held at once.
-        const CHUNK: usize = 2048;
+        /// Rows decoded at a time, side by side: the JSON text of a chunk
+        /// is dropped before the next is read.
+        const CHUNK: usize = 4096;
         type Raw = (
             String,
             String,
@@ -339,45 +338,22 @@ impl LocalIndex {
         };
         let mut stmt = self.conn.prepare(sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Raw>>(0);
-        let (read, mut files) = std::thread::scope(|scope| {
-            let decoder = scope.spawn(move || {
-                for mut raw in chunks {
-                    decode_chunk(&mut raw, &mut files);
-                }
-                files
-            });
-            let mut read = || {
-                let mut raw: Vec<Raw> = Vec::with_capacity(CHUNK);
-                while let Some(row) = rows.next()? {
-                    checked += 1;
-                    raw.push((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                    ));
-                    if raw.len() == CHUNK {
-                        let full = std::mem::replace(&mut raw, Vec::with_capacity(CHUNK));
-                        // The decoder stopped: only by a panic, passed on below.
-                        if send.send(full).is_err() {
-                            break;
-                        }
-                    }
-                }
-                let _ = send.send(raw);
-                Ok::<(), rusqlite::Error>(())
-            };
-            let read = read();
-            drop(send);
-            let files = decoder
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (read, files)
-        });
-        read?;
+        let mut raw: Vec<Raw> = Vec::with_capacity(CHUNK);
+        while let Some(row) = rows.next()? {
+            checked += 1;
+            raw.push((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ));
+            if raw.len() == CHUNK {
+                decode_chunk(&mut raw, &mut files);
+            }
+        }
+        decode_chunk(&mut raw, &mut files);
         files.par_sort_unstable_by(full_read_order);
         Ok(Loaded {
             checked,
