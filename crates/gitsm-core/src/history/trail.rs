@@ -636,6 +636,7 @@ fn field_changes(at: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::walked::tests::incident_history;
     use gitsm_git::testing::git_cli as git;
 
     /// Statuses given by blob id (the records already read from the work
@@ -646,13 +647,9 @@ mod tests {
     fn known_statuses_stand_in_for_reading_versions() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        git(root, &["init", "-q"], None);
-        std::fs::create_dir(root.join("incidents")).expect("mkdir");
-        let file = root.join("incidents/INC-1.yaml");
+        let commit = incident_history(root);
         for status in ["new", "in_progress", "resolved"] {
-            std::fs::write(&file, format!("id: INC-1\nstatus: {status}\n")).expect("write");
-            git(root, &["add", "-A"], None);
-            git(root, &["commit", "-q", "-m", status], None);
+            commit(&format!("status: {status}"));
         }
         let repo = Repository::open(root).expect("open");
         let tip = repo.head().expect("head").target().expect("tip");
@@ -704,18 +701,14 @@ mod tests {
     fn versions_without_a_new_status_give_no_transition() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        git(root, &["init", "-q"], None);
-        std::fs::create_dir(root.join("incidents")).expect("mkdir");
-        let file = root.join("incidents/INC-1.yaml");
+        let commit = incident_history(root);
         for text in [
             "status: new",
             "title: no status",
             "status: resolved",
             "status: resolved\ntitle: t",
         ] {
-            std::fs::write(&file, format!("id: INC-1\n{text}\n")).expect("write");
-            git(root, &["add", "-A"], None);
-            git(root, &["commit", "-q", "-m", text], None);
+            commit(text);
         }
         let repo = Repository::open(root).expect("open");
         let tip = repo.head().expect("head").target().expect("tip");

@@ -451,7 +451,7 @@ impl<'o> Section<'o> {
 #[cfg(test)]
 mod tests {
     use super::super::walked::location;
-    use super::super::walked::tests::transitions;
+    use super::super::walked::tests::{incident_history, transitions};
     use super::*;
     use git2::Repository;
     use gitsm_git::testing::git_cli as git;
@@ -460,16 +460,9 @@ mod tests {
     /// walked after each (so the file holds a section per commit but the
     /// first); its tip, and the kept walk's path.
     fn walked_per_commit(root: &Path, statuses: &[&str]) -> (Repository, Oid, std::path::PathBuf) {
-        git(root, &["init", "-q"], None);
-        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        let commit = incident_history(root);
         for status in statuses {
-            std::fs::write(
-                root.join("incidents/INC-1.yaml"),
-                format!("id: INC-1\nstatus: {status}\n"),
-            )
-            .expect("write");
-            git(root, &["add", "-A"], None);
-            git(root, &["commit", "-q", "-m", status], None);
+            commit(&format!("status: {status}"));
             let repo = Repository::open(root).expect("open");
             let tip = repo.head().expect("head").target().expect("tip");
             transitions(&repo, tip, Keep::All);
@@ -587,14 +580,8 @@ mod tests {
     fn attack_a_version_unreadable_when_walked_is_not_kept_as_no_status() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        git(root, &["init", "-q"], None);
-        std::fs::create_dir(root.join("incidents")).expect("mkdir");
-        let file = root.join("incidents/INC-1.yaml");
-        let commit = |status: &str| {
-            std::fs::write(&file, format!("id: INC-1\nstatus: {status}\n")).expect("write");
-            git(root, &["add", "-A"], None);
-            git(root, &["commit", "-q", "-m", status], None);
-        };
+        let version = incident_history(root);
+        let commit = |status: &str| version(&format!("status: {status}"));
         commit("new");
         let first = git(root, &["rev-parse", "HEAD:incidents/INC-1.yaml"], None);
         commit("resolved");

@@ -232,6 +232,19 @@ pub(super) mod tests {
     /// What a walk gives, in an order that compares.
     pub(in crate::history) type Seen = Vec<(String, Vec<Transition>)>;
 
+    /// A new repository with an `incidents/` folder; each call of the
+    /// closure returned commits `INC-1` as its id followed by `text`.
+    pub(in crate::history) fn incident_history(root: &Path) -> impl Fn(&str) + '_ {
+        git(root, &["init", "-q"], None);
+        std::fs::create_dir(root.join("incidents")).expect("mkdir");
+        move |text| {
+            let file = root.join("incidents/INC-1.yaml");
+            std::fs::write(file, format!("id: INC-1\n{text}\n")).expect("write");
+            git(root, &["add", "-A"], None);
+            git(root, &["commit", "-q", "-m", text], None);
+        }
+    }
+
     /// The transitions a walk up to `tip` gives (resuming the kept walk).
     pub(in crate::history) fn transitions(repo: &Repository, tip: Oid, keep: Keep) -> Seen {
         let mut all: Seen = walk(repo, Path::new(""), tip, keep)
