@@ -102,7 +102,7 @@ impl<'a> SiteData<'a> {
         // The links both ways, made on one thread while the facts of every
         // record take the others.
         let ((incoming, tickets_by_ci), facts) = rayon::join(
-            || (incoming(dataset, &by_id), tickets_by_ci(&records)),
+            || (incoming(&records), tickets_by_ci(&records)),
             || {
                 read.par_iter()
                     .filter_map(|&(r, blob, _)| {
@@ -249,25 +249,16 @@ pub fn ci_names(record: &Record) -> Vec<&str> {
         .collect()
 }
 
-/// Links stored on other records, by target: (field, source id), of the
-/// record shown under each id (`by_id`).
-fn incoming<'a>(
-    dataset: &'a Dataset,
-    by_id: &HashMap<&'a str, &'a Record, Fast>,
-) -> HashMap<&'a str, Vec<(&'a str, &'a str)>, Fast> {
+/// Links stored on `records` (the record shown under each id), by
+/// target: (field, source id).
+fn incoming<'a>(records: &[&'a Record]) -> HashMap<&'a str, Vec<(&'a str, &'a str)>, Fast> {
     let mut incoming: HashMap<&str, Vec<(&str, &str)>, Fast> = HashMap::default();
-    for f in dataset.files() {
-        let (Some(source), Some(record)) = (f.id.as_deref(), f.record.as_deref()) else {
-            continue;
-        };
-        if !by_id.get(source).is_some_and(|r| std::ptr::eq(*r, record)) {
-            continue;
-        }
+    for &record in records {
         for n in record.names() {
             incoming
                 .entry(n.target)
                 .or_default()
-                .push((n.field, source));
+                .push((n.field, record.id()));
         }
     }
     // Held for the whole build: without the room pushing left.
