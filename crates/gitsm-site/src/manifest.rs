@@ -410,9 +410,6 @@ pub fn save(
 ) -> std::io::Result<crate::write::Prepared> {
     use std::io::Write;
     let records = records.filter(|(_, seen)| seen.iter().all(RecordSeen::writable));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     crate::write::prepare(path, |file| {
         // Every line is summed; the sum ends the file (a line damaged
         // but still well formed is told apart).
