@@ -80,7 +80,7 @@ fn git_time(t: git2::Time) -> DateTime<FixedOffset> {
     // A time no RFC 3339 text can hold (Git takes any number) is read as
     // no time, as one past what chrono holds is: shown in another zone or
     // counted from, it would panic.
-    Some(DateTime::from_timestamp(t.seconds(), 0).unwrap_or_default())
+    DateTime::from_timestamp(t.seconds(), 0)
         .filter(|at| readable(&at.fixed_offset()))
         .unwrap_or_default()
         .with_timezone(&offset)
