@@ -276,6 +276,34 @@ fn service_and_incident_pages_show_availability_and_outages() {
     assert!(incident.contains("1h30m"), "{incident}");
 }
 
+#[test]
+fn a_services_page_is_read_again_at_a_later_instant() {
+    // A service's page measures its availability up to the site's
+    // instant: a build half an hour later over the last one remakes it
+    // (November 1st to 23:30 on the 30th is 43,170 minutes: (43,170 - 100)
+    // / 43,170 = 0.9976836... -> 99.7684 %), and equals a full build.
+    let repo = repo();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    repo.commit("Records", "2026-11-30T22:00:00Z");
+    let site = |out: &str, at: &str| {
+        repo.run(["site", "-o", out, "--at", at]).expect_code(0);
+    };
+    let shop = || std::fs::read_to_string(repo.path("out/cis/shop.html")).expect("shop page");
+    site("out", "2026-11-30T23:00:00Z");
+    assert!(shop().contains("99.7682%"), "{}", shop());
+    site("out", "2026-11-30T23:30:00Z");
+    assert!(shop().contains("99.7684%"), "{}", shop());
+    assert!(shop().contains("up to 2026-11-30 23:30"), "{}", shop());
+    site("full", "2026-11-30T23:30:00Z");
+    super::site::same_site(&repo.path("out"), &repo.path("full"));
+    // Out of `desk`'s service hours (weekdays) its figures stand still,
+    // but its page still says up to when: Saturday 10:00, then 11:00.
+    let desk = || std::fs::read_to_string(repo.path("out/cis/desk.html")).expect("desk page");
+    site("out", "2026-11-28T10:00:00Z");
+    site("out", "2026-11-28T11:00:00Z");
+    assert!(desk().contains("up to 2026-11-28 11:00"), "{}", desk());
+}
+
 /// `validate` on one bad record: exit 1 and `code` at `path:line:col`.
 fn refused(file: &str, text: &str, code: &str, at: &str) {
     let repo = repo();

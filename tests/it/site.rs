@@ -746,7 +746,7 @@ fn a_report_template_of_its_own_reads_the_report_as_data() {
 
 /// Every file of two sites, compared byte for byte.
 #[track_caller]
-fn same_site(a: &Path, b: &Path) {
+pub(crate) fn same_site(a: &Path, b: &Path) {
     if let Some(why) = differs(a, b) {
         panic!("{why}");
     }
@@ -903,13 +903,15 @@ fn incident_text(id: &str, title: &str, status: &str, extra: &str) -> String {
 }
 
 #[test]
-fn attack_a_second_instant_in_the_same_minute_leaves_no_stale_clock() {
-    // Pages show the instant to the minute, but clocks count from seconds:
-    // opened at 09:00:30, the ticket has run 29 minutes at 09:30:10 and 30
-    // at 09:30:50. A build at the second instant over one at the first
-    // (two commits within a minute, without `--at`) must remake its page.
+fn attack_a_clock_changing_state_between_builds_remakes_its_page() {
+    // A P1 opened at 09:00:30 (24x7): its response clock (15m) is at risk
+    // from 09:11:45 (75 %) and breached after 09:15:30; its resolution
+    // clock (4h) is due at 13:00:30. A record's page shows no figure that
+    // moves with the instant (a running clock shows its due time), so a
+    // later build keeps it until a clock changes state, even within one
+    // minute (09:11:40, then 09:11:50), and each build equals a full one.
     let repo = Repo::new();
-    repo.write(".gitignore", "/out/\n/full/\n");
+    repo.write(".gitignore", "/out/\n/full*/\n");
     repo.write(
         "incidents/INC-0001.yaml",
         incident_text("INC-0001", "Checkout down", "new", "")
@@ -917,19 +919,63 @@ fn attack_a_second_instant_in_the_same_minute_leaves_no_stale_clock() {
     );
     repo.run(["validate"]).expect_code(0);
     repo.commit("Records", "2026-11-20T09:00:40+01:00");
-    let site = |out: &str, at: &str| {
-        let run = repo.run(["site", "-o", out, "--at", at]);
-        assert_eq!(run.code, 0, "{run}");
+    let page_path = repo.path("out/incidents/INC-0001.html");
+    let page = || std::fs::read_to_string(&page_path).expect("page");
+    let stamp = || {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&page_path).expect("page");
+        (meta.ino(), meta.mtime(), meta.mtime_nsec())
     };
-    let page = || std::fs::read_to_string(repo.path("out/incidents/INC-0001.html")).expect("page");
-    site("out", "2026-11-20T09:30:10+01:00");
-    assert!(page().contains("\"Elapsed\">29m<"), "{}", page());
-    site("out", "2026-11-20T09:30:50+01:00");
-    assert!(page().contains("\"Elapsed\">30m<"), "{}", page());
-    site("full", "2026-11-20T09:30:50+01:00");
-    if let Some(why) = differs(&repo.path("out"), &repo.path("full")) {
-        panic!("{why}");
-    }
+    let mut full = 0;
+    let mut site = |at: &str| {
+        let run = repo.run(["site", "-o", "out", "--at", at]);
+        assert_eq!(run.code, 0, "{run}");
+        full += 1;
+        let fresh = format!("full{full}");
+        repo.run(["site", "-o", &fresh, "--at", at]).expect_code(0);
+        same_site(&repo.path("out"), &repo.path(&fresh));
+    };
+    let badges = |page: &str| -> Vec<String> {
+        page.split("class=\"badge sla-")
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(str::to_owned))
+            .collect()
+    };
+    site("2026-11-20T09:05:00+01:00");
+    let first = page();
+    // The ticket's badge, then each clock's; due times, no elapsed time.
+    assert_eq!(badges(&first), ["ok", "ok", "ok"], "{first}");
+    assert!(first.contains("2026-11-20 09:15 +01:00"), "{first}");
+    assert!(first.contains("2026-11-20 13:00 +01:00"), "{first}");
+    assert!(first.contains("\"Elapsed\">running<"), "{first}");
+    assert!(
+        !first.contains("09:05"),
+        "the instant is on the page: {first}"
+    );
+    let kept = stamp();
+    site("2026-11-20T09:11:40+01:00");
+    assert_eq!(
+        stamp(),
+        kept,
+        "a page whose clocks kept their state is kept"
+    );
+    assert_eq!(page(), first);
+    site("2026-11-20T09:11:50+01:00");
+    assert_eq!(badges(&page()), ["at_risk", "at_risk", "ok"], "{}", page());
+    site("2026-11-20T09:16:00+01:00");
+    assert_eq!(
+        badges(&page()),
+        ["breached", "breached", "ok"],
+        "{}",
+        page()
+    );
+    // The SLA page shows the same clocks; its header reads the instant.
+    let sla = std::fs::read_to_string(repo.path("out/sla.html")).expect("sla page");
+    assert!(
+        sla.contains("Clocks read at 2026-11-20 09:16 +01:00"),
+        "{sla}"
+    );
+    assert!(sla.contains("\"Elapsed\">running<"), "{sla}");
 }
 
 #[test]

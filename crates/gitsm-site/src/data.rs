@@ -99,13 +99,15 @@ impl<'a> SiteData<'a> {
         });
         let records: Vec<&Record> = read.iter().map(|&(r, _, _)| r).collect();
         let reader = dataset.clocks()?;
-        // The links both ways, made on one thread while the facts of every
-        // record take the others.
-        let ((incoming, tickets_by_ci), facts) = rayon::join(
+        // The links both ways, made on one thread while the others read
+        // every record's clocks and hash its facts (which hold what its
+        // page shows of the clocks).
+        let ((incoming, tickets_by_ci), read_facts) = rayon::join(
             || (incoming(&records), tickets_by_ci(&records)),
             || {
                 read.par_iter()
-                    .filter_map(|&(r, blob, _)| {
+                    .map(|&(r, blob, _)| {
+                        let clocks = reader.of(r, at)?;
                         let service = match r {
                             Record::Ci(ci) => availability.get(&ci.id),
                             _ => None,
@@ -115,15 +117,27 @@ impl<'a> SiteData<'a> {
                             transitions: dataset.transitions(r.id()),
                             service_class: reader.service_class(r),
                             service,
+                            clocks: clocks.as_ref(),
+                            at: &at,
                         };
-                        Some((Shown::of(r), page_key::facts(r, &inputs)?))
+                        let facts = page_key::facts(r, &inputs).map(|f| (Shown::of(r), f));
+                        let open = clocks
+                            .filter(TicketClocks::is_open)
+                            .map(|c| OpenClocks::of(r, &c));
+                        Ok((facts, open))
                     })
-                    .collect()
+                    .collect::<Result<Vec<_>, SlaError>>()
             },
         );
-        // Let go before the clocks are read, not held under them.
         drop(read);
-        let open_clocks = open_clocks(&reader, &records, at)?;
+        let read_facts = read_facts?;
+        let mut facts = HashMap::with_capacity_and_hasher(read_facts.len(), Fast::default());
+        let mut open_clocks = Vec::new();
+        for (record_facts, open) in read_facts {
+            facts.extend(record_facts);
+            open_clocks.extend(open);
+        }
+        worst_first(&mut open_clocks);
         let graph = CmdbGraph::new(
             &config.ci,
             records.iter().filter_map(|r| match r {
@@ -287,23 +301,9 @@ fn tickets_by_ci<'a>(records: &[&'a Record]) -> HashMap<&'a str, Vec<&'a Record>
     tickets_by_ci
 }
 
-/// Every clock of `records` read once, at `at`: the open tickets' worst
-/// first. One that cannot be read fails the build before any page.
-fn open_clocks<'a>(
-    reader: &Clocks<'a>,
-    records: &[&'a Record],
-    at: Timestamp,
-) -> Result<Vec<OpenClocks<'a>>, SlaError> {
-    let read: Vec<Option<OpenClocks<'a>>> = records
-        .par_iter()
-        .map(|&r| {
-            let clocks = reader.of(r, at)?;
-            Ok(clocks
-                .filter(TicketClocks::is_open)
-                .map(|c| OpenClocks::of(r, &c)))
-        })
-        .collect::<Result<_, SlaError>>()?;
-    let mut open: Vec<OpenClocks<'a>> = read.into_iter().flatten().collect();
+/// The open tickets' clocks, worst first: by state, then by the next due
+/// time, then by id.
+fn worst_first(open: &mut [OpenClocks<'_>]) {
     open.par_sort_by(|a, b| {
         (std::cmp::Reverse(a.state), a.next_due, a.record.id()).cmp(&(
             std::cmp::Reverse(b.state),
@@ -311,5 +311,4 @@ fn open_clocks<'a>(
             b.record.id(),
         ))
     });
-    Ok(open)
 }

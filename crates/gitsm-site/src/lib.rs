@@ -152,8 +152,10 @@ struct PageInfo {
     title: String,
     /// Navigation entry to highlight.
     section: &'static str,
-    /// The instant the site shows.
-    at: String,
+    /// The instant the page's figures are read at, on a page that shows
+    /// one (a record's page shows none: it stands from one build to the
+    /// next while the record does).
+    at: Option<String>,
     /// The open major incidents, which every page shows in a banner.
     majors: Vec<major::BannerItem>,
 }
@@ -600,12 +602,12 @@ pub fn render<'d>(
     progress.start(total as u64);
     let at_text = fmt_time(&at);
     let majors = major::banner(&data);
-    let info = |path: &str, title: &str, section: &'static str| PageInfo {
+    let info = |path: &str, title: &str, section: &'static str, as_of: bool| PageInfo {
         root: paths::root_of(path),
         path: path.to_owned(),
         title: title.to_owned(),
         section,
-        at: at_text.clone(),
+        at: as_of.then(|| at_text.clone()),
         majors: majors.clone(),
     };
     let render = |template: &str, page: &PageInfo, view: Value, extra: Value| {
@@ -622,7 +624,7 @@ pub fn render<'d>(
     // The pages that sum up every record (dashboard, report, calendar,
     // KEDB) change with almost any edit: always rendered.
     let summary = |p: Page<'_>| {
-        let page = info(&p.path, &p.title, p.section);
+        let page = info(&p.path, &p.title, p.section, true);
         render(p.template, &page, (p.view)(), Value::UNDEFINED)
     };
     with_report.into_par_iter().try_for_each(summary)?;
@@ -636,7 +638,7 @@ pub fn render<'d>(
     };
     let table_warnings = std::sync::Mutex::new(Vec::new());
     let table_page = |p: parts::TablePage<'_>| {
-        let page = info(&p.path, p.title, p.section);
+        let page = info(&p.path, p.title, p.section, p.as_of);
         let written = parts::write_page(p, &page, templates, reuse, write)?;
         match written {
             parts::Written::Stood => reused_page(),
@@ -663,7 +665,8 @@ pub fn render<'d>(
     // that hash.
     let record_key = page_key::Base::new(&templates.fingerprint, RECORD_TEMPLATE, &data);
     let ci_key = page_key::Base::new(&templates.fingerprint, CI_TEMPLATE, &data);
-    let shared = page_key::shared_by_records(&templates.fingerprint, &data, &info("", "", ""));
+    let shared =
+        page_key::shared_by_records(&templates.fingerprint, &data, &info("", "", "", false));
     let before = reuse.records();
     let to_look_at = before
         .zip(shared.as_ref())
@@ -674,9 +677,11 @@ pub fn render<'d>(
         .map(|&record| {
             let path = paths::record(record.kind(), record.id());
             // Made only for a page whose key is made, or that is rendered.
+            // A service's page shows its availability up to the instant.
             let page_info = || {
                 let title = format!("{} {}", record.id(), record.title());
-                info(&path, &title, record.kind().folder())
+                let as_of = matches!(record, Record::Ci(ci) if availability.contains_key(&ci.id));
+                info(&path, &title, record.kind().folder(), as_of)
             };
             let mut page = None;
             let standing = to_look_at
@@ -887,6 +892,7 @@ fn table_pages<'p>(
                 path: "sla.html".to_owned(),
                 title: "SLA",
                 section: "sla",
+                as_of: true,
                 shell: parts::Shell::Template("sla.html", Value::from(Serde(&view))),
                 table: Box::new(rows),
             }
@@ -898,6 +904,7 @@ fn table_pages<'p>(
                 path: paths::list(kind),
                 title: lists::plural(kind),
                 section: kind.folder(),
+                as_of: false,
                 shell: parts::Shell::Template("list.html", Value::from(Serde(&view))),
                 table: Box::new(rows),
             }
@@ -906,6 +913,7 @@ fn table_pages<'p>(
             path: format!("{}/search.js", paths::folder(kind)),
             title: lists::plural(kind),
             section: kind.folder(),
+            as_of: false,
             shell: parts::Shell::Text(parts::SEARCH_HEAD, parts::SEARCH_TAIL),
             table: Box::new(parts::SearchIndex::new(data, data.all_of_kind(kind))),
         }));

@@ -144,7 +144,7 @@ pub(crate) fn list<'a>(
         table: Value::from(minijinja::value::Serde(&table)),
         // A row shows its record's fields, its priority and dates by the
         // configuration.
-        shared: page_key::shared(data, false),
+        shared: page_key::shared(data),
         parts: split(&records, |r| r.id()),
         items: records,
         key: Box::new(|r, h| page_key::facts_of(h, data, r)),
@@ -257,9 +257,10 @@ pub(crate) fn sla<'a>(
         templates,
         template: "sla_rows.html",
         table: Value::UNDEFINED,
-        // A row shows its ticket's clocks: read by the configuration, at
-        // the site's instant, from the ticket and its history.
-        shared: page_key::shared(data, true),
+        // A row shows its ticket's clocks: read by the configuration from
+        // the ticket and its history; what it shows of them is in the
+        // ticket's facts.
+        shared: page_key::shared(data),
         parts: split(&open, |t| t.record.id()),
         items: open,
         key: Box::new(|t, h| page_key::facts_of(h, data, t.record)),

@@ -11,13 +11,20 @@
 //!   decisions, stamps, outages: the blob it was read from), its status
 //!   transitions in Git history (timeline and clocks), the class of the
 //!   service its clocks read ([`crate::dataset::Clocks::service_class`]),
-//!   and for a CI its service's availability over the report's period;
+//!   what its page shows of its SLA clocks ([`standing_clocks`]), and for
+//!   a CI its service's availability over the report's period with the
+//!   instant it is measured to;
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
-//! - the instant the clocks are read at, exactly (the page info shows
-//!   it to the minute only);
 //! - the configuration as a whole (priority matrix, SLA targets, symptom
 //!   policy, catalogue, calendars, CI classes and relations).
+//!
+//! Not the site's instant itself: a record's page shows no figure that
+//! moves with it (a running clock shows its due time, not its elapsed
+//! time: [`standing_clocks`]), so a build at a later instant, as every
+//! commit's build is, keeps the pages of the records whose clocks did not
+//! change state. Only a service's page shows the instant (its
+//! availability is measured up to it).
 //!
 //! A CI's page adds ([`ci`]):
 //! - the part of the CMDB its graph draws ([`super::ci::drawn`]: the
@@ -36,6 +43,7 @@ use crate::availability::ServiceAvailability;
 use crate::cmdb::{CmdbGraph, Reached};
 use crate::history::trail::Transition;
 use crate::model::{Record, Timestamp};
+use crate::sla::TicketClocks;
 
 use super::PageInfo;
 use super::data::SiteData;
@@ -50,17 +58,14 @@ impl Base {
     /// `None` when the configuration cannot be hashed: no page is reused.
     pub(crate) fn new(fingerprint: &[u8], template: &str, data: &SiteData<'_>) -> Option<Base> {
         let mut h = Hasher::new();
-        h.bytes(fingerprint)
-            .text(template)
-            .bytes(&shared(data, true)?);
+        h.bytes(fingerprint).text(template).bytes(&shared(data)?);
         Some(Base(h))
     }
 }
 
 /// What every record's page shares, hashed: the templates, the two
-/// templates of record pages, the configuration, the instant and the page
-/// info without what is a record's own (`blank`: the instant as shown, the
-/// major incidents' banner). With [`facts`], what a build compares with
+/// templates of record pages, the configuration and the page info without
+/// what is a record's own (`blank`: the major incidents' banner). With [`facts`], what a build compares with
 /// the last one's to know which pages to look at ([`crate::changes`]).
 pub(crate) fn shared_by_records(
     fingerprint: &[u8],
@@ -71,7 +76,7 @@ pub(crate) fn shared_by_records(
     h.bytes(fingerprint)
         .text(super::RECORD_TEMPLATE)
         .text(super::CI_TEMPLATE)
-        .bytes(&shared(data, true)?)
+        .bytes(&shared(data)?)
         .json(blank)?;
     Some(h.finish())
 }
@@ -88,11 +93,16 @@ pub(crate) struct Facts<'a> {
     pub service_class: Option<u8>,
     /// For a CI, its availability over the report's period.
     pub service: Option<&'a ServiceAvailability>,
+    /// For a ticket, its clocks read at the site's instant.
+    pub clocks: Option<&'a TicketClocks>,
+    /// The site's instant, which a service's availability is measured to.
+    pub at: &'a Timestamp,
 }
 
 /// What the pages of the site take from one record, hashed: its kind and
 /// id, its content (the blob it was read from), its status transitions,
-/// its service's class, and for a CI its availability. Every page key
+/// its service's class, what its page shows of its clocks, and for a CI
+/// its availability and the instant it is measured to. Every page key
 /// holds these of each record it shows, with what all pages share
 /// ([`shared_by_records`]); `None` when they cannot be hashed (no page
 /// showing the record is reused).
@@ -112,8 +122,37 @@ pub(crate) fn facts(record: &Record, inputs: &Facts<'_>) -> Option<Digest> {
     h.bytes(inputs.service_class.as_slice());
     if let Record::Ci(_) = record {
         h.json(&inputs.service)?;
+        instant(&mut h, inputs.service.map(|_| inputs.at));
     }
+    standing_clocks(&mut h, inputs.clocks);
     Some(h.finish())
+}
+
+/// What a ticket's page shows of its clocks read at the site's instant
+/// ([`super::record::clock_views`]; the SLA page's rows too): whether the ticket is open,
+/// and of each clock its state, whether it stopped or is on hold, the
+/// time it counted unless it runs, and its due time unless it is on hold.
+/// A running clock's elapsed time, and an on-hold clock's due time, move
+/// with the instant: the page does not show them, and they are not here.
+fn standing_clocks(h: &mut Hasher, clocks: Option<&TicketClocks>) {
+    let Some(clocks) = clocks else {
+        h.bytes(b"\x00");
+        return;
+    };
+    h.bytes(&[1, u8::from(clocks.is_open())]);
+    h.count(clocks.clocks().count());
+    for c in clocks.clocks() {
+        let r = &c.reading;
+        h.text(r.state.name())
+            .bytes(&[u8::from(r.stopped), u8::from(r.paused)]);
+        if r.stopped || r.paused {
+            h.bytes(&r.elapsed.num_milliseconds().to_le_bytes())
+                .bytes(&r.remaining.num_milliseconds().to_le_bytes());
+        }
+        if !r.paused {
+            instant(h, c.due.as_ref());
+        }
+    }
 }
 
 /// Hash the [`facts`] of `record` into `h`: what a page, or a row of a
@@ -123,18 +162,12 @@ pub(crate) fn facts_of(h: &mut Hasher, data: &SiteData<'_>, record: &Record) -> 
     Some(())
 }
 
-/// The hash of the configuration as a whole, and of the instant clocks are
-/// read at when `clocks` (what a record's page and the rows of a table
-/// share: [`super::parts`]).
-pub(crate) fn shared(data: &SiteData<'_>, clocks: bool) -> Option<Digest> {
+/// The hash of the configuration as a whole: what a record's page and the
+/// rows of a table share ([`super::parts`]). Not the instant: what they
+/// show of clocks is in each record's [`facts`].
+pub(crate) fn shared(data: &SiteData<'_>) -> Option<Digest> {
     let mut h = Hasher::new();
     h.json(data.config)?;
-    if clocks {
-        // The instant to the nanosecond: pages show it to the minute, but
-        // clocks count the seconds (and a build without `--at` reads them
-        // at the last commit's).
-        instant(&mut h, Some(&data.at));
-    }
     Some(h.finish())
 }
 

@@ -164,6 +164,8 @@ pub(crate) struct TablePage<'p> {
     pub(crate) path: String,
     pub(crate) title: &'static str,
     pub(crate) section: &'static str,
+    /// Whether the page shows the site's instant (its rows are read then).
+    pub(crate) as_of: bool,
     pub(crate) shell: Shell,
     pub(crate) table: Box<dyn Table + 'p>,
 }

@@ -77,14 +77,20 @@ pub(crate) struct TextView {
     pub text: String,
 }
 
+/// A clock as the pages show it ([`clock_views`]): without the figures
+/// that move with the site's instant (a running clock's elapsed and
+/// remaining time, an on-hold clock's due time).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ClockView {
     pub clock: &'static str,
     pub state: &'static str,
-    pub elapsed: String,
+    /// `None`: running.
+    pub elapsed: Option<String>,
     pub target: String,
-    pub remaining: String,
-    pub due: String,
+    /// `None`: running.
+    pub remaining: Option<String>,
+    /// `None`: on hold.
+    pub due: Option<String>,
     pub paused: bool,
     pub basis: String,
 }
@@ -308,19 +314,24 @@ pub(crate) fn sla_state(clocks: &TicketClocks) -> &'static str {
     }
 }
 
+/// The clocks of a ticket as its pages show them (its own page, the SLA
+/// page): without the figures that move with the site's instant, so that
+/// the pages stand from one build to the next until a clock changes
+/// state ([`super::page_key`] holds what is shown).
 pub(crate) fn clock_views(clocks: &TicketClocks) -> Vec<ClockView> {
     clocks.clocks().map(clock_view).collect()
 }
 
 fn clock_view(c: &SlaClock) -> ClockView {
     let r = &c.reading;
+    let counted = r.stopped || r.paused;
     ClockView {
         clock: c.kind.name(),
         state: r.state.name(),
-        elapsed: span(r.elapsed),
+        elapsed: counted.then(|| span(r.elapsed)),
         target: c.target.duration.to_string(),
-        remaining: span(r.remaining),
-        due: c.due.map_or_else(|| "never".to_owned(), |d| fmt_time(&d)),
+        remaining: counted.then(|| span(r.remaining)),
+        due: (!r.paused).then(|| c.due.map_or_else(|| "never".to_owned(), |d| fmt_time(&d))),
         paused: r.paused,
         basis: match &c.target.basis {
             crate::sla::Basis::Priority(p) => p.name().to_owned(),
