@@ -4,8 +4,10 @@
 # commands cold (no index: it is built) and warm (up to date), next to
 # `git status` on the same tree; median wall / CPU ms and peak MB. Then
 # the site at a fixed instant: a full build into a fresh folder, a full
-# build replacing the previous site (another instant: no page stands),
-# and a build after a commit that retitles one incident (one run each).
+# build replacing the previous site (its manifest removed: no page
+# stands), and a build after a commit that retitles one incident; and
+# that last one at the commit's own instant, as a build without `--at`
+# reads (one run each).
 #
 #   bash bench/index.sh                  # 1,000 / 10,000 / 100,000, 5 runs
 #   SIZES=100000 RUNS=3 bash bench/index.sh
@@ -66,12 +68,18 @@ for n in ${SIZES:-1000 10000 100000}; do
   start=$(git -C "$dir" rev-parse HEAD)
   drop_site
   echo "| $n | \`gitsm site\` full, fresh folder | — | — | $(runs=1 cleanup=drop_site measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
-  other_site() { "$bin" -C "$dir" site -q -o "$site" --at 2027-01-03T00:00:00+01:00 >/dev/null 2>&1; }
-  other_site
-  echo "| $n | \`gitsm site\` full, replacing the last site | — | — | $(runs=1 cleanup=other_site measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
+  forget_site() { rm -f "$(git -C "$dir" rev-parse --absolute-git-dir)"/gitsm/site-*.manifest; }
+  "$bin" -C "$dir" site -q -o "$site" "${at[@]}" >/dev/null 2>&1
+  forget_site
+  echo "| $n | \`gitsm site\` full, replacing the last site | — | — | $(runs=1 cleanup=forget_site measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
   "$bin" -C "$dir" site -q -o "$site" "${at[@]}" >/dev/null 2>&1
   retitle
   echo "| $n | \`gitsm site\` after a commit retitling one incident | — | — | $(runs=1 cleanup=retitle measure "$bin" -C "$dir" site -o "$site" "${at[@]}") |"
+  # Without `--at` (nor GITSM_NOW) the instant is the last commit's: every
+  # commit moves it.
+  env -u GITSM_NOW "$bin" -C "$dir" site -q -o "$site" >/dev/null 2>&1
+  retitle
+  echo "| $n | \`gitsm site\` without \`--at\` after a commit retitling one incident | — | — | $(runs=1 cleanup=retitle measure env -u GITSM_NOW "$bin" -C "$dir" site -o "$site") |"
   # The repository as bench/run.sh expects it (its last 50 commits).
   git -C "$dir" reset -q --hard "$start"
 done
