@@ -969,6 +969,9 @@ fn attack_a_clock_changing_state_between_builds_remakes_its_page() {
         "{}",
         page()
     );
+    // Past its due time, a running clock says so; the other is still due.
+    assert!(page().contains("\"Remaining\">overdue<"), "{}", page());
+    assert!(page().contains("\"Remaining\">until due<"), "{}", page());
     // The SLA page shows the same clocks; its header reads the instant.
     let sla = std::fs::read_to_string(repo.path("out/sla.html")).expect("sla page");
     assert!(

@@ -3,12 +3,15 @@
 //! not a key for each of 100,000 pages.
 //!
 //! A record's page is made from what every record page shares (the
-//! templates, the configuration, the instant, the banner:
+//! templates, the configuration, the banner:
 //! [`page_key::shared_by_records`]) and, of each record it shows, that
 //! record's facts ([`page_key::facts`]: its content, status transitions,
-//! service class, and a CI's availability). The records a page shows are
-//! its own, those it names and those naming it ([`page_key`]); a CI's
-//! page also shows the CMDB around it and the tickets naming it.
+//! service class, and what its page shows of its clocks). The records a
+//! page shows are its own, those it names and those naming it
+//! ([`page_key`]); a CI's page also shows the CMDB around it and the
+//! tickets naming it. A service's page also shows its availability up to
+//! the instant, which no record's facts hold: the build looks at those
+//! pages every time.
 //!
 //! So when what is shared is as the last build saw it, a page can differ
 //! only if one of those records' facts did, or one appeared or went. For

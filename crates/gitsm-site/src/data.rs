@@ -9,7 +9,6 @@ use foldhash::fast::RandomState as Fast;
 
 use rayon::prelude::*;
 
-use crate::availability::ServiceAvailability;
 use crate::cmdb::CmdbGraph;
 use crate::config::Config;
 use crate::dataset::{Clocks, Dataset};
@@ -67,13 +66,8 @@ pub struct SiteData<'a> {
 }
 
 impl<'a> SiteData<'a> {
-    /// The records of `dataset` as of `at`, with each business service's
-    /// `availability` over the report's period (what a CI's page shows).
-    pub fn new(
-        dataset: &'a Dataset,
-        at: Timestamp,
-        availability: &HashMap<String, ServiceAvailability>,
-    ) -> Result<SiteData<'a>, SlaError> {
+    /// The records of `dataset` as of `at`.
+    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
         let mut read: Vec<(&Record, Option<&[u8]>, &std::path::Path)> = dataset
             .loaded()
@@ -108,17 +102,11 @@ impl<'a> SiteData<'a> {
                 read.par_iter()
                     .map(|&(r, blob, _)| {
                         let clocks = reader.of(r, at)?;
-                        let service = match r {
-                            Record::Ci(ci) => availability.get(&ci.id),
-                            _ => None,
-                        };
                         let inputs = page_key::Facts {
                             blob,
                             transitions: dataset.transitions(r.id()),
                             service_class: reader.service_class(r),
-                            service,
                             clocks: clocks.as_ref(),
-                            at: &at,
                         };
                         let facts = page_key::facts(r, &inputs).map(|f| (Shown::of(r), f));
                         let open = clocks

@@ -591,7 +591,7 @@ pub fn render<'d>(
                     .collect()
             })
             .unwrap_or_default();
-    let data = SiteData::new(dataset, at, &availability)?;
+    let data = SiteData::new(dataset, at)?;
     // The pages that read the report first: it is dropped before the rest
     // (it may hold every breach, which grows with the records).
     let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));
@@ -676,17 +676,22 @@ pub fn render<'d>(
         .par_iter()
         .map(|&record| {
             let path = paths::record(record.kind(), record.id());
+            // A service's availability, measured up to the instant its page
+            // shows: the page is looked at by every build (what changed
+            // since the last one does not say when the instant moved).
+            let service = match record {
+                Record::Ci(ci) => availability.get(&ci.id),
+                _ => None,
+            };
             // Made only for a page whose key is made, or that is rendered.
-            // A service's page shows its availability up to the instant.
             let page_info = || {
                 let title = format!("{} {}", record.id(), record.title());
-                let as_of = matches!(record, Record::Ci(ci) if availability.contains_key(&ci.id));
-                info(&path, &title, record.kind().folder(), as_of)
+                info(&path, &title, record.kind().folder(), service.is_some())
             };
             let mut page = None;
             let standing = to_look_at
                 .as_ref()
-                .filter(|look| !look.page_of(record))
+                .filter(|look| service.is_none() && !look.page_of(record))
                 .and(before)
                 .and_then(|before| before.seen.get(record.id()));
             let key = match standing {
@@ -696,7 +701,7 @@ pub fn render<'d>(
                     match record {
                         Record::Ci(_) => ci_key
                             .as_ref()
-                            .and_then(|base| page_key::ci(base, &data, page, record)),
+                            .and_then(|base| page_key::ci(base, &data, page, record, service)),
                         _ => record_key
                             .as_ref()
                             .and_then(|base| page_key::record(base, &data, page, record)),
@@ -721,7 +726,7 @@ pub fn render<'d>(
             let view = record::view(&data, record, &root);
             let (template, extra) = match record {
                 Record::Ci(ci) => {
-                    let extra = ci::view(&data, ci, &root, availability.get(&ci.id));
+                    let extra = ci::view(&data, ci, &root, service);
                     (CI_TEMPLATE, Value::from(Serde(&extra)))
                 }
                 _ => (RECORD_TEMPLATE, Value::UNDEFINED),

@@ -6,14 +6,13 @@
 //!
 //! The inputs of every record's page, each in the key:
 //! - the templates (and the program's build), the template's name and the
-//!   page info (path, title, instant, major incidents' banner);
+//!   page info (path, title, major incidents' banner; the instant on a
+//!   service's page);
 //! - the record's [`facts`]: the record itself (its fields, notes,
 //!   decisions, stamps, outages: the blob it was read from), its status
 //!   transitions in Git history (timeline and clocks), the class of the
 //!   service its clocks read ([`crate::dataset::Clocks::service_class`]),
-//!   what its page shows of its SLA clocks ([`standing_clocks`]), and for
-//!   a CI its service's availability over the report's period with the
-//!   instant it is measured to;
+//!   and what its page shows of its SLA clocks ([`standing_clocks`]);
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
 //! - the configuration as a whole (priority matrix, SLA targets, symptom
@@ -27,6 +26,9 @@
 //! availability is measured up to it).
 //!
 //! A CI's page adds ([`ci`]):
+//! - for a service, its availability over the report's period, measured
+//!   up to the site's instant (such a page is looked at by every build:
+//!   [`crate::changes`] does not see the instant);
 //! - the part of the CMDB its graph draws ([`super::ci::drawn`]: the
 //!   depth, the CIs with their names, classes, statuses and whether they
 //!   are services, and the relations among them);
@@ -91,18 +93,14 @@ pub(crate) struct Facts<'a> {
     /// The class of its service, which its clocks read
     /// ([`crate::dataset::Clocks::service_class`]).
     pub service_class: Option<u8>,
-    /// For a CI, its availability over the report's period.
-    pub service: Option<&'a ServiceAvailability>,
     /// For a ticket, its clocks read at the site's instant.
     pub clocks: Option<&'a TicketClocks>,
-    /// The site's instant, which a service's availability is measured to.
-    pub at: &'a Timestamp,
 }
 
 /// What the pages of the site take from one record, hashed: its kind and
 /// id, its content (the blob it was read from), its status transitions,
-/// its service's class, what its page shows of its clocks, and for a CI
-/// its availability and the instant it is measured to. Every page key
+/// its service's class and what its page shows of its clocks. Every page
+/// key
 /// holds these of each record it shows, with what all pages share
 /// ([`shared_by_records`]); `None` when they cannot be hashed (no page
 /// showing the record is reused).
@@ -120,10 +118,6 @@ pub(crate) fn facts(record: &Record, inputs: &Facts<'_>) -> Option<Digest> {
         h.text(&t.author.name).text(&t.commit);
     }
     h.bytes(inputs.service_class.as_slice());
-    if let Record::Ci(_) = record {
-        h.json(&inputs.service)?;
-        instant(&mut h, inputs.service.map(|_| inputs.at));
-    }
     standing_clocks(&mut h, inputs.clocks);
     Some(h.finish())
 }
@@ -181,14 +175,17 @@ pub(crate) fn record(
     Some(record_inputs(base, data, page, record)?.finish())
 }
 
-/// The key of the page of a CI (`record`), shown with `page`.
+/// The key of the page of a CI (`record`), shown with `page`, and for a
+/// service, its availability (measured up to the instant `page` shows).
 pub(crate) fn ci(
     base: &Base,
     data: &SiteData<'_>,
     page: &PageInfo,
     record: &Record,
+    service: Option<&ServiceAvailability>,
 ) -> Option<Digest> {
     let mut h = record_inputs(base, data, page, record)?;
+    h.json(&service)?;
     let g = &data.graph;
     match g.index_of(record.id()) {
         Some(index) => {
