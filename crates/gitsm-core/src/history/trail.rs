@@ -351,11 +351,21 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     // The versions a commit replaced (or deleted), in walk order: every
     // version but the last of each file.
     let mut replaced = Vec::new();
+    // A parent that could not be read (but the missing parents at the edge
+    // of a shallow clone), taken as none: the walk has not seen everything.
+    let mut unread_parent = false;
     for &oid in &todo {
         trees.step();
         let commit = repo.find_commit(oid)?;
         let tree = commit.tree()?;
-        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let parent_tree = match commit.parent(0).and_then(|p| p.tree()) {
+            Ok(parent) => Some(parent),
+            Err(_) => {
+                unread_parent |=
+                    commit.parent_count() > 0 && walked.shallow.binary_search(&oid).is_err();
+                None
+            }
+        };
         let old = Snapshot::new(repo, parent_tree.as_ref(), prefix).root_id();
         let new = Snapshot::new(repo, Some(&tree), prefix).root_id();
         let diff = diff::changed_records(&mut trees, old, new, &Kind::ALL);
@@ -387,8 +397,12 @@ pub fn walk(repo: &Repository, prefix: &Path, tip: Oid, keep: Keep) -> Result<Wa
     }
     if walked.tip != Some(tip) {
         walked.tip = Some(tip);
-        // The next walk reads the whole history again if this fails.
-        if let Some(saved) = &saved {
+        // The next walk reads the whole history again if this fails. A
+        // walk that met a tree or a parent it could not read (a partial
+        // clone lacks it, a read failed) took it as empty and is not kept:
+        // the file would carry that past the day it can be read.
+        let seen_all = trees.missing().is_none() && !unread_parent;
+        if let Some(saved) = saved.as_ref().filter(|_| seen_all) {
             let _ = walk_file::save(&walked, saved);
         }
     }

@@ -610,6 +610,41 @@ mod tests {
         );
     }
 
+    #[test]
+    fn attack_a_tree_unreadable_when_walked_is_not_kept_as_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let version = incident_history(root);
+        let commit = |status: &str| version(&format!("status: {status}"));
+        commit("new");
+        commit("resolved");
+        let folder = git(root, &["rev-parse", "HEAD:incidents"], None);
+        commit("in_progress");
+        // The second commit's `incidents` folder gone while the history is
+        // walked: taken as empty, INC-1 would be deleted, then added.
+        let object = root
+            .join(".git/objects")
+            .join(&folder[..2])
+            .join(&folder[2..]);
+        let aside = root.join("aside");
+        std::fs::rename(&object, &aside).expect("hide the tree");
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        transitions(&repo, tip, Keep::All);
+        std::fs::rename(&aside, &object).expect("put it back");
+        commit("resolved");
+        let repo = Repository::open(root).expect("open");
+        let tip = repo.head().expect("head").target().expect("tip");
+        let resumed = transitions(&repo, tip, Keep::All);
+        std::fs::remove_file(location(&repo, Path::new(""))).expect("forget the walk");
+        assert_eq!(resumed, transitions(&repo, tip, Keep::All));
+        let from: Vec<_> = resumed[0].1.iter().map(|t| t.from.as_deref()).collect();
+        assert_eq!(
+            from,
+            [None, Some("new"), Some("resolved"), Some("in_progress")]
+        );
+    }
+
     /// A resumed walk appends one section for its commits rather than
     /// rewriting the file, and the sections read back as the whole walk.
     #[test]
