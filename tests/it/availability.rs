@@ -304,6 +304,50 @@ fn a_services_page_is_read_again_at_a_later_instant() {
     assert!(desk().contains("up to 2026-11-28 11:00"), "{}", desk());
 }
 
+#[test]
+fn attack_a_service_whose_availability_leaves_the_period_loses_it_on_its_page() {
+    // `legacy` has no target: it is measured while an outage on it
+    // touches the report's period, which starts in the month of the
+    // earliest ticket. Deleting that ticket (October) moves the start to
+    // November, after the outage: the page must lose its availability,
+    // though nothing `legacy`'s page shows of other records changed.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out/\n/full/\n");
+    repo.write(
+        "cis/legacy.yaml",
+        "id: legacy\nname: Legacy app\nstatus: active\nclass: service\n",
+    );
+    let incident = |id: &str, created: &str, rest: &str| {
+        repo.write(
+            &format!("incidents/{id}.yaml"),
+            format!(
+                "id: {id}\ntitle: Down {id}\ncreated_at: {created}\n\
+                 reported_by: user@example.com\nimpact: high\nurgency: high\nstatus: resolved\n\
+                 assignee: carol@example.com\nacknowledged_at: {created}\n\
+                 resolved_at: 2026-11-20T00:00:00Z\n\
+                 resolution: {{ code: fixed, notes: Fixed. }}\n{rest}"
+            ),
+        );
+    };
+    incident(
+        "INC-0001",
+        "2026-11-02T08:00:00Z",
+        "service: legacy\noutage: [{ start: 2026-10-31T20:00:00Z, end: 2026-10-31T22:00:00Z }]\n",
+    );
+    incident("INC-0002", "2026-10-15T08:00:00Z", "");
+    repo.run(["validate"]).expect_code(0);
+    repo.commit("Records", "2026-11-25T00:00:00Z");
+    let page = || std::fs::read_to_string(repo.path("out/cis/legacy.html")).expect("page");
+    repo.run(["site", "-o", "out"]).expect_code(0);
+    assert!(page().contains("id=\"availability\""), "{}", page());
+    std::fs::remove_file(repo.path("incidents/INC-0002.yaml")).expect("delete");
+    repo.commit("Drop the October ticket", "2026-11-26T00:00:00Z");
+    repo.run(["site", "-o", "out"]).expect_code(0);
+    assert!(!page().contains("id=\"availability\""), "{}", page());
+    repo.run(["site", "-o", "full"]).expect_code(0);
+    super::site::same_site(&repo.path("out"), &repo.path("full"));
+}
+
 /// `validate` on one bad record: exit 1 and `code` at `path:line:col`.
 fn refused(file: &str, text: &str, code: &str, at: &str) {
     let repo = repo();

@@ -10,8 +10,8 @@
 //! page shows are its own, those it names and those naming it
 //! ([`page_key`]); a CI's page also shows the CMDB around it and the
 //! tickets naming it. A service's page also shows its availability up to
-//! the instant, which no record's facts hold: the build looks at those
-//! pages every time.
+//! the instant, which no record's facts hold (only whether the page
+//! shows it): the build looks at those pages every time.
 //!
 //! So when what is shared is as the last build saw it, a page can differ
 //! only if one of those records' facts did, or one appeared or went. For

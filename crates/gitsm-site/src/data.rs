@@ -66,8 +66,14 @@ pub struct SiteData<'a> {
 }
 
 impl<'a> SiteData<'a> {
-    /// The records of `dataset` as of `at`.
-    pub fn new(dataset: &'a Dataset, at: Timestamp) -> Result<SiteData<'a>, SlaError> {
+    /// The records of `dataset` as of `at`; `measured`: whether a CI is a
+    /// service whose availability its page shows (it is in the report's
+    /// availability list).
+    pub fn new(
+        dataset: &'a Dataset,
+        at: Timestamp,
+        measured: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<SiteData<'a>, SlaError> {
         let config = dataset.config();
         let mut read: Vec<(&Record, Option<&[u8]>, &std::path::Path)> = dataset
             .loaded()
@@ -107,6 +113,7 @@ impl<'a> SiteData<'a> {
                             transitions: dataset.transitions(r.id()),
                             service_class: reader.service_class(r),
                             clocks: clocks.as_ref(),
+                            measured: matches!(r, Record::Ci(ci) if measured(&ci.id)),
                         };
                         let facts = page_key::facts(r, &inputs).map(|f| (Shown::of(r), f));
                         let open = clocks

@@ -591,7 +591,7 @@ pub fn render<'d>(
                     .collect()
             })
             .unwrap_or_default();
-    let data = SiteData::new(dataset, at)?;
+    let data = SiteData::new(dataset, at, &|ci| availability.contains_key(ci))?;
     // The pages that read the report first: it is dropped before the rest
     // (it may hold every breach, which grows with the records).
     let with_report = report_pages(&data, report.as_ref().map_err(Clone::clone));

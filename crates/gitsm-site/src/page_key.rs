@@ -12,7 +12,8 @@
 //!   decisions, stamps, outages: the blob it was read from), its status
 //!   transitions in Git history (timeline and clocks), the class of the
 //!   service its clocks read ([`crate::dataset::Clocks::service_class`]),
-//!   and what its page shows of its SLA clocks ([`standing_clocks`]);
+//!   what its page shows of its SLA clocks ([`standing_clocks`]), and for
+//!   a CI whether its page shows its service's availability;
 //! - each record it links to and each that links to it: the field, the
 //!   id, and whether it exists, with its kind, title and status;
 //! - the configuration as a whole (priority matrix, SLA targets, symptom
@@ -95,12 +96,17 @@ pub(crate) struct Facts<'a> {
     pub service_class: Option<u8>,
     /// For a ticket, its clocks read at the site's instant.
     pub clocks: Option<&'a TicketClocks>,
+    /// For a CI, whether its page shows its availability. The figures
+    /// are not here (they move with the instant: the page is looked at
+    /// by every build while it shows them), but a page that stops
+    /// showing them must be looked at once more.
+    pub measured: bool,
 }
 
 /// What the pages of the site take from one record, hashed: its kind and
 /// id, its content (the blob it was read from), its status transitions,
-/// its service's class and what its page shows of its clocks. Every page
-/// key
+/// its service's class, what its page shows of its clocks, and for a CI
+/// whether its page shows its availability. Every page key
 /// holds these of each record it shows, with what all pages share
 /// ([`shared_by_records`]); `None` when they cannot be hashed (no page
 /// showing the record is reused).
@@ -118,6 +124,7 @@ pub(crate) fn facts(record: &Record, inputs: &Facts<'_>) -> Option<Digest> {
         h.text(&t.author.name).text(&t.commit);
     }
     h.bytes(inputs.service_class.as_slice());
+    h.bytes(&[u8::from(inputs.measured)]);
     standing_clocks(&mut h, inputs.clocks);
     Some(h.finish())
 }
