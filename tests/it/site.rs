@@ -1567,6 +1567,21 @@ fn a_list_template_without_its_rows_is_warned_of() {
         "{run}"
     );
     assert!(!run.stderr.contains("sla.html:"), "{run}");
+    // With no ticket open the built-in SLA page shows a note, not an
+    // empty table: no warning for rows it has none of.
+    let repo = Repo::new();
+    repo.write(
+        "incidents/INC-0001.yaml",
+        "id: INC-0001\ntitle: Fixed\nstatus: closed\ncreated_at: 2026-11-20T09:00:00+01:00\n\
+         reported_by: someone@example.com\nimpact: low\nurgency: low\n\
+         assignee: someone@example.com\nacknowledged_at: 2026-11-20T09:05:00+01:00\n\
+         resolved_at: 2026-11-20T10:00:00+01:00\nclosed_at: 2026-11-21T10:00:00+01:00\n\
+         resolution: { code: fixed, notes: Fixed. }\n",
+    );
+    repo.run(["validate"]).expect_code(0);
+    let run = site_at(&repo, "out");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stderr.contains("does not show its rows"), "{run}");
 }
 
 // ---------------------------------------------------------------------------
