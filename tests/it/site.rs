@@ -903,6 +903,36 @@ fn incident_text(id: &str, title: &str, status: &str, extra: &str) -> String {
 }
 
 #[test]
+fn builds_into_many_folders_keep_the_manifests_of_the_last_eight() {
+    // A temporary folder per build would otherwise leave a manifest each
+    // in the Git directory, for good.
+    let repo = Repo::new();
+    repo.write(".gitignore", "/out*/\n");
+    repo.write(
+        "incidents/INC-0001.yaml",
+        incident_text("INC-0001", "Checkout down", "new", ""),
+    );
+    repo.commit("Records", "2026-11-20T09:00:40+01:00");
+    let site = |out: &str| {
+        let run = repo.run(["site", "-o", out, "--at", "2026-11-21T09:00:00+01:00"]);
+        assert_eq!(run.code, 0, "{run}");
+        pages_reused(&run)
+    };
+    for i in 0..10 {
+        site(&format!("out{i}"));
+    }
+    let manifests = std::fs::read_dir(repo.path(".git/gitsm"))
+        .expect("gitsm folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".manifest"))
+        .count();
+    assert_eq!(manifests, 8);
+    // The last folders' builds reuse their pages; the first is built whole.
+    assert!(site("out9").1 > 0, "out9");
+    assert_eq!(site("out0").1, 0, "out0");
+}
+
+#[test]
 fn attack_a_clock_changing_state_between_builds_remakes_its_page() {
     // A P1 opened at 09:00:30 (24x7): its response clock (15m) is at risk
     // from 09:11:45 (75 %) and breached after 09:15:30; its resolution

@@ -299,13 +299,17 @@ pub fn build(
     if let Some(site) = new_site {
         site.finish(out)?;
     }
-    if let Some((path, saved)) = manifest
-        && let Err(e) = saved.and_then(write::Prepared::replace)
-    {
-        warnings.push(format!(
-            "the next build cannot reuse this one's pages: {}: {e}",
-            path.display()
-        ));
+    if let Some((path, saved)) = manifest {
+        let kept = saved
+            .and_then(write::Prepared::replace)
+            .map_err(|e| format!("the next build cannot reuse this one's pages: {e}"))
+            .and_then(|()| {
+                manifest::keep_the_last_sites(path)
+                    .map_err(|e| format!("the manifests of older sites stay: {e}"))
+            });
+        if let Err(e) = kept {
+            warnings.push(format!("{}: {e}", path.display()));
+        }
     }
     progress.finish();
     warnings.extend(render_warnings);

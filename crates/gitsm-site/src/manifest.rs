@@ -550,6 +550,51 @@ pub fn lock(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
+/// How many site folders' manifests a Git directory keeps: those built
+/// last. One is kept per output folder, named by the folder's path, so
+/// builds into ever new folders (a temporary folder each time) would
+/// otherwise pile them up, some 25 MB each at 100,000 records.
+pub const MOST_SITES_KEPT: usize = 8;
+
+/// Remove the manifests beside `path` (that of the folder just built)
+/// but the `MOST_SITES_KEPT` last written, counting its own: a folder
+/// built before those is built whole next time. A manifest is removed
+/// only under its folder's lock, taken without waiting (a build of that
+/// folder going on keeps it); the lock files, empty, stay (one removed
+/// while a build waits on it would let a third build in beside it).
+pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
+    let Some(dir) = path.parent() else {
+        return Ok(());
+    };
+    let mut others = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with("site-") && name.ends_with(".manifest");
+        if !ours || entry.path() == path {
+            continue;
+        }
+        // Only regular files, as written: the time each was last written.
+        let meta = entry.metadata()?;
+        if meta.is_file() {
+            others.push((meta.modified()?, entry.path()));
+        }
+    }
+    others.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, other) in others.into_iter().skip(MOST_SITES_KEPT - 1) {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(other.with_extension("lock"))?;
+        if lock.try_lock().is_ok() {
+            forget(&other)?;
+        }
+    }
+    Ok(())
+}
+
 /// Remove the manifest at `path` (missing already is fine).
 pub fn forget(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {
@@ -620,6 +665,33 @@ fn hex(text: &str) -> Option<Digest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifests_of_the_last_sites_built_are_kept() {
+        let git = tempfile::tempdir().expect("temp");
+        let dir = git.path();
+        let manifest = |i: usize| dir.join(format!("site-{i:02}.manifest"));
+        // Twelve folders built an hour apart, the newest last; the one
+        // just built is the oldest by its time, and is kept all the same.
+        for i in 0..12 {
+            let file = std::fs::File::create(manifest(i)).expect("manifest");
+            let when =
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(3600 * i as u64);
+            file.set_modified(when).expect("time");
+        }
+        std::fs::write(dir.join("index.sqlite"), "not a manifest").expect("other");
+        std::fs::create_dir(dir.join("site-dir.manifest")).expect("folder");
+        // A build of folder 3 going on: its manifest stays.
+        let busy = lock(&manifest(3)).expect("lock");
+        keep_the_last_sites(&manifest(0)).expect("kept");
+        drop(busy);
+        let left: Vec<usize> = (0..12).filter(|&i| manifest(i).exists()).collect();
+        assert_eq!(left, [0, 3, 5, 6, 7, 8, 9, 10, 11]);
+        assert!(dir.join("index.sqlite").exists());
+        assert!(dir.join("site-dir.manifest").is_dir());
+        // The lock files stay: a build waiting on one holds it open.
+        assert!(manifest(1).with_extension("lock").exists());
+    }
 
     #[test]
     fn a_page_is_looked_at_in_its_folder_and_only_a_regular_file_counts() {
