@@ -573,26 +573,29 @@ mod tests {
         assert_eq!(resumed, transitions(&repo, tip, Keep::All));
     }
 
-    /// A version whose blob could not be read when walked (a partial
-    /// clone lacks it) is not kept as "no status": once it can be read,
-    /// the resumed walk equals a walk from the start.
-    #[test]
-    fn attack_a_version_unreadable_when_walked_is_not_kept_as_no_status() {
+    /// INC-1 made `new`, `resolved`, `in_progress`, with the object `rev`
+    /// names after the commit `hidden_after` (1 to 3) gone while the
+    /// history is walked (a partial clone lacks it), then put back and
+    /// `resolved` committed: the resumed walk must equal a walk from the
+    /// start, and see every transition.
+    fn walked_with_an_object_hidden(hidden_after: usize, rev: &str) {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
         let version = incident_history(root);
         let commit = |status: &str| version(&format!("status: {status}"));
-        commit("new");
-        let first = git(root, &["rev-parse", "HEAD:incidents/INC-1.yaml"], None);
-        commit("resolved");
-        commit("in_progress");
-        // The first version's blob gone while the history is walked.
+        let mut hidden = String::new();
+        for (n, status) in ["new", "resolved", "in_progress"].into_iter().enumerate() {
+            commit(status);
+            if n + 1 == hidden_after {
+                hidden = git(root, &["rev-parse", rev], None);
+            }
+        }
         let object = root
             .join(".git/objects")
-            .join(&first[..2])
-            .join(&first[2..]);
+            .join(&hidden[..2])
+            .join(&hidden[2..]);
         let aside = root.join("aside");
-        std::fs::rename(&object, &aside).expect("hide the blob");
+        std::fs::rename(&object, &aside).expect("hide the object");
         let repo = Repository::open(root).expect("open");
         let tip = repo.head().expect("head").target().expect("tip");
         transitions(&repo, tip, Keep::All);
@@ -610,39 +613,18 @@ mod tests {
         );
     }
 
+    /// A version whose blob could not be read when walked is not kept as
+    /// "no status".
+    #[test]
+    fn attack_a_version_unreadable_when_walked_is_not_kept_as_no_status() {
+        walked_with_an_object_hidden(1, "HEAD:incidents/INC-1.yaml");
+    }
+
+    /// A folder whose tree could not be read when walked is not kept as
+    /// empty (INC-1 deleted, then added again).
     #[test]
     fn attack_a_tree_unreadable_when_walked_is_not_kept_as_empty() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        let version = incident_history(root);
-        let commit = |status: &str| version(&format!("status: {status}"));
-        commit("new");
-        commit("resolved");
-        let folder = git(root, &["rev-parse", "HEAD:incidents"], None);
-        commit("in_progress");
-        // The second commit's `incidents` folder gone while the history is
-        // walked: taken as empty, INC-1 would be deleted, then added.
-        let object = root
-            .join(".git/objects")
-            .join(&folder[..2])
-            .join(&folder[2..]);
-        let aside = root.join("aside");
-        std::fs::rename(&object, &aside).expect("hide the tree");
-        let repo = Repository::open(root).expect("open");
-        let tip = repo.head().expect("head").target().expect("tip");
-        transitions(&repo, tip, Keep::All);
-        std::fs::rename(&aside, &object).expect("put it back");
-        commit("resolved");
-        let repo = Repository::open(root).expect("open");
-        let tip = repo.head().expect("head").target().expect("tip");
-        let resumed = transitions(&repo, tip, Keep::All);
-        std::fs::remove_file(location(&repo, Path::new(""))).expect("forget the walk");
-        assert_eq!(resumed, transitions(&repo, tip, Keep::All));
-        let from: Vec<_> = resumed[0].1.iter().map(|t| t.from.as_deref()).collect();
-        assert_eq!(
-            from,
-            [None, Some("new"), Some("resolved"), Some("in_progress")]
-        );
+        walked_with_an_object_hidden(2, "HEAD:incidents");
     }
 
     /// A resumed walk appends one section for its commits rather than
