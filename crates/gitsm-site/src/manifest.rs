@@ -559,40 +559,60 @@ pub const MOST_SITES_KEPT: usize = 8;
 /// Remove the manifests beside `path` (that of the folder just built)
 /// but the `MOST_SITES_KEPT` last written, counting its own: a folder
 /// built before those is built whole next time. A manifest is removed
-/// only under its folder's lock, taken without waiting (a build of that
-/// folder going on keeps it); the lock files, empty, stay (one removed
-/// while a build waits on it would let a third build in beside it).
+/// only when no build of its folder holds its lock ([`unheld`]); the
+/// lock files, empty, stay (one removed while a build waits on it would
+/// let a third build in beside it). What cannot be read or removed, or
+/// went meanwhile (another build's cleanup), is passed over: this is
+/// housekeeping, and the next build tries again.
 pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
     let Some(dir) = path.parent() else {
         return Ok(());
     };
+    let now = std::time::SystemTime::now();
     let mut others = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
+    for entry in std::fs::read_dir(dir)?.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let ours = name.starts_with("site-") && name.ends_with(".manifest");
         if !ours || entry.path() == path {
             continue;
         }
-        // Only regular files, as written: the time each was last written.
-        let meta = entry.metadata()?;
-        if meta.is_file() {
-            others.push((meta.modified()?, entry.path()));
+        // Only regular files, as written (not followed through a link),
+        // by the time each was last written; one stamped in the future
+        // (a clock set back) as the oldest, not kept for good.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if let (true, Ok(written)) = (meta.is_file(), meta.modified()) {
+            let written = Some(written).filter(|&w| w <= now);
+            others.push((written, entry.path()));
         }
     }
     others.sort_unstable_by(|a, b| b.cmp(a));
     for (_, other) in others.into_iter().skip(MOST_SITES_KEPT - 1) {
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(other.with_extension("lock"))?;
-        if lock.try_lock().is_ok() {
-            forget(&other)?;
+        if unheld(&other.with_extension("lock")) {
+            let _ = forget(&other);
         }
     }
     Ok(())
+}
+
+/// Whether no build holds the lock at `path`, taken and let go without
+/// waiting: none does when there is no lock file; a lock that is not a
+/// regular file (a link is not followed, a pipe not waited on) counts as
+/// held.
+fn unheld(path: &Path) -> bool {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    match options.open(path) {
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        Ok(file) => file.metadata().is_ok_and(|m| m.is_file()) && file.try_lock().is_ok(),
+    }
 }
 
 /// Remove the manifest at `path` (missing already is fine).
@@ -671,26 +691,52 @@ mod tests {
         let git = tempfile::tempdir().expect("temp");
         let dir = git.path();
         let manifest = |i: usize| dir.join(format!("site-{i:02}.manifest"));
+        let hour = |h: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(3600 * h);
         // Twelve folders built an hour apart, the newest last; the one
         // just built is the oldest by its time, and is kept all the same.
         for i in 0..12 {
             let file = std::fs::File::create(manifest(i)).expect("manifest");
-            let when =
-                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(3600 * i as u64);
-            file.set_modified(when).expect("time");
+            file.set_modified(hour(i as u64)).expect("time");
+            std::fs::write(manifest(i).with_extension("lock"), "").expect("lock file");
         }
+        // One stamped in the future (a clock set back): the oldest.
+        let future = dir.join("site-future.manifest");
+        let file = std::fs::File::create(&future).expect("manifest");
+        let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+        file.set_modified(ahead).expect("time");
         std::fs::write(dir.join("index.sqlite"), "not a manifest").expect("other");
         std::fs::create_dir(dir.join("site-dir.manifest")).expect("folder");
         // A build of folder 3 going on: its manifest stays.
         let busy = lock(&manifest(3)).expect("lock");
+        #[cfg(unix)]
+        let outside = tempfile::tempdir().expect("temp");
+        #[cfg(unix)]
+        {
+            // A lock that is a link (not followed, nothing made where it
+            // points) or a pipe (not waited on): taken as held.
+            std::fs::remove_file(manifest(2).with_extension("lock")).expect("lock file");
+            let target = outside.path().join("victim");
+            std::os::unix::fs::symlink(&target, manifest(2).with_extension("lock")).expect("link");
+            std::fs::remove_file(manifest(1).with_extension("lock")).expect("lock file");
+            let fifo = manifest(1).with_extension("lock");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        }
         keep_the_last_sites(&manifest(0)).expect("kept");
         drop(busy);
         let left: Vec<usize> = (0..12).filter(|&i| manifest(i).exists()).collect();
+        #[cfg(unix)]
+        {
+            assert_eq!(left, [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11]);
+            assert!(!outside.path().join("victim").exists());
+        }
+        #[cfg(not(unix))]
         assert_eq!(left, [0, 3, 5, 6, 7, 8, 9, 10, 11]);
+        assert!(!future.exists());
         assert!(dir.join("index.sqlite").exists());
         assert!(dir.join("site-dir.manifest").is_dir());
         // The lock files stay: a build waiting on one holds it open.
-        assert!(manifest(1).with_extension("lock").exists());
+        assert!(manifest(4).with_extension("lock").exists());
     }
 
     #[test]
