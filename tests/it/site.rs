@@ -1597,6 +1597,15 @@ fn a_list_template_without_its_rows_is_warned_of() {
         "{run}"
     );
     assert!(!run.stderr.contains("sla.html:"), "{run}");
+    // Told again by the next build, which keeps the page.
+    let again = site_at(&repo, "out");
+    assert!(pages_reused(&again).1 > 0, "{again}");
+    assert!(
+        again
+            .stderr
+            .contains("incidents/index.html: its template does not show its rows"),
+        "{again}"
+    );
     // With no ticket open the built-in SLA page shows a note, not an
     // empty table: no warning for rows it has none of.
     let repo = Repo::new();

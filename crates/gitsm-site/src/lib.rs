@@ -643,17 +643,20 @@ pub fn render<'d>(
     let table_warnings = std::sync::Mutex::new(Vec::new());
     let table_page = |p: parts::TablePage<'_>| {
         let page = info(&p.path, p.title, p.section, p.as_of);
-        let written = parts::write_page(p, &page, templates, reuse, write)?;
-        match written {
-            parts::Written::Stood => reused_page(),
+        let warning = match parts::write_page(p, &page, templates, reuse, write)? {
+            parts::Written::Stood { warning } => {
+                reused_page();
+                warning
+            }
             parts::Written::Rendered { warning } => {
                 progress.advance(1);
-                if let Some(warning) = warning
-                    && let Ok(mut all) = table_warnings.lock()
-                {
-                    all.push(warning);
-                }
+                warning
             }
+        };
+        if let Some(warning) = warning
+            && let Ok(mut all) = table_warnings.lock()
+        {
+            all.push(warning);
         }
         Ok::<(), SiteError>(())
     };

@@ -178,11 +178,11 @@ pub(crate) enum Shell {
 }
 
 /// What came of writing a table page.
+/// Either way, `warning`: its template does not show its rows.
 pub(crate) enum Written {
     /// The previous build's page stands for it.
-    Stood,
-    /// It was written, parts copied or rendered; `warning`: its template
-    /// does not show its rows.
+    Stood { warning: Option<String> },
+    /// It was written, parts copied or rendered.
     Rendered { warning: Option<String> },
 }
 
@@ -216,9 +216,6 @@ pub(crate) fn write_page(
     for key in &keys {
         h.bytes(key.as_ref().map_or(&[][..], |k| &k[..]));
     }
-    if shell && keys.iter().all(Option::is_some) && reuse.page(&p.path, &h.finish())? {
-        return Ok(Written::Stood);
-    }
     let (around, marker) = match p.shell {
         Shell::Template(template, view) => {
             let shell = |rows: &str| {
@@ -241,8 +238,9 @@ pub(crate) fn write_page(
             (format!("{head}{marker}{tail}"), marker)
         }
     };
-    // A table without rows may well be left out (the built-in SLA page
-    // shows a note instead when no ticket is open).
+    // Told on every build, the page kept or not. A table without rows
+    // may well be left out (the built-in SLA page shows a note instead
+    // when no ticket is open).
     let lost_rows = !keys.is_empty() && !around.contains(marker.as_str());
     let warning = lost_rows.then(|| {
         format!(
@@ -250,6 +248,9 @@ pub(crate) fn write_page(
             p.path
         )
     });
+    if shell && keys.iter().all(Option::is_some) && reuse.page(&p.path, &h.finish())? {
+        return Ok(Written::Stood { warning });
+    }
     let mut written = Vec::new();
     write(&p.path, &mut |out| {
         use std::io::Write;
