@@ -51,6 +51,7 @@ use crate::sla::TicketClocks;
 use super::PageInfo;
 use super::data::SiteData;
 use super::manifest::{Digest, Hasher};
+use super::record::ShownFigures;
 
 /// What every record page's key starts from: the templates, the
 /// template's name and the configuration.
@@ -130,11 +131,11 @@ pub(crate) fn facts(record: &Record, inputs: &Facts<'_>) -> Option<Digest> {
 }
 
 /// What a ticket's page shows of its clocks read at the site's instant
-/// ([`super::record::clock_views`]; the SLA page's rows too): whether the ticket is open,
-/// and of each clock its state, whether it stopped or is on hold, the
-/// time it counted unless it runs, and its due time unless it is on hold.
-/// A running clock's elapsed time, and an on-hold clock's due time, move
-/// with the instant: the page does not show them, and they are not here.
+/// ([`super::record::clock_views`]; the SLA page's rows too): whether the
+/// ticket is open, and of each clock its state, whether it stopped or is
+/// on hold, and the figures the pages show of it
+/// ([`super::record::ShownFigures`]: not those that move with the
+/// instant).
 fn standing_clocks(h: &mut Hasher, clocks: Option<&TicketClocks>) {
     let Some(clocks) = clocks else {
         h.bytes(b"\x00");
@@ -146,11 +147,12 @@ fn standing_clocks(h: &mut Hasher, clocks: Option<&TicketClocks>) {
         let r = &c.reading;
         h.text(r.state.name())
             .bytes(&[u8::from(r.stopped), u8::from(r.paused)]);
-        if r.stopped || r.paused {
+        let shown = ShownFigures::of(r);
+        if shown.counted {
             h.bytes(&r.elapsed.num_milliseconds().to_le_bytes())
                 .bytes(&r.remaining.num_milliseconds().to_le_bytes());
         }
-        if !r.paused {
+        if shown.due {
             instant(h, c.due.as_ref());
         }
     }

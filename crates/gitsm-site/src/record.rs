@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::Record;
-use crate::sla::{SlaClock, TicketClocks};
+use crate::sla::{Reading, SlaClock, TicketClocks};
 
 use super::data::SiteData;
 use super::timeline::{self, TimelineEntry};
@@ -322,16 +322,39 @@ pub(crate) fn clock_views(clocks: &TicketClocks) -> Vec<ClockView> {
     clocks.clocks().map(clock_view).collect()
 }
 
+/// Which of a clock's figures the pages show, read at the site's
+/// instant: the one rule [`clock_view`] shows by and
+/// [`super::page_key`] hashes by. Those that move with the instant are
+/// left out: a running clock's elapsed and remaining time, an on-hold
+/// clock's due time (set when it runs again).
+pub(crate) struct ShownFigures {
+    /// The time it counted and has left: once stopped or on hold.
+    pub counted: bool,
+    /// Its due time: unless on hold.
+    pub due: bool,
+}
+
+impl ShownFigures {
+    pub(crate) fn of(r: &Reading) -> ShownFigures {
+        ShownFigures {
+            counted: r.stopped || r.paused,
+            due: !r.paused,
+        }
+    }
+}
+
 fn clock_view(c: &SlaClock) -> ClockView {
     let r = &c.reading;
-    let counted = r.stopped || r.paused;
+    let shown = ShownFigures::of(r);
     ClockView {
         clock: c.kind.name(),
         state: r.state.name(),
-        elapsed: counted.then(|| span(r.elapsed)),
+        elapsed: shown.counted.then(|| span(r.elapsed)),
         target: c.target.duration.to_string(),
-        remaining: counted.then(|| span(r.remaining)),
-        due: (!r.paused).then(|| c.due.map_or_else(|| "never".to_owned(), |d| fmt_time(&d))),
+        remaining: shown.counted.then(|| span(r.remaining)),
+        due: shown
+            .due
+            .then(|| c.due.map_or_else(|| "never".to_owned(), |d| fmt_time(&d))),
         paused: r.paused,
         basis: match &c.target.basis {
             crate::sla::Basis::Priority(p) => p.name().to_owned(),
