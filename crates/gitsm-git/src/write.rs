@@ -74,16 +74,21 @@ pub fn prepare(
     }
     // Removed and made anew (never opened through whatever stands there,
     // a symlink included).
-    match std::fs::remove_file(&tmp) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    remove_if_present(&tmp)?;
     let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
     fill_temp(&tmp, file, fill, |_, _| Ok(()))?;
     Ok(Prepared {
         tmp: Some(tmp),
         path: path.to_owned(),
     })
+}
+
+/// Remove the file at `path`; one missing already is fine.
+pub fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Create `path` with `contents`; fails if it already exists.

@@ -257,7 +257,7 @@ pub fn build(
         (Some(staging), manifest)
     } else {
         if let Some(path) = &manifest_path {
-            manifest::forget(path).map_err(SiteError::io(path))?;
+            write::remove_if_present(path).map_err(SiteError::io(path))?;
         }
         let keep = kept.iter().map(|(path, _)| path.as_str()).collect();
         // The pages standing are written into the manifest while the

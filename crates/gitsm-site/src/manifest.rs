@@ -591,7 +591,7 @@ pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
     others.sort_unstable_by(|a, b| b.cmp(a));
     for (_, other) in others.into_iter().skip(MOST_SITES_KEPT - 1) {
         if unheld(&other.with_extension("lock")) {
-            let _ = forget(&other);
+            let _ = crate::write::remove_if_present(&other);
         }
     }
     Ok(())
@@ -612,14 +612,6 @@ fn unheld(path: &Path) -> bool {
     match options.open(path) {
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,
         Ok(file) => file.metadata().is_ok_and(|m| m.is_file()) && file.try_lock().is_ok(),
-    }
-}
-
-/// Remove the manifest at `path` (missing already is fine).
-pub fn forget(path: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
     }
 }
 
