@@ -38,16 +38,10 @@ fn records() -> Vec<(String, String)> {
         )
     };
     let incident = |id: &str, outage: &str| {
-        (
-            format!("incidents/{id}.yaml"),
-            format!(
-                "id: {id}\ntitle: Down {id}\ncreated_at: 2026-11-01T00:00:00Z\n\
-                 reported_by: user@example.com\nimpact: high\nurgency: high\nstatus: resolved\n\
-                 assignee: carol\nacknowledged_at: 2026-11-01T00:00:00Z\n\
-                 resolved_at: 2026-11-20T00:00:00Z\n\
-                 resolution: {{ code: fixed, notes: Fixed. }}\n\
-                 service: shop\naffected_cis: [desk]\noutage: [{outage}]\n"
-            ),
+        resolved_incident(
+            id,
+            "2026-11-01T00:00:00Z",
+            &format!("service: shop\naffected_cis: [desk]\noutage: [{outage}]\n"),
         )
     };
     let change = |id: &str, rest: &str| {
@@ -98,6 +92,22 @@ fn records() -> Vec<(String, String)> {
              window: { start: 2026-11-03T08:00:00Z, end: 2026-11-03T10:00:00Z }",
         ),
     ]
+}
+
+/// A resolved P1 incident `id`, opened and acknowledged at `created` and
+/// resolved on 20 November, with `rest` (its service, its outages): its
+/// path and text.
+fn resolved_incident(id: &str, created: &str, rest: &str) -> (String, String) {
+    (
+        format!("incidents/{id}.yaml"),
+        format!(
+            "id: {id}\ntitle: Down {id}\ncreated_at: {created}\n\
+             reported_by: user@example.com\nimpact: high\nurgency: high\nstatus: resolved\n\
+             assignee: carol\nacknowledged_at: {created}\n\
+             resolved_at: 2026-11-20T00:00:00Z\n\
+             resolution: {{ code: fixed, notes: Fixed. }}\n{rest}"
+        ),
+    )
 }
 
 fn repo() -> Repo {
@@ -312,22 +322,15 @@ fn attack_a_service_whose_availability_leaves_the_period_loses_it_on_its_page() 
     // November, after the outage: the page must lose its availability,
     // though nothing `legacy`'s page shows of other records changed.
     let repo = Repo::new();
+    repo.write("gitsm.yaml", CONFIG);
     repo.write(".gitignore", "/out/\n/full/\n");
     repo.write(
         "cis/legacy.yaml",
         "id: legacy\nname: Legacy app\nstatus: active\nclass: service\n",
     );
     let incident = |id: &str, created: &str, rest: &str| {
-        repo.write(
-            &format!("incidents/{id}.yaml"),
-            format!(
-                "id: {id}\ntitle: Down {id}\ncreated_at: {created}\n\
-                 reported_by: user@example.com\nimpact: high\nurgency: high\nstatus: resolved\n\
-                 assignee: carol@example.com\nacknowledged_at: {created}\n\
-                 resolved_at: 2026-11-20T00:00:00Z\n\
-                 resolution: {{ code: fixed, notes: Fixed. }}\n{rest}"
-            ),
-        );
+        let (path, text) = resolved_incident(id, created, rest);
+        repo.write(&path, text);
     };
     incident(
         "INC-0001",
