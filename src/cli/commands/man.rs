@@ -144,6 +144,32 @@ fn wrap_text(line: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::lint_clean;
+    use clap::CommandFactory;
+
+    /// Every subcommand's help, as `--help` prints it.
+    fn help_texts(cmd: &mut clap::Command, out: &mut Vec<(String, String)>) {
+        out.push((
+            cmd.get_name().to_owned(),
+            cmd.render_long_help().to_string(),
+        ));
+        for sub in cmd.get_subcommands_mut() {
+            help_texts(sub, out);
+        }
+    }
+
+    /// A doc comment is not a string literal: an escaped quote in one
+    /// reaches `--help` and the man page as a backslash.
+    #[test]
+    fn no_help_text_shows_an_escape() {
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        let mut texts = Vec::new();
+        help_texts(&mut cmd, &mut texts);
+        assert!(texts.len() > 30, "{} help texts", texts.len());
+        for (name, text) in texts {
+            assert!(!text.contains("\\\""), "{name}: {text}");
+        }
+    }
 
     #[test]
     fn long_text_lines_wrap_at_spaces_and_never_start_a_request() {

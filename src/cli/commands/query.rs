@@ -36,7 +36,7 @@ Examples:
                GROUP BY service ORDER BY p1 DESC\"
   gitsm query \"SELECT record, state, due FROM clocks WHERE state <> 'ok'\" --format csv")]
 pub struct Args {
-    /// The statement, e.g. \"SELECT id, title FROM incidents WHERE open\"
+    /// The statement, e.g. `SELECT id, title FROM incidents WHERE open`
     #[arg(value_name = "SQL")]
     pub sql: String,
     /// Output format
