@@ -820,6 +820,38 @@ fn updated_equals_full(repo: &Repo, what: &str) -> (usize, usize) {
     pages_reused(&run)
 }
 
+/// Before a first commit, with no record to take a time from, a site is
+/// as of the time it is built, not of 1970 (the one test here that reads
+/// the wall clock: it brackets the run, to the minute the page shows).
+#[test]
+fn a_site_before_the_first_commit_is_as_of_the_time_it_is_built() {
+    let repo = Repo::new();
+    let minute = |t: chrono::DateTime<chrono::Utc>| t.timestamp() / 60;
+    let before = chrono::Utc::now();
+    let mut cmd = Command::new(common::bin());
+    common::hermetic(&mut cmd, &repo.sandbox.home());
+    let out = cmd
+        .current_dir(&repo.root)
+        .env_remove("GITSM_NOW")
+        .args(["site", "-o", "out"])
+        .output()
+        .expect("gitsm starts");
+    let after = chrono::Utc::now();
+    assert!(out.status.success(), "{out:?}");
+    let page = std::fs::read_to_string(repo.path("out/index.html")).expect("dashboard");
+    let shown = Regex::new(r"As of (\d{4}-\d{2}-\d{2} \d{2}:\d{2} [+-]\d{2}:\d{2})")
+        .expect("regex")
+        .captures(&page)
+        .map(|c| c[1].to_owned())
+        .expect("the dashboard says as of when");
+    let shown = chrono::DateTime::parse_from_str(&shown, "%Y-%m-%d %H:%M %:z").expect("an instant");
+    let shown = minute(shown.to_utc());
+    assert!(
+        (minute(before)..=minute(after)).contains(&shown),
+        "as of {shown} (minutes since 1970), built from {before} to {after}"
+    );
+}
+
 /// `gitsm site -o OUT` at a fixed instant.
 fn site_at(repo: &Repo, out: &str) -> common::Run {
     repo.run(["site", "-o", out, "--at", "2026-11-21T10:00:00+01:00"])

@@ -105,8 +105,12 @@ pub struct Options {
     pub out: PathBuf,
     /// The instant the site shows (SLA clocks, "today" in the calendar).
     /// `None`: the time of the last commit, so that the same revision
-    /// gives the same site.
+    /// gives the same site; outside Git, the latest time the records
+    /// hold; with neither, `now`.
     pub at: Option<Timestamp>,
+    /// The time now, the instant of a site with no commit and no record
+    /// to take one from (not 1970).
+    pub now: Timestamp,
 }
 
 /// Reports the build's progress (a progress bar on a terminal).
@@ -186,7 +190,8 @@ pub fn build(
     let at = options
         .at
         .or(dataset.committed)
-        .unwrap_or_else(|| latest_stamp(&dataset).unwrap_or_default());
+        .or_else(|| latest_stamp(&dataset))
+        .unwrap_or(options.now);
     let staging = output::Staging::new(out)?;
     let folders = Kind::ALL.iter().map(|&kind| paths::folder(kind)).chain([
         "assets",

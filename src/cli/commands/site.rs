@@ -20,7 +20,8 @@ use super::super::context::CommandContext;
 index.html from disk or publish it on any static host. It is written to a temporary folder and \
 then replaces DIR as a whole; DIR must be new, empty, or a site gitsm wrote before.\n\n\
 SLA clocks and the calendar's today are read at --at, else GITSM_NOW, else the time of the last \
-commit, so the same revision always gives the same site.\n\n\
+commit, so the same revision always gives the same site (before a first commit, the latest time \
+the records hold, else now).\n\n\
 Templates: a file in the managed repository's templates/ folder replaces the built-in template \
 or asset of the same name (base.html, list.html, record.html, ci.html, site.css, ...).\n\n\
 Examples:\n  gitsm site\n  gitsm site -o public --at now"
@@ -96,7 +97,16 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         },
     };
     let bar = Bar::new(cx);
-    let built = site::build(ws, &Options { out, at }, &bar).map_err(|e| {
+    let built = site::build(
+        ws,
+        &Options {
+            out,
+            at,
+            now: cx.now()?,
+        },
+        &bar,
+    )
+    .map_err(|e| {
         bar.finish();
         match e {
             site::SiteError::Target { .. } => CommandError::usage_hint(
