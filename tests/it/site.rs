@@ -1145,6 +1145,20 @@ fn a_neighbour_changed_remakes_the_pages_that_show_it() {
         );
         commit(16);
     });
+    // A link to an id holding a space (a typo, or a file named so): the
+    // manifest keeps it, and the steps after it read what it saw.
+    changed("name an id with a space", "INC-0002", &|| {
+        repo.write(
+            "incidents/INC-0002.yaml",
+            incident_text(
+                "INC-0002",
+                "Slow search",
+                "new",
+                "links: [INC-0003, \"INC 0003\"]\n",
+            ),
+        );
+        commit(16);
+    });
     // A record linking to INC-0004 appears: its page lists it.
     changed("link a new record", "INC-0004", &|| {
         repo.write(

@@ -79,8 +79,8 @@ pub(crate) fn pages_to_look_at<'a>(
         for (_, source) in data.incoming.get(id).into_iter().flatten() {
             page(look, source);
         }
-        for named in seen.map_or("", |s| &s.names).split_terminator(' ') {
-            page(look, named);
+        for named in seen.into_iter().flat_map(Seen::names) {
+            page(look, &named);
         }
     };
     let mut seen_again = 0;

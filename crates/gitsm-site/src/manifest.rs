@@ -34,7 +34,7 @@ use crate::local_index::FileStamp;
 /// The hash of a page's inputs.
 pub type Digest = [u8; 20];
 
-const HEADER: &str = "gitsm site manifest 4";
+const HEADER: &str = "gitsm site manifest 5";
 
 /// Hashes a page's inputs into its [`Digest`]: bytes, text and values as
 /// JSON, each framed so that two different sequences never hash alike.
@@ -139,7 +139,8 @@ pub struct Seen {
     /// The key of the record's page (its entry among the pages).
     pub page: Digest,
     pub kind: Kind,
-    /// The ids the record names, each followed by a space.
+    /// The ids the record names, each followed by a space, as the line
+    /// holds them ([`Seen::names`] reads them).
     pub names: Box<str>,
 }
 
@@ -162,18 +163,53 @@ pub struct RecordSeen<'d> {
     pub page: Digest,
 }
 
-/// Whether `id` can be written on a manifest line: not empty, and no space
-/// or control character.
-fn plain(id: &str) -> bool {
-    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+/// `id` as a manifest line holds it: a space, a control character or `%`
+/// as `%` and the hex of each of its bytes (ids are split at spaces and
+/// lines at line breaks; an id may hold either, as a file name may).
+fn push_id(line: &mut String, id: &str) {
+    for c in id.chars() {
+        if c == '%' || c == ' ' || c.is_control() {
+            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                line.push('%');
+                crate::git::push_hex(line, &[byte]);
+            }
+        } else {
+            line.push(c);
+        }
+    }
+}
+
+/// An id as [`push_id`] wrote it; `None` if it could not have.
+fn id_from(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !text.contains('%') {
+        return Some(text.into());
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, after)) = rest.split_first() {
+        if b == b'%' {
+            let hex = after
+                .get(..2)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+            bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+            rest = &after[2..];
+        } else {
+            bytes.push(b);
+            rest = after;
+        }
+    }
+    String::from_utf8(bytes).ok().map(Into::into)
+}
+
+impl Seen {
+    /// The ids the record named.
+    pub fn names(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        // Each one read when the manifest was: `None` is not met.
+        self.names.split_terminator(' ').filter_map(id_from)
+    }
 }
 
 impl RecordSeen<'_> {
-    /// Whether its line can be written: every id plain.
-    fn writable(&self) -> bool {
-        plain(self.record.id()) && self.record.names().iter().all(|n| plain(n.target))
-    }
-
     /// Its line: `@facts page kind id`, then each id it names, each id
     /// followed by a space.
     fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -185,10 +221,10 @@ impl RecordSeen<'_> {
         line.push(' ');
         line.push_str(self.record.kind().name());
         line.push(' ');
-        line.push_str(self.record.id());
+        push_id(&mut line, self.record.id());
         line.push(' ');
         for named in self.record.names() {
-            line.push_str(named.target);
+            push_id(&mut line, named.target);
             line.push(' ');
         }
         line.push('\n');
@@ -307,6 +343,11 @@ pub fn load(path: &Path) -> Previous {
                 let (page, rest) = rest.split_once(' ')?;
                 let (kind, rest) = rest.split_once(' ')?;
                 let (id, names) = rest.split_once(' ')?;
+                let id = id_from(id)?;
+                if names.contains('%') && !names.split_terminator(' ').all(|n| id_from(n).is_some())
+                {
+                    return None;
+                }
                 let seen = Seen {
                     facts: hex(facts)?,
                     page: hex(page)?,
@@ -409,7 +450,6 @@ pub fn save(
     more: impl FnOnce() -> std::io::Result<Vec<(String, Entry)>>,
 ) -> std::io::Result<crate::write::Prepared> {
     use std::io::Write;
-    let records = records.filter(|(_, seen)| seen.iter().all(RecordSeen::writable));
     crate::write::prepare(path, |file| {
         // Every line is summed; the sum ends the file (a line damaged
         // but still well formed is told apart).
@@ -962,20 +1002,34 @@ mod tests {
             (web.facts, web.page, web.kind),
             ([1; 20], [2; 20], Kind::Ci)
         );
-        assert_eq!(
-            web.names.split_terminator(' ').collect::<Vec<_>>(),
-            ["db", "dns"]
-        );
-        assert_eq!(&*records.seen["db"].names, "");
+        assert_eq!(web.names().collect::<Vec<_>>(), ["db", "dns"]);
+        assert_eq!(records.seen["db"].names().count(), 0);
 
-        // An id a line cannot hold: nothing is said of any record (the
-        // next build looks at every page).
-        let spaced = ci("web", &["db server"]);
+        // Ids holding what splits a line (a space, a line break), a
+        // control character or the escape itself are read back as they
+        // were: what the build saw is still known of every record.
+        let odd_names = [
+            "db server",
+            "50%",
+            "%41",
+            "tab\there",
+            "line\nbreak",
+            "é\u{85}",
+            "",
+        ];
+        let spaced = ci("web site\n", &odd_names);
         let odd = [RecordSeen {
             record: &spaced,
             ..seen[0]
         }];
-        assert!(save(&odd).is_none());
+        let records = save(&odd).expect("records");
+        let web = &records.seen["web site\n"];
+        assert_eq!(web.names().collect::<Vec<_>>(), odd_names);
+        // An escape cut short, not hex, or of bytes that are no text.
+        for bad in ["%4", "a%zz", "%ff", "%+1"] {
+            assert_eq!(id_from(bad), None, "{bad}");
+        }
+        assert_eq!(id_from("a%25b%20").as_deref(), Some("a%b "));
         // A record line cut or damaged: nothing is trusted of any.
         save(&seen);
         let text = std::fs::read_to_string(&path).expect("read");
