@@ -210,6 +210,163 @@ fn the_index_lives_in_the_git_directory_and_is_rebuilt_when_damaged() {
     assert_eq!(run.stderr, "", "a second run trusts the rebuilt index");
 }
 
+/// A database of someone's outside the repository, and its bytes.
+#[cfg(unix)]
+fn outside_database(repo: &Repo) -> (PathBuf, Vec<u8>) {
+    let victim = repo.sandbox.dir("elsewhere").join("customers.db");
+    let db = rusqlite::Connection::open(&victim).expect("a database");
+    db.execute_batch("CREATE TABLE customers(name); INSERT INTO customers VALUES ('Ada');")
+        .expect("a table");
+    drop(db);
+    let bytes = std::fs::read(&victim).expect("its bytes");
+    (victim, bytes)
+}
+
+#[cfg(unix)]
+#[test]
+fn attack_a_link_at_the_index_writes_nothing_where_it_points() {
+    use std::os::unix::fs::symlink;
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    // The index swapped for a link to an SQLite database elsewhere: its
+    // tables would be dropped and the index's written in their place.
+    let (victim, bytes) = outside_database(&repo);
+    std::fs::remove_file(index_path(&repo)).expect("rm the index");
+    symlink(&victim, index_path(&repo)).expect("link");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(run.stderr.contains("the local index was rebuilt"), "{run}");
+    assert_eq!(std::fs::read(&victim).expect("still there"), bytes);
+    assert!(
+        std::fs::symlink_metadata(index_path(&repo))
+            .expect("an index")
+            .is_file(),
+        "the link was replaced by an index of its own"
+    );
+    // A link to nothing: nothing is made where it points.
+    let nowhere = repo.sandbox.dir("elsewhere").join("made.db");
+    std::fs::remove_file(index_path(&repo)).expect("rm the index");
+    symlink(&nowhere, index_path(&repo)).expect("link");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(!nowhere.exists(), "a file was made where the link points");
+}
+
+#[cfg(unix)]
+#[test]
+fn attack_a_link_at_the_index_clock_or_stat_cache_truncates_nothing() {
+    use std::os::unix::fs::symlink;
+    let repo = one_incident();
+    same_both_ways(&repo, &["list", "--format", "json"]);
+    let (victim, bytes) = outside_database(&repo);
+    for beside in ["index.sqlite.clock", "index.sqlite.stat"] {
+        let path = repo.path(&format!(".git/gitsm/{beside}"));
+        std::fs::remove_file(&path).expect("rm");
+        symlink(&victim, &path).expect("link");
+        // An edit, so that the clock is read and the cache written.
+        let text = std::fs::read_to_string(repo.path("incidents/INC-0001.yaml")).expect("read");
+        repo.write("incidents/INC-0001.yaml", format!("{text}# {beside}\n"));
+        same_both_ways(&repo, &["list", "--format", "json"]);
+        assert_eq!(
+            std::fs::read(&victim).expect("still there"),
+            bytes,
+            "{beside}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn attack_a_pipe_beside_the_index_is_not_waited_on() {
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    for beside in ["index.sqlite.clock", "index.sqlite.stat", "index.sqlite"] {
+        let path = repo.path(&format!(".git/gitsm/{beside}"));
+        std::fs::remove_file(&path).expect("rm");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let title = format!("title: Incident 1 {beside}");
+        let text = std::fs::read_to_string(repo.path("incidents/INC-0001.yaml")).expect("read");
+        let text = text.lines().map(|l| {
+            if l.starts_with("title:") {
+                title.as_str()
+            } else {
+                l
+            }
+        });
+        repo.write(
+            "incidents/INC-0001.yaml",
+            text.collect::<Vec<_>>().join("\n") + "\n",
+        );
+        // Bounded by `timeout`: a run waiting on the pipe is killed (124).
+        let mut cmd = std::process::Command::new("timeout");
+        common::hermetic(&mut cmd, &repo.sandbox.home());
+        let out = cmd
+            .current_dir(&repo.root)
+            .args(["60", common::bin(), "list", "--format", "json"])
+            .output()
+            .expect("timeout runs");
+        assert_eq!(out.status.code(), Some(0), "{beside}: {out:?}");
+        let full = repo.run_env(["list", "--format", "json"], &[("GITSM_NO_INDEX", "1")]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            full.stdout,
+            "{beside}"
+        );
+        assert!(
+            full.stdout.contains(beside) && full.stdout != listed,
+            "{beside}"
+        );
+    }
+}
+
+#[test]
+fn an_index_of_this_format_laid_out_otherwise_is_rebuilt() {
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    let db = rusqlite::Connection::open(index_path(&repo)).expect("open the index");
+    let format: i64 = db
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("its format");
+    drop(db);
+    // A table the index reads dropped; another database of the same
+    // format number.
+    let dropped = |db: &rusqlite::Connection| {
+        db.execute_batch("DROP TABLE meta;").expect("drop");
+    };
+    let foreign = |db: &rusqlite::Connection| {
+        db.execute_batch("CREATE TABLE files(x);").expect("a table");
+        db.pragma_update(None, "user_version", format)
+            .expect("format");
+    };
+    for (what, damage) in [
+        ("dropped", &dropped as &dyn Fn(&rusqlite::Connection)),
+        ("foreign", &foreign),
+    ] {
+        if what == "foreign" {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ =
+                    std::fs::remove_file(repo.path(&format!(".git/gitsm/index.sqlite{suffix}")));
+            }
+        }
+        damage(&rusqlite::Connection::open(index_path(&repo)).expect("open"));
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!((run.code, &run.stdout), (0, &listed), "{what}: {run}");
+        assert!(
+            run.stderr.contains("the local index was rebuilt"),
+            "{what}: {run}"
+        );
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!(
+            run.stderr, "",
+            "{what}: a second run trusts the rebuilt index"
+        );
+    }
+}
+
 fn stat_cache_path(repo: &Repo) -> PathBuf {
     repo.path(".git/gitsm/index.sqlite.stat")
 }

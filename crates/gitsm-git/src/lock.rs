@@ -21,11 +21,10 @@ impl WriteLock {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
+        let file = crate::write::open_own(
+            &path,
+            OpenOptions::new().create(true).truncate(false).write(true),
+        )?;
         file.lock()?;
         Ok(WriteLock { file })
     }

@@ -83,6 +83,38 @@ pub fn prepare(
     })
 }
 
+/// Open one of gitsm's own files (a lock, a cache, a clock in the Git
+/// directory) with `options`, only as the regular file gitsm made: a
+/// symbolic link in its place is not followed (nothing is read, written
+/// or truncated where it points), a pipe is not waited on, and anything
+/// but a regular file is an error.
+pub fn open_own(path: &Path, options: &mut OpenOptions) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) {
+            return not_regular(path);
+        }
+        e
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular(path));
+    }
+    Ok(file)
+}
+
+/// `path` is a link, a pipe or a folder where gitsm keeps a file.
+fn not_regular(path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{} is not a regular file", path.display()),
+    )
+}
+
 /// Remove the file at `path`; one missing already is fine.
 pub fn remove_if_present(path: &Path) -> std::io::Result<()> {
     match std::fs::remove_file(path) {

@@ -642,16 +642,9 @@ pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
 /// regular file (a link is not followed, a pipe not waited on) counts as
 /// held.
 fn unheld(path: &Path) -> bool {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    match options.open(path) {
+    match crate::write::open_own(path, std::fs::OpenOptions::new().write(true)) {
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-        Ok(file) => file.metadata().is_ok_and(|m| m.is_file()) && file.try_lock().is_ok(),
+        Ok(file) => file.try_lock().is_ok(),
     }
 }
 

@@ -129,10 +129,15 @@ impl LocalIndex {
                 path: at.clone(),
                 message: e.to_string(),
             },
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => IndexError::Damaged {
-                path: at.clone(),
-                message: e.to_string(),
-            },
+            // Corrupt, not a database, or not laid out as this build
+            // lays it out (a table or column missing: SQLite's plain
+            // error): rebuilt.
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::Unknown) => {
+                IndexError::Damaged {
+                    path: at.clone(),
+                    message: e.to_string(),
+                }
+            }
             _ => IndexError::Sqlite {
                 path: at.clone(),
                 message: e.to_string(),
@@ -144,11 +149,22 @@ impl LocalIndex {
                 message: e.to_string(),
             })?;
         }
+        // Only a regular file gitsm made: a link is not written through
+        // (nor, by SQLite, followed), a pipe or a folder not opened.
+        if let Ok(meta) = std::fs::symlink_metadata(path)
+            && !meta.is_file()
+        {
+            return Err(IndexError::Damaged {
+                path: at,
+                message: "not a regular file".into(),
+            });
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .map_err(err)?;
         // A rebuild by another run may take seconds at 100,000 records.

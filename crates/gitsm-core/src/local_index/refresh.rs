@@ -120,7 +120,24 @@ impl Reference {
 /// its index file as written, for the same reason).
 fn file_system_now(clock: &Path) -> std::io::Result<i64> {
     use std::io::Write;
-    let mut file = std::fs::File::create(clock)?;
+    let open = || {
+        crate::write::open_own(
+            clock,
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true),
+        )
+    };
+    // A link, a pipe or a folder in its place is not ours to write
+    // through: it goes (a folder stays, and this machine's time serves).
+    let mut file = match open() {
+        Ok(file) => file,
+        Err(_) => {
+            crate::write::remove_if_present(clock)?;
+            open()?
+        }
+    };
     file.write_all(b"\n")?;
     let modified = file.metadata()?.modified()?;
     Ok(nanos_since_1970(modified))

@@ -145,7 +145,12 @@ impl StatCache {
 
     /// The cache at `path`, if it is of `stamp` and whole.
     pub(super) fn read(path: &Path, stamp: i64) -> Read {
-        let bytes = match std::fs::read(path) {
+        let read = |path: &Path| {
+            let mut bytes = Vec::new();
+            let mut file = crate::write::open_own(path, std::fs::OpenOptions::new().read(true))?;
+            std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
+        };
+        let bytes = match read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Stale,
             Err(e) => return Read::Damaged(format!("it cannot be read: {e}")),
