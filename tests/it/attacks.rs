@@ -249,6 +249,50 @@ fn two_editors_at_once_never_lose_an_edit() {
 }
 
 #[test]
+fn attack_records_created_at_once_each_get_an_id_of_their_own() {
+    // Eight `gitsm new` at once (as alerts taken in together): each one
+    // creates its record, under an id no other run took; none fails
+    // because another took its id first or swept its temp file away.
+    let repo = Repo::new();
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    const RUNS: usize = 8;
+    for round in 0..3 {
+        let runs: Vec<_> = (0..RUNS)
+            .map(|n| {
+                let mut cmd = Command::new(bin());
+                hermetic(&mut cmd, &repo.sandbox.home());
+                cmd.current_dir(&repo.root)
+                    .args(["new", "incident", "--title", &format!("Alert {round}-{n}")])
+                    .args(["--set", "reported_by=someone@example.com"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().expect("wait");
+            assert!(out.status.success(), "round {round}: {out:?}");
+        }
+        let mut titles = Vec::new();
+        let records = std::fs::read_dir(repo.path("incidents")).expect("list");
+        let yaml = |e: &std::fs::DirEntry| e.path().extension().is_some_and(|x| x == "yaml");
+        for entry in records.flatten().filter(yaml) {
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            let title = text.lines().find_map(|l| l.strip_prefix("title: "));
+            titles.push(title.expect("a title").to_owned());
+        }
+        titles.sort();
+        titles.dedup();
+        assert_eq!(
+            titles.len(),
+            RUNS * (round + 1),
+            "round {round}: {titles:?}"
+        );
+    }
+}
+
+#[test]
 fn a_title_cannot_drive_the_terminal() {
     let repo = Repo::new();
     // Retitle the terminal (OSC), clear it, return the carriage, and a C1

@@ -150,6 +150,23 @@ impl<'w> Creator<'w> {
             .or_insert_with(|| taken_ids(ws, kind).into_iter().collect())
     }
 
+    /// [`Creator::prepare`] `value` and write it. When its id was
+    /// assigned here and another run created a record of that id
+    /// meanwhile (two alerts taken in at once, two `gitsm new`), the next
+    /// free id is taken instead.
+    pub fn create(&mut self, kind: Kind, value: Value) -> Result<Prepared, CreateError> {
+        let assigned = value.get("id").is_some_and(Value::is_null);
+        loop {
+            let prepared = self.prepare(kind, value.clone())?;
+            match write_all(self.ws, std::slice::from_ref(&prepared)) {
+                // `prepare` reserved the id: the next one is another.
+                Err(CreateError::Io { source, .. })
+                    if assigned && source.kind() == std::io::ErrorKind::AlreadyExists => {}
+                done => return done.map(|()| prepared),
+            }
+        }
+    }
+
     /// Check `value` as a new record of `kind` (its id assigned when
     /// `null`) and render its file, fields in canonical order and an
     /// incident's priority computed; the id is reserved for this batch.
@@ -164,9 +181,20 @@ impl<'w> Creator<'w> {
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map_or(self.year, |t| t.year());
         if value.get("id").is_some_and(Value::is_null) {
-            let taken = self.taken(kind);
-            let id =
-                ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
+            let id = loop {
+                let taken = self.taken(kind);
+                let id = ids::next_ticket_id(
+                    &ws.config.ids,
+                    kind,
+                    year,
+                    taken.iter().map(String::as_str),
+                );
+                // A record another run created since the ids were read.
+                if !ws.abs(&record_path(ws, kind, &id, year)).exists() {
+                    break id;
+                }
+                taken.insert(id);
+            };
             value["id"] = json!(id);
         }
         let id = value
@@ -235,8 +263,16 @@ fn refuse(
 }
 
 /// Write every prepared record, or none: when one cannot be created, those
-/// already written are removed again.
+/// already written are removed again. Under the write lock: another run's
+/// temp files are never swept away as a killed run's.
 pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> {
+    let Some(first) = batch.first() else {
+        return Ok(());
+    };
+    let _lock = crate::lock::WriteLock::acquire(&ws.root).map_err(|source| CreateError::Io {
+        path: first.rel.clone(),
+        source,
+    })?;
     let folders: std::collections::BTreeSet<&Path> =
         batch.iter().filter_map(|p| p.rel.parent()).collect();
     for folder in folders {
@@ -442,12 +478,11 @@ pub fn problem_from(
         doc.insert("symptoms".into(), json!(s));
     }
     doc.insert("links".into(), json!(ids));
-    let problem = Creator::new(ws, now).prepare(Kind::Problem, Value::Object(doc))?;
+    let problem = Creator::new(ws, now).create(Kind::Problem, Value::Object(doc))?;
     let incident_flow = ws.config.kind_workflow(Kind::Incident);
     let (closed, open): (Vec<_>, Vec<_>) = targets
         .into_iter()
         .partition(|t| t.status().is_some_and(|s| incident_flow.is_terminal(s)));
-    write_all(ws, std::slice::from_ref(&problem))?;
     let linked = if open.is_empty() {
         Vec::new()
     } else {

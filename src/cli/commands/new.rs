@@ -150,7 +150,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     for a in item.iter().chain(&args.set) {
         a.apply(&mut value, &schema).map_err(CommandError::usage)?;
     }
-    let prepared = match create::Creator::new(&ws, now).prepare(kind, value) {
+    let prepared = match create::Creator::new(&ws, now).create(kind, value) {
         Ok(p) => p,
         Err(create::CreateError::Invalid { path, diagnostics }) => {
             cx.print_diagnostics(&diagnostics);
@@ -159,11 +159,10 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 cx.show_path(&ws.root, &path)
             )));
         }
+        Err(e @ create::CreateError::Io { .. }) => return Err(CommandError::Failed(e.to_string())),
         Err(e) => return Err(CommandError::usage(e.to_string())),
     };
-    let rel = prepared.rel.clone();
-    create::write_all(&ws, std::slice::from_ref(&prepared))
-        .map_err(|e| CommandError::Failed(e.to_string()))?;
+    let rel = prepared.rel;
     stdout_write(&format!("{}\n", cx.show_path(&ws.root, &rel)))?;
     if args.edit {
         edit_until_valid(cx, &ws, kind, &rel)?;

@@ -47,8 +47,7 @@ pub(super) fn carry_out(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            let prepared = creator.prepare(kind, value)?;
-            create::write_all(ws, std::slice::from_ref(&prepared))?;
+            let prepared = creator.create(kind, value)?;
             if let Some(key) = key {
                 by_key.insert(key, prepared.id.clone());
             }

@@ -411,19 +411,11 @@ fn cross_record(
     checks::changed(ws, &loaded, &HashSet::from([rel]))
 }
 
-/// Create the record file `rel` with `text`, under the write lock: never
-/// through a link, never over an existing file.
-pub fn create(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
-    if let Some(folder) = rel.parent() {
-        crate::write::sweep(&ws.abs(folder));
-    }
-    create_in_swept(ws, rel, text)
-}
-
-/// [`create`] in a folder already swept of stale temp files (a batch
-/// sweeps each folder once).
+/// Create the record file `rel` with `text`: never through a link, never
+/// over an existing file. For a caller holding the write lock, who swept
+/// the folder of the temp files killed runs left ([`crate::write::sweep`]:
+/// under the lock, no other run's temp file is there).
 pub fn create_in_swept(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let _lock = crate::lock::WriteLock::acquire(&ws.root)?;
     crate::confined::check_writable(&ws.root, rel)?;
     crate::write::create_new(&ws.abs(rel), text.as_bytes())
 }
