@@ -770,6 +770,33 @@ fn equal_scores_at_the_limit_are_shown_by_path_not_by_when_indexed() {
 }
 
 #[test]
+fn the_statements_querys_help_shows_run_on_the_example() {
+    // Each statement `gitsm query --help` offers (the argument's and the
+    // examples') runs on the example organisation and finds rows.
+    let sandbox = common::Sandbox::new();
+    let root = sandbox.example_repo();
+    let help = sandbox.gitsm(&root, ["query", "--help"]);
+    help.expect_code(0);
+    let spaced = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    let statements: Vec<&str> = regex::Regex::new(r#"e\.g\. `([^`]+)`|gitsm query "([^"]+)""#)
+        .expect("regex")
+        .captures_iter(&spaced)
+        .filter_map(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(statements.len(), 3, "{statements:?}\n{}", help.stdout);
+    for sql in statements {
+        let run = sandbox.gitsm(&root, ["query", sql, "--format", "json"]);
+        run.expect_code(0);
+        let rows: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert!(
+            rows.as_array().is_some_and(|r| !r.is_empty()),
+            "{sql}: no rows\n{run}"
+        );
+    }
+}
+
+#[test]
 fn query_answers_from_documented_views() {
     let repo = Repo::new();
     repo.write("cis/shop.yaml", SERVICE);
@@ -878,6 +905,7 @@ fn export_writes_a_database_and_csv_files_for_bi_tools() {
             "clocks",
             "decisions",
             "incidents",
+            "kb",
             "links",
             "notes",
             "problems",
@@ -912,7 +940,9 @@ fn export_writes_a_database_and_csv_files_for_bi_tools() {
         incidents.contains("incidents/INC-0001.yaml,INC-0001,Incident 1,new,2026-11-02T08:00:00Z,"),
         "{incidents}"
     );
-    assert!(csv.join("clocks.csv").is_file());
+    for view in ["clocks", "kb", "cis"] {
+        assert!(csv.join(format!("{view}.csv")).is_file(), "{view}.csv");
+    }
 }
 
 #[test]

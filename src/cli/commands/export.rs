@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::local_index::sql::VIEWS;
+use crate::local_index::sql::views;
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
@@ -53,7 +53,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         ExportFormat::Csv => {
             std::fs::create_dir_all(&args.output)
                 .map_err(|e| CommandError::io(args.output.display(), e))?;
-            for view in VIEWS {
+            for view in views() {
                 let table = index.view(view).map_err(failed)?;
                 let path = args.output.join(format!("{view}.csv"));
                 // Written a row at a time: the rows are held once, not

@@ -24,8 +24,9 @@ Views (times are UTC, `2026-11-21T09:00:00Z`; lists and objects are JSON text):
   decisions  record, kind, by, decision, at, comment, signed (as written; whether
              a decision counts is `gitsm gate`'s call)
   clocks     record, kind, priority, clock (response/resolution), state (ok/at_risk/
-             breached), target_seconds, elapsed_seconds, remaining_seconds, due,
-             paused, at: the running SLA clocks of open tickets, read now (GITSM_NOW)
+             breached while it runs, met/missed once stopped), target_seconds,
+             elapsed_seconds, remaining_seconds, due, paused, at: the SLA clocks of
+             open tickets, read now (GITSM_NOW)
 
 SQLite's functions apply (json_extract, ->>, strftime, date). Only one \
 statement that reads runs; anything that writes, and ATTACH, is refused.
@@ -36,7 +37,7 @@ Examples:
                GROUP BY service ORDER BY p1 DESC\"
   gitsm query \"SELECT record, state, due FROM clocks WHERE state <> 'ok'\" --format csv")]
 pub struct Args {
-    /// The statement, e.g. `SELECT id, title FROM incidents WHERE open`
+    /// The statement, e.g. `SELECT id, title FROM records WHERE open`
     #[arg(value_name = "SQL")]
     pub sql: String,
     /// Output format

@@ -8,19 +8,15 @@ use serde_json::Value;
 
 use super::LocalIndex;
 
-/// The views a query may read and an export writes, in order.
-pub const VIEWS: [&str; 10] = [
-    "records",
-    "incidents",
-    "problems",
-    "changes",
-    "requests",
-    "cis",
-    "links",
-    "notes",
-    "decisions",
-    "clocks",
-];
+/// The views a query may read and an export writes, in order: every
+/// record, a view per kind (named as its folder: `incidents`, `kb`), then
+/// links, notes, decisions and clocks.
+pub fn views() -> impl Iterator<Item = &'static str> {
+    let kinds = crate::kind::Kind::ALL.iter().map(|kind| kind.folder());
+    std::iter::once("records")
+        .chain(kinds)
+        .chain(["links", "notes", "decisions", "clocks"])
+}
 
 /// One SLA clock of an open ticket, read at one instant: a row of the
 /// `clocks` table.
@@ -31,7 +27,8 @@ pub struct ClockRow {
     pub priority: Option<&'static str>,
     /// `response` or `resolution`.
     pub clock: &'static str,
-    /// `ok`, `at_risk` or `breached`.
+    /// `ok`, `at_risk` or `breached` while it runs, `met` or `missed`
+    /// once stopped (a response clock of a ticket still open).
     pub state: &'static str,
     pub target_seconds: i64,
     pub elapsed_seconds: i64,
@@ -138,7 +135,7 @@ impl LocalIndex {
         self.conn
             .execute("ATTACH DATABASE ?1 AS export", [target.as_str()])?;
         let copied = (|| {
-            for view in VIEWS {
+            for view in views() {
                 let source = if view == "clocks" {
                     "temp.clocks"
                 } else {
