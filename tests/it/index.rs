@@ -770,6 +770,34 @@ fn equal_scores_at_the_limit_are_shown_by_path_not_by_when_indexed() {
 }
 
 #[test]
+fn a_file_that_cannot_be_read_is_warned_of_whatever_the_filters() {
+    // A file failing its schema has no status the index can filter on:
+    // a filtered list still counts it, as a full read does.
+    let repo = one_incident();
+    repo.write(
+        "incidents/INC-0500.yaml",
+        "id: INC-0500\ntitle: x\nstatus: new\nbogus: 1\n",
+    );
+    let warning = "1 record file(s) could not be read";
+    for args in [
+        &["list", "--open"][..],
+        &["list", "incident", "--status", "new"],
+        &["list", "--priority", "P3"],
+        &["list"],
+    ] {
+        let indexed = repo.run(args);
+        let full = repo.run_env(args, &[("GITSM_NO_INDEX", "1")]);
+        assert_eq!(indexed.stdout, full.stdout, "{args:?}");
+        for run in [&indexed, &full] {
+            assert!(run.stderr.contains(warning), "{args:?}: {run}");
+        }
+    }
+    // Another kind's filter: nothing of incidents counted.
+    let run = repo.run(["list", "problem", "--open"]);
+    assert!(!run.stderr.contains(warning), "{run}");
+}
+
+#[test]
 fn the_statements_querys_help_shows_run_on_the_example() {
     // Each statement `gitsm query --help` offers (the argument's and the
     // examples') runs on the example organisation and finds rows.

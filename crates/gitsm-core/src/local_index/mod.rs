@@ -231,6 +231,7 @@ impl LocalIndex {
             ));
             args.extend(selection.kinds.iter().map(|k| k.name().to_owned()));
         }
+        let of_kinds = wanted.join(" AND ");
         if selection.open {
             wanted.push("open = 1".to_owned());
         }
@@ -252,13 +253,18 @@ impl LocalIndex {
             ));
             args.extend(selection.also.iter().cloned());
         }
-        self.files(
-            &format!(
-                "SELECT path, kind, id, blob, parsed, record FROM files WHERE ({}){or}",
-                wanted.join(" AND ")
-            ),
-            args,
-        )
+        const COLUMNS: &str = "SELECT path, kind, id, blob, parsed, record FROM files";
+        let chosen = format!("({}){or}", wanted.join(" AND "));
+        let mut sql = format!("{COLUMNS} WHERE {chosen}");
+        // A file of these kinds that could not be read has no status to
+        // filter on: taken as a full read takes it (and warned of), found
+        // by an index of its own.
+        if selection.open || !selection.statuses.is_empty() {
+            sql.push_str(&format!(
+                " UNION ALL {COLUMNS} WHERE record IS NULL AND {of_kinds} AND NOT coalesce({chosen}, 0)"
+            ));
+        }
+        self.files(&sql, args)
     }
 
     /// The files holding a record `id` (of any kind), the records they

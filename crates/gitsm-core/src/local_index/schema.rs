@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 /// names the scan took for records: a change to which names are records
 /// must raise it too, or a folder unchanged since would keep its old
 /// names.
-pub(super) const FORMAT: i64 = 15;
+pub(super) const FORMAT: i64 = 16;
 
 /// Largest policy or schema file fingerprinted (larger ones are refused
 /// when the workspace is opened anyway).
@@ -136,6 +136,9 @@ CREATE INDEX files_kind ON files (kind, open);
 -- want, not every row of the kind read to test a column.
 CREATE INDEX files_status ON files (kind, status);
 CREATE INDEX files_known_error ON files (kind, known_error);
+-- The files that could not be read, which `list` counts whatever its
+-- filters: found beside the rows of a status, not by reading every row.
+CREATE INDEX files_unread ON files (kind) WHERE record IS NULL;
 -- `query` by priority (P1s per service): the rows of one priority, not
 -- every row of the kind (each some hundred bytes of JSON) read to test it.
 CREATE INDEX files_priority ON files (kind, priority);
