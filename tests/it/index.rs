@@ -634,6 +634,12 @@ fn search_ranks_titles_first_filters_and_never_fails_on_no_match() {
     );
     assert_eq!(only(&["search", "\"link flaps\""]), ["PRB-0001"]);
     assert_eq!(only(&["search", "\"flaps link\""]), Vec::<String>::new());
+    // `_` parts words as the index does: alone it is no word, and an
+    // identifier finds its words in order.
+    assert_eq!(
+        only(&["search", "link_flaps _", "--kind", "problem"]),
+        ["PRB-0001"]
+    );
 
     let none = repo.run(["search", "nothingmatchesthis"]);
     assert_eq!((none.code, none.stdout.as_str()), (0, ""), "{none}");

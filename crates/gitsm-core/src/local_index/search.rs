@@ -112,7 +112,9 @@ pub fn fts_query(text: &str) -> Option<String> {
     for (i, chunk) in text.split('"').enumerate() {
         let phrase = |words: &str| {
             let words: Vec<&str> = words
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                // As FTS5's unicode61 splits text: `_` too (a phrase of
+                // none matches nothing).
+                .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
                 .collect();
             (!words.is_empty()).then(|| format!("\"{}\"", words.join(" ")))
@@ -325,6 +327,11 @@ mod tests {
             Some("\"NEAR a\" AND \"b\" AND \"OR\" AND \"x\" AND \"card declined\"")
         );
         assert_eq!(fts_query(" \" - * "), None);
+        // An identifier is the phrase of its words; a lone `_` no word.
+        assert_eq!(
+            fts_query("refund_errors_total _").as_deref(),
+            Some("\"refund errors total\"")
+        );
     }
 
     #[test]
