@@ -955,6 +955,16 @@ fn export_writes_a_database_and_csv_files_for_bi_tools() {
     assert_eq!((id.as_str(), service.as_str()), ("INC-0001", "shop"));
     // Nothing of the index's own: stat data and full text stay local.
     assert!(!tables.contains(&"files".to_owned()));
+    // Readable as any file written there (the umask's mode, not 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        let plain = out.join("plain");
+        std::fs::write(&plain, "").expect("write");
+        assert_eq!(mode(&db_path), mode(&plain));
+    }
 
     let csv = out.join("csv");
     repo.run([

@@ -19,6 +19,11 @@ use super::query::{open_index, write_csv};
 writes `<view>.csv` for each into the folder PATH. Each file is written \
 whole or not at all.
 
+Cells are written as the records hold them (RFC 4180 quoting), never \
+altered: a spreadsheet may take a cell beginning with `=`, `+`, `-` or `@` \
+(a title anyone may write) as a formula. Open the CSV files with their \
+columns imported as text, or read the SQLite database.
+
 Examples:
   gitsm export --format sqlite -o itsm.sqlite && datasette itsm.sqlite
   gitsm export --format csv -o exports/")]

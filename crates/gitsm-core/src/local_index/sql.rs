@@ -127,8 +127,13 @@ impl LocalIndex {
     pub fn export_sqlite(&self, path: &Path) -> Result<(), SqlError> {
         let io = |e: std::io::Error| SqlError::Io(format!("{}: {e}", path.display()));
         let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let temp = tempfile::Builder::new()
-            .prefix(".gitsm-export")
+        let mut temp = tempfile::Builder::new();
+        temp.prefix(".gitsm-export");
+        // A file as any other written here (the umask's mode), not the
+        // temporary file's own 0600.
+        #[cfg(unix)]
+        temp.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = temp
             .tempfile_in(folder.unwrap_or(Path::new(".")))
             .map_err(io)?;
         let target = temp.path().to_string_lossy().into_owned();
