@@ -831,6 +831,20 @@ fn the_statements_querys_help_shows_run_on_the_example() {
 }
 
 #[test]
+fn attack_a_query_without_end_stops_at_a_bound() {
+    // A recursive statement that never ends, each row 500 bytes: held
+    // whole, it grew by gigabytes; it stops once the result passes its
+    // bound, with what to do instead.
+    let repo = one_incident();
+    let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                   SELECT x, printf('%.500c', 'a') FROM c";
+    let run = repo.run(["query", endless, "--format", "csv"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("more than 128 MiB"), "{run}");
+    assert_eq!(run.stdout, "", "nothing written half-way");
+}
+
+#[test]
 fn query_answers_from_documented_views() {
     let repo = Repo::new();
     repo.write("cis/shop.yaml", SERVICE);

@@ -57,7 +57,18 @@ pub enum SqlError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(String),
+    #[error(
+        "the result holds more than {} MiB; narrow it (WHERE, LIMIT) or write the views \
+         with `gitsm export`",
+        MOST_RESULT_BYTES >> 20
+    )]
+    TooLarge,
 }
+
+/// The most a query's result may hold (its cells' text, and some bytes a
+/// cell): a statement that never ends, or a cross join of every record,
+/// stops there, the command's memory bounded.
+pub const MOST_RESULT_BYTES: usize = 128 << 20;
 
 const CLOCKS: &str = "CREATE TEMP TABLE clocks (
     record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
@@ -110,13 +121,23 @@ impl LocalIndex {
         let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
         let width = columns.len();
         let mut rows = Vec::new();
+        let mut held = 0;
         let mut cursor = stmt.query([])?;
         while let Some(row) = cursor.next()? {
             let mut values = Vec::with_capacity(width);
             for i in 0..width {
-                values.push(value(row.get_ref(i)?));
+                let cell = row.get_ref(i)?;
+                held += 16
+                    + match cell {
+                        ValueRef::Text(b) | ValueRef::Blob(b) => 2 * b.len(),
+                        _ => 0,
+                    };
+                values.push(value(cell));
             }
             rows.push(values);
+            if held > MOST_RESULT_BYTES {
+                return Err(SqlError::TooLarge);
+            }
         }
         Ok(Table { columns, rows })
     }
