@@ -259,15 +259,9 @@ fn attack_records_created_at_once_each_get_an_id_of_their_own() {
     for round in 0..3 {
         let runs: Vec<_> = (0..RUNS)
             .map(|n| {
-                let mut cmd = Command::new(bin());
-                hermetic(&mut cmd, &repo.sandbox.home());
-                cmd.current_dir(&repo.root)
-                    .args(["new", "incident", "--title", &format!("Alert {round}-{n}")])
-                    .args(["--set", "reported_by=someone@example.com"])
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .expect("spawn")
+                let title = format!("Alert {round}-{n}");
+                let who = "reported_by=someone@example.com";
+                repo.spawn(["new", "incident", "--title", &title, "--set", who])
             })
             .collect();
         for run in runs {

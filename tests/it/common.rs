@@ -338,18 +338,40 @@ impl Repo {
         self.sandbox.gitsm(&self.root, args)
     }
 
-    /// Run gitsm here with extra environment (e.g. `GITSM_NOW`).
-    pub(crate) fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    /// gitsm here, in the hermetic environment, with `args`.
+    fn command<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
         let mut cmd = Command::new(bin());
         hermetic(&mut cmd, &self.sandbox.home());
-        cmd.current_dir(&self.root)
-            .args(args)
-            .envs(env.iter().copied());
-        Run::from(cmd.output().expect("gitsm starts"))
+        cmd.current_dir(&self.root).args(args);
+        cmd
+    }
+
+    /// Start gitsm here, its output piped, not waited for (runs side by
+    /// side: `wait_with_output` each).
+    pub(crate) fn spawn<I, S>(&self, args: I) -> std::process::Child
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("gitsm starts")
+    }
+
+    /// Run gitsm here with extra environment (e.g. `GITSM_NOW`).
+    pub(crate) fn run_env<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self.command(args).envs(env.iter().copied()).output();
+        Run::from(out.expect("gitsm starts"))
     }
 
     /// (exit code, stdout, stderr)

@@ -539,16 +539,7 @@ fn runs_side_by_side_share_one_index_without_damage() {
         .stdout;
     // Four cold runs at once: one builds, the others wait or build after.
     let children: Vec<_> = (0..4)
-        .map(|_| {
-            let mut cmd = std::process::Command::new(common::bin());
-            common::hermetic(&mut cmd, &repo.sandbox.home());
-            cmd.current_dir(&repo.root)
-                .args(["list", "--format", "json"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("gitsm starts")
-        })
+        .map(|_| repo.spawn(["list", "--format", "json"]))
         .collect();
     for child in children {
         let out = child.wait_with_output().expect("gitsm ends");
