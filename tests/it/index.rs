@@ -795,6 +795,32 @@ fn a_file_that_cannot_be_read_is_warned_of_whatever_the_filters() {
 }
 
 #[test]
+fn an_id_two_files_hold_resolves_through_the_index_as_in_a_full_read() {
+    // An incident's file given the id of a change naming firewall-edge:
+    // `validate` reports the duplicate, and meanwhile `show` of the CI
+    // names, under that id, the record a full read takes for it (the
+    // first file read), not the other.
+    let sandbox = common::Sandbox::new();
+    let root = sandbox.example_repo();
+    let repo = Repo { sandbox, root };
+    let incident = repo.path("incidents/INC-0005.yaml");
+    let text = std::fs::read_to_string(&incident).expect("INC-0005");
+    let text: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("id: ") {
+                "id: CHG-0009"
+            } else {
+                l
+            }
+        })
+        .collect();
+    std::fs::write(&incident, text.join("\n") + "\n").expect("write");
+    let shown = same_both_ways(&repo, &["show", "firewall-edge"]);
+    assert!(shown.contains("CHG-0009"), "{shown}");
+}
+
+#[test]
 fn the_statements_querys_help_shows_run_on_the_example() {
     // Each statement `gitsm query --help` offers (the argument's and the
     // examples') runs on the example organisation and finds rows.

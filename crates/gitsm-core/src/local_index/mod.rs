@@ -273,7 +273,9 @@ impl LocalIndex {
     /// what `show` needs. The incidents sharing a record it names are
     /// found from those names (`CROSS JOIN` fixes that order: SQLite
     /// otherwise walks every incident), and only in the statuses
-    /// [`crate::cmdb::similar`] offers.
+    /// [`crate::cmdb::similar`] offers. With every other file holding the
+    /// id of one of those: an id two files hold resolves, as in a full
+    /// read, to the first in the order files are read.
     pub fn neighbourhood(&self, id: &str) -> rusqlite::Result<Loaded> {
         self.files(
             "WITH me(n) AS (SELECT n FROM files WHERE id = ?1),
@@ -288,7 +290,8 @@ impl LocalIndex {
                       WHERE files.kind = 'incident' AND files.status IN (?2, ?3)
                     UNION SELECT n FROM files WHERE kind = 'problem' AND known_error = 1
                     UNION SELECT n FROM files WHERE kind = 'article')
-             SELECT path, kind, id, blob, parsed, record FROM files WHERE n IN near",
+             SELECT path, kind, id, blob, parsed, record FROM files
+             WHERE n IN near OR id IN (SELECT id FROM files WHERE n IN near)",
             std::iter::once(id)
                 .chain(crate::cmdb::SIMILAR_STATUSES)
                 .map(str::to_owned)
