@@ -157,7 +157,13 @@ impl<'w> Creator<'w> {
     pub fn create(&mut self, kind: Kind, value: Value) -> Result<Prepared, CreateError> {
         let assigned = value.get("id").is_some_and(Value::is_null);
         loop {
-            let prepared = self.prepare(kind, value.clone())?;
+            let prepared = match self.prepare(kind, value.clone()) {
+                // Another run created the record of the id chosen between
+                // choosing and checking it: the next try skips it, its
+                // file standing.
+                Err(CreateError::Exists(_)) if assigned => continue,
+                prepared => prepared?,
+            };
             match write_all(self.ws, std::slice::from_ref(&prepared)) {
                 // `prepare` reserved the id: the next one is another.
                 Err(CreateError::Io { source, .. })
