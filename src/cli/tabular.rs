@@ -84,24 +84,15 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// One CSV line: the fields, quoted where needed, and a line break.
-fn csv_line<'c>(cells: impl Iterator<Item = &'c str>) -> String {
+pub(super) fn csv_line<'c>(cells: impl Iterator<Item = &'c str>) -> String {
     let cells: Vec<_> = cells.map(field).collect();
     let mut line = cells.join(",");
     line.push('\n');
     line
 }
 
-/// A header line, then a line per row.
-pub(super) fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = csv_line(headers.iter().copied());
-    for row in rows {
-        out.push_str(&csv_line(row.iter().map(String::as_str)));
-    }
-    out
-}
-
-/// As [`csv`], written a line at a time (an export of 100,000 rows is
-/// never held as text).
+/// A header line, then a line per row, written a line at a time (a
+/// listing of 100,000 rows is never held as text).
 pub(super) fn write_csv(
     headers: &[&str],
     rows: impl Iterator<Item = Vec<String>>,

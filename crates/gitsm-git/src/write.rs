@@ -19,16 +19,31 @@ pub fn atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    stage(path, fill)?.replace()
+}
+
+/// Write what `fill` writes (through a buffer) into a new temp file beside
+/// `path`, of its own name (writers at once never share one), which
+/// [`Prepared::replace`] puts in its place later with the permissions of
+/// the file it replaces: files written together, put in place once every
+/// one is written.
+pub fn stage(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Prepared> {
     let keep = std::fs::metadata(path).ok().map(|m| m.permissions());
-    with_temp(path, fill, |tmp, file| {
-        if let Some(permissions) = keep {
-            file.set_permissions(permissions)?;
-        }
-        std::fs::rename(tmp, path)
+    let (tmp, file) = temp_beside(path)?;
+    fill_temp(&tmp, file, fill, |_, file| match keep {
+        Some(permissions) => file.set_permissions(permissions),
+        None => Ok(()),
+    })?;
+    Ok(Prepared {
+        tmp: Some(tmp),
+        path: path.to_owned(),
     })
 }
 
-/// A file written by [`prepare`], not yet in its place.
+/// A file written by [`prepare`] or [`stage`], not yet in its place.
 #[derive(Debug)]
 pub struct Prepared {
     tmp: Option<PathBuf>,
@@ -267,6 +282,34 @@ mod tests {
         // A fill that fails leaves nothing either.
         let failed = prepare(&path, |_| Err(std::io::ErrorKind::Other.into()));
         assert!(failed.is_err());
+        assert_eq!(temps(), 0);
+    }
+
+    #[test]
+    fn staged_files_take_their_places_when_told_each_from_its_own_temp() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = dir.path().join("a.csv");
+        let b = dir.path().join("b.csv");
+        std::fs::write(&a, "old a").expect("write");
+        let temps = || {
+            std::fs::read_dir(dir.path())
+                .expect("list")
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        };
+        // Two writers of one file at once do not share a temp file.
+        let first = stage(&a, |w| w.write_all(b"new a")).expect("stage");
+        let second = stage(&a, |w| w.write_all(b"other a")).expect("stage");
+        let other = stage(&b, |w| w.write_all(b"new b")).expect("stage");
+        assert_eq!(temps(), 3);
+        assert_eq!(std::fs::read(&a).expect("read"), b"old a");
+        assert!(!b.exists(), "nothing in place before it is told");
+        drop(second);
+        first.replace().expect("replace");
+        other.replace().expect("replace");
+        assert_eq!(std::fs::read(&a).expect("read"), b"new a");
+        assert_eq!(std::fs::read(&b).expect("read"), b"new b");
         assert_eq!(temps(), 0);
     }
 }

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::local_index::sql::views;
+use crate::local_index::sql::{SqlError, views};
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
-use super::query::{open_index, write_csv};
+use super::query::{Csv, open_index, write_rows};
 
 /// Write the records for BI tools (Metabase, Grafana, Datasette, a
 /// spreadsheet): the views of `gitsm query` as tables
@@ -44,7 +44,7 @@ pub enum ExportFormat {
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let index = open_index(cx, true)?;
-    let failed = |e: crate::local_index::sql::SqlError| CommandError::Failed(e.to_string());
+    let failed = |e: SqlError| CommandError::Failed(e.to_string());
     match args.format {
         ExportFormat::Sqlite => {
             if args.output.is_dir() {
@@ -58,12 +58,25 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         ExportFormat::Csv => {
             std::fs::create_dir_all(&args.output)
                 .map_err(|e| CommandError::io(args.output.display(), e))?;
+            // Each view written a row at a time as it is read, and every
+            // file written before any takes its place: a failure part way
+            // leaves the last export as it was.
+            let mut staged = Vec::new();
             for view in views() {
-                let table = index.view(view).map_err(failed)?;
                 let path = args.output.join(format!("{view}.csv"));
-                // Written a row at a time: the rows are held once, not
-                // also as text (386 MB at 100,000 records as one string).
-                crate::write::atomic_with(&path, |out| write_csv(&table, out))
+                let file = crate::write::stage(&path, |out| {
+                    write_rows(out, &mut Csv::default(), |row| index.view_each(view, row)).map_err(
+                        |e| match e {
+                            SqlError::Write(e) => e,
+                            other => std::io::Error::other(other.to_string()),
+                        },
+                    )
+                })
+                .map_err(|e| CommandError::io(path.display(), e))?;
+                staged.push((path, file));
+            }
+            for (path, file) in staged {
+                file.replace()
                     .map_err(|e| CommandError::io(path.display(), e))?;
             }
         }

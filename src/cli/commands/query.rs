@@ -1,15 +1,19 @@
 //! `gitsm query <SQL>`: read-only SQL over the records.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use crate::dataset::{self, Dataset, Need};
-use crate::local_index::sql::{SqlError, Table, cell_text};
+
+use serde_json::Value;
+
+use crate::local_index::sql::{RowSink, SqlError, Table, cell_text};
 use crate::local_index::{LocalIndex, Selection};
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
 use super::super::tabular;
-use super::super::ui::{stdout_write, terminal_safe};
+use super::super::ui::{stdout_json, stdout_lines, stdout_write, terminal_safe};
 
 /// Run one read-only SQL statement over the records
 #[derive(Debug, clap::Args)]
@@ -30,6 +34,10 @@ Views (times are UTC, `2026-11-21T09:00:00Z`; lists and objects are JSON text):
 
 SQLite's functions apply (json_extract, ->>, strftime, date). Only one \
 statement that reads runs; anything that writes, and ATTACH, is refused.
+
+CSV and JSON rows are written as they are read, a result of any size; a \
+table is held to align it, up to 128 MiB. A statement that fails part way \
+exits 2 after the rows read before it (a JSON array left unclosed).
 
 Examples:
   gitsm query \"SELECT service, count(*) AS p1 FROM incidents WHERE priority = 'P1'
@@ -76,67 +84,121 @@ pub(crate) fn open_index(cx: &CommandContext, clocks: bool) -> Result<LocalIndex
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
     let index = open_index(cx, clocks)?;
-    let table = index.query(&args.sql).map_err(|e| match e {
-        SqlError::NotReadOnly(_) => CommandError::usage(e.to_string()),
-        other => CommandError::usage_hint(
-            other.to_string(),
+    // CSV and JSON rows are written as they are read; a table is held (up
+    // to its bound) to measure its columns.
+    let mut failed = None;
+    let mut rows = |out: &mut dyn Write, format: &mut dyn RowWriter| {
+        match write_rows(out, format, |row| index.query_each(&args.sql, row)) {
+            Ok(()) => Ok(()),
+            Err(SqlError::Write(e)) => Err(e),
+            Err(e) => {
+                // The rows before it stand written; the error says they
+                // are not all.
+                failed = Some(e);
+                Ok(())
+            }
+        }
+    };
+    match args.format {
+        QueryFormat::Table => match index.query(&args.sql) {
+            Ok(table) => stdout_write(&aligned(&table))?,
+            Err(e) => failed = Some(e),
+        },
+        QueryFormat::Csv => stdout_lines(|out| rows(out, &mut Csv::default()))?,
+        QueryFormat::Json => stdout_json(|out| rows(out, &mut Json::default()))?,
+    }
+    match failed {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e @ SqlError::NotReadOnly(_)) => Err(CommandError::usage(e.to_string())),
+        Some(e) => Err(CommandError::usage_hint(
+            e.to_string(),
             "see `gitsm query --help` for the views and their columns",
-        ),
-    })?;
-    stdout_write(&render(&table, args.format))?;
-    Ok(ExitCode::SUCCESS)
+        )),
+    }
 }
 
-/// A table as CSV (as [`render`] makes it), written a row at a time.
-pub(crate) fn write_csv(table: &Table, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// The rows `statement` reads, written to `out` in `format` as they come.
+pub(crate) fn write_rows(
+    out: &mut dyn Write,
+    format: &mut dyn RowWriter,
+    statement: impl FnOnce(&mut RowSink<'_>) -> Result<Vec<String>, SqlError>,
+) -> Result<(), SqlError> {
+    let columns = statement(&mut |columns, cells| Ok(format.row(out, columns, cells)?))?;
+    Ok(format.end(out, &columns)?)
+}
+
+/// Rows written as they come, in a format that may need the columns'
+/// names first and an end.
+pub(crate) trait RowWriter {
+    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()>;
+    /// After the last row (`columns` for a result of none).
+    fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()>;
+}
+
+/// CSV: a header line, then a line per row.
+#[derive(Default)]
+pub(crate) struct Csv {
+    headed: bool,
+}
+
+impl Csv {
+    fn head(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {
+        if !std::mem::replace(&mut self.headed, true) {
+            out.write_all(tabular::csv_line(columns.iter().map(String::as_str)).as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+impl RowWriter for Csv {
+    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
+        self.head(out, columns)?;
+        let cells: Vec<String> = cells.iter().map(cell_text).collect();
+        out.write_all(tabular::csv_line(cells.iter().map(String::as_str)).as_bytes())
+    }
+
+    fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {
+        self.head(out, columns)
+    }
+}
+
+/// JSON: an array of objects (column: cell, a column named twice holding
+/// its last cell), laid out as `serde_json::to_string_pretty` lays out the
+/// whole array.
+#[derive(Default)]
+struct Json {
+    rows: usize,
+}
+
+impl RowWriter for Json {
+    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
+        let object: serde_json::Map<String, Value> =
+            columns.iter().cloned().zip(cells.iter().cloned()).collect();
+        let text = serde_json::to_string_pretty(&object)?;
+        out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+        self.rows += 1;
+        // The object one level in.
+        out.write_all(b"  ")?;
+        out.write_all(text.replace('\n', "\n  ").as_bytes())
+    }
+
+    fn end(&mut self, out: &mut dyn Write, _: &[String]) -> io::Result<()> {
+        out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })
+    }
+}
+
+/// A table held whole, as aligned columns, its cells made safe for a
+/// terminal on one line.
+fn aligned(table: &Table) -> String {
     let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
-    let rows = table
+    let cells: Vec<Vec<String>> = table
         .rows
         .iter()
-        .map(|row| row.iter().map(cell_text).collect());
-    tabular::write_csv(&headers, rows, out)
-}
-
-/// A table as the format asks.
-pub(crate) fn render(table: &Table, format: QueryFormat) -> String {
-    let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
-    let cells = |safe: bool| -> Vec<Vec<String>> {
-        table
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|v| {
-                        let text = cell_text(v);
-                        if safe {
-                            terminal_safe(&text).replace('\n', " ")
-                        } else {
-                            text
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    match format {
-        QueryFormat::Table => tabular::aligned(&headers, &cells(true)),
-        QueryFormat::Csv => tabular::csv(&headers, &cells(false)),
-        QueryFormat::Json => {
-            let objects: Vec<serde_json::Map<String, serde_json::Value>> = table
-                .rows
-                .iter()
-                .map(|row| {
-                    table
-                        .columns
-                        .iter()
-                        .cloned()
-                        .zip(row.iter().cloned())
-                        .collect()
-                })
-                .collect();
-            let mut s = serde_json::to_string_pretty(&objects).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-    }
+        .map(|row| {
+            row.iter()
+                .map(|v| terminal_safe(&cell_text(v)).replace('\n', " "))
+                .collect()
+        })
+        .collect();
+    tabular::aligned(&headers, &cells)
 }

@@ -57,6 +57,9 @@ pub enum SqlError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(String),
+    /// Where the rows were being written failed.
+    #[error("{0}")]
+    Write(#[from] std::io::Error),
     #[error(
         "the result holds more than {} MiB; narrow it (WHERE, LIMIT) or write the views \
          with `gitsm export`",
@@ -102,44 +105,53 @@ impl LocalIndex {
         Ok(())
     }
 
-    /// Run one read-only statement. Refused: anything that writes, more
+    /// Run one read-only statement, its rows held as a [`Table`] (up to
+    /// [`MOST_RESULT_BYTES`]: a statement that never ends, or a cross join
+    /// of every record, stops there). Refused: anything that writes, more
     /// than one statement, and `ATTACH` (which could create a file).
     pub fn query(&self, sql: &str) -> Result<Table, SqlError> {
+        let mut rows = Vec::new();
+        let mut held = 0;
+        let columns = self.query_each(sql, &mut |_, cells| {
+            held += cells.iter().map(held_bytes).sum::<usize>();
+            if held > MOST_RESULT_BYTES {
+                return Err(SqlError::TooLarge);
+            }
+            rows.push(cells.to_vec());
+            Ok(())
+        })?;
+        Ok(Table { columns, rows })
+    }
+
+    /// [`query`](Self::query), each row handed to `row` as it is read (with
+    /// the columns' names) and none held: a result of any size costs one
+    /// row. An error `row` returns stops the statement. Returns the
+    /// columns' names (for a result of no rows).
+    pub fn query_each(&self, sql: &str, row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
         self.conn
             .set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         self.conn.pragma_update(None, "query_only", true)?;
-        let result = self.read_only(sql);
+        let result = self.read_only(sql, row);
         self.conn.pragma_update(None, "query_only", false)?;
         result
     }
 
-    fn read_only(&self, sql: &str) -> Result<Table, SqlError> {
+    fn read_only(&self, sql: &str, on_row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
         let mut stmt = self.conn.prepare(sql)?;
         if !stmt.readonly() {
             return Err(SqlError::NotReadOnly(sql.trim().chars().take(60).collect()));
         }
         let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-        let width = columns.len();
-        let mut rows = Vec::new();
-        let mut held = 0;
+        let mut cells = Vec::with_capacity(columns.len());
         let mut cursor = stmt.query([])?;
         while let Some(row) = cursor.next()? {
-            let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                let cell = row.get_ref(i)?;
-                held += 16
-                    + match cell {
-                        ValueRef::Text(b) | ValueRef::Blob(b) => 2 * b.len(),
-                        _ => 0,
-                    };
-                values.push(value(cell));
+            cells.clear();
+            for i in 0..columns.len() {
+                cells.push(value(row.get_ref(i)?));
             }
-            rows.push(values);
-            if held > MOST_RESULT_BYTES {
-                return Err(SqlError::TooLarge);
-            }
+            on_row(&columns, &cells)?;
         }
-        Ok(Table { columns, rows })
+        Ok(columns)
     }
 
     /// Write the views (`clocks` included, as set) as tables of a new
@@ -190,12 +202,26 @@ impl LocalIndex {
         )
     }
 
-    /// Every row of `view` (for `export --format csv`).
-    pub fn view(&self, view: &str) -> Result<Table, SqlError> {
+    /// Every row of `view`, each handed to `row` as it is read (for
+    /// `export --format csv`).
+    pub fn view_each(&self, view: &str, row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
         if view == "clocks" && !self.has_clocks()? {
             self.set_clocks(&[])?;
         }
-        self.read_only(&format!("SELECT * FROM {view}"))
+        self.read_only(&format!("SELECT * FROM {view}"), row)
+    }
+}
+
+/// What takes the rows of a statement one at a time: the columns' names
+/// and the row's cells.
+pub type RowSink<'a> = dyn FnMut(&[String], &[Value]) -> Result<(), SqlError> + 'a;
+
+/// What a cell counts towards [`MOST_RESULT_BYTES`]: its text (twice, as
+/// it is held then written) and some bytes of its own.
+fn held_bytes(cell: &Value) -> usize {
+    16 + match cell {
+        Value::String(s) => 2 * s.len(),
+        _ => 0,
     }
 }
 
