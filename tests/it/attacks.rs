@@ -287,6 +287,67 @@ fn attack_records_created_at_once_each_get_an_id_of_their_own() {
 }
 
 #[test]
+fn attack_an_id_after_the_last_number_ends_with_an_error_not_a_loop() {
+    // The highest id is the last u64: the next number wrapped to 0, and
+    // with INC-0000 taken (in another year's folder, where the new file's
+    // place is free) the creator retried it forever. There is no next id:
+    // the user gives one.
+    for layout in ["flat", "by_year"] {
+        let repo = Repo::new();
+        repo.write("gitsm.yaml", format!("ids:\n  layout: {layout}\n"));
+        repo.commit("start", "2026-11-21T09:00:00+01:00");
+        let last = format!("id=INC-{}", u64::MAX);
+        for id in [last.as_str(), "id=INC-0000"] {
+            let when = "created_at=2025-03-01T00:00:00Z";
+            let who = "reported_by=a@example.com";
+            let run = repo.run([
+                "new", "incident", "--title", "A", "--set", id, "--set", who, "--set", when,
+            ]);
+            run.expect_code(0);
+        }
+        let run = repo.run([
+            "new",
+            "incident",
+            "--title",
+            "B",
+            "--set",
+            "reported_by=a@example.com",
+        ]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("pass --set id="), "{layout}: {run}");
+    }
+}
+
+#[test]
+fn attack_a_file_where_the_lock_folder_goes_fails_new_at_once() {
+    // `.git/gitsm` a file: taking the write lock failed with "File
+    // exists", which the creator took for a record created meanwhile, and
+    // tried one id after another without end.
+    let repo = Repo::new();
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let gitsm = repo.path(".git/gitsm");
+    let _ = std::fs::remove_dir_all(&gitsm);
+    std::fs::write(&gitsm, "x").expect("write");
+    let run = repo.run([
+        "new",
+        "incident",
+        "--title",
+        "B",
+        "--set",
+        "reported_by=a@example.com",
+    ]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("the write lock: "), "{run}");
+    assert!(run.stderr.contains("write.lock"), "{run}");
+    let made = std::fs::read_dir(repo.path("incidents"))
+        .expect("list")
+        .flatten()
+        .filter(|e| e.file_name() != ".gitkeep")
+        .count();
+    assert_eq!(made, 0, "nothing written");
+}
+
+#[test]
 fn a_title_cannot_drive_the_terminal() {
     let repo = Repo::new();
     // Retitle the terminal (OSC), clear it, return the carriage, and a C1

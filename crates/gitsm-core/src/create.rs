@@ -35,6 +35,9 @@ pub enum CreateError {
     Exists(String),
     #[error("the new record has no id; pass --set id=...")]
     NoId,
+    /// The write lock could not be taken (its path in the message).
+    #[error("the write lock: {0}")]
+    Lock(std::io::Error),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -157,18 +160,18 @@ impl<'w> Creator<'w> {
     pub fn create(&mut self, kind: Kind, value: Value) -> Result<Prepared, CreateError> {
         let assigned = value.get("id").is_some_and(Value::is_null);
         loop {
-            let prepared = match self.prepare(kind, value.clone()) {
-                // Another run created the record of the id chosen between
-                // choosing and checking it: the next try skips it, its
-                // file standing.
-                Err(CreateError::Exists(_)) if assigned => continue,
-                prepared => prepared?,
-            };
-            match write_all(self.ws, std::slice::from_ref(&prepared)) {
-                // `prepare` reserved the id: the next one is another.
-                Err(CreateError::Io { source, .. })
-                    if assigned && source.kind() == std::io::ErrorKind::AlreadyExists => {}
-                done => return done.map(|()| prepared),
+            let done = self.prepare(kind, value.clone()).and_then(|prepared| {
+                write_all(self.ws, std::slice::from_ref(&prepared)).map(|()| prepared)
+            });
+            match done {
+                // Another run created the record of the id chosen, between
+                // choosing it and checking it or writing it: that id is
+                // taken, and the next id chosen is above it (ids run out
+                // before the tries do).
+                Err(CreateError::Exists(id)) if assigned => {
+                    self.taken(kind).insert(id);
+                }
+                done => return done,
             }
         }
     }
@@ -194,7 +197,8 @@ impl<'w> Creator<'w> {
                     kind,
                     year,
                     taken.iter().map(String::as_str),
-                );
+                )
+                .ok_or(CreateError::NoId)?;
                 // A record another run created since the ids were read.
                 if !ws.abs(&record_path(ws, kind, &id, year)).exists() {
                     break id;
@@ -272,13 +276,10 @@ fn refuse(
 /// already written are removed again. Under the write lock: another run's
 /// temp files are never swept away as a killed run's.
 pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> {
-    let Some(first) = batch.first() else {
+    if batch.is_empty() {
         return Ok(());
-    };
-    let _lock = crate::lock::WriteLock::acquire(&ws.root).map_err(|source| CreateError::Io {
-        path: first.rel.clone(),
-        source,
-    })?;
+    }
+    let _lock = crate::lock::WriteLock::acquire(&ws.root).map_err(CreateError::Lock)?;
     let folders: std::collections::BTreeSet<&Path> =
         batch.iter().filter_map(|p| p.rel.parent()).collect();
     for folder in folders {
@@ -288,6 +289,9 @@ pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> 
         if let Err(source) = crate::update::create_in_swept(ws, &p.rel, &p.text) {
             for done in &batch[..n] {
                 let _ = std::fs::remove_file(ws.abs(&done.rel));
+            }
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                return Err(CreateError::Exists(p.id.clone()));
             }
             return Err(CreateError::Io {
                 path: p.rel.clone(),

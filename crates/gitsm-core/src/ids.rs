@@ -8,31 +8,33 @@ use crate::kind::Kind;
 /// Crockford base 32 without I, L, O, U: unambiguous when read aloud.
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// The next id for a ticket of `kind` created in `year`, not in `taken`.
+/// The next id for a ticket of `kind` created in `year`, not in `taken`;
+/// none when the highest taken is the last number there is (an id the
+/// user gives is the way on).
 pub fn next_ticket_id<'a>(
     policy: &IdPolicy,
     kind: Kind,
     year: i32,
     taken: impl IntoIterator<Item = &'a str>,
-) -> String {
+) -> Option<String> {
     let prefix = policy.prefix(kind).unwrap_or("REC");
     let width = usize::from(policy.width);
     let taken: Vec<&str> = taken.into_iter().collect();
     match policy.scheme {
         IdScheme::Sequential => {
             let head = format!("{prefix}-");
-            let n = highest(&taken, &head) + 1;
-            format!("{head}{n:0width$}")
+            let n = highest(&taken, &head).checked_add(1)?;
+            Some(format!("{head}{n:0width$}"))
         }
         IdScheme::Yearly => {
             let head = format!("{prefix}-{year}-");
-            let n = highest(&taken, &head) + 1;
-            format!("{head}{n:0width$}")
+            let n = highest(&taken, &head).checked_add(1)?;
+            Some(format!("{head}{n:0width$}"))
         }
         IdScheme::Random => loop {
             let id = format!("{prefix}-{}", random_code(6));
             if !taken.contains(&id.as_str()) {
-                return id;
+                return Some(id);
             }
         },
     }
@@ -92,10 +94,26 @@ mod tests {
                 Kind::Incident,
                 2026,
                 ["INC-0001", "INC-0041", "CHG-0100"]
-            ),
-            "INC-0042"
+            )
+            .as_deref(),
+            Some("INC-0042")
         );
-        assert_eq!(next_ticket_id(&p, Kind::Change, 2026, []), "CHG-0001");
+        assert_eq!(
+            next_ticket_id(&p, Kind::Change, 2026, []).as_deref(),
+            Some("CHG-0001")
+        );
+    }
+
+    #[test]
+    fn no_id_follows_the_last_number() {
+        // It wrapped to INC-0000, an id that may be taken elsewhere: a
+        // creator retrying the next id never ended.
+        let p = IdPolicy::default();
+        let last = format!("INC-{}", u64::MAX);
+        assert_eq!(
+            next_ticket_id(&p, Kind::Incident, 2026, [last.as_str()]),
+            None
+        );
     }
 
     #[test]
@@ -105,8 +123,8 @@ mod tests {
             ..IdPolicy::default()
         };
         assert_eq!(
-            next_ticket_id(&p, Kind::Incident, 2026, ["INC-2025-0100", "INC-2026-0007"]),
-            "INC-2026-0008"
+            next_ticket_id(&p, Kind::Incident, 2026, ["INC-2025-0100", "INC-2026-0007"]).as_deref(),
+            Some("INC-2026-0008")
         );
     }
 
@@ -116,7 +134,7 @@ mod tests {
             scheme: IdScheme::Random,
             ..IdPolicy::default()
         };
-        let id = next_ticket_id(&p, Kind::Problem, 2026, []);
+        let id = next_ticket_id(&p, Kind::Problem, 2026, []).unwrap_or_default();
         assert!(id.starts_with("PRB-") && id.len() == 10, "{id}");
     }
 

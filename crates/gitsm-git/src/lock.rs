@@ -18,14 +18,17 @@ impl WriteLock {
     /// Wait for the lock of the repository at `root`.
     pub fn acquire(root: &Path) -> std::io::Result<WriteLock> {
         let path = lock_path(root);
+        let at =
+            |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(at)?;
         }
         let file = crate::write::open_own(
             &path,
             OpenOptions::new().create(true).truncate(false).write(true),
-        )?;
-        file.lock()?;
+        )
+        .map_err(at)?;
+        file.lock().map_err(at)?;
         Ok(WriteLock { file })
     }
 }

@@ -159,7 +159,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 cx.show_path(&ws.root, &path)
             )));
         }
-        Err(e @ create::CreateError::Io { .. }) => return Err(CommandError::Failed(e.to_string())),
+        Err(e @ (create::CreateError::Io { .. } | create::CreateError::Lock(_))) => {
+            return Err(CommandError::Failed(e.to_string()));
+        }
         Err(e) => return Err(CommandError::usage(e.to_string())),
     };
     let rel = prepared.rel;

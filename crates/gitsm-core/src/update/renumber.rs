@@ -229,8 +229,15 @@ pub fn renumber(ws: &Workspace, id: &str, onto: Option<&str>) -> Result<Renumber
     }
     for mover in choice.movers {
         let year = year_of(ws, kind, id, &mover.json);
-        let new_id =
-            ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str));
+        let Some(new_id) =
+            ids::next_ticket_id(&ws.config.ids, kind, year, taken.iter().map(String::as_str))
+        else {
+            return Err(UpdateError::refused(
+                format!("no {} id is left after the highest taken", kind.name()),
+                Some("give the copy an id of your choice with `gitsm set`".into()),
+            )
+            .into());
+        };
         taken.push(new_id.clone());
         planned.push(Rewrite {
             to: mover.path.with_file_name(kind.file_name(&new_id)),
