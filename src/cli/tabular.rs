@@ -1,15 +1,8 @@
 //! Rows of text as aligned columns (for people) or CSV (RFC 4180, for
 //! spreadsheets): `list`, `query` and `export` write their tables here.
 
-/// Columns padded to their widest cell, two spaces apart; the last one
-/// not padded.
-pub(super) fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = Vec::new();
-    let _ = write_aligned(headers, || rows.iter(), &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// [`aligned`] written to `out` a line at a time (each line in one write),
+/// Columns padded to their widest cell, two spaces apart (the last one
+/// not padded), written to `out` a line at a time (each line in one write),
 /// from rows made twice (`rows` is called once to measure the columns and
 /// once to write them) rather than held: 100,000 rows are never one string
 /// nor a table of cells.
@@ -85,10 +78,25 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// One CSV line: the fields, quoted where needed, and a line break.
 pub(super) fn csv_line<'c>(cells: impl Iterator<Item = &'c str>) -> String {
-    let cells: Vec<_> = cells.map(field).collect();
-    let mut line = cells.join(",");
-    line.push('\n');
-    line
+    let mut line = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_csv_line(&mut line, cells);
+    String::from_utf8(line).unwrap_or_default()
+}
+
+/// [`csv_line`] written a field at a time: a cell of megabytes is not
+/// copied into a line.
+pub(super) fn write_csv_line<'c>(
+    out: &mut dyn std::io::Write,
+    cells: impl Iterator<Item = &'c str>,
+) -> std::io::Result<()> {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(field(cell).as_bytes())?;
+    }
+    out.write_all(b"\n")
 }
 
 /// A header line, then a line per row, written a line at a time (a

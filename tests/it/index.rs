@@ -903,7 +903,7 @@ fn a_statement_failing_part_way_says_so_after_the_rows_before_it() {
     assert!(run.stderr.contains("malformed JSON"), "{run}");
     let run = repo.run(["query", sql, "--format", "json"]);
     run.expect_code(2);
-    assert_eq!(run.stdout, "[\n  {\n    \"a\": 1\n  }", "{run}");
+    assert_eq!(run.stdout, "[\n  {\n    \"a\": 1\n  }\n", "{run}");
     assert!(serde_json::from_str::<serde_json::Value>(&run.stdout).is_err());
     let run = repo.run(["query", sql]);
     run.expect_code(2);
@@ -919,6 +919,52 @@ fn a_statement_failing_part_way_says_so_after_the_rows_before_it() {
         run.stdout, "[\n  {\n    \"a\": 3,\n    \"b\": 2\n  }\n]\n",
         "{run}"
     );
+}
+
+#[test]
+fn attack_a_row_too_large_to_write_is_refused_in_every_format() {
+    // One row of a 100 MB blob peaked at 0.9-1.1 GB written as CSV or
+    // JSON (its hex, then each copy made to write it). SQLite makes no
+    // value past a row's bound, and a row of values each under it but
+    // over it together is refused before it is made text.
+    let repo = one_incident();
+    let blob = "SELECT randomblob(100000000) AS b";
+    let wide = "SELECT printf('%.20000000c', 'a') AS a, printf('%.20000000c', 'b') AS b";
+    for format in ["table", "csv", "json"] {
+        let run = repo.run(["query", blob, "--format", format]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("too big"), "{format}: {run}");
+        let run = repo.run(["query", wide, "--format", format]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("a row more than 32 MiB"),
+            "{format}: {run}"
+        );
+        assert_eq!(run.stdout, "", "{format}");
+    }
+    // The bound is the query's: the index's next run reads and writes
+    // as before.
+    let run = repo.run([
+        "query",
+        "SELECT length(printf('%.1000c', 'a')) AS n",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.stdout, "n\n1000\n", "{run}");
+}
+
+#[test]
+fn a_folder_in_a_csv_files_place_fails_the_export_before_any_file_moves() {
+    let repo = one_incident();
+    let out = repo.path("exports");
+    std::fs::create_dir_all(out.join("clocks.csv/x")).expect("folder");
+    std::fs::write(out.join("records.csv"), "last export").expect("write");
+    let run = repo.run(["export", "--format", "csv", "-o", "exports"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("clocks.csv is a folder"), "{run}");
+    let records = std::fs::read_to_string(out.join("records.csv")).expect("read");
+    assert_eq!(records, "last export", "the last export stands whole");
+    assert!(!out.join("incidents.csv").exists());
 }
 
 #[test]

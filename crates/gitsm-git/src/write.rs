@@ -31,7 +31,11 @@ pub fn stage(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<Prepared> {
-    let keep = std::fs::metadata(path).ok().map(|m| m.permissions());
+    // A link in its place is replaced, and its target's mode not taken.
+    let keep = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.permissions());
     let (tmp, file) = temp_beside(path)?;
     fill_temp(&tmp, file, fill, |_, file| match keep {
         Some(permissions) => file.set_permissions(permissions),

@@ -61,9 +61,21 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             // Each view written a row at a time as it is read, and every
             // file written before any takes its place: a failure part way
             // leaves the last export as it was.
+            let csv = |view| args.output.join(format!("{view}.csv"));
+            // A folder in a file's place would fail its rename after the
+            // others took theirs.
+            if let Some(folder) = views()
+                .map(csv)
+                .find(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
+            {
+                return Err(CommandError::usage(format!(
+                    "{} is a folder; move it away or export into another folder",
+                    folder.display()
+                )));
+            }
             let mut staged = Vec::new();
             for view in views() {
-                let path = args.output.join(format!("{view}.csv"));
+                let path = csv(view);
                 let file = crate::write::stage(&path, |out| {
                     write_rows(out, &mut Csv::default(), |row| index.view_each(view, row)).map_err(
                         |e| match e {

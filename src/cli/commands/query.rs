@@ -13,7 +13,7 @@ use crate::local_index::{LocalIndex, Selection};
 use super::super::CommandError;
 use super::super::context::CommandContext;
 use super::super::tabular;
-use super::super::ui::{stdout_json, stdout_lines, stdout_write, terminal_safe};
+use super::super::ui::{stdout_json, stdout_lines, terminal_safe};
 
 /// Run one read-only SQL statement over the records
 #[derive(Debug, clap::Args)]
@@ -95,13 +95,13 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                 // The rows before it stand written; the error says they
                 // are not all.
                 failed = Some(e);
-                Ok(())
+                format.cut(out)
             }
         }
     };
     match args.format {
         QueryFormat::Table => match index.query(&args.sql) {
-            Ok(table) => stdout_write(&aligned(&table))?,
+            Ok(table) => stdout_lines(|out| write_table(&table, out))?,
             Err(e) => failed = Some(e),
         },
         QueryFormat::Csv => stdout_lines(|out| rows(out, &mut Csv::default()))?,
@@ -133,6 +133,11 @@ pub(crate) trait RowWriter {
     fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()>;
     /// After the last row (`columns` for a result of none).
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()>;
+    /// After the last row when the statement failed: the output ends a
+    /// line, and stays unfinished.
+    fn cut(&mut self, _: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// CSV: a header line, then a line per row.
@@ -153,8 +158,8 @@ impl Csv {
 impl RowWriter for Csv {
     fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
         self.head(out, columns)?;
-        let cells: Vec<String> = cells.iter().map(cell_text).collect();
-        out.write_all(tabular::csv_line(cells.iter().map(String::as_str)).as_bytes())
+        let cells: Vec<_> = cells.iter().map(cell_text).collect();
+        tabular::write_csv_line(&mut Pieces(out), cells.iter().map(AsRef::as_ref))
     }
 
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {
@@ -168,28 +173,105 @@ impl RowWriter for Csv {
 #[derive(Default)]
 struct Json {
     rows: usize,
+    /// Each column's first place, with the place of its last cell.
+    places: Vec<(usize, usize)>,
+}
+
+/// What passes, each line after the first two spaces in (a JSON string
+/// holds no line break: serde writes it `\n`).
+struct Indented<'a>(&'a mut dyn Write);
+
+impl Write for Indented<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                self.0.write_all(b"\n  ")?;
+            }
+            Pieces(self.0).write_all(line)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// What passes, in pieces of 64 KiB at most: a cell of megabytes is not
+/// copied whole again on its way to stdout (which makes each write safe
+/// for a terminal whole). Query output holds no colour sequence a piece's
+/// edge could split.
+struct Pieces<'a>(&'a mut dyn Write);
+
+impl Write for Pieces<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.write(&bytes[..bytes.len().min(1 << 16)])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// A row as the JSON object a map of it is: each column at its first
+/// place, with its last cell.
+struct Object<'a> {
+    columns: &'a [String],
+    cells: &'a [Value],
+    places: &'a [(usize, usize)],
+}
+
+impl serde::Serialize for Object<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.places.len()))?;
+        for &(name, cell) in self.places {
+            map.serialize_entry(&self.columns[name], &self.cells[cell])?;
+        }
+        map.end()
+    }
 }
 
 impl RowWriter for Json {
     fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
-        let object: serde_json::Map<String, Value> =
-            columns.iter().cloned().zip(cells.iter().cloned()).collect();
-        let text = serde_json::to_string_pretty(&object)?;
-        out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+        if self.rows == 0 {
+            let mut last = std::collections::HashMap::new();
+            for (i, name) in columns.iter().enumerate() {
+                last.insert(name, i);
+            }
+            self.places = (columns.iter().enumerate())
+                .filter(|&(i, name)| !columns[..i].contains(name))
+                .map(|(i, name)| (i, last[name]))
+                .collect();
+        }
+        let object = Object {
+            columns,
+            cells,
+            places: &self.places,
+        };
+        out.write_all(if self.rows == 0 { b"[\n  " } else { b",\n  " })?;
         self.rows += 1;
-        // The object one level in.
-        out.write_all(b"  ")?;
-        out.write_all(text.replace('\n', "\n  ").as_bytes())
+        // Written as serde makes it (a cell of megabytes is not held again
+        // as text), one level in.
+        serde_json::to_writer_pretty(Indented(out), &object)?;
+        Ok(())
     }
 
     fn end(&mut self, out: &mut dyn Write, _: &[String]) -> io::Result<()> {
         out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })
     }
+
+    fn cut(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.rows > 0 {
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
 }
 
 /// A table held whole, as aligned columns, its cells made safe for a
 /// terminal on one line.
-fn aligned(table: &Table) -> String {
+fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
     let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     let cells: Vec<Vec<String>> = table
         .rows
@@ -200,5 +282,5 @@ fn aligned(table: &Table) -> String {
                 .collect()
         })
         .collect();
-    tabular::aligned(&headers, &cells)
+    tabular::write_aligned(&headers, || cells.iter(), out)
 }

@@ -61,9 +61,10 @@ pub enum SqlError {
     #[error("{0}")]
     Write(#[from] std::io::Error),
     #[error(
-        "the result holds more than {} MiB; narrow it (WHERE, LIMIT) or write the views \
-         with `gitsm export`",
-        MOST_RESULT_BYTES >> 20
+        "the result holds more than {} MiB, or a row more than {} MiB; narrow it (WHERE, \
+         LIMIT) or write the views with `gitsm export`",
+        MOST_RESULT_BYTES >> 20,
+        MOST_ROW_BYTES >> 20
     )]
     TooLarge,
 }
@@ -72,6 +73,11 @@ pub enum SqlError {
 /// cell): a statement that never ends, or a cross join of every record,
 /// stops there, the command's memory bounded.
 pub const MOST_RESULT_BYTES: usize = 128 << 20;
+
+/// The most one row may hold (its text and blobs), written as it comes or
+/// held: a row is copied a few times as it is written, and a record (at
+/// most 16 MiB once its aliases are expanded) is far below it.
+pub const MOST_ROW_BYTES: usize = 32 << 20;
 
 const CLOCKS: &str = "CREATE TEMP TABLE clocks (
     record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
@@ -117,7 +123,7 @@ impl LocalIndex {
             if held > MOST_RESULT_BYTES {
                 return Err(SqlError::TooLarge);
             }
-            rows.push(cells.to_vec());
+            rows.push(cells.iter_mut().map(std::mem::take).collect());
             Ok(())
         })?;
         Ok(Table { columns, rows })
@@ -128,11 +134,16 @@ impl LocalIndex {
     /// row. An error `row` returns stops the statement. Returns the
     /// columns' names (for a result of no rows).
     pub fn query_each(&self, sql: &str, row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
-        self.conn
-            .set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+        use rusqlite::limits::Limit;
+        self.conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+        // No value SQLite makes (`randomblob(1e9)`) passes the bound of a row.
+        let length = self
+            .conn
+            .set_limit(Limit::SQLITE_LIMIT_LENGTH, MOST_ROW_BYTES as i32)?;
         self.conn.pragma_update(None, "query_only", true)?;
         let result = self.read_only(sql, row);
         self.conn.pragma_update(None, "query_only", false)?;
+        self.conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
         result
     }
 
@@ -145,11 +156,22 @@ impl LocalIndex {
         let mut cells = Vec::with_capacity(columns.len());
         let mut cursor = stmt.query([])?;
         while let Some(row) = cursor.next()? {
+            // A row is measured before it is made text (a blob twice its
+            // size), and one past its bound is refused whole.
+            let mut size = 0;
+            for i in 0..columns.len() {
+                if let ValueRef::Text(b) | ValueRef::Blob(b) = row.get_ref(i)? {
+                    size += b.len();
+                }
+            }
+            if size > MOST_ROW_BYTES {
+                return Err(SqlError::TooLarge);
+            }
             cells.clear();
             for i in 0..columns.len() {
                 cells.push(value(row.get_ref(i)?));
             }
-            on_row(&columns, &cells)?;
+            on_row(&columns, &mut cells)?;
         }
         Ok(columns)
     }
@@ -213,8 +235,8 @@ impl LocalIndex {
 }
 
 /// What takes the rows of a statement one at a time: the columns' names
-/// and the row's cells.
-pub type RowSink<'a> = dyn FnMut(&[String], &[Value]) -> Result<(), SqlError> + 'a;
+/// and the row's cells (its to keep).
+pub type RowSink<'a> = dyn FnMut(&[String], &mut [Value]) -> Result<(), SqlError> + 'a;
 
 /// What a cell counts towards [`MOST_RESULT_BYTES`]: its text (twice, as
 /// it is held then written) and some bytes of its own.
@@ -236,10 +258,10 @@ fn value(v: ValueRef<'_>) -> Value {
 }
 
 /// A cell as CSV and tables show it.
-pub fn cell_text(v: &Value) -> String {
+pub fn cell_text(v: &Value) -> std::borrow::Cow<'_, str> {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Null => "".into(),
+        Value::String(s) => s.as_str().into(),
+        other => other.to_string().into(),
     }
 }
