@@ -286,6 +286,16 @@ fn attack_records_created_at_once_each_get_an_id_of_their_own() {
     }
 }
 
+/// `gitsm new` of an incident, its id to be chosen.
+const NEW_INCIDENT: [&str; 6] = [
+    "new",
+    "incident",
+    "--title",
+    "B",
+    "--set",
+    "reported_by=a@example.com",
+];
+
 #[test]
 fn attack_an_id_after_the_last_number_ends_with_an_error_not_a_loop() {
     // The highest id is the last u64: the next number wrapped to 0, and
@@ -305,14 +315,7 @@ fn attack_an_id_after_the_last_number_ends_with_an_error_not_a_loop() {
             ]);
             run.expect_code(0);
         }
-        let run = repo.run([
-            "new",
-            "incident",
-            "--title",
-            "B",
-            "--set",
-            "reported_by=a@example.com",
-        ]);
+        let run = repo.run(NEW_INCIDENT);
         run.expect_code(2);
         assert!(run.stderr.contains("pass --set id="), "{layout}: {run}");
     }
@@ -328,14 +331,7 @@ fn attack_a_file_where_the_lock_folder_goes_fails_new_at_once() {
     let gitsm = repo.path(".git/gitsm");
     let _ = std::fs::remove_dir_all(&gitsm);
     std::fs::write(&gitsm, "x").expect("write");
-    let run = repo.run([
-        "new",
-        "incident",
-        "--title",
-        "B",
-        "--set",
-        "reported_by=a@example.com",
-    ]);
+    let run = repo.run(NEW_INCIDENT);
     run.expect_code(1);
     assert!(run.stderr.contains("the write lock: "), "{run}");
     assert!(run.stderr.contains("write.lock"), "{run}");

@@ -258,18 +258,21 @@ mod tests {
         assert_eq!(mode & 0o777, 0o640);
     }
 
+    /// The temp files in `dir`.
+    fn temps_in(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    }
+
     #[test]
     fn a_prepared_file_takes_its_place_only_when_told() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("site.manifest");
         std::fs::write(&path, "old").expect("write");
-        let temps = || {
-            std::fs::read_dir(dir.path())
-                .expect("list")
-                .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                .count()
-        };
+        let temps = || temps_in(dir.path());
         // What a writer killed part-way left: written over.
         std::fs::write(dir.path().join("site.manifest.tmp"), "torn").expect("torn");
         assert_eq!(temps(), 1);
@@ -295,13 +298,7 @@ mod tests {
         let a = dir.path().join("a.csv");
         let b = dir.path().join("b.csv");
         std::fs::write(&a, "old a").expect("write");
-        let temps = || {
-            std::fs::read_dir(dir.path())
-                .expect("list")
-                .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                .count()
-        };
+        let temps = || temps_in(dir.path());
         // Two writers of one file at once do not share a temp file.
         let first = stage(&a, |w| w.write_all(b"new a")).expect("stage");
         let second = stage(&a, |w| w.write_all(b"other a")).expect("stage");
