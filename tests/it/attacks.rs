@@ -322,6 +322,23 @@ fn attack_an_id_after_the_last_number_ends_with_an_error_not_a_loop() {
 }
 
 #[test]
+fn attack_a_link_to_nowhere_at_the_next_id_does_not_block_new() {
+    // Anyone who can push could commit `incidents/INC-0001.yaml -> nowhere`:
+    // the creator took the place for free (the link leads nowhere), then
+    // refused to write over a link, on every run.
+    let repo = Repo::new();
+    symlink("nowhere", repo.path("incidents/INC-0001.yaml")).expect("link");
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    let run = repo.run(NEW_INCIDENT);
+    run.expect_code(0);
+    assert_eq!(run.stdout.trim(), "incidents/INC-0002.yaml", "{run}");
+    assert!(
+        !repo.path("nowhere").exists(),
+        "nothing made where it points"
+    );
+}
+
+#[test]
 fn attack_a_file_where_the_lock_folder_goes_fails_new_at_once() {
     // `.git/gitsm` a file: taking the write lock failed with "File
     // exists", which the creator took for a record created meanwhile, and

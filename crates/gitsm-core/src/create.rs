@@ -200,7 +200,12 @@ impl<'w> Creator<'w> {
                 )
                 .ok_or(CreateError::NoId)?;
                 // A record another run created since the ids were read.
-                if !ws.abs(&record_path(ws, kind, &id, year)).exists() {
+                // (A link, even one to nowhere, holds the place.)
+                if ws
+                    .abs(&record_path(ws, kind, &id, year))
+                    .symlink_metadata()
+                    .is_err()
+                {
                     break id;
                 }
                 taken.insert(id);
@@ -216,7 +221,7 @@ impl<'w> Creator<'w> {
             return Err(CreateError::NoId);
         }
         let rel = record_path(ws, kind, &id, year);
-        if self.taken(kind).contains(&id) || ws.abs(&rel).exists() {
+        if self.taken(kind).contains(&id) || ws.abs(&rel).symlink_metadata().is_ok() {
             return Err(CreateError::Exists(id));
         }
         // Refuse what the schema refuses (unknown keys included) before the
@@ -290,7 +295,11 @@ pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> 
             for done in &batch[..n] {
                 let _ = std::fs::remove_file(ws.abs(&done.rel));
             }
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
+            // The record's file made meanwhile, not a file where its
+            // folder goes.
+            if source.kind() == std::io::ErrorKind::AlreadyExists
+                && ws.abs(&p.rel).symlink_metadata().is_ok()
+            {
                 return Err(CreateError::Exists(p.id.clone()));
             }
             return Err(CreateError::Io {
