@@ -858,7 +858,7 @@ fn attack_a_query_without_end_stops_at_a_bound() {
     let repo = one_incident();
     let run = repo.run(["query", ENDLESS]);
     run.expect_code(2);
-    assert!(run.stderr.contains("more than 128 MiB"), "{run}");
+    assert!(run.stderr.contains("a table over 64 MiB"), "{run}");
     assert_eq!(run.stdout, "", "nothing written half-way");
 }
 
@@ -925,32 +925,61 @@ fn a_statement_failing_part_way_says_so_after_the_rows_before_it() {
 fn attack_a_row_too_large_to_write_is_refused_in_every_format() {
     // One row of a 100 MB blob peaked at 0.9-1.1 GB written as CSV or
     // JSON (its hex, then each copy made to write it). SQLite makes no
-    // value past a row's bound, and a row of values each under it but
-    // over it together is refused before it is made text.
+    // value past 100 MiB, and a row over it written out (two 60 MB cells,
+    // a 60 MB blob's hex) is refused before it is made text.
     let repo = one_incident();
-    let blob = "SELECT randomblob(100000000) AS b";
-    let wide = "SELECT printf('%.20000000c', 'a') AS a, printf('%.20000000c', 'b') AS b";
+    let blob = "SELECT randomblob(110000000) AS b";
+    let wide = "SELECT printf('%.60000000c', 'a') AS a, printf('%.60000000c', 'b') AS b";
+    let hex = "SELECT randomblob(60000000) AS b";
     for format in ["table", "csv", "json"] {
         let run = repo.run(["query", blob, "--format", format]);
         run.expect_code(2);
         assert!(run.stderr.contains("too big"), "{format}: {run}");
-        let run = repo.run(["query", wide, "--format", format]);
-        run.expect_code(2);
-        assert!(
-            run.stderr.contains("a row more than 32 MiB"),
-            "{format}: {run}"
-        );
-        assert_eq!(run.stdout, "", "{format}");
+        for sql in [wide, hex] {
+            let run = repo.run(["query", sql, "--format", format]);
+            run.expect_code(2);
+            assert!(run.stderr.contains("a row over 100 MiB"), "{format}: {run}");
+            assert_eq!(run.stdout, "", "{format}");
+        }
     }
-    // The bound is the query's: the index's next run reads and writes
-    // as before.
+}
+
+#[test]
+fn attack_a_record_whose_json_outgrows_its_file_stays_queryable() {
+    // A valid record of 0.8 MB whose text, through aliases, expands to
+    // 12.2 million control characters: 73 MB as JSON (`\u0001` each).
+    // A 32 MiB bound on the values SQLite reads made every view over the
+    // records fail ("string or blob too big"), and the CSV export with
+    // them, though the statement filtered the record out.
+    let repo = one_incident();
+    let text = format!("\"{}\"", "\\x01".repeat(200_000));
+    let mut yaml = format!(
+        "id: INC-0100\ntitle: Big\nstatus: new\ncreated_at: 2026-12-07T14:59:27Z\n\
+         reported_by: a@example.com\nimpact: medium\nurgency: medium\n\
+         description: &d {text}\nnotes:\n"
+    );
+    for _ in 0..60 {
+        yaml.push_str("  - {at: 2026-12-07T15:00:00Z, by: a@example.com, text: *d}\n");
+    }
+    repo.write("incidents/INC-0100.yaml", &yaml);
     let run = repo.run([
         "query",
-        "SELECT length(printf('%.1000c', 'a')) AS n",
+        "SELECT id, status FROM incidents WHERE id <> 'INC-0100'",
         "--format",
         "csv",
     ]);
-    assert_eq!(run.stdout, "n\n1000\n", "{run}");
+    assert_eq!(run.stdout, "id,status\nINC-0001,new\n", "{run}");
+    let run = repo.run([
+        "query",
+        "SELECT length(record) > 70000000 AS big FROM records WHERE id = 'INC-0100'",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(run.stdout, "big\n1\n", "{run}");
+    let run = repo.run(["export", "--format", "csv", "-o", "exports"]);
+    run.expect_code(0);
+    let records = std::fs::metadata(repo.path("exports/records.csv")).expect("records.csv");
+    assert!(records.len() > 70_000_000, "{}", records.len());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::dataset::{self, Dataset, Need};
 
 use serde_json::Value;
 
-use crate::local_index::sql::{RowSink, SqlError, Table, cell_text};
+use crate::local_index::sql::{MOST_TABLE_BYTES, RowSink, SqlError, cell_text};
 use crate::local_index::{LocalIndex, Selection};
 
 use super::super::CommandError;
@@ -85,7 +85,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
     let index = open_index(cx, clocks)?;
     // CSV and JSON rows are written as they are read; a table is held (up
-    // to its bound) to measure its columns.
+    // to its bound) to align its columns, then written whole.
     let mut failed = None;
     let mut rows = |out: &mut dyn Write, format: &mut dyn RowWriter| {
         match write_rows(out, format, |row| index.query_each(&args.sql, row)) {
@@ -100,8 +100,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         }
     };
     match args.format {
-        QueryFormat::Table => match index.query(&args.sql) {
-            Ok(table) => stdout_lines(|out| write_table(&table, out))?,
+        QueryFormat::Table => match table(&index, &args.sql) {
+            Ok((columns, cells)) => stdout_lines(|out| {
+                let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
+                tabular::write_aligned(&headers, || cells.iter(), &mut Pieces(out))
+            })?,
             Err(e) => failed = Some(e),
         },
         QueryFormat::Csv => stdout_lines(|out| rows(out, &mut Csv::default()))?,
@@ -269,18 +272,29 @@ impl RowWriter for Json {
     }
 }
 
-/// A table held whole, as aligned columns, its cells made safe for a
-/// terminal on one line.
-fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
-    let headers: Vec<&str> = table.columns.iter().map(String::as_str).collect();
-    let cells: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|v| terminal_safe(&cell_text(v)).replace('\n', " "))
-                .collect()
-        })
-        .collect();
-    tabular::write_aligned(&headers, || cells.iter(), out)
+/// The rows of `sql` as a table shows them, held to align them (up to
+/// [`MOST_TABLE_BYTES`] of text): each cell made safe for a terminal, on
+/// one line.
+fn table(index: &LocalIndex, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>), SqlError> {
+    let mut cells = Vec::new();
+    let mut held = 0;
+    let columns = index.query_each(sql, &mut |_, row| {
+        // A cell may grow four times made safe (a control character
+        // written `\x1b`): a row is refused before, not after.
+        let raw: usize = row.iter().map(|v| cell_text(v).len()).sum();
+        if held + 4 * raw > MOST_TABLE_BYTES {
+            return Err(SqlError::TooLarge);
+        }
+        let shown: Vec<String> = row
+            .iter()
+            .map(|v| terminal_safe(&cell_text(v)).replace('\n', " "))
+            .collect();
+        held += shown.iter().map(|c| c.len() + 24).sum::<usize>();
+        if held > MOST_TABLE_BYTES {
+            return Err(SqlError::TooLarge);
+        }
+        cells.push(shown);
+        Ok(())
+    })?;
+    Ok((columns, cells))
 }

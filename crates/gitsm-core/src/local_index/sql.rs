@@ -40,14 +40,6 @@ pub struct ClockRow {
     pub at: String,
 }
 
-/// The rows of a query: column names, then values (null, integer, real
-/// or text; a blob as lower-case hex).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
-}
-
 /// Why a query was refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SqlError {
@@ -61,23 +53,26 @@ pub enum SqlError {
     #[error("{0}")]
     Write(#[from] std::io::Error),
     #[error(
-        "the result holds more than {} MiB, or a row more than {} MiB; narrow it (WHERE, \
-         LIMIT) or write the views with `gitsm export`",
-        MOST_RESULT_BYTES >> 20,
-        MOST_ROW_BYTES >> 20
+        "the result is too large to write: a row over {} MiB, or a table over {} MiB; \
+         narrow it (WHERE, LIMIT), or ask for CSV or JSON, written as they are read",
+        MOST_ROW_BYTES >> 20,
+        MOST_TABLE_BYTES >> 20
     )]
     TooLarge,
 }
 
-/// The most a query's result may hold (its cells' text, and some bytes a
-/// cell): a statement that never ends, or a cross join of every record,
-/// stops there, the command's memory bounded.
-pub const MOST_RESULT_BYTES: usize = 128 << 20;
+/// The most text a table of rows may hold, as shown (`gitsm query`'s
+/// table, aligned once all its rows are read): a statement that never
+/// ends, or a cross join of every record, stops there.
+pub const MOST_TABLE_BYTES: usize = 64 << 20;
 
-/// The most one row may hold (its text and blobs), written as it comes or
-/// held: a row is copied a few times as it is written, and a record (at
-/// most 16 MiB once its aliases are expanded) is far below it.
-pub const MOST_ROW_BYTES: usize = 32 << 20;
+/// The most one row may hold written out (its text, a blob's hex), and
+/// the longest value SQLite makes while a query runs: above any value the
+/// index stores (a record's JSON, its text expanded at most to 16 MiB and
+/// each byte written in 6 at most, is under 98 MiB), so that every record
+/// stays readable, and low enough that a row is written within the
+/// command's 300 MB.
+pub const MOST_ROW_BYTES: usize = 100 << 20;
 
 const CLOCKS: &str = "CREATE TEMP TABLE clocks (
     record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
@@ -111,28 +106,12 @@ impl LocalIndex {
         Ok(())
     }
 
-    /// Run one read-only statement, its rows held as a [`Table`] (up to
-    /// [`MOST_RESULT_BYTES`]: a statement that never ends, or a cross join
-    /// of every record, stops there). Refused: anything that writes, more
-    /// than one statement, and `ATTACH` (which could create a file).
-    pub fn query(&self, sql: &str) -> Result<Table, SqlError> {
-        let mut rows = Vec::new();
-        let mut held = 0;
-        let columns = self.query_each(sql, &mut |_, cells| {
-            held += cells.iter().map(held_bytes).sum::<usize>();
-            if held > MOST_RESULT_BYTES {
-                return Err(SqlError::TooLarge);
-            }
-            rows.push(cells.iter_mut().map(std::mem::take).collect());
-            Ok(())
-        })?;
-        Ok(Table { columns, rows })
-    }
-
-    /// [`query`](Self::query), each row handed to `row` as it is read (with
-    /// the columns' names) and none held: a result of any size costs one
-    /// row. An error `row` returns stops the statement. Returns the
-    /// columns' names (for a result of no rows).
+    /// Run one read-only statement, each row handed to `row` as it is read
+    /// (with the columns' names) and none held: a result of any size costs
+    /// one row. An error `row` returns stops the statement. Refused:
+    /// anything that writes, more than one statement, and `ATTACH` (which
+    /// could create a file). Returns the columns' names (for a result of
+    /// no rows).
     pub fn query_each(&self, sql: &str, row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
         use rusqlite::limits::Limit;
         self.conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
@@ -160,9 +139,11 @@ impl LocalIndex {
             // size), and one past its bound is refused whole.
             let mut size = 0;
             for i in 0..columns.len() {
-                if let ValueRef::Text(b) | ValueRef::Blob(b) = row.get_ref(i)? {
-                    size += b.len();
-                }
+                size += match row.get_ref(i)? {
+                    ValueRef::Text(b) => b.len(),
+                    ValueRef::Blob(b) => 2 * b.len(),
+                    _ => 0,
+                };
             }
             if size > MOST_ROW_BYTES {
                 return Err(SqlError::TooLarge);
@@ -237,15 +218,6 @@ impl LocalIndex {
 /// What takes the rows of a statement one at a time: the columns' names
 /// and the row's cells (its to keep).
 pub type RowSink<'a> = dyn FnMut(&[String], &mut [Value]) -> Result<(), SqlError> + 'a;
-
-/// What a cell counts towards [`MOST_RESULT_BYTES`]: its text (twice, as
-/// it is held then written) and some bytes of its own.
-fn held_bytes(cell: &Value) -> usize {
-    16 + match cell {
-        Value::String(s) => 2 * s.len(),
-        _ => 0,
-    }
-}
 
 fn value(v: ValueRef<'_>) -> Value {
     match v {
