@@ -36,7 +36,8 @@ SQLite's functions apply (json_extract, ->>, strftime, date). Only one \
 statement that reads runs; anything that writes, and ATTACH, is refused.
 
 CSV and JSON rows are written as they are read, a result of any size; a \
-table is held to align it, up to 128 MiB. A statement that fails part way \
+table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB. \
+A statement that fails part way \
 exits 2 after the rows read before it (a JSON array left unclosed).
 
 Examples:
