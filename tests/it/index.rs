@@ -856,10 +856,14 @@ fn attack_a_query_without_end_stops_at_a_bound() {
     // whole for a table, it grew by gigabytes; it stops once the result
     // passes its bound, with what to do instead.
     let repo = one_incident();
-    let run = repo.run(["query", ENDLESS]);
+    refused(&repo.run(["query", ENDLESS]), "a table over 64 MiB");
+}
+
+/// A query refused with exit 2, saying `why`, having written nothing.
+fn refused(run: &common::Run, why: &str) {
     run.expect_code(2);
-    assert!(run.stderr.contains("a table over 64 MiB"), "{run}");
-    assert_eq!(run.stdout, "", "nothing written half-way");
+    assert!(run.stderr.contains(why), "{run}");
+    assert_eq!(run.stdout, "", "nothing written half-way: {run}");
 }
 
 #[test]
@@ -936,10 +940,10 @@ fn attack_a_row_too_large_to_write_is_refused_in_every_format() {
         run.expect_code(2);
         assert!(run.stderr.contains("too big"), "{format}: {run}");
         for sql in [wide, hex] {
-            let run = repo.run(["query", sql, "--format", format]);
-            run.expect_code(2);
-            assert!(run.stderr.contains("a row over 100 MiB"), "{format}: {run}");
-            assert_eq!(run.stdout, "", "{format}");
+            refused(
+                &repo.run(["query", sql, "--format", format]),
+                "a row over 100 MiB",
+            );
         }
     }
 }
@@ -962,20 +966,19 @@ fn attack_a_record_whose_json_outgrows_its_file_stays_queryable() {
         yaml.push_str("  - {at: 2026-12-07T15:00:00Z, by: a@example.com, text: *d}\n");
     }
     repo.write("incidents/INC-0100.yaml", &yaml);
-    let run = repo.run([
-        "query",
-        "SELECT id, status FROM incidents WHERE id <> 'INC-0100'",
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(run.stdout, "id,status\nINC-0001,new\n", "{run}");
-    let run = repo.run([
-        "query",
-        "SELECT length(record) > 70000000 AS big FROM records WHERE id = 'INC-0100'",
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(run.stdout, "big\n1\n", "{run}");
+    for (sql, rows) in [
+        (
+            "SELECT id, status FROM incidents WHERE id <> 'INC-0100'",
+            "id,status\nINC-0001,new\n",
+        ),
+        (
+            "SELECT length(record) > 70000000 AS big FROM records WHERE id = 'INC-0100'",
+            "big\n1\n",
+        ),
+    ] {
+        let run = repo.run(["query", sql, "--format", "csv"]);
+        assert_eq!(run.stdout, rows, "{run}");
+    }
     let run = repo.run(["export", "--format", "csv", "-o", "exports"]);
     run.expect_code(0);
     let records = std::fs::metadata(repo.path("exports/records.csv")).expect("records.csv");
