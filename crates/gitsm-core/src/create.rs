@@ -200,12 +200,7 @@ impl<'w> Creator<'w> {
                 )
                 .ok_or(CreateError::NoId)?;
                 // A record another run created since the ids were read.
-                // (A link, even one to nowhere, holds the place.)
-                if ws
-                    .abs(&record_path(ws, kind, &id, year))
-                    .symlink_metadata()
-                    .is_err()
-                {
+                if !held(ws, &record_path(ws, kind, &id, year)) {
                     break id;
                 }
                 taken.insert(id);
@@ -221,7 +216,7 @@ impl<'w> Creator<'w> {
             return Err(CreateError::NoId);
         }
         let rel = record_path(ws, kind, &id, year);
-        if self.taken(kind).contains(&id) || ws.abs(&rel).symlink_metadata().is_ok() {
+        if self.taken(kind).contains(&id) || held(ws, &rel) {
             return Err(CreateError::Exists(id));
         }
         // Refuse what the schema refuses (unknown keys included) before the
@@ -297,9 +292,7 @@ pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> 
             }
             // The record's file made meanwhile, not a file where its
             // folder goes.
-            if source.kind() == std::io::ErrorKind::AlreadyExists
-                && ws.abs(&p.rel).symlink_metadata().is_ok()
-            {
+            if source.kind() == std::io::ErrorKind::AlreadyExists && held(ws, &p.rel) {
                 return Err(CreateError::Exists(p.id.clone()));
             }
             return Err(CreateError::Io {
@@ -309,6 +302,12 @@ pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> 
         }
     }
     Ok(())
+}
+
+/// Whether something stands at a record's place `rel`: a file, a folder,
+/// or a link (even one to nowhere, which no record may be written over).
+fn held(ws: &Workspace, rel: &Path) -> bool {
+    ws.abs(rel).symlink_metadata().is_ok()
 }
 
 /// Ids of `kind` in the work tree and in the upstream branch.
