@@ -239,14 +239,17 @@ impl serde::Serialize for Object<'_> {
 impl RowWriter for Json {
     fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
         if self.rows == 0 {
-            let mut last = std::collections::HashMap::new();
+            // Each name's place in `places`, as first met.
+            let mut slots: std::collections::HashMap<&String, usize> = Default::default();
             for (i, name) in columns.iter().enumerate() {
-                last.insert(name, i);
+                match slots.get(name) {
+                    Some(&slot) => self.places[slot].1 = i,
+                    None => {
+                        slots.insert(name, self.places.len());
+                        self.places.push((i, i));
+                    }
+                }
             }
-            self.places = (columns.iter().enumerate())
-                .filter(|&(i, name)| !columns[..i].contains(name))
-                .map(|(i, name)| (i, last[name]))
-                .collect();
         }
         let object = Object {
             columns,
@@ -282,13 +285,14 @@ fn table(index: &LocalIndex, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>
     let columns = index.query_each(sql, &mut |_, row| {
         // A cell may grow four times made safe (a control character
         // written `\x1b`): a row is refused before, not after.
-        let raw: usize = row.iter().map(|v| cell_text(v).len()).sum();
+        let texts: Vec<_> = row.iter().map(cell_text).collect();
+        let raw: usize = texts.iter().map(|t| t.len()).sum();
         if held + 4 * raw > MOST_TABLE_BYTES {
             return Err(SqlError::TooLarge);
         }
-        let shown: Vec<String> = row
+        let shown: Vec<String> = texts
             .iter()
-            .map(|v| terminal_safe(&cell_text(v)).replace('\n', " "))
+            .map(|t| terminal_safe(t).replace('\n', " "))
             .collect();
         held += shown.iter().map(|c| c.len() + 24).sum::<usize>();
         if held > MOST_TABLE_BYTES {
