@@ -67,13 +67,28 @@ where
     Ok(())
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
+/// A CSV field, quoted when it holds a comma, a quote or a line break
+/// (a quote in it doubled), written in pieces of 64 KiB: a field of
+/// megabytes is not copied whole.
+fn write_field(out: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
+    if !s.contains([',', '"', '\n', '\r']) {
+        return out.write_all(s.as_bytes());
     }
+    const PIECE: usize = 1 << 16;
+    let mut piece = Vec::with_capacity(PIECE + 2);
+    piece.push(b'"');
+    for &b in s.as_bytes() {
+        piece.push(b);
+        if b == b'"' {
+            piece.push(b'"');
+        }
+        if piece.len() >= PIECE {
+            out.write_all(&piece)?;
+            piece.clear();
+        }
+    }
+    piece.push(b'"');
+    out.write_all(&piece)
 }
 
 /// One CSV line: the fields, quoted where needed, and a line break.
@@ -94,7 +109,7 @@ pub(super) fn write_csv_line<'c>(
         if i > 0 {
             out.write_all(b",")?;
         }
-        out.write_all(field(cell).as_bytes())?;
+        write_field(out, cell)?;
     }
     out.write_all(b"\n")
 }
@@ -111,4 +126,27 @@ pub(super) fn write_csv(
         out.write_all(csv_line(row.iter().map(String::as_str)).as_bytes())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_is_quoted_only_when_it_must_be() {
+        let line = csv_line(["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", ""].into_iter());
+        assert_eq!(
+            line,
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",\n"
+        );
+    }
+
+    #[test]
+    fn a_long_field_of_quotes_doubles_each_across_pieces() {
+        // More than one piece of 64 KiB, a quote at every other byte.
+        let field = "x\"".repeat(50_000);
+        let line = csv_line(std::iter::once(field.as_str()));
+        let inner = "x\"\"".repeat(50_000);
+        assert_eq!(line, format!("\"{inner}\"\n"));
+    }
 }

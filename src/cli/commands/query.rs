@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use crate::dataset::{self, Dataset, Need};
 
-use serde_json::Value;
-
-use crate::local_index::sql::{MOST_TABLE_BYTES, RowSink, SqlError, cell_text};
+use crate::local_index::sql::{Cell, MOST_TABLE_BYTES, RowSink, SqlError};
 use crate::local_index::{LocalIndex, Selection};
 
 use super::super::CommandError;
@@ -134,7 +132,12 @@ pub(crate) fn write_rows(
 /// Rows written as they come, in a format that may need the columns'
 /// names first and an end.
 pub(crate) trait RowWriter {
-    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()>;
+    fn row(
+        &mut self,
+        out: &mut dyn Write,
+        columns: &[String],
+        cells: &[Cell<'_>],
+    ) -> io::Result<()>;
     /// After the last row (`columns` for a result of none).
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()>;
     /// After the last row when the statement failed: the output ends a
@@ -160,9 +163,14 @@ impl Csv {
 }
 
 impl RowWriter for Csv {
-    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
+    fn row(
+        &mut self,
+        out: &mut dyn Write,
+        columns: &[String],
+        cells: &[Cell<'_>],
+    ) -> io::Result<()> {
         self.head(out, columns)?;
-        let cells: Vec<_> = cells.iter().map(cell_text).collect();
+        let cells: Vec<_> = cells.iter().map(Cell::text).collect();
         tabular::write_csv_line(&mut Pieces(out), cells.iter().map(AsRef::as_ref))
     }
 
@@ -221,7 +229,7 @@ impl Write for Pieces<'_> {
 /// place, with its last cell.
 struct Object<'a> {
     columns: &'a [String],
-    cells: &'a [Value],
+    cells: &'a [Cell<'a>],
     places: &'a [(usize, usize)],
 }
 
@@ -237,7 +245,12 @@ impl serde::Serialize for Object<'_> {
 }
 
 impl RowWriter for Json {
-    fn row(&mut self, out: &mut dyn Write, columns: &[String], cells: &[Value]) -> io::Result<()> {
+    fn row(
+        &mut self,
+        out: &mut dyn Write,
+        columns: &[String],
+        cells: &[Cell<'_>],
+    ) -> io::Result<()> {
         if self.rows == 0 {
             // Each name's place in `places`, as first met.
             let mut slots: std::collections::HashMap<&String, usize> = Default::default();
@@ -285,7 +298,7 @@ fn table(index: &LocalIndex, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>
     let columns = index.query_each(sql, &mut |_, row| {
         // A cell may grow four times made safe (a control character
         // written `\x1b`): a row is refused before, not after.
-        let texts: Vec<_> = row.iter().map(cell_text).collect();
+        let texts: Vec<_> = row.iter().map(Cell::text).collect();
         let raw: usize = texts.iter().map(|t| t.len()).sum();
         if held + 4 * raw > MOST_TABLE_BYTES {
             return Err(SqlError::TooLarge);

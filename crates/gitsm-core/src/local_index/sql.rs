@@ -3,10 +3,8 @@
 
 use std::path::Path;
 
-use rusqlite::types::ValueRef;
-use serde_json::Value;
-
 use super::LocalIndex;
+use rusqlite::types::ValueRef;
 
 /// The views a query may read and an export writes, in order: every
 /// record, a view per kind (named as its folder: `incidents`, `kb`), then
@@ -132,7 +130,6 @@ impl LocalIndex {
             return Err(SqlError::NotReadOnly(sql.trim().chars().take(60).collect()));
         }
         let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-        let mut cells = Vec::with_capacity(columns.len());
         let mut cursor = stmt.query([])?;
         while let Some(row) = cursor.next()? {
             // A row is measured before it is made text (a blob twice its
@@ -148,11 +145,12 @@ impl LocalIndex {
             if size > MOST_ROW_BYTES {
                 return Err(SqlError::TooLarge);
             }
-            cells.clear();
-            for i in 0..columns.len() {
-                cells.push(value(row.get_ref(i)?));
-            }
-            on_row(&columns, &mut cells)?;
+            // Each cell as SQLite holds it: a value of megabytes is
+            // written from its buffer, not copied first.
+            let cells = (0..columns.len())
+                .map(|i| row.get_ref(i).map(Cell::from))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            on_row(&columns, &cells)?;
         }
         Ok(columns)
     }
@@ -216,24 +214,90 @@ impl LocalIndex {
 }
 
 /// What takes the rows of a statement one at a time: the columns' names
-/// and the row's cells (its to keep).
-pub type RowSink<'a> = dyn FnMut(&[String], &mut [Value]) -> Result<(), SqlError> + 'a;
+/// and the row's cells (borrowed from SQLite until the next row).
+pub type RowSink<'a> = dyn FnMut(&[String], &[Cell<'_>]) -> Result<(), SqlError> + 'a;
 
-fn value(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::from(i),
-        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => Value::String(crate::git::hex(b)),
+/// One cell of a row, as SQLite holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Integer(i64),
+    Real(f64),
+    /// Text as stored (UTF-8 unless a statement made it otherwise).
+    Text(&'a [u8]),
+    Blob(&'a [u8]),
+}
+
+impl<'a> From<ValueRef<'a>> for Cell<'a> {
+    fn from(v: ValueRef<'a>) -> Cell<'a> {
+        match v {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(i) => Cell::Integer(i),
+            ValueRef::Real(f) => Cell::Real(f),
+            ValueRef::Text(t) => Cell::Text(t),
+            ValueRef::Blob(b) => Cell::Blob(b),
+        }
     }
 }
 
-/// A cell as CSV and tables show it.
-pub fn cell_text(v: &Value) -> std::borrow::Cow<'_, str> {
-    match v {
-        Value::Null => "".into(),
-        Value::String(s) => s.as_str().into(),
-        other => other.to_string().into(),
+impl<'a> Cell<'a> {
+    /// The cell as CSV and tables show it: nothing for NULL, a number as
+    /// JSON writes it (nothing for one JSON has not), text as it is (a
+    /// byte that is not UTF-8 as U+FFFD), a blob as hex.
+    pub fn text(&self) -> std::borrow::Cow<'a, str> {
+        match *self {
+            Cell::Null => "".into(),
+            Cell::Integer(i) => i.to_string().into(),
+            Cell::Real(f) => serde_json::Number::from_f64(f)
+                .map_or_else(String::new, |n| n.to_string())
+                .into(),
+            Cell::Text(t) => String::from_utf8_lossy(t),
+            Cell::Blob(b) => crate::git::hex(b).into(),
+        }
+    }
+}
+
+/// A cell as JSON: `null`, a number (`null` for one JSON has not), or a
+/// string (a blob's hex).
+impl serde::Serialize for Cell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Cell::Null => s.serialize_unit(),
+            Cell::Integer(i) => s.serialize_i64(i),
+            Cell::Real(f) if f.is_finite() => s.serialize_f64(f),
+            Cell::Real(_) => s.serialize_unit(),
+            Cell::Text(_) | Cell::Blob(_) => s.serialize_str(&self.text()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_reads_as_a_json_value_of_it_would() {
+        let cases: [(Cell<'_>, serde_json::Value); 7] = [
+            (Cell::Null, serde_json::Value::Null),
+            (Cell::Integer(-42), serde_json::json!(-42)),
+            (Cell::Real(2.5), serde_json::json!(2.5)),
+            (Cell::Real(f64::NAN), serde_json::Value::Null),
+            (Cell::Text(b"caf\xc3\xa9"), serde_json::json!("caf\u{e9}")),
+            (Cell::Text(b"a\xffb"), serde_json::json!("a\u{fffd}b")),
+            (Cell::Blob(&[0x00, 0xab]), serde_json::json!("00ab")),
+        ];
+        for (cell, json) in cases {
+            assert_eq!(
+                serde_json::to_value(cell).ok(),
+                Some(json.clone()),
+                "{cell:?}"
+            );
+            let shown = match &json {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(cell.text(), shown, "{cell:?}");
+        }
     }
 }
