@@ -188,12 +188,24 @@ fn a_read_only_record_is_not_replaced() {
     );
 }
 
+/// The id of a process that ran and is gone (reaped): what a run killed
+/// part way leaves in its temp files' names.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("true");
+    let pid = child.id();
+    child.wait().expect("wait");
+    pid
+}
+
 #[test]
 fn a_killed_run_leaves_no_temp_file_behind() {
     let repo = Repo::new();
     repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
     // What a `kill -9` between writing and renaming leaves.
-    let stale = repo.write("incidents/.gitsm-4242-0.tmp", "id: INC-9999\n");
+    let stale = repo.write(
+        &format!("incidents/.gitsm-{}-0.tmp", dead_pid()),
+        "id: INC-9999\n",
+    );
     repo.run(["validate"]).expect_code(0);
     repo.run(["set", "INC-0001", "title=Changed"])
         .expect_code(0);
@@ -205,6 +217,75 @@ fn a_killed_run_leaves_no_temp_file_behind() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_write_in_a_folder_never_sweeps_away_a_live_run_s_temp_file() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    // Another run still writing into the folder (an export into it, say):
+    // its process is alive while its temp file waits for its rename.
+    let mut live = Command::new("cat")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("cat");
+    let writing = repo.write(&format!("incidents/.gitsm-{}-0.tmp", live.id()), "half\n");
+    repo.run(["set", "INC-0001", "title=Changed"])
+        .expect_code(0);
+    repo.run(["new", "incident", "--title", "Another"])
+        .expect_code(0);
+    let kept = writing.exists();
+    drop(live.stdin.take());
+    live.wait().expect("wait");
+    assert!(kept, "the live run's temp file was swept away");
+}
+
+#[test]
+fn a_killed_export_leaves_no_staged_file_behind() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    let out = repo.sandbox.dir("bi");
+    // What exports killed before their renames left: a staged CSV file,
+    // and a database half written beside its target.
+    let staged = out.join(format!(".gitsm-{}-0.tmp", dead_pid()));
+    let database = out.join(format!(".gitsm-{}-exportXy12.tmp", dead_pid()));
+    for left in [&staged, &database] {
+        std::fs::write(left, "half").expect("write");
+    }
+    let csv = out.join("csv");
+    std::fs::create_dir(&csv).expect("folder");
+    let staged_csv = csv.join(format!(".gitsm-{}-3.tmp", dead_pid()));
+    std::fs::write(&staged_csv, "half").expect("write");
+    repo.run([
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        csv.to_str().unwrap_or_default(),
+    ])
+    .expect_code(0);
+    assert!(
+        !staged_csv.exists(),
+        "the next CSV export sweeps its folder"
+    );
+    repo.run([
+        "export",
+        "--format",
+        "sqlite",
+        "-o",
+        out.join("itsm.sqlite").to_str().unwrap_or_default(),
+    ])
+    .expect_code(0);
+    assert!(
+        !staged.exists() && !database.exists(),
+        "the next export sweeps its folder"
+    );
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
 }
 
 #[test]

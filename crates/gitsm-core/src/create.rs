@@ -273,8 +273,8 @@ fn refuse(
 }
 
 /// Write every prepared record, or none: when one cannot be created, those
-/// already written are removed again. Under the write lock: another run's
-/// temp files are never swept away as a killed run's.
+/// already written are removed again. Under the write lock; the folders
+/// are swept of the temp files killed runs left, never of a live run's.
 pub fn write_all(ws: &Workspace, batch: &[Prepared]) -> Result<(), CreateError> {
     if batch.is_empty() {
         return Ok(());

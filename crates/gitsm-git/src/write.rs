@@ -155,9 +155,10 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     )
 }
 
-/// Remove the temp files (`.gitsm-*.tmp`) a killed run left in `dir`.
-/// Only for folders no other process is writing into: record folders,
-/// under [`crate::lock::WriteLock`].
+/// Remove the temp files (`.gitsm-<pid>-<n>.tmp`) that runs killed part
+/// way left in `dir`: those whose process is gone. A temp file of a run
+/// still writing (its process alive: another command writing into the
+/// same folder, this one included) is left to it.
 pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -167,10 +168,46 @@ pub fn sweep(dir: &Path) {
         let name = name.to_string_lossy();
         if name.starts_with(".gitsm-")
             && name.ends_with(".tmp")
+            && !writer_alive(&name)
             && entry.file_type().is_ok_and(|t| t.is_file())
         {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+/// Whether the process that named a temp file `.gitsm-<pid>-<n>.tmp`
+/// ([`temp_beside`]) is alive. A name of no such form, or of no process
+/// that could be, is no run's. A process of another user counts as alive
+/// (it may be writing); a process id reused since counts too, and the
+/// file waits for a later sweep.
+fn writer_alive(name: &str) -> bool {
+    let pid = name
+        .strip_prefix(".gitsm-")
+        .and_then(|rest| rest.split_once('-'))
+        .and_then(|(pid, _)| pid.parse::<u32>().ok());
+    let Some(pid) = pid else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        match rustix::process::test_kill_process(pid) {
+            Ok(()) => true,
+            Err(e) => e == rustix::io::Errno::PERM,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 
@@ -265,6 +302,47 @@ mod tests {
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .count()
+    }
+
+    /// The id of a process that ran and is gone (reaped).
+    #[cfg(unix)]
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().expect("true");
+        let pid = child.id();
+        child.wait().expect("wait");
+        pid
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_sweep_removes_what_dead_runs_left_and_keeps_what_live_ones_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A run alive (blocked on its input until it is closed).
+        let mut live = std::process::Command::new("cat")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("cat");
+        let names = [
+            (format!(".gitsm-{}-0.tmp", dead_pid()), false),
+            (format!(".gitsm-{}-3.tmp", live.id()), true),
+            (format!(".gitsm-{}-1.tmp", std::process::id()), true),
+            (format!(".gitsm-{}-exportAb12.tmp", dead_pid()), false),
+            (".gitsm-notapid-0.tmp".to_owned(), false),
+            (".gitsm-0-0.tmp".to_owned(), false),
+            (".gitsm-99999999999-0.tmp".to_owned(), false),
+            // Not a temp file of gitsm's.
+            ("INC-0001.yaml".to_owned(), true),
+            (".gitsm-1-0.yaml".to_owned(), true),
+        ];
+        for (name, _) in &names {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        sweep(dir.path());
+        drop(live.stdin.take());
+        live.wait().expect("wait");
+        for (name, kept) in &names {
+            assert_eq!(dir.path().join(name).exists(), *kept, "{name}");
+        }
     }
 
     #[test]

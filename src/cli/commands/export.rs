@@ -73,6 +73,8 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                     folder.display()
                 )));
             }
+            // The files a killed export left staged.
+            crate::write::sweep(&args.output);
             let mut staged = Vec::new();
             for view in views() {
                 let path = csv(view);

@@ -414,7 +414,7 @@ fn cross_record(
 /// Create the record file `rel` with `text`: never through a link, never
 /// over an existing file. For a caller holding the write lock, who swept
 /// the folder of the temp files killed runs left ([`crate::write::sweep`]:
-/// under the lock, no other run's temp file is there).
+/// a temp file of a run still alive stays).
 pub fn create_in_swept(ws: &Workspace, rel: &std::path::Path, text: &str) -> std::io::Result<()> {
     crate::confined::check_writable(&ws.root, rel)?;
     crate::write::create_new(&ws.abs(rel), text.as_bytes())
