@@ -441,6 +441,41 @@ fn a_damaged_stat_cache_is_rebuilt_and_a_stale_one_never_trusted() {
 }
 
 #[test]
+fn a_folder_in_the_stat_cache_s_place_is_said_each_run_never_claimed_rebuilt() {
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    std::fs::remove_file(stat_cache_path(&repo)).expect("remove the cache");
+    std::fs::create_dir(stat_cache_path(&repo)).expect("a folder in its place");
+    repo.write(
+        "incidents/INC-0002.yaml",
+        incident(2, "new", "quokkaland", None),
+    );
+    // Rows changed, then none: each run answers from the index's rows and
+    // says the cache cannot be kept (it is not rebuilt), the folder left.
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!(run.code, 0, "{run}");
+        assert!(
+            run.stderr.contains("stat cache cannot be written")
+                && run.stderr.contains("index.sqlite.stat"),
+            "{run}"
+        );
+        assert!(!run.stderr.contains("rebuilt"), "{run}");
+        answers.push(run.stdout);
+    }
+    assert_ne!(answers[0], listed, "INC-0002 is listed");
+    assert_eq!(answers[0], answers[1]);
+    assert!(stat_cache_path(&repo).is_dir());
+    // Removed: the cache is written again, without a word.
+    std::fs::remove_dir(stat_cache_path(&repo)).expect("remove the folder");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run}");
+    assert!(stat_cache_path(&repo).is_file());
+    assert_eq!(repo.run(["list", "--format", "json"]).stderr, "");
+}
+
+#[test]
 fn an_edit_keeping_size_and_modification_time_is_seen() {
     // Rewritten at once with as many bytes and its modification time
     // put back: the change time, and a racily clean entry read again,

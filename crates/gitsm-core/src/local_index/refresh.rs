@@ -176,7 +176,9 @@ pub(super) fn update(
     // what changed, and the command reads the files instead.
     let mut scan = Scan::of(ws, &known, folder_cache)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    if let Some(why) = from_cache.damaged() {
+    // A damaged cache is said to be rebuilt once it is written again.
+    let damaged = from_cache.damaged().map(str::to_owned);
+    if let (Some(why), None) = (&damaged, cache) {
         notes.push(format!("the local index's stat cache was rebuilt: {why}"));
     }
     // The entries of the cache in the order of the scan: each file found
@@ -255,7 +257,8 @@ pub(super) fn update(
             cache,
             matches!(from_cache, Read::Fresh(_)) && !reordered && !folders_changed,
         ) {
-            let _ = now(&scan, &rows_of, folders_at()).write(path, stamp);
+            let written = now(&scan, &rows_of, folders_at()).write(path, stamp);
+            said(path, written, damaged.as_deref(), notes);
         }
         return Ok(());
     }
@@ -337,9 +340,28 @@ pub(super) fn update(
         [stamp.to_string()],
     )?;
     if let Some(path) = cache {
-        let _ = now(&scan, &rows_of, folders_at).write(path, stamp);
+        let written = now(&scan, &rows_of, folders_at).write(path, stamp);
+        said(path, written, damaged.as_deref(), notes);
     }
     Ok(())
+}
+
+/// What a run says of the stat cache it wrote to `path`: rebuilt, when
+/// it was `damaged`; that it cannot be kept, when the write failed (a
+/// folder in its place: each run then reads the index's rows instead,
+/// and says so until it is removed).
+fn said(path: &Path, written: std::io::Result<()>, damaged: Option<&str>, notes: &mut Vec<String>) {
+    match (written, damaged) {
+        (Ok(()), Some(why)) => {
+            notes.push(format!("the local index's stat cache was rebuilt: {why}"));
+        }
+        (Ok(()), None) => {}
+        (Err(e), _) => notes.push(format!(
+            "the local index's stat cache cannot be written, so each run reads the index's \
+             rows instead; remove what stands in its place: {}: {e}",
+            path.display()
+        )),
+    }
 }
 
 /// The stamp the rows were last written under (0: none yet).
