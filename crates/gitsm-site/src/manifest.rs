@@ -581,13 +581,40 @@ pub fn lock(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_extension("lock"))?;
-    file.lock()?;
-    Ok(file)
+    let at = path.with_extension("lock");
+    loop {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&at)?;
+        file.lock()?;
+        // The cleanup of old sites removes a lock file it holds
+        // ([`keep_the_last_sites`]): one taken after that is of a file no
+        // other build finds, and the lock is taken again on the file now
+        // at the path.
+        if still_at(&file, &at)? {
+            return Ok(file);
+        }
+    }
+}
+
+/// Whether `file` is the file at `path` (not one removed since).
+#[cfg(unix)]
+fn still_at(file: &std::fs::File, path: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let held = file.metadata()?;
+    Ok(match std::fs::symlink_metadata(path) {
+        Ok(now) => (now.dev(), now.ino()) == (held.dev(), held.ino()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    })
+}
+
+/// Lock files are not removed where a file's identity cannot be asked.
+#[cfg(not(unix))]
+fn still_at(_: &std::fs::File, _: &Path) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// How many site folders' manifests a Git directory keeps: those built
@@ -599,9 +626,10 @@ pub const MOST_SITES_KEPT: usize = 8;
 /// Remove the manifests beside `path` (that of the folder just built)
 /// but the `MOST_SITES_KEPT` last written, counting its own: a folder
 /// built before those is built whole next time. A manifest is removed
-/// only when no build of its folder holds its lock ([`unheld`]); the
-/// lock files, empty, stay (one removed while a build waits on it would
-/// let a third build in beside it). What cannot be read or removed, or
+/// only when no build of its folder holds its lock ([`unheld`]), and its
+/// lock file with it, while this cleanup holds it (a build waiting on it
+/// meanwhile takes the lock again on a new file: [`lock`]); so is a lock
+/// file left without its manifest. What cannot be read or removed, or
 /// went meanwhile (another build's cleanup), is passed over: this is
 /// housekeeping, and the next build tries again.
 pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
@@ -610,9 +638,13 @@ pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
     };
     let now = std::time::SystemTime::now();
     let mut others = Vec::new();
+    let mut locks = Vec::new();
     for entry in std::fs::read_dir(dir)?.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
+        if name.starts_with("site-") && name.ends_with(".lock") {
+            locks.push(entry.path());
+        }
         let ours = name.starts_with("site-") && name.ends_with(".manifest");
         if !ours || entry.path() == path {
             continue;
@@ -630,21 +662,39 @@ pub fn keep_the_last_sites(path: &Path) -> std::io::Result<()> {
     }
     others.sort_unstable_by(|a, b| b.cmp(a));
     for (_, other) in others.into_iter().skip(MOST_SITES_KEPT - 1) {
-        if unheld(&other.with_extension("lock")) {
+        let lock = other.with_extension("lock");
+        if let Some(held) = unheld(&lock) {
             let _ = crate::write::remove_if_present(&other);
+            if held.is_some() {
+                let _ = crate::write::remove_if_present(&lock);
+            }
+        }
+    }
+    // Lock files whose manifest is gone (an older gitsm kept them), unless
+    // a build holds one (its first manifest is still to come).
+    for lock in locks {
+        if !lock.with_extension("manifest").exists()
+            && let Some(Some(_held)) = unheld(&lock)
+        {
+            let _ = crate::write::remove_if_present(&lock);
         }
     }
     Ok(())
 }
 
-/// Whether no build holds the lock at `path`, taken and let go without
-/// waiting: none does when there is no lock file; a lock that is not a
-/// regular file (a link is not followed, a pipe not waited on) counts as
-/// held.
-fn unheld(path: &Path) -> bool {
+/// The lock at `path` taken without waiting, when no build holds it:
+/// `Some(None)` when there is no lock file; `None` when a build holds
+/// it, or it is not a regular file (a link is not followed, a pipe not
+/// waited on: taken as held). Removed only where [`lock`] checks the
+/// file it locked is still at its path.
+fn unheld(path: &Path) -> Option<Option<std::fs::File>> {
     match crate::write::open_own(path, std::fs::OpenOptions::new().write(true)) {
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-        Ok(file) => file.try_lock().is_ok(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
+        Err(_) => None,
+        Ok(file) => {
+            file.try_lock().ok()?;
+            Some(Some(file).filter(|_| cfg!(unix)))
+        }
     }
 }
 
@@ -760,8 +810,59 @@ mod tests {
         assert!(!future.exists());
         assert!(dir.join("index.sqlite").exists());
         assert!(dir.join("site-dir.manifest").is_dir());
-        // The lock files stay: a build waiting on one holds it open.
-        assert!(manifest(4).with_extension("lock").exists());
+        // The lock files of the manifests removed go with them (folder 4
+        // was built before the eight kept, and no build holds its lock);
+        // those of the manifests kept, and those held, stay.
+        #[cfg(unix)]
+        {
+            assert!(!manifest(4).with_extension("lock").exists());
+            for i in [0, 3, 5, 11] {
+                assert!(manifest(i).with_extension("lock").exists(), "{i}");
+            }
+            assert!(manifest(2).with_extension("lock").is_symlink());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_build_waiting_on_a_lock_the_cleanup_removed_takes_a_new_one() {
+        let dir = tempfile::tempdir().expect("temp");
+        let old = dir.path().join("site-old.manifest");
+        std::fs::write(&old, "").expect("manifest");
+        // The cleanup holds the old folder's lock and removes its file, as
+        // it does when it removes the manifest.
+        let taken = unheld(&old.with_extension("lock"));
+        assert!(matches!(taken, Some(None)), "no lock file yet");
+        let held = lock(&old).expect("lock");
+        let waiting = std::thread::spawn({
+            let old = old.clone();
+            move || lock(&old).expect("lock")
+        });
+        std::fs::remove_file(old.with_extension("lock")).expect("remove");
+        drop(held);
+        // The waiting build locked the removed file first, then took the
+        // lock again on the file now at the path: a third build waits.
+        let second = waiting.join().expect("thread");
+        assert!(old.with_extension("lock").is_file());
+        assert!(unheld(&old.with_extension("lock")).is_none());
+        drop(second);
+        assert!(matches!(unheld(&old.with_extension("lock")), Some(Some(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_left_without_its_manifest_is_removed_unless_held() {
+        let dir = tempfile::tempdir().expect("temp");
+        let built = dir.path().join("site-now.manifest");
+        std::fs::write(&built, "").expect("manifest");
+        let orphan = dir.path().join("site-gone.lock");
+        std::fs::write(&orphan, "").expect("lock file");
+        let first = dir.path().join("site-first.manifest");
+        let building = lock(&first).expect("a first build going on");
+        keep_the_last_sites(&built).expect("kept");
+        assert!(!orphan.exists());
+        assert!(first.with_extension("lock").exists());
+        drop(building);
     }
 
     #[test]
