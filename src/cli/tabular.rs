@@ -68,16 +68,27 @@ where
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break
-/// (a quote in it doubled), written in pieces of 64 KiB: a field of
-/// megabytes is not copied whole.
+/// (a quote in it doubled).
 fn write_field(out: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
-    if !s.contains([',', '"', '\n', '\r']) {
-        return out.write_all(s.as_bytes());
+    write_field_pieces(out, std::iter::once(s))
+}
+
+/// A CSV field given in pieces, as [`write_field`] writes their whole:
+/// written in pieces of 64 KiB, a field of megabytes is never copied
+/// whole.
+pub(super) fn write_field_pieces<'p>(
+    out: &mut dyn std::io::Write,
+    pieces: impl Iterator<Item = &'p str> + Clone,
+) -> std::io::Result<()> {
+    if !pieces.clone().any(|p| p.contains([',', '"', '\n', '\r'])) {
+        return pieces
+            .into_iter()
+            .try_for_each(|p| out.write_all(p.as_bytes()));
     }
     const PIECE: usize = 1 << 16;
     let mut piece = Vec::with_capacity(PIECE + 2);
     piece.push(b'"');
-    for &b in s.as_bytes() {
+    for &b in pieces.flat_map(str::as_bytes) {
         piece.push(b);
         if b == b'"' {
             piece.push(b'"');

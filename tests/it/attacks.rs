@@ -210,6 +210,12 @@ fn a_killed_run_leaves_no_temp_file_behind() {
     repo.run(["set", "INC-0001", "title=Changed"])
         .expect_code(0);
     assert!(!stale.exists(), "the next write in the folder removes it");
+    // One left beside the local index (a stat cache half written): the
+    // next command that opens the index removes it.
+    let beside_index = repo.path(&format!(".git/gitsm/.gitsm-{}-0.tmp", dead_pid()));
+    std::fs::write(&beside_index, "half").expect("write");
+    repo.run(["list"]).expect_code(0);
+    assert!(!beside_index.exists());
     let left: Vec<_> = std::fs::read_dir(repo.path("incidents"))
         .expect("list")
         .filter_map(Result::ok)

@@ -984,6 +984,40 @@ fn attack_a_row_too_large_to_write_is_refused_in_every_format() {
 }
 
 #[test]
+fn attack_text_that_grows_as_it_is_written_or_held_twice_is_bounded() {
+    // 40 MB of bytes that are not UTF-8, each written as U+FFFD (three
+    // bytes): 120 MB out of a row SQLite holds as 40 (it peaked at 380 MB
+    // to 770 MB, copied whole to be made UTF-8). Two values of 80 MB in
+    // one statement, each under the row's bound: SQLite holds both (316
+    // MB). Each is refused, as too large, whatever the format.
+    let repo = one_incident();
+    let grown =
+        "SELECT CAST(replace(printf('%.40000000c', 'a'), 'a', CAST(x'ff' AS TEXT)) AS TEXT) AS t";
+    let twice = "SELECT length(x) + length(y) AS n \
+         FROM (SELECT printf('%.80000000c', 'a') AS x), (SELECT printf('%.80000000c', 'b') AS y)";
+    for format in ["table", "csv", "json"] {
+        refused(
+            &repo.run(["query", grown, "--format", format]),
+            "a row over 100 MiB",
+        );
+        refused(
+            &repo.run(["query", twice, "--format", format]),
+            "200 MiB held at once",
+        );
+    }
+    // Under the bounds, text that is not UTF-8 is written as it always
+    // was: each bad sequence as U+FFFD, quoted in CSV when it must be.
+    let sql = "SELECT CAST(x'61ff62' AS TEXT) AS t, CAST(x'2c22f09f' AS TEXT) AS q";
+    let run = repo.run(["query", sql, "--format", "csv"]);
+    assert_eq!(run.stdout, "t,q\na\u{fffd}b,\",\"\"\u{fffd}\"\n", "{run}");
+    let run = repo.run(["query", sql, "--format", "json"]);
+    assert_eq!(
+        run.stdout, "[\n  {\n    \"t\": \"a\u{fffd}b\",\n    \"q\": \",\\\"\u{fffd}\"\n  }\n]\n",
+        "{run}"
+    );
+}
+
+#[test]
 fn attack_a_record_whose_json_outgrows_its_file_stays_queryable() {
     // A valid record of 0.8 MB whose text, through aliases, expands to
     // 12.2 million control characters: 73 MB as JSON (`\u0001` each).

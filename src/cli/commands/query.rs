@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::dataset::{self, Dataset, Need};
 
-use crate::local_index::sql::{Cell, MOST_TABLE_BYTES, RowSink, SqlError};
+use crate::local_index::sql::{Cell, MOST_TABLE_BYTES, RowSink, SqlError, text_pieces};
 use crate::local_index::{LocalIndex, Selection};
 
 use super::super::CommandError;
@@ -34,7 +34,8 @@ SQLite's functions apply (json_extract, ->>, strftime, date). Only one \
 statement that reads runs; anything that writes, and ATTACH, is refused.
 
 CSV and JSON rows are written as they are read, a result of any size; a \
-table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB. \
+table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB, \
+and SQLite up to 200 MiB at once while the statement runs. \
 A statement that fails part way \
 exits 2 after the rows read before it (a JSON array left unclosed).
 
@@ -170,8 +171,18 @@ impl RowWriter for Csv {
         cells: &[Cell<'_>],
     ) -> io::Result<()> {
         self.head(out, columns)?;
-        let cells: Vec<_> = cells.iter().map(Cell::text).collect();
-        tabular::write_csv_line(&mut Pieces(out), cells.iter().map(AsRef::as_ref))
+        let out = &mut Pieces(out);
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            // Text is written from where SQLite holds it.
+            match cell {
+                Cell::Text(text) => tabular::write_field_pieces(out, text_pieces(text))?,
+                other => tabular::write_field_pieces(out, std::iter::once(&*other.text()))?,
+            }
+        }
+        out.write_all(b"\n")
     }
 
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {

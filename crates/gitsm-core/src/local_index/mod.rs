@@ -86,6 +86,10 @@ impl LocalIndex {
         let Some(path) = location(ws) else {
             return LocalIndex::in_memory(ws, Vec::new());
         };
+        // The temp files of runs killed while they wrote the stat cache.
+        if let Some(folder) = path.parent() {
+            crate::write::sweep(folder);
+        }
         match LocalIndex::on_disk(ws, &path) {
             Ok(index) => Ok(index),
             Err(damaged @ IndexError::Damaged { .. }) => {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::LocalIndex;
+use rusqlite::ErrorCode;
 use rusqlite::types::ValueRef;
 
 /// The views a query may read and an export writes, in order: every
@@ -51,10 +52,12 @@ pub enum SqlError {
     #[error("{0}")]
     Write(#[from] std::io::Error),
     #[error(
-        "the result is too large to write: a row over {} MiB, or a table over {} MiB; \
-         narrow it (WHERE, LIMIT), or ask for CSV or JSON, written as they are read",
+        "the result is too large to write: a row over {} MiB, a table over {} MiB, or more \
+         than {} MiB held at once; narrow it (WHERE, LIMIT), or ask for CSV or JSON, \
+         written as they are read",
         MOST_ROW_BYTES >> 20,
-        MOST_TABLE_BYTES >> 20
+        MOST_TABLE_BYTES >> 20,
+        MOST_SQLITE_HEAP_BYTES >> 20
     )]
     TooLarge,
 }
@@ -71,6 +74,12 @@ pub const MOST_TABLE_BYTES: usize = 64 << 20;
 /// stays readable, and low enough that a row is written within the
 /// command's 300 MB.
 pub const MOST_ROW_BYTES: usize = 100 << 20;
+
+/// The most SQLite may hold at once while a query runs: room for a value
+/// at the row's bound as SQLite makes it (a `printf` of 95 MiB grows its
+/// buffer past 150 MB), not for two. Past it the statement fails, as too
+/// large, and the command stays within its 300 MB.
+pub const MOST_SQLITE_HEAP_BYTES: usize = 2 * MOST_ROW_BYTES;
 
 const CLOCKS: &str = "CREATE TEMP TABLE clocks (
     record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
@@ -118,10 +127,32 @@ impl LocalIndex {
             .conn
             .set_limit(Limit::SQLITE_LIMIT_LENGTH, MOST_ROW_BYTES as i32)?;
         self.conn.pragma_update(None, "query_only", true)?;
-        let result = self.read_only(sql, row);
+        // Nor does what SQLite holds at once (two such values of two rows,
+        // a sort of every record's JSON) pass its own bound.
+        let heap = self.heap_limit(MOST_SQLITE_HEAP_BYTES as i64)?;
+        let result = self.read_only(sql, row).map_err(|e| match e {
+            SqlError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OutOfMemory) => {
+                SqlError::TooLarge
+            }
+            other => other,
+        });
+        self.heap_limit(heap)?;
         self.conn.pragma_update(None, "query_only", false)?;
         self.conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
         result
+    }
+
+    /// Set the most SQLite may allocate (0: no bound; it is the process's),
+    /// returning the bound before.
+    fn heap_limit(&self, bytes: i64) -> rusqlite::Result<i64> {
+        let before = self
+            .conn
+            .query_row("PRAGMA hard_heap_limit", [], |r| r.get(0))?;
+        self.conn
+            .query_row(&format!("PRAGMA hard_heap_limit = {bytes}"), [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        Ok(before)
     }
 
     fn read_only(&self, sql: &str, on_row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
@@ -132,12 +163,14 @@ impl LocalIndex {
         let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
         let mut cursor = stmt.query([])?;
         while let Some(row) = cursor.next()? {
-            // A row is measured before it is made text (a blob twice its
-            // size), and one past its bound is refused whole.
+            // A row is measured as it is written (a blob twice its size,
+            // text that is not UTF-8 with U+FFFD for each bad sequence)
+            // before any cell is made text, and one past its bound is
+            // refused whole.
             let mut size = 0;
             for i in 0..columns.len() {
                 size += match row.get_ref(i)? {
-                    ValueRef::Text(b) => b.len(),
+                    ValueRef::Text(b) => shown_len(b),
                     ValueRef::Blob(b) => 2 * b.len(),
                     _ => 0,
                 };
@@ -177,6 +210,10 @@ impl LocalIndex {
         let target = temp.path().to_string_lossy().into_owned();
         self.conn
             .execute("ATTACH DATABASE ?1 AS export", [target.as_str()])?;
+        // A new file put in place whole by a rename: no journal beside it
+        // (one a killed export left would stay).
+        self.conn
+            .pragma_update(Some("export"), "journal_mode", "OFF")?;
         let copied = (|| {
             for view in views() {
                 let source = if view == "clocks" {
@@ -214,6 +251,34 @@ impl LocalIndex {
             self.set_clocks(&[])?;
         }
         self.read_only(&format!("SELECT * FROM {view}"), row)
+    }
+}
+
+/// The length of `text` as it is written ([`text_pieces`]).
+fn shown_len(text: &[u8]) -> usize {
+    text_pieces(text).map(str::len).sum()
+}
+
+/// Stored text as it is written, in pieces: its UTF-8 runs as they lie in
+/// SQLite's buffer, and U+FFFD for each sequence that is not UTF-8 (as
+/// [`String::from_utf8_lossy`] makes it, without a copy of the whole).
+pub fn text_pieces(text: &[u8]) -> impl Iterator<Item = &str> + Clone {
+    text.utf8_chunks().flat_map(|chunk| {
+        let bad = if chunk.invalid().is_empty() {
+            ""
+        } else {
+            "\u{fffd}"
+        };
+        [chunk.valid(), bad]
+    })
+}
+
+/// Stored text shown by its pieces ([`text_pieces`]).
+struct Lossy<'a>(&'a [u8]);
+
+impl std::fmt::Display for Lossy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        text_pieces(self.0).try_for_each(|piece| f.write_str(piece))
     }
 }
 
@@ -270,7 +335,13 @@ impl serde::Serialize for Cell<'_> {
             Cell::Integer(i) => s.serialize_i64(i),
             Cell::Real(f) if f.is_finite() => s.serialize_f64(f),
             Cell::Real(_) => s.serialize_unit(),
-            Cell::Text(_) | Cell::Blob(_) => s.serialize_str(&self.text()),
+            // Written from SQLite's buffer as serde escapes it, a piece
+            // at a time when it is not all UTF-8.
+            Cell::Text(t) => match std::str::from_utf8(t) {
+                Ok(text) => s.serialize_str(text),
+                Err(_) => s.collect_str(&Lossy(t)),
+            },
+            Cell::Blob(_) => s.serialize_str(&self.text()),
         }
     }
 }
@@ -281,16 +352,24 @@ mod tests {
 
     #[test]
     fn a_cell_reads_as_a_json_value_of_it_would() {
-        let cases: [(Cell<'_>, serde_json::Value); 7] = [
+        let cases: [(Cell<'_>, serde_json::Value); 8] = [
             (Cell::Null, serde_json::Value::Null),
             (Cell::Integer(-42), serde_json::json!(-42)),
             (Cell::Real(2.5), serde_json::json!(2.5)),
             (Cell::Real(f64::NAN), serde_json::Value::Null),
             (Cell::Text(b"caf\xc3\xa9"), serde_json::json!("caf\u{e9}")),
             (Cell::Text(b"a\xffb"), serde_json::json!("a\u{fffd}b")),
+            (
+                Cell::Text(b"\"\xf0\x9f\x92\n\x1b\xe2\x82\xac\xc3"),
+                serde_json::json!("\"\u{fffd}\n\u{1b}\u{20ac}\u{fffd}"),
+            ),
             (Cell::Blob(&[0x00, 0xab]), serde_json::json!("00ab")),
         ];
         for (cell, json) in cases {
+            if let Cell::Text(t) = cell {
+                assert_eq!(text_pieces(t).collect::<String>(), cell.text());
+                assert_eq!(shown_len(t), cell.text().len());
+            }
             assert_eq!(
                 serde_json::to_value(cell).ok(),
                 Some(json.clone()),
