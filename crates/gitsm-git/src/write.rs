@@ -158,7 +158,10 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// Remove the temp files (`.gitsm-<pid>-<n>.tmp`) that runs killed part
 /// way left in `dir`: those whose process is gone. A temp file of a run
 /// still writing (its process alive: another command writing into the
-/// same folder, this one included) is left to it.
+/// same folder, this one included) is left to it. Processes are those
+/// this one can see: a run in another PID namespace (another container,
+/// another host sharing the folder) counts as gone, and the write it
+/// was making fails at its rename (nothing is written half-way).
 pub fn sweep(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
