@@ -582,12 +582,12 @@ pub fn lock(path: &Path) -> std::io::Result<std::fs::File> {
         std::fs::create_dir_all(dir)?;
     }
     let at = path.with_extension("lock");
-    loop {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&at)?;
+    // Only the regular file gitsm made (a link is not followed, a pipe
+    // not waited on), so that the file locked is the one at the path.
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    for _ in 0..MOST_LOCK_TRIES {
+        let file = crate::write::open_own(&at, &mut options)?;
         file.lock()?;
         // The cleanup of old sites removes a lock file it holds
         // ([`keep_the_last_sites`]): one taken after that is of a file no
@@ -597,7 +597,15 @@ pub fn lock(path: &Path) -> std::io::Result<std::fs::File> {
             return Ok(file);
         }
     }
+    Err(std::io::Error::other(format!(
+        "{}: the lock file was replaced {MOST_LOCK_TRIES} times while this build waited on it",
+        at.display()
+    )))
 }
+
+/// How often a build takes a lock again on a lock file replaced while it
+/// waited ([`lock`]); each time, another build got it first.
+const MOST_LOCK_TRIES: usize = 1000;
 
 /// Whether `file` is the file at `path` (not one removed since).
 #[cfg(unix)]
@@ -693,6 +701,12 @@ fn unheld(path: &Path) -> Option<Option<std::fs::File>> {
         Err(_) => None,
         Ok(file) => {
             file.try_lock().ok()?;
+            // Locked, the file must still be the one at the path: another
+            // cleanup may have removed it meanwhile, and a build locked
+            // the new one (which is then held, not removed).
+            if !still_at(&file, path).unwrap_or(false) {
+                return None;
+            }
             Some(Some(file).filter(|_| cfg!(unix)))
         }
     }
@@ -847,6 +861,25 @@ mod tests {
         assert!(unheld(&old.with_extension("lock")).is_none());
         drop(second);
         assert!(matches!(unheld(&old.with_extension("lock")), Some(Some(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_a_pipe_in_a_lock_file_s_place_is_an_error_not_a_wait() {
+        let dir = tempfile::tempdir().expect("temp");
+        let manifest = dir.path().join("site-x.manifest");
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, manifest.with_extension("lock")).expect("link");
+        // It spun for good, the link's file never the one at the path.
+        let err = lock(&manifest).expect_err("a link");
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(!target.exists(), "nothing made where the link points");
+        std::fs::remove_file(manifest.with_extension("lock")).expect("remove");
+        let made = std::process::Command::new("mkfifo")
+            .arg(manifest.with_extension("lock"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        assert!(lock(&manifest).is_err());
     }
 
     #[cfg(unix)]
