@@ -1002,7 +1002,7 @@ fn attack_text_that_grows_as_it_is_written_or_held_twice_is_bounded() {
         );
         refused(
             &repo.run(["query", twice, "--format", format]),
-            "200 MiB held at once",
+            "192 MiB held at once",
         );
     }
     // Under the bounds, text that is not UTF-8 is written as it always

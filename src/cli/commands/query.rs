@@ -35,7 +35,7 @@ statement that reads runs; anything that writes, and ATTACH, is refused.
 
 CSV and JSON rows are written as they are read, a result of any size; a \
 table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB, \
-and SQLite up to 200 MiB at once while the statement runs. \
+and SQLite up to 192 MiB at once while the statement runs. \
 A statement that fails part way \
 exits 2 after the rows read before it (a JSON array left unclosed).
 
@@ -309,11 +309,11 @@ fn table(index: &LocalIndex, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>
     let columns = index.query_each(sql, &mut |_, row| {
         // A cell may grow four times made safe (a control character
         // written `\x1b`): a row is refused before, not after.
-        let texts: Vec<_> = row.iter().map(Cell::text).collect();
-        let raw: usize = texts.iter().map(|t| t.len()).sum();
+        let raw: usize = row.iter().map(Cell::written_len).sum();
         if held + 4 * raw > MOST_TABLE_BYTES {
             return Err(SqlError::TooLarge);
         }
+        let texts: Vec<_> = row.iter().map(Cell::text).collect();
         let shown: Vec<String> = texts
             .iter()
             .map(|t| terminal_safe(t).replace('\n', " "))

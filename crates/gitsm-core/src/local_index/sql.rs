@@ -76,10 +76,11 @@ pub const MOST_TABLE_BYTES: usize = 64 << 20;
 pub const MOST_ROW_BYTES: usize = 100 << 20;
 
 /// The most SQLite may hold at once while a query runs: room for a value
-/// at the row's bound as SQLite makes it (a `printf` of 95 MiB grows its
-/// buffer past 150 MB), not for two. Past it the statement fails, as too
-/// large, and the command stays within its 300 MB.
-pub const MOST_SQLITE_HEAP_BYTES: usize = 2 * MOST_ROW_BYTES;
+/// near the row's bound as SQLite makes it (a `printf` of 95 MiB grows
+/// its buffer past 150 MB), not for two; below 300 MB with what the
+/// process holds besides (some 50 MB) and what SQLite freed but the
+/// allocator kept. Past it the statement fails, as too large.
+pub const MOST_SQLITE_HEAP_BYTES: usize = 192 << 20;
 
 const CLOCKS: &str = "CREATE TEMP TABLE clocks (
     record TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT, clock TEXT NOT NULL,
@@ -128,31 +129,23 @@ impl LocalIndex {
             .set_limit(Limit::SQLITE_LIMIT_LENGTH, MOST_ROW_BYTES as i32)?;
         self.conn.pragma_update(None, "query_only", true)?;
         // Nor does what SQLite holds at once (two such values of two rows,
-        // a sort of every record's JSON) pass its own bound.
-        let heap = self.heap_limit(MOST_SQLITE_HEAP_BYTES as i64)?;
+        // a sort of every record's JSON) pass its own bound. The pragma
+        // only ever lowers it: it holds for the rest of the process (a
+        // command runs one query).
+        self.conn.query_row(
+            &format!("PRAGMA hard_heap_limit = {MOST_SQLITE_HEAP_BYTES}"),
+            [],
+            |r| r.get::<_, i64>(0),
+        )?;
         let result = self.read_only(sql, row).map_err(|e| match e {
             SqlError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OutOfMemory) => {
                 SqlError::TooLarge
             }
             other => other,
         });
-        self.heap_limit(heap)?;
         self.conn.pragma_update(None, "query_only", false)?;
         self.conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
         result
-    }
-
-    /// Set the most SQLite may allocate (0: no bound; it is the process's),
-    /// returning the bound before.
-    fn heap_limit(&self, bytes: i64) -> rusqlite::Result<i64> {
-        let before = self
-            .conn
-            .query_row("PRAGMA hard_heap_limit", [], |r| r.get(0))?;
-        self.conn
-            .query_row(&format!("PRAGMA hard_heap_limit = {bytes}"), [], |r| {
-                r.get::<_, i64>(0)
-            })?;
-        Ok(before)
     }
 
     fn read_only(&self, sql: &str, on_row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
@@ -169,11 +162,7 @@ impl LocalIndex {
             // refused whole.
             let mut size = 0;
             for i in 0..columns.len() {
-                size += match row.get_ref(i)? {
-                    ValueRef::Text(b) => shown_len(b),
-                    ValueRef::Blob(b) => 2 * b.len(),
-                    _ => 0,
-                };
+                size += Cell::from(row.get_ref(i)?).written_len();
             }
             if size > MOST_ROW_BYTES {
                 return Err(SqlError::TooLarge);
@@ -254,11 +243,6 @@ impl LocalIndex {
     }
 }
 
-/// The length of `text` as it is written ([`text_pieces`]).
-fn shown_len(text: &[u8]) -> usize {
-    text_pieces(text).map(str::len).sum()
-}
-
 /// Stored text as it is written, in pieces: its UTF-8 runs as they lie in
 /// SQLite's buffer, and U+FFFD for each sequence that is not UTF-8 (as
 /// [`String::from_utf8_lossy`] makes it, without a copy of the whole).
@@ -310,6 +294,17 @@ impl<'a> From<ValueRef<'a>> for Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
+    /// The length of [`Cell::text`], known without making it (a number
+    /// is made: a few bytes).
+    pub fn written_len(&self) -> usize {
+        match *self {
+            Cell::Null => 0,
+            Cell::Integer(_) | Cell::Real(_) => self.text().len(),
+            Cell::Text(t) => text_pieces(t).map(str::len).sum(),
+            Cell::Blob(b) => 2 * b.len(),
+        }
+    }
+
     /// The cell as CSV and tables show it: nothing for NULL, a number as
     /// JSON writes it (nothing for one JSON has not), text as it is (a
     /// byte that is not UTF-8 as U+FFFD), a blob as hex.
@@ -368,8 +363,8 @@ mod tests {
         for (cell, json) in cases {
             if let Cell::Text(t) = cell {
                 assert_eq!(text_pieces(t).collect::<String>(), cell.text());
-                assert_eq!(shown_len(t), cell.text().len());
             }
+            assert_eq!(cell.written_len(), cell.text().len(), "{cell:?}");
             assert_eq!(
                 serde_json::to_value(cell).ok(),
                 Some(json.clone()),
