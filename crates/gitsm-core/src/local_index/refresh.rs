@@ -176,11 +176,9 @@ pub(super) fn update(
     // what changed, and the command reads the files instead.
     let mut scan = Scan::of(ws, &known, folder_cache)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    // A damaged cache is said to be rebuilt once it is written again.
+    // A damaged cache (only one at a path is read) is written again in
+    // either branch below, and said to be rebuilt once it is ([`said`]).
     let damaged = from_cache.damaged().map(str::to_owned);
-    if let (Some(why), None) = (&damaged, cache) {
-        notes.push(format!("the local index's stat cache was rebuilt: {why}"));
-    }
     // The entries of the cache in the order of the scan: each file found
     // is, as a rule, the next entry; else (files added or removed) it is
     // looked up by path. What no file takes is gone from the work tree.
