@@ -116,11 +116,21 @@ pub(super) fn write_csv_line<'c>(
     out: &mut dyn std::io::Write,
     cells: impl Iterator<Item = &'c str>,
 ) -> std::io::Result<()> {
+    write_csv_record(out, cells, write_field)
+}
+
+/// One CSV line of `cells`, each written by `field`: commas between them,
+/// a line break after.
+pub(super) fn write_csv_record<T>(
+    out: &mut dyn std::io::Write,
+    cells: impl Iterator<Item = T>,
+    mut field: impl FnMut(&mut dyn std::io::Write, T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        write_field(out, cell)?;
+        field(out, cell)?;
     }
     out.write_all(b"\n")
 }

@@ -171,18 +171,11 @@ impl RowWriter for Csv {
         cells: &[Cell<'_>],
     ) -> io::Result<()> {
         self.head(out, columns)?;
-        let out = &mut Pieces(out);
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            // Text is written from where SQLite holds it.
-            match cell {
-                Cell::Text(text) => tabular::write_field_pieces(out, text_pieces(text))?,
-                other => tabular::write_field_pieces(out, std::iter::once(&*other.text()))?,
-            }
-        }
-        out.write_all(b"\n")
+        // Text is written from where SQLite holds it.
+        tabular::write_csv_record(&mut Pieces(out), cells.iter(), |out, cell| match cell {
+            Cell::Text(text) => tabular::write_field_pieces(out, text_pieces(text)),
+            other => tabular::write_field_pieces(out, std::iter::once(&*other.text())),
+        })
     }
 
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {
