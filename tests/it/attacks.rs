@@ -294,6 +294,27 @@ fn a_killed_export_leaves_no_staged_file_behind() {
     assert_eq!(left.len(), 2, "{left:?}");
 }
 
+/// `report -o`, `man -o` and `schema -o` write into folders of the
+/// user's: what runs of them killed before their renames left there goes
+/// with the next run, and nothing else in the folder does.
+#[test]
+fn a_killed_report_man_or_schema_leaves_no_temp_file_behind() {
+    let repo = Repo::new();
+    repo.write("incidents/INC-0001.yaml", VALID_INCIDENT);
+    let runs: [(&str, &[&str]); 3] = [
+        ("reports", &["report", "-o", "reports/kpis.md"]),
+        ("man", &["man", "-o", "man"]),
+        ("schema-out", &["schema", "-o", "schema-out"]),
+    ];
+    for (folder, args) in runs {
+        let stale = repo.write(&format!("{folder}/.gitsm-{}-0.tmp", dead_pid()), "half");
+        let mine = repo.write(&format!("{folder}/notes.txt"), "mine\n");
+        repo.run(args.iter().copied()).expect_code(0);
+        assert!(!stale.exists(), "{folder}: a killed run's temp file stays");
+        assert!(mine.exists(), "{folder}: a file of the user's went");
+    }
+}
+
 #[test]
 fn two_editors_at_once_never_lose_an_edit() {
     let repo = Repo::new();

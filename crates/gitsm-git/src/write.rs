@@ -163,20 +163,55 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// another host sharing the folder) counts as gone, and the write it
 /// was making fails at its rename (nothing is written half-way).
 pub fn sweep(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        if let Ok(folder) = rustix::fs::open(dir, flags, Mode::empty()) {
+            sweep_in(&folder);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if left_by_a_dead_run(&name.to_string_lossy())
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// [`sweep`] in an open folder: each temp file is looked at and removed
+/// by its name in that folder, never by a path. A folder swapped for a
+/// symlink (or renamed) after it was opened is still the one swept:
+/// nothing of the same name elsewhere is removed.
+#[cfg(unix)]
+fn sweep_in(folder: &impl rustix::fd::AsFd) {
+    use rustix::fs::{AtFlags, Dir, FileType};
+    let Ok(entries) = Dir::read_from(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(".gitsm-")
-            && name.ends_with(".tmp")
-            && !writer_alive(&name)
-            && entry.file_type().is_ok_and(|t| t.is_file())
-        {
-            let _ = std::fs::remove_file(entry.path());
+        let regular = || {
+            rustix::fs::statat(folder, name, AtFlags::SYMLINK_NOFOLLOW)
+                .is_ok_and(|s| FileType::from_raw_mode(s.st_mode) == FileType::RegularFile)
+        };
+        if name.to_str().is_ok_and(left_by_a_dead_run) && regular() {
+            let _ = rustix::fs::unlinkat(folder, name, AtFlags::empty());
         }
     }
+}
+
+/// Whether `name` is a temp file ([`temp_beside`]) of a run that is gone.
+fn left_by_a_dead_run(name: &str) -> bool {
+    name.starts_with(".gitsm-") && name.ends_with(".tmp") && !writer_alive(name)
 }
 
 /// Whether the process that named a temp file `.gitsm-<pid>-<n>.tmp`
@@ -346,6 +381,40 @@ mod tests {
         for (name, kept) in &names {
             assert_eq!(dir.path().join(name).exists(), *kept, "{name}");
         }
+    }
+
+    /// The folder swept is swapped for a symlink to another folder once
+    /// it is open (as another user's process could between a listing and
+    /// a removal): the temp file of the same name in the other folder
+    /// stays, and the one in the folder opened goes.
+    #[cfg(unix)]
+    #[test]
+    fn attack_a_folder_swapped_for_a_symlink_mid_sweep_loses_nothing_elsewhere() {
+        use rustix::fs::{Mode, OFlags};
+        let root = tempfile::tempdir().expect("tempdir");
+        let (swept, moved, elsewhere) = (
+            root.path().join("site"),
+            root.path().join("site-moved"),
+            root.path().join("elsewhere"),
+        );
+        let name = format!(".gitsm-{}-0.tmp", dead_pid());
+        for dir in [&swept, &elsewhere] {
+            std::fs::create_dir(dir).expect("mkdir");
+            std::fs::write(dir.join(&name), "x").expect("write");
+        }
+        let folder = rustix::fs::open(&swept, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty())
+            .expect("open");
+        std::fs::rename(&swept, &moved).expect("rename");
+        std::os::unix::fs::symlink(&elsewhere, &swept).expect("symlink");
+        sweep_in(&folder);
+        assert!(
+            elsewhere.join(&name).exists(),
+            "a file elsewhere was removed"
+        );
+        assert!(
+            !moved.join(&name).exists(),
+            "the folder opened was not swept"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         Some(dir) => {
             let dir = cx.cwd.join(dir);
             std::fs::create_dir_all(&dir).map_err(|e| CommandError::io(dir.display(), e))?;
+            // The temp files of runs killed while they wrote here.
+            crate::write::sweep(&dir);
             for (name, page) in pages(cmd)? {
                 let path = dir.join(name);
                 crate::write::atomic(&path, page.as_bytes())

@@ -142,6 +142,9 @@ fn write_report(
     fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let before = std::fs::metadata(path).ok().map(|m| m.permissions());
+    // The temp files of runs killed while they wrote a report here.
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    crate::write::sweep(folder.unwrap_or(std::path::Path::new(".")));
     crate::write::atomic_with(path, fill)?;
     #[cfg(unix)]
     {

@@ -68,6 +68,8 @@ pub(crate) fn write_all(
     files: &[(&str, String)],
 ) -> Result<(), CommandError> {
     std::fs::create_dir_all(dir).map_err(|e| CommandError::io(dir.display(), e))?;
+    // The temp files of runs killed while they wrote here.
+    crate::write::sweep(dir);
     for (name, text) in files {
         let path = dir.join(name);
         crate::write::atomic(&path, text.as_bytes())
