@@ -1362,6 +1362,38 @@ fn a_site_updated_in_place_drops_what_a_full_build_would_not_write() {
     assert!(!repo.path("out/incidents/INC-0006.html").exists());
 }
 
+/// The folders of a site updated in place have the permissions a full
+/// build gives them, though one was changed by hand between builds.
+#[cfg(unix)]
+#[test]
+fn a_site_updated_in_place_gives_its_folders_the_modes_of_a_full_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = six_incidents();
+    site_at(&repo, "out").expect_code(0);
+    let mode = |dir: &Path| std::fs::metadata(dir).expect("stat").permissions().mode() & 0o7777;
+    let set = |dir: &Path, mode: u32| {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    set(&repo.path("out"), 0o700);
+    set(&repo.path("out/incidents"), 0o711);
+    repo.write(
+        "incidents/INC-0006.yaml",
+        incident_text("INC-0006", "Retitled", "new", ""),
+    );
+    repo.commit("Retitle INC-0006", "2026-11-20T11:00:00+01:00");
+    let again = site_at(&repo, "out");
+    assert!(pages_reused(&again).1 > 0, "{again}");
+    site_at(&repo, "full").expect_code(0);
+    same_site(&repo.path("out"), &repo.path("full"));
+    for folder in std::iter::once(String::new()).chain(folders_below(&repo.path("full"))) {
+        let (out, full) = (
+            repo.path("out").join(&folder),
+            repo.path("full").join(&folder),
+        );
+        assert_eq!(mode(&out), mode(&full), "folder {folder:?}");
+    }
+}
+
 #[test]
 fn two_builds_of_one_folder_at_once_leave_a_full_build() {
     let repo = six_incidents();

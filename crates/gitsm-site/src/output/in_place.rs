@@ -139,6 +139,7 @@ pub(super) fn update(staged: &Path, out: &Path, kept: &Paths<'_>) -> Result<(), 
     let open = |p: &Path| path(p).and_then(|p| open_dir(rustix::fs::CWD, &p));
     let from = open(staged).map_err(|e| (None, e.into()))?;
     let to = open(out).map_err(fail(""))?;
+    same_mode(&from, &to).map_err(fail(""))?;
     let mut written = Moved::default();
     let mut folders = Moved::from_iter([String::new()]);
     move_into(&from, &to, "", &mut written, &mut folders)?;
@@ -149,6 +150,22 @@ pub(super) fn update(staged: &Path, out: &Path, kept: &Paths<'_>) -> Result<(), 
             written.contains(rel) || kept.contains(rel)
         }
     })
+}
+
+/// Give the folder `to` of the site the permissions of the folder `from`
+/// the build staged in its place, as a full build's folder has them: a
+/// folder whose mode was changed by hand gets it back. A folder of
+/// another user's (a shared one this user may write to) keeps its own.
+fn same_mode(from: &OwnedFd, to: &OwnedFd) -> rustix::io::Result<()> {
+    let mode = |dir: &OwnedFd| rustix::fs::fstat(dir).map(|s| s.st_mode & 0o7777);
+    let staged = mode(from)?;
+    if mode(to)? == staged {
+        return Ok(());
+    }
+    match rustix::fs::fchmod(to, Mode::from_raw_mode(staged)) {
+        Err(Errno::PERM) => Ok(()),
+        done => done,
+    }
 }
 
 /// Move every file below `from` (at `rel` from the site root) to the same
@@ -177,6 +194,7 @@ fn move_into(
                 }
             };
             let source = open_dir(from, &name).map_err(fail(&here))?;
+            same_mode(&source, &target).map_err(fail(&here))?;
             move_into(&source, &target, &here, written, folders)?;
             folders.insert(here);
         } else {
