@@ -155,13 +155,15 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     )
 }
 
-/// Remove the temp files (`.gitsm-<pid>-<n>.tmp`) that runs killed part
-/// way left in `dir`: those whose process is gone. A temp file of a run
-/// still writing (its process alive: another command writing into the
-/// same folder, this one included) is left to it. Processes are those
-/// this one can see: a run in another PID namespace (another container,
-/// another host sharing the folder) counts as gone, and the write it
-/// was making fails at its rename (nothing is written half-way).
+/// Remove the temp files (`.gitsm-<pid>-<n>.tmp`, [`temp_file_pid`])
+/// that this user's runs killed part way left in `dir`: those whose
+/// process is gone. A temp file of a run still writing (its process
+/// alive: another command writing into the same folder, this one
+/// included) is left to it, and so is another user's. Processes are
+/// those this one can see: a run of this user's in another PID namespace
+/// (another container, another host sharing the folder) counts as gone,
+/// and the write it was making fails at its rename (nothing is written
+/// half-way).
 pub fn sweep(dir: &Path) {
     #[cfg(unix)]
     {
@@ -190,45 +192,62 @@ pub fn sweep(dir: &Path) {
 /// [`sweep`] in an open folder: each temp file is looked at and removed
 /// by its name in that folder, never by a path. A folder swapped for a
 /// symlink (or renamed) after it was opened is still the one swept:
-/// nothing of the same name elsewhere is removed.
+/// nothing of the same name elsewhere is removed. Only a regular file
+/// this user owns goes: in a shared folder (`/tmp`), another user's file
+/// of the same name stays, even for root.
 #[cfg(unix)]
 fn sweep_in(folder: &impl rustix::fd::AsFd) {
     use rustix::fs::{AtFlags, Dir, FileType};
     let Ok(entries) = Dir::read_from(folder) else {
         return;
     };
+    let me = rustix::process::geteuid().as_raw();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let regular = || {
-            rustix::fs::statat(folder, name, AtFlags::SYMLINK_NOFOLLOW)
-                .is_ok_and(|s| FileType::from_raw_mode(s.st_mode) == FileType::RegularFile)
+        let own_file = || {
+            rustix::fs::statat(folder, name, AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|s| {
+                FileType::from_raw_mode(s.st_mode) == FileType::RegularFile && s.st_uid == me
+            })
         };
-        if name.to_str().is_ok_and(left_by_a_dead_run) && regular() {
+        if name.to_str().is_ok_and(left_by_a_dead_run) && own_file() {
             let _ = rustix::fs::unlinkat(folder, name, AtFlags::empty());
         }
     }
 }
 
-/// Whether `name` is a temp file ([`temp_beside`]) of a run that is gone.
+/// Whether `name` is a temp file of gitsm's whose run is gone.
 fn left_by_a_dead_run(name: &str) -> bool {
-    name.starts_with(".gitsm-") && name.ends_with(".tmp") && !writer_alive(name)
+    temp_file_pid(name).is_some_and(writer_gone)
 }
 
-/// Whether the process that named a temp file `.gitsm-<pid>-<n>.tmp`
-/// ([`temp_beside`]) is alive. A name of no such form, or of no process
-/// that could be, is no run's. A process of another user counts as alive
-/// (it may be writing); a process id reused since counts too, and the
-/// file waits for a later sweep.
-fn writer_alive(name: &str) -> bool {
-    let pid = name
-        .strip_prefix(".gitsm-")
-        .and_then(|rest| rest.split_once('-'))
-        .and_then(|(pid, _)| pid.parse::<u32>().ok());
-    let Some(pid) = pid else {
-        return false;
-    };
+/// The process id in the name of a temp file of gitsm's,
+/// `.gitsm-<pid>-<tag>.tmp`: the pid written as a process id is (decimal
+/// digits, no sign, no leading zero), the tag letters and digits (the
+/// counter of [`temp_beside`], or the random name of a temp file an
+/// export or a hook makes). `None` for any other name: not gitsm's, and
+/// never swept.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let (pid, tag) = name
+        .strip_prefix(".gitsm-")?
+        .strip_suffix(".tmp")?
+        .split_once('-')?;
+    let decimal = pid.bytes().all(|b| b.is_ascii_digit()) && !pid.starts_with('0');
+    let tagged = !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric());
+    if decimal && tagged {
+        pid.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Whether the process `pid` that named a temp file is gone. This one is
+/// not; a process of another user is taken as alive (it may be writing);
+/// a process id reused since counts as alive too, and the file waits for
+/// a later sweep. A number no process can have is no run's: its file is
+/// not gitsm's, and stays.
+fn writer_gone(pid: u32) -> bool {
     if pid == std::process::id() {
-        return true;
+        return false;
     }
     #[cfg(unix)]
     {
@@ -238,14 +257,11 @@ fn writer_alive(name: &str) -> bool {
         else {
             return false;
         };
-        match rustix::process::test_kill_process(pid) {
-            Ok(()) => true,
-            Err(e) => e == rustix::io::Errno::PERM,
-        }
+        rustix::process::test_kill_process(pid) == Err(rustix::io::Errno::SRCH)
     }
     #[cfg(not(unix))]
     {
-        false
+        true
     }
 }
 
@@ -365,9 +381,16 @@ mod tests {
             (format!(".gitsm-{}-3.tmp", live.id()), true),
             (format!(".gitsm-{}-1.tmp", std::process::id()), true),
             (format!(".gitsm-{}-exportAb12.tmp", dead_pid()), false),
-            (".gitsm-notapid-0.tmp".to_owned(), false),
-            (".gitsm-0-0.tmp".to_owned(), false),
-            (".gitsm-99999999999-0.tmp".to_owned(), false),
+            // Named like gitsm's temp files, but none is.
+            (".gitsm-notapid-0.tmp".to_owned(), true),
+            (".gitsm-notes.tmp".to_owned(), true),
+            (".gitsm-.tmp".to_owned(), true),
+            (".gitsm-0-0.tmp".to_owned(), true),
+            (format!(".gitsm-0{}-0.tmp", dead_pid()), true),
+            (format!(".gitsm-+{}-0.tmp", dead_pid()), true),
+            (format!(".gitsm-{}-.tmp", dead_pid()), true),
+            (format!(".gitsm-{}-a.b.tmp", dead_pid()), true),
+            (".gitsm-99999999999-0.tmp".to_owned(), true),
             // Not a temp file of gitsm's.
             ("INC-0001.yaml".to_owned(), true),
             (".gitsm-1-0.yaml".to_owned(), true),
@@ -415,6 +438,32 @@ mod tests {
             !moved.join(&name).exists(),
             "the folder opened was not swept"
         );
+    }
+
+    /// In a shared folder (`/tmp`), a dead run's temp file of another
+    /// user's stays, though root sweeps: a sweep removes only its own
+    /// user's files. (Only root can give a file to another user: the
+    /// test needs it, and checks nothing without.)
+    #[cfg(unix)]
+    #[test]
+    fn attack_another_user_s_temp_file_in_a_shared_folder_stays() {
+        let me = rustix::process::geteuid();
+        if !me.is_root() {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (theirs, mine) = (
+            dir.path().join(format!(".gitsm-{}-0.tmp", dead_pid())),
+            dir.path().join(format!(".gitsm-{}-1.tmp", dead_pid())),
+        );
+        for file in [&theirs, &mine] {
+            std::fs::write(file, "x").expect("write");
+        }
+        let nobody = rustix::process::Uid::from_raw(65534);
+        rustix::fs::chown(&theirs, Some(nobody), None).expect("chown");
+        sweep(dir.path());
+        assert!(theirs.exists(), "another user's file was removed");
+        assert!(!mine.exists(), "this user's dead run's file stayed");
     }
 
     #[test]

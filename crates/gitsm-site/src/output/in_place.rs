@@ -155,7 +155,9 @@ pub(super) fn update(staged: &Path, out: &Path, kept: &Paths<'_>) -> Result<(), 
 /// Give the folder `to` of the site the permissions of the folder `from`
 /// the build staged in its place, as a full build's folder has them: a
 /// folder whose mode was changed by hand gets it back. A folder of
-/// another user's (a shared one this user may write to) keeps its own.
+/// another user's (a shared one this user may write to) keeps its own,
+/// unless this user may change any file's mode (root), as a full build
+/// would replace it with a folder of this user's.
 fn same_mode(from: &OwnedFd, to: &OwnedFd) -> rustix::io::Result<()> {
     let mode = |dir: &OwnedFd| rustix::fs::fstat(dir).map(|s| s.st_mode & 0o7777);
     let staged = mode(from)?;
