@@ -405,7 +405,7 @@ fn free_backup_path(path: &Path) -> Result<PathBuf, HooksError> {
 
 /// Atomically replace `path` with an executable (0755) file.
 fn write_executable(path: &Path, contents: &[u8]) -> Result<(), HooksError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = crate::write::folder_of(path);
     // Named as every temp file of gitsm's: a sweep leaves it while this
     // run is alive ([`crate::write::sweep`]).
     let prefix = format!(".gitsm-{}-", std::process::id());

@@ -155,6 +155,15 @@ pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     )
 }
 
+/// The folder `path` is in: its parent, or `.` for a name with none
+/// (`report.html`, whose parent is the empty path).
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Remove the temp files (`.gitsm-<pid>-<n>.tmp`, [`temp_file_pid`])
 /// that this user's runs killed part way left in `dir`: those whose
 /// process is gone. A temp file of a run still writing (its process
@@ -302,7 +311,7 @@ fn fill_temp(
 /// default mode (0666 less the umask).
 fn temp_beside(path: &Path) -> std::io::Result<(PathBuf, File)> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     std::fs::create_dir_all(dir)?;
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -365,6 +374,14 @@ mod tests {
         let pid = child.id();
         child.wait().expect("wait");
         pid
+    }
+
+    #[test]
+    fn a_bare_name_is_in_the_current_folder() {
+        assert_eq!(folder_of(Path::new("report.html")), Path::new("."));
+        assert_eq!(folder_of(Path::new("out/report.html")), Path::new("out"));
+        assert_eq!(folder_of(Path::new("/report.html")), Path::new("/"));
+        assert_eq!(folder_of(Path::new("/")), Path::new("."));
     }
 
     #[cfg(unix)]

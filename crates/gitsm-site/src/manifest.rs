@@ -238,14 +238,8 @@ pub fn location(root: &Path, out: &Path) -> Option<PathBuf> {
     let repo = crate::git::open(root)?;
     // Before a first build the folder does not exist: its parent does.
     let out = out.canonicalize().ok().or_else(|| {
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
-        Some(
-            parent
-                .unwrap_or(Path::new("."))
-                .canonicalize()
-                .ok()?
-                .join(out.file_name()?),
-        )
+        let folder = crate::write::folder_of(out).canonicalize().ok()?;
+        Some(folder.join(out.file_name()?))
     })?;
     let name = format!("site-{}.manifest", crate::git::short_name(out.as_os_str()));
     Some(repo.path().join("gitsm").join(name))

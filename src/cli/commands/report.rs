@@ -143,8 +143,7 @@ fn write_report(
 ) -> std::io::Result<()> {
     let before = std::fs::metadata(path).ok().map(|m| m.permissions());
     // The temp files of runs killed while they wrote a report here.
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-    crate::write::sweep(folder.unwrap_or(std::path::Path::new(".")));
+    crate::write::sweep(crate::write::folder_of(path));
     crate::write::atomic_with(path, fill)?;
     #[cfg(unix)]
     {

@@ -182,12 +182,11 @@ impl LocalIndex {
     /// that a reader never sees half an export.
     pub fn export_sqlite(&self, path: &Path) -> Result<(), SqlError> {
         let io = |e: std::io::Error| SqlError::Io(format!("{}: {e}", path.display()));
-        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let folder_path = folder.unwrap_or(Path::new("."));
+        let folder = crate::write::folder_of(path);
         // Named as every temp file gitsm writes (`.gitsm-<pid>-….tmp`):
         // one a killed export left is swept by the next, and one an
         // export still writes is not.
-        crate::write::sweep(folder_path);
+        crate::write::sweep(folder);
         let prefix = format!(".gitsm-{}-export", std::process::id());
         let mut temp = tempfile::Builder::new();
         temp.prefix(&prefix).suffix(".tmp");
@@ -195,7 +194,7 @@ impl LocalIndex {
         // temporary file's own 0600.
         #[cfg(unix)]
         temp.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = temp.tempfile_in(folder_path).map_err(io)?;
+        let temp = temp.tempfile_in(folder).map_err(io)?;
         let target = temp.path().to_string_lossy().into_owned();
         self.conn
             .execute("ATTACH DATABASE ?1 AS export", [target.as_str()])?;

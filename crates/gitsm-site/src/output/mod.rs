@@ -78,12 +78,12 @@ impl Staging {
     /// A temporary folder in the output's parent (the same file system, so
     /// the final rename is atomic).
     pub(crate) fn new(out: &Path) -> Result<Staging, SiteError> {
-        let parent = parent(out);
-        std::fs::create_dir_all(&parent).map_err(SiteError::io(&parent))?;
+        let parent = crate::write::folder_of(out);
+        std::fs::create_dir_all(parent).map_err(SiteError::io(parent))?;
         let dir = tempfile::Builder::new()
             .prefix(".gitsm-site-")
-            .tempdir_in(&parent)
-            .map_err(SiteError::io(&parent))?;
+            .tempdir_in(parent)
+            .map_err(SiteError::io(parent))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -146,13 +146,6 @@ impl Staging {
     }
 }
 
-fn parent(out: &Path) -> PathBuf {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
     if std::fs::symlink_metadata(out).is_err() {
         return std::fs::rename(staged, out).map_err(SiteError::io(out));
@@ -161,7 +154,7 @@ fn replace(staged: &Path, out: &Path) -> Result<(), SiteError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let old = parent(out).join(format!(".{name}.old-{}", std::process::id()));
+    let old = crate::write::folder_of(out).join(format!(".{name}.old-{}", std::process::id()));
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(SiteError::io(&old))?;
     }
