@@ -44,6 +44,10 @@ where
         line.clear();
         let mut cells = cells.enumerate().peekable();
         while let Some((i, (c, style))) = cells.next() {
+            // A line break in a cell (a title may hold one) is a space:
+            // written as it is, it would end the row and begin what
+            // looks like another.
+            let c = one_line(c);
             // Writing into a String cannot fail.
             let _ = std::fmt::Write::write_fmt(&mut line, format_args!("{style}{c}{style:#}"));
             if cells.peek().is_some() {
@@ -65,6 +69,16 @@ where
         )?;
     }
     Ok(())
+}
+
+/// `cell` on one line: each line break (and tab, which would break the
+/// alignment) a space, as many characters as before.
+fn one_line(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.contains(['\n', '\r', '\t']) {
+        cell.replace(['\n', '\r', '\t'], " ").into()
+    } else {
+        cell.into()
+    }
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break
@@ -152,6 +166,23 @@ pub(super) fn write_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attack_a_line_break_in_a_cell_forges_no_row() {
+        let rows = [
+            ["INC-0090", "A\nINC-0001  closed  FAKE ROW"],
+            ["INC-0091", "tab\there"],
+        ];
+        let mut out = Vec::new();
+        write_aligned(&["ID", "TITLE"], || rows.iter(), &mut out).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(
+            text,
+            "ID        TITLE\n\
+             INC-0090  A INC-0001  closed  FAKE ROW\n\
+             INC-0091  tab here\n"
+        );
+    }
 
     #[test]
     fn a_field_is_quoted_only_when_it_must_be() {
