@@ -894,6 +894,42 @@ fn attack_a_query_without_end_stops_at_a_bound() {
     refused(&repo.run(["query", ENDLESS]), "a table over 64 MiB");
 }
 
+#[test]
+fn attack_a_query_without_end_or_output_stops_at_its_time_limit() {
+    // No row comes, so no bound on the output or memory stops it: a count
+    // of an endless recursion ran at full CPU until killed.
+    let repo = one_incident();
+    let count = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                 SELECT count(*) FROM c";
+    for format in ["table", "csv"] {
+        let run = repo.run(["query", count, "--timeout", "1", "--format", format]);
+        refused(&run, "ran past its time limit (1s)");
+    }
+    // A statement that ends is not cut short.
+    assert_eq!(
+        query_csv(&repo, "SELECT count(*) AS n FROM records"),
+        "n\n1\n"
+    );
+}
+
+#[test]
+fn attack_a_pasted_page_of_words_is_searched_once_per_word_or_refused() {
+    let repo = one_incident();
+    // Each word once: the repeats added a pass over the matches each
+    // (4,000 of them took minutes).
+    let pasted = "zebrafinch ".repeat(4000);
+    let run = repo.run(["search", pasted.as_str(), "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("INC-0001"), "{run}");
+    // More distinct words than a search takes: said, not searched for.
+    let words: Vec<String> = (0..65).map(|i| format!("w{i}")).collect();
+    let mut args = vec!["search"];
+    args.extend(words.iter().map(String::as_str));
+    let run = repo.run(args);
+    run.expect_code(2);
+    assert!(run.stderr.contains("at most 64 words"), "{run}");
+}
+
 /// A query refused with exit 2, saying `why`, having written nothing.
 fn refused(run: &common::Run, why: &str) {
     run.expect_code(2);

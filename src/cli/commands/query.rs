@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::dataset::{self, Dataset, Need};
 
@@ -35,7 +36,9 @@ statement that reads runs; anything that writes, and ATTACH, is refused.
 
 CSV and JSON rows are written as they are read, a result of any size; a \
 table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB, \
-and SQLite up to 192 MiB at once while the statement runs. \
+and SQLite up to 192 MiB at once while the statement runs. A statement \
+still running after `--timeout` seconds (a recursive WITH with no bound, \
+a join of every record with every other) is stopped. \
 A statement that fails part way \
 exits 2 after the rows read before it (a JSON array left unclosed).
 
@@ -51,6 +54,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
+    /// Stop the statement after this many seconds (0: never)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,12 +89,13 @@ pub(crate) fn open_index(cx: &CommandContext, clocks: bool) -> Result<LocalIndex
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
     let clocks = args.sql.to_ascii_lowercase().contains("clocks");
-    let index = open_index(cx, clocks)?;
+    let limit = (args.timeout > 0).then(|| Duration::from_secs(args.timeout));
+    let mut index = open_index(cx, clocks)?;
     // CSV and JSON rows are written as they are read; a table is held (up
     // to its bound) to align its columns, then written whole.
     let mut failed = None;
     let mut rows = |out: &mut dyn Write, format: &mut dyn RowWriter| {
-        match write_rows(out, format, |row| index.query_each(&args.sql, row)) {
+        match write_rows(out, format, |row| index.query_each(&args.sql, limit, row)) {
             Ok(()) => Ok(()),
             Err(SqlError::Write(e)) => Err(e),
             Err(e) => {
@@ -100,7 +107,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         }
     };
     match args.format {
-        QueryFormat::Table => match table(&index, &args.sql) {
+        QueryFormat::Table => match table(&mut index, &args.sql, limit) {
             Ok((columns, cells)) => stdout_lines(|out| {
                 let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
                 tabular::write_aligned(&headers, || cells.iter(), &mut Pieces(out))
@@ -112,7 +119,10 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     }
     match failed {
         None => Ok(ExitCode::SUCCESS),
-        Some(e @ SqlError::NotReadOnly(_)) => Err(CommandError::usage(e.to_string())),
+        Some(e @ (SqlError::NotReadOnly(_) | SqlError::TooLong(_))) => {
+            Err(CommandError::usage(e.to_string()))
+        }
+        Some(e @ SqlError::Damaged(_)) => Err(CommandError::Failed(e.to_string())),
         Some(e) => Err(CommandError::usage_hint(
             e.to_string(),
             "see `gitsm query --help` for the views and their columns",
@@ -296,10 +306,14 @@ impl RowWriter for Json {
 /// The rows of `sql` as a table shows them, held to align them (up to
 /// [`MOST_TABLE_BYTES`] of text): each cell made safe for a terminal, on
 /// one line.
-fn table(index: &LocalIndex, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>), SqlError> {
+fn table(
+    index: &mut LocalIndex,
+    sql: &str,
+    limit: Option<Duration>,
+) -> Result<(Vec<String>, Vec<Vec<String>>), SqlError> {
     let mut cells = Vec::new();
     let mut held = 0;
-    let columns = index.query_each(sql, &mut |_, row| {
+    let columns = index.query_each(sql, limit, &mut |_, row| {
         // A cell may grow four times made safe (a control character
         // written `\x1b`): a row is refused before, not after.
         let raw: usize = row.iter().map(Cell::written_len).sum();

@@ -49,15 +49,26 @@ pub enum SearchFormat {
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
-    let index = cx.local_index()?;
     let search = Search {
         text: args.text.join(" "),
         kind: args.kind,
         open: args.open,
         limit: args.limit,
     };
-    let hits = index.search(&search).map_err(|e| match e {
-        SearchError::Empty => CommandError::usage("give some words to search for"),
+    let mut index = cx.local_index()?;
+    let mut hits = index.search(&search);
+    // Found damaged as it was read: removed, so opened again from the
+    // records, and asked once more.
+    if let Err(SearchError::Sqlite(e)) = &hits
+        && let Some(note) = index.damaged(e)
+    {
+        cx.warnings(&[note]);
+        drop(index);
+        index = cx.local_index()?;
+        hits = index.search(&search);
+    }
+    let hits = hits.map_err(|e| match e {
+        SearchError::Empty | SearchError::TooManyWords => CommandError::usage(e.to_string()),
         SearchError::Sqlite(e) => CommandError::Failed(format!("the local index: {e}")),
     })?;
     let text = match args.format {
@@ -74,7 +85,9 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                     "{BOLD}{}{BOLD:#}  {}  {}",
                     terminal_safe(hit.id.as_deref().unwrap_or(&hit.path)),
                     terminal_safe(hit.status.as_deref().unwrap_or("")),
-                    terminal_safe(hit.title.as_deref().unwrap_or(""))
+                    // On its line: a line break in it would begin what
+                    // looks like another hit.
+                    terminal_safe(hit.title.as_deref().unwrap_or("")).replace(['\n', '\t'], " ")
                 );
                 let mut line = String::new();
                 let mut from = 0;

@@ -455,30 +455,55 @@ pub fn ids(ws: &Workspace) -> Vec<String> {
 
 /// What `ask` gets from the local index, brought up to date; `None` when
 /// it is turned off (`GITSM_NO_INDEX`) or cannot be used, with why in
-/// `notes` (and what opening it found: a rebuild).
+/// `notes` (and what opening it found: a rebuild). An index found damaged
+/// as `ask` reads it is rebuilt, and asked once more.
 fn from_index<T>(
     ws: &Workspace,
     notes: &mut Vec<String>,
-    ask: impl FnOnce(&LocalIndex) -> rusqlite::Result<T>,
+    ask: impl Fn(&LocalIndex) -> rusqlite::Result<T>,
 ) -> Option<T> {
     if !local_index::enabled() {
         return None;
     }
-    let index = LocalIndex::open(ws)
-        .map_err(|e| notes.push(e.to_string()))
-        .ok()?;
-    notes.extend(index.notes.iter().cloned());
-    ask_index(&index, notes, ask)
+    let open = |notes: &mut Vec<String>| {
+        let index = LocalIndex::open(ws)
+            .map_err(|e| notes.push(e.to_string()))
+            .ok()?;
+        notes.extend(index.notes.iter().cloned());
+        Some(index)
+    };
+    let index = open(notes)?;
+    match ask(&index) {
+        Ok(answer) => Some(answer),
+        Err(e) => match index.damaged(&e) {
+            Some(note) => {
+                notes.push(note);
+                drop(index);
+                ask_index(&open(notes)?, notes, ask)
+            }
+            None => {
+                notes.push(format!("the local index could not be read: {e}"));
+                None
+            }
+        },
+    }
 }
 
-/// What `ask` gets from `index`; `None` on an error, said in `notes`.
+/// What `ask` gets from `index`; `None` on an error, said in `notes` (an
+/// index found damaged is removed, to be rebuilt by the next run).
 fn ask_index<T>(
     index: &LocalIndex,
     notes: &mut Vec<String>,
     ask: impl FnOnce(&LocalIndex) -> rusqlite::Result<T>,
 ) -> Option<T> {
     ask(index)
-        .map_err(|e| notes.push(format!("the local index could not be read: {e}")))
+        .map_err(|e| {
+            notes.push(
+                index
+                    .damaged(&e)
+                    .unwrap_or_else(|| format!("the local index could not be read: {e}")),
+            );
+        })
         .ok()
 }
 

@@ -13,7 +13,9 @@
 //! trusted only while it names their stamp. An index of
 //! another format, of another policy or schemas (`gitsm.yaml`,
 //! `schemas/`), of another gitsm version, or one SQLite finds damaged is
-//! rebuilt from the records, never trusted. Two runs at once are serialised
+//! rebuilt from the records, never trusted: damage found as a command
+//! reads it (a page of records or of the full text the opening did not
+//! read) removes it there and then ([`LocalIndex::damaged`]). Two runs at once are serialised
 //! by SQLite (the update is one write transaction; readers see the last
 //! committed state). Outside Git, or when the Git directory cannot be
 //! written, the index is built in memory for the one run.
@@ -59,6 +61,8 @@ pub struct LocalIndex {
     conn: Connection,
     /// What opening it found worth saying (a rebuild and why).
     pub notes: Vec<String>,
+    /// Its file; `None` in memory.
+    path: Option<PathBuf>,
 }
 
 /// Which records to take from the index: a superset of what a command
@@ -94,13 +98,8 @@ impl LocalIndex {
             Ok(index) => Ok(index),
             Err(damaged @ IndexError::Damaged { .. }) => {
                 // Damaged (or not a database at all): start again from the
-                // records. Another run may hold the old file open; it keeps
-                // its own copy, and the next run finds this one.
-                for suffix in ["", "-wal", "-shm", ".stat"] {
-                    let mut file = path.clone().into_os_string();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(file));
-                }
+                // records.
+                remove(&path);
                 let note = format!(
                     "the local index was rebuilt: {}",
                     first_line(&damaged.to_string())
@@ -133,15 +132,19 @@ impl LocalIndex {
                 path: at.clone(),
                 message: e.to_string(),
             },
-            // Corrupt, not a database, or not laid out as this build
-            // lays it out (a table or column missing: SQLite's plain
-            // error): rebuilt.
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::Unknown) => {
-                IndexError::Damaged {
-                    path: at.clone(),
-                    message: e.to_string(),
-                }
-            }
+            // Corrupt, not a database, not laid out as this build lays it
+            // out (a table or column missing: SQLite's plain error), or
+            // holding what its own constraints refuse (rows a damaged page
+            // hid, seen twice): rebuilt.
+            Some(
+                ErrorCode::DatabaseCorrupt
+                | ErrorCode::NotADatabase
+                | ErrorCode::Unknown
+                | ErrorCode::ConstraintViolation,
+            ) => IndexError::Damaged {
+                path: at.clone(),
+                message: e.to_string(),
+            },
             _ => IndexError::Sqlite {
                 path: at.clone(),
                 message: e.to_string(),
@@ -180,6 +183,7 @@ impl LocalIndex {
         let mut index = LocalIndex {
             conn,
             notes: Vec::new(),
+            path: Some(path.to_owned()),
         };
         index
             .refresh(ws, Some(&stat_cache::StatCache::location(path)))
@@ -195,9 +199,31 @@ impl LocalIndex {
         let mut index = LocalIndex {
             conn: Connection::open_in_memory().map_err(err)?,
             notes,
+            path: None,
         };
         index.refresh(ws, None).map_err(err)?;
         Ok(index)
+    }
+
+    /// Whether `e`, met reading the index, is SQLite finding it damaged:
+    /// SQLite checks a page as it reads it, and opening the index reads
+    /// only what changed, so a damaged page of records or of the full text
+    /// shows first here. The index is then removed (another run holding it
+    /// open keeps its own copy), so that the next opening rebuilds it from
+    /// the records; the note to give comes back.
+    pub fn damaged(&self, e: &rusqlite::Error) -> Option<String> {
+        use rusqlite::ErrorCode;
+        let code = e.sqlite_error_code()?;
+        if !matches!(code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) {
+            return None;
+        }
+        if let Some(path) = &self.path {
+            remove(path);
+        }
+        Some(format!(
+            "the local index is damaged ({}): it is rebuilt from the records",
+            first_line(&e.to_string())
+        ))
     }
 
     /// Bring the index up to date with the work tree, in one write
@@ -431,6 +457,16 @@ fn placeholders(count: usize, after: usize) -> String {
         .join(", ")
 }
 
+/// Remove the index at `path` and the files SQLite and the stat cache
+/// keep beside it (each as it stands: a link is removed, not followed).
+fn remove(path: &Path) {
+    for suffix in ["", "-wal", "-shm", ".stat"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
@@ -507,5 +543,115 @@ mod tests {
                 "cis/shop.yaml",
             ]
         );
+    }
+
+    /// A repository of one incident (its word: zebrafinch) and its index
+    /// built on disk, with where it is.
+    fn indexed() -> (tempfile::TempDir, Workspace, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        git2::Repository::init(dir.path()).expect("git init");
+        std::fs::create_dir(dir.path().join("incidents")).expect("folder");
+        std::fs::write(
+            dir.path().join("incidents/INC-0001.yaml"),
+            "id: INC-0001\ntitle: Card payments fail\nstatus: new\n\
+             created_at: 2026-11-21T09:00:00+01:00\nreported_by: someone@example.com\n\
+             impact: high\nurgency: high\ndescription: Seen by the zebrafinch team.\n",
+        )
+        .expect("record");
+        let ws = Workspace {
+            root: dir.path().to_path_buf(),
+            config: crate::policy::Policy::new(crate::config::Config::default()),
+            schemas: crate::schema::Schemas::builtin().expect("schemas"),
+            imported: Default::default(),
+        };
+        let path = location(&ws).expect("in Git");
+        let index = LocalIndex::open(&ws).expect("index");
+        assert!(index.notes.is_empty(), "{:?}", index.notes);
+        assert_eq!(index.path.as_deref(), Some(path.as_path()));
+        (dir, ws, path)
+    }
+
+    /// The first page of `table`'s tree in the database at `path` made
+    /// no page SQLite knows (its type byte), as a disk's damage would.
+    fn damage(path: &Path, table: &str) {
+        use std::io::{Seek, SeekFrom, Write};
+        let db = Connection::open(path).expect("open");
+        let size: i64 = db
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .expect("page size");
+        let root: i64 = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .expect("its tree");
+        drop(db);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .expect("open the file");
+        let at = u64::try_from((root - 1) * size).expect("an offset");
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.write_all(&[0x7f]))
+            .expect("damage");
+    }
+
+    /// The index at `path` as a run that read no row opening it has it.
+    fn opened_without_a_read(path: &Path) -> LocalIndex {
+        LocalIndex {
+            conn: Connection::open(path).expect("open"),
+            notes: Vec::new(),
+            path: Some(path.to_owned()),
+        }
+    }
+
+    fn search(word: &str) -> search::Search {
+        search::Search {
+            text: word.into(),
+            kind: None,
+            open: false,
+            limit: 20,
+        }
+    }
+
+    #[test]
+    fn attack_full_text_damaged_where_opening_reads_nothing_is_rebuilt_when_searched() {
+        let (_dir, ws, path) = indexed();
+        // The full text's pages: read by a search, not by an opening that
+        // finds no file changed.
+        damage(&path, "text_data");
+        let index = opened_without_a_read(&path);
+        let Err(search::SearchError::Sqlite(e)) = index.search(&search("zebrafinch")) else {
+            panic!("a damaged full text was searched");
+        };
+        let note = index.damaged(&e).expect("found damaged");
+        assert!(note.contains("rebuilt from the records"), "{note}");
+        assert!(!path.exists(), "the damaged index stays to be trusted");
+        drop(index);
+        let index = LocalIndex::open(&ws).expect("rebuilt");
+        let hits = index.search(&search("zebrafinch")).expect("search");
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn attack_records_damaged_where_opening_reads_nothing_are_rebuilt_when_listed() {
+        let (_dir, ws, path) = indexed();
+        damage(&path, "files");
+        let index = opened_without_a_read(&path);
+        let e = match index.loaded(&Selection::default()) {
+            Err(e) => e,
+            Ok(loaded) => panic!("{} files read from a damaged index", loaded.files.len()),
+        };
+        assert!(index.damaged(&e).is_some(), "{e}");
+        assert!(!path.exists());
+        drop(index);
+        let index = LocalIndex::open(&ws).expect("rebuilt");
+        let loaded = index.loaded(&Selection::default()).expect("read");
+        assert_eq!(loaded.files.len(), 1);
+        // Another error is no damage: the index stays.
+        let other = rusqlite::Error::InvalidQuery;
+        assert_eq!(index.damaged(&other), None);
+        assert!(path.exists());
     }
 }

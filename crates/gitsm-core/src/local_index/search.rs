@@ -95,6 +95,10 @@ pub struct Hit {
 pub enum SearchError {
     #[error("give some words to search for")]
     Empty,
+    /// Each word costs a pass over the records it matches: a search is
+    /// bounded, so that a pasted page cannot hold the index for minutes.
+    #[error("search for at most {MOST_WORDS} words (a word repeated counts once)")]
+    TooManyWords,
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -104,10 +108,15 @@ pub enum SearchError {
 const START: char = '\u{2}';
 const END: char = '\u{3}';
 
+/// The most words a search is for, in all its phrases.
+pub const MOST_WORDS: usize = 64;
+
 /// The FTS5 query for the user's text: each word and each quoted phrase
 /// as a quoted phrase (so that no character of theirs is query syntax),
-/// all required.
-pub fn fts_query(text: &str) -> Option<String> {
+/// all required. A word or phrase given again adds nothing (as FTS5
+/// compares them: case folded) and is left out; more than
+/// [`MOST_WORDS`] words in all are refused.
+pub fn fts_query(text: &str) -> Result<String, SearchError> {
     let mut parts = Vec::new();
     for (i, chunk) in text.split('"').enumerate() {
         let phrase = |words: &str| {
@@ -125,7 +134,16 @@ pub fn fts_query(text: &str) -> Option<String> {
             parts.extend(chunk.split_whitespace().filter_map(phrase));
         }
     }
-    (!parts.is_empty()).then(|| parts.join(" AND "))
+    let mut seen = std::collections::HashSet::new();
+    parts.retain(|part| seen.insert(part.to_lowercase()));
+    let words: usize = parts.iter().map(|p| p.split(' ').count()).sum();
+    if parts.is_empty() {
+        Err(SearchError::Empty)
+    } else if words > MOST_WORDS {
+        Err(SearchError::TooManyWords)
+    } else {
+        Ok(parts.join(" AND "))
+    }
 }
 
 impl LocalIndex {
@@ -135,7 +153,7 @@ impl LocalIndex {
     /// them in): the score of every match is computed, the
     /// snippets of the shown ones only.
     pub fn search(&self, search: &Search) -> Result<Vec<Hit>, SearchError> {
-        let query = fts_query(&search.text).ok_or(SearchError::Empty)?;
+        let query = fts_query(&search.text)?;
         let mut filter = String::new();
         let mut args: Vec<String> = vec![query];
         if let Some(kind) = search.kind {
@@ -319,19 +337,40 @@ mod tests {
     #[test]
     fn user_text_is_never_query_syntax() {
         assert_eq!(
-            fts_query("acquirer timeout").as_deref(),
+            fts_query("acquirer timeout").ok().as_deref(),
             Some("\"acquirer\" AND \"timeout\"")
         );
         assert_eq!(
-            fts_query("NEAR(a b) OR -x \"card declined\"").as_deref(),
+            fts_query("NEAR(a b) OR -x \"card declined\"")
+                .ok()
+                .as_deref(),
             Some("\"NEAR a\" AND \"b\" AND \"OR\" AND \"x\" AND \"card declined\"")
         );
-        assert_eq!(fts_query(" \" - * "), None);
+        assert!(matches!(fts_query(" \" - * "), Err(SearchError::Empty)));
         // An identifier is the phrase of its words; a lone `_` no word.
         assert_eq!(
-            fts_query("refund_errors_total _").as_deref(),
+            fts_query("refund_errors_total _").ok().as_deref(),
             Some("\"refund errors total\"")
         );
+    }
+
+    #[test]
+    fn attack_a_word_repeated_thousands_of_times_is_searched_for_once() {
+        let pasted = "vpn VPN ".repeat(4000) + "\"card declined\" \"Card Declined\"";
+        assert_eq!(
+            fts_query(&pasted).ok().as_deref(),
+            Some("\"vpn\" AND \"card declined\"")
+        );
+        // Distinct words past the bound are refused, not searched for.
+        let words: Vec<String> = (0..=MOST_WORDS).map(|i| format!("w{i}")).collect();
+        assert!(fts_query(&words[..MOST_WORDS].join(" ")).is_ok());
+        assert!(matches!(
+            fts_query(&words.join(" ")),
+            Err(SearchError::TooManyWords)
+        ));
+        // A phrase of as many words counts each.
+        let phrase = format!("\"{}\"", words.join(" "));
+        assert!(matches!(fts_query(&phrase), Err(SearchError::TooManyWords)));
     }
 
     #[test]

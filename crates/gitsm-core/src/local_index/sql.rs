@@ -48,6 +48,17 @@ pub enum SqlError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0}")]
     Io(String),
+    /// The index was found damaged as it was read, and removed: the next
+    /// run rebuilds it ([`LocalIndex::damaged`]).
+    #[error("{0}; run the command again")]
+    Damaged(String),
+    /// It ran past its time limit, and was stopped.
+    #[error(
+        "the statement ran past its time limit ({}s); narrow it (WHERE, LIMIT), bound \
+         its recursion, or give it longer (--timeout)",
+        .0.as_secs()
+    )]
+    TooLong(std::time::Duration),
     /// Where the rows were being written failed.
     #[error("{0}")]
     Write(#[from] std::io::Error),
@@ -61,6 +72,11 @@ pub enum SqlError {
     )]
     TooLarge,
 }
+
+/// Steps of SQLite's machine between two looks at the time a statement
+/// has taken (a step may be a JSON function reading a whole record: some
+/// milliseconds at most between looks).
+const STEPS_BETWEEN_LOOKS: i32 = 1 << 12;
 
 /// The most text a table of rows may hold, as shown (`gitsm query`'s
 /// table, aligned once all its rows are read): a statement that never
@@ -118,10 +134,23 @@ impl LocalIndex {
     /// (with the columns' names) and none held: a result of any size costs
     /// one row. An error `row` returns stops the statement. Refused:
     /// anything that writes, more than one statement, and `ATTACH` (which
-    /// could create a file). Returns the columns' names (for a result of
-    /// no rows).
-    pub fn query_each(&self, sql: &str, row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
+    /// could create a file); stopped: a statement still running after
+    /// `limit`. Returns the columns' names (for a result of no rows).
+    pub fn query_each(
+        &mut self,
+        sql: &str,
+        limit: Option<std::time::Duration>,
+        row: &mut RowSink<'_>,
+    ) -> Result<Vec<String>, SqlError> {
         use rusqlite::limits::Limit;
+        // Stopped once it has run for `limit` (a statement that never
+        // ends, which no bound on its output or memory stops: a count of
+        // an endless recursive `WITH`).
+        if let Some(limit) = limit {
+            let started = std::time::Instant::now();
+            self.conn
+                .progress_handler(STEPS_BETWEEN_LOOKS, Some(move || started.elapsed() > limit))?;
+        }
         self.conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         // No value SQLite makes (`randomblob(1e9)`) passes the bound of a row.
         let length = self
@@ -141,11 +170,30 @@ impl LocalIndex {
             SqlError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OutOfMemory) => {
                 SqlError::TooLarge
             }
-            other => other,
+            SqlError::Sqlite(e)
+                if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted)
+                    && let Some(limit) = limit =>
+            {
+                SqlError::TooLong(limit)
+            }
+            other => self.checked(other),
         });
+        self.conn.progress_handler(0, None::<fn() -> bool>)?;
         self.conn.pragma_update(None, "query_only", false)?;
         self.conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
         result
+    }
+
+    /// `e`, or — when it is SQLite finding the index damaged — that the
+    /// index was removed, to be rebuilt by the next run.
+    fn checked(&self, e: SqlError) -> SqlError {
+        match e {
+            SqlError::Sqlite(e) => match self.damaged(&e) {
+                Some(note) => SqlError::Damaged(note),
+                None => SqlError::Sqlite(e),
+            },
+            other => other,
+        }
     }
 
     fn read_only(&self, sql: &str, on_row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
@@ -219,7 +267,7 @@ impl LocalIndex {
             Ok::<(), rusqlite::Error>(())
         })();
         self.conn.execute_batch("DETACH DATABASE export")?;
-        copied?;
+        copied.map_err(|e| self.checked(e.into()))?;
         temp.persist(path).map_err(|e| io(e.error))?;
         Ok(())
     }
@@ -239,6 +287,7 @@ impl LocalIndex {
             self.set_clocks(&[])?;
         }
         self.read_only(&format!("SELECT * FROM {view}"), row)
+            .map_err(|e| self.checked(e))
     }
 }
 
