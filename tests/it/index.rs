@@ -476,6 +476,26 @@ fn a_folder_in_the_stat_cache_s_place_is_said_each_run_never_claimed_rebuilt() {
 }
 
 #[test]
+fn a_folder_in_the_index_s_place_is_said_each_run_never_claimed_rebuilt() {
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    std::fs::remove_file(index_path(&repo)).expect("remove the index");
+    std::fs::create_dir(index_path(&repo)).expect("a folder in its place");
+    for _ in 0..2 {
+        let run = repo.run(["list", "--format", "json"]);
+        assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+        assert!(
+            run.stderr.contains("not a regular file")
+                && run.stderr.contains("cannot be replaced")
+                && run.stderr.contains("built in memory for this run"),
+            "{run}"
+        );
+        assert!(!run.stderr.contains("rebuilt"), "{run}");
+    }
+    assert!(index_path(&repo).is_dir(), "the folder is the user's");
+}
+
+#[test]
 fn an_edit_keeping_size_and_modification_time_is_seen() {
     // Rewritten at once with as many bytes and its modification time
     // put back: the change time, and a racily clean entry read again,

@@ -100,16 +100,23 @@ impl LocalIndex {
                 // Damaged (or not a database at all): start again from the
                 // records.
                 remove(&path);
-                let note = format!(
-                    "the local index was rebuilt: {}",
-                    first_line(&damaged.to_string())
-                );
+                let why = first_line(&damaged.to_string()).to_owned();
                 match LocalIndex::on_disk(ws, &path) {
                     Ok(mut index) => {
-                        index.notes.insert(0, note);
+                        index
+                            .notes
+                            .insert(0, format!("the local index was rebuilt: {why}"));
                         Ok(index)
                     }
-                    Err(_) => LocalIndex::in_memory(ws, vec![note]),
+                    // Still there (a folder is not removed), or not
+                    // writable: not claimed rebuilt.
+                    Err(e) => LocalIndex::in_memory(
+                        ws,
+                        vec![format!(
+                            "{why}; it cannot be replaced ({}), so it is built in memory for this run",
+                            first_line(&e.to_string())
+                        )],
+                    ),
                 }
             }
             // Not writable there, or failing otherwise: this run builds
