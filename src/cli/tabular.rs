@@ -72,10 +72,11 @@ where
 }
 
 /// `cell` on one line: each line break (and tab, which would break the
-/// alignment) a space, as many characters as before.
+/// alignment) a space, as many characters as before. Other controls (a
+/// carriage return) are the terminal writer's to write out visibly.
 fn one_line(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.contains(['\n', '\r', '\t']) {
-        cell.replace(['\n', '\r', '\t'], " ").into()
+    if cell.contains(['\n', '\t']) {
+        cell.replace(['\n', '\t'], " ").into()
     } else {
         cell.into()
     }
