@@ -118,7 +118,10 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             let p = priority
                 .map(|p| format!("[{}] ", p.name()))
                 .unwrap_or_default();
-            let _ = writeln!(s, "{} {p}{}", record.id(), record.title());
+            // The title on its line: a line break in it would begin what
+            // looks like the next line of the record (its status).
+            let title = record.title().replace(['\n', '\t'], " ");
+            let _ = writeln!(s, "{} {p}{title}", record.id());
             let _ = writeln!(
                 s,
                 "{} · {} · {}",

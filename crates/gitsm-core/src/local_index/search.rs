@@ -136,7 +136,15 @@ pub fn fts_query(text: &str) -> Result<String, SearchError> {
     }
     let mut seen = std::collections::HashSet::new();
     parts.retain(|part| seen.insert(part.to_lowercase()));
-    let words: usize = parts.iter().map(|p| p.split(' ').count()).sum();
+    // Counted as FTS5's tokenizer could split them at most: at every
+    // character not a letter, a digit or for private use (a mark such as
+    // U+0903, alphanumeric to Rust, splits a word there).
+    static WORD: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"[\p{L}\p{N}\p{Co}]+").ok());
+    let words: usize = match &*WORD {
+        Some(word) => parts.iter().map(|p| word.find_iter(p).count()).sum(),
+        None => parts.iter().map(|p| p.split(' ').count()).sum(),
+    };
     if parts.is_empty() {
         Err(SearchError::Empty)
     } else if words > MOST_WORDS {
@@ -371,6 +379,11 @@ mod tests {
         // A phrase of as many words counts each.
         let phrase = format!("\"{}\"", words.join(" "));
         assert!(matches!(fts_query(&phrase), Err(SearchError::TooManyWords)));
+        // A mark FTS5 splits at (alphanumeric to Rust) makes one word of
+        // thousands no more.
+        let marked = ["the"; 1000].join("\u{903}");
+        assert!(matches!(fts_query(&marked), Err(SearchError::TooManyWords)));
+        assert!(fts_query(&["the"; 64].join("\u{903}")).is_ok());
     }
 
     #[test]
