@@ -79,6 +79,20 @@ impl CommandContext {
         Ok(index)
     }
 
+    /// The local index to ask again after `damage` ([`LocalIndex::again`]),
+    /// its notes printed as warnings.
+    ///
+    /// [`LocalIndex::again`]: crate::local_index::LocalIndex::again
+    pub fn local_index_again(
+        &self,
+        damage: &crate::local_index::Damage,
+    ) -> Result<crate::local_index::LocalIndex, CommandError> {
+        let index = crate::local_index::LocalIndex::again(&self.workspace()?, damage)
+            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        self.warnings(&index.notes);
+        Ok(index)
+    }
+
     /// The current time: `GITSM_NOW` (RFC 3339) when set, for reproducible
     /// runs; else the machine's clock, in its offset.
     pub fn now(&self) -> Result<Timestamp, CommandError> {

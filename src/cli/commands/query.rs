@@ -69,7 +69,15 @@ pub enum QueryFormat {
 /// The index, with its `clocks` table filled when `clocks` is asked for
 /// (read at GITSM_NOW, else now): `query` and `export` share it.
 pub(crate) fn open_index(cx: &CommandContext, clocks: bool) -> Result<LocalIndex, CommandError> {
-    let index = cx.local_index()?;
+    with_clocks(cx, cx.local_index()?, clocks)
+}
+
+/// `index` with its `clocks` table filled when `clocks` is asked for.
+fn with_clocks(
+    cx: &CommandContext,
+    index: LocalIndex,
+    clocks: bool,
+) -> Result<LocalIndex, CommandError> {
     let failed = |e: rusqlite::Error| CommandError::Failed(format!("the local index: {e}"));
     if clocks {
         let open = Selection {
@@ -107,7 +115,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
         }
     };
     match args.format {
-        QueryFormat::Table => match table(&mut index, &args.sql, limit) {
+        QueryFormat::Table => match table_or_again(cx, &mut index, &args.sql, limit, clocks) {
             Ok((columns, cells)) => stdout_lines(|out| {
                 let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
                 tabular::write_aligned(&headers, || cells.iter(), &mut Pieces(out))
@@ -306,11 +314,34 @@ impl RowWriter for Json {
 /// The rows of `sql` as a table shows them, held to align them (up to
 /// [`MOST_TABLE_BYTES`] of text): each cell made safe for a terminal, on
 /// one line.
-fn table(
+/// [`table`]; when the index is found damaged reading it (removed), once
+/// more of the index opened again (rebuilt), said as a warning: a table
+/// has written nothing yet.
+fn table_or_again(
+    cx: &CommandContext,
     index: &mut LocalIndex,
     sql: &str,
     limit: Option<Duration>,
-) -> Result<(Vec<String>, Vec<Vec<String>>), SqlError> {
+    clocks: bool,
+) -> Result<Table, SqlError> {
+    match table(index, sql, limit) {
+        Err(SqlError::Damaged(damage)) => {
+            cx.warnings(std::slice::from_ref(&damage.note));
+            let again = cx.local_index_again(&damage);
+            match again.and_then(|index| with_clocks(cx, index, clocks)) {
+                Ok(again) => *index = again,
+                Err(e) => return Err(SqlError::Io(e.to_string())),
+            }
+            table(index, sql, limit)
+        }
+        answer => answer,
+    }
+}
+
+/// A table's column names and its cells, made safe to show.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+fn table(index: &mut LocalIndex, sql: &str, limit: Option<Duration>) -> Result<Table, SqlError> {
     let mut cells = Vec::new();
     let mut held = 0;
     let columns = index.query_each(sql, limit, &mut |_, row| {

@@ -60,11 +60,11 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     // Found damaged as it was read: removed, so opened again from the
     // records, and asked once more.
     if let Err(SearchError::Sqlite(e)) = &hits
-        && let Some(note) = index.damaged(e)
+        && let Some(damage) = index.damaged(e)
     {
-        cx.warnings(&[note]);
+        cx.warnings(std::slice::from_ref(&damage.note));
         drop(index);
-        index = cx.local_index()?;
+        index = cx.local_index_again(&damage)?;
         hits = index.search(&search);
     }
     let hits = hits.map_err(|e| match e {

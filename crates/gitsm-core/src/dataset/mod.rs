@@ -465,21 +465,21 @@ fn from_index<T>(
     if !local_index::enabled() {
         return None;
     }
-    let open = |notes: &mut Vec<String>| {
-        let index = LocalIndex::open(ws)
-            .map_err(|e| notes.push(e.to_string()))
+    let opened = |index: Result<LocalIndex, _>, notes: &mut Vec<String>| {
+        let index = index
+            .map_err(|e: local_index::IndexError| notes.push(e.to_string()))
             .ok()?;
         notes.extend(index.notes.iter().cloned());
         Some(index)
     };
-    let index = open(notes)?;
+    let index = opened(LocalIndex::open(ws), notes)?;
     match ask(&index) {
         Ok(answer) => Some(answer),
         Err(e) => match index.damaged(&e) {
-            Some(note) => {
-                notes.push(note);
+            Some(damage) => {
+                notes.push(damage.note.clone());
                 drop(index);
-                ask_index(&open(notes)?, notes, ask)
+                ask_index(&opened(LocalIndex::again(ws, &damage), notes)?, notes, ask)
             }
             None => {
                 notes.push(format!("the local index could not be read: {e}"));
@@ -498,11 +498,10 @@ fn ask_index<T>(
 ) -> Option<T> {
     ask(index)
         .map_err(|e| {
-            notes.push(
-                index
-                    .damaged(&e)
-                    .unwrap_or_else(|| format!("the local index could not be read: {e}")),
-            );
+            notes.push(match index.damaged(&e) {
+                Some(damage) => damage.note,
+                None => format!("the local index could not be read: {e}"),
+            });
         })
         .ok()
 }

@@ -56,6 +56,15 @@ pub enum IndexError {
     Unwritable { path: String, message: String },
 }
 
+/// An index SQLite found damaged as it was read ([`LocalIndex::damaged`]).
+#[derive(Debug, Clone)]
+pub struct Damage {
+    /// What to tell the user.
+    pub note: String,
+    /// Whether it was removed (the next opening rebuilds it).
+    pub removed: bool,
+}
+
 /// The local index of one work tree, up to date with its files.
 pub struct LocalIndex {
     conn: Connection,
@@ -99,7 +108,7 @@ impl LocalIndex {
             Err(damaged @ IndexError::Damaged { .. }) => {
                 // Damaged (or not a database at all): start again from the
                 // records.
-                remove(&path);
+                let _ = remove(&path);
                 let why = first_line(&damaged.to_string()).to_owned();
                 match LocalIndex::on_disk(ws, &path) {
                     Ok(mut index) => {
@@ -217,20 +226,39 @@ impl LocalIndex {
     /// only what changed, so a damaged page of records or of the full text
     /// shows first here. The index is then removed (another run holding it
     /// open keeps its own copy), so that the next opening rebuilds it from
-    /// the records; the note to give comes back.
-    pub fn damaged(&self, e: &rusqlite::Error) -> Option<String> {
+    /// the records ([`LocalIndex::again`]).
+    pub fn damaged(&self, e: &rusqlite::Error) -> Option<Damage> {
         use rusqlite::ErrorCode;
         let code = e.sqlite_error_code()?;
         if !matches!(code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) {
             return None;
         }
-        if let Some(path) = &self.path {
-            remove(path);
+        let why = first_line(&e.to_string()).to_owned();
+        Some(match self.path.as_deref().map(remove) {
+            Some(Err(cannot)) => Damage {
+                note: format!(
+                    "the local index is damaged ({why}) and cannot be removed ({cannot}): \
+                     it is built in memory for this run"
+                ),
+                removed: false,
+            },
+            _ => Damage {
+                note: format!("the local index is damaged ({why}): it is rebuilt from the records"),
+                removed: true,
+            },
+        })
+    }
+
+    /// The index to ask again after `damage`: opened anew, and so rebuilt
+    /// from the records, when the damaged one was removed; else built in
+    /// memory for this run (opened, the damaged file would be trusted
+    /// again).
+    pub fn again(ws: &Workspace, damage: &Damage) -> Result<LocalIndex, IndexError> {
+        if damage.removed {
+            LocalIndex::open(ws)
+        } else {
+            LocalIndex::in_memory(ws, Vec::new())
         }
-        Some(format!(
-            "the local index is damaged ({}): it is rebuilt from the records",
-            first_line(&e.to_string())
-        ))
     }
 
     /// Bring the index up to date with the work tree, in one write
@@ -334,6 +362,29 @@ impl LocalIndex {
                 .map(str::to_owned)
                 .collect(),
         )
+        .and_then(|loaded| self.all_rows_of(id).map(|()| loaded))
+    }
+
+    /// Whether every row the index of ids lists under `id` can be read:
+    /// a damaged page of records may hide a row without SQLite seeing
+    /// damage (the row is not found by its number), and `show` would say
+    /// there is no such record. One that cannot is damage.
+    fn all_rows_of(&self, id: &str) -> rusqlite::Result<()> {
+        let missing: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM files INDEXED BY files_id WHERE id = ?1)
+                  - (SELECT count(*) FROM files
+                     WHERE n IN (SELECT n FROM files INDEXED BY files_id WHERE id = ?1)
+                       AND length(path) > 0)",
+            [id],
+            |row| row.get(0),
+        )?;
+        if missing == 0 {
+            return Ok(());
+        }
+        Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("{missing} row(s) of `{id}` cannot be read")),
+        ))
     }
 
     /// The ids of the open incidents whose `event.key` is `key`, oldest
@@ -466,12 +517,19 @@ fn placeholders(count: usize, after: usize) -> String {
 
 /// Remove the index at `path` and the files SQLite and the stat cache
 /// keep beside it (each as it stands: a link is removed, not followed).
-fn remove(path: &Path) {
+fn remove(path: &Path) -> std::io::Result<()> {
+    let mut failed = Ok(());
     for suffix in ["", "-wal", "-shm", ".stat"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(file));
+        if let Err(e) = std::fs::remove_file(PathBuf::from(file))
+            && e.kind() != std::io::ErrorKind::NotFound
+            && failed.is_ok()
+        {
+            failed = Err(e);
+        }
     }
+    failed
 }
 
 fn first_line(text: &str) -> &str {
@@ -632,8 +690,12 @@ mod tests {
         let Err(search::SearchError::Sqlite(e)) = index.search(&search("zebrafinch")) else {
             panic!("a damaged full text was searched");
         };
-        let note = index.damaged(&e).expect("found damaged");
-        assert!(note.contains("rebuilt from the records"), "{note}");
+        let damage = index.damaged(&e).expect("found damaged");
+        assert!(damage.removed);
+        assert!(
+            damage.note.contains("rebuilt from the records"),
+            "{damage:?}"
+        );
         assert!(!path.exists(), "the damaged index stays to be trusted");
         drop(index);
         let index = LocalIndex::open(&ws).expect("rebuilt");
@@ -658,7 +720,96 @@ mod tests {
         assert_eq!(loaded.files.len(), 1);
         // Another error is no damage: the index stays.
         let other = rusqlite::Error::InvalidQuery;
-        assert_eq!(index.damaged(&other), None);
+        assert!(index.damaged(&other).is_none());
         assert!(path.exists());
+    }
+
+    /// The page of `table`'s tree at `path` and its bytes.
+    fn root_page(path: &Path, table: &str) -> (u64, Vec<u8>) {
+        let db = Connection::open(path).expect("open");
+        let (size, root): (i64, i64) = db
+            .query_row(
+                "SELECT (SELECT page_size FROM pragma_page_size), rootpage
+                 FROM sqlite_schema WHERE name = ?1",
+                [table],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("its tree");
+        drop(db);
+        let at = u64::try_from((root - 1) * size).expect("an offset");
+        let bytes = std::fs::read(path).expect("read");
+        let size = usize::try_from(size).expect("size");
+        let start = usize::try_from(at).expect("offset");
+        (at, bytes[start..start + size].to_vec())
+    }
+
+    #[test]
+    fn attack_a_row_damage_hides_is_no_record_to_show_but_damage() {
+        // The one row's number changed in its page: the index of ids
+        // still lists it, and fetched by its number it is not there, with
+        // no error from SQLite. `show` said there was no such record.
+        let (_dir, ws, path) = indexed();
+        let (at, mut page) = root_page(&path, "files");
+        assert_eq!(page[0], 0x0d, "a leaf of the table");
+        let cell = usize::from(u16::from_be_bytes([page[8], page[9]]));
+        // Past the payload's size (a varint), the row's number: 1.
+        let mut number = cell;
+        while page[number] & 0x80 != 0 {
+            number += 1;
+        }
+        number += 1;
+        assert_eq!(page[number], 1, "the row's number");
+        page[number] = 2;
+        let mut bytes = std::fs::read(&path).expect("read");
+        let at = usize::try_from(at).expect("offset");
+        bytes[at..at + page.len()].copy_from_slice(&page);
+        std::fs::write(&path, bytes).expect("write");
+        let index = opened_without_a_read(&path);
+        let e = match index.neighbourhood("INC-0001") {
+            Err(e) => e,
+            Ok(loaded) => panic!("{} files and no damage", loaded.files.len()),
+        };
+        let damage = index.damaged(&e).expect("damage");
+        assert!(
+            damage.note.contains("of `INC-0001` cannot be read"),
+            "{damage:?}"
+        );
+        drop(index);
+        let index = LocalIndex::again(&ws, &damage).expect("rebuilt");
+        let loaded = index.neighbourhood("INC-0001").expect("read");
+        assert_eq!(loaded.files.len(), 1);
+    }
+
+    #[test]
+    fn a_damaged_index_that_cannot_be_removed_is_never_trusted_again_in_the_run() {
+        let (_dir, ws, path) = indexed();
+        damage(&path, "files");
+        // A folder where the stat cache goes: not removed.
+        let mut stat = path.as_os_str().to_owned();
+        stat.push(".stat");
+        let _ = std::fs::remove_file(&stat);
+        std::fs::create_dir(&stat).expect("a folder");
+        let index = opened_without_a_read(&path);
+        let Err(e) = index.loaded(&Selection::default()) else {
+            panic!("a damaged index read");
+        };
+        let damage = index.damaged(&e).expect("damage");
+        assert!(!damage.removed);
+        assert!(
+            damage.note.contains("cannot be removed") && !damage.note.contains("rebuilt"),
+            "{damage:?}"
+        );
+        drop(index);
+        // Not opened again (the file would be trusted): built in memory.
+        let index = LocalIndex::again(&ws, &damage).expect("in memory");
+        assert_eq!(index.path, None);
+        assert_eq!(
+            index
+                .loaded(&Selection::default())
+                .expect("read")
+                .files
+                .len(),
+            1
+        );
     }
 }

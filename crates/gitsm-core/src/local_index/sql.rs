@@ -50,8 +50,8 @@ pub enum SqlError {
     Io(String),
     /// The index was found damaged as it was read, and removed: the next
     /// run rebuilds it ([`LocalIndex::damaged`]).
-    #[error("{0}; run the command again")]
-    Damaged(String),
+    #[error("{}{}", .0.note, if .0.removed { "; run the command again" } else { "" })]
+    Damaged(super::Damage),
     /// It ran past its time limit, and was stopped.
     #[error(
         "the statement ran past its time limit ({}s); narrow it (WHERE, LIMIT), bound \
@@ -189,7 +189,7 @@ impl LocalIndex {
     fn checked(&self, e: SqlError) -> SqlError {
         match e {
             SqlError::Sqlite(e) => match self.damaged(&e) {
-                Some(note) => SqlError::Damaged(note),
+                Some(damage) => SqlError::Damaged(damage),
                 None => SqlError::Sqlite(e),
             },
             other => other,
