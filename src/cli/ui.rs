@@ -29,8 +29,8 @@ const PALETTE: [Style; 6] = [ERROR, WARNING, HINT, DIM, BOLD, GOOD];
 /// move the cursor. JSON stays JSON: serde writes C0 controls as escapes
 /// already, and `\u009b` is a JSON escape of the same character.
 pub(super) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    use crate::markup::{is_control, written_out};
-    if !text.contains(is_control) {
+    use crate::markup::written_out;
+    if !text.contains(acted_on) {
         return std::borrow::Cow::Borrowed(text);
     }
     let ours: Vec<String> = PALETTE
@@ -42,7 +42,7 @@ pub(super) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = text;
     // Runs of ordinary text are copied whole; only a control character is
     // looked at, and only an escape compared with the palette.
-    while let Some(at) = rest.find(is_control) {
+    while let Some(at) = rest.find(acted_on) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(seq) = ours.iter().find(|seq| rest.starts_with(seq.as_str())) {
@@ -58,6 +58,15 @@ pub(super) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// A character a terminal acts on ([`crate::markup::is_control`]), or
+/// lays the line out by: a bidi embedding, override or isolate (U+202A to
+/// U+202E, U+2066 to U+2069), which would show what follows it on the
+/// line reversed — a row's other columns, a hit's status — and which no
+/// cell closes. Written out as `\u202e`.
+fn acted_on(c: char) -> bool {
+    crate::markup::is_control(c) || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `1 record`, `2 records`.
@@ -309,6 +318,17 @@ mod tests {
         assert_eq!(terminal_safe(&ours), ours);
         // A colour of ours inside record text is only a colour.
         assert_eq!(terminal_safe("plain"), "plain");
+    }
+
+    #[test]
+    fn attack_a_bidi_override_cannot_reverse_the_rest_of_a_row() {
+        assert_eq!(
+            terminal_safe("ev\u{202e}il  shop  \u{2066}x\u{2069}"),
+            "ev\\u202eil  shop  \\u2066x\\u2069"
+        );
+        // Right-to-left text itself, and its marks, are left as they are.
+        let hebrew = "\u{5e9}\u{5dc}\u{5d5}\u{5dd}\u{200f} ok";
+        assert_eq!(terminal_safe(hebrew), hebrew);
     }
 
     #[test]
