@@ -47,7 +47,7 @@ where
             // A line break in a cell (a title may hold one) is a space:
             // written as it is, it would end the row and begin what
             // looks like another.
-            let c = one_line(c);
+            let c = super::ui::one_line(c);
             // Writing into a String cannot fail.
             let _ = std::fmt::Write::write_fmt(&mut line, format_args!("{style}{c}{style:#}"));
             if cells.peek().is_some() {
@@ -69,17 +69,6 @@ where
         )?;
     }
     Ok(())
-}
-
-/// `cell` on one line: each line break (and tab, which would break the
-/// alignment) a space, as many characters as before. Other controls (a
-/// carriage return) are the terminal writer's to write out visibly.
-fn one_line(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.contains(['\n', '\t']) {
-        cell.replace(['\n', '\t'], " ").into()
-    } else {
-        cell.into()
-    }
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break

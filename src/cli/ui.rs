@@ -60,6 +60,19 @@ pub(super) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` on one line, as a table's cell, a title's line or a hit's is
+/// shown: each line break (and tab, which would break an alignment) a
+/// space, as many characters as before. Written as it is, a line break
+/// would begin what looks like another row or line of the record. Other
+/// controls (a carriage return) are [`terminal_safe`]'s to write out.
+pub(super) fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\n', '\t']) {
+        text.replace(['\n', '\t'], " ").into()
+    } else {
+        text.into()
+    }
+}
+
 /// A character a terminal acts on ([`crate::markup::is_control`]), or
 /// lays the line out by: a bidi embedding, override or isolate (U+202A to
 /// U+202E, U+2066 to U+2069), which would show what follows it on the

@@ -354,7 +354,7 @@ fn table(index: &mut LocalIndex, sql: &str, limit: Option<Duration>) -> Result<T
         let texts: Vec<_> = row.iter().map(Cell::text).collect();
         let shown: Vec<String> = texts
             .iter()
-            .map(|t| terminal_safe(t).replace('\n', " "))
+            .map(|t| terminal_safe(t).into_owned())
             .collect();
         held += shown.iter().map(|c| c.len() + 24).sum::<usize>();
         if held > MOST_TABLE_BYTES {

@@ -8,7 +8,7 @@ use crate::local_index::search::{Search, SearchError};
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
-use super::super::ui::{BOLD, stdout_write, terminal_safe};
+use super::super::ui::{BOLD, one_line, stdout_write, terminal_safe};
 
 /// Find records by the words of their titles, descriptions, notes,
 /// resolutions, root causes and workarounds, best match first
@@ -85,9 +85,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
                     "{BOLD}{}{BOLD:#}  {}  {}",
                     terminal_safe(hit.id.as_deref().unwrap_or(&hit.path)),
                     terminal_safe(hit.status.as_deref().unwrap_or("")),
-                    // On its line: a line break in it would begin what
-                    // looks like another hit.
-                    terminal_safe(hit.title.as_deref().unwrap_or("")).replace(['\n', '\t'], " ")
+                    one_line(&terminal_safe(hit.title.as_deref().unwrap_or("")))
                 );
                 let mut line = String::new();
                 let mut from = 0;

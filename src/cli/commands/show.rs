@@ -15,7 +15,7 @@ use crate::suggest;
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
-use super::super::ui::stdout_write;
+use super::super::ui::{one_line, stdout_write};
 use super::sla as sla_cmd;
 
 /// Show one record with its computed priority, SLA clocks (read now, or at
@@ -118,10 +118,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             let p = priority
                 .map(|p| format!("[{}] ", p.name()))
                 .unwrap_or_default();
-            // The title on its line: a line break in it would begin what
-            // looks like the next line of the record (its status).
-            let title = record.title().replace(['\n', '\t'], " ");
-            let _ = writeln!(s, "{} {p}{title}", record.id());
+            let _ = writeln!(s, "{} {p}{}", record.id(), one_line(record.title()));
             let _ = writeln!(
                 s,
                 "{} · {} · {}",

@@ -139,12 +139,11 @@ pub fn fts_query(text: &str) -> Result<String, SearchError> {
     // Counted as FTS5's tokenizer could split them at most: at every
     // character not a letter, a digit or for private use (a mark such as
     // U+0903, alphanumeric to Rust, splits a word there).
-    static WORD: std::sync::LazyLock<Option<regex::Regex>> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"[\p{L}\p{N}\p{Co}]+").ok());
-    let words: usize = match &*WORD {
-        Some(word) => parts.iter().map(|p| word.find_iter(p).count()).sum(),
-        None => parts.iter().map(|p| p.split(' ').count()).sum(),
-    };
+    static WORD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[\p{L}\p{N}\p{Co}]+")
+            .unwrap_or_else(|_| unreachable!("a fixed pattern compiles"))
+    });
+    let words: usize = parts.iter().map(|p| WORD.find_iter(p).count()).sum();
     if parts.is_empty() {
         Err(SearchError::Empty)
     } else if words > MOST_WORDS {
