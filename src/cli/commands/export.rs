@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::local_index::LocalIndex;
 use crate::local_index::sql::{SqlError, views};
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
-use super::query::{Csv, open_index, write_rows};
+use super::query::{Csv, open_index, reopened, write_rows};
 
 /// Write the records for BI tools (Metabase, Grafana, Datasette, a
 /// spreadsheet): the views of `gitsm query` as tables
@@ -43,25 +44,18 @@ pub enum ExportFormat {
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
-    let index = open_index(cx, true)?;
-    let failed = |e: SqlError| CommandError::Failed(e.to_string());
+    let csv = |view| args.output.join(format!("{view}.csv"));
     match args.format {
-        ExportFormat::Sqlite => {
-            if args.output.is_dir() {
-                return Err(CommandError::usage(format!(
-                    "{} is a folder; name the database file to write",
-                    args.output.display()
-                )));
-            }
-            index.export_sqlite(&args.output).map_err(failed)?;
+        ExportFormat::Sqlite if args.output.is_dir() => {
+            return Err(CommandError::usage(format!(
+                "{} is a folder; name the database file to write",
+                args.output.display()
+            )));
         }
+        ExportFormat::Sqlite => {}
         ExportFormat::Csv => {
             std::fs::create_dir_all(&args.output)
                 .map_err(|e| CommandError::io(args.output.display(), e))?;
-            // Each view written a row at a time as it is read, and every
-            // file written before any takes its place: a failure part way
-            // leaves the last export as it was.
-            let csv = |view| args.output.join(format!("{view}.csv"));
             // A folder in a file's place would fail its rename after the
             // others took theirs.
             if let Some(folder) = views()
@@ -75,28 +69,62 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             }
             // The files a killed export left staged.
             crate::write::sweep(&args.output);
-            let mut staged = Vec::new();
-            for view in views() {
-                let path = csv(view);
-                let file = crate::write::stage(&path, |out| {
-                    write_rows(out, &mut Csv::default(), |row| index.view_each(view, row)).map_err(
-                        |e| match e {
-                            SqlError::Write(e) => e,
-                            other => std::io::Error::other(other.to_string()),
-                        },
-                    )
-                })
-                .map_err(|e| CommandError::io(path.display(), e))?;
-                staged.push((path, file));
-            }
-            for (path, file) in staged {
-                file.replace()
-                    .map_err(|e| CommandError::io(path.display(), e))?;
-            }
         }
     }
+    let index = open_index(cx, true)?;
+    // Found damaged as it was read: nothing is in place yet, and the
+    // export is made again, once, of the index opened anew.
+    let written = match export(&index, &args) {
+        Err(SqlError::Damaged(damage)) => {
+            drop(index);
+            reopened(cx, &damage, true).and_then(|again| export(&again, &args))
+        }
+        written => written,
+    };
+    written.map_err(|e| match e {
+        SqlError::Write(e) => CommandError::io(args.output.display(), e),
+        SqlError::Io(e) => CommandError::Io(e),
+        other => CommandError::Failed(other.to_string()),
+    })?;
     if !cx.quiet {
         cx.status(&format!("wrote {}", args.output.display()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write `index` as `args` asks; nothing is in place unless all is.
+fn export(index: &LocalIndex, args: &Args) -> Result<(), SqlError> {
+    if args.format == ExportFormat::Sqlite {
+        return index.export_sqlite(&args.output);
+    }
+    // Each view written a row at a time as it is read, and every file
+    // written before any takes its place: a failure part way leaves the
+    // last export as it was.
+    let mut staged = Vec::new();
+    for view in views() {
+        let path = args.output.join(format!("{view}.csv"));
+        let mut failed = None;
+        let file = crate::write::stage(&path, |out| {
+            write_rows(out, &mut Csv::default(), |row| index.view_each(view, row)).map_err(|e| {
+                match e {
+                    SqlError::Write(e) => e,
+                    other => {
+                        let said = std::io::Error::other(other.to_string());
+                        failed = Some(other);
+                        said
+                    }
+                }
+            })
+        });
+        match (file, failed) {
+            (Ok(file), _) => staged.push((path, file)),
+            (Err(_), Some(failed)) => return Err(failed),
+            (Err(e), None) => return Err(SqlError::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+    for (path, file) in staged {
+        file.replace()
+            .map_err(|e| SqlError::Io(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::dataset::{self, Dataset, Need};
 
 use crate::local_index::sql::{Cell, MOST_TABLE_BYTES, RowSink, SqlError, text_pieces};
-use crate::local_index::{LocalIndex, Selection};
+use crate::local_index::{Damage, LocalIndex, Selection};
 
 use super::super::CommandError;
 use super::super::context::CommandContext;
@@ -103,7 +103,19 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     // to its bound) to align its columns, then written whole.
     let mut failed = None;
     let mut rows = |out: &mut dyn Write, format: &mut dyn RowWriter| {
-        match write_rows(out, format, |row| index.query_each(&args.sql, limit, row)) {
+        let mut answer = write_rows(out, format, |row| index.query_each(&args.sql, limit, row));
+        // Found damaged before a row was written: asked again, once, of
+        // the index opened anew (rows already written would be written
+        // twice).
+        if let Err(SqlError::Damaged(damage)) = &answer
+            && !format.started()
+        {
+            answer = reopened(cx, damage, clocks).and_then(|again| {
+                index = again;
+                write_rows(out, format, |row| index.query_each(&args.sql, limit, row))
+            });
+        }
+        match answer {
             Ok(()) => Ok(()),
             Err(SqlError::Write(e)) => Err(e),
             Err(e) => {
@@ -157,6 +169,8 @@ pub(crate) trait RowWriter {
         columns: &[String],
         cells: &[Cell<'_>],
     ) -> io::Result<()>;
+    /// Whether anything was written.
+    fn started(&self) -> bool;
     /// After the last row (`columns` for a result of none).
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()>;
     /// After the last row when the statement failed: the output ends a
@@ -194,6 +208,10 @@ impl RowWriter for Csv {
             Cell::Text(text) => tabular::write_field_pieces(out, text_pieces(text)),
             other => tabular::write_field_pieces(out, std::iter::once(&*other.text())),
         })
+    }
+
+    fn started(&self) -> bool {
+        self.headed
     }
 
     fn end(&mut self, out: &mut dyn Write, columns: &[String]) -> io::Result<()> {
@@ -299,6 +317,10 @@ impl RowWriter for Json {
         Ok(())
     }
 
+    fn started(&self) -> bool {
+        self.rows > 0
+    }
+
     fn end(&mut self, out: &mut dyn Write, _: &[String]) -> io::Result<()> {
         out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })
     }
@@ -311,12 +333,22 @@ impl RowWriter for Json {
     }
 }
 
-/// The rows of `sql` as a table shows them, held to align them (up to
-/// [`MOST_TABLE_BYTES`] of text): each cell made safe for a terminal, on
-/// one line.
-/// [`table`]; when the index is found damaged reading it (removed), once
-/// more of the index opened again (rebuilt), said as a warning: a table
-/// has written nothing yet.
+/// The index to ask again once `damage` was found reading it
+/// ([`CommandContext::local_index_again`]), its `clocks` filled as
+/// before, with the damage said as a warning.
+pub(crate) fn reopened(
+    cx: &CommandContext,
+    damage: &Damage,
+    clocks: bool,
+) -> Result<LocalIndex, SqlError> {
+    cx.warnings(std::slice::from_ref(&damage.note));
+    cx.local_index_again(damage)
+        .and_then(|index| with_clocks(cx, index, clocks))
+        .map_err(|e| SqlError::Io(e.to_string()))
+}
+
+/// [`table`]; when the index is found damaged reading it, once more of
+/// the index opened again ([`reopened`]): a table has written nothing yet.
 fn table_or_again(
     cx: &CommandContext,
     index: &mut LocalIndex,
@@ -326,12 +358,7 @@ fn table_or_again(
 ) -> Result<Table, SqlError> {
     match table(index, sql, limit) {
         Err(SqlError::Damaged(damage)) => {
-            cx.warnings(std::slice::from_ref(&damage.note));
-            let again = cx.local_index_again(&damage);
-            match again.and_then(|index| with_clocks(cx, index, clocks)) {
-                Ok(again) => *index = again,
-                Err(e) => return Err(SqlError::Io(e.to_string())),
-            }
+            *index = reopened(cx, &damage, clocks)?;
             table(index, sql, limit)
         }
         answer => answer,
@@ -341,6 +368,9 @@ fn table_or_again(
 /// A table's column names and its cells, made safe to show.
 type Table = (Vec<String>, Vec<Vec<String>>);
 
+/// The rows of `sql` as a table shows them, held to align them (up to
+/// [`MOST_TABLE_BYTES`] of text): each cell made safe for a terminal, on
+/// one line.
 fn table(index: &mut LocalIndex, sql: &str, limit: Option<Duration>) -> Result<Table, SqlError> {
     let mut cells = Vec::new();
     let mut held = 0;
