@@ -80,13 +80,14 @@ impl CommandContext {
     }
 
     /// The local index to ask again after `damage` ([`LocalIndex::again`]),
-    /// its notes printed as warnings.
+    /// the damage and the new index's notes printed as warnings.
     ///
     /// [`LocalIndex::again`]: crate::local_index::LocalIndex::again
     pub fn local_index_again(
         &self,
         damage: &crate::local_index::Damage,
     ) -> Result<crate::local_index::LocalIndex, CommandError> {
+        self.warnings(std::slice::from_ref(&damage.note));
         let index = crate::local_index::LocalIndex::again(&self.workspace()?, damage)
             .map_err(|e| CommandError::Failed(e.to_string()))?;
         self.warnings(&index.notes);

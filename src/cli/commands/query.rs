@@ -335,13 +335,12 @@ impl RowWriter for Json {
 
 /// The index to ask again once `damage` was found reading it
 /// ([`CommandContext::local_index_again`]), its `clocks` filled as
-/// before, with the damage said as a warning.
+/// before.
 pub(crate) fn reopened(
     cx: &CommandContext,
     damage: &Damage,
     clocks: bool,
 ) -> Result<LocalIndex, SqlError> {
-    cx.warnings(std::slice::from_ref(&damage.note));
     cx.local_index_again(damage)
         .and_then(|index| with_clocks(cx, index, clocks))
         .map_err(|e| SqlError::Io(e.to_string()))

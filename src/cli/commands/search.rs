@@ -62,7 +62,6 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
     if let Err(SearchError::Sqlite(e)) = &hits
         && let Some(damage) = index.damaged(e)
     {
-        cx.warnings(std::slice::from_ref(&damage.note));
         drop(index);
         index = cx.local_index_again(&damage)?;
         hits = index.search(&search);
