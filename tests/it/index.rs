@@ -933,6 +933,19 @@ fn attack_a_query_without_end_or_output_stops_at_its_time_limit() {
 }
 
 #[test]
+fn attack_a_statement_of_few_heavy_steps_stops_at_its_time_limit() {
+    // Twenty rows, each a value of 40 MB made in a handful of SQLite's
+    // steps (seconds in all, in fewer steps than a look at the time was
+    // once made after): stopped within the step it is at, not after.
+    let repo = one_incident();
+    let heavy = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20) \
+                 SELECT sum(length(replace(printf('%.*c', 20000000 + i, 'a'), 'a', 'bb'))) AS n \
+                 FROM c";
+    let run = repo.run(["query", heavy, "--timeout", "1", "--format", "csv"]);
+    refused(&run, "ran past its time limit (1s)");
+}
+
+#[test]
 fn attack_a_pasted_page_of_words_is_searched_once_per_word_or_refused() {
     let repo = one_incident();
     // Each word once: the repeats added a pass over the matches each

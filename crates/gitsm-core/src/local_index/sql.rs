@@ -2,6 +2,7 @@
 //! standalone copies of them for BI tools (`gitsm export`).
 
 use std::path::Path;
+use std::sync::mpsc::RecvTimeoutError;
 
 use super::LocalIndex;
 use rusqlite::ErrorCode;
@@ -73,11 +74,6 @@ pub enum SqlError {
     TooLarge,
 }
 
-/// Steps of SQLite's machine between two looks at the time a statement
-/// has taken (a step may be a JSON function reading a whole record: some
-/// milliseconds at most between looks).
-const STEPS_BETWEEN_LOOKS: i32 = 1 << 12;
-
 /// The most text a table of rows may hold, as shown (`gitsm query`'s
 /// table, aligned once all its rows are read): a statement that never
 /// ends, or a cross join of every record, stops there.
@@ -143,14 +139,6 @@ impl LocalIndex {
         row: &mut RowSink<'_>,
     ) -> Result<Vec<String>, SqlError> {
         use rusqlite::limits::Limit;
-        // Stopped once it has run for `limit` (a statement that never
-        // ends, which no bound on its output or memory stops: a count of
-        // an endless recursive `WITH`).
-        if let Some(limit) = limit {
-            let started = std::time::Instant::now();
-            self.conn
-                .progress_handler(STEPS_BETWEEN_LOOKS, Some(move || started.elapsed() > limit))?;
-        }
         self.conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         // No value SQLite makes (`randomblob(1e9)`) passes the bound of a row.
         let length = self
@@ -166,7 +154,7 @@ impl LocalIndex {
             [],
             |r| r.get::<_, i64>(0),
         )?;
-        let result = self.read_only(sql, row).map_err(|e| match e {
+        let result = self.stopped_after(limit, sql, row).map_err(|e| match e {
             SqlError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::OutOfMemory) => {
                 SqlError::TooLarge
             }
@@ -178,7 +166,6 @@ impl LocalIndex {
             }
             other => self.checked(other),
         });
-        self.conn.progress_handler(0, None::<fn() -> bool>)?;
         self.conn.pragma_update(None, "query_only", false)?;
         self.conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, length)?;
         result
@@ -194,6 +181,37 @@ impl LocalIndex {
             },
             other => other,
         }
+    }
+
+    /// [`LocalIndex::read_only`], interrupted once it has run for `limit`
+    /// (a statement that never ends, which no bound on its output or
+    /// memory stops: a count of an endless recursive `WITH`). A watch of
+    /// its own interrupts it, within the step it is at: a count of steps
+    /// says nothing of time (a row may make a value of 100 MiB in ten).
+    fn stopped_after(
+        &self,
+        limit: Option<std::time::Duration>,
+        sql: &str,
+        on_row: &mut RowSink<'_>,
+    ) -> Result<Vec<String>, SqlError> {
+        let Some(limit) = limit else {
+            return self.read_only(sql, on_row);
+        };
+        let interrupt = self.conn.get_interrupt_handle();
+        let (done, ended) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                // Ended (the sender dropped) before the limit: nothing to
+                // stop. An interrupt just after the statement ended stops
+                // nothing either: SQLite forgets it as the next begins.
+                if ended.recv_timeout(limit) == Err(RecvTimeoutError::Timeout) {
+                    interrupt.interrupt();
+                }
+            });
+            let result = self.read_only(sql, on_row);
+            drop(done);
+            result
+        })
     }
 
     fn read_only(&self, sql: &str, on_row: &mut RowSink<'_>) -> Result<Vec<String>, SqlError> {
