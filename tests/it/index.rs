@@ -1603,3 +1603,37 @@ fn attack_a_damaged_index_met_by_query_rows_or_an_export_is_read_again() {
         .expect("its links");
     assert_eq!(ids, "shop");
 }
+
+#[test]
+fn an_export_is_the_same_bytes_whatever_order_the_index_read_the_files_in() {
+    let repo = Repo::new();
+    repo.write("cis/shop.yaml", SERVICE);
+    repo.commit("start", "2026-11-21T09:00:00+01:00");
+    // The incidents come one run at a time, the last first: the index
+    // holds them in that order.
+    for n in (1..=3).rev() {
+        repo.write(
+            &format!("incidents/INC-{n:04}.yaml"),
+            incident(n, "in_progress", "a", Some("shop")),
+        );
+        repo.run(["list"]).expect_code(0);
+    }
+    repo.run(["export", "--format", "csv", "-o", "before"])
+        .expect_code(0);
+    // Built again, it holds them in the order of their files.
+    std::fs::remove_dir_all(repo.path(".git/gitsm")).expect("remove the index");
+    repo.run(["export", "--format", "csv", "-o", "after"])
+        .expect_code(0);
+    for view in ["records", "incidents", "links", "clocks"] {
+        let before = std::fs::read_to_string(repo.path(&format!("before/{view}.csv")));
+        let after = std::fs::read_to_string(repo.path(&format!("after/{view}.csv")));
+        assert_eq!(before.expect("before"), after.expect("after"), "{view}");
+    }
+    let links = std::fs::read_to_string(repo.path("after/links.csv")).expect("links");
+    let sources: Vec<&str> = links
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    assert_eq!(sources, ["INC-0001", "INC-0002", "INC-0003"], "{links}");
+}

@@ -34,6 +34,10 @@ Views (times are UTC, `2026-11-21T09:00:00Z`; lists and objects are JSON text):
 SQLite's functions apply (json_extract, ->>, strftime, date). Only one \
 statement that reads runs; anything that writes, and ATTACH, is refused.
 
+A control character in a cell is written out (`\\x1b`) in a table and in \
+CSV, as everywhere gitsm writes to stdout; JSON escapes it as JSON does \
+(`\\u001b`), and `gitsm export` writes cells as stored.
+
 CSV and JSON rows are written as they are read, a result of any size; a \
 table is held to align it, up to 64 MiB of text; a row may hold up to 100 MiB, \
 and SQLite up to 192 MiB at once while the statement runs. A statement \

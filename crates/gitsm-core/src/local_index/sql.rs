@@ -278,9 +278,9 @@ impl LocalIndex {
                 if view == "clocks" && !self.has_clocks()? {
                     continue;
                 }
-                self.conn.execute_batch(&format!(
-                    "CREATE TABLE export.{view} AS SELECT * FROM {source}"
-                ))?;
+                let rows = self.in_order(source)?;
+                self.conn
+                    .execute_batch(&format!("CREATE TABLE export.{view} AS {rows}"))?;
             }
             Ok::<(), rusqlite::Error>(())
         })();
@@ -304,8 +304,18 @@ impl LocalIndex {
         if view == "clocks" && !self.has_clocks()? {
             self.set_clocks(&[])?;
         }
-        self.read_only(&format!("SELECT * FROM {view}"), row)
-            .map_err(|e| self.checked(e))
+        let rows = self.in_order(view)?;
+        self.read_only(&rows, row).map_err(|e| self.checked(e))
+    }
+
+    /// Every row of `view` in the order of its columns' values, first to
+    /// last: an export is the same bytes for the same records, whatever
+    /// order the index took them in (rows a file read again moved last).
+    fn in_order(&self, view: &str) -> rusqlite::Result<String> {
+        let all = format!("SELECT * FROM {view}");
+        let columns = self.conn.prepare(&all)?.column_count();
+        let by: Vec<String> = (1..=columns).map(|n| n.to_string()).collect();
+        Ok(format!("{all} ORDER BY {}", by.join(", ")))
     }
 }
 
