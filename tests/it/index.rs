@@ -495,6 +495,41 @@ fn a_folder_in_the_index_s_place_is_said_each_run_never_claimed_rebuilt() {
     assert!(index_path(&repo).is_dir(), "the folder is the user's");
 }
 
+#[cfg(unix)]
+#[test]
+fn attack_a_link_or_a_folder_at_the_index_s_journal_is_replaced_or_named() {
+    use std::os::unix::fs::symlink;
+    let repo = one_incident();
+    let listed = same_both_ways(&repo, &["list", "--format", "json"]);
+    let journal = |suffix: &str| repo.path(&format!(".git/gitsm/index.sqlite{suffix}"));
+    // A link at the write-ahead log: SQLite refused to open the index run
+    // after run, and each built one in memory. It is removed with the
+    // index, never written through, and the next run trusts the rebuilt
+    // index.
+    let (victim, bytes) = outside_database(&repo);
+    let _ = std::fs::remove_file(journal("-wal"));
+    symlink(&victim, journal("-wal")).expect("link");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(run.stderr.contains("the local index was rebuilt"), "{run}");
+    assert_eq!(std::fs::read(&victim).expect("still there"), bytes);
+    let again = repo.run(["list", "--format", "json"]);
+    assert_eq!((again.code, again.stderr.as_str()), (0, ""), "{again}");
+    // A folder at the shared memory is not removed: named, each run.
+    let _ = std::fs::remove_file(journal("-shm"));
+    std::fs::create_dir(journal("-shm")).expect("a folder in its place");
+    let run = repo.run(["list", "--format", "json"]);
+    assert_eq!((run.code, &run.stdout), (0, &listed), "{run}");
+    assert!(
+        run.stderr
+            .contains("index.sqlite-shm is damaged: not a regular file")
+            && run.stderr.contains("remove what stands in its place"),
+        "{run}"
+    );
+    assert_eq!(run.stderr.matches("is damaged").count(), 1, "{run}");
+    assert!(journal("-shm").is_dir(), "the folder is the user's");
+}
+
 #[test]
 fn an_edit_keeping_size_and_modification_time_is_seen() {
     // Rewritten at once with as many bytes and its modification time

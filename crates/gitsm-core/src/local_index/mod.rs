@@ -108,7 +108,7 @@ impl LocalIndex {
             Err(damaged @ IndexError::Damaged { .. }) => {
                 // Damaged (or not a database at all): start again from the
                 // records.
-                let _ = remove(&path);
+                let removed = remove(&path);
                 let why = first_line(&damaged.to_string()).to_owned();
                 match LocalIndex::on_disk(ws, &path) {
                     Ok(mut index) => {
@@ -119,13 +119,19 @@ impl LocalIndex {
                     }
                     // Still there (a folder is not removed), or not
                     // writable: not claimed rebuilt.
-                    Err(e) => LocalIndex::in_memory(
-                        ws,
-                        vec![format!(
-                            "{why}; it cannot be replaced ({}), so it is built in memory for this run",
-                            first_line(&e.to_string())
-                        )],
-                    ),
+                    Err(e) => {
+                        let cannot = match removed {
+                            Err(removing) => removing.to_string(),
+                            Ok(()) => first_line(&e.to_string()).to_owned(),
+                        };
+                        LocalIndex::in_memory(
+                            ws,
+                            vec![format!(
+                                "{why}; it cannot be replaced ({cannot}), so it is built in \
+                                 memory for this run: remove what stands in its place"
+                            )],
+                        )
+                    }
                 }
             }
             // Not writable there, or failing otherwise: this run builds
@@ -172,15 +178,22 @@ impl LocalIndex {
                 message: e.to_string(),
             })?;
         }
-        // Only a regular file gitsm made: a link is not written through
-        // (nor, by SQLite, followed), a pipe or a folder not opened.
-        if let Ok(meta) = std::fs::symlink_metadata(path)
-            && !meta.is_file()
-        {
-            return Err(IndexError::Damaged {
-                path: at,
-                message: "not a regular file".into(),
-            });
+        // Only regular files gitsm (or SQLite) made, the index and its
+        // journal: a link is not written through (nor, by SQLite,
+        // followed), a pipe or a folder not opened. Each is removed, and
+        // the index built again, as for any damage: SQLite refuses to
+        // open past one, run after run.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            if let Ok(meta) = std::fs::symlink_metadata(&file)
+                && !meta.is_file()
+            {
+                return Err(IndexError::Damaged {
+                    path: PathBuf::from(file).display().to_string(),
+                    message: "not a regular file".into(),
+                });
+            }
         }
         let conn = Connection::open_with_flags(
             path,
