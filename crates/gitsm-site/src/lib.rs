@@ -217,7 +217,7 @@ pub fn build(
         folders: folders.clone().collect(),
         manifest: manifest_path
             .clone()
-            .filter(|_| cfg!(unix) && out.join(output::MARKER).is_file())
+            .filter(|_| cfg!(unix) && output::has_marker(out))
             .filter(|_| folders.clone().all(|f| output::is_folder(&out.join(f)))),
         loading: Default::default(),
         previous: Default::default(),

@@ -36,6 +36,12 @@ pub(crate) fn resolve(out: &Path) -> PathBuf {
     real.unwrap_or(absolute)
 }
 
+/// Whether `out` holds the file a build leaves in the folders it writes:
+/// a regular file, not a link to another site's.
+pub(crate) fn has_marker(out: &Path) -> bool {
+    std::fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
 /// Refuse an output folder that the build would wrongly replace.
 pub(crate) fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
     let refuse = |reason: &str| SiteError::Target {
@@ -54,7 +60,7 @@ pub(crate) fn check_target(out: &Path, root: &Path) -> Result<(), SiteError> {
         Err(e) => Err(SiteError::io(out)(e)),
         Ok(meta) if !meta.is_dir() => Err(refuse("exists and is not a folder")),
         Ok(_) => {
-            if out.join(MARKER).is_file() {
+            if has_marker(out) {
                 return Ok(());
             }
             let mut entries = std::fs::read_dir(out).map_err(SiteError::io(out))?;
