@@ -708,6 +708,10 @@ fn search_ranks_titles_first_filters_and_never_fails_on_no_match() {
         ["INC-0001"]
     );
     assert_eq!(only(&["search", "acquirer", "--limit", "1"]).len(), 1);
+    // None at most is no search: refused, not "no record matches".
+    let none = repo.run(["search", "acquirer", "--limit", "0"]);
+    none.expect_code(2);
+    assert!(!none.stderr.contains("no record matches"), "{none}");
     // Query syntax in the user's words is only words.
     assert_eq!(
         only(&["search", "acquirer NOT", "--kind", "problem"]),

@@ -34,8 +34,9 @@ pub struct Args {
     /// Only tickets that still need work
     #[arg(long)]
     pub open: bool,
-    /// Show at most N
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// Show at most N (1 or more)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub limit: usize,
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
