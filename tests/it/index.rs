@@ -8,6 +8,7 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::Repo;
+use gitsm_core::local_index::testing::damage;
 use proptest::prelude::*;
 
 /// An incident with a word of its own in its description.
@@ -1565,31 +1566,6 @@ fn the_index_holds_the_files_the_loader_reads_and_no_other() {
     assert_eq!(found(&repo, "quokkaland"), ["INC-0009"]);
 }
 
-/// One byte of the root page of `table` in the index at `path` changed:
-/// a damage SQLite finds when it reads the table, not when the index is
-/// opened and no file changed.
-fn damage_table(path: &std::path::Path, table: &str) {
-    use std::io::{Seek, SeekFrom, Write};
-    let db = rusqlite::Connection::open(path).expect("open the index");
-    let (size, root): (i64, i64) = db
-        .query_row(
-            "SELECT (SELECT page_size FROM pragma_page_size), rootpage
-             FROM sqlite_schema WHERE name = ?1",
-            [table],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("its tree");
-    drop(db);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .expect("open the file");
-    let at = u64::try_from((root - 1) * size).expect("an offset");
-    file.seek(SeekFrom::Start(at))
-        .and_then(|_| file.write_all(&[0x7f]))
-        .expect("damage");
-}
-
 #[test]
 fn attack_a_damaged_index_met_by_query_rows_or_an_export_is_read_again() {
     let repo = Repo::new();
@@ -1618,7 +1594,7 @@ fn attack_a_damaged_index_met_by_query_rows_or_an_export_is_read_again() {
         );
         // No row is written before the damage is met: the statement is
         // asked again of the index rebuilt, and its rows are all there.
-        damage_table(&index_path(&repo), "refs");
+        damage(&index_path(&repo), "refs");
         let run = repo.run(["query", sql, "--format", format]);
         assert_eq!((run.code, run.stdout.as_str()), (0, rows), "{run}");
         assert!(run.stderr.contains("is damaged"), "{run}");
@@ -1626,13 +1602,13 @@ fn attack_a_damaged_index_met_by_query_rows_or_an_export_is_read_again() {
         assert_eq!((again.code, again.stderr.as_str()), (0, ""), "{again}");
     }
     // An export, whose clocks read the damaged index first.
-    damage_table(&index_path(&repo), "refs");
+    damage(&index_path(&repo), "refs");
     let run = repo.run(["export", "--format", "csv", "-o", "bi"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("is damaged"), "{run}");
     let links = std::fs::read_to_string(repo.path("bi/links.csv")).expect("links.csv");
     assert!(links.contains("\nINC-0001,incident,service,"), "{links}");
-    damage_table(&index_path(&repo), "refs");
+    damage(&index_path(&repo), "refs");
     let run = repo.run(["export", "--format", "sqlite", "-o", "bi/itsm.sqlite"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("is damaged"), "{run}");

@@ -397,20 +397,10 @@ fn templates_are_overridden_and_output_folders_are_protected() {
         "the old site was not replaced"
     );
 
-    // A folder gitsm did not write is never replaced.
+    // A folder gitsm did not write is never replaced, nor one holding a
+    // link to another site's marker.
     repo.write("docs/keep.txt", "precious");
-    repo.run(["site", "-o", "docs"])
-        .expect_code(2)
-        .stderr_has("not written by `gitsm site`");
-    assert_eq!(
-        std::fs::read_to_string(repo.path("docs/keep.txt")).expect("kept"),
-        "precious"
-    );
-    // Nor one holding a link to another site's marker.
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::symlink(site.join(".gitsm-site"), repo.path("docs/.gitsm-site"))
-            .expect("link a marker");
+    let refused = || {
         repo.run(["site", "-o", "docs"])
             .expect_code(2)
             .stderr_has("not written by `gitsm site`");
@@ -418,6 +408,13 @@ fn templates_are_overridden_and_output_folders_are_protected() {
             std::fs::read_to_string(repo.path("docs/keep.txt")).expect("kept"),
             "precious"
         );
+    };
+    refused();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(site.join(".gitsm-site"), repo.path("docs/.gitsm-site"))
+            .expect("link a marker");
+        refused();
     }
     repo.run(["site", "-o", "."]).expect_code(2);
     assert!(repo.path("gitsm.yaml").is_file());

@@ -29,6 +29,8 @@ pub mod sql;
 mod stat_cache;
 
 pub use scan::{FileStamp, OpenFolder};
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -649,32 +651,6 @@ mod tests {
         (dir, ws, path)
     }
 
-    /// The first page of `table`'s tree in the database at `path` made
-    /// no page SQLite knows (its type byte), as a disk's damage would.
-    fn damage(path: &Path, table: &str) {
-        use std::io::{Seek, SeekFrom, Write};
-        let db = Connection::open(path).expect("open");
-        let size: i64 = db
-            .pragma_query_value(None, "page_size", |r| r.get(0))
-            .expect("page size");
-        let root: i64 = db
-            .query_row(
-                "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
-                [table],
-                |r| r.get(0),
-            )
-            .expect("its tree");
-        drop(db);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .expect("open the file");
-        let at = u64::try_from((root - 1) * size).expect("an offset");
-        file.seek(SeekFrom::Start(at))
-            .and_then(|_| file.write_all(&[0x7f]))
-            .expect("damage");
-    }
-
     /// The index at `path` as a run that read no row opening it has it.
     fn opened_without_a_read(path: &Path) -> LocalIndex {
         LocalIndex {
@@ -698,7 +674,7 @@ mod tests {
         let (_dir, ws, path) = indexed();
         // The full text's pages: read by a search, not by an opening that
         // finds no file changed.
-        damage(&path, "text_data");
+        super::testing::damage(&path, "text_data");
         let index = opened_without_a_read(&path);
         let Err(search::SearchError::Sqlite(e)) = index.search(&search("zebrafinch")) else {
             panic!("a damaged full text was searched");
@@ -719,7 +695,7 @@ mod tests {
     #[test]
     fn attack_records_damaged_where_opening_reads_nothing_are_rebuilt_when_listed() {
         let (_dir, ws, path) = indexed();
-        damage(&path, "files");
+        super::testing::damage(&path, "files");
         let index = opened_without_a_read(&path);
         let e = match index.loaded(&Selection::default()) {
             Err(e) => e,
@@ -796,7 +772,7 @@ mod tests {
     #[test]
     fn a_damaged_index_that_cannot_be_removed_is_never_trusted_again_in_the_run() {
         let (_dir, ws, path) = indexed();
-        damage(&path, "files");
+        super::testing::damage(&path, "files");
         // A folder where the stat cache goes: not removed.
         let mut stat = path.as_os_str().to_owned();
         stat.push(".stat");
