@@ -715,19 +715,8 @@ mod tests {
 
     /// The page of `table`'s tree at `path` and its bytes.
     fn root_page(path: &Path, table: &str) -> (u64, Vec<u8>) {
-        let db = Connection::open(path).expect("open");
-        let (size, root): (i64, i64) = db
-            .query_row(
-                "SELECT (SELECT page_size FROM pragma_page_size), rootpage
-                 FROM sqlite_schema WHERE name = ?1",
-                [table],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .expect("its tree");
-        drop(db);
-        let at = u64::try_from((root - 1) * size).expect("an offset");
+        let (at, size) = super::testing::root_page(path, table);
         let bytes = std::fs::read(path).expect("read");
-        let size = usize::try_from(size).expect("size");
         let start = usize::try_from(at).expect("offset");
         (at, bytes[start..start + size].to_vec())
     }

@@ -9,6 +9,19 @@ use std::path::Path;
 /// changed.
 pub fn damage(path: &Path, table: &str) {
     use std::io::{Seek, SeekFrom, Write};
+    let (at, _) = root_page(path, table);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open the file");
+    file.seek(SeekFrom::Start(at))
+        .and_then(|_| file.write_all(&[0x7f]))
+        .expect("damage");
+}
+
+/// Where the first page of `table`'s tree is in the database at `path`,
+/// and the size of a page.
+pub fn root_page(path: &Path, table: &str) -> (u64, usize) {
     let db = rusqlite::Connection::open(path).expect("open");
     let (size, root): (i64, i64) = db
         .query_row(
@@ -18,13 +31,6 @@ pub fn damage(path: &Path, table: &str) {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("its tree");
-    drop(db);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .expect("open the file");
     let at = u64::try_from((root - 1) * size).expect("an offset");
-    file.seek(SeekFrom::Start(at))
-        .and_then(|_| file.write_all(&[0x7f]))
-        .expect("damage");
+    (at, usize::try_from(size).expect("a size"))
 }
