@@ -44,7 +44,6 @@ pub enum ExportFormat {
 }
 
 pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandError> {
-    let csv = |view| args.output.join(format!("{view}.csv"));
     match args.format {
         ExportFormat::Sqlite if args.output.is_dir() => {
             return Err(CommandError::usage(format!(
@@ -59,7 +58,7 @@ pub(crate) fn run(cx: &CommandContext, args: Args) -> Result<ExitCode, CommandEr
             // A folder in a file's place would fail its rename after the
             // others took theirs.
             if let Some(folder) = views()
-                .map(csv)
+                .map(|view| csv_file(&args.output, view))
                 .find(|p| p.symlink_metadata().is_ok_and(|m| m.is_dir()))
             {
                 return Err(CommandError::usage(format!(
@@ -102,7 +101,7 @@ fn export(index: &LocalIndex, args: &Args) -> Result<(), SqlError> {
     // last export as it was.
     let mut staged = Vec::new();
     for view in views() {
-        let path = args.output.join(format!("{view}.csv"));
+        let path = csv_file(&args.output, view);
         let mut failed = None;
         let file = crate::write::stage(&path, |out| {
             write_rows(out, &mut Csv::default(), |row| index.view_each(view, row)).map_err(|e| {
@@ -127,4 +126,9 @@ fn export(index: &LocalIndex, args: &Args) -> Result<(), SqlError> {
             .map_err(|e| SqlError::Io(format!("{}: {e}", path.display())))?;
     }
     Ok(())
+}
+
+/// The file of `view` in the folder of a CSV export.
+fn csv_file(folder: &std::path::Path, view: &str) -> PathBuf {
+    folder.join(format!("{view}.csv"))
 }

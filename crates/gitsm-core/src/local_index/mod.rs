@@ -185,14 +185,12 @@ impl LocalIndex {
         // followed), a pipe or a folder not opened. Each is removed, and
         // the index built again, as for any damage: SQLite refuses to
         // open past one, run after run.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = path.as_os_str().to_owned();
-            file.push(suffix);
+        for file in SQLITE_FILES.map(|suffix| beside(path, suffix)) {
             if let Ok(meta) = std::fs::symlink_metadata(&file)
                 && !meta.is_file()
             {
                 return Err(IndexError::Damaged {
-                    path: PathBuf::from(file).display().to_string(),
+                    path: file.display().to_string(),
                     message: "not a regular file".into(),
                 });
             }
@@ -534,10 +532,12 @@ fn placeholders(count: usize, after: usize) -> String {
 /// keep beside it (each as it stands: a link is removed, not followed).
 fn remove(path: &Path) -> std::io::Result<()> {
     let mut failed = Ok(());
-    for suffix in ["", "-wal", "-shm", ".stat"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        if let Err(e) = std::fs::remove_file(PathBuf::from(file))
+    let sqlite = SQLITE_FILES.map(|suffix| beside(path, suffix));
+    for file in sqlite
+        .into_iter()
+        .chain([stat_cache::StatCache::location(path)])
+    {
+        if let Err(e) = std::fs::remove_file(file)
             && e.kind() != std::io::ErrorKind::NotFound
             && failed.is_ok()
         {
@@ -545,6 +545,17 @@ fn remove(path: &Path) -> std::io::Result<()> {
         }
     }
     failed
+}
+
+/// What SQLite keeps of the index at a path (its name then): the
+/// database, its write-ahead log and its shared memory.
+const SQLITE_FILES: [&str; 3] = ["", "-wal", "-shm"];
+
+/// The file named as `index` with `suffix` after it.
+fn beside(index: &Path, suffix: &str) -> PathBuf {
+    let mut name = index.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn first_line(text: &str) -> &str {
@@ -763,8 +774,7 @@ mod tests {
         let (_dir, ws, path) = indexed();
         super::testing::damage(&path, "files");
         // A folder where the stat cache goes: not removed.
-        let mut stat = path.as_os_str().to_owned();
-        stat.push(".stat");
+        let stat = stat_cache::StatCache::location(&path);
         let _ = std::fs::remove_file(&stat);
         std::fs::create_dir(&stat).expect("a folder");
         let index = opened_without_a_read(&path);

@@ -138,9 +138,7 @@ impl StatCache {
 
     /// The file for the database at `index`.
     pub(super) fn location(index: &Path) -> PathBuf {
-        let mut name = index.as_os_str().to_owned();
-        name.push(".stat");
-        PathBuf::from(name)
+        super::beside(index, ".stat")
     }
 
     /// The cache at `path`, if it is of `stamp` and whole.
